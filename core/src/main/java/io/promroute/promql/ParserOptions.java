@@ -1,0 +1,138 @@
+package io.promroute.promql;
+
+/**
+ * Which optional PromQL syntax the parser accepts, mirroring Prometheus's parser options and
+ * {@code --enable-feature} flags, plus limits that protect a server from hostile input.
+ *
+ * <p>{@link #defaults()} accepts what a Prometheus 3.x server accepts without feature flags
+ * (duration expressions are on by default since 3.14); {@link #allFeatures()} turns on every
+ * experimental switch.
+ *
+ * @param experimentalFunctions {@code promql-experimental-functions}: {@code limitk},
+ *     {@code limit_ratio}, {@code info}, {@code mad_over_time}, {@code sort_by_label}, ...
+ * @param durationExpressions {@code promql-duration-expr}: arithmetic in ranges and offsets,
+ *     {@code step()}, {@code range()}, {@code min_of}, {@code max_of}
+ * @param extendedRangeSelectors {@code promql-extended-range-selectors}: {@code anchored},
+ *     {@code smoothed}
+ * @param binopFillModifiers {@code promql-binop-fill-modifiers}: {@code fill}, {@code fill_left},
+ *     {@code fill_right}
+ * @param prometheus2Functions functions that Prometheus 3 removed ({@code holt_winters}), for
+ *     shards that still run 2.x
+ * @param maxQueryLength the longest query accepted, in characters
+ * @param maxNestingDepth the deepest nesting of expressions accepted
+ */
+public record ParserOptions(
+    boolean experimentalFunctions,
+    boolean durationExpressions,
+    boolean extendedRangeSelectors,
+    boolean binopFillModifiers,
+    boolean prometheus2Functions,
+    int maxQueryLength,
+    int maxNestingDepth) {
+
+  public static final int DEFAULT_MAX_QUERY_LENGTH = 1 << 20;
+  public static final int DEFAULT_MAX_NESTING_DEPTH = 1000;
+
+  private static final ParserOptions DEFAULTS = builder().build();
+  private static final ParserOptions ALL_FEATURES =
+      builder()
+          .experimentalFunctions(true)
+          .durationExpressions(true)
+          .extendedRangeSelectors(true)
+          .binopFillModifiers(true)
+          .build();
+
+  public ParserOptions {
+    if (maxQueryLength <= 0) {
+      throw new IllegalArgumentException("maxQueryLength must be positive, got " + maxQueryLength);
+    }
+    if (maxNestingDepth <= 0) {
+      throw new IllegalArgumentException("maxNestingDepth must be positive, got " + maxNestingDepth);
+    }
+  }
+
+  /** What a Prometheus 3.x server accepts without feature flags. */
+  public static ParserOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** Every experimental switch on (not {@link #prometheus2Functions()}). */
+  public static ParserOptions allFeatures() {
+    return ALL_FEATURES;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from a copy of these options. */
+  public Builder toBuilder() {
+    return new Builder()
+        .experimentalFunctions(experimentalFunctions)
+        .durationExpressions(durationExpressions)
+        .extendedRangeSelectors(extendedRangeSelectors)
+        .binopFillModifiers(binopFillModifiers)
+        .prometheus2Functions(prometheus2Functions)
+        .maxQueryLength(maxQueryLength)
+        .maxNestingDepth(maxNestingDepth);
+  }
+
+  /** Builds {@link ParserOptions}; starts from {@link ParserOptions#defaults()}. */
+  public static final class Builder {
+    private boolean experimentalFunctions;
+    private boolean durationExpressions = true;
+    private boolean extendedRangeSelectors;
+    private boolean binopFillModifiers;
+    private boolean prometheus2Functions;
+    private int maxQueryLength = DEFAULT_MAX_QUERY_LENGTH;
+    private int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
+
+    private Builder() {}
+
+    public Builder experimentalFunctions(boolean enabled) {
+      this.experimentalFunctions = enabled;
+      return this;
+    }
+
+    public Builder durationExpressions(boolean enabled) {
+      this.durationExpressions = enabled;
+      return this;
+    }
+
+    public Builder extendedRangeSelectors(boolean enabled) {
+      this.extendedRangeSelectors = enabled;
+      return this;
+    }
+
+    public Builder binopFillModifiers(boolean enabled) {
+      this.binopFillModifiers = enabled;
+      return this;
+    }
+
+    public Builder prometheus2Functions(boolean enabled) {
+      this.prometheus2Functions = enabled;
+      return this;
+    }
+
+    public Builder maxQueryLength(int characters) {
+      this.maxQueryLength = characters;
+      return this;
+    }
+
+    public Builder maxNestingDepth(int depth) {
+      this.maxNestingDepth = depth;
+      return this;
+    }
+
+    public ParserOptions build() {
+      return new ParserOptions(
+          experimentalFunctions,
+          durationExpressions,
+          extendedRangeSelectors,
+          binopFillModifiers,
+          prometheus2Functions,
+          maxQueryLength,
+          maxNestingDepth);
+    }
+  }
+}

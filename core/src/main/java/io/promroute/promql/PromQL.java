@@ -1,0 +1,68 @@
+package io.promroute.promql;
+
+import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.VectorSelector;
+
+/**
+ * The PromQL front end: parse a query into an immutable {@link Expr}, and print an {@link Expr}
+ * exactly as Prometheus prints it.
+ *
+ * <p>All methods are thread-safe.
+ */
+public final class PromQL {
+
+  private PromQL() {}
+
+  /**
+   * Parses a query with {@link ParserOptions#defaults()}.
+   *
+   * @throws PromQLParseException if Prometheus would reject the query
+   */
+  public static Expr parse(String query) {
+    return parse(query, ParserOptions.defaults());
+  }
+
+  /**
+   * Parses a query.
+   *
+   * @throws PromQLParseException if Prometheus, with the same options, would reject the query
+   */
+  public static Expr parse(String query, ParserOptions options) {
+    throw new UnsupportedOperationException("TODO(parser)");
+  }
+
+  /**
+   * Parses a series selector, as in the {@code match[]} parameter of {@code /api/v1/series}.
+   *
+   * @throws PromQLParseException if it is not a valid instant vector selector
+   */
+  public static VectorSelector parseSelector(String selector) {
+    return parseSelector(selector, ParserOptions.defaults());
+  }
+
+  /**
+   * Parses a series selector with the given options.
+   *
+   * @throws PromQLParseException if it is not a valid instant vector selector
+   */
+  public static VectorSelector parseSelector(String selector, ParserOptions options) {
+    throw new UnsupportedOperationException("TODO(parser)");
+  }
+
+  /**
+   * The canonical single-line form, exactly as Prometheus's {@code String()} prints it.
+   */
+  public static String print(Expr expr) {
+    throw new UnsupportedOperationException("TODO(printer)");
+  }
+
+  /** What Prometheus's {@code Pretty(0)} and {@code /api/v1/format_query} produce: lines split at 100 characters. */
+  public static String prettyPrint(Expr expr) {
+    return prettyPrint(expr, 100);
+  }
+
+  /** {@link #prettyPrint(Expr)} with another line width. */
+  public static String prettyPrint(Expr expr, int maxCharactersPerLine) {
+    throw new UnsupportedOperationException("TODO(printer)");
+  }
+}

@@ -1,0 +1,48 @@
+package io.promroute.promql.ast;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A binary operation {@code lhs op [bool] [matching] rhs}.
+ *
+ * @param op the operator
+ * @param lhs the left operand
+ * @param rhs the right operand
+ * @param returnBool whether {@code bool} was written (comparisons only)
+ * @param matching the vector matching modifiers; {@link VectorMatching#DEFAULT} when none
+ */
+public record BinaryExpr(BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, VectorMatching matching)
+    implements Expr {
+
+  public BinaryExpr {
+    requireNonNull(op, "op is null");
+    requireNonNull(lhs, "lhs is null");
+    requireNonNull(rhs, "rhs is null");
+    requireNonNull(matching, "matching is null");
+  }
+
+  public BinaryExpr(BinaryOp op, Expr lhs, Expr rhs) {
+    this(op, lhs, rhs, false, VectorMatching.DEFAULT);
+  }
+
+  public BinaryExpr withOperands(Expr newLhs, Expr newRhs) {
+    return new BinaryExpr(op, newLhs, newRhs, returnBool, matching);
+  }
+
+  public BinaryExpr withMatching(VectorMatching newMatching) {
+    return new BinaryExpr(op, lhs, rhs, returnBool, newMatching);
+  }
+
+  /** Scalar when both sides are scalars, otherwise instant vector, as Prometheus types it. */
+  @Override
+  public ValueType type() {
+    return lhs.type() == ValueType.SCALAR && rhs.type() == ValueType.SCALAR
+        ? ValueType.SCALAR
+        : ValueType.INSTANT_VECTOR;
+  }
+
+  @Override
+  public <R> R accept(ExprVisitor<R> visitor) {
+    return visitor.visitBinaryExpr(this);
+  }
+}

@@ -1,0 +1,16 @@
+package io.promroute.promql.ast;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A negated duration expression, e.g. {@code -step()}. A unary plus is dropped by the parser, as
+ * in Prometheus.
+ *
+ * @param expr the negated expression
+ */
+public record DurationNegation(DurationExpr expr) implements DurationExpr {
+
+  public DurationNegation {
+    requireNonNull(expr, "expr is null");
+  }
+}

@@ -1,0 +1,45 @@
+package io.promroute.promql.ast;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A PromQL function's signature, as Prometheus's {@code promql/parser/functions.go} declares it.
+ *
+ * @param name the name (case-sensitive)
+ * @param argTypes the declared argument types; with {@code variadic} != 0 the last one repeats or
+ *     is optional
+ * @param variadic 0: exactly {@code argTypes}; -1: the last argument repeats any number of times;
+ *     n &gt; 0: up to n more of the last type; for optional arguments (e.g. {@code round}) the
+ *     minimum is {@code argTypes.size() - 1}
+ * @param returnType the type of the result
+ * @param experimental whether Prometheus needs {@code --enable-feature=promql-experimental-functions}
+ * @param removedInPrometheus3 whether the function exists only in Prometheus 2.x ({@code holt_winters})
+ */
+public record Function(
+    String name,
+    List<ValueType> argTypes,
+    int variadic,
+    ValueType returnType,
+    boolean experimental,
+    boolean removedInPrometheus3) {
+
+  public Function {
+    requireNonNull(name, "name is null");
+    argTypes = List.copyOf(requireNonNull(argTypes, "argTypes is null"));
+    requireNonNull(returnType, "returnType is null");
+  }
+
+  /** The function with this exact name, if PromQL has one. */
+  public static Optional<Function> byName(String name) {
+    return Optional.ofNullable(FunctionTable.FUNCTIONS.get(name));
+  }
+
+  /** Every known function, by name. */
+  public static Map<String, Function> all() {
+    return FunctionTable.FUNCTIONS;
+  }
+}

@@ -1,0 +1,56 @@
+package io.promroute.shard;
+
+import static java.util.Objects.requireNonNull;
+
+import io.promroute.promql.ast.Expr;
+import java.util.List;
+
+/**
+ * A query routed to its shards: which shards to ask, what to send them, and how to turn their
+ * answers into the answer one Prometheus holding every shard's data (with the shard label) would
+ * give.
+ *
+ * @param shardLabel the shard label's name, e.g. {@code cluster}
+ * @param shards the selected shard keys, distinct, in configuration order; empty when the query
+ *     names only unknown shards (answer an empty result with {@link #warnings()})
+ * @param expr the rewritten query
+ * @param query {@code expr} printed canonically: what to send to each shard
+ * @param addShardLabel whether each series of a shard's answer gets {@code shardLabel="<key>"}
+ *     added
+ * @param execution how the shards' answers combine
+ * @param warnings warnings to add to the answer (Prometheus's {@code warnings} array), e.g. an
+ *     unknown shard value
+ */
+public record ShardedQuery(
+    String shardLabel,
+    List<String> shards,
+    Expr expr,
+    String query,
+    boolean addShardLabel,
+    Execution execution,
+    List<String> warnings) {
+
+  /** How the answers of the selected shards make the global answer. */
+  public enum Execution {
+    /** No shard is asked: the answer is empty (of the expression's type), with warnings. */
+    NONE,
+    /** Exactly one shard is asked; its answer, with the label added back, is the answer. */
+    SINGLE_SHARD,
+    /**
+     * Each selected shard answers for its own series; concatenating the answers (each with its
+     * shard label added) is exact.
+     */
+    CONCATENATE,
+    /** The shards' answers must be combined across shards (a cross-shard merge). */
+    CROSS_SHARD_MERGE
+  }
+
+  public ShardedQuery {
+    requireNonNull(shardLabel, "shardLabel is null");
+    shards = List.copyOf(requireNonNull(shards, "shards is null"));
+    requireNonNull(expr, "expr is null");
+    requireNonNull(query, "query is null");
+    requireNonNull(execution, "execution is null");
+    warnings = List.copyOf(requireNonNull(warnings, "warnings is null"));
+  }
+}
