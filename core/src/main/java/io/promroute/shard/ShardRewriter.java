@@ -9,9 +9,65 @@ import io.promroute.promql.ast.Expr;
  */
 public final class ShardRewriter {
 
-  // TODO(shard): implement; builder(shardLabel, shards, policies), rewrite, rewriteSelector.
+  // TODO(shard): implement.
 
-  private ShardRewriter() {}
+  private ShardRewriter(Builder builder) {}
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds a {@link ShardRewriter}. Required: {@link #shardLabel(String)} and at least one shard.
+   * Validates eagerly, with messages naming the conflicting settings.
+   */
+  public static final class Builder {
+    private Builder() {}
+
+    /** The label that tells shards apart, e.g. {@code cluster}. */
+    public Builder shardLabel(String shardLabel) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** The known shard keys, in the order answers are concatenated. */
+    public Builder shards(java.util.List<String> shardKeys) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** Default {@link MissingShardMatcherPolicy#ALL_SHARDS}. */
+    public Builder missingShardMatcher(MissingShardMatcherPolicy policy) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** Sets {@link MissingShardMatcherPolicy#DEFAULT_SHARD} with this shard. */
+    public Builder defaultShard(String shardKey) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** Default {@link UnlabeledSelectorPolicy#INHERIT}. */
+    public Builder unlabeledSelectors(UnlabeledSelectorPolicy policy) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** Default {@link UnknownShardPolicy#EMPTY_RESULT}. */
+    public Builder unknownShard(UnknownShardPolicy policy) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** Default {@link ShardLabelMode#STRIP}. */
+    public Builder mode(ShardLabelMode mode) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    /** Default {@link io.promroute.promql.ParserOptions#defaults()}. */
+    public Builder parserOptions(io.promroute.promql.ParserOptions options) {
+      throw new UnsupportedOperationException("TODO(shard)");
+    }
+
+    public ShardRewriter build() {
+      return new ShardRewriter(this);
+    }
+  }
 
   /**
    * Routes a query.

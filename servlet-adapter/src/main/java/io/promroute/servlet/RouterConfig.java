@@ -1,0 +1,94 @@
+package io.promroute.servlet;
+
+import static java.util.Objects.requireNonNull;
+
+import io.promroute.promql.ParserOptions;
+import io.promroute.shard.MissingShardMatcherPolicy;
+import io.promroute.shard.ShardLabelMode;
+import io.promroute.shard.UnknownShardPolicy;
+import io.promroute.shard.UnlabeledSelectorPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The router's configuration, as read from a YAML file that prome-route's {@code prome-route.yml}
+ * is a valid instance of ({@code replace_label_name}, {@code prome_servers},
+ * {@code http.listen_addr}), plus PromRoute's extensions. Shared by the filter's init-param and
+ * the standalone router.
+ *
+ * @param shardLabel {@code replace_label_name}: the shard label, e.g. {@code cluster}
+ * @param shards shard key to target, in file order ({@code prome_servers} plus per-shard details)
+ * @param listenAddress {@code http.listen_addr}, e.g. {@code :9097} (standalone router only)
+ * @param pathPrefix serve the API under this prefix ({@code ""} for none)
+ * @param missingShardMatcher what to do with a query that names no shard
+ * @param defaultShard the shard for {@link MissingShardMatcherPolicy#DEFAULT_SHARD}, or {@code null}
+ * @param unlabeledSelectors what to do with selectors without a shard matcher
+ * @param unknownShard what to do with a shard value no shard has
+ * @param mode strip the shard matchers, or keep them (shards that store the label)
+ * @param parserOptions the PromQL features and limits accepted
+ * @param upstreamTimeout how long a shard may take
+ * @param partialResponse answer with the other shards' data when one fails
+ * @param forwardedHeaders client headers forwarded to shards
+ * @param maxRequestBodyBytes the largest POST body accepted
+ * @param source where the configuration was read from, for messages (file path or a name)
+ */
+public record RouterConfig(
+    String shardLabel,
+    Map<String, ShardTarget> shards,
+    String listenAddress,
+    String pathPrefix,
+    MissingShardMatcherPolicy missingShardMatcher,
+    String defaultShard,
+    UnlabeledSelectorPolicy unlabeledSelectors,
+    UnknownShardPolicy unknownShard,
+    ShardLabelMode mode,
+    ParserOptions parserOptions,
+    Duration upstreamTimeout,
+    boolean partialResponse,
+    Set<String> forwardedHeaders,
+    int maxRequestBodyBytes,
+    String source) {
+
+  public RouterConfig {
+    requireNonNull(shardLabel, "shardLabel is null");
+    shards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(shards, "shards is null")));
+    requireNonNull(listenAddress, "listenAddress is null");
+    requireNonNull(pathPrefix, "pathPrefix is null");
+    requireNonNull(missingShardMatcher, "missingShardMatcher is null");
+    requireNonNull(unlabeledSelectors, "unlabeledSelectors is null");
+    requireNonNull(unknownShard, "unknownShard is null");
+    requireNonNull(mode, "mode is null");
+    requireNonNull(parserOptions, "parserOptions is null");
+    requireNonNull(upstreamTimeout, "upstreamTimeout is null");
+    forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));
+    requireNonNull(source, "source is null");
+  }
+
+  /**
+   * Reads a configuration file.
+   *
+   * @throws RouterConfigException naming the key and line of the first problem
+   */
+  public static RouterConfig load(Path file) {
+    throw new UnsupportedOperationException("TODO(config)");
+  }
+
+  /**
+   * Reads a configuration from YAML text.
+   *
+   * @param source a name for messages, e.g. the file name
+   * @throws RouterConfigException naming the key and line of the first problem
+   */
+  public static RouterConfig parse(String yaml, String source) {
+    throw new UnsupportedOperationException("TODO(config)");
+  }
+
+  /** The shard keys, in file order. */
+  public List<String> shardKeys() {
+    return List.copyOf(shards.keySet());
+  }
+}
