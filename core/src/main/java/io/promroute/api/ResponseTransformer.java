@@ -185,6 +185,43 @@ public final class ResponseTransformer {
     }
   }
 
+  /** A success answer whose data is one string ({@code format_query}). */
+  public static void stringData(String data, OutputStream out) throws IOException {
+    try (JsonGenerator generator = Json.generator(out)) {
+      generator.writeStartObject();
+      generator.writeStringField("status", "success");
+      generator.writeStringField("data", data);
+      generator.writeEndObject();
+    }
+  }
+
+  /**
+   * Whether a successful answer's {@code data} is a non-empty array or object (a shard with
+   * matching series, for {@code label/<shard label>/values}). Reads {@code in} to the end of
+   * {@code data} and closes it.
+   */
+  public static boolean hasData(InputStream in) throws IOException {
+    try (in;
+        JsonParser parser = Json.parser(in)) {
+      expect(parser.nextToken(), JsonToken.START_OBJECT);
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken token = parser.nextToken();
+        if (name.equals("data")) {
+          if (token == JsonToken.START_ARRAY) {
+            return parser.nextToken() != JsonToken.END_ARRAY;
+          }
+          if (token == JsonToken.START_OBJECT) {
+            return parser.nextToken() != JsonToken.END_OBJECT;
+          }
+          return false;
+        }
+        parser.skipChildren();
+      }
+      return false;
+    }
+  }
+
   /** Go's string order: UTF-8 bytes, which is Unicode code point order (not Java's UTF-16 order). */
   static final Comparator<String> CODE_POINT_ORDER =
       (a, b) -> {
