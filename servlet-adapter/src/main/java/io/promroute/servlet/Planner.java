@@ -106,8 +106,9 @@ final class Planner {
           return fanOut(endpoint, routed, forwarded); // exemplars belong to series: no merge of values
         }
         throw new ApiException(ApiError.badData(
-            "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards())
-                + "), and merging across shards is not supported yet: select one shard with a matcher on label "
+            "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ")"
+                + (routed.crossShardReason().isEmpty() ? "" : ": " + routed.crossShardReason())
+                + "; merging across shards is not supported yet: select one shard with a matcher on label "
                 + quote(shardLabel) + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
       }
     }

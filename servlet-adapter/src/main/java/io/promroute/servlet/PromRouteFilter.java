@@ -3,7 +3,6 @@ package io.promroute.servlet;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.shard.ShardRewriter;
-import io.promroute.shard.ShardRoutingException;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -168,7 +167,7 @@ public final class PromRouteFilter implements Filter {
 
     /**
      * The shard label, e.g. {@code cluster}: added to {@code /api/v1/labels} and answered by
-     * {@code /api/v1/label/<label>/values}. Default: the rewriter's.
+     * {@code /api/v1/label/<label>/values}. Default: the rewriter's {@link ShardRewriter#shardLabel()}.
      */
     public Builder shardLabel(String shardLabel) {
       this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
@@ -264,12 +263,7 @@ public final class PromRouteFilter implements Filter {
       if (rewriter == null) {
         throw new IllegalStateException("PromRouteFilter needs shardLabel(...)");
       }
-      try {
-        return rewriter.rewriteSelector("{__name__=\"up\"}").shardLabel();
-      } catch (ShardRoutingException e) {
-        throw new IllegalStateException(
-            "cannot learn the shard label from the rewriter (" + e.getMessage() + "): set shardLabel(...)", e);
-      }
+      return rewriter.shardLabel();
     }
 
     private static ExecutorService copyPool(int threads) {
