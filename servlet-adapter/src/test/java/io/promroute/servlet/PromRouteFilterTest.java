@@ -387,6 +387,114 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void clientThatGoesAwayReleasesTheShardConnectionAndTheRouterStaysHealthy() throws Exception {
+    HangingShard hanging = new HangingShard();
+    closeables.add(hanging);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(hanging.uri(), b.uri(), builder -> builder.upstreamTimeout(Duration.ofSeconds(2)));
+
+    try (Socket client = new Socket("127.0.0.1", routerUri("/").getPort())) {
+      client.getOutputStream().write(("GET /api/v1/query?query=" + enc("up{cluster=\"a\"}")
+          + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      await(() -> hanging.accepted() == 1, "the router connects to the shard");
+      Thread.sleep(300);
+    }
+
+    // Cancelled with the client (Jetty reports the disconnect), or at the latest at the upstream timeout.
+    await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
+    assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void largeAnswersStreamThroughWithTheLabelOnEverySeries() throws Exception {
+    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    int series = 2000;
+    for (int i = 0; i < series; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"m\",\"pod\":\"p").append(i).append("\"},\"values\":[");
+      for (int t = 0; t < 300; t++) {
+        json.append(t == 0 ? "" : ",").append("[").append(1700000000 + t * 15).append(",\"").append(t).append(".5\"]");
+      }
+      json.append("]}");
+    }
+    json.append("]}}");
+    a.answer("/api/v1/query_range", json.toString());
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query_range?query=" + enc("up{cluster=\"a\"}") + "&start=1700000000&end=1700004500&step=15");
+
+    assertThat(json.length()).isGreaterThan(10_000_000);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo(json.toString().replace("{\"__name__\":\"m\",", "{\"__name__\":\"m\",\"cluster\":\"a\","));
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** A socket that accepts connections, never answers, and counts connections its peer closed. */
+  private static final class HangingShard implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger closedByPeer = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    HangingShard() throws IOException {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            Socket socket = server.accept();
+            sockets.add(socket);
+            accepted.incrementAndGet();
+            Thread reader = new Thread(() -> {
+              try {
+                while (socket.getInputStream().read() >= 0) {
+                  // drain the request, answer nothing
+                }
+                closedByPeer.incrementAndGet();
+              } catch (IOException e) {
+                closedByPeer.incrementAndGet();
+              }
+            });
+            reader.setDaemon(true);
+            reader.start();
+          }
+        } catch (IOException closed) {
+          // test over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    int accepted() {
+      return accepted.get();
+    }
+
+    int closedByPeer() {
+      return closedByPeer.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
   void fanOutWithOneShardDownFailsNamingIt() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     startRouter(a.uri(), closedPort(), builder -> builder);
