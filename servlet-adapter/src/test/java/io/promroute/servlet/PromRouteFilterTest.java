@@ -363,6 +363,16 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void shardErrorInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
+    startRouter(builder -> builder);
+
+    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
+  }
+
+  @Test
   void shardThatRefusesConnectionsIsA502NamingTheShard() throws Exception {
     URI closed = closedPort();
     startRouter(a.uri(), closed, builder -> builder);
