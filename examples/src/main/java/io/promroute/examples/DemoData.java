@@ -20,8 +20,10 @@ import java.util.Map;
  *
  * <pre>
  * java -cp promroute-standalone.jar io.promroute.examples.DemoData --out DIR
- *     [--shards a,b,c] [--first-port 9191] [--router-port 9097]
+ *     [--shards a,b,c] [--first-port 9191] [--router-port 9097] [--instances 3]
  * </pre>
+ *
+ * <p>Each instance has 12 series; the benchmark raises {@code --instances} for large answers.
  *
  * <p>The samples run from 6 hours before now to 3 hours after, every 15 seconds, so that Grafana's
  * default "last 6 hours" is full and instant queries keep answering while the demo runs. The values
@@ -34,7 +36,7 @@ public final class DemoData {
   static final Duration PAST = Duration.ofHours(6);
   static final Duration FUTURE = Duration.ofHours(3);
   static final Duration STEP = Duration.ofSeconds(15);
-  static final List<String> INSTANCES = List.of("node-1", "node-2", "node-3");
+  static final int DEFAULT_INSTANCES = 3;
 
   private DemoData() {}
 
@@ -47,17 +49,18 @@ public final class DemoData {
       options.put(args[i].substring(2), args[i + 1]);
     }
     if (args.length % 2 != 0 || !options.containsKey("out")) {
-      System.err.println("usage: DemoData --out DIR [--shards a,b,c] [--first-port 9191] [--router-port 9097]");
+      System.err.println("usage: DemoData --out DIR [--shards a,b,c] [--first-port 9191] [--router-port 9097] [--instances 3]");
       System.exit(2);
     }
     Path out = Path.of(options.get("out"));
     List<String> shards = List.of(options.getOrDefault("shards", "a,b,c").split(","));
     int firstPort = Integer.parseInt(options.getOrDefault("first-port", "9191"));
     int routerPort = Integer.parseInt(options.getOrDefault("router-port", "9097"));
+    int instances = Integer.parseInt(options.getOrDefault("instances", Integer.toString(DEFAULT_INSTANCES)));
     Files.createDirectories(out);
     Instant now = Instant.now();
     for (String shard : shards) {
-      long samples = writeOpenMetrics(out.resolve(shard + ".om"), shard, now);
+      long samples = writeOpenMetrics(out.resolve(shard + ".om"), shard, now, instances);
       System.out.println(out.resolve(shard + ".om") + ": " + samples + " samples");
     }
     Files.writeString(out.resolve("prometheus.yml"), prometheusConfig());
@@ -71,6 +74,15 @@ public final class DemoData {
    * @return the number of samples written
    */
   static long writeOpenMetrics(Path file, String shard, Instant now) throws IOException {
+    return writeOpenMetrics(file, shard, now, DEFAULT_INSTANCES);
+  }
+
+  /** {@link #writeOpenMetrics(Path, String, Instant)} with {@code instances} instances (12 series each). */
+  static long writeOpenMetrics(Path file, String shard, Instant now, int instances) throws IOException {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= instances; i++) {
+      names.add("node-" + i);
+    }
     long step = STEP.toSeconds();
     long end = now.getEpochSecond() + FUTURE.toSeconds();
     end -= end % step;
@@ -80,9 +92,9 @@ public final class DemoData {
     long samples = 0;
     try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       samples += family(writer, "up", "gauge", "1 if the target answered its last scrape.",
-          series("up", "job", "node"), start, end, (series, i) -> 1);
+          series(names, "up", "job", "node"), start, end, (series, i) -> 1);
       samples += family(writer, "node_cpu_seconds", "counter", "Seconds the CPUs spent in each mode.",
-          cpuSeries(), start, end, (series, i) -> {
+          cpuSeries(names), start, end, (series, i) -> {
             double rate = switch (series.labels().get("mode")) {
               case "user" -> 0.20;
               case "system" -> 0.05;
@@ -92,10 +104,10 @@ public final class DemoData {
             return Math.round((i * step * rate + 200 * rate * (1 - Math.cos(i / 40.0 + series.index()))) * 100) / 100.0;
           });
       samples += family(writer, "node_memory_MemAvailable_bytes", "gauge", "Memory available, in bytes.",
-          series("node_memory_MemAvailable_bytes", "job", "node"), start, end,
+          series(names, "node_memory_MemAvailable_bytes", "job", "node"), start, end,
           (series, i) -> Math.round((4e9 + 1e9 * Math.sin(i / 120.0 + series.index())) * scale / 4096) * 4096.0);
       samples += family(writer, "http_requests", "counter", "HTTP requests served.",
-          httpSeries(), start, end, (series, i) -> {
+          httpSeries(names), start, end, (series, i) -> {
             double perSecond = scale * (series.labels().get("code").equals("200") ? 10 : 0.5)
                 * (series.labels().get("method").equals("GET") ? 3 : 1);
             // A slow daily-looking wave, summed up, keeps the counter increasing.
@@ -114,9 +126,9 @@ public final class DemoData {
     double at(Series series, long sampleIndex);
   }
 
-  private static List<Series> series(String name, String labelName, String labelValue) {
+  private static List<Series> series(List<String> instances, String name, String labelName, String labelValue) {
     List<Series> series = new ArrayList<>();
-    for (String instance : INSTANCES) {
+    for (String instance : instances) {
       Map<String, String> labels = new LinkedHashMap<>();
       labels.put("instance", instance + ":9100");
       labels.put(labelName, labelValue);
@@ -125,9 +137,9 @@ public final class DemoData {
     return series;
   }
 
-  private static List<Series> cpuSeries() {
+  private static List<Series> cpuSeries(List<String> instances) {
     List<Series> series = new ArrayList<>();
-    for (String instance : INSTANCES) {
+    for (String instance : instances) {
       for (String cpu : List.of("0", "1")) {
         for (String mode : List.of("idle", "system", "user")) {
           Map<String, String> labels = new LinkedHashMap<>();
@@ -142,9 +154,9 @@ public final class DemoData {
     return series;
   }
 
-  private static List<Series> httpSeries() {
+  private static List<Series> httpSeries(List<String> instances) {
     List<Series> series = new ArrayList<>();
-    for (String instance : INSTANCES) {
+    for (String instance : instances) {
       for (String method : List.of("GET", "POST")) {
         for (String code : List.of("200", "500")) {
           Map<String, String> labels = new LinkedHashMap<>();
