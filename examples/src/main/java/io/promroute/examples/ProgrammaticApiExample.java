@@ -30,7 +30,8 @@ public final class ProgrammaticApiExample {
     // Without a shard matcher a query asks every shard; summing across shards needs a merge of
     // their answers (the servlet filter refuses such queries for now).
     ShardedQuery everywhere = rewriter.rewrite("sum(up)");
-    System.out.println("sum(up): " + everywhere.execution() + " over " + everywhere.shards());
+    System.out.println("sum(up): " + everywhere.execution() + " over " + everywhere.shards()
+        + ": " + everywhere.crossShardReason());
 
     // Selectors that pick different shards cannot run on one shard: refused, with a reason.
     try {

@@ -38,6 +38,17 @@ class StandaloneRouterTest {
   }
 
   @Test
+  void checkConfigAcceptsAPromeRouteConfigAndSummarizesIt() throws Exception {
+    Path file = directory.resolve("prome-route.yml");
+    Files.writeString(file, "replace_label_name: cluster\nprome_servers:\n  a: 1.1.1.1:9090\n  b: 2.2.2.2:9090\n"
+        + "http:\n  listen_addr: :9097\n");
+
+    assertThat(run("--config", file.toString(), "--check-config")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo(file + ": valid: 2 shard(s) a, b by label cluster, listening on :9097\n");
+  }
+
+  @Test
   void acceptsPromeRoutesConfigFileFlag() throws Exception {
     Path file = directory.resolve("missing.yml");
 
