@@ -564,6 +564,31 @@ class PromRouteFilterTest {
         .doesNotContainKey("x-other");
   }
 
+  @Test
+  void webXmlStyleFilterReadsTheYamlFileNamedByItsInitParam(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+      throws Exception {
+    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\"}}";
+    a.answer("/api/v1/status/buildinfo", buildInfo);
+    java.nio.file.Path config = directory.resolve("prome-route.yml");
+    java.nio.file.Files.writeString(config, "replace_label_name: region\nprome_servers:\n"
+        + "  eu: " + a.uri().getAuthority() + "\n  us: " + b.uri().getAuthority() + "\n");
+    router = new Server();
+    ServerConnector connector = new ServerConnector(router);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    router.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    FilterHolder holder = new FilterHolder(PromRouteFilter.class);
+    holder.setInitParameter(PromRouteFilter.CONFIG_INIT_PARAM, config.toString());
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    router.setHandler(context);
+    router.start();
+
+    assertThat(get("/api/v1/label/region/values")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":[\"eu\",\"us\"]}"));
+    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
+  }
+
   private void filterWithTarget(ShardTarget targetA) throws Exception {
     filter = null;
     startRouterWith(PromRouteFilter.builder()
