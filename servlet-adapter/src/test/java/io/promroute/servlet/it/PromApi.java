@@ -176,6 +176,52 @@ public final class PromApi {
     return copy;
   }
 
+  /**
+   * Where two JSON trees first differ ({@code $.data.result[3].metric: expected ..., got ...}), or
+   * {@code null} if they are equal. Short, unlike printing two 30 MB trees.
+   */
+  public static String firstDifference(JsonNode expected, JsonNode actual) {
+    return firstDifference("$", expected, actual);
+  }
+
+  private static String firstDifference(String path, JsonNode expected, JsonNode actual) {
+    if (expected == null || actual == null) {
+      return expected == actual ? null : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
+    }
+    if (expected.isObject() && actual.isObject()) {
+      for (Map.Entry<String, JsonNode> field : expected.properties()) {
+        String difference = firstDifference(path + "." + field.getKey(), field.getValue(), actual.get(field.getKey()));
+        if (difference != null) {
+          return difference;
+        }
+      }
+      for (Map.Entry<String, JsonNode> field : actual.properties()) {
+        if (!expected.has(field.getKey())) {
+          return path + "." + field.getKey() + ": not expected, got " + shorten(field.getValue());
+        }
+      }
+      return null;
+    }
+    if (expected.isArray() && actual.isArray()) {
+      for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+        String difference = firstDifference(path + "[" + i + "]", expected.get(i), actual.get(i));
+        if (difference != null) {
+          return difference;
+        }
+      }
+      if (expected.size() != actual.size()) {
+        return path + ": expected " + expected.size() + " elements, got " + actual.size() + ": " + shorten(actual);
+      }
+      return null;
+    }
+    return expected.equals(actual) ? null : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
+  }
+
+  private static String shorten(JsonNode node) {
+    String text = String.valueOf(node);
+    return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+  }
+
   private static ArrayNode sorted(ArrayNode array, java.util.function.Function<JsonNode, JsonNode> labelsOf) {
     List<JsonNode> elements = new ArrayList<>();
     array.forEach(elements::add);
