@@ -3,6 +3,7 @@ package io.promroute.servlet.it;
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.ShardTarget;
 import io.promroute.shard.ShardRewriter;
+import jakarta.servlet.Filter;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,7 +27,7 @@ public final class TestRouters {
    * A filter routing to {@code targets} (shard key to {@code host:port}), with default settings
    * changed by {@code settings}.
    */
-  public static PromRouteFilter filter(Map<String, String> targets, Consumer<PromRouteFilter.Builder> settings) {
+  public static Filter filter(Map<String, String> targets, Consumer<PromRouteFilter.Builder> settings) {
     ShardRewriter rewriter = rewriter(List.copyOf(targets.keySet()));
     return implemented(() -> {
       PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
