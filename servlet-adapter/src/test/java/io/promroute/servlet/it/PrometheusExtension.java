@@ -21,6 +21,8 @@ public final class PrometheusExtension implements BeforeAllCallback, ParameterRe
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PrometheusExtension.class);
 
+  private static volatile boolean warned;
+
   @Override
   public void beforeAll(ExtensionContext context) {
     fixture(context);
@@ -31,6 +33,11 @@ public final class PrometheusExtension implements BeforeAllCallback, ParameterRe
     if (PrometheusFixture.binaries().isEmpty()) {
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         throw new IllegalStateException("CI=true and " + PrometheusFixture.INSTALL_HINT);
+      }
+      // Surefire does not count classes aborted in @BeforeAll as skipped: say it on the console.
+      if (!warned) {
+        warned = true;
+        System.err.println("WARNING: skipping the integration tests: " + PrometheusFixture.INSTALL_HINT);
       }
       Assumptions.abort("skipped: " + PrometheusFixture.INSTALL_HINT);
     }
