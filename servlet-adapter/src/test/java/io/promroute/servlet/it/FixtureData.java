@@ -132,14 +132,18 @@ public final class FixtureData {
       for (Map.Entry<String, List<Point>> family : points.entrySet()) {
         out.append("# TYPE ").append(family.getKey()).append(' ').append(types.get(family.getKey())).append('\n');
         for (Point point : family.getValue()) {
+          List<String> prefixes = new ArrayList<>();
+          for (Sample sample : point.samples()) {
+            Map<String, String> labels = new TreeMap<>(point.labels());
+            labels.putAll(sample.extraLabels());
+            StringBuilder prefix = new StringBuilder(sample.name());
+            appendLabels(prefix, labels);
+            prefixes.add(prefix.append(' ').toString());
+          }
           for (int i = 0; i < SAMPLES; i++) {
-            long timestamp = START.getEpochSecond() + i * INTERVAL.getSeconds();
-            for (Sample sample : point.samples()) {
-              Map<String, String> labels = new TreeMap<>(point.labels());
-              labels.putAll(sample.extraLabels());
-              out.append(sample.name());
-              appendLabels(out, labels);
-              out.append(' ').append(format(sample.value().applyAsDouble(i))).append(' ').append(Long.toString(timestamp)).append('\n');
+            String timestamp = Long.toString(START.getEpochSecond() + i * INTERVAL.getSeconds());
+            for (int j = 0; j < prefixes.size(); j++) {
+              out.append(prefixes.get(j)).append(format(point.samples().get(j).value().applyAsDouble(i))).append(' ').append(timestamp).append('\n');
             }
           }
         }
@@ -257,6 +261,9 @@ public final class FixtureData {
   }
 
   private static String format(double value) {
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      return Long.toString((long) value);
+    }
     return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
   }
 }
