@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -101,6 +105,49 @@ public final class FixtureData {
       shards.add(new ShardData(shardLabel, shardKeys.get(i), i + 1));
     }
     write(out, shards);
+  }
+
+  /**
+   * Writes {@code shard-<key>.om} for each shard key and {@code global.om} into {@code directory}.
+   *
+   * @return file name key ({@code shard-<key>} or {@code global}) to the file written
+   */
+  public static Map<String, Path> writeFiles(Path directory, String shardLabel, List<String> shardKeys) throws IOException {
+    Map<String, Path> files = new LinkedHashMap<>();
+    for (int i = 0; i < shardKeys.size(); i++) {
+      Path file = directory.resolve("shard-" + shardKeys.get(i) + ".om");
+      int shardNumber = i + 1;
+      try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        writeShard(out, shardNumber);
+      }
+      files.put("shard-" + shardKeys.get(i), file);
+    }
+    Path global = directory.resolve("global.om");
+    try (Writer out = Files.newBufferedWriter(global, StandardCharsets.UTF_8)) {
+      writeGlobal(out, shardLabel, shardKeys);
+    }
+    files.put("global", global);
+    return files;
+  }
+
+  /**
+   * For demos: {@code FixtureData <directory> [<shard label> <shard key>...]} (default {@code
+   * cluster a b c}) writes the files of {@link #writeFiles} and prints how to load them.
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length < 1 || args.length == 2) {
+      System.err.println("usage: FixtureData <directory> [<shard label> <shard key>...]");
+      System.exit(2);
+    }
+    String label = args.length > 1 ? args[1] : "cluster";
+    List<String> keys = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("a", "b", "c");
+    Path directory = Files.createDirectories(Path.of(args[0]));
+    for (Map.Entry<String, Path> file : writeFiles(directory, label, keys).entrySet()) {
+      System.out.println("promtool tsdb create-blocks-from openmetrics " + file.getValue() + " "
+          + directory.resolve(file.getKey() + "-data"));
+    }
+    System.out.println("# then: prometheus --storage.tsdb.path=<dir> --storage.tsdb.retention.time=100y ...;"
+        + " data from " + START + " to " + END);
   }
 
   private record ShardData(String label, String key, int number) {}

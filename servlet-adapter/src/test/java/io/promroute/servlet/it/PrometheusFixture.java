@@ -3,7 +3,6 @@ package io.promroute.servlet.it;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -92,21 +91,12 @@ public final class PrometheusFixture implements AutoCloseable {
     Path directory = Files.createTempDirectory("promroute-it-");
     List<PrometheusServer> started = new ArrayList<>();
     try {
-      Map<String, Path> dataDirs = new LinkedHashMap<>();
-      for (int i = 0; i < SHARDS.size(); i++) {
-        Path input = directory.resolve("shard-" + SHARDS.get(i) + ".om");
-        int shardNumber = i + 1;
-        writeFile(input, out -> FixtureData.writeShard(out, shardNumber));
-        dataDirs.put("shard-" + SHARDS.get(i), input);
-      }
-      Path globalInput = directory.resolve("global.om");
-      writeFile(globalInput, out -> FixtureData.writeGlobal(out, SHARD_LABEL, SHARDS));
-      dataDirs.put("global", globalInput);
+      Map<String, Path> inputs = FixtureData.writeFiles(directory, SHARD_LABEL, SHARDS);
       long generated = System.nanoTime();
 
       // promtool, all four at once.
       Map<String, Process> promtools = new LinkedHashMap<>();
-      for (Map.Entry<String, Path> entry : dataDirs.entrySet()) {
+      for (Map.Entry<String, Path> entry : inputs.entrySet()) {
         Path data = directory.resolve(entry.getKey() + "-data");
         promtools.put(entry.getKey(), new ProcessBuilder(
                 binaries[1].toString(), "tsdb", "create-blocks-from", "openmetrics", "--quiet",
@@ -128,11 +118,7 @@ public final class PrometheusFixture implements AutoCloseable {
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
       String probe = "count(up)";
       long probeTime = FixtureData.MID.getEpochSecond();
-      Map<String, PrometheusServer> shards = new LinkedHashMap<>();
-      for (String key : SHARDS) {
-        shards.put(key, null);
-      }
-      List<String> names = new ArrayList<>(dataDirs.keySet());
+      List<String> names = new ArrayList<>(inputs.keySet());
       Map<String, PrometheusServer> servers = new LinkedHashMap<>();
       for (String name : names) {
         servers.put(name, PrometheusServer.start(name, binaries[0], directory.resolve(name + "-data"), directory));
@@ -157,6 +143,7 @@ public final class PrometheusFixture implements AutoCloseable {
         }
       }
       long ready = System.nanoTime();
+      Map<String, PrometheusServer> shards = new LinkedHashMap<>();
       for (String key : SHARDS) {
         shards.put(key, servers.get("shard-" + key));
       }
@@ -175,16 +162,6 @@ public final class PrometheusFixture implements AutoCloseable {
       deleteRecursively(directory);
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting Prometheus", e);
-    }
-  }
-
-  private interface WriteAction {
-    void write(Writer out) throws IOException;
-  }
-
-  private static void writeFile(Path file, WriteAction action) throws IOException {
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      action.write(out);
     }
   }
 

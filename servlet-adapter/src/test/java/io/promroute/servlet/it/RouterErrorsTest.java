@@ -186,6 +186,20 @@ class RouterErrorsTest {
     assertThat(next.status()).as(next.summary()).isEqualTo(200);
   }
 
+  /** With a long upstream timeout, only the client's going away can end the shard request early. */
+  @Test
+  void clientThatDisconnectsCancelsTheUpstreamRequest() throws Exception {
+    try (FakeShards.Hanging stuck = new FakeShards.Hanging();
+        JettyRouter patient = JettyRouter.start(
+            TestRouters.filter(Map.of("a", stuck.hostPort()), builder -> builder.upstreamTimeout(Duration.ofMinutes(2))))) {
+      try (Socket client = rawGet(patient.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T))) {
+        await(Duration.ofSeconds(10), () -> stuck.accepted() > 0, "the router connects to the hanging shard");
+      }
+      await(Duration.ofSeconds(10), () -> stuck.closedByPeer() > 0,
+          "the router closes its connection to the shard once the client is gone");
+    }
+  }
+
   @Test
   void clientThatDisconnectsMidResponseLeavesTheRouterHealthy() throws Exception {
     Params large = Params.of("query", "container_memory_working_set_bytes{cluster=\"b\"}", "start", START, "end", END, "step", "1");
