@@ -186,6 +186,37 @@ class RouterErrorsTest {
     assertThat(next.status()).as(next.summary()).isEqualTo(200);
   }
 
+  @Test
+  void bodyLargerThanTheLimitIs400AndNotForwarded() {
+    int forwardedBefore = counting.requests();
+    // The default limit is 1 MiB.
+    String padding = "x".repeat(2 << 20);
+    Answer answer = PromApi.post(faultyRouter.baseUri(), "/api/v1/query",
+        Params.of("query", "up{cluster=\"a\"}", "time", T, "padding", padding));
+    assertThat(answer.status()).as(answer.summary()).isEqualTo(400);
+    assertThat(answer.errorType()).as(answer.summary()).isEqualTo("bad_data");
+    assertThat(counting.requests()).as("requests forwarded to a shard").isEqualTo(forwardedBefore);
+  }
+
+  /** With partial responses allowed, a fan-out with a dead shard answers the others' data and a warning. */
+  @Test
+  void partialResponseAnswersTheOtherShardsWithAWarning() throws Exception {
+    Map<String, String> targets = new LinkedHashMap<>(prometheus.shardHostPorts());
+    targets.put("dead", FakeShards.closedPort());
+    try (JettyRouter partial = JettyRouter.start(TestRouters.filter(targets, builder -> builder.partialResponse(true)))) {
+      Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query",
+          Params.of("query", "up{cluster=~\"a|b\"}", "time", T));
+      Answer actual = PromApi.get(partial.baseUri(), "/api/v1/query",
+          Params.of("query", "up{cluster=~\"a|b|dead\"}", "time", T));
+      assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+      assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false).get("data"),
+              PromApi.comparable(actual.json(), false).get("data")))
+          .as("data of the live shards")
+          .isNull();
+      assertThat(actual.json().path("warnings").toString()).as("a warning naming the dead shard: %s", actual.summary()).contains("dead");
+    }
+  }
+
   /** With a long upstream timeout, only the client's going away can end the shard request early. */
   @Test
   void clientThatDisconnectsCancelsTheUpstreamRequest() throws Exception {

@@ -7,6 +7,10 @@ import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -211,6 +215,51 @@ class RouterVsGlobalTest {
 
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
     assertThat(PromApi.firstDifference(expected.json(), actual.json())).as("router vs global").isNull();
+  }
+
+  /** Many requests at once, on several shards, by GET and POST: every answer is right. */
+  @Test
+  void concurrentRequestsAreAnsweredCorrectly() throws Exception {
+    List<Case> mix = List.of(
+        query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
+        query("sum by (cluster, job) (rate(http_requests_total{cluster=~\"a|c\"}[5m]))"),
+        range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
+        range("memory_usage_bytes{cluster!=\"a\"}"),
+        getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END),
+        get("/api/v1/label/cluster/values"));
+    List<JsonNode> expected = new ArrayList<>();
+    for (Case c : mix) {
+      Answer answer = PromApi.get(prometheus.global().baseUri(), c.path(), c.params());
+      assertThat(answer.status()).as(answer.summary()).isEqualTo(200);
+      expected.add(PromApi.comparable(answer.json(), c.ordered()));
+    }
+    ExecutorService clients = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < 192; i++) {
+        int index = i % mix.size();
+        String method = (i / mix.size()) % 2 == 0 || !mix.get(index).post() ? "GET" : "POST";
+        results.add(clients.submit(() -> {
+          Case c = mix.get(index);
+          Answer answer = PromApi.send(method, router.baseUri(), c.path(), c.params());
+          if (answer.status() != 200) {
+            return method + " " + c + ": " + answer.summary();
+          }
+          String difference = PromApi.firstDifference(expected.get(index), PromApi.comparable(answer.json(), c.ordered()));
+          return difference == null ? null : method + " " + c + ": " + difference;
+        }));
+      }
+      List<String> failures = new ArrayList<>();
+      for (Future<String> result : results) {
+        String failure = result.get(60, TimeUnit.SECONDS);
+        if (failure != null) {
+          failures.add(failure);
+        }
+      }
+      assertThat(failures).as("wrong answers out of %d", results.size()).isEmpty();
+    } finally {
+      clients.shutdownNow();
+    }
   }
 
   /** A query whose answer needs series of several shards combined: a clear 4xx, not a wrong answer. */
