@@ -238,7 +238,8 @@ final class Exchange implements AsyncListener {
 
   @Override
   public void onError(AsyncEvent event) {
-    // The client went away: stop the shards' work.
+    // The client went away (the container noticed: Jetty and Tomcat notice only when they read or
+    // write, so while a shard has not answered this comes at the latest with the upstream timeout).
     if (claim()) {
       releaseUpstream();
       completeQuietly();

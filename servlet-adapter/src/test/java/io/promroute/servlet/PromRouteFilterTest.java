@@ -411,7 +411,8 @@ class PromRouteFilterTest {
       Thread.sleep(300);
     }
 
-    // Cancelled with the client (Jetty reports the disconnect), or at the latest at the upstream timeout.
+    // Jetty reports a disconnect only when it next reads or writes, so the shard request is released
+    // at the latest at the upstream timeout.
     await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
     assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
   }
