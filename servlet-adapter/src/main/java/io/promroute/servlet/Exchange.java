@@ -42,7 +42,8 @@ final class Exchange implements AsyncListener {
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
-  private final List<CompletableFuture<UpstreamResponse>> futures = new ArrayList<>();
+  // Written by the container thread in start(), read by listener and client threads.
+  private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
   private AsyncContext async;
 
   Exchange(Engine engine, Plan plan, HttpServletRequest request, HttpServletResponse response) {
