@@ -489,7 +489,8 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + String.join(", ", shards)
               + "; select one shard");
     }
-    Function labelReplace = labelReplaceFunction();
+    Function labelReplace =
+        name.equals("label_replace") ? call.function() : labelReplaceFunction();
     String template = shards.get(0).replace("$", "$$");
     Expr withKey =
         new Call(
