@@ -30,7 +30,9 @@ public final class PromQL {
    * @throws PromQLParseException if Prometheus, with the same options, would reject the query
    */
   public static Expr parse(String query, ParserOptions options) {
-    throw new UnsupportedOperationException("TODO(parser)");
+    requireNonNull(query, "query is null");
+    requireNonNull(options, "options is null");
+    return QueryParser.parseExpression(query, options);
   }
 
   /**
@@ -48,7 +50,9 @@ public final class PromQL {
    * @throws PromQLParseException if it is not a valid instant vector selector
    */
   public static VectorSelector parseSelector(String selector, ParserOptions options) {
-    throw new UnsupportedOperationException("TODO(parser)");
+    requireNonNull(selector, "selector is null");
+    requireNonNull(options, "options is null");
+    return QueryParser.parseSeriesSelector(selector, options);
   }
 
   /**

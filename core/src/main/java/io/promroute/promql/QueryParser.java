@@ -1,0 +1,106 @@
+package io.promroute.promql;
+
+import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.VectorSelector;
+import io.promroute.promql.internal.grammar.NestingTooDeepException;
+import io.promroute.promql.internal.grammar.PromQLLexer;
+import io.promroute.promql.internal.grammar.PromQLParser;
+import java.util.function.Function;
+import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.atn.PredictionMode;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
+
+/**
+ * Runs the lexer, the parser, the AST builder and the semantic checks. The parser first predicts
+ * with SLL, which is enough for nearly every query and much faster; only when that fails does
+ * it parse again with full LL, which either succeeds or finds the real error (Trino's two-stage
+ * strategy).
+ */
+final class QueryParser {
+
+  private QueryParser() {}
+
+  static Expr parseExpression(String query, ParserOptions options) {
+    return run(
+        query,
+        options,
+        PromQLParser::expression,
+        (tree, builder) -> builder.build(((PromQLParser.ExpressionContext) tree).expr()));
+  }
+
+  static VectorSelector parseSeriesSelector(String query, ParserOptions options) {
+    return (VectorSelector)
+        run(
+            query,
+            options,
+            PromQLParser::seriesSelector,
+            (tree, builder) ->
+                builder.vectorSelector(((PromQLParser.SeriesSelectorContext) tree).vectorSelector()));
+  }
+
+  private interface TreeBuilder {
+    Expr build(org.antlr.v4.runtime.ParserRuleContext tree, AstBuilder builder);
+  }
+
+  private static Expr run(
+      String query,
+      ParserOptions options,
+      Function<PromQLParser, org.antlr.v4.runtime.ParserRuleContext> entryRule,
+      TreeBuilder treeBuilder) {
+    SourceText source = new SourceText(query);
+    if (query.length() > options.maxQueryLength()) {
+      throw source.error(
+          "query is too long: " + query.length() + " characters, the maximum is " + options.maxQueryLength(),
+          0,
+          0);
+    }
+    try {
+      PromQLLexer lexer = new PromQLLexer(CharStreams.fromString(query));
+      lexer.removeErrorListeners();
+      CommonTokenStream tokens = new CommonTokenStream(lexer);
+      tokens.fill();
+      if (tokens.get(0).getType() == Token.EOF) {
+        throw source.error("no expression found in input", 0, 0);
+      }
+      PromQLParser parser = new PromQLParser(tokens);
+      parser.setMaxNestingDepth(options.maxNestingDepth());
+      parser.removeErrorListeners();
+      org.antlr.v4.runtime.ParserRuleContext tree;
+      try {
+        parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+        parser.setErrorHandler(new BailErrorStrategy());
+        tree = entryRule.apply(parser);
+      } catch (ParseCancellationException e) {
+        tokens.seek(0);
+        parser.reset();
+        parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+        parser.setErrorHandler(new DefaultErrorStrategy());
+        parser.addErrorListener(new SyntaxErrors(source, lexer));
+        tree = entryRule.apply(parser);
+      }
+      AstBuilder builder = new AstBuilder(source, options);
+      Expr expr = treeBuilder.build(tree, builder);
+      SemanticChecker checker = new SemanticChecker(source, builder.spans(), builder.operatorSpans());
+      if (expr instanceof VectorSelector selector && entryRule != null && tree instanceof PromQLParser.SeriesSelectorContext) {
+        checker.checkSelector(selector);
+      } else {
+        checker.check(expr);
+      }
+      return expr;
+    } catch (NestingTooDeepException e) {
+      Token token = e.token();
+      throw source.error(
+          "query is nested too deeply: more than "
+              + options.maxNestingDepth()
+              + " levels of nested expressions",
+          token.getStartIndex(),
+          token.getStopIndex() + 1);
+    } catch (StackOverflowError e) {
+      throw source.error("query is nested too deeply", 0, 0);
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.promroute.promql;
+
+import io.promroute.promql.internal.grammar.GoSyntax;
+import io.promroute.promql.internal.grammar.PromQLLexer;
+import io.promroute.promql.internal.grammar.PromQLParser;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.TokenStream;
+
+/**
+ * Turns the first syntax error into a {@link PromQLParseException} worded as Prometheus words it:
+ * {@code unexpected <token>[ in <context>, expected <what>]}, or the lexer's own message when
+ * the parser stopped at a lexical error.
+ */
+final class SyntaxErrors extends BaseErrorListener {
+
+  private static final String DURATION_START = "number, duration, step(), or range()";
+
+  private final SourceText source;
+  private final PromQLLexer lexer;
+
+  SyntaxErrors(SourceText source, PromQLLexer lexer) {
+    this.source = source;
+    this.lexer = lexer;
+  }
+
+  @Override
+  public void syntaxError(
+      Recognizer<?, ?> recognizer,
+      Object offendingSymbol,
+      int line,
+      int charPositionInLine,
+      String message,
+      RecognitionException e) {
+    Token token = (Token) offendingSymbol;
+    if (token.getType() == PromQLLexer.ERROR) {
+      int end = source.query().codePointCount(0, source.query().length());
+      throw source.error(lexer.errorMessage(), lexer.errorOffset(), end);
+    }
+    Parser parser = (Parser) recognizer;
+    StringBuilder reason = new StringBuilder("unexpected ").append(describe(token));
+    String context = context(parser, token);
+    if (context != null) {
+      reason.append(" in ").append(context);
+    }
+    int start = token.getType() == Token.EOF ? token.getStartIndex() : token.getStartIndex();
+    int end = token.getType() == Token.EOF ? start : token.getStopIndex() + 1;
+    throw source.error(reason.toString(), start, end);
+  }
+
+  /** Prometheus's {@code Item.desc()}. */
+  static String describe(Token token) {
+    String text = token.getText();
+    return switch (token.getType()) {
+      case Token.EOF -> "end of input";
+      case PromQLLexer.IDENTIFIER -> "identifier " + GoSyntax.quote(text);
+      case PromQLLexer.METRIC_IDENTIFIER -> "metric identifier " + GoSyntax.quote(text);
+      case PromQLLexer.NUMBER -> "number " + shortQuote(text);
+      case PromQLLexer.DURATION -> "duration " + shortQuote(text);
+      case PromQLLexer.STRING -> "string " + shortQuote(text);
+      case PromQLLexer.BOOL,
+          PromQLLexer.BY,
+          PromQLLexer.GROUP_LEFT,
+          PromQLLexer.GROUP_RIGHT,
+          PromQLLexer.FILL,
+          PromQLLexer.FILL_LEFT,
+          PromQLLexer.FILL_RIGHT,
+          PromQLLexer.IGNORING,
+          PromQLLexer.OFFSET,
+          PromQLLexer.SMOOTHED,
+          PromQLLexer.ANCHORED,
+          PromQLLexer.ON,
+          PromQLLexer.WITHOUT,
+          PromQLLexer.START,
+          PromQLLexer.END,
+          PromQLLexer.STEP,
+          PromQLLexer.RANGE,
+          PromQLLexer.MAX_OF,
+          PromQLLexer.MIN_OF -> "<" + text + ">";
+      case PromQLLexer.ADD,
+          PromQLLexer.DIV,
+          PromQLLexer.EQLC,
+          PromQLLexer.EQL_REGEX,
+          PromQLLexer.GTE,
+          PromQLLexer.GTR,
+          PromQLLexer.TRIM_UPPER,
+          PromQLLexer.TRIM_LOWER,
+          PromQLLexer.LAND,
+          PromQLLexer.LOR,
+          PromQLLexer.LSS,
+          PromQLLexer.LTE,
+          PromQLLexer.LUNLESS,
+          PromQLLexer.MOD,
+          PromQLLexer.MUL,
+          PromQLLexer.NEQ,
+          PromQLLexer.NEQ_REGEX,
+          PromQLLexer.POW,
+          PromQLLexer.SUB,
+          PromQLLexer.AT,
+          PromQLLexer.ATAN2 -> "<op:" + text + ">";
+      case PromQLLexer.AVG,
+          PromQLLexer.BOTTOMK,
+          PromQLLexer.COUNT,
+          PromQLLexer.COUNT_VALUES,
+          PromQLLexer.GROUP,
+          PromQLLexer.MAX,
+          PromQLLexer.MIN,
+          PromQLLexer.QUANTILE,
+          PromQLLexer.STDDEV,
+          PromQLLexer.STDVAR,
+          PromQLLexer.SUM,
+          PromQLLexer.TOPK,
+          PromQLLexer.LIMITK,
+          PromQLLexer.LIMIT_RATIO -> "<aggr:" + text + ">";
+      default -> shortQuote(text);
+    };
+  }
+
+  /** Go's {@code %q}, or {@code %.10q...} for values longer than ten characters. */
+  private static String shortQuote(String text) {
+    if (text.codePointCount(0, text.length()) > 10) {
+      return GoSyntax.quote(text.substring(0, text.offsetByCodePoints(0, 10))) + "...";
+    }
+    return GoSyntax.quote(text);
+  }
+
+  /** The context and expectation Prometheus's error productions name, where one applies. */
+  private static String context(Parser parser, Token token) {
+    ParserRuleContext rule = parser.getContext();
+    TokenStream tokens = parser.getInputStream();
+    int previous = previousType(tokens, token, 1);
+    switch (rule.getRuleIndex()) {
+      case PromQLParser.RULE_labelMatchers, PromQLParser.RULE_labelMatcher -> {
+        switch (previous) {
+          case PromQLLexer.LEFT_BRACE, PromQLLexer.COMMA -> {
+            return "label matching, expected identifier or \"}\"";
+          }
+          case PromQLLexer.EQL, PromQLLexer.NEQ, PromQLLexer.EQL_REGEX, PromQLLexer.NEQ_REGEX -> {
+            return "label matching, expected string";
+          }
+          case PromQLLexer.IDENTIFIER -> {
+            return "label matching, expected label matching operator";
+          }
+          default -> {
+            return "label matching, expected \",\" or \"}\"";
+          }
+        }
+      }
+      case PromQLParser.RULE_grouping -> {
+        return "grouping opts, expected \"(\"";
+      }
+      case PromQLParser.RULE_groupingLabels,
+          PromQLParser.RULE_groupingLabel,
+          PromQLParser.RULE_labelKeyword -> {
+        if (previous == PromQLLexer.LEFT_PAREN || previous == PromQLLexer.COMMA) {
+          return "grouping opts, expected label";
+        }
+        return "grouping opts, expected \",\" or \")\"";
+      }
+      case PromQLParser.RULE_atModifier -> {
+        return "@, expected timestamp";
+      }
+      case PromQLParser.RULE_offsetDuration -> {
+        if (previous == PromQLLexer.OFFSET) {
+          return "offset, expected " + DURATION_START;
+        }
+        return null;
+      }
+      default -> {
+        return bracketContext(tokens, token, rule);
+      }
+    }
+  }
+
+  /** Inside {@code [...]}: which part of a range or subquery the parser was reading. */
+  private static String bracketContext(TokenStream tokens, Token token, ParserRuleContext rule) {
+    boolean colon = false;
+    int index = token.getTokenIndex() - 1;
+    for (; index >= 0; index--) {
+      int type = tokens.get(index).getType();
+      if (type == PromQLLexer.RIGHT_BRACKET) {
+        return null;
+      }
+      if (type == PromQLLexer.LEFT_BRACKET) {
+        break;
+      }
+      if (type == PromQLLexer.COLON) {
+        colon = true;
+      }
+    }
+    if (index < 0) {
+      return null;
+    }
+    int previous = previousType(tokens, token, 1);
+    if (!colon) {
+      boolean inDuration =
+          rule.getRuleIndex() == PromQLParser.RULE_durationExpr
+              || rule.getRuleIndex() == PromQLParser.RULE_durationFunction;
+      if (previous == PromQLLexer.LEFT_BRACKET || inDuration) {
+        return "subquery or range selector, expected " + DURATION_START;
+      }
+      return "subquery or range, expected \":\" or \"]\"";
+    }
+    if (previous == PromQLLexer.COLON) {
+      return "subquery selector, expected number, duration, step(), range(), or \"]\"";
+    }
+    return "subquery selector, expected \"]\"";
+  }
+
+  private static int previousType(TokenStream tokens, Token token, int distance) {
+    int index = token.getTokenIndex() - distance;
+    return index >= 0 ? tokens.get(index).getType() : Token.INVALID_TYPE;
+  }
+}
