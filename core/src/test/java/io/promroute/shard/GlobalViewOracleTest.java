@@ -35,6 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * query's answers from the selected shards, with {@code cluster} added back when {@code
  * addShardLabel} says so, concatenated.
  *
+ * <p>Selectors without the shard label, in a query where others have it, run on the chosen shard
+ * (policy {@link UnlabeledSelectorPolicy#INHERIT}): that is prome-route's behaviour, not the
+ * global view, so the queries here name the shard in every selector unless the two agree.
+ *
  * <p>Skipped when {@code prometheus} and {@code promtool} are not installed, except in CI
  * ({@code CI=true}), where that is a failure.
  */
@@ -162,15 +166,17 @@ class GlobalViewOracleTest {
         "x_total{cluster=\"a\"} * 2",
         "x_total{cluster=\"a\"} > bool 20",
         "x_total{cluster=\"a\"} / y{cluster=\"a\"}",
+        // A selector without the label runs on the chosen shard (policy INHERIT); with default
+        // matching that is also the global answer, which only pairs series of one cluster.
         "x_total{cluster=\"a\"} / y",
         "x_total{cluster=\"a\"} / ignoring (cluster) y{cluster=\"a\"}",
-        "x_total{cluster=\"a\"} / on (job, instance) y",
-        "x_total{cluster=\"a\"} / on (cluster, job, instance) y",
+        "x_total{cluster=\"a\"} / on (job, instance) y{cluster=\"a\"}",
+        "x_total{cluster=\"a\"} / on (cluster, job, instance) y{cluster=\"a\"}",
         "x_total{cluster=\"a\"} / on (job) group_left () sum by (job) (y{cluster=\"a\"})",
-        "sum by (job) (y{cluster=\"a\"}) / on (job) group_right () x_total",
-        "x_total{cluster=\"a\"} and on (job) y",
-        "x_total{cluster=\"a\"} unless on (job, instance) y{job=\"db\"}",
-        "x_total{cluster=\"a\"} or y",
+        "sum by (job) (y{cluster=\"a\"}) / on (job) group_right () x_total{cluster=\"a\"}",
+        "x_total{cluster=\"a\"} and on (job) y{cluster=\"a\"}",
+        "x_total{cluster=\"a\"} unless on (job, instance) y{cluster=\"a\",job=\"db\"}",
+        "x_total{cluster=\"a\"} or y{cluster=\"a\"}",
         "sum(x_total{cluster=\"a\"}) or vector(0)",
         "histogram_quantile(0.9, sum by (le) (rate(req_bucket{cluster=\"a\"}[5m])))",
         "histogram_quantile(0.9, rate(req_bucket{cluster=\"a\"}[5m]))",
