@@ -95,7 +95,6 @@ class ShardRewriterTest {
           up{cluster!=""}                        | up | a b c | true | CONCATENATE
           # Several matchers in one selector intersect, and so do selectors
           up{cluster=~"a|b",cluster!="a"}        | up | b     | true | SINGLE_SHARD
-          x{cluster=~"a|b"} + y{cluster=~"b|c"}  | x + y | b  | true | SINGLE_SHARD
           # Selectors without the label inherit the shards the others chose
           x{cluster="a"} / y                     | x / y | a  | true | SINGLE_SHARD
           # No shard matcher: every shard; no selector at all: one shard
@@ -451,6 +450,21 @@ class ShardRewriterTest {
         "rate(x{cluster=~\"a|b\"}[5m]) / on (job) group_left () max_over_time(y{cluster=\"c\"}[1h:])",
         Reason.CONFLICTING_SHARDS,
         "cluster=~\"a|b\" and cluster=\"c\"");
+  }
+
+  @Test
+  void selectorsNamingMoreShardsThanTheQueryRunsOnGetAWarning() {
+    // The intersection rule: x's series of shard a are not read, which one Prometheus holding
+    // every shard would read (here harmlessly: default matching pairs series of one shard only).
+    ShardedQuery result = STRIP.rewrite("x{cluster=~\"a|b\"} + y{cluster=~\"b|c\"}");
+    assertThat(result.query()).isEqualTo("x + y");
+    assertThat(result.shards()).containsExactly("b");
+    assertThat(result.warnings())
+        .containsExactly(
+            "selector x{cluster=~\"a|b\"} also names shards a, which other selectors exclude; the"
+                + " query runs on b only",
+            "selector y{cluster=~\"b|c\"} also names shards c, which other selectors exclude; the"
+                + " query runs on b only");
   }
 
   @Test
