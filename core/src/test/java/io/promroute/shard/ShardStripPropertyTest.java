@@ -81,12 +81,16 @@ class ShardStripPropertyTest {
   }
 
   static int shardMatcherCount(Expr expr) {
+    return shardMatcherCount(expr, LABEL);
+  }
+
+  static int shardMatcherCount(Expr expr, String label) {
     int[] count = {0};
     new ExprRewriter() {
       @Override
       public Expr visitVectorSelector(VectorSelector node) {
         for (LabelMatcher matcher : node.matchers()) {
-          if (matcher.name().equals(LABEL)) {
+          if (matcher.name().equals(label)) {
             count[0]++;
           }
         }
