@@ -5,7 +5,7 @@
 #   2. a ~50 MB range answer through a router started with -Xmx128m (the label is put back on
 #      every series while it streams).
 # Needs: the router's jar (built if missing), prometheus, promtool, wrk, curl.
-# Settings: BENCH_DURATION (default 10s), BENCH_CONNECTIONS (32), BENCH_INSTANCES (100: 12 series each).
+# Settings: BENCH_DURATION (default 10s), BENCH_WARMUP (5s, before each measured run), BENCH_CONNECTIONS (32), BENCH_INSTANCES (130: 12 series each).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +13,7 @@ jar="$root/examples/target/promroute-standalone.jar"
 work="${BENCH_DIR:-$(mktemp -d /tmp/promroute-bench.XXXXXX)}"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-32}"
-instances="${BENCH_INSTANCES:-100}"
+instances="${BENCH_INSTANCES:-130}"
 prom_port=9291
 router_port=9297
 prom="http://127.0.0.1:$prom_port"
@@ -50,7 +50,17 @@ stop_router() {
   kill "$router_pid"
   wait "$router_pid" 2>/dev/null || true
 }
-urlencode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+urlencode() {
+  local text="$1" i c out=""
+  for ((i = 0; i < ${#text}; i++)); do
+    c="${text:i:1}"
+    case "$c" in
+      [a-zA-Z0-9._~-]) out+="$c" ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  printf '%s\n' "$out"
+}
 
 echo "# data: 1 shard, $instances instances ($((instances * 12)) series), 15 s samples over 9 h, in $work"
 java -cp "$jar" io.promroute.examples.DemoData --out "$work" --shards a --first-port "$prom_port" \
@@ -79,6 +89,8 @@ echo "# answer sizes: small $(size "$router/api/v1/query?$small_routed") B, rang
 bench() { # name url
   local out
   curl -sf -o /dev/null "$2" || { echo "proxy-bench: $2 failed" >&2; exit 1; }
+  # Warm-up (the router's JIT, both servers' caches), not measured.
+  wrk -t2 -c"$connections" -d"${BENCH_WARMUP:-5s}" --timeout 30s "$2" >/dev/null
   wrk -t2 -c"$connections" -d"$duration" --timeout 30s --latency "$2" >"$work/wrk-$1.txt"
   out="$work/wrk-$1.txt"
   printf '%-14s %10s req/s   p50 %8s   p99 %8s   errors: %s\n' "$1" \

@@ -98,8 +98,9 @@ public final class StandaloneRouter {
     try {
       config = RouterConfig.load(configFile);
       System.Logger access = System.getLogger("io.promroute.access");
+      AsyncAccessLog accessLog = new AsyncAccessLog(line -> access.log(Level.INFO, line), 10_000);
       server = new RouterServer(configFile, config, RouterFilters::create, UpstreamClient.jdk(),
-          new RouterMetrics(true), line -> access.log(Level.INFO, line), true);
+          new RouterMetrics(true), accessLog, true);
     } catch (RuntimeException e) {
       err.println("promroute: cannot start: " + e.getMessage());
       return 1;
