@@ -363,6 +363,19 @@ public final class ResponseTransformer {
 
   // ---- merges ----
 
+  private interface ShardReader {
+    void read(ShardAnswer answer) throws IOException;
+  }
+
+  /** A malformed answer names its shard: with several shards the message must say which one. */
+  private static void readNamingShard(ShardAnswer answer, ShardReader reader) throws IOException {
+    try {
+      reader.read(answer);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
   /** Streams each shard's array of results into one array, in shard order. */
   private static final class Concatenation {
     private final Endpoint endpoint;
@@ -396,7 +409,7 @@ public final class ResponseTransformer {
       generator.writeStartObject();
       generator.writeStringField("status", "success");
       for (ShardAnswer answer : answers) {
-        read(answer);
+        readNamingShard(answer, this::read);
       }
       writeHeader();
       generator.writeEndArray();
@@ -488,7 +501,7 @@ public final class ResponseTransformer {
 
     void run(List<ShardAnswer> answers, JsonGenerator generator) throws IOException {
       for (ShardAnswer answer : answers) {
-        read(answer);
+        readNamingShard(answer, this::read);
       }
       generator.writeStartObject();
       generator.writeStringField("status", "success");

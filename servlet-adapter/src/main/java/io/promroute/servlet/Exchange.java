@@ -91,10 +91,18 @@ final class Exchange implements AsyncListener {
     }
     try {
       answer();
-    } catch (IOException | RuntimeException e) {
-      // A broken shard body or a client that went away mid-stream.
+    } catch (ShardBody.ReadException e) {
+      LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
+      Engine.writeError(response, ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      Engine.writeError(response, new ApiError(502, "unavailable", "the shard answered invalid JSON: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      // Either a shard's malformed answer in a merge (the message names it) or a client gone mid-stream.
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      Engine.writeError(response, ApiError.internal("reading shard answers failed: " + e.getMessage()));
+      Engine.writeError(response, new ApiError(502, "unavailable", e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "answer failed", e);
+      Engine.writeError(response, ApiError.internal("PromRoute failed: " + e));
     } finally {
       releaseUpstream();
       completeQuietly();
@@ -146,7 +154,7 @@ final class Exchange implements AsyncListener {
         upstream.close();
         continue;
       }
-      answers.add(new ShardAnswer(call.shard(), upstream.body(), call.addShardLabel()));
+      answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
     }
     if (answers.isEmpty()) {
       Engine.writeError(response, firstFailure);
@@ -239,8 +247,10 @@ final class Exchange implements AsyncListener {
 
   @Override
   public void onError(AsyncEvent event) {
-    // The client went away (the container noticed: Jetty and Tomcat notice only when they read or
-    // write, so while a shard has not answered this comes at the latest with the upstream timeout).
+    // The client went away, as far as the container noticed: over HTTP/1.1 Jetty cannot see a
+    // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
+    // answered this comes when the answer is written or at the async timeout; the upstream
+    // timeout releases the shard connection in any case.
     if (claim()) {
       releaseUpstream();
       completeQuietly();

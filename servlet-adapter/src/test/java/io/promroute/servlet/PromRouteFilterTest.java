@@ -373,6 +373,18 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void shardAnsweringInvalidJsonInAFanOutIsA502NamingIt() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", "<html>proxy error</html>");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).startsWith("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" answered invalid JSON");
+  }
+
+  @Test
   void shardThatRefusesConnectionsIsA502NamingTheShard() throws Exception {
     URI closed = closedPort();
     startRouter(a.uri(), closed, builder -> builder);
