@@ -84,9 +84,10 @@ public final class ResponseTransformer {
   }
 
   /**
-   * Merges the successful answers of several shards into one answer. Query, query_range,
-   * query_exemplars, rules and alerts answers are concatenated in the given order (each series
-   * with its shard's label); series, labels ({@code label} included when any shard has series),
+   * Merges the successful answers of several shards into one answer. Query, query_exemplars,
+   * rules and alerts answers are concatenated in the given order (each series with its shard's
+   * label); query_range matrices are merged sorted by label set, as Prometheus sorts them (one
+   * series per shard held at a time); series, labels ({@code label} included when any shard has series),
    * label values and metadata are unioned, deduplicated and sorted as Prometheus sorts them.
    * Warnings and infos are merged without duplicates; {@code stats} of a merge are dropped.
    * Closes the answers' bodies, not {@code out}.
@@ -99,7 +100,9 @@ public final class ResponseTransformer {
     Set<String> infos = new LinkedHashSet<>();
     try (JsonGenerator generator = Json.generator(out)) {
       switch (endpoint) {
-        case QUERY, QUERY_RANGE, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
+        // A range query's matrix is sorted by label set in Prometheus; shards' matrices are merged.
+        case QUERY_RANGE -> new SortedMatrixMerge(generator, label, allWarnings, infos).run(answers);
+        case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);
         case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos)
