@@ -92,6 +92,11 @@ final class Engine {
     } catch (ApiException e) {
       writeError(response, e.error());
       return;
+    } catch (RuntimeException e) {
+      // A bug in routing must still answer in Prometheus's envelope, not the container's error page.
+      LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
+      writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
+      return;
     }
     if (plan.local() != null) {
       response.setStatus(200);
