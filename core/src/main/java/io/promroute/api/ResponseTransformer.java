@@ -95,6 +95,17 @@ public final class ResponseTransformer {
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings)
       throws IOException {
+    merge(endpoint, answers, out, label, warnings, 0);
+  }
+
+  /**
+   * {@link #merge(Endpoint, List, OutputStream, String, List)} with Prometheus 3's {@code limit}
+   * of series, labels and label values: a union longer than {@code limit} (when positive) is cut
+   * to it, with the warning {@code results truncated due to limit}, as Prometheus does.
+   */
+  public static void merge(
+      Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
+      throws IOException {
     requireNonNull(label, "label is null");
     Set<String> allWarnings = new LinkedHashSet<>();
     Set<String> infos = new LinkedHashSet<>();
@@ -105,7 +116,7 @@ public final class ResponseTransformer {
         case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);
-        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos)
+        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit)
             .run(answers, generator);
         case BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> throw new IllegalArgumentException(
             endpoint + " answers are not merged");
@@ -495,7 +506,10 @@ public final class ResponseTransformer {
     private final Set<String> strings = new TreeSet<>(CODE_POINT_ORDER);
     private final Map<String, Set<String>> metadata = new TreeMap<>(CODE_POINT_ORDER);
 
-    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos) {
+    private final int limit;
+
+    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit) {
+      this.limit = limit;
       this.endpoint = endpoint;
       this.label = label;
       this.warnings = warnings;
@@ -512,7 +526,7 @@ public final class ResponseTransformer {
       switch (endpoint) {
         case SERIES -> {
           generator.writeStartArray();
-          for (List<String> labelSet : labelSets) {
+          for (List<String> labelSet : truncated(labelSets)) {
             generator.writeStartObject();
             for (int i = 0; i < labelSet.size(); i += 2) {
               generator.writeStringField(labelSet.get(i), labelSet.get(i + 1));
@@ -535,12 +549,20 @@ public final class ResponseTransformer {
         }
         default -> {
           generator.writeStartArray();
-          for (String string : strings) {
+          for (String string : truncated(strings)) {
             generator.writeString(string);
           }
           generator.writeEndArray();
         }
       }
+    }
+
+    private <T> Collection<T> truncated(Set<T> all) {
+      if (limit <= 0 || all.size() <= limit) {
+        return all;
+      }
+      warnings.add("results truncated due to limit");
+      return new ArrayList<>(all).subList(0, limit);
     }
 
     private void read(ShardAnswer answer) throws IOException {

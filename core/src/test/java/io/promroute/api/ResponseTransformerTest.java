@@ -208,6 +208,16 @@ class ResponseTransformerTest {
   }
 
   @Test
+  void unionLongerThanTheLimitIsCutWithPrometheusWarning() throws IOException {
+    String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"]}";
+    String b = "{\"status\":\"success\",\"data\":[\"y\"]}";
+    var out = new ByteArrayOutputStream();
+    ResponseTransformer.merge(Endpoint.LABEL_VALUES, List.of(answer("a", a), answer("b", b)), out, "cluster", List.of(), 2);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\"],\"warnings\":[\"results truncated due to limit\"]}");
+  }
+
+  @Test
   void labelNamesOfShardsWithNoMatchingSeriesDoNotIncludeTheShardLabel() throws IOException {
     String a = "{\"status\":\"success\",\"data\":[]}";
     assertThat(merge(Endpoint.LABELS, List.of(answer("a", a))))

@@ -1,6 +1,7 @@
 package io.promroute.servlet;
 
 import io.promroute.api.ApiError;
+import io.promroute.api.ApiParameters;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
 import jakarta.servlet.AsyncContext;
@@ -170,7 +171,8 @@ final class Exchange implements AsyncListener {
             only.addShardLabel() ? only.shard() : null, warnings);
       }
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
-      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings);
+      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings,
+          ApiParameters.limit(plan.calls().get(0).params().first("limit")));
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
         for (ShardAnswer answer : answers) {
