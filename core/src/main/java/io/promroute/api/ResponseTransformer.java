@@ -199,6 +199,20 @@ public final class ResponseTransformer {
     }
   }
 
+  /**
+   * The answer of {@code /api/v1/parse_query}: the query's syntax tree in Prometheus 3's JSON
+   * shape (its web UI's tree view).
+   */
+  public static void parseQueryAnswer(io.promroute.promql.ast.Expr expr, OutputStream out) throws IOException {
+    try (JsonGenerator generator = Json.generator(out)) {
+      generator.writeStartObject();
+      generator.writeStringField("status", "success");
+      generator.writeFieldName("data");
+      AstJson.write(expr, generator);
+      generator.writeEndObject();
+    }
+  }
+
   /** A success answer whose data is one string ({@code format_query}). */
   public static void stringData(String data, OutputStream out) throws IOException {
     try (JsonGenerator generator = Json.generator(out)) {

@@ -271,6 +271,29 @@ class ResponseTransformerTest {
   }
 
   @Test
+  void parseQueryAnswersTheTreeInPrometheusShapeWithSortedKeys() throws IOException {
+    var selector = new io.promroute.promql.ast.VectorSelector("up",
+        List.of(io.promroute.promql.ast.LabelMatcher.equal("job", "x")));
+    var sum = new io.promroute.promql.ast.AggregateExpr(
+        io.promroute.promql.ast.AggregateOp.SUM, selector, null, false, List.of("job"));
+    var out = new ByteArrayOutputStream();
+    ResponseTransformer.parseQueryAnswer(sum, out);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"expr\":{\"anchored\":false,\"matchers\":["
+            + "{\"name\":\"job\",\"type\":\"=\",\"value\":\"x\"},{\"name\":\"__name__\",\"type\":\"=\",\"value\":\"up\"}],"
+            + "\"name\":\"up\",\"offset\":0,\"smoothed\":false,\"startOrEnd\":null,\"timestamp\":null,\"type\":\"vectorSelector\"},"
+            + "\"grouping\":[\"job\"],\"op\":\"sum\",\"param\":null,\"type\":\"aggregation\",\"without\":false}}");
+  }
+
+  @Test
+  void goFloatFormatting() {
+    assertThat(AstJson.goFloat(1)).isEqualTo("1");
+    assertThat(AstJson.goFloat(0.5)).isEqualTo("0.5");
+    assertThat(AstJson.goFloat(1e21)).isEqualTo("1000000000000000000000");
+    assertThat(AstJson.goFloat(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+  }
+
+  @Test
   void timestampsAreSpelledAsPrometheusSpellsThem() {
     assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451781L))).isEqualTo("1435781451.781");
     assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451050L))).isEqualTo("1435781451.05");

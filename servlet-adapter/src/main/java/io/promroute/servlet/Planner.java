@@ -62,7 +62,8 @@ final class Planner {
       case LABEL_VALUES -> labelValues(labelName, params);
       case METADATA -> new Plan(endpoint, endpoint.path(), allShards(params, false), Plan.Combine.MERGE, List.of(), null);
       case RULES, ALERTS -> new Plan(endpoint, endpoint.path(), allShards(params, true), Plan.Combine.MERGE, List.of(), null);
-      case BUILD_INFO, PARSE_QUERY -> firstShard(endpoint, params);
+      case BUILD_INFO -> firstShard(endpoint, params);
+      case PARSE_QUERY -> parseQuery(params);
       case FORMAT_QUERY -> formatQuery(params);
     };
   }
@@ -216,6 +217,18 @@ final class Planner {
       return firstShard(Endpoint.FORMAT_QUERY, params);
     }
     return Plan.local(Endpoint.FORMAT_QUERY, out -> writeStringData(formatted, out));
+  }
+
+  private Plan parseQuery(Params params) {
+    Expr expr;
+    try {
+      expr = routing.parse(params.first("query"));
+    } catch (PromQLParseException e) {
+      throw new ApiException(ApiError.badData("invalid parameter \"query\": " + e.getMessage()));
+    } catch (UnsupportedOperationException notAvailable) {
+      return firstShard(Endpoint.PARSE_QUERY, params); // a shard parses the unchanged query the same way
+    }
+    return Plan.local(Endpoint.PARSE_QUERY, out -> ResponseTransformer.parseQueryAnswer(expr, out));
   }
 
   private static void writeStringData(String data, OutputStream out) throws IOException {

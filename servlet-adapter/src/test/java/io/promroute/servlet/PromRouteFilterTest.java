@@ -292,6 +292,18 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void formatQueryAndParseQueryAreAnsweredLocally() throws Exception {
+    startRouter(builder -> builder);
+
+    assertThat(post("/api/v1/format_query", "query=" + enc("sum by(job)(rate(x{cluster=\"a\"}[5m]))")))
+        .isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{cluster=\\\"a\\\"}[5m]))\"}"));
+    Reply parsed = get("/api/v1/parse_query?query=" + enc("-1"));
+    assertThat(parsed).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":{\"type\":\"numberLiteral\",\"val\":\"-1\"}}"));
+    assertThat(get("/api/v1/format_query?query=" + enc("sum(")).status()).isEqualTo(400);
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
   void invalidPromQLIsRefusedWithThePositionedParserMessageBeforeAnyShardIsAsked() throws Exception {
     startRouter(builder -> builder);
 
