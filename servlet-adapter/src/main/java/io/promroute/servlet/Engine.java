@@ -104,6 +104,12 @@ final class Engine {
       plan.local().write(response.getOutputStream());
       return;
     }
+    if (!request.isAsyncSupported()) {
+      // Waiting for shards on a container thread is what this filter exists to avoid.
+      throw new ServletException("PromRouteFilter must be registered with asyncSupported=true"
+          + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
+          + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
+    }
     new Exchange(this, plan, request, response).start();
   }
 
