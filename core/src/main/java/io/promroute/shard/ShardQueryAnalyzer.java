@@ -564,14 +564,19 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   /** The label set Prometheus gives absent(x{...}): does it hold C (set by C="v")? */
-  private Presence absentPresence(Expr argument) {
+  private Presence absentPresence(Expr written) {
+    // The engine unwraps parenthesised arguments before it looks at them.
+    Expr argument = written;
+    while (argument instanceof ParenExpr paren) {
+      argument = paren.expr();
+    }
     List<LabelMatcher> matchers;
     if (argument instanceof VectorSelector selector) {
       matchers = selector.matchers();
     } else if (argument instanceof MatrixSelector matrix) {
       matchers = matrix.selector().matchers();
     } else {
-      // Prometheus does not look through parentheses or functions: no labels.
+      // Prometheus does not look into other expressions: no labels.
       return Presence.NO_SERIES;
     }
     // As createLabelsForAbsentFunction: the first equality matcher of a label sets it, any other

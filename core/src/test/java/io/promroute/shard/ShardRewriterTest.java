@@ -238,7 +238,7 @@ class ShardRewriterTest {
           absent(x{cluster=~"a"})                             | absent(x)                          | false
           absent(x{cluster="a",cluster=~"a|b"})               | absent(x)                          | false
           absent(x{cluster=~"a|b",cluster="a"})               | absent(x)                          | true
-          absent((x{cluster="a"}))                            | absent((x))                        | false
+          absent((x{cluster="a"}))                            | absent((x))                        | true
           absent(sum(x{cluster="a"}))                         | absent(sum(x))                     | false
           absent_over_time(x{cluster="a"}[5m])                | absent_over_time(x[5m])            | true
           # Binary operators: vector and scalar
