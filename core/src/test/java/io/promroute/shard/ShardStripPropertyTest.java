@@ -81,6 +81,23 @@ class ShardStripPropertyTest {
     }
   }
 
+  @Test
+  void keepModeLeavesEveryTreeAsTheSameInstance() {
+    ShardRewriter keep =
+        ShardRewriter.builder()
+            .shardLabel(LABEL)
+            .shards(List.of("a", "b", "c"))
+            .mode(ShardLabelMode.KEEP)
+            .build();
+    Random random = new Random(11L);
+    for (int i = 0; i < TREES / 4; i++) {
+      Expr query = new ShardMatcherInserter(random).rewrite(new Generator(random).instantVector(4));
+      ShardedQuery result = keep.rewrite(query);
+      assertThat(result.expr()).isSameAs(query);
+      assertThat(result.addShardLabel()).isFalse();
+    }
+  }
+
   static int shardMatcherCount(Expr expr) {
     return shardMatcherCount(expr, LABEL);
   }
