@@ -60,7 +60,11 @@ class ShardStripPropertyTest {
         continue;
       }
       routed++;
-      assertThat(result.expr()).as("rewrite of %s", withShardMatchers).isEqualTo(original);
+      // Where one shard must see the label, the rewrite wraps a subtree in
+      // label_replace(e, "cluster", "<key>", "", ""); apart from those it is the original tree.
+      assertThat(WITHOUT_MATERIALIZATION.rewrite(result.expr()))
+          .as("rewrite of %s", withShardMatchers)
+          .isEqualTo(original);
       assertThat(shardMatcherCount(result.expr())).isZero();
     }
     assertThat(routed).as("routed trees (refused: %d)", refused).isGreaterThan(TREES / 3);
@@ -97,6 +101,22 @@ class ShardStripPropertyTest {
       assertThat(result.addShardLabel()).isFalse();
     }
   }
+
+  /** Replaces label_replace(e, "cluster", key, "", "") by e. */
+  private static final ExprRewriter WITHOUT_MATERIALIZATION =
+      new ExprRewriter() {
+        @Override
+        public Expr visitCall(Call node) {
+          Call call = (Call) super.visitCall(node);
+          if (call.function().name().equals("label_replace")
+              && call.args().get(1).equals(new StringLiteral(LABEL))
+              && call.args().get(3).equals(new StringLiteral(""))
+              && call.args().get(4).equals(new StringLiteral(""))) {
+            return call.args().get(0);
+          }
+          return call;
+        }
+      };
 
   static int shardMatcherCount(Expr expr) {
     return shardMatcherCount(expr, LABEL);
