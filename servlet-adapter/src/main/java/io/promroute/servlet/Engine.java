@@ -122,21 +122,30 @@ final class Engine {
         || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       return null; // Prometheus reads no parameters from other bodies
     }
-    if (request.getContentLengthLong() > maxRequestBodyBytes) {
-      throw tooLarge();
-    }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (InputStream in = request.getInputStream()) {
       int read;
       while ((read = in.read(buffer)) >= 0) {
-        body.write(buffer, 0, read);
-        if (body.size() > maxRequestBodyBytes) {
+        if (body.size() + read > maxRequestBodyBytes) {
+          // Read the rest before answering: a client still sending its body would otherwise see
+          // a broken connection instead of the 400.
+          discard(in, buffer);
           throw tooLarge();
         }
+        body.write(buffer, 0, read);
       }
     }
     return body.toString(StandardCharsets.UTF_8);
+  }
+
+  // Up to 64 MiB more are read and dropped; a larger body loses its connection with the answer.
+  private static void discard(InputStream in, byte[] buffer) throws IOException {
+    long left = 64L << 20;
+    int read;
+    while (left > 0 && (read = in.read(buffer)) >= 0) {
+      left -= read;
+    }
   }
 
   private ApiException tooLarge() {

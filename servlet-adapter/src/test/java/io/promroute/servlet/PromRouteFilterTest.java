@@ -359,6 +359,17 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void bodyLargerThanTheLimitIsRefusedAndNotForwarded() throws Exception {
+    startRouter(builder -> builder.maxRequestBodyBytes(100));
+
+    Reply reply = post("/api/v1/query", "query=" + enc("up{cluster=\"a\"}") + "&pad=" + "x".repeat(100_000));
+
+    assertThat(reply).isEqualTo(new Reply(400,
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"request body is larger than 100 bytes\"}"));
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
   void labelValuesRefusePostAsPrometheusDoes() throws Exception {
     startRouter(builder -> builder);
 
