@@ -625,6 +625,17 @@ class PromRouteFilterTest {
     assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
   }
 
+  @Test
+  void builderRefusesARewriterShardWithoutTarget() {
+    io.promroute.shard.ShardRewriter rewriter = io.promroute.shard.ShardRewriter.builder()
+        .shardLabel("cluster").shards(List.of("a", "b")).build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> PromRouteFilter.builder().rewriter(rewriter).shard("a", ShardTarget.of(a.uri())).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("shard \"b\" of the rewriter has no target: add shard(\"b\", ...)");
+  }
+
   private void filterWithTarget(ShardTarget targetA) throws Exception {
     filter = null;
     startRouterWith(PromRouteFilter.builder()
