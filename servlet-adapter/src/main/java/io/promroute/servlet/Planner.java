@@ -81,6 +81,13 @@ final class Planner {
       throw new ApiException(ApiError.badData(e.getMessage()));
     }
     Params forwarded = params.replacing("query", List.of(routed.query()));
+    if (endpoint == Endpoint.QUERY_EXEMPLARS) {
+      // Exemplars come with the labels of the raw series they belong to, whatever the query does
+      // with them: those series carry the shard label in the global view (a shard that stores it
+      // keeps its own).
+      routed = new ShardedQuery(routed.shardLabel(), routed.shards(), routed.expr(), routed.query(), true,
+          routed.execution(), routed.warnings(), routed.crossShardReason());
+    }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
       return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),

@@ -82,6 +82,14 @@ class PlannerTest {
   }
 
   @Test
+  void exemplarsAlwaysGetTheShardLabelOnTheirSeriesEvenWhenTheQueryDropsIt() {
+    Plan plan = plan(Endpoint.QUERY_EXEMPLARS, "query=sum(up)&start=1&end=2");
+
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
+    assertThat(plan.calls()).allMatch(Plan.Call::addShardLabel);
+  }
+
+  @Test
   void bodyParametersComeBeforeUrlParameters() {
     Params params = Params.of("query=url&x=1", "query=body");
 
