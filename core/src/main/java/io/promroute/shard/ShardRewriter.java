@@ -197,9 +197,12 @@ public final class ShardRewriter {
   }
 
   /**
-   * Routes a parsed query.
+   * Routes a parsed query. A tree without shard matchers (or any tree in {@link
+   * ShardLabelMode#KEEP}) comes back as the same instance in {@link ShardedQuery#expr()}.
    *
    * @throws ShardRoutingException if the query cannot be routed
+   * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only
+   *     a hand-built tree can have one; the parser rejects it)
    */
   public ShardedQuery rewrite(Expr query) {
     requireNonNull(query, "query is null");

@@ -77,6 +77,8 @@ class GlobalViewOracleTest {
     data.put("global", new StringBuilder());
     for (String shard : SHARDS) {
       data.put(shard, new StringBuilder());
+      // Keep mode: shards that store the label themselves.
+      data.put("keep-" + shard, new StringBuilder());
     }
     for (String shard : SHARDS) {
       int factor = shard.equals("a") ? 1 : 3;
@@ -102,9 +104,10 @@ class GlobalViewOracleTest {
               one[2].equals("counter")
                   ? String.valueOf(Long.parseLong(one[3]) * step)
                   : one[3];
-          data.get("global")
-              .append(one[0]).append("{cluster=\"").append(shard).append("\",").append(one[1])
-              .append("} ").append(value).append(' ').append(t).append('\n');
+          String labeled =
+              one[0] + "{cluster=\"" + shard + "\"," + one[1] + "} " + value + " " + t + "\n";
+          data.get("global").append(labeled);
+          data.get("keep-" + shard).append(labeled);
           data.get(shard)
               .append(one[0]).append('{').append(one[1]).append("} ").append(value)
               .append(' ').append(t).append('\n');
@@ -319,6 +322,57 @@ class GlobalViewOracleTest {
       }
     }
     assertThat(compared).isGreaterThan(150);
+  }
+
+  /**
+   * Keep mode: the shards store the label, the query goes unchanged, and shard-local queries
+   * concatenate into the global answer.
+   */
+  @Test
+  void randomQueriesRoutedInKeepModeGiveTheGlobalAnswer() throws Exception {
+    ShardRewriter keep =
+        ShardRewriter.builder().shardLabel("cluster").shards(SHARDS).mode(ShardLabelMode.KEEP).build();
+    Random random = new Random(Long.getLong("oracle.seed", 43));
+    int compared = 0;
+    for (int i = 0; i < Integer.getInteger("oracle.trees", 600); i++) {
+      Expr generated =
+          new ShardStripPropertyTest.Generator(
+                  random,
+                  List.of("x_total", "y", "up"),
+                  List.of(LabelMatcher.equal("instance", "i1"), LabelMatcher.equal("job", "api")),
+                  true)
+              .instantVector(3);
+      LabelMatcher shardMatcher =
+          random.nextBoolean() ? null : new LabelMatcher("cluster", MatchOp.REGEX, "a|b");
+      Expr withShardMatchers =
+          shardMatcher == null
+              ? generated
+              : new ShardStripPropertyTest.ShardMatcherInserter(random, shardMatcher)
+                  .rewrite(generated);
+      Expr query;
+      try {
+        query = PromQL.parse(PromQL.print(withShardMatchers));
+      } catch (PromQLParseException regroupedIntoNonsense) {
+        continue;
+      }
+      ShardedQuery routed = keep.rewrite(query);
+      String global = PromQL.print(query);
+      if (routed.execution() != ShardedQuery.Execution.CONCATENATE
+          || global.contains("topk")
+          || global.contains("bottomk")
+          || errorOf("global", global) != null) {
+        continue;
+      }
+      assertThat(routed.addShardLabel()).isFalse();
+      Map<String, Double> expected = answer("global", global, null);
+      Map<String, Double> actual = new TreeMap<>();
+      for (String shard : routed.shards()) {
+        actual.putAll(answer("keep-" + shard, routed.query(), null));
+      }
+      assertThat(actual).as(global).isEqualTo(expected);
+      compared++;
+    }
+    assertThat(compared).isGreaterThan(30);
   }
 
   /** The error Prometheus answers, or {@code null} on success. */

@@ -473,6 +473,11 @@ class ShardRewriterTest {
         "rate(x{cluster=~\"a|b\"}[5m]) / on (job) group_left () max_over_time(y{cluster=\"c\"}[1h:])",
         Reason.CONFLICTING_SHARDS,
         "cluster=~\"a|b\" and cluster=\"c\"");
+    assertRefused(
+        STRIP,
+        "x{cluster!=\"a\"} / y{cluster!=\"b\"} / z{cluster!=\"c\"}",
+        Reason.CONFLICTING_SHARDS,
+        "cluster!=\"a\", cluster!=\"b\" together select c, but cluster!=\"c\" selects a, b");
   }
 
   @Test

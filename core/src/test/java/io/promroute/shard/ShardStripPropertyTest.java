@@ -27,6 +27,9 @@ import io.promroute.promql.ast.VectorSelector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,6 +120,49 @@ class ShardStripPropertyTest {
           return call;
         }
       };
+
+  @Test
+  void concurrentRewritesGiveTheSameResultsAsSequentialOnes() throws Exception {
+    Random random = new Random(3L);
+    List<Expr> queries = new ArrayList<>();
+    for (int i = 0; i < TREES / 4; i++) {
+      queries.add(new ShardMatcherInserter(random).rewrite(new Generator(random).instantVector(4)));
+    }
+    List<String> sequential = new ArrayList<>();
+    for (Expr query : queries) {
+      sequential.add(outcome(query));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<String>>> futures = new ArrayList<>();
+      for (int thread = 0; thread < 4; thread++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  List<String> outcomes = new ArrayList<>();
+                  for (Expr query : queries) {
+                    outcomes.add(outcome(query));
+                  }
+                  return outcomes;
+                }));
+      }
+      for (Future<List<String>> future : futures) {
+        assertThat(future.get()).isEqualTo(sequential);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private String outcome(Expr query) {
+    try {
+      ShardedQuery result = rewriter.rewrite(query);
+      return result.query() + " " + result.shards() + " " + result.addShardLabel() + " "
+          + result.execution() + " " + result.warnings();
+    } catch (ShardRoutingException e) {
+      return e.reason() + ": " + e.getMessage();
+    }
+  }
 
   static int shardMatcherCount(Expr expr) {
     return shardMatcherCount(expr, LABEL);
