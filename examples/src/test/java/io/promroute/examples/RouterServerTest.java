@@ -59,6 +59,29 @@ class RouterServerTest {
   }
 
   @Test
+  void routesThroughTheRealFilterAndRecordsTheShardItWentTo() throws Exception {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      Path file = directory.resolve("router.yml");
+      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+      router.start();
+
+      HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D");
+
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("\"cluster\":\"b\"").contains("node-b:9100");
+      assertThat(b.queries).containsExactly("up");
+      assertThat(a.queries).isEmpty();
+      assertThat(get("/metrics").body())
+          .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
+          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
+      assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
+    }
+  }
+
+  @Test
   void answersHealthAndReadinessAsPrometheusDoes() throws Exception {
     start(TWO_SHARDS);
 
