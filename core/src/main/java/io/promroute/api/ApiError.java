@@ -59,6 +59,38 @@ public record ApiError(int status, String errorType, String message) {
     return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
   }
 
+  /**
+   * A shard's error answer, with {@code prefix} put before its message (e.g. {@code shard "b": }),
+   * keeping its status and {@code errorType}; {@code null} when {@code body} is not Prometheus's
+   * error envelope.
+   */
+  public static ApiError fromShard(int status, byte[] body, String prefix) {
+    String errorType = null;
+    String message = null;
+    try (com.fasterxml.jackson.core.JsonParser parser = Json.parser(new java.io.ByteArrayInputStream(body))) {
+      if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        parser.nextToken();
+        if (name.equals("errorType") && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+          errorType = parser.getText();
+        } else if (name.equals("error") && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+          message = parser.getText();
+        } else {
+          parser.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (errorType == null || message == null) {
+      return null;
+    }
+    return new ApiError(status, errorType, prefix + message);
+  }
+
   /** The JSON envelope, as Prometheus writes it. */
   public String toJson() {
     var out = new java.io.ByteArrayOutputStream();

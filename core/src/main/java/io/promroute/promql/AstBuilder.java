@@ -68,7 +68,6 @@ import io.promroute.promql.internal.grammar.PromQLParser.VectorSelectorContext;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
@@ -790,7 +789,7 @@ final class AstBuilder {
     if (Double.isInfinite(value)) {
       return value > 0 ? "+Inf" : "-Inf";
     }
-    return String.format(Locale.ROOT, "%f", value);
+    return new java.math.BigDecimal(value).setScale(6, java.math.RoundingMode.HALF_EVEN).toPlainString();
   }
 
   private static Span span(ParserRuleContext context) {

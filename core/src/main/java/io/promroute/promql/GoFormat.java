@@ -42,7 +42,74 @@ final class GoFormat {
     if (value == Math.rint(value) && Math.abs(value) < EXACT_INTEGER_LIMIT) {
       return Long.toString((long) value);
     }
-    return shortestDecimal(value).toPlainString();
+    String fast = fewFractionDigits(value);
+    return fast != null ? fast : shortestDecimal(value).toPlainString();
+  }
+
+  /** The BigDecimal route of {@link #formatFloat}, for tests that check the fast route. */
+  static String formatFloatExactly(double value) {
+    String special = special(value);
+    return special != null ? special : shortestDecimal(value).toPlainString();
+  }
+
+  private static final double[] POWERS_OF_TEN = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17
+  };
+
+  /**
+   * Numbers in queries are mostly short decimals (0.99, 0.5, 1.5); this finds them without
+   * BigDecimal. For s = 1, 2, ... it looks for an integer c below 2^53 with c / 10^s == value:
+   * both operands are exact doubles and division rounds correctly, so c * 10^-s reads back as
+   * value, and the smallest such s gives the fewest digits. Returns null when the answer is not
+   * unique or not found, leaving the exact route to decide.
+   */
+  private static String fewFractionDigits(double value) {
+    double magnitude = Math.abs(value);
+    if (magnitude < 1e-5 || magnitude >= 1e15) {
+      return null;
+    }
+    for (int scale = 1; scale < POWERS_OF_TEN.length; scale++) {
+      double power = POWERS_OF_TEN[scale];
+      double scaled = magnitude * power;
+      if (scaled >= EXACT_INTEGER_LIMIT) {
+        return null;
+      }
+      long rounded = Math.round(scaled);
+      long match = 0;
+      int matches = 0;
+      for (long candidate = rounded - 1; candidate <= rounded + 1; candidate++) {
+        if (candidate > 0 && candidate / power == magnitude) {
+          match = candidate;
+          matches++;
+        }
+      }
+      if (matches > 1) {
+        return null;
+      }
+      if (matches == 1) {
+        return withDecimalPoint(match, scale, value < 0);
+      }
+    }
+    return null;
+  }
+
+  private static String withDecimalPoint(long digits, int scale, boolean negative) {
+    String text = Long.toString(digits);
+    StringBuilder builder = new StringBuilder(text.length() + scale + 3);
+    if (negative) {
+      builder.append('-');
+    }
+    int integerDigits = text.length() - scale;
+    if (integerDigits <= 0) {
+      builder.append("0.");
+      for (int index = integerDigits; index < 0; index++) {
+        builder.append('0');
+      }
+      builder.append(text);
+    } else {
+      builder.append(text, 0, integerDigits).append('.').append(text, integerDigits, text.length());
+    }
+    return builder.toString();
   }
 
   /**

@@ -101,6 +101,12 @@ final class QueryParser {
           token.getStopIndex() + 1);
     } catch (StackOverflowError e) {
       throw source.error("query is nested too deeply", 0, 0);
+    } catch (PromQLParseException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // A bug of ours must not escape as anything but the one documented exception; the fuzz
+      // test looks for this message.
+      throw source.error("internal parser error: " + e, 0, 0);
     }
   }
 }

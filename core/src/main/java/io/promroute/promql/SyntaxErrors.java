@@ -159,6 +159,12 @@ final class SyntaxErrors extends BaseErrorListener {
         if (previous == PromQLLexer.LEFT_PAREN || previous == PromQLLexer.COMMA) {
           return "grouping opts, expected label";
         }
+        if (previous == PromQLLexer.BY
+            || previous == PromQLLexer.WITHOUT
+            || previous == PromQLLexer.ON
+            || previous == PromQLLexer.IGNORING) {
+          return "grouping opts, expected \"(\"";
+        }
         return "grouping opts, expected \",\" or \")\"";
       }
       case PromQLParser.RULE_atModifier -> {
@@ -197,10 +203,11 @@ final class SyntaxErrors extends BaseErrorListener {
     }
     int previous = previousType(tokens, token, 1);
     if (!colon) {
-      boolean inDuration =
-          rule.getRuleIndex() == PromQLParser.RULE_durationExpr
-              || rule.getRuleIndex() == PromQLParser.RULE_durationFunction;
-      if (previous == PromQLLexer.LEFT_BRACKET || inDuration) {
+      boolean afterDuration =
+          previous == PromQLLexer.NUMBER
+              || previous == PromQLLexer.DURATION
+              || previous == PromQLLexer.RIGHT_PAREN;
+      if (!afterDuration) {
         return "subquery or range selector, expected " + DURATION_START;
       }
       return "subquery or range, expected \":\" or \"]\"";

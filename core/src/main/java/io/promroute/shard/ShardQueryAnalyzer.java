@@ -35,6 +35,15 @@ import java.util.List;
  * comparing or grouping by it changes nothing), or the query is rewritten so that the shard sees
  * the value, or it is refused as {@link ShardRoutingException.Reason#NOT_SHARDABLE}.
  *
+ * <p>{@code C} in {@code by}, {@code without}, {@code on} and {@code ignoring} is left as written:
+ * on a shard the label is absent from every series, which is what grouping or matching by a label
+ * with one value for all series does. That is only equal to the global view when all the series
+ * involved carry {@code C} there (one shard, one value) or none do; {@link Presence} tracks which,
+ * and the mixed cases are refused. Example: {@code x{cluster="a"} * on (cluster) y} on shard a
+ * matches everything as one group, and so does the global view, whose series of both sides all
+ * have {@code cluster="a"}; {@code sum by (cluster, job) (x) / sum by (job) (y)} never matches in
+ * the global view but would on the shard, so it is refused.
+ *
  * <p>For several shards a node is <em>local</em> (class L of CROSS-SHARD.md) when each output
  * series is computed from one shard's series and keeps {@code C}: then concatenating the shards'
  * answers is the global answer.
@@ -489,7 +498,8 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + String.join(", ", shards)
               + "; select one shard");
     }
-    Function labelReplace = labelReplaceFunction();
+    Function labelReplace =
+        name.equals("label_replace") ? call.function() : labelReplaceFunction();
     String template = shards.get(0).replace("$", "$$");
     Expr withKey =
         new Call(

@@ -311,6 +311,7 @@ public final class ShardRewriter {
                   + knownShards()
                   + ")");
     }
+    warnings.addAll(selection.widerSelectors(matcherSets));
     return selection.selectedKeys(shards);
   }
 

@@ -29,6 +29,8 @@ final class ShardSelection {
   private String conflict;
   private boolean hasSelector;
   private VectorSelector firstUnlabeledSelector;
+  private final List<VectorSelector> labeledSelectors = new ArrayList<>();
+  private final List<BitSet> labeledSelectorSets = new ArrayList<>();
 
   private ShardSelection() {}
 
@@ -58,6 +60,29 @@ final class ShardSelection {
 
   VectorSelector firstUnlabeledSelector() {
     return firstUnlabeledSelector;
+  }
+
+  /**
+   * Selectors that name more shards than the query runs on (the intersection), with the shards
+   * they lose, for a warning: one Prometheus holding every shard would read those too.
+   */
+  List<String> widerSelectors(ShardMatcherSets matcherSets) {
+    List<String> wider = new ArrayList<>();
+    for (int i = 0; i < labeledSelectors.size(); i++) {
+      BitSet lost = (BitSet) labeledSelectorSets.get(i).clone();
+      lost.andNot(selected);
+      if (!lost.isEmpty()) {
+        wider.add(
+            "selector "
+                + Describe.selector(labeledSelectors.get(i))
+                + " also names shards "
+                + matcherSets.describe(lost)
+                + ", which other selectors exclude; the query runs on "
+                + matcherSets.describe(selected)
+                + " only");
+      }
+    }
+    return wider;
   }
 
   /** The selected shard keys in configuration order; only when labeled and without conflict. */
@@ -141,15 +166,25 @@ final class ShardSelection {
     @Override
     public Void visitVectorSelector(VectorSelector node) {
       hasSelector = true;
-      boolean labeled = false;
+      BitSet selectorSet = null;
       for (LabelMatcher matcher : node.matchers()) {
         if (matcher.name().equals(shardLabel)) {
-          labeled = true;
           addMatcher(matcher, matcherSets);
+          BitSet matched = matcherSets.select(matcher);
+          if (selectorSet == null) {
+            selectorSet = (BitSet) matched.clone();
+          } else {
+            selectorSet.and(matched);
+          }
         }
       }
-      if (!labeled && firstUnlabeledSelector == null) {
-        firstUnlabeledSelector = node;
+      if (selectorSet == null) {
+        if (firstUnlabeledSelector == null) {
+          firstUnlabeledSelector = node;
+        }
+      } else {
+        labeledSelectors.add(node);
+        labeledSelectorSets.add(selectorSet);
       }
       return null;
     }

@@ -36,7 +36,12 @@ public record ShardedQuery(
 
   /** How the answers of the selected shards make the global answer. */
   public enum Execution {
-    /** No shard is asked: the answer is empty (of the expression's type), with warnings. */
+    /**
+     * No shard is asked: the answer is empty (of type {@link #resultType()}), with warnings. This
+     * is the global answer for nearly every query over an unknown shard; the exceptions are
+     * queries that turn emptiness into series ({@code absent(x{cluster="zzz"})}, {@code ... or
+     * vector(0)}), for which the global view would answer something.
+     */
     NONE,
     /** Exactly one shard is asked; its answer, with the label added back, is the answer. */
     SINGLE_SHARD,

@@ -56,6 +56,25 @@ class GoFormatTest {
   }
 
   @Test
+  void fastRouteForShortDecimalsAgreesWithTheExactRoute() {
+    java.util.Random random = new java.util.Random(7);
+    for (int index = 0; index < 50_000; index++) {
+      double value =
+          switch (index % 3) {
+            case 0 -> random.nextInt(1_000_000) / Math.pow(10, random.nextInt(12));
+            case 1 -> Math.scalb(random.nextDouble(), random.nextInt(60) - 20);
+            default -> -random.nextDouble() * 1000;
+          };
+      assertThat(GoFormat.formatFloat(value))
+          .as("%s", value)
+          .isEqualTo(GoFormat.formatFloatExactly(value));
+    }
+    assertThat(GoFormat.formatFloat(0.99)).isEqualTo("0.99");
+    assertThat(GoFormat.formatFloat(0.00001)).isEqualTo("0.00001");
+    assertThat(GoFormat.formatFloat(-123.456)).isEqualTo("-123.456");
+  }
+
+  @Test
   void shortestGUsesExponentBelowMinusFourAndFromSix() {
     assertThat(GoFormat.formatFloatShortestG(1048576)).isEqualTo("1.048576e+06");
     assertThat(GoFormat.formatFloatShortestG(1e6)).isEqualTo("1e+06");

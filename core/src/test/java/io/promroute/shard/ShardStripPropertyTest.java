@@ -81,12 +81,16 @@ class ShardStripPropertyTest {
   }
 
   static int shardMatcherCount(Expr expr) {
+    return shardMatcherCount(expr, LABEL);
+  }
+
+  static int shardMatcherCount(Expr expr, String label) {
     int[] count = {0};
     new ExprRewriter() {
       @Override
       public Expr visitVectorSelector(VectorSelector node) {
         for (LabelMatcher matcher : node.matchers()) {
-          if (matcher.name().equals(LABEL)) {
+          if (matcher.name().equals(label)) {
             count[0]++;
           }
         }
@@ -97,15 +101,27 @@ class ShardStripPropertyTest {
   }
 
   /** Adds one or two matchers on the shard label to about half of the selectors. */
-  private static final class ShardMatcherInserter extends ExprRewriter {
+  static final class ShardMatcherInserter extends ExprRewriter {
     private final Random random;
+    private final LabelMatcher everywhere;
 
     ShardMatcherInserter(Random random) {
+      this(random, null);
+    }
+
+    /** With {@code everywhere}: that one matcher on every selector, as Grafana's $cluster. */
+    ShardMatcherInserter(Random random, LabelMatcher everywhere) {
       this.random = random;
+      this.everywhere = everywhere;
     }
 
     @Override
     public Expr visitVectorSelector(VectorSelector node) {
+      if (everywhere != null) {
+        List<LabelMatcher> matchers = new ArrayList<>(node.matchers());
+        matchers.add(random.nextInt(matchers.size() + 1), everywhere);
+        return node.withMatchers(matchers);
+      }
       if (random.nextBoolean()) {
         return node;
       }
@@ -151,9 +167,28 @@ class ShardStripPropertyTest {
     };
 
     private final Random random;
+    private final List<String> names;
+    private final List<LabelMatcher> matchers;
 
     Generator(Random random) {
+      this(
+          random,
+          List.of("x", "y", "up"),
+          List.of(
+              LabelMatcher.equal("instance", "i-0"),
+              LabelMatcher.equal("instance", "i-1"),
+              new LabelMatcher("job", MatchOp.NOT_EQUAL, "db")));
+    }
+
+    /**
+     * @param names the metric names to pick from
+     * @param matchers matchers to add to selectors, besides a nameless selector's own {@code
+     *     job=~"api.*"}
+     */
+    Generator(Random random, List<String> names, List<LabelMatcher> matchers) {
       this.random = random;
+      this.names = names;
+      this.matchers = matchers;
     }
 
     Expr instantVector(int depth) {
@@ -217,19 +252,19 @@ class ShardStripPropertyTest {
       return new MatrixSelector(selector(), DurationLiteral.ofSeconds(300));
     }
 
-    private VectorSelector selector() {
-      List<LabelMatcher> matchers = new ArrayList<>();
-      String name = random.nextInt(4) == 0 ? null : List.of("x", "y", "up").get(random.nextInt(3));
-      if (name == null || random.nextBoolean()) {
+    VectorSelector selector() {
+      List<LabelMatcher> selected = new ArrayList<>();
+      String name = random.nextInt(4) == 0 ? null : names.get(random.nextInt(names.size()));
+      if (name == null) {
         // A nameless selector needs a matcher that does not match the empty value.
-        matchers.add(new LabelMatcher("job", MatchOp.REGEX, "api.+"));
+        selected.add(new LabelMatcher("job", MatchOp.REGEX, "api.*"));
       }
       if (random.nextBoolean()) {
-        matchers.add(LabelMatcher.equal("instance", "i-" + random.nextInt(3)));
+        selected.add(matchers.get(random.nextInt(matchers.size())));
       }
-      DurationLiteral offset = random.nextInt(5) == 0 ? DurationLiteral.ofSeconds(300) : null;
+      DurationLiteral offset = random.nextInt(5) == 0 ? DurationLiteral.ofSeconds(60) : null;
       AtModifier at = random.nextInt(8) == 0 ? AtModifier.end() : null;
-      return new VectorSelector(name, matchers, offset, at, RangeSmoothing.NONE);
+      return new VectorSelector(name, selected, offset, at, RangeSmoothing.NONE);
     }
   }
 }

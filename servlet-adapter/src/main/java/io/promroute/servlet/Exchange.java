@@ -35,6 +35,8 @@ final class Exchange implements AsyncListener {
 
   private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
 
+  private static final int MAX_ERROR_BYTES = 64 * 1024;
+
   private final Engine engine;
   private final Plan plan;
   private final HttpServletRequest request;
@@ -124,8 +126,16 @@ final class Exchange implements AsyncListener {
         continue;
       }
       if (upstream.status() / 100 != 2) {
-        if (!engine.partialResponse || plan.calls().size() == 1) {
+        if (plan.calls().size() == 1) {
           passThrough(upstream); // errors of the shard itself (422 execution...) pass unchanged
+          return;
+        }
+        if (!engine.partialResponse) {
+          // Several shards: the same error, naming the shard that gave it.
+          byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
+          ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + call.shard() + "\": ");
+          Engine.writeError(response, named != null ? named
+              : new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status()));
           return;
         }
         warnings.add("shard \"" + call.shard() + "\" answered HTTP " + upstream.status());

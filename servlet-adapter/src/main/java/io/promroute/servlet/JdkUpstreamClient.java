@@ -65,7 +65,8 @@ final class JdkUpstreamClient implements UpstreamClient {
     // response that arrives after the caller gave up.
     result.whenComplete(
         (response, failure) -> {
-          if (result.isCancelled()) {
+          // The JDK's futures report a cancelled dependent as a CompletionException, not isCancelled().
+          if (failure != null) {
             exchange.cancel(true);
             exchange.thenAccept(late -> closeQuietly(late.body()));
           }

@@ -72,13 +72,14 @@ public final class PromRouteFilter implements Filter {
         ShardRewriter.builder()
             .shardLabel(config.shardLabel())
             .shards(config.shardKeys())
-            .missingShardMatcher(config.missingShardMatcher())
             .unlabeledSelectors(config.unlabeledSelectors())
             .unknownShard(config.unknownShard())
             .mode(config.mode())
             .parserOptions(config.parserOptions());
-    if (config.defaultShard() != null) {
+    if (config.missingShardMatcher() == io.promroute.shard.MissingShardMatcherPolicy.DEFAULT_SHARD) {
       rewriter.defaultShard(config.defaultShard());
+    } else {
+      rewriter.missingShardMatcher(config.missingShardMatcher());
     }
     Builder builder =
         builder()

@@ -363,6 +363,16 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void shardErrorInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
+    startRouter(builder -> builder);
+
+    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
+  }
+
+  @Test
   void shardThatRefusesConnectionsIsA502NamingTheShard() throws Exception {
     URI closed = closedPort();
     startRouter(a.uri(), closed, builder -> builder);
@@ -384,6 +394,114 @@ class PromRouteFilterTest {
     assertThat(reply).isEqualTo(new Reply(504,
         "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"shard \\\"a\\\" did not answer within 500ms\"}"));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void clientThatGoesAwayReleasesTheShardConnectionAndTheRouterStaysHealthy() throws Exception {
+    HangingShard hanging = new HangingShard();
+    closeables.add(hanging);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(hanging.uri(), b.uri(), builder -> builder.upstreamTimeout(Duration.ofSeconds(2)));
+
+    try (Socket client = new Socket("127.0.0.1", routerUri("/").getPort())) {
+      client.getOutputStream().write(("GET /api/v1/query?query=" + enc("up{cluster=\"a\"}")
+          + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      await(() -> hanging.accepted() == 1, "the router connects to the shard");
+      Thread.sleep(300);
+    }
+
+    // Cancelled with the client (Jetty reports the disconnect), or at the latest at the upstream timeout.
+    await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
+    assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void largeAnswersStreamThroughWithTheLabelOnEverySeries() throws Exception {
+    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    int series = 2000;
+    for (int i = 0; i < series; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"m\",\"pod\":\"p").append(i).append("\"},\"values\":[");
+      for (int t = 0; t < 300; t++) {
+        json.append(t == 0 ? "" : ",").append("[").append(1700000000 + t * 15).append(",\"").append(t).append(".5\"]");
+      }
+      json.append("]}");
+    }
+    json.append("]}}");
+    a.answer("/api/v1/query_range", json.toString());
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query_range?query=" + enc("up{cluster=\"a\"}") + "&start=1700000000&end=1700004500&step=15");
+
+    assertThat(json.length()).isGreaterThan(10_000_000);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo(json.toString().replace("{\"__name__\":\"m\",", "{\"__name__\":\"m\",\"cluster\":\"a\","));
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** A socket that accepts connections, never answers, and counts connections its peer closed. */
+  private static final class HangingShard implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger closedByPeer = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    HangingShard() throws IOException {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            Socket socket = server.accept();
+            sockets.add(socket);
+            accepted.incrementAndGet();
+            Thread reader = new Thread(() -> {
+              try {
+                while (socket.getInputStream().read() >= 0) {
+                  // drain the request, answer nothing
+                }
+                closedByPeer.incrementAndGet();
+              } catch (IOException e) {
+                closedByPeer.incrementAndGet();
+              }
+            });
+            reader.setDaemon(true);
+            reader.start();
+          }
+        } catch (IOException closed) {
+          // test over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    int accepted() {
+      return accepted.get();
+    }
+
+    int closedByPeer() {
+      return closedByPeer.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
   }
 
   @Test
@@ -444,6 +562,31 @@ class PromRouteFilterTest {
         .containsEntry("authorization", "Bearer s3cret")
         .containsEntry("x-scope-orgid", "tenant")
         .doesNotContainKey("x-other");
+  }
+
+  @Test
+  void webXmlStyleFilterReadsTheYamlFileNamedByItsInitParam(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+      throws Exception {
+    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\"}}";
+    a.answer("/api/v1/status/buildinfo", buildInfo);
+    java.nio.file.Path config = directory.resolve("prome-route.yml");
+    java.nio.file.Files.writeString(config, "replace_label_name: region\nprome_servers:\n"
+        + "  eu: " + a.uri().getAuthority() + "\n  us: " + b.uri().getAuthority() + "\n");
+    router = new Server();
+    ServerConnector connector = new ServerConnector(router);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    router.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    FilterHolder holder = new FilterHolder(PromRouteFilter.class);
+    holder.setInitParameter(PromRouteFilter.CONFIG_INIT_PARAM, config.toString());
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    router.setHandler(context);
+    router.start();
+
+    assertThat(get("/api/v1/label/region/values")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":[\"eu\",\"us\"]}"));
+    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
   }
 
   private void filterWithTarget(ShardTarget targetA) throws Exception {

@@ -1,0 +1,123 @@
+package io.promroute.promql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.promroute.promql.ast.Expr;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** Hostile input ends in a {@link PromQLParseException}, never in anything else. */
+class ParserRobustnessTest {
+
+  private static final int HUGE = 100_000;
+
+  @Test
+  void hundredThousandNestedParenthesesHitTheNestingLimit() {
+    String query = "(".repeat(HUGE) + "1" + ")".repeat(HUGE);
+    assertThatThrownBy(() -> PromQL.parse(query))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("nested too deeply");
+  }
+
+  @Test
+  void hundredThousandTermChainHitsTheNestingLimit() {
+    String query = "1" + " + 1".repeat(HUGE);
+    assertThatThrownBy(() -> PromQL.parse(query))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("nested too deeply");
+  }
+
+  @Test
+  void longRightAssociativeAndUnaryChainsHitTheNestingLimit() {
+    assertThatThrownBy(() -> PromQL.parse("2" + " ^ 2".repeat(HUGE)))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("nested too deeply");
+    assertThatThrownBy(() -> PromQL.parse("-".repeat(HUGE) + "foo"))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("nested too deeply");
+    assertThatThrownBy(() -> PromQL.parse("abs(".repeat(HUGE) + "foo" + ")".repeat(HUGE)))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("nested too deeply");
+    assertThatThrownBy(() -> PromQL.parse("foo[" + "(".repeat(HUGE) + "1" + ")".repeat(HUGE) + "]"))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("nested too deeply");
+  }
+
+  @Test
+  void nestingUpToTheLimitParses() {
+    int depth = 200;
+    String query = "(".repeat(depth) + "foo" + ")".repeat(depth);
+    assertThat(PromQL.parse(query)).isNotNull();
+    ParserOptions shallow = ParserOptions.builder().maxNestingDepth(10).build();
+    assertThatThrownBy(() -> PromQL.parse(query, shallow))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("more than 10 levels");
+  }
+
+  @Test
+  void queriesLongerThanTheLimitAreRejected() {
+    ParserOptions small = ParserOptions.builder().maxQueryLength(10).build();
+    assertThat(PromQL.parse("up{a=\"b\"}", small)).isNotNull();
+    assertThatThrownBy(() -> PromQL.parse("up{a=\"bcd\"}", small))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageContaining("query is too long: 11 characters, the maximum is 10");
+  }
+
+  @Test
+  void longFlatQueriesParse() {
+    String query = "foo{" + "a=\"b\",".repeat(10_000) + "}";
+    assertThat(PromQL.parse(query)).isNotNull();
+  }
+
+  /**
+   * Prometheus's stress case (an 11,000-term chain): with a nesting limit that admits it, the
+   * error is Prometheus's, at Prometheus's position.
+   */
+  @Test
+  void longChainReportsPrometheusErrorWithAHigherLimit() throws InterruptedException {
+    String query = "(-{}-1" + "-{}-1".repeat(11_000) + ")[1m:]";
+    ParserOptions deep = ParserOptions.builder().maxNestingDepth(50_000).build();
+    AtomicReference<PromQLParseException> failure = new AtomicReference<>();
+    Thread thread =
+        new Thread(
+            null,
+            () ->
+                failure.set(
+                    catchThrowableOfType(PromQLParseException.class, () -> PromQL.parse(query, deep))),
+            "deep-parse",
+            512L << 20);
+    thread.start();
+    thread.join();
+    assertThat(failure.get()).isNotNull();
+    assertThat(failure.get().reason())
+        .isEqualTo("vector selector must contain at least one non-empty matcher");
+    assertThat(failure.get().startOffset()).isEqualTo(2);
+  }
+
+  @Test
+  void nothingIsPrintedToStandardError() {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (String query : new String[] {"foo{", "sum by (", "1 +* 2", "a b c", "foo[5m", ")", "\"\\q\""}) {
+        assertThatThrownBy(() -> PromQL.parse(query)).isInstanceOf(PromQLParseException.class);
+      }
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void parsedTreesDoNotDependOnTheFirstOrSecondParseStage() {
+    // Inputs that SLL prediction alone may not decide still parse to one tree.
+    Expr expected = PromQL.parse("a * on (x) group_left (y) (b)");
+    assertThat(PromQL.parse("a * on(x) group_left(y) (b)")).isEqualTo(expected);
+  }
+}
