@@ -123,6 +123,14 @@ class DemoEndToEndTest {
   }
 
   @Test
+  void theRouterIsReadyWithEveryShard() throws Exception {
+    HttpResponse<String> response = get("/-/ready?shards=all");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("PromRoute is Ready.\n");
+  }
+
+  @Test
   void grafanasShardVariableListsTheShards() throws Exception {
     HttpResponse<String> response = get("/api/v1/label/cluster/values");
 

@@ -97,6 +97,37 @@ class RouterServerTest {
   }
 
   @Test
+  void readinessWithShardsAsksEveryShardWithItsCredentials() throws Exception {
+    Path file = directory.resolve("router.yml");
+    Files.writeString(file, """
+        shards:
+          a: {url: 'http://127.0.0.1:9191/prom', bearer_token: t0ken}
+          b: {url: 'http://127.0.0.1:9192'}
+        http:
+          listen_addr: 127.0.0.1:0
+        """);
+    List<String> probed = new CopyOnWriteArrayList<>();
+    io.promroute.servlet.UpstreamClient shardBIsDown = request -> {
+      probed.add(request.uri() + " " + request.headers().getOrDefault("Authorization", List.of()));
+      return request.shard().equals("b")
+          ? CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"))
+          : CompletableFuture.completedFuture(new FakeShards.Response(200, "Prometheus Server is Ready.\n"));
+    };
+    router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, shardBIsDown,
+        new RouterMetrics(false), accessLog::add, false);
+    router.start();
+
+    HttpResponse<String> plain = get("/-/ready");
+    HttpResponse<String> withShards = get("/-/ready?shards=all");
+
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(withShards.statusCode()).isEqualTo(503);
+    assertThat(withShards.body()).isEqualTo("shards not ready: b\n");
+    assertThat(probed).containsExactlyInAnyOrder(
+        "http://127.0.0.1:9191/prom/-/ready [Bearer t0ken]", "http://127.0.0.1:9192/-/ready []");
+  }
+
+  @Test
   void countsRequestsByEndpointShardAndStatusAndTimesShards() throws Exception {
     start(TWO_SHARDS);
 
