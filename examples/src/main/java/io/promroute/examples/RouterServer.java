@@ -237,12 +237,17 @@ final class RouterServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     ready.set(false);
     try {
       server.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the router failed: " + e.getMessage(), e);
     } finally {
       retirer.shutdownNow();
     }
   }
+
 }
