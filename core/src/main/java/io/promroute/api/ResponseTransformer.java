@@ -84,9 +84,10 @@ public final class ResponseTransformer {
   }
 
   /**
-   * Merges the successful answers of several shards into one answer. Query, query_range,
-   * query_exemplars, rules and alerts answers are concatenated in the given order (each series
-   * with its shard's label); series, labels ({@code label} included when any shard has series),
+   * Merges the successful answers of several shards into one answer. Query, query_exemplars,
+   * rules and alerts answers are concatenated in the given order (each series with its shard's
+   * label); query_range matrices are merged sorted by label set, as Prometheus sorts them (one
+   * series per shard held at a time); series, labels ({@code label} included when any shard has series),
    * label values and metadata are unioned, deduplicated and sorted as Prometheus sorts them.
    * Warnings and infos are merged without duplicates; {@code stats} of a merge are dropped.
    * Closes the answers' bodies, not {@code out}.
@@ -99,7 +100,9 @@ public final class ResponseTransformer {
     Set<String> infos = new LinkedHashSet<>();
     try (JsonGenerator generator = Json.generator(out)) {
       switch (endpoint) {
-        case QUERY, QUERY_RANGE, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
+        // A range query's matrix is sorted by label set in Prometheus; shards' matrices are merged.
+        case QUERY_RANGE -> new SortedMatrixMerge(generator, label, allWarnings, infos).run(answers);
+        case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);
         case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos)
@@ -363,6 +366,19 @@ public final class ResponseTransformer {
 
   // ---- merges ----
 
+  private interface ShardReader {
+    void read(ShardAnswer answer) throws IOException;
+  }
+
+  /** A malformed answer names its shard: with several shards the message must say which one. */
+  private static void readNamingShard(ShardAnswer answer, ShardReader reader) throws IOException {
+    try {
+      reader.read(answer);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
   /** Streams each shard's array of results into one array, in shard order. */
   private static final class Concatenation {
     private final Endpoint endpoint;
@@ -396,7 +412,7 @@ public final class ResponseTransformer {
       generator.writeStartObject();
       generator.writeStringField("status", "success");
       for (ShardAnswer answer : answers) {
-        read(answer);
+        readNamingShard(answer, this::read);
       }
       writeHeader();
       generator.writeEndArray();
@@ -488,7 +504,7 @@ public final class ResponseTransformer {
 
     void run(List<ShardAnswer> answers, JsonGenerator generator) throws IOException {
       for (ShardAnswer answer : answers) {
-        read(answer);
+        readNamingShard(answer, this::read);
       }
       generator.writeStartObject();
       generator.writeStringField("status", "success");

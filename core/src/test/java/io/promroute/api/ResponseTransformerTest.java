@@ -150,6 +150,36 @@ class ResponseTransformerTest {
   }
 
   @Test
+  void rangeMatricesOfSeveralShardsAreMergedSortedByLabelSetAsPrometheusSortsThem() throws IOException {
+    String a =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"up\",\"job\":\"x\"},\"values\":[[1,\"1\"]]}]},\"warnings\":[\"wa\"]}";
+    String b =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"aa\"},\"values\":[[1,\"2\"]]},"
+            + "{\"metric\":{\"__name__\":\"up\",\"job\":\"w\"},\"values\":[[1,\"3\"],[2,\"4\"]]},"
+            + "{\"metric\":{\"__name__\":\"up\",\"job\":\"y\"},\"histograms\":[[1,{\"count\":\"1\"}]]}],"
+            + "\"stats\":{\"x\":1}},\"infos\":[\"ib\"]}";
+    assertThat(merge(Endpoint.QUERY_RANGE, List.of(answer("a", a), answer("b", b))))
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                + "{\"metric\":{\"__name__\":\"aa\",\"cluster\":\"b\"},\"values\":[[1,\"2\"]]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"x\"},\"values\":[[1,\"1\"]]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"w\"},\"values\":[[1,\"3\"],[2,\"4\"]]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"y\"},\"histograms\":[[1,{\"count\":\"1\"}]]}]},"
+                + "\"warnings\":[\"wa\"],\"infos\":[\"ib\"]}");
+  }
+
+  @Test
+  void malformedShardAnswerInAMergeNamesTheShard() {
+    String good = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> merge(Endpoint.QUERY, List.of(answer("a", good), answer("b", "<html>"))))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("shard \"b\" answered invalid JSON");
+  }
+
+  @Test
   void matrixOfEmptyShardsIsAnEmptyMatrix() throws IOException {
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
     assertThat(merge(Endpoint.QUERY_RANGE, List.of(answer("a", empty), answer("b", empty))))

@@ -373,6 +373,18 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void shardAnsweringInvalidJsonInAFanOutIsA502NamingIt() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", "<html>proxy error</html>");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).startsWith("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" answered invalid JSON");
+  }
+
+  @Test
   void shardThatRefusesConnectionsIsA502NamingTheShard() throws Exception {
     URI closed = closedPort();
     startRouter(a.uri(), closed, builder -> builder);
@@ -411,7 +423,8 @@ class PromRouteFilterTest {
       Thread.sleep(300);
     }
 
-    // Cancelled with the client (Jetty reports the disconnect), or at the latest at the upstream timeout.
+    // Jetty reports a disconnect only when it next reads or writes, so the shard request is released
+    // at the latest at the upstream timeout.
     await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
     assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
   }
