@@ -114,10 +114,10 @@ class DemoEndToEndTest {
     List<String> keys = new ArrayList<>();
     result.forEach(series -> keys.add(series.path("metric").path("cluster").asText() + "/" + series.path("metric").path("mode").asText()));
     assertThat(keys).containsExactlyInAnyOrder("a/idle", "a/system", "a/user", "c/idle", "c/system", "c/user");
-    // 2 CPUs × 3 instances at 0.75 s/s idle; the generator's wave moves each rate by at most a third.
+    // 2 CPUs × 3 instances, idle 0.725 to 0.875 s/s by shard; the wave moves each rate by at most a third.
     result.forEach(series -> {
       if (series.path("metric").path("mode").asText().equals("idle")) {
-        assertThat(series.path("value").get(1).asDouble()).isBetween(3.0, 6.0);
+        assertThat(series.path("value").get(1).asDouble()).isBetween(2.8, 7.1);
       }
     });
   }
