@@ -46,6 +46,24 @@ final class QueryParser {
     Expr build(org.antlr.v4.runtime.ParserRuleContext tree, AstBuilder builder);
   }
 
+  private static Expr buildAndCheck(
+      org.antlr.v4.runtime.ParserRuleContext tree,
+      TreeBuilder treeBuilder,
+      SourceText source,
+      ParserOptions options,
+      boolean recordSpans,
+      boolean seriesSelector) {
+    AstBuilder builder = new AstBuilder(source, options, recordSpans);
+    Expr expr = treeBuilder.build(tree, builder);
+    SemanticChecker checker = new SemanticChecker(source, builder.spans(), builder.operatorSpans());
+    if (seriesSelector) {
+      checker.checkSelector((VectorSelector) expr);
+    } else {
+      checker.check(expr);
+    }
+    return expr;
+  }
+
   private static Expr run(
       String query,
       ParserOptions options,
@@ -82,15 +100,12 @@ final class QueryParser {
         parser.addErrorListener(new SyntaxErrors(source, lexer));
         tree = entryRule.apply(parser);
       }
-      AstBuilder builder = new AstBuilder(source, options);
-      Expr expr = treeBuilder.build(tree, builder);
-      SemanticChecker checker = new SemanticChecker(source, builder.spans(), builder.operatorSpans());
-      if (expr instanceof VectorSelector selector && entryRule != null && tree instanceof PromQLParser.SeriesSelectorContext) {
-        checker.checkSelector(selector);
-      } else {
-        checker.check(expr);
+      boolean seriesSelector = tree instanceof PromQLParser.SeriesSelectorContext;
+      try {
+        return buildAndCheck(tree, treeBuilder, source, options, false, seriesSelector);
+      } catch (SemanticChecker.NeedsPositions e) {
+        return buildAndCheck(tree, treeBuilder, source, options, true, seriesSelector);
       }
-      return expr;
     } catch (NestingTooDeepException e) {
       Token token = e.token();
       throw source.error(

@@ -31,6 +31,20 @@ import java.util.Set;
  */
 final class SemanticChecker {
 
+  /**
+   * Thrown instead of an error when the tree was built without positions: the caller builds it
+   * again with positions and checks again.
+   */
+  static final class NeedsPositions extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private NeedsPositions() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static final NeedsPositions NEEDS_POSITIONS = new NeedsPositions();
+
   private final SourceText source;
   private final Map<Expr, Span> spans;
   private final Map<Expr, Span> operatorSpans;
@@ -268,6 +282,9 @@ final class SemanticChecker {
   }
 
   private PromQLParseException error(String reason, Expr node) {
+    if (spans.isEmpty()) {
+      throw NEEDS_POSITIONS;
+    }
     Span span = spans.get(node);
     if (span == null) {
       return source.error(reason, 0, 0);
@@ -276,6 +293,9 @@ final class SemanticChecker {
   }
 
   private PromQLParseException operatorError(String reason, BinaryExpr binary) {
+    if (spans.isEmpty()) {
+      throw NEEDS_POSITIONS;
+    }
     Span span = operatorSpans.get(binary);
     if (span == null) {
       return error(reason, binary);
