@@ -59,7 +59,7 @@ public final class PromQL {
    * The canonical single-line form, exactly as Prometheus's {@code String()} prints it.
    */
   public static String print(Expr expr) {
-    throw new UnsupportedOperationException("TODO(printer)");
+    return Printer.print(requireNonNull(expr, "expr is null"));
   }
 
   /** What Prometheus's {@code Pretty(0)} and {@code /api/v1/format_query} produce: lines split at 100 characters. */
@@ -67,8 +67,19 @@ public final class PromQL {
     return prettyPrint(expr, 100);
   }
 
-  /** {@link #prettyPrint(Expr)} with another line width. */
+  /**
+   * {@link #prettyPrint(Expr)} with another line width: a node whose single-line form is longer
+   * than {@code maxCharactersPerLine} (counted in UTF-8 bytes, as Prometheus counts) is split over
+   * lines indented by two spaces per level.
+   *
+   * @throws IllegalArgumentException if {@code maxCharactersPerLine} is not positive
+   */
   public static String prettyPrint(Expr expr, int maxCharactersPerLine) {
-    throw new UnsupportedOperationException("TODO(printer)");
+    requireNonNull(expr, "expr is null");
+    if (maxCharactersPerLine <= 0) {
+      throw new IllegalArgumentException(
+          "maxCharactersPerLine must be positive, got " + maxCharactersPerLine);
+    }
+    return PrettyPrinter.prettyPrint(expr, maxCharactersPerLine);
   }
 }

@@ -1,20 +1,63 @@
 package io.promroute.shard;
 
+import static java.util.Objects.requireNonNull;
+
+import io.promroute.promql.ParserOptions;
+import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.LabelMatcher;
+import io.promroute.promql.ast.MatchOp;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Routes PromQL to shards: finds the shard(s) a query selects through the shard label, removes
  * the shard matchers from every selector, and says how to turn the shards' answers into the
  * global answer. Immutable and thread-safe; build once with {@link #builder()}.
+ *
+ * <p>The reference for every decision is the "global view": one Prometheus holding every shard's
+ * series, each carrying {@code shardLabel="<key>"}. A query is routed only when the shards'
+ * answers, with the label added back where {@link ShardedQuery#addShardLabel()} says, are that
+ * global answer; otherwise it fails with a {@link ShardRoutingException} that says why.
  */
 public final class ShardRewriter {
 
-  // TODO(shard): implement.
+  private final String shardLabel;
+  private final List<String> shards;
+  private final MissingShardMatcherPolicy missingShardMatcher;
+  private final String defaultShard;
+  private final UnlabeledSelectorPolicy unlabeledSelectors;
+  private final UnknownShardPolicy unknownShard;
+  private final ShardLabelMode mode;
+  private final ParserOptions parserOptions;
+  private final ShardMatcherSets matcherSets;
 
-  private ShardRewriter(Builder builder) {}
+  private ShardRewriter(Builder builder) {
+    this.shardLabel = builder.shardLabel;
+    this.shards = builder.shards;
+    this.missingShardMatcher = builder.missingShardMatcher;
+    this.defaultShard = builder.defaultShard;
+    this.unlabeledSelectors = builder.unlabeledSelectors;
+    this.unknownShard = builder.unknownShard;
+    this.mode = builder.mode;
+    this.parserOptions = builder.parserOptions;
+    this.matcherSets = new ShardMatcherSets(shards);
+  }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The shard label's name. */
+  public String shardLabel() {
+    return shardLabel;
+  }
+
+  /** The known shard keys, in configuration order. */
+  public List<String> shards() {
+    return shards;
   }
 
   /**
@@ -22,49 +65,116 @@ public final class ShardRewriter {
    * Validates eagerly, with messages naming the conflicting settings.
    */
   public static final class Builder {
+    private String shardLabel;
+    private List<String> shards;
+    private MissingShardMatcherPolicy missingShardMatcher = MissingShardMatcherPolicy.ALL_SHARDS;
+    private String defaultShard;
+    private UnlabeledSelectorPolicy unlabeledSelectors = UnlabeledSelectorPolicy.INHERIT;
+    private UnknownShardPolicy unknownShard = UnknownShardPolicy.EMPTY_RESULT;
+    private ShardLabelMode mode = ShardLabelMode.STRIP;
+    private ParserOptions parserOptions = ParserOptions.defaults();
+
     private Builder() {}
 
     /** The label that tells shards apart, e.g. {@code cluster}. */
     public Builder shardLabel(String shardLabel) {
-      throw new UnsupportedOperationException("TODO(shard)");
+      requireNonNull(shardLabel, "shardLabel is null");
+      if (shardLabel.isEmpty()) {
+        throw new IllegalArgumentException("shardLabel is empty");
+      }
+      if (shardLabel.equals(LabelMatcher.METRIC_NAME)) {
+        throw new IllegalArgumentException("shardLabel cannot be the metric name label __name__");
+      }
+      this.shardLabel = shardLabel;
+      return this;
     }
 
     /** The known shard keys, in the order answers are concatenated. */
-    public Builder shards(java.util.List<String> shardKeys) {
-      throw new UnsupportedOperationException("TODO(shard)");
+    public Builder shards(List<String> shardKeys) {
+      requireNonNull(shardKeys, "shardKeys is null");
+      if (shardKeys.isEmpty()) {
+        throw new IllegalArgumentException("shards is empty: configure at least one shard");
+      }
+      Set<String> distinct = new LinkedHashSet<>();
+      for (String key : shardKeys) {
+        requireNonNull(key, "a shard key is null");
+        // A global series with an empty label value has no such label at all, so an empty key
+        // could never be selected by a matcher.
+        if (key.isEmpty()) {
+          throw new IllegalArgumentException("a shard key is empty");
+        }
+        if (!distinct.add(key)) {
+          throw new IllegalArgumentException("shard key \"" + key + "\" is configured twice");
+        }
+      }
+      this.shards = List.copyOf(distinct);
+      return this;
     }
 
     /** Default {@link MissingShardMatcherPolicy#ALL_SHARDS}. */
     public Builder missingShardMatcher(MissingShardMatcherPolicy policy) {
-      throw new UnsupportedOperationException("TODO(shard)");
+      this.missingShardMatcher = requireNonNull(policy, "policy is null");
+      return this;
     }
 
     /** Sets {@link MissingShardMatcherPolicy#DEFAULT_SHARD} with this shard. */
     public Builder defaultShard(String shardKey) {
-      throw new UnsupportedOperationException("TODO(shard)");
+      this.defaultShard = requireNonNull(shardKey, "shardKey is null");
+      this.missingShardMatcher = MissingShardMatcherPolicy.DEFAULT_SHARD;
+      return this;
     }
 
     /** Default {@link UnlabeledSelectorPolicy#INHERIT}. */
     public Builder unlabeledSelectors(UnlabeledSelectorPolicy policy) {
-      throw new UnsupportedOperationException("TODO(shard)");
+      this.unlabeledSelectors = requireNonNull(policy, "policy is null");
+      return this;
     }
 
     /** Default {@link UnknownShardPolicy#EMPTY_RESULT}. */
     public Builder unknownShard(UnknownShardPolicy policy) {
-      throw new UnsupportedOperationException("TODO(shard)");
+      this.unknownShard = requireNonNull(policy, "policy is null");
+      return this;
     }
 
     /** Default {@link ShardLabelMode#STRIP}. */
     public Builder mode(ShardLabelMode mode) {
-      throw new UnsupportedOperationException("TODO(shard)");
+      this.mode = requireNonNull(mode, "mode is null");
+      return this;
     }
 
     /** Default {@link io.promroute.promql.ParserOptions#defaults()}. */
-    public Builder parserOptions(io.promroute.promql.ParserOptions options) {
-      throw new UnsupportedOperationException("TODO(shard)");
+    public Builder parserOptions(ParserOptions options) {
+      this.parserOptions = requireNonNull(options, "options is null");
+      return this;
     }
 
+    /**
+     * @throws IllegalStateException if the shard label or the shards are missing, or the default
+     *     shard settings conflict
+     */
     public ShardRewriter build() {
+      if (shardLabel == null) {
+        throw new IllegalStateException("shardLabel is not set");
+      }
+      if (shards == null) {
+        throw new IllegalStateException("shards is not set: configure at least one shard");
+      }
+      if (missingShardMatcher == MissingShardMatcherPolicy.DEFAULT_SHARD) {
+        if (defaultShard == null) {
+          throw new IllegalStateException(
+              "missingShardMatcher is DEFAULT_SHARD but defaultShard is not set");
+        }
+        if (!shards.contains(defaultShard)) {
+          throw new IllegalStateException(
+              "defaultShard \"" + defaultShard + "\" is not one of shards " + shards);
+        }
+      } else if (defaultShard != null) {
+        throw new IllegalStateException(
+            "defaultShard \""
+                + defaultShard
+                + "\" is set but missingShardMatcher is "
+                + missingShardMatcher);
+      }
       return new ShardRewriter(this);
     }
   }
@@ -76,7 +186,8 @@ public final class ShardRewriter {
    * @throws ShardRoutingException if the query cannot be routed
    */
   public ShardedQuery rewrite(String query) {
-    throw new UnsupportedOperationException("TODO(shard)");
+    requireNonNull(query, "query is null");
+    return rewrite(PromQL.parse(query, parserOptions));
   }
 
   /**
@@ -85,7 +196,45 @@ public final class ShardRewriter {
    * @throws ShardRoutingException if the query cannot be routed
    */
   public ShardedQuery rewrite(Expr query) {
-    throw new UnsupportedOperationException("TODO(shard)");
+    requireNonNull(query, "query is null");
+    ShardSelection selection = ShardSelection.of(query, shardLabel, matcherSets);
+    List<String> warnings = new ArrayList<>();
+    List<String> selected = selectShards(selection, warnings);
+    if (selected.isEmpty()) {
+      // Only unknown shards: one Prometheus holding every shard's series finds none of them.
+      return new ShardedQuery(
+          shardLabel,
+          List.of(),
+          query,
+          PromQL.print(query),
+          false,
+          ShardedQuery.Execution.NONE,
+          warnings,
+          "");
+    }
+    ShardQueryAnalyzer analyzer =
+        new ShardQueryAnalyzer(shardLabel, selected, mode == ShardLabelMode.STRIP);
+    ShardQueryAnalyzer.Node root = analyzer.analyze(query);
+    boolean addShardLabel = mode == ShardLabelMode.STRIP && root.presence().addsShardLabel();
+    ShardedQuery.Execution execution;
+    String crossShardReason = "";
+    if (selected.size() == 1) {
+      execution = ShardedQuery.Execution.SINGLE_SHARD;
+    } else if (root.local()) {
+      execution = ShardedQuery.Execution.CONCATENATE;
+    } else {
+      execution = ShardedQuery.Execution.CROSS_SHARD_MERGE;
+      crossShardReason = analyzer.crossShardReason(root);
+    }
+    return new ShardedQuery(
+        shardLabel,
+        selected,
+        root.expr(),
+        PromQL.print(root.expr()),
+        addShardLabel,
+        execution,
+        warnings,
+        crossShardReason);
   }
 
   /**
@@ -96,6 +245,87 @@ public final class ShardRewriter {
    * @throws ShardRoutingException if it cannot be routed
    */
   public ShardedQuery rewriteSelector(String matchSelector) {
-    throw new UnsupportedOperationException("TODO(shard)");
+    requireNonNull(matchSelector, "matchSelector is null");
+    return rewrite(PromQL.parseSelector(matchSelector, parserOptions));
+  }
+
+  /** Applies the policies to what the selectors name; adds warnings for unknown shards. */
+  private List<String> selectShards(ShardSelection selection, List<String> warnings) {
+    if (!selection.unknownMatchers().isEmpty()) {
+      String known = knownShards();
+      if (unknownShard == UnknownShardPolicy.REJECT) {
+        throw new ShardRoutingException(
+            ShardRoutingException.Reason.UNKNOWN_SHARD,
+            "query selects an unknown shard: "
+                + describeUnknown(selection.unknownMatchers().get(0))
+                + " (known shards: "
+                + known
+                + ")");
+      }
+      for (LabelMatcher matcher : selection.unknownMatchers()) {
+        warnings.add(
+            describeUnknown(matcher)
+                + " (known shards: "
+                + known
+                + "); the result is empty");
+      }
+      return List.of();
+    }
+    if (selection.conflict() != null) {
+      throw new ShardRoutingException(
+          ShardRoutingException.Reason.CONFLICTING_SHARDS,
+          "query selects no shard: "
+              + selection.conflict()
+              + "; use the same shard matcher in every selector");
+    }
+    if (!selection.hasLabeledSelector()) {
+      if (!selection.hasSelector()) {
+        // 1 + 1, vector(1), time(): every shard gives the same answer; ask one.
+        String only =
+            missingShardMatcher == MissingShardMatcherPolicy.DEFAULT_SHARD
+                ? defaultShard
+                : shards.get(0);
+        return List.of(only);
+      }
+      return switch (missingShardMatcher) {
+        case ALL_SHARDS -> shards;
+        case DEFAULT_SHARD -> List.of(defaultShard);
+        case REJECT -> throw new ShardRoutingException(
+            ShardRoutingException.Reason.NO_SHARD_MATCHER,
+            "query selects no shard: add a matcher on label \""
+                + shardLabel
+                + "\" (known shards: "
+                + knownShards()
+                + ")");
+      };
+    }
+    if (selection.firstUnlabeledSelector() != null
+        && unlabeledSelectors == UnlabeledSelectorPolicy.REJECT) {
+      throw new ShardRoutingException(
+              ShardRoutingException.Reason.UNLABELED_SELECTOR,
+              "selector "
+                  + Describe.selector(selection.firstUnlabeledSelector())
+                  + " has no matcher on label \""
+                  + shardLabel
+                  + "\" but other selectors of the query have one: add one to it (known shards: "
+                  + knownShards()
+                  + ")");
+    }
+    warnings.addAll(selection.widerSelectors(matcherSets));
+    return selection.selectedKeys(shards);
+  }
+
+  private String describeUnknown(LabelMatcher matcher) {
+    if (matcher.op() == MatchOp.EQUAL) {
+      return "unknown shard "
+          + Describe.quote(matcher.value())
+          + " in "
+          + Describe.matcher(matcher);
+    }
+    return "shard matcher " + Describe.matcher(matcher) + " selects no known shard";
+  }
+
+  private String knownShards() {
+    return String.join(", ", shards);
   }
 }

@@ -3,6 +3,7 @@ package io.promroute.shard;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.ValueType;
 import java.util.List;
 
 /**
@@ -20,6 +21,8 @@ import java.util.List;
  * @param execution how the shards' answers combine
  * @param warnings warnings to add to the answer (Prometheus's {@code warnings} array), e.g. an
  *     unknown shard value
+ * @param crossShardReason for {@link Execution#CROSS_SHARD_MERGE}, which part of the query combines
+ *     series of different shards, in words a Grafana user understands; empty otherwise
  */
 public record ShardedQuery(
     String shardLabel,
@@ -28,11 +31,17 @@ public record ShardedQuery(
     String query,
     boolean addShardLabel,
     Execution execution,
-    List<String> warnings) {
+    List<String> warnings,
+    String crossShardReason) {
 
   /** How the answers of the selected shards make the global answer. */
   public enum Execution {
-    /** No shard is asked: the answer is empty (of the expression's type), with warnings. */
+    /**
+     * No shard is asked: the answer is empty (of type {@link #resultType()}), with warnings. This
+     * is the global answer for nearly every query over an unknown shard; the exceptions are
+     * queries that turn emptiness into series ({@code absent(x{cluster="zzz"})}, {@code ... or
+     * vector(0)}), for which the global view would answer something.
+     */
     NONE,
     /** Exactly one shard is asked; its answer, with the label added back, is the answer. */
     SINGLE_SHARD,
@@ -52,5 +61,26 @@ public record ShardedQuery(
     requireNonNull(query, "query is null");
     requireNonNull(execution, "execution is null");
     warnings = List.copyOf(requireNonNull(warnings, "warnings is null"));
+    requireNonNull(crossShardReason, "crossShardReason is null");
+  }
+
+  /** A routed query without a cross-shard reason (the form before that component existed). */
+  public ShardedQuery(
+      String shardLabel,
+      List<String> shards,
+      Expr expr,
+      String query,
+      boolean addShardLabel,
+      Execution execution,
+      List<String> warnings) {
+    this(shardLabel, shards, expr, query, addShardLabel, execution, warnings, "");
+  }
+
+  /**
+   * The type of the answer, as Prometheus's {@code resultType} names it via {@link
+   * ValueType#resultType()}: what an empty answer for {@link Execution#NONE} must have.
+   */
+  public ValueType resultType() {
+    return expr.type();
   }
 }

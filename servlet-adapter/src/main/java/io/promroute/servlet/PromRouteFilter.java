@@ -1,5 +1,7 @@
 package io.promroute.servlet;
 
+import static java.util.Objects.requireNonNull;
+
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -7,9 +9,19 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves the Prometheus HTTP API ({@code /api/v1/query}, {@code query_range}, {@code series},
@@ -19,86 +31,253 @@ import java.util.Set;
  * <p>Configure it programmatically with {@link #builder()}, or in {@code web.xml} with the
  * init-param {@value #CONFIG_INIT_PARAM} naming a YAML configuration file (the standalone
  * router's format, see {@link RouterConfig}). The filter must be registered with
- * {@code asyncSupported=true}.
+ * {@code asyncSupported=true}: it answers shard requests asynchronously, so no container thread
+ * waits for a shard. In Jetty 12:
+ *
+ * <pre>{@code
+ * FilterHolder holder = new FilterHolder(filter);
+ * holder.setAsyncSupported(true);
+ * context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+ * }</pre>
+ *
+ * <p>Answers are copied from the shards on a small pool of daemon threads owned by the filter
+ * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it.
  */
 public final class PromRouteFilter implements Filter {
 
   /** The init-param that names the YAML configuration file. */
   public static final String CONFIG_INIT_PARAM = "config";
 
-  // TODO(servlet): implement.
+  private volatile Engine engine;
 
   /** For containers that instantiate the filter from {@code web.xml}; reads its config in {@link #init}. */
   public PromRouteFilter() {}
+
+  private PromRouteFilter(Engine engine) {
+    this.engine = engine;
+  }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A filter configured from a loaded configuration file. */
+  /**
+   * A filter configured from a loaded configuration file.
+   *
+   * @throws RouterConfigException if the configuration cannot be used
+   */
   public static PromRouteFilter fromConfig(RouterConfig config) {
-    throw new UnsupportedOperationException("TODO(servlet)");
+    requireNonNull(config, "config is null");
+    ShardRewriter.Builder rewriter =
+        ShardRewriter.builder()
+            .shardLabel(config.shardLabel())
+            .shards(config.shardKeys())
+            .unlabeledSelectors(config.unlabeledSelectors())
+            .unknownShard(config.unknownShard())
+            .mode(config.mode())
+            .parserOptions(config.parserOptions());
+    if (config.missingShardMatcher() == io.promroute.shard.MissingShardMatcherPolicy.DEFAULT_SHARD) {
+      rewriter.defaultShard(config.defaultShard());
+    } else {
+      rewriter.missingShardMatcher(config.missingShardMatcher());
+    }
+    Builder builder =
+        builder()
+            .rewriter(rewriter.build())
+            .shardLabel(config.shardLabel())
+            .pathPrefix(config.pathPrefix())
+            .upstreamTimeout(config.upstreamTimeout())
+            .partialResponse(config.partialResponse())
+            .forwardedHeaders(config.forwardedHeaders())
+            .maxRequestBodyBytes(config.maxRequestBodyBytes());
+    config.shards().forEach(builder::shard);
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new RouterConfigException(config.source() + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
-  public void init(FilterConfig filterConfig) throws ServletException {}
+  public void init(FilterConfig filterConfig) throws ServletException {
+    if (engine != null) {
+      return;
+    }
+    String file = filterConfig.getInitParameter(CONFIG_INIT_PARAM);
+    if (file == null || file.isBlank()) {
+      throw new ServletException(
+          "PromRouteFilter needs the init-param \"" + CONFIG_INIT_PARAM + "\" naming its YAML configuration file");
+    }
+    try {
+      engine = fromConfig(RouterConfig.load(Path.of(file))).engine;
+    } catch (RuntimeException e) {
+      throw new ServletException("PromRouteFilter cannot use " + file + ": " + e.getMessage(), e);
+    }
+  }
 
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
-    chain.doFilter(request, response);
+    Engine current = engine;
+    if (current == null) {
+      throw new ServletException("PromRouteFilter was not initialized");
+    }
+    if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse httpResponse) {
+      current.handle(http, httpResponse, chain);
+    } else {
+      chain.doFilter(request, response);
+    }
   }
 
   @Override
-  public void destroy() {}
+  public void destroy() {
+    Engine current = engine;
+    if (current != null) {
+      current.shutdown();
+    }
+  }
 
   /** Builds a {@link PromRouteFilter}. Required: a rewriter and a target for each of its shards. */
   public static final class Builder {
+    private Routing routing;
+    private ShardRewriter rewriter;
+    private String shardLabel;
+    private final Map<String, ShardTarget> shards = new LinkedHashMap<>();
+    private UpstreamClient client;
+    private String pathPrefix = "";
+    private Duration upstreamTimeout = Duration.ofMinutes(2);
+    private boolean partialResponse;
+    private Set<String> forwardedHeaders = Set.of();
+    private int maxRequestBodyBytes = 1 << 20;
+    private int copyThreads = 32;
+
     private Builder() {}
 
     /** How queries are routed; its shard keys must each get a {@link #shard target}. */
     public Builder rewriter(ShardRewriter rewriter) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      this.rewriter = requireNonNull(rewriter, "rewriter is null");
+      this.routing = Routing.of(rewriter);
+      return this;
+    }
+
+    /** For tests: a hand-written routing instead of a {@link ShardRewriter}. */
+    Builder routing(Routing routing) {
+      this.routing = requireNonNull(routing, "routing is null");
+      return this;
+    }
+
+    /**
+     * The shard label, e.g. {@code cluster}: added to {@code /api/v1/labels} and answered by
+     * {@code /api/v1/label/<label>/values}. Default: the rewriter's {@link ShardRewriter#shardLabel()}.
+     */
+    public Builder shardLabel(String shardLabel) {
+      this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
+      return this;
     }
 
     /** Where shard {@code key} is. */
     public Builder shard(String key, ShardTarget target) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      requireNonNull(key, "key is null");
+      requireNonNull(target, "target is null");
+      if (shards.putIfAbsent(key, target) != null) {
+        throw new IllegalArgumentException("shard \"" + key + "\" is configured twice");
+      }
+      return this;
     }
 
     /** Default {@link UpstreamClient#jdk()}. */
     public Builder upstreamClient(UpstreamClient client) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      this.client = requireNonNull(client, "client is null");
+      return this;
     }
 
     /** Serve the API under this prefix, e.g. {@code /prometheus}; default none. */
     public Builder pathPrefix(String prefix) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      requireNonNull(prefix, "prefix is null");
+      String normalized = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+      if (!normalized.isEmpty() && !normalized.startsWith("/")) {
+        throw new IllegalArgumentException("pathPrefix must start with \"/\": " + prefix);
+      }
+      this.pathPrefix = normalized;
+      return this;
     }
 
     /** How long a shard may take to answer; default 2 minutes. */
     public Builder upstreamTimeout(Duration timeout) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      requireNonNull(timeout, "timeout is null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("upstreamTimeout must be positive: " + timeout);
+      }
+      this.upstreamTimeout = timeout;
+      return this;
     }
 
     /** Answer with the other shards' data and a warning when one shard of a fan-out fails; default false. */
     public Builder partialResponse(boolean allowed) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      this.partialResponse = allowed;
+      return this;
     }
 
     /** Client request headers forwarded to shards (case-insensitive); default none. */
     public Builder forwardedHeaders(Set<String> headerNames) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      this.forwardedHeaders = Set.copyOf(requireNonNull(headerNames, "headerNames is null"));
+      return this;
     }
 
     /** The largest POST body accepted, in bytes; default 1 MiB. */
     public Builder maxRequestBodyBytes(int bytes) {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxRequestBodyBytes must be positive: " + bytes);
+      }
+      this.maxRequestBodyBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How many answers are copied from shards at once (threads of the filter's copy pool); more
+     * wait in line. Default 32.
+     */
+    public Builder copyThreads(int threads) {
+      if (threads <= 0) {
+        throw new IllegalArgumentException("copyThreads must be positive: " + threads);
+      }
+      this.copyThreads = threads;
+      return this;
     }
 
     public PromRouteFilter build() {
-      throw new UnsupportedOperationException("TODO(servlet)");
+      if (routing == null) {
+        throw new IllegalStateException("PromRouteFilter needs a rewriter");
+      }
+      if (shards.isEmpty()) {
+        throw new IllegalStateException("PromRouteFilter needs at least one shard");
+      }
+      String label = shardLabel != null ? shardLabel : labelOf(rewriter);
+      Planner planner = new Planner(routing, label, java.util.List.copyOf(shards.keySet()));
+      UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
+      return new PromRouteFilter(
+          new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
+              forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true));
+    }
+
+    private static String labelOf(ShardRewriter rewriter) {
+      if (rewriter == null) {
+        throw new IllegalStateException("PromRouteFilter needs shardLabel(...)");
+      }
+      return rewriter.shardLabel();
+    }
+
+    private static ExecutorService copyPool(int threads) {
+      AtomicInteger count = new AtomicInteger();
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+              runnable -> {
+                Thread thread = new Thread(runnable, "promroute-copy-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+              });
+      pool.allowCoreThreadTimeOut(true);
+      return pool;
     }
   }
-
 }

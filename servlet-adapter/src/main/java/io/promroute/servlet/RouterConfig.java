@@ -69,22 +69,37 @@ public record RouterConfig(
   }
 
   /**
-   * Reads a configuration file.
+   * Reads a configuration file. Relative paths in it ({@code password_file},
+   * {@code bearer_token_file}, {@code tls.ca_file}) start at the file's directory, and the files
+   * they name are read now.
    *
    * @throws RouterConfigException naming the key and line of the first problem
    */
   public static RouterConfig load(Path file) {
-    throw new UnsupportedOperationException("TODO(config)");
+    requireNonNull(file, "file is null");
+    String yaml;
+    try {
+      yaml = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new RouterConfigException(file + ": cannot read the configuration: " + e, e);
+    }
+    Path directory = file.toAbsolutePath().getParent();
+    return new RouterConfigReader(file.toString(), directory == null ? Path.of("") : directory)
+        .read(YamlTree.parse(yaml, file.toString()));
   }
 
   /**
-   * Reads a configuration from YAML text.
+   * Reads a configuration from YAML text. Relative paths in it start at the working directory.
    *
    * @param source a name for messages, e.g. the file name
    * @throws RouterConfigException naming the key and line of the first problem
    */
   public static RouterConfig parse(String yaml, String source) {
-    throw new UnsupportedOperationException("TODO(config)");
+    requireNonNull(yaml, "yaml is null");
+    requireNonNull(source, "source is null");
+    // Relative *_file paths start at the working directory: there is no file to start from.
+    return new RouterConfigReader(source, Path.of("").toAbsolutePath())
+        .read(YamlTree.parse(yaml, source));
   }
 
   /** The shard keys, in file order. */

@@ -16,8 +16,16 @@ public interface UpstreamClient {
 
   CompletableFuture<UpstreamResponse> send(UpstreamRequest request);
 
-  /** The default client on {@code java.net.http.HttpClient}, shared by all shards. */
+  /**
+   * The default client on {@code java.net.http.HttpClient}, shared by all shards: HTTP/1.1, a
+   * 10 second connect timeout, no redirects, TLS per {@link ShardTarget.Tls}.
+   */
   static UpstreamClient jdk() {
-    throw new UnsupportedOperationException("TODO(servlet)");
+    return jdk(java.time.Duration.ofSeconds(10));
+  }
+
+  /** {@link #jdk()} with another connect timeout. */
+  static UpstreamClient jdk(java.time.Duration connectTimeout) {
+    return new JdkUpstreamClient(java.util.Objects.requireNonNull(connectTimeout, "connectTimeout is null"));
   }
 }

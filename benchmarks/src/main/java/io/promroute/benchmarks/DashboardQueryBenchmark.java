@@ -1,0 +1,137 @@
+package io.promroute.benchmarks;
+
+import io.promroute.promql.PromQL;
+import io.promroute.promql.ast.Expr;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The cost per dashboard query of routing by the AST (parse, then print) against the regex
+ * rewrite of the query text that prome-route uses (fast, and wrong on quoting, regex matchers,
+ * {@code {}} left behind, and everything that is not a plain {@code cluster="..."}).
+ *
+ * <p>Each invocation handles the whole corpus once; {@link OperationsPerInvocation} turns the
+ * score into time per query, averaged over the corpus.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class DashboardQueryBenchmark {
+
+  /** The number of queries in {@code dashboard-queries.txt}; checked at setup. */
+  static final int QUERIES = 31;
+
+  // prome-route's technique: remove the shard matcher from the text, comma included.
+  private static final Pattern CLUSTER_MATCHER = Pattern.compile("cluster=\"[^\"]*\",?\\s*");
+
+  private String[] queries;
+  private Expr[] parsed;
+
+  @Setup
+  public void setUp() {
+    List<String> lines = readQueries();
+    if (lines.size() != QUERIES) {
+      throw new IllegalStateException(
+          "dashboard-queries.txt has " + lines.size() + " queries, QUERIES says " + QUERIES);
+    }
+    queries = lines.toArray(new String[0]);
+    parsed = new Expr[queries.length];
+    for (int index = 0; index < queries.length; index++) {
+      parsed[index] = PromQL.parse(queries[index]);
+    }
+  }
+
+  static List<String> readQueries() {
+    InputStream stream = DashboardQueryBenchmark.class.getResourceAsStream("/dashboard-queries.txt");
+    if (stream == null) {
+      throw new IllegalStateException("dashboard-queries.txt is missing");
+    }
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+      List<String> lines = new ArrayList<>();
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          lines.add(line);
+        }
+      }
+      return lines;
+    } catch (IOException exception) {
+      throw new UncheckedIOException(exception);
+    }
+  }
+
+  /** (a) Baseline: a precompiled regex replace over the query text. */
+  @Benchmark
+  @OperationsPerInvocation(QUERIES)
+  public void regexReplace(Blackhole blackhole) {
+    for (String query : queries) {
+      blackhole.consume(CLUSTER_MATCHER.matcher(query).replaceAll(""));
+    }
+  }
+
+  /** (b) The AST route: PromQL.parse, then PromQL.print. */
+  @Benchmark
+  @OperationsPerInvocation(QUERIES)
+  public void parseAndPrint(Blackhole blackhole) {
+    for (String query : queries) {
+      blackhole.consume(PromQL.print(PromQL.parse(query)));
+    }
+  }
+
+  /** Parsing alone, to split (b) into its parts. */
+  @Benchmark
+  @OperationsPerInvocation(QUERIES)
+  public void parse(Blackhole blackhole) {
+    for (String query : queries) {
+      blackhole.consume(PromQL.parse(query));
+    }
+  }
+
+  /** Printing alone, to split (b) into its parts. */
+  @Benchmark
+  @OperationsPerInvocation(QUERIES)
+  public void print(Blackhole blackhole) {
+    for (Expr expr : parsed) {
+      blackhole.consume(PromQL.print(expr));
+    }
+  }
+
+  // ---- (c) parse + shard rewrite + print: for the shard engineer or the integrator ----
+  // Once io.promroute.shard.ShardRewriter is implemented, add the full route here, e.g.:
+  //
+  //   private ShardRewriter rewriter;   // in setUp(): ShardRewriter.builder().shardLabel("cluster")
+  //                                     //   .shards(List.of("eu-west-1", "us-east-2", "prod-a",
+  //                                     //   "prod-b", "kafka-1", "cache-eu", "db-1")).build();
+  //   @Benchmark
+  //   @OperationsPerInvocation(QUERIES)
+  //   public void parseRewriteAndPrint(Blackhole blackhole) {
+  //     for (String query : queries) {
+  //       blackhole.consume(rewriter.rewrite(query));
+  //     }
+  //   }
+  //
+  // and report it in benchmarks/README.md next to (a) and (b).
+}

@@ -1,0 +1,242 @@
+package io.promroute.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Validates request parameters as Prometheus's HTTP API parses them, with its messages, so that a
+ * request Prometheus would refuse is refused before any shard is contacted. Values are never
+ * changed: shards receive the parameters exactly as sent.
+ */
+public final class ApiParameters {
+
+  // Go's strconv.ParseFloat: decimal or hexadecimal floats, Inf, Infinity, NaN; no suffixes,
+  // no surrounding spaces (Java's Double.parseDouble accepts both).
+  private static final Pattern GO_FLOAT =
+      Pattern.compile(
+          "[+-]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+              + "|0[xX](?:[0-9a-fA-F]+(?:\\.[0-9a-fA-F]*)?|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+"
+              + "|(?i:inf|infinity|nan))");
+  private static final Pattern PROMETHEUS_DURATION =
+      Pattern.compile(
+          "(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?");
+  private static final long[] DURATION_UNIT_MILLIS = {
+    365L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, 24L * 3600 * 1000, 3600L * 1000, 60L * 1000, 1000L, 1L
+  };
+  private static final DateTimeFormatter RFC3339 =
+      new DateTimeFormatterBuilder()
+          .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true)
+          .optionalEnd()
+          .appendOffset("+HH:MM", "Z")
+          .toFormatter()
+          .withResolverStyle(ResolverStyle.STRICT);
+  // Prometheus's own boundary times, which Go's parser cannot read but Prometheus accepts.
+  private static final String MIN_TIME = "-292273086-05-16T16:47:06Z";
+  private static final String MAX_TIME = "292277025-08-18T07:12:54.999999999Z";
+  private static final int MAX_POINTS = 11_000;
+
+  private ApiParameters() {}
+
+  /**
+   * Checks the parameters of a request to {@code endpoint} as Prometheus would, except the PromQL
+   * itself (the router parses that).
+   *
+   * @param values every value of a parameter, body values first (Go's {@code r.Form}); empty list
+   *     when absent
+   * @throws ApiException 400 {@code bad_data} with Prometheus's message
+   */
+  public static void validate(Endpoint endpoint, Function<String, List<String>> values) {
+    Function<String, String> first =
+        name -> {
+          List<String> all = values.apply(name);
+          return all.isEmpty() ? "" : all.get(0);
+        };
+    switch (endpoint) {
+      case QUERY -> {
+        optionalTime(first, "time");
+        timeout(first);
+      }
+      case QUERY_RANGE -> {
+        double start = seconds(parseTimeOrThrow("start", first.apply("start")));
+        double end = seconds(parseTimeOrThrow("end", first.apply("end")));
+        if (end < start) {
+          throw badData("invalid parameter \"end\": end timestamp must not be before start time");
+        }
+        Duration step = parseDuration("step", first.apply("step"));
+        if (step.isNegative() || step.isZero()) {
+          throw badData(
+              "invalid parameter \"step\": zero or negative query resolution step widths are not"
+                  + " accepted. Try a positive integer");
+        }
+        double stepSeconds = step.toNanos() / 1e9;
+        if ((end - start) / stepSeconds > MAX_POINTS + 1e-9) {
+          throw badData(
+              "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the"
+                  + " query resolution (?step=XX)");
+        }
+        timeout(first);
+      }
+      case QUERY_EXEMPLARS -> {
+        Instant start = optionalTime(first, "start");
+        Instant end = optionalTime(first, "end");
+        if (start != null && end != null && end.isBefore(start)) {
+          throw badData("end timestamp must not be before start timestamp");
+        }
+      }
+      case SERIES -> {
+        if (values.apply("match[]").isEmpty()) {
+          throw badData("no match[] parameter provided");
+        }
+        optionalTime(first, "start");
+        optionalTime(first, "end");
+      }
+      case LABELS, LABEL_VALUES -> {
+        optionalTime(first, "start");
+        optionalTime(first, "end");
+      }
+      case METADATA, RULES, ALERTS, BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> {}
+    }
+  }
+
+  /**
+   * Parses a time as Prometheus does: Unix seconds as a float (rounded to milliseconds) or
+   * RFC 3339.
+   *
+   * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid timestamp}
+   */
+  public static Instant parseTime(String name, String value) {
+    return parseTimeOrThrow(name, value);
+  }
+
+  /**
+   * Parses a duration as Prometheus does: float seconds, or a Prometheus duration such as
+   * {@code 1m30s}.
+   *
+   * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid duration}
+   */
+  public static Duration parseDuration(String name, String value) {
+    if (GO_FLOAT.matcher(value).matches()) {
+      double seconds = goFloat(value);
+      double nanos = seconds * 1e9;
+      if (Double.isNaN(nanos)) {
+        return Duration.ZERO;
+      }
+      if (nanos > Long.MAX_VALUE || nanos < Long.MIN_VALUE) {
+        throw badData(
+            "invalid parameter \"" + name + "\": cannot parse \"" + value
+                + "\" to a valid duration. It overflows int64");
+      }
+      return Duration.ofNanos((long) nanos);
+    }
+    Matcher matcher = PROMETHEUS_DURATION.matcher(value);
+    if (!value.isEmpty() && matcher.matches()) {
+      long millis = 0;
+      try {
+        for (int group = 1; group <= DURATION_UNIT_MILLIS.length; group++) {
+          String digits = matcher.group(group);
+          if (digits != null) {
+            millis =
+                Math.addExact(
+                    millis, Math.multiplyExact(Long.parseLong(digits), DURATION_UNIT_MILLIS[group - 1]));
+          }
+        }
+        return Duration.ofMillis(millis);
+      } catch (ArithmeticException | NumberFormatException overflow) {
+        // falls through to the error below, as Prometheus refuses durations that overflow
+      }
+    }
+    throw badData("invalid parameter \"" + name + "\": cannot parse \"" + value + "\" to a valid duration");
+  }
+
+  private static Instant parseTimeOrThrow(String name, String value) {
+    Instant instant = tryParseTime(value);
+    if (instant == null) {
+      throw badData(
+          "invalid parameter \"" + name + "\": cannot parse \"" + value + "\" to a valid timestamp");
+    }
+    return instant;
+  }
+
+  // Prometheus's parseTimeParam: empty means the default; errors get an extra prefix.
+  private static Instant optionalTime(Function<String, String> first, String name) {
+    String value = first.apply(name);
+    if (value.isEmpty()) {
+      return null;
+    }
+    Instant instant = tryParseTime(value);
+    if (instant == null) {
+      throw badData(
+          "invalid parameter \"" + name + "\": Invalid time value for '" + name
+              + "': cannot parse \"" + value + "\" to a valid timestamp");
+    }
+    return instant;
+  }
+
+  private static void timeout(Function<String, String> first) {
+    String value = first.apply("timeout");
+    if (!value.isEmpty()) {
+      parseDuration("timeout", value);
+    }
+  }
+
+  private static Instant tryParseTime(String value) {
+    if (GO_FLOAT.matcher(value).matches()) {
+      double seconds = goFloat(value);
+      if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+        return seconds > 0 ? Instant.MAX : Instant.MIN;
+      }
+      double whole = seconds < 0 ? Math.ceil(seconds) : Math.floor(seconds);
+      double millis = Math.round((seconds - whole) * 1000);
+      double clamped = Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), whole));
+      return Instant.ofEpochSecond((long) clamped, (long) millis * 1_000_000L);
+    }
+    if (value.equals(MIN_TIME)) {
+      return Instant.MIN;
+    }
+    if (value.equals(MAX_TIME)) {
+      return Instant.MAX;
+    }
+    try {
+      return OffsetDateTime.parse(value, RFC3339).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static double goFloat(String value) {
+    String lower = value.toLowerCase(java.util.Locale.ROOT);
+    String unsigned = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
+    boolean negative = lower.startsWith("-");
+    if (unsigned.equals("inf") || unsigned.equals("infinity")) {
+      return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    if (unsigned.equals("nan")) {
+      return Double.NaN;
+    }
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
+  }
+
+  private static double seconds(Instant instant) {
+    return instant.getEpochSecond() + instant.getNano() / 1e9;
+  }
+
+  private static ApiException badData(String message) {
+    return new ApiException(ApiError.badData(message));
+  }
+}

@@ -1,0 +1,90 @@
+package io.promroute.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** Jackson set up to write JSON the way Prometheus (Go's encoder) writes it. */
+final class Json {
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
+          .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT)
+          .build();
+
+  static {
+    FACTORY.setCharacterEscapes(new GoEscapes());
+  }
+
+  private Json() {}
+
+  /** A generator that leaves {@code out} open: it is the servlet's stream. */
+  static JsonGenerator generator(OutputStream out) throws IOException {
+    return FACTORY.createGenerator(out);
+  }
+
+  static JsonGenerator generator(java.io.Writer out) throws IOException {
+    return FACTORY.createGenerator(out);
+  }
+
+  static JsonParser parser(InputStream in) throws IOException {
+    return FACTORY.createParser(in);
+  }
+
+  /** Copies the current scalar token exactly: numbers keep their spelling ({@code 1435781451.781}). */
+  static void copyScalar(JsonParser parser, JsonGenerator generator) throws IOException {
+    JsonToken token = parser.currentToken();
+    switch (token) {
+      case VALUE_STRING -> generator.writeString(
+          parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(parser.getText());
+      case VALUE_TRUE -> generator.writeBoolean(true);
+      case VALUE_FALSE -> generator.writeBoolean(false);
+      case VALUE_NULL -> generator.writeNull();
+      default -> throw new IOException("unexpected JSON token " + token);
+    }
+  }
+
+  /**
+   * Go's encoding/json (and jsoniter's standard-library mode, which Prometheus uses) escapes
+   * {@code < > &} and U+2028/U+2029, and writes other control characters as lower-case
+   * {@code u00XX} escapes; copying strings through these escapes keeps shard answers byte-identical.
+   */
+  private static final class GoEscapes extends CharacterEscapes {
+    private static final long serialVersionUID = 1L;
+    private final int[] asciiEscapes;
+
+    GoEscapes() {
+      asciiEscapes = standardAsciiEscapesForJSON();
+      for (int c = 0; c < 32; c++) {
+        if (c != '\n' && c != '\r' && c != '\t') {
+          asciiEscapes[c] = ESCAPE_CUSTOM;
+        }
+      }
+      asciiEscapes['<'] = ESCAPE_CUSTOM;
+      asciiEscapes['>'] = ESCAPE_CUSTOM;
+      asciiEscapes['&'] = ESCAPE_CUSTOM;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return asciiEscapes;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      if (ch < 128 || ch == 0x2028 || ch == 0x2029) {
+        return new SerializedString(String.format("\\u%04x", ch));
+      }
+      return null;
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.promroute.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ApiParametersTest {
+
+  private static void validate(Endpoint endpoint, Map<String, String> params) {
+    ApiParameters.validate(
+        endpoint, name -> params.containsKey(name) ? List.of(params.get(name)) : List.of());
+  }
+
+  private static String error(Endpoint endpoint, Map<String, String> params) {
+    try {
+      validate(endpoint, params);
+    } catch (ApiException e) {
+      assertThat(e.error().status()).isEqualTo(400);
+      assertThat(e.error().errorType()).isEqualTo("bad_data");
+      return e.getMessage();
+    }
+    throw new AssertionError("accepted " + params);
+  }
+
+  @Test
+  void timesAreUnixSecondsRoundedToMillisecondsOrRfc3339() {
+    assertThat(ApiParameters.parseTime("time", "1435781451.7814")).isEqualTo(Instant.ofEpochMilli(1435781451781L));
+    assertThat(ApiParameters.parseTime("time", "1435781451")).isEqualTo(Instant.ofEpochSecond(1435781451L));
+    assertThat(ApiParameters.parseTime("time", "2015-07-01T20:10:51.781Z")).isEqualTo(Instant.ofEpochMilli(1435781451781L));
+    assertThat(ApiParameters.parseTime("time", "2015-07-01T22:10:51+02:00")).isEqualTo(Instant.ofEpochSecond(1435781451L));
+  }
+
+  @Test
+  void grafanaMillisecondExemplarBoundsAreAccepted() {
+    validate(Endpoint.QUERY_EXEMPLARS, Map.of("start", "1700000000000", "end", "1700000360000"));
+  }
+
+  @Test
+  void malformedTimesAreRejectedWithPrometheusMessages() {
+    assertThat(error(Endpoint.QUERY, Map.of("time", "yesterday")))
+        .isEqualTo("invalid parameter \"time\": Invalid time value for 'time': cannot parse \"yesterday\" to a valid timestamp");
+    assertThat(error(Endpoint.QUERY_RANGE, Map.of("start", "1d", "end", "2", "step", "1")))
+        .isEqualTo("invalid parameter \"start\": cannot parse \"1d\" to a valid timestamp");
+    assertThat(error(Endpoint.QUERY, Map.of("time", " 1")))
+        .startsWith("invalid parameter \"time\"");
+    assertThat(error(Endpoint.QUERY, Map.of("time", "2015-07-01T20:10Z")))
+        .startsWith("invalid parameter \"time\"");
+  }
+
+  @Test
+  void rangeQueriesNeedStartEndAndAPositiveStep() {
+    assertThat(error(Endpoint.QUERY_RANGE, Map.of("end", "2", "step", "1")))
+        .isEqualTo("invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
+    assertThat(error(Endpoint.QUERY_RANGE, Map.of("start", "3", "end", "2", "step", "1")))
+        .isEqualTo("invalid parameter \"end\": end timestamp must not be before start time");
+    assertThat(error(Endpoint.QUERY_RANGE, Map.of("start", "1", "end", "2", "step", "0")))
+        .isEqualTo("invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
+    assertThat(error(Endpoint.QUERY_RANGE, Map.of("start", "1", "end", "2", "step", "fast")))
+        .isEqualTo("invalid parameter \"step\": cannot parse \"fast\" to a valid duration");
+    assertThat(error(Endpoint.QUERY_RANGE, Map.of("start", "0", "end", "11001", "step", "1")))
+        .isEqualTo("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+    validate(Endpoint.QUERY_RANGE, Map.of("start", "0", "end", "11000", "step", "1"));
+    validate(Endpoint.QUERY_RANGE, Map.of("start", "0", "end", "3600", "step", "1m"));
+  }
+
+  @Test
+  void durationsAreFloatSecondsOrPrometheusDurations() {
+    assertThat(ApiParameters.parseDuration("step", "15")).isEqualTo(Duration.ofSeconds(15));
+    assertThat(ApiParameters.parseDuration("step", "0.5")).isEqualTo(Duration.ofMillis(500));
+    assertThat(ApiParameters.parseDuration("step", "1m30s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(ApiParameters.parseDuration("step", "1d")).isEqualTo(Duration.ofDays(1));
+    assertThat(ApiParameters.parseDuration("step", "100ms")).isEqualTo(Duration.ofMillis(100));
+    assertThatThrownBy(() -> ApiParameters.parseDuration("timeout", "1s1m"))
+        .hasMessage("invalid parameter \"timeout\": cannot parse \"1s1m\" to a valid duration");
+  }
+
+  @Test
+  void seriesNeedsAMatchParameter() {
+    assertThat(error(Endpoint.SERIES, Map.of())).isEqualTo("no match[] parameter provided");
+    validate(Endpoint.SERIES, Map.of("match[]", "up"));
+  }
+}

@@ -1,0 +1,80 @@
+package io.promroute.examples;
+
+import static java.util.Objects.requireNonNull;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The router's own endpoints, with Prometheus's paths and answers: {@code /-/healthy},
+ * {@code /-/ready}, {@code POST|PUT /-/reload}; and a short index at {@code /}.
+ */
+final class AdminServlet extends HttpServlet {
+
+  private final RouterServer router;
+
+  AdminServlet(RouterServer router) {
+    this.router = requireNonNull(router, "router is null");
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String path = request.getRequestURI();
+    String method = request.getMethod();
+    boolean read = method.equals("GET") || method.equals("HEAD");
+    switch (path) {
+      case "/-/healthy" -> {
+        if (read) {
+          text(response, 200, "PromRoute is Healthy.\n");
+        } else {
+          notAllowed(response, "GET, HEAD");
+        }
+      }
+      case "/-/ready" -> {
+        if (!read) {
+          notAllowed(response, "GET, HEAD");
+        } else if (router.isReady()) {
+          text(response, 200, "PromRoute is Ready.\n");
+        } else {
+          text(response, 503, "Service Unavailable\n");
+        }
+      }
+      case "/-/reload" -> {
+        if (method.equals("POST") || method.equals("PUT")) {
+          try {
+            text(response, 200, router.reload() + "\n");
+          } catch (RuntimeException e) {
+            // Prometheus's wording; the old configuration keeps serving.
+            text(response, 500, "failed to reload config: " + e.getMessage() + "\n");
+          }
+        } else {
+          notAllowed(response, "POST, PUT");
+        }
+      }
+      case "/" -> {
+        if (read) {
+          text(response, 200, router.describe());
+        } else {
+          notAllowed(response, "GET, HEAD");
+        }
+      }
+      default -> text(response, 404, "404 page not found\n");
+    }
+  }
+
+  private static void notAllowed(HttpServletResponse response, String allowed) throws IOException {
+    response.setHeader("Allow", allowed);
+    text(response, 405, "Method Not Allowed\n");
+  }
+
+  private static void text(HttpServletResponse response, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType("text/plain; charset=utf-8");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+}

@@ -1,0 +1,43 @@
+package io.promroute.examples;
+
+import io.promroute.shard.ShardRewriter;
+import io.promroute.shard.ShardRoutingException;
+import io.promroute.shard.ShardedQuery;
+import java.util.List;
+
+/**
+ * The library without a servlet container: route a PromQL query to its shard and get the query to
+ * send there. Run it with {@code java -cp promroute-standalone.jar
+ * io.promroute.examples.ProgrammaticApiExample}.
+ */
+public final class ProgrammaticApiExample {
+
+  private ProgrammaticApiExample() {}
+
+  public static void main(String[] args) {
+    // Build once, share everywhere: a ShardRewriter is immutable and thread-safe.
+    ShardRewriter rewriter = ShardRewriter.builder()
+        .shardLabel("cluster")
+        .shards(List.of("a", "b", "c"))
+        .build();
+
+    ShardedQuery routed = rewriter.rewrite(
+        "sum by (instance) (rate(node_cpu_seconds_total{cluster=\"b\", mode!=\"idle\"}[5m]))");
+    System.out.println("shards: " + routed.shards());
+    System.out.println("send:   " + routed.query());
+    System.out.println("put " + routed.shardLabel() + " back on the answer: " + routed.addShardLabel());
+
+    // Without a shard matcher a query asks every shard; summing across shards needs a merge of
+    // their answers (the servlet filter refuses such queries for now).
+    ShardedQuery everywhere = rewriter.rewrite("sum(up)");
+    System.out.println("sum(up): " + everywhere.execution() + " over " + everywhere.shards()
+        + ": " + everywhere.crossShardReason());
+
+    // Selectors that pick different shards cannot run on one shard: refused, with a reason.
+    try {
+      rewriter.rewrite("up{cluster=\"a\"} / up{cluster=\"b\"}");
+    } catch (ShardRoutingException e) {
+      System.out.println("refused (" + e.reason() + "): " + e.getMessage());
+    }
+  }
+}

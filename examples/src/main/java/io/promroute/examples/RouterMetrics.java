@@ -1,0 +1,85 @@
+package io.promroute.examples;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.regex.Pattern;
+
+/**
+ * The router's own metrics, served at {@code /metrics} with the official Prometheus Java client.
+ * They live here, in the standalone router, so that the library itself stays free of a metrics
+ * dependency.
+ */
+final class RouterMetrics {
+
+  private static final double[] LATENCY_BUCKETS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
+  };
+  private static final Pattern LABEL_VALUES = Pattern.compile("/api/v1/label/[^/]+/values");
+
+  final PrometheusRegistry registry;
+  final Counter requests;
+  final Histogram requestDuration;
+  final Histogram upstreamDuration;
+  final Counter reloads;
+  final Gauge lastReloadSuccessful;
+
+  /** Metrics in a registry of their own, with the JVM's; {@code jvm} is off in tests that run many routers. */
+  RouterMetrics(boolean jvm) {
+    registry = new PrometheusRegistry();
+    requests = Counter.builder()
+        .name("promroute_requests_total")
+        .help("Requests served, by endpoint, the shard(s) they went to (comma-separated, \"none\" when no shard was asked) and HTTP status")
+        .labelNames("endpoint", "shard", "status")
+        .register(registry);
+    requestDuration = Histogram.builder()
+        .name("promroute_request_duration_seconds")
+        .help("Time from receiving a request to finishing its response, by endpoint")
+        .unit(Unit.SECONDS)
+        .classicUpperBounds(LATENCY_BUCKETS)
+        .labelNames("endpoint")
+        .register(registry);
+    upstreamDuration = Histogram.builder()
+        .name("promroute_upstream_request_duration_seconds")
+        .help("Time from sending a request to a shard to receiving its response headers, by shard and outcome (HTTP status, \"timeout\" or \"error\")")
+        .unit(Unit.SECONDS)
+        .classicUpperBounds(LATENCY_BUCKETS)
+        .labelNames("shard", "outcome")
+        .register(registry);
+    reloads = Counter.builder()
+        .name("promroute_config_reloads_total")
+        .help("Configuration reloads, by result (success or failure)")
+        .labelNames("result")
+        .register(registry);
+    lastReloadSuccessful = Gauge.builder()
+        .name("promroute_config_last_reload_successful")
+        .help("1 if the last configuration (re)load succeeded, 0 if the router still serves an older configuration")
+        .register(registry);
+    lastReloadSuccessful.set(1);
+    if (jvm) {
+      JvmMetrics.builder().register(registry);
+    }
+  }
+
+  /**
+   * The endpoint label of a request path (without the API prefix): the API paths as Prometheus
+   * names them, so that a client sending arbitrary paths cannot grow the label's values.
+   */
+  static String endpoint(String path) {
+    return switch (path) {
+      case "/api/v1/query", "/api/v1/query_range", "/api/v1/query_exemplars", "/api/v1/series",
+          "/api/v1/labels", "/api/v1/metadata", "/api/v1/rules", "/api/v1/alerts",
+          "/api/v1/status/buildinfo", "/api/v1/format_query", "/api/v1/parse_query",
+          "/-/healthy", "/-/ready", "/-/reload", "/metrics", "/" -> path;
+      default -> {
+        if (LABEL_VALUES.matcher(path).matches()) {
+          yield "/api/v1/label/:name/values";
+        }
+        yield path.startsWith("/api/") ? "/api/other" : "other";
+      }
+    };
+  }
+}

@@ -1,0 +1,191 @@
+package io.promroute.examples;
+
+import static java.util.Objects.requireNonNull;
+
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.promroute.servlet.RouterConfig;
+import io.promroute.servlet.UpstreamClient;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+
+/**
+ * The standalone router: an embedded Jetty serving the {@code PromRouteFilter} of the current
+ * configuration, the router's metrics and Prometheus's admin endpoints; reloadable.
+ */
+final class RouterServer implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());
+  /** How long a stop waits for requests in flight. */
+  static final long STOP_TIMEOUT_MILLIS = 30_000;
+
+  private final Path configFile;
+  private final RouterFilters.Factory factory;
+  private final UpstreamClient client;
+  private final RouterMetrics metrics;
+  private final SwappableFilter filter;
+  private final Server server;
+  private final ServerConnector connector;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final ScheduledExecutorService retirer;
+  private volatile RouterConfig config;
+
+  /**
+   * @param configFile the file {@code config} was read from, read again on reload
+   * @param upstream the client that reaches the shards; the router meters it
+   * @param stopAtShutdown stop gracefully when the JVM is asked to exit (SIGTERM, Ctrl-C)
+   * @throws RuntimeException when the factory refuses the configuration
+   */
+  RouterServer(Path configFile, RouterConfig config, RouterFilters.Factory factory, UpstreamClient upstream,
+      RouterMetrics metrics, Consumer<String> accessLog, boolean stopAtShutdown) {
+    this.configFile = requireNonNull(configFile, "configFile is null");
+    this.config = requireNonNull(config, "config is null");
+    this.factory = requireNonNull(factory, "factory is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
+    this.client = new MeteredUpstreamClient(upstream, metrics);
+    this.filter = new SwappableFilter(factory.create(config, client));
+    this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "promroute-retire-filter");
+      thread.setDaemon(true);
+      return thread;
+    });
+
+    server = new Server();
+    connector = new ServerConnector(server);
+    ListenAddress address = ListenAddress.parse(config.listenAddress());
+    connector.setHost(address.host());
+    connector.setPort(address.port());
+    server.addConnector(connector);
+
+    ServletContextHandler context = new ServletContextHandler("/");
+    // Every holder is async-capable: a request is async-capable only if its whole chain is.
+    FilterHolder observing = new FilterHolder(new ObservingFilter(metrics, () -> this.config.pathPrefix(), accessLog));
+    observing.setAsyncSupported(true);
+    context.addFilter(observing, "/*", EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder routing = new FilterHolder(filter);
+    routing.setAsyncSupported(true);
+    context.addFilter(routing, "/*", EnumSet.of(DispatcherType.REQUEST));
+    ServletHolder metricsServlet = new ServletHolder(new PrometheusMetricsServlet(metrics.registry));
+    metricsServlet.setAsyncSupported(true);
+    context.addServlet(metricsServlet, "/metrics");
+    ServletHolder admin = new ServletHolder(new AdminServlet(this));
+    admin.setAsyncSupported(true);
+    context.addServlet(admin, "/");
+
+    // GracefulHandler lets requests in flight finish when the server stops.
+    server.setHandler(new GracefulHandler(context));
+    server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+    server.setStopAtShutdown(stopAtShutdown);
+  }
+
+  void start() throws Exception {
+    server.start();
+    ready.set(true);
+    LOG.log(Level.INFO, "PromRoute {0} listening on {1}, {2}", StandaloneRouter.version(), baseUri(), summary(config));
+  }
+
+  /** Where the router listens, e.g. {@code http://127.0.0.1:9097}. */
+  URI baseUri() {
+    String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + connector.getLocalPort());
+  }
+
+  boolean isReady() {
+    return ready.get();
+  }
+
+  RouterConfig config() {
+    return config;
+  }
+
+  /**
+   * Reads the configuration file again and serves it. A configuration that cannot be read or
+   * served is refused and the current one keeps serving.
+   *
+   * @return a one-line description of what is now served
+   * @throws RuntimeException naming the problem, when the new configuration is refused
+   */
+  synchronized String reload() {
+    RouterConfig next;
+    Filter nextFilter;
+    Filter retired;
+    try {
+      next = RouterConfig.load(configFile);
+      nextFilter = factory.create(next, client);
+      retired = filter.swap(nextFilter);
+    } catch (RuntimeException e) {
+      metrics.reloads.labelValues("failure").inc();
+      metrics.lastReloadSuccessful.set(0);
+      LOG.log(Level.ERROR, "configuration reload refused, still serving the previous one: {0}", e.getMessage());
+      throw e;
+    }
+    RouterConfig previous = config;
+    if (!next.listenAddress().equals(previous.listenAddress())) {
+      // Rebinding would drop the connections in flight; a restart is the honest way.
+      LOG.log(Level.WARNING, "http.listen_addr changed from {0} to {1}: restart the router to apply it",
+          previous.listenAddress(), next.listenAddress());
+    }
+    config = next;
+    metrics.reloads.labelValues("success").inc();
+    metrics.lastReloadSuccessful.set(1);
+    // Requests that started with the old filter may still be streaming; give them the old
+    // configuration's upstream timeout before releasing its resources.
+    retirer.schedule(retired::destroy, previous.upstreamTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    String message = "configuration reloaded from " + configFile + ": " + summary(next);
+    LOG.log(Level.INFO, message);
+    return message;
+  }
+
+  /** The text at {@code /}. */
+  String describe() {
+    RouterConfig current = config;
+    StringBuilder text = new StringBuilder()
+        .append("PromRoute ").append(StandaloneRouter.version()).append(": one Prometheus API over sharded Prometheus servers\n\n")
+        .append("config: ").append(configFile).append('\n')
+        .append("shard label: ").append(current.shardLabel()).append('\n');
+    current.shards().forEach((key, target) ->
+        text.append("shard ").append(key).append(": ").append(target.baseUrl()).append('\n'));
+    String api = current.pathPrefix();
+    return text.append('\n')
+        .append("Prometheus API: ").append(api).append("/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n")
+        .append("router: /-/healthy /-/ready /-/reload (POST) /metrics\n")
+        .toString();
+  }
+
+  static String summary(RouterConfig config) {
+    return config.shards().size() + " shard(s) " + String.join(", ", config.shardKeys())
+        + " by label " + config.shardLabel();
+  }
+
+  /** Waits until the server has stopped. */
+  void join() throws InterruptedException {
+    server.join();
+  }
+
+  @Override
+  public void close() throws Exception {
+    ready.set(false);
+    try {
+      server.stop();
+    } finally {
+      retirer.shutdownNow();
+    }
+  }
+}

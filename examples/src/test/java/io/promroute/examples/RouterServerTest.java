@@ -1,0 +1,176 @@
+package io.promroute.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.promroute.servlet.RouterConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouterServerTest {
+
+  private static final String TWO_SHARDS = """
+      prome_servers:
+        a: 127.0.0.1:9191
+        b: 127.0.0.1:9192
+      http:
+        listen_addr: 127.0.0.1:0
+      """;
+
+  @TempDir Path directory;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<String> accessLog = new CopyOnWriteArrayList<>();
+  private RouterServer router;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (router != null) {
+      router.close();
+    }
+  }
+
+  private Path start(String yaml) throws Exception {
+    Path file = directory.resolve("router.yml");
+    Files.writeString(file, yaml);
+    router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, new FakeShards.OkClient(),
+        new RouterMetrics(true), accessLog::add, false);
+    router.start();
+    return file;
+  }
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(router.baseUri().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(router.baseUri().resolve(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void answersHealthAndReadinessAsPrometheusDoes() throws Exception {
+    start(TWO_SHARDS);
+
+    HttpResponse<String> healthy = get("/-/healthy");
+    HttpResponse<String> ready = get("/-/ready");
+
+    assertThat(healthy.statusCode()).isEqualTo(200);
+    assertThat(healthy.body()).isEqualTo("PromRoute is Healthy.\n");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).isEqualTo("PromRoute is Ready.\n");
+    assertThat(get("/no/such/page").statusCode()).isEqualTo(404);
+    assertThat(get("/-/reload").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void countsRequestsByEndpointShardAndStatusAndTimesShards() throws Exception {
+    start(TWO_SHARDS);
+
+    assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=none").statusCode()).isEqualTo(200);
+    String metrics = get("/metrics").body();
+
+    assertThat(metrics)
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 2")
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"none\",status=\"200\"} 1")
+        .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 2")
+        .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void logsEachRequestWithItsShardsStatusAndLatency() throws Exception {
+    start(TWO_SHARDS);
+
+    get("/api/v1/query?query=a");
+    get("/-/healthy"); // probes are not logged
+
+    assertThat(accessLog).hasSize(1);
+    assertThat(accessLog.get(0)).matches("127\\.0\\.0\\.1 \"GET /api/v1/query\\?query=a\" 200 shards=a \\d+\\.\\dms");
+  }
+
+  @Test
+  void reloadServesTheNewConfigAndRefusesABadOneKeepingTheOld() throws Exception {
+    Path file = start(TWO_SHARDS);
+    assertThat(get("/api/v1/query?query=a").body()).contains("\"shards\":\"a,b\"");
+
+    Files.writeString(file, TWO_SHARDS.replace("  b: 127.0.0.1:9192\n", "  b: 127.0.0.1:9192\n  c: 127.0.0.1:9193\n"));
+    HttpResponse<String> reloaded = post("/-/reload");
+
+    assertThat(reloaded.statusCode()).isEqualTo(200);
+    assertThat(reloaded.body()).contains("configuration reloaded from " + file + ": 3 shard(s) a, b, c");
+    assertThat(get("/api/v1/query?query=c").body()).contains("\"shards\":\"a,b,c\"");
+
+    Files.writeString(file, TWO_SHARDS + "routing:\n  unknown_shard: ignore\n");
+    HttpResponse<String> refused = post("/-/reload");
+
+    assertThat(refused.statusCode()).isEqualTo(500);
+    assertThat(refused.body()).isEqualTo("failed to reload config: " + file + ":7: routing.unknown_shard: "
+        + "\"ignore\" is not one of empty, reject\n");
+    assertThat(get("/api/v1/query?query=c").body()).contains("\"shards\":\"a,b,c\"");
+
+    Files.writeString(file, TWO_SHARDS + "  refused: 127.0.0.1:1\n".replace("  refused", "shards:\n  refused:\n    url"));
+    assertThat(post("/-/reload").body()).startsWith("failed to reload config: shard key \"refused\" is refused");
+    assertThat(get("/api/v1/query?query=c").body()).contains("\"shards\":\"a,b,c\"");
+    assertThat(get("/metrics").body())
+        .contains("promroute_config_reloads_total{result=\"success\"} 1")
+        .contains("promroute_config_reloads_total{result=\"failure\"} 2")
+        .contains("promroute_config_last_reload_successful 0");
+  }
+
+  @Test
+  void sighupReloadsTheConfig() throws Exception {
+    Path file = start(TWO_SHARDS);
+    if (!StandaloneRouter.onSighup(router)) {
+      // Without a handler, SIGHUP would end the test JVM; the other reload tests cover reloading.
+      return;
+    }
+    Files.writeString(file, TWO_SHARDS.replace("  b: 127.0.0.1:9192\n", ""));
+
+    new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (router.config().shards().size() != 1 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(router.config().shardKeys()).containsExactly("a");
+  }
+
+  @Test
+  void stopLetsRequestsInFlightFinish() throws Exception {
+    start(TWO_SHARDS);
+    URI slow = router.baseUri().resolve("/api/v1/slow");
+    CompletableFuture<HttpResponse<String>> inFlight =
+        http.sendAsync(HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.ofString());
+    Thread.sleep(200); // the request is now inside the filter
+
+    router.close();
+
+    HttpResponse<String> response = inFlight.get();
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"slow\":true");
+    assertThat(router.isReady()).isFalse();
+    router = null;
+  }
+
+  @Test
+  void servesTheApiUnderThePathPrefixAndNamesEndpointsWithoutIt() throws Exception {
+    start(TWO_SHARDS + "  path_prefix: /prometheus\n");
+
+    assertThat(get("/prometheus/api/v1/query?query=a").body()).contains("\"shards\":\"a,b\"");
+    assertThat(get("/metrics").body())
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"a\",status=\"200\"} 1");
+  }
+}

@@ -1,0 +1,178 @@
+package io.promroute.servlet;
+
+import io.promroute.api.ApiError;
+import io.promroute.api.ApiException;
+import io.promroute.api.Endpoint;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+/** A configured filter: the route table, the planner, the shards and the client. Immutable. */
+final class Engine {
+
+  private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
+
+  final Planner planner;
+  final String shardLabel;
+  final Map<String, ShardTarget> targets;
+  final UpstreamClient client;
+  final String pathPrefix;
+  final Duration upstreamTimeout;
+  final boolean partialResponse;
+  final Set<String> forwardedHeaders;
+  final int maxRequestBodyBytes;
+  final ExecutorService executor;
+  final boolean ownsExecutor;
+
+  Engine(Planner planner, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
+      String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
+      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
+    this.planner = planner;
+    this.shardLabel = shardLabel;
+    this.targets = Map.copyOf(targets);
+    this.client = client;
+    this.pathPrefix = pathPrefix;
+    this.upstreamTimeout = upstreamTimeout;
+    this.partialResponse = partialResponse;
+    this.forwardedHeaders = Headers.normalize(forwardedHeaders);
+    this.maxRequestBodyBytes = maxRequestBodyBytes;
+    this.executor = executor;
+    this.ownsExecutor = ownsExecutor;
+  }
+
+  /*
+   * The route table. Everything under <prefix>/api/v1/ that Endpoint knows is answered here (with
+   * the methods Endpoint.methods() allows); every other request goes down the chain.
+   *
+   *   query, query_range, query_exemplars   GET POST  rewrite `query`, route to its shard(s)
+   *   series, labels                        GET POST  rewrite each match[], union over shards
+   *   label/<name>/values                   GET       same; <shard label> answers the shard keys
+   *   metadata                              GET       union over all shards
+   *   rules, alerts                         GET       concatenation over all shards, label added
+   *   status/buildinfo, parse_query         GET(POST) first shard, unchanged
+   *   format_query                          GET POST  answered locally by core's printer
+   */
+  void handle(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (!path.startsWith(pathPrefix)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    String apiPath = path.substring(pathPrefix.length());
+    Optional<Endpoint> endpoint = Endpoint.of(apiPath);
+    if (endpoint.isEmpty()) {
+      chain.doFilter(request, response);
+      return;
+    }
+    Plan plan;
+    try {
+      String method = request.getMethod();
+      if (!endpoint.get().methods().contains(method)) {
+        throw new ApiException(ApiError.methodNotAllowed(method, apiPath));
+      }
+      String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
+      Params params = Params.of(request.getQueryString(), formBody(request));
+      plan = planner.plan(endpoint.get(), labelName, params);
+    } catch (ApiException e) {
+      writeError(response, e.error());
+      return;
+    }
+    if (plan.local() != null) {
+      response.setStatus(200);
+      response.setContentType("application/json");
+      plan.local().write(response.getOutputStream());
+      return;
+    }
+    new Exchange(this, plan, request, response).start();
+  }
+
+  private String formBody(HttpServletRequest request) throws IOException {
+    if (!request.getMethod().equals("POST")) {
+      return null;
+    }
+    String contentType = request.getContentType();
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return null; // Prometheus reads no parameters from other bodies
+    }
+    if (request.getContentLengthLong() > maxRequestBodyBytes) {
+      throw tooLarge();
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try (InputStream in = request.getInputStream()) {
+      int read;
+      while ((read = in.read(buffer)) >= 0) {
+        body.write(buffer, 0, read);
+        if (body.size() > maxRequestBodyBytes) {
+          throw tooLarge();
+        }
+      }
+    }
+    return body.toString(StandardCharsets.UTF_8);
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(ApiError.badData("request body is larger than " + maxRequestBodyBytes + " bytes"));
+  }
+
+  private static String decodePath(String segment) {
+    // A path segment: '+' is a plus, not a space.
+    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  UpstreamRequest upstreamRequest(Plan plan, Plan.Call call, String method, Map<String, List<String>> clientHeaders) {
+    ShardTarget target = targets.get(call.shard());
+    String base = target.baseUrl().toString();
+    if (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    String encoded = call.params().encode();
+    boolean post = method.equals("POST");
+    String query = post || encoded.isEmpty() ? "" : "?" + encoded;
+    URI uri = URI.create(base + plan.apiPath() + query);
+    byte[] body = post ? encoded.getBytes(StandardCharsets.UTF_8) : new byte[0];
+    return new UpstreamRequest(call.shard(), target, post ? "POST" : "GET", uri,
+        Headers.forTarget(clientHeaders, target, post), body, upstreamTimeout);
+  }
+
+  /** The one error exit: writes the envelope once, if nothing was committed yet. */
+  static void writeError(HttpServletResponse response, ApiError error) {
+    if (response.isCommitted()) {
+      LOG.log(System.Logger.Level.WARNING, "cannot answer {0} {1}: response already committed", error.status(), error.message());
+      return;
+    }
+    try {
+      response.reset();
+      response.setStatus(error.status());
+      response.setContentType("application/json");
+      OutputStream out = response.getOutputStream();
+      error.writeTo(out);
+      out.flush();
+    } catch (IOException | IllegalStateException e) {
+      LOG.log(System.Logger.Level.DEBUG, "client gone while answering an error", e);
+    }
+  }
+
+  void shutdown() {
+    if (ownsExecutor) {
+      executor.shutdownNow();
+    }
+  }
+}

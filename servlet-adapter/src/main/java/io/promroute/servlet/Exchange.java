@@ -1,0 +1,257 @@
+package io.promroute.servlet;
+
+import io.promroute.api.ApiError;
+import io.promroute.api.ResponseTransformer;
+import io.promroute.api.ShardAnswer;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One asynchronous API request: the container thread returns after {@link #start()}; the client's
+ * futures complete on its threads; the answer is copied on the engine's executor (blocking Jackson
+ * reads and writes, one small pool, so no container thread waits for a shard). Exactly one party
+ * answers: whoever first {@link #claim()}s.
+ */
+final class Exchange implements AsyncListener {
+
+  private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
+
+  private static final int MAX_ERROR_BYTES = 64 * 1024;
+
+  private final Engine engine;
+  private final Plan plan;
+  private final HttpServletRequest request;
+  private final HttpServletResponse response;
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private final List<CompletableFuture<UpstreamResponse>> futures = new ArrayList<>();
+  private AsyncContext async;
+
+  Exchange(Engine engine, Plan plan, HttpServletRequest request, HttpServletResponse response) {
+    this.engine = engine;
+    this.plan = plan;
+    this.request = request;
+    this.response = response;
+  }
+
+  void start() {
+    async = request.startAsync(request, response);
+    // The upstream timeout covers the response headers; give the body as long again to stream.
+    async.setTimeout(engine.upstreamTimeout.multipliedBy(2).plusSeconds(10).toMillis());
+    async.addListener(this);
+    Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
+    for (Plan.Call call : plan.calls()) {
+      CompletableFuture<UpstreamResponse> future;
+      try {
+        future = engine.client.send(engine.upstreamRequest(plan, call, request.getMethod(), clientHeaders));
+      } catch (RuntimeException e) {
+        future = CompletableFuture.failedFuture(e);
+      }
+      futures.add(future);
+    }
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .whenComplete((ignored, failure) -> {
+          try {
+            engine.executor.execute(this::respond);
+          } catch (RejectedExecutionException e) {
+            if (claim()) {
+              finish(ApiError.internal("PromRoute is shutting down"));
+            }
+          }
+        });
+  }
+
+  private boolean claim() {
+    return claimed.compareAndSet(false, true);
+  }
+
+  private void respond() {
+    if (!claim()) {
+      releaseUpstream();
+      return;
+    }
+    try {
+      answer();
+    } catch (IOException | RuntimeException e) {
+      // A broken shard body or a client that went away mid-stream.
+      LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
+      Engine.writeError(response, ApiError.internal("reading shard answers failed: " + e.getMessage()));
+    } finally {
+      releaseUpstream();
+      completeQuietly();
+    }
+  }
+
+  private void finish(ApiError error) {
+    Engine.writeError(response, error);
+    releaseUpstream();
+    completeQuietly();
+  }
+
+  private void answer() throws IOException {
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    List<ShardAnswer> answers = new ArrayList<>();
+    ApiError firstFailure = null;
+    for (int i = 0; i < plan.calls().size(); i++) {
+      Plan.Call call = plan.calls().get(i);
+      UpstreamResponse upstream;
+      try {
+        upstream = futures.get(i).join();
+      } catch (CompletionException | CancellationException e) {
+        ApiError error = classify(call.shard(), e);
+        if (!engine.partialResponse || plan.calls().size() == 1) {
+          Engine.writeError(response, error);
+          return;
+        }
+        warnings.add(error.message());
+        firstFailure = firstFailure == null ? error : firstFailure;
+        continue;
+      }
+      if (upstream.status() / 100 != 2) {
+        if (plan.calls().size() == 1) {
+          passThrough(upstream); // errors of the shard itself (422 execution...) pass unchanged
+          return;
+        }
+        if (!engine.partialResponse) {
+          // Several shards: the same error, naming the shard that gave it.
+          byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
+          ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + call.shard() + "\": ");
+          Engine.writeError(response, named != null ? named
+              : new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status()));
+          return;
+        }
+        warnings.add("shard \"" + call.shard() + "\" answered HTTP " + upstream.status());
+        firstFailure = firstFailure == null
+            ? new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status())
+            : firstFailure;
+        upstream.close();
+        continue;
+      }
+      answers.add(new ShardAnswer(call.shard(), upstream.body(), call.addShardLabel()));
+    }
+    if (answers.isEmpty()) {
+      Engine.writeError(response, firstFailure);
+      return;
+    }
+    response.setStatus(200);
+    response.setContentType("application/json");
+    OutputStream out = response.getOutputStream();
+    switch (plan.combine()) {
+      case SINGLE -> {
+        ShardAnswer only = answers.get(0);
+        ResponseTransformer.addShardLabel(plan.endpoint(), only.body(), out, engine.shardLabel,
+            only.addShardLabel() ? only.shard() : null, warnings);
+      }
+      case PASS_THROUGH -> answers.get(0).body().transferTo(out);
+      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings);
+      case SHARD_KEYS -> {
+        List<String> keys = new ArrayList<>();
+        for (ShardAnswer answer : answers) {
+          if (ResponseTransformer.hasData(answer.body())) {
+            keys.add(answer.shard());
+          }
+        }
+        ResponseTransformer.stringList(keys, out, warnings);
+      }
+    }
+    out.flush();
+  }
+
+  private void passThrough(UpstreamResponse upstream) throws IOException {
+    response.setStatus(upstream.status());
+    List<String> contentType = upstream.headers().get("content-type");
+    if (contentType != null && !contentType.isEmpty()) {
+      response.setContentType(contentType.get(0));
+    }
+    upstream.body().transferTo(response.getOutputStream());
+  }
+
+  private ApiError classify(String shard, Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof HttpConnectTimeoutException) {
+      return ApiError.shardUnreachable(shard, "connect timed out");
+    }
+    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+      return ApiError.shardTimeout(shard, engine.upstreamTimeout);
+    }
+    if (cause instanceof ConnectException) {
+      return ApiError.shardUnreachable(shard, "connection refused");
+    }
+    if (cause instanceof UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+      return ApiError.shardUnreachable(shard, "unknown host");
+    }
+    if (cause instanceof CancellationException) {
+      return new ApiError(499, "canceled", "request to shard \"" + shard + "\" was canceled");
+    }
+    // Exception messages can carry the shard's address; only the kind of failure is shown.
+    return ApiError.shardUnreachable(shard, "connection failed (" + cause.getClass().getSimpleName() + ")");
+  }
+
+  /** Cancels what has not answered and closes what has, so no shard connection outlives the exchange. */
+  private void releaseUpstream() {
+    for (CompletableFuture<UpstreamResponse> future : futures) {
+      if (!future.isDone()) {
+        future.cancel(true);
+      } else if (!future.isCompletedExceptionally()) {
+        future.join().close();
+      }
+    }
+  }
+
+  private void completeQuietly() {
+    try {
+      async.complete();
+    } catch (IllegalStateException alreadyCompleted) {
+      // the container completed it after a client error
+    }
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    if (claim()) {
+      finish(new ApiError(504, "timeout", "the shards' answers did not arrive in time"));
+    } else {
+      releaseUpstream(); // unblocks the copying thread, which completes the exchange
+    }
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    // The client went away: stop the shards' work.
+    if (claim()) {
+      releaseUpstream();
+      completeQuietly();
+    } else {
+      releaseUpstream();
+    }
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    releaseUpstream();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+}

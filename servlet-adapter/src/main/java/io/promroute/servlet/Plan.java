@@ -1,0 +1,55 @@
+package io.promroute.servlet;
+
+import static java.util.Objects.requireNonNull;
+
+import io.promroute.api.Endpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * What to do for one API request: answer locally, or ask some shards and combine their answers.
+ *
+ * @param endpoint the endpoint asked
+ * @param apiPath the path to request from each shard, under its base URL
+ * @param calls the shards to ask, in configuration order; empty for a local answer
+ * @param combine how the shards' answers make the answer
+ * @param warnings warnings to add to the answer
+ * @param local the answer when no shard is asked (200, JSON), else {@code null}
+ */
+record Plan(
+    Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
+
+  /** One request to one shard. */
+  record Call(String shard, Params params, boolean addShardLabel) {}
+
+  enum Combine {
+    /** One shard; its answer streams through, with the shard label added where the call says. */
+    SINGLE,
+    /** One shard; its answer is copied unchanged (build info, parse_query). */
+    PASS_THROUGH,
+    /** Several shards: {@link io.promroute.api.ResponseTransformer#merge}. */
+    MERGE,
+    /** {@code label/<shard label>/values}: the keys of the shards whose answer has data. */
+    SHARD_KEYS
+  }
+
+  /** A locally computed 200 answer. */
+  interface Local {
+    void write(OutputStream out) throws IOException;
+  }
+
+  Plan {
+    requireNonNull(endpoint, "endpoint is null");
+    calls = List.copyOf(calls);
+    warnings = List.copyOf(warnings);
+  }
+
+  Plan withWarnings(List<String> newWarnings) {
+    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local);
+  }
+
+  static Plan local(Endpoint endpoint, Local local) {
+    return new Plan(endpoint, endpoint.path(), List.of(), Combine.SINGLE, List.of(), local);
+  }
+}

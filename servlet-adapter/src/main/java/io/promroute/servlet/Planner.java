@@ -1,0 +1,246 @@
+package io.promroute.servlet;
+
+import static java.util.Objects.requireNonNull;
+
+import io.promroute.api.ApiError;
+import io.promroute.api.ApiException;
+import io.promroute.api.ApiParameters;
+import io.promroute.api.Endpoint;
+import io.promroute.api.ResponseTransformer;
+import io.promroute.promql.PromQL;
+import io.promroute.promql.PromQLParseException;
+import io.promroute.promql.ast.AggregateExpr;
+import io.promroute.promql.ast.BinaryExpr;
+import io.promroute.promql.ast.Call;
+import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.ExprVisitor;
+import io.promroute.promql.ast.MatrixSelector;
+import io.promroute.promql.ast.NumberLiteral;
+import io.promroute.promql.ast.ParenExpr;
+import io.promroute.promql.ast.StringLiteral;
+import io.promroute.promql.ast.SubqueryExpr;
+import io.promroute.promql.ast.UnaryExpr;
+import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.ShardRoutingException;
+import io.promroute.shard.ShardedQuery;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Maps an API request to a {@link Plan}: validates its parameters, routes its PromQL through
+ * core, and decides which shards to ask with which parameters. Pure: no I/O, no servlet types,
+ * so every routing decision is testable in microseconds. Refusals are {@link ApiException}s.
+ */
+final class Planner {
+
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+  private final Routing routing;
+  private final String shardLabel;
+  private final List<String> shards;
+
+  Planner(Routing routing, String shardLabel, List<String> shards) {
+    this.routing = requireNonNull(routing, "routing is null");
+    this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
+    this.shards = List.copyOf(shards);
+  }
+
+  /**
+   * @param labelName the decoded {@code <name>} of {@code label/<name>/values}, else null
+   */
+  Plan plan(Endpoint endpoint, String labelName, Params params) {
+    ApiParameters.validate(endpoint, params::values);
+    return switch (endpoint) {
+      case QUERY, QUERY_RANGE, QUERY_EXEMPLARS -> query(endpoint, params);
+      case SERIES, LABELS -> matchers(endpoint, endpoint.path(), params);
+      case LABEL_VALUES -> labelValues(labelName, params);
+      case METADATA -> new Plan(endpoint, endpoint.path(), allShards(params, false), Plan.Combine.MERGE, List.of(), null);
+      case RULES, ALERTS -> new Plan(endpoint, endpoint.path(), allShards(params, true), Plan.Combine.MERGE, List.of(), null);
+      case BUILD_INFO, PARSE_QUERY -> firstShard(endpoint, params);
+      case FORMAT_QUERY -> formatQuery(params);
+    };
+  }
+
+  private Plan query(Endpoint endpoint, Params params) {
+    String query = params.first("query");
+    ShardedQuery routed;
+    try {
+      routed = routing.rewrite(query);
+    } catch (PromQLParseException e) {
+      // Prometheus wraps query and query_range parse errors; query_exemplars answers them bare.
+      String message = endpoint == Endpoint.QUERY_EXEMPLARS ? e.getMessage() : "invalid parameter \"query\": " + e.getMessage();
+      throw new ApiException(ApiError.badData(message));
+    } catch (ShardRoutingException e) {
+      throw new ApiException(ApiError.badData(e.getMessage()));
+    }
+    Params forwarded = params.replacing("query", List.of(routed.query()));
+    if (!hasSelector(routed.expr())) {
+      // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
+      return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
+          Plan.Combine.SINGLE, routed.warnings(), null);
+    }
+    switch (routed.execution()) {
+      case NONE -> {
+        String resultType = routed.expr().type().resultType();
+        Instant time = params.first("time").isEmpty() ? Instant.now() : ApiParameters.parseTime("time", params.first("time"));
+        List<String> warnings = routed.warnings();
+        return Plan.local(endpoint, out -> ResponseTransformer.emptyResult(endpoint, resultType, time, out, warnings))
+            .withWarnings(warnings);
+      }
+      case SINGLE_SHARD -> {
+        return new Plan(endpoint, endpoint.path(),
+            List.of(new Plan.Call(routed.shards().get(0), forwarded, routed.addShardLabel())),
+            Plan.Combine.SINGLE, routed.warnings(), null);
+      }
+      case CONCATENATE -> {
+        return fanOut(endpoint, routed, forwarded);
+      }
+      case CROSS_SHARD_MERGE -> {
+        if (endpoint == Endpoint.QUERY_EXEMPLARS) {
+          return fanOut(endpoint, routed, forwarded); // exemplars belong to series: no merge of values
+        }
+        throw new ApiException(ApiError.badData(
+            "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ")"
+                + (routed.crossShardReason().isEmpty() ? "" : ": " + routed.crossShardReason())
+                + "; merging across shards is not supported yet: select one shard with a matcher on label "
+                + quote(shardLabel) + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
+      }
+    }
+    throw new IllegalStateException("unreachable");
+  }
+
+  private Plan fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {
+    List<Plan.Call> calls = new ArrayList<>();
+    for (String shard : routed.shards()) {
+      calls.add(new Plan.Call(shard, forwarded, routed.addShardLabel()));
+    }
+    Plan.Combine combine = calls.size() == 1 ? Plan.Combine.SINGLE : Plan.Combine.MERGE;
+    return new Plan(endpoint, endpoint.path(), calls, combine, routed.warnings(), null);
+  }
+
+  /** series, labels, label values: each match[] goes to the shards it selects. */
+  private Plan matchers(Endpoint endpoint, String apiPath, Params params) {
+    List<String> matches = params.values("match[]");
+    if (matches.isEmpty()) {
+      return new Plan(endpoint, apiPath, allShards(params, true), combineFor(endpoint, shards.size()), List.of(), null);
+    }
+    Map<String, List<String>> selectorsByShard = new LinkedHashMap<>();
+    Map<String, Boolean> addLabel = new LinkedHashMap<>();
+    shards.forEach(shard -> selectorsByShard.put(shard, new ArrayList<>()));
+    List<String> warnings = new ArrayList<>();
+    for (String match : matches) {
+      ShardedQuery routed;
+      try {
+        routed = routing.rewriteSelector(match);
+      } catch (PromQLParseException e) {
+        String message = endpoint == Endpoint.SERIES ? "invalid parameter \"match[]\": " + e.getMessage() : e.getMessage();
+        throw new ApiException(ApiError.badData(message));
+      } catch (ShardRoutingException e) {
+        throw new ApiException(ApiError.badData(e.getMessage()));
+      }
+      warnings.addAll(routed.warnings());
+      for (String shard : routed.shards()) {
+        List<String> selectors = selectorsByShard.get(shard);
+        if (selectors != null && !selectors.contains(routed.query())) {
+          selectors.add(routed.query());
+          addLabel.merge(shard, routed.addShardLabel(), Boolean::logicalOr);
+        }
+      }
+    }
+    List<Plan.Call> calls = new ArrayList<>();
+    selectorsByShard.forEach((shard, selectors) -> {
+      if (!selectors.isEmpty()) {
+        calls.add(new Plan.Call(shard, params.replacing("match[]", selectors), addLabel.get(shard)));
+      }
+    });
+    if (calls.isEmpty()) {
+      List<String> allWarnings = List.copyOf(warnings);
+      return Plan.local(endpoint, out -> ResponseTransformer.emptyResult(endpoint, "vector", Instant.now(), out, allWarnings));
+    }
+    return new Plan(endpoint, apiPath, calls, combineFor(endpoint, calls.size()), warnings, null);
+  }
+
+  private static Plan.Combine combineFor(Endpoint endpoint, int shardCount) {
+    // labels always merges: the shard label's name must join the union.
+    return shardCount == 1 && endpoint != Endpoint.LABELS ? Plan.Combine.SINGLE : Plan.Combine.MERGE;
+  }
+
+  private Plan labelValues(String name, Params params) {
+    if (name == null || !LABEL_NAME.matcher(name).matches()) {
+      throw new ApiException(ApiError.badData("invalid label name: " + quote(name == null ? "" : name)));
+    }
+    if (!name.equals(shardLabel)) {
+      return matchers(Endpoint.LABEL_VALUES, "/api/v1/label/" + name + "/values", params);
+    }
+    if (params.values("match[]").isEmpty()) {
+      List<String> keys = shards;
+      return Plan.local(Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
+    }
+    // The shard keys that have series matching match[]: ask each selected shard for its label names.
+    Plan names = matchers(Endpoint.LABELS, Endpoint.LABELS.path(), params);
+    if (names.local() != null) {
+      return new Plan(Endpoint.LABEL_VALUES, names.apiPath(), List.of(), Plan.Combine.SINGLE, names.warnings(),
+          out -> ResponseTransformer.stringList(List.of(), out, names.warnings()));
+    }
+    return new Plan(Endpoint.LABEL_VALUES, Endpoint.LABELS.path(), names.calls(), Plan.Combine.SHARD_KEYS, names.warnings(), null);
+  }
+
+  private List<Plan.Call> allShards(Params params, boolean addShardLabel) {
+    List<Plan.Call> calls = new ArrayList<>();
+    for (String shard : shards) {
+      calls.add(new Plan.Call(shard, params, addShardLabel));
+    }
+    return calls;
+  }
+
+  private Plan firstShard(Endpoint endpoint, Params params) {
+    return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), params, false)),
+        Plan.Combine.PASS_THROUGH, List.of(), null);
+  }
+
+  private Plan formatQuery(Params params) {
+    String query = params.first("query");
+    String formatted;
+    try {
+      formatted = PromQL.prettyPrint(routing.parse(query));
+    } catch (PromQLParseException e) {
+      throw new ApiException(ApiError.badData("invalid parameter \"query\": " + e.getMessage()));
+    } catch (UnsupportedOperationException notYetBuilt) {
+      // Until core's printer exists, a shard formats it: the query is not rewritten, so the answer is the same.
+      return firstShard(Endpoint.FORMAT_QUERY, params);
+    }
+    return Plan.local(Endpoint.FORMAT_QUERY, out -> writeStringData(formatted, out));
+  }
+
+  private static void writeStringData(String data, OutputStream out) throws IOException {
+    // {"status":"success","data":"..."} with Prometheus's escapes, through the shared generator setup.
+    ResponseTransformer.stringData(data, out);
+  }
+
+  private static String quote(String value) {
+    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  static boolean hasSelector(Expr expr) {
+    return expr.accept(new ExprVisitor<Boolean>() {
+      @Override public Boolean visitNumberLiteral(NumberLiteral node) { return false; }
+      @Override public Boolean visitStringLiteral(StringLiteral node) { return false; }
+      @Override public Boolean visitVectorSelector(VectorSelector node) { return true; }
+      @Override public Boolean visitMatrixSelector(MatrixSelector node) { return true; }
+      @Override public Boolean visitSubqueryExpr(SubqueryExpr node) { return node.expr().accept(this); }
+      @Override public Boolean visitCall(Call node) { return node.args().stream().anyMatch(arg -> arg.accept(this)); }
+      @Override public Boolean visitAggregateExpr(AggregateExpr node) {
+        return node.expr().accept(this) || (node.param() != null && node.param().accept(this));
+      }
+      @Override public Boolean visitBinaryExpr(BinaryExpr node) { return node.lhs().accept(this) || node.rhs().accept(this); }
+      @Override public Boolean visitUnaryExpr(UnaryExpr node) { return node.expr().accept(this); }
+      @Override public Boolean visitParenExpr(ParenExpr node) { return node.expr().accept(this); }
+    });
+  }
+}

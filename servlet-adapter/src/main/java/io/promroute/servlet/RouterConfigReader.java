@@ -1,0 +1,553 @@
+package io.promroute.servlet;
+
+import io.promroute.promql.ParserOptions;
+import io.promroute.servlet.YamlTree.Entry;
+import io.promroute.servlet.YamlTree.Mapping;
+import io.promroute.servlet.YamlTree.Node;
+import io.promroute.servlet.YamlTree.Scalar;
+import io.promroute.servlet.YamlTree.Sequence;
+import io.promroute.shard.MissingShardMatcherPolicy;
+import io.promroute.shard.ShardLabelMode;
+import io.promroute.shard.UnknownShardPolicy;
+import io.promroute.shard.UnlabeledSelectorPolicy;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@link YamlTree} into a {@link RouterConfig}, checking every key and value. The first
+ * problem stops reading, with a message {@code <source>:<line>: <dotted.key>: <problem>}, because
+ * a router that starts with half its configuration ignored is worse than one that does not start.
+ */
+final class RouterConfigReader {
+
+  static final String DEFAULT_SHARD_LABEL = "cluster"; // prome-route's default
+  static final String DEFAULT_LISTEN_ADDRESS = ":9097"; // prome-route's documented port
+  static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofMinutes(2);
+  static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
+
+  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
+  private static final Pattern LISTEN_ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\s\\[\\]]*):(\\d{1,5})");
+  /** Headers that the router sets itself or that describe one hop only. */
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of("host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
+          "trailer", "proxy-authorization", "proxy-connection");
+
+  private final String source;
+  private final Path baseDirectory;
+
+  /**
+   * @param source the file name or description, for messages
+   * @param baseDirectory where relative {@code *_file} paths start (the config file's directory)
+   */
+  RouterConfigReader(String source, Path baseDirectory) {
+    this.source = source;
+    this.baseDirectory = baseDirectory;
+  }
+
+  RouterConfig read(Node root) {
+    Section top = Section.root(this, root);
+    top.allowOnly("replace_label_name", "prome_servers", "shards", "http", "routing", "promql", "upstream", "limits");
+
+    String shardLabel = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
+    Scalar shardLabelNode = top.scalarNode("replace_label_name");
+    if (!LABEL_NAME.matcher(shardLabel).matches() || shardLabel.startsWith("__")) {
+      throw error(shardLabelNode, "replace_label_name",
+          "\"" + shardLabel + "\" is not a label name (letters, digits and _, not starting with a digit or __)");
+    }
+
+    Map<String, ShardTarget> shards = readShards(top);
+
+    Section http = top.section("http");
+    http.allowOnly("listen_addr", "path_prefix");
+    String listenAddress = http.string("listen_addr").orElse(DEFAULT_LISTEN_ADDRESS).strip();
+    if (!LISTEN_ADDRESS.matcher(listenAddress).matches() || port(listenAddress) > 65535) {
+      throw error(http.scalarNode("listen_addr"), "http.listen_addr",
+          "\"" + listenAddress + "\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")");
+    }
+    String pathPrefix = http.string("path_prefix").orElse("");
+    if (!pathPrefix.isEmpty()) {
+      if (!pathPrefix.startsWith("/") || pathPrefix.contains("?") || pathPrefix.contains("#")) {
+        throw error(http.scalarNode("path_prefix"), "http.path_prefix",
+            "\"" + pathPrefix + "\" must be a path starting with / (e.g. \"/prometheus\")");
+      }
+      while (pathPrefix.endsWith("/")) {
+        pathPrefix = pathPrefix.substring(0, pathPrefix.length() - 1);
+      }
+    }
+
+    Section routing = top.section("routing");
+    routing.allowOnly("missing_shard_matcher", "default_shard", "unlabeled_selectors", "unknown_shard", "shard_label");
+    MissingShardMatcherPolicy missing = routing.choice("missing_shard_matcher", Map.of(
+        "all_shards", MissingShardMatcherPolicy.ALL_SHARDS,
+        "reject", MissingShardMatcherPolicy.REJECT,
+        "default_shard", MissingShardMatcherPolicy.DEFAULT_SHARD), null);
+    String defaultShard = routing.string("default_shard").orElse(null);
+    if (defaultShard != null) {
+      if (!shards.containsKey(defaultShard)) {
+        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
+            "\"" + defaultShard + "\" is not a configured shard (shards: " + String.join(", ", shards.keySet()) + ")");
+      }
+      if (missing == null) {
+        missing = MissingShardMatcherPolicy.DEFAULT_SHARD; // naming a default shard means using it
+      } else if (missing != MissingShardMatcherPolicy.DEFAULT_SHARD) {
+        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
+            "only used with missing_shard_matcher: default_shard, but missing_shard_matcher is "
+                + missing.name().toLowerCase(Locale.ROOT));
+      }
+    } else if (missing == MissingShardMatcherPolicy.DEFAULT_SHARD) {
+      throw error(routing.scalarNode("missing_shard_matcher"), "routing.missing_shard_matcher",
+          "default_shard needs routing.default_shard naming one of: " + String.join(", ", shards.keySet()));
+    }
+    if (missing == null) {
+      missing = MissingShardMatcherPolicy.ALL_SHARDS;
+    }
+    UnlabeledSelectorPolicy unlabeled = routing.choice("unlabeled_selectors", Map.of(
+        "inherit", UnlabeledSelectorPolicy.INHERIT,
+        "reject", UnlabeledSelectorPolicy.REJECT), UnlabeledSelectorPolicy.INHERIT);
+    UnknownShardPolicy unknown = routing.choice("unknown_shard", Map.of(
+        "empty", UnknownShardPolicy.EMPTY_RESULT,
+        "reject", UnknownShardPolicy.REJECT), UnknownShardPolicy.EMPTY_RESULT);
+    ShardLabelMode mode = routing.choice("shard_label", Map.of(
+        "strip", ShardLabelMode.STRIP,
+        "keep", ShardLabelMode.KEEP), ShardLabelMode.STRIP);
+
+    Section limits = top.section("limits");
+    limits.allowOnly("max_query_length", "max_request_body_bytes");
+    int maxQueryLength = limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
+    int maxBody = limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES);
+
+    Section promql = top.section("promql");
+    promql.allowOnly("experimental_functions", "duration_expressions", "extended_range_selectors",
+        "binop_fill_modifiers", "prometheus2_functions", "max_nesting_depth");
+    ParserOptions defaults = ParserOptions.defaults();
+    ParserOptions parserOptions = ParserOptions.builder()
+        .experimentalFunctions(promql.bool("experimental_functions", defaults.experimentalFunctions()))
+        .durationExpressions(promql.bool("duration_expressions", defaults.durationExpressions()))
+        .extendedRangeSelectors(promql.bool("extended_range_selectors", defaults.extendedRangeSelectors()))
+        .binopFillModifiers(promql.bool("binop_fill_modifiers", defaults.binopFillModifiers()))
+        .prometheus2Functions(promql.bool("prometheus2_functions", defaults.prometheus2Functions()))
+        .maxNestingDepth(promql.positiveInt("max_nesting_depth", defaults.maxNestingDepth()))
+        .maxQueryLength(maxQueryLength)
+        .build();
+
+    Section upstream = top.section("upstream");
+    upstream.allowOnly("timeout", "forward_headers", "partial_response");
+    Duration timeout = upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT);
+    boolean partialResponse = upstream.bool("partial_response", false);
+    Set<String> forwardHeaders = new LinkedHashSet<>();
+    for (Scalar header : upstream.stringList("forward_headers")) {
+      String name = header.text();
+      if (!HEADER_NAME.matcher(name).matches()) {
+        throw error(header, "upstream.forward_headers", "\"" + name + "\" is not a header name");
+      }
+      if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        throw error(header, "upstream.forward_headers",
+            "\"" + name + "\" is a hop-by-hop or framing header and is never forwarded");
+      }
+      forwardHeaders.add(name.toLowerCase(Locale.ROOT));
+    }
+
+    return new RouterConfig(
+        shardLabel,
+        shards,
+        listenAddress,
+        pathPrefix,
+        missing,
+        defaultShard,
+        unlabeled,
+        unknown,
+        mode,
+        parserOptions,
+        timeout,
+        partialResponse,
+        forwardHeaders,
+        maxBody,
+        source);
+  }
+
+  private Map<String, ShardTarget> readShards(Section top) {
+    // prome-route's map gives each shard its address; "shards" adds details, and may also give
+    // the address (url) for a shard that prome_servers does not list.
+    Map<String, Scalar> addresses = new LinkedHashMap<>();
+    Section servers = top.section("prome_servers");
+    for (Entry entry : servers.entries()) {
+      checkShardKey(entry, "prome_servers");
+      Scalar address = servers.requiredScalar(entry);
+      if (address.isNull() || address.text().isBlank()) {
+        throw error(entry.line(), "prome_servers." + entry.key(), "no address (expected host:port or a URL)");
+      }
+      addresses.put(entry.key(), address);
+    }
+    Section details = top.section("shards");
+    Map<String, Section> detailSections = new LinkedHashMap<>();
+    for (Entry entry : details.entries()) {
+      checkShardKey(entry, "shards");
+      detailSections.put(entry.key(), details.section(entry.key()));
+    }
+    if (addresses.isEmpty() && detailSections.isEmpty()) {
+      throw new RouterConfigException(source + ":" + top.line() + ": prome_servers: no shard configured: "
+          + "list each shard key and its address, e.g.\nprome_servers:\n  a: 127.0.0.1:9090");
+    }
+    Set<String> keys = new LinkedHashSet<>(addresses.keySet());
+    keys.addAll(detailSections.keySet());
+
+    Map<String, ShardTarget> shards = new LinkedHashMap<>();
+    for (String key : keys) {
+      Scalar address = addresses.get(key);
+      Section detail = detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
+      detail.allowOnly("url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
+      Scalar url = detail.scalarNode("url");
+      if (address != null && url != null) {
+        throw error(url, "shards." + key + ".url",
+            "shard \"" + key + "\" already has its address in prome_servers (line " + address.line() + ")");
+      }
+      if (address == null && url == null) {
+        throw new RouterConfigException(source + ":" + detail.line() + ": shards." + key
+            + ": no address: add url: http://host:port (or list it under prome_servers)");
+      }
+      Scalar where = address != null ? address : url;
+      String whereKey = address != null ? "prome_servers." + key : "shards." + key + ".url";
+      URI baseUrl = baseUrl(where, whereKey);
+
+      String user = null;
+      String password = null;
+      Section basicAuth = detail.section("basic_auth");
+      if (basicAuth.present()) {
+        basicAuth.allowOnly("username", "password", "password_file");
+        user = basicAuth.string("username").orElseThrow(() -> new RouterConfigException(
+            source + ":" + basicAuth.line() + ": shards." + key + ".basic_auth.username: missing"));
+        password = secret(basicAuth, "password", "password_file", "shards." + key + ".basic_auth");
+        if (password == null) {
+          throw new RouterConfigException(source + ":" + basicAuth.line() + ": shards." + key
+              + ".basic_auth: give password or password_file");
+        }
+      }
+      String token = secret(detail, "bearer_token", "bearer_token_file", "shards." + key);
+      if (token != null && user != null) {
+        Scalar tokenNode = detail.scalarNode(detail.has("bearer_token") ? "bearer_token" : "bearer_token_file");
+        throw error(tokenNode, "shards." + key + "." + (detail.has("bearer_token") ? "bearer_token" : "bearer_token_file"),
+            "a shard takes basic_auth or a bearer token, not both");
+      }
+
+      Map<String, String> headers = new LinkedHashMap<>();
+      Section headerSection = detail.section("headers");
+      for (Entry header : headerSection.entries()) {
+        String name = header.key();
+        String headerKey = "shards." + key + ".headers." + name;
+        Scalar value = headerSection.requiredScalar(header);
+        if (!HEADER_NAME.matcher(name).matches()) {
+          throw error(header.line(), headerKey, "\"" + name + "\" is not a header name");
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (RESERVED_HEADERS.contains(lower)) {
+          throw error(header.line(), headerKey, "a hop-by-hop or framing header cannot be set");
+        }
+        if (lower.equals("authorization") && (user != null || token != null)) {
+          throw error(header.line(), headerKey, "the shard already has basic_auth or a bearer token");
+        }
+        headers.put(name, value.text());
+      }
+
+      ShardTarget.Tls tls = ShardTarget.Tls.DEFAULT;
+      Section tlsSection = detail.section("tls");
+      if (tlsSection.present()) {
+        tlsSection.allowOnly("ca_file", "insecure_skip_verify");
+        Path caFile = null;
+        Scalar caNode = tlsSection.scalarNode("ca_file");
+        if (caNode != null) {
+          caFile = resolve(caNode.text());
+          if (!Files.isReadable(caFile)) {
+            throw error(caNode, "shards." + key + ".tls.ca_file", "cannot read " + caFile);
+          }
+        }
+        tls = new ShardTarget.Tls(caFile, tlsSection.bool("insecure_skip_verify", false));
+      }
+      shards.put(key, new ShardTarget(baseUrl, user, password, token, headers, tls));
+    }
+    return shards;
+  }
+
+  private void checkShardKey(Entry entry, String section) {
+    if (entry.key().isEmpty()) {
+      throw error(entry.line(), section, "a shard key is empty");
+    }
+  }
+
+  private URI baseUrl(Scalar node, String key) {
+    String text = node.text().strip();
+    String url = text.contains("://") ? text : "http://" + text;
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw error(node, key, "\"" + text + "\" is not host:port or a URL: " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw error(node, key, "\"" + text + "\": only http and https URLs are supported");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw error(node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw error(node, key, "\"" + text + "\": a shard URL takes no query or fragment");
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw error(node, key, "put credentials in basic_auth, not in the URL");
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    // API paths are appended to the base URL, so it is kept without a trailing slash.
+    return URI.create(scheme + "://" + uri.getRawAuthority() + path);
+  }
+
+  /** The inline value or the trimmed content of the file; {@code null} when neither is given. */
+  private String secret(Section section, String inlineKey, String fileKey, String prefix) {
+    Scalar inline = section.scalarNode(inlineKey);
+    Scalar file = section.scalarNode(fileKey);
+    if (inline != null && file != null) {
+      throw error(file, prefix + "." + fileKey, "give " + inlineKey + " or " + fileKey + ", not both");
+    }
+    if (inline != null) {
+      return section.string(inlineKey).orElseThrow();
+    }
+    if (file != null) {
+      Path path = resolve(section.string(fileKey).orElseThrow());
+      try {
+        // A trailing newline is almost always an editor's, never part of the secret.
+        return Files.readString(path, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw error(file, prefix + "." + fileKey, "cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+    return null;
+  }
+
+  private Path resolve(String file) {
+    Path path = Path.of(file);
+    return path.isAbsolute() ? path : baseDirectory.resolve(path).normalize();
+  }
+
+  static Duration parseDuration(String text) {
+    if (text.isEmpty()) {
+      return null;
+    }
+    Matcher matcher = DURATION_PART.matcher(text);
+    Duration total = Duration.ZERO;
+    int at = 0;
+    while (at < text.length()) {
+      if (!matcher.find(at) || matcher.start() != at) {
+        return null;
+      }
+      long amount = Long.parseLong(matcher.group(1));
+      total = total.plus(switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        case "d" -> Duration.ofDays(amount);
+        case "w" -> Duration.ofDays(7 * amount);
+        case "y" -> Duration.ofDays(365 * amount);
+        default -> throw new IllegalStateException(matcher.group(2));
+      });
+      at = matcher.end();
+    }
+    return total;
+  }
+
+  private static int port(String listenAddress) {
+    return Integer.parseInt(listenAddress.substring(listenAddress.lastIndexOf(':') + 1));
+  }
+
+  RouterConfigException error(Node node, String key, String problem) {
+    return error(node.line(), key, problem);
+  }
+
+  RouterConfigException error(int line, String key, String problem) {
+    return new RouterConfigException(source + ":" + line + ": " + key + ": " + problem);
+  }
+
+  /** A mapping at a dotted path; an absent or empty section reads as an empty map. */
+  static final class Section {
+    private final RouterConfigReader reader;
+    private final String path;
+    private final Mapping mapping;
+    private final int line;
+
+    private Section(RouterConfigReader reader, String path, Mapping mapping, int line) {
+      this.reader = reader;
+      this.path = path;
+      this.mapping = mapping;
+      this.line = line;
+    }
+
+    static Section root(RouterConfigReader reader, Node root) {
+      if (root instanceof Scalar scalar && scalar.isNull()) {
+        return empty(reader, "", 1);
+      }
+      if (!(root instanceof Mapping mapping)) {
+        throw new RouterConfigException(reader.source + ":" + root.line()
+            + ": the configuration must be a map of keys (replace_label_name, prome_servers, http, ...), found "
+            + root.kind());
+      }
+      return new Section(reader, "", mapping, root.line());
+    }
+
+    static Section empty(RouterConfigReader reader, String path, int line) {
+      return new Section(reader, path, null, line);
+    }
+
+    boolean present() {
+      return mapping != null;
+    }
+
+    int line() {
+      return line;
+    }
+
+    boolean has(String key) {
+      return mapping != null && mapping.entries().containsKey(key);
+    }
+
+    List<Entry> entries() {
+      return mapping == null ? List.of() : List.copyOf(mapping.entries().values());
+    }
+
+    private String key(String key) {
+      return path.isEmpty() ? key : path + "." + key;
+    }
+
+    void allowOnly(String... known) {
+      Set<String> allowed = Set.of(known);
+      for (Entry entry : entries()) {
+        if (!allowed.contains(entry.key())) {
+          throw reader.error(entry.line(), key(entry.key()),
+              "unknown key (known here: " + String.join(", ", known) + ")");
+        }
+      }
+    }
+
+    Section section(String key) {
+      Entry entry = mapping == null ? null : mapping.entries().get(key);
+      if (entry == null || entry.value() instanceof Scalar scalar && scalar.isNull()) {
+        return empty(reader, key(key), entry == null ? line : entry.line());
+      }
+      if (!(entry.value() instanceof Mapping child)) {
+        throw reader.error(entry.value(), key(key), "expected a map, found " + entry.value().kind());
+      }
+      return new Section(reader, key(key), child, entry.line());
+    }
+
+    /** The scalar at {@code key}, {@code null} when absent or empty. */
+    Scalar scalarNode(String key) {
+      Entry entry = mapping == null ? null : mapping.entries().get(key);
+      if (entry == null) {
+        return null;
+      }
+      Scalar scalar = requiredScalar(entry);
+      return scalar.isNull() ? null : scalar;
+    }
+
+    Scalar requiredScalar(Entry entry) {
+      if (!(entry.value() instanceof Scalar scalar)) {
+        throw reader.error(entry.value(), key(entry.key()), "expected a value, found " + entry.value().kind());
+      }
+      // An empty value may be YAML's null: optional keys treat it as absent, callers that need
+      // a value say so.
+      return scalar;
+    }
+
+    java.util.Optional<String> string(String key) {
+      Scalar scalar = scalarNode(key);
+      return scalar == null ? java.util.Optional.empty() : java.util.Optional.of(scalar.text());
+    }
+
+    boolean bool(String key, boolean fallback) {
+      Scalar scalar = scalarNode(key);
+      if (scalar == null) {
+        return fallback;
+      }
+      return switch (scalar.text().toLowerCase(Locale.ROOT)) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not true or false");
+      };
+    }
+
+    int positiveInt(String key, int fallback) {
+      Scalar scalar = scalarNode(key);
+      if (scalar == null) {
+        return fallback;
+      }
+      try {
+        int value = Integer.parseInt(scalar.text().replace("_", ""));
+        if (value > 0) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // reported below, with the key
+      }
+      throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not a positive whole number (at most "
+          + Integer.MAX_VALUE + ")");
+    }
+
+    Duration duration(String key, Duration fallback) {
+      Scalar scalar = scalarNode(key);
+      if (scalar == null) {
+        return fallback;
+      }
+      Duration duration = parseDuration(scalar.text());
+      if (duration == null || duration.isZero()) {
+        throw reader.error(scalar, key(key), "\"" + scalar.text()
+            + "\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)");
+      }
+      return duration;
+    }
+
+    <E> E choice(String key, Map<String, E> choices, E fallback) {
+      Scalar scalar = scalarNode(key);
+      if (scalar == null) {
+        return fallback;
+      }
+      E value = choices.get(scalar.text());
+      if (value == null) {
+        throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not one of "
+            + String.join(", ", new java.util.TreeSet<>(choices.keySet())));
+      }
+      return value;
+    }
+
+    List<Scalar> stringList(String key) {
+      Entry entry = mapping == null ? null : mapping.entries().get(key);
+      if (entry == null || entry.value() instanceof Scalar scalar && scalar.isNull()) {
+        return List.of();
+      }
+      if (!(entry.value() instanceof Sequence sequence)) {
+        throw reader.error(entry.value(), key(key), "expected a list, found " + entry.value().kind());
+      }
+      for (Node item : sequence.items()) {
+        if (!(item instanceof Scalar scalar) || scalar.isNull()) {
+          throw reader.error(item, key(key), "expected a list of values, found " + item.kind());
+        }
+      }
+      return sequence.items().stream().map(Scalar.class::cast).toList();
+    }
+  }
+}

@@ -1,0 +1,647 @@
+package io.promroute.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PromRouteFilterTest {
+
+  private static final String VECTOR_A =
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+          + "{\"metric\":{\"__name__\":\"up\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]}}";
+  private static final String VECTOR_B =
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+          + "{\"metric\":{\"__name__\":\"up\",\"job\":\"db\"},\"value\":[1700000000,\"0\"]}]}}";
+
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private FakeShard a;
+  private FakeShard b;
+  private Server router;
+  private PromRouteFilter filter;
+
+  record Reply(int status, String body) {}
+
+  @BeforeEach
+  void startShards() throws Exception {
+    a = new FakeShard();
+    b = new FakeShard();
+    closeables.add(a);
+    closeables.add(b);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (router != null) {
+      router.stop();
+    }
+    if (filter != null) {
+      filter.destroy();
+    }
+    for (AutoCloseable closeable : closeables) {
+      closeable.close();
+    }
+  }
+
+  private void startRouter(UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
+    startRouter(a.uri(), b.uri(), configure);
+  }
+
+  private void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
+    filter = configure.apply(
+            PromRouteFilter.builder()
+                .routing(new FakeRouting())
+                .shardLabel("cluster")
+                .shard("a", ShardTarget.of(shardA))
+                .shard("b", ShardTarget.of(shardB)))
+        .build();
+    router = new Server();
+    ServerConnector connector = new ServerConnector(router);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    router.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addServlet(new ServletHolder(new HttpServlet() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(200);
+        response.getWriter().write("application:" + request.getRequestURI());
+      }
+    }), "/*");
+    router.setHandler(context);
+    router.start();
+  }
+
+  private URI routerUri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + ((ServerConnector) router.getConnectors()[0]).getLocalPort() + pathAndQuery);
+  }
+
+  private Reply get(String pathAndQuery, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(routerUri(pathAndQuery)).timeout(Duration.ofSeconds(20));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body());
+  }
+
+  private Reply post(String pathAndQuery, String form) throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(routerUri(pathAndQuery))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new Reply(response.statusCode(), response.body());
+  }
+
+  private static String enc(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void instantQueryGoesToItsShardRewrittenAndComesBackWithTheShardLabel() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}") + "&time=1700000000&stats=all");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]}}");
+    FakeShard.Received received = a.only();
+    assertThat(received.method()).isEqualTo("GET");
+    assertThat(received.query()).isEqualTo("query=up&time=1700000000&stats=all");
+    assertThat(b.received).isEmpty();
+  }
+
+  @Test
+  void postedFormIsForwardedAsAFormWithTheRewrittenQueryExactlyOnce() throws Exception {
+    a.answer("/api/v1/query_range", "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+    startRouter(builder -> builder);
+
+    Reply reply = post("/api/v1/query_range?timeout=30s",
+        "query=" + enc("up{cluster=\"a\"}") + "&start=1&end=61&step=15");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+    FakeShard.Received received = a.only();
+    assertThat(received.method()).isEqualTo("POST");
+    assertThat(received.query()).isNull();
+    assertThat(received.body()).isEqualTo("query=up&start=1&end=61&step=15&timeout=30s");
+    assertThat(received.headers()).containsEntry("content-type", "application/x-www-form-urlencoded");
+  }
+
+  @Test
+  void bodyQueryWinsOverUrlQueryAsInPrometheus() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    startRouter(builder -> builder);
+
+    Reply reply = post("/api/v1/query?query=" + enc("up{cluster=\"b\"}"), "query=" + enc("up{cluster=\"a\"}"));
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(a.only().body()).isEqualTo("query=up");
+    assertThat(b.received).isEmpty();
+  }
+
+  @Test
+  void queryOverSeveralShardsConcatenatesTheirSeriesEachWithItsLabel() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]},"
+            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"db\"},\"value\":[1700000000,\"0\"]}]}}");
+  }
+
+  @Test
+  void queryWithoutSelectorIsAnsweredByOneShardUnchanged() throws Exception {
+    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("1+1"));
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}");
+    assertThat(b.received).isEmpty();
+  }
+
+  @Test
+  void seriesOfAllShardsAreUnionedAndSorted() throws Exception {
+    a.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
+    b.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
+    startRouter(builder -> builder);
+
+    Reply reply = post("/api/v1/series", "match[]=up&start=1&end=2");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},"
+            + "{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"db\"}]}");
+    assertThat(a.only().body()).isEqualTo("match%5B%5D=up&start=1&end=2");
+  }
+
+  @Test
+  void eachMatchGoesOnlyToTheShardsItSelects() throws Exception {
+    a.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"node\"]}");
+    b.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"db\"]}");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/label/job/values?match[]=" + enc("up{cluster=\"a\"}") + "&match[]=" + enc("up{cluster=\"b\"}"));
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":[\"db\",\"node\"]}");
+    assertThat(a.only().query()).isEqualTo("match%5B%5D=up");
+    assertThat(b.only().query()).isEqualTo("match%5B%5D=up");
+  }
+
+  @Test
+  void labelNamesIncludeTheShardLabel() throws Exception {
+    a.answer("/api/v1/labels", "{\"status\":\"success\",\"data\":[\"__name__\",\"job\"]}");
+    b.answer("/api/v1/labels", "{\"status\":\"success\",\"data\":[\"__name__\",\"instance\"]}");
+    startRouter(builder -> builder);
+
+    Reply reply = post("/api/v1/labels", "");
+
+    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":[\"__name__\",\"cluster\",\"instance\",\"job\"]}");
+  }
+
+  @Test
+  void shardLabelValuesAreTheShardKeysWithoutAskingAnyShard() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/label/cluster/values");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":[\"a\",\"b\"]}");
+    assertThat(a.received).isEmpty();
+    assertThat(b.received).isEmpty();
+  }
+
+  @Test
+  void shardLabelValuesWithMatchAreTheShardsThatHaveMatchingSeries() throws Exception {
+    a.answer("/api/v1/labels", "{\"status\":\"success\",\"data\":[]}");
+    b.answer("/api/v1/labels", "{\"status\":\"success\",\"data\":[\"__name__\"]}");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/label/cluster/values?match[]=up");
+
+    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":[\"b\"]}");
+  }
+
+  @Test
+  void rulesOfAllShardsAreConcatenatedWithTheLabelOnRulesAndAlerts() throws Exception {
+    a.answer("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"g\",\"rules\":[{\"labels\":{\"severity\":\"page\"},"
+        + "\"alerts\":[{\"labels\":{\"alertname\":\"Down\"}}]}]}]}}");
+    b.answer("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[]}}");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/rules");
+
+    assertThat(reply.body()).isEqualTo(
+        "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"g\",\"rules\":[{\"labels\":{\"cluster\":\"a\",\"severity\":\"page\"},"
+            + "\"alerts\":[{\"labels\":{\"alertname\":\"Down\",\"cluster\":\"a\"}}]}]}]}}");
+  }
+
+  @Test
+  void buildInfoComesFromTheFirstShard() throws Exception {
+    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
+    a.answer("/api/v1/status/buildinfo", buildInfo);
+    startRouter(builder -> builder);
+
+    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
+  }
+
+  @Test
+  void invalidPromQLIsRefusedWithThePositionedParserMessageBeforeAnyShardIsAsked() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("up{"));
+
+    assertThat(reply).isEqualTo(new Reply(400,
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\": 1:4: parse error: unexpected end of input inside braces\"}"));
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
+  void routingRefusalIsBadData() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"} + up{cluster=\"b\"}"));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.body()).contains("\"errorType\":\"bad_data\"", "conflicting shards");
+  }
+
+  @Test
+  void crossShardMergeIsRefusedNamingTheQuery() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)"));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.body()).contains("\"errorType\":\"bad_data\"", "query \\\"sum(up)\\\"", "not supported yet");
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
+  void unknownShardAnswersAnEmptyVectorWithAWarning() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"zzz\"}"));
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]},"
+            + "\"warnings\":[\"no shard has cluster=\\\"zzz\\\" (known shards: a, b)\"]}"));
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
+  void malformedParametersAreRefusedAsPrometheusRefusesThem() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query_range?query=up&end=2&step=1");
+
+    assertThat(reply).isEqualTo(new Reply(400,
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"start\\\": cannot parse \\\"\\\" to a valid timestamp\"}"));
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
+  void labelValuesRefusePostAsPrometheusDoes() throws Exception {
+    startRouter(builder -> builder);
+
+    assertThat(post("/api/v1/label/job/values", "").status()).isEqualTo(405);
+  }
+
+  @Test
+  void shardErrorsPassThroughUnchanged() throws Exception {
+    String error = "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing would load too many samples\"}";
+    a.answer("/api/v1/query", 422, error);
+    startRouter(builder -> builder);
+
+    assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"))).isEqualTo(new Reply(422, error));
+  }
+
+  @Test
+  void shardErrorInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
+    startRouter(builder -> builder);
+
+    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
+  }
+
+  @Test
+  void shardThatRefusesConnectionsIsA502NamingTheShard() throws Exception {
+    URI closed = closedPort();
+    startRouter(a.uri(), closed, builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"b\"}"));
+
+    assertThat(reply).isEqualTo(new Reply(502,
+        "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" is unreachable: connection refused\"}"));
+  }
+
+  @Test
+  void shardThatNeverAnswersIsA504Timeout() throws Exception {
+    URI hanging = hangingShard();
+    startRouter(hanging, b.uri(), builder -> builder.upstreamTimeout(Duration.ofMillis(500)));
+
+    long start = System.nanoTime();
+    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
+
+    assertThat(reply).isEqualTo(new Reply(504,
+        "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"shard \\\"a\\\" did not answer within 500ms\"}"));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void clientThatGoesAwayReleasesTheShardConnectionAndTheRouterStaysHealthy() throws Exception {
+    HangingShard hanging = new HangingShard();
+    closeables.add(hanging);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(hanging.uri(), b.uri(), builder -> builder.upstreamTimeout(Duration.ofSeconds(2)));
+
+    try (Socket client = new Socket("127.0.0.1", routerUri("/").getPort())) {
+      client.getOutputStream().write(("GET /api/v1/query?query=" + enc("up{cluster=\"a\"}")
+          + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+      await(() -> hanging.accepted() == 1, "the router connects to the shard");
+      Thread.sleep(300);
+    }
+
+    // Cancelled with the client (Jetty reports the disconnect), or at the latest at the upstream timeout.
+    await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
+    assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
+  }
+
+  @Test
+  void largeAnswersStreamThroughWithTheLabelOnEverySeries() throws Exception {
+    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    int series = 2000;
+    for (int i = 0; i < series; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"m\",\"pod\":\"p").append(i).append("\"},\"values\":[");
+      for (int t = 0; t < 300; t++) {
+        json.append(t == 0 ? "" : ",").append("[").append(1700000000 + t * 15).append(",\"").append(t).append(".5\"]");
+      }
+      json.append("]}");
+    }
+    json.append("]}}");
+    a.answer("/api/v1/query_range", json.toString());
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query_range?query=" + enc("up{cluster=\"a\"}") + "&start=1700000000&end=1700004500&step=15");
+
+    assertThat(json.length()).isGreaterThan(10_000_000);
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body()).isEqualTo(json.toString().replace("{\"__name__\":\"m\",", "{\"__name__\":\"m\",\"cluster\":\"a\","));
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 10s: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** A socket that accepts connections, never answers, and counts connections its peer closed. */
+  private static final class HangingShard implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger closedByPeer = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    HangingShard() throws IOException {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            Socket socket = server.accept();
+            sockets.add(socket);
+            accepted.incrementAndGet();
+            Thread reader = new Thread(() -> {
+              try {
+                while (socket.getInputStream().read() >= 0) {
+                  // drain the request, answer nothing
+                }
+                closedByPeer.incrementAndGet();
+              } catch (IOException e) {
+                closedByPeer.incrementAndGet();
+              }
+            });
+            reader.setDaemon(true);
+            reader.start();
+          }
+        } catch (IOException closed) {
+          // test over
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    int accepted() {
+      return accepted.get();
+    }
+
+    int closedByPeer() {
+      return closedByPeer.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void fanOutWithOneShardDownFailsNamingIt() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    startRouter(a.uri(), closedPort(), builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).contains("shard \\\"b\\\" is unreachable");
+  }
+
+  @Test
+  void fanOutWithPartialResponseAnswersTheOtherShardsAndAWarning() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(true));
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]},"
+            + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
+  }
+
+  @Test
+  void apiIsServedUnderThePathPrefixAndOtherPathsReachTheApplication() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    startRouter(builder -> builder.pathPrefix("/prometheus"));
+
+    assertThat(get("/prometheus/api/v1/query?query=" + enc("up{cluster=\"a\"}")).status()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(200, "application:/api/v1/query"));
+    assertThat(a.received).hasSize(1);
+  }
+
+  @Test
+  void nonApiRequestsPassDownTheChain() throws Exception {
+    startRouter(builder -> builder);
+
+    assertThat(get("/dashboard/x")).isEqualTo(new Reply(200, "application:/dashboard/x"));
+    assertThat(get("/api/v1/targets")).isEqualTo(new Reply(200, "application:/api/v1/targets"));
+  }
+
+  @Test
+  void onlyAllowListedClientHeadersAndTheTargetsCredentialsReachTheShard() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    URI shardA = a.uri();
+    filterWithTarget(new ShardTarget(shardA, null, null, "s3cret", Map.of("X-Scope-OrgID", "tenant"), ShardTarget.Tls.DEFAULT));
+
+    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"),
+        "X-Grafana-User", "alice", "X-Other", "no", "Authorization", "Basic Z3JhZmFuYQ==");
+
+    assertThat(reply.status()).isEqualTo(200);
+    Map<String, String> headers = a.only().headers();
+    assertThat(headers)
+        .containsEntry("x-grafana-user", "alice")
+        .containsEntry("authorization", "Bearer s3cret")
+        .containsEntry("x-scope-orgid", "tenant")
+        .doesNotContainKey("x-other");
+  }
+
+  @Test
+  void webXmlStyleFilterReadsTheYamlFileNamedByItsInitParam(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
+      throws Exception {
+    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\"}}";
+    a.answer("/api/v1/status/buildinfo", buildInfo);
+    java.nio.file.Path config = directory.resolve("prome-route.yml");
+    java.nio.file.Files.writeString(config, "replace_label_name: region\nprome_servers:\n"
+        + "  eu: " + a.uri().getAuthority() + "\n  us: " + b.uri().getAuthority() + "\n");
+    router = new Server();
+    ServerConnector connector = new ServerConnector(router);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    router.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    FilterHolder holder = new FilterHolder(PromRouteFilter.class);
+    holder.setInitParameter(PromRouteFilter.CONFIG_INIT_PARAM, config.toString());
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    router.setHandler(context);
+    router.start();
+
+    assertThat(get("/api/v1/label/region/values")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":[\"eu\",\"us\"]}"));
+    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
+  }
+
+  private void filterWithTarget(ShardTarget targetA) throws Exception {
+    filter = null;
+    startRouterWith(PromRouteFilter.builder()
+        .routing(new FakeRouting())
+        .shardLabel("cluster")
+        .shard("a", targetA)
+        .shard("b", ShardTarget.of(b.uri()))
+        .forwardedHeaders(Set.of("X-Grafana-User", "Authorization"))
+        .build());
+  }
+
+  private void startRouterWith(PromRouteFilter built) throws Exception {
+    filter = built;
+    router = new Server();
+    ServerConnector connector = new ServerConnector(router);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    router.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    FilterHolder holder = new FilterHolder(filter);
+    holder.setAsyncSupported(true);
+    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    router.setHandler(context);
+    router.start();
+  }
+
+  private static URI closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    }
+  }
+
+  /** A socket that accepts connections and never answers. */
+  private URI hangingShard() throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread acceptor = new Thread(() -> {
+      try {
+        while (true) {
+          accepted.add(server.accept());
+        }
+      } catch (IOException closed) {
+        // test over
+      }
+    });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    closeables.add(() -> {
+      server.close();
+      for (Socket socket : accepted) {
+        socket.close();
+      }
+    });
+    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  }
+}

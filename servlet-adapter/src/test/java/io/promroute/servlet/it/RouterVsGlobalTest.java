@@ -1,0 +1,310 @@
+package io.promroute.servlet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.promroute.servlet.it.PromApi.Answer;
+import io.promroute.servlet.it.PromApi.Params;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The filter in Jetty 12 in front of the three shard servers answers every endpoint, by GET and by
+ * POST, exactly as the global Prometheus answers the same request.
+ */
+@ExtendWith(PrometheusExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RouterVsGlobalTest {
+
+  static final String T = Long.toString(FixtureData.MID.getEpochSecond());
+  static final String START = Long.toString(FixtureData.START.getEpochSecond());
+  static final String END = Long.toString(FixtureData.END.getEpochSecond());
+  static final String RANGE_START = Long.toString(FixtureData.START.getEpochSecond() + 600);
+  static final String STEP = "60";
+
+  private PrometheusFixture prometheus;
+  private JettyRouter router;
+
+  @BeforeAll
+  void startRouter(PrometheusFixture prometheus) throws Exception {
+    this.prometheus = prometheus;
+    router = JettyRouter.start(TestRouters.filter(prometheus.shardHostPorts(), builder -> {}));
+  }
+
+  @AfterAll
+  void stopRouter() throws Exception {
+    if (router != null) {
+      router.close();
+    }
+  }
+
+  /**
+   * One request.
+   *
+   * @param ordered the answer's series order is part of the answer (else sorted before comparing)
+   * @param mayBeEmpty the global answer may be empty (else the case would prove nothing)
+   * @param post Prometheus accepts it by POST too
+   */
+  record Case(String path, Params params, boolean ordered, boolean mayBeEmpty, boolean post) {
+    @Override
+    public String toString() {
+      return path + " " + params;
+    }
+  }
+
+  static Case query(String query, String... moreParams) {
+    List<String> params = new ArrayList<>(List.of("query", query));
+    params.addAll(List.of(moreParams));
+    if (!params.contains("time")) {
+      params.addAll(List.of("time", T));
+    }
+    return new Case("/api/v1/query", Params.of(params.toArray(String[]::new)), false, false, true);
+  }
+
+  static Case sortedQuery(String query) {
+    return new Case("/api/v1/query", Params.of("query", query, "time", T), true, false, true);
+  }
+
+  static Case range(String query) {
+    return new Case("/api/v1/query_range", Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP), false, false, true);
+  }
+
+  static Case get(String path, String... params) {
+    return new Case(path, Params.of(params), true, false, false);
+  }
+
+  static Case getOrPost(String path, String... params) {
+    return new Case(path, Params.of(params), true, false, true);
+  }
+
+  static Case maybeEmpty(Case c) {
+    return new Case(c.path(), c.params(), c.ordered(), true, c.post());
+  }
+
+  static List<Case> cases() {
+    String at = Long.toString(FixtureData.START.getEpochSecond() + 1800);
+    return List.of(
+        // Instant queries: one shard, several shards (concatenated), no selector.
+        query("http_requests_total{cluster=\"b\"}"),
+        query("http_requests_total{cluster=~\"a|b\"}"),
+        query("rate(http_requests_total{cluster=~\"a|c\", code=\"500\"}[5m])"),
+        query("memory_usage_bytes{cluster!=\"a\"}"),
+        query("queue_depth{cluster=~\".*\"}"),
+        query("queue_depth{cluster=\"b\"}"),
+        query("1+1"),
+        query("vector(1)"),
+        query("sum by (cluster) (rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        query("sum by (cluster, job) (rate(http_requests_total{cluster=~\"a|c\"}[5m]))"),
+        query("sum by (job) (rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        query("sum without (instance) (rate(http_requests_total{cluster=\"a\"}[5m]))"),
+        query("count(up{cluster=\"c\"})"),
+        query("histogram_quantile(0.9, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"c\"}[10m])))"),
+        query("histogram_quantile(0.5, rate(http_request_duration_seconds_bucket{cluster=~\"a|b\"}[5m]))"),
+        query("memory_usage_bytes{cluster=\"b\"} offset 30m"),
+        query("memory_usage_bytes{cluster=\"a\"} @ " + at),
+        query("max_over_time(rate(http_requests_total{cluster=\"a\", method=\"GET\"}[5m])[30m:1m])"),
+        query("label_replace(up{cluster=\"b\"}, \"host\", \"$1\", \"instance\", \"(.*):.*\")"),
+        query("memory_usage_bytes{cluster=\"b\"} / on (job, instance) group_left up{cluster=\"b\"}"),
+        query("scalar(sum(up{cluster=\"b\"}))"),
+        query("absent(batch_last_success_timestamp_seconds{cluster=\"a\"})"),
+        query("http_requests_total{cluster=\"b\", code=\"500\"}[2m]"),
+        query("http_requests_total{cluster=\"b\"}", "time", "2026-03-01T01:00:00Z"),
+        query("up{cluster=\"a\"}", "time", FixtureData.MID.getEpochSecond() + ".5"),
+        sortedQuery("sort_desc(memory_usage_bytes{cluster=\"b\"})"),
+        sortedQuery("sort(rate(http_requests_total{cluster=\"c\", job=\"web\"}[5m]))"),
+        // Range queries.
+        range("rate(http_requests_total{cluster=\"b\"}[5m])"),
+        range("sum by (cluster) (rate(http_requests_total{cluster=~\"a|b|c\"}[5m]))"),
+        range("1+1"),
+        range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
+        range("memory_usage_bytes{cluster!=\"a\"}"),
+        range("sum by (job) (memory_usage_bytes{cluster=\"a\"} offset 10m)"),
+        new Case("/api/v1/query_range", Params.of("query", "up{cluster=\"c\"}",
+            "start", "2026-03-01T00:30:00Z", "end", "2026-03-01T01:30:00Z", "step", "5m"), false, false, true),
+        // Series.
+        getOrPost("/api/v1/series", "match[]", "up{cluster=\"b\"}", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "up{cluster=\"b\"}"),
+        getOrPost("/api/v1/series", "match[]", "http_requests_total{cluster=~\"a|c\", code=\"500\"}", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "queue_depth", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "{cluster=\"c\", job=\"batch\"}", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "up{cluster=\"a\"}", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
+        // Label names.
+        getOrPost("/api/v1/labels"),
+        getOrPost("/api/v1/labels", "start", START, "end", END),
+        getOrPost("/api/v1/labels", "match[]", "up{cluster=\"b\"}", "start", START, "end", END),
+        getOrPost("/api/v1/labels", "match[]", "queue_depth", "start", START, "end", END),
+        // Label values (GET only, as in Prometheus).
+        get("/api/v1/label/job/values"),
+        get("/api/v1/label/job/values", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
+        get("/api/v1/label/queue/values", "match[]", "queue_depth", "start", START, "end", END),
+        get("/api/v1/label/cluster/values"),
+        get("/api/v1/label/cluster/values", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
+        get("/api/v1/label/cluster/values", "match[]", "queue_depth{queue=\"priority\"}", "start", START, "end", END),
+        get("/api/v1/label/__name__/values"),
+        // What Grafana reads besides queries.
+        maybeEmpty(get("/api/v1/metadata")),
+        maybeEmpty(get("/api/v1/metadata", "metric", "up")),
+        maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}", "start", START, "end", END)),
+        maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}",
+            "start", START + "000", "end", END + "000")),
+        get("/api/v1/status/buildinfo"),
+        maybeEmpty(get("/api/v1/rules")),
+        getOrPost("/api/v1/format_query", "query", "sum by(job)(rate(http_requests_total{cluster=\"b\",code=\"500\"}[5m]))"));
+  }
+
+  Stream<Arguments> requests() {
+    return cases().stream()
+        .flatMap(c -> c.post() ? Stream.of(Arguments.of("GET", c), Arguments.of("POST", c)) : Stream.of(Arguments.of("GET", c)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("requests")
+  void answersAsTheGlobalPrometheus(String method, Case c) {
+    Answer expected = PromApi.send(method, prometheus.global().baseUri(), c.path(), c.params());
+    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(200);
+    if (!c.mayBeEmpty()) {
+      assertThat(isEmpty(expected.data())).as("the global answer is empty, the case proves nothing: %s", expected.summary()).isFalse();
+    }
+
+    Answer actual = PromApi.send(method, router.baseUri(), c.path(), c.params());
+
+    assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
+    assertThat(actual.contentType()).as("router Content-Type").startsWith("application/json");
+    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), c.ordered()), PromApi.comparable(actual.json(), c.ordered())))
+        .as("router answer vs global answer for %s %s", method, c)
+        .isNull();
+  }
+
+  private static boolean isEmpty(JsonNode data) {
+    if (data == null) {
+      return true;
+    }
+    JsonNode result = data.get("result");
+    if (result != null) {
+      return result.isEmpty();
+    }
+    return data.isContainerNode() && data.isEmpty();
+  }
+
+  /** A 29 MB answer passes through unchanged but for the label put back. */
+  @Test
+  void largeRangeQueryPassesThrough() {
+    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=\"b\"}", "start", START, "end", END, "step", "1");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+    assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
+
+    long begin = System.nanoTime();
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", params);
+    long millis = (System.nanoTime() - begin) / 1_000_000;
+    System.err.printf("RouterVsGlobalTest: large range query through the router: %d bytes in %d ms%n", actual.bytes(), millis);
+
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    assertThat(PromApi.firstDifference(expected.json(), actual.json())).as("router vs global").isNull();
+  }
+
+  /** Many requests at once, on several shards, by GET and POST: every answer is right. */
+  @Test
+  void concurrentRequestsAreAnsweredCorrectly() throws Exception {
+    List<Case> mix = List.of(
+        query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
+        query("sum by (cluster, job) (rate(http_requests_total{cluster=~\"a|c\"}[5m]))"),
+        range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
+        range("memory_usage_bytes{cluster!=\"a\"}"),
+        getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END),
+        get("/api/v1/label/cluster/values"));
+    List<JsonNode> expected = new ArrayList<>();
+    for (Case c : mix) {
+      Answer answer = PromApi.get(prometheus.global().baseUri(), c.path(), c.params());
+      assertThat(answer.status()).as(answer.summary()).isEqualTo(200);
+      expected.add(PromApi.comparable(answer.json(), c.ordered()));
+    }
+    ExecutorService clients = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < 192; i++) {
+        int index = i % mix.size();
+        String method = (i / mix.size()) % 2 == 0 || !mix.get(index).post() ? "GET" : "POST";
+        results.add(clients.submit(() -> {
+          Case c = mix.get(index);
+          Answer answer = PromApi.send(method, router.baseUri(), c.path(), c.params());
+          if (answer.status() != 200) {
+            return method + " " + c + ": " + answer.summary();
+          }
+          String difference = PromApi.firstDifference(expected.get(index), PromApi.comparable(answer.json(), c.ordered()));
+          return difference == null ? null : method + " " + c + ": " + difference;
+        }));
+      }
+      List<String> failures = new ArrayList<>();
+      for (Future<String> result : results) {
+        String failure = result.get(60, TimeUnit.SECONDS);
+        if (failure != null) {
+          failures.add(failure);
+        }
+      }
+      assertThat(failures).as("wrong answers out of %d", results.size()).isEmpty();
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
+  /** A query whose answer needs series of several shards combined: a clear 4xx, not a wrong answer. */
+  @ParameterizedTest
+  @MethodSource("crossShardQueries")
+  void refusesQueriesThatNeedACrossShardMerge(String query) {
+    Params params = Params.of("query", query, "time", T);
+    Answer global = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    assertThat(global.status()).as("the global Prometheus answers it: %s", global.summary()).isEqualTo(200);
+    assertThat(isEmpty(global.data())).as("global answer: %s", global.summary()).isFalse();
+
+    for (String method : List.of("GET", "POST")) {
+      Answer answer = PromApi.send(method, router.baseUri(), "/api/v1/query", params);
+      assertThat(answer.status()).as("%s %s: %s", method, query, answer.summary()).isBetween(400, 499);
+      assertThat(answer.json()).as("a Prometheus error envelope: %s", answer.summary()).isNotNull();
+      assertThat(answer.json().path("status").asText()).as(answer.summary()).isEqualTo("error");
+      assertThat(answer.errorType()).as(answer.summary()).isNotBlank();
+      assertThat(answer.error()).as(answer.summary()).isNotBlank();
+    }
+  }
+
+  static Stream<String> crossShardQueries() {
+    return Stream.of(
+        "sum(rate(http_requests_total{cluster=~\"a|b\"}[5m]))",
+        "sum(rate(http_requests_total[5m]))",
+        "topk(3, memory_usage_bytes)",
+        "sum by (job) (up)");
+  }
+
+  /** An unknown shard: the global view's empty answer, plus a warning naming the value. */
+  @Test
+  void unknownShardAnswersEmptyWithAWarning() {
+    Params params = Params.of("query", "up{cluster=\"zzz\"}", "time", T);
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    assertThat(PromApi.firstDifference(expected.data(), actual.data())).as("data").isNull();
+    assertThat(actual.json().path("warnings").toString()).as(actual.summary()).contains("zzz");
+  }
+
+  /** Requests that are not for the Prometheus API go down the filter chain. */
+  @Test
+  void otherPathsPassDownTheChain() {
+    Answer answer = PromApi.get(router.baseUri(), "/index.html", Params.of());
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.text()).isEqualTo(JettyRouter.FALLTHROUGH + "/index.html");
+  }
+}

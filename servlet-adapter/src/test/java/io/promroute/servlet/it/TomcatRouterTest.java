@@ -1,0 +1,119 @@
+package io.promroute.servlet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.promroute.servlet.it.PromApi.Answer;
+import io.promroute.servlet.it.PromApi.Params;
+import jakarta.servlet.Filter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The same filter, unchanged, in embedded Tomcat 11: the filter is container-neutral. */
+@ExtendWith(PrometheusExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TomcatRouterTest {
+
+  private PrometheusFixture prometheus;
+  private Tomcat tomcat;
+  private Path baseDir;
+  private URI baseUri;
+
+  @BeforeAll
+  void start(PrometheusFixture prometheus) throws Exception {
+    this.prometheus = prometheus;
+    Filter filter = TestRouters.filter(prometheus.shardHostPorts(), builder -> {});
+
+    baseDir = Files.createTempDirectory("promroute-tomcat-");
+    tomcat = new Tomcat();
+    tomcat.setBaseDir(baseDir.toString());
+    Connector connector = new Connector();
+    connector.setPort(0);
+    connector.setProperty("address", "127.0.0.1");
+    tomcat.getService().addConnector(connector);
+    tomcat.setConnector(connector);
+
+    Context context = tomcat.addContext("", baseDir.toString());
+    Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
+    servlet.setAsyncSupported(true);
+    context.addServletMappingDecoded("/", "fallthrough");
+
+    FilterDef filterDef = new FilterDef();
+    filterDef.setFilterName("promroute");
+    filterDef.setFilter(filter);
+    filterDef.setAsyncSupported("true");
+    context.addFilterDef(filterDef);
+    FilterMap filterMap = new FilterMap();
+    filterMap.setFilterName("promroute");
+    filterMap.addURLPattern("/*");
+    context.addFilterMap(filterMap);
+
+    tomcat.start();
+    baseUri = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (tomcat != null) {
+      tomcat.stop();
+      tomcat.destroy();
+    }
+    if (baseDir != null) {
+      try (Stream<Path> paths = Files.walk(baseDir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+          try {
+            Files.deleteIfExists(path);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      }
+    }
+  }
+
+  @Test
+  void answersAsTheGlobalPrometheus() {
+    List<Object[]> requests = List.of(
+        new Object[] {"/api/v1/query", Params.of("query", "rate(http_requests_total{cluster=~\"a|b\"}[5m])",
+            "time", Long.toString(FixtureData.MID.getEpochSecond()))},
+        new Object[] {"/api/v1/series", Params.of("match[]", "queue_depth",
+            "start", Long.toString(FixtureData.START.getEpochSecond()), "end", Long.toString(FixtureData.END.getEpochSecond()))});
+    for (Object[] request : requests) {
+      String path = (String) request[0];
+      Params params = (Params) request[1];
+      for (String method : List.of("GET", "POST")) {
+        Answer expected = PromApi.send(method, prometheus.global().baseUri(), path, params);
+        assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+        Answer actual = PromApi.send(method, baseUri, path, params);
+        assertThat(actual.status()).as("%s %s: %s", method, path, actual.summary()).isEqualTo(200);
+        boolean ordered = !path.endsWith("/query");
+        assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), ordered), PromApi.comparable(actual.json(), ordered)))
+            .as("Tomcat router vs global, %s %s %s", method, path, params)
+            .isNull();
+      }
+    }
+  }
+
+  @Test
+  void otherPathsPassDownTheChain() {
+    Answer answer = PromApi.get(baseUri, "/index.html", Params.of());
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.text()).isEqualTo(JettyRouter.FALLTHROUGH + "/index.html");
+  }
+}
