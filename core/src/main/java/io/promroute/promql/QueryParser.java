@@ -10,6 +10,7 @@ import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
@@ -43,11 +44,11 @@ final class QueryParser {
   }
 
   private interface TreeBuilder {
-    Expr build(org.antlr.v4.runtime.ParserRuleContext tree, AstBuilder builder);
+    Expr build(ParserRuleContext tree, AstBuilder builder);
   }
 
   private static Expr buildAndCheck(
-      org.antlr.v4.runtime.ParserRuleContext tree,
+      ParserRuleContext tree,
       TreeBuilder treeBuilder,
       SourceText source,
       ParserOptions options,
@@ -67,12 +68,15 @@ final class QueryParser {
   private static Expr run(
       String query,
       ParserOptions options,
-      Function<PromQLParser, org.antlr.v4.runtime.ParserRuleContext> entryRule,
+      Function<PromQLParser, ParserRuleContext> entryRule,
       TreeBuilder treeBuilder) {
     SourceText source = new SourceText(query);
     if (query.length() > options.maxQueryLength()) {
       throw source.error(
-          "query is too long: " + query.length() + " characters, the maximum is " + options.maxQueryLength(),
+          "query is too long: "
+              + query.length()
+              + " characters, the maximum is "
+              + options.maxQueryLength(),
           0,
           0);
     }
@@ -87,7 +91,7 @@ final class QueryParser {
       PromQLParser parser = new PromQLParser(tokens);
       parser.setMaxNestingDepth(options.maxNestingDepth());
       parser.removeErrorListeners();
-      org.antlr.v4.runtime.ParserRuleContext tree;
+      ParserRuleContext tree;
       try {
         parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
         parser.setErrorHandler(new BailErrorStrategy());
