@@ -100,6 +100,19 @@ class ParserConformanceTest {
     return validCases("eval_queries.jsonl", ParserOptions.allFeatures());
   }
 
+  /** The printer's and prettier's inputs are valid queries too (their output is not ours). */
+  @TestFactory
+  Stream<DynamicTest> printerInputsParse() {
+    return Stream.of("printer.jsonl", "prettier.jsonl")
+        .flatMap(file -> validCases(file, ParserOptions.allFeatures()));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> prometheus2PrinterInputsParse() {
+    return Stream.of("v2.42.0/printer.jsonl", "v2.42.0/prettier.jsonl")
+        .flatMap(file -> validCases(file, PROMETHEUS_2_OPTIONS));
+  }
+
   @TestFactory
   Stream<DynamicTest> prometheus2ValidInputsParse() {
     return validCases("v2.42.0/parse_valid.jsonl", PROMETHEUS_2_OPTIONS);
