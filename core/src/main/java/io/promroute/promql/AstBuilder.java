@@ -557,13 +557,16 @@ final class AstBuilder {
   private Expr aggregation(AggregationContext context) {
     AggregateOp op = aggregateOp(context.aggregateOp().start.getType());
     GroupingContext grouping = context.grouping();
-    boolean without = false;
-    List<String> labels = List.of();
-    if (grouping != null) {
-      without = grouping.WITHOUT() != null;
+    // Built in the order written, so that the first error is the one yacc reduces first.
+    boolean groupingFirst =
+        grouping != null
+            && grouping.start.getTokenIndex() < context.functionArguments().start.getTokenIndex();
+    List<String> labels = groupingFirst ? groupingLabels(grouping.groupingLabels()) : List.of();
+    List<Expr> arguments = arguments(context.functionArguments());
+    if (grouping != null && !groupingFirst) {
       labels = groupingLabels(grouping.groupingLabels());
     }
-    List<Expr> arguments = arguments(context.functionArguments());
+    boolean without = grouping != null && grouping.WITHOUT() != null;
     Span span = span(context);
     if (arguments.isEmpty()) {
       throw source.error("no arguments for aggregate expression provided", span.start(), span.end());
