@@ -4,8 +4,9 @@
  * Three modes, because PromQL's lexing depends on context: the default mode, label matchers
  * inside braces, and durations inside brackets. PromQLLexerBase classifies keywords
  * (case-insensitively, with the `fill(` look-ahead), validates strings' escapes and counts
- * parentheses as tokens leave the lexer, and scans numbers and durations: their rules (underscores only between digits, no hexadecimal fractions, a number
- * followed by a letter must be a duration) are easier to state in Java than as lexer rules.
+ * parentheses as tokens leave the lexer, and scans numbers and durations: their rules
+ * (underscores only between digits, no hexadecimal fractions, a number followed by a letter
+ * must be a duration) are easier to state in Java than as lexer rules.
  * Lexical errors become one ERROR token, after which the lexer only returns EOF, as in Prometheus.
  */
 lexer grammar PromQLLexer;
