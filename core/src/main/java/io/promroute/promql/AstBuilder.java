@@ -488,9 +488,10 @@ final class AstBuilder {
     return new VectorMatching(on, labels, cardinality, include, fill);
   }
 
+  /** Prometheus keeps only a fill value's number, so `fill(5m)` equals `fill(300)`. */
   private NumberLiteral fillValue(FillValueContext context) {
     int sign = context.sign != null && context.sign.getType() == PromQLLexer.SUB ? -1 : 1;
-    return numberLiteral(context.literal, sign, context.sign != null ? context.sign : context.literal);
+    return new NumberLiteral(sign * tokenSeconds(context.literal));
   }
 
   private List<String> groupingLabels(GroupingLabelsContext context) {

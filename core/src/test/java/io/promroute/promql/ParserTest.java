@@ -486,7 +486,8 @@ class ParserTest {
       assertThat(((BinaryExpr) parse("a + fill(0) b")).matching().fill())
           .isEqualTo(new FillModifier(new NumberLiteral(0), new NumberLiteral(0)));
       assertThat(((BinaryExpr) parse("a + on(x) fill_right(-1) fill_left(5m) b")).matching().fill())
-          .isEqualTo(new FillModifier(new NumberLiteral(300, true), new NumberLiteral(-1)));
+          .isEqualTo(new FillModifier(new NumberLiteral(300), new NumberLiteral(-1)));
+      assertThat(parse("a + fill(5m) b")).isEqualTo(parse("a + fill(300) b"));
     }
 
     @Test
