@@ -137,6 +137,7 @@ class ParserConformanceTest {
     List<JsonNode> cases = read(requireCorpus().resolve("parse_invalid.jsonl"));
     int withMessage = 0;
     int matching = 0;
+    int fullyMatching = 0;
     List<String> different = new ArrayList<>();
     for (JsonNode entry : cases) {
       String input = input(entry);
@@ -145,6 +146,9 @@ class ParserConformanceTest {
       }
       withMessage++;
       PromQLParseException exception = parseFailure(input, PARSE_TEST_OPTIONS);
+      if (exception != null && exception.getMessage().equals(entry.get("error_string").asText())) {
+        fullyMatching++;
+      }
       if (exception != null && exception.reason().equals(entry.get("error").asText())) {
         matching++;
       } else {
@@ -154,7 +158,9 @@ class ParserConformanceTest {
       }
     }
     System.out.printf(
-        "parse_invalid.jsonl: %d of %d messages match Prometheus exactly%n", matching, withMessage);
+        "parse_invalid.jsonl: %d of %d messages match Prometheus exactly, %d with the same"
+            + " line:column prefix%n",
+        matching, withMessage, fullyMatching);
     different.forEach(line -> System.out.println("  " + line));
     assertThat(matching).isGreaterThanOrEqualTo(MINIMUM_MATCHING_MESSAGES);
   }
