@@ -110,12 +110,14 @@ final class AstBuilder {
     this.operatorSpans = recordSpans ? new IdentityHashMap<>() : Map.of();
   }
 
+  /** Where each node was written, or {@code null} when built without positions. */
   Map<Expr, Span> spans() {
-    return spans;
+    return recordSpans ? spans : null;
   }
 
+  /** Where each binary operator was written, or {@code null} when built without positions. */
   Map<Expr, Span> operatorSpans() {
-    return operatorSpans;
+    return recordSpans ? operatorSpans : null;
   }
 
   Expr build(ExprContext context) {

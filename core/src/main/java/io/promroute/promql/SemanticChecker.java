@@ -51,6 +51,11 @@ final class SemanticChecker {
   /** The second argument of {@code info()} may select series by labels alone. */
   private final Set<Expr> emptyMatchersAllowed = Collections.newSetFromMap(new IdentityHashMap<>());
 
+  /**
+   * @param spans where each node was written, or {@code null} when the tree was built without
+   *     positions (then the first error throws {@link NeedsPositions})
+   * @param operatorSpans where each binary expression's operator was written, or {@code null}
+   */
   SemanticChecker(SourceText source, Map<Expr, Span> spans, Map<Expr, Span> operatorSpans) {
     this.source = source;
     this.spans = spans;
@@ -282,7 +287,7 @@ final class SemanticChecker {
   }
 
   private PromQLParseException error(String reason, Expr node) {
-    if (spans.isEmpty()) {
+    if (spans == null) {
       throw NEEDS_POSITIONS;
     }
     Span span = spans.get(node);
@@ -293,7 +298,7 @@ final class SemanticChecker {
   }
 
   private PromQLParseException operatorError(String reason, BinaryExpr binary) {
-    if (spans.isEmpty()) {
+    if (operatorSpans == null) {
       throw NEEDS_POSITIONS;
     }
     Span span = operatorSpans.get(binary);
