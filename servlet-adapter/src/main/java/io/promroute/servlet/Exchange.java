@@ -9,6 +9,7 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One asynchronous API request: the container thread returns after {@link #start()}; the client's
  * futures complete on its threads; the answer is copied on the engine's executor (blocking Jackson
- * reads and writes, one small pool, so no container thread waits for a shard). Exactly one party
+ * reads and writes, one small pool, so no container thread waits for a shard), or, when every body
+ * is already in memory, right on the thread that completed the last future. Exactly one party
  * answers: whoever first {@link #claim()}s.
  */
 final class Exchange implements AsyncListener {
@@ -71,6 +73,10 @@ final class Exchange implements AsyncListener {
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete((ignored, failure) -> {
+          if (failure == null && inMemory()) {
+            respond(); // nothing left to wait for: answer on this thread, without a hand-off
+            return;
+          }
           try {
             engine.executor.execute(this::respond);
           } catch (RejectedExecutionException e) {
@@ -79,6 +85,19 @@ final class Exchange implements AsyncListener {
             }
           }
         });
+  }
+
+  /**
+   * Whether every shard answered with a body already in memory, so that answering reads nothing
+   * from the network (and writes little: such bodies are small).
+   */
+  private boolean inMemory() {
+    for (CompletableFuture<UpstreamResponse> future : futures) {
+      if (!(future.join().body() instanceof ByteArrayInputStream)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean claim() {
