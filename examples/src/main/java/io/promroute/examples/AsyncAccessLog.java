@@ -2,6 +2,8 @@ package io.promroute.examples;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Flushable;
+import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +57,20 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
           sink.accept("access log: " + (lost - reported) + " line(s) dropped, the log could not keep up");
           reported = lost;
         }
+        if (queue.isEmpty() && sink instanceof Flushable flushable) {
+          flush(flushable); // a buffering sink writes once per burst, not once per line
+        }
       } catch (InterruptedException e) {
         return;
       }
+    }
+  }
+
+  private static void flush(Flushable flushable) {
+    try {
+      flushable.flush();
+    } catch (IOException e) {
+      // the sink's destination is gone; nothing to tell it with
     }
   }
 

@@ -12,7 +12,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -120,13 +119,16 @@ final class ObservingFilter implements Filter {
     if (query != null && query.length() > MAX_LOGGED_QUERY) {
       query = query.substring(0, MAX_LOGGED_QUERY) + "...";
     }
-    accessLog.accept(String.format(Locale.ROOT, "%s \"%s %s%s\" %d shards=%s %.1fms",
-        request.getRemoteAddr(),
-        request.getMethod(),
-        path,
-        query == null ? "" : "?" + query,
-        status,
-        shards.isEmpty() ? "-" : String.join(",", shards),
-        seconds * 1000));
+    // Built by hand: String.format cost about a tenth of the router's CPU on small queries.
+    StringBuilder line = new StringBuilder(80 + path.length() + (query == null ? 0 : query.length()));
+    line.append(request.getRemoteAddr()).append(" \"").append(request.getMethod()).append(' ').append(path);
+    if (query != null) {
+      line.append('?').append(query);
+    }
+    line.append("\" ").append(status).append(" shards=").append(shards.isEmpty() ? "-" : String.join(",", shards))
+        .append(' ');
+    long tenths = Math.round(seconds * 10_000); // tenths of a millisecond, as %.1f rounds
+    line.append(tenths / 10).append('.').append(tenths % 10).append("ms");
+    accessLog.accept(line.toString());
   }
 }
