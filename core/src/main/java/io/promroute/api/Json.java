@@ -48,7 +48,9 @@ final class Json {
     switch (token) {
       case VALUE_STRING -> generator.writeString(
           parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(parser.getText());
+      // From the parser's buffer: no String per number (range answers are mostly timestamps).
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(
+          parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
       case VALUE_TRUE -> generator.writeBoolean(true);
       case VALUE_FALSE -> generator.writeBoolean(false);
       case VALUE_NULL -> generator.writeNull();
