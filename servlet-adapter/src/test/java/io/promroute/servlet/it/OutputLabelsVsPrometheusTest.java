@@ -13,7 +13,9 @@ import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * shard, add the label if told, concatenate) gives exactly the global answer.
  */
 @ExtendWith(PrometheusExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class OutputLabelsVsPrometheusTest {
 
   private static final String T = Long.toString(FixtureData.MID.getEpochSecond());
@@ -160,8 +163,8 @@ class OutputLabelsVsPrometheusTest {
         }
       }
     }
-    System.err.printf("OutputLabelsVsPrometheusTest: %d queries, %d label checks, %d answer checks, %d rejected by the rewriter%n",
-        queries().size(), labelChecks, answerChecks, rejected.size());
+    System.err.printf("OutputLabelsVsPrometheusTest: %d queries, %d label checks, %d answer checks, %d rejected by the rewriter: %s%n",
+        queries().size(), labelChecks, answerChecks, rejected.size(), rejected);
 
     assertThat(mismatches)
         .as("output label analysis vs the global Prometheus (queries the rewriter rejected: %s)", rejected)
