@@ -37,7 +37,7 @@ import java.util.function.IntToDoubleFunction;
  *   <li>{@code http_request_duration_seconds_bucket{instance,job,le}}, {@code _count}, {@code _sum}:
  *       classic histogram, 4 label sets;
  *   <li>{@code memory_usage_bytes{instance,job}} and {@code up{instance,job}}: gauges, 4 series each
- *       ({@code up} is 0 for one series, a different one per shard);
+ *       ({@code up} is 0 for {@code shardNumber - 1} of them);
  *   <li>{@code queue_depth{job="worker",queue}}: {@code queue="default"} on every shard, {@code
  *       queue="priority"} only on shard number 2;
  *   <li>{@code batch_last_success_timestamp_seconds{job="batch"}}: only on shard number 3;
@@ -246,8 +246,8 @@ public final class FixtureData {
 
         memory.add(point(labels, new Sample("memory_usage_bytes", Map.of(),
             i -> 1_000_000.0 * k + 10_000.0 * series + 512.0 * (i % 8))));
-        // One target per shard is down, a different one on each shard.
-        up.add(point(labels, new Sample("up", Map.of(), i -> series == (k - 1) % 4 ? 0 : 1)));
+        // Shard number k has k - 1 targets down (at most 3).
+        up.add(point(labels, new Sample("up", Map.of(), i -> series < Math.min(k - 1, 3) ? 0 : 1)));
         s++;
       }
     }
