@@ -124,14 +124,8 @@ public final class PromApi {
   }
 
   public static Answer post(URI base, String path, Params params) {
-    return post(base, path, params, false);
-  }
-
-  /** A form POST; with {@code expectContinue}, the body waits for the server's {@code 100 Continue}. */
-  public static Answer post(URI base, String path, Params params, boolean expectContinue) {
     return send(HttpRequest.newBuilder(base.resolve(path))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .expectContinue(expectContinue)
         .POST(HttpRequest.BodyPublishers.ofString(params.encoded(), StandardCharsets.UTF_8)), Duration.ofSeconds(60));
   }
 
