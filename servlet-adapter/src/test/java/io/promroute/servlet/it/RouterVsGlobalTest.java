@@ -102,6 +102,8 @@ class RouterVsGlobalTest {
         // Instant queries: one shard, several shards (concatenated), no selector.
         query("http_requests_total{cluster=\"b\"}"),
         query("http_requests_total{cluster=~\"a|b\"}"),
+        query("memory_usage_bytes{cluster=~\"(a|c)\"}"),
+        query("http_requests_total{cluster=\"b\", code=\"500\"}", "timeout", "30s"),
         query("rate(http_requests_total{cluster=~\"a|c\", code=\"500\"}[5m])"),
         query("memory_usage_bytes{cluster!=\"a\"}"),
         query("queue_depth{cluster=~\".*\"}"),
@@ -157,6 +159,8 @@ class RouterVsGlobalTest {
         get("/api/v1/label/cluster/values", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
         get("/api/v1/label/cluster/values", "match[]", "queue_depth{queue=\"priority\"}", "start", START, "end", END),
         get("/api/v1/label/__name__/values"),
+        get("/api/v1/label/instance/values", "match[]", "up{cluster=~\"(a|c)\"}", "start", START, "end", END),
+        get("/api/v1/label/__name__/values", "match[]", "{cluster=\"c\", job=\"batch\"}", "start", START, "end", END),
         // What Grafana reads besides queries.
         maybeEmpty(get("/api/v1/metadata")),
         maybeEmpty(get("/api/v1/metadata", "metric", "up")),
@@ -300,6 +304,27 @@ class RouterVsGlobalTest {
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
     assertThat(PromApi.firstDifference(expected.data(), actual.data())).as("data").isNull();
     assertThat(actual.json().path("warnings").toString()).as(actual.summary()).contains("zzz");
+  }
+
+  /** Under a path prefix, the API answers there; the same path without the prefix is not the router's. */
+  @Test
+  void answersUnderAPathPrefix() throws Exception {
+    try (JettyRouter prefixed = JettyRouter.start(
+        TestRouters.filter(prometheus.shardHostPorts(), builder -> builder.pathPrefix("/prometheus")))) {
+      for (Case c : List.of(
+          query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
+          getOrPost("/api/v1/series", "match[]", "queue_depth", "start", START, "end", END),
+          get("/api/v1/label/cluster/values"))) {
+        Answer expected = PromApi.get(prometheus.global().baseUri(), c.path(), c.params());
+        Answer actual = PromApi.get(prefixed.baseUri(), "/prometheus" + c.path(), c.params());
+        assertThat(actual.status()).as("%s: %s", c, actual.summary()).isEqualTo(200);
+        assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), c.ordered()), PromApi.comparable(actual.json(), c.ordered())))
+            .as("router under /prometheus vs global, %s", c)
+            .isNull();
+      }
+      Answer unprefixed = PromApi.get(prefixed.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T));
+      assertThat(unprefixed.text()).as(unprefixed.summary()).isEqualTo(JettyRouter.FALLTHROUGH + "/api/v1/query");
+    }
   }
 
   /** Requests that are not for the Prometheus API go down the filter chain. */
