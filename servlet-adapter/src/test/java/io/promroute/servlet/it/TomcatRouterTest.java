@@ -2,6 +2,7 @@ package io.promroute.servlet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import jakarta.servlet.Filter;
@@ -67,8 +68,44 @@ class TomcatRouterTest {
     filterMap.addURLPattern("/*");
     context.addFilterMap(filterMap);
 
+    // A second application: the filter as web.xml declares it, by class name and its YAML config.
+    StringBuilder yaml = new StringBuilder("replace_label_name: cluster\nprome_servers:\n");
+    prometheus.shardHostPorts().forEach((key, hostPort) -> yaml.append("  ").append(key).append(": ").append(hostPort).append('\n'));
+    Path config = baseDir.resolve("promroute.yml");
+    Files.writeString(config, yaml);
+    Path yamlDocBase = Files.createDirectories(baseDir.resolve("yaml-app"));
+    Context yamlContext = tomcat.addContext("/yaml-app", yamlDocBase.toString());
+    Tomcat.addServlet(yamlContext, "fallthrough", new JettyRouter.FallthroughServlet()).setAsyncSupported(true);
+    yamlContext.addServletMappingDecoded("/", "fallthrough");
+    FilterDef byClassName = new FilterDef();
+    byClassName.setFilterName("promroute");
+    byClassName.setFilterClass(PromRouteFilter.class.getName());
+    byClassName.addInitParameter(PromRouteFilter.CONFIG_INIT_PARAM, config.toString());
+    byClassName.setAsyncSupported("true");
+    yamlContext.addFilterDef(byClassName);
+    FilterMap yamlMap = new FilterMap();
+    yamlMap.setFilterName("promroute");
+    yamlMap.addURLPattern("/*");
+    yamlContext.addFilterMap(yamlMap);
+
     tomcat.start();
     baseUri = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+  }
+
+  /** The filter declared by class name with its YAML configuration file, in a context "/yaml-app". */
+  @Test
+  void filterConfiguredByInitParamAnswersAsTheGlobalPrometheus() {
+    Params params = Params.of("query", "sum by (cluster, job) (rate(http_requests_total{cluster=~\"b|c\"}[5m]))",
+        "time", Long.toString(FixtureData.MID.getEpochSecond()));
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+    for (String method : List.of("GET", "POST")) {
+      Answer actual = PromApi.send(method, baseUri, "/yaml-app/api/v1/query", params);
+      assertThat(actual.status()).as("%s: %s", method, actual.summary()).isEqualTo(200);
+      assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false)))
+          .as("Tomcat, filter from its YAML config, vs global (%s)", method)
+          .isNull();
+    }
   }
 
   @AfterAll
