@@ -327,6 +327,22 @@ class RouterVsGlobalTest {
     }
   }
 
+  /** Endpoints Prometheus serves by GET only refuse a POST with the same status (405). */
+  @ParameterizedTest
+  @MethodSource("getOnlyPaths")
+  void getOnlyEndpointsRefusePostsAsPrometheusDoes(String path) {
+    Params params = Params.of("match[]", "up{cluster=\"a\"}");
+    Answer expected = PromApi.post(prometheus.global().baseUri(), path, params);
+    assertThat(expected.status()).as("global Prometheus: %s", expected.summary()).isBetween(400, 499);
+    Answer actual = PromApi.post(router.baseUri(), path, params);
+    assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
+  }
+
+  static Stream<String> getOnlyPaths() {
+    return Stream.of("/api/v1/label/job/values", "/api/v1/label/cluster/values", "/api/v1/metadata", "/api/v1/rules",
+        "/api/v1/status/buildinfo");
+  }
+
   /** Requests that are not for the Prometheus API go down the filter chain. */
   @Test
   void otherPathsPassDownTheChain() {
