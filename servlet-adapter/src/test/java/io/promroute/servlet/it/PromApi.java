@@ -3,6 +3,7 @@ package io.promroute.servlet.it;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -34,7 +35,7 @@ public final class PromApi {
 
   /** Exact numbers: {@code 1772323200.5} stays as written. */
   public static final ObjectMapper JSON = new ObjectMapper()
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private static final HttpClient CLIENT = HttpClient.newBuilder()

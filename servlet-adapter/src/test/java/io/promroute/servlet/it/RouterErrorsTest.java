@@ -182,8 +182,11 @@ class RouterErrorsTest {
   void clientThatDisconnectsWhileTheShardHangsLeavesTheRouterHealthy() throws Exception {
     int acceptedBefore = hanging.accepted();
     int closedBefore = hanging.closedByPeer();
-    try (Socket client = rawGet(faultyRouter.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"stuck\"}", "time", T))) {
+    Socket client = rawGet(faultyRouter.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"stuck\"}", "time", T));
+    try {
       await(Duration.ofSeconds(10), () -> hanging.accepted() > acceptedBefore, "the router connects to the hanging shard");
+    } finally {
+      client.close();
     }
     // Cancelled with the client, or at the latest after the upstream timeout.
     await(UPSTREAM_TIMEOUT.plusSeconds(9), () -> hanging.closedByPeer() > closedBefore, "the router closes its connection to the shard");
@@ -237,8 +240,11 @@ class RouterErrorsTest {
     try (FakeShards.Hanging stuck = new FakeShards.Hanging();
         JettyRouter patient = JettyRouter.start(
             TestRouters.filter(Map.of("a", stuck.hostPort()), builder -> builder.upstreamTimeout(Duration.ofMinutes(2))))) {
-      try (Socket client = rawGet(patient.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T))) {
+      Socket client = rawGet(patient.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T));
+      try {
         await(Duration.ofSeconds(10), () -> stuck.accepted() > 0, "the router connects to the hanging shard");
+      } finally {
+        client.close();
       }
       await(Duration.ofSeconds(10), () -> stuck.closedByPeer() > 0,
           "the router closes its connection to the shard once the client is gone");

@@ -56,7 +56,7 @@ class TomcatRouterTest {
     Context context = tomcat.addContext("", baseDir.toString());
     Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
     servlet.setAsyncSupported(true);
-    context.addServletMappingDecoded("/", "fallthrough");
+    context.addServletMapping("/", "fallthrough");
 
     FilterDef filterDef = new FilterDef();
     filterDef.setFilterName("promroute");
@@ -76,7 +76,7 @@ class TomcatRouterTest {
     Path yamlDocBase = Files.createDirectories(baseDir.resolve("yaml-app"));
     Context yamlContext = tomcat.addContext("/yaml-app", yamlDocBase.toString());
     Tomcat.addServlet(yamlContext, "fallthrough", new JettyRouter.FallthroughServlet()).setAsyncSupported(true);
-    yamlContext.addServletMappingDecoded("/", "fallthrough");
+    yamlContext.addServletMapping("/", "fallthrough");
     FilterDef byClassName = new FilterDef();
     byClassName.setFilterName("promroute");
     byClassName.setFilterClass(PromRouteFilter.class.getName());
