@@ -3,6 +3,7 @@ package io.promroute.servlet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import java.util.ArrayList;
@@ -136,6 +137,8 @@ class RouterVsGlobalTest {
         range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
         range("memory_usage_bytes{cluster!=\"a\"}"),
         range("sum by (job) (memory_usage_bytes{cluster=\"a\"} offset 10m)"),
+        new Case("/api/v1/query_range", Params.of("query", "rate(http_requests_total{cluster=\"c\", code=\"500\"}[5m])",
+            "start", RANGE_START + ".25", "end", END + ".75", "step", "15"), false, false, true),
         new Case("/api/v1/query_range", Params.of("query", "up{cluster=\"c\"}",
             "start", "2026-03-01T00:30:00Z", "end", "2026-03-01T01:30:00Z", "step", "5m"), false, false, true),
         // Series.
@@ -325,6 +328,30 @@ class RouterVsGlobalTest {
       Answer unprefixed = PromApi.get(prefixed.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T));
       assertThat(unprefixed.text()).as(unprefixed.summary()).isEqualTo(JettyRouter.FALLTHROUGH + "/api/v1/query");
     }
+  }
+
+  /** {@code stats=all}: the shard's statistics pass through (their timings differ from run to run). */
+  @Test
+  void statisticsPassThrough() {
+    Params params = Params.of("query", "rate(http_requests_total{cluster=\"b\"}[5m])", "time", T, "stats", "all");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    JsonNode expectedStats = expected.data().get("stats");
+    JsonNode actualStats = actual.data().get("stats");
+    assertThat(expectedStats).as("global answer with stats: %s", expected.summary()).isNotNull();
+    assertThat(actualStats).as("router answer with stats: %s", actual.summary()).isNotNull();
+    assertThat(fieldNames(actualStats)).isEqualTo(fieldNames(expectedStats));
+    assertThat(actualStats.path("samples")).as("sample statistics").isEqualTo(expectedStats.path("samples"));
+    ((ObjectNode) expected.data()).remove("stats");
+    ((ObjectNode) actual.data()).remove("stats");
+    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false))).isNull();
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /** Endpoints Prometheus serves by GET only refuse a POST with the same status (405). */
