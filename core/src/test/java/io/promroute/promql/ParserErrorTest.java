@@ -102,7 +102,12 @@ class ParserErrorTest {
         row("sum by (\"\") (x)", "1:9: parse error: invalid label name for grouping: \"\"", 8),
         row("non_existent()", "1:1: parse error: unknown function with name \"non_existent\"", 0),
         row("RATE(x[5m])", "1:1: parse error: unknown function with name \"RATE\"", 0),
-        row("a>b()", "1:3: parse error: unknown function with name \"b\"", 2));
+        row("a>b()", "1:3: parse error: unknown function with name \"b\"", 2),
+        // Grammar actions run before yacc reaches a later syntax error, so they are reported first.
+        row("foo[0m] +", "1:5: parse error: duration must be greater than 0", 4),
+        row("nonexistent(x) +", "1:1: parse error: unknown function with name \"nonexistent\"", 0),
+        // The type checks run only after a successful parse: the syntax error comes first.
+        row("rate(x) +", "1:10: parse error: unexpected end of input", 9));
   }
 
   static Stream<Arguments> typeErrors() {
