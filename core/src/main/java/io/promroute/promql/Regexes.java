@@ -23,7 +23,7 @@ final class Regexes {
     }
     try {
       // Prometheus parses the regex as written first, so its errors quote the regex unanchored.
-      Pattern.compile(regex, Pattern.DOTALL);
+      Pattern.compile(regex);
       compile(regex);
       return null;
     } catch (PatternSyntaxException e) {
