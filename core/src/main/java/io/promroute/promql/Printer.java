@@ -135,7 +135,8 @@ final class Printer implements ExprVisitor<Void> {
     out.append('}');
   }
 
-  private static String matcherString(LabelMatcher matcher) {
+  /** {@code name op "value"} as Prometheus's {@code Matcher.String()}; selectors sort by it. */
+  static String matcherString(LabelMatcher matcher) {
     StringBuilder builder = new StringBuilder(matcher.name().length() + matcher.value().length() + 5);
     GoFormat.appendLabelName(builder, matcher.name());
     builder.append(matcher.op().symbol());

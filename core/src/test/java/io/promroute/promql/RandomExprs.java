@@ -54,6 +54,8 @@ import java.util.Set;
  *       instant vectors, set operators many-to-many without {@code fill}, no label both in
  *       {@code on} and in a group modifier, a selector without a name has a matcher that does not
  *       match the empty string, ranges and steps positive, offsets non-zero;
+ *   <li>matchers in the printer's order (sorted by printed form), since that is the order a
+ *       parse of the printed form keeps;
  *   <li>optional syntax only when the {@link ParserOptions} given enable it.
  * </ul>
  *
@@ -209,10 +211,12 @@ public final class RandomExprs {
     for (int index = 0; index < extra; index++) {
       matchers.add(matcher());
     }
+    // The printer sorts matchers and the parser keeps the printed order.
+    List<LabelMatcher> sorted = CanonicalExprs.sortedMatchers(matchers);
     if (!modifiers) {
-      return new VectorSelector(name, matchers);
+      return new VectorSelector(name, sorted);
     }
-    return new VectorSelector(name, matchers, maybeOffset(), maybeAt(), smoothing());
+    return new VectorSelector(name, sorted, maybeOffset(), maybeAt(), smoothing());
   }
 
   private LabelMatcher matcher() {
