@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 class PrintRoundTripPropertyTest {
 
   private static final long SEED = Long.getLong("promql.property.seed", 20_261_125L);
-  private static final int TREES = Integer.getInteger("promql.property.trees", 5000);
+  private static final int TREES = Integer.getInteger("promql.property.trees", 2500);
   private static final int MINIMUM_TREES = 1000;
-  private static final long BUDGET_NANOS = 20_000_000_000L;
+  private static final long BUDGET_NANOS = 10_000_000_000L;
 
   @Test
   void everyOptionalSyntaxTreeParsesBackFromItsPrintedForm() {

@@ -493,8 +493,17 @@ public final class RandomExprs {
               BinaryOp.MUL,
               durationOperand(positiveDurationExpression(depth - 1), BinaryOp.MUL, true),
               new DurationLiteral((1 + random.nextInt(5)) * 1000L, true));
-      default -> new DurationParen(positiveDurationExpression(depth - 1));
+      default -> parenthesised(positiveDurationExpression(depth - 1));
     };
+  }
+
+  // Prometheus marks a parenthesised duration expression as wrapped, but keeps a literal in
+  // parentheses as a bare literal, and a second pair of parentheses changes nothing.
+  private static DurationExpr parenthesised(DurationExpr expr) {
+    if (expr instanceof DurationLiteral || expr instanceof DurationParen) {
+      return expr;
+    }
+    return new DurationParen(expr);
   }
 
   private DurationExpr offsetExpression() {
@@ -569,15 +578,19 @@ public final class RandomExprs {
       if (child instanceof UnaryExpr) {
         return new ParenExpr(child);
       }
-      if (child instanceof NumberLiteral number && printsWithMinus(number)) {
+      if (child instanceof NumberLiteral number && printsWithSign(number)) {
         return new ParenExpr(child);
       }
     }
     return child;
   }
 
-  private static boolean printsWithMinus(NumberLiteral number) {
-    return PromQL.print(number).startsWith("-");
+  // Negative numbers, -0 and +Inf print with a sign, which a parse reads as a unary operator.
+  // Prometheus prints Inf ^ 2 as "+Inf ^ 2", which parses as +(Inf ^ 2): the generator keeps to
+  // trees whose printed form parses back, (Inf) ^ 2 here.
+  private static boolean printsWithSign(NumberLiteral number) {
+    String printed = PromQL.print(number);
+    return printed.startsWith("-") || printed.startsWith("+");
   }
 
   private static boolean needsParentheses(BinaryOp child, BinaryOp parent, boolean left) {
