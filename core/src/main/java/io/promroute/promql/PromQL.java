@@ -56,7 +56,10 @@ public final class PromQL {
   }
 
   /**
-   * The canonical single-line form, exactly as Prometheus's {@code String()} prints it.
+   * The canonical single-line form, exactly as Prometheus's {@code String()} prints it: matchers
+   * sorted by their printed form, aggregation grouping before the body, numbers without
+   * exponent, Go quoting, durations such as {@code 1h30m}. Parsing the result gives the same tree
+   * except for the order of matchers, which the parser keeps as written.
    */
   public static String print(Expr expr) {
     return Printer.print(requireNonNull(expr, "expr is null"));

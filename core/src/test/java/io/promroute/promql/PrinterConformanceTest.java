@@ -1,6 +1,7 @@
 package io.promroute.promql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The printer against Prometheus's own test data ({@code ../shared/conformance}, see its README)
@@ -66,9 +68,16 @@ class PrinterConformanceTest {
   private static final int FAILURES_SHOWN = 25;
 
   static Path conformanceDirectory() {
-    String property = System.getProperty("promql.conformance.dir");
+    return conformanceDirectory(System.getProperty("promql.conformance.dir"), System.getenv("CI"));
+  }
+
+  /**
+   * The corpus directory: a test fails when the property names a missing directory or when CI is
+   * "true" and the property is missing; it is skipped only on a developer machine without it.
+   */
+  static Path conformanceDirectory(String property, String ci) {
     if (property == null || property.isBlank()) {
-      if ("true".equals(System.getenv("CI"))) {
+      if ("true".equals(ci)) {
         fail("CI=true but the system property promql.conformance.dir is not set");
       }
       Assumptions.abort("promql.conformance.dir is not set; the conformance corpus is not checked");
@@ -206,6 +215,18 @@ class PrinterConformanceTest {
                 + String.join("\n", failures.subList(0, Math.min(FAILURES_SHOWN, failures.size()))));
       }
     }
+  }
+
+  @Test
+  void missingCorpusFailsWhenNamedOrOnCiAndSkipsOnlyOtherwise() {
+    assertThatThrownBy(() -> conformanceDirectory("/nonexistent/conformance", null))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("missing directory");
+    assertThatThrownBy(() -> conformanceDirectory(null, "true"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("CI=true");
+    assertThatThrownBy(() -> conformanceDirectory(null, null))
+        .isInstanceOf(TestAbortedException.class);
   }
 
   @Test
