@@ -166,10 +166,11 @@ class PrinterConformanceTest {
       passed++;
     }
 
-    /** A case that differs for a documented reason that is not a printer fault. */
-    void explain(String reason) {
+    /** A case that differs for a documented reason that is not a printer fault; listed in the output. */
+    void explain(String input, String reason) {
       cases++;
       explained.merge(reason, 1, Integer::sum);
+      System.out.println("[conformance]   explained (" + reason + "): " + JSON.valueToTree(input));
     }
 
     void failed(String input, String problem) {
@@ -373,7 +374,7 @@ class PrinterConformanceTest {
               tally.pass();
             } else if (PrettyPrinter.prettyPrint(parsed, 100, Printer.NumberStyle.PROMETHEUS_2)
                 .equals(expected)) {
-              tally.explain("numbers in 2.42's %v form (3.3+ never uses an exponent)");
+              tally.explain(input, "numbers in 2.42's %v form (3.3+ never uses an exponent)");
             } else {
               tally.failed(input, "printed\n" + printed + "\n2.42 answered\n" + expected);
             }
