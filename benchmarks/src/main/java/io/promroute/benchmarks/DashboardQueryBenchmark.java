@@ -50,7 +50,7 @@ public class DashboardQueryBenchmark {
   private static final Pattern CLUSTER_MATCHER = Pattern.compile("cluster=\"[^\"]*\",?\\s*");
 
   // Every shard the corpus names, so each query routes to exactly one shard.
-  private static final List<String> SHARDS =
+  static final List<String> SHARDS =
       List.of("eu-west-1", "us-east-2", "prod-a", "prod-b", "kafka-1", "cache-eu", "db-1");
 
   private String[] queries;
