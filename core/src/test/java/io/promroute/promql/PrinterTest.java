@@ -339,6 +339,31 @@ class PrinterTest {
   }
 
   @Test
+  void longLeftDeepOperatorChainPrintsWithoutDeepRecursion() {
+    Expr chain = selector("a");
+    for (int index = 0; index < 100_000; index++) {
+      chain = binary(chain, BinaryOp.OR, selector("b"));
+    }
+    String printed = PromQL.print(chain);
+    assertThat(printed).startsWith("a or b or b").endsWith(" or b").hasSize(1 + 100_000 * 5);
+  }
+
+  @Test
+  void treeTooDeepToPrintIsAClearError() {
+    Expr nested = selector("a");
+    for (int index = 0; index < 200_000; index++) {
+      nested = new ParenExpr(nested);
+    }
+    Expr tree = nested;
+    assertThatThrownBy(() -> PromQL.print(tree))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expression is nested too deeply to print");
+    assertThatThrownBy(() -> PromQL.prettyPrint(tree))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expression is nested too deeply to print");
+  }
+
+  @Test
   void printRejectsNull() {
     assertThatThrownBy(() -> PromQL.print(null))
         .isInstanceOf(NullPointerException.class)
