@@ -121,6 +121,11 @@ final class Printer implements ExprVisitor<Void> {
       printed[count++] = matcherString(matcher);
     }
     if (count == 0) {
+      if (name == null || name.isEmpty()) {
+        // Deliberate deviation: Prometheus prints an empty selector (info()'s second argument)
+        // as nothing, which does not parse again; we must send printed queries to shards.
+        out.append("{}");
+      }
       return;
     }
     if (count > 1) {

@@ -85,6 +85,13 @@ class PrinterTest {
   }
 
   @Test
+  void emptySelectorPrintsBracesSoThatItParsesAgain() {
+    Expr expr = PromQL.parse("info(rate(x[5m]), {})", ParserOptions.allFeatures());
+    assertThat(PromQL.print(expr)).isEqualTo("info(rate(x[5m]), {})");
+    assertThat(PromQL.parse(PromQL.print(expr), ParserOptions.allFeatures())).isEqualTo(expr);
+  }
+
+  @Test
   void numbersPrintWithoutExponent() {
     assertPrints(number(1048576), "1048576");
     assertPrints(number(-493), "-493");
