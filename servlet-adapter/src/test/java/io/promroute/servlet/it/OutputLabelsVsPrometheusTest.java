@@ -192,6 +192,63 @@ class OutputLabelsVsPrometheusTest {
         .isGreaterThanOrEqualTo(40);
   }
 
+  /** The same, over a range: run the rewrite's query on its shards as a range query. */
+  @Test
+  void rangeAnswersOfTheRewriteEqualTheGlobalAnswers(PrometheusFixture prometheus) {
+    ShardRewriter rewriter = TestRouters.rewriter(SHARDS);
+    TestRouters.implemented(() -> rewriter.rewrite("up{cluster=\"a\"}"));
+    String start = Long.toString(FixtureData.MID.getEpochSecond() - 1800);
+    List<String> mismatches = new ArrayList<>();
+    int checked = 0;
+    for (String entry : queries()) {
+      String query = entry.startsWith("writes: ") ? entry.substring("writes: ".length()) : entry;
+      ShardedQuery routed;
+      try {
+        routed = rewriter.rewrite(query);
+      } catch (ShardRoutingException e) {
+        continue;
+      }
+      if (routed.execution() != ShardedQuery.Execution.SINGLE_SHARD && routed.execution() != ShardedQuery.Execution.CONCATENATE) {
+        continue;
+      }
+      Params global = Params.of("query", query, "start", start, "end", T, "step", "300");
+      Answer expectedAnswer = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", global);
+      if (expectedAnswer.status() != 200) {
+        continue; // a range vector at the top: no range query in Prometheus either
+      }
+      List<String> expected = new ArrayList<>();
+      expectedAnswer.data().get("result").forEach(element -> expected.add(describe(element)));
+      if (expected.isEmpty()) {
+        continue;
+      }
+      checked++;
+      List<String> actual = new ArrayList<>();
+      for (String shard : routed.shards()) {
+        Answer answer = PromApi.get(prometheus.shard(shard).baseUri(), "/api/v1/query_range",
+            Params.of("query", routed.query(), "start", start, "end", T, "step", "300"));
+        if (answer.status() != 200) {
+          actual.add("shard " + shard + " answered " + answer.summary());
+          continue;
+        }
+        for (JsonNode element : answer.data().get("result")) {
+          ObjectNode copy = element.deepCopy();
+          if (routed.addShardLabel()) {
+            ((ObjectNode) copy.get("metric")).put(SHARD_LABEL, shard);
+          }
+          actual.add(describe(copy));
+        }
+      }
+      expected.sort(null);
+      actual.sort(null);
+      if (!expected.equals(actual)) {
+        mismatches.add(query + ": running " + routed.query() + " on " + routed.shards() + " (addShardLabel="
+            + routed.addShardLabel() + ") gives " + abbreviate(actual) + ", the global answer is " + abbreviate(expected));
+      }
+    }
+    assertThat(mismatches).as("range answers of the rewrite vs the global Prometheus").isEmpty();
+    assertThat(checked).as("queries checked over a range").isGreaterThanOrEqualTo(40);
+  }
+
   private static String describe(JsonNode element) {
     JsonNode value = element.has("value") ? element.get("value") : element.get("values");
     return PromApi.labelKey(element.get("metric")) + " " + value;
