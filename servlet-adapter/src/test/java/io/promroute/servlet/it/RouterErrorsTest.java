@@ -228,12 +228,12 @@ class RouterErrorsTest {
 
   /**
    * With a long upstream timeout, only the client's going away can end the shard request early.
-   * Known gap: Jetty 12 does not tell the filter (no AsyncListener.onError) that a client closed its
-   * connection while the request waits for a shard without reading or writing; even after 45 s the
-   * shard connection stays open, until the upstream timeout. A client gone mid-response is noticed
+   * Known gap: neither Jetty 12 nor Tomcat 11 tells the filter (no AsyncListener.onError) that a
+   * client closed its connection while the request waits for a shard without reading or writing;
+   * even after 40 s the shard connection stays open, until the upstream timeout. A client gone mid-response is noticed
    * (the write fails): {@link #clientThatDisconnectsMidResponseLeavesTheRouterHealthy()}.
    */
-  @Disabled("known gap: Jetty 12 reports no client disconnect while the filter waits for a silent shard;"
+  @Disabled("known gap: Jetty 12 and Tomcat 11 report no client disconnect while the filter waits for a silent shard;"
       + " the upstream timeout bounds the shard request")
   @Test
   void clientThatDisconnectsCancelsTheUpstreamRequest() throws Exception {
