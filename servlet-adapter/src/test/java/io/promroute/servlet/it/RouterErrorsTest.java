@@ -14,15 +14,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * never forwarded), a shard that is down, a shard that hangs, a client that goes away.
  *
  * <p>Shards of the "faulty" router: {@code a}, {@code b}, {@code c} answer empty results and count
- * requests; {@code dead} is a closed port; {@code stuck} accepts connections and never answers.
+ * requests; {@code dead} refuses connections; {@code stuck} accepts connections and never answers.
  */
 @ExtendWith(PrometheusExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
