@@ -148,6 +148,18 @@ class RouterErrorsTest {
     }
   }
 
+  /** Selectors naming disjoint shards: 400 bad_data naming both matchers, nothing forwarded. */
+  @Test
+  void conflictingShardsAre400NamingBothMatchers() {
+    int forwardedBefore = counting.requests();
+    Answer answer = PromApi.get(faultyRouter.baseUri(), "/api/v1/query",
+        Params.of("query", "up{cluster=\"a\"} / on (job, instance) up{cluster=\"b\"}", "time", T));
+    assertThat(answer.status()).as(answer.summary()).isEqualTo(400);
+    assertThat(answer.errorType()).as(answer.summary()).isEqualTo("bad_data");
+    assertThat(answer.error()).as(answer.summary()).contains("cluster=\"a\"").contains("cluster=\"b\"");
+    assertThat(counting.requests()).as("requests forwarded to a shard").isEqualTo(forwardedBefore);
+  }
+
   @Test
   void shardThatIsDownIsA502Or503NamingIt() {
     for (String query : List.of("up{cluster=\"dead\"}", "up{cluster=~\"a|dead\"}")) {
