@@ -271,6 +271,20 @@ class RouterVsGlobalTest {
     }
   }
 
+  /** Two shards' large answers, concatenated with the label put back on each: 27 MB. */
+  @Test
+  void largeFanOutPassesThrough() {
+    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=~\"a|c\"}", "start", START, "end", END, "step", "2");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+    assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
+    Answer actual = PromApi.post(router.baseUri(), "/api/v1/query_range", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false)))
+        .as("router vs global")
+        .isNull();
+  }
+
   /** A query whose answer needs series of several shards combined: a clear 4xx, not a wrong answer. */
   @ParameterizedTest
   @MethodSource("crossShardQueries")

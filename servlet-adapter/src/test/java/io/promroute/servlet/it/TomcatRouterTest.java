@@ -150,6 +150,18 @@ class TomcatRouterTest {
     }
   }
 
+  /** A 27 MB answer streams through Tomcat too, with the label put back. */
+  @Test
+  void largeRangeQueryPassesThrough() {
+    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=\"c\"}",
+        "start", Long.toString(FixtureData.START.getEpochSecond()), "end", Long.toString(FixtureData.END.getEpochSecond()), "step", "1");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
+    assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
+    Answer actual = PromApi.get(baseUri, "/api/v1/query_range", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    assertThat(PromApi.firstDifference(expected.json(), actual.json())).as("Tomcat router vs global").isNull();
+  }
+
   @Test
   void otherPathsPassDownTheChain() {
     Answer answer = PromApi.get(baseUri, "/index.html", Params.of());
