@@ -154,6 +154,8 @@ class RouterVsGlobalTest {
         getOrPost("/api/v1/labels", "start", START, "end", END),
         getOrPost("/api/v1/labels", "match[]", "up{cluster=\"b\"}", "start", START, "end", END),
         getOrPost("/api/v1/labels", "match[]", "queue_depth", "start", START, "end", END),
+        getOrPost("/api/v1/labels", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "{__name__=~\"queue.*|batch.*\"}", "start", START, "end", END),
         // Label values (GET only, as in Prometheus).
         get("/api/v1/label/job/values"),
         get("/api/v1/label/job/values", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
