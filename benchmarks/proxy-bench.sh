@@ -5,11 +5,12 @@
 #   2. a ~50 MB range answer through a router started with -Xmx128m (the label is put back on
 #      every series while it streams).
 # Needs: the router's jar (built if missing), prometheus, promtool, wrk, curl.
-# Settings: BENCH_DURATION (default 10s), BENCH_WARMUP (5s, before each measured run), BENCH_CONNECTIONS (32), BENCH_INSTANCES (130: 12 series each).
+# Settings: BENCH_DURATION (default 10s), BENCH_WARMUP (5s, before each measured run), BENCH_CONNECTIONS (32), BENCH_INSTANCES (130: 12 series each),
+#           BENCH_JAR (the router jar; default examples/target/promroute-standalone.jar, e.g. an older build to compare).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$root/examples/target/promroute-standalone.jar"
+jar="${BENCH_JAR:-$root/examples/target/promroute-standalone.jar}"
 work="${BENCH_DIR:-$(mktemp -d /tmp/promroute-bench.XXXXXX)}"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-32}"

@@ -202,7 +202,8 @@ final class Exchange implements AsyncListener {
         ResponseTransformer.stringList(keys, out, warnings);
       }
     }
-    out.flush();
+    // No flush: completing the request closes the output, and a small answer still all in the
+    // container's buffer then goes out in one write, with a Content-Length instead of chunks.
   }
 
   private void passThrough(UpstreamResponse upstream) throws IOException {
