@@ -76,6 +76,8 @@ class PromqlEngineTestsThroughRouterTest {
 
   private static final long STEP_MILLIS = 15_000;
   private static final int RANGE_STEPS = 4;
+  /** {@code -Dpromqltest.trace=true}: each eval's id on stderr before its requests (to match router logs). */
+  private static final boolean TRACE = Boolean.getBoolean("promqltest.trace");
   private static final Pattern SORTS = Pattern.compile("\\bsort(_desc)?\\s*\\(");
 
   /** An eval's verdicts (instant, range), or its unreachability. */
@@ -245,6 +247,9 @@ class PromqlEngineTestsThroughRouterTest {
         "step", Long.toString(STEP_MILLIS / 1000));
     boolean ordered = eval.kind() == Kind.ORDERED || SORTS.matcher(eval.query()).find();
 
+    if (TRACE) {
+      System.err.println("promqltest: " + eval.id() + " " + eval.query());
+    }
     Answer globalInstant = PromApi.get(servers.global(), "/api/v1/query", instant);
     Answer routerInstant = PromApi.get(servers.router(), "/api/v1/query", instant);
     Answer globalRange = PromApi.get(servers.global(), "/api/v1/query_range", range);

@@ -1,12 +1,16 @@
 package io.promroute.servlet.it.promqltest;
 
+import io.promroute.promql.ParserOptions;
+import io.promroute.servlet.PromRouteFilter;
+import io.promroute.servlet.ShardTarget;
 import io.promroute.servlet.it.JettyRouter;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.PrometheusServer;
-import io.promroute.servlet.it.TestRouters;
 import io.promroute.servlet.it.promqltest.TestScript.Sample;
 import io.promroute.servlet.it.promqltest.TestScript.Segment;
 import io.promroute.servlet.it.promqltest.TestScript.Series;
+import io.promroute.shard.ShardRewriter;
+import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -117,7 +121,7 @@ final class SegmentServers implements AutoCloseable {
       for (String key : PrometheusFixture.SHARDS) {
         shards.put(key, byName.get("shard-" + key).hostPort());
       }
-      router = JettyRouter.start(TestRouters.filter(shards, builder -> {}));
+      router = JettyRouter.start(routerFilter(shards));
       return new SegmentServers(directory, List.copyOf(byName.values()), byName.get("global"), router);
     } catch (Exception | Error e) {
       if (router != null) {
@@ -127,6 +131,21 @@ final class SegmentServers implements AutoCloseable {
       deleteRecursively(directory);
       throw e;
     }
+  }
+
+  /**
+   * The router: shard label {@code cluster}, shards a, b, c, default policies; the parser accepts
+   * Prometheus 2's functions ({@code holt_winters}), since the shards run 2.42.
+   */
+  static Filter routerFilter(Map<String, String> shards) {
+    ShardRewriter rewriter = ShardRewriter.builder()
+        .shardLabel(PrometheusFixture.SHARD_LABEL)
+        .shards(List.copyOf(shards.keySet()))
+        .parserOptions(ParserOptions.builder().prometheus2Functions(true).build())
+        .build();
+    PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
+    shards.forEach((key, hostPort) -> builder.shard(key, ShardTarget.of(hostPort)));
+    return builder.build();
   }
 
   /** Writes one OpenMetrics file per server and runs promtool on each (in parallel). */

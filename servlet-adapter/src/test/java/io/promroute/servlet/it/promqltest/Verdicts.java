@@ -21,6 +21,9 @@ final class Verdicts {
   /** What the router answers when a query needs a cross-shard merge it does not do yet. */
   static final String CROSS_SHARD_REFUSAL = "merging across shards is not supported yet";
 
+  /** What the router answers when only a cross-shard evaluation could answer the query. */
+  static final String NOT_SHARDABLE_REFUSAL = "query cannot be answered by the shards alone: ";
+
   private static final Pattern REFUSAL_REASON = Pattern.compile("combines series of several shards \\([^)]*\\)(?:: (.*?))?; merging");
 
   private Verdicts() {}
@@ -68,12 +71,22 @@ final class Verdicts {
         difference + "\n    global: " + global.summary() + "\n    router: " + router.summary());
   }
 
-  /** The router's reason for a deliberate refusal, or {@code null}. */
+  /**
+   * The router's reason for a deliberate refusal (HTTP 4xx: a cross-shard merge it does not do yet,
+   * or a query it says the shards alone cannot answer), or {@code null}.
+   */
   static String refusalReason(Answer router) {
     if (router.status() < 400 || router.status() >= 500 || router.error() == null) {
       return null;
     }
     String error = router.error();
+    int notShardable = error.indexOf(NOT_SHARDABLE_REFUSAL);
+    if (notShardable >= 0) {
+      // The first sentence names the reason; the rest advises the user.
+      String reason = error.substring(notShardable + NOT_SHARDABLE_REFUSAL.length());
+      int end = reason.indexOf(". ");
+      return "not shardable: " + (end < 0 ? reason : reason.substring(0, end));
+    }
     if (!error.contains(CROSS_SHARD_REFUSAL)) {
       return null;
     }
