@@ -56,8 +56,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ({@link Verdicts#compare}).
  *
  * <p>Verdicts: passed; refused by the router (a deliberate 4xx "not supported yet": allowed,
- * counted and listed); unreachable (the data cannot be loaded, e.g. stale markers: allowed only if
- * listed with its reason in {@code promqltest-known-gaps.txt}); mismatched (a wrong answer: the test
+ * counted and listed); unreachable (the data cannot be loaded, e.g. native histogram samples: allowed
+ * only if listed with its reason in {@code promqltest-known-gaps.txt}); mismatched (a wrong answer: the test
  * fails). The report goes to {@code target/promqltest-report.txt} and, in short, to the output.
  *
  * <p>The scripts' directory: system property {@code promql.conformance.dir} (the {@code
@@ -209,7 +209,7 @@ class PromqlEngineTestsThroughRouterTest {
   /** Runs every eval of the segment, then gives one dynamic test per eval asserting its verdict. */
   private Stream<DynamicNode> runSegment(Segment segment) {
     List<Outcome> results = new ArrayList<>();
-    String unreachable = SegmentServers.unreachableReason(segment);
+    String unreachable = segment.unreachable();
     if (unreachable != null) {
       for (Eval eval : segment.evals()) {
         results.add(new Outcome(eval, Status.UNREACHABLE, List.of(new Verdict("data", Status.UNREACHABLE, unreachable)), null));

@@ -38,7 +38,8 @@ import java.util.zip.CRC32;
  * (PromRouteFilter in Jetty 12, default policies) in front of the shards.
  *
  * <p>Data goes in through OpenMetrics files and {@code promtool tsdb create-blocks-from
- * openmetrics}, which cannot write stale markers: a segment with one is not started.
+ * openmetrics}; a segment with stale markers, which that import cannot write, goes in by remote
+ * write instead ({@link RemoteWrite}), into the head of servers started with the receiver on.
  */
 final class SegmentServers implements AutoCloseable {
 
@@ -71,18 +72,11 @@ final class SegmentServers implements AutoCloseable {
   }
 
   /**
-   * Why the segment's data cannot be loaded into Prometheus through promtool, or {@code null}.
+   * Whether the segment's data goes in by remote write: stale markers (which promtool's
+   * OpenMetrics import cannot write) and series without a name (which OpenMetrics cannot write).
    */
-  static String unreachableReason(Segment segment) {
-    for (Series series : segment.series()) {
-      if (series.hasStaleMarker()) {
-        return "stale marker in the data: promtool's OpenMetrics import cannot write stale markers";
-      }
-      if (!series.labels().containsKey("__name__")) {
-        return "series without a metric name: OpenMetrics cannot write it";
-      }
-    }
-    return null;
+  static boolean needsRemoteWrite(Segment segment) {
+    return segment.series().stream().anyMatch(series -> series.hasStaleMarker() || !series.labels().containsKey("__name__"));
   }
 
   /** Writes the data, builds the blocks, starts the four servers and the router. */
@@ -91,10 +85,19 @@ final class SegmentServers implements AutoCloseable {
     List<PrometheusServer> started = new ArrayList<>();
     JettyRouter router = null;
     try {
-      Map<String, Path> dataDirectories = writeBlocks(segment, directory, promtool);
+      boolean remoteWrite = needsRemoteWrite(segment);
+      Map<String, List<Series>> seriesByServer = seriesByServer(segment);
+      Map<String, Path> dataDirectories = new LinkedHashMap<>();
+      for (String name : seriesByServer.keySet()) {
+        dataDirectories.put(name, Files.createDirectories(directory.resolve(name + "-data")));
+      }
+      List<String> flags = remoteWrite ? List.of("--web.enable-remote-write-receiver") : List.of();
+      if (!remoteWrite) {
+        writeBlocks(seriesByServer, dataDirectories, directory, promtool);
+      }
       Map<String, PrometheusServer> byName = new LinkedHashMap<>();
       for (Map.Entry<String, Path> entry : dataDirectories.entrySet()) {
-        PrometheusServer server = PrometheusServer.start(entry.getKey(), prometheus, entry.getValue(), directory);
+        PrometheusServer server = PrometheusServer.start(entry.getKey(), prometheus, entry.getValue(), directory, flags);
         started.add(server);
         byName.put(entry.getKey(), server);
       }
@@ -111,9 +114,16 @@ final class SegmentServers implements AutoCloseable {
               throw e;
             }
             server.close();
-            server = PrometheusServer.start(name, prometheus, dataDirectories.get(name), directory);
+            server = PrometheusServer.start(name, prometheus, dataDirectories.get(name), directory, flags);
             started.add(server);
             byName.put(name, server);
+          }
+        }
+      }
+      if (remoteWrite) {
+        for (Map.Entry<String, List<Series>> entry : seriesByServer.entrySet()) {
+          if (!entry.getValue().isEmpty()) {
+            RemoteWrite.write(byName.get(entry.getKey()).baseUri(), entry.getValue());
           }
         }
       }
@@ -148,8 +158,8 @@ final class SegmentServers implements AutoCloseable {
     return builder.build();
   }
 
-  /** Writes one OpenMetrics file per server and runs promtool on each (in parallel). */
-  private static Map<String, Path> writeBlocks(Segment segment, Path directory, Path promtool) throws IOException, InterruptedException {
+  /** Each server's series: {@code shard-<key>} without the shard label, {@code global} with it. */
+  private static Map<String, List<Series>> seriesByServer(Segment segment) {
     Map<String, List<Series>> seriesByShard = new LinkedHashMap<>();
     PrometheusFixture.SHARDS.forEach(key -> seriesByShard.put(key, new ArrayList<>()));
     for (Series series : segment.series()) {
@@ -166,13 +176,17 @@ final class SegmentServers implements AutoCloseable {
       }
     });
     seriesByServer.put("global", global);
+    return seriesByServer;
+  }
 
-    Map<String, Path> dataDirectories = new LinkedHashMap<>();
+  /** Writes one OpenMetrics file per server and runs promtool on each (in parallel). */
+  private static void writeBlocks(
+      Map<String, List<Series>> seriesByServer, Map<String, Path> dataDirectories, Path directory, Path promtool)
+      throws IOException, InterruptedException {
     Map<String, Process> promtools = new LinkedHashMap<>();
     for (Map.Entry<String, List<Series>> entry : seriesByServer.entrySet()) {
       String name = entry.getKey();
-      Path data = Files.createDirectories(directory.resolve(name + "-data"));
-      dataDirectories.put(name, data);
+      Path data = dataDirectories.get(name);
       if (entry.getValue().stream().allMatch(series -> series.samples().isEmpty())) {
         continue; // an empty TSDB; promtool wants samples
       }
@@ -194,7 +208,6 @@ final class SegmentServers implements AutoCloseable {
             + Files.readString(directory.resolve(entry.getKey() + "-promtool.log"), StandardCharsets.UTF_8));
       }
     }
-    return dataDirectories;
   }
 
   /**

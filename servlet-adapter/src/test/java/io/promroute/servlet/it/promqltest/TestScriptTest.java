@@ -103,6 +103,40 @@ class TestScriptTest {
   }
 
   @Test
+  void nativeHistogramSamplesMakeTheSegmentUnreachable() {
+    List<Segment> segments = TestScript.parse("h.test", List.of(
+        "load 5m",
+        "  a 1",
+        "  h {{schema:0 sum:1 count:1}}",
+        "",
+        "eval instant at 5m a"));
+    assertThat(segments).singleElement().satisfies(segment -> {
+      assertThat(segment.series()).hasSize(1);
+      assertThat(segment.unreachable()).startsWith("native histogram samples (line 3)");
+    });
+  }
+
+  @Test
+  void remoteWriteEncodesProtobufInASnappyLiteral() {
+    TestScript.Series series = new TestScript.Series(
+        new TreeMap<>(Map.of("__name__", "m")), List.of(new Sample(10_000, Double.NaN, true)));
+    byte[] request = RemoteWrite.writeRequest(List.of(series));
+    // timeseries{labels{name:"__name__" value:"m"} samples{value:StaleNaN timestamp:10000}}
+    byte[] expected = {
+        0x0A, 0x1D,
+        0x0A, 0x0D, 0x0A, 0x08, '_', '_', 'n', 'a', 'm', 'e', '_', '_', 0x12, 0x01, 'm',
+        0x12, 0x0C, 0x09, 0x02, 0, 0, 0, 0, 0, (byte) 0xF0, 0x7F, 0x10, (byte) 0x90, 0x4E};
+    assertThat(request).containsExactly(expected);
+    byte[] snappy = RemoteWrite.snappyLiteral(request);
+    assertThat(snappy).startsWith((byte) 31, (byte) (30 << 2));
+    assertThat(java.util.Arrays.copyOfRange(snappy, 2, snappy.length)).containsExactly(expected);
+    byte[] large = RemoteWrite.snappyLiteral(new byte[300]);
+    // varint 300, then tag 61<<2 with a 2-byte length-1 (299 = 0x012B).
+    assertThat(large).startsWith((byte) 0xAC, (byte) 0x02, (byte) (61 << 2), (byte) 0x2B, (byte) 0x01);
+    assertThat(large).hasSize(5 + 300);
+  }
+
+  @Test
   void readsEveryConformanceFile() throws IOException {
     List<Segment> segments = PromqlEngineTestsThroughRouterTest.allSegments();
     assertThat(segments).hasSize(71);
