@@ -311,7 +311,15 @@ class PromqlEngineTestsThroughRouterTest {
     out.append("PromQL engine tests (Prometheus ").append(VERSION).append(") through the router over 3 shards vs one global Prometheus\n");
     out.append("files: ").append(String.join(", ", new java.util.TreeSet<>(filesRun))).append('\n');
     out.append("evals: ").append(all.size()).append(" (each as an instant and a range query), run time ").append(seconds).append(" s\n");
-    out.append("passed: ").append(byStatus.get(Status.PASSED).size()).append('\n');
+    List<Outcome> passed = byStatus.get(Status.PASSED);
+    long empty = passed.stream()
+        .filter(outcome -> outcome.verdicts().stream().allMatch(verdict -> verdict.detail().equals(Verdicts.EMPTY)))
+        .count();
+    long bothFail = passed.stream()
+        .filter(outcome -> outcome.verdicts().get(0).detail().startsWith("both fail"))
+        .count();
+    out.append("passed: ").append(passed.size()).append(" (").append(empty)
+        .append(" with an empty result in both modes, ").append(bothFail).append(" where both fail as an instant query)\n");
     out.append("refused by the router: ").append(byStatus.get(Status.REFUSED).size()).append('\n');
     appendCounts(out, byStatus.get(Status.REFUSED), Status.REFUSED);
     out.append("unreachable: ").append(byStatus.get(Status.UNREACHABLE).size()).append('\n');
@@ -324,6 +332,13 @@ class PromqlEngineTestsThroughRouterTest {
     long checked = all.stream().filter(outcome -> outcome.status() != Status.UNREACHABLE).count();
     out.append("global server vs the scripts' expected values (information): ").append(checked - disagreements)
         .append(" agree, ").append(disagreements).append(" differ\n");
+    out.append("per file (passed / refused / unreachable / mismatched):\n");
+    Map<String, int[]> perFile = new TreeMap<>();
+    for (Outcome outcome : all) {
+      String file = outcome.eval().id().substring(0, outcome.eval().id().indexOf(':'));
+      perFile.computeIfAbsent(file, key -> new int[Status.values().length])[outcome.status().ordinal()]++;
+    }
+    perFile.forEach((file, counts) -> out.append(String.format("  %-22s %4d %4d %4d %4d%n", file, counts[0], counts[1], counts[2], counts[3])));
     out.append('\n');
 
     for (String failure : setupFailures) {

@@ -24,6 +24,9 @@ final class Verdicts {
   /** What the router answers when only a cross-shard evaluation could answer the query. */
   static final String NOT_SHARDABLE_REFUSAL = "query cannot be answered by the shards alone: ";
 
+  /** The detail of a pass on an empty result (it proves less). */
+  static final String EMPTY = "empty result";
+
   private static final Pattern REFUSAL_REASON = Pattern.compile("combines series of several shards \\([^)]*\\)(?:: (.*?))?; merging");
 
   private Verdicts() {}
@@ -65,7 +68,8 @@ final class Verdicts {
       difference = PromApi.firstDifference(expected.get("data"), actual.get("data"));
     }
     if (difference == null) {
-      return new Verdict(mode, Status.PASSED, "");
+      JsonNode result = expected.path("data").path("result");
+      return new Verdict(mode, Status.PASSED, result.isArray() && result.isEmpty() ? EMPTY : "");
     }
     return new Verdict(mode, Status.MISMATCHED,
         difference + "\n    global: " + global.summary() + "\n    router: " + router.summary());
