@@ -135,7 +135,7 @@ final class SegmentServers implements AutoCloseable {
       return new SegmentServers(directory, List.copyOf(byName.values()), byName.get("global"), router);
     } catch (Exception | Error e) {
       if (router != null) {
-        router.close();
+        closeRouter(router);
       }
       stop(started);
       deleteRecursively(directory);
@@ -276,13 +276,25 @@ final class SegmentServers implements AutoCloseable {
     return global.baseUri();
   }
 
+  /** Stops the router, then the servers, and deletes the data. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
-      router.close();
+      closeRouter(router);
     } finally {
       stop(servers);
       deleteRecursively(directory);
+    }
+  }
+
+  private static void closeRouter(JettyRouter router) {
+    try {
+      router.close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      System.err.println("SegmentServers: could not stop the router: " + e);
     }
   }
 
