@@ -82,4 +82,13 @@ public final class PromQL {
     }
     return PrettyPrinter.prettyPrint(expr, maxCharactersPerLine);
   }
+
+  /**
+   * Go's {@code strconv.FormatFloat(value, 'f', -1, 64)}: how Prometheus writes sample values in
+   * its JSON answers ({@code "NaN"}, {@code "+Inf"}, {@code "0.1"}, never an exponent), and how
+   * {@code count_values} spells a value as a label.
+   */
+  public static String formatSampleValue(double value) {
+    return GoFormat.formatFloat(value);
+  }
 }

@@ -1,0 +1,381 @@
+package io.promroute.plan;
+
+import io.promroute.promql.PromQL;
+import io.promroute.promql.ast.AggregateOp;
+import io.promroute.promql.ast.BinaryOp;
+import io.promroute.promql.ast.VectorMatching;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node of a cross-shard plan. Leaves are shard queries ({@link Fetch}, {@link EveryShard});
+ * every other node is computed by the router, one evaluation step at a time, from its children's
+ * global values. The router never re-evaluates a selector, so lookback is applied once, by the
+ * shards.
+ */
+sealed interface PlanNode {
+
+  /** The node's value at one step ({@code time} in milliseconds). */
+  Value evaluate(EvalContext context, long time);
+
+  /** The plan in a PromQL-like notation; shard queries appear as {@code shards(...)}. */
+  String print();
+
+  List<PlanNode> children();
+
+  /**
+   * Sent whole to every selected shard; the answers are concatenated.
+   *
+   * @param index the shard query's position in {@link QueryPlan#shardQueries()}
+   * @param query the query sent
+   * @param addsShardLabel whether each returned series gets the shard label (the series keep it
+   *     in the global view)
+   */
+  record Fetch(int index, String query, boolean addsShardLabel) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      List<Sample> all = new ArrayList<>();
+      for (int shard = 0; shard < context.shardCount(index); shard++) {
+        all.addAll(context.shard(index, shard, time));
+      }
+      return new Value.Vector(all);
+    }
+
+    @Override
+    public String print() {
+      return (addsShardLabel ? "shards+label(" : "shards(") + query + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of();
+    }
+  }
+
+  /**
+   * {@code absent(...)} sent to every shard: the global answer exists only where every shard
+   * answers it (no shard has the series).
+   */
+  record EveryShard(Fetch fetch) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      List<Sample> first = null;
+      for (int shard = 0; shard < context.shardCount(fetch.index()); shard++) {
+        List<Sample> samples = context.shard(fetch.index(), shard, time);
+        if (samples.isEmpty()) {
+          return new Value.Vector(List.of());
+        }
+        if (first == null) {
+          first = samples;
+        }
+      }
+      return new Value.Vector(first == null ? List.of() : first);
+    }
+
+    @Override
+    public String print() {
+      return "every_shard(" + fetch.query() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(fetch);
+    }
+  }
+
+  record NumberNode(double value) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      return new Value.Scalar(value);
+    }
+
+    @Override
+    public String print() {
+      return PromQL.print(new io.promroute.promql.ast.NumberLiteral(value));
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of();
+    }
+  }
+
+  record StringNode(String value) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      return new Value.Str(value);
+    }
+
+    @Override
+    public String print() {
+      return PromQL.print(new io.promroute.promql.ast.StringLiteral(value));
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of();
+    }
+  }
+
+  /**
+   * An aggregation computed by the router over its argument's global value; merges of shard
+   * partials are aggregations too ({@code sum} of per-shard {@code count}s).
+   */
+  record Aggregate(
+      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Object parameter = null;
+      if (param != null) {
+        Value value = param.evaluate(context, time);
+        parameter =
+            value instanceof Value.Str string ? string.value() : (Object) Nodes.scalar(value);
+      }
+      List<Sample> input = new ArrayList<>(Nodes.vector(expr.evaluate(context, time)));
+      // The global engine sees series in storage order, which is label order (shard label
+      // included): that decides topk/bottomk ties and the order of float additions.
+      input.sort((a, b) -> a.labels().compareTo(b.labels()));
+      return new Value.Vector(Aggregation.evaluate(op, parameter, without, grouping, input));
+    }
+
+    @Override
+    public String print() {
+      StringBuilder builder = new StringBuilder(op.keyword());
+      if (without || !grouping.isEmpty()) {
+        builder.append(without ? " without (" : " by (").append(String.join(", ", grouping)).append(") ");
+      }
+      builder.append('(');
+      if (param != null) {
+        builder.append(param.print()).append(", ");
+      }
+      return builder.append(expr.print()).append(')').toString();
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return param == null ? List.of(expr) : List.of(param, expr);
+    }
+  }
+
+  /** {@code avg}: Σ per-shard sums / Σ per-shard counts, per group. */
+  record AverageMerge(boolean without, List<String> grouping, Fetch sums, Fetch counts)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Map<Labels, double[]> groups = new LinkedHashMap<>();
+      for (Sample sample : sorted(Nodes.vector(sums.evaluate(context, time)))) {
+        groups.computeIfAbsent(sample.labels(), unused -> new double[2])[0] += sample.value();
+      }
+      for (Sample sample : sorted(Nodes.vector(counts.evaluate(context, time)))) {
+        groups.computeIfAbsent(sample.labels(), unused -> new double[2])[1] += sample.value();
+      }
+      List<Sample> out = new ArrayList<>(groups.size());
+      groups.forEach((labels, sumAndCount) -> out.add(new Sample(labels, sumAndCount[0] / sumAndCount[1])));
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      return "avg_merge" + Nodes.grouping(without, grouping) + "(" + sums.print() + ", " + counts.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(sums, counts);
+    }
+  }
+
+  /**
+   * {@code stdvar}/{@code stddev} from per-shard count, mean and variance by Chan et al.'s
+   * pairwise merge: n = Σnᵢ, μ = Σnᵢμᵢ/n, M2 = Σnᵢvarᵢ + Σnᵢ(μᵢ−μ)², var = M2/n. Avoids
+   * Σx²−(Σx)²/n, which cancels catastrophically.
+   */
+  record VarianceMerge(
+      boolean stddev, boolean without, List<String> grouping, Fetch counts, Fetch means, Fetch variances)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      // Per group, per shard: [n, mean, var].
+      Map<Labels, Map<Integer, double[]>> groups = new LinkedHashMap<>();
+      Fetch[] parts = {counts, means, variances};
+      for (int part = 0; part < 3; part++) {
+        for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
+          for (Sample sample : context.shard(parts[part].index(), shard, time)) {
+            groups
+                .computeIfAbsent(sample.labels(), unused -> new HashMap<>())
+                .computeIfAbsent(shard, unused -> new double[] {Double.NaN, Double.NaN, Double.NaN})[
+                part] = sample.value();
+          }
+        }
+      }
+      List<Sample> out = new ArrayList<>();
+      for (Map.Entry<Labels, Map<Integer, double[]>> group : groups.entrySet()) {
+        double n = 0;
+        double weighted = 0;
+        for (double[] shard : group.getValue().values()) {
+          n += shard[0];
+          weighted += shard[0] * shard[1];
+        }
+        double mean = weighted / n;
+        double m2 = 0;
+        for (double[] shard : group.getValue().values()) {
+          double delta = shard[1] - mean;
+          m2 += shard[0] * shard[2] + shard[0] * delta * delta;
+        }
+        double variance = m2 / n;
+        out.add(new Sample(group.getKey(), stddev ? Math.sqrt(variance) : variance));
+      }
+      out.sort((a, b) -> a.labels().compareTo(b.labels()));
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      return (stddev ? "stddev_merge" : "stdvar_merge")
+          + Nodes.grouping(without, grouping)
+          + "("
+          + counts.print()
+          + ", "
+          + means.print()
+          + ", "
+          + variances.print()
+          + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(counts, means, variances);
+    }
+  }
+
+  record Binary(BinaryOp op, boolean returnBool, VectorMatching matching, PlanNode lhs, PlanNode rhs)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Value left = lhs.evaluate(context, time);
+      Value right = rhs.evaluate(context, time);
+      if (left instanceof Value.Scalar l && right instanceof Value.Scalar r) {
+        return new Value.Scalar(BinaryOperations.scalars(op, l.value(), r.value()));
+      }
+      List<Sample> out;
+      if (right instanceof Value.Scalar r) {
+        out = BinaryOperations.vectorScalar(op, Nodes.vector(left), r.value(), false, returnBool);
+      } else if (left instanceof Value.Scalar l) {
+        out = BinaryOperations.vectorScalar(op, Nodes.vector(right), l.value(), true, returnBool);
+      } else {
+        out = BinaryOperations.vectors(op, Nodes.vector(left), Nodes.vector(right), matching, returnBool);
+      }
+      Errors.checkDistinct(out);
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      String modifiers = returnBool ? " bool" : "";
+      if (!matching.equals(VectorMatching.DEFAULT)) {
+        modifiers +=
+            (matching.on() ? " on (" : " ignoring (") + String.join(", ", matching.labels()) + ")";
+        switch (matching.cardinality()) {
+          case MANY_TO_ONE -> modifiers += " group_left (" + String.join(", ", matching.include()) + ")";
+          case ONE_TO_MANY -> modifiers += " group_right (" + String.join(", ", matching.include()) + ")";
+          case ONE_TO_ONE -> {}
+        }
+      }
+      return "(" + lhs.print() + " " + op.symbol() + modifiers + " " + rhs.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(lhs, rhs);
+    }
+  }
+
+  /** Unary minus over a global value: negates and, for vectors, drops the metric name. */
+  record Negate(PlanNode expr) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Value value = expr.evaluate(context, time);
+      if (value instanceof Value.Scalar scalar) {
+        return new Value.Scalar(-scalar.value());
+      }
+      List<Sample> out = new ArrayList<>();
+      for (Sample sample : Nodes.vector(value)) {
+        out.add(new Sample(sample.labels().withoutMetricName(), -sample.value()));
+      }
+      Errors.checkDistinct(out);
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      return "-" + expr.print();
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
+    }
+  }
+
+  /** A function computed by the router from its arguments' global values. */
+  record Function(String name, List<PlanNode> args, Labels absentLabels) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      List<Value> values = new ArrayList<>(args.size());
+      for (PlanNode arg : args) {
+        values.add(arg.evaluate(context, time));
+      }
+      return RouterFunctions.call(name, values, absentLabels, time);
+    }
+
+    @Override
+    public String print() {
+      List<String> printed = new ArrayList<>();
+      for (PlanNode arg : args) {
+        printed.add(arg.print());
+      }
+      return name + "(" + String.join(", ", printed) + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return args;
+    }
+  }
+
+  private static List<Sample> sorted(List<Sample> samples) {
+    List<Sample> copy = new ArrayList<>(samples);
+    copy.sort((a, b) -> a.labels().compareTo(b.labels()));
+    return copy;
+  }
+
+  /** Helpers shared by the nodes. */
+  final class Nodes {
+    private Nodes() {}
+
+    static List<Sample> vector(Value value) {
+      if (value instanceof Value.Vector vector) {
+        return vector.samples();
+      }
+      throw new IllegalStateException("expected an instant vector, got " + value);
+    }
+
+    static double scalar(Value value) {
+      if (value instanceof Value.Scalar scalar) {
+        return scalar.value();
+      }
+      throw new IllegalStateException("expected a scalar, got " + value);
+    }
+
+    static String grouping(boolean without, List<String> grouping) {
+      if (!without && grouping.isEmpty()) {
+        return "";
+      }
+      return (without ? " without (" : " by (") + String.join(", ", grouping) + ") ";
+    }
+  }
+}

@@ -1,0 +1,373 @@
+package io.promroute.plan;
+
+import io.promroute.promql.PromQL;
+import io.promroute.promql.ast.AggregateExpr;
+import io.promroute.promql.ast.AggregateOp;
+import io.promroute.promql.ast.BinaryExpr;
+import io.promroute.promql.ast.BinaryOp;
+import io.promroute.promql.ast.Call;
+import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.ExprVisitor;
+import io.promroute.promql.ast.MatrixSelector;
+import io.promroute.promql.ast.NumberLiteral;
+import io.promroute.promql.ast.ParenExpr;
+import io.promroute.promql.ast.StringLiteral;
+import io.promroute.promql.ast.SubqueryExpr;
+import io.promroute.promql.ast.UnaryExpr;
+import io.promroute.promql.ast.ValueType;
+import io.promroute.promql.ast.VectorMatching;
+import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.ShardRoutingException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Classifies each node of a rewritten query (CROSS-SHARD.md's classes) and builds the plan:
+ * shard-local subtrees are sent whole, decomposable aggregations as partials, the rest is
+ * computed by the router from its children's global values. A parent operator is never pushed
+ * below a merge: {@code 2 - max(x)} merges {@code max} first and subtracts in the router.
+ */
+final class Planning implements ExprVisitor<Planning.Planned> {
+
+  /** The class of a node. */
+  enum Kind {
+    /** Reads no series ({@code 1}, {@code time()}, {@code vector(0)}): the router computes it once. */
+    CONSTANT,
+    /** Every output series comes from one shard and keeps the shard label: sent whole (class L). */
+    LOCAL,
+    /** Needs series of several shards together: merged or computed by the router (D, R). */
+    GLOBAL
+  }
+
+  /**
+   * @param kind the class
+   * @param expr the (rewritten) expression, sent to shards when LOCAL
+   * @param node the router's plan for it; not called for LOCAL nodes
+   */
+  record Planned(Kind kind, Expr expr, Supplier<PlanNode> node) {}
+
+  private final String shardLabel;
+  private final boolean addShardLabel;
+  private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
+
+  /**
+   * @param shardLabel the shard label
+   * @param addShardLabel whether the shards' series lack the shard label (strip mode) and get it
+   *     added
+   */
+  Planning(String shardLabel, boolean addShardLabel) {
+    this.shardLabel = shardLabel;
+    this.addShardLabel = addShardLabel;
+  }
+
+  PlanNode plan(Expr root) {
+    return materialize(root.accept(this));
+  }
+
+  List<PlanNode.Fetch> fetches() {
+    return List.copyOf(fetches.values());
+  }
+
+  private PlanNode materialize(Planned planned) {
+    return switch (planned.kind()) {
+      case LOCAL -> fetch(planned.expr(), addShardLabel);
+      case CONSTANT, GLOBAL -> planned.node().get();
+    };
+  }
+
+  private PlanNode.Fetch fetch(Expr expr, boolean addsLabel) {
+    String query = PromQL.print(expr);
+    String key = (addsLabel ? "+" : "-") + query;
+    return fetches.computeIfAbsent(key, unused -> new PlanNode.Fetch(fetches.size(), query, addsLabel));
+  }
+
+  private static ShardRoutingException refuse(String construct) {
+    return new ShardRoutingException(
+        ShardRoutingException.Reason.CROSS_SHARD_NOT_SUPPORTED,
+        "query cannot be answered across shards yet: " + construct);
+  }
+
+  private static Planned local(Expr expr) {
+    return new Planned(Kind.LOCAL, expr, () -> {
+      throw new IllegalStateException("a local node is fetched, not computed");
+    });
+  }
+
+  // ---- leaves ----
+
+  @Override
+  public Planned visitNumberLiteral(NumberLiteral node) {
+    return new Planned(Kind.CONSTANT, node, () -> new PlanNode.NumberNode(node.value()));
+  }
+
+  @Override
+  public Planned visitStringLiteral(StringLiteral node) {
+    return new Planned(Kind.CONSTANT, node, () -> new PlanNode.StringNode(node.value()));
+  }
+
+  @Override
+  public Planned visitVectorSelector(VectorSelector node) {
+    return local(node);
+  }
+
+  @Override
+  public Planned visitMatrixSelector(MatrixSelector node) {
+    return local(node);
+  }
+
+  @Override
+  public Planned visitSubqueryExpr(SubqueryExpr node) {
+    Planned inner = node.expr().accept(this);
+    if (inner.kind() == Kind.LOCAL) {
+      return local(node);
+    }
+    throw refuse(
+        "the subquery "
+            + PromQL.print(node)
+            + " is over "
+            + (inner.kind() == Kind.CONSTANT ? "a constant" : "a value merged across shards")
+            + "; its inner query would have to be evaluated on the subquery's own step grid");
+  }
+
+  @Override
+  public Planned visitParenExpr(ParenExpr node) {
+    Planned inner = node.expr().accept(this);
+    return inner.kind() == Kind.LOCAL ? local(node) : new Planned(inner.kind(), node, inner.node());
+  }
+
+  @Override
+  public Planned visitUnaryExpr(UnaryExpr node) {
+    Planned inner = node.expr().accept(this);
+    if (inner.kind() == Kind.LOCAL) {
+      return local(node);
+    }
+    if (!node.negative()) {
+      return new Planned(inner.kind(), node, inner.node());
+    }
+    return new Planned(inner.kind(), node, () -> new PlanNode.Negate(materialize(inner)));
+  }
+
+  // ---- aggregations ----
+
+  @Override
+  public Planned visitAggregateExpr(AggregateExpr node) {
+    AggregateOp op = node.op();
+    Planned param = node.param() == null ? null : node.param().accept(this);
+    Planned inner = node.expr().accept(this);
+    boolean paramConstant = param == null || param.kind() == Kind.CONSTANT;
+    boolean groupsByShardLabel = node.without() != node.grouping().contains(shardLabel);
+    boolean writesShardLabel =
+        op == AggregateOp.COUNT_VALUES
+            && node.param() instanceof StringLiteral label
+            && label.value().equals(shardLabel);
+    if (op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO) {
+      if (op == AggregateOp.LIMITK
+          && inner.kind() == Kind.LOCAL
+          && paramConstant
+          && groupsByShardLabel) {
+        return local(node);
+      }
+      throw refuse(op.keyword() + " over series of several shards (it picks series by a hash)");
+    }
+    if (inner.kind() == Kind.CONSTANT && paramConstant) {
+      return new Planned(Kind.CONSTANT, node, () -> routerAggregate(node, param, inner));
+    }
+    if (inner.kind() == Kind.LOCAL && paramConstant) {
+      if (groupsByShardLabel && !writesShardLabel) {
+        return local(node);
+      }
+      return new Planned(Kind.GLOBAL, node, () -> partial(node, param));
+    }
+    return new Planned(Kind.GLOBAL, node, () -> routerAggregate(node, param, inner));
+  }
+
+  private PlanNode routerAggregate(AggregateExpr node, Planned param, Planned inner) {
+    return new PlanNode.Aggregate(
+        node.op(),
+        param == null ? null : materialize(param),
+        node.without(),
+        node.grouping(),
+        materialize(inner));
+  }
+
+  /** An aggregation that drops the shard label, over a local argument: per-shard partials. */
+  private PlanNode partial(AggregateExpr node, Planned param) {
+    boolean without = node.without();
+    List<String> grouping = node.grouping();
+    return switch (node.op()) {
+      case SUM, MIN, MAX, GROUP -> new PlanNode.Aggregate(
+          node.op(), null, without, grouping, fetch(node, false));
+      case COUNT -> new PlanNode.Aggregate(
+          AggregateOp.SUM, null, without, grouping, fetch(node, false));
+      case AVG -> new PlanNode.AverageMerge(
+          without, grouping, fetch(as(node, AggregateOp.SUM), false), fetch(as(node, AggregateOp.COUNT), false));
+      case STDDEV, STDVAR -> new PlanNode.VarianceMerge(
+          node.op() == AggregateOp.STDDEV,
+          without,
+          grouping,
+          fetch(as(node, AggregateOp.COUNT), false),
+          fetch(as(node, AggregateOp.AVG), false),
+          fetch(as(node, AggregateOp.STDVAR), false));
+        // Candidates keep all their labels, the shard label included: the router picks among
+        // them in global label order.
+      case TOPK, BOTTOMK -> new PlanNode.Aggregate(
+          node.op(), materialize(param), without, grouping, fetch(node, addShardLabel));
+      case COUNT_VALUES -> {
+        List<String> outputGrouping = new ArrayList<>(grouping);
+        if (!without) {
+          outputGrouping.add(((StringLiteral) unwrap(node.param())).value());
+        }
+        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false));
+      }
+        // No exact partial: the shards send the argument, the router computes the quantile.
+      case QUANTILE -> new PlanNode.Aggregate(
+          node.op(), materialize(param), without, grouping, fetch(node.expr(), addShardLabel));
+      case LIMITK, LIMIT_RATIO -> throw refuse(node.op().keyword() + " over series of several shards");
+    };
+  }
+
+  private static AggregateExpr as(AggregateExpr node, AggregateOp op) {
+    return new AggregateExpr(op, node.expr(), null, node.without(), node.grouping());
+  }
+
+  private static Expr unwrap(Expr expr) {
+    Expr unwrapped = expr;
+    while (unwrapped instanceof ParenExpr paren) {
+      unwrapped = paren.expr();
+    }
+    return unwrapped;
+  }
+
+  // ---- binary operators ----
+
+  @Override
+  public Planned visitBinaryExpr(BinaryExpr node) {
+    Planned lhs = node.lhs().accept(this);
+    Planned rhs = node.rhs().accept(this);
+    if (lhs.kind() == Kind.CONSTANT && rhs.kind() == Kind.CONSTANT) {
+      return new Planned(Kind.CONSTANT, node, () -> router(node, lhs, rhs));
+    }
+    boolean lhsScalar = node.lhs().type() == ValueType.SCALAR;
+    boolean rhsScalar = node.rhs().type() == ValueType.SCALAR;
+    if (lhsScalar || rhsScalar) {
+      Planned vector = lhsScalar ? rhs : lhs;
+      Planned scalar = lhsScalar ? lhs : rhs;
+      if (vector.kind() == Kind.LOCAL && scalar.kind() == Kind.CONSTANT) {
+        return local(node);
+      }
+      return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+    }
+    VectorMatching matching = node.matching();
+    boolean matchesOnShardLabel = matching.on() == matching.labels().contains(shardLabel);
+    if (lhs.kind() == Kind.LOCAL && rhs.kind() == Kind.LOCAL && matchesOnShardLabel) {
+      boolean keepsShardLabel =
+          switch (matching.cardinality()) {
+            case ONE_TO_ONE -> true;
+            case MANY_TO_ONE, ONE_TO_MANY -> !matching.include().contains(shardLabel);
+          };
+      if (keepsShardLabel || node.op().isSetOperator()) {
+        return local(node);
+      }
+    }
+    if ((node.op() == BinaryOp.AND || node.op() == BinaryOp.UNLESS)
+        && matching.on()
+        && rhs.kind() == Kind.LOCAL) {
+      // Only the right side's signatures matter: fetch them grouped, not every series.
+      return new Planned(
+          Kind.GLOBAL,
+          node,
+          () ->
+              new PlanNode.Binary(
+                  node.op(),
+                  node.returnBool(),
+                  matching,
+                  materialize(lhs),
+                  fetch(new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()), false)));
+    }
+    return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+  }
+
+  private PlanNode router(BinaryExpr node, Planned lhs, Planned rhs) {
+    return new PlanNode.Binary(
+        node.op(), node.returnBool(), node.matching(), materialize(lhs), materialize(rhs));
+  }
+
+  // ---- functions ----
+
+  @Override
+  public Planned visitCall(Call node) {
+    String name = node.function().name();
+    if (name.equals("info")) {
+      throw refuse("info() joins series with the info metrics of every shard");
+    }
+    List<Planned> args = new ArrayList<>();
+    boolean allConstant = true;
+    boolean anyGlobal = false;
+    for (Expr arg : node.args()) {
+      Planned planned = arg.accept(this);
+      args.add(planned);
+      allConstant &= planned.kind() == Kind.CONSTANT;
+      anyGlobal |= planned.kind() == Kind.GLOBAL;
+    }
+    if (allConstant) {
+      return new Planned(Kind.CONSTANT, node, () -> routerCall(node, args));
+    }
+    switch (name) {
+      case "absent", "absent_over_time" -> {
+        return absent(node, args.get(0));
+      }
+      case "scalar", "vector", "sort", "sort_desc" -> {
+        return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+      }
+      case "sort_by_label", "sort_by_label_desc" -> throw refuse(
+          name + "() over series of several shards");
+      default -> {}
+    }
+    if (!anyGlobal) {
+      // Every series argument is local and every other argument constant.
+      return local(node);
+    }
+    return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+  }
+
+  private PlanNode routerCall(Call node, List<Planned> args) {
+    String name = node.function().name();
+    if (!RouterFunctions.supports(name)) {
+      throw refuse(name + "() over a value merged across shards");
+    }
+    List<PlanNode> nodes = new ArrayList<>(args.size());
+    for (Planned arg : args) {
+      nodes.add(materialize(arg));
+    }
+    return new PlanNode.Function(name, nodes, Labels.EMPTY);
+  }
+
+  /**
+   * absent(E) over a local E, or over an aggregation of one (empty globally iff empty on every
+   * shard): asked of every shard, true where every shard says so. Otherwise the router checks
+   * the merged value (its labels are then empty, as Prometheus gives a non-selector argument).
+   */
+  private Planned absent(Call node, Planned argument) {
+    Expr inner = unwrap(node.args().get(0));
+    boolean emptinessPreserving = argument.kind() == Kind.LOCAL;
+    if (!emptinessPreserving && inner instanceof AggregateExpr aggregate) {
+      Planned aggregated = aggregate.expr().accept(this);
+      Planned param = aggregate.param() == null ? null : aggregate.param().accept(this);
+      emptinessPreserving =
+          aggregated.kind() == Kind.LOCAL && (param == null || param.kind() == Kind.CONSTANT);
+    }
+    if (emptinessPreserving) {
+      return new Planned(Kind.GLOBAL, node, () -> new PlanNode.EveryShard(fetch(node, false)));
+    }
+    if (node.function().name().equals("absent_over_time")) {
+      throw refuse("absent_over_time() over a value merged across shards");
+    }
+    return new Planned(
+        Kind.GLOBAL,
+        node,
+        () -> new PlanNode.Function("absent", List.of(materialize(argument)), Labels.EMPTY));
+  }
+}
