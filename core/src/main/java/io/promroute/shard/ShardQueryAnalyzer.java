@@ -91,6 +91,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   private final List<String> shards;
   private final boolean strip;
   private String crossShardReason;
+  private String routerReason;
 
   /**
    * @param shardLabel the shard label
@@ -106,13 +107,28 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   Node analyze(Expr query) {
     Node root = query.accept(this);
     if (strip && root.presence() == Presence.SOME_SERIES) {
-      throw notShardable(
+      routerOnly(
           "in the global view some result series carry label \""
               + shardLabel
               + "\" and others do not (as with \"x or on() vector(0)\"), so the label cannot be"
               + " added back to the shard's answer");
     }
     return root;
+  }
+
+  /**
+   * Why no shard can compute the query as it is, even alone, while the router can from the
+   * shards' answers to its parts (e.g. {@code x{cluster="a"} or vector(0)}: on the shard the
+   * series lack the label and would match {@code vector(0)}); {@code null} when shards can.
+   */
+  String routerReason() {
+    return routerReason;
+  }
+
+  private void routerOnly(String reason) {
+    if (routerReason == null) {
+      routerReason = reason;
+    }
   }
 
   /** Why the query is not {@link Node#local()}, for the first (innermost) node that breaks it. */
@@ -189,7 +205,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     boolean writesShardLabel =
         op == AggregateOp.COUNT_VALUES && shardLabel.equals(stringValue(node.param()));
     if (strip && groupsByShardLabel && !writesShardLabel && inner.presence() == Presence.SOME_SERIES) {
-      throw notShardable(
+      routerOnly(
           op.keyword()
               + " groups by label \""
               + shardLabel
@@ -275,7 +291,8 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
       // Global view: a side that carries C="s" never matches one that lacks C. On the shard
       // neither side has C, so they would match. When both sides carry it (or both lack it),
       // every series of one shard has the same value and matching on it changes nothing.
-      throw notShardable(
+      // The router, which sees the label, computes it from the shards' answers to both sides.
+      routerOnly(
           "operator \""
               + op.symbol()
               + "\" matches on label \""

@@ -417,6 +417,22 @@ class ShardRewriterTest {
           # The value read differs per shard, and there is one query for all of them
           label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
           label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
+          # limit_ratio hashes the label set, which includes cluster globally
+          limit_ratio(0.5, x{cluster="a"})                                     | limit_ratio chooses series by a hash
+          """)
+  void refusesWhatTheShardsCannotReproduce(String query, String message) {
+    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
+  }
+
+  /**
+   * No shard can compute these, even alone, but the router can from the shards' answers to their
+   * parts (it sees the label): they go to the cross-shard planner, even for one shard.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = " | ",
+      textBlock =
+          """
           # Globally a series with cluster never matches one without: on the shard both lack it
           sum by (cluster, job) (x{cluster="a"}) / sum by (job) (y)            | the left side carries and the right side does not
           sum by (job) (x{cluster="a"}) / on (cluster, job) y                  | the right side carries and the left side does not
@@ -426,11 +442,12 @@ class ShardRewriterTest {
           # Some output series carry the label, some do not
           x{cluster="a"} or on () vector(0)                                    | some result series carry label "cluster"
           sum by (cluster) (x{cluster="a"} or on () vector(0))                 | only some of its input series carry
-          # limit_ratio hashes the label set, which includes cluster globally
-          limit_ratio(0.5, x{cluster="a"})                                     | limit_ratio chooses series by a hash
           """)
-  void refusesWhatTheShardsCannotReproduce(String query, String message) {
-    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
+  void leavesToTheRouterWhatNoShardCanComputeAlone(String query, String reason) {
+    ShardedQuery routed = STRIP.rewrite(query);
+    assertThat(routed.execution()).isEqualTo(CROSS_SHARD_MERGE);
+    assertThat(routed.crossShardReason()).contains(reason);
+    assertThat(routed.addShardLabel()).isFalse();
   }
 
   @Test
