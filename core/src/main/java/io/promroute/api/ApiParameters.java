@@ -101,13 +101,37 @@ public final class ApiParameters {
         }
         optionalTime(first, "start");
         optionalTime(first, "end");
+        limit(first.apply("limit"));
       }
       case LABELS, LABEL_VALUES -> {
         optionalTime(first, "start");
         optionalTime(first, "end");
+        limit(first.apply("limit"));
       }
       case METADATA, RULES, ALERTS, BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> {}
     }
+  }
+
+  /**
+   * Prometheus 3's {@code limit} of series, labels and label values: empty or a non-negative
+   * integer; 0 means no limit.
+   *
+   * @throws ApiException if it is neither
+   */
+  public static int limit(String value) {
+    if (value.isEmpty()) {
+      return 0;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw badData("invalid parameter \"limit\": cannot parse \"" + value + "\" to a valid limit");
+    }
+    if (limit < 0) {
+      throw badData("invalid parameter \"limit\": limit must be non-negative");
+    }
+    return limit;
   }
 
   /**

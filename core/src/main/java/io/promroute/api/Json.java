@@ -18,6 +18,9 @@ final class Json {
       JsonFactory.builder()
           .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET)
           .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT)
+          // Flushing would commit the servlet response: an error found later could no longer be
+          // answered with its status. The container sends what its buffer cannot hold anyway.
+          .disable(com.fasterxml.jackson.core.StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
           .build();
 
   static {

@@ -84,9 +84,10 @@ public final class ResponseTransformer {
   }
 
   /**
-   * Merges the successful answers of several shards into one answer. Query, query_range,
-   * query_exemplars, rules and alerts answers are concatenated in the given order (each series
-   * with its shard's label); series, labels ({@code label} included when any shard has series),
+   * Merges the successful answers of several shards into one answer. Query, query_exemplars,
+   * rules and alerts answers are concatenated in the given order (each series with its shard's
+   * label); query_range matrices are merged sorted by label set, as Prometheus sorts them (one
+   * series per shard held at a time); series, labels ({@code label} included when any shard has series),
    * label values and metadata are unioned, deduplicated and sorted as Prometheus sorts them.
    * Warnings and infos are merged without duplicates; {@code stats} of a merge are dropped.
    * Closes the answers' bodies, not {@code out}.
@@ -94,15 +95,28 @@ public final class ResponseTransformer {
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings)
       throws IOException {
+    merge(endpoint, answers, out, label, warnings, 0);
+  }
+
+  /**
+   * {@link #merge(Endpoint, List, OutputStream, String, List)} with Prometheus 3's {@code limit}
+   * of series, labels and label values: a union longer than {@code limit} (when positive) is cut
+   * to it, with the warning {@code results truncated due to limit}, as Prometheus does.
+   */
+  public static void merge(
+      Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
+      throws IOException {
     requireNonNull(label, "label is null");
     Set<String> allWarnings = new LinkedHashSet<>();
     Set<String> infos = new LinkedHashSet<>();
     try (JsonGenerator generator = Json.generator(out)) {
       switch (endpoint) {
-        case QUERY, QUERY_RANGE, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
+        // A range query's matrix is sorted by label set in Prometheus; shards' matrices are merged.
+        case QUERY_RANGE -> new SortedMatrixMerge(generator, label, allWarnings, infos).run(answers);
+        case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);
-        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos)
+        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit)
             .run(answers, generator);
         case BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> throw new IllegalArgumentException(
             endpoint + " answers are not merged");
@@ -181,6 +195,20 @@ public final class ResponseTransformer {
       generator.writeStringField("status", "success");
       writeStrings(generator, "data", sorted, true);
       writeStrings(generator, "warnings", warnings);
+      generator.writeEndObject();
+    }
+  }
+
+  /**
+   * The answer of {@code /api/v1/parse_query}: the query's syntax tree in Prometheus 3's JSON
+   * shape (its web UI's tree view).
+   */
+  public static void parseQueryAnswer(io.promroute.promql.ast.Expr expr, OutputStream out) throws IOException {
+    try (JsonGenerator generator = Json.generator(out)) {
+      generator.writeStartObject();
+      generator.writeStringField("status", "success");
+      generator.writeFieldName("data");
+      AstJson.write(expr, generator);
       generator.writeEndObject();
     }
   }
@@ -363,6 +391,19 @@ public final class ResponseTransformer {
 
   // ---- merges ----
 
+  private interface ShardReader {
+    void read(ShardAnswer answer) throws IOException;
+  }
+
+  /** A malformed answer names its shard: with several shards the message must say which one. */
+  private static void readNamingShard(ShardAnswer answer, ShardReader reader) throws IOException {
+    try {
+      reader.read(answer);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
   /** Streams each shard's array of results into one array, in shard order. */
   private static final class Concatenation {
     private final Endpoint endpoint;
@@ -396,7 +437,7 @@ public final class ResponseTransformer {
       generator.writeStartObject();
       generator.writeStringField("status", "success");
       for (ShardAnswer answer : answers) {
-        read(answer);
+        readNamingShard(answer, this::read);
       }
       writeHeader();
       generator.writeEndArray();
@@ -479,7 +520,10 @@ public final class ResponseTransformer {
     private final Set<String> strings = new TreeSet<>(CODE_POINT_ORDER);
     private final Map<String, Set<String>> metadata = new TreeMap<>(CODE_POINT_ORDER);
 
-    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos) {
+    private final int limit;
+
+    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit) {
+      this.limit = limit;
       this.endpoint = endpoint;
       this.label = label;
       this.warnings = warnings;
@@ -488,7 +532,7 @@ public final class ResponseTransformer {
 
     void run(List<ShardAnswer> answers, JsonGenerator generator) throws IOException {
       for (ShardAnswer answer : answers) {
-        read(answer);
+        readNamingShard(answer, this::read);
       }
       generator.writeStartObject();
       generator.writeStringField("status", "success");
@@ -496,7 +540,7 @@ public final class ResponseTransformer {
       switch (endpoint) {
         case SERIES -> {
           generator.writeStartArray();
-          for (List<String> labelSet : labelSets) {
+          for (List<String> labelSet : truncated(labelSets)) {
             generator.writeStartObject();
             for (int i = 0; i < labelSet.size(); i += 2) {
               generator.writeStringField(labelSet.get(i), labelSet.get(i + 1));
@@ -519,12 +563,20 @@ public final class ResponseTransformer {
         }
         default -> {
           generator.writeStartArray();
-          for (String string : strings) {
+          for (String string : truncated(strings)) {
             generator.writeString(string);
           }
           generator.writeEndArray();
         }
       }
+    }
+
+    private <T> Collection<T> truncated(Set<T> all) {
+      if (limit <= 0 || all.size() <= limit) {
+        return all;
+      }
+      warnings.add("results truncated due to limit");
+      return new ArrayList<>(all).subList(0, limit);
     }
 
     private void read(ShardAnswer answer) throws IOException {

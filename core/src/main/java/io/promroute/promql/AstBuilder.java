@@ -92,22 +92,32 @@ final class AstBuilder {
 
   private final SourceText source;
   private final ParserOptions options;
-  private final Map<Expr, Span> spans = new IdentityHashMap<>();
+  /**
+   * Positions are only needed to report a semantic error, which is rare: the parser builds without
+   * them first and builds again with them when the check fails.
+   */
+  private final boolean recordSpans;
+  private final Map<Expr, Span> spans;
   /** For binary expressions, the operator and its modifiers, where Prometheus reports. */
-  private final Map<Expr, Span> operatorSpans = new IdentityHashMap<>();
+  private final Map<Expr, Span> operatorSpans;
   private int depth;
 
-  AstBuilder(SourceText source, ParserOptions options) {
+  AstBuilder(SourceText source, ParserOptions options, boolean recordSpans) {
     this.source = source;
     this.options = options;
+    this.recordSpans = recordSpans;
+    this.spans = recordSpans ? new IdentityHashMap<>() : Map.of();
+    this.operatorSpans = recordSpans ? new IdentityHashMap<>() : Map.of();
   }
 
+  /** Where each node was written, or {@code null} when built without positions. */
   Map<Expr, Span> spans() {
-    return spans;
+    return recordSpans ? spans : null;
   }
 
+  /** Where each binary operator was written, or {@code null} when built without positions. */
   Map<Expr, Span> operatorSpans() {
-    return operatorSpans;
+    return recordSpans ? operatorSpans : null;
   }
 
   Expr build(ExprContext context) {
@@ -116,7 +126,9 @@ final class AstBuilder {
     }
     try {
       Expr expr = buildNode(context);
-      spans.putIfAbsent(expr, span(context));
+      if (recordSpans) {
+        spans.putIfAbsent(expr, span(context));
+      }
       return expr;
     } finally {
       depth--;
@@ -189,7 +201,9 @@ final class AstBuilder {
       }
     }
     VectorSelector selector = new VectorSelector(name, matchers);
-    spans.put(selector, span(context));
+    if (recordSpans) {
+      spans.put(selector, span(context));
+    }
     return selector;
   }
 
@@ -254,7 +268,7 @@ final class AstBuilder {
   private Expr offset(OffsetContext context) {
     Expr target = build(context.expr());
     DurationExpr offset = offsetDuration(context.offsetDuration());
-    Span targetSpan = spans.get(target);
+    Span targetSpan = span(context.expr());
     if (target instanceof VectorSelector selector) {
       checkOffsetUnset(selector.offset(), targetSpan);
       return selector.withOffset(offset);
@@ -277,7 +291,7 @@ final class AstBuilder {
 
   /** A selector rebuilt with a modifier keeps the position of the one it replaces. */
   private VectorSelector carry(VectorSelector original, VectorSelector rebuilt) {
-    Span span = spans.get(original);
+    Span span = recordSpans ? spans.get(original) : null;
     if (span != null) {
       spans.put(rebuilt, span);
     }
@@ -293,7 +307,7 @@ final class AstBuilder {
 
   private Expr at(AtContext context) {
     Expr target = build(context.expr());
-    Span targetSpan = spans.get(target);
+    Span targetSpan = span(context.expr());
     PromQLParser.AtModifierContext modifier = context.atModifier();
     AtModifier at;
     if (modifier.preprocessor != null) {
@@ -343,7 +357,7 @@ final class AstBuilder {
 
   private Expr smoothing(SmoothingContext context) {
     Expr target = build(context.expr());
-    Span targetSpan = spans.get(target);
+    Span targetSpan = span(context.expr());
     boolean anchored = context.modifier.getType() == PromQLLexer.ANCHORED;
     String keyword = anchored ? "anchored" : "smoothed";
     if (!options.extendedRangeSelectors()) {
@@ -403,6 +417,9 @@ final class AstBuilder {
     if (matching.fill() != null && !options.binopFillModifiers()) {
       throw source.error(
           "binop fill modifiers are experimental and not enabled", span.start(), span.end());
+    }
+    if (!recordSpans) {
+      return binary;
     }
     spans.put(binary, span);
     BinaryModifiersContext modifiers = context.binaryModifiers();
@@ -473,9 +490,10 @@ final class AstBuilder {
     return new VectorMatching(on, labels, cardinality, include, fill);
   }
 
+  /** Prometheus keeps only a fill value's number, so `fill(5m)` equals `fill(300)`. */
   private NumberLiteral fillValue(FillValueContext context) {
     int sign = context.sign != null && context.sign.getType() == PromQLLexer.SUB ? -1 : 1;
-    return numberLiteral(context.literal, sign, context.sign != null ? context.sign : context.literal);
+    return new NumberLiteral(sign * tokenSeconds(context.literal));
   }
 
   private List<String> groupingLabels(GroupingLabelsContext context) {
@@ -542,13 +560,16 @@ final class AstBuilder {
   private Expr aggregation(AggregationContext context) {
     AggregateOp op = aggregateOp(context.aggregateOp().start.getType());
     GroupingContext grouping = context.grouping();
-    boolean without = false;
-    List<String> labels = List.of();
-    if (grouping != null) {
-      without = grouping.WITHOUT() != null;
+    // Built in the order written, so that the first error is the one yacc reduces first.
+    boolean groupingFirst =
+        grouping != null
+            && grouping.start.getTokenIndex() < context.functionArguments().start.getTokenIndex();
+    List<String> labels = groupingFirst ? groupingLabels(grouping.groupingLabels()) : List.of();
+    List<Expr> arguments = arguments(context.functionArguments());
+    if (grouping != null && !groupingFirst) {
       labels = groupingLabels(grouping.groupingLabels());
     }
-    List<Expr> arguments = arguments(context.functionArguments());
+    boolean without = grouping != null && grouping.WITHOUT() != null;
     Span span = span(context);
     if (arguments.isEmpty()) {
       throw source.error("no arguments for aggregate expression provided", span.start(), span.end());
@@ -603,7 +624,9 @@ final class AstBuilder {
   /** A NUMBER or DURATION token, negated when {@code sign} is -1, spanning from {@code first}. */
   private NumberLiteral numberLiteral(Token token, int sign, Token first) {
     NumberLiteral literal = new NumberLiteral(sign * tokenSeconds(token), token.getType() == PromQLLexer.DURATION);
-    spans.put(literal, new Span(first.getStartIndex(), token.getStopIndex() + 1));
+    if (recordSpans) {
+      spans.put(literal, new Span(first.getStartIndex(), token.getStopIndex() + 1));
+    }
     return literal;
   }
 

@@ -119,7 +119,12 @@ final class Literals {
       while (index < rest.length() && isDigit(rest.charAt(index))) {
         index++;
       }
-      BigInteger amount = new BigInteger(rest.substring(0, index));
+      long amount;
+      try {
+        amount = Long.parseUnsignedLong(rest, 0, index, 10);
+      } catch (NumberFormatException e) {
+        throw invalidDuration(text);
+      }
       rest = rest.substring(index);
       index = 0;
       while (index < rest.length() && !isDigit(rest.charAt(index))) {
@@ -142,11 +147,10 @@ final class Literals {
         throw invalidDuration(text);
       }
       lastUnit = unit;
-      BigInteger multiplier = BigInteger.valueOf(UNIT_NANOS[unit]);
-      if (amount.compareTo(BigInteger.ONE.shiftLeft(63).divide(multiplier)) > 0) {
+      if (Long.compareUnsigned(amount, Long.divideUnsigned(1L << 63, UNIT_NANOS[unit])) > 0) {
         throw new LiteralException("duration out of range");
       }
-      long added = amount.longValueExact() * UNIT_NANOS[unit];
+      long added = amount * UNIT_NANOS[unit];
       if (Long.MAX_VALUE - total < added) {
         throw new LiteralException("duration out of range");
       }

@@ -27,6 +27,11 @@ public final class PromQL {
   /**
    * Parses a query.
    *
+   * <p>Accepts what Prometheus 3.14's parser accepts with the same options, and rejects the rest
+   * with Prometheus's first error message and position. Any string ends in a tree or in a
+   * {@link PromQLParseException}, including queries longer than {@link
+   * ParserOptions#maxQueryLength()} or nested deeper than {@link ParserOptions#maxNestingDepth()}.
+   *
    * @throws PromQLParseException if Prometheus, with the same options, would reject the query
    */
   public static Expr parse(String query, ParserOptions options) {
@@ -36,7 +41,10 @@ public final class PromQL {
   }
 
   /**
-   * Parses a series selector, as in the {@code match[]} parameter of {@code /api/v1/series}.
+   * Parses a series selector, as in the {@code match[]} parameter of {@code /api/v1/series}:
+   * a metric name and/or matchers, without modifiers. Like a selector in a query, it must not set
+   * the metric name twice and needs a matcher that does not match the empty string (Prometheus's
+   * API refuses such a {@code match[]} too).
    *
    * @throws PromQLParseException if it is not a valid instant vector selector
    */

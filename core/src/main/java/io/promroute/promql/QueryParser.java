@@ -10,6 +10,7 @@ import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
@@ -43,18 +44,39 @@ final class QueryParser {
   }
 
   private interface TreeBuilder {
-    Expr build(org.antlr.v4.runtime.ParserRuleContext tree, AstBuilder builder);
+    Expr build(ParserRuleContext tree, AstBuilder builder);
+  }
+
+  private static Expr buildAndCheck(
+      ParserRuleContext tree,
+      TreeBuilder treeBuilder,
+      SourceText source,
+      ParserOptions options,
+      boolean recordSpans,
+      boolean seriesSelector) {
+    AstBuilder builder = new AstBuilder(source, options, recordSpans);
+    Expr expr = treeBuilder.build(tree, builder);
+    SemanticChecker checker = new SemanticChecker(source, builder.spans(), builder.operatorSpans());
+    if (seriesSelector) {
+      checker.checkSelector((VectorSelector) expr);
+    } else {
+      checker.check(expr);
+    }
+    return expr;
   }
 
   private static Expr run(
       String query,
       ParserOptions options,
-      Function<PromQLParser, org.antlr.v4.runtime.ParserRuleContext> entryRule,
+      Function<PromQLParser, ParserRuleContext> entryRule,
       TreeBuilder treeBuilder) {
     SourceText source = new SourceText(query);
     if (query.length() > options.maxQueryLength()) {
       throw source.error(
-          "query is too long: " + query.length() + " characters, the maximum is " + options.maxQueryLength(),
+          "query is too long: "
+              + query.length()
+              + " characters, the maximum is "
+              + options.maxQueryLength(),
           0,
           0);
     }
@@ -69,7 +91,7 @@ final class QueryParser {
       PromQLParser parser = new PromQLParser(tokens);
       parser.setMaxNestingDepth(options.maxNestingDepth());
       parser.removeErrorListeners();
-      org.antlr.v4.runtime.ParserRuleContext tree;
+      ParserRuleContext tree;
       try {
         parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
         parser.setErrorHandler(new BailErrorStrategy());
@@ -82,15 +104,12 @@ final class QueryParser {
         parser.addErrorListener(new SyntaxErrors(source, lexer));
         tree = entryRule.apply(parser);
       }
-      AstBuilder builder = new AstBuilder(source, options);
-      Expr expr = treeBuilder.build(tree, builder);
-      SemanticChecker checker = new SemanticChecker(source, builder.spans(), builder.operatorSpans());
-      if (expr instanceof VectorSelector selector && entryRule != null && tree instanceof PromQLParser.SeriesSelectorContext) {
-        checker.checkSelector(selector);
-      } else {
-        checker.check(expr);
+      boolean seriesSelector = tree instanceof PromQLParser.SeriesSelectorContext;
+      try {
+        return buildAndCheck(tree, treeBuilder, source, options, false, seriesSelector);
+      } catch (SemanticChecker.NeedsPositions e) {
+        return buildAndCheck(tree, treeBuilder, source, options, true, seriesSelector);
       }
-      return expr;
     } catch (NestingTooDeepException e) {
       Token token = e.token();
       throw source.error(

@@ -31,12 +31,31 @@ import java.util.Set;
  */
 final class SemanticChecker {
 
+  /**
+   * Thrown instead of an error when the tree was built without positions: the caller builds it
+   * again with positions and checks again.
+   */
+  static final class NeedsPositions extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private NeedsPositions() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static final NeedsPositions NEEDS_POSITIONS = new NeedsPositions();
+
   private final SourceText source;
   private final Map<Expr, Span> spans;
   private final Map<Expr, Span> operatorSpans;
   /** The second argument of {@code info()} may select series by labels alone. */
   private final Set<Expr> emptyMatchersAllowed = Collections.newSetFromMap(new IdentityHashMap<>());
 
+  /**
+   * @param spans where each node was written, or {@code null} when the tree was built without
+   *     positions (then the first error throws {@link NeedsPositions})
+   * @param operatorSpans where each binary expression's operator was written, or {@code null}
+   */
   SemanticChecker(SourceText source, Map<Expr, Span> spans, Map<Expr, Span> operatorSpans) {
     this.source = source;
     this.spans = spans;
@@ -268,6 +287,9 @@ final class SemanticChecker {
   }
 
   private PromQLParseException error(String reason, Expr node) {
+    if (spans == null) {
+      throw NEEDS_POSITIONS;
+    }
     Span span = spans.get(node);
     if (span == null) {
       return source.error(reason, 0, 0);
@@ -276,6 +298,9 @@ final class SemanticChecker {
   }
 
   private PromQLParseException operatorError(String reason, BinaryExpr binary) {
+    if (operatorSpans == null) {
+      throw NEEDS_POSITIONS;
+    }
     Span span = operatorSpans.get(binary);
     if (span == null) {
       return error(reason, binary);

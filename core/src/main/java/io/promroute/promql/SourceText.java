@@ -10,12 +10,8 @@ import java.nio.charset.StandardCharsets;
 final class SourceText {
 
   private final String query;
-  /** Whether every character is ASCII, so that code points, chars and bytes coincide. */
-  private final boolean ascii;
-
   SourceText(String query) {
     this.query = query;
-    this.ascii = isAscii(query);
   }
 
   String query() {
@@ -24,8 +20,9 @@ final class SourceText {
 
   /** An error spanning code points {@code [start, end)}. */
   PromQLParseException error(String reason, int start, int end) {
-    int charStart = toCharOffset(start);
-    int charEnd = Math.max(charStart, toCharOffset(end));
+    boolean ascii = isAscii(query);
+    int charStart = toCharOffset(start, ascii);
+    int charEnd = Math.max(charStart, toCharOffset(end, ascii));
     int lineStart = query.lastIndexOf('\n', charStart - 1) + 1;
     int line = 1;
     for (int index = 0; index < lineStart; index++) {
@@ -40,7 +37,7 @@ final class SourceText {
     return new PromQLParseException(reason, line, column, charStart, charEnd);
   }
 
-  private int toCharOffset(int codePointOffset) {
+  private int toCharOffset(int codePointOffset, boolean ascii) {
     if (codePointOffset <= 0) {
       return 0;
     }

@@ -47,7 +47,7 @@ final class SyntaxErrors extends BaseErrorListener {
     if (context != null) {
       reason.append(" in ").append(context);
     }
-    int start = token.getType() == Token.EOF ? token.getStartIndex() : token.getStartIndex();
+    int start = token.getStartIndex();
     int end = token.getType() == Token.EOF ? start : token.getStopIndex() + 1;
     throw source.error(reason.toString(), start, end);
   }

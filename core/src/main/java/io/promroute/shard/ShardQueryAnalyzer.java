@@ -117,9 +117,9 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   /**
-   * Why no shard can compute the query as it is, even alone, while the router can from the
-   * shards' answers to its parts (e.g. {@code x{cluster="a"} or vector(0)}: on the shard the
-   * series lack the label and would match {@code vector(0)}); {@code null} when shards can.
+   * Why no shard can compute the query as it is, while the router can from the shards' answers
+   * to its parts (e.g. {@code x or vector(0)} over several shards: on a shard the series lack the
+   * label and would match {@code vector(0)}); {@code null} when the shards can.
    */
   String routerReason() {
     return routerReason;
@@ -187,6 +187,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   public Node visitAggregateExpr(AggregateExpr node) {
     Node param = node.param() == null ? null : node.param().accept(this);
     Node inner = node.expr().accept(this);
+    AggregateOp op = node.op();
     Expr rewritten =
         (param == null || param.expr() == node.param()) && inner.expr() == node.expr()
             ? node
@@ -196,7 +197,6 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
                 param == null ? null : param.expr(),
                 node.without(),
                 node.grouping());
-    AggregateOp op = node.op();
     // by (L) with C in L, or without (L) with C not in L: the grouping key includes C, so every
     // group holds series of one shard only.
     boolean groupsByShardLabel = node.without() != node.grouping().contains(shardLabel);
@@ -205,12 +205,21 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     boolean writesShardLabel =
         op == AggregateOp.COUNT_VALUES && shardLabel.equals(stringValue(node.param()));
     if (strip && groupsByShardLabel && !writesShardLabel && inner.presence() == Presence.SOME_SERIES) {
+      // The router, which sees the label, aggregates the shards' answers (io.promroute.plan).
       routerOnly(
           op.keyword()
               + " groups by label \""
               + shardLabel
               + "\", which only some of its input series carry in the global view; the shards"
               + " do not store it");
+    }
+    if (strip
+        && op == AggregateOp.LIMIT_RATIO
+        && inner.presence() == Presence.EVERY_SERIES
+        && canMaterialize()) {
+      // The hash must see the label set of the global view.
+      inner = materialize(inner);
+      rewritten = new AggregateExpr(op, inner.expr(), param.expr(), node.without(), node.grouping());
     }
     if (strip && op == AggregateOp.LIMIT_RATIO && inner.presence() != Presence.NO_SERIES) {
       throw notShardable(
@@ -279,31 +288,46 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     return vectorBinary(node, rewritten, lhs, rhs, constant);
   }
 
-  private Node vectorBinary(BinaryExpr node, Expr rewritten, Node lhs, Node rhs, boolean constant) {
+  private Node vectorBinary(
+      BinaryExpr node, Expr rewrittenOperands, Node lhs, Node rhs, boolean constant) {
     VectorMatching matching = node.matching();
     BinaryOp op = node.op();
+    Expr rewritten = rewrittenOperands;
     // Whether the series' signatures compare C: on (L) with C in L, or ignoring (L) without it
     // (the default is ignoring ()).
     boolean matchesOnShardLabel = matching.on() == matching.labels().contains(shardLabel);
-    if (strip
-        && matchesOnShardLabel
-        && (lhs.presence() != rhs.presence() || lhs.presence() == Presence.SOME_SERIES)) {
-      // Global view: a side that carries C="s" never matches one that lacks C. On the shard
-      // neither side has C, so they would match. When both sides carry it (or both lack it),
-      // every series of one shard has the same value and matching on it changes nothing.
-      // The router, which sees the label, computes it from the shards' answers to both sides.
-      routerOnly(
-          "operator \""
-              + op.symbol()
-              + "\" matches on label \""
-              + shardLabel
-              + "\", which in the global view "
-              + describeSides(lhs.presence(), rhs.presence())
-              + "; the shards do not store it. Aggregate both sides by (\""
-              + shardLabel
-              + "\") or leave it out of the matching (ignoring (\""
-              + shardLabel
-              + "\") or on (...))");
+    boolean mismatched =
+        lhs.presence() != rhs.presence() || lhs.presence() == Presence.SOME_SERIES;
+    // Global view: a side that carries C="s" never matches one that lacks C. On the shard
+    // neither side has C, so they would match. When both sides carry it (or both lack it), every
+    // series of one shard has the same value and matching on it changes nothing. And "or" of a
+    // side that carries C with one that does not leaves some output series with C, some without.
+    if (strip && mismatched && (matchesOnShardLabel || op == BinaryOp.OR)) {
+      if (!canMaterialize() || lhs.presence() == Presence.SOME_SERIES
+          || rhs.presence() == Presence.SOME_SERIES) {
+        if (!matchesOnShardLabel) {
+          // "or" without C in the matching, over several shards: refused at the root.
+          return new Node(rewritten, Presence.SOME_SERIES, false, constant);
+        }
+        // The router, which sees the label, computes it from the shards' answers to both sides
+        // (io.promroute.plan).
+        routerOnly(
+            "operator \""
+                + op.symbol()
+                + "\" matches on label \""
+                + shardLabel
+                + "\", which in the global view "
+                + describeSides(lhs.presence(), rhs.presence())
+                + "; the shards do not store it. Aggregate both sides by (\""
+                + shardLabel
+                + "\") or leave it out of the matching (ignoring (\""
+                + shardLabel
+                + "\") or on (...))");
+        return new Node(rewritten, Presence.SOME_SERIES, false, constant);
+      }
+      lhs = materialize(lhs);
+      rhs = materialize(rhs);
+      rewritten = node.withOperands(lhs.expr(), rhs.expr());
     }
     Presence presence;
     if (op.isSetOperator()) {
@@ -452,6 +476,13 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     Expr rewritten = sameExprs(rewrittenArgs, node.args()) ? node : node.withArgs(rewrittenArgs);
     String name = node.function().name();
     if (shardLabel.equals(destination)) {
+      if (strip && vector.presence() == Presence.EVERY_SERIES && canMaterialize()) {
+        // The function then overwrites (or keeps) the label exactly as in the global view.
+        vector = materialize(vector);
+        List<Expr> withKey = new ArrayList<>(rewrittenArgs);
+        withKey.set(0, vector.expr());
+        rewritten = node.withArgs(withKey);
+      }
       if (strip) {
         if (vector.presence() != Presence.NO_SERIES) {
           throw notShardable(
@@ -539,6 +570,37 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
             new StringLiteral("")));
   }
 
+  /**
+   * Whether the shard can be made to see its key: one shard, so one value to write into the query.
+   */
+  private boolean canMaterialize() {
+    return strip && shards.size() == 1;
+  }
+
+  /**
+   * Gives the shard's series of a node the shard label, as the global view has them: {@code
+   * label_replace(e, "C", "<key>", "", "")} (the empty regex matches the empty source value on
+   * every series). Afterwards the shard computes what the global view computes, label included,
+   * so the node's output needs no add-back ({@link Presence#NO_SERIES}). Used where the shard
+   * would otherwise compare or rewrite a label it lacks. Only for one shard and for an input
+   * whose series all carry the label.
+   */
+  private Node materialize(Node node) {
+    if (node.presence() != Presence.EVERY_SERIES) {
+      return node;
+    }
+    Expr withKey =
+        new Call(
+            labelReplaceFunction(),
+            List.of(
+                node.expr(),
+                new StringLiteral(shardLabel),
+                new StringLiteral(shards.get(0).replace("$", "$$")),
+                new StringLiteral(""),
+                new StringLiteral("")));
+    return new Node(withKey, Presence.NO_SERIES, false, node.constant());
+  }
+
   private static Function labelReplaceFunction() {
     return Function.byName("label_replace")
         .orElseThrow(() -> new IllegalStateException("the function table lacks label_replace"));
@@ -581,14 +643,19 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   /** The label set Prometheus gives absent(x{...}): does it hold C (set by C="v")? */
-  private Presence absentPresence(Expr argument) {
+  private Presence absentPresence(Expr written) {
+    // The engine unwraps parenthesised arguments before it looks at them.
+    Expr argument = written;
+    while (argument instanceof ParenExpr paren) {
+      argument = paren.expr();
+    }
     List<LabelMatcher> matchers;
     if (argument instanceof VectorSelector selector) {
       matchers = selector.matchers();
     } else if (argument instanceof MatrixSelector matrix) {
       matchers = matrix.selector().matchers();
     } else {
-      // Prometheus does not look through parentheses or functions: no labels.
+      // Prometheus does not look into other expressions: no labels.
       return Presence.NO_SERIES;
     }
     // As createLabelsForAbsentFunction: the first equality matcher of a label sets it, any other

@@ -21,6 +21,12 @@ import java.util.Set;
  * series, each carrying {@code shardLabel="<key>"}. A query is routed only when the shards'
  * answers, with the label added back where {@link ShardedQuery#addShardLabel()} says, are that
  * global answer; otherwise it fails with a {@link ShardRoutingException} that says why.
+ *
+ * <p>Two routing rules are policies rather than the global view, and say so: a query runs on the
+ * intersection of the shards its selectors name (a selector naming more gets a warning in {@link
+ * ShardedQuery#warnings()}), and under {@link UnlabeledSelectorPolicy#INHERIT} a selector without
+ * the label reads the chosen shards only. Both are exact when every selector names the same
+ * shards, as Grafana's {@code cluster=~"$cluster"} does.
  */
 public final class ShardRewriter {
 
@@ -191,9 +197,12 @@ public final class ShardRewriter {
   }
 
   /**
-   * Routes a parsed query.
+   * Routes a parsed query. A tree without shard matchers (or any tree in {@link
+   * ShardLabelMode#KEEP}) comes back as the same instance in {@link ShardedQuery#expr()}.
    *
    * @throws ShardRoutingException if the query cannot be routed
+   * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only
+   *     a hand-built tree can have one; the parser rejects it)
    */
   public ShardedQuery rewrite(Expr query) {
     requireNonNull(query, "query is null");

@@ -82,8 +82,10 @@ public record ShardedQuery(
   }
 
   /**
-   * The type of the answer, as Prometheus's {@code resultType} names it via {@link
-   * ValueType#resultType()}: what an empty answer for {@link Execution#NONE} must have.
+   * The type of an instant query's answer ({@code /api/v1/query}), as Prometheus's {@code
+   * resultType} names it via {@link ValueType#resultType()}: what an empty answer for {@link
+   * Execution#NONE} must have. A range query ({@code /api/v1/query_range}) always answers a
+   * matrix.
    */
   public ValueType resultType() {
     return expr.type();

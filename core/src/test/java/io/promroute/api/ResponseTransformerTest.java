@@ -150,6 +150,36 @@ class ResponseTransformerTest {
   }
 
   @Test
+  void rangeMatricesOfSeveralShardsAreMergedSortedByLabelSetAsPrometheusSortsThem() throws IOException {
+    String a =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"up\",\"job\":\"x\"},\"values\":[[1,\"1\"]]}]},\"warnings\":[\"wa\"]}";
+    String b =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"__name__\":\"aa\"},\"values\":[[1,\"2\"]]},"
+            + "{\"metric\":{\"__name__\":\"up\",\"job\":\"w\"},\"values\":[[1,\"3\"],[2,\"4\"]]},"
+            + "{\"metric\":{\"__name__\":\"up\",\"job\":\"y\"},\"histograms\":[[1,{\"count\":\"1\"}]]}],"
+            + "\"stats\":{\"x\":1}},\"infos\":[\"ib\"]}";
+    assertThat(merge(Endpoint.QUERY_RANGE, List.of(answer("a", a), answer("b", b))))
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                + "{\"metric\":{\"__name__\":\"aa\",\"cluster\":\"b\"},\"values\":[[1,\"2\"]]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"x\"},\"values\":[[1,\"1\"]]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"w\"},\"values\":[[1,\"3\"],[2,\"4\"]]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"y\"},\"histograms\":[[1,{\"count\":\"1\"}]]}]},"
+                + "\"warnings\":[\"wa\"],\"infos\":[\"ib\"]}");
+  }
+
+  @Test
+  void malformedShardAnswerInAMergeNamesTheShard() {
+    String good = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> merge(Endpoint.QUERY, List.of(answer("a", good), answer("b", "<html>"))))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("shard \"b\" answered invalid JSON");
+  }
+
+  @Test
   void matrixOfEmptyShardsIsAnEmptyMatrix() throws IOException {
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
     assertThat(merge(Endpoint.QUERY_RANGE, List.of(answer("a", empty), answer("b", empty))))
@@ -175,6 +205,16 @@ class ResponseTransformerTest {
     String b = "{\"status\":\"success\",\"data\":[\"__name__\",\"instance\"]}";
     assertThat(merge(Endpoint.LABELS, List.of(answer("a", a), answer("b", b))))
         .isEqualTo("{\"status\":\"success\",\"data\":[\"__name__\",\"cluster\",\"instance\",\"job\"]}");
+  }
+
+  @Test
+  void unionLongerThanTheLimitIsCutWithPrometheusWarning() throws IOException {
+    String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"]}";
+    String b = "{\"status\":\"success\",\"data\":[\"y\"]}";
+    var out = new ByteArrayOutputStream();
+    ResponseTransformer.merge(Endpoint.LABEL_VALUES, List.of(answer("a", a), answer("b", b)), out, "cluster", List.of(), 2);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\"],\"warnings\":[\"results truncated due to limit\"]}");
   }
 
   @Test
@@ -228,6 +268,29 @@ class ResponseTransformerTest {
     var series = new ByteArrayOutputStream();
     ResponseTransformer.emptyResult(Endpoint.SERIES, "vector", Instant.EPOCH, series, List.of());
     assertThat(series.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"success\",\"data\":[]}");
+  }
+
+  @Test
+  void parseQueryAnswersTheTreeInPrometheusShapeWithSortedKeys() throws IOException {
+    var selector = new io.promroute.promql.ast.VectorSelector("up",
+        List.of(io.promroute.promql.ast.LabelMatcher.equal("job", "x")));
+    var sum = new io.promroute.promql.ast.AggregateExpr(
+        io.promroute.promql.ast.AggregateOp.SUM, selector, null, false, List.of("job"));
+    var out = new ByteArrayOutputStream();
+    ResponseTransformer.parseQueryAnswer(sum, out);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"expr\":{\"anchored\":false,\"matchers\":["
+            + "{\"name\":\"job\",\"type\":\"=\",\"value\":\"x\"},{\"name\":\"__name__\",\"type\":\"=\",\"value\":\"up\"}],"
+            + "\"name\":\"up\",\"offset\":0,\"smoothed\":false,\"startOrEnd\":null,\"timestamp\":null,\"type\":\"vectorSelector\"},"
+            + "\"grouping\":[\"job\"],\"op\":\"sum\",\"param\":null,\"type\":\"aggregation\",\"without\":false}}");
+  }
+
+  @Test
+  void goFloatFormatting() {
+    assertThat(AstJson.goFloat(1)).isEqualTo("1");
+    assertThat(AstJson.goFloat(0.5)).isEqualTo("0.5");
+    assertThat(AstJson.goFloat(1e21)).isEqualTo("1000000000000000000000");
+    assertThat(AstJson.goFloat(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
   }
 
   @Test

@@ -116,11 +116,11 @@ class QueryPlannerTest {
   }
 
   @Test
-  void aQueryNoShardCanComputeAloneIsPlannedEvenForOneShard() {
-    QueryPlan plan = plan("x{cluster=\"a\"} or vector(0)");
+  void orOfSidesThatDisagreeAboutTheShardLabelIsComputedByTheRouter() {
+    QueryPlan plan = plan("x{cluster!=\"c\"} or on () vector(0)");
 
-    assertThat(plan.shards()).containsExactly("a");
-    assertThat(plan).hasToString("(shards+label(x) or vector(0))");
+    assertThat(plan.shards()).containsExactly("a", "b");
+    assertThat(plan).hasToString("(shards+label(x) or on () vector(0))");
   }
 
   @Test

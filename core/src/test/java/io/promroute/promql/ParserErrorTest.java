@@ -48,7 +48,10 @@ class ParserErrorTest {
         row("\"\\x.\"", "1:1: parse error: illegal character U+002E '.' in escape sequence", 0),
         row("\"\\uD800\"", "1:1: parse error: escape sequence is an invalid Unicode code point", 0),
         row("foo{a=\"\uFFFD\"}", "1:7: parse error: invalid UTF-8 rune", 6),
-        row("foo\n  + 1 +", "2:8: parse error: unexpected end of input", 11));
+        row("foo\n  + 1 +", "2:8: parse error: unexpected end of input", 11),
+        // Columns count UTF-8 bytes as Prometheus's do; offsets count Java characters.
+        row("\"é\" +", "1:7: parse error: unexpected end of input", 5),
+        row("{é=\"a\"}", "1:2: parse error: unexpected character inside braces: 'é'", 1));
   }
 
   static Stream<Arguments> syntaxErrors() {

@@ -8,6 +8,11 @@ import io.promroute.promql.ast.Expr;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -115,8 +120,40 @@ class ParserRobustnessTest {
   }
 
   @Test
-  void parsedTreesDoNotDependOnTheFirstOrSecondParseStage() {
-    // Inputs that SLL prediction alone may not decide still parse to one tree.
+  void parsingIsThreadSafe() throws Exception {
+    List<String> queries =
+        List.of(
+            "sum by (job) (rate(http_requests_total{code=~\"5..\"}[5m]))",
+            "a / on (x) group_left (y) b offset 5m",
+            "histogram_quantile(0.9, sum by (le) (rate(foo_bucket[1m])))",
+            "foo[5m:1m] @ end()");
+    List<Expr> expected = queries.stream().map(PromQL::parse).toList();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int task = 0; task < 8; task++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  for (int round = 0; round < 500; round++) {
+                    int index = round % queries.size();
+                    if (!PromQL.parse(queries.get(index)).equals(expected.get(index))) {
+                      return false;
+                    }
+                  }
+                  return true;
+                }));
+      }
+      for (Future<Boolean> result : results) {
+        assertThat(result.get()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void whitespaceDoesNotChangeTheTree() {
     Expr expected = PromQL.parse("a * on (x) group_left (y) (b)");
     assertThat(PromQL.parse("a * on(x) group_left(y) (b)")).isEqualTo(expected);
   }

@@ -277,6 +277,37 @@ class ParserTest {
     }
 
     @Test
+    void signsAndParenthesesInDurationsGroupAsInPrometheus() {
+      DurationExpr power =
+          new DurationBinary(
+              BinaryOp.POW, new DurationLiteral(1_000, true), new DurationLiteral(2_000, true));
+      assertThat(((VectorSelector) parse("foo offset (-1^2)")).offset())
+          .isEqualTo(new DurationParen(new DurationNegation(power)));
+      assertThat(((VectorSelector) parse("foo offset -(1^2)")).offset())
+          .isEqualTo(new DurationNegation(new DurationParen(power)));
+      assertThat(((VectorSelector) parse("foo offset -(5)")).offset())
+          .isEqualTo(DurationLiteral.ofSeconds(-5));
+      assertThat(((MatrixSelector) parse("foo[-2^2]")).range())
+          .isEqualTo(
+              new DurationNegation(
+                  new DurationBinary(
+                      BinaryOp.POW, new DurationLiteral(2_000, true), new DurationLiteral(2_000, true))));
+      assertThat(((MatrixSelector) parse("foo[11s+10s-5*2^2]")).range())
+          .isEqualTo(
+              new DurationBinary(
+                  BinaryOp.SUB,
+                  new DurationBinary(
+                      BinaryOp.ADD, DurationLiteral.ofSeconds(11), DurationLiteral.ofSeconds(10)),
+                  new DurationBinary(
+                      BinaryOp.MUL,
+                      new DurationLiteral(5_000, true),
+                      new DurationBinary(
+                          BinaryOp.POW,
+                          new DurationLiteral(2_000, true),
+                          new DurationLiteral(2_000, true)))));
+    }
+
+    @Test
     void subqueryStepExpression() {
       assertThat(parse("foo[10m:step() * 2]"))
           .isEqualTo(
@@ -430,6 +461,28 @@ class ParserTest {
     }
 
     @Test
+    void signsFollowPrometheusPrecedence() {
+      assertThat(parse("-1^2"))
+          .isEqualTo(
+              new UnaryExpr(true, new BinaryExpr(BinaryOp.POW, new NumberLiteral(1), new NumberLiteral(2))));
+      assertThat(parse("-1*2"))
+          .isEqualTo(new BinaryExpr(BinaryOp.MUL, new NumberLiteral(-1), new NumberLiteral(2)));
+      assertThat(parse("-1^-2"))
+          .isEqualTo(
+              new UnaryExpr(true, new BinaryExpr(BinaryOp.POW, new NumberLiteral(1), new NumberLiteral(-2))));
+      assertThat(parse("+1 + -2 * 1"))
+          .isEqualTo(
+              new BinaryExpr(
+                  BinaryOp.ADD,
+                  new NumberLiteral(1),
+                  new BinaryExpr(BinaryOp.MUL, new NumberLiteral(-2), new NumberLiteral(1))));
+      assertThat(parse("-0755")).isEqualTo(new NumberLiteral(-493));
+      assertThat(parse("+5.5e-3")).isEqualTo(new NumberLiteral(0.0055));
+      assertThat(parse("-some_metric")).isEqualTo(new UnaryExpr(true, selector("some_metric")));
+      assertThat(parse("+some_metric")).isEqualTo(new UnaryExpr(false, selector("some_metric")));
+    }
+
+    @Test
     void signsFoldIntoNumbers() {
       assertThat(parse("-1")).isEqualTo(new NumberLiteral(-1));
       assertThat(parse("- -1")).isEqualTo(new NumberLiteral(1));
@@ -486,7 +539,8 @@ class ParserTest {
       assertThat(((BinaryExpr) parse("a + fill(0) b")).matching().fill())
           .isEqualTo(new FillModifier(new NumberLiteral(0), new NumberLiteral(0)));
       assertThat(((BinaryExpr) parse("a + on(x) fill_right(-1) fill_left(5m) b")).matching().fill())
-          .isEqualTo(new FillModifier(new NumberLiteral(300, true), new NumberLiteral(-1)));
+          .isEqualTo(new FillModifier(new NumberLiteral(300), new NumberLiteral(-1)));
+      assertThat(parse("a + fill(5m) b")).isEqualTo(parse("a + fill(300) b"));
     }
 
     @Test

@@ -238,7 +238,7 @@ class ShardRewriterTest {
           absent(x{cluster=~"a"})                             | absent(x)                          | false
           absent(x{cluster="a",cluster=~"a|b"})               | absent(x)                          | false
           absent(x{cluster=~"a|b",cluster="a"})               | absent(x)                          | true
-          absent((x{cluster="a"}))                            | absent((x))                        | false
+          absent((x{cluster="a"}))                            | absent((x))                        | true
           absent(sum(x{cluster="a"}))                         | absent(sum(x))                     | false
           absent_over_time(x{cluster="a"}[5m])                | absent_over_time(x[5m])            | true
           # Binary operators: vector and scalar
@@ -406,42 +406,65 @@ class ShardRewriterTest {
         .contains("matches series of different shards");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(
-      delimiterString = " | ",
-      textBlock =
-          """
-          # The global view sets cluster from the replacement: a shard cannot know the value it keeps
-          label_replace(x{cluster="a"}, "cluster", "z", "", "")                | writes label "cluster"
-          label_join(x{cluster="a"}, "cluster", "-", "job")                    | writes label "cluster"
-          # The value read differs per shard, and there is one query for all of them
-          label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
-          label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
-          # limit_ratio hashes the label set, which includes cluster globally
-          limit_ratio(0.5, x{cluster="a"})                                     | limit_ratio chooses series by a hash
-          """)
-  void refusesWhatTheShardsCannotReproduce(String query, String message) {
-    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
-  }
-
   /**
-   * No shard can compute these, even alone, but the router can from the shards' answers to their
-   * parts (it sees the label): they go to the cross-shard planner, even for one shard.
+   * Where one shard would compare or rewrite the label its series lack, it is made to have it:
+   * {@code label_replace(e, "cluster", "a", "", "")} gives the subtree's series the label the
+   * global view has; the answer then needs no add-back.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiterString = " | ",
       textBlock =
           """
-          # Globally a series with cluster never matches one without: on the shard both lack it
-          sum by (cluster, job) (x{cluster="a"}) / sum by (job) (y)            | the left side carries and the right side does not
-          sum by (job) (x{cluster="a"}) / on (cluster, job) y                  | the right side carries and the left side does not
-          x{cluster="a"} or vector(0)                                          | matches on label "cluster"
-          x{cluster="a"} and on (cluster) vector(1)                            | matches on label "cluster"
-          absent_over_time(x[5m]) or x                                         | matches on label "cluster"
+          # The global view sets cluster from the replacement, or keeps the shard's value
+          label_replace(x{cluster="a"}, "cluster", "z", "", "")      | label_replace(label_replace(x, "cluster", "a", "", ""), "cluster", "z", "", "")
+          label_join(x{cluster="a"}, "cluster", "-", "job")          | label_join(label_replace(x, "cluster", "a", "", ""), "cluster", "-", "job")
+          # Globally a series with cluster never matches one without: on the shard both would lack it
+          sum by (cluster, job) (x{cluster="a"}) / sum by (job) (y)  | label_replace(sum by (cluster, job) (x), "cluster", "a", "", "") / sum by (job) (y)
+          sum by (job) (x{cluster="a"}) / on (cluster, job) y        | sum by (job) (x) / on (cluster, job) label_replace(y, "cluster", "a", "", "")
+          x{cluster="a"} or vector(0)                                | label_replace(x, "cluster", "a", "", "") or vector(0)
+          x{cluster="a"} and on (cluster) vector(1)                  | label_replace(x, "cluster", "a", "", "") and on (cluster) vector(1)
           # Some output series carry the label, some do not
-          x{cluster="a"} or on () vector(0)                                    | some result series carry label "cluster"
-          sum by (cluster) (x{cluster="a"} or on () vector(0))                 | only some of its input series carry
+          x{cluster="a"} or on () vector(0)                          | label_replace(x, "cluster", "a", "", "") or on () vector(0)
+          sum by (cluster) (x{cluster="a"} or on () vector(0))       | sum by (cluster) (label_replace(x, "cluster", "a", "", "") or on () vector(0))
+          # limit_ratio hashes the label set, which includes cluster globally
+          limit_ratio(0.5, x{cluster="a"})                           | limit_ratio(0.5, label_replace(x, "cluster", "a", "", ""))
+          """)
+  void givesOneShardTheLabelWhereTheQueryObservesIt(String query, String rewritten) {
+    assertRouted(STRIP, query, rewritten, "a", false, SINGLE_SHARD);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = " | ",
+      textBlock =
+          """
+          # Over several shards there is no one value to give them (one query goes to all)
+          label_replace(x{cluster=~"a|b"}, "cluster", "z", "", "")             | writes label "cluster"
+          label_join(x, "cluster", "-", "job")                                 | writes label "cluster"
+          label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
+          label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
+          limit_ratio(0.5, x)                                                  | limit_ratio chooses series by a hash
+          """)
+  void refusesWhatTheShardsCannotReproduce(String query, String message) {
+    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
+  }
+
+  /**
+   * No shard can compute these, but the router can from the shards' answers to their parts (it
+   * sees the label): they go to the cross-shard planner (io.promroute.plan).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = " | ",
+      textBlock =
+          """
+          sum by (cluster, job) (x{cluster=~"a|b"}) / sum by (job) (y)         | the left side carries and the right side does not
+          sum by (job) (x) / on (cluster, job) y                               | the right side carries and the left side does not
+          x or vector(0)                                                       | matches on label "cluster"
+          absent_over_time(x[5m]) or x                                         | matches on label "cluster"
+          x{cluster!="c"} or on () vector(0)                                   | some result series carry label "cluster"
+          sum by (cluster) (x or on () vector(0))                              | only some of its input series carry
           """)
   void leavesToTheRouterWhatNoShardCanComputeAlone(String query, String reason) {
     ShardedQuery routed = STRIP.rewrite(query);
@@ -467,6 +490,11 @@ class ShardRewriterTest {
         "rate(x{cluster=~\"a|b\"}[5m]) / on (job) group_left () max_over_time(y{cluster=\"c\"}[1h:])",
         Reason.CONFLICTING_SHARDS,
         "cluster=~\"a|b\" and cluster=\"c\"");
+    assertRefused(
+        STRIP,
+        "x{cluster!=\"a\"} / y{cluster!=\"b\"} / z{cluster!=\"c\"}",
+        Reason.CONFLICTING_SHARDS,
+        "cluster!=\"a\", cluster!=\"b\" together select c, but cluster!=\"c\" selects a, b");
   }
 
   @Test

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The router's own endpoints, with Prometheus's paths and answers: {@code /-/healthy},
- * {@code /-/ready}, {@code POST|PUT /-/reload}; and a short index at {@code /}.
+ * {@code /-/ready} ({@code ?shards=all}: and every shard's own {@code /-/ready} answers 200),
+ * {@code POST|PUT /-/reload}; and a short index at {@code /}.
  */
 final class AdminServlet extends HttpServlet {
 
@@ -36,10 +37,18 @@ final class AdminServlet extends HttpServlet {
       case "/-/ready" -> {
         if (!read) {
           notAllowed(response, "GET, HEAD");
-        } else if (router.isReady()) {
+        } else if (!router.isReady()) {
+          text(response, 503, "Service Unavailable\n");
+        } else if (request.getParameter("shards") == null) {
           text(response, 200, "PromRoute is Ready.\n");
         } else {
-          text(response, 503, "Service Unavailable\n");
+          // For orchestrators that should hold traffic back until the shards answer too.
+          java.util.List<String> unready = router.unreadyShards();
+          if (unready.isEmpty()) {
+            text(response, 200, "PromRoute is Ready.\n");
+          } else {
+            text(response, 503, "shards not ready: " + String.join(", ", unready) + "\n");
+          }
         }
       }
       case "/-/reload" -> {

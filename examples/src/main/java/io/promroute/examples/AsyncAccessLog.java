@@ -63,8 +63,12 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
 
   /** Writes what is queued, then stops. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closed = true;
-    writer.join(5000);
+    try {
+      writer.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

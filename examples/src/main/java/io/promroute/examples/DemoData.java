@@ -89,6 +89,8 @@ public final class DemoData {
     long start = end - (PAST.toSeconds() + FUTURE.toSeconds());
     // Each shard differs in size, so that answers tell the shards apart.
     double scale = 1 + (Math.floorMod(shard.hashCode(), 7)) / 2.0;
+    // How busy the shard's CPUs are: the modes' rates still add up to 1 second per second.
+    double busy = 0.5 + (Math.floorMod(shard.hashCode(), 7)) / 10.0;
     long samples = 0;
     try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       samples += family(writer, "up", "gauge", "1 if the target answered its last scrape.",
@@ -96,9 +98,9 @@ public final class DemoData {
       samples += family(writer, "node_cpu_seconds", "counter", "Seconds the CPUs spent in each mode.",
           cpuSeries(names), start, end, (series, i) -> {
             double rate = switch (series.labels().get("mode")) {
-              case "user" -> 0.20;
-              case "system" -> 0.05;
-              default -> 0.75;
+              case "user" -> 0.20 * busy;
+              case "system" -> 0.05 * busy;
+              default -> 1 - 0.25 * busy;
             };
             // A wave on top of a steady rate; its slope stays below the rate, so the counter only grows.
             return Math.round((i * step * rate + 200 * rate * (1 - Math.cos(i / 40.0 + series.index()))) * 100) / 100.0;

@@ -8,7 +8,17 @@ import io.promroute.servlet.UpstreamClient;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.lang.System.Logger.Level;
+import io.promroute.servlet.ShardTarget;
+import io.promroute.servlet.UpstreamRequest;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Executors;
@@ -36,6 +46,7 @@ final class RouterServer implements AutoCloseable {
   private final Path configFile;
   private final RouterFilters.Factory factory;
   private final UpstreamClient client;
+  private final UpstreamClient probeClient;
   private final RouterMetrics metrics;
   private final SwappableFilter filter;
   private final Server server;
@@ -57,6 +68,7 @@ final class RouterServer implements AutoCloseable {
     this.factory = requireNonNull(factory, "factory is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.client = new MeteredUpstreamClient(upstream, metrics);
+    this.probeClient = upstream;
     this.filter = new SwappableFilter(factory.create(config, client));
     this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "promroute-retire-filter");
@@ -116,6 +128,51 @@ final class RouterServer implements AutoCloseable {
   }
 
   /**
+   * Asks every shard's own {@code /-/ready}, in parallel, with the shard's credentials and
+   * headers; returns the keys of those that did not answer 200 within 5 seconds, in
+   * configuration order.
+   */
+  List<String> unreadyShards() {
+    Map<String, CompletableFuture<Boolean>> probes = new LinkedHashMap<>();
+    config.shards().forEach((key, target) -> probes.put(key, probe(key, target)));
+    List<String> unready = new ArrayList<>();
+    probes.forEach((key, probe) -> {
+      if (!probe.join()) {
+        unready.add(key);
+      }
+    });
+    return unready;
+  }
+
+  private CompletableFuture<Boolean> probe(String key, ShardTarget target) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    target.headers().forEach((name, value) -> headers.put(name, List.of(value)));
+    if (target.basicAuthUsername() != null) {
+      String credentials = target.basicAuthUsername() + ":" + target.basicAuthPassword();
+      headers.put("Authorization",
+          List.of("Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8))));
+    } else if (target.bearerToken() != null) {
+      headers.put("Authorization", List.of("Bearer " + target.bearerToken()));
+    }
+    UpstreamRequest request = new UpstreamRequest(key, target, "GET", URI.create(target.baseUrl() + "/-/ready"),
+        headers, new byte[0], Duration.ofSeconds(5));
+    try {
+      return probeClient.send(request).handle((response, failure) -> {
+        if (failure != null) {
+          return false;
+        }
+        try {
+          return response.status() == 200;
+        } finally {
+          response.close();
+        }
+      });
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+  }
+
+  /**
    * Reads the configuration file again and serves it. A configuration that cannot be read or
    * served is refused and the current one keeps serving.
    *
@@ -165,7 +222,7 @@ final class RouterServer implements AutoCloseable {
     String api = current.pathPrefix();
     return text.append('\n')
         .append("Prometheus API: ").append(api).append("/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n")
-        .append("router: /-/healthy /-/ready /-/reload (POST) /metrics\n")
+        .append("router: /-/healthy /-/ready (?shards=all: and every shard is ready) /-/reload (POST) /metrics\n")
         .toString();
   }
 
@@ -180,12 +237,17 @@ final class RouterServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     ready.set(false);
     try {
       server.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the router failed: " + e.getMessage(), e);
     } finally {
       retirer.shutdownNow();
     }
   }
+
 }

@@ -121,6 +121,7 @@ public final class StandaloneRouter {
    * Reloads on SIGHUP, as Prometheus does. {@code sun.misc.Signal} is reached by reflection: it is
    * not part of the Java SE API and may be missing; then only {@code POST /-/reload} reloads.
    */
+  /** @return whether SIGHUP now reloads */
   static boolean onSighup(RouterServer server) {
     System.Logger log = System.getLogger(StandaloneRouter.class.getName());
     try {
@@ -143,7 +144,12 @@ public final class StandaloneRouter {
             };
           });
       Object hup = signalClass.getConstructor(String.class).newInstance("HUP");
-      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+      Object previous = signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+      if (previous == handlerClass.getField("SIG_IGN").get(null)) {
+        // The JVM installs nothing for a signal ignored at start-up (nohup): say so.
+        log.log(Level.WARNING, "SIGHUP is ignored in this process (started with nohup?); reload with POST /-/reload");
+        return false;
+      }
       return true;
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       Throwable cause = e instanceof InvocationTargetException target ? target.getCause() : e;

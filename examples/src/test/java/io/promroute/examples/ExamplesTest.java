@@ -42,7 +42,7 @@ class ExamplesTest {
         shards: [b]
         send:   sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))
         put cluster back on the answer: false
-        sum(up): CROSS_SHARD_MERGE over [a, b, c]: """);
+        sum(up): CROSS_SHARD_MERGE over [a, b, c]:\s""");
     assertThat(output).endsWith("""
         refused (CONFLICTING_SHARDS): query selects no shard: cluster="a" and cluster="b" select disjoint shards \
         (a versus b); use the same shard matcher in every selector

@@ -1,6 +1,7 @@
 package io.promroute.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promroute.servlet.RouterConfig;
 import java.io.IOException;
@@ -59,6 +60,29 @@ class RouterServerTest {
   }
 
   @Test
+  void routesThroughTheRealFilterAndRecordsTheShardItWentTo() throws Exception {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      Path file = directory.resolve("router.yml");
+      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+      router.start();
+
+      HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D");
+
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).contains("\"cluster\":\"b\"").contains("node-b:9100");
+      assertThat(b.queries).containsExactly("up");
+      assertThat(a.queries).isEmpty();
+      assertThat(get("/metrics").body())
+          .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
+          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
+      assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
+    }
+  }
+
+  @Test
   void answersHealthAndReadinessAsPrometheusDoes() throws Exception {
     start(TWO_SHARDS);
 
@@ -71,6 +95,37 @@ class RouterServerTest {
     assertThat(ready.body()).isEqualTo("PromRoute is Ready.\n");
     assertThat(get("/no/such/page").statusCode()).isEqualTo(404);
     assertThat(get("/-/reload").statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void readinessWithShardsAsksEveryShardWithItsCredentials() throws Exception {
+    Path file = directory.resolve("router.yml");
+    Files.writeString(file, """
+        shards:
+          a: {url: 'http://127.0.0.1:9191/prom', bearer_token: t0ken}
+          b: {url: 'http://127.0.0.1:9192'}
+        http:
+          listen_addr: 127.0.0.1:0
+        """);
+    List<String> probed = new CopyOnWriteArrayList<>();
+    io.promroute.servlet.UpstreamClient shardBIsDown = request -> {
+      probed.add(request.uri() + " " + request.headers().getOrDefault("Authorization", List.of()));
+      return request.shard().equals("b")
+          ? CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"))
+          : CompletableFuture.completedFuture(new FakeShards.Response(200, "Prometheus Server is Ready.\n"));
+    };
+    router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, shardBIsDown,
+        new RouterMetrics(false), accessLog::add, false);
+    router.start();
+
+    HttpResponse<String> plain = get("/-/ready");
+    HttpResponse<String> withShards = get("/-/ready?shards=all");
+
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(withShards.statusCode()).isEqualTo(503);
+    assertThat(withShards.body()).isEqualTo("shards not ready: b\n");
+    assertThat(probed).containsExactlyInAnyOrder(
+        "http://127.0.0.1:9191/prom/-/ready [Bearer t0ken]", "http://127.0.0.1:9192/-/ready []");
   }
 
   @Test
@@ -133,10 +188,8 @@ class RouterServerTest {
   @Test
   void sighupReloadsTheConfig() throws Exception {
     Path file = start(TWO_SHARDS);
-    if (!StandaloneRouter.onSighup(router)) {
-      // Without a handler, SIGHUP would end the test JVM; the other reload tests cover reloading.
-      return;
-    }
+    // Without a handler, SIGHUP would end the test JVM (or be ignored, under nohup).
+    assumeTrue(StandaloneRouter.onSighup(router), "SIGHUP cannot be handled in this JVM");
     Files.writeString(file, TWO_SHARDS.replace("  b: 127.0.0.1:9192\n", ""));
 
     new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid())).start().waitFor();

@@ -92,12 +92,23 @@ final class Engine {
     } catch (ApiException e) {
       writeError(response, e.error());
       return;
+    } catch (RuntimeException e) {
+      // A bug in routing must still answer in Prometheus's envelope, not the container's error page.
+      LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
+      writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
+      return;
     }
     if (plan.local() != null) {
       response.setStatus(200);
       response.setContentType("application/json");
       plan.local().write(response.getOutputStream());
       return;
+    }
+    if (!request.isAsyncSupported()) {
+      // Waiting for shards on a container thread is what this filter exists to avoid.
+      throw new ServletException("PromRouteFilter must be registered with asyncSupported=true"
+          + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
+          + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
     }
     new Exchange(this, plan, request, response).start();
   }
@@ -111,21 +122,30 @@ final class Engine {
         || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       return null; // Prometheus reads no parameters from other bodies
     }
-    if (request.getContentLengthLong() > maxRequestBodyBytes) {
-      throw tooLarge();
-    }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (InputStream in = request.getInputStream()) {
       int read;
       while ((read = in.read(buffer)) >= 0) {
-        body.write(buffer, 0, read);
-        if (body.size() > maxRequestBodyBytes) {
+        if (body.size() + read > maxRequestBodyBytes) {
+          // Read the rest before answering: a client still sending its body would otherwise see
+          // a broken connection instead of the 400.
+          discard(in, buffer);
           throw tooLarge();
         }
+        body.write(buffer, 0, read);
       }
     }
     return body.toString(StandardCharsets.UTF_8);
+  }
+
+  // Up to 64 MiB more are read and dropped; a larger body loses its connection with the answer.
+  private static void discard(InputStream in, byte[] buffer) throws IOException {
+    long left = 64L << 20;
+    int read;
+    while (left > 0 && (read = in.read(buffer)) >= 0) {
+      left -= read;
+    }
   }
 
   private ApiException tooLarge() {

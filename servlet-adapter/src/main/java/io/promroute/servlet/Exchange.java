@@ -1,6 +1,7 @@
 package io.promroute.servlet;
 
 import io.promroute.api.ApiError;
+import io.promroute.api.ApiParameters;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
 import jakarta.servlet.AsyncContext;
@@ -42,7 +43,8 @@ final class Exchange implements AsyncListener {
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
-  private final List<CompletableFuture<UpstreamResponse>> futures = new ArrayList<>();
+  // Written by the container thread in start(), read by listener and client threads.
+  private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
   private AsyncContext async;
 
   Exchange(Engine engine, Plan plan, HttpServletRequest request, HttpServletResponse response) {
@@ -90,10 +92,18 @@ final class Exchange implements AsyncListener {
     }
     try {
       answer();
-    } catch (IOException | RuntimeException e) {
-      // A broken shard body or a client that went away mid-stream.
+    } catch (ShardBody.ReadException e) {
+      LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
+      Engine.writeError(response, ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      Engine.writeError(response, new ApiError(502, "unavailable", "the shard answered invalid JSON: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      // Either a shard's malformed answer in a merge (the message names it) or a client gone mid-stream.
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      Engine.writeError(response, ApiError.internal("reading shard answers failed: " + e.getMessage()));
+      Engine.writeError(response, new ApiError(502, "unavailable", e.getMessage()));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "answer failed", e);
+      Engine.writeError(response, ApiError.internal("PromRoute failed: " + e));
     } finally {
       releaseUpstream();
       completeQuietly();
@@ -145,7 +155,7 @@ final class Exchange implements AsyncListener {
         upstream.close();
         continue;
       }
-      answers.add(new ShardAnswer(call.shard(), upstream.body(), call.addShardLabel()));
+      answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
     }
     if (answers.isEmpty()) {
       Engine.writeError(response, firstFailure);
@@ -161,7 +171,8 @@ final class Exchange implements AsyncListener {
             only.addShardLabel() ? only.shard() : null, warnings);
       }
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
-      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings);
+      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings,
+          ApiParameters.limit(plan.calls().get(0).params().first("limit")));
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
         for (ShardAnswer answer : answers) {
@@ -238,7 +249,10 @@ final class Exchange implements AsyncListener {
 
   @Override
   public void onError(AsyncEvent event) {
-    // The client went away: stop the shards' work.
+    // The client went away, as far as the container noticed: over HTTP/1.1 Jetty cannot see a
+    // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
+    // answered this comes when the answer is written or at the async timeout; the upstream
+    // timeout releases the shard connection in any case.
     if (claim()) {
       releaseUpstream();
       completeQuietly();

@@ -60,18 +60,31 @@ final class JdkUpstreamClient implements UpstreamClient {
     }
     CompletableFuture<HttpResponse<InputStream>> exchange =
         client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-    CompletableFuture<UpstreamResponse> result = exchange.thenApply(JdkResponse::new);
-    // Cancelling a dependent future does not reach the exchange: pass it on, and release a
-    // response that arrives after the caller gave up.
-    result.whenComplete(
+    Answer answer = new Answer(exchange);
+    exchange.whenComplete(
         (response, failure) -> {
-          // The JDK's futures report a cancelled dependent as a CompletionException, not isCancelled().
           if (failure != null) {
-            exchange.cancel(true);
-            exchange.thenAccept(late -> closeQuietly(late.body()));
+            answer.completeExceptionally(failure);
+          } else if (!answer.complete(new JdkResponse(response))) {
+            closeQuietly(response.body()); // the caller gave up before the headers came
           }
         });
-    return result;
+    return answer;
+  }
+
+  /** Cancelling it cancels the exchange first (a dependent future would not reach it). */
+  private static final class Answer extends CompletableFuture<UpstreamResponse> {
+    private final CompletableFuture<HttpResponse<InputStream>> exchange;
+
+    Answer(CompletableFuture<HttpResponse<InputStream>> exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      exchange.cancel(true);
+      return super.cancel(mayInterruptIfRunning);
+    }
   }
 
   private HttpClient newClient(ShardTarget.Tls tls) {

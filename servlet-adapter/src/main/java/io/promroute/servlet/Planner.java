@@ -62,7 +62,8 @@ final class Planner {
       case LABEL_VALUES -> labelValues(labelName, params);
       case METADATA -> new Plan(endpoint, endpoint.path(), allShards(params, false), Plan.Combine.MERGE, List.of(), null);
       case RULES, ALERTS -> new Plan(endpoint, endpoint.path(), allShards(params, true), Plan.Combine.MERGE, List.of(), null);
-      case BUILD_INFO, PARSE_QUERY -> firstShard(endpoint, params);
+      case BUILD_INFO -> firstShard(endpoint, params);
+      case PARSE_QUERY -> parseQuery(params);
       case FORMAT_QUERY -> formatQuery(params);
     };
   }
@@ -80,6 +81,13 @@ final class Planner {
       throw new ApiException(ApiError.badData(e.getMessage()));
     }
     Params forwarded = params.replacing("query", List.of(routed.query()));
+    if (endpoint == Endpoint.QUERY_EXEMPLARS) {
+      // Exemplars come with the labels of the raw series they belong to, whatever the query does
+      // with them: those series carry the shard label in the global view (a shard that stores it
+      // keeps its own).
+      routed = new ShardedQuery(routed.shardLabel(), routed.shards(), routed.expr(), routed.query(), true,
+          routed.execution(), routed.warnings(), routed.crossShardReason());
+    }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
       return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
@@ -216,6 +224,18 @@ final class Planner {
       return firstShard(Endpoint.FORMAT_QUERY, params);
     }
     return Plan.local(Endpoint.FORMAT_QUERY, out -> writeStringData(formatted, out));
+  }
+
+  private Plan parseQuery(Params params) {
+    Expr expr;
+    try {
+      expr = routing.parse(params.first("query"));
+    } catch (PromQLParseException e) {
+      throw new ApiException(ApiError.badData("invalid parameter \"query\": " + e.getMessage()));
+    } catch (UnsupportedOperationException notAvailable) {
+      return firstShard(Endpoint.PARSE_QUERY, params); // a shard parses the unchanged query the same way
+    }
+    return Plan.local(Endpoint.PARSE_QUERY, out -> ResponseTransformer.parseQueryAnswer(expr, out));
   }
 
   private static void writeStringData(String data, OutputStream out) throws IOException {

@@ -252,6 +252,19 @@ public final class PromRouteFilter implements Filter {
       if (shards.isEmpty()) {
         throw new IllegalStateException("PromRouteFilter needs at least one shard");
       }
+      if (rewriter != null) {
+        for (String key : rewriter.shards()) {
+          if (!shards.containsKey(key)) {
+            throw new IllegalStateException("shard \"" + key + "\" of the rewriter has no target: add shard(\"" + key + "\", ...)");
+          }
+        }
+        for (String key : shards.keySet()) {
+          if (!rewriter.shards().contains(key)) {
+            throw new IllegalStateException("shard \"" + key + "\" has a target but the rewriter does not know it (its shards: "
+                + String.join(", ", rewriter.shards()) + ")");
+          }
+        }
+      }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       Planner planner = new Planner(routing, label, java.util.List.copyOf(shards.keySet()));
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();

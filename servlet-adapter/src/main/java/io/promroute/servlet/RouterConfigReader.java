@@ -290,6 +290,9 @@ final class RouterConfigReader {
 
   private URI baseUrl(Scalar node, String key) {
     String text = node.text().strip();
+    if (text.chars().allMatch(Character::isDigit)) {
+      throw error(node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
+    }
     String url = text.contains("://") ? text : "http://" + text;
     URI uri;
     try {

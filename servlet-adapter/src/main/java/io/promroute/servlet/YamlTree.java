@@ -81,14 +81,40 @@ final class YamlTree {
       }
       return root;
     } catch (IOException e) {
-      // Jackson's message carries the YAML library's own positioned description.
-      String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      JsonLocation location = e instanceof com.fasterxml.jackson.core.JsonProcessingException p
-          ? p.getLocation() : null;
-      String where = location == null || location.getLineNr() <= 0 ? "" : ":" + location.getLineNr();
-      throw new RouterConfigException(
-          source + where + ": not valid YAML: " + firstLine(message), e);
+      throw new RouterConfigException(source + describeYamlError(e), e);
     }
+  }
+
+  private static final java.util.regex.Pattern MARK =
+      java.util.regex.Pattern.compile(" in '[^']*', line (\\d+), column \\d+:");
+
+  /**
+   * {@code ":<line>: not valid YAML: <what the YAML library says>"}: SnakeYAML's message spreads
+   * over lines with code snippets and marks; the line that counts is the last mark's (where the
+   * problem is), not Jackson's location (where the construct began).
+   */
+  static String describeYamlError(IOException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    int line = 0;
+    java.util.regex.Matcher mark = MARK.matcher(message);
+    while (mark.find()) {
+      line = Integer.parseInt(mark.group(1));
+    }
+    if (line == 0 && e instanceof com.fasterxml.jackson.core.JsonProcessingException processing
+        && processing.getLocation() != null) {
+      line = processing.getLocation().getLineNr();
+    }
+    StringBuilder text = new StringBuilder();
+    for (String part : message.split("\n")) {
+      if (part.isBlank() || part.startsWith(" in '") || part.startsWith("    ") || part.startsWith(" at [Source")) {
+        continue;
+      }
+      if (text.length() > 0) {
+        text.append(": ");
+      }
+      text.append(part.strip());
+    }
+    return (line > 0 ? ":" + line : "") + ": not valid YAML: " + text;
   }
 
   private static Node read(JsonParser parser, String source) throws IOException {
@@ -131,10 +157,5 @@ final class YamlTree {
 
   private static int line(JsonLocation location) {
     return location == null ? 0 : location.getLineNr();
-  }
-
-  private static String firstLine(String message) {
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

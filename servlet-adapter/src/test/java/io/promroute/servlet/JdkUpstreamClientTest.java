@@ -33,8 +33,13 @@ class JdkUpstreamClientTest {
       acceptor.setDaemon(true);
       acceptor.start();
       URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
-      CompletableFuture<UpstreamResponse> future = UpstreamClient.jdk().send(new UpstreamRequest(
-          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(60)));
+      UpstreamClient client = UpstreamClient.jdk();
+      java.util.concurrent.atomic.AtomicReference<CompletableFuture<UpstreamResponse>> ref = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread sender = new Thread(() -> ref.set(client.send(new UpstreamRequest(
+          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(60)))));
+      sender.start();
+      sender.join();
+      CompletableFuture<UpstreamResponse> future = ref.get();
       CompletableFuture.allOf(future).whenComplete((ignored, failure) -> {});
       Thread.sleep(300);
 

@@ -292,6 +292,18 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void formatQueryAndParseQueryAreAnsweredLocally() throws Exception {
+    startRouter(builder -> builder);
+
+    assertThat(post("/api/v1/format_query", "query=" + enc("sum by(job)(rate(x{cluster=\"a\"}[5m]))")))
+        .isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{cluster=\\\"a\\\"}[5m]))\"}"));
+    Reply parsed = get("/api/v1/parse_query?query=" + enc("-1"));
+    assertThat(parsed).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":{\"type\":\"numberLiteral\",\"val\":\"-1\"}}"));
+    assertThat(get("/api/v1/format_query?query=" + enc("sum(")).status()).isEqualTo(400);
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
   void invalidPromQLIsRefusedWithThePositionedParserMessageBeforeAnyShardIsAsked() throws Exception {
     startRouter(builder -> builder);
 
@@ -347,6 +359,17 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void bodyLargerThanTheLimitIsRefusedAndNotForwarded() throws Exception {
+    startRouter(builder -> builder.maxRequestBodyBytes(100));
+
+    Reply reply = post("/api/v1/query", "query=" + enc("up{cluster=\"a\"}") + "&pad=" + "x".repeat(100_000));
+
+    assertThat(reply).isEqualTo(new Reply(400,
+        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"request body is larger than 100 bytes\"}"));
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
   void labelValuesRefusePostAsPrometheusDoes() throws Exception {
     startRouter(builder -> builder);
 
@@ -370,6 +393,18 @@ class PromRouteFilterTest {
 
     assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422,
         "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
+  }
+
+  @Test
+  void shardAnsweringInvalidJsonInAFanOutIsA502NamingIt() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", "<html>proxy error</html>");
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).startsWith("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" answered invalid JSON");
   }
 
   @Test
@@ -411,7 +446,8 @@ class PromRouteFilterTest {
       Thread.sleep(300);
     }
 
-    // Cancelled with the client (Jetty reports the disconnect), or at the latest at the upstream timeout.
+    // Jetty reports a disconnect only when it next reads or writes, so the shard request is released
+    // at the latest at the upstream timeout.
     await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
     assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
   }
@@ -587,6 +623,17 @@ class PromRouteFilterTest {
 
     assertThat(get("/api/v1/label/region/values")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":[\"eu\",\"us\"]}"));
     assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
+  }
+
+  @Test
+  void builderRefusesARewriterShardWithoutTarget() {
+    io.promroute.shard.ShardRewriter rewriter = io.promroute.shard.ShardRewriter.builder()
+        .shardLabel("cluster").shards(List.of("a", "b")).build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> PromRouteFilter.builder().rewriter(rewriter).shard("a", ShardTarget.of(a.uri())).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("shard \"b\" of the rewriter has no target: add shard(\"b\", ...)");
   }
 
   private void filterWithTarget(ShardTarget targetA) throws Exception {

@@ -346,6 +346,21 @@ class RouterConfigTest {
   }
 
   @Test
+  void aYamlErrorNamesTheLineOfTheProblemNotOfTheConstructAround() {
+    assertThatThrownBy(() -> RouterConfig.parse("prome_servers:\n\ta: h:1\n", "tab.yml"))
+        .hasMessage("tab.yml:2: not valid YAML: while scanning for the next token: found character '\\t(TAB)' "
+            + "that cannot start any token. (Do not use \\t(TAB) for indentation)");
+    assertThatThrownBy(() -> RouterConfig.parse("prome_servers: {a: 'h:1'\nhttp: x\n", "flow.yml"))
+        .hasMessage("flow.yml:2: not valid YAML: while parsing a flow mapping: expected ',' or '}', but got <scalar>");
+  }
+
+  @Test
+  void aBarePortIsNotAnAddress() {
+    assertThatThrownBy(() -> RouterConfig.parse("prome_servers:\n  a: 9090\n", "t"))
+        .hasMessage("t:2: prome_servers.a: \"9090\" has no host (expected host:port or http://host:port)");
+  }
+
+  @Test
   void aMissingFileIsRefusedNamingIt(@TempDir Path directory) {
     Path missing = directory.resolve("nope.yml");
 

@@ -2,10 +2,11 @@
  * The PromQL lexer (Prometheus 3.14, promql/parser/lex.go).
  *
  * Three modes, because PromQL's lexing depends on context: the default mode, label matchers
- * inside braces, and durations inside brackets. Keywords are classified in PromQLLexerBase
- * (case-insensitively, with the `fill(` look-ahead), and numbers and durations are scanned
- * there too: their rules (underscores only between digits, no hexadecimal fractions, a number
- * followed by a letter must be a duration) are easier to state in Java than as lexer rules.
+ * inside braces, and durations inside brackets. PromQLLexerBase classifies keywords
+ * (case-insensitively, with the `fill(` look-ahead), validates strings' escapes and counts
+ * parentheses as tokens leave the lexer, and scans numbers and durations: their rules
+ * (underscores only between digits, no hexadecimal fractions, a number followed by a letter
+ * must be a duration) are easier to state in Java than as lexer rules.
  * Lexical errors become one ERROR token, after which the lexer only returns EOF, as in Prometheus.
  */
 lexer grammar PromQLLexer;
@@ -13,7 +14,7 @@ lexer grammar PromQLLexer;
 options { superClass = PromQLLexerBase; }
 
 tokens {
-  NUMBER, DURATION, METRIC_IDENTIFIER, ERROR,
+  NUMBER, DURATION, ERROR,
   LAND, LOR, LUNLESS, ATAN2,
   SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR, TOPK, BOTTOMK, COUNT_VALUES, QUANTILE,
   LIMITK, LIMIT_RATIO,
@@ -25,14 +26,13 @@ tokens {
 WHITESPACE : [ \t\r\n]+ -> skip ;
 COMMENT : '#' ~[\r\n]* -> skip ;
 
-LEFT_PAREN : '(' { openParen(); } ;
-RIGHT_PAREN : ')' { closeParen(); } ;
+LEFT_PAREN : '(' ;
+RIGHT_PAREN : ')' ;
 LEFT_BRACE : '{' -> pushMode(BRACES) ;
 LEFT_BRACKET : '[' -> pushMode(BRACKETS) ;
 UNEXPECTED_RIGHT_BRACKET : ']' { error("unexpected right bracket ']'"); } ;
 COMMA : ',' ;
 AT : '@' ;
-COLON_OUTSIDE_BRACKETS : ':' { unexpectedCharacter(); } ;
 
 ADD : '+' ;
 SUB : '-' ;
@@ -52,10 +52,12 @@ EQL : '=' ;
 EQL_TILDE : '=~' { error("unexpected character after '=': '~'"); } ;
 LONE_BANG : '!' { unexpectedAfterBang(); } ;
 
-STRING : STRING_BODY { checkString(); } ;
+STRING : STRING_BODY ;
 UNTERMINATED_STRING : UNTERMINATED_STRING_BODY { unterminatedString(); } ;
 
-IDENTIFIER : [a-zA-Z_:] [a-zA-Z0-9_:]* { classifyIdentifier(); } ;
+// An identifier with a colon is a METRIC_IDENTIFIER (the longer match), never a keyword.
+IDENTIFIER : [a-zA-Z_] [a-zA-Z0-9_]* ;
+METRIC_IDENTIFIER : [a-zA-Z_:] [a-zA-Z0-9_:]* ;
 
 NUMBER_START : ([0-9] | '.' [0-9]) { scanNumberOrDuration(); } ;
 
@@ -79,7 +81,7 @@ BRACES_WHITESPACE : [ \t\r\n]+ -> skip ;
 BRACES_COMMENT : '#' ~[\r\n]* -> skip ;
 LABEL_NAME : [a-zA-Z_] [a-zA-Z0-9_]* -> type(IDENTIFIER) ;
 BRACES_COMMA : ',' -> type(COMMA) ;
-BRACES_STRING : STRING_BODY { checkString(); } ;
+BRACES_STRING : STRING_BODY -> type(STRING) ;
 BRACES_UNTERMINATED_STRING : UNTERMINATED_STRING_BODY { unterminatedString(); } ;
 EQL_REGEX : '=~' ;
 NEQ_REGEX : '!~' ;
@@ -95,8 +97,8 @@ mode BRACKETS;
 BRACKETS_WHITESPACE : [ \t\r\n]+ -> skip ;
 RIGHT_BRACKET : ']' -> popMode ;
 COLON : ':' ;
-BRACKETS_LEFT_PAREN : '(' { openParen(); } -> type(LEFT_PAREN) ;
-BRACKETS_RIGHT_PAREN : ')' { closeParen(); } -> type(RIGHT_PAREN) ;
+BRACKETS_LEFT_PAREN : '(' -> type(LEFT_PAREN) ;
+BRACKETS_RIGHT_PAREN : ')' -> type(RIGHT_PAREN) ;
 BRACKETS_COMMA : ',' -> type(COMMA) ;
 BRACKETS_ADD : '+' -> type(ADD) ;
 BRACKETS_SUB : '-' -> type(SUB) ;

@@ -104,13 +104,35 @@ public abstract class PromQLLexerBase extends Lexer {
       return eof;
     }
     Token token = super.nextToken();
-    if (token.getType() == PromQLLexer.LEFT_BRACKET) {
-      durationExpressionState = true;
-    } else if (token.getType() == PromQLLexer.COLON) {
-      durationExpressionState = true;
-    } else if (token.getType() == PromQLLexer.NUMBER || token.getType() == PromQLLexer.DURATION) {
-      durationExpressionState = false;
+    switch (token.getType()) {
+      case PromQLLexer.IDENTIFIER -> {
+        if (_mode == DEFAULT_MODE) {
+          classifyIdentifier((CommonToken) token);
+        }
+      }
+      case PromQLLexer.STRING -> checkString((CommonToken) token);
+      case PromQLLexer.LEFT_PAREN -> parenDepth++;
+      case PromQLLexer.RIGHT_PAREN -> {
+        if (--parenDepth < 0) {
+          // Prometheus emits the parenthesis, then reports the error just after it.
+          return errorToken(token, "unexpected right parenthesis ')'", token.getStopIndex() + 1);
+        }
+      }
+      case PromQLLexer.LEFT_BRACKET, PromQLLexer.COLON -> durationExpressionState = true;
+      case PromQLLexer.NUMBER, PromQLLexer.DURATION -> durationExpressionState = false;
+      default -> {
+        // nothing to track
+      }
     }
+    return token;
+  }
+
+  /** Turns an emitted token into the error token, reporting at {@code offset}. */
+  private Token errorToken(Token token, String message, int offset) {
+    ((CommonToken) token).setType(PromQLLexer.ERROR);
+    stopped = true;
+    errorMessage = message;
+    errorOffset = offset;
     return token;
   }
 
@@ -141,18 +163,6 @@ public abstract class PromQLLexerBase extends Lexer {
   }
 
   // ---- actions called from the grammar ----
-
-  protected final void openParen() {
-    parenDepth++;
-  }
-
-  protected final void closeParen() {
-    parenDepth--;
-    if (parenDepth < 0) {
-      // Prometheus emits the parenthesis, then reports the error just after it.
-      errorAt("unexpected right parenthesis ')'", _input.index());
-    }
-  }
 
   /** Reports an error at the start of the current token. */
   protected final void error(String message) {
@@ -186,23 +196,24 @@ public abstract class PromQLLexerBase extends Lexer {
     error("unexpected character after '!' inside braces: " + GoSyntax.quoteRune(nextCodePoint()));
   }
 
-  protected final void classifyIdentifier() {
-    String text = getText();
-    if (text.length() <= LONGEST_KEYWORD) {
-      Integer keyword = KEYWORDS.get(text.toLowerCase(Locale.ROOT));
-      if (keyword != null) {
-        int type = keyword;
-        if ((type == PromQLLexer.FILL || type == PromQLLexer.FILL_LEFT || type == PromQLLexer.FILL_RIGHT)
-            && !followedByLeftParen()) {
-          // fill is a keyword only in front of its parenthesis, so `fill + fill` stays valid.
-          setType(PromQLLexer.IDENTIFIER);
-        } else {
-          setType(type);
-        }
-        return;
-      }
+  /** Keywords are case-insensitive; metric names (most identifiers) are longer than any. */
+  private void classifyIdentifier(CommonToken token) {
+    if (token.getStopIndex() - token.getStartIndex() >= LONGEST_KEYWORD) {
+      return;
     }
-    setType(text.indexOf(':') >= 0 ? PromQLLexer.METRIC_IDENTIFIER : PromQLLexer.IDENTIFIER);
+    String text = token.getText();
+    token.setText(text);
+    Integer keyword = KEYWORDS.get(text.toLowerCase(Locale.ROOT));
+    if (keyword == null) {
+      return;
+    }
+    int type = keyword;
+    if ((type == PromQLLexer.FILL || type == PromQLLexer.FILL_LEFT || type == PromQLLexer.FILL_RIGHT)
+        && !followedByLeftParen()) {
+      // fill is a keyword only in front of its parenthesis, so `fill + fill` stays valid.
+      return;
+    }
+    token.setType(type);
   }
 
   protected final void classifyDurationKeyword() {
@@ -217,13 +228,16 @@ public abstract class PromQLLexerBase extends Lexer {
   }
 
   /** Validates a complete quoted string the way Prometheus's lexer scans it. */
-  protected final void checkString() {
-    setType(PromQLLexer.STRING);
-    String text = getText();
+  private void checkString(CommonToken token) {
+    String text = token.getText();
+    token.setText(text);
     char quote = text.charAt(0);
-    String problem = quote == '`' ? checkRawContent(text, 1, text.length() - 1) : checkQuotedContent(text, quote, text.length() - 1);
+    String problem =
+        quote == '`'
+            ? checkRawContent(text, 1, text.length() - 1)
+            : checkQuotedContent(text, quote, text.length() - 1);
     if (problem != null) {
-      error(problem);
+      errorToken(token, problem, token.getStartIndex());
     }
   }
 

@@ -1,0 +1,9 @@
+/**
+ * The standalone router ({@link io.promroute.examples.StandaloneRouter}, an embedded Jetty serving
+ * the filter, with health, readiness, reload and metrics endpoints), the demo's data generator
+ * ({@link io.promroute.examples.DemoData}) and the usage examples
+ * ({@link io.promroute.examples.ProgrammaticApiExample},
+ * {@link io.promroute.examples.ServletContainerExample}). Not a library API: each class here is
+ * run from the command line, and each is run by a test.
+ */
+package io.promroute.examples;

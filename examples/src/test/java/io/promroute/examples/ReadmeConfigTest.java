@@ -1,0 +1,48 @@
+package io.promroute.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.promroute.servlet.RouterConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The configuration examples in the README load, so that the documentation cannot drift from the code. */
+class ReadmeConfigTest {
+
+  private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL);
+
+  @Test
+  void everyYamlExampleInTheReadmeLoads(@TempDir Path directory) throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    List<String> blocks = new ArrayList<>();
+    Matcher matcher = YAML_BLOCK.matcher(readme);
+    while (matcher.find()) {
+      blocks.add(matcher.group(1));
+    }
+    // The files the complete example names, relative to the configuration file.
+    Files.createDirectories(directory.resolve("secrets"));
+    Files.createDirectories(directory.resolve("certs"));
+    Files.writeString(directory.resolve("secrets/b.password"), "pw\n");
+    Files.writeString(directory.resolve("secrets/c.token"), "token\n");
+    Files.writeString(directory.resolve("certs/internal-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+
+    assertThat(blocks).hasSizeGreaterThanOrEqualTo(2);
+    List<RouterConfig> configs = new ArrayList<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      Path file = directory.resolve("readme-" + i + ".yml");
+      Files.writeString(file, blocks.get(i));
+      configs.add(RouterConfig.load(file));
+    }
+    assertThat(configs.get(0).shardKeys()).containsExactly("a", "b");
+    RouterConfig complete = configs.get(configs.size() - 1);
+    assertThat(complete.shardKeys()).containsExactly("a", "b", "c");
+    assertThat(complete.shards().get("b").basicAuthPassword()).isEqualTo("pw");
+    assertThat(complete.shards().get("c").bearerToken()).isEqualTo("token");
+  }
+}

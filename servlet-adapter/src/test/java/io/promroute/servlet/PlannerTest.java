@@ -1,0 +1,99 @@
+package io.promroute.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.promroute.api.ApiException;
+import io.promroute.api.Endpoint;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+
+  private final Planner planner = new Planner(new FakeRouting(), "cluster", List.of("a", "b"));
+
+  private Plan plan(Endpoint endpoint, String urlQuery) {
+    return planner.plan(endpoint, null, Params.of(urlQuery, null));
+  }
+
+  @Test
+  void queryWithOneShardIsOneCallWithTheRewrittenQueryInPlace() {
+    Plan plan = plan(Endpoint.QUERY, "time=5&query=up%7Bcluster%3D%22b%22%7D&stats=all");
+
+    assertThat(plan.combine()).isEqualTo(Plan.Combine.SINGLE);
+    assertThat(plan.calls()).hasSize(1);
+    assertThat(plan.calls().get(0).shard()).isEqualTo("b");
+    assertThat(plan.calls().get(0).addShardLabel()).isTrue();
+    assertThat(plan.calls().get(0).params().encode()).isEqualTo("time=5&query=up&stats=all");
+  }
+
+  @Test
+  void queryWithoutSelectorGoesToTheFirstShardWithoutLabel() {
+    Plan plan = plan(Endpoint.QUERY_RANGE, "query=1%2B1&start=1&end=2&step=1");
+
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
+    assertThat(plan.calls().get(0).addShardLabel()).isFalse();
+  }
+
+  @Test
+  void everyMatchGoesOnlyToItsShardsAndShardsWithNoneAreNotAsked() {
+    Plan plan = plan(Endpoint.SERIES, "match[]=up%7Bcluster%3D%22b%22%7D&start=1");
+
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("b");
+    assertThat(plan.calls().get(0).params().encode()).isEqualTo("match%5B%5D=up&start=1");
+  }
+
+  @Test
+  void labelNamesAlwaysMergeSoTheShardLabelJoins() {
+    Plan plan = plan(Endpoint.LABELS, "match[]=up%7Bcluster%3D%22a%22%7D");
+
+    assertThat(plan.combine()).isEqualTo(Plan.Combine.MERGE);
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
+  }
+
+  @Test
+  void shardLabelValuesWithoutMatchAreLocal() {
+    Plan plan = planner.plan(Endpoint.LABEL_VALUES, "cluster", Params.of("", null));
+
+    assertThat(plan.local()).isNotNull();
+    assertThat(plan.calls()).isEmpty();
+  }
+
+  @Test
+  void labelValuesOfAnInvalidNameAreRefused() {
+    assertThatThrownBy(() -> planner.plan(Endpoint.LABEL_VALUES, "a-b", Params.of("", null)))
+        .isInstanceOf(ApiException.class)
+        .hasMessage("invalid label name: \"a-b\"");
+  }
+
+  @Test
+  void crossShardMergeIsRefused() {
+    assertThatThrownBy(() -> plan(Endpoint.QUERY, "query=sum(up)"))
+        .isInstanceOf(ApiException.class)
+        .hasMessageStartingWith("query \"sum(up)\" combines series of several shards (a, b)");
+  }
+
+  @Test
+  void unknownShardIsAnsweredLocallyWithItsWarning() {
+    Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
+
+    assertThat(plan.local()).isNotNull();
+    assertThat(plan.calls()).isEmpty();
+  }
+
+  @Test
+  void exemplarsAlwaysGetTheShardLabelOnTheirSeriesEvenWhenTheQueryDropsIt() {
+    Plan plan = plan(Endpoint.QUERY_EXEMPLARS, "query=sum(up)&start=1&end=2");
+
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
+    assertThat(plan.calls()).allMatch(Plan.Call::addShardLabel);
+  }
+
+  @Test
+  void bodyParametersComeBeforeUrlParameters() {
+    Params params = Params.of("query=url&x=1", "query=body");
+
+    assertThat(params.first("query")).isEqualTo("body");
+    assertThat(params.replacing("query", List.of("new")).encode()).isEqualTo("query=new&x=1");
+  }
+}
