@@ -61,6 +61,11 @@ public final class ShardRewriter {
     return shardLabel;
   }
 
+  /** Whether the shards store their series without the shard label (strip) or with it (keep). */
+  public ShardLabelMode mode() {
+    return mode;
+  }
+
   /** The known shard keys, in configuration order. */
   public List<String> shards() {
     return shards;

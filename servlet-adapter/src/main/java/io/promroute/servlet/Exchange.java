@@ -69,6 +69,9 @@ final class Exchange implements AsyncListener {
       }
       futures.add(future);
     }
+    if (plan.crossShard() != null && !engine.partialResponse) {
+      CrossShardAnswer.cancelRestOnFailure(futures);
+    }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete((ignored, failure) -> {
           try {
@@ -117,6 +120,10 @@ final class Exchange implements AsyncListener {
   }
 
   private void answer() throws IOException {
+    if (plan.crossShard() != null) {
+      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify).answer();
+      return;
+    }
     List<String> warnings = new ArrayList<>(plan.warnings());
     List<ShardAnswer> answers = new ArrayList<>();
     ApiError firstFailure = null;
@@ -173,6 +180,7 @@ final class Exchange implements AsyncListener {
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
       case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings,
           ApiParameters.limit(plan.calls().get(0).params().first("limit")));
+      case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
         for (ShardAnswer answer : answers) {

@@ -266,7 +266,8 @@ public final class PromRouteFilter implements Filter {
         }
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
-      Planner planner = new Planner(routing, label, java.util.List.copyOf(shards.keySet()));
+      boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
+      Planner planner = new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips);
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
       return new PromRouteFilter(
           new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
