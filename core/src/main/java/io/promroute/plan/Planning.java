@@ -324,6 +324,12 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       }
       case "sort_by_label", "sort_by_label_desc" -> throw refuse(
           name + "() over series of several shards");
+      case "label_replace", "label_join" -> {
+        if (touchesShardLabel(node)) {
+          // The shards do not store the label it reads or writes: the router applies it.
+          return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+        }
+      }
       default -> {}
     }
     if (!anyGlobal) {
@@ -331,6 +337,19 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       return local(node);
     }
     return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+  }
+
+  /** label_replace writing or reading the shard label, label_join writing or joining it. */
+  private boolean touchesShardLabel(Call node) {
+    List<Expr> args = node.args();
+    boolean replace = node.function().name().equals("label_replace");
+    for (int i = 1; i < args.size(); i++) {
+      boolean labelArgument = i == 1 || (replace ? i == 3 : i >= 3);
+      if (labelArgument && unwrap(args.get(i)) instanceof StringLiteral label && label.value().equals(shardLabel)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private PlanNode routerCall(Call node, List<Planned> args) {

@@ -54,7 +54,7 @@ final class RouterFunctions {
   private static final Set<String> OTHERS =
       Set.of(
           "scalar", "vector", "time", "pi", "sort", "sort_desc", "absent", "histogram_quantile",
-          "round", "clamp", "clamp_min", "clamp_max", "timestamp");
+          "round", "clamp", "clamp_min", "clamp_max", "timestamp", "label_replace", "label_join");
 
   /** Whether the router can compute the function from its arguments' global values. */
   static boolean supports(String name) {
@@ -117,10 +117,148 @@ final class RouterFunctions {
         double max = PlanNode.Nodes.scalar(args.get(1));
         yield perSeries(args.get(0), v -> goMin(max, v));
       }
+      case "label_replace" -> labelReplace(args);
+      case "label_join" -> labelJoin(args);
       // Router-computed vectors are stamped with the evaluation time.
       case "timestamp" -> perSeries(args.get(0), v -> time / 1000.0);
       default -> throw new IllegalStateException("function " + name + " is not planned");
     };
+  }
+
+  private static String string(Value value) {
+    if (value instanceof Value.Str string) {
+      return string.value();
+    }
+    throw new IllegalStateException("expected a string, got " + value);
+  }
+
+  private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+  /** 2.42's label_replace: RE2, anchored; no match keeps the series; an empty result deletes. */
+  private static Value labelReplace(List<Value> args) {
+    String dst = string(args.get(1));
+    String replacement = string(args.get(2));
+    String src = string(args.get(3));
+    String regex = string(args.get(4));
+    com.google.re2j.Pattern pattern;
+    try {
+      pattern = com.google.re2j.Pattern.compile("^(?:" + regex + ")$");
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      throw Errors.execution("invalid regular expression in label_replace(): " + regex);
+    }
+    if (!LABEL_NAME.matcher(dst).matches()) {
+      throw Errors.execution("invalid destination label name in label_replace(): " + dst);
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample sample : PlanNode.Nodes.vector(args.get(0))) {
+      String value = sample.labels().get(src);
+      com.google.re2j.Matcher matcher = pattern.matcher(value);
+      if (!matcher.find()) {
+        out.add(sample);
+        continue;
+      }
+      String result = expand(replacement, matcher);
+      out.add(new Sample(sample.labels().without(List.of(dst)).with(dst, result), sample.value()));
+    }
+    Errors.checkDistinct(out);
+    return new Value.Vector(out);
+  }
+
+  /** Go's Regexp.ExpandString: $name or ${name}, the longest name of letters, digits, _; $$ is $. */
+  private static String expand(String template, com.google.re2j.Matcher matcher) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < template.length()) {
+      char c = template.charAt(i);
+      if (c != '$' || i + 1 >= template.length()) {
+        out.append(c);
+        i++;
+        continue;
+      }
+      char next = template.charAt(i + 1);
+      if (next == '$') {
+        out.append('$');
+        i += 2;
+        continue;
+      }
+      String name;
+      int end;
+      if (next == '{') {
+        int close = template.indexOf('}', i + 2);
+        name = close < 0 ? "" : template.substring(i + 2, close);
+        if (close < 0 || name.isEmpty() || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
+          // Not a valid reference: Go copies the '$' literally.
+          out.append('$');
+          i++;
+          continue;
+        }
+        end = close + 1;
+      } else {
+        int j = i + 1;
+        while (j < template.length()
+            && (Character.isLetterOrDigit(template.charAt(j)) || template.charAt(j) == '_')) {
+          j++;
+        }
+        if (j == i + 1) {
+          out.append('$');
+          i++;
+          continue;
+        }
+        name = template.substring(i + 1, j);
+        end = j;
+      }
+      out.append(group(matcher, name));
+      i = end;
+    }
+    return out.toString();
+  }
+
+  private static String group(com.google.re2j.Matcher matcher, String name) {
+    String value = null;
+    if (name.chars().allMatch(Character::isDigit)) {
+      try {
+        int index = Integer.parseInt(name);
+        if (index <= matcher.groupCount()) {
+          value = matcher.group(index);
+        }
+      } catch (NumberFormatException tooLarge) {
+        value = null;
+      }
+    } else {
+      try {
+        value = matcher.group(name);
+      } catch (IllegalArgumentException noSuchGroup) {
+        value = null;
+      }
+    }
+    return value == null ? "" : value;
+  }
+
+  /** 2.42's label_join: the source values joined by the separator; an empty result deletes. */
+  private static Value labelJoin(List<Value> args) {
+    String dst = string(args.get(1));
+    String separator = string(args.get(2));
+    List<String> sources = new ArrayList<>();
+    for (int i = 3; i < args.size(); i++) {
+      String source = string(args.get(i));
+      if (!LABEL_NAME.matcher(source).matches()) {
+        throw Errors.execution("invalid source label name in label_join(): " + source);
+      }
+      sources.add(source);
+    }
+    if (!LABEL_NAME.matcher(dst).matches()) {
+      throw Errors.execution("invalid destination label name in label_join(): " + dst);
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample sample : PlanNode.Nodes.vector(args.get(0))) {
+      List<String> values = new ArrayList<>();
+      for (String source : sources) {
+        values.add(sample.labels().get(source));
+      }
+      out.add(new Sample(sample.labels().with(dst, String.join(separator, values)), sample.value()));
+    }
+    Errors.checkDistinct(out);
+    return new Value.Vector(out);
   }
 
   private static double goMax(double a, double b) {

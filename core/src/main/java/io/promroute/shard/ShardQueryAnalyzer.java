@@ -485,13 +485,15 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
       }
       if (strip) {
         if (vector.presence() != Presence.NO_SERIES) {
-          throw notShardable(
+          // The router, which sees the label, applies the function to the shards' series
+          // (io.promroute.plan).
+          routerOnly(
               name
                   + "() writes label \""
                   + shardLabel
                   + "\" of series that carry it in the global view, keeping the shard's value"
-                  + " where nothing is replaced; the shards do not store it. Write another"
-                  + " label");
+                  + " where nothing is replaced; the shards do not store it");
+          return new Node(rewritten, Presence.SOME_SERIES, false, constant);
         }
         // The input lacks C in the global view too: the shard computes the same label.
         return nonLocal(
@@ -510,6 +512,18 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
           name + "() overwrites label \"" + shardLabel + "\"");
     }
     if (strip && readsShardLabel && vector.presence() != Presence.NO_SERIES) {
+      if (vector.presence() == Presence.SOME_SERIES || shards.size() != 1) {
+        // The router, which sees the label, applies the function to the shards' series
+        // (io.promroute.plan).
+        routerOnly(
+            name
+                + "() reads label \""
+                + shardLabel
+                + "\", whose value differs between the selected shards "
+                + String.join(", ", shards)
+                + " or which only some of its input series carry");
+        return new Node(rewritten, vector.presence(), false, constant);
+      }
       rewritten = readShardLabel((Call) rewritten, vector.presence());
     }
     boolean local = vector.presence() == Presence.EVERY_SERIES && argumentsLocal;

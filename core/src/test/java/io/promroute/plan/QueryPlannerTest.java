@@ -87,6 +87,10 @@ class QueryPlannerTest {
           round(sum(x), 0.5)               | round(sum(shards(sum(x))), 0.5)
           clamp_max(sum(x), 10)            | clamp_max(sum(shards(sum(x))), 10)
           histogram_quantile(0.9, sum by (le) (rate(b[5m]))) | histogram_quantile(0.9, sum by (le) (shards(sum by (le) (rate(b[5m])))))
+          # label functions over merged values, or reading or writing the shard label the shards lack
+          label_replace(sum by (job) (x), "j", "$1", "job", "(.*)") | label_replace(sum by (job) (shards(sum by (job) (x))), "j", "$1", "job", "(.*)")
+          label_replace(x, "name", "$1", "cluster", "(.*)") | label_replace(shards+label(x), "name", "$1", "cluster", "(.*)")
+          label_join(x, "cluster", "-", "cluster", "job") | label_join(shards+label(x), "cluster", "-", "cluster", "job")
           # absent: true only where every shard says so
           absent(x{job="z"})               | every_shard(absent(x{job="z"}))
           absent(sum(x))                   | every_shard(absent(sum(x)))
@@ -146,7 +150,7 @@ class QueryPlannerTest {
       textBlock =
           """
           max_over_time(sum(rate(x[5m]))[1h:1m])     | the subquery sum(rate(x[5m]))[1h:1m] is over a value merged across shards
-          label_replace(sum(x), "a", "$1", "b", "(.*)") | label_replace() over a value merged across shards
+          histogram_count(sum(x))                    | histogram_count() over a value merged across shards
           limitk(2, x)                               | limitk over series of several shards
           """)
   void refusesWhatItCannotAnswerExactlyNamingTheConstruct(String query, String message) {

@@ -439,11 +439,7 @@ class ShardRewriterTest {
       delimiterString = " | ",
       textBlock =
           """
-          # Over several shards there is no one value to give them (one query goes to all)
-          label_replace(x{cluster=~"a|b"}, "cluster", "z", "", "")             | writes label "cluster"
-          label_join(x, "cluster", "-", "job")                                 | writes label "cluster"
-          label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
-          label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
+          # limit_ratio hashes the label set, which includes cluster globally
           limit_ratio(0.5, x)                                                  | limit_ratio chooses series by a hash
           """)
   void refusesWhatTheShardsCannotReproduce(String query, String message) {
@@ -465,6 +461,10 @@ class ShardRewriterTest {
           absent_over_time(x[5m]) or x                                         | matches on label "cluster"
           x{cluster!="c"} or on () vector(0)                                   | some result series carry label "cluster"
           sum by (cluster) (x or on () vector(0))                              | only some of its input series carry
+          label_replace(x{cluster=~"a|b"}, "cluster", "z", "", "")             | writes label "cluster"
+          label_join(x, "cluster", "-", "job")                                 | writes label "cluster"
+          label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
+          label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
           """)
   void leavesToTheRouterWhatNoShardCanComputeAlone(String query, String reason) {
     ShardedQuery routed = STRIP.rewrite(query);

@@ -121,7 +121,10 @@ class CrossShardVsPrometheusTest {
         exact("-sum(memory_usage_bytes)"),
         exact("time() - max(batch_last_success_timestamp_seconds)"),
         exact("sum(up{cluster=~\"a|b\"}) + sum(up{cluster=~\"a|b\"} offset 5m)"),
-        exact("up and on (job) sum by (job) (up)"));
+        exact("up and on (job) sum by (job) (up)"),
+        exact("label_replace(sum by (job) (up), \"j\", \"$1-x\", \"job\", \"(a.*)\")"),
+        exact("label_replace(up, \"where\", \"in-$1\", \"cluster\", \"(.*)\")"),
+        exact("label_join(up, \"cluster\", \"/\", \"cluster\", \"job\")"));
   }
 
   Stream<Arguments> requests() {
@@ -156,7 +159,9 @@ class CrossShardVsPrometheusTest {
         Arguments.of("memory_usage_bytes * on (job) sum by (job) (memory_usage_bytes)"),
         // The "one" side has duplicates once the shards' series meet.
         Arguments.of("sum by (job) (memory_usage_bytes) / on (job) group_right () memory_usage_bytes / on (instance) up"),
-        Arguments.of("sum by (job) (up) / on (job) memory_usage_bytes"));
+        Arguments.of("sum by (job) (up) / on (job) memory_usage_bytes"),
+        // Overwriting the shard label makes the shards' series collide.
+        Arguments.of("sum by (cluster) (label_replace(up, \"cluster\", \"all\", \"\", \"\"))"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -185,7 +190,7 @@ class CrossShardVsPrometheusTest {
   static Stream<Arguments> refusals() {
     return Stream.of(
         Arguments.of("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m])", "the subquery sum(rate(http_requests_total[5m]))[30m:1m]"),
-        Arguments.of("label_replace(sum by (job) (up), \"j\", \"$1\", \"job\", \"(.*)\")", "label_replace()"));
+        Arguments.of("histogram_count(sum(rate(http_requests_total[5m])))", "histogram_count()"));
   }
 
   /** The first difference, or null: same series (by labels), same timestamps, values equal or close. */
