@@ -161,31 +161,76 @@ sealed interface PlanNode {
     }
   }
 
-  /** {@code avg}: Σ per-shard sums / Σ per-shard counts, per group. */
-  record AverageMerge(boolean without, List<String> grouping, Fetch sums, Fetch counts)
+  /**
+   * {@code avg} from per-shard means and counts. Prometheus 2.42 averages with an incremental
+   * mean that never overflows, so the merge does not add up sums (which would turn {@code
+   * avg} of values near the float maximum into +Inf): equal means are the mean; otherwise Σnᵢμᵢ/n,
+   * or, if that overflows while every mean is finite, Σ(nᵢ/n)μᵢ. Infinite means combine as
+   * Prometheus's (+Inf with -Inf is NaN).
+   */
+  record AverageMerge(boolean without, List<String> grouping, Fetch means, Fetch counts)
       implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
-      Map<Labels, double[]> groups = new LinkedHashMap<>();
-      for (Sample sample : sorted(Nodes.vector(sums.evaluate(context, time)))) {
-        groups.computeIfAbsent(sample.labels(), unused -> new double[2])[0] += sample.value();
-      }
-      for (Sample sample : sorted(Nodes.vector(counts.evaluate(context, time)))) {
-        groups.computeIfAbsent(sample.labels(), unused -> new double[2])[1] += sample.value();
+      // Per group, per shard: [mean, count].
+      Map<Labels, Map<Integer, double[]>> groups = new LinkedHashMap<>();
+      Fetch[] parts = {means, counts};
+      for (int part = 0; part < 2; part++) {
+        for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
+          for (Sample sample : context.shard(parts[part].index(), shard, time)) {
+            groups
+                .computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
+                .computeIfAbsent(shard, unused -> new double[] {Double.NaN, 0})[part] = sample.value();
+          }
+        }
       }
       List<Sample> out = new ArrayList<>(groups.size());
-      groups.forEach((labels, sumAndCount) -> out.add(new Sample(labels, sumAndCount[0] / sumAndCount[1])));
+      for (Map.Entry<Labels, Map<Integer, double[]>> group : groups.entrySet()) {
+        out.add(new Sample(group.getKey(), mean(group.getValue().values())));
+      }
+      out.sort((a, b) -> a.labels().compareTo(b.labels()));
       return new Value.Vector(out);
+    }
+
+    static double mean(java.util.Collection<double[]> shards) {
+      double n = 0;
+      boolean allEqual = true;
+      boolean allFinite = true;
+      Double first = null;
+      for (double[] shard : shards) {
+        n += shard[1];
+        if (first == null) {
+          first = shard[0];
+        } else if (Double.compare(first, shard[0]) != 0) {
+          allEqual = false;
+        }
+        allFinite &= Double.isFinite(shard[0]);
+      }
+      if (allEqual && first != null) {
+        return first;
+      }
+      double weighted = 0;
+      for (double[] shard : shards) {
+        weighted += shard[1] * shard[0];
+      }
+      if (Double.isFinite(weighted) || !allFinite) {
+        return weighted / n;
+      }
+      double scaled = 0;
+      for (double[] shard : shards) {
+        scaled += shard[1] / n * shard[0];
+      }
+      return scaled;
     }
 
     @Override
     public String print() {
-      return "avg_merge" + Nodes.grouping(without, grouping) + "(" + sums.print() + ", " + counts.print() + ")";
+      return "avg_merge" + Nodes.grouping(without, grouping) + "(" + means.print() + ", " + counts.print() + ")";
     }
 
     @Override
     public List<PlanNode> children() {
-      return List.of(sums, counts);
+      return List.of(means, counts);
     }
   }
 

@@ -203,7 +203,7 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       case COUNT -> new PlanNode.Aggregate(
           AggregateOp.SUM, null, without, grouping, fetch(node, false));
       case AVG -> new PlanNode.AverageMerge(
-          without, grouping, fetch(as(node, AggregateOp.SUM), false), fetch(as(node, AggregateOp.COUNT), false));
+          without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
       case STDDEV, STDVAR -> new PlanNode.VarianceMerge(
           node.op() == AggregateOp.STDDEV,
           without,

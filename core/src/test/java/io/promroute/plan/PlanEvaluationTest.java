@@ -46,17 +46,53 @@ class PlanEvaluationTest {
   }
 
   @Test
-  void averageIsTheSumOfSumsOverTheSumOfCounts() {
+  void averageWeighsEachShardsMeanByItsCount() {
     QueryPlan plan = QueryPlannerTest.plan("avg(x)");
     // Shard a holds 1, 2, 3; shard b holds 4: the global mean is 10 / 4, not the mean of means 3.
     Answers answers =
         new Answers(plan)
-            .put("sum(x)", "a", T, "{} 6")
+            .put("avg(x)", "a", T, "{} 2")
             .put("count(x)", "a", T, "{} 3")
-            .put("sum(x)", "b", T, "{} 4")
+            .put("avg(x)", "b", T, "{} 4")
             .put("count(x)", "b", T, "{} 1");
 
     assertThat(lines(instant(plan, answers))).containsExactly("{} 2.5");
+  }
+
+  @Test
+  void averageOfValuesNearTheFloatMaximumDoesNotOverflow() {
+    QueryPlan plan = QueryPlannerTest.plan("avg(x)");
+    String big = "9.988465674311579e+307";
+    // Prometheus's incremental mean of four such values is the value; a sum would be +Inf.
+    Answers same =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} " + big)
+            .put("count(x)", "a", T, "{} 3")
+            .put("avg(x)", "b", T, "{} " + big)
+            .put("count(x)", "b", T, "{} 1");
+    // -big, -big on a and big, big on b: the mean is 0; 2 * big overflows.
+    Answers opposite =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} -" + big)
+            .put("count(x)", "a", T, "{} 2")
+            .put("avg(x)", "b", T, "{} " + big)
+            .put("count(x)", "b", T, "{} 2");
+
+    assertThat(instant(plan, same).series().get(0).points().get(0).value()).isEqualTo(9.988465674311579e+307);
+    assertThat(lines(instant(plan, opposite))).containsExactly("{} 0");
+  }
+
+  @Test
+  void averageOfOppositeInfinitiesIsNaN() {
+    QueryPlan plan = QueryPlannerTest.plan("avg(x)");
+    Answers answers =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} +Inf")
+            .put("count(x)", "a", T, "{} 2")
+            .put("avg(x)", "c", T, "{} -Inf")
+            .put("count(x)", "c", T, "{} 1");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} NaN");
   }
 
   @Test

@@ -46,7 +46,7 @@ class QueryPlannerTest {
           min(x)                           | min(shards(min(x)))
           max by (job) (x)                 | max by (job) (shards(max by (job) (x)))
           group(x)                         | group(shards(group(x)))
-          avg by (job) (x)                 | avg_merge by (job) (shards(sum by (job) (x)), shards(count by (job) (x)))
+          avg by (job) (x)                 | avg_merge by (job) (shards(avg by (job) (x)), shards(count by (job) (x)))
           stddev(x)                        | stddev_merge(shards(count(x)), shards(avg(x)), shards(stdvar(x)))
           stdvar by (job) (x)              | stdvar_merge by (job) (shards(count by (job) (x)), shards(avg by (job) (x)), shards(stdvar by (job) (x)))
           topk(3, x)                       | topk(3, shards+label(topk(3, x)))
@@ -168,11 +168,11 @@ class QueryPlannerTest {
     assertThat(json)
         .isEqualTo(
             "{\"query\":\"avg by (job) (x)\",\"shardLabel\":\"cluster\",\"shards\":[\"a\",\"b\"],"
-                + "\"shardQueries\":[{\"query\":\"sum by (job) (x)\",\"addsShardLabel\":false},"
+                + "\"shardQueries\":[{\"query\":\"avg by (job) (x)\",\"addsShardLabel\":false},"
                 + "{\"query\":\"count by (job) (x)\",\"addsShardLabel\":false}],"
-                + "\"router\":\"avg_merge by (job) (shards(sum by (job) (x)), shards(count by (job) (x)))\","
-                + "\"plan\":{\"node\":\"router\",\"computes\":\"avg_merge by (job) (shards(sum by (job) (x)), shards(count by (job) (x)))\","
-                + "\"args\":[{\"node\":\"shards\",\"shardQuery\":0,\"query\":\"sum by (job) (x)\",\"combine\":\"concatenate\"},"
+                + "\"router\":\"avg_merge by (job) (shards(avg by (job) (x)), shards(count by (job) (x)))\","
+                + "\"plan\":{\"node\":\"router\",\"computes\":\"avg_merge by (job) (shards(avg by (job) (x)), shards(count by (job) (x)))\","
+                + "\"args\":[{\"node\":\"shards\",\"shardQuery\":0,\"query\":\"avg by (job) (x)\",\"combine\":\"concatenate\"},"
                 + "{\"node\":\"shards\",\"shardQuery\":1,\"query\":\"count by (job) (x)\",\"combine\":\"concatenate\"}]}}");
   }
 }
