@@ -64,6 +64,15 @@ final class Literals {
     if (body.length() <= 15 && radix == 10) {
       return Long.parseLong(body);
     }
+    // No int64 has more than 22 digits in any of these bases; longer inputs (hostile ones of a
+    // million digits) skip the quadratic BigInteger conversion.
+    int significant = body.length();
+    for (int index = 0; index < body.length() - 1 && body.charAt(index) == '0'; index++) {
+      significant--;
+    }
+    if (significant > 22) {
+      return null;
+    }
     BigInteger value = new BigInteger(body, radix);
     return value.bitLength() < 64 ? value.longValue() : null;
   }

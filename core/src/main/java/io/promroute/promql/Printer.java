@@ -24,6 +24,7 @@ import io.promroute.promql.ast.SubqueryExpr;
 import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 
@@ -120,6 +121,11 @@ final class Printer implements ExprVisitor<Void> {
       printed[count++] = matcherString(matcher);
     }
     if (count == 0) {
+      if (name == null || name.isEmpty()) {
+        // Deliberate deviation: Prometheus prints an empty selector (info()'s second argument)
+        // as nothing, which does not parse again; we must send printed queries to shards.
+        out.append("{}");
+      }
       return;
     }
     if (count > 1) {
@@ -135,7 +141,8 @@ final class Printer implements ExprVisitor<Void> {
     out.append('}');
   }
 
-  private static String matcherString(LabelMatcher matcher) {
+  /** {@code name op "value"} as Prometheus's {@code Matcher.String()}; selectors sort by it. */
+  static String matcherString(LabelMatcher matcher) {
     StringBuilder builder = new StringBuilder(matcher.name().length() + matcher.value().length() + 5);
     GoFormat.appendLabelName(builder, matcher.name());
     builder.append(matcher.op().symbol());
@@ -298,11 +305,30 @@ final class Printer implements ExprVisitor<Void> {
 
   @Override
   public Void visitBinaryExpr(BinaryExpr node) {
-    append(node.lhs());
-    out.append(' ');
-    appendBinaryOperator(node);
-    out.append(' ');
-    append(node.rhs());
+    // Left-deep chains (a + b + c ..., a or b or c ...) are the long shapes that queries and
+    // rewrites build; a loop over the chain keeps the stack flat however long they get.
+    if (!(node.lhs() instanceof BinaryExpr)) {
+      append(node.lhs());
+      out.append(' ');
+      appendBinaryOperator(node);
+      out.append(' ');
+      append(node.rhs());
+      return null;
+    }
+    ArrayDeque<BinaryExpr> chain = new ArrayDeque<>();
+    Expr leftmost = node;
+    while (leftmost instanceof BinaryExpr binary) {
+      chain.push(binary);
+      leftmost = binary.lhs();
+    }
+    append(leftmost);
+    while (!chain.isEmpty()) {
+      BinaryExpr binary = chain.pop();
+      out.append(' ');
+      appendBinaryOperator(binary);
+      out.append(' ');
+      append(binary.rhs());
+    }
     return null;
   }
 

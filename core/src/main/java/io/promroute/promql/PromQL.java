@@ -64,10 +64,27 @@ public final class PromQL {
   }
 
   /**
-   * The canonical single-line form, exactly as Prometheus's {@code String()} prints it.
+   * The canonical single-line form, exactly as Prometheus's {@code String()} prints it: matchers
+   * sorted by their printed form, aggregation grouping before the body, numbers without
+   * exponent, Go quoting, durations such as {@code 1h30m}. Parsing the result gives the same tree
+   * except for the order of matchers, which the parser keeps as written.
+   *
+   * @throws IllegalArgumentException if the tree nests too deeply to print (far deeper than the
+   *     parser accepts)
    */
   public static String print(Expr expr) {
-    return Printer.print(requireNonNull(expr, "expr is null"));
+    requireNonNull(expr, "expr is null");
+    try {
+      return Printer.print(expr);
+    } catch (StackOverflowError error) {
+      throw tooDeep();
+    }
+  }
+
+  // The parser caps nesting, but a tree built in code can nest arbitrarily; the printer recurses
+  // (except along left-deep operator chains), so such a tree gets a clear error, not a crash.
+  private static IllegalArgumentException tooDeep() {
+    return new IllegalArgumentException("expression is nested too deeply to print");
   }
 
   /** What Prometheus's {@code Pretty(0)} and {@code /api/v1/format_query} produce: lines split at 100 characters. */
@@ -80,7 +97,8 @@ public final class PromQL {
    * than {@code maxCharactersPerLine} (counted in UTF-8 bytes, as Prometheus counts) is split over
    * lines indented by two spaces per level.
    *
-   * @throws IllegalArgumentException if {@code maxCharactersPerLine} is not positive
+   * @throws IllegalArgumentException if {@code maxCharactersPerLine} is not positive, or if the
+   *     tree nests too deeply to print
    */
   public static String prettyPrint(Expr expr, int maxCharactersPerLine) {
     requireNonNull(expr, "expr is null");
@@ -88,7 +106,11 @@ public final class PromQL {
       throw new IllegalArgumentException(
           "maxCharactersPerLine must be positive, got " + maxCharactersPerLine);
     }
-    return PrettyPrinter.prettyPrint(expr, maxCharactersPerLine);
+    try {
+      return PrettyPrinter.prettyPrint(expr, maxCharactersPerLine);
+    } catch (StackOverflowError error) {
+      throw tooDeep();
+    }
   }
 
   /**

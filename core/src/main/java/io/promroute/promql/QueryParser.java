@@ -101,7 +101,7 @@ final class QueryParser {
         parser.reset();
         parser.getInterpreter().setPredictionMode(PredictionMode.LL);
         parser.setErrorHandler(new DefaultErrorStrategy());
-        parser.addErrorListener(new SyntaxErrors(source, lexer));
+        parser.addErrorListener(new SyntaxErrors(source, options, lexer));
         tree = entryRule.apply(parser);
       }
       boolean seriesSelector = tree instanceof PromQLParser.SeriesSelectorContext;

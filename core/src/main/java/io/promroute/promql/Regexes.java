@@ -18,7 +18,12 @@ final class Regexes {
 
   /** Why Prometheus rejects this regex, or {@code null} if it compiles. */
   static String problem(String regex) {
+    if (CACHE.containsKey(regex)) {
+      return null;
+    }
     try {
+      // Prometheus parses the regex as written first, so its errors quote the regex unanchored.
+      Pattern.compile(regex);
       compile(regex);
       return null;
     } catch (PatternSyntaxException e) {

@@ -3,6 +3,10 @@ package io.promroute.promql;
 import io.promroute.promql.internal.grammar.GoSyntax;
 import io.promroute.promql.internal.grammar.PromQLLexer;
 import io.promroute.promql.internal.grammar.PromQLParser;
+import io.promroute.promql.internal.grammar.PromQLParser.ExprContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.ParserRuleContext;
@@ -10,6 +14,7 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenStream;
+import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
  * Turns the first syntax error into a {@link PromQLParseException} worded as Prometheus words it:
@@ -21,10 +26,12 @@ final class SyntaxErrors extends BaseErrorListener {
   private static final String DURATION_START = "number, duration, step(), or range()";
 
   private final SourceText source;
+  private final ParserOptions options;
   private final PromQLLexer lexer;
 
-  SyntaxErrors(SourceText source, PromQLLexer lexer) {
+  SyntaxErrors(SourceText source, ParserOptions options, PromQLLexer lexer) {
     this.source = source;
+    this.options = options;
     this.lexer = lexer;
   }
 
@@ -42,6 +49,10 @@ final class SyntaxErrors extends BaseErrorListener {
       throw source.error(lexer.errorMessage(), lexer.errorOffset(), end);
     }
     Parser parser = (Parser) recognizer;
+    PromQLParseException earlier = earlierGrammarActionError(parser, token);
+    if (earlier != null) {
+      throw earlier;
+    }
     StringBuilder reason = new StringBuilder("unexpected ").append(describe(token));
     String context = context(parser, token);
     if (context != null) {
@@ -50,6 +61,43 @@ final class SyntaxErrors extends BaseErrorListener {
     int start = token.getStartIndex();
     int end = token.getType() == Token.EOF ? start : token.getStopIndex() + 1;
     throw source.error(reason.toString(), start, end);
+  }
+
+  /**
+   * Prometheus reports errors in the order it finds them, and its grammar actions (a range of
+   * zero, an unknown function...) run as each complete expression is reduced, before yacc reaches
+   * a later syntax error. The complete expressions left of the error are built here to find such
+   * an error first.
+   */
+  private PromQLParseException earlierGrammarActionError(Parser parser, Token offending) {
+    List<ExprContext> complete = new ArrayList<>();
+    for (ParserRuleContext context = parser.getContext(); context != null; context = context.getParent()) {
+      if (context.children == null) {
+        continue;
+      }
+      for (ParseTree child : context.children) {
+        if (child instanceof ExprContext expr
+            && expr.exception == null
+            && expr.stop != null
+            && expr.stop.getTokenIndex() >= expr.start.getTokenIndex()
+            && expr.stop.getTokenIndex() < offending.getTokenIndex()) {
+          complete.add(expr);
+        }
+      }
+    }
+    complete.sort(Comparator.comparingInt(expr -> expr.start.getTokenIndex()));
+    AstBuilder builder = new AstBuilder(source, options, false);
+    for (ExprContext expr : complete) {
+      try {
+        builder.build(expr);
+      } catch (PromQLParseException e) {
+        return e;
+      } catch (RuntimeException e) {
+        // A partial tree the builder cannot read: report the syntax error.
+        return null;
+      }
+    }
+    return null;
   }
 
   /** Prometheus's {@code Item.desc()}. */

@@ -95,14 +95,20 @@ class ParserErrorTest {
         row("foo[5s%0d]", "1:7: parse error: modulo by zero", 6),
         row("foo offset (4d/0)", "1:15: parse error: division by zero", 14),
         row("foo[9.5e10]", "1:5: parse error: duration out of range", 4),
-        row("foo{a=~\"(\"}", "1:5: parse error: error parsing regexp: missing closing ): `^(?s:()$`", 4),
+        row("foo{a=~\"(\"}", "1:5: parse error: error parsing regexp: missing closing ): `(`", 4),
+        row("foo{a!~\"x{1001}\"}", "1:5: parse error: error parsing regexp: invalid repeat count: `{1001}`", 4),
         row("sum() by (x)", "1:1: parse error: no arguments for aggregate expression provided", 0),
         row("topk(x)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1", 0),
         row("topk(x,)", "1:7: parse error: trailing commas not allowed in function call args", 6),
         row("sum by (\"\") (x)", "1:9: parse error: invalid label name for grouping: \"\"", 8),
         row("non_existent()", "1:1: parse error: unknown function with name \"non_existent\"", 0),
         row("RATE(x[5m])", "1:1: parse error: unknown function with name \"RATE\"", 0),
-        row("a>b()", "1:3: parse error: unknown function with name \"b\"", 2));
+        row("a>b()", "1:3: parse error: unknown function with name \"b\"", 2),
+        // Grammar actions run before yacc reaches a later syntax error, so they are reported first.
+        row("foo[0m] +", "1:5: parse error: duration must be greater than 0", 4),
+        row("nonexistent(x) +", "1:1: parse error: unknown function with name \"nonexistent\"", 0),
+        // The type checks run only after a successful parse: the syntax error comes first.
+        row("rate(x) +", "1:10: parse error: unexpected end of input", 9));
   }
 
   static Stream<Arguments> typeErrors() {

@@ -74,6 +74,15 @@ class ParserRobustnessTest {
   }
 
   @Test
+  void hugeNumbersAreOutOfRange() {
+    String digits = "9".repeat(HUGE);
+    assertThatThrownBy(() -> PromQL.parse(digits))
+        .isInstanceOf(PromQLParseException.class)
+        .hasMessageEndingWith("value out of range");
+    assertThat(PromQL.parse("0".repeat(HUGE) + "7")).isEqualTo(new io.promroute.promql.ast.NumberLiteral(7));
+  }
+
+  @Test
   void longFlatQueriesParse() {
     String query = "foo{" + "a=\"b\",".repeat(10_000) + "}";
     assertThat(PromQL.parse(query)).isNotNull();

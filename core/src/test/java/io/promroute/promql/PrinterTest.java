@@ -85,6 +85,13 @@ class PrinterTest {
   }
 
   @Test
+  void emptySelectorPrintsBracesSoThatItParsesAgain() {
+    Expr expr = PromQL.parse("info(rate(x[5m]), {})", ParserOptions.allFeatures());
+    assertThat(PromQL.print(expr)).isEqualTo("info(rate(x[5m]), {})");
+    assertThat(PromQL.parse(PromQL.print(expr), ParserOptions.allFeatures())).isEqualTo(expr);
+  }
+
+  @Test
   void numbersPrintWithoutExponent() {
     assertPrints(number(1048576), "1048576");
     assertPrints(number(-493), "-493");
@@ -336,6 +343,31 @@ class PrinterTest {
             new StringLiteral("service"), new StringLiteral("(.*):.*")),
         "label_replace(up, \"foo\", \"$1\", \"service\", \"(.*):.*\")");
     assertPrints(call("time"), "time()");
+  }
+
+  @Test
+  void longLeftDeepOperatorChainPrintsWithoutDeepRecursion() {
+    Expr chain = selector("a");
+    for (int index = 0; index < 100_000; index++) {
+      chain = binary(chain, BinaryOp.OR, selector("b"));
+    }
+    String printed = PromQL.print(chain);
+    assertThat(printed).startsWith("a or b or b").endsWith(" or b").hasSize(1 + 100_000 * 5);
+  }
+
+  @Test
+  void treeTooDeepToPrintIsAClearError() {
+    Expr nested = selector("a");
+    for (int index = 0; index < 200_000; index++) {
+      nested = new ParenExpr(nested);
+    }
+    Expr tree = nested;
+    assertThatThrownBy(() -> PromQL.print(tree))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expression is nested too deeply to print");
+    assertThatThrownBy(() -> PromQL.prettyPrint(tree))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("expression is nested too deeply to print");
   }
 
   @Test

@@ -54,6 +54,8 @@ import java.util.Set;
  *       instant vectors, set operators many-to-many without {@code fill}, no label both in
  *       {@code on} and in a group modifier, a selector without a name has a matcher that does not
  *       match the empty string, ranges and steps positive, offsets non-zero;
+ *   <li>matchers in the printer's order (sorted by printed form), since that is the order a
+ *       parse of the printed form keeps;
  *   <li>optional syntax only when the {@link ParserOptions} given enable it.
  * </ul>
  *
@@ -209,10 +211,12 @@ public final class RandomExprs {
     for (int index = 0; index < extra; index++) {
       matchers.add(matcher());
     }
+    // The printer sorts matchers and the parser keeps the printed order.
+    List<LabelMatcher> sorted = CanonicalExprs.sortedMatchers(matchers);
     if (!modifiers) {
-      return new VectorSelector(name, matchers);
+      return new VectorSelector(name, sorted);
     }
-    return new VectorSelector(name, matchers, maybeOffset(), maybeAt(), smoothing());
+    return new VectorSelector(name, sorted, maybeOffset(), maybeAt(), smoothing());
   }
 
   private LabelMatcher matcher() {
@@ -489,8 +493,17 @@ public final class RandomExprs {
               BinaryOp.MUL,
               durationOperand(positiveDurationExpression(depth - 1), BinaryOp.MUL, true),
               new DurationLiteral((1 + random.nextInt(5)) * 1000L, true));
-      default -> new DurationParen(positiveDurationExpression(depth - 1));
+      default -> parenthesised(positiveDurationExpression(depth - 1));
     };
+  }
+
+  // Prometheus marks a parenthesised duration expression as wrapped, but keeps a literal in
+  // parentheses as a bare literal, and a second pair of parentheses changes nothing.
+  private static DurationExpr parenthesised(DurationExpr expr) {
+    if (expr instanceof DurationLiteral || expr instanceof DurationParen) {
+      return expr;
+    }
+    return new DurationParen(expr);
   }
 
   private DurationExpr offsetExpression() {
@@ -565,15 +578,19 @@ public final class RandomExprs {
       if (child instanceof UnaryExpr) {
         return new ParenExpr(child);
       }
-      if (child instanceof NumberLiteral number && printsWithMinus(number)) {
+      if (child instanceof NumberLiteral number && printsWithSign(number)) {
         return new ParenExpr(child);
       }
     }
     return child;
   }
 
-  private static boolean printsWithMinus(NumberLiteral number) {
-    return PromQL.print(number).startsWith("-");
+  // Negative numbers, -0 and +Inf print with a sign, which a parse reads as a unary operator.
+  // Prometheus prints Inf ^ 2 as "+Inf ^ 2", which parses as +(Inf ^ 2): the generator keeps to
+  // trees whose printed form parses back, (Inf) ^ 2 here.
+  private static boolean printsWithSign(NumberLiteral number) {
+    String printed = PromQL.print(number);
+    return printed.startsWith("-") || printed.startsWith("+");
   }
 
   private static boolean needsParentheses(BinaryOp child, BinaryOp parent, boolean left) {
