@@ -34,7 +34,7 @@ sealed interface PlanNode {
    * @param addsShardLabel whether each returned series gets the shard label (the series keep it
    *     in the global view)
    */
-  record Fetch(int index, String query, boolean addsShardLabel) implements PlanNode {
+  record Fetch(int index, String query, boolean addsShardLabel, Grid grid) implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
       List<Sample> all = new ArrayList<>();
@@ -46,12 +46,91 @@ sealed interface PlanNode {
 
     @Override
     public String print() {
-      return (addsShardLabel ? "shards+label(" : "shards(") + query + ")";
+      return (addsShardLabel ? "shards+label(" : "shards(") + query + ")"
+          + (grid == null ? "" : "@grid(" + grid + ")");
     }
 
     @Override
     public List<PlanNode> children() {
       return List.of();
+    }
+  }
+
+  /**
+   * The evaluation grid of a subquery whose inner query is merged by the router: the inner
+   * query's shard queries are range queries on it, as Prometheus 2.42 evaluates a subquery.
+   *
+   * @param rangeMillis the subquery's range
+   * @param stepMillis its step (the default evaluation interval when none is written)
+   * @param offsetMillis its offset
+   */
+  record Grid(long rangeMillis, long stepMillis, long offsetMillis) {
+    /** The first multiple of the step at or after {@code outerStart - offset - range}. */
+    long start(long outerStart) {
+      long from = outerStart - offsetMillis - rangeMillis;
+      long start = stepMillis * (from / stepMillis);
+      return start < from ? start + stepMillis : start;
+    }
+
+    /**
+     * {@code outerEnd - offset}, or the start when no grid point falls in the window (a range
+     * query needs end ≥ start; the extra point lies outside every window and is never read).
+     */
+    long end(long outerStart, long outerEnd) {
+      return Math.max(outerEnd - offsetMillis, start(outerStart));
+    }
+
+    @Override
+    public String toString() {
+      return "range " + rangeMillis + "ms, step " + stepMillis + "ms, offset " + offsetMillis + "ms";
+    }
+  }
+
+  /**
+   * A subquery over a merged value: at each outer step, the inner plan evaluated at the grid's
+   * points in {@code [t - offset - range, t - offset]} (closed, as 2.42), one series per label
+   * set: the matrix a range function then reads.
+   */
+  record Subquery(PlanNode expr, Grid grid) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      long end = time - grid.offsetMillis();
+      long first = end - grid.rangeMillis();
+      long point = Math.floorDiv(first, grid.stepMillis()) * grid.stepMillis();
+      if (point < first) {
+        point += grid.stepMillis();
+      }
+      Map<Labels, List<long[]>> times = new LinkedHashMap<>();
+      Map<Labels, List<Double>> values = new LinkedHashMap<>();
+      for (; point <= end; point += grid.stepMillis()) {
+        for (Sample sample : Nodes.vector(expr.evaluate(context, point))) {
+          times.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(new long[] {point});
+          values.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(sample.value());
+        }
+      }
+      List<Value.Series> series = new ArrayList<>();
+      for (Map.Entry<Labels, List<long[]>> entry : times.entrySet()) {
+        List<long[]> ts = entry.getValue();
+        List<Double> vs = values.get(entry.getKey());
+        long[] t = new long[ts.size()];
+        double[] v = new double[ts.size()];
+        for (int i = 0; i < t.length; i++) {
+          t[i] = ts.get(i)[0];
+          v[i] = vs.get(i);
+        }
+        series.add(new Value.Series(entry.getKey(), t, v));
+      }
+      return new Value.Matrix(series, grid.rangeMillis(), grid.offsetMillis());
+    }
+
+    @Override
+    public String print() {
+      return "subquery(" + expr.print() + ", " + grid + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
     }
   }
 

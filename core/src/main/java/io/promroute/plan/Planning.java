@@ -52,6 +52,14 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private final String shardLabel;
   private final boolean addShardLabel;
   private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
+  // The subquery grid the shard queries being planned are evaluated on; null: the request's times.
+  private PlanNode.Grid grid;
+
+  /**
+   * The step of a subquery that names none: Prometheus uses its global {@code
+   * evaluation_interval}, whose default is one minute.
+   */
+  static final long DEFAULT_SUBQUERY_STEP_MILLIS = 60_000;
 
   /**
    * @param shardLabel the shard label
@@ -81,7 +89,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private PlanNode.Fetch fetch(Expr expr, boolean addsLabel) {
     String query = PromQL.print(expr);
     String key = (addsLabel ? "+" : "-") + query;
-    return fetches.computeIfAbsent(key, unused -> new PlanNode.Fetch(fetches.size(), query, addsLabel));
+    String gridKey = grid == null ? "" : grid.toString();
+    return fetches.computeIfAbsent(
+        key + "|" + gridKey, unused -> new PlanNode.Fetch(fetches.size(), query, addsLabel, grid));
   }
 
   private static ShardRoutingException refuse(String construct) {
@@ -124,12 +134,38 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if (inner.kind() == Kind.LOCAL) {
       return local(node);
     }
-    throw refuse(
-        "the subquery "
-            + PromQL.print(node)
-            + " is over "
-            + (inner.kind() == Kind.CONSTANT ? "a constant" : "a value merged across shards")
-            + "; its inner query would have to be evaluated on the subquery's own step grid");
+    Long range = millis(node.range());
+    Long step = node.step() == null ? Long.valueOf(DEFAULT_SUBQUERY_STEP_MILLIS) : millis(node.step());
+    Long offset = node.offset() == null ? Long.valueOf(0) : millis(node.offset());
+    if (inner.kind() == Kind.CONSTANT || node.at() != null || range == null || step == null
+        || offset == null || step <= 0) {
+      throw refuse(
+          "the subquery "
+              + PromQL.print(node)
+              + " is over "
+              + (inner.kind() == Kind.CONSTANT ? "a constant" : "a value merged across shards")
+              + (node.at() != null ? " with an @ modifier" : "")
+              + "; its inner query would have to be evaluated on the subquery's own step grid");
+    }
+    PlanNode.Grid subqueryGrid = new PlanNode.Grid(range, step, offset);
+    return new Planned(
+        Kind.GLOBAL,
+        node,
+        () -> {
+          if (grid != null) {
+            throw refuse("the subquery " + PromQL.print(node) + " is nested in another subquery over merged values");
+          }
+          grid = subqueryGrid;
+          try {
+            return new PlanNode.Subquery(materialize(inner), subqueryGrid);
+          } finally {
+            grid = null;
+          }
+        });
+  }
+
+  private static Long millis(io.promroute.promql.ast.DurationExpr duration) {
+    return duration instanceof io.promroute.promql.ast.DurationLiteral literal ? literal.millis() : null;
   }
 
   @Override

@@ -47,6 +47,43 @@ public final class QueryPlan {
     return query.shards();
   }
 
+  /**
+   * What to ask every shard for one shard query: an instant query at {@code startMillis}, or a
+   * range query. Shard queries of a subquery over merged values are range queries on the
+   * subquery's grid, whatever the request.
+   *
+   * @param query the PromQL
+   * @param range a range query ({@code /api/v1/query_range}), else instant
+   * @param startMillis the time of an instant query, the start of a range query
+   * @param endMillis the end of a range query
+   * @param stepMillis the step of a range query
+   */
+  public record ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {}
+
+  /** The requests for an instant query at {@code timeMillis}, one per shard query, in order. */
+  public List<ShardRequest> instantRequests(long timeMillis) {
+    List<ShardRequest> requests = new ArrayList<>(fetches.size());
+    for (PlanNode.Fetch fetch : fetches) {
+      PlanNode.Grid grid = fetch.grid();
+      requests.add(grid == null
+          ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0)
+          : new ShardRequest(fetch.query(), true, grid.start(timeMillis), grid.end(timeMillis, timeMillis), grid.stepMillis()));
+    }
+    return requests;
+  }
+
+  /** The requests for a range query, one per shard query, in order. */
+  public List<ShardRequest> rangeRequests(long startMillis, long endMillis, long stepMillis) {
+    List<ShardRequest> requests = new ArrayList<>(fetches.size());
+    for (PlanNode.Fetch fetch : fetches) {
+      PlanNode.Grid grid = fetch.grid();
+      requests.add(grid == null
+          ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis)
+          : new ShardRequest(fetch.query(), true, grid.start(startMillis), grid.end(startMillis, endMillis), grid.stepMillis()));
+    }
+    return requests;
+  }
+
   /** The queries to send to every shard of {@link #shards()}, in order. */
   public List<String> shardQueries() {
     List<String> queries = new ArrayList<>(fetches.size());
@@ -200,6 +237,13 @@ public final class QueryPlan {
         generator.writeStartObject();
         generator.writeStringField("query", fetch.query());
         generator.writeBooleanField("addsShardLabel", fetch.addsShardLabel());
+        if (fetch.grid() != null) {
+          generator.writeObjectFieldStart("subqueryGrid");
+          generator.writeNumberField("rangeMillis", fetch.grid().rangeMillis());
+          generator.writeNumberField("stepMillis", fetch.grid().stepMillis());
+          generator.writeNumberField("offsetMillis", fetch.grid().offsetMillis());
+          generator.writeEndObject();
+        }
         generator.writeEndObject();
       }
       generator.writeEndArray();

@@ -56,9 +56,16 @@ final class RouterFunctions {
           "scalar", "vector", "time", "pi", "sort", "sort_desc", "absent", "histogram_quantile",
           "round", "clamp", "clamp_min", "clamp_max", "timestamp", "label_replace", "label_join");
 
+  private static final Set<String> RANGE =
+      Set.of(
+          "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
+          "last_over_time", "present_over_time", "stddev_over_time", "stdvar_over_time",
+          "quantile_over_time", "rate", "increase", "delta", "irate", "idelta", "changes", "resets",
+          "deriv");
+
   /** Whether the router can compute the function from its arguments' global values. */
   static boolean supports(String name) {
-    return MATH.containsKey(name) || DATES.contains(name) || OTHERS.contains(name);
+    return MATH.containsKey(name) || DATES.contains(name) || OTHERS.contains(name) || RANGE.contains(name);
   }
 
   /** Go's {@code math.Log2}: exact for powers of two. */
@@ -76,6 +83,9 @@ final class RouterFunctions {
     DoubleUnaryOperator math = MATH.get(name);
     if (math != null) {
       return perSeries(args.get(0), math);
+    }
+    if (RANGE.contains(name)) {
+      return RangeFunctions.call(name, args, time);
     }
     if (DATES.contains(name)) {
       Value input = args.isEmpty() ? new Value.Vector(List.of(new Sample(Labels.EMPTY, time / 1000.0))) : args.get(0);

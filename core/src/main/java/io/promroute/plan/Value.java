@@ -14,5 +14,20 @@ sealed interface Value {
 
   record Scalar(double value) implements Value {}
 
+  /** One series of a range (subquery) value: points in time order. */
+  record Series(Labels labels, long[] times, double[] values) {}
+
+  /**
+   * A range vector at one step, from a subquery over merged values.
+   *
+   * @param rangeMillis the range, for rate's extrapolation
+   * @param offsetMillis the offset
+   */
+  record Matrix(List<Series> series, long rangeMillis, long offsetMillis) implements Value {
+    public Matrix {
+      series = List.copyOf(series);
+    }
+  }
+
   record Str(String value) implements Value {}
 }

@@ -360,4 +360,35 @@ class PlanEvaluationTest {
     assertThat(lines(instant(plan, answers)))
         .containsExactlyInAnyOrder("{job=\"a\"} 3", "{job=\"b\"} -2");
   }
+
+  @Test
+  void subqueryOverAMergedSumAsksForTheGridAndAppliesTheRangeFunctionInTheRouter() {
+    QueryPlan plan = QueryPlannerTest.plan("max_over_time(sum(x)[2m:1m])");
+    // Window [T - 2m, T] = [880s, 1000s]: the grid points (multiples of 1m) 900s and 960s.
+    assertThat(plan.instantRequests(T))
+        .containsExactly(new QueryPlan.ShardRequest("sum(x)", true, 900_000, 1_000_000, 60_000));
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 5");
+  }
+
+  @Test
+  void rateOverASubqueryExtrapolatesAsPrometheus() {
+    QueryPlan plan = QueryPlannerTest.plan("rate(sum(x)[2m:1m])");
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    // Increase 2 over 60s sampled; 20s to the window's start and 40s to its end are both under
+    // 1.1 * 60s, so it extrapolates to the whole 120s: 2 * 120 / 60 = 4, per second 4 / 120.
+    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 0.03333333333333333");
+  }
 }

@@ -91,6 +91,9 @@ class QueryPlannerTest {
           label_replace(sum by (job) (x), "j", "$1", "job", "(.*)") | label_replace(sum by (job) (shards(sum by (job) (x))), "j", "$1", "job", "(.*)")
           label_replace(x, "name", "$1", "cluster", "(.*)") | label_replace(shards+label(x), "name", "$1", "cluster", "(.*)")
           label_join(x, "cluster", "-", "cluster", "job") | label_join(shards+label(x), "cluster", "-", "cluster", "job")
+          # subqueries over merged values: the inner query's shard queries run on the subquery's grid
+          max_over_time(sum(rate(x[5m]))[1h:1m]) | max_over_time(subquery(sum(shards(sum(rate(x[5m])))@grid(range 3600000ms, step 60000ms, offset 0ms)), range 3600000ms, step 60000ms, offset 0ms))
+          avg_over_time((2 - max(x))[10m:] offset 5m) | avg_over_time(subquery((2 - max(shards(max(x))@grid(range 600000ms, step 60000ms, offset 300000ms))), range 600000ms, step 60000ms, offset 300000ms))
           # absent: true only where every shard says so
           absent(x{job="z"})               | every_shard(absent(x{job="z"}))
           absent(sum(x))                   | every_shard(absent(sum(x)))
@@ -149,7 +152,8 @@ class QueryPlannerTest {
       quoteCharacter = '`',
       textBlock =
           """
-          max_over_time(sum(rate(x[5m]))[1h:1m])     | the subquery sum(rate(x[5m]))[1h:1m] is over a value merged across shards
+          max_over_time(sum(rate(x[5m]))[1h:1m] @ 100) | the subquery sum(rate(x[5m]))[1h:1m] @ 100.000 is over a value merged across shards with an @ modifier
+          max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m]) | is nested in another subquery over merged values
           histogram_count(sum(x))                    | histogram_count() over a value merged across shards
           limitk(2, x)                               | limitk over series of several shards
           """)

@@ -39,8 +39,17 @@ record Plan(
    */
   record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
 
-  /** One request to one shard. */
-  record Call(String shard, Params params, boolean addShardLabel) {}
+  /**
+   * One request to one shard.
+   *
+   * @param apiPath the path to request instead of the plan's, or {@code null} (a cross-shard
+   *     plan's subquery asks {@code /api/v1/query_range} for an instant query)
+   */
+  record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
+    Call(String shard, Params params, boolean addShardLabel) {
+      this(shard, params, addShardLabel, null);
+    }
+  }
 
   enum Combine {
     /** One shard; its answer streams through, with the shard label added where the call says. */

@@ -193,6 +193,7 @@ final class Planner {
     }
     Params base = params;
     Plan.CrossShard crossShard;
+    List<io.promroute.plan.QueryPlan.ShardRequest> requests;
     if (endpoint == Endpoint.QUERY) {
       String time = params.first("time");
       long millis = time.isEmpty() ? System.currentTimeMillis() : ApiParameters.parseTime("time", time).toEpochMilli();
@@ -200,17 +201,30 @@ final class Planner {
         base = base.replacing("time", List.of(secondsOf(millis)));
       }
       crossShard = new Plan.CrossShard(queryPlan, false, millis, millis, 1);
+      requests = queryPlan.instantRequests(millis);
     } else {
       long start = ApiParameters.parseTime("start", params.first("start")).toEpochMilli();
       long end = ApiParameters.parseTime("end", params.first("end")).toEpochMilli();
       long step = ApiParameters.parseDuration("step", params.first("step")).toMillis();
       crossShard = new Plan.CrossShard(queryPlan, true, start, end, step);
+      requests = queryPlan.rangeRequests(start, end, step);
     }
     List<Plan.Call> calls = new ArrayList<>();
-    for (String shardQuery : queryPlan.shardQueries()) {
-      Params forwarded = base.replacing("query", List.of(shardQuery));
+    for (io.promroute.plan.QueryPlan.ShardRequest request : requests) {
+      Params forwarded = base.replacing("query", List.of(request.query()));
+      String apiPath = null;
+      boolean ownGrid = request.range()
+          && (endpoint == Endpoint.QUERY || request.startMillis() != crossShard.start()
+              || request.endMillis() != crossShard.end() || request.stepMillis() != crossShard.step());
+      if (ownGrid) {
+        // A subquery over merged values: its inner query is a range query on the subquery's grid.
+        apiPath = Endpoint.QUERY_RANGE.path();
+        forwarded = forwarded.replacing("start", List.of(secondsOf(request.startMillis())))
+            .replacing("end", List.of(secondsOf(request.endMillis())))
+            .replacing("step", List.of(secondsOf(request.stepMillis())));
+      }
       for (String shard : queryPlan.shards()) {
-        calls.add(new Plan.Call(shard, forwarded, false));
+        calls.add(new Plan.Call(shard, forwarded, false, apiPath));
       }
     }
     return new Plan(endpoint, endpoint.path(), calls, Plan.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);

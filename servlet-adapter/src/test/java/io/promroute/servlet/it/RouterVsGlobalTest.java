@@ -309,7 +309,7 @@ class RouterVsGlobalTest {
   }
 
   static Stream<String> refusedQueries() {
-    return Stream.of("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m])");
+    return Stream.of("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m] @ " + T + ")");
   }
 
   /** An unknown shard: the global view's empty answer, plus a warning naming the value. */
