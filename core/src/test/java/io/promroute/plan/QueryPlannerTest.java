@@ -131,6 +131,20 @@ class QueryPlannerTest {
   }
 
   @Test
+  void shardsThatStoreTheShardLabelGetTheSameShardQueriesAndNothingIsAdded() {
+    ShardRewriter keep =
+        ShardRewriter.builder()
+            .shardLabel("cluster")
+            .shards(List.of("a", "b", "c"))
+            .mode(io.promroute.shard.ShardLabelMode.KEEP)
+            .build();
+    QueryPlan plan = QueryPlanner.plan(keep.rewrite("topk(2, x{cluster=~\"a|b\"}) / sum(x)"), false);
+
+    assertThat(keep.mode()).isEqualTo(io.promroute.shard.ShardLabelMode.KEEP);
+    assertThat(plan).hasToString("(topk(2, shards(topk(2, x{cluster=~\"a|b\"}))) / sum(shards(sum(x))))");
+  }
+
+  @Test
   void repeatedSubtreesAreFetchedOnce() {
     QueryPlan plan = plan("sum(x) / sum(x) + count(x)");
 

@@ -369,6 +369,31 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void crossShardWithPartialResponseCountsAnUnreachableShardAsEmptyAndWarns() throws Exception {
+    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]}}");
+    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(true));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]},"
+            + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
+  }
+
+  @Test
+  void crossShardWithoutPartialResponseAnswersTheUnreachableShardsError() throws Exception {
+    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    startRouter(a.uri(), closedPort(), builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).contains("shard \\\"b\\\" is unreachable");
+  }
+
+  @Test
   void explainAnswersThePlanWithoutAskingAnyShard() throws Exception {
     startRouter(builder -> builder);
 
