@@ -314,7 +314,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
   private static void writePoint(JsonGenerator generator, Point point) throws IOException {
     generator.writeStartArray();
     generator.writeNumber(ResponseTransformer.timestamp(Instant.ofEpochMilli(point.timestampMillis())));
-    generator.writeString(PromQL.formatSampleValue(point.value()));
+    generator.writeString(PromQL.formatApiSampleValue(point.value()));
     generator.writeEndArray();
   }
 

@@ -330,7 +330,7 @@ sealed interface PlanNode {
         for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
           for (Sample sample : context.shard(parts[part].index(), shard, time)) {
             groups
-                .computeIfAbsent(sample.labels(), unused -> new HashMap<>())
+                .computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
                 .computeIfAbsent(shard, unused -> new double[] {Double.NaN, Double.NaN, Double.NaN})[
                 part] = sample.value();
           }
@@ -338,13 +338,17 @@ sealed interface PlanNode {
       }
       List<Sample> out = new ArrayList<>();
       for (Map.Entry<Labels, Map<Integer, double[]>> group : groups.entrySet()) {
+        // The global mean, merged shard by shard: equal shard means give exactly that mean, so
+        // identical values have a variance of exactly 0, as Prometheus's Welford gives.
         double n = 0;
-        double weighted = 0;
+        double mean = 0;
         for (double[] shard : group.getValue().values()) {
+          if (shard[0] == 0) {
+            continue;
+          }
           n += shard[0];
-          weighted += shard[0] * shard[1];
+          mean += (shard[1] - mean) * (shard[0] / n);
         }
-        double mean = weighted / n;
         double m2 = 0;
         for (double[] shard : group.getValue().values()) {
           double delta = shard[1] - mean;

@@ -303,7 +303,10 @@ final class RouterFunctions {
     };
   }
 
-  /** Ascending (or descending), NaN first either way, as 2.42's value heaps order. */
+  /**
+   * Ascending (or descending), NaN last either way, as 2.42 sorts (the reverse of a heap order
+   * with NaN first); equal values keep their input (global label) order.
+   */
   private static Value sort(Value input, boolean descending) {
     List<Sample> out = new ArrayList<>(PlanNode.Nodes.vector(input));
     Comparator<Sample> byValue =
@@ -311,7 +314,7 @@ final class RouterFunctions {
           boolean an = Double.isNaN(a.value());
           boolean bn = Double.isNaN(b.value());
           if (an || bn) {
-            return Boolean.compare(!an, !bn);
+            return Boolean.compare(an, bn);
           }
           int c = a.value() < b.value() ? -1 : (a.value() > b.value() ? 1 : 0);
           return descending ? -c : c;

@@ -39,7 +39,7 @@ class QueryResultTest {
   }
 
   @Test
-  void writesValuesInGoFormatAndTimestampsAsSeconds() throws IOException {
+  void writesValuesAsPrometheusAndTimestampsAsSeconds() throws IOException {
     QueryResult result =
         new QueryResult(
             QueryResult.Type.MATRIX,
@@ -49,13 +49,15 @@ class QueryResultTest {
                     List.of(
                         new QueryResult.Point(1000, 0.1),
                         new QueryResult.Point(16500, 1e21),
+                        new QueryResult.Point(17000, 3.3306690738754696e-14),
+                        new QueryResult.Point(18000, 0.000001),
                         new QueryResult.Point(31000, Double.NEGATIVE_INFINITY)))),
             List.of());
 
     assertThat(write(result, "merged"))
         .isEqualTo(
             "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
-                + "{\"metric\":{\"job\":\"a\\u003cb\"},\"values\":[[1,\"0.1\"],[16.5,\"1000000000000000000000\"],[31,\"-Inf\"]]}]},"
+                + "{\"metric\":{\"job\":\"a\\u003cb\"},\"values\":[[1,\"0.1\"],[16.5,\"1e+21\"],[17,\"3.3306690738754696e-14\"],[18,\"0.000001\"],[31,\"-Inf\"]]}]},"
                 + "\"warnings\":[\"merged\"]}");
   }
 

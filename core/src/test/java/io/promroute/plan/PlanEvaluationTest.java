@@ -391,4 +391,47 @@ class PlanEvaluationTest {
     // 1.1 * 60s, so it extrapolates to the whole 120s: 2 * 120 / 60 = 4, per second 4 / 120.
     assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 0.03333333333333333");
   }
+
+  @Test
+  void sortPutsNaNLastInBothDirectionsAndKeepsLabelOrderAmongEqualValues() {
+    QueryPlan plan = QueryPlannerTest.plan("sort(x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "b", T, "{__name__=\"x\", i=\"1\"} NaN", "{__name__=\"x\", i=\"2\"} 5")
+            .put("x", "a", T, "{__name__=\"x\", i=\"3\"} 5", "{__name__=\"x\", i=\"4\"} 1");
+    QueryPlan descending = QueryPlannerTest.plan("sort_desc(x)");
+    Answers same =
+        new Answers(descending)
+            .put("x", "b", T, "{__name__=\"x\", i=\"1\"} NaN", "{__name__=\"x\", i=\"2\"} 5")
+            .put("x", "a", T, "{__name__=\"x\", i=\"3\"} 5", "{__name__=\"x\", i=\"4\"} 1");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly(
+            "{__name__=\"x\", cluster=\"a\", i=\"4\"} 1",
+            "{__name__=\"x\", cluster=\"a\", i=\"3\"} 5",
+            "{__name__=\"x\", cluster=\"b\", i=\"2\"} 5",
+            "{__name__=\"x\", cluster=\"b\", i=\"1\"} NaN");
+    assertThat(lines(descending.evaluateInstant(T, same.build())))
+        .containsExactly(
+            "{__name__=\"x\", cluster=\"a\", i=\"3\"} 5",
+            "{__name__=\"x\", cluster=\"b\", i=\"2\"} 5",
+            "{__name__=\"x\", cluster=\"a\", i=\"4\"} 1",
+            "{__name__=\"x\", cluster=\"b\", i=\"1\"} NaN");
+  }
+
+  @Test
+  void varianceOfEqualValuesOnSeveralShardsIsExactlyZero() {
+    QueryPlan plan = QueryPlannerTest.plan("stddev(x)");
+    // 0.1 three times on a, once on b: Prometheus's Welford gives exactly 0.
+    Answers answers =
+        new Answers(plan)
+            .put("count(x)", "a", T, "{} 3")
+            .put("avg(x)", "a", T, "{} 0.1")
+            .put("stdvar(x)", "a", T, "{} 0")
+            .put("count(x)", "b", T, "{} 1")
+            .put("avg(x)", "b", T, "{} 0.1")
+            .put("stdvar(x)", "b", T, "{} 0");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 0");
+  }
 }
