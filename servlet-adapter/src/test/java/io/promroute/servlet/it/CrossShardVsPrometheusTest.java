@@ -164,6 +164,19 @@ class CrossShardVsPrometheusTest {
         .isNull();
   }
 
+  /** The router writes timestamps and values exactly as Prometheus spells them. */
+  @ParameterizedTest(name = "time fraction \"{0}\"")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {".5", ".125", ".001", ""})
+  void timestampsAndValuesAreSpelledAsPrometheusSpellsThem(String fraction) {
+    Params params = Params.of("query", "sum(up) * 1e-7 or sum(up) * 1e22 or vector(-0)",
+        "time", FixtureData.MID.getEpochSecond() + fraction);
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
+
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+    assertThat(actual.text()).isEqualTo(expected.text());
+  }
+
   static Stream<Arguments> errors() {
     return Stream.of(
         // One-to-one matching where several shards' series share the matching labels.
