@@ -240,13 +240,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
           AggregateOp.SUM, null, without, grouping, fetch(node, false));
       case AVG -> new PlanNode.AverageMerge(
           without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
-      case STDDEV, STDVAR -> new PlanNode.VarianceMerge(
-          node.op() == AggregateOp.STDDEV,
-          without,
-          grouping,
-          fetch(as(node, AggregateOp.COUNT), false),
-          fetch(as(node, AggregateOp.AVG), false),
-          fetch(as(node, AggregateOp.STDVAR), false));
+        // Prometheus 2.42's Welford, run by the router over the argument in global series order,
+        // is exact to the bit; a merge of per-shard variances (Chan) differs in the last bits.
+      case STDDEV, STDVAR -> new PlanNode.Aggregate(
+          node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
         // Candidates keep all their labels, the shard label included: the router picks among
         // them in global label order.
       case TOPK, BOTTOMK -> new PlanNode.Aggregate(
