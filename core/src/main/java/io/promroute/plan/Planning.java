@@ -369,6 +369,12 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       // Every series argument is local and every other argument constant.
       return local(node);
     }
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).kind() == Kind.LOCAL && node.args().get(i).type() == ValueType.RANGE_VECTOR) {
+        // A range of raw samples cannot be fetched exactly (stale markers, window edges).
+        throw refuse(name + "() over raw samples with a parameter computed across shards");
+      }
+    }
     return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
   }
 

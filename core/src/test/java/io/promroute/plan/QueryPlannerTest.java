@@ -169,6 +169,7 @@ class QueryPlannerTest {
           max_over_time(sum(rate(x[5m]))[1h:1m] @ 100) | the subquery sum(rate(x[5m]))[1h:1m] @ 100.000 is over a value merged across shards with an @ modifier
           max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m]) | is nested in another subquery over merged values
           histogram_count(sum(x))                    | histogram_count() over a value merged across shards
+          quantile_over_time(scalar(sum(y)), x[5m])  | quantile_over_time() over raw samples with a parameter computed across shards
           limitk(2, x)                               | limitk over series of several shards
           """)
   void refusesWhatItCannotAnswerExactlyNamingTheConstruct(String query, String message) {

@@ -82,6 +82,11 @@ final class CrossShardAnswer {
         // Canceled because another request failed: that failure is the answer.
         cancellation = cancellation == null ? classify.apply(shard, e) : cancellation;
       } catch (CompletionException e) {
+        if (e.getCause() instanceof CancellationException) {
+          cancellation = cancellation == null ? classify.apply(shard, e) : cancellation;
+          upstreams.add(null);
+          continue;
+        }
         ApiError error = classify.apply(shard, e);
         failure = failure == null ? error : failure;
         if (failedShards.add(shard)) {
