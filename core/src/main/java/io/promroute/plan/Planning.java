@@ -51,6 +51,7 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   private final String shardLabel;
   private final boolean addShardLabel;
+  private final boolean exactFloatOrder;
   private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
   // The subquery grid the shard queries being planned are evaluated on; null: the request's times.
   private PlanNode.Grid grid;
@@ -66,9 +67,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
    * @param addShardLabel whether the shards' series lack the shard label (strip mode) and get it
    *     added
    */
-  Planning(String shardLabel, boolean addShardLabel) {
+  Planning(String shardLabel, boolean addShardLabel, boolean exactFloatOrder) {
     this.shardLabel = shardLabel;
     this.addShardLabel = addShardLabel;
+    this.exactFloatOrder = exactFloatOrder;
   }
 
   PlanNode plan(Expr root) {
@@ -233,6 +235,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private PlanNode partial(AggregateExpr node, Planned param) {
     boolean without = node.without();
     List<String> grouping = node.grouping();
+    if (exactFloatOrder && (node.op() == AggregateOp.SUM || node.op() == AggregateOp.AVG)) {
+      // Prometheus's own additions, in its series order: the same result to the last bit.
+      return new PlanNode.Aggregate(node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
+    }
     return switch (node.op()) {
       case SUM, MIN, MAX, GROUP -> new PlanNode.Aggregate(
           node.op(), null, without, grouping, fetch(node, false));

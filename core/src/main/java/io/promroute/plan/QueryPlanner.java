@@ -44,11 +44,30 @@ public final class QueryPlanner {
    * @throws IllegalArgumentException if the query selects no shard
    */
   public static QueryPlan plan(ShardedQuery query, boolean shardsStripShardLabel) {
+    return plan(query, shardsStripShardLabel, false);
+  }
+
+  /**
+   * Plans a routed query, optionally with bit-exact float aggregation.
+   *
+   * @param query a query routed to at least one shard
+   * @param shardsStripShardLabel {@code true} when the shards' series lack the shard label
+   * @param exactFloatOrder {@code true}: {@code sum} and {@code avg} that drop the shard label
+   *     fetch their argument's series and add them in the router in global series order, as
+   *     Prometheus 2.42 does, so the answer is the same to the last bit (at the cost of sending
+   *     every series instead of one partial per group); {@code false} (the default): per-shard
+   *     partials, which may differ in the last bits
+   * @return the plan
+   * @throws io.promroute.shard.ShardRoutingException with reason {@code
+   *     CROSS_SHARD_NOT_SUPPORTED} when a part of the query cannot be answered exactly yet
+   * @throws IllegalArgumentException if the query selects no shard
+   */
+  public static QueryPlan plan(ShardedQuery query, boolean shardsStripShardLabel, boolean exactFloatOrder) {
     requireNonNull(query, "query is null");
     if (query.shards().isEmpty()) {
       throw new IllegalArgumentException("the query selects no shard: nothing to plan");
     }
-    Planning planning = new Planning(query.shardLabel(), shardsStripShardLabel);
+    Planning planning = new Planning(query.shardLabel(), shardsStripShardLabel, exactFloatOrder);
     PlanNode root = planning.plan(query.expr());
     return new QueryPlan(query, root, planning.fetches());
   }

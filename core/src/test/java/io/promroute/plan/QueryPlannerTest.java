@@ -145,6 +145,16 @@ class QueryPlannerTest {
   }
 
   @Test
+  void exactFloatOrderSumsAndAveragesEverySeriesInTheRouter() {
+    ShardedQuery routed = REWRITER.rewrite("histogram_quantile(0.5, sum by (le) (rate(b[5m]))) + avg(x) + count(x)");
+
+    assertThat(QueryPlanner.plan(routed, true, true))
+        .hasToString(
+            "((histogram_quantile(0.5, sum by (le) (shards+label(rate(b[5m])))) + avg(shards+label(x)))"
+                + " + sum(shards(count(x))))");
+  }
+
+  @Test
   void repeatedSubtreesAreFetchedOnce() {
     QueryPlan plan = plan("sum(x) / sum(x) + count(x)");
 

@@ -45,20 +45,23 @@ final class Planner {
   private final String shardLabel;
   private final List<String> shards;
   private final boolean stripsShardLabel;
+  private final boolean exactSums;
 
   Planner(Routing routing, String shardLabel, List<String> shards) {
-    this(routing, shardLabel, shards, true);
+    this(routing, shardLabel, shards, true, false);
   }
 
   /**
    * @param stripsShardLabel whether the shards store their series without the shard label (the
    *     rewriter's strip mode), so that the router adds it to what the global view labels
+   * @param exactSums cross-shard sum and avg over every series in the router (bit-exact)
    */
-  Planner(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel) {
+  Planner(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
     this.routing = requireNonNull(routing, "routing is null");
     this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
     this.shards = List.copyOf(shards);
     this.stripsShardLabel = stripsShardLabel;
+    this.exactSums = exactSums;
   }
 
   /**
@@ -152,7 +155,7 @@ final class Planner {
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
     } else {
       try {
-        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel).explainJson();
+        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson();
       } catch (ShardRoutingException e) {
         throw new ApiException(ApiError.badData(e.getMessage()));
       }
@@ -184,7 +187,7 @@ final class Planner {
   private Plan crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
     io.promroute.plan.QueryPlan queryPlan;
     try {
-      queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel);
+      queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);
     } catch (ShardRoutingException e) {
       throw new ApiException(ApiError.badData(
           "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ") and "

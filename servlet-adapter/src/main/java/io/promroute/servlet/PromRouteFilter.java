@@ -147,6 +147,7 @@ public final class PromRouteFilter implements Filter {
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
     private boolean partialResponse;
+    private boolean exactCrossShardSums;
     private Set<String> forwardedHeaders = Set.of();
     private int maxRequestBodyBytes = 1 << 20;
     private int copyThreads = 32;
@@ -218,6 +219,16 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
+    /**
+     * Cross-shard {@code sum} and {@code avg}: {@code true} fetches every series and adds them in
+     * the router in Prometheus's order, the same answer to the last bit; default {@code false}:
+     * one partial per group and shard, faster, possibly different in the last bits.
+     */
+    public Builder exactCrossShardSums(boolean exact) {
+      this.exactCrossShardSums = exact;
+      return this;
+    }
+
     /** Client request headers forwarded to shards (case-insensitive); default none. */
     public Builder forwardedHeaders(Set<String> headerNames) {
       this.forwardedHeaders = Set.copyOf(requireNonNull(headerNames, "headerNames is null"));
@@ -267,7 +278,8 @@ public final class PromRouteFilter implements Filter {
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
-      Planner planner = new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips);
+      Planner planner =
+          new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
       return new PromRouteFilter(
           new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,

@@ -177,6 +177,25 @@ class CrossShardVsPrometheusTest {
     assertThat(actual.text()).isEqualTo(expected.text());
   }
 
+  /** With exact sums, sums of non-integer rates equal Prometheus's to the last bit. */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "sum(rate(http_requests_total[5m]))",
+      "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
+      "avg by (job) (rate(http_requests_total[5m]))"})
+  void exactSumsAreTheSameToTheLastBit(String query) throws Exception {
+    try (JettyRouter exact = JettyRouter.start(
+        TestRouters.filter(prometheus.shardHostPorts(), builder -> builder.exactCrossShardSums(true)))) {
+      Params params = Params.of("query", query, "time", T);
+      Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+      Answer actual = PromApi.get(exact.baseUri(), "/api/v1/query", params);
+
+      assertThat(expected.data().path("result").isEmpty()).isFalse();
+      assertThat(difference(expected.data().path("result"), actual.data().path("result"), exact(query)))
+          .isNull();
+    }
+  }
+
   static Stream<Arguments> errors() {
     return Stream.of(
         // One-to-one matching where several shards' series share the matching labels.
