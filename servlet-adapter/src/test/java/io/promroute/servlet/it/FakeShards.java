@@ -18,9 +18,25 @@ public final class FakeShards {
 
   private FakeShards() {}
 
-  /** A port nothing listens on (it was free a moment ago): a shard that is down. */
-  public static String closedPort() {
-    return "127.0.0.1:" + PrometheusServer.freePort();
+  /**
+   * A shard that is down: a loopback port held by a bound socket that does not listen, so every
+   * connection is refused and no other process can take the port while this is open.
+   */
+  public static final class Down implements AutoCloseable {
+    private final Socket reserved = new Socket();
+
+    public Down() throws IOException {
+      reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    public String hostPort() {
+      return "127.0.0.1:" + reserved.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      reserved.close();
+    }
   }
 
   /** Answers every request with an empty vector result, and counts the requests. */

@@ -27,7 +27,8 @@ import java.util.function.IntToDoubleFunction;
  * <p>Two hours of samples, every 15 seconds, from {@link #START} (a 2-hour block boundary, so
  * promtool writes one block per data set). Values depend on the shard's number (1-based position of
  * its key), so that an answer from the wrong shard shows. Every value is an integer or a multiple of
- * 1/8, so sums are exact whatever the order of addition.
+ * 1/8, so sums are exact whatever the order of addition. Instances are named after their shard
+ * ({@code 10.0.<shard number>.<n>:9100}), so series lists differ per shard too.
  *
  * <p>Metrics, per shard:
  *
@@ -35,7 +36,8 @@ import java.util.function.IntToDoubleFunction;
  *   <li>{@code http_requests_total{code,instance,job,method}}: counter, 16 series;
  *   <li>{@code http_request_duration_seconds_bucket{instance,job,le}}, {@code _count}, {@code _sum}:
  *       classic histogram, 4 label sets;
- *   <li>{@code memory_usage_bytes{instance,job}} and {@code up{instance,job}}: gauges, 4 series each;
+ *   <li>{@code memory_usage_bytes{instance,job}} and {@code up{instance,job}}: gauges, 4 series each
+ *       ({@code up} is 0 for {@code shardNumber - 1} of them);
  *   <li>{@code queue_depth{job="worker",queue}}: {@code queue="default"} on every shard, {@code
  *       queue="priority"} only on shard number 2;
  *   <li>{@code batch_last_success_timestamp_seconds{job="batch"}}: only on shard number 3;
@@ -64,7 +66,6 @@ public final class FixtureData {
   public static final int LARGE_SERIES = 150;
 
   private static final String[] JOBS = {"api", "web"};
-  private static final String[] INSTANCES = {"host-1:9100", "host-2:9100"};
   private static final String[] CODES = {"200", "500"};
   private static final String[] METHODS = {"GET", "POST"};
   private static final String[] BUCKETS = {"0.05", "0.1", "0.5", "1.0", "+Inf"};
@@ -207,7 +208,7 @@ public final class FixtureData {
     List<Point> requests = new ArrayList<>();
     int s = 0;
     for (String job : JOBS) {
-      for (String instance : INSTANCES) {
+      for (String instance : instances(k)) {
         for (String code : CODES) {
           for (String method : METHODS) {
             int increase = k * (s + 1) * (code.equals("500") ? 1 : 7);
@@ -226,11 +227,11 @@ public final class FixtureData {
     List<Point> up = new ArrayList<>();
     s = 0;
     for (String job : JOBS) {
-      for (String instance : INSTANCES) {
+      for (String instance : instances(k)) {
         Map<String, String> labels = Map.of("job", job, "instance", instance);
         int series = s;
         // Observations per interval in each bucket (not cumulative), then cumulated per le.
-        int[] perBucket = {k, 2 + series, 3 * k, 1, series % 2 + k};
+        int[] perBucket = {2 * k, 2 + series, 3, k, 1};
         List<Sample> samples = new ArrayList<>();
         int cumulative = 0;
         for (int b = 0; b < BUCKETS.length; b++) {
@@ -245,7 +246,8 @@ public final class FixtureData {
 
         memory.add(point(labels, new Sample("memory_usage_bytes", Map.of(),
             i -> 1_000_000.0 * k + 10_000.0 * series + 512.0 * (i % 8))));
-        up.add(point(labels, new Sample("up", Map.of(), i -> 1)));
+        // Shard number k has k - 1 targets down (at most 3).
+        up.add(point(labels, new Sample("up", Map.of(), i -> series < Math.min(k - 1, 3) ? 0 : 1)));
         s++;
       }
     }
@@ -277,6 +279,11 @@ public final class FixtureData {
     }
     families.add(new Family("container_memory_working_set_bytes", "gauge", pods));
     return families;
+  }
+
+  /** Instances have addresses of their shard's network, so series of different shards differ. */
+  private static List<String> instances(int k) {
+    return List.of("10.0." + k + ".1:9100", "10.0." + k + ".2:9100");
   }
 
   private static Point point(Map<String, String> labels, Sample sample) {

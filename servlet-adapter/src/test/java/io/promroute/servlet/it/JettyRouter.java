@@ -63,8 +63,12 @@ public final class JettyRouter implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    server.stop();
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping Jetty", e);
+    }
   }
 
   /** Answers what the filter passed down the chain. */

@@ -13,7 +13,9 @@ import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * shard, add the label if told, concatenate) gives exactly the global answer.
  */
 @ExtendWith(PrometheusExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class OutputLabelsVsPrometheusTest {
 
   private static final String T = Long.toString(FixtureData.MID.getEpochSecond());
@@ -88,6 +91,24 @@ class OutputLabelsVsPrometheusTest {
         "timestamp(up{cluster=\"a\"})",
         "changes(memory_usage_bytes{cluster=\"c\"}[10m])",
         "count by (cluster) (up{cluster=~\"a|b|c\"})",
+        "absent(nonexistent_metric{cluster=~\"b\"})",
+        "group by (cluster) (up{cluster=\"a\"})",
+        "group(up{cluster=\"a\"})",
+        "stddev by (cluster, job) (memory_usage_bytes{cluster=\"c\"})",
+        "count without (cluster, instance) (up{cluster=\"c\"})",
+        "clamp_max(memory_usage_bytes{cluster=\"a\"}, 1000000)",
+        "round(rate(http_requests_total{cluster=\"a\"}[5m]), 0.1)",
+        "deriv(memory_usage_bytes{cluster=\"b\"}[10m])",
+        "last_over_time(queue_depth{cluster=\"b\"}[5m])",
+        "present_over_time(queue_depth{cluster=\"b\"}[5m])",
+        "quantile_over_time(0.5, memory_usage_bytes{cluster=\"c\"}[10m])",
+        "writes: label_join(up{cluster=\"c\"}, \"cluster\", \"-\", \"job\")",
+        "sum by (cluster) (up{cluster=\"a\"}) + on (cluster) group_left count by (cluster) (queue_depth{cluster=\"a\"})",
+        "max by (job) (up{cluster=\"b\"}) == bool on (job) max by (job) (up{cluster=\"b\"})",
+        "http_requests_total{cluster=\"b\"} unless http_requests_total{cluster=\"b\", code=\"500\"}",
+        "topk by (job) (1, memory_usage_bytes{cluster=\"a\"})",
+        "sort_desc(count_values by (cluster) (\"v\", up{cluster=\"c\"}))",
+        "vector(time()) - on () group_right memory_usage_bytes{cluster=\"b\"}",
         "queue_depth{cluster=~\".*\"}",
         "up",
         "sum(up)",
@@ -160,8 +181,8 @@ class OutputLabelsVsPrometheusTest {
         }
       }
     }
-    System.err.printf("OutputLabelsVsPrometheusTest: %d queries, %d label checks, %d answer checks, %d rejected by the rewriter%n",
-        queries().size(), labelChecks, answerChecks, rejected.size());
+    System.err.printf("OutputLabelsVsPrometheusTest: %d queries, %d label checks, %d answer checks, %d rejected by the rewriter: %s%n",
+        queries().size(), labelChecks, answerChecks, rejected.size(), rejected);
 
     assertThat(mismatches)
         .as("output label analysis vs the global Prometheus (queries the rewriter rejected: %s)", rejected)
@@ -169,6 +190,63 @@ class OutputLabelsVsPrometheusTest {
     assertThat(labelChecks)
         .as("queries checked; the rewriter rejected %s", rejected)
         .isGreaterThanOrEqualTo(40);
+  }
+
+  /** The same, over a range: run the rewrite's query on its shards as a range query. */
+  @Test
+  void rangeAnswersOfTheRewriteEqualTheGlobalAnswers(PrometheusFixture prometheus) {
+    ShardRewriter rewriter = TestRouters.rewriter(SHARDS);
+    TestRouters.implemented(() -> rewriter.rewrite("up{cluster=\"a\"}"));
+    String start = Long.toString(FixtureData.MID.getEpochSecond() - 1800);
+    List<String> mismatches = new ArrayList<>();
+    int checked = 0;
+    for (String entry : queries()) {
+      String query = entry.startsWith("writes: ") ? entry.substring("writes: ".length()) : entry;
+      ShardedQuery routed;
+      try {
+        routed = rewriter.rewrite(query);
+      } catch (ShardRoutingException e) {
+        continue;
+      }
+      if (routed.execution() != ShardedQuery.Execution.SINGLE_SHARD && routed.execution() != ShardedQuery.Execution.CONCATENATE) {
+        continue;
+      }
+      Params global = Params.of("query", query, "start", start, "end", T, "step", "300");
+      Answer expectedAnswer = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", global);
+      if (expectedAnswer.status() != 200) {
+        continue; // a range vector at the top: no range query in Prometheus either
+      }
+      List<String> expected = new ArrayList<>();
+      expectedAnswer.data().get("result").forEach(element -> expected.add(describe(element)));
+      if (expected.isEmpty()) {
+        continue;
+      }
+      checked++;
+      List<String> actual = new ArrayList<>();
+      for (String shard : routed.shards()) {
+        Answer answer = PromApi.get(prometheus.shard(shard).baseUri(), "/api/v1/query_range",
+            Params.of("query", routed.query(), "start", start, "end", T, "step", "300"));
+        if (answer.status() != 200) {
+          actual.add("shard " + shard + " answered " + answer.summary());
+          continue;
+        }
+        for (JsonNode element : answer.data().get("result")) {
+          ObjectNode copy = element.deepCopy();
+          if (routed.addShardLabel()) {
+            ((ObjectNode) copy.get("metric")).put(SHARD_LABEL, shard);
+          }
+          actual.add(describe(copy));
+        }
+      }
+      expected.sort(null);
+      actual.sort(null);
+      if (!expected.equals(actual)) {
+        mismatches.add(query + ": running " + routed.query() + " on " + routed.shards() + " (addShardLabel="
+            + routed.addShardLabel() + ") gives " + abbreviate(actual) + ", the global answer is " + abbreviate(expected));
+      }
+    }
+    assertThat(mismatches).as("range answers of the rewrite vs the global Prometheus").isEmpty();
+    assertThat(checked).as("queries checked over a range").isGreaterThanOrEqualTo(40);
   }
 
   private static String describe(JsonNode element) {

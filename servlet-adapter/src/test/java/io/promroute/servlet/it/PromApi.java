@@ -3,12 +3,11 @@ package io.promroute.servlet.it;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,6 +21,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A small client of the Prometheus HTTP API for tests: sends the same request (GET with the
@@ -32,7 +35,7 @@ public final class PromApi {
 
   /** Exact numbers: {@code 1772323200.5} stays as written. */
   public static final ObjectMapper JSON = new ObjectMapper()
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -136,27 +139,35 @@ public final class PromApi {
     };
   }
 
+  /** The whole exchange, body included, is bounded by {@code timeout}: a hung answer fails the test. */
   private static Answer send(HttpRequest.Builder request, Duration timeout) {
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        CLIENT.sendAsync(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response;
     try {
-      HttpResponse<InputStream> response = CLIENT.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofInputStream());
-      String contentType = response.headers().firstValue("content-type").orElse("");
-      try (CountingInputStream body = new CountingInputStream(response.body())) {
-        byte[] start = body.readNBytes(1);
-        if (start.length == 1 && (start[0] == '{' || start[0] == '[')) {
-          JsonNode json = JSON.readTree(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(start), body));
-          return new Answer(response.statusCode(), contentType, json, "", body.count);
-        }
-        byte[] rest = body.readNBytes(4096);
-        String text = new String(start, StandardCharsets.UTF_8) + new String(rest, StandardCharsets.UTF_8);
-        body.transferTo(java.io.OutputStream.nullOutputStream());
-        return new Answer(response.statusCode(), contentType, null, text, body.count);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("request failed: " + e, e);
+      response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
+      throw new AssertionError("no complete answer (status, headers and body) within " + timeout, e);
+    } catch (ExecutionException e) {
+      throw new UncheckedIOException("request failed: " + e.getCause(),
+          e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+    String contentType = response.headers().firstValue("content-type").orElse("");
+    byte[] body = response.body();
+    if (body.length > 0 && (body[0] == '{' || body[0] == '[')) {
+      try {
+        return new Answer(response.statusCode(), contentType, JSON.readTree(body), "", body.length);
+      } catch (IOException e) {
+        // Not JSON after all: keep the text.
+      }
+    }
+    String text = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8);
+    return new Answer(response.statusCode(), contentType, null, text, body.length);
   }
 
   /**
@@ -241,31 +252,5 @@ public final class PromApi {
       sorted.put(field.getKey(), field.getValue().asText());
     }
     return sorted.toString();
-  }
-
-  private static final class CountingInputStream extends FilterInputStream {
-    long count;
-
-    CountingInputStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int n = super.read(buffer, offset, length);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
   }
 }

@@ -13,11 +13,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The fixture itself: the global server holds exactly the shards' series, each with its shard label. */
 @ExtendWith(PrometheusExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PrometheusFixtureTest {
 
   private static final String MID = Long.toString(FixtureData.MID.getEpochSecond());

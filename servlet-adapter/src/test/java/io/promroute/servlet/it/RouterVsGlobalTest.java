@@ -3,6 +3,7 @@ package io.promroute.servlet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * POST, exactly as the global Prometheus answers the same request.
  */
 @ExtendWith(PrometheusExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouterVsGlobalTest {
 
@@ -100,6 +103,8 @@ class RouterVsGlobalTest {
         // Instant queries: one shard, several shards (concatenated), no selector.
         query("http_requests_total{cluster=\"b\"}"),
         query("http_requests_total{cluster=~\"a|b\"}"),
+        query("memory_usage_bytes{cluster=~\"(a|c)\"}"),
+        query("http_requests_total{cluster=\"b\", code=\"500\"}", "timeout", "30s"),
         query("rate(http_requests_total{cluster=~\"a|c\", code=\"500\"}[5m])"),
         query("memory_usage_bytes{cluster!=\"a\"}"),
         query("queue_depth{cluster=~\".*\"}"),
@@ -132,6 +137,8 @@ class RouterVsGlobalTest {
         range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
         range("memory_usage_bytes{cluster!=\"a\"}"),
         range("sum by (job) (memory_usage_bytes{cluster=\"a\"} offset 10m)"),
+        new Case("/api/v1/query_range", Params.of("query", "rate(http_requests_total{cluster=\"c\", code=\"500\"}[5m])",
+            "start", RANGE_START + ".25", "end", END + ".75", "step", "15"), false, false, true),
         new Case("/api/v1/query_range", Params.of("query", "up{cluster=\"c\"}",
             "start", "2026-03-01T00:30:00Z", "end", "2026-03-01T01:30:00Z", "step", "5m"), false, false, true),
         // Series.
@@ -147,6 +154,8 @@ class RouterVsGlobalTest {
         getOrPost("/api/v1/labels", "start", START, "end", END),
         getOrPost("/api/v1/labels", "match[]", "up{cluster=\"b\"}", "start", START, "end", END),
         getOrPost("/api/v1/labels", "match[]", "queue_depth", "start", START, "end", END),
+        getOrPost("/api/v1/labels", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
+        getOrPost("/api/v1/series", "match[]", "{__name__=~\"queue.*|batch.*\"}", "start", START, "end", END),
         // Label values (GET only, as in Prometheus).
         get("/api/v1/label/job/values"),
         get("/api/v1/label/job/values", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
@@ -155,6 +164,8 @@ class RouterVsGlobalTest {
         get("/api/v1/label/cluster/values", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
         get("/api/v1/label/cluster/values", "match[]", "queue_depth{queue=\"priority\"}", "start", START, "end", END),
         get("/api/v1/label/__name__/values"),
+        get("/api/v1/label/instance/values", "match[]", "up{cluster=~\"(a|c)\"}", "start", START, "end", END),
+        get("/api/v1/label/__name__/values", "match[]", "{cluster=\"c\", job=\"batch\"}", "start", START, "end", END),
         // What Grafana reads besides queries.
         maybeEmpty(get("/api/v1/metadata")),
         maybeEmpty(get("/api/v1/metadata", "metric", "up")),
@@ -262,6 +273,20 @@ class RouterVsGlobalTest {
     }
   }
 
+  /** Two shards' large answers, concatenated with the label put back on each: 27 MB. */
+  @Test
+  void largeFanOutPassesThrough() {
+    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=~\"a|c\"}", "start", START, "end", END, "step", "2");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+    assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
+    Answer actual = PromApi.post(router.baseUri(), "/api/v1/query_range", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false)))
+        .as("router vs global")
+        .isNull();
+  }
+
   /**
    * A query whose answer needs series of several shards combined is answered through a
    * cross-shard plan, by GET and POST, with the global answer's series (values are compared in
@@ -321,6 +346,67 @@ class RouterVsGlobalTest {
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
     assertThat(PromApi.firstDifference(expected.data(), actual.data())).as("data").isNull();
     assertThat(actual.json().path("warnings").toString()).as(actual.summary()).contains("zzz");
+  }
+
+  /** Under a path prefix, the API answers there; the same path without the prefix is not the router's. */
+  @Test
+  void answersUnderAPathPrefix() throws Exception {
+    try (JettyRouter prefixed = JettyRouter.start(
+        TestRouters.filter(prometheus.shardHostPorts(), builder -> builder.pathPrefix("/prometheus")))) {
+      for (Case c : List.of(
+          query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
+          getOrPost("/api/v1/series", "match[]", "queue_depth", "start", START, "end", END),
+          get("/api/v1/label/cluster/values"))) {
+        Answer expected = PromApi.get(prometheus.global().baseUri(), c.path(), c.params());
+        Answer actual = PromApi.get(prefixed.baseUri(), "/prometheus" + c.path(), c.params());
+        assertThat(actual.status()).as("%s: %s", c, actual.summary()).isEqualTo(200);
+        assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), c.ordered()), PromApi.comparable(actual.json(), c.ordered())))
+            .as("router under /prometheus vs global, %s", c)
+            .isNull();
+      }
+      Answer unprefixed = PromApi.get(prefixed.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T));
+      assertThat(unprefixed.text()).as(unprefixed.summary()).isEqualTo(JettyRouter.FALLTHROUGH + "/api/v1/query");
+    }
+  }
+
+  /** {@code stats=all}: the shard's statistics pass through (their timings differ from run to run). */
+  @Test
+  void statisticsPassThrough() {
+    Params params = Params.of("query", "rate(http_requests_total{cluster=\"b\"}[5m])", "time", T, "stats", "all");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    JsonNode expectedStats = expected.data().get("stats");
+    JsonNode actualStats = actual.data().get("stats");
+    assertThat(expectedStats).as("global answer with stats: %s", expected.summary()).isNotNull();
+    assertThat(actualStats).as("router answer with stats: %s", actual.summary()).isNotNull();
+    assertThat(fieldNames(actualStats)).isEqualTo(fieldNames(expectedStats));
+    assertThat(actualStats.path("samples")).as("sample statistics").isEqualTo(expectedStats.path("samples"));
+    ((ObjectNode) expected.data()).remove("stats");
+    ((ObjectNode) actual.data()).remove("stats");
+    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false))).isNull();
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
+  /** Endpoints Prometheus serves by GET only refuse a POST with the same status (405). */
+  @ParameterizedTest
+  @MethodSource("getOnlyPaths")
+  void getOnlyEndpointsRefusePostsAsPrometheusDoes(String path) {
+    Params params = Params.of("match[]", "up{cluster=\"a\"}");
+    Answer expected = PromApi.post(prometheus.global().baseUri(), path, params);
+    assertThat(expected.status()).as("global Prometheus: %s", expected.summary()).isBetween(400, 499);
+    Answer actual = PromApi.post(router.baseUri(), path, params);
+    assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
+  }
+
+  static Stream<String> getOnlyPaths() {
+    return Stream.of("/api/v1/label/job/values", "/api/v1/label/cluster/values", "/api/v1/metadata", "/api/v1/rules",
+        "/api/v1/status/buildinfo");
   }
 
   /** Requests that are not for the Prometheus API go down the filter chain. */

@@ -2,6 +2,7 @@ package io.promroute.servlet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import jakarta.servlet.Filter;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
@@ -23,10 +25,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The same filter, unchanged, in embedded Tomcat 11: the filter is container-neutral. */
 @ExtendWith(PrometheusExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TomcatRouterTest {
 
@@ -52,7 +56,7 @@ class TomcatRouterTest {
     Context context = tomcat.addContext("", baseDir.toString());
     Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
     servlet.setAsyncSupported(true);
-    context.addServletMappingDecoded("/", "fallthrough");
+    context.addServletMapping("/", "fallthrough");
 
     FilterDef filterDef = new FilterDef();
     filterDef.setFilterName("promroute");
@@ -64,8 +68,44 @@ class TomcatRouterTest {
     filterMap.addURLPattern("/*");
     context.addFilterMap(filterMap);
 
+    // A second application: the filter as web.xml declares it, by class name and its YAML config.
+    StringBuilder yaml = new StringBuilder("replace_label_name: cluster\nprome_servers:\n");
+    prometheus.shardHostPorts().forEach((key, hostPort) -> yaml.append("  ").append(key).append(": ").append(hostPort).append('\n'));
+    Path config = baseDir.resolve("promroute.yml");
+    Files.writeString(config, yaml);
+    Path yamlDocBase = Files.createDirectories(baseDir.resolve("yaml-app"));
+    Context yamlContext = tomcat.addContext("/yaml-app", yamlDocBase.toString());
+    Tomcat.addServlet(yamlContext, "fallthrough", new JettyRouter.FallthroughServlet()).setAsyncSupported(true);
+    yamlContext.addServletMapping("/", "fallthrough");
+    FilterDef byClassName = new FilterDef();
+    byClassName.setFilterName("promroute");
+    byClassName.setFilterClass(PromRouteFilter.class.getName());
+    byClassName.addInitParameter(PromRouteFilter.CONFIG_INIT_PARAM, config.toString());
+    byClassName.setAsyncSupported("true");
+    yamlContext.addFilterDef(byClassName);
+    FilterMap yamlMap = new FilterMap();
+    yamlMap.setFilterName("promroute");
+    yamlMap.addURLPattern("/*");
+    yamlContext.addFilterMap(yamlMap);
+
     tomcat.start();
     baseUri = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+  }
+
+  /** The filter declared by class name with its YAML configuration file, in a context "/yaml-app". */
+  @Test
+  void filterConfiguredByInitParamAnswersAsTheGlobalPrometheus() {
+    Params params = Params.of("query", "sum by (cluster, job) (rate(http_requests_total{cluster=~\"b|c\"}[5m]))",
+        "time", Long.toString(FixtureData.MID.getEpochSecond()));
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
+    for (String method : List.of("GET", "POST")) {
+      Answer actual = PromApi.send(method, baseUri, "/yaml-app/api/v1/query", params);
+      assertThat(actual.status()).as("%s: %s", method, actual.summary()).isEqualTo(200);
+      assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false)))
+          .as("Tomcat, filter from its YAML config, vs global (%s)", method)
+          .isNull();
+    }
   }
 
   @AfterAll
@@ -108,6 +148,18 @@ class TomcatRouterTest {
             .isNull();
       }
     }
+  }
+
+  /** A 27 MB answer streams through Tomcat too, with the label put back. */
+  @Test
+  void largeRangeQueryPassesThrough() {
+    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=\"c\"}",
+        "start", Long.toString(FixtureData.START.getEpochSecond()), "end", Long.toString(FixtureData.END.getEpochSecond()), "step", "1");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
+    assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
+    Answer actual = PromApi.get(baseUri, "/api/v1/query_range", params);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
+    assertThat(PromApi.firstDifference(expected.json(), actual.json())).as("Tomcat router vs global").isNull();
   }
 
   @Test
