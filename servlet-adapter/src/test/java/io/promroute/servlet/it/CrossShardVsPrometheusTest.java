@@ -203,8 +203,9 @@ class CrossShardVsPrometheusTest {
         // The "one" side has duplicates once the shards' series meet.
         Arguments.of("sum by (job) (memory_usage_bytes) / on (job) group_right () memory_usage_bytes / on (instance) up"),
         Arguments.of("sum by (job) (up) / on (job) memory_usage_bytes"),
-        // Overwriting the shard label makes the shards' series collide.
-        Arguments.of("sum by (cluster) (label_replace(up, \"cluster\", \"all\", \"\", \"\"))"));
+        // Overwriting the shard label makes the shards' series collide (queue="default" is on
+        // every shard with the same labels).
+        Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"));
   }
 
   @ParameterizedTest(name = "{0}")
