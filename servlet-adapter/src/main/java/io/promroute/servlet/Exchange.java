@@ -103,7 +103,8 @@ final class Exchange implements AsyncListener {
     } catch (IOException e) {
       // Either a shard's malformed answer in a merge (the message names it) or a client gone mid-stream.
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      Engine.writeError(response, new ApiError(502, "unavailable", e.getMessage()));
+      Engine.writeError(response, new ApiError(502, "unavailable",
+          e.getMessage() != null ? e.getMessage() : "reading a shard's answer failed (" + e.getClass().getSimpleName() + ")"));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "answer failed", e);
       Engine.writeError(response, ApiError.internal("PromRoute failed: " + e));

@@ -147,7 +147,7 @@ public final class PromRouteFilter implements Filter {
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
     private boolean partialResponse;
-    private boolean exactCrossShardSums;
+    private boolean exactCrossShardSums = true;
     private Set<String> forwardedHeaders = Set.of();
     private int maxRequestBodyBytes = 1 << 20;
     private int copyThreads = 32;
@@ -220,9 +220,10 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * Cross-shard {@code sum} and {@code avg}: {@code true} fetches every series and adds them in
-     * the router in Prometheus's order, the same answer to the last bit; default {@code false}:
-     * one partial per group and shard, faster, possibly different in the last bits.
+     * Cross-shard {@code sum} and {@code avg}: {@code true} (the default) fetches every series and
+     * adds them in the router in Prometheus's order, the same answer to the last bit; {@code
+     * false}: one partial per group and shard, much less data, but possibly different from
+     * Prometheus in the last bits.
      */
     public Builder exactCrossShardSums(boolean exact) {
       this.exactCrossShardSums = exact;

@@ -330,7 +330,7 @@ class PromRouteFilterTest {
         + "{\"metric\":{},\"value\":[1700000000,\"%s\"]}]}}";
     a.answer("/api/v1/query", String.format(partial, "2"));
     b.answer("/api/v1/query", String.format(partial, "3.5"));
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -346,7 +346,7 @@ class PromRouteFilterTest {
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
     a.answer("/api/v1/query", empty);
     b.answer("/api/v1/query", empty);
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)"));
 
@@ -360,7 +360,7 @@ class PromRouteFilterTest {
   void crossShardErrorOfOneShardIsTheAnswerNamingTheShard() throws Exception {
     a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -372,7 +372,7 @@ class PromRouteFilterTest {
   void crossShardWithPartialResponseCountsAnUnreachableShardAsEmptyAndWarns() throws Exception {
     a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
         + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]}}");
-    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(true));
+    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(true).exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -394,8 +394,22 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void explainAnswersThePlanWithoutAskingAnyShard() throws Exception {
+  void byDefaultACrossShardSumFetchesTheSeriesAndAddsThemInTheRouter() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", VECTOR_B);
     startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"1\"]}]}}"));
+    assertThat(a.only().query()).contains("query=up&", "time=1700000000");
+  }
+
+  @Test
+  void explainAnswersThePlanWithoutAskingAnyShard() throws Exception {
+    startRouter(builder -> builder.exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&explain=true");
 
