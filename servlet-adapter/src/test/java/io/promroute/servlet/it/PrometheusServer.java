@@ -39,18 +39,29 @@ public final class PrometheusServer implements AutoCloseable {
    * @param workDir where the configuration file and the log go
    */
   public static PrometheusServer start(String name, Path prometheus, Path dataDir, Path workDir) throws IOException {
+    return start(name, prometheus, dataDir, workDir, List.of());
+  }
+
+  /**
+   * {@link #start(String, Path, Path, Path)} with more command-line flags, e.g. {@code
+   * --web.enable-remote-write-receiver}.
+   */
+  public static PrometheusServer start(String name, Path prometheus, Path dataDir, Path workDir, List<String> moreFlags)
+      throws IOException {
     Path config = workDir.resolve(name + ".yml");
     Files.writeString(config, "global:\n  evaluation_interval: 1m\n", StandardCharsets.UTF_8);
     Path log = workDir.resolve(name + ".log");
     int port = freePort();
-    Process process = new ProcessBuilder(
-            prometheus.toString(),
-            "--config.file=" + config,
-            "--storage.tsdb.path=" + dataDir,
-            "--storage.tsdb.retention.time=100y",
-            "--web.listen-address=127.0.0.1:" + port,
-            "--web.enable-lifecycle",
-            "--log.level=warn")
+    List<String> command = new java.util.ArrayList<>(List.of(
+        prometheus.toString(),
+        "--config.file=" + config,
+        "--storage.tsdb.path=" + dataDir,
+        "--storage.tsdb.retention.time=100y",
+        "--web.listen-address=127.0.0.1:" + port,
+        "--web.enable-lifecycle",
+        "--log.level=warn"));
+    command.addAll(moreFlags);
+    Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
