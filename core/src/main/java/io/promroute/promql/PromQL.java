@@ -112,4 +112,26 @@ public final class PromQL {
       throw tooDeep();
     }
   }
+
+  /**
+   * Go's {@code strconv.FormatFloat(value, 'f', -1, 64)}: how Prometheus writes sample values in
+   * its JSON answers ({@code "NaN"}, {@code "+Inf"}, {@code "0.1"}, never an exponent), and how
+   * {@code count_values} spells a value as a label.
+   */
+  public static String formatSampleValue(double value) {
+    return GoFormat.formatFloat(value);
+  }
+
+  /**
+   * How Prometheus's API writes a sample value in JSON ({@code marshalFloat}): Go's shortest
+   * {@code 'f'} format, but {@code 'e'} below 1e-6 and from 1e21 in magnitude ({@code
+   * "3.3306690738754696e-14"}, {@code "9.98846567431158e+307"}); {@code "NaN"}, {@code "+Inf"}.
+   */
+  public static String formatApiSampleValue(double value) {
+    double magnitude = Math.abs(value);
+    if (value != 0 && Double.isFinite(value) && (magnitude < 1e-6 || magnitude >= 1e21)) {
+      return GoFormat.formatFloatShortestG(value);
+    }
+    return GoFormat.formatFloat(value);
+  }
 }

@@ -91,6 +91,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   private final List<String> shards;
   private final boolean strip;
   private String crossShardReason;
+  private String routerReason;
 
   /**
    * @param shardLabel the shard label
@@ -106,13 +107,28 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   Node analyze(Expr query) {
     Node root = query.accept(this);
     if (strip && root.presence() == Presence.SOME_SERIES) {
-      throw notShardable(
+      routerOnly(
           "in the global view some result series carry label \""
               + shardLabel
               + "\" and others do not (as with \"x or on() vector(0)\"), so the label cannot be"
               + " added back to the shard's answer");
     }
     return root;
+  }
+
+  /**
+   * Why no shard can compute the query as it is, while the router can from the shards' answers
+   * to its parts (e.g. {@code x or vector(0)} over several shards: on a shard the series lack the
+   * label and would match {@code vector(0)}); {@code null} when the shards can.
+   */
+  String routerReason() {
+    return routerReason;
+  }
+
+  private void routerOnly(String reason) {
+    if (routerReason == null) {
+      routerReason = reason;
+    }
   }
 
   /** Why the query is not {@link Node#local()}, for the first (innermost) node that breaks it. */
@@ -189,7 +205,8 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     boolean writesShardLabel =
         op == AggregateOp.COUNT_VALUES && shardLabel.equals(stringValue(node.param()));
     if (strip && groupsByShardLabel && !writesShardLabel && inner.presence() == Presence.SOME_SERIES) {
-      throw notShardable(
+      // The router, which sees the label, aggregates the shards' answers (io.promroute.plan).
+      routerOnly(
           op.keyword()
               + " groups by label \""
               + shardLabel
@@ -292,7 +309,9 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
           // "or" without C in the matching, over several shards: refused at the root.
           return new Node(rewritten, Presence.SOME_SERIES, false, constant);
         }
-        throw notShardable(
+        // The router, which sees the label, computes it from the shards' answers to both sides
+        // (io.promroute.plan).
+        routerOnly(
             "operator \""
                 + op.symbol()
                 + "\" matches on label \""
@@ -304,6 +323,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
                 + "\") or leave it out of the matching (ignoring (\""
                 + shardLabel
                 + "\") or on (...))");
+        return new Node(rewritten, Presence.SOME_SERIES, false, constant);
       }
       lhs = materialize(lhs);
       rhs = materialize(rhs);
@@ -465,13 +485,15 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
       }
       if (strip) {
         if (vector.presence() != Presence.NO_SERIES) {
-          throw notShardable(
+          // The router, which sees the label, applies the function to the shards' series
+          // (io.promroute.plan).
+          routerOnly(
               name
                   + "() writes label \""
                   + shardLabel
                   + "\" of series that carry it in the global view, keeping the shard's value"
-                  + " where nothing is replaced; the shards do not store it. Write another"
-                  + " label");
+                  + " where nothing is replaced; the shards do not store it");
+          return new Node(rewritten, Presence.SOME_SERIES, false, constant);
         }
         // The input lacks C in the global view too: the shard computes the same label.
         return nonLocal(
@@ -490,6 +512,18 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
           name + "() overwrites label \"" + shardLabel + "\"");
     }
     if (strip && readsShardLabel && vector.presence() != Presence.NO_SERIES) {
+      if (vector.presence() == Presence.SOME_SERIES || shards.size() != 1) {
+        // The router, which sees the label, applies the function to the shards' series
+        // (io.promroute.plan).
+        routerOnly(
+            name
+                + "() reads label \""
+                + shardLabel
+                + "\", whose value differs between the selected shards "
+                + String.join(", ", shards)
+                + " or which only some of its input series carry");
+        return new Node(rewritten, vector.presence(), false, constant);
+      }
       rewritten = readShardLabel((Call) rewritten, vector.presence());
     }
     boolean local = vector.presence() == Presence.EVERY_SERIES && argumentsLocal;

@@ -61,6 +61,11 @@ public final class ShardRewriter {
     return shardLabel;
   }
 
+  /** Whether the shards store their series without the shard label (strip) or with it (keep). */
+  public ShardLabelMode mode() {
+    return mode;
+  }
+
   /** The known shard keys, in configuration order. */
   public List<String> shards() {
     return shards;
@@ -227,7 +232,12 @@ public final class ShardRewriter {
     boolean addShardLabel = mode == ShardLabelMode.STRIP && root.presence().addsShardLabel();
     ShardedQuery.Execution execution;
     String crossShardReason = "";
-    if (selected.size() == 1) {
+    if (analyzer.routerReason() != null) {
+      // No shard can compute it, not even alone: the router must (io.promroute.plan).
+      execution = ShardedQuery.Execution.CROSS_SHARD_MERGE;
+      crossShardReason = analyzer.routerReason();
+      addShardLabel = false;
+    } else if (selected.size() == 1) {
       execution = ShardedQuery.Execution.SINGLE_SHARD;
     } else if (root.local()) {
       execution = ShardedQuery.Execution.CONCATENATE;

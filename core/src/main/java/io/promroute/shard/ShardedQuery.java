@@ -50,7 +50,12 @@ public record ShardedQuery(
      * shard label added) is exact.
      */
     CONCATENATE,
-    /** The shards' answers must be combined across shards (a cross-shard merge). */
+    /**
+     * The shards' answers must be combined across shards (a cross-shard merge), or, even for one
+     * shard, the router must compute part of the query from the shards' answers because the
+     * shards do not store the shard label the query compares (as in {@code x{cluster="a"} or
+     * vector(0)}): see {@code io.promroute.plan.QueryPlanner}.
+     */
     CROSS_SHARD_MERGE
   }
 

@@ -439,21 +439,38 @@ class ShardRewriterTest {
       delimiterString = " | ",
       textBlock =
           """
-          # Over several shards there is no one value to give them (one query goes to all)
-          label_replace(x{cluster=~"a|b"}, "cluster", "z", "", "")             | writes label "cluster"
-          label_join(x, "cluster", "-", "job")                                 | writes label "cluster"
-          label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
-          label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
+          # limit_ratio hashes the label set, which includes cluster globally
+          limit_ratio(0.5, x)                                                  | limit_ratio chooses series by a hash
+          """)
+  void refusesWhatTheShardsCannotReproduce(String query, String message) {
+    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
+  }
+
+  /**
+   * No shard can compute these, but the router can from the shards' answers to their parts (it
+   * sees the label): they go to the cross-shard planner (io.promroute.plan).
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = " | ",
+      textBlock =
+          """
           sum by (cluster, job) (x{cluster=~"a|b"}) / sum by (job) (y)         | the left side carries and the right side does not
           sum by (job) (x) / on (cluster, job) y                               | the right side carries and the left side does not
           x or vector(0)                                                       | matches on label "cluster"
           absent_over_time(x[5m]) or x                                         | matches on label "cluster"
           x{cluster!="c"} or on () vector(0)                                   | some result series carry label "cluster"
           sum by (cluster) (x or on () vector(0))                              | only some of its input series carry
-          limit_ratio(0.5, x)                                                  | limit_ratio chooses series by a hash
+          label_replace(x{cluster=~"a|b"}, "cluster", "z", "", "")             | writes label "cluster"
+          label_join(x, "cluster", "-", "job")                                 | writes label "cluster"
+          label_replace(x{cluster=~"a|b"}, "d", "$1", "cluster", "(.*)")       | value differs between the selected shards a, b
+          label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
           """)
-  void refusesWhatTheShardsCannotReproduce(String query, String message) {
-    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
+  void leavesToTheRouterWhatNoShardCanComputeAlone(String query, String reason) {
+    ShardedQuery routed = STRIP.rewrite(query);
+    assertThat(routed.execution()).isEqualTo(CROSS_SHARD_MERGE);
+    assertThat(routed.crossShardReason()).contains(reason);
+    assertThat(routed.addShardLabel()).isFalse();
   }
 
   @Test

@@ -138,14 +138,13 @@ class DemoEndToEndTest {
   }
 
   @Test
-  void aSumOverAllShardsIsRefusedWithPrometheusErrorEnvelope() throws Exception {
+  void aSumOverAllShardsIsMergedByTheRouterIntoOneSeries() throws Exception {
     HttpResponse<String> response = get("/api/v1/query?query=sum%28up%29");
 
-    assertThat(response.statusCode()).isEqualTo(400);
-    JsonNode error = JSON.readTree(response.body());
-    assertThat(error.path("status").asText()).isEqualTo("error");
-    assertThat(error.path("errorType").asText()).isEqualTo("bad_data");
-    assertThat(error.path("error").asText()).contains("merging across shards is not supported yet");
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode result = JSON.readTree(response.body()).path("data").path("result");
+    assertThat(result).hasSize(1);
+    assertThat(result.get(0).path("metric").size()).isZero();
   }
 
   @Test

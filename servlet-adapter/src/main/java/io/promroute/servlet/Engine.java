@@ -166,7 +166,7 @@ final class Engine {
     String encoded = call.params().encode();
     boolean post = method.equals("POST");
     String query = post || encoded.isEmpty() ? "" : "?" + encoded;
-    URI uri = URI.create(base + plan.apiPath() + query);
+    URI uri = URI.create(base + (call.apiPath() != null ? call.apiPath() : plan.apiPath()) + query);
     byte[] body = post ? encoded.getBytes(StandardCharsets.UTF_8) : new byte[0];
     return new UpstreamRequest(call.shard(), target, post ? "POST" : "GET", uri,
         Headers.forTarget(clientHeaders, target, post), body, upstreamTimeout);

@@ -71,6 +71,9 @@ final class Exchange implements AsyncListener {
       }
       futures.add(future);
     }
+    if (plan.crossShard() != null && !engine.partialResponse) {
+      CrossShardAnswer.cancelRestOnFailure(futures);
+    }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete((ignored, failure) -> {
           if (failure == null && inMemory()) {
@@ -119,7 +122,8 @@ final class Exchange implements AsyncListener {
     } catch (IOException e) {
       // Either a shard's malformed answer in a merge (the message names it) or a client gone mid-stream.
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      Engine.writeError(response, new ApiError(502, "unavailable", e.getMessage()));
+      Engine.writeError(response, new ApiError(502, "unavailable",
+          e.getMessage() != null ? e.getMessage() : "reading a shard's answer failed (" + e.getClass().getSimpleName() + ")"));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "answer failed", e);
       Engine.writeError(response, ApiError.internal("PromRoute failed: " + e));
@@ -136,6 +140,10 @@ final class Exchange implements AsyncListener {
   }
 
   private void answer() throws IOException {
+    if (plan.crossShard() != null) {
+      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify).answer();
+      return;
+    }
     List<String> warnings = new ArrayList<>(plan.warnings());
     List<ShardAnswer> answers = new ArrayList<>();
     ApiError firstFailure = null;
@@ -192,6 +200,7 @@ final class Exchange implements AsyncListener {
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
       case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings,
           ApiParameters.limit(plan.calls().get(0).params().first("limit")));
+      case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
         for (ShardAnswer answer : answers) {

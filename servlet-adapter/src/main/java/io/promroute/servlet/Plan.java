@@ -16,12 +16,40 @@ import java.util.List;
  * @param combine how the shards' answers make the answer
  * @param warnings warnings to add to the answer
  * @param local the answer when no shard is asked (200, JSON), else {@code null}
+ * @param crossShard for {@link Combine#CROSS_SHARD}: the plan the router evaluates, else {@code null}
  */
 record Plan(
-    Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
+    Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
+    CrossShard crossShard) {
 
-  /** One request to one shard. */
-  record Call(String shard, Params params, boolean addShardLabel) {}
+  Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
+    this(endpoint, apiPath, calls, combine, warnings, local, null);
+  }
+
+  /**
+   * A query the router computes from the shards' answers to {@code plan}'s shard queries: the
+   * calls are every shard query for every shard, query-major, and every call carries the same
+   * evaluation times.
+   *
+   * @param plan the cross-shard plan
+   * @param range a range query (else instant, at {@code start})
+   * @param start the evaluation time of an instant query, the start of a range query, in ms
+   * @param end the end of a range query, in ms
+   * @param step the step of a range query, in ms
+   */
+  record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
+
+  /**
+   * One request to one shard.
+   *
+   * @param apiPath the path to request instead of the plan's, or {@code null} (a cross-shard
+   *     plan's subquery asks {@code /api/v1/query_range} for an instant query)
+   */
+  record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
+    Call(String shard, Params params, boolean addShardLabel) {
+      this(shard, params, addShardLabel, null);
+    }
+  }
 
   enum Combine {
     /** One shard; its answer streams through, with the shard label added where the call says. */
@@ -31,7 +59,9 @@ record Plan(
     /** Several shards: {@link io.promroute.api.ResponseTransformer#merge}. */
     MERGE,
     /** {@code label/<shard label>/values}: the keys of the shards whose answer has data. */
-    SHARD_KEYS
+    SHARD_KEYS,
+    /** The router computes the answer from the shards' answers: see {@link CrossShard}. */
+    CROSS_SHARD
   }
 
   /** A locally computed 200 answer. */
@@ -46,7 +76,7 @@ record Plan(
   }
 
   Plan withWarnings(List<String> newWarnings) {
-    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local);
+    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local, crossShard);
   }
 
   static Plan local(Endpoint endpoint, Local local) {

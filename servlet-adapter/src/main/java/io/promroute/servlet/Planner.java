@@ -44,11 +44,24 @@ final class Planner {
   private final Routing routing;
   private final String shardLabel;
   private final List<String> shards;
+  private final boolean stripsShardLabel;
+  private final boolean exactSums;
 
   Planner(Routing routing, String shardLabel, List<String> shards) {
+    this(routing, shardLabel, shards, true, false);
+  }
+
+  /**
+   * @param stripsShardLabel whether the shards store their series without the shard label (the
+   *     rewriter's strip mode), so that the router adds it to what the global view labels
+   * @param exactSums cross-shard sum and avg over every series in the router (bit-exact)
+   */
+  Planner(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
     this.routing = requireNonNull(routing, "routing is null");
     this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
     this.shards = List.copyOf(shards);
+    this.stripsShardLabel = stripsShardLabel;
+    this.exactSums = exactSums;
   }
 
   /**
@@ -79,6 +92,9 @@ final class Planner {
       throw new ApiException(ApiError.badData(message));
     } catch (ShardRoutingException e) {
       throw new ApiException(ApiError.badData(e.getMessage()));
+    }
+    if (endpoint != Endpoint.QUERY_EXEMPLARS && EXPLAIN_VALUE.equals(params.first(EXPLAIN))) {
+      return explain(endpoint, routed);
     }
     Params forwarded = params.replacing("query", List.of(routed.query()));
     if (endpoint == Endpoint.QUERY_EXEMPLARS) {
@@ -113,14 +129,112 @@ final class Planner {
         if (endpoint == Endpoint.QUERY_EXEMPLARS) {
           return fanOut(endpoint, routed, forwarded); // exemplars belong to series: no merge of values
         }
-        throw new ApiException(ApiError.badData(
-            "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ")"
-                + (routed.crossShardReason().isEmpty() ? "" : ": " + routed.crossShardReason())
-                + "; merging across shards is not supported yet: select one shard with a matcher on label "
-                + quote(shardLabel) + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
+        return crossShard(endpoint, routed, params, query);
       }
     }
     throw new IllegalStateException("unreachable");
+  }
+
+  /**
+   * The request parameter that asks for the plan instead of the answer: {@code explain=true} on
+   * {@code /api/v1/query} and {@code /api/v1/query_range} answers {@code {"status":"success",
+   * "data":<plan>}} without asking any shard (see {@link io.promroute.plan.QueryPlan#explainJson()}).
+   */
+  static final String EXPLAIN = "explain";
+
+  private static final String EXPLAIN_VALUE = "true";
+
+  private Plan explain(Endpoint endpoint, ShardedQuery routed) {
+    String data;
+    if (routed.shards().isEmpty()) {
+      data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
+          + ",\"shards\":[],\"shardQueries\":[],\"router\":\"an empty result: the query selects no known shard\"}";
+    } else if (!hasSelector(routed.expr())) {
+      data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
+          + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
+          + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
+    } else {
+      try {
+        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson();
+      } catch (ShardRoutingException e) {
+        throw new ApiException(ApiError.badData(e.getMessage()));
+      }
+    }
+    String body = "{\"status\":\"success\",\"data\":" + data + "}";
+    return Plan.local(endpoint, out -> out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private static String jsonString(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  /**
+   * A query the router computes from the shards' answers (io.promroute.plan): every shard query
+   * goes to every selected shard with the same evaluation times; an instant query without {@code
+   * time} gets one fixed time for all shards.
+   */
+  private Plan crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
+    io.promroute.plan.QueryPlan queryPlan;
+    try {
+      queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);
+    } catch (ShardRoutingException e) {
+      throw new ApiException(ApiError.badData(
+          "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ") and "
+              + e.getMessage() + "; select one shard with a matcher on label " + quote(shardLabel)
+              + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
+    }
+    Params base = params;
+    Plan.CrossShard crossShard;
+    List<io.promroute.plan.QueryPlan.ShardRequest> requests;
+    if (endpoint == Endpoint.QUERY) {
+      String time = params.first("time");
+      long millis = time.isEmpty() ? System.currentTimeMillis() : ApiParameters.parseTime("time", time).toEpochMilli();
+      if (time.isEmpty()) {
+        base = base.replacing("time", List.of(secondsOf(millis)));
+      }
+      crossShard = new Plan.CrossShard(queryPlan, false, millis, millis, 1);
+      requests = queryPlan.instantRequests(millis);
+    } else {
+      long start = ApiParameters.parseTime("start", params.first("start")).toEpochMilli();
+      long end = ApiParameters.parseTime("end", params.first("end")).toEpochMilli();
+      long step = ApiParameters.parseDuration("step", params.first("step")).toMillis();
+      crossShard = new Plan.CrossShard(queryPlan, true, start, end, step);
+      requests = queryPlan.rangeRequests(start, end, step);
+    }
+    List<Plan.Call> calls = new ArrayList<>();
+    for (io.promroute.plan.QueryPlan.ShardRequest request : requests) {
+      Params forwarded = base.replacing("query", List.of(request.query()));
+      String apiPath = null;
+      boolean ownGrid = request.range()
+          && (endpoint == Endpoint.QUERY || request.startMillis() != crossShard.start()
+              || request.endMillis() != crossShard.end() || request.stepMillis() != crossShard.step());
+      if (ownGrid) {
+        // A subquery over merged values: its inner query is a range query on the subquery's grid.
+        apiPath = Endpoint.QUERY_RANGE.path();
+        forwarded = forwarded.replacing("start", List.of(secondsOf(request.startMillis())))
+            .replacing("end", List.of(secondsOf(request.endMillis())))
+            .replacing("step", List.of(secondsOf(request.stepMillis())));
+      }
+      for (String shard : queryPlan.shards()) {
+        calls.add(new Plan.Call(shard, forwarded, false, apiPath));
+      }
+    }
+    return new Plan(endpoint, endpoint.path(), calls, Plan.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);
+  }
+
+  private static String secondsOf(long millis) {
+    return Math.floorDiv(millis, 1000) + "." + String.format("%03d", Math.floorMod(millis, 1000));
   }
 
   private Plan fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {

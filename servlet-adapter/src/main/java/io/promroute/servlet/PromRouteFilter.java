@@ -147,6 +147,7 @@ public final class PromRouteFilter implements Filter {
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
     private boolean partialResponse;
+    private boolean exactCrossShardSums = true;
     private Set<String> forwardedHeaders = Set.of();
     private int maxRequestBodyBytes = 1 << 20;
     private int copyThreads = 32;
@@ -218,6 +219,17 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
+    /**
+     * Cross-shard {@code sum} and {@code avg}: {@code true} (the default) fetches every series and
+     * adds them in the router in Prometheus's order, the same answer to the last bit; {@code
+     * false}: one partial per group and shard, much less data, but possibly different from
+     * Prometheus in the last bits.
+     */
+    public Builder exactCrossShardSums(boolean exact) {
+      this.exactCrossShardSums = exact;
+      return this;
+    }
+
     /** Client request headers forwarded to shards (case-insensitive); default none. */
     public Builder forwardedHeaders(Set<String> headerNames) {
       this.forwardedHeaders = Set.copyOf(requireNonNull(headerNames, "headerNames is null"));
@@ -266,7 +278,9 @@ public final class PromRouteFilter implements Filter {
         }
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
-      Planner planner = new Planner(routing, label, java.util.List.copyOf(shards.keySet()));
+      boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
+      Planner planner =
+          new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
       return new PromRouteFilter(
           new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,

@@ -67,10 +67,15 @@ class PlannerTest {
   }
 
   @Test
-  void crossShardMergeIsRefused() {
-    assertThatThrownBy(() -> plan(Endpoint.QUERY, "query=sum(up)"))
-        .isInstanceOf(ApiException.class)
-        .hasMessageStartingWith("query \"sum(up)\" combines series of several shards (a, b)");
+  void crossShardMergeSendsEveryShardQueryToEveryShardWithTheSameTimes() {
+    Plan plan = plan(Endpoint.QUERY_RANGE, "query=sum(up)&start=10&end=70&step=30");
+
+    assertThat(plan.combine()).isEqualTo(Plan.Combine.CROSS_SHARD);
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
+    assertThat(plan.calls()).extracting(call -> call.params().encode())
+        .containsOnly("query=sum%28up%29&start=10&end=70&step=30");
+    assertThat(plan.crossShard().plan()).hasToString("sum(shards(sum(up)))");
+    assertThat(plan.crossShard()).isEqualTo(new Plan.CrossShard(plan.crossShard().plan(), true, 10_000, 70_000, 30_000));
   }
 
   @Test

@@ -325,14 +325,101 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void crossShardMergeIsRefusedNamingTheQuery() throws Exception {
-    startRouter(builder -> builder);
+  void crossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum() throws Exception {
+    String partial = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + "{\"metric\":{},\"value\":[1700000000,\"%s\"]}]}}";
+    a.answer("/api/v1/query", String.format(partial, "2"));
+    b.answer("/api/v1/query", String.format(partial, "3.5"));
+    startRouter(builder -> builder.exactCrossShardSums(false));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"5.5\"]}]}}"));
+    assertThat(a.only().query()).contains("query=sum%28up%29", "time=1700000000");
+    assertThat(b.only().query()).contains("query=sum%28up%29", "time=1700000000");
+  }
+
+  @Test
+  void crossShardInstantQueryWithoutTimeSendsEveryShardTheSameTime() throws Exception {
+    String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    a.answer("/api/v1/query", empty);
+    b.answer("/api/v1/query", empty);
+    startRouter(builder -> builder.exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)"));
 
-    assertThat(reply.status()).isEqualTo(400);
-    assertThat(reply.body()).contains("\"errorType\":\"bad_data\"", "query \\\"sum(up)\\\"", "not supported yet");
+    assertThat(reply.status()).isEqualTo(200);
+    String timeA = a.only().query().replaceAll(".*time=([^&]*).*", "$1");
+    assertThat(timeA).matches("[0-9]+\\.[0-9]{3}");
+    assertThat(b.only().query()).contains("time=" + timeA);
+  }
+
+  @Test
+  void crossShardErrorOfOneShardIsTheAnswerNamingTheShard() throws Exception {
+    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    startRouter(builder -> builder.exactCrossShardSums(false));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply.status()).isEqualTo(422);
+    assertThat(reply.body()).contains("\"errorType\":\"execution\"", "shard \\\"b\\\"", "boom");
+  }
+
+  @Test
+  void crossShardWithPartialResponseCountsAnUnreachableShardAsEmptyAndWarns() throws Exception {
+    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]}}");
+    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(true).exactCrossShardSums(false));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]},"
+            + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
+  }
+
+  @Test
+  void crossShardWithoutPartialResponseAnswersTheUnreachableShardsError() throws Exception {
+    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    startRouter(a.uri(), closedPort(), builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).contains("shard \\\"b\\\" is unreachable");
+  }
+
+  @Test
+  void byDefaultACrossShardSumFetchesTheSeriesAndAddsThemInTheRouter() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(builder -> builder);
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"1\"]}]}}"));
+    assertThat(a.only().query()).contains("query=up&", "time=1700000000");
+  }
+
+  @Test
+  void explainAnswersThePlanWithoutAskingAnyShard() throws Exception {
+    startRouter(builder -> builder.exactCrossShardSums(false));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&explain=true");
+
+    assertThat(reply).isEqualTo(new Reply(200,
+        "{\"status\":\"success\",\"data\":{\"query\":\"sum(up)\",\"shardLabel\":\"cluster\",\"shards\":[\"a\",\"b\"],"
+            + "\"shardQueries\":[{\"query\":\"sum(up)\",\"addsShardLabel\":false}],\"router\":\"sum(shards(sum(up)))\","
+            + "\"plan\":{\"node\":\"router\",\"computes\":\"sum(shards(sum(up)))\",\"args\":[{\"node\":\"shards\","
+            + "\"shardQuery\":0,\"query\":\"sum(up)\",\"combine\":\"concatenate\"}]}}}"));
     assertThat(a.received).isEmpty();
+    assertThat(b.received).isEmpty();
   }
 
   @Test

@@ -1,0 +1,22 @@
+package io.promroute.plan;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shards' answers to a plan's shard queries, by query, shard and step: what the plan's nodes
+ * read. Shard series that need the shard label already carry it.
+ *
+ * @param answers {@code answers.get(query).get(shard)} maps a step's timestamp to that shard's
+ *     samples at the step
+ */
+record EvalContext(List<List<Map<Long, List<Sample>>>> answers) {
+
+  List<Sample> shard(int query, int shard, long time) {
+    return answers.get(query).get(shard).getOrDefault(time, List.of());
+  }
+
+  int shardCount(int query) {
+    return answers.get(query).size();
+  }
+}

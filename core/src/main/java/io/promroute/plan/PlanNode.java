@@ -1,0 +1,442 @@
+package io.promroute.plan;
+
+import io.promroute.promql.PromQL;
+import io.promroute.promql.ast.AggregateOp;
+import io.promroute.promql.ast.BinaryOp;
+import io.promroute.promql.ast.VectorMatching;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node of a cross-shard plan. Leaves are shard queries ({@link Fetch}, {@link EveryShard});
+ * every other node is computed by the router, one evaluation step at a time, from its children's
+ * global values. The router never re-evaluates a selector, so lookback is applied once, by the
+ * shards.
+ */
+sealed interface PlanNode {
+
+  /** The node's value at one step ({@code time} in milliseconds). */
+  Value evaluate(EvalContext context, long time);
+
+  /** The plan in a PromQL-like notation; shard queries appear as {@code shards(...)}. */
+  String print();
+
+  List<PlanNode> children();
+
+  /**
+   * Sent whole to every selected shard; the answers are concatenated.
+   *
+   * @param index the shard query's position in {@link QueryPlan#shardQueries()}
+   * @param query the query sent
+   * @param addsShardLabel whether each returned series gets the shard label (the series keep it
+   *     in the global view)
+   */
+  record Fetch(int index, String query, boolean addsShardLabel, Grid grid) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      List<Sample> all = new ArrayList<>();
+      for (int shard = 0; shard < context.shardCount(index); shard++) {
+        all.addAll(context.shard(index, shard, time));
+      }
+      return new Value.Vector(all);
+    }
+
+    @Override
+    public String print() {
+      return (addsShardLabel ? "shards+label(" : "shards(") + query + ")"
+          + (grid == null ? "" : "@grid(" + grid + ")");
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of();
+    }
+  }
+
+  /**
+   * The evaluation grid of a subquery whose inner query is merged by the router: the inner
+   * query's shard queries are range queries on it, as Prometheus 2.42 evaluates a subquery.
+   *
+   * @param rangeMillis the subquery's range
+   * @param stepMillis its step (the default evaluation interval when none is written)
+   * @param offsetMillis its offset
+   */
+  record Grid(long rangeMillis, long stepMillis, long offsetMillis) {
+    /** The first multiple of the step at or after {@code outerStart - offset - range}. */
+    long start(long outerStart) {
+      long from = outerStart - offsetMillis - rangeMillis;
+      long start = stepMillis * (from / stepMillis);
+      return start < from ? start + stepMillis : start;
+    }
+
+    /**
+     * {@code outerEnd - offset}, or the start when no grid point falls in the window (a range
+     * query needs end ≥ start; the extra point lies outside every window and is never read).
+     */
+    long end(long outerStart, long outerEnd) {
+      return Math.max(outerEnd - offsetMillis, start(outerStart));
+    }
+
+    @Override
+    public String toString() {
+      return "range " + rangeMillis + "ms, step " + stepMillis + "ms, offset " + offsetMillis + "ms";
+    }
+  }
+
+  /**
+   * A subquery over a merged value: at each outer step, the inner plan evaluated at the grid's
+   * points in {@code [t - offset - range, t - offset]} (closed, as 2.42), one series per label
+   * set: the matrix a range function then reads.
+   */
+  record Subquery(PlanNode expr, Grid grid) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      long end = time - grid.offsetMillis();
+      long first = end - grid.rangeMillis();
+      long point = Math.floorDiv(first, grid.stepMillis()) * grid.stepMillis();
+      if (point < first) {
+        point += grid.stepMillis();
+      }
+      Map<Labels, List<long[]>> times = new LinkedHashMap<>();
+      Map<Labels, List<Double>> values = new LinkedHashMap<>();
+      for (; point <= end; point += grid.stepMillis()) {
+        for (Sample sample : Nodes.vector(expr.evaluate(context, point))) {
+          times.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(new long[] {point});
+          values.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(sample.value());
+        }
+      }
+      List<Value.Series> series = new ArrayList<>();
+      for (Map.Entry<Labels, List<long[]>> entry : times.entrySet()) {
+        List<long[]> ts = entry.getValue();
+        List<Double> vs = values.get(entry.getKey());
+        long[] t = new long[ts.size()];
+        double[] v = new double[ts.size()];
+        for (int i = 0; i < t.length; i++) {
+          t[i] = ts.get(i)[0];
+          v[i] = vs.get(i);
+        }
+        series.add(new Value.Series(entry.getKey(), t, v));
+      }
+      return new Value.Matrix(series, grid.rangeMillis(), grid.offsetMillis());
+    }
+
+    @Override
+    public String print() {
+      return "subquery(" + expr.print() + ", " + grid + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
+    }
+  }
+
+  /**
+   * {@code absent(...)} sent to every shard: the global answer exists only where every shard
+   * answers it (no shard has the series).
+   */
+  record EveryShard(Fetch fetch) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      List<Sample> first = null;
+      for (int shard = 0; shard < context.shardCount(fetch.index()); shard++) {
+        List<Sample> samples = context.shard(fetch.index(), shard, time);
+        if (samples.isEmpty()) {
+          return new Value.Vector(List.of());
+        }
+        if (first == null) {
+          first = samples;
+        }
+      }
+      return new Value.Vector(first == null ? List.of() : first);
+    }
+
+    @Override
+    public String print() {
+      return "every_shard(" + fetch.query() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(fetch);
+    }
+  }
+
+  record NumberNode(double value) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      return new Value.Scalar(value);
+    }
+
+    @Override
+    public String print() {
+      return PromQL.print(new io.promroute.promql.ast.NumberLiteral(value));
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of();
+    }
+  }
+
+  record StringNode(String value) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      return new Value.Str(value);
+    }
+
+    @Override
+    public String print() {
+      return PromQL.print(new io.promroute.promql.ast.StringLiteral(value));
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of();
+    }
+  }
+
+  /**
+   * An aggregation computed by the router over its argument's global value; merges of shard
+   * partials are aggregations too ({@code sum} of per-shard {@code count}s).
+   */
+  record Aggregate(
+      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Object parameter = null;
+      if (param != null) {
+        Value value = param.evaluate(context, time);
+        parameter =
+            value instanceof Value.Str string ? string.value() : (Object) Nodes.scalar(value);
+      }
+      List<Sample> input = new ArrayList<>(Nodes.vector(expr.evaluate(context, time)));
+      // The global engine sees series in storage order, which is label order (shard label
+      // included): that decides topk/bottomk ties and the order of float additions.
+      input.sort((a, b) -> a.labels().compareTo(b.labels()));
+      return new Value.Vector(Aggregation.evaluate(op, parameter, without, grouping, input));
+    }
+
+    @Override
+    public String print() {
+      StringBuilder builder = new StringBuilder(op.keyword());
+      if (without || !grouping.isEmpty()) {
+        builder.append(without ? " without (" : " by (").append(String.join(", ", grouping)).append(") ");
+      }
+      builder.append('(');
+      if (param != null) {
+        builder.append(param.print()).append(", ");
+      }
+      return builder.append(expr.print()).append(')').toString();
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return param == null ? List.of(expr) : List.of(param, expr);
+    }
+  }
+
+  /**
+   * {@code avg} from per-shard means and counts. Prometheus 2.42 averages with an incremental
+   * mean that never overflows, so the merge does not add up sums (which would turn {@code
+   * avg} of values near the float maximum into +Inf): equal means are the mean; otherwise Σnᵢμᵢ/n,
+   * or, if that overflows while every mean is finite, Σ(nᵢ/n)μᵢ. Infinite means combine as
+   * Prometheus's (+Inf with -Inf is NaN).
+   */
+  record AverageMerge(boolean without, List<String> grouping, Fetch means, Fetch counts)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      // Per group, per shard: [mean, count].
+      Map<Labels, Map<Integer, double[]>> groups = new LinkedHashMap<>();
+      Fetch[] parts = {means, counts};
+      for (int part = 0; part < 2; part++) {
+        for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
+          for (Sample sample : context.shard(parts[part].index(), shard, time)) {
+            groups
+                .computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
+                .computeIfAbsent(shard, unused -> new double[] {Double.NaN, 0})[part] = sample.value();
+          }
+        }
+      }
+      List<Sample> out = new ArrayList<>(groups.size());
+      for (Map.Entry<Labels, Map<Integer, double[]>> group : groups.entrySet()) {
+        out.add(new Sample(group.getKey(), mean(group.getValue().values())));
+      }
+      out.sort((a, b) -> a.labels().compareTo(b.labels()));
+      return new Value.Vector(out);
+    }
+
+    static double mean(java.util.Collection<double[]> shards) {
+      double n = 0;
+      boolean allEqual = true;
+      boolean allFinite = true;
+      Double first = null;
+      for (double[] shard : shards) {
+        n += shard[1];
+        if (first == null) {
+          first = shard[0];
+        } else if (Double.compare(first, shard[0]) != 0) {
+          allEqual = false;
+        }
+        allFinite &= Double.isFinite(shard[0]);
+      }
+      if (allEqual && first != null) {
+        return first;
+      }
+      double weighted = 0;
+      for (double[] shard : shards) {
+        weighted += shard[1] * shard[0];
+      }
+      if (Double.isFinite(weighted) || !allFinite) {
+        return weighted / n;
+      }
+      double scaled = 0;
+      for (double[] shard : shards) {
+        scaled += shard[1] / n * shard[0];
+      }
+      return scaled;
+    }
+
+    @Override
+    public String print() {
+      return "avg_merge" + Nodes.grouping(without, grouping) + "(" + means.print() + ", " + counts.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(means, counts);
+    }
+  }
+
+  record Binary(BinaryOp op, boolean returnBool, VectorMatching matching, PlanNode lhs, PlanNode rhs)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Value left = lhs.evaluate(context, time);
+      Value right = rhs.evaluate(context, time);
+      if (left instanceof Value.Scalar l && right instanceof Value.Scalar r) {
+        return new Value.Scalar(BinaryOperations.scalars(op, l.value(), r.value()));
+      }
+      List<Sample> out;
+      if (right instanceof Value.Scalar r) {
+        out = BinaryOperations.vectorScalar(op, Nodes.vector(left), r.value(), false, returnBool);
+      } else if (left instanceof Value.Scalar l) {
+        out = BinaryOperations.vectorScalar(op, Nodes.vector(right), l.value(), true, returnBool);
+      } else {
+        out = BinaryOperations.vectors(op, Nodes.vector(left), Nodes.vector(right), matching, returnBool);
+      }
+      Errors.checkDistinct(out);
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      String modifiers = returnBool ? " bool" : "";
+      if (!matching.equals(VectorMatching.DEFAULT)) {
+        modifiers +=
+            (matching.on() ? " on (" : " ignoring (") + String.join(", ", matching.labels()) + ")";
+        switch (matching.cardinality()) {
+          case MANY_TO_ONE -> modifiers += " group_left (" + String.join(", ", matching.include()) + ")";
+          case ONE_TO_MANY -> modifiers += " group_right (" + String.join(", ", matching.include()) + ")";
+          case ONE_TO_ONE -> {}
+        }
+      }
+      return "(" + lhs.print() + " " + op.symbol() + modifiers + " " + rhs.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(lhs, rhs);
+    }
+  }
+
+  /** Unary minus over a global value: negates and, for vectors, drops the metric name. */
+  record Negate(PlanNode expr) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Value value = expr.evaluate(context, time);
+      if (value instanceof Value.Scalar scalar) {
+        return new Value.Scalar(-scalar.value());
+      }
+      List<Sample> out = new ArrayList<>();
+      for (Sample sample : Nodes.vector(value)) {
+        out.add(new Sample(sample.labels().withoutMetricName(), -sample.value()));
+      }
+      Errors.checkDistinct(out);
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      return "-" + expr.print();
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
+    }
+  }
+
+  /** A function computed by the router from its arguments' global values. */
+  record Function(String name, List<PlanNode> args, Labels absentLabels) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      List<Value> values = new ArrayList<>(args.size());
+      for (PlanNode arg : args) {
+        values.add(arg.evaluate(context, time));
+      }
+      return RouterFunctions.call(name, values, absentLabels, time);
+    }
+
+    @Override
+    public String print() {
+      List<String> printed = new ArrayList<>();
+      for (PlanNode arg : args) {
+        printed.add(arg.print());
+      }
+      return name + "(" + String.join(", ", printed) + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return args;
+    }
+  }
+
+  private static List<Sample> sorted(List<Sample> samples) {
+    List<Sample> copy = new ArrayList<>(samples);
+    copy.sort((a, b) -> a.labels().compareTo(b.labels()));
+    return copy;
+  }
+
+  /** Helpers shared by the nodes. */
+  final class Nodes {
+    private Nodes() {}
+
+    static List<Sample> vector(Value value) {
+      if (value instanceof Value.Vector vector) {
+        return vector.samples();
+      }
+      throw new IllegalStateException("expected an instant vector, got " + value);
+    }
+
+    static double scalar(Value value) {
+      if (value instanceof Value.Scalar scalar) {
+        return scalar.value();
+      }
+      throw new IllegalStateException("expected a scalar, got " + value);
+    }
+
+    static String grouping(boolean without, List<String> grouping) {
+      if (!without && grouping.isEmpty()) {
+        return "";
+      }
+      return (without ? " without (" : " by (") + String.join(", ", grouping) + ") ";
+    }
+  }
+}

@@ -1,0 +1,437 @@
+package io.promroute.plan;
+
+import io.promroute.promql.PromQL;
+import io.promroute.promql.ast.AggregateExpr;
+import io.promroute.promql.ast.AggregateOp;
+import io.promroute.promql.ast.BinaryExpr;
+import io.promroute.promql.ast.BinaryOp;
+import io.promroute.promql.ast.Call;
+import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.ExprVisitor;
+import io.promroute.promql.ast.MatrixSelector;
+import io.promroute.promql.ast.NumberLiteral;
+import io.promroute.promql.ast.ParenExpr;
+import io.promroute.promql.ast.StringLiteral;
+import io.promroute.promql.ast.SubqueryExpr;
+import io.promroute.promql.ast.UnaryExpr;
+import io.promroute.promql.ast.ValueType;
+import io.promroute.promql.ast.VectorMatching;
+import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.ShardRoutingException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Classifies each node of a rewritten query (CROSS-SHARD.md's classes) and builds the plan:
+ * shard-local subtrees are sent whole, decomposable aggregations as partials, the rest is
+ * computed by the router from its children's global values. A parent operator is never pushed
+ * below a merge: {@code 2 - max(x)} merges {@code max} first and subtracts in the router.
+ */
+final class Planning implements ExprVisitor<Planning.Planned> {
+
+  /** The class of a node. */
+  enum Kind {
+    /** Reads no series ({@code 1}, {@code time()}, {@code vector(0)}): the router computes it once. */
+    CONSTANT,
+    /** Every output series comes from one shard and keeps the shard label: sent whole (class L). */
+    LOCAL,
+    /** Needs series of several shards together: merged or computed by the router (D, R). */
+    GLOBAL
+  }
+
+  /**
+   * @param kind the class
+   * @param expr the (rewritten) expression, sent to shards when LOCAL
+   * @param node the router's plan for it; not called for LOCAL nodes
+   */
+  record Planned(Kind kind, Expr expr, Supplier<PlanNode> node) {}
+
+  private final String shardLabel;
+  private final boolean addShardLabel;
+  private final boolean exactFloatOrder;
+  private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
+  // The subquery grid the shard queries being planned are evaluated on; null: the request's times.
+  private PlanNode.Grid grid;
+
+  /**
+   * The step of a subquery that names none: Prometheus uses its global {@code
+   * evaluation_interval}, whose default is one minute.
+   */
+  static final long DEFAULT_SUBQUERY_STEP_MILLIS = 60_000;
+
+  /**
+   * @param shardLabel the shard label
+   * @param addShardLabel whether the shards' series lack the shard label (strip mode) and get it
+   *     added
+   */
+  Planning(String shardLabel, boolean addShardLabel, boolean exactFloatOrder) {
+    this.shardLabel = shardLabel;
+    this.addShardLabel = addShardLabel;
+    this.exactFloatOrder = exactFloatOrder;
+  }
+
+  PlanNode plan(Expr root) {
+    return materialize(root.accept(this));
+  }
+
+  List<PlanNode.Fetch> fetches() {
+    return List.copyOf(fetches.values());
+  }
+
+  private PlanNode materialize(Planned planned) {
+    return switch (planned.kind()) {
+      case LOCAL -> fetch(planned.expr(), addShardLabel);
+      case CONSTANT, GLOBAL -> planned.node().get();
+    };
+  }
+
+  private PlanNode.Fetch fetch(Expr expr, boolean addsLabel) {
+    String query = PromQL.print(expr);
+    String key = (addsLabel ? "+" : "-") + query;
+    String gridKey = grid == null ? "" : grid.toString();
+    return fetches.computeIfAbsent(
+        key + "|" + gridKey, unused -> new PlanNode.Fetch(fetches.size(), query, addsLabel, grid));
+  }
+
+  private static ShardRoutingException refuse(String construct) {
+    return new ShardRoutingException(
+        ShardRoutingException.Reason.CROSS_SHARD_NOT_SUPPORTED,
+        "query cannot be answered across shards yet: " + construct);
+  }
+
+  private static Planned local(Expr expr) {
+    return new Planned(Kind.LOCAL, expr, () -> {
+      throw new IllegalStateException("a local node is fetched, not computed");
+    });
+  }
+
+  // ---- leaves ----
+
+  @Override
+  public Planned visitNumberLiteral(NumberLiteral node) {
+    return new Planned(Kind.CONSTANT, node, () -> new PlanNode.NumberNode(node.value()));
+  }
+
+  @Override
+  public Planned visitStringLiteral(StringLiteral node) {
+    return new Planned(Kind.CONSTANT, node, () -> new PlanNode.StringNode(node.value()));
+  }
+
+  @Override
+  public Planned visitVectorSelector(VectorSelector node) {
+    return local(node);
+  }
+
+  @Override
+  public Planned visitMatrixSelector(MatrixSelector node) {
+    return local(node);
+  }
+
+  @Override
+  public Planned visitSubqueryExpr(SubqueryExpr node) {
+    Planned inner = node.expr().accept(this);
+    if (inner.kind() == Kind.LOCAL) {
+      return local(node);
+    }
+    Long range = millis(node.range());
+    Long step = node.step() == null ? Long.valueOf(DEFAULT_SUBQUERY_STEP_MILLIS) : millis(node.step());
+    Long offset = node.offset() == null ? Long.valueOf(0) : millis(node.offset());
+    if (inner.kind() == Kind.CONSTANT || node.at() != null || range == null || step == null
+        || offset == null || step <= 0) {
+      throw refuse(
+          "the subquery "
+              + PromQL.print(node)
+              + " is over "
+              + (inner.kind() == Kind.CONSTANT ? "a constant" : "a value merged across shards")
+              + (node.at() != null ? " with an @ modifier" : "")
+              + "; its inner query would have to be evaluated on the subquery's own step grid");
+    }
+    PlanNode.Grid subqueryGrid = new PlanNode.Grid(range, step, offset);
+    return new Planned(
+        Kind.GLOBAL,
+        node,
+        () -> {
+          if (grid != null) {
+            throw refuse("the subquery " + PromQL.print(node) + " is nested in another subquery over merged values");
+          }
+          grid = subqueryGrid;
+          try {
+            return new PlanNode.Subquery(materialize(inner), subqueryGrid);
+          } finally {
+            grid = null;
+          }
+        });
+  }
+
+  private static Long millis(io.promroute.promql.ast.DurationExpr duration) {
+    return duration instanceof io.promroute.promql.ast.DurationLiteral literal ? literal.millis() : null;
+  }
+
+  @Override
+  public Planned visitParenExpr(ParenExpr node) {
+    Planned inner = node.expr().accept(this);
+    return inner.kind() == Kind.LOCAL ? local(node) : new Planned(inner.kind(), node, inner.node());
+  }
+
+  @Override
+  public Planned visitUnaryExpr(UnaryExpr node) {
+    Planned inner = node.expr().accept(this);
+    if (inner.kind() == Kind.LOCAL) {
+      return local(node);
+    }
+    if (!node.negative()) {
+      return new Planned(inner.kind(), node, inner.node());
+    }
+    return new Planned(inner.kind(), node, () -> new PlanNode.Negate(materialize(inner)));
+  }
+
+  // ---- aggregations ----
+
+  @Override
+  public Planned visitAggregateExpr(AggregateExpr node) {
+    AggregateOp op = node.op();
+    Planned param = node.param() == null ? null : node.param().accept(this);
+    Planned inner = node.expr().accept(this);
+    boolean paramConstant = param == null || param.kind() == Kind.CONSTANT;
+    boolean groupsByShardLabel = node.without() != node.grouping().contains(shardLabel);
+    boolean writesShardLabel =
+        op == AggregateOp.COUNT_VALUES
+            && node.param() instanceof StringLiteral label
+            && label.value().equals(shardLabel);
+    if (op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO) {
+      if (op == AggregateOp.LIMITK
+          && inner.kind() == Kind.LOCAL
+          && paramConstant
+          && groupsByShardLabel) {
+        return local(node);
+      }
+      throw refuse(op.keyword() + " over series of several shards (it picks series by a hash)");
+    }
+    if (inner.kind() == Kind.CONSTANT && paramConstant) {
+      return new Planned(Kind.CONSTANT, node, () -> routerAggregate(node, param, inner));
+    }
+    if (inner.kind() == Kind.LOCAL && paramConstant) {
+      if (groupsByShardLabel && !writesShardLabel) {
+        return local(node);
+      }
+      return new Planned(Kind.GLOBAL, node, () -> partial(node, param));
+    }
+    return new Planned(Kind.GLOBAL, node, () -> routerAggregate(node, param, inner));
+  }
+
+  private PlanNode routerAggregate(AggregateExpr node, Planned param, Planned inner) {
+    return new PlanNode.Aggregate(
+        node.op(),
+        param == null ? null : materialize(param),
+        node.without(),
+        node.grouping(),
+        materialize(inner));
+  }
+
+  /** An aggregation that drops the shard label, over a local argument: per-shard partials. */
+  private PlanNode partial(AggregateExpr node, Planned param) {
+    boolean without = node.without();
+    List<String> grouping = node.grouping();
+    if (exactFloatOrder && (node.op() == AggregateOp.SUM || node.op() == AggregateOp.AVG)) {
+      // Prometheus's own additions, in its series order: the same result to the last bit.
+      return new PlanNode.Aggregate(node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
+    }
+    return switch (node.op()) {
+      case SUM, MIN, MAX, GROUP -> new PlanNode.Aggregate(
+          node.op(), null, without, grouping, fetch(node, false));
+      case COUNT -> new PlanNode.Aggregate(
+          AggregateOp.SUM, null, without, grouping, fetch(node, false));
+      case AVG -> new PlanNode.AverageMerge(
+          without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
+        // Prometheus 2.42's Welford, run by the router over the argument in global series order,
+        // is exact to the bit; a merge of per-shard variances (Chan) differs in the last bits.
+      case STDDEV, STDVAR -> new PlanNode.Aggregate(
+          node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
+        // Candidates keep all their labels, the shard label included: the router picks among
+        // them in global label order.
+      case TOPK, BOTTOMK -> new PlanNode.Aggregate(
+          node.op(), materialize(param), without, grouping, fetch(node, addShardLabel));
+      case COUNT_VALUES -> {
+        List<String> outputGrouping = new ArrayList<>(grouping);
+        if (!without) {
+          outputGrouping.add(((StringLiteral) unwrap(node.param())).value());
+        }
+        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false));
+      }
+        // No exact partial: the shards send the argument, the router computes the quantile.
+      case QUANTILE -> new PlanNode.Aggregate(
+          node.op(), materialize(param), without, grouping, fetch(node.expr(), addShardLabel));
+      case LIMITK, LIMIT_RATIO -> throw refuse(node.op().keyword() + " over series of several shards");
+    };
+  }
+
+  private static AggregateExpr as(AggregateExpr node, AggregateOp op) {
+    return new AggregateExpr(op, node.expr(), null, node.without(), node.grouping());
+  }
+
+  private static Expr unwrap(Expr expr) {
+    Expr unwrapped = expr;
+    while (unwrapped instanceof ParenExpr paren) {
+      unwrapped = paren.expr();
+    }
+    return unwrapped;
+  }
+
+  // ---- binary operators ----
+
+  @Override
+  public Planned visitBinaryExpr(BinaryExpr node) {
+    Planned lhs = node.lhs().accept(this);
+    Planned rhs = node.rhs().accept(this);
+    if (lhs.kind() == Kind.CONSTANT && rhs.kind() == Kind.CONSTANT) {
+      return new Planned(Kind.CONSTANT, node, () -> router(node, lhs, rhs));
+    }
+    boolean lhsScalar = node.lhs().type() == ValueType.SCALAR;
+    boolean rhsScalar = node.rhs().type() == ValueType.SCALAR;
+    if (lhsScalar || rhsScalar) {
+      Planned vector = lhsScalar ? rhs : lhs;
+      Planned scalar = lhsScalar ? lhs : rhs;
+      if (vector.kind() == Kind.LOCAL && scalar.kind() == Kind.CONSTANT) {
+        return local(node);
+      }
+      return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+    }
+    VectorMatching matching = node.matching();
+    boolean matchesOnShardLabel = matching.on() == matching.labels().contains(shardLabel);
+    if (lhs.kind() == Kind.LOCAL && rhs.kind() == Kind.LOCAL && matchesOnShardLabel) {
+      boolean keepsShardLabel =
+          switch (matching.cardinality()) {
+            case ONE_TO_ONE -> true;
+            case MANY_TO_ONE, ONE_TO_MANY -> !matching.include().contains(shardLabel);
+          };
+      if (keepsShardLabel || node.op().isSetOperator()) {
+        return local(node);
+      }
+    }
+    if ((node.op() == BinaryOp.AND || node.op() == BinaryOp.UNLESS)
+        && matching.on()
+        && rhs.kind() == Kind.LOCAL) {
+      // Only the right side's signatures matter: fetch them grouped, not every series.
+      return new Planned(
+          Kind.GLOBAL,
+          node,
+          () ->
+              new PlanNode.Binary(
+                  node.op(),
+                  node.returnBool(),
+                  matching,
+                  materialize(lhs),
+                  fetch(new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()), false)));
+    }
+    return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+  }
+
+  private PlanNode router(BinaryExpr node, Planned lhs, Planned rhs) {
+    return new PlanNode.Binary(
+        node.op(), node.returnBool(), node.matching(), materialize(lhs), materialize(rhs));
+  }
+
+  // ---- functions ----
+
+  @Override
+  public Planned visitCall(Call node) {
+    String name = node.function().name();
+    if (name.equals("info")) {
+      throw refuse("info() joins series with the info metrics of every shard");
+    }
+    List<Planned> args = new ArrayList<>();
+    boolean allConstant = true;
+    boolean anyGlobal = false;
+    for (Expr arg : node.args()) {
+      Planned planned = arg.accept(this);
+      args.add(planned);
+      allConstant &= planned.kind() == Kind.CONSTANT;
+      anyGlobal |= planned.kind() == Kind.GLOBAL;
+    }
+    if (allConstant) {
+      return new Planned(Kind.CONSTANT, node, () -> routerCall(node, args));
+    }
+    switch (name) {
+      case "absent", "absent_over_time" -> {
+        return absent(node, args.get(0));
+      }
+      case "scalar", "vector", "sort", "sort_desc" -> {
+        return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+      }
+      case "sort_by_label", "sort_by_label_desc" -> throw refuse(
+          name + "() over series of several shards");
+      case "label_replace", "label_join" -> {
+        if (touchesShardLabel(node)) {
+          // The shards do not store the label it reads or writes: the router applies it.
+          return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+        }
+      }
+      default -> {}
+    }
+    if (!anyGlobal) {
+      // Every series argument is local and every other argument constant.
+      return local(node);
+    }
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).kind() == Kind.LOCAL && node.args().get(i).type() == ValueType.RANGE_VECTOR) {
+        // A range of raw samples cannot be fetched exactly (stale markers, window edges).
+        throw refuse(name + "() over raw samples with a parameter computed across shards");
+      }
+    }
+    return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+  }
+
+  /** label_replace writing or reading the shard label, label_join writing or joining it. */
+  private boolean touchesShardLabel(Call node) {
+    List<Expr> args = node.args();
+    boolean replace = node.function().name().equals("label_replace");
+    for (int i = 1; i < args.size(); i++) {
+      boolean labelArgument = i == 1 || (replace ? i == 3 : i >= 3);
+      if (labelArgument && unwrap(args.get(i)) instanceof StringLiteral label && label.value().equals(shardLabel)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private PlanNode routerCall(Call node, List<Planned> args) {
+    String name = node.function().name();
+    if (!RouterFunctions.supports(name)) {
+      throw refuse(name + "() over a value merged across shards");
+    }
+    List<PlanNode> nodes = new ArrayList<>(args.size());
+    for (Planned arg : args) {
+      nodes.add(materialize(arg));
+    }
+    return new PlanNode.Function(name, nodes, Labels.EMPTY);
+  }
+
+  /**
+   * absent(E) over a local E, or over an aggregation of one (empty globally iff empty on every
+   * shard): asked of every shard, true where every shard says so. Otherwise the router checks
+   * the merged value (its labels are then empty, as Prometheus gives a non-selector argument).
+   */
+  private Planned absent(Call node, Planned argument) {
+    Expr inner = unwrap(node.args().get(0));
+    boolean emptinessPreserving = argument.kind() == Kind.LOCAL;
+    if (!emptinessPreserving && inner instanceof AggregateExpr aggregate) {
+      Planned aggregated = aggregate.expr().accept(this);
+      Planned param = aggregate.param() == null ? null : aggregate.param().accept(this);
+      emptinessPreserving =
+          aggregated.kind() == Kind.LOCAL && (param == null || param.kind() == Kind.CONSTANT);
+    }
+    if (emptinessPreserving) {
+      return new Planned(Kind.GLOBAL, node, () -> new PlanNode.EveryShard(fetch(node, false)));
+    }
+    if (node.function().name().equals("absent_over_time")) {
+      throw refuse("absent_over_time() over a value merged across shards");
+    }
+    return new Planned(
+        Kind.GLOBAL,
+        node,
+        () -> new PlanNode.Function("absent", List.of(materialize(argument)), Labels.EMPTY));
+  }
+}

@@ -1,0 +1,293 @@
+package io.promroute.plan;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.promroute.api.QueryResult;
+import io.promroute.promql.ast.ValueType;
+import io.promroute.shard.ShardedQuery;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A planned cross-shard query: the queries to send to every selected shard ({@link
+ * #shardQueries()}), and how the router computes the answer from theirs ({@link
+ * #evaluateInstant}, {@link #evaluateRange}). Immutable; {@link #toString()} prints the plan,
+ * {@link #explainJson()} describes it for users.
+ *
+ * <p>For a range query every shard must be asked with the same {@code start}, {@code end} and
+ * {@code step} as the router evaluates with, and for an instant query with the same {@code time}:
+ * the router then merges step by step and never re-applies lookback.
+ */
+public final class QueryPlan {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final ShardedQuery query;
+  private final PlanNode root;
+  private final List<PlanNode.Fetch> fetches;
+
+  QueryPlan(ShardedQuery query, PlanNode root, List<PlanNode.Fetch> fetches) {
+    this.query = query;
+    this.root = root;
+    this.fetches = List.copyOf(fetches);
+  }
+
+  /** The shards to ask, in order: the answers of {@link #evaluateInstant} are in this order. */
+  public List<String> shards() {
+    return query.shards();
+  }
+
+  /**
+   * What to ask every shard for one shard query: an instant query at {@code startMillis}, or a
+   * range query. Shard queries of a subquery over merged values are range queries on the
+   * subquery's grid, whatever the request.
+   *
+   * @param query the PromQL
+   * @param range a range query ({@code /api/v1/query_range}), else instant
+   * @param startMillis the time of an instant query, the start of a range query
+   * @param endMillis the end of a range query
+   * @param stepMillis the step of a range query
+   */
+  public record ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {}
+
+  /** The requests for an instant query at {@code timeMillis}, one per shard query, in order. */
+  public List<ShardRequest> instantRequests(long timeMillis) {
+    List<ShardRequest> requests = new ArrayList<>(fetches.size());
+    for (PlanNode.Fetch fetch : fetches) {
+      PlanNode.Grid grid = fetch.grid();
+      requests.add(grid == null
+          ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0)
+          : new ShardRequest(fetch.query(), true, grid.start(timeMillis), grid.end(timeMillis, timeMillis), grid.stepMillis()));
+    }
+    return requests;
+  }
+
+  /** The requests for a range query, one per shard query, in order. */
+  public List<ShardRequest> rangeRequests(long startMillis, long endMillis, long stepMillis) {
+    List<ShardRequest> requests = new ArrayList<>(fetches.size());
+    for (PlanNode.Fetch fetch : fetches) {
+      PlanNode.Grid grid = fetch.grid();
+      requests.add(grid == null
+          ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis)
+          : new ShardRequest(fetch.query(), true, grid.start(startMillis), grid.end(startMillis, endMillis), grid.stepMillis()));
+    }
+    return requests;
+  }
+
+  /** The queries to send to every shard of {@link #shards()}, in order. */
+  public List<String> shardQueries() {
+    List<String> queries = new ArrayList<>(fetches.size());
+    for (PlanNode.Fetch fetch : fetches) {
+      queries.add(fetch.query());
+    }
+    return queries;
+  }
+
+  /**
+   * Computes the answer of an instant query.
+   *
+   * @param timeMillis the evaluation time every shard was asked with
+   * @param answers {@code answers.get(q).get(s)}: the answer of shard {@code shards().get(s)} to
+   *     {@code shardQueries().get(q)}
+   * @return the global answer
+   * @throws io.promroute.api.ApiException with a 422 {@code execution} error where Prometheus
+   *     raises one (many-to-many matching, duplicate series, ...)
+   */
+  public QueryResult evaluateInstant(long timeMillis, List<List<QueryResult>> answers) {
+    EvalContext context = context(answers);
+    Value value = root.evaluate(context, timeMillis);
+    List<String> warnings = warnings(answers);
+    if (value instanceof Value.Scalar scalar) {
+      return new QueryResult(
+          QueryResult.Type.SCALAR,
+          List.of(point(Labels.EMPTY, timeMillis, scalar.value())),
+          warnings);
+    }
+    if (value instanceof Value.Str) {
+      throw new IllegalStateException("a string query is never planned across shards");
+    }
+    List<QueryResult.Series> series = new ArrayList<>();
+    for (Sample sample : PlanNode.Nodes.vector(value)) {
+      series.add(point(sample.labels(), timeMillis, sample.value()));
+    }
+    return new QueryResult(QueryResult.Type.VECTOR, series, warnings);
+  }
+
+  /**
+   * Computes the answer of a range query: the plan evaluated at every step, series merged by
+   * label set, series without points dropped, sorted by labels.
+   *
+   * @param startMillis the start every shard was asked with
+   * @param endMillis the end
+   * @param stepMillis the step, positive
+   * @param answers as for {@link #evaluateInstant}
+   * @return the global answer, a matrix
+   */
+  public QueryResult evaluateRange(
+      long startMillis, long endMillis, long stepMillis, List<List<QueryResult>> answers) {
+    if (stepMillis <= 0) {
+      throw new IllegalArgumentException("step must be positive, got " + stepMillis);
+    }
+    EvalContext context = context(answers);
+    Map<Labels, List<QueryResult.Point>> series = new HashMap<>();
+    for (long time = startMillis; time <= endMillis; time += stepMillis) {
+      Value value = root.evaluate(context, time);
+      if (value instanceof Value.Scalar scalar) {
+        series
+            .computeIfAbsent(Labels.EMPTY, unused -> new ArrayList<>())
+            .add(new QueryResult.Point(time, scalar.value()));
+      } else {
+        for (Sample sample : PlanNode.Nodes.vector(value)) {
+          series
+              .computeIfAbsent(sample.labels(), unused -> new ArrayList<>())
+              .add(new QueryResult.Point(time, sample.value()));
+        }
+      }
+    }
+    List<Labels> order = new ArrayList<>(series.keySet());
+    order.sort(null);
+    List<QueryResult.Series> matrix = new ArrayList<>(order.size());
+    for (Labels labels : order) {
+      matrix.add(new QueryResult.Series(labels.toList(), series.get(labels)));
+    }
+    return new QueryResult(QueryResult.Type.MATRIX, matrix, warnings(answers));
+  }
+
+  private static QueryResult.Series point(Labels labels, long time, double value) {
+    return new QueryResult.Series(labels.toList(), List.of(new QueryResult.Point(time, value)));
+  }
+
+  private EvalContext context(List<List<QueryResult>> answers) {
+    requireNonNull(answers, "answers is null");
+    if (answers.size() != fetches.size()) {
+      throw new IllegalArgumentException(
+          "expected answers to " + fetches.size() + " shard queries, got " + answers.size());
+    }
+    List<List<Map<Long, List<Sample>>>> byQuery = new ArrayList<>();
+    for (int q = 0; q < fetches.size(); q++) {
+      PlanNode.Fetch fetch = fetches.get(q);
+      List<QueryResult> shardAnswers = answers.get(q);
+      if (shardAnswers.size() != shards().size()) {
+        throw new IllegalArgumentException(
+            "expected " + shards().size() + " shard answers to \"" + fetch.query() + "\", got " + shardAnswers.size());
+      }
+      List<Map<Long, List<Sample>>> byShard = new ArrayList<>();
+      for (int s = 0; s < shardAnswers.size(); s++) {
+        Map<Long, List<Sample>> bySteps = new HashMap<>();
+        for (QueryResult.Series series : shardAnswers.get(s).series()) {
+          Labels labels = Labels.of(series.labels());
+          if (fetch.addsShardLabel()) {
+            labels = labels.with(query.shardLabel(), shards().get(s));
+          }
+          for (QueryResult.Point point : series.points()) {
+            bySteps
+                .computeIfAbsent(point.timestampMillis(), unused -> new ArrayList<>())
+                .add(new Sample(labels, point.value()));
+          }
+        }
+        byShard.add(bySteps);
+      }
+      byQuery.add(byShard);
+    }
+    return new EvalContext(byQuery);
+  }
+
+  private static List<String> warnings(List<List<QueryResult>> answers) {
+    Set<String> warnings = new LinkedHashSet<>();
+    for (List<QueryResult> shardAnswers : answers) {
+      for (QueryResult answer : shardAnswers) {
+        warnings.addAll(answer.warnings());
+      }
+    }
+    return List.copyOf(warnings);
+  }
+
+  /** The type of the answer of an instant query. */
+  public ValueType resultType() {
+    return query.expr().type();
+  }
+
+  /**
+   * The plan as JSON, for users (the filter serves it for {@code explain=true}): the shards, the
+   * queries each shard gets, and the tree the router computes.
+   */
+  public String explainJson() {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator generator = JSON.createGenerator(out)) {
+      generator.writeStartObject();
+      generator.writeStringField("query", query.query());
+      generator.writeStringField("shardLabel", query.shardLabel());
+      generator.writeArrayFieldStart("shards");
+      for (String shard : shards()) {
+        generator.writeString(shard);
+      }
+      generator.writeEndArray();
+      generator.writeArrayFieldStart("shardQueries");
+      for (PlanNode.Fetch fetch : fetches) {
+        generator.writeStartObject();
+        generator.writeStringField("query", fetch.query());
+        generator.writeBooleanField("addsShardLabel", fetch.addsShardLabel());
+        if (fetch.grid() != null) {
+          generator.writeObjectFieldStart("subqueryGrid");
+          generator.writeNumberField("rangeMillis", fetch.grid().rangeMillis());
+          generator.writeNumberField("stepMillis", fetch.grid().stepMillis());
+          generator.writeNumberField("offsetMillis", fetch.grid().offsetMillis());
+          generator.writeEndObject();
+        }
+        generator.writeEndObject();
+      }
+      generator.writeEndArray();
+      generator.writeStringField("router", root.print());
+      generator.writeFieldName("plan");
+      explain(generator, root);
+      generator.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  private static void explain(JsonGenerator generator, PlanNode node) throws IOException {
+    generator.writeStartObject();
+    if (node instanceof PlanNode.Fetch fetch) {
+      generator.writeStringField("node", "shards");
+      generator.writeNumberField("shardQuery", fetch.index());
+      generator.writeStringField("query", fetch.query());
+      generator.writeStringField(
+          "combine", fetch.addsShardLabel() ? "concatenate, adding the shard label" : "concatenate");
+    } else if (node instanceof PlanNode.EveryShard every) {
+      generator.writeStringField("node", "every_shard");
+      generator.writeNumberField("shardQuery", every.fetch().index());
+      generator.writeStringField("query", every.fetch().query());
+      generator.writeStringField("combine", "present only where every shard answers it");
+    } else {
+      generator.writeStringField("node", "router");
+      generator.writeStringField("computes", node.print());
+      if (!node.children().isEmpty()) {
+        generator.writeArrayFieldStart("args");
+        for (PlanNode child : node.children()) {
+          explain(generator, child);
+        }
+        generator.writeEndArray();
+      }
+    }
+    generator.writeEndObject();
+  }
+
+  /** The plan in a PromQL-like notation: {@code shards(...)} are shard queries. */
+  @Override
+  public String toString() {
+    return root.print();
+  }
+
+}

@@ -1,0 +1,219 @@
+package io.promroute.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Range functions over a subquery of merged values, as Prometheus 2.42 computes them over a
+ * subquery's points: one output sample per series with at least one point (two for the rate
+ * family), the metric name dropped except by {@code last_over_time}.
+ */
+final class RangeFunctions {
+
+  private RangeFunctions() {}
+
+  static Value call(String name, List<Value> args, long time) {
+    Value.Matrix matrix = null;
+    double parameter = Double.NaN;
+    for (Value arg : args) {
+      if (arg instanceof Value.Matrix m) {
+        matrix = m;
+      } else if (arg instanceof Value.Scalar scalar) {
+        parameter = scalar.value();
+      }
+    }
+    if (matrix == null) {
+      throw new IllegalStateException(name + " without a range argument");
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Value.Series series : matrix.series()) {
+      double[] v = series.values();
+      long[] t = series.times();
+      Double result = switch (name) {
+        case "avg_over_time" -> average(v);
+        case "min_over_time" -> extreme(v, false);
+        case "max_over_time" -> extreme(v, true);
+        case "sum_over_time" -> sum(v);
+        case "count_over_time" -> (double) v.length;
+        case "last_over_time" -> v[v.length - 1];
+        case "present_over_time" -> 1.0;
+        case "stddev_over_time" -> Math.sqrt(variance(v));
+        case "stdvar_over_time" -> variance(v);
+        case "quantile_over_time" -> quantile(parameter, v);
+        case "rate" -> extrapolated(t, v, matrix, time, true, true);
+        case "increase" -> extrapolated(t, v, matrix, time, true, false);
+        case "delta" -> extrapolated(t, v, matrix, time, false, false);
+        case "irate" -> instant(t, v, true);
+        case "idelta" -> instant(t, v, false);
+        case "changes" -> changes(v, false);
+        case "resets" -> changes(v, true);
+        case "deriv" -> deriv(t, v);
+        default -> throw new IllegalStateException("not a range function: " + name);
+      };
+      if (result == null) {
+        continue;
+      }
+      Labels labels = name.equals("last_over_time") ? series.labels() : series.labels().withoutMetricName();
+      out.add(new Sample(labels, result));
+    }
+    Errors.checkDistinct(out);
+    return new Value.Vector(out);
+  }
+
+  private static double average(double[] values) {
+    double mean = 0;
+    double count = 0;
+    for (double v : values) {
+      count++;
+      if (Double.isInfinite(mean)) {
+        if (Double.isInfinite(v) && (mean > 0) == (v > 0)) {
+          continue;
+        }
+        if (!Double.isInfinite(v) && !Double.isNaN(v)) {
+          continue;
+        }
+      }
+      mean += v / count - mean / count;
+    }
+    return mean;
+  }
+
+  private static double extreme(double[] values, boolean max) {
+    double result = values[0];
+    for (double v : values) {
+      if ((max ? v > result : v < result) || Double.isNaN(result)) {
+        result = v;
+      }
+    }
+    return result;
+  }
+
+  private static double sum(double[] values) {
+    double sum = 0;
+    for (double v : values) {
+      sum += v;
+    }
+    return sum;
+  }
+
+  private static double variance(double[] values) {
+    double count = 0;
+    double mean = 0;
+    double aux = 0;
+    for (double v : values) {
+      count++;
+      double delta = v - mean;
+      mean += delta / count;
+      aux += delta * (v - mean);
+    }
+    return aux / count;
+  }
+
+  private static double quantile(double q, double[] values) {
+    List<Sample> samples = new ArrayList<>(values.length);
+    for (double v : values) {
+      samples.add(new Sample(Labels.EMPTY, v));
+    }
+    return Aggregation.quantile(q, samples);
+  }
+
+  /** 2.42's extrapolatedRate: rate, increase and delta, extrapolated towards the range's ends. */
+  private static Double extrapolated(
+      long[] t, double[] v, Value.Matrix matrix, long time, boolean counter, boolean rate) {
+    if (v.length < 2) {
+      return null;
+    }
+    long rangeStart = time - (matrix.rangeMillis() + matrix.offsetMillis());
+    long rangeEnd = time - matrix.offsetMillis();
+    int last = v.length - 1;
+    double result = v[last] - v[0];
+    if (counter) {
+      double previous = 0;
+      for (double value : v) {
+        if (value < previous) {
+          result += previous;
+        }
+        previous = value;
+      }
+    }
+    double durationToStart = (t[0] - rangeStart) / 1000.0;
+    double durationToEnd = (rangeEnd - t[last]) / 1000.0;
+    double sampledInterval = (t[last] - t[0]) / 1000.0;
+    double averageDurationBetweenSamples = sampledInterval / last;
+    if (counter && result > 0 && v[0] >= 0) {
+      double durationToZero = sampledInterval * (v[0] / result);
+      if (durationToZero < durationToStart) {
+        durationToStart = durationToZero;
+      }
+    }
+    double threshold = averageDurationBetweenSamples * 1.1;
+    double extrapolateTo = sampledInterval;
+    extrapolateTo += durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
+    extrapolateTo += durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
+    double factor = extrapolateTo / sampledInterval;
+    if (rate) {
+      factor /= matrix.rangeMillis() / 1000.0;
+    }
+    return result * factor;
+  }
+
+  /** irate and idelta: the last two points. */
+  private static Double instant(long[] t, double[] v, boolean rate) {
+    if (v.length < 2) {
+      return null;
+    }
+    int last = v.length - 1;
+    double result = rate && v[last] < v[last - 1] ? v[last] : v[last] - v[last - 1];
+    if (!rate) {
+      return result;
+    }
+    long interval = t[last] - t[last - 1];
+    if (interval == 0) {
+      return null;
+    }
+    return result / (interval / 1000.0);
+  }
+
+  private static double changes(double[] v, boolean resets) {
+    double count = 0;
+    for (int i = 1; i < v.length; i++) {
+      boolean counted = resets
+          ? v[i] < v[i - 1]
+          : !(v[i] == v[i - 1] || (Double.isNaN(v[i]) && Double.isNaN(v[i - 1])));
+      if (counted) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** 2.42's deriv: the least-squares slope, times relative to the first point. */
+  private static Double deriv(long[] t, double[] v) {
+    if (v.length < 2) {
+      return null;
+    }
+    boolean constant = true;
+    for (double value : v) {
+      constant &= value == v[0];
+    }
+    if (constant) {
+      return Double.isInfinite(v[0]) ? Double.NaN : 0.0;
+    }
+    double n = 0;
+    double sumX = 0;
+    double sumY = 0;
+    double sumXY = 0;
+    double sumX2 = 0;
+    for (int i = 0; i < v.length; i++) {
+      double x = (t[i] - t[0]) / 1000.0;
+      n++;
+      sumX += x;
+      sumY += v[i];
+      sumXY += x * v[i];
+      sumX2 += x * x;
+    }
+    double covXY = sumXY - sumX * sumY / n;
+    double varX = sumX2 - sumX * sumX / n;
+    return covXY / varX;
+  }
+}

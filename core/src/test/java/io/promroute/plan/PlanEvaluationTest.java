@@ -1,0 +1,425 @@
+package io.promroute.plan;
+
+import static io.promroute.plan.Answers.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.promroute.api.ApiException;
+import io.promroute.api.QueryResult;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Plans evaluated over hand-made shard answers. Expected values are worked out by hand from the
+ * global view: one Prometheus holding every shard's series with {@code cluster="<shard>"}.
+ */
+class PlanEvaluationTest {
+
+  private static final long T = 1_000_000L;
+
+  private static QueryResult instant(QueryPlan plan, Answers answers) {
+    return plan.evaluateInstant(T, answers.build());
+  }
+
+  @Test
+  void partialSumsWithIdenticalLabelSetsFromDifferentShardsAreAddedNotDeduplicated() {
+    QueryPlan plan = QueryPlannerTest.plan("sum by (job) (x)");
+    Answers answers =
+        new Answers(plan)
+            .put("sum by (job) (x)", "a", T, "{job=\"api\"} 3", "{job=\"db\"} 1")
+            .put("sum by (job) (x)", "b", T, "{job=\"api\"} 4")
+            .put("sum by (job) (x)", "c", T, "{job=\"api\"} 0.5");
+
+    QueryResult result = instant(plan, answers);
+
+    assertThat(result.type()).isEqualTo(QueryResult.Type.VECTOR);
+    assertThat(lines(result)).containsExactlyInAnyOrder("{job=\"api\"} 7.5", "{job=\"db\"} 1");
+  }
+
+  @Test
+  void countIsTheSumOfTheShardCounts() {
+    QueryPlan plan = QueryPlannerTest.plan("count(x)");
+    Answers answers =
+        new Answers(plan).put("count(x)", "a", T, "{} 3").put("count(x)", "c", T, "{} 2");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 5");
+  }
+
+  @Test
+  void averageWeighsEachShardsMeanByItsCount() {
+    QueryPlan plan = QueryPlannerTest.plan("avg(x)");
+    // Shard a holds 1, 2, 3; shard b holds 4: the global mean is 10 / 4, not the mean of means 3.
+    Answers answers =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} 2")
+            .put("count(x)", "a", T, "{} 3")
+            .put("avg(x)", "b", T, "{} 4")
+            .put("count(x)", "b", T, "{} 1");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 2.5");
+  }
+
+  @Test
+  void averageOfValuesNearTheFloatMaximumDoesNotOverflow() {
+    QueryPlan plan = QueryPlannerTest.plan("avg(x)");
+    String big = "9.988465674311579e+307";
+    // Prometheus's incremental mean of four such values is the value; a sum would be +Inf.
+    Answers same =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} " + big)
+            .put("count(x)", "a", T, "{} 3")
+            .put("avg(x)", "b", T, "{} " + big)
+            .put("count(x)", "b", T, "{} 1");
+    // -big, -big on a and big, big on b: the mean is 0; 2 * big overflows.
+    Answers opposite =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} -" + big)
+            .put("count(x)", "a", T, "{} 2")
+            .put("avg(x)", "b", T, "{} " + big)
+            .put("count(x)", "b", T, "{} 2");
+
+    assertThat(instant(plan, same).series().get(0).points().get(0).value()).isEqualTo(9.988465674311579e+307);
+    assertThat(lines(instant(plan, opposite))).containsExactly("{} 0");
+  }
+
+  @Test
+  void averageOfOppositeInfinitiesIsNaN() {
+    QueryPlan plan = QueryPlannerTest.plan("avg(x)");
+    Answers answers =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} +Inf")
+            .put("count(x)", "a", T, "{} 2")
+            .put("avg(x)", "c", T, "{} -Inf")
+            .put("count(x)", "c", T, "{} 1");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} NaN");
+  }
+
+  @Test
+  void standardDeviationIsWelfordOverEveryShardsSeries() {
+    QueryPlan plan = QueryPlannerTest.plan("stdvar(x)");
+    // Shard a holds 1, 2, 3; shard b holds 10. Globally: mean 4, squared deviations
+    // 9 + 4 + 1 + 36 = 50, variance 50 / 4 = 12.5 (exact in binary at every Welford step).
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{i=\"1\"} 1", "{i=\"2\"} 2", "{i=\"3\"} 3")
+            .put("x", "b", T, "{i=\"4\"} 10");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 12.5");
+  }
+
+  @Test
+  void maxIgnoresNaNUnlessEveryValueIsNaN() {
+    QueryPlan plan = QueryPlannerTest.plan("max by (job) (x)");
+    Answers answers =
+        new Answers(plan)
+            .put("max by (job) (x)", "a", T, "{job=\"api\"} NaN", "{job=\"db\"} NaN")
+            .put("max by (job) (x)", "b", T, "{job=\"api\"} -3")
+            .put("max by (job) (x)", "c", T, "{job=\"db\"} NaN");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactlyInAnyOrder("{job=\"api\"} -3", "{job=\"db\"} NaN");
+  }
+
+  @Test
+  void twoMinusMaxSubtractsFromTheGlobalMaximum() {
+    QueryPlan plan = QueryPlannerTest.plan("2 - max(x)");
+    Answers answers =
+        new Answers(plan).put("max(x)", "a", T, "{} 3").put("max(x)", "b", T, "{} 7");
+
+    // Pushing "2 -" below the merge would give max(2 - 3, 2 - 7) = -1.
+    assertThat(lines(instant(plan, answers))).containsExactly("{} -5");
+  }
+
+  @Test
+  void comparisonFiltersTheGlobalMaximum() {
+    QueryPlan plan = QueryPlannerTest.plan("max(x) < 5");
+    Answers answers =
+        new Answers(plan).put("max(x)", "a", T, "{} 3").put("max(x)", "b", T, "{} 7");
+
+    // The global max is 7, which is not < 5: nothing. Filtering per shard would answer 3.
+    assertThat(lines(instant(plan, answers))).isEmpty();
+  }
+
+  @Test
+  void topkThenNegateNegatesTheGlobalWinnerAndDropsTheName() {
+    QueryPlan plan = QueryPlannerTest.plan("topk(1, x) * -1");
+    Answers answers =
+        new Answers(plan)
+            .put("topk(1, x)", "a", T, "{__name__=\"x\", job=\"api\"} 3")
+            .put("topk(1, x)", "b", T, "{__name__=\"x\", job=\"api\"} 7");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{cluster=\"b\", job=\"api\"} -7");
+  }
+
+  @Test
+  void topkBreaksTiesInGlobalLabelOrderShardLabelIncluded() {
+    QueryPlan plan = QueryPlannerTest.plan("topk(1, x)");
+    // Without the shard label {__name__="x"} sorts before {__name__="x", branch="m"}; with it,
+    // "branch" < "cluster" puts shard a's series first, and the first seen wins a tie.
+    Answers answers =
+        new Answers(plan)
+            .put("topk(1, x)", "b", T, "{__name__=\"x\"} 5")
+            .put("topk(1, x)", "a", T, "{__name__=\"x\", branch=\"m\"} 5");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{__name__=\"x\", branch=\"m\", cluster=\"a\"} 5");
+  }
+
+  @Test
+  void orVectorZeroAddsOneZeroNotOnePerShard() {
+    QueryPlan plan = QueryPlannerTest.plan("sum(x) or vector(0)");
+
+    assertThat(lines(instant(plan, new Answers(plan)))).containsExactly("{} 0");
+  }
+
+  @Test
+  void orVectorZeroKeepsSeriesWhoseLabelsDifferFromTheEmptySet() {
+    QueryPlan plan = QueryPlannerTest.plan("x or vector(0)");
+    Answers answers = new Answers(plan).put("x", "a", T, "{__name__=\"x\"} 1");
+
+    // Globally x carries cluster="a", so its signature is not {} and vector(0) is added too.
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"a\"} 1", "{} 0");
+  }
+
+  @Test
+  void scalarOfAMergedSumIsAScalarAndNaNUnlessExactlyOneElement() {
+    QueryPlan plan = QueryPlannerTest.plan("scalar(sum(x))");
+    Answers answers =
+        new Answers(plan).put("sum(x)", "a", T, "{} 1.5").put("sum(x)", "b", T, "{} 2");
+    QueryResult result = instant(plan, answers);
+
+    assertThat(result.type()).isEqualTo(QueryResult.Type.SCALAR);
+    assertThat(lines(result)).containsExactly("{} 3.5");
+
+    QueryPlan two = QueryPlannerTest.plan("scalar(x)");
+    Answers twoSeries =
+        new Answers(two).put("x", "a", T, "{__name__=\"x\"} 1").put("x", "b", T, "{__name__=\"x\"} 2");
+    assertThat(lines(two.evaluateInstant(T, twoSeries.build()))).containsExactly("{} NaN");
+  }
+
+  @Test
+  void countValuesSumsTheShardCountsPerValue() {
+    QueryPlan plan = QueryPlannerTest.plan("count_values(\"v\", x)");
+    Answers answers =
+        new Answers(plan)
+            .put("count_values(\"v\", x)", "a", T, "{v=\"1\"} 2", "{v=\"2.5\"} 1")
+            .put("count_values(\"v\", x)", "b", T, "{v=\"1\"} 1");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactlyInAnyOrder("{v=\"1\"} 3", "{v=\"2.5\"} 1");
+  }
+
+  @Test
+  void quantileInterpolatesOverTheSeriesOfEveryShard() {
+    QueryPlan plan = QueryPlannerTest.plan("quantile(0.5, x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", i=\"1\"} 1", "{__name__=\"x\", i=\"2\"} 2")
+            .put("x", "b", T, "{__name__=\"x\", i=\"3\"} 4", "{__name__=\"x\", i=\"4\"} 3");
+
+    // Sorted 1 2 3 4: rank 0.5 * 3 = 1.5, halfway between 2 and 3.
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 2.5");
+  }
+
+  @Test
+  void histogramQuantileOverBucketsSummedAcrossShards() {
+    QueryPlan plan = QueryPlannerTest.plan("histogram_quantile(0.5, sum by (le) (b))");
+    String shardQuery = "sum by (le) (b)";
+    Answers answers =
+        new Answers(plan)
+            .put(shardQuery, "a", T, "{le=\"1\"} 1", "{le=\"2\"} 2", "{le=\"+Inf\"} 2")
+            .put(shardQuery, "b", T, "{le=\"1\"} 1", "{le=\"2\"} 3", "{le=\"+Inf\"} 4");
+
+    // Merged: le=1: 2, le=2: 5, +Inf: 6. Rank 3 falls in (1, 2], 1 of its 3 observations in:
+    // 1 + (2 - 1) * 1/3.
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 1.3333333333333333");
+  }
+
+  @Test
+  void sortDescOrdersTheMergedSeriesByValue() {
+    QueryPlan plan = QueryPlannerTest.plan("sort_desc(sum by (job) (x))");
+    String shardQuery = "sum by (job) (x)";
+    Answers answers =
+        new Answers(plan)
+            .put(shardQuery, "a", T, "{job=\"a\"} 1", "{job=\"b\"} 5", "{job=\"c\"} 2")
+            .put(shardQuery, "b", T, "{job=\"a\"} 9");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{job=\"a\"} 10", "{job=\"b\"} 5", "{job=\"c\"} 2");
+  }
+
+  @Test
+  void absentIsTrueOnlyWhenEveryShardSaysSo() {
+    QueryPlan plan = QueryPlannerTest.plan("absent(x{job=\"z\"})");
+    String shardQuery = "absent(x{job=\"z\"})";
+    Answers twoOfThree =
+        new Answers(plan).put(shardQuery, "a", T, "{job=\"z\"} 1").put(shardQuery, "b", T, "{job=\"z\"} 1");
+    Answers all = twoOfThree.put(shardQuery, "c", T, "{job=\"z\"} 1");
+
+    assertThat(lines(plan.evaluateInstant(T, new Answers(plan)
+        .put(shardQuery, "a", T, "{job=\"z\"} 1").put(shardQuery, "b", T, "{job=\"z\"} 1").build()))).isEmpty();
+    assertThat(lines(instant(plan, all))).containsExactly("{job=\"z\"} 1");
+  }
+
+  @Test
+  void oneToOneMatchingOfSeveralShardsSeriesWithOneGroupIsAnError() {
+    QueryPlan plan = QueryPlannerTest.plan("x / on (job) sum by (job) (y)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", job=\"api\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"api\"} 2")
+            .put("sum by (job) (y)", "a", T, "{job=\"api\"} 1");
+
+    assertThatThrownBy(() -> instant(plan, answers))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.error().status()).isEqualTo(422);
+              assertThat(e.error().errorType()).isEqualTo("execution");
+            })
+        .hasMessage("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+  }
+
+  @Test
+  void duplicateSeriesOnTheOneSideIsAnErrorNamingBoth() {
+    QueryPlan plan = QueryPlannerTest.plan("sum by (job) (y) / on (job) x");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", job=\"api\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"api\"} 2")
+            .put("sum by (job) (y)", "a", T, "{job=\"api\"} 1");
+
+    assertThatThrownBy(() -> instant(plan, answers))
+        .isInstanceOf(ApiException.class)
+        .hasMessage(
+            "found duplicate series for the match group {job=\"api\"} on the right hand-side of the"
+                + " operation: [{__name__=\"x\", cluster=\"b\", job=\"api\"}, {__name__=\"x\","
+                + " cluster=\"a\", job=\"api\"}];many-to-many matching not allowed: matching labels"
+                + " must be unique on one side");
+  }
+
+  @Test
+  void groupLeftJoinsEachShardSeriesWithTheMergedOneSide() {
+    QueryPlan plan = QueryPlannerTest.plan("x / on (instance) group_left () sum by (instance) (x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", instance=\"i\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", instance=\"i\"} 3")
+            .put("sum by (instance) (x)", "a", T, "{instance=\"i\"} 1")
+            .put("sum by (instance) (x)", "b", T, "{instance=\"i\"} 3");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{cluster=\"a\", instance=\"i\"} 0.25", "{cluster=\"b\", instance=\"i\"} 0.75");
+  }
+
+  @Test
+  void rangeResultsMergePerStepAndDropSeriesWithoutPoints() {
+    QueryPlan plan = QueryPlannerTest.plan("sum by (job) (x) > 2");
+    String shardQuery = "sum by (job) (x)";
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put(shardQuery, "a", 0, "{job=\"api\"} 1", "{job=\"db\"} 1")
+            .put(shardQuery, "a", 15_000, "{job=\"api\"} 2")
+            .put(shardQuery, "b", 15_000, "{job=\"api\"} 2")
+            .put(shardQuery, "b", 30_000, "{job=\"api\"} 5");
+
+    QueryResult result = plan.evaluateRange(0, 30_000, 15_000, answers.build());
+
+    // api: 1 (filtered), 4, 5; db: 1 (filtered) at its only step: dropped.
+    assertThat(result.type()).isEqualTo(QueryResult.Type.MATRIX);
+    assertThat(lines(result)).containsExactly("{job=\"api\"} 15:4 30:5");
+  }
+
+  @Test
+  void rangeResultsAreSortedByLabelsAndScalarsBecomeOneSeries() {
+    QueryPlan plan = QueryPlannerTest.plan("scalar(sum(x)) * 2");
+    Answers answers =
+        new Answers(plan).range().put("sum(x)", "a", 0, "{} 1").put("sum(x)", "b", 10_000, "{} 2");
+
+    QueryResult result = plan.evaluateRange(0, 10_000, 10_000, answers.build());
+
+    assertThat(lines(result)).containsExactly("{} 0:2 10:4");
+  }
+
+  @Test
+  void functionsOfMergedValuesDropTheMetricNameAndRoundHalfUp() {
+    QueryPlan plan = QueryPlannerTest.plan("round(sort_desc(max by (job) (x)))");
+    Answers answers =
+        new Answers(plan)
+            .put("max by (job) (x)", "a", T, "{job=\"a\"} 2.5", "{job=\"b\"} -2.5");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactlyInAnyOrder("{job=\"a\"} 3", "{job=\"b\"} -2");
+  }
+
+  @Test
+  void subqueryOverAMergedSumAsksForTheGridAndAppliesTheRangeFunctionInTheRouter() {
+    QueryPlan plan = QueryPlannerTest.plan("max_over_time(sum(x)[2m:1m])");
+    // Window [T - 2m, T] = [880s, 1000s]: the grid points (multiples of 1m) 900s and 960s.
+    assertThat(plan.instantRequests(T))
+        .containsExactly(new QueryPlan.ShardRequest("sum(x)", true, 900_000, 1_000_000, 60_000));
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 5");
+  }
+
+  @Test
+  void rateOverASubqueryExtrapolatesAsPrometheus() {
+    QueryPlan plan = QueryPlannerTest.plan("rate(sum(x)[2m:1m])");
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    // Increase 2 over 60s sampled; 20s to the window's start and 40s to its end are both under
+    // 1.1 * 60s, so it extrapolates to the whole 120s: 2 * 120 / 60 = 4, per second 4 / 120.
+    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 0.03333333333333333");
+  }
+
+  @Test
+  void sortPutsNaNLastInBothDirectionsAndKeepsLabelOrderAmongEqualValues() {
+    QueryPlan plan = QueryPlannerTest.plan("sort(x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "b", T, "{__name__=\"x\", i=\"1\"} NaN", "{__name__=\"x\", i=\"2\"} 5")
+            .put("x", "a", T, "{__name__=\"x\", i=\"3\"} 5", "{__name__=\"x\", i=\"4\"} 1");
+    QueryPlan descending = QueryPlannerTest.plan("sort_desc(x)");
+    Answers same =
+        new Answers(descending)
+            .put("x", "b", T, "{__name__=\"x\", i=\"1\"} NaN", "{__name__=\"x\", i=\"2\"} 5")
+            .put("x", "a", T, "{__name__=\"x\", i=\"3\"} 5", "{__name__=\"x\", i=\"4\"} 1");
+
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly(
+            "{__name__=\"x\", cluster=\"a\", i=\"4\"} 1",
+            "{__name__=\"x\", cluster=\"a\", i=\"3\"} 5",
+            "{__name__=\"x\", cluster=\"b\", i=\"2\"} 5",
+            "{__name__=\"x\", cluster=\"b\", i=\"1\"} NaN");
+    assertThat(lines(descending.evaluateInstant(T, same.build())))
+        .containsExactly(
+            "{__name__=\"x\", cluster=\"a\", i=\"3\"} 5",
+            "{__name__=\"x\", cluster=\"b\", i=\"2\"} 5",
+            "{__name__=\"x\", cluster=\"a\", i=\"4\"} 1",
+            "{__name__=\"x\", cluster=\"b\", i=\"1\"} NaN");
+  }
+
+  @Test
+  void varianceOfEqualValuesOnSeveralShardsIsExactlyZero() {
+    QueryPlan plan = QueryPlannerTest.plan("stddev(x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{i=\"1\"} 0.1", "{i=\"2\"} 0.1", "{i=\"3\"} 0.1")
+            .put("x", "b", T, "{i=\"4\"} 0.1");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} 0");
+  }
+}
