@@ -1,5 +1,7 @@
 package io.promroute.api;
 
+import io.promroute.internal.GoStrings;
+
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -251,21 +253,7 @@ public final class ResponseTransformer {
   }
 
   /** Go's string order: UTF-8 bytes, which is Unicode code point order (not Java's UTF-16 order). */
-  static final Comparator<String> CODE_POINT_ORDER =
-      (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-          int ca = a.codePointAt(i);
-          int cb = b.codePointAt(j);
-          if (ca != cb) {
-            return Integer.compare(ca, cb);
-          }
-          i += Character.charCount(ca);
-          j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-      };
+  static final Comparator<String> CODE_POINT_ORDER = GoStrings.ORDER;
 
   // Prometheus's labels.Compare over [name, value, name, value, ...] lists.
   static final Comparator<List<String>> LABEL_SET_ORDER =

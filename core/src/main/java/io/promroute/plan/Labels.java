@@ -1,5 +1,7 @@
 package io.promroute.plan;
 
+import io.promroute.internal.GoStrings;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -144,18 +146,7 @@ final class Labels implements Comparable<Labels> {
 
   /** Go's string order: UTF-8 bytes, i.e. code points (not Java's UTF-16 units). */
   static int compareStrings(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Integer.compare(a.length() - i, b.length() - j);
+    return GoStrings.compare(a, b);
   }
 
   @Override

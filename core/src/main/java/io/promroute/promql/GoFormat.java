@@ -1,5 +1,7 @@
 package io.promroute.promql;
 
+import io.promroute.internal.GoStrings;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -415,24 +417,7 @@ final class GoFormat {
    * differs from {@link String#compareTo} for characters above U+FFFF.
    */
   static int compareUtf8(String left, String right) {
-    int leftLength = left.length();
-    int rightLength = right.length();
-    int leftIndex = 0;
-    int rightIndex = 0;
-    while (leftIndex < leftLength && rightIndex < rightLength) {
-      char leftChar = left.charAt(leftIndex);
-      char rightChar = right.charAt(rightIndex);
-      if (leftChar == rightChar) {
-        leftIndex++;
-        rightIndex++;
-        continue;
-      }
-      if (!Character.isSurrogate(leftChar) && !Character.isSurrogate(rightChar)) {
-        return leftChar - rightChar;
-      }
-      return Integer.compare(left.codePointAt(leftIndex), right.codePointAt(rightIndex));
-    }
-    return Integer.compare(leftLength - leftIndex, rightLength - rightIndex);
+    return GoStrings.compare(left, right);
   }
 
   /** The length of a string in UTF-8 bytes, which is what Go's {@code len} counts. */
