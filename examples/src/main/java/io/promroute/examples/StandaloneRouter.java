@@ -22,8 +22,8 @@ import java.util.Properties;
  * --version             print the version and exit
  * </pre>
  *
- * <p>{@code -Dpromroute.upstream.client=jetty} sends the shard requests with Jetty's
- * {@code HttpClient} instead of the JDK's ({@code jdk}, the default); see {@link JettyUpstreamClient}.
+ * <p>The shard requests go through Jetty's {@code HttpClient} ({@link JettyUpstreamClient});
+ * {@code -Dpromroute.upstream.client=jdk} uses the JDK's {@code HttpClient} instead.
  *
  * <p>SIGTERM or Ctrl-C stops it gracefully; SIGHUP or {@code POST /-/reload} reloads the
  * configuration (a configuration that does not load is refused and the old one keeps serving).
