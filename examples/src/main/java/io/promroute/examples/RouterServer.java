@@ -247,6 +247,13 @@ final class RouterServer implements AutoCloseable {
       throw new IllegalStateException("stopping the router failed: " + e.getMessage(), e);
     } finally {
       retirer.shutdownNow();
+      if (probeClient instanceof AutoCloseable closeable) { // the Jetty client's threads
+        try {
+          closeable.close();
+        } catch (Exception ignored) {
+          // stopping anyway
+        }
+      }
     }
   }
 

@@ -22,6 +22,9 @@ import java.util.Properties;
  * --version             print the version and exit
  * </pre>
  *
+ * <p>The shard requests go through Jetty's {@code HttpClient} ({@link JettyUpstreamClient});
+ * {@code -Dpromroute.upstream.client=jdk} uses the JDK's {@code HttpClient} instead.
+ *
  * <p>SIGTERM or Ctrl-C stops it gracefully; SIGHUP or {@code POST /-/reload} reloads the
  * configuration (a configuration that does not load is refused and the old one keeps serving).
  */
@@ -101,7 +104,7 @@ public final class StandaloneRouter {
     try {
       config = RouterConfig.load(configFile);
       AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000);
-      server = new RouterServer(configFile, config, RouterFilters::create, UpstreamClient.jdk(),
+      server = new RouterServer(configFile, config, RouterFilters::create, JettyUpstreamClient.fromSystemProperty(),
           new RouterMetrics(true), accessLog, true);
     } catch (RuntimeException e) {
       err.println("promroute: cannot start: " + e.getMessage());

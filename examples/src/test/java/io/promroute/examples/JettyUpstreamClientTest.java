@@ -1,0 +1,195 @@
+package io.promroute.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.promroute.servlet.RouterConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The standalone router's filter and server with {@link JettyUpstreamClient} (its default
+ * upstream client) against shards on 127.0.0.1: one that
+ * answers, one that accepts and never answers, one port that refuses.
+ */
+class JettyUpstreamClientTest {
+
+  @TempDir Path directory;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<String> accessLog = new CopyOnWriteArrayList<>();
+  private final List<Socket> hanging = new CopyOnWriteArrayList<>();
+  private FakePrometheus answering;
+  private HttpServer large;
+  private ServerSocket silent;
+  private RouterServer router;
+
+  @AfterEach
+  void stop() throws IOException {
+    if (router != null) {
+      router.close();
+    }
+    if (answering != null) {
+      answering.close();
+    }
+    if (large != null) {
+      large.stop(0);
+    }
+    if (silent != null) {
+      silent.close();
+    }
+    for (Socket socket : hanging) {
+      socket.close();
+    }
+  }
+
+  private void start() throws Exception {
+    answering = new FakePrometheus("node-1:9100");
+    silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(() -> {
+      try {
+        while (true) {
+          hanging.add(silent.accept()); // read nothing, answer nothing
+        }
+      } catch (IOException closed) {
+        // the test is over
+      }
+    }, "silent-shard");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    int refused;
+    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      refused = free.getLocalPort();
+    }
+    large = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    large.createContext("/api/v1/query", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, 0); // chunked
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < 20_000; i++) {
+          out.write(((i == 0 ? "" : ",") + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"node-" + i
+              + ":9100\"},\"value\":[1767268800,\"1\"]}").getBytes(StandardCharsets.UTF_8));
+        }
+        out.write("]}}".getBytes(StandardCharsets.UTF_8));
+      }
+    });
+    large.start();
+    Path file = directory.resolve("router.yml");
+    Files.writeString(file, """
+        prome_servers:
+          a: %s
+          hang: 127.0.0.1:%d
+          down: 127.0.0.1:%d
+          big: 127.0.0.1:%d
+        http:
+          listen_addr: 127.0.0.1:0
+        upstream:
+          timeout: 1s
+        """.formatted(answering.address(), silent.getLocalPort(), refused, large.getAddress().getPort()));
+    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), accessLog::add, false);
+    router.start();
+  }
+
+  private HttpResponse<String> query(String promql) throws IOException, InterruptedException {
+    URI uri = router.baseUri().resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void answersThroughTheJettyClientWithTheShardLabelPutBack() throws Exception {
+    start();
+
+    HttpResponse<String> response = query("up{cluster=\"a\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"cluster\":\"a\"", "\"instance\":\"node-1:9100\"");
+    assertThat(answering.queries).containsExactly("up");
+  }
+
+  @Test
+  void postBodiesReachTheShard() throws Exception {
+    start();
+
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode("up{cluster=\"a\",job=\"node\"}", StandardCharsets.UTF_8)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(answering.queries).containsExactly("up{job=\"node\"}");
+  }
+
+  @Test
+  void aShardThatNeverAnswersIs504() throws Exception {
+    start();
+    long started = System.nanoTime();
+
+    HttpResponse<String> response = query("up{cluster=\"hang\"}");
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(response.body()).contains("\"status\":\"error\"", "hang");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void aClosedPortIs502() throws Exception {
+    start();
+
+    HttpResponse<String> response = query("up{cluster=\"down\"}");
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body()).contains("\"status\":\"error\"", "connection refused");
+  }
+
+  @Test
+  void aLargeChunkedAnswerStreamsWithTheLabelOnEverySeries() throws Exception {
+    start();
+
+    HttpResponse<String> response = query("up{cluster=\"big\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body().split("\"cluster\":\"big\"", -1)).hasSize(20_001);
+    // the router still serves after it
+    assertThat(query("up{cluster=\"a\"}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theSystemPropertyChoosesTheClient() {
+    String before = System.getProperty(JettyUpstreamClient.PROPERTY);
+    try {
+      System.clearProperty(JettyUpstreamClient.PROPERTY);
+      try (JettyUpstreamClient client = (JettyUpstreamClient) JettyUpstreamClient.fromSystemProperty()) {
+        assertThat(client).isNotNull(); // the default
+      }
+      System.setProperty(JettyUpstreamClient.PROPERTY, "jdk");
+      assertThat(JettyUpstreamClient.fromSystemProperty()).isNotInstanceOf(JettyUpstreamClient.class);
+      System.setProperty(JettyUpstreamClient.PROPERTY, "apache");
+      org.assertj.core.api.Assertions.assertThatThrownBy(JettyUpstreamClient::fromSystemProperty)
+          .hasMessage("-Dpromroute.upstream.client=apache: expected jdk or jetty");
+    } finally {
+      if (before == null) {
+        System.clearProperty(JettyUpstreamClient.PROPERTY);
+      } else {
+        System.setProperty(JettyUpstreamClient.PROPERTY, before);
+      }
+    }
+  }
+}
