@@ -4,11 +4,13 @@ import io.promroute.servlet.ShardTarget;
 import io.promroute.servlet.UpstreamClient;
 import io.promroute.servlet.UpstreamRequest;
 import io.promroute.servlet.UpstreamResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -33,7 +35,9 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
@@ -48,7 +52,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>The body streams through {@link InputStreamResponseListener}, whose buffer is bounded by the
  * connection's flow (Jetty reads the next chunk only when the previous one is consumed), so large
- * answers keep bounded memory. The future completes on Jetty's thread at the response headers.
+ * answers keep bounded memory. The future completes on Jetty's thread at the response headers, or,
+ * for an answer of at most 32 KiB with a Content-Length, once it is all in memory.
  *
  * <p>Failures are given as the filter classifies the JDK client's: no headers within the request's
  * timeout is an {@link HttpTimeoutException} (504), a connect timeout an
@@ -62,6 +67,9 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   // Jetty sets these itself; the filter never sends them anyway.
   private static final Set<String> RESTRICTED =
       Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding");
+
+  // As JdkUpstreamClient: answers up to this size are read whole before the future completes.
+  private static final int SMALL_ANSWER_BYTES = 32 * 1024;
 
   private final Duration connectTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
@@ -153,11 +161,28 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       return cancelled;
     }
 
+    /**
+     * Streams the body through the superclass, except a small answer with a Content-Length
+     * (Prometheus sends one for answers under a few KB): that one is read whole before the future
+     * completes, so the filter answers on this thread instead of handing the copy to another that
+     * would block on the stream (as the JDK client does, see {@code JdkUpstreamClient}).
+     */
     private final class Listener extends InputStreamResponseListener {
+      private Response small;
+      private byte[] buffer;
+      private int length;
+
       @Override
       public void onHeaders(Response response) {
-        super.onHeaders(response);
+        long size = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+        if (size >= 0 && size <= SMALL_ANSWER_BYTES) {
+          // The timer keeps running: it now covers the rest of this small body too.
+          small = response;
+          buffer = new byte[(int) size];
+          return;
+        }
         stopTimer();
+        super.onHeaders(response);
         JettyResponse answer = new JettyResponse(response, getInputStream());
         if (!complete(answer)) {
           answer.close(); // the caller gave up (or timed out) before the headers came
@@ -165,11 +190,43 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       }
 
       @Override
+      public void onContent(Response response, Content.Chunk chunk, Runnable demander) {
+        if (small == null) {
+          super.onContent(response, chunk, demander);
+          return;
+        }
+        ByteBuffer bytes = chunk.getByteBuffer().duplicate();
+        int count = Math.min(bytes.remaining(), buffer.length - length); // never past the declared length
+        bytes.get(buffer, length, count);
+        length += count;
+        demander.run();
+      }
+
+      @Override
+      public void onSuccess(Response response) {
+        if (small == null) {
+          super.onSuccess(response);
+        }
+      }
+
+      @Override
+      public void onFailure(Response response, Throwable failure) {
+        if (small == null) {
+          super.onFailure(response, failure);
+        }
+      }
+
+      @Override
       public void onComplete(Result result) {
-        super.onComplete(result);
+        if (small == null) {
+          super.onComplete(result);
+        }
         if (result.isFailed()) {
           stopTimer();
           completeExceptionally(translate(result.getFailure()));
+        } else if (small != null) {
+          stopTimer();
+          complete(new JettyResponse(small, new ByteArrayInputStream(buffer, 0, length)));
         }
       }
     }

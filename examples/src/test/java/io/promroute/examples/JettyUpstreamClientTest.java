@@ -1,9 +1,13 @@
 package io.promroute.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.promroute.servlet.RouterConfig;
+import io.promroute.servlet.ShardTarget;
+import io.promroute.servlet.UpstreamRequest;
+import io.promroute.servlet.UpstreamResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -19,7 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,6 +177,75 @@ class JettyUpstreamClientTest {
     assertThat(response.body().split("\"cluster\":\"big\"", -1)).hasSize(20_001);
     // the router still serves after it
     assertThat(query("up{cluster=\"a\"}").statusCode()).isEqualTo(200);
+  }
+
+  /** A shard on a raw socket that writes {@code answer} to every connection and keeps it open. */
+  private int rawShard(String answer) throws IOException {
+    silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(() -> {
+      try {
+        while (true) {
+          Socket socket = silent.accept();
+          hanging.add(socket);
+          socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+          socket.getOutputStream().flush();
+        }
+      } catch (IOException closed) {
+        // the test is over
+      }
+    }, "raw-shard");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return silent.getLocalPort();
+  }
+
+  private static UpstreamRequest get(int port, Duration timeout) {
+    return new UpstreamRequest("a", ShardTarget.of("127.0.0.1:" + port), "GET",
+        URI.create("http://127.0.0.1:" + port + "/api/v1/query?query=up"), Map.of(), new byte[0], timeout);
+  }
+
+  @Test
+  void aSmallAnswerWithAContentLengthArrivesWhole() throws Exception {
+    String body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+        + "\r\n\r\n" + body);
+    try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5))) {
+      UpstreamResponse response = client.send(get(port, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.headers()).containsEntry("content-type", List.of("application/json"));
+      // Already in memory: the filter answers without waiting on the network.
+      assertThat(response.body()).isInstanceOf(java.io.ByteArrayInputStream.class);
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(body);
+    }
+  }
+
+  @Test
+  void aSmallAnswerWhoseBodyNeverComesTimesOut() throws Exception {
+    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"status\"");
+    try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5))) {
+      CompletableFuture<UpstreamResponse> future = client.send(get(port, Duration.ofMillis(500)));
+
+      assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(java.net.http.HttpTimeoutException.class);
+    }
+  }
+
+  @Test
+  void aLargerAnswerStreamsAfterItsHeaders() throws Exception {
+    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n[1,");
+    try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5))) {
+      UpstreamResponse response = client.send(get(port, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+
+      // The future completed at the headers, long before the body could be complete.
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).isNotInstanceOf(java.io.ByteArrayInputStream.class);
+      byte[] start = new byte[3];
+      assertThat(response.body().readNBytes(start, 0, 3)).isEqualTo(3);
+      assertThat(new String(start, StandardCharsets.UTF_8)).isEqualTo("[1,");
+      response.close();
+    }
   }
 
   @Test

@@ -23,15 +23,19 @@ interface Routing {
 
   static Routing of(ShardRewriter rewriter) {
     requireNonNull(rewriter, "rewriter is null");
+    // A quarter of a million characters of query text: a thousand or more dashboard queries, and at
+    // worst some MB of syntax trees.
+    RewriteCache<ShardedQuery> queries = new RewriteCache<>(1 << 18, 16 * 1024);
+    RewriteCache<ShardedQuery> selectors = new RewriteCache<>(1 << 16, 16 * 1024);
     return new Routing() {
       @Override
       public ShardedQuery rewrite(String query) {
-        return rewriter.rewrite(query);
+        return queries.get(query, rewriter::rewrite);
       }
 
       @Override
       public ShardedQuery rewriteSelector(String matchSelector) {
-        return rewriter.rewriteSelector(matchSelector);
+        return selectors.get(matchSelector, rewriter::rewriteSelector);
       }
 
       @Override
