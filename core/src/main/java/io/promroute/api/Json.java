@@ -42,6 +42,17 @@ final class Json {
     return FACTORY.createParser(in);
   }
 
+  /** {@code text} as a JSON string, quotes included, escaped as Go escapes it. */
+  static byte[] quoted(String text) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length() + 2);
+    try (JsonGenerator generator = FACTORY.createGenerator(bytes)) {
+      generator.writeString(text);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // a byte array does not fail
+    }
+    return bytes.toByteArray();
+  }
+
   /** Copies the current scalar token exactly: numbers keep their spelling ({@code 1435781451.781}). */
   static void copyScalar(JsonParser parser, JsonGenerator generator) throws IOException {
     JsonToken token = parser.currentToken();

@@ -49,40 +49,7 @@ public final class ResponseTransformer {
       Endpoint endpoint, InputStream in, OutputStream out, String label, String value, List<String> warnings)
       throws IOException {
     requireNonNull(label, "label is null");
-    Schema schema = value == null ? null : Schema.of(endpoint);
-    try (JsonParser parser = Json.parser(in);
-        JsonGenerator generator = Json.generator(out)) {
-      expect(parser.nextToken(), JsonToken.START_OBJECT);
-      generator.writeStartObject();
-      boolean warningsWritten = warnings.isEmpty();
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        parser.nextToken();
-        if (name.equals("warnings") && !warningsWritten && parser.currentToken() == JsonToken.START_ARRAY) {
-          generator.writeFieldName(name);
-          generator.writeStartArray();
-          while (parser.nextToken() != JsonToken.END_ARRAY) {
-            Json.copyScalar(parser, generator);
-          }
-          for (String warning : warnings) {
-            generator.writeString(warning);
-          }
-          generator.writeEndArray();
-          warningsWritten = true;
-          continue;
-        }
-        if (name.equals("infos") && !warningsWritten) {
-          writeStrings(generator, "warnings", warnings);
-          warningsWritten = true;
-        }
-        generator.writeFieldName(name);
-        copy(parser, generator, schema == null ? null : schema.field(name), label, value);
-      }
-      if (!warningsWritten) {
-        writeStrings(generator, "warnings", warnings);
-      }
-      generator.writeEndObject();
-    }
+    ShardAnswerCopy.copy(endpoint, in, out, label, value, warnings);
   }
 
   /**
