@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # The router against the Prometheus it fronts, side by side, on loopback:
-#   1. a small instant query and a large range query with wrk (32 connections, short runs),
-#      directly and through the standalone router;
+#   1. three instant/range queries with wrk (32 connections), directly and through the standalone
+#      router, in two layouts of the machine's CPUs:
+#        shared: wrk, Prometheus and the router all on every CPU (the router competes with the
+#                server it fronts and with the load generator);
+#        pinned: Prometheus and wrk on CPU 0, the router alone on CPU 1 (as when the router runs
+#                on its own host or container: its CPU is not taken from Prometheus);
+#      with the CPU each process spent per request (/proc/<pid>/stat over the run);
 #   2. a ~50 MB range answer through a router started with -Xmx128m (the label is put back on
 #      every series while it streams).
-# Needs: the router's jar (built if missing), prometheus, promtool, wrk, curl.
-# Settings: BENCH_DURATION (default 10s), BENCH_WARMUP (5s, before each measured run), BENCH_CONNECTIONS (32), BENCH_INSTANCES (130: 12 series each),
+# Needs: the router's jar (built if missing), prometheus, promtool, wrk, curl, taskset.
+# Settings: BENCH_DURATION (default 10s), BENCH_WARMUP (10s, before each measured run),
+#           BENCH_CONNECTIONS (32), BENCH_INSTANCES (130: 12 series each),
+#           BENCH_LAYOUTS ("shared pinned"; pinned needs 2 CPUs), BENCH_JIT_WARMUP (10s per query, once),
 #           BENCH_JAR (the router jar; default examples/target/promroute-standalone.jar, e.g. an older build to compare).
 set -euo pipefail
 
@@ -13,15 +20,17 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="${BENCH_JAR:-$root/examples/target/promroute-standalone.jar}"
 work="${BENCH_DIR:-$(mktemp -d /tmp/promroute-bench.XXXXXX)}"
 duration="${BENCH_DURATION:-10s}"
+warmup="${BENCH_WARMUP:-10s}"
 connections="${BENCH_CONNECTIONS:-32}"
 instances="${BENCH_INSTANCES:-130}"
+layouts="${BENCH_LAYOUTS:-shared pinned}"
 prom_port=9291
 router_port=9297
 prom="http://127.0.0.1:$prom_port"
 router="http://127.0.0.1:$router_port"
 
-for tool in prometheus promtool wrk curl java; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "proxy-bench: $tool is missing (Debian: apt-get install prometheus wrk curl)" >&2; exit 1; }
+for tool in prometheus promtool wrk curl java taskset; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "proxy-bench: $tool is missing (Debian: apt-get install prometheus wrk curl util-linux)" >&2; exit 1; }
 done
 if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -q -DskipTests package)
@@ -62,6 +71,7 @@ urlencode() {
   done
   printf '%s\n' "$out"
 }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "# data: 1 shard, $instances instances ($((instances * 12)) series), 15 s samples over 9 h, in $work"
 java -cp "$jar" io.promroute.examples.DemoData --out "$work" --shards a --first-port "$prom_port" \
@@ -70,41 +80,76 @@ promtool tsdb create-blocks-from openmetrics "$work/a.om" "$work/data-a" >/dev/n
 rm -f "$work/a.om"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data-a" \
   --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
-pids+=($!)
+prom_pid=$!
+pids+=("$prom_pid")
 wait_ready "$prom"
 
 now=$(date +%s)
-small_direct="query=$(urlencode 'up{instance="node-1:9100"}')&time=$now"
-small_routed="query=$(urlencode 'up{cluster="a",instance="node-1:9100"}')&time=$now"
-# A range answer of about 1 MB for the wrk runs.
-range_direct="query=$(urlencode 'node_memory_MemAvailable_bytes{instance=~"node-[1-9]:9100"}')&start=$((now - 6 * 3600))&end=$now&step=15"
-range_routed="query=$(urlencode 'node_memory_MemAvailable_bytes{cluster="a",instance=~"node-[1-9]:9100"}')&start=$((now - 6 * 3600))&end=$now&step=15"
+six_hours="start=$((now - 6 * 3600))&end=$now&step=15"
+# name, endpoint, direct query, routed query (cluster="a" added; the router strips it and puts it back)
+queries=(
+  "small|query|up{instance=\"node-1:9100\"}|up{cluster=\"a\",instance=\"node-1:9100\"}|time=$now"
+  "panel|query|sum by (mode) (rate(node_cpu_seconds_total{instance=\"node-1:9100\"}[5m]))|sum by (mode) (rate(node_cpu_seconds_total{cluster=\"a\",instance=\"node-1:9100\"}[5m]))|time=$now"
+  "range|query_range|node_memory_MemAvailable_bytes{instance=~\"node-[1-9]:9100\"}|node_memory_MemAvailable_bytes{cluster=\"a\",instance=~\"node-[1-9]:9100\"}|$six_hours"
+)
 # The large answer: every series, 6 hours at 15 s.
-large_direct="query=$(urlencode '{__name__=~".+"}')&start=$((now - 6 * 3600))&end=$now&step=15"
-large_routed="query=$(urlencode '{cluster="a",__name__=~".+"}')&start=$((now - 6 * 3600))&end=$now&step=15"
+large_direct="query=$(urlencode '{__name__=~".+"}')&$six_hours"
+large_routed="query=$(urlencode '{cluster="a",__name__=~".+"}')&$six_hours"
 
 start_router -Xmx512m
 size() { curl -s -o /dev/null -w '%{size_download}' "$1"; }
-echo "# answer sizes: small $(size "$router/api/v1/query?$small_routed") B, range $(size "$router/api/v1/query_range?$range_routed") B, large $(size "$router/api/v1/query_range?$large_routed") B"
 
-bench() { # name url
-  local out
-  curl -sf -o /dev/null "$2" || { echo "proxy-bench: $2 failed" >&2; exit 1; }
-  # Warm-up (the router's JIT, both servers' caches), not measured.
-  wrk -t2 -c"$connections" -d"${BENCH_WARMUP:-5s}" --timeout 30s "$2" >/dev/null
-  wrk -t2 -c"$connections" -d"$duration" --timeout 30s --latency "$2" >"$work/wrk-$1.txt"
-  out="$work/wrk-$1.txt"
-  printf '%-14s %10s req/s   p50 %8s   p99 %8s   errors: %s\n' "$1" \
-    "$(awk '/Requests\/sec/ {print $2}' "$out")" \
-    "$(awk '$1 == "50%" {print $2}' "$out")" \
-    "$(awk '$1 == "99%" {print $2}' "$out")" \
-    "$(grep -E 'Non-2xx|Socket errors' "$out" | tr '\n' ' ' || true)"
+run_wrk() { # file url
+  taskset -c "$wrk_cpus" wrk -t2 -c"$connections" -d"$warmup" --timeout 30s "$2" >/dev/null
+  local p0 r0 p1 r1
+  p0=$(cpu_ticks "$prom_pid"); r0=$(cpu_ticks "$router_pid")
+  taskset -c "$wrk_cpus" wrk -t2 -c"$connections" -d"$duration" --timeout 30s --latency "$2" >"$1"
+  p1=$(cpu_ticks "$prom_pid"); r1=$(cpu_ticks "$router_pid")
+  local requests ticks
+  requests=$(awk '/requests in/ {print $1}' "$1")
+  ticks=$(getconf CLK_TCK)
+  # CPU microseconds per request of Prometheus and of the router over the measured run.
+  echo "$(awk -v d=$((p1 - p0)) -v n="$requests" -v t="$ticks" 'BEGIN {printf "%.0f", d * 1e6 / t / n}') \
+$(awk -v d=$((r1 - r0)) -v n="$requests" -v t="$ticks" 'BEGIN {printf "%.0f", d * 1e6 / t / n}')"
 }
-echo "# wrk -t2 -c$connections -d$duration"
-bench small-direct "$prom/api/v1/query?$small_direct"
-bench small-router "$router/api/v1/query?$small_routed"
-bench range-direct "$prom/api/v1/query_range?$range_direct"
-bench range-router "$router/api/v1/query_range?$range_routed"
+field() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
+ms() { # wrk latency (850.00us, 1.23ms, 1.02s) in ms
+  awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v } else { sub(/s$/, "", v); printf "%.2f", v * 1000 } }'
+}
+
+# The router's JIT first: a fresh JVM spends its first half minute compiling.
+for entry in "${queries[@]}"; do
+  IFS='|' read -r name endpoint _ routed_query extra <<<"$entry"
+  wrk -t2 -c"$connections" -d"${BENCH_JIT_WARMUP:-10s}" "$router/api/v1/$endpoint?query=$(urlencode "$routed_query")&$extra" >/dev/null
+done
+echo "# wrk -t2 -c$connections -d$duration after $warmup of warm-up; CPU per request from /proc/<pid>/stat"
+printf '%-7s %-6s %12s %12s %8s %10s %10s %10s %12s %12s\n' layout query "direct req/s" "router req/s" ratio "direct p50" "router p50" "added p50" "prom CPU/req" "router CPU/req"
+for layout in $layouts; do
+  if [ "$layout" = pinned ]; then
+    if [ "$(nproc)" -lt 2 ]; then echo "proxy-bench: the pinned layout needs 2 CPUs" >&2; continue; fi
+    taskset -a -p -c 0 "$prom_pid" >/dev/null; taskset -a -p -c 1 "$router_pid" >/dev/null; wrk_cpus=0
+  else
+    all="0-$(($(nproc) - 1))"
+    taskset -a -p -c "$all" "$prom_pid" >/dev/null; taskset -a -p -c "$all" "$router_pid" >/dev/null; wrk_cpus="$all"
+  fi
+  for entry in "${queries[@]}"; do
+    IFS='|' read -r name endpoint direct_query routed_query extra <<<"$entry"
+    direct_url="$prom/api/v1/$endpoint?query=$(urlencode "$direct_query")&$extra"
+    routed_url="$router/api/v1/$endpoint?query=$(urlencode "$routed_query")&$extra"
+    curl -sf -o /dev/null "$routed_url" || { echo "proxy-bench: $routed_url failed" >&2; exit 1; }
+    read -r direct_prom_cpu _ < <(run_wrk "$work/wrk-$layout-$name-direct.txt" "$direct_url")
+    read -r routed_prom_cpu router_cpu < <(run_wrk "$work/wrk-$layout-$name-router.txt" "$routed_url")
+    d="$work/wrk-$layout-$name-direct.txt"; r="$work/wrk-$layout-$name-router.txt"
+    if grep -qE 'Non-2xx|Socket errors' "$d" "$r"; then echo "proxy-bench: errors in $d or $r" >&2; grep -E 'Non-2xx|Socket errors' "$d" "$r" >&2; fi
+    dr=$(awk '/Requests\/sec/ {print $2}' "$d"); rr=$(awk '/Requests\/sec/ {print $2}' "$r")
+    dp=$(ms "$(field "$d" 50%)"); rp=$(ms "$(field "$r" 50%)")
+    printf '%-7s %-6s %12.0f %12.0f %7.0f%% %8s ms %8s ms %8s ms %9s µs %9s µs\n' "$layout" "$name" "$dr" "$rr" \
+      "$(awk -v a="$rr" -v b="$dr" 'BEGIN {print 100 * a / b}')" "$dp" "$rp" "$(awk -v a="$rp" -v b="$dp" 'BEGIN {printf "%.2f", a - b}')" \
+      "$direct_prom_cpu/$routed_prom_cpu" "$router_cpu"
+  done
+done
+echo "# answer sizes: small $(size "$router/api/v1/query?query=$(urlencode 'up{cluster="a",instance="node-1:9100"}')&time=$now") B, range $(size "$router/api/v1/query_range?query=$(urlencode 'node_memory_MemAvailable_bytes{cluster="a",instance=~"node-[1-9]:9100"}')&$six_hours") B, large $(size "$router/api/v1/query_range?$large_routed") B"
+echo "# prom CPU/req: direct/behind the router"
 stop_router
 
 echo "# large answer through a router with -Xmx128m"
