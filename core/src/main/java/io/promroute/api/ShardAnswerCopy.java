@@ -44,6 +44,8 @@ final class ShardAnswerCopy {
   /** {@code "label":"value"}, encoded as Go encodes it; null when no label is added. */
   private final byte[] labelField;
   private final List<String> warnings;
+  private boolean warningsWritten;
+  private boolean labelAdded;
 
   private ShardAnswerCopy(InputStream in, OutputStream out, String label, String value, List<String> warnings) {
     this.in = in;
@@ -64,41 +66,28 @@ final class ShardAnswerCopy {
   private void root(Schema schema) throws IOException {
     expect('{');
     write('{');
-    boolean warningsWritten = warnings.isEmpty();
-    boolean first = true;
-    if (peek() == '}') {
-      position++;
-    } else {
-      while (true) {
-        Name name = name();
-        if (!first) {
-          write(',');
-        }
-        if (name.text.equals("warnings") && !warningsWritten && peek() == '[') {
-          name.writeTo(this);
-          copyArrayAppending(warnings);
-          warningsWritten = true;
-        } else {
-          if (name.text.equals("infos") && !warningsWritten) {
-            writeWarningsField(); // Prometheus writes warnings before infos
-            write(',');
-            warningsWritten = true;
-          }
-          name.writeTo(this);
-          value(schema == null ? null : schema.field(name.text));
-        }
-        first = false;
-        int next = next();
-        if (next == '}') {
-          break;
-        }
-        if (next != ',') {
-          throw malformed("expected ',' or '}' after the value of \"" + name.text + "\"");
-        }
-      }
-    }
-    if (!warningsWritten) {
+    warningsWritten = warnings.isEmpty();
+    boolean any = members('}', "the answer", first -> {
+      Name name = name();
       if (!first) {
+        write(',');
+      }
+      if (name.text.equals("warnings") && !warningsWritten && peek() == '[') {
+        name.writeTo(this);
+        copyArrayAppending(warnings);
+        warningsWritten = true;
+        return;
+      }
+      if (name.text.equals("infos") && !warningsWritten) {
+        writeWarningsField(); // Prometheus writes warnings before infos
+        write(',');
+        warningsWritten = true;
+      }
+      name.writeTo(this);
+      value(schema == null ? null : schema.field(name.text));
+    });
+    if (!warningsWritten) {
+      if (any) {
         write(',');
       }
       writeWarningsField();
@@ -108,102 +97,59 @@ final class ShardAnswerCopy {
 
   /** Copies one value, going into objects and arrays only where the schema has label sets below. */
   private void value(Schema schema) throws IOException {
-    if (schema == null) {
-      copyValue();
-      return;
-    }
-    int c = peek();
-    if (c == '{') {
-      if (schema.isLabelSet() && labelField != null) {
-        labelSet();
-      } else {
-        object(schema);
-      }
+    int c = schema == null ? -1 : peek();
+    if (c == '{' && schema.isLabelSet() && labelField != null) {
+      labelSet();
+    } else if (c == '{') {
+      position++;
+      write('{');
+      members('}', "an object", first -> {
+        if (!first) {
+          write(',');
+        }
+        Name name = name();
+        name.writeTo(this);
+        value(schema.field(name.text));
+      });
+      write('}');
     } else if (c == '[') {
       position++;
       write('[');
-      if (peek() == ']') {
-        position++;
-      } else {
-        while (true) {
-          value(schema.elements());
-          int next = next();
-          if (next == ']') {
-            break;
-          }
-          if (next != ',') {
-            throw malformed("expected ',' or ']' in an array");
-          }
+      members(']', "an array", first -> {
+        if (!first) {
           write(',');
         }
-      }
+        value(schema.elements());
+      });
       write(']');
     } else {
       copyValue();
     }
   }
 
-  private void object(Schema schema) throws IOException {
-    position++;
-    write('{');
-    if (peek() == '}') {
-      position++;
-    } else {
-      while (true) {
-        Name name = name();
-        name.writeTo(this);
-        value(schema.field(name.text));
-        int next = next();
-        if (next == '}') {
-          break;
-        }
-        if (next != ',') {
-          throw malformed("expected ',' or '}' in an object");
-        }
-        write(',');
-      }
-    }
-    write('}');
-  }
-
   /** A label set: the shard label goes at its sorted place, unless the shard stored its own. */
   private void labelSet() throws IOException {
     position++;
     write('{');
-    boolean added = false;
-    boolean first = true;
-    if (peek() == '}') {
-      position++;
-    } else {
-      while (true) {
-        Name name = name();
-        if (!first) {
+    labelAdded = false;
+    boolean any = members('}', "a label set", first -> {
+      Name name = name();
+      if (!first) {
+        write(',');
+      }
+      if (!labelAdded) {
+        int order = ResponseTransformer.CODE_POINT_ORDER.compare(name.text, label);
+        if (order > 0) {
+          write(labelField, 0, labelField.length);
           write(',');
         }
-        if (!added) {
-          int order = ResponseTransformer.CODE_POINT_ORDER.compare(name.text, label);
-          if (order > 0) {
-            write(labelField, 0, labelField.length);
-            write(',');
-            added = true;
-          } else if (order == 0) {
-            added = true; // the shard stores the label: its own value stands
-          }
-        }
-        name.writeTo(this);
-        copyValue();
-        first = false;
-        int next = next();
-        if (next == '}') {
-          break;
-        }
-        if (next != ',') {
-          throw malformed("expected ',' or '}' in a label set");
-        }
+        labelAdded = order >= 0; // at 0 the shard stores the label: its own value stands
       }
-    }
-    if (!added) {
-      if (!first) {
+      name.writeTo(this);
+      copyValue();
+    });
+    if (!labelAdded) {
+      if (any) {
         write(',');
       }
       write(labelField, 0, labelField.length);
@@ -215,32 +161,47 @@ final class ShardAnswerCopy {
   private void copyArrayAppending(List<String> extra) throws IOException {
     expect('[');
     write('[');
-    boolean empty = true;
-    if (peek() == ']') {
-      position++;
-    } else {
-      while (true) {
-        copyValue();
-        empty = false;
-        int next = next();
-        if (next == ']') {
-          break;
-        }
-        if (next != ',') {
-          throw malformed("expected ',' or ']' in an array");
-        }
+    boolean any = members(']', "an array", first -> {
+      if (!first) {
         write(',');
       }
-    }
+      copyValue();
+    });
     for (String string : extra) {
-      if (!empty) {
+      if (any) {
         write(',');
       }
       byte[] encoded = Json.quoted(string);
       write(encoded, 0, encoded.length);
-      empty = false;
+      any = true;
     }
     write(']');
+  }
+
+  /** Copies one member of an array or object, writing the comma before it unless it is the first. */
+  private interface Member {
+    void copy(boolean first) throws IOException;
+  }
+
+  /**
+   * Goes through the members of the array or object just opened, up to its {@code close}
+   * (consumed, not written). Answers whether there was any member.
+   */
+  private boolean members(char close, String where, Member member) throws IOException {
+    if (peek() == close) {
+      position++;
+      return false;
+    }
+    for (boolean first = true; ; first = false) {
+      member.copy(first);
+      int next = next();
+      if (next == close) {
+        return true;
+      }
+      if (next != ',') {
+        throw malformed("expected ',' or '" + close + "' in " + where);
+      }
+    }
   }
 
   private void writeWarningsField() throws IOException {
