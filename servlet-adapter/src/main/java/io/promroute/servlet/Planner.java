@@ -238,6 +238,11 @@ final class Planner {
   }
 
   private Plan fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {
+    if (endpoint == Endpoint.QUERY && routed.shards().size() > 1 && forwarded.first("time").isEmpty()) {
+      // One Prometheus evaluates the whole query at one instant; shards left to pick their own
+      // "now" would each stamp their samples with a different time.
+      forwarded = forwarded.replacing("time", List.of(secondsOf(System.currentTimeMillis())));
+    }
     List<Plan.Call> calls = new ArrayList<>();
     for (String shard : routed.shards()) {
       calls.add(new Plan.Call(shard, forwarded, routed.addShardLabel()));

@@ -79,6 +79,25 @@ class PlannerTest {
   }
 
   @Test
+  void anInstantQueryOverSeveralShardsWithoutTimeIsEvaluatedByAllAtOneInstant() {
+    long before = System.currentTimeMillis();
+    Plan plan = plan(Endpoint.QUERY, "query=up");
+    long after = System.currentTimeMillis();
+
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
+    String time = plan.calls().get(0).params().first("time");
+    assertThat(plan.calls()).extracting(call -> call.params().first("time")).containsOnly(time);
+    assertThat((long) (Double.parseDouble(time) * 1000)).isBetween(before - 1, after + 1);
+  }
+
+  @Test
+  void anInstantQueryOfOneShardKeepsItsParametersAsSent() {
+    Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22a%22%7D");
+
+    assertThat(plan.calls().get(0).params().encode()).isEqualTo("query=up");
+  }
+
+  @Test
   void unknownShardIsAnsweredLocallyWithItsWarning() {
     Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
 
