@@ -42,9 +42,10 @@ public final class PromQL {
 
   /**
    * Parses a series selector, as in the {@code match[]} parameter of {@code /api/v1/series}:
-   * a metric name and/or matchers, without modifiers. Like a selector in a query, it must not set
-   * the metric name twice and needs a matcher that does not match the empty string (Prometheus's
-   * API refuses such a {@code match[]} too).
+   * a metric name and/or matchers, without modifiers. As Prometheus's {@code ParseMetricSelector},
+   * this only parses: {@code {}} and {@code up{__name__="x"}} are accepted. Prometheus's API then
+   * refuses a {@code match[]} without a non-empty matcher ({@link #hasNonEmptyMatcher}), with its
+   * own message.
    *
    * @throws PromQLParseException if it is not a valid instant vector selector
    */
@@ -61,6 +62,18 @@ public final class PromQL {
     requireNonNull(selector, "selector is null");
     requireNonNull(options, "options is null");
     return QueryParser.parseSeriesSelector(selector, options);
+  }
+
+  /**
+   * Whether the selector has a metric name or a matcher that does not match the empty string:
+   * what Prometheus requires of every selector in a query ({@code vector selector must contain at
+   * least one non-empty matcher}) and of each {@code match[]} of its API ({@code match[] must
+   * contain at least one non-empty matcher}). Regular expressions are matched as RE2 does, fully
+   * anchored.
+   */
+  public static boolean hasNonEmptyMatcher(VectorSelector selector) {
+    requireNonNull(selector, "selector is null");
+    return SemanticChecker.hasNonEmptyMatcher(selector);
   }
 
   /**

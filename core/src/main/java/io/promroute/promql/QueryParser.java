@@ -56,11 +56,10 @@ final class QueryParser {
       boolean seriesSelector) {
     AstBuilder builder = new AstBuilder(source, options, recordSpans);
     Expr expr = treeBuilder.build(tree, builder);
-    SemanticChecker checker = new SemanticChecker(source, builder.spans(), builder.operatorSpans());
-    if (seriesSelector) {
-      checker.checkSelector((VectorSelector) expr);
-    } else {
-      checker.check(expr);
+    if (!seriesSelector) {
+      // A series selector is only parsed, as Prometheus's ParseMetricSelector does: no check
+      // for a matcher that is not empty, nor for a metric name set twice (see PromQL.parseSelector).
+      new SemanticChecker(source, builder.spans(), builder.operatorSpans()).check(expr);
     }
     return expr;
   }

@@ -97,7 +97,7 @@ final class SemanticChecker {
     return expr.type();
   }
 
-  void checkSelector(VectorSelector selector) {
+  private void checkSelector(VectorSelector selector) {
     if (selector.name() != null) {
       for (LabelMatcher matcher : selector.matchers()) {
         if (matcher.name().equals(LabelMatcher.METRIC_NAME)) {
@@ -111,15 +111,23 @@ final class SemanticChecker {
       }
       return;
     }
-    if (emptyMatchersAllowed.contains(selector)) {
+    if (emptyMatchersAllowed.contains(selector) || hasNonEmptyMatcher(selector)) {
       return;
+    }
+    throw error("vector selector must contain at least one non-empty matcher", selector);
+  }
+
+  /** See {@link PromQL#hasNonEmptyMatcher}. */
+  static boolean hasNonEmptyMatcher(VectorSelector selector) {
+    if (selector.name() != null) {
+      return true;
     }
     for (LabelMatcher matcher : selector.matchers()) {
       if (!matchesEmpty(matcher)) {
-        return;
+        return true;
       }
     }
-    throw error("vector selector must contain at least one non-empty matcher", selector);
+    return false;
   }
 
   private static boolean matchesEmpty(LabelMatcher matcher) {

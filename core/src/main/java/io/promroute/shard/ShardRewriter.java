@@ -66,6 +66,11 @@ public final class ShardRewriter {
     return mode;
   }
 
+  /** The options queries and selectors are parsed with. */
+  public ParserOptions parserOptions() {
+    return parserOptions;
+  }
+
   /** The known shard keys, in configuration order. */
   public List<String> shards() {
     return shards;

@@ -2,6 +2,7 @@ package io.promroute.promql;
 
 import static io.promroute.promql.ast.LabelMatcher.equal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.AggregateOp;
@@ -177,6 +178,23 @@ class ParserTest {
     void seriesSelector() {
       assertThat(PromQL.parseSelector("up{job=~\"a|b\"}"))
           .isEqualTo(selector("up", new LabelMatcher("job", MatchOp.REGEX, "a|b")));
+    }
+
+    @Test
+    void seriesSelectorIsOnlyParsedAsPrometheusParseMetricSelectorDoes() {
+      assertThat(PromQL.parseSelector("{}").matchers()).isEmpty();
+      assertThat(PromQL.parseSelector("up{__name__=\"x\"}").matchers())
+          .containsExactly(new LabelMatcher("__name__", MatchOp.EQUAL, "x"));
+      assertThatThrownBy(() -> PromQL.parseSelector("up[5m]")).isInstanceOf(PromQLParseException.class);
+    }
+
+    @Test
+    void nonEmptyMatcherIsANameOrAMatcherThatRejectsTheEmptyValue() {
+      assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("up"))).isTrue();
+      assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("{job=\"\"}"))).isFalse();
+      assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("{job=~\"x|\"}"))).isFalse();
+      assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("{job=~\"x|\",a!=\"\"}"))).isTrue();
+      assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("{job!~\".+\"}"))).isFalse();
     }
   }
 

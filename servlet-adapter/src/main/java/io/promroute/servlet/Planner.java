@@ -261,13 +261,27 @@ final class Planner {
     Map<String, Boolean> addLabel = new LinkedHashMap<>();
     shards.forEach(shard -> selectorsByShard.put(shard, new ArrayList<>()));
     List<String> warnings = new ArrayList<>();
+    // As Prometheus: every match[] is parsed first, then each must have a non-empty matcher.
+    String prefix = endpoint == Endpoint.SERIES ? "invalid parameter \"match[]\": " : "";
+    List<VectorSelector> parsed = new ArrayList<>();
+    for (String match : matches) {
+      try {
+        parsed.add(routing.parseSelector(match));
+      } catch (PromQLParseException e) {
+        throw new ApiException(ApiError.badData(prefix + e.getMessage()));
+      }
+    }
+    for (VectorSelector selector : parsed) {
+      if (!PromQL.hasNonEmptyMatcher(selector)) {
+        throw new ApiException(ApiError.badData(prefix + "match[] must contain at least one non-empty matcher"));
+      }
+    }
     for (String match : matches) {
       ShardedQuery routed;
       try {
         routed = routing.rewriteSelector(match);
       } catch (PromQLParseException e) {
-        String message = endpoint == Endpoint.SERIES ? "invalid parameter \"match[]\": " + e.getMessage() : e.getMessage();
-        throw new ApiException(ApiError.badData(message));
+        throw new ApiException(ApiError.badData(prefix + e.getMessage()));
       } catch (ShardRoutingException e) {
         throw new ApiException(ApiError.badData(e.getMessage()));
       }

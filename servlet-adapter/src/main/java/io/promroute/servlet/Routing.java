@@ -3,6 +3,7 @@ package io.promroute.servlet;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.VectorSelector;
 import io.promroute.shard.ShardRewriter;
 import io.promroute.shard.ShardedQuery;
 
@@ -17,6 +18,9 @@ interface Routing {
 
   /** See {@link ShardRewriter#rewriteSelector(String)}; same exceptions. */
   ShardedQuery rewriteSelector(String matchSelector);
+
+  /** Parses a {@code match[]} series selector (syntax only, as Prometheus); {@link io.promroute.promql.PromQLParseException} if invalid. */
+  VectorSelector parseSelector(String matchSelector);
 
   /** Parses a query for {@code format_query}; {@link io.promroute.promql.PromQLParseException} if invalid. */
   Expr parse(String query);
@@ -36,6 +40,11 @@ interface Routing {
       @Override
       public ShardedQuery rewriteSelector(String matchSelector) {
         return selectors.get(matchSelector, rewriter::rewriteSelector);
+      }
+
+      @Override
+      public VectorSelector parseSelector(String matchSelector) {
+        return io.promroute.promql.PromQL.parseSelector(matchSelector, rewriter.parserOptions());
       }
 
       @Override

@@ -61,6 +61,11 @@ final class FakeRouting implements Routing {
   }
 
   @Override
+  public io.promroute.promql.ast.VectorSelector parseSelector(String matchSelector) {
+    return io.promroute.promql.PromQL.parseSelector(matchSelector);
+  }
+
+  @Override
   public Expr parse(String query) {
     return io.promroute.promql.PromQL.parse(query);
   }

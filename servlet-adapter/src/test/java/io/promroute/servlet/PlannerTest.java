@@ -98,6 +98,20 @@ class PlannerTest {
   }
 
   @Test
+  void aMatchWithoutANonEmptyMatcherIsRefusedWithPrometheusMessageAfterEveryMatchParsed() {
+    assertThatThrownBy(() -> plan(Endpoint.SERIES, "match[]=%7Bjob%3D~%22.*%22%7D"))
+        .isInstanceOf(ApiException.class)
+        .hasMessage("invalid parameter \"match[]\": match[] must contain at least one non-empty matcher");
+    assertThatThrownBy(() -> plan(Endpoint.LABELS, "match[]=%7B%7D&match[]=up"))
+        .isInstanceOf(ApiException.class)
+        .hasMessage("match[] must contain at least one non-empty matcher");
+    // A syntax error in a later match[] is reported first, as Prometheus parses them all first.
+    assertThatThrownBy(() -> plan(Endpoint.LABELS, "match[]=%7B%7D&match[]=sum(up)"))
+        .isInstanceOf(ApiException.class)
+        .hasMessage("1:4: parse error: unexpected \"(\"");
+  }
+
+  @Test
   void unknownShardIsAnsweredLocallyWithItsWarning() {
     Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
 
