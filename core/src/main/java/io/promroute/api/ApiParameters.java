@@ -26,7 +26,7 @@ public final class ApiParameters {
       Pattern.compile(
           "[+-]?(?:(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
               + "|0[xX](?:[0-9a-fA-F]+(?:\\.[0-9a-fA-F]*)?|\\.[0-9a-fA-F]+)[pP][+-]?[0-9]+"
-              + "|(?i:inf|infinity|nan))");
+              + "|(?i:inf|infinity))|(?i:nan)"); // Go's ParseFloat: no sign before NaN
   private static final Pattern PROMETHEUS_DURATION =
       Pattern.compile(
           "(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?");
@@ -151,7 +151,7 @@ public final class ApiParameters {
    * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid duration}
    */
   public static Duration parseDuration(String name, String value) {
-    if (GO_FLOAT.matcher(value).matches()) {
+    if (GO_FLOAT.matcher(value).matches() && !outOfRange(value)) {
       double seconds = goFloat(value);
       double nanos = seconds * 1e9;
       if (Double.isNaN(nanos)) {
@@ -217,6 +217,9 @@ public final class ApiParameters {
 
   private static Instant tryParseTime(String value) {
     if (GO_FLOAT.matcher(value).matches()) {
+      if (outOfRange(value)) {
+        return null; // no RFC 3339 time either
+      }
       double seconds = goFloat(value);
       if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
         return seconds > 0 ? Instant.MAX : Instant.MIN;
@@ -239,14 +242,22 @@ public final class ApiParameters {
     }
   }
 
-  private static double goFloat(String value) {
+  /** Go's ParseFloat fails with ErrRange where the number is finite but beyond a double (1e400). */
+  private static boolean outOfRange(String value) {
+    return Double.isInfinite(goFloat(value)) && !isInfinityLiteral(value);
+  }
+
+  private static boolean isInfinityLiteral(String value) {
     String lower = value.toLowerCase(java.util.Locale.ROOT);
     String unsigned = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
-    boolean negative = lower.startsWith("-");
-    if (unsigned.equals("inf") || unsigned.equals("infinity")) {
-      return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    return unsigned.equals("inf") || unsigned.equals("infinity");
+  }
+
+  private static double goFloat(String value) {
+    if (isInfinityLiteral(value)) {
+      return value.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
-    if (unsigned.equals("nan")) {
+    if (value.equalsIgnoreCase("nan")) {
       return Double.NaN;
     }
     try {

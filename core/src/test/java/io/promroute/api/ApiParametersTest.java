@@ -53,6 +53,19 @@ class ApiParametersTest {
   }
 
   @Test
+  void numbersBeyondADoubleAreNotTimesOrDurationsAsGoParseFloatRefusesThem() {
+    assertThat(error(Endpoint.QUERY, Map.of("time", "1e400")))
+        .isEqualTo("invalid parameter \"time\": Invalid time value for 'time': cannot parse \"1e400\" to a valid timestamp");
+    assertThat(error(Endpoint.QUERY, Map.of("time", "-nan")))
+        .isEqualTo("invalid parameter \"time\": Invalid time value for 'time': cannot parse \"-nan\" to a valid timestamp");
+    assertThat(error(Endpoint.QUERY, Map.of("timeout", "1e400")))
+        .isEqualTo("invalid parameter \"timeout\": cannot parse \"1e400\" to a valid duration");
+    assertThat(error(Endpoint.QUERY, Map.of("timeout", "Inf")))
+        .isEqualTo("invalid parameter \"timeout\": cannot parse \"Inf\" to a valid duration. It overflows int64");
+    validate(Endpoint.QUERY, Map.of("time", "1e-400"));
+  }
+
+  @Test
   void rangeQueriesNeedStartEndAndAPositiveStep() {
     assertThat(error(Endpoint.QUERY_RANGE, Map.of("end", "2", "step", "1")))
         .isEqualTo("invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
