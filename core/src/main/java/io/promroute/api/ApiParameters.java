@@ -101,12 +101,11 @@ public final class ApiParameters {
         }
         optionalTime(first, "start");
         optionalTime(first, "end");
-        limit(first.apply("limit"));
       }
       case LABELS, LABEL_VALUES -> {
+        // limit is left to the shards: Prometheus 3 refuses a bad one, 2.x ignores it.
         optionalTime(first, "start");
         optionalTime(first, "end");
-        limit(first.apply("limit"));
       }
       case METADATA, RULES, ALERTS, BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> {}
     }
@@ -116,22 +115,23 @@ public final class ApiParameters {
    * Prometheus 3's {@code limit} of series, labels and label values: empty or a non-negative
    * integer; 0 means no limit.
    *
-   * @throws ApiException if it is neither
+   * @throws ApiException with Prometheus 3's message if it is neither
    */
   public static int limit(String value) {
     if (value.isEmpty()) {
       return 0;
     }
-    int limit;
+    long limit;
     try {
-      limit = Integer.parseInt(value);
+      limit = Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw badData("invalid parameter \"limit\": cannot parse \"" + value + "\" to a valid limit");
+      String reason = value.matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
+      throw badData("invalid parameter \"limit\": strconv.Atoi: parsing " + io.promroute.promql.internal.grammar.GoSyntax.quote(value) + ": " + reason);
     }
     if (limit < 0) {
       throw badData("invalid parameter \"limit\": limit must be non-negative");
     }
-    return limit;
+    return (int) Math.min(limit, Integer.MAX_VALUE);
   }
 
   /**

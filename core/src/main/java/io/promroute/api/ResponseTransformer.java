@@ -69,8 +69,9 @@ public final class ResponseTransformer {
 
   /**
    * {@link #merge(Endpoint, List, OutputStream, String, List)} with Prometheus 3's {@code limit}
-   * of series, labels and label values: a union longer than {@code limit} (when positive) is cut
-   * to it, with the warning {@code results truncated due to limit}, as Prometheus does.
+   * of series, labels and label values: when a shard answered that it cut its own answer to
+   * {@code limit} (the warning {@code results truncated due to limit}, which Prometheus 3 gives
+   * and 2.x, which ignores {@code limit}, does not), the union is cut to {@code limit} too.
    */
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
@@ -475,6 +476,7 @@ public final class ResponseTransformer {
     private final Set<String> strings = new TreeSet<>(CODE_POINT_ORDER);
     private final Map<String, Set<String>> metadata = new TreeMap<>(CODE_POINT_ORDER);
 
+    private static final String TRUNCATED = "results truncated due to limit";
     private final int limit;
 
     Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit) {
@@ -527,10 +529,11 @@ public final class ResponseTransformer {
     }
 
     private <T> Collection<T> truncated(Set<T> all) {
-      if (limit <= 0 || all.size() <= limit) {
+      // Only shards that apply limit (Prometheus 3) say they truncated; 2.x ignores it and so
+      // would one 2.x server holding every shard's data.
+      if (limit <= 0 || all.size() <= limit || !warnings.contains(TRUNCATED)) {
         return all;
       }
-      warnings.add("results truncated due to limit");
       return new ArrayList<>(all).subList(0, limit);
     }
 

@@ -208,13 +208,22 @@ class ResponseTransformerTest {
   }
 
   @Test
-  void unionLongerThanTheLimitIsCutWithPrometheusWarning() throws IOException {
-    String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"]}";
+  void unionLongerThanTheLimitIsCutWhenAShardCutItsOwnAnswer() throws IOException {
+    String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"],\"warnings\":[\"results truncated due to limit\"]}";
     String b = "{\"status\":\"success\",\"data\":[\"y\"]}";
     var out = new ByteArrayOutputStream();
     ResponseTransformer.merge(Endpoint.LABEL_VALUES, List.of(answer("a", a), answer("b", b)), out, "cluster", List.of(), 2);
     assertThat(out.toString(StandardCharsets.UTF_8))
         .isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\"],\"warnings\":[\"results truncated due to limit\"]}");
+  }
+
+  @Test
+  void unionIsNotCutWhenNoShardAppliedTheLimitAsPrometheus2IgnoresIt() throws IOException {
+    String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"]}";
+    String b = "{\"status\":\"success\",\"data\":[\"y\"]}";
+    var out = new ByteArrayOutputStream();
+    ResponseTransformer.merge(Endpoint.LABEL_VALUES, List.of(answer("a", a), answer("b", b)), out, "cluster", List.of(), 2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\",\"z\"]}");
   }
 
   @Test

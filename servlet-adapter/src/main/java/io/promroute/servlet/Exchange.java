@@ -167,6 +167,10 @@ final class Exchange implements AsyncListener {
           passThrough(upstream); // errors of the shard itself (422 execution...) pass unchanged
           return;
         }
+        if (upstream.status() == 400) {
+          passThrough(upstream); // the request's fault, found the same by every shard (a parameter of its version)
+          return;
+        }
         if (!engine.partialResponse) {
           // Several shards: the same error, naming the shard that gave it.
           byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
@@ -198,8 +202,7 @@ final class Exchange implements AsyncListener {
             only.addShardLabel() ? only.shard() : null, warnings);
       }
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
-      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings,
-          ApiParameters.limit(plan.calls().get(0).params().first("limit")));
+      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings, limit());
       case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
@@ -213,6 +216,20 @@ final class Exchange implements AsyncListener {
     }
     // No flush: completing the request closes the output, and a small answer still all in the
     // container's buffer then goes out in one write, with a Content-Length instead of chunks.
+  }
+
+  /** The limit of a union of series, labels or label values; shards that apply it refused a bad one. */
+  private int limit() {
+    return switch (plan.endpoint()) {
+      case SERIES, LABELS, LABEL_VALUES -> {
+        try {
+          yield ApiParameters.limit(plan.calls().get(0).params().first("limit"));
+        } catch (io.promroute.api.ApiException ignoredByPrometheus2) {
+          yield 0;
+        }
+      }
+      default -> 0;
+    };
   }
 
   private void passThrough(UpstreamResponse upstream) throws IOException {

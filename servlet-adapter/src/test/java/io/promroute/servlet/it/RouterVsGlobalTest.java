@@ -173,6 +173,12 @@ class RouterVsGlobalTest {
         maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}",
             "start", START + "000", "end", END + "000")),
         get("/api/v1/status/buildinfo"),
+        // limit: Prometheus 2 ignores it on series and labels (3 cuts and warns; the shards say which they do).
+        getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END, "limit", "2"),
+        getOrPost("/api/v1/labels", "limit", "x"),
+        maybeEmpty(get("/api/v1/metadata", "limit", "-1")),
+        // A match[] that sets the metric name twice parses, as Prometheus's ParseMetricSelector, and matches nothing.
+        maybeEmpty(getOrPost("/api/v1/series", "match[]", "up{__name__=\"queue_depth\"}", "start", START, "end", END)),
         maybeEmpty(get("/api/v1/rules")),
         getOrPost("/api/v1/format_query", "query", "sum by(job)(rate(http_requests_total{cluster=\"b\",code=\"500\"}[5m]))"));
   }
@@ -198,6 +204,32 @@ class RouterVsGlobalTest {
     assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), c.ordered()), PromApi.comparable(actual.json(), c.ordered())))
         .as("router answer vs global answer for %s %s", method, c)
         .isNull();
+  }
+
+  static Stream<Arguments> refusedRequests() {
+    return Stream.of(
+        Arguments.of("/api/v1/series", Params.of("match[]", "{}")),
+        Arguments.of("/api/v1/series", Params.of("match[]", "{job=~\".*\"}", "match[]", "up")),
+        Arguments.of("/api/v1/labels", Params.of("match[]", "{job=\"\"}")),
+        Arguments.of("/api/v1/label/job/values", Params.of("match[]", "{}", "match[]", "sum(up)")),
+        Arguments.of("/api/v1/query", Params.of("query", "up", "time", "1e400")),
+        Arguments.of("/api/v1/query", Params.of("query", "up", "timeout", "1e400")),
+        Arguments.of("/api/v1/rules", Params.of("type", "foo")),
+        Arguments.of("/api/v1/metadata", Params.of("limit", "x")));
+  }
+
+  /** Requests one Prometheus refuses: the router refuses them with the same status and message. */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("refusedRequests")
+  void refusesAsTheGlobalPrometheus(String path, Params params) {
+    Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
+    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(400);
+
+    Answer actual = PromApi.get(router.baseUri(), path, params);
+
+    assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
+    assertThat(actual.errorType()).as("router: %s", actual.summary()).isEqualTo(expected.errorType());
+    assertThat(actual.error()).as("router: %s", actual.summary()).isEqualTo(expected.error());
   }
 
   private static boolean isEmpty(JsonNode data) {
