@@ -21,6 +21,9 @@ import java.util.List;
 final class ShardAnswerCopy {
 
   private static final int BUFFER = 16 * 1024;
+  private static final int MIN_BUFFER = 256;
+  private static final java.util.concurrent.ConcurrentMap<String, byte[]> LABEL_FIELDS =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private static final byte[] WARNINGS = Json.quoted("warnings");
   /** Bytes that cannot change the nesting or end a string. */
   private static final boolean[] PLAIN = new boolean[256];
@@ -34,10 +37,11 @@ final class ShardAnswerCopy {
 
   private final InputStream in;
   private final OutputStream out;
-  private final byte[] input = new byte[BUFFER];
+  // Sized to a small answer already in memory, and grown to BUFFER when an answer is larger.
+  private byte[] input;
   private int position;
   private int limit;
-  private final byte[] output = new byte[BUFFER];
+  private byte[] output;
   private int written;
 
   private final String label;
@@ -50,8 +54,11 @@ final class ShardAnswerCopy {
   private ShardAnswerCopy(InputStream in, OutputStream out, String label, String value, List<String> warnings) {
     this.in = in;
     this.out = out;
+    int available = available(in);
+    this.input = new byte[available > 0 ? Math.min(BUFFER, Math.max(MIN_BUFFER, available + 1)) : BUFFER];
+    this.output = new byte[Math.min(BUFFER, input.length + input.length / 2 + MIN_BUFFER)];
     this.label = label;
-    this.labelField = value == null ? null : concat(Json.quoted(label), new byte[] {':'}, Json.quoted(value));
+    this.labelField = value == null ? null : labelField(label, value);
     this.warnings = warnings;
   }
 
@@ -383,7 +390,18 @@ final class ShardAnswerCopy {
 
   // ---- input ----
 
+  private static int available(InputStream in) {
+    try {
+      return in.available();
+    } catch (IOException e) {
+      return 0; // the read will tell
+    }
+  }
+
   private boolean fill() throws IOException {
+    if (limit == input.length && input.length < BUFFER) {
+      input = new byte[Math.min(BUFFER, input.length * 2)]; // the last read filled it: more is coming
+    }
     int read = in.read(input, 0, input.length);
     if (read <= 0) {
       position = limit = 0;
@@ -458,8 +476,25 @@ final class ShardAnswerCopy {
   private void flush() throws IOException {
     if (written > 0) {
       out.write(output, 0, written);
+      if (written == output.length && output.length < BUFFER) {
+        output = new byte[Math.min(BUFFER, output.length * 2)];
+      }
       written = 0;
     }
+  }
+
+  /** {@code "label":"value"}; kept per shard, since encoding it through Jackson costs a microsecond or two. */
+  private static byte[] labelField(String label, String value) {
+    String key = label + '\u0000' + value;
+    byte[] field = LABEL_FIELDS.get(key);
+    if (field == null) {
+      field = concat(Json.quoted(label), new byte[] {':'}, Json.quoted(value));
+      if (LABEL_FIELDS.size() >= 1024) {
+        LABEL_FIELDS.clear(); // shard keys come from the configuration: only reloads ever get here
+      }
+      LABEL_FIELDS.put(key, field);
+    }
+    return field;
   }
 
   private static byte[] concat(byte[]... parts) {
