@@ -82,7 +82,7 @@ public final class ResponseTransformer {
     try (JsonGenerator generator = Json.generator(out)) {
       switch (endpoint) {
         // A range query's matrix is sorted by label set in Prometheus; shards' matrices are merged.
-        case QUERY_RANGE -> new SortedMatrixMerge(generator, label, allWarnings, infos).run(answers);
+        case QUERY_RANGE -> new SortedMatrixMerge(generator, out, label, allWarnings, infos).run(answers);
         case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);

@@ -1,11 +1,10 @@
 package io.promroute.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,170 +14,294 @@ import java.util.TreeMap;
  * Merges the matrices of several shards' range queries into one matrix sorted by label set, as
  * Prometheus sorts a range query's result. Each shard's matrix is already sorted; with the shard
  * label added it stays sorted, so a k-way merge holds one series per shard, never a whole answer.
+ *
+ * <p>Each series is read with {@link RawJsonReader}: its labels are parsed (to sort, and to put
+ * the shard label among them), its samples are copied as the shard wrote them, bytes unchanged.
  */
 final class SortedMatrixMerge {
 
+  private static final RawJsonReader.Sink DISCARD = new RawJsonReader.Sink() {
+    @Override
+    public void write(int b) {}
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {}
+  };
+
   private final JsonGenerator generator;
+  private final OutputStream out;
   private final String label;
   private final Set<String> warnings;
   private final Set<String> infos;
 
-  SortedMatrixMerge(JsonGenerator generator, String label, Set<String> warnings, Set<String> infos) {
+  /**
+   * @param generator writes the envelope to {@code out}; the series go to {@code out} directly,
+   *     between flushes of the generator
+   */
+  SortedMatrixMerge(JsonGenerator generator, OutputStream out, String label, Set<String> warnings, Set<String> infos) {
     this.generator = generator;
+    this.out = out;
     this.label = label;
     this.warnings = warnings;
     this.infos = infos;
   }
 
+  /** A series as it will be written, and its sorted label set. */
+  private static final class Series implements RawJsonReader.Sink {
+    byte[] bytes = new byte[1024];
+    int length;
+
+    @Override
+    public void write(int b) {
+      if (length == bytes.length) {
+        bytes = Arrays.copyOf(bytes, length * 2);
+      }
+      bytes[length++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] source, int offset, int count) {
+      if (length + count > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(length + count, length * 2));
+      }
+      System.arraycopy(source, offset, bytes, length, count);
+      length += count;
+    }
+  }
+
   /** One shard's answer, read one series ahead. */
   private final class Cursor {
     final ShardAnswer answer;
-    final JsonParser parser;
+    final RawJsonReader reader;
+    final byte[] shardLabelValue;
     boolean inResult;
+    boolean firstInResult;
     List<String> key;
-    String series;
+    Series series;
 
-    Cursor(ShardAnswer answer) throws IOException {
+    Cursor(ShardAnswer answer) {
       this.answer = answer;
-      this.parser = Json.parser(answer.body());
+      this.reader = new RawJsonReader(answer.body());
+      this.shardLabelValue = answer.addShardLabel() ? unquoted(Json.quoted(answer.shard())) : null;
     }
 
     /** Reads up to the first series (or to the end when there is no result array). */
     void open() throws IOException {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw new IOException("shard \"" + answer.shard() + "\" answered no JSON object");
+      reader.expect('{');
+      if (reader.peek() == '}') {
+        reader.skip();
+        return;
       }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        JsonToken token = parser.nextToken();
-        if (name.equals("data") && token == JsonToken.START_OBJECT) {
-          while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            JsonToken value = parser.nextToken();
-            if (field.equals("result") && value == JsonToken.START_ARRAY) {
-              inResult = true;
-              advance();
-              return;
-            }
-            parser.skipChildren();
+      do {
+        RawJsonReader.Name name = reader.name();
+        if (name.text().equals("data") && reader.peek() == '{') {
+          reader.skip();
+          if (openData()) {
+            return;
           }
         } else {
-          readTopLevel(name);
+          readTopLevel(name.text());
         }
+      } while (separator('}'));
+    }
+
+    /** Inside data: up to the result array (true), or through data when it has none. */
+    private boolean openData() throws IOException {
+      if (reader.peek() == '}') {
+        reader.skip();
+        return false;
       }
+      do {
+        RawJsonReader.Name name = reader.name();
+        if (name.text().equals("result") && reader.peek() == '[') {
+          reader.skip();
+          inResult = true;
+          firstInResult = true;
+          advance();
+          return true;
+        }
+        reader.copyValue(DISCARD);
+      } while (separator('}'));
+      return false;
+    }
+
+    /** Answers true after a comma, false at {@code close}. */
+    private boolean separator(char close) throws IOException {
+      int next = reader.next();
+      if (next == ',') {
+        return true;
+      }
+      if (next != close) {
+        throw RawJsonReader.malformed("expected ',' or '" + close + "'");
+      }
+      return false;
     }
 
     /** Buffers the next series, or finishes reading the answer after the last. */
     void advance() throws IOException {
       key = null;
       series = null;
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
+      boolean more = firstInResult ? reader.peek() != ']' : separator(']');
+      if (firstInResult && !more) {
+        reader.skip();
+      }
+      firstInResult = false;
+      if (!more) {
         inResult = false;
         finish();
         return;
       }
-      Map<String, String> labels = new TreeMap<>(ResponseTransformer.CODE_POINT_ORDER);
-      StringWriter raw = new StringWriter();
-      try (JsonGenerator out = Json.generator(raw)) {
-        out.writeStartObject();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String field = parser.currentName();
-          parser.nextToken();
-          if (field.equals("metric") && parser.currentToken() == JsonToken.START_OBJECT) {
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-              String name = parser.currentName();
-              parser.nextToken();
-              labels.put(name, parser.getText());
-            }
-            if (answer.addShardLabel()) {
-              labels.putIfAbsent(label, answer.shard());
-            }
-            out.writeFieldName("metric");
-            out.writeStartObject();
-            for (Map.Entry<String, String> entry : labels.entrySet()) {
-              out.writeStringField(entry.getKey(), entry.getValue());
-            }
-            out.writeEndObject();
-          } else {
-            out.writeFieldName(field);
-            ResponseTransformer.copy(parser, out, null, label, null);
+      readSeries();
+    }
+
+    private void readSeries() throws IOException {
+      Series next = new Series();
+      reader.expect('{');
+      next.write('{');
+      Map<String, RawJsonReader.Name[]> labels = null;
+      if (reader.peek() == '}') {
+        reader.skip();
+      } else {
+        boolean first = true;
+        do {
+          if (!first) {
+            next.write(',');
           }
-        }
-        out.writeEndObject();
+          first = false;
+          RawJsonReader.Name name = reader.name();
+          if (name.text().equals("metric") && reader.peek() == '{') {
+            reader.skip();
+            labels = readLabels();
+            writeLabels(labels, next);
+          } else {
+            name.writeTo(next, true);
+            reader.copyValue(next);
+          }
+        } while (separator('}'));
       }
-      List<String> flat = new ArrayList<>(labels.size() * 2);
-      labels.forEach((name, value) -> {
-        flat.add(name);
-        flat.add(value);
-      });
+      next.write('}');
+      List<String> flat = new ArrayList<>();
+      if (labels != null) {
+        labels.forEach((labelName, nameAndValue) -> {
+          flat.add(labelName);
+          flat.add(nameAndValue[1].text());
+        });
+      }
       key = flat;
-      series = raw.toString();
+      series = next;
+    }
+
+    /** The label set, sorted by name, with the shard label unless the shard stores its own. */
+    private Map<String, RawJsonReader.Name[]> readLabels() throws IOException {
+      Map<String, RawJsonReader.Name[]> labels = new TreeMap<>(ResponseTransformer.CODE_POINT_ORDER);
+      if (reader.peek() == '}') {
+        reader.skip();
+      } else {
+        do {
+          RawJsonReader.Name name = reader.name();
+          RawJsonReader.Name value = reader.string();
+          labels.put(name.text(), new RawJsonReader.Name[] {name, value});
+        } while (separator('}'));
+      }
+      if (shardLabelValue != null && !labels.containsKey(label)) {
+        byte[] name = unquoted(Json.quoted(label));
+        labels.put(label, new RawJsonReader.Name[] {
+            new RawJsonReader.Name(name, name.length, label),
+            new RawJsonReader.Name(shardLabelValue, shardLabelValue.length, answer.shard())});
+      }
+      return labels;
+    }
+
+    private void writeLabels(Map<String, RawJsonReader.Name[]> labels, Series into) throws IOException {
+      into.write(METRIC, 0, METRIC.length);
+      into.write('{');
+      boolean first = true;
+      for (RawJsonReader.Name[] nameAndValue : labels.values()) {
+        if (!first) {
+          into.write(',');
+        }
+        first = false;
+        nameAndValue[0].writeTo(into, true);
+        nameAndValue[1].writeTo(into, false);
+      }
+      into.write('}');
     }
 
     /** Reads what follows the result: the rest of data, then warnings and infos. */
     private void finish() throws IOException {
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        parser.nextToken();
-        parser.skipChildren();
+      while (separator('}')) {
+        reader.name();
+        reader.copyValue(DISCARD);
       }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        parser.nextToken();
-        readTopLevel(name);
+      while (separator('}')) {
+        readTopLevel(reader.name().text());
       }
     }
 
     private void readTopLevel(String name) throws IOException {
-      if (name.equals("warnings") || name.equals("infos")) {
+      if ((name.equals("warnings") || name.equals("infos")) && reader.peek() == '[') {
         Set<String> into = name.equals("warnings") ? warnings : infos;
-        if (parser.currentToken() == JsonToken.START_ARRAY) {
-          while (parser.nextToken() != JsonToken.END_ARRAY) {
-            into.add(parser.getText());
-          }
+        reader.skip();
+        if (reader.peek() == ']') {
+          reader.skip();
           return;
         }
+        do {
+          if (reader.peek() == '"') {
+            into.add(reader.string().text());
+          } else {
+            reader.copyValue(DISCARD);
+          }
+        } while (separator(']'));
+        return;
       }
-      parser.skipChildren();
+      reader.copyValue(DISCARD);
     }
+  }
+
+  private static final byte[] METRIC = "\"metric\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private static byte[] unquoted(byte[] quoted) {
+    return Arrays.copyOfRange(quoted, 1, quoted.length - 1);
   }
 
   void run(List<ShardAnswer> answers) throws IOException {
     List<Cursor> cursors = new ArrayList<>();
-    try {
-      for (ShardAnswer answer : answers) {
-        Cursor cursor = new Cursor(answer);
-        cursors.add(cursor);
-        named(cursor, cursor::open);
-      }
-      generator.writeStartObject();
-      generator.writeStringField("status", "success");
-      generator.writeFieldName("data");
-      generator.writeStartObject();
-      generator.writeStringField("resultType", "matrix");
-      generator.writeFieldName("result");
-      generator.writeStartArray();
-      while (true) {
-        Cursor next = null;
-        for (Cursor cursor : cursors) {
-          if (cursor.series != null
-              && (next == null || ResponseTransformer.LABEL_SET_ORDER.compare(cursor.key, next.key) < 0)) {
-            next = cursor;
-          }
-        }
-        if (next == null) {
-          break;
-        }
-        generator.writeRawValue(next.series);
-        Cursor current = next;
-        named(current, current::advance);
-      }
-      generator.writeEndArray();
-      generator.writeEndObject();
-    } finally {
-      for (Cursor cursor : cursors) {
-        cursor.parser.close();
-      }
+    for (ShardAnswer answer : answers) {
+      Cursor cursor = new Cursor(answer);
+      cursors.add(cursor);
+      named(cursor, cursor::open);
     }
+    generator.writeStartObject();
+    generator.writeStringField("status", "success");
+    generator.writeFieldName("data");
+    generator.writeStartObject();
+    generator.writeStringField("resultType", "matrix");
+    generator.writeFieldName("result");
+    generator.writeStartArray();
+    generator.flush(); // the series go straight to the stream after what the generator wrote
+    boolean first = true;
+    while (true) {
+      Cursor next = null;
+      for (Cursor cursor : cursors) {
+        if (cursor.series != null
+            && (next == null || ResponseTransformer.LABEL_SET_ORDER.compare(cursor.key, next.key) < 0)) {
+          next = cursor;
+        }
+      }
+      if (next == null) {
+        break;
+      }
+      if (!first) {
+        out.write(',');
+      }
+      first = false;
+      out.write(next.series.bytes, 0, next.series.length);
+      Cursor current = next;
+      named(current, current::advance);
+    }
+    generator.writeEndArray();
+    generator.writeEndObject();
   }
 
   private interface Step {

@@ -171,6 +171,33 @@ class ResponseTransformerTest {
   }
 
   @Test
+  void rangeMergeKeepsEscapesAndSamplesAsTheShardsWroteThemAndSortsByDecodedLabels() throws IOException {
+    // "\u0062" is "b": it sorts with the decoded text, and is written back as the shard wrote it.
+    String a = "{ \"status\" : \"success\", \"data\" : { \"resultType\" : \"matrix\", \"result\" : [ "
+        + "{ \"metric\" : { \"job\" : \"\\u0062\" } , \"values\" : [ [ 1 , \"1e-7\" ] ] } ] } }";
+    String b = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+        + "{\"metric\":{\"job\":\"a\\\"]}\"},\"values\":[[1,\"NaN\"]]},"
+        + "{\"metric\":{\"job\":\"c\"},\"values\":[]}]},\"warnings\":[],\"infos\":[\"i\"]}";
+    assertThat(merge(Endpoint.QUERY_RANGE, List.of(answer("a", a), answer("b", b))))
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                + "{\"metric\":{\"cluster\":\"a\",\"job\":\"\\u0062\"},\"values\":[ [ 1 , \"1e-7\" ] ]},"
+                + "{\"metric\":{\"cluster\":\"b\",\"job\":\"a\\\"]}\"},\"values\":[[1,\"NaN\"]]},"
+                + "{\"metric\":{\"cluster\":\"b\",\"job\":\"c\"},\"values\":[]}]},"
+                + "\"infos\":[\"i\"]}");
+  }
+
+  @Test
+  void aRangeAnswerCutShortInAMergeNamesTheShard() {
+    String good = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
+    String cut = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,";
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> merge(Endpoint.QUERY_RANGE, List.of(answer("a", good), answer("b", cut))))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("shard \"b\" answered invalid JSON");
+  }
+
+  @Test
   void malformedShardAnswerInAMergeNamesTheShard() {
     String good = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
     org.assertj.core.api.Assertions.assertThatThrownBy(
