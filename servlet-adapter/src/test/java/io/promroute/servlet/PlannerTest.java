@@ -79,11 +79,13 @@ class PlannerTest {
   }
 
   @Test
-  void unknownShardIsAnsweredLocallyWithItsWarning() {
+  void unknownShardIsAskedOfOneShardOverNoSeriesWithItsWarning() {
     Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
 
-    assertThat(plan.local()).isNotNull();
-    assertThat(plan.calls()).isEmpty();
+    assertThat(plan.local()).isNull();
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
+    assertThat(plan.calls()).noneMatch(Plan.Call::addShardLabel);
+    assertThat(plan.warnings()).isNotEmpty();
   }
 
   @Test
