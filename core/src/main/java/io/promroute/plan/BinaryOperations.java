@@ -147,6 +147,10 @@ final class BinaryOperations {
 
   private static List<Sample> binop(
       BinaryOp op, List<Sample> lhs, List<Sample> rhs, VectorMatching matching, boolean returnBool) {
+    if (lhs.isEmpty() || rhs.isEmpty()) {
+      // As 2.42's VectorBinop: nothing can match, so neither side's duplicates are an error.
+      return List.of();
+    }
     boolean oneToMany = matching.cardinality() == VectorMatching.Cardinality.ONE_TO_MANY;
     if (oneToMany) {
       List<Sample> swap = lhs;

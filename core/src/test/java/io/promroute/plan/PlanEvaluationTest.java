@@ -300,6 +300,25 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void anEmptySideMatchesNothingSoDuplicatesOnTheOtherSideAreNoError() {
+    QueryPlan plan = QueryPlannerTest.plan("sum by (job) (y) / on (job) x");
+    Answers duplicatesOnTheOneSide =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", job=\"api\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"api\"} 2");
+
+    assertThat(lines(instant(plan, duplicatesOnTheOneSide))).isEmpty();
+
+    QueryPlan oneToOne = QueryPlannerTest.plan("x / on (job) sum by (job) (y)");
+    Answers manyOnTheLeft =
+        new Answers(oneToOne)
+            .put("x", "a", T, "{__name__=\"x\", job=\"api\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"api\"} 2");
+
+    assertThat(lines(instant(oneToOne, manyOnTheLeft))).isEmpty();
+  }
+
+  @Test
   void groupLeftJoinsEachShardSeriesWithTheMergedOneSide() {
     QueryPlan plan = QueryPlannerTest.plan("x / on (instance) group_left () sum by (instance) (x)");
     Answers answers =
