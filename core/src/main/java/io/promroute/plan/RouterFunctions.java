@@ -2,9 +2,6 @@ package io.promroute.plan;
 
 import io.promroute.api.QueryResult;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -289,18 +286,7 @@ final class RouterFunctions {
   }
 
   private static double date(String name, double seconds) {
-    ZonedDateTime t = Instant.ofEpochSecond((long) seconds).atZone(ZoneOffset.UTC);
-    return switch (name) {
-      case "day_of_month" -> t.getDayOfMonth();
-      case "day_of_week" -> t.getDayOfWeek().getValue() % 7;
-      case "day_of_year" -> t.getDayOfYear();
-      case "days_in_month" -> t.toLocalDate().lengthOfMonth();
-      case "hour" -> t.getHour();
-      case "minute" -> t.getMinute();
-      case "month" -> t.getMonthValue();
-      case "year" -> t.getYear();
-      default -> throw new IllegalStateException("not a date function: " + name);
-    };
+    return GoDates.date(name, seconds);
   }
 
   /**
