@@ -3,6 +3,7 @@ package io.promroute.plan;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.AggregateOp;
 import io.promroute.promql.ast.BinaryOp;
+import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorMatching;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +34,16 @@ sealed interface PlanNode {
    * @param query the query sent
    * @param addsShardLabel whether each returned series gets the shard label (the series keep it
    *     in the global view)
+   * @param grid the subquery grid it is evaluated on, or null: the request's times
+   * @param timed the query when it has {@code @ start()} or {@code @ end()} and a grid, to make
+   *     them the request's bounds ({@link #queryFor}); null otherwise
    */
-  record Fetch(int index, String query, boolean addsShardLabel, Grid grid) implements PlanNode {
+  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed) implements PlanNode {
+    /** The query to send for a request from {@code startMillis} to {@code endMillis}. */
+    String queryFor(long startMillis, long endMillis) {
+      return timed == null ? query : PromQL.print(AtStartEnd.resolve(timed, startMillis, endMillis));
+    }
+
     @Override
     public Value evaluate(EvalContext context, long time) {
       List<Sample> all = new ArrayList<>();

@@ -93,7 +93,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     String key = (addsLabel ? "+" : "-") + query;
     String gridKey = grid == null ? "" : grid.toString();
     return fetches.computeIfAbsent(
-        key + "|" + gridKey, unused -> new PlanNode.Fetch(fetches.size(), query, addsLabel, grid));
+        key + "|" + gridKey,
+        unused -> new PlanNode.Fetch(
+            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null));
   }
 
   private static ShardRoutingException refuse(String construct) {

@@ -390,6 +390,36 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void atStartAndEndInsideASubqueryOverMergedValuesAreTheRequestsTimesNotTheGrids() {
+    QueryPlan instant = QueryPlannerTest.plan("max_over_time(sum(x @ start())[2m:1m])");
+    // The shard query is a range query on the grid, 900s to 1000s: "start()" there would be 900s.
+    assertThat(instant.instantRequests(T))
+        .containsExactly(new QueryPlan.ShardRequest("sum(x @ 1000.000)", true, 900_000, 1_000_000, 60_000));
+
+    QueryPlan range = QueryPlannerTest.plan("max_over_time(sum(x @ end() offset 1m)[2m:1m])");
+    assertThat(range.rangeRequests(T, 2 * T, 60_000))
+        .extracting(QueryPlan.ShardRequest::query)
+        .containsExactly("sum(x @ 2000.000 offset 1m)");
+  }
+
+  @Test
+  void aSubqueryOverMergedValuesAtTheTopAnswersItsPointsAsAMatrix() {
+    QueryPlan plan = QueryPlannerTest.plan("sum(x)[2m:1m]");
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    QueryResult result = plan.evaluateInstant(T, answers.build());
+
+    assertThat(result.type()).isEqualTo(QueryResult.Type.MATRIX);
+    assertThat(result.series()).singleElement().satisfies(series -> assertThat(series.points())
+        .containsExactly(new QueryResult.Point(900_000, 3), new QueryResult.Point(960_000, 5)));
+  }
+
+  @Test
   void rateOverASubqueryExtrapolatesAsPrometheus() {
     QueryPlan plan = QueryPlannerTest.plan("rate(sum(x)[2m:1m])");
     Answers answers =
