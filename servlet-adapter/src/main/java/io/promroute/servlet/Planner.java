@@ -20,6 +20,7 @@ import io.promroute.promql.ast.ParenExpr;
 import io.promroute.promql.ast.StringLiteral;
 import io.promroute.promql.ast.SubqueryExpr;
 import io.promroute.promql.ast.UnaryExpr;
+import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorSelector;
 import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
@@ -185,6 +186,12 @@ final class Planner {
    * time} gets one fixed time for all shards.
    */
   private Plan crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
+    ValueType type = routed.expr().type();
+    if (endpoint == Endpoint.QUERY_RANGE && type != ValueType.INSTANT_VECTOR && type != ValueType.SCALAR) {
+      // A shard refuses it itself; a plan the router evaluates must too, in Prometheus's words.
+      throw new ApiException(ApiError.badData("invalid expression type \"" + type.description()
+          + "\" for range query, must be Scalar or instant Vector"));
+    }
     io.promroute.plan.QueryPlan queryPlan;
     try {
       queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);
