@@ -58,7 +58,7 @@ final class RouterFunctions {
           "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
           "last_over_time", "present_over_time", "stddev_over_time", "stdvar_over_time",
           "quantile_over_time", "rate", "increase", "delta", "irate", "idelta", "changes", "resets",
-          "deriv");
+          "deriv", "predict_linear");
 
   /** Whether the router can compute the function from its arguments' global values. */
   static boolean supports(String name) {

@@ -420,6 +420,20 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void predictLinearOverASubqueryFitsTheLineAtTheEvaluationTime() {
+    QueryPlan plan = QueryPlannerTest.plan("predict_linear(sum(x)[2m:1m], 60)");
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    // 3 at 900s and 5 at 960s: slope 1/30 per second; the line is 6.33 at 1000s, 8.33 a minute on.
+    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 8.333333333333334");
+  }
+
+  @Test
   void rateOverASubqueryExtrapolatesAsPrometheus() {
     QueryPlan plan = QueryPlannerTest.plan("rate(sum(x)[2m:1m])");
     Answers answers =
