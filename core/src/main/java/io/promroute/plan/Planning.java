@@ -316,7 +316,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if ((node.op() == BinaryOp.AND || node.op() == BinaryOp.UNLESS)
         && matching.on()
         && rhs.kind() == Kind.LOCAL) {
-      // Only the right side's signatures matter: fetch them grouped, not every series.
+      // Only the right side's signatures matter: fetch them grouped, not every series. A shard
+      // groups by the labels it has: the shard label, if matched on, is put back on its groups.
+      boolean groupsByShardLabel = addShardLabel && matching.labels().contains(shardLabel);
       return new Planned(
           Kind.GLOBAL,
           node,
@@ -326,7 +328,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
                   node.returnBool(),
                   matching,
                   materialize(lhs),
-                  fetch(new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()), false)));
+                  fetch(
+                      new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()),
+                      groupsByShardLabel)));
     }
     return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
   }

@@ -319,6 +319,19 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void andOnTheShardLabelMatchesTheRightSidesGroupsOfEachShard() {
+    QueryPlan plan = QueryPlannerTest.plan("(x or vector(0)) and on (cluster) y");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", job=\"j\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"j\"} 2")
+            .put("group by (cluster) (y)", "a", T, "{} 1");
+
+    // Only shard a has y: its x matches on cluster="a"; vector(0)'s {} matches no cluster.
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"a\", job=\"j\"} 1");
+  }
+
+  @Test
   void groupLeftJoinsEachShardSeriesWithTheMergedOneSide() {
     QueryPlan plan = QueryPlannerTest.plan("x / on (instance) group_left () sum by (instance) (x)");
     Answers answers =
