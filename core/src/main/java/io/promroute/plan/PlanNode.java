@@ -224,9 +224,14 @@ sealed interface PlanNode {
             value instanceof Value.Str string ? string.value() : (Object) Nodes.scalar(value);
       }
       List<Sample> input = new ArrayList<>(Nodes.vector(expr.evaluate(context, time)));
-      // The global engine sees series in storage order, which is label order (shard label
-      // included): that decides topk/bottomk ties and the order of float additions.
-      input.sort((a, b) -> a.labels().compareTo(b.labels()));
+      if (expr instanceof Fetch) {
+        // The global engine sees series in storage order, which is label order (shard label
+        // included), where the shards' answers come one shard after the other: that decides
+        // topk/bottomk ties and the order of float additions. What the router computes itself
+        // (x or vector(0), a merge) is already in the order Prometheus computes it in, which is
+        // not label order: or puts its right side last.
+        input.sort((a, b) -> a.labels().compareTo(b.labels()));
+      }
       return new Value.Vector(Aggregation.evaluate(op, parameter, without, grouping, input));
     }
 

@@ -332,6 +332,16 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void topkTiesOverARouterComputedValueKeepItsOrderNotLabelOrder() {
+    QueryPlan plan = QueryPlannerTest.plan("topk(1, x or vector(0))");
+    Answers answers = new Answers(plan).put("x", "b", T, "{__name__=\"x\"} 0");
+
+    // Prometheus's or puts vector(0)'s {} after x: topk keeps the first of the equal values, x,
+    // though {} sorts before it by labels.
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"b\"} 0");
+  }
+
+  @Test
   void groupLeftJoinsEachShardSeriesWithTheMergedOneSide() {
     QueryPlan plan = QueryPlannerTest.plan("x / on (instance) group_left () sum by (instance) (x)");
     Answers answers =
