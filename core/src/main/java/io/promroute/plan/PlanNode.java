@@ -213,8 +213,13 @@ sealed interface PlanNode {
    * partials are aggregations too ({@code sum} of per-shard {@code count}s).
    */
   record Aggregate(
-      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr)
+      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr, boolean partials)
       implements PlanNode {
+    /** An aggregation over a value, the shards' series or one the router computed. */
+    Aggregate(AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr) {
+      this(op, param, without, grouping, expr, false);
+    }
+
     @Override
     public Value evaluate(EvalContext context, long time) {
       Object parameter = null;
@@ -224,12 +229,14 @@ sealed interface PlanNode {
             value instanceof Value.Str string ? string.value() : (Object) Nodes.scalar(value);
       }
       List<Sample> input = new ArrayList<>(Nodes.vector(expr.evaluate(context, time)));
-      if (expr instanceof Fetch) {
+      if (expr instanceof Fetch && !partials) {
         // The global engine sees series in storage order, which is label order (shard label
         // included), where the shards' answers come one shard after the other: that decides
         // topk/bottomk ties and the order of float additions. What the router computes itself
         // (x or vector(0), a merge) is already in the order Prometheus computes it in, which is
-        // not label order: or puts its right side last.
+        // not label order: or puts its right side last. So are per-shard partial aggregates,
+        // shard after shard: Prometheus's groups come in the order it first meets them, which
+        // is each shard's own order, shard after shard (not the groups' label order).
         input.sort((a, b) -> a.labels().compareTo(b.labels()));
       }
       return new Value.Vector(Aggregation.evaluate(op, parameter, without, grouping, input));

@@ -243,9 +243,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     }
     return switch (node.op()) {
       case SUM, MIN, MAX, GROUP -> new PlanNode.Aggregate(
-          node.op(), null, without, grouping, fetch(node, false));
+          node.op(), null, without, grouping, fetch(node, false), true);
       case COUNT -> new PlanNode.Aggregate(
-          AggregateOp.SUM, null, without, grouping, fetch(node, false));
+          AggregateOp.SUM, null, without, grouping, fetch(node, false), true);
       case AVG -> new PlanNode.AverageMerge(
           without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
         // Prometheus 2.42's Welford, run by the router over the argument in global series order,
@@ -261,7 +261,7 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         if (!without) {
           outputGrouping.add(((StringLiteral) unwrap(node.param())).value());
         }
-        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false));
+        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false), true);
       }
         // No exact partial: the shards send the argument, the router computes the quantile.
       case QUANTILE -> new PlanNode.Aggregate(

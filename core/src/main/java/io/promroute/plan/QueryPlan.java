@@ -196,7 +196,9 @@ public final class QueryPlan {
             "expected " + shards().size() + " shard answers to \"" + fetch.query() + "\", got " + shardAnswers.size());
       }
       List<Map<Long, List<Sample>>> byShard = new ArrayList<>();
-      for (int s = 0; s < shardAnswers.size(); s++) {
+      // Shard after shard in key order, the order in which the global engine meets their series
+      // (label order, the shard label right after the metric name for most label sets).
+      for (int s : shardsInKeyOrder()) {
         Map<Long, List<Sample>> bySteps = new HashMap<>();
         for (QueryResult.Series series : shardAnswers.get(s).series()) {
           Labels labels = Labels.of(series.labels());
@@ -214,6 +216,15 @@ public final class QueryPlan {
       byQuery.add(byShard);
     }
     return new EvalContext(byQuery);
+  }
+
+  private List<Integer> shardsInKeyOrder() {
+    List<Integer> order = new ArrayList<>();
+    for (int s = 0; s < shards().size(); s++) {
+      order.add(s);
+    }
+    order.sort((x, y) -> shards().get(x).compareTo(shards().get(y)));
+    return order;
   }
 
   private static List<String> warnings(List<List<QueryResult>> answers) {

@@ -342,6 +342,19 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void mergedGroupsComeInTheOrderPrometheusMeetsThemNotInLabelOrder() {
+    QueryPlan plan = QueryPlannerTest.plan("topk(1, count_values(\"value\", x))");
+    // Shard a met 20 before 10 (its series order); shard b's series come after a's globally.
+    Answers answers =
+        new Answers(plan)
+            .put("count_values(\"value\", x)", "b", T, "{value=\"5\"} 1")
+            .put("count_values(\"value\", x)", "a", T, "{value=\"20\"} 1", "{value=\"10\"} 1");
+
+    // Every count is 1: topk keeps the first group, {value="20"}, though "10" sorts before it.
+    assertThat(lines(instant(plan, answers))).containsExactly("{value=\"20\"} 1");
+  }
+
+  @Test
   void groupLeftJoinsEachShardSeriesWithTheMergedOneSide() {
     QueryPlan plan = QueryPlannerTest.plan("x / on (instance) group_left () sum by (instance) (x)");
     Answers answers =
