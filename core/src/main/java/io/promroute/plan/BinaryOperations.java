@@ -41,15 +41,94 @@ final class BinaryOperations {
     };
   }
 
-  /** Go's {@code math.Pow}, whose special cases differ from Java's for bases 1 and -1. */
+  /**
+   * Go's {@code math.Pow}, as Prometheus computes {@code ^}. Its special cases differ from Java's
+   * for bases 1 and -1, and it is not correctly rounded: an integer power is repeated squaring of
+   * the mantissa, whose last bit often differs from {@link Math#pow}'s. That bit matters when the
+   * result goes on into {@code %} ({@code 768.3749084919418 ^ 8 % 1002046} is 135098 in
+   * Prometheus, 392664 from the correctly rounded power).
+   */
   static double pow(double x, double y) {
-    if (x == 1) {
+    if (y == 0 || x == 1) {
       return 1;
+    }
+    if (y == 1) {
+      return x;
+    }
+    if (Double.isNaN(x) || Double.isNaN(y)) {
+      return Double.NaN;
     }
     if (x == -1 && Double.isInfinite(y)) {
       return 1;
     }
-    return Math.pow(x, y);
+    if (x == 0 || Double.isInfinite(x) || Double.isInfinite(y) || y == 0.5 || y == -0.5) {
+      // Go's special cases here are IEEE's, which Java's are too (Pow(x, ±0.5) is Sqrt).
+      return y == 0.5 ? Math.sqrt(x) : y == -0.5 ? 1 / Math.sqrt(x) : Math.pow(x, y);
+    }
+    double yi = Math.floor(Math.abs(y));
+    double yf = Math.abs(y) - yi;
+    if (yf != 0 && x < 0) {
+      return Double.NaN;
+    }
+    if (yi >= 0x1p63) {
+      // A large even integer: overflow or underflow for every x but -1 (1 is handled above).
+      if (x == -1) {
+        return 1;
+      }
+      return (Math.abs(x) < 1) == (y > 0) ? 0 : Double.POSITIVE_INFINITY;
+    }
+    double a1 = 1;
+    long ae = 0;
+    if (yf != 0) {
+      if (yf > 0.5) {
+        yf--;
+        yi++;
+      }
+      a1 = Math.exp(yf * Math.log(x));
+    }
+    // x = x1 * 2^xe with x1 in [0.5, 1), as Go's Frexp.
+    int xe = Math.getExponent(x) + 1;
+    double x1;
+    if (xe == Double.MIN_EXPONENT) {
+      // Subnormal: normalize first.
+      double normal = x * 0x1p52;
+      xe = Math.getExponent(normal) + 1 - 52;
+      x1 = Math.scalb(normal, -(Math.getExponent(normal) + 1));
+    } else {
+      x1 = Math.scalb(x, -xe);
+    }
+    for (long i = (long) yi; i != 0; i >>= 1) {
+      if (xe < -(1 << 12) || (1 << 12) < xe) {
+        // Catastrophic overflow: the final scaling handles it.
+        ae += xe;
+        break;
+      }
+      if ((i & 1) == 1) {
+        a1 *= x1;
+        ae += xe;
+      }
+      x1 *= x1;
+      xe <<= 1;
+      if (x1 < .5) {
+        x1 += x1;
+        xe--;
+      }
+    }
+    if (y < 0) {
+      a1 = 1 / a1;
+      ae = -ae;
+    }
+    return ldexp(a1, ae);
+  }
+
+  /** Go's {@code Ldexp}: {@code frac * 2^exp}, rounded once. */
+  private static double ldexp(double frac, long exp) {
+    if (frac == 0 || Double.isInfinite(frac) || Double.isNaN(frac)) {
+      return frac;
+    }
+    // Math.scalb saturates its int argument's effect correctly; clamp the long first.
+    int clamped = (int) Math.max(-10_000, Math.min(10_000, exp));
+    return Math.scalb(frac, clamped);
   }
 
   /** Arithmetic drops the metric name; comparisons keep it (unless bool). */
@@ -147,6 +226,10 @@ final class BinaryOperations {
 
   private static List<Sample> binop(
       BinaryOp op, List<Sample> lhs, List<Sample> rhs, VectorMatching matching, boolean returnBool) {
+    if (lhs.isEmpty() || rhs.isEmpty()) {
+      // As 2.42's VectorBinop: nothing can match, so neither side's duplicates are an error.
+      return List.of();
+    }
     boolean oneToMany = matching.cardinality() == VectorMatching.Cardinality.ONE_TO_MANY;
     if (oneToMany) {
       List<Sample> swap = lhs;

@@ -3,6 +3,7 @@ package io.promroute.plan;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.AggregateOp;
 import io.promroute.promql.ast.BinaryOp;
+import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorMatching;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +34,16 @@ sealed interface PlanNode {
    * @param query the query sent
    * @param addsShardLabel whether each returned series gets the shard label (the series keep it
    *     in the global view)
+   * @param grid the subquery grid it is evaluated on, or null: the request's times
+   * @param timed the query when it has {@code @ start()} or {@code @ end()} and a grid, to make
+   *     them the request's bounds ({@link #queryFor}); null otherwise
    */
-  record Fetch(int index, String query, boolean addsShardLabel, Grid grid) implements PlanNode {
+  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed) implements PlanNode {
+    /** The query to send for a request from {@code startMillis} to {@code endMillis}. */
+    String queryFor(long startMillis, long endMillis) {
+      return timed == null ? query : PromQL.print(AtStartEnd.resolve(timed, startMillis, endMillis));
+    }
+
     @Override
     public Value evaluate(EvalContext context, long time) {
       List<Sample> all = new ArrayList<>();
@@ -204,8 +213,13 @@ sealed interface PlanNode {
    * partials are aggregations too ({@code sum} of per-shard {@code count}s).
    */
   record Aggregate(
-      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr)
+      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr, boolean partials)
       implements PlanNode {
+    /** An aggregation over a value, the shards' series or one the router computed. */
+    Aggregate(AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr) {
+      this(op, param, without, grouping, expr, false);
+    }
+
     @Override
     public Value evaluate(EvalContext context, long time) {
       Object parameter = null;
@@ -215,9 +229,16 @@ sealed interface PlanNode {
             value instanceof Value.Str string ? string.value() : (Object) Nodes.scalar(value);
       }
       List<Sample> input = new ArrayList<>(Nodes.vector(expr.evaluate(context, time)));
-      // The global engine sees series in storage order, which is label order (shard label
-      // included): that decides topk/bottomk ties and the order of float additions.
-      input.sort((a, b) -> a.labels().compareTo(b.labels()));
+      if (expr instanceof Fetch && !partials) {
+        // The global engine sees series in storage order, which is label order (shard label
+        // included), where the shards' answers come one shard after the other: that decides
+        // topk/bottomk ties and the order of float additions. What the router computes itself
+        // (x or vector(0), a merge) is already in the order Prometheus computes it in, which is
+        // not label order: or puts its right side last. So are per-shard partial aggregates,
+        // shard after shard: Prometheus's groups come in the order it first meets them, which
+        // is each shard's own order, shard after shard (not the groups' label order).
+        input.sort((a, b) -> a.labels().compareTo(b.labels()));
+      }
       return new Value.Vector(Aggregation.evaluate(op, parameter, without, grouping, input));
     }
 

@@ -93,7 +93,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     String key = (addsLabel ? "+" : "-") + query;
     String gridKey = grid == null ? "" : grid.toString();
     return fetches.computeIfAbsent(
-        key + "|" + gridKey, unused -> new PlanNode.Fetch(fetches.size(), query, addsLabel, grid));
+        key + "|" + gridKey,
+        unused -> new PlanNode.Fetch(
+            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null));
   }
 
   private static ShardRoutingException refuse(String construct) {
@@ -241,9 +243,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     }
     return switch (node.op()) {
       case SUM, MIN, MAX, GROUP -> new PlanNode.Aggregate(
-          node.op(), null, without, grouping, fetch(node, false));
+          node.op(), null, without, grouping, fetch(node, false), true);
       case COUNT -> new PlanNode.Aggregate(
-          AggregateOp.SUM, null, without, grouping, fetch(node, false));
+          AggregateOp.SUM, null, without, grouping, fetch(node, false), true);
       case AVG -> new PlanNode.AverageMerge(
           without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
         // Prometheus 2.42's Welford, run by the router over the argument in global series order,
@@ -259,7 +261,7 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         if (!without) {
           outputGrouping.add(((StringLiteral) unwrap(node.param())).value());
         }
-        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false));
+        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false), true);
       }
         // No exact partial: the shards send the argument, the router computes the quantile.
       case QUANTILE -> new PlanNode.Aggregate(
@@ -314,7 +316,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if ((node.op() == BinaryOp.AND || node.op() == BinaryOp.UNLESS)
         && matching.on()
         && rhs.kind() == Kind.LOCAL) {
-      // Only the right side's signatures matter: fetch them grouped, not every series.
+      // Only the right side's signatures matter: fetch them grouped, not every series. A shard
+      // groups by the labels it has: the shard label, if matched on, is put back on its groups.
+      boolean groupsByShardLabel = addShardLabel && matching.labels().contains(shardLabel);
       return new Planned(
           Kind.GLOBAL,
           node,
@@ -324,7 +328,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
                   node.returnBool(),
                   matching,
                   materialize(lhs),
-                  fetch(new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()), false)));
+                  fetch(
+                      new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()),
+                      groupsByShardLabel)));
     }
     return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
   }

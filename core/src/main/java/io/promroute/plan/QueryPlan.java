@@ -67,7 +67,8 @@ public final class QueryPlan {
       PlanNode.Grid grid = fetch.grid();
       requests.add(grid == null
           ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0)
-          : new ShardRequest(fetch.query(), true, grid.start(timeMillis), grid.end(timeMillis, timeMillis), grid.stepMillis()));
+          : new ShardRequest(fetch.queryFor(timeMillis, timeMillis), true, grid.start(timeMillis),
+              grid.end(timeMillis, timeMillis), grid.stepMillis()));
     }
     return requests;
   }
@@ -79,7 +80,8 @@ public final class QueryPlan {
       PlanNode.Grid grid = fetch.grid();
       requests.add(grid == null
           ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis)
-          : new ShardRequest(fetch.query(), true, grid.start(startMillis), grid.end(startMillis, endMillis), grid.stepMillis()));
+          : new ShardRequest(fetch.queryFor(startMillis, endMillis), true, grid.start(startMillis),
+              grid.end(startMillis, endMillis), grid.stepMillis()));
     }
     return requests;
   }
@@ -115,6 +117,18 @@ public final class QueryPlan {
     }
     if (value instanceof Value.Str) {
       throw new IllegalStateException("a string query is never planned across shards");
+    }
+    if (value instanceof Value.Matrix matrix) {
+      // A subquery over merged values at the top: its points, as Prometheus answers (x)[10m:1m].
+      List<QueryResult.Series> series = new ArrayList<>();
+      for (Value.Series one : matrix.series()) {
+        List<QueryResult.Point> points = new ArrayList<>(one.times().length);
+        for (int i = 0; i < one.times().length; i++) {
+          points.add(new QueryResult.Point(one.times()[i], one.values()[i]));
+        }
+        series.add(new QueryResult.Series(one.labels().toList(), points));
+      }
+      return new QueryResult(QueryResult.Type.MATRIX, series, warnings);
     }
     List<QueryResult.Series> series = new ArrayList<>();
     for (Sample sample : PlanNode.Nodes.vector(value)) {
@@ -182,7 +196,9 @@ public final class QueryPlan {
             "expected " + shards().size() + " shard answers to \"" + fetch.query() + "\", got " + shardAnswers.size());
       }
       List<Map<Long, List<Sample>>> byShard = new ArrayList<>();
-      for (int s = 0; s < shardAnswers.size(); s++) {
+      // Shard after shard in key order, the order in which the global engine meets their series
+      // (label order, the shard label right after the metric name for most label sets).
+      for (int s : shardsInKeyOrder()) {
         Map<Long, List<Sample>> bySteps = new HashMap<>();
         for (QueryResult.Series series : shardAnswers.get(s).series()) {
           Labels labels = Labels.of(series.labels());
@@ -200,6 +216,15 @@ public final class QueryPlan {
       byQuery.add(byShard);
     }
     return new EvalContext(byQuery);
+  }
+
+  private List<Integer> shardsInKeyOrder() {
+    List<Integer> order = new ArrayList<>();
+    for (int s = 0; s < shards().size(); s++) {
+      order.add(s);
+    }
+    order.sort((x, y) -> shards().get(x).compareTo(shards().get(y)));
+    return order;
   }
 
   private static List<String> warnings(List<List<QueryResult>> answers) {

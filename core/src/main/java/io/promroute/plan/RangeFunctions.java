@@ -48,6 +48,7 @@ final class RangeFunctions {
         case "changes" -> changes(v, false);
         case "resets" -> changes(v, true);
         case "deriv" -> deriv(t, v);
+        case "predict_linear" -> predictLinear(t, v, time, parameter);
         default -> throw new IllegalStateException("not a range function: " + name);
       };
       if (result == null) {
@@ -192,12 +193,29 @@ final class RangeFunctions {
     if (v.length < 2) {
       return null;
     }
+    return linearRegression(t, v, t[0])[0];
+  }
+
+  /**
+   * 2.42's predict_linear: the least-squares line with times relative to the evaluation time
+   * (its intercept is the value now), extended by {@code seconds}.
+   */
+  private static Double predictLinear(long[] t, double[] v, long time, double seconds) {
+    if (v.length < 2) {
+      return null;
+    }
+    double[] line = linearRegression(t, v, time);
+    return line[0] * seconds + line[1];
+  }
+
+  /** 2.42's linearRegression: slope and intercept at {@code interceptTime}, by naive sums. */
+  private static double[] linearRegression(long[] t, double[] v, long interceptTime) {
     boolean constant = true;
     for (double value : v) {
       constant &= value == v[0];
     }
     if (constant) {
-      return Double.isInfinite(v[0]) ? Double.NaN : 0.0;
+      return Double.isInfinite(v[0]) ? new double[] {Double.NaN, Double.NaN} : new double[] {0.0, v[0]};
     }
     double n = 0;
     double sumX = 0;
@@ -205,7 +223,7 @@ final class RangeFunctions {
     double sumXY = 0;
     double sumX2 = 0;
     for (int i = 0; i < v.length; i++) {
-      double x = (t[i] - t[0]) / 1000.0;
+      double x = (t[i] - interceptTime) / 1000.0;
       n++;
       sumX += x;
       sumY += v[i];
@@ -214,6 +232,7 @@ final class RangeFunctions {
     }
     double covXY = sumXY - sumX * sumY / n;
     double varX = sumX2 - sumX * sumX / n;
-    return covXY / varX;
+    double slope = covXY / varX;
+    return new double[] {slope, sumY / n - slope * sumX / n};
   }
 }

@@ -2,9 +2,6 @@ package io.promroute.plan;
 
 import io.promroute.api.QueryResult;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -61,7 +58,7 @@ final class RouterFunctions {
           "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
           "last_over_time", "present_over_time", "stddev_over_time", "stdvar_over_time",
           "quantile_over_time", "rate", "increase", "delta", "irate", "idelta", "changes", "resets",
-          "deriv");
+          "deriv", "predict_linear");
 
   /** Whether the router can compute the function from its arguments' global values. */
   static boolean supports(String name) {
@@ -289,18 +286,7 @@ final class RouterFunctions {
   }
 
   private static double date(String name, double seconds) {
-    ZonedDateTime t = Instant.ofEpochSecond((long) seconds).atZone(ZoneOffset.UTC);
-    return switch (name) {
-      case "day_of_month" -> t.getDayOfMonth();
-      case "day_of_week" -> t.getDayOfWeek().getValue() % 7;
-      case "day_of_year" -> t.getDayOfYear();
-      case "days_in_month" -> t.toLocalDate().lengthOfMonth();
-      case "hour" -> t.getHour();
-      case "minute" -> t.getMinute();
-      case "month" -> t.getMonthValue();
-      case "year" -> t.getYear();
-      default -> throw new IllegalStateException("not a date function: " + name);
-    };
+    return GoDates.date(name, seconds);
   }
 
   /**

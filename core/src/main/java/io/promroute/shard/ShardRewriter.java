@@ -220,12 +220,15 @@ public final class ShardRewriter {
     List<String> warnings = new ArrayList<>();
     List<String> selected = selectShards(selection, warnings);
     if (selected.isEmpty()) {
-      // Only unknown shards: one Prometheus holding every shard's series finds none of them.
+      // Only unknown shards: one Prometheus holding every shard's series finds none of them, but
+      // what it makes of no series (absent, or vector(0), scalar NaN) is still an answer: any one
+      // shard computes it from a query that matches nothing there.
+      Expr nothing = NoShardQuery.of(query, shardLabel, mode == ShardLabelMode.STRIP);
       return new ShardedQuery(
           shardLabel,
           List.of(),
-          query,
-          PromQL.print(query),
+          nothing,
+          PromQL.print(nothing),
           false,
           ShardedQuery.Execution.NONE,
           warnings,

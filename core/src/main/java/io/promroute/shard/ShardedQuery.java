@@ -13,7 +13,7 @@ import java.util.List;
  *
  * @param shardLabel the shard label's name, e.g. {@code cluster}
  * @param shards the selected shard keys, distinct, in configuration order; empty when the query
- *     names only unknown shards (answer an empty result with {@link #warnings()})
+ *     names only unknown shards (ask any one shard {@link #query()}, see {@link Execution#NONE})
  * @param expr the rewritten query
  * @param query {@code expr} printed canonically: what to send to each shard
  * @param addShardLabel whether each series of a shard's answer gets {@code shardLabel="<key>"}
@@ -37,10 +37,12 @@ public record ShardedQuery(
   /** How the answers of the selected shards make the global answer. */
   public enum Execution {
     /**
-     * No shard is asked: the answer is empty (of type {@link #resultType()}), with warnings. This
-     * is the global answer for nearly every query over an unknown shard; the exceptions are
-     * queries that turn emptiness into series ({@code absent(x{cluster="zzz"})}, {@code ... or
-     * vector(0)}), for which the global view would answer something.
+     * The query selects no known shard, so no shard's series count: {@link #shards()} is empty
+     * and {@link #query()} is the query with every selector made to match nothing on a shard.
+     * Any one shard's answer to it, with no label added, is the global answer: empty for nearly
+     * every query, but not for those that turn emptiness into a value ({@code
+     * absent(x{cluster="zzz"})} is {@code {cluster="zzz"} 1}, {@code ... or vector(0)}, {@code
+     * scalar(...)} is NaN).
      */
     NONE,
     /** Exactly one shard is asked; its answer, with the label added back, is the answer. */
@@ -83,8 +85,7 @@ public record ShardedQuery(
 
   /**
    * The type of an instant query's answer ({@code /api/v1/query}), as Prometheus's {@code
-   * resultType} names it via {@link ValueType#resultType()}: what an empty answer for {@link
-   * Execution#NONE} must have. A range query ({@code /api/v1/query_range}) always answers a
+   * resultType} names it via {@link ValueType#resultType()}. A range query ({@code /api/v1/query_range}) always answers a
    * matrix.
    */
   public ValueType resultType() {

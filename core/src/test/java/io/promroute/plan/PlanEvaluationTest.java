@@ -300,6 +300,61 @@ class PlanEvaluationTest {
   }
 
   @Test
+  void anEmptySideMatchesNothingSoDuplicatesOnTheOtherSideAreNoError() {
+    QueryPlan plan = QueryPlannerTest.plan("sum by (job) (y) / on (job) x");
+    Answers duplicatesOnTheOneSide =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", job=\"api\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"api\"} 2");
+
+    assertThat(lines(instant(plan, duplicatesOnTheOneSide))).isEmpty();
+
+    QueryPlan oneToOne = QueryPlannerTest.plan("x / on (job) sum by (job) (y)");
+    Answers manyOnTheLeft =
+        new Answers(oneToOne)
+            .put("x", "a", T, "{__name__=\"x\", job=\"api\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"api\"} 2");
+
+    assertThat(lines(instant(oneToOne, manyOnTheLeft))).isEmpty();
+  }
+
+  @Test
+  void andOnTheShardLabelMatchesTheRightSidesGroupsOfEachShard() {
+    QueryPlan plan = QueryPlannerTest.plan("(x or vector(0)) and on (cluster) y");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\", job=\"j\"} 1")
+            .put("x", "b", T, "{__name__=\"x\", job=\"j\"} 2")
+            .put("group by (cluster) (y)", "a", T, "{} 1");
+
+    // Only shard a has y: its x matches on cluster="a"; vector(0)'s {} matches no cluster.
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"a\", job=\"j\"} 1");
+  }
+
+  @Test
+  void topkTiesOverARouterComputedValueKeepItsOrderNotLabelOrder() {
+    QueryPlan plan = QueryPlannerTest.plan("topk(1, x or vector(0))");
+    Answers answers = new Answers(plan).put("x", "b", T, "{__name__=\"x\"} 0");
+
+    // Prometheus's or puts vector(0)'s {} after x: topk keeps the first of the equal values, x,
+    // though {} sorts before it by labels.
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"b\"} 0");
+  }
+
+  @Test
+  void mergedGroupsComeInTheOrderPrometheusMeetsThemNotInLabelOrder() {
+    QueryPlan plan = QueryPlannerTest.plan("topk(1, count_values(\"value\", x))");
+    // Shard a met 20 before 10 (its series order); shard b's series come after a's globally.
+    Answers answers =
+        new Answers(plan)
+            .put("count_values(\"value\", x)", "b", T, "{value=\"5\"} 1")
+            .put("count_values(\"value\", x)", "a", T, "{value=\"20\"} 1", "{value=\"10\"} 1");
+
+    // Every count is 1: topk keeps the first group, {value="20"}, though "10" sorts before it.
+    assertThat(lines(instant(plan, answers))).containsExactly("{value=\"20\"} 1");
+  }
+
+  @Test
   void groupLeftJoinsEachShardSeriesWithTheMergedOneSide() {
     QueryPlan plan = QueryPlannerTest.plan("x / on (instance) group_left () sum by (instance) (x)");
     Answers answers =
@@ -368,6 +423,50 @@ class PlanEvaluationTest {
             .put("sum(x)", "a", 960_000, "{} 5");
 
     assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 5");
+  }
+
+  @Test
+  void atStartAndEndInsideASubqueryOverMergedValuesAreTheRequestsTimesNotTheGrids() {
+    QueryPlan instant = QueryPlannerTest.plan("max_over_time(sum(x @ start())[2m:1m])");
+    // The shard query is a range query on the grid, 900s to 1000s: "start()" there would be 900s.
+    assertThat(instant.instantRequests(T))
+        .containsExactly(new QueryPlan.ShardRequest("sum(x @ 1000.000)", true, 900_000, 1_000_000, 60_000));
+
+    QueryPlan range = QueryPlannerTest.plan("max_over_time(sum(x @ end() offset 1m)[2m:1m])");
+    assertThat(range.rangeRequests(T, 2 * T, 60_000))
+        .extracting(QueryPlan.ShardRequest::query)
+        .containsExactly("sum(x @ 2000.000 offset 1m)");
+  }
+
+  @Test
+  void aSubqueryOverMergedValuesAtTheTopAnswersItsPointsAsAMatrix() {
+    QueryPlan plan = QueryPlannerTest.plan("sum(x)[2m:1m]");
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    QueryResult result = plan.evaluateInstant(T, answers.build());
+
+    assertThat(result.type()).isEqualTo(QueryResult.Type.MATRIX);
+    assertThat(result.series()).singleElement().satisfies(series -> assertThat(series.points())
+        .containsExactly(new QueryResult.Point(900_000, 3), new QueryResult.Point(960_000, 5)));
+  }
+
+  @Test
+  void predictLinearOverASubqueryFitsTheLineAtTheEvaluationTime() {
+    QueryPlan plan = QueryPlannerTest.plan("predict_linear(sum(x)[2m:1m], 60)");
+    Answers answers =
+        new Answers(plan)
+            .range()
+            .put("sum(x)", "a", 900_000, "{} 1")
+            .put("sum(x)", "b", 900_000, "{} 2")
+            .put("sum(x)", "a", 960_000, "{} 5");
+
+    // 3 at 900s and 5 at 960s: slope 1/30 per second; the line is 6.33 at 1000s, 8.33 a minute on.
+    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 8.333333333333334");
   }
 
   @Test

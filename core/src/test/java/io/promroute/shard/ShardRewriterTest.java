@@ -536,6 +536,28 @@ class ShardRewriterTest {
   }
 
   @Test
+  void unknownShardQueryMatchesNothingOnAShardSoAbsentAndOrVectorStillAnswer() {
+    // absent() takes its labels from equality matchers: cluster="zzz" stays, and matches nothing
+    // on a shard, whose series lack the label.
+    assertThat(STRIP.rewrite("absent(up{cluster=\"zzz\"})").query()).isEqualTo("absent(up{cluster=\"zzz\"})");
+    assertThat(STRIP.rewrite("absent_over_time(up{cluster=~\"z.*\"}[2m])").query())
+        .isEqualTo("absent_over_time(up{cluster=~\"z.*\"}[2m])");
+    // A shard matcher that accepts the empty value would match every series of a shard.
+    assertThat(STRIP.rewrite("sum(up{cluster=~\"z|\"}) or vector(0)").query())
+        .isEqualTo("sum(up{cluster!~\"\"}) or vector(0)");
+    ShardedQuery routed = STRIP.rewrite("scalar(up{cluster=\"zzz\"})");
+    assertThat(routed.execution()).isEqualTo(NONE);
+    assertThat(routed.shards()).isEmpty();
+    assertThat(routed.addShardLabel()).isFalse();
+  }
+
+  @Test
+  void unknownShardQueryInKeepModeMatchesNothingThroughTheShardsOwnLabel() {
+    ShardRewriter keep = rewriter(builder -> builder.mode(ShardLabelMode.KEEP));
+    assertThat(keep.rewrite("absent(up{cluster=~\"z|\"})").query()).isEqualTo("absent(up{cluster=~\"z|\"})");
+  }
+
+  @Test
   void unknownShardCanBeRejected() {
     ShardRewriter reject = rewriter(builder -> builder.unknownShard(UnknownShardPolicy.REJECT));
     assertRefused(

@@ -20,6 +20,7 @@ import io.promroute.promql.ast.ParenExpr;
 import io.promroute.promql.ast.StringLiteral;
 import io.promroute.promql.ast.SubqueryExpr;
 import io.promroute.promql.ast.UnaryExpr;
+import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorSelector;
 import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
@@ -111,11 +112,10 @@ final class Planner {
     }
     switch (routed.execution()) {
       case NONE -> {
-        String resultType = routed.expr().type().resultType();
-        Instant time = params.first("time").isEmpty() ? Instant.now() : ApiParameters.parseTime("time", params.first("time"));
-        List<String> warnings = routed.warnings();
-        return Plan.local(endpoint, out -> ResponseTransformer.emptyResult(endpoint, resultType, time, out, warnings))
-            .withWarnings(warnings);
+        // No known shard: one shard evaluates the query over no series (routed.query() matches
+        // nothing there), because absent(), "or vector(0)" and scalar() make values of emptiness.
+        return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
+            Plan.Combine.SINGLE, routed.warnings(), null);
       }
       case SINGLE_SHARD -> {
         return new Plan(endpoint, endpoint.path(),
@@ -148,7 +148,8 @@ final class Planner {
     String data;
     if (routed.shards().isEmpty()) {
       data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
-          + ",\"shards\":[],\"shardQueries\":[],\"router\":\"an empty result: the query selects no known shard\"}";
+          + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
+          + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
     } else if (!hasSelector(routed.expr())) {
       data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
           + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
@@ -185,6 +186,12 @@ final class Planner {
    * time} gets one fixed time for all shards.
    */
   private Plan crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
+    ValueType type = routed.expr().type();
+    if (endpoint == Endpoint.QUERY_RANGE && type != ValueType.INSTANT_VECTOR && type != ValueType.SCALAR) {
+      // A shard refuses it itself; a plan the router evaluates must too, in Prometheus's words.
+      throw new ApiException(ApiError.badData("invalid expression type \"" + type.description()
+          + "\" for range query, must be Scalar or instant Vector"));
+    }
     io.promroute.plan.QueryPlan queryPlan;
     try {
       queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);

@@ -31,7 +31,7 @@ final class FakeRouting implements Routing {
     table.put("sum(up)", () -> routed(List.of("a", "b"),
         new AggregateExpr(AggregateOp.SUM, UP, null, false, List.of()), "sum(up)", false, Execution.CROSS_SHARD_MERGE));
     table.put("1+1", () -> routed(List.of("a", "b"), new NumberLiteral(2, false), "1 + 1", false, Execution.CROSS_SHARD_MERGE));
-    table.put("up{cluster=\"zzz\"}", () -> new ShardedQuery("cluster", List.of(), UP, "up", true, Execution.NONE,
+    table.put("up{cluster=\"zzz\"}", () -> new ShardedQuery("cluster", List.of(), UP, "up{cluster=\"zzz\"}", false, Execution.NONE,
         List.of("no shard has cluster=\"zzz\" (known shards: a, b)")));
     table.put("up{", () -> {
       throw new PromQLParseException("unexpected end of input inside braces", 1, 4, 3, 3);

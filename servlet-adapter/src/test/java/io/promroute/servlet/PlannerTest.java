@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.promroute.api.ApiException;
 import io.promroute.api.Endpoint;
+import io.promroute.shard.ShardRewriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -112,11 +113,28 @@ class PlannerTest {
   }
 
   @Test
-  void unknownShardIsAnsweredLocallyWithItsWarning() {
+  void unknownShardIsAskedOfOneShardOverNoSeriesWithItsWarning() {
     Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
 
-    assertThat(plan.local()).isNotNull();
-    assertThat(plan.calls()).isEmpty();
+    assertThat(plan.local()).isNull();
+    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
+    assertThat(plan.calls()).noneMatch(Plan.Call::addShardLabel);
+    assertThat(plan.warnings()).isNotEmpty();
+  }
+
+  @Test
+  void aRangeQueryOfARangeVectorMergedByTheRouterIsRefusedAsPrometheusRefusesIt() {
+    Planner real = new Planner(
+        Routing.of(ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build()),
+        "cluster", List.of("a", "b"));
+
+    assertThatThrownBy(() -> real.plan(Endpoint.QUERY_RANGE, null,
+            Params.of("query=sum(up)%5B5m%3A1m%5D&start=1&end=61&step=15", null)))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
+        .hasMessage("invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
+    // The same query is an instant query's matrix.
+    assertThat(real.plan(Endpoint.QUERY, null, Params.of("query=sum(up)%5B5m%3A1m%5D&time=61", null)).calls())
+        .isNotEmpty();
   }
 
   @Test
