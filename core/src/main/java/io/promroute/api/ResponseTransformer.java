@@ -24,11 +24,13 @@ import java.util.TreeSet;
 
 /**
  * Turns shard answers into the answer one Prometheus holding every shard's data, with the shard
- * label, would give. Everything streams through Jackson's parser and generator; nothing builds a
- * tree of a whole body.
+ * label, would give. Everything streams; nothing builds a tree of a whole body. One shard's answer
+ * ({@link #addShardLabel}) and the range merge are copied as bytes, parsing only the labels they
+ * change; the other merges go through Jackson's parser and generator.
  *
- * <p>Memory: {@link #addShardLabel} and the concatenating merges (query, query_range,
- * query_exemplars, rules, alerts) hold one token at a time, whatever the size of the answers.
+ * <p>Memory: {@link #addShardLabel} holds two small buffers, the range merge one series per shard,
+ * the concatenating merges (query, query_exemplars, rules, alerts) one token at a time, whatever
+ * the size of the answers.
  * The unions (series, labels, label values, metadata) must sort and deduplicate across shards, so
  * they hold the distinct label sets, names or metadata entries of all shards, never the raw bodies.
  *

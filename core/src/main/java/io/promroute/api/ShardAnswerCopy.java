@@ -5,23 +5,21 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * One shard's answer copied byte for byte, with the shard label written into each label set the
  * {@link Schema} points at and the router's warnings added. Only the path down to the label sets
  * is parsed; everything else (the sample arrays that make up nearly all of a range answer) is
  * copied as raw bytes, which costs a fraction of tokenizing and re-encoding it and keeps the
- * shard's bytes exactly. Memory stays at two small buffers whatever the answer's size.
- *
- * <p>The structure is checked as far as it is read (balanced brackets, closed strings, no early
- * end); a shard's malformed answer fails with a {@link JsonParseException}.
+ * shard's bytes exactly. Memory stays at two small buffers whatever the answer's size. The reading
+ * is {@link RawJsonReader}'s: a shard's malformed answer fails with a {@link JsonParseException}.
  */
 final class ShardAnswerCopy implements RawJsonReader.Sink {
 
-  private static final java.util.concurrent.ConcurrentMap<String, byte[]> LABEL_FIELDS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentMap<String, byte[]> LABEL_FIELDS = new ConcurrentHashMap<>();
   private static final byte[] WARNINGS = Json.quoted("warnings");
   private final RawJsonReader reader;
   private final OutputStream out;
