@@ -113,14 +113,15 @@ final class RawJsonReader {
       int i = start;
       boolean done = false;
       for (; i < end; i++) {
-        byte b = input[i];
         if (escaped) {
           escaped = false; // whatever follows a backslash is part of the string
           continue;
         }
-        if (PLAIN[b & 0xff]) {
-          continue; // digits, letters, commas: nearly every byte of a sample array
+        i = skipPlain(input, i, end); // digits, letters, commas: nearly every byte of a sample array
+        if (i == end) {
+          break;
         }
+        byte b = input[i];
         if (inString) {
           if (b == '\\') {
             escaped = true;
@@ -151,6 +152,14 @@ final class RawJsonReader {
         return;
       }
     }
+  }
+
+  /** The index of the first byte from {@code i} that is not {@link #PLAIN}, or {@code end}. */
+  private static int skipPlain(byte[] bytes, int i, int end) {
+    while (i < end && PLAIN[bytes[i] & 0xff]) {
+      i++;
+    }
+    return i;
   }
 
   /** A number, true, false or null: up to the next delimiter. */
