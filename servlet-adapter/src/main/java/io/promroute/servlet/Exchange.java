@@ -63,13 +63,7 @@ final class Exchange implements AsyncListener {
     async.addListener(this);
     Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
     for (Plan.Call call : plan.calls()) {
-      CompletableFuture<UpstreamResponse> future;
-      try {
-        future = engine.client.send(engine.upstreamRequest(plan, call, request.getMethod(), clientHeaders));
-      } catch (RuntimeException e) {
-        future = CompletableFuture.failedFuture(e);
-      }
-      futures.add(future);
+      futures.add(plan.fallbacks().isEmpty() ? send(call, clientHeaders) : new AnyShard(call, clientHeaders).first());
     }
     if (plan.crossShard() != null && !engine.partialResponse) {
       CrossShardAnswer.cancelRestOnFailure(futures);
@@ -88,6 +82,70 @@ final class Exchange implements AsyncListener {
             }
           }
         });
+  }
+
+  private CompletableFuture<UpstreamResponse> send(Plan.Call call, Map<String, List<String>> clientHeaders) {
+    try {
+      return engine.client.send(engine.upstreamRequest(plan, call, request.getMethod(), clientHeaders));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * The one call of a plan any shard answers the same (build info, {@code 1+1}), sent to the
+   * plan's fallbacks in turn while a shard cannot be reached or answers a 5xx: Grafana's "Save &
+   * test" must not fail because the first shard is down. Cancelling it cancels the attempt under way.
+   */
+  private final class AnyShard extends CompletableFuture<UpstreamResponse> {
+    private final Plan.Call call;
+    private final Map<String, List<String>> clientHeaders;
+    private volatile CompletableFuture<UpstreamResponse> attempt;
+
+    AnyShard(Plan.Call call, Map<String, List<String>> clientHeaders) {
+      this.call = call;
+      this.clientHeaders = clientHeaders;
+    }
+
+    AnyShard first() {
+      send(call.shard(), 0);
+      return this;
+    }
+
+    private void send(String shard, int next) {
+      CompletableFuture<UpstreamResponse> sent =
+          Exchange.this.send(new Plan.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
+      attempt = sent;
+      sent.whenComplete((response, failure) -> {
+        if (isDone()) { // cancelled meanwhile
+          if (response != null) {
+            response.close();
+          }
+          return;
+        }
+        boolean failed = failure != null ? !(failure instanceof CancellationException) : response.status() >= 500;
+        if (failed && next < plan.fallbacks().size()) {
+          if (response != null) {
+            response.close();
+          }
+          send(plan.fallbacks().get(next), next + 1);
+        } else if (failure != null) {
+          completeExceptionally(failure);
+        } else if (!complete(response)) {
+          response.close();
+        }
+      });
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      CompletableFuture<UpstreamResponse> current = attempt;
+      if (current != null) {
+        current.cancel(mayInterruptIfRunning);
+      }
+      return cancelled;
+    }
   }
 
   /**

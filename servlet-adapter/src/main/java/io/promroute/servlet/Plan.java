@@ -17,13 +17,21 @@ import java.util.List;
  * @param warnings warnings to add to the answer
  * @param local the answer when no shard is asked (200, JSON), else {@code null}
  * @param crossShard for {@link Combine#CROSS_SHARD}: the plan the router evaluates, else {@code null}
+ * @param fallbacks for a plan whose one call any shard can answer the same (build info, {@code 1+1}):
+ *     the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
+ *     else empty
  */
 record Plan(
     Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
-    CrossShard crossShard) {
+    CrossShard crossShard, List<String> fallbacks) {
 
   Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
     this(endpoint, apiPath, calls, combine, warnings, local, null);
+  }
+
+  Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
+      CrossShard crossShard) {
+    this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
   }
 
   /**
@@ -73,10 +81,18 @@ record Plan(
     requireNonNull(endpoint, "endpoint is null");
     calls = List.copyOf(calls);
     warnings = List.copyOf(warnings);
+    fallbacks = List.copyOf(fallbacks);
   }
 
   Plan withWarnings(List<String> newWarnings) {
-    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local, crossShard);
+    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
+  }
+
+  /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
+  Plan answerableByAnyShard(List<String> shards) {
+    List<String> others = new java.util.ArrayList<>(shards);
+    others.remove(calls.get(0).shard());
+    return new Plan(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
   }
 
   static Plan local(Endpoint endpoint, Local local) {

@@ -108,14 +108,14 @@ final class Planner {
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
       return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
-          Plan.Combine.SINGLE, routed.warnings(), null);
+          Plan.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
     }
     switch (routed.execution()) {
       case NONE -> {
         // No known shard: one shard evaluates the query over no series (routed.query() matches
         // nothing there), because absent(), "or vector(0)" and scalar() make values of emptiness.
         return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
-            Plan.Combine.SINGLE, routed.warnings(), null);
+            Plan.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
       }
       case SINGLE_SHARD -> {
         return new Plan(endpoint, endpoint.path(),
@@ -349,7 +349,7 @@ final class Planner {
 
   private Plan firstShard(Endpoint endpoint, Params params) {
     return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), params, false)),
-        Plan.Combine.PASS_THROUGH, List.of(), null);
+        Plan.Combine.PASS_THROUGH, List.of(), null).answerableByAnyShard(shards);
   }
 
   private Plan formatQuery(Params params) {

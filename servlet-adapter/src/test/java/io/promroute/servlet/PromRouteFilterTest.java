@@ -283,6 +283,42 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void whatAnyShardCanAnswerIsAskedOfTheNextShardWhenTheFirstIsDown() throws Exception {
+    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
+    String two = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}";
+    b.answer("/api/v1/status/buildinfo", buildInfo);
+    b.answer("/api/v1/query", two);
+    startRouter(closedPort(), b.uri(), builder -> builder);
+
+    // Grafana's "Save & test": 1+1, then build info.
+    assertThat(get("/api/v1/query?query=" + enc("1+1"))).isEqualTo(new Reply(200, two));
+    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
+  }
+
+  @Test
+  void whatAnyShardCanAnswerIsAskedOfTheNextShardAfterA5xxButNotAfterA4xx() throws Exception {
+    a.answer("/api/v1/status/buildinfo", 503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"busy\"}");
+    b.answer("/api/v1/status/buildinfo", "{\"status\":\"success\",\"data\":{\"version\":\"b\"}}");
+    a.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    startRouter(builder -> builder);
+
+    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":{\"version\":\"b\"}}"));
+    Reply query = get("/api/v1/query?query=" + enc("1+1"));
+    assertThat(query.status()).isEqualTo(422);
+    assertThat(b.received).noneMatch(received -> received.path().equals("/api/v1/query"));
+  }
+
+  @Test
+  void whatAnyShardCanAnswerFailsWhenEveryShardIsDown() throws Exception {
+    startRouter(closedPort(), closedPort(), builder -> builder);
+
+    Reply reply = get("/api/v1/status/buildinfo");
+
+    assertThat(reply.status()).isEqualTo(502);
+    assertThat(reply.body()).contains("\"status\":\"error\"", "unreachable");
+  }
+
+  @Test
   void buildInfoComesFromTheFirstShard() throws Exception {
     String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
     a.answer("/api/v1/status/buildinfo", buildInfo);
