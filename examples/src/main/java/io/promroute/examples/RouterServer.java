@@ -31,6 +31,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.gzip.GzipHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
@@ -45,6 +46,9 @@ final class RouterServer implements AutoCloseable {
 
   private final Path configFile;
   private final RouterFilters.Factory factory;
+  /** Answers smaller than this go uncompressed even to clients that accept gzip. */
+  static final int GZIP_MIN_BYTES = 1024;
+
   private final UpstreamClient client;
   private final UpstreamClient probeClient;
   private final RouterMetrics metrics;
@@ -98,8 +102,13 @@ final class RouterServer implements AutoCloseable {
     admin.setAsyncSupported(true);
     context.addServlet(admin, "/");
 
-    // GracefulHandler lets requests in flight finish when the server stops.
-    server.setHandler(new GracefulHandler(context));
+    // Prometheus gzips its answers for clients that accept it (Grafana does); so does the router,
+    // above a size where compressing is worth the CPU. GracefulHandler lets requests in flight
+    // finish when the server stops.
+    GzipHandler gzip = new GzipHandler(context);
+    gzip.setMinGzipSize(GZIP_MIN_BYTES);
+    gzip.setIncludedMethods("GET", "POST");
+    server.setHandler(new GracefulHandler(gzip));
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
     server.setStopAtShutdown(stopAtShutdown);
   }

@@ -83,6 +83,36 @@ class RouterServerTest {
   }
 
   @Test
+  void answersAreGzippedForClientsThatAcceptItAsPrometheusDoesAboveASmallSize() throws Exception {
+    String longInstance = "node-" + "x".repeat(2 * RouterServer.GZIP_MIN_BYTES);
+    try (FakePrometheus a = new FakePrometheus(longInstance); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      Path file = directory.resolve("router.yml");
+      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+      router.start();
+
+      HttpResponse<byte[]> large = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D"))
+          .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(large.statusCode()).isEqualTo(200);
+      assertThat(large.headers().firstValue("Content-Encoding")).hasValue("gzip");
+      String body = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(large.body())).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(body).contains("\"cluster\":\"a\"", longInstance);
+
+      HttpResponse<String> small = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D"))
+          .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(small.headers().firstValue("Content-Encoding")).isEmpty();
+      assertThat(small.body()).contains("\"cluster\":\"b\"");
+
+      HttpResponse<String> plain = get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D");
+      assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+      assertThat(plain.body()).contains(longInstance);
+    }
+  }
+
+  @Test
   void answersHealthAndReadinessAsPrometheusDoes() throws Exception {
     start(TWO_SHARDS);
 
