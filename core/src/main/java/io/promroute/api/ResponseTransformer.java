@@ -73,7 +73,8 @@ public final class ResponseTransformer {
    * {@link #merge(Endpoint, List, OutputStream, String, List)} with Prometheus 3's {@code limit}
    * of series, labels and label values: when a shard answered that it cut its own answer to
    * {@code limit} (the warning {@code results truncated due to limit}, which Prometheus 3 gives
-   * and 2.x, which ignores {@code limit}, does not), the union is cut to {@code limit} too.
+   * and 2.x, which ignores {@code limit}, does not), the union is cut to {@code limit} too. A
+   * metadata union keeps at most {@code limit} metrics (when positive), as every version does.
    */
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
@@ -510,7 +511,13 @@ public final class ResponseTransformer {
         }
         case METADATA -> {
           generator.writeStartObject();
+          // Metadata's limit counts metrics, and every Prometheus version applies it: each shard
+          // kept at most limit, the union keeps the first limit of them by name.
+          int kept = 0;
           for (Map.Entry<String, Set<String>> entry : metadata.entrySet()) {
+            if (limit > 0 && kept++ == limit) {
+              break;
+            }
             generator.writeFieldName(entry.getKey());
             generator.writeStartArray();
             for (String raw : entry.getValue()) {

@@ -282,6 +282,16 @@ class ResponseTransformerTest {
   }
 
   @Test
+  void metadataUnionKeepsAtMostLimitMetrics() throws IOException {
+    String a = "{\"status\":\"success\",\"data\":{\"b\":[{\"type\":\"gauge\",\"help\":\"B\",\"unit\":\"\"}]}}";
+    String c = "{\"status\":\"success\",\"data\":{\"a\":[{\"type\":\"counter\",\"help\":\"A\",\"unit\":\"\"}]}}";
+    var out = new ByteArrayOutputStream();
+    ResponseTransformer.merge(Endpoint.METADATA, List.of(answer("a", a), answer("c", c)), out, "cluster", List.of(), 1);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"a\":[{\"type\":\"counter\",\"help\":\"A\",\"unit\":\"\"}]}}");
+  }
+
+  @Test
   void rulesGroupsAreConcatenated() throws IOException {
     String a = "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"ga\",\"rules\":[]}]}}";
     String b = "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"gb\",\"rules\":[{\"labels\":{},\"type\":\"alerting\"}]}]}}";

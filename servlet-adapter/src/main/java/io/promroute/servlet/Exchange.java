@@ -276,13 +276,21 @@ final class Exchange implements AsyncListener {
     // container's buffer then goes out in one write, with a Content-Length instead of chunks.
   }
 
-  /** The limit of a union of series, labels or label values; shards that apply it refused a bad one. */
+  /** The limit of a union of series, labels, label values or metadata; shards refused a bad one. */
   private int limit() {
     return switch (plan.endpoint()) {
       case SERIES, LABELS, LABEL_VALUES -> {
         try {
           yield ApiParameters.limit(plan.calls().get(0).params().first("limit"));
         } catch (io.promroute.api.ApiException ignoredByPrometheus2) {
+          yield 0;
+        }
+      }
+      case METADATA -> {
+        // Prometheus: not a number is refused (by the shards), a negative one means no limit.
+        try {
+          yield (int) Math.max(0, Math.min(Integer.MAX_VALUE, Long.parseLong(plan.calls().get(0).params().first("limit"))));
+        } catch (NumberFormatException noLimit) {
           yield 0;
         }
       }
