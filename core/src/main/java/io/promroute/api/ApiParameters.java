@@ -145,14 +145,66 @@ public final class ApiParameters {
   }
 
   /**
+   * The evaluation time in milliseconds Prometheus's engine gets for this time parameter: Go's
+   * {@code timestamp.FromTime(parseTime(value))}, in int64 arithmetic as Go does it. Beyond Go's
+   * int64 seconds ({@code 1e19}) the conversion gives {@code MinInt64} and the milliseconds wrap,
+   * so a shard evaluates such a request at an instant near 1970 (not an error): the router must
+   * use the same instant, never fail on it.
+   *
+   * @throws ApiException as {@link #parseTime} for a value that is not a time
+   */
+  public static long timestampMillis(String name, String value) {
+    String number = goFloatText(value);
+    if (number == null || outOfRange(number)) {
+      Instant instant = parseTimeOrThrow(name, value);
+      if (value.equals(MIN_TIME)) {
+        return GO_MIN_TIME_SECONDS * 1000;
+      }
+      if (value.equals(MAX_TIME)) {
+        return GO_MAX_TIME_SECONDS * 1000 + 999;
+      }
+      return instant.getEpochSecond() * 1000 + instant.getNano() / 1_000_000;
+    }
+    double seconds = goFloat(number);
+    double whole = seconds < 0 ? Math.ceil(seconds) : Math.floor(seconds); // math.Modf
+    double fraction = Math.rint((seconds - whole) * 1000) / 1000; // math.Round, then * time.Second
+    long sec = goInt64(whole);
+    long nsec = goInt64(fraction * 1e9);
+    // time.Unix normalises nsec into [0, 1e9).
+    if (nsec < 0 || nsec >= 1_000_000_000L) {
+      long n = nsec / 1_000_000_000L;
+      sec += n;
+      nsec -= n * 1_000_000_000L;
+      if (nsec < 0) {
+        nsec += 1_000_000_000L;
+        sec--;
+      }
+    }
+    return sec * 1000 + nsec / 1_000_000; // wraps as Go's int64 does
+  }
+
+  // Prometheus's minTime and maxTime (web/api/v1), in Unix seconds.
+  private static final long GO_MIN_TIME_SECONDS = Long.MIN_VALUE / 1000 + 62135596801L;
+  private static final long GO_MAX_TIME_SECONDS = Long.MAX_VALUE / 1000 - 62135596801L;
+
+  // Go's int64(f) on amd64: NaN and values beyond int64 become MinInt64 (Java's cast saturates).
+  private static long goInt64(double value) {
+    if (Double.isNaN(value) || value >= 0x1p63 || value < -0x1p63) {
+      return Long.MIN_VALUE;
+    }
+    return (long) value;
+  }
+
+  /**
    * Parses a duration as Prometheus does: float seconds, or a Prometheus duration such as
    * {@code 1m30s}.
    *
    * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid duration}
    */
   public static Duration parseDuration(String name, String value) {
-    if (GO_FLOAT.matcher(value).matches() && !outOfRange(value)) {
-      double seconds = goFloat(value);
+    String number = goFloatText(value);
+    if (number != null && !outOfRange(number)) {
+      double seconds = goFloat(number);
       double nanos = seconds * 1e9;
       if (Double.isNaN(nanos)) {
         return Duration.ZERO;
@@ -216,18 +268,21 @@ public final class ApiParameters {
   }
 
   private static Instant tryParseTime(String value) {
-    if (GO_FLOAT.matcher(value).matches()) {
-      if (outOfRange(value)) {
+    String number = goFloatText(value);
+    if (number != null) {
+      if (outOfRange(number)) {
         return null; // no RFC 3339 time either
       }
-      double seconds = goFloat(value);
+      double seconds = goFloat(number);
       if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
         return seconds > 0 ? Instant.MAX : Instant.MIN;
       }
       double whole = seconds < 0 ? Math.ceil(seconds) : Math.floor(seconds);
       double millis = Math.round((seconds - whole) * 1000);
-      double clamped = Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), whole));
-      return Instant.ofEpochSecond((long) clamped, (long) millis * 1_000_000L);
+      // Compared as doubles, Instant.MAX's second rounds up past Instant.MAX: clamp as longs.
+      long clamped = whole >= 0x1p63 ? Long.MAX_VALUE : (long) whole;
+      clamped = Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), clamped));
+      return Instant.ofEpochSecond(clamped, (long) millis * 1_000_000L);
     }
     if (value.equals(MIN_TIME)) {
       return Instant.MIN;
@@ -240,6 +295,51 @@ public final class ApiParameters {
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /**
+   * The number Go's {@code strconv.ParseFloat} reads in {@code value}, written so {@link #GO_FLOAT}
+   * and {@link #goFloat} read it (digit separators removed), or {@code null} if it reads none. Go
+   * accepts {@code _} between digits ({@code 1_000}), as in Go's float literals.
+   */
+  private static String goFloatText(String value) {
+    if (value.indexOf('_') >= 0) {
+      if (!underscoresOk(value)) {
+        return null;
+      }
+      value = value.replace("_", "");
+    }
+    return GO_FLOAT.matcher(value).matches() ? value : null;
+  }
+
+  // Go's strconv.underscoreOK: an underscore only between digits, or between a base prefix and a digit.
+  private static boolean underscoresOk(String value) {
+    String s = value.startsWith("+") || value.startsWith("-") ? value.substring(1) : value;
+    char saw = '^';
+    int i = 0;
+    boolean hex = false;
+    if (s.length() >= 2 && s.charAt(0) == '0' && "bBoOxX".indexOf(s.charAt(1)) >= 0) {
+      i = 2;
+      saw = '0';
+      hex = s.charAt(1) == 'x' || s.charAt(1) == 'X';
+    }
+    for (; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9' || hex && "abcdefABCDEF".indexOf(c) >= 0) {
+        saw = '0';
+      } else if (c == '_') {
+        if (saw != '0') {
+          return false;
+        }
+        saw = '_';
+      } else {
+        if (saw == '_') {
+          return false;
+        }
+        saw = '!';
+      }
+    }
+    return saw != '_';
   }
 
   /** Go's ParseFloat fails with ErrRange where the number is finite but beyond a double (1e400). */

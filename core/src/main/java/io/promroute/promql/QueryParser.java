@@ -39,12 +39,18 @@ final class QueryParser {
             query,
             options,
             PromQLParser::seriesSelector,
-            (tree, builder) ->
-                builder.vectorSelector(((PromQLParser.SeriesSelectorContext) tree).vectorSelector()));
+            new SeriesSelectorBuilder());
   }
 
   private interface TreeBuilder {
     Expr build(ParserRuleContext tree, AstBuilder builder);
+  }
+
+  private static final class SeriesSelectorBuilder implements TreeBuilder {
+    @Override
+    public Expr build(ParserRuleContext tree, AstBuilder builder) {
+      return builder.vectorSelector(((PromQLParser.SeriesSelectorContext) tree).vectorSelector());
+    }
   }
 
   private static Expr buildAndCheck(
@@ -85,6 +91,12 @@ final class QueryParser {
       CommonTokenStream tokens = new CommonTokenStream(lexer);
       tokens.fill();
       if (tokens.get(0).getType() == Token.EOF) {
+        if (treeBuilder instanceof SeriesSelectorBuilder) {
+          // ParseMetricSelector feeds Go's yacc parser a start token first, so an empty selector
+          // is a syntax error at the end of the input, not "no expression".
+          int end = tokens.get(0).getStartIndex();
+          throw source.error("unexpected end of input", end, end);
+        }
         throw source.error("no expression found in input", 0, 0);
       }
       PromQLParser parser = new PromQLParser(tokens);

@@ -97,4 +97,36 @@ class ApiParametersTest {
     assertThat(error(Endpoint.SERIES, Map.of())).isEqualTo("no match[] parameter provided");
     validate(Endpoint.SERIES, Map.of("match[]", "up"));
   }
+
+  @Test
+  void digitSeparatorsAreReadAsGoParseFloatReadsThem() {
+    assertThat(ApiParameters.parseTime("time", "1_435_781_451")).isEqualTo(Instant.ofEpochSecond(1435781451L));
+    assertThat(ApiParameters.parseDuration("step", "1_5")).isEqualTo(java.time.Duration.ofSeconds(15));
+    assertThat(error(Endpoint.QUERY, Map.of("time", "1__0"))).startsWith("invalid parameter \"time\"");
+    assertThat(error(Endpoint.QUERY, Map.of("time", "_10"))).startsWith("invalid parameter \"time\"");
+    assertThat(error(Endpoint.QUERY, Map.of("time", "10_"))).startsWith("invalid parameter \"time\"");
+    assertThat(error(Endpoint.QUERY, Map.of("time", "1_.5"))).startsWith("invalid parameter \"time\"");
+  }
+
+  @Test
+  void timesBeyondAnInstantAreAcceptedNotAnInternalError() {
+    validate(Endpoint.QUERY, Map.of("time", "9223372036854775807"));
+    validate(Endpoint.QUERY, Map.of("time", "1e19"));
+    validate(Endpoint.QUERY, Map.of("time", "-1e19"));
+    assertThat(ApiParameters.parseTime("time", "1e300")).isEqualTo(Instant.MAX.minusNanos(Instant.MAX.getNano()));
+  }
+
+  @Test
+  void evaluationMillisecondsAreGoInt64Arithmetic() {
+    assertThat(ApiParameters.timestampMillis("time", "1435781451.7814")).isEqualTo(1435781451781L);
+    assertThat(ApiParameters.timestampMillis("time", "-1.5")).isEqualTo(-1500L);
+    assertThat(ApiParameters.timestampMillis("time", "2015-07-01T22:10:51.5+02:00")).isEqualTo(1435781451500L);
+    // int64(1e19) is MinInt64 in Go, and MinInt64 * 1000 wraps to 0.
+    assertThat(ApiParameters.timestampMillis("time", "1e19")).isEqualTo(0L);
+    // NaN: MinInt64 seconds and nanoseconds, normalised by time.Unix, then wrapped.
+    assertThat(ApiParameters.timestampMillis("time", "NaN")).isEqualTo(-9223372036855L);
+    // 1e18 seconds fit an int64, their milliseconds wrap.
+    assertThat(ApiParameters.timestampMillis("time", "1e18")).isEqualTo(1_000_000_000_000_000_000L * 1000);
+    assertThat(ApiParameters.timestampMillis("time", "-292273086-05-16T16:47:06Z")).isEqualTo((Long.MIN_VALUE / 1000 + 62135596801L) * 1000);
+  }
 }

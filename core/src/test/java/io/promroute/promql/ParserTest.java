@@ -189,6 +189,16 @@ class ParserTest {
     }
 
     @Test
+    void emptySeriesSelectorIsAnUnexpectedEndOfInputAsInParseMetricSelector() {
+      assertThatThrownBy(() -> PromQL.parseSelector(""))
+          .isInstanceOf(PromQLParseException.class)
+          .hasMessage("1:1: parse error: unexpected end of input");
+      assertThatThrownBy(() -> PromQL.parse(""))
+          .isInstanceOf(PromQLParseException.class)
+          .hasMessage("1:1: parse error: no expression found in input");
+    }
+
+    @Test
     void nonEmptyMatcherIsANameOrAMatcherThatRejectsTheEmptyValue() {
       assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("up"))).isTrue();
       assertThat(PromQL.hasNonEmptyMatcher(PromQL.parseSelector("{job=\"\"}"))).isFalse();

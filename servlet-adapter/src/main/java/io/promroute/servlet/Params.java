@@ -16,44 +16,92 @@ final class Params {
   record Param(String name, String value) {}
 
   private final List<Param> all;
+  // What Go's ParseForm would return: the error of a pair it dropped, or null.
+  private final String formError;
 
-  private Params(List<Param> all) {
+  private Params(List<Param> all, String formError) {
     this.all = List.copyOf(all);
+    this.formError = formError;
   }
 
+  private Params(List<Param> all) {
+    this(all, null);
+  }
+
+  /**
+   * Parses as Go's {@code ParseForm}: a pair Go cannot read (a bad escape, a semicolon) is
+   * dropped, the others are kept, and the error is remembered for the endpoints that check it
+   * ({@link #formError}); most Prometheus endpoints read what is left.
+   */
   static Params of(String urlQuery, String formBody) {
     List<Param> params = new ArrayList<>();
-    parse(formBody, params);
-    parse(urlQuery, params);
-    return new Params(params);
+    String bodyError = parse(formBody, params);
+    String urlError = parse(urlQuery, params);
+    return new Params(params, bodyError != null ? bodyError : urlError);
   }
 
   static Params of(List<Param> params) {
     return new Params(params);
   }
 
-  private static void parse(String encoded, List<Param> into) {
+  // Go's url.ParseQuery (Go 1.17+), with its error precedence: a semicolon's error replaces any
+  // earlier one, an escape's error is kept only if there is none yet.
+  private static String parse(String encoded, List<Param> into) {
     if (encoded == null || encoded.isEmpty()) {
-      return;
+      return null;
     }
-    for (String pair : encoded.split("&")) {
+    String error = null;
+    for (String pair : encoded.split("&", -1)) {
+      if (pair.indexOf(';') >= 0) {
+        error = "invalid semicolon separator in query";
+        continue;
+      }
       if (pair.isEmpty()) {
         continue;
       }
       int equals = pair.indexOf('=');
       String name = equals < 0 ? pair : pair.substring(0, equals);
       String value = equals < 0 ? "" : pair.substring(equals + 1);
+      String badName = badEscape(name);
+      String badValue = badName == null ? badEscape(value) : null;
+      if (badName != null || badValue != null) {
+        if (error == null) {
+          // Go's strconv.Quote; the three characters are printable in any request Jetty accepted.
+          String bad = badName != null ? badName : badValue;
+          error = "invalid URL escape \"" + bad.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+        continue;
+      }
       into.add(new Param(decode(name), decode(value)));
     }
+    return error;
+  }
+
+  /** Go's {@code url.EscapeError}: the first {@code %} not followed by two hex digits, up to 3 characters; or null. */
+  private static String badEscape(String encoded) {
+    for (int i = encoded.indexOf('%'); i >= 0; i = encoded.indexOf('%', i + 1)) {
+      if (i + 2 >= encoded.length() || !isHex(encoded.charAt(i + 1)) || !isHex(encoded.charAt(i + 2))) {
+        return encoded.substring(i, Math.min(i + 3, encoded.length()));
+      }
+      i += 2;
+    }
+    return null;
+  }
+
+  private static boolean isHex(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
   }
 
   private static String decode(String encoded) {
-    try {
-      return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new io.promroute.api.ApiException(
-          io.promroute.api.ApiError.badData("error parsing form values: invalid URL escape in \"" + encoded + "\""));
-    }
+    return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The error Go's {@code ParseForm} would return for this request ({@code invalid URL escape
+   * "%zz"}), body's first; or null. The pair is dropped from {@link #all} either way.
+   */
+  String formError() {
+    return formError;
   }
 
   List<Param> all() {

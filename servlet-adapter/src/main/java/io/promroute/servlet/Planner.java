@@ -69,6 +69,10 @@ final class Planner {
    * @param labelName the decoded {@code <name>} of {@code label/<name>/values}, else null
    */
   Plan plan(Endpoint endpoint, String labelName, Params params) {
+    if (endpoint == Endpoint.SERIES && params.formError() != null) {
+      // Prometheus's series handler alone checks ParseForm's error; the others read what parsed.
+      throw new ApiException(ApiError.badData("error parsing form values: " + params.formError()));
+    }
     ApiParameters.validate(endpoint, params::values);
     return switch (endpoint) {
       case QUERY, QUERY_RANGE, QUERY_EXEMPLARS -> query(endpoint, params);
@@ -206,15 +210,15 @@ final class Planner {
     List<io.promroute.plan.QueryPlan.ShardRequest> requests;
     if (endpoint == Endpoint.QUERY) {
       String time = params.first("time");
-      long millis = time.isEmpty() ? System.currentTimeMillis() : ApiParameters.parseTime("time", time).toEpochMilli();
+      long millis = time.isEmpty() ? System.currentTimeMillis() : ApiParameters.timestampMillis("time", time);
       if (time.isEmpty()) {
         base = base.replacing("time", List.of(secondsOf(millis)));
       }
       crossShard = new Plan.CrossShard(queryPlan, false, millis, millis, 1);
       requests = queryPlan.instantRequests(millis);
     } else {
-      long start = ApiParameters.parseTime("start", params.first("start")).toEpochMilli();
-      long end = ApiParameters.parseTime("end", params.first("end")).toEpochMilli();
+      long start = ApiParameters.timestampMillis("start", params.first("start"));
+      long end = ApiParameters.timestampMillis("end", params.first("end"));
       long step = ApiParameters.parseDuration("step", params.first("step")).toMillis();
       crossShard = new Plan.CrossShard(queryPlan, true, start, end, step);
       requests = queryPlan.rangeRequests(start, end, step);

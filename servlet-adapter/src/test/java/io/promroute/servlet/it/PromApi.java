@@ -130,6 +130,22 @@ public final class PromApi {
         .POST(HttpRequest.BodyPublishers.ofString(params.encoded(), StandardCharsets.UTF_8)), Duration.ofSeconds(60));
   }
 
+  /**
+   * A request as written: {@code rawQuery} (already encoded, may be {@code null}) on the URL, and
+   * with {@code contentType} non-null a POST of {@code rawBody}'s bytes (else a GET). For the odd
+   * encodings {@link Params} would normalise away.
+   */
+  public static Answer raw(URI base, String path, String rawQuery, String contentType, byte[] rawBody) {
+    URI uri = URI.create(base.resolve(path) + (rawQuery == null ? "" : "?" + rawQuery));
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+    if (contentType == null) {
+      request.GET();
+    } else {
+      request.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(rawBody));
+    }
+    return send(request, Duration.ofSeconds(60));
+  }
+
   /** GET or POST ({@code method}), the same parameters. */
   public static Answer send(String method, URI base, String path, Params params) {
     return switch (method) {
