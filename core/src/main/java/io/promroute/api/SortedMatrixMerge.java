@@ -73,7 +73,8 @@ final class SortedMatrixMerge {
   private final class Cursor {
     final ShardAnswer answer;
     final RawJsonReader reader;
-    final byte[] shardLabelValue;
+    /** The shard label's name and value as written, or null when the shard's series keep their labels. */
+    final RawJsonReader.Name[] shardLabel;
     boolean inResult;
     boolean firstInResult;
     List<String> key;
@@ -82,7 +83,15 @@ final class SortedMatrixMerge {
     Cursor(ShardAnswer answer) {
       this.answer = answer;
       this.reader = new RawJsonReader(answer.body());
-      this.shardLabelValue = answer.addShardLabel() ? unquoted(Json.quoted(answer.shard())) : null;
+      if (answer.addShardLabel()) {
+        // Encoded once per shard, not per series.
+        byte[] name = unquoted(Json.quoted(label));
+        byte[] value = unquoted(Json.quoted(answer.shard()));
+        this.shardLabel = new RawJsonReader.Name[] {
+            new RawJsonReader.Name(name, name.length, label), new RawJsonReader.Name(value, value.length, answer.shard())};
+      } else {
+        this.shardLabel = null;
+      }
     }
 
     /** Reads up to the first series (or to the end when there is no result array). */
@@ -203,11 +212,8 @@ final class SortedMatrixMerge {
           labels.put(name.text(), new RawJsonReader.Name[] {name, value});
         } while (separator('}'));
       }
-      if (shardLabelValue != null && !labels.containsKey(label)) {
-        byte[] name = unquoted(Json.quoted(label));
-        labels.put(label, new RawJsonReader.Name[] {
-            new RawJsonReader.Name(name, name.length, label),
-            new RawJsonReader.Name(shardLabelValue, shardLabelValue.length, answer.shard())});
+      if (shardLabel != null && !labels.containsKey(label)) {
+        labels.put(label, shardLabel);
       }
       return labels;
     }

@@ -59,15 +59,20 @@ class RouterServerTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The real filter and the JDK client in front of shards a and b. */
+  private void startOver(FakePrometheus a, FakePrometheus b) throws Exception {
+    Path file = directory.resolve("router.yml");
+    Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+        + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+    router.start();
+  }
+
   @Test
   void routesThroughTheRealFilterAndRecordsTheShardItWentTo() throws Exception {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
-      Path file = directory.resolve("router.yml");
-      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
-      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
-      router.start();
+      startOver(a, b);
 
       HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D");
 
@@ -86,12 +91,7 @@ class RouterServerTest {
   void answersAreGzippedForClientsThatAcceptItAsPrometheusDoesAboveASmallSize() throws Exception {
     String longInstance = "node-" + "x".repeat(2 * RouterServer.GZIP_MIN_BYTES);
     try (FakePrometheus a = new FakePrometheus(longInstance); FakePrometheus b = new FakePrometheus("node-b:9100")) {
-      Path file = directory.resolve("router.yml");
-      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
-      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
-      router.start();
+      startOver(a, b);
 
       HttpResponse<byte[]> large = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D"))
           .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
