@@ -179,7 +179,7 @@ class JettyUpstreamClientTest {
     assertThat(query("up{cluster=\"a\"}").statusCode()).isEqualTo(200);
   }
 
-  /** A shard on a raw socket that writes {@code answer} to every connection and keeps it open. */
+  /** A shard on a raw socket that reads each request's head, writes {@code answer} and keeps the connection open. */
   private int rawShard(String answer) throws IOException {
     silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(() -> {
@@ -187,6 +187,11 @@ class JettyUpstreamClientTest {
         while (true) {
           Socket socket = silent.accept();
           hanging.add(socket);
+          // The request first: an answer the client has not asked for yet is not an answer.
+          java.io.InputStream in = socket.getInputStream();
+          for (int matched = 0, b; matched < 4 && (b = in.read()) >= 0; ) {
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+          }
           socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
           socket.getOutputStream().flush();
         }
