@@ -104,7 +104,8 @@ class DemoEndToEndTest {
 
     assertThat(result).hasSize(3);
     result.forEach(series -> assertThat(series.path("metric").path("cluster").asText()).isEqualTo("b"));
-    assertThat(ACCESS_LOG).anyMatch(line -> line.contains("up%7Bcluster%3D%22b%22%7D") && line.contains(" 200 shards=b "));
+    Eventually.eventually(() -> assertThat(ACCESS_LOG)
+        .anyMatch(line -> line.contains("up%7Bcluster%3D%22b%22%7D") && line.contains(" 200 shards=b ")));
   }
 
   @Test

@@ -80,10 +80,12 @@ class RouterServerTest {
       assertThat(answer.body()).contains("\"cluster\":\"b\"").contains("node-b:9100");
       assertThat(b.queries).containsExactly("up");
       assertThat(a.queries).isEmpty();
-      assertThat(get("/metrics").body())
-          .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
-          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
-      assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
+      Eventually.eventually(() -> {
+        assertThat(get("/metrics").body())
+            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
+        assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
+      });
     }
   }
 
@@ -165,14 +167,12 @@ class RouterServerTest {
     assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/query?query=none").statusCode()).isEqualTo(200);
-    String metrics = get("/metrics").body();
-
-    assertThat(metrics)
+    Eventually.eventually(() -> assertThat(get("/metrics").body())
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 2")
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"none\",status=\"200\"} 1")
         .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 2")
         .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
-        .contains("jvm_memory_used_bytes");
+        .contains("jvm_memory_used_bytes"));
   }
 
   @Test
@@ -182,7 +182,7 @@ class RouterServerTest {
     get("/api/v1/query?query=a");
     get("/-/healthy"); // probes are not logged
 
-    assertThat(accessLog).hasSize(1);
+    Eventually.eventually(() -> assertThat(accessLog).hasSize(1));
     assertThat(accessLog.get(0)).matches("127\\.0\\.0\\.1 \"GET /api/v1/query\\?query=a\" 200 shards=a \\d+\\.\\dms");
   }
 
@@ -253,7 +253,7 @@ class RouterServerTest {
     start(TWO_SHARDS + "  path_prefix: /prometheus\n");
 
     assertThat(get("/prometheus/api/v1/query?query=a").body()).contains("\"shards\":\"a,b\"");
-    assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"a\",status=\"200\"} 1");
+    Eventually.eventually(() -> assertThat(get("/metrics").body())
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"a\",status=\"200\"} 1"));
   }
 }
