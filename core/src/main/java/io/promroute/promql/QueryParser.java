@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.internal.DeepStack;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorSelector;
 import io.promroute.promql.internal.grammar.NestingTooDeepException;
@@ -85,6 +86,20 @@ final class QueryParser {
           0,
           0);
     }
+    // ANTLR's parser and the tree walks recurse once or more per level of real nesting: a deep
+    // query that overflows this thread's stack (a cold JVM's frames are large) is parsed again
+    // on a large stack, and gets its answer or its positioned error either way.
+    return DeepStack.call(
+        () -> parseOnce(query, options, entryRule, treeBuilder, source),
+        () -> source.error("query is nested too deeply", 0, 0));
+  }
+
+  private static Expr parseOnce(
+      String query,
+      ParserOptions options,
+      Function<PromQLParser, ParserRuleContext> entryRule,
+      TreeBuilder treeBuilder,
+      SourceText source) {
     try {
       PromQLLexer lexer = new PromQLLexer(CharStreams.fromString(query));
       lexer.removeErrorListeners();
@@ -129,8 +144,6 @@ final class QueryParser {
               + " levels of nested expressions",
           token.getStartIndex(),
           token.getStopIndex() + 1);
-    } catch (StackOverflowError e) {
-      throw source.error("query is nested too deeply", 0, 0);
     } catch (PromQLParseException e) {
       throw e;
     } catch (RuntimeException e) {

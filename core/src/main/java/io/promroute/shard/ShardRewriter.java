@@ -216,6 +216,12 @@ public final class ShardRewriter {
    */
   public ShardedQuery rewrite(Expr query) {
     requireNonNull(query, "query is null");
+    // The analysis and the rewriting recurse over the tree: see DeepStack.
+    return io.promroute.internal.DeepStack.call(
+        () -> rewriteOnce(query), () -> new io.promroute.promql.PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
+  }
+
+  private ShardedQuery rewriteOnce(Expr query) {
     ShardSelection selection = ShardSelection.of(query, shardLabel, matcherSets);
     List<String> warnings = new ArrayList<>();
     List<String> selected = selectShards(selection, warnings);
