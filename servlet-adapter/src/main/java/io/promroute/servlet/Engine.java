@@ -38,10 +38,14 @@ final class Engine {
   final int maxRequestBodyBytes;
   final ExecutorService executor;
   final boolean ownsExecutor;
+  /** The most samples one cross-shard query may hold in the router (Prometheus's --query.max-samples). */
+  final long maxSamples;
+  /** The most series in an answer the router computes from several shards' answers. */
+  final int maxSeries;
 
   Engine(Planner planner, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
-      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
+      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries) {
     this.planner = planner;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -53,6 +57,8 @@ final class Engine {
     this.maxRequestBodyBytes = maxRequestBodyBytes;
     this.executor = executor;
     this.ownsExecutor = ownsExecutor;
+    this.maxSamples = maxSamples;
+    this.maxSeries = maxSeries;
   }
 
   /*

@@ -2,6 +2,7 @@ package io.promroute.servlet;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiParameters;
+import io.promroute.api.Cancellation;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
 import jakarta.servlet.AsyncContext;
@@ -48,6 +49,10 @@ final class Exchange implements AsyncListener {
   // Written by the container thread in start(), read by listener and client threads.
   private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
   private AsyncContext async;
+  // Set when the container gives up on the request (async timeout, client gone, completed): a
+  // router-side evaluation still running stops at its next check.
+  private volatile boolean abandoned;
+  private volatile long deadlineNanos;
 
   Exchange(Engine engine, Plan plan, HttpServletRequest request, HttpServletResponse response) {
     this.engine = engine;
@@ -60,6 +65,8 @@ final class Exchange implements AsyncListener {
     async = request.startAsync(request, response);
     // The upstream timeout covers the response headers; give the body as long again to stream.
     async.setTimeout(engine.upstreamTimeout.multipliedBy(2).plusSeconds(10).toMillis());
+    // A router-side evaluation stops 5 s before the container's timeout, with a JSON 503.
+    deadlineNanos = System.nanoTime() + engine.upstreamTimeout.multipliedBy(2).plusSeconds(5).toNanos();
     async.addListener(this);
     Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
     for (Plan.Call call : plan.calls()) {
@@ -199,7 +206,9 @@ final class Exchange implements AsyncListener {
 
   private void answer() throws IOException {
     if (plan.crossShard() != null) {
-      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify).answer();
+      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify,
+          Cancellation.until(deadlineNanos, () -> abandoned), engine.maxSamples, engine.maxSeries)
+          .answer();
       return;
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
@@ -352,6 +361,7 @@ final class Exchange implements AsyncListener {
 
   @Override
   public void onTimeout(AsyncEvent event) {
+    abandoned = true;
     if (claim()) {
       finish(new ApiError(504, "timeout", "the shards' answers did not arrive in time"));
     } else {
@@ -365,6 +375,7 @@ final class Exchange implements AsyncListener {
     // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
     // answered this comes when the answer is written or at the async timeout; the upstream
     // timeout releases the shard connection in any case.
+    abandoned = true;
     if (claim()) {
       releaseUpstream();
       completeQuietly();
@@ -375,6 +386,7 @@ final class Exchange implements AsyncListener {
 
   @Override
   public void onComplete(AsyncEvent event) {
+    abandoned = true;
     releaseUpstream();
   }
 

@@ -361,12 +361,12 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void crossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum() throws Exception {
+  void byDefaultACrossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum() throws Exception {
     String partial = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
         + "{\"metric\":{},\"value\":[1700000000,\"%s\"]}]}}";
     a.answer("/api/v1/query", String.format(partial, "2"));
     b.answer("/api/v1/query", String.format(partial, "3.5"));
-    startRouter(builder -> builder.exactCrossShardSums(false));
+    startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -430,10 +430,10 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void byDefaultACrossShardSumFetchesTheSeriesAndAddsThemInTheRouter() throws Exception {
+  void exactCrossShardSumsFetchTheSeriesAndAddThemInTheRouter() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     b.answer("/api/v1/query", VECTOR_B);
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.exactCrossShardSums(true));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 

@@ -67,6 +67,7 @@ class RouterConfigTest {
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.partialResponse()).isFalse();
+    assertThat(config.exactCrossShardAggregation()).isFalse();
     assertThat(config.forwardedHeaders()).isEmpty();
     assertThat(config.maxRequestBodyBytes()).isEqualTo(1 << 20);
   }
@@ -101,6 +102,8 @@ class RouterConfigTest {
           unlabeled_selectors: reject
           unknown_shard: reject
           shard_label: keep
+        cross_shard:
+          aggregation: exact
         promql:
           experimental_functions: true
           duration_expressions: false
@@ -140,6 +143,7 @@ class RouterConfigTest {
     assertThat(config.parserOptions()).isEqualTo(new ParserOptions(true, false, true, true, true, 4096, 50));
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.partialResponse()).isTrue();
+    assertThat(config.exactCrossShardAggregation()).isTrue();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);
     assertThat(config.source()).isEqualTo(file.toString());
@@ -204,7 +208,10 @@ class RouterConfigTest {
             "t:3: http.listen: unknown key (known here: listen_addr, path_prefix)"),
         arguments(
             "prome_servers: {a: 'h:1'}\nroute:\n  x: 1",
-            "t:2: route: unknown key (known here: replace_label_name, prome_servers, shards, http, routing, promql, upstream, limits)"),
+            "t:2: route: unknown key (known here: replace_label_name, prome_servers, shards, http, routing, cross_shard, promql, upstream, limits)"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\ncross_shard:\n  aggregation: fast",
+            "t:3: cross_shard.aggregation: \"fast\" is not one of exact, partials"),
         arguments(
             "prome_servers: {a: 'h:1'}\nrouting:\n  missing_shard_matcher: sometimes",
             "t:3: routing.missing_shard_matcher: \"sometimes\" is not one of all_shards, default_shard, reject"),
