@@ -378,6 +378,33 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void crossShardAnswersHoldingMoreSamplesThanTheLimitArePrometheusTooManySamples() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(builder -> builder.exactCrossShardSums(true).maxSamples(1));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\","
+            + "\"error\":\"query processing would load too many samples into memory in query execution\"}"));
+  }
+
+  @Test
+  void crossShardAnswersWithMoreSeriesThanTheLimitAreRefused() throws Exception {
+    // Each shard's partial sum for its job: two groups in the merged answer.
+    a.answer("/api/v1/query", VECTOR_A.replace("\"__name__\":\"up\",", ""));
+    b.answer("/api/v1/query", VECTOR_B.replace("\"__name__\":\"up\",", ""));
+    startRouter(builder -> builder.maxSeries(1));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum by (job) (up)") + "&time=1700000000");
+
+    assertThat(reply.status()).isEqualTo(422);
+    assertThat(reply.body()).contains("\"errorType\":\"execution\"",
+        "query result has 2 series, more than the router's limit of 1 (limits.max_series)");
+  }
+
+  @Test
   void crossShardInstantQueryWithoutTimeSendsEveryShardTheSameTime() throws Exception {
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
     a.answer("/api/v1/query", empty);

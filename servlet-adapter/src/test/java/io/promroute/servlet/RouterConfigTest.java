@@ -70,6 +70,8 @@ class RouterConfigTest {
     assertThat(config.exactCrossShardAggregation()).isFalse();
     assertThat(config.forwardedHeaders()).isEmpty();
     assertThat(config.maxRequestBodyBytes()).isEqualTo(1 << 20);
+    assertThat(config.maxSamples()).isEqualTo(50_000_000L);
+    assertThat(config.maxSeries()).isEqualTo(1_000_000);
   }
 
   @Test
@@ -118,6 +120,8 @@ class RouterConfigTest {
         limits:
           max_query_length: 4096
           max_request_body_bytes: 65536
+          max_samples: 1000
+          max_series: 10
         """);
 
     RouterConfig config = RouterConfig.load(file);
@@ -146,6 +150,8 @@ class RouterConfigTest {
     assertThat(config.exactCrossShardAggregation()).isTrue();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);
+    assertThat(config.maxSamples()).isEqualTo(1000);
+    assertThat(config.maxSeries()).isEqualTo(10);
     assertThat(config.source()).isEqualTo(file.toString());
   }
 
