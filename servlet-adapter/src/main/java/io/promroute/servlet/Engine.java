@@ -40,7 +40,7 @@ final class Engine {
   final boolean ownsExecutor;
   /** The most samples one cross-shard query may hold in the router (Prometheus's --query.max-samples). */
   final long maxSamples;
-  /** The most series in an answer the router computes from several shards' answers. */
+  /** The most series in an answer the router holds to merge (cross-shard results, series unions). */
   final int maxSeries;
 
   Engine(Planner planner, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,

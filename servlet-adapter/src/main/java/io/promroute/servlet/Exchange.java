@@ -179,6 +179,9 @@ final class Exchange implements AsyncListener {
     }
     try {
       answer();
+    } catch (io.promroute.api.ApiException e) {
+      // A limit, found before anything was written.
+      Engine.writeError(response, e.error());
     } catch (ShardBody.ReadException e) {
       LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
       Engine.writeError(response, ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
@@ -269,7 +272,8 @@ final class Exchange implements AsyncListener {
             only.addShardLabel() ? only.shard() : null, warnings);
       }
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
-      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings, limit());
+      case MERGE -> ResponseTransformer.merge(
+          plan.endpoint(), answers, out, engine.shardLabel, warnings, limit(), engine.maxSeries);
       case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();

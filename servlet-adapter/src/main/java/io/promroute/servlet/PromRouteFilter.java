@@ -256,9 +256,10 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * The most series in an answer the router computes from several shards' answers (a
-     * cross-shard query's result); beyond it the query gets 422 {@code execution}. Default
-     * 1,000,000.
+     * The most series in an answer the router holds to merge several shards' answers (a
+     * cross-shard query's result, a {@code /api/v1/series} union, which are sorted in memory);
+     * beyond it the request gets 422 {@code execution} before anything is written. Default
+     * 1,000,000. Concatenated fan-outs and range merges stream and are not limited.
      */
     public Builder maxSeries(int series) {
       if (series <= 0) {

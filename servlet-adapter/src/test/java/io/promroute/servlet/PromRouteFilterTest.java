@@ -221,6 +221,22 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void aSeriesUnionOverTheSeriesLimitIsRefusedAndTheRouterKeepsServing() throws Exception {
+    a.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
+    b.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
+    startRouter(builder -> builder.maxSeries(1));
+
+    Reply refused = post("/api/v1/series", "match[]=up&start=1&end=2");
+    a.answer("/api/v1/query", VECTOR_A);
+    Reply next = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
+
+    assertThat(refused).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\","
+            + "\"error\":\"the merged answer has more than 1 series, the router's limit (limits.max_series)\"}"));
+    assertThat(next.status()).isEqualTo(200);
+  }
+
+  @Test
   void eachMatchGoesOnlyToTheShardsItSelects() throws Exception {
     a.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"node\"]}");
     b.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"db\"]}");
