@@ -194,5 +194,8 @@ final class Engine {
     if (ownsExecutor) {
       executor.shutdownNow();
     }
+    if (client instanceof ReplicaClient replicas) {
+      replicas.close(); // its timer thread
+    }
   }
 }
