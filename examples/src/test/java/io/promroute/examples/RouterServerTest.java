@@ -83,7 +83,7 @@ class RouterServerTest {
       Eventually.eventually(() -> {
         assertThat(get("/metrics").body())
             .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
-            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 1");
         assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
       });
     }
@@ -170,7 +170,7 @@ class RouterServerTest {
     Eventually.eventually(() -> assertThat(get("/metrics").body())
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 2")
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"none\",status=\"200\"} 1")
-        .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 2")
+        .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 2")
         .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
         .contains("jvm_memory_used_bytes"));
   }
