@@ -286,7 +286,7 @@ class RouterConfigTest {
             "t:2: prome_servers.a: no address (expected host:port or a URL)"),
         arguments(
             "prome_servers:\n  a: {url: 'h:1'}",
-            "t:2: prome_servers.a: expected a value, found a map"),
+            "t:2: prome_servers.a: expected host:port or a URL, found a map"),
         arguments(
             "prome_servers: [a, b]",
             "t:1: prome_servers: expected a map, found a list"),
