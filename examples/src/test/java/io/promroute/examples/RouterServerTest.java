@@ -70,6 +70,37 @@ class RouterServerTest {
   }
 
   @Test
+  void aShardWithADeadReplicaIsAnsweredByTheOtherAndTheMetricsShowIt() throws Exception {
+    int dead;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dead = socket.getLocalPort(); // nothing listens there once closed
+    }
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      Path file = directory.resolve("router.yml");
+      Files.writeString(file, "prome_servers:\n  a: [127.0.0.1:" + dead + ", " + a.address() + "]\n  b: " + b.address()
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+          new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add, false);
+      router.start();
+
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"cluster\":\"a\"").contains("node-a:9100");
+      }
+      assertThat(a.queries).containsExactly("up", "up", "up");
+      Eventually.eventually(() -> assertThat(get("/metrics").body())
+          .contains("promroute_replica_up{replica=\"0\",shard=\"a\"} 0.0")
+          .contains("promroute_replica_up{replica=\"1\",shard=\"a\"} 1.0")
+          .doesNotContain("promroute_replica_up{replica=\"0\",shard=\"b\"}")
+          // The dead replica was asked once; the live one every time.
+          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"error\",replica=\"0\",shard=\"a\"} 1")
+          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"1\",shard=\"a\"} 3"));
+      assertThat(get("/").body()).contains("shard a: http://127.0.0.1:" + dead + ", replica 1: http://" + a.address());
+    }
+  }
+
+  @Test
   void routesThroughTheRealFilterAndRecordsTheShardItWentTo() throws Exception {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       startOver(a, b);
