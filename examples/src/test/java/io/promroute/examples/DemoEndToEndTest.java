@@ -1,5 +1,6 @@
 package io.promroute.examples;
 
+import io.promroute.servlet.it.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.promroute.servlet.it.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -145,7 +146,7 @@ class ReplicaClientTest {
     assertThat(secondMillis).isLessThan(firstByte.toMillis());
     assertThat(hanging.accepted.get()).isEqualTo(1);
     // The losing attempt was cancelled: its connection is closed, not left open until the timeout.
-    eventually(() -> assertThat(hanging.closed.get()).isEqualTo(1));
+    Eventually.eventually(() -> assertThat(hanging.closed.get()).isEqualTo(1));
   }
 
   @Test
@@ -198,10 +199,10 @@ class ReplicaClientTest {
     client = client(policy(Duration.ofMillis(100), Duration.ofMinutes(1)), one.uri(), two.uri());
 
     CompletableFuture<UpstreamResponse> answer = send(one.uri(), Duration.ofSeconds(60));
-    eventually(() -> assertThat(two.accepted.get()).isEqualTo(1));
+    Eventually.eventually(() -> assertThat(two.accepted.get()).isEqualTo(1));
     answer.cancel(true);
 
-    eventually(() -> assertThat(one.closed.get() + two.closed.get()).isEqualTo(2));
+    Eventually.eventually(() -> assertThat(one.closed.get() + two.closed.get()).isEqualTo(2));
     // Cancelled requests say nothing about the replicas.
     assertThat(client.status()).extracting(ReplicaStatus::inRotation).containsExactly(true, true);
   }
@@ -212,7 +213,7 @@ class ReplicaClientTest {
     FakeShard ready = shard().answer("/-/ready", 200, "Prometheus Server is Ready.").answer("/api/v1/query", OK);
     client = client(new ReplicaPolicy(Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofMillis(100)),
         starting.uri(), ready.uri());
-    eventually(() -> assertThat(client.status().get(0).inRotation()).isFalse());
+    Eventually.eventually(() -> assertThat(client.status().get(0).inRotation()).isFalse());
     Thread.sleep(200); // several back-offs: with probes, only a passing probe brings it back
 
     try (UpstreamResponse response = send(starting.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
@@ -222,29 +223,13 @@ class ReplicaClientTest {
     assertThat(ready.received).extracting(FakeShard.Received::path).contains("/api/v1/query");
 
     starting.answer("/-/ready", 200, "Prometheus Server is Ready.");
-    eventually(() -> assertThat(client.status().get(0).inRotation()).isTrue());
+    Eventually.eventually(() -> assertThat(client.status().get(0).inRotation()).isTrue());
   }
 
   @Test
   void aShardWithOneAddressGoesStraightToTheClientBelow() {
     UpstreamClient below = request -> CompletableFuture.failedFuture(new IllegalStateException("below"));
     assertThat(ReplicaClient.wrap(below, Map.of("a", ShardTarget.of("h:1")), ReplicaPolicy.DEFAULT)).isSameAs(below);
-  }
-
-  /** Retries an assertion for up to 5 seconds: health changes on the client's threads. */
-  private static void eventually(Runnable check) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError notYet) {
-        if (System.nanoTime() > deadline) {
-          throw notYet;
-        }
-        Thread.sleep(20);
-      }
-    }
   }
 
   private ReplicaClient client(ReplicaPolicy policy, URI... replicas) {
