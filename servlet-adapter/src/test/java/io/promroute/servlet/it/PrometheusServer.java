@@ -51,21 +51,50 @@ public final class PrometheusServer implements AutoCloseable {
     Path config = workDir.resolve(name + ".yml");
     Files.writeString(config, "global:\n  evaluation_interval: 1m\n", StandardCharsets.UTF_8);
     Path log = workDir.resolve(name + ".log");
-    int port = freePort();
-    List<String> command = new java.util.ArrayList<>(List.of(
-        prometheus.toString(),
-        "--config.file=" + config,
-        "--storage.tsdb.path=" + dataDir,
-        "--storage.tsdb.retention.time=100y",
-        "--web.listen-address=127.0.0.1:" + port,
-        "--web.enable-lifecycle",
-        "--log.level=warn"));
-    command.addAll(moreFlags);
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    return new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log);
+    // The free port can be taken by another process before Prometheus binds it (other builds run on
+    // the same machine): a start that fails to bind is retried on another port.
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      List<String> command = new java.util.ArrayList<>(List.of(
+          prometheus.toString(),
+          "--config.file=" + config,
+          "--storage.tsdb.path=" + dataDir,
+          "--storage.tsdb.retention.time=100y",
+          "--web.listen-address=127.0.0.1:" + port,
+          "--web.enable-lifecycle",
+          "--log.level=warn"));
+      command.addAll(moreFlags);
+      Process process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      PrometheusServer server = new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log);
+      if (attempt == 5 || !server.failedToBind(port)) {
+        return server;
+      }
+    }
+  }
+
+  /** Whether the process exited because its port was taken, waiting until it listens or exits. */
+  private boolean failedToBind(int port) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        return logTail().contains("address already in use");
+      }
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        return false;
+      } catch (IOException notListeningYet) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   /**
