@@ -24,12 +24,14 @@ public final class PrometheusServer implements AutoCloseable {
   private final Process process;
   private final URI baseUri;
   private final Path log;
+  private final Path dataDir;
 
-  private PrometheusServer(String name, Process process, URI baseUri, Path log) {
+  private PrometheusServer(String name, Process process, URI baseUri, Path log, Path dataDir) {
     this.name = name;
     this.process = process;
     this.baseUri = baseUri;
     this.log = log;
+    this.dataDir = dataDir;
   }
 
   /**
@@ -68,7 +70,7 @@ public final class PrometheusServer implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(log.toFile())
           .start();
-      PrometheusServer server = new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log);
+      PrometheusServer server = new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log, dataDir);
       if (attempt == 5 || !server.failedToBind(port)) {
         return server;
       }
@@ -111,6 +113,11 @@ public final class PrometheusServer implements AutoCloseable {
       try {
         if (!ready) {
           ready = get(client, "/-/ready").statusCode() == 200;
+          if (ready && !servesOwnData(client)) {
+            // Another process took the port first and answers there: this one is not ours.
+            close();
+            throw new IllegalStateException(name + ": prometheus exited: its port is served by another process");
+          }
         }
         if (ready) {
           HttpResponse<String> probe = get(client, "/api/v1/query?time=" + time + "&query="
@@ -135,6 +142,13 @@ public final class PrometheusServer implements AutoCloseable {
         throw new IllegalStateException(name + ": interrupted while waiting for prometheus", e);
       }
     }
+  }
+
+  /** Whether the server on this port is the one started here, on this data directory. */
+  private boolean servesOwnData(HttpClient client) throws IOException, InterruptedException {
+    HttpResponse<String> flags = get(client, "/api/v1/status/flags");
+    String path = dataDir.toString().replace("\\", "\\\\").replace("\"", "\\\"");
+    return process.isAlive() && flags.statusCode() == 200 && flags.body().contains("\"storage.tsdb.path\":\"" + path + "\"");
   }
 
   private HttpResponse<String> get(HttpClient client, String pathAndQuery) throws IOException, InterruptedException {
