@@ -100,7 +100,12 @@ final class ReplicaClient implements UpstreamClient, AutoCloseable {
   private void probeAll() {
     for (ShardReplicas replicas : shards.values()) {
       for (Replica replica : replicas.replicas) {
-        probe(replicas, replica);
+        try {
+          probe(replicas, replica);
+        } catch (RuntimeException e) {
+          // A periodic task that throws is never run again: log, and probe again next time.
+          LOG.log(System.Logger.Level.WARNING, "probing replica " + replica.index + " of shard " + replicas.shard + " failed", e);
+        }
       }
     }
   }
