@@ -1,5 +1,8 @@
 package io.promroute.servlet;
 
+import io.promroute.router.ShardTarget;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -9,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.nio.charset.StandardCharsets;
-import jakarta.servlet.http.HttpServletRequest;
 
 /** Which headers reach a shard: allow-listed client headers, never hop-by-hop ones, plus the target's own. */
 final class Headers {

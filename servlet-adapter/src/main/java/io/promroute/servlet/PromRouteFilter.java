@@ -2,6 +2,10 @@ package io.promroute.servlet;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.router.Planner;
+import io.promroute.router.Routing;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamClient;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;

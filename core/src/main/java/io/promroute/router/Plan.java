@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,7 +21,7 @@ import java.util.List;
  *     the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
  */
-record Plan(
+public record Plan(
     Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
     CrossShard crossShard, List<String> fallbacks) {
 
@@ -45,7 +45,7 @@ record Plan(
    * @param end the end of a range query, in ms
    * @param step the step of a range query, in ms
    */
-  record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
+  public record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
 
   /**
    * One request to one shard.
@@ -53,13 +53,13 @@ record Plan(
    * @param apiPath the path to request instead of the plan's, or {@code null} (a cross-shard
    *     plan's subquery asks {@code /api/v1/query_range} for an instant query)
    */
-  record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
+  public record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
     Call(String shard, Params params, boolean addShardLabel) {
       this(shard, params, addShardLabel, null);
     }
   }
 
-  enum Combine {
+  public enum Combine {
     /** One shard; its answer streams through, with the shard label added where the call says. */
     SINGLE,
     /** One shard; its answer is copied unchanged (build info, parse_query). */
@@ -73,11 +73,11 @@ record Plan(
   }
 
   /** A locally computed 200 answer. */
-  interface Local {
+  public interface Local {
     void write(OutputStream out) throws IOException;
   }
 
-  Plan {
+  public Plan {
     requireNonNull(endpoint, "endpoint is null");
     calls = List.copyOf(calls);
     warnings = List.copyOf(warnings);

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -8,12 +8,12 @@ import java.io.InputStream;
  * A shard's response body that tells its read failures apart from the client's write failures:
  * a lost shard connection is the shard's fault (502), a lost client is nobody's to answer.
  */
-final class ShardBody extends FilterInputStream {
+public final class ShardBody extends FilterInputStream {
 
   /** Reading a shard's answer failed. */
-  static final class ReadException extends IOException {
+  public static final class ReadException extends IOException {
     private static final long serialVersionUID = 1L;
-    final String shard;
+    public final String shard;
 
     ReadException(String shard, IOException cause) {
       super("reading the answer of shard \"" + shard + "\" failed", cause);
@@ -23,7 +23,7 @@ final class ShardBody extends FilterInputStream {
 
   private final String shard;
 
-  ShardBody(String shard, InputStream in) {
+  public ShardBody(String shard, InputStream in) {
     super(in);
     this.shard = shard;
   }

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * core, and decides which shards to ask with which parameters. Pure: no I/O, no servlet types,
  * so every routing decision is testable in microseconds. Refusals are {@link ApiException}s.
  */
-final class Planner {
+public final class Planner {
 
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -57,7 +57,7 @@ final class Planner {
    *     rewriter's strip mode), so that the router adds it to what the global view labels
    * @param exactSums cross-shard sum and avg over every series in the router (bit-exact)
    */
-  Planner(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
+  public Planner(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
     this.routing = requireNonNull(routing, "routing is null");
     this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
     this.shards = List.copyOf(shards);
@@ -68,7 +68,7 @@ final class Planner {
   /**
    * @param labelName the decoded {@code <name>} of {@code label/<name>/values}, else null
    */
-  Plan plan(Endpoint endpoint, String labelName, Params params) {
+  public Plan plan(Endpoint endpoint, String labelName, Params params) {
     if (endpoint == Endpoint.SERIES && params.formError() != null) {
       // Prometheus's series handler alone checks ParseForm's error; the others read what parsed.
       throw new ApiException(ApiError.badData("error parsing form values: " + params.formError()));
