@@ -1,13 +1,9 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiException;
 import io.promroute.api.QueryResult;
 import io.promroute.plan.QueryPlan;
-import io.promroute.router.Plan;
-import io.promroute.router.ShardBody;
-import io.promroute.router.UpstreamResponse;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -31,14 +27,14 @@ final class CrossShardAnswer {
 
   private final Plan plan;
   private final List<CompletableFuture<UpstreamResponse>> futures;
-  private final HttpServletResponse response;
+  private final AsyncResponse response;
   private final boolean partialResponse;
   private final BiFunction<String, Throwable, ApiError> classify;
 
   CrossShardAnswer(
       Plan plan,
       List<CompletableFuture<UpstreamResponse>> futures,
-      HttpServletResponse response,
+      AsyncResponse response,
       boolean partialResponse,
       BiFunction<String, Throwable, ApiError> classify) {
     this.plan = plan;
