@@ -19,14 +19,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
- * A configured router: the route table, the planner, the shards and the client; any transport
+ * A configured router: the route table, the router (request to route), the shards and the client; any transport
  * hands it an {@link ApiRequest} and an {@link AsyncResponse}. Immutable.
  */
 public final class Engine {
 
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-  final Planner planner;
+  final Router router;
   final String shardLabel;
   final Map<String, ShardTarget> targets;
   final UpstreamClient client;
@@ -38,10 +38,10 @@ public final class Engine {
   final ExecutorService executor;
   final boolean ownsExecutor;
 
-  public Engine(Planner planner, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
+  public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
       int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
-    this.planner = planner;
+    this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
     this.client = client;
@@ -84,8 +84,8 @@ public final class Engine {
     return upstreamTimeout.multipliedBy(2).plusSeconds(10);
   }
 
-  /** Plans {@code request}; the route, or {@code null} when an error was answered. */
-  Plan plan(ApiRequest request, AsyncResponse response) throws IOException {
+  /** Routes {@code request}; the route, or {@code null} when an error was answered. */
+  Route route(ApiRequest request, AsyncResponse response) throws IOException {
     String apiPath = request.path().substring(pathPrefix.length());
     Optional<Endpoint> endpoint = Endpoint.of(apiPath);
     try {
@@ -95,7 +95,7 @@ public final class Engine {
       }
       String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
       Params params = Params.of(request.query(), formBody(request));
-      return planner.plan(endpoint.get(), labelName, params);
+      return router.route(endpoint.get(), labelName, params);
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
@@ -151,7 +151,7 @@ public final class Engine {
     return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  UpstreamRequest upstreamRequest(Plan plan, Plan.Call call, String method, Map<String, List<String>> clientHeaders) {
+  UpstreamRequest upstreamRequest(Route plan, Route.Call call, String method, Map<String, List<String>> clientHeaders) {
     ShardTarget target = targets.get(call.shard());
     String base = target.baseUrl().toString();
     if (base.endsWith("/")) {

@@ -39,7 +39,7 @@ public final class Exchange {
 
   private final Engine engine;
   // Written in start() before any future exists; read by the client threads after theirs completed.
-  private volatile Plan plan;
+  private volatile Route plan;
   private final ApiRequest request;
   private final AsyncResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
@@ -55,7 +55,7 @@ public final class Exchange {
   /** Plans the request, then answers it at once (errors, local answers) or sends its shard requests. */
   public void start() {
     try {
-      plan = engine.plan(request, response);
+      plan = engine.route(request, response);
       if (plan != null && plan.local() != null) {
         response.setStatus(200);
         response.setContentType("application/json");
@@ -76,7 +76,7 @@ public final class Exchange {
       return;
     }
     Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
-    for (Plan.Call call : plan.calls()) {
+    for (Route.Call call : plan.calls()) {
       futures.add(plan.fallbacks().isEmpty() ? send(call, clientHeaders) : new AnyShard(call, clientHeaders).first());
     }
     if (plan.crossShard() != null && !engine.partialResponse) {
@@ -98,7 +98,7 @@ public final class Exchange {
         });
   }
 
-  private CompletableFuture<UpstreamResponse> send(Plan.Call call, Map<String, List<String>> clientHeaders) {
+  private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders) {
     try {
       return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders));
     } catch (RuntimeException e) {
@@ -112,11 +112,11 @@ public final class Exchange {
    * test" must not fail because the first shard is down. Cancelling it cancels the attempt under way.
    */
   private final class AnyShard extends CompletableFuture<UpstreamResponse> {
-    private final Plan.Call call;
+    private final Route.Call call;
     private final Map<String, List<String>> clientHeaders;
     private volatile CompletableFuture<UpstreamResponse> attempt;
 
-    AnyShard(Plan.Call call, Map<String, List<String>> clientHeaders) {
+    AnyShard(Route.Call call, Map<String, List<String>> clientHeaders) {
       this.call = call;
       this.clientHeaders = clientHeaders;
     }
@@ -128,7 +128,7 @@ public final class Exchange {
 
     private void send(String shard, int next) {
       CompletableFuture<UpstreamResponse> sent =
-          Exchange.this.send(new Plan.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
+          Exchange.this.send(new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
       attempt = sent;
       sent.whenComplete((response, failure) -> {
         if (isDone()) { // cancelled meanwhile
@@ -220,7 +220,7 @@ public final class Exchange {
     List<ShardAnswer> answers = new ArrayList<>();
     ApiError firstFailure = null;
     for (int i = 0; i < plan.calls().size(); i++) {
-      Plan.Call call = plan.calls().get(i);
+      Route.Call call = plan.calls().get(i);
       UpstreamResponse upstream;
       try {
         upstream = futures.get(i).join();

@@ -11,7 +11,7 @@ import java.util.List;
  * (Go's {@code r.Form}), each list in order. Read from the raw query string and body, never through
  * {@code getParameter}, so nothing is decoded twice or lost.
  */
-public final class Params {
+final class Params {
 
   record Param(String name, String value) {}
 
@@ -33,7 +33,7 @@ public final class Params {
    * dropped, the others are kept, and the error is remembered for the endpoints that check it
    * ({@link #formError}); most Prometheus endpoints read what is left.
    */
-  public static Params of(String urlQuery, String formBody) {
+  static Params of(String urlQuery, String formBody) {
     List<Param> params = new ArrayList<>();
     String bodyError = parse(formBody, params);
     String urlError = parse(urlQuery, params);
@@ -120,7 +120,7 @@ public final class Params {
   }
 
   /** Go's {@code FormValue}: the first value, or {@code ""}. */
-  public String first(String name) {
+  String first(String name) {
     for (Param param : all) {
       if (param.name().equals(name)) {
         return param.value();
@@ -151,7 +151,7 @@ public final class Params {
   }
 
   /** {@code application/x-www-form-urlencoded}: the URL query of a GET, the body of a POST. */
-  public String encode() {
+  String encode() {
     StringBuilder out = new StringBuilder();
     for (Param param : all) {
       if (out.length() > 0) {

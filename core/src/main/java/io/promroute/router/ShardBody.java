@@ -8,12 +8,12 @@ import java.io.InputStream;
  * A shard's response body that tells its read failures apart from the client's write failures:
  * a lost shard connection is the shard's fault (502), a lost client is nobody's to answer.
  */
-public final class ShardBody extends FilterInputStream {
+final class ShardBody extends FilterInputStream {
 
   /** Reading a shard's answer failed. */
-  public static final class ReadException extends IOException {
+  static final class ReadException extends IOException {
     private static final long serialVersionUID = 1L;
-    public final String shard;
+    final String shard;
 
     ReadException(String shard, IOException cause) {
       super("reading the answer of shard \"" + shard + "\" failed", cause);
@@ -23,7 +23,7 @@ public final class ShardBody extends FilterInputStream {
 
   private final String shard;
 
-  public ShardBody(String shard, InputStream in) {
+  ShardBody(String shard, InputStream in) {
     super(in);
     this.shard = shard;
   }

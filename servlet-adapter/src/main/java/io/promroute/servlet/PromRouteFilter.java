@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.promroute.router.Engine;
 import io.promroute.router.Exchange;
-import io.promroute.router.Planner;
+import io.promroute.router.Router;
 import io.promroute.router.Routing;
 import io.promroute.router.ShardTarget;
 import io.promroute.router.UpstreamClient;
@@ -307,11 +307,11 @@ public final class PromRouteFilter implements Filter {
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
-      Planner planner =
-          new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
+      Router router =
+          new Router(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
       return new PromRouteFilter(
-          new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
+          new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
               forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true));
     }
 

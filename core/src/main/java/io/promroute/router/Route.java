@@ -21,15 +21,15 @@ import java.util.List;
  *     the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
  */
-public record Plan(
+record Route(
     Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
     CrossShard crossShard, List<String> fallbacks) {
 
-  Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
+  Route(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
     this(endpoint, apiPath, calls, combine, warnings, local, null);
   }
 
-  Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
+  Route(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
       CrossShard crossShard) {
     this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
   }
@@ -45,7 +45,7 @@ public record Plan(
    * @param end the end of a range query, in ms
    * @param step the step of a range query, in ms
    */
-  public record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
+  record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
 
   /**
    * One request to one shard.
@@ -53,13 +53,13 @@ public record Plan(
    * @param apiPath the path to request instead of the plan's, or {@code null} (a cross-shard
    *     plan's subquery asks {@code /api/v1/query_range} for an instant query)
    */
-  public record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
+  record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
     Call(String shard, Params params, boolean addShardLabel) {
       this(shard, params, addShardLabel, null);
     }
   }
 
-  public enum Combine {
+  enum Combine {
     /** One shard; its answer streams through, with the shard label added where the call says. */
     SINGLE,
     /** One shard; its answer is copied unchanged (build info, parse_query). */
@@ -73,29 +73,29 @@ public record Plan(
   }
 
   /** A locally computed 200 answer. */
-  public interface Local {
+  interface Local {
     void write(OutputStream out) throws IOException;
   }
 
-  public Plan {
+  Route {
     requireNonNull(endpoint, "endpoint is null");
     calls = List.copyOf(calls);
     warnings = List.copyOf(warnings);
     fallbacks = List.copyOf(fallbacks);
   }
 
-  Plan withWarnings(List<String> newWarnings) {
-    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
+  Route withWarnings(List<String> newWarnings) {
+    return new Route(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
   }
 
   /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
-  Plan answerableByAnyShard(List<String> shards) {
+  Route answerableByAnyShard(List<String> shards) {
     List<String> others = new java.util.ArrayList<>(shards);
     others.remove(calls.get(0).shard());
-    return new Plan(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
+    return new Route(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
   }
 
-  static Plan local(Endpoint endpoint, Local local) {
-    return new Plan(endpoint, endpoint.path(), List.of(), Combine.SINGLE, List.of(), local);
+  static Route local(Endpoint endpoint, Local local) {
+    return new Route(endpoint, endpoint.path(), List.of(), Combine.SINGLE, List.of(), local);
   }
 }
