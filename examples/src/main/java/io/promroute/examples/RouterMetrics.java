@@ -7,7 +7,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
-import io.promroute.servlet.ReplicaStatus;
+import io.promroute.router.ReplicaStatus;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;

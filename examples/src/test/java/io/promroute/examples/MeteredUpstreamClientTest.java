@@ -2,10 +2,10 @@ package io.promroute.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.ShardTarget;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;

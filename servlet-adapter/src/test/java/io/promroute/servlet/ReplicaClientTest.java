@@ -3,6 +3,14 @@ package io.promroute.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.promroute.router.ReplicaClient;
+import io.promroute.router.ReplicaPolicy;
+import io.promroute.router.ReplicaStatus;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamClient;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
+import io.promroute.servlet.it.Eventually;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -19,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.promroute.servlet.it.Eventually;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -235,7 +242,7 @@ class ReplicaClientTest {
   private ReplicaClient client(ReplicaPolicy policy, URI... replicas) {
     List<URI> urls = List.of(replicas);
     ShardTarget target = new ShardTarget(urls, null, null, null, Map.of(), ShardTarget.Tls.DEFAULT);
-    return new ReplicaClient(UpstreamClient.jdk(Duration.ofSeconds(2)), Map.of("a", target), policy);
+    return (ReplicaClient) ReplicaClient.wrap(UpstreamClient.jdk(Duration.ofSeconds(2)), Map.of("a", target), policy);
   }
 
   private static ReplicaPolicy policy(Duration firstByte, Duration backoff) {

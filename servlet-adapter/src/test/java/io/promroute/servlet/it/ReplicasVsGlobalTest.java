@@ -3,9 +3,9 @@ package io.promroute.servlet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promroute.servlet.PromRouteFilter;
-import io.promroute.servlet.ReplicaPolicy;
-import io.promroute.servlet.ReplicaStatus;
-import io.promroute.servlet.ShardTarget;
+import io.promroute.router.ReplicaPolicy;
+import io.promroute.router.ReplicaStatus;
+import io.promroute.router.ShardTarget;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.RouterVsGlobalTest.Case;
 import java.net.URI;

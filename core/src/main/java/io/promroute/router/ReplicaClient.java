@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
  * <p>It works on response headers only: once it has handed an answer up, that answer is final,
  * so no retry can ever follow a body that has started.
  */
-final class ReplicaClient implements UpstreamClient, AutoCloseable {
+public final class ReplicaClient implements UpstreamClient, AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
+  private static final System.Logger LOG = System.getLogger(ReplicaClient.class.getName());
 
   /** The back-off doubles for each failure in a row, up to this factor. */
   static final int MAX_BACKOFF_FACTOR = 16;
@@ -38,8 +38,16 @@ final class ReplicaClient implements UpstreamClient, AutoCloseable {
   /** Fires the first-byte timeouts and the probes; {@code null} when no shard has replicas. */
   private final ScheduledThreadPoolExecutor timer;
 
-  /** {@code delegate} itself when no shard has replicas, else a client that spreads over them. */
-  static UpstreamClient wrap(UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
+  /**
+   * {@code delegate} itself when no shard has replicas, else a client that spreads each shard's
+   * requests over its replicas.
+   *
+   * @param delegate the client that sends each request
+   * @param targets the shards, by key
+   * @param policy how replicas are chosen
+   * @return the client to send shard requests with
+   */
+  public static UpstreamClient wrap(UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
     return targets.values().stream().anyMatch(target -> target.baseUrls().size() > 1)
         ? new ReplicaClient(delegate, targets, policy)
         : delegate;
@@ -67,6 +75,7 @@ final class ReplicaClient implements UpstreamClient, AutoCloseable {
     }
   }
 
+  /** Sends {@code request} to a replica of its shard, or unchanged to the client below. */
   @Override
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
     ShardReplicas replicas = shards.get(request.shard());
@@ -80,8 +89,12 @@ final class ReplicaClient implements UpstreamClient, AutoCloseable {
     return new Failover(replicas, request, path).start();
   }
 
-  /** Every replica of every shard with replicas, in configuration order. */
-  List<ReplicaStatus> status() {
+  /**
+   * Every replica of every shard with replicas, in configuration order.
+   *
+   * @return their health now
+   */
+  public List<ReplicaStatus> status() {
     long now = System.nanoTime();
     List<ReplicaStatus> status = new ArrayList<>();
     for (ShardReplicas replicas : shards.values()) {
@@ -92,6 +105,7 @@ final class ReplicaClient implements UpstreamClient, AutoCloseable {
     return status;
   }
 
+  /** Stops the probes and the first-byte timers. */
   @Override
   public void close() {
     timer.shutdownNow();
