@@ -79,11 +79,18 @@ class ReplicasVsGlobalTest {
         replica.close();
         assertThat(filter.replicaStatus()).extracting(ReplicaStatus::inRotation).containsExactly(true, true);
       }
+      long start = System.nanoTime();
+      int requests = 0;
       for (Case c : cases()) {
         for (String method : c.post() ? List.of("GET", "POST") : List.of("GET")) {
           assertAnswersAsGlobal(prometheus, method, c, "round " + round);
+          requests++;
         }
       }
+      // For the record (the global server's answers are timed too): what the fail-over costs.
+      System.err.printf("ReplicasVsGlobalTest: round %d (%s): %d requests in %d ms%n", round,
+          round < 2 ? "both replicas up" : "first replica killed", requests,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     // The dead replica failed once, and has been skipped since.
