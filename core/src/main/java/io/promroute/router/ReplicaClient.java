@@ -371,8 +371,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       switch (outcome) {
         case ANSWER -> {
           replica.succeeded();
+          if (!isDone()) {
+            slowOnesFailed(now); // before answering: the caller's next request must see it
+          }
           if (complete(response)) {
-            slowOnesFailed(now);
             cancelAttempts();
             releaseHeld();
           } else {

@@ -68,6 +68,19 @@ class ReplicaClientTest {
   }
 
   @Test
+  void eachReplicaGetsTheRequestUnderItsOwnPathPrefix() throws Exception {
+    URI dead = URI.create(deadPort() + "/prom-a");
+    FakeShard healthy = shard().answer("/other/prefix/api/v1/query", OK);
+    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), dead, URI.create(healthy.uri() + "/other/prefix"));
+
+    try (UpstreamResponse response = send(dead, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+      assertThat(response.status()).isEqualTo(200);
+    }
+    assertThat(healthy.only().path()).isEqualTo("/other/prefix/api/v1/query");
+    assertThat(healthy.only().query()).isEqualTo("query=up");
+  }
+
+  @Test
   void aReplicaThatDropsConnectionsIsAskedOnceThenNotDuringItsBackOff() throws Exception {
     RawServer dropping = RawServer.start(socket -> socket.close());
     closing.add(dropping);
@@ -114,6 +127,28 @@ class ReplicaClientTest {
     // The first replica answers again: requests stick to the first one in rotation.
     assertThat(failing.received).hasSize(2);
     assertThat(healthy.received).hasSize(1);
+  }
+
+  @Test
+  void aPostGoesToTheNextReplicaWithItsBodyAndHeaders() throws Exception {
+    FakeShard failing = shard().answer("/api/v1/query", 500, "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"x\"}");
+    FakeShard healthy = shard().answer("/api/v1/query", OK);
+    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), failing.uri(), healthy.uri());
+    ShardTarget target = new ShardTarget(List.of(failing.uri(), healthy.uri()), null, null, "t0ken", Map.of(),
+        ShardTarget.Tls.DEFAULT);
+    byte[] form = "query=sum(up)&time=1".getBytes(StandardCharsets.UTF_8);
+    UpstreamRequest post = new UpstreamRequest("a", target, "POST", URI.create(failing.uri() + "/api/v1/query"),
+        Map.of("authorization", List.of("Bearer t0ken"), "content-type", List.of("application/x-www-form-urlencoded")),
+        form, Duration.ofSeconds(10));
+
+    try (UpstreamResponse response = client.send(post).get(10, TimeUnit.SECONDS)) {
+      assertThat(response.status()).isEqualTo(200);
+    }
+    FakeShard.Received received = healthy.only();
+    assertThat(received.method()).isEqualTo("POST");
+    assertThat(received.body()).isEqualTo("query=sum(up)&time=1");
+    assertThat(received.headers()).containsEntry("authorization", "Bearer t0ken");
+    assertThat(failing.only().body()).isEqualTo("query=sum(up)&time=1");
   }
 
   @Test
