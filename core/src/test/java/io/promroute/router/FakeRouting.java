@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import io.promroute.promql.PromQLParseException;
 import io.promroute.promql.ast.AggregateExpr;
@@ -18,12 +18,12 @@ import java.util.function.Supplier;
  * A hand-written routing over shards a and b with label {@code cluster}: a table of the queries
  * the tests send and what core's rewriter answers for them.
  */
-final class FakeRouting implements Routing {
+public final class FakeRouting implements Routing {
 
   private static final Expr UP = new VectorSelector("up", List.of());
   private final Map<String, Supplier<ShardedQuery>> table = new HashMap<>();
 
-  FakeRouting() {
+  public FakeRouting() {
     table.put("up{cluster=\"a\"}", () -> routed(List.of("a"), UP, "up", true, Execution.SINGLE_SHARD));
     table.put("up{cluster=\"b\"}", () -> routed(List.of("b"), UP, "up", true, Execution.SINGLE_SHARD));
     table.put("up", () -> routed(List.of("a", "b"), UP, "up", true, Execution.CONCATENATE));

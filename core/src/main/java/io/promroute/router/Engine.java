@@ -1,12 +1,8 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiException;
 import io.promroute.api.Endpoint;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,12 +18,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
-/** A configured filter: the route table, the planner, the shards and the client. Immutable. */
-final class Engine {
+/**
+ * A configured router: the route table, the router (request to route), the shards and the client; any transport
+ * hands it an {@link ApiRequest} and an {@link AsyncResponse}. Immutable.
+ */
+public final class Engine {
 
-  private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
+  private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-  final Planner planner;
+  final Router router;
   final String shardLabel;
   final Map<String, ShardTarget> targets;
   final UpstreamClient client;
@@ -39,10 +38,10 @@ final class Engine {
   final ExecutorService executor;
   final boolean ownsExecutor;
 
-  Engine(Planner planner, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
+  public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
       int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
-    this.planner = planner;
+    this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
     this.client = client;
@@ -57,7 +56,7 @@ final class Engine {
 
   /*
    * The route table. Everything under <prefix>/api/v1/ that Endpoint knows is answered here (with
-   * the methods Endpoint.methods() allows); every other request goes down the chain.
+   * the methods Endpoint.methods() allows); every other request is the transport's (serves()).
    *
    *   query, query_range, query_exemplars   GET POST  rewrite `query`, route to its shard(s)
    *   series, labels                        GET POST  rewrite each match[], union over shards
@@ -67,64 +66,59 @@ final class Engine {
    *   status/buildinfo, parse_query         GET(POST) first shard, unchanged
    *   format_query                          GET POST  answered locally by core's printer
    */
-  void handle(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
-    if (!path.startsWith(pathPrefix)) {
-      chain.doFilter(request, response);
-      return;
-    }
-    String apiPath = path.substring(pathPrefix.length());
+  /** Whether a request for {@code path} (below the transport's mount point) is the engine's to answer. */
+  public boolean serves(String path) {
+    return path.startsWith(pathPrefix) && Endpoint.of(path.substring(pathPrefix.length())).isPresent();
+  }
+
+  /**
+   * The exchange that will answer {@code request}, one the engine {@link #serves}; nothing happens
+   * until its {@link Exchange#start()}, so the transport can connect its events to it first.
+   */
+  public Exchange exchange(ApiRequest request, AsyncResponse response) {
+    return new Exchange(this, request, response);
+  }
+
+  /** How long an exchange may take in all: the upstream timeout covers the response headers; the body gets as long again to stream. */
+  public Duration answerTimeout() {
+    return upstreamTimeout.multipliedBy(2).plusSeconds(10);
+  }
+
+  /** Routes {@code request}; the route, or {@code null} when an error was answered. */
+  Route route(ApiRequest request, AsyncResponse response) throws IOException {
+    String apiPath = request.path().substring(pathPrefix.length());
     Optional<Endpoint> endpoint = Endpoint.of(apiPath);
-    if (endpoint.isEmpty()) {
-      chain.doFilter(request, response);
-      return;
-    }
-    Plan plan;
     try {
-      String method = request.getMethod();
+      String method = request.method();
       if (!endpoint.get().methods().contains(method)) {
         throw new ApiException(ApiError.methodNotAllowed(method, apiPath));
       }
       String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
-      Params params = Params.of(request.getQueryString(), formBody(request));
-      plan = planner.plan(endpoint.get(), labelName, params);
+      Params params = Params.of(request.query(), formBody(request));
+      return router.route(endpoint.get(), labelName, params);
     } catch (ApiException e) {
       writeError(response, e.error());
-      return;
+      return null;
     } catch (RuntimeException e) {
       // A bug in routing must still answer in Prometheus's envelope, not the container's error page.
       LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
       writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
-      return;
-    }
-    if (plan.local() != null) {
-      response.setStatus(200);
-      response.setContentType("application/json");
-      plan.local().write(response.getOutputStream());
-      return;
-    }
-    if (!request.isAsyncSupported()) {
-      // Waiting for shards on a container thread is what this filter exists to avoid.
-      throw new ServletException("PromRouteFilter must be registered with asyncSupported=true"
-          + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
-          + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
-    }
-    new Exchange(this, plan, request, response).start();
-  }
-
-  private String formBody(HttpServletRequest request) throws IOException {
-    if (!request.getMethod().equals("POST")) {
       return null;
     }
-    String contentType = request.getContentType();
+  }
+
+  private String formBody(ApiRequest request) throws IOException {
+    if (!request.method().equals("POST")) {
+      return null;
+    }
+    String contentType = request.contentType();
     if (contentType == null
         || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       return null; // Prometheus reads no parameters from other bodies
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
-    try (InputStream in = request.getInputStream()) {
+    try (InputStream in = request.body()) {
       int read;
       while ((read = in.read(buffer)) >= 0) {
         if (body.size() + read > maxRequestBodyBytes) {
@@ -157,7 +151,7 @@ final class Engine {
     return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  UpstreamRequest upstreamRequest(Plan plan, Plan.Call call, String method, Map<String, List<String>> clientHeaders) {
+  UpstreamRequest upstreamRequest(Route plan, Route.Call call, String method, Map<String, List<String>> clientHeaders) {
     ShardTarget target = targets.get(call.shard());
     String base = target.baseUrl().toString();
     if (base.endsWith("/")) {
@@ -172,10 +166,11 @@ final class Engine {
         Headers.forTarget(clientHeaders, target, post), body, upstreamTimeout);
   }
 
-  /** The one error exit: writes the envelope once, if nothing was committed yet. */
-  static void writeError(HttpServletResponse response, ApiError error) {
+  /** The one error exit: writes the envelope once, if nothing was committed yet, else aborts the answer. */
+  static void writeError(AsyncResponse response, ApiError error) {
     if (response.isCommitted()) {
       LOG.log(System.Logger.Level.WARNING, "cannot answer {0} {1}: response already committed", error.status(), error.message());
+      response.abort(new IOException("answer failed after it was committed: " + error.status() + " " + error.message()));
       return;
     }
     try {
@@ -190,7 +185,8 @@ final class Engine {
     }
   }
 
-  void shutdown() {
+  /** Stops the engine's copy pool, if it owns it. */
+  public void shutdown() {
     if (ownsExecutor) {
       executor.shutdownNow();
     }

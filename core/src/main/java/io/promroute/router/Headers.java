@@ -1,16 +1,14 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.nio.charset.StandardCharsets;
-import jakarta.servlet.http.HttpServletRequest;
 
 /** Which headers reach a shard: allow-listed client headers, never hop-by-hop ones, plus the target's own. */
 final class Headers {
@@ -26,21 +24,21 @@ final class Headers {
   private Headers() {}
 
   /** The client's headers named in {@code allowed} (lower case), minus hop-by-hop ones and those named in Connection. */
-  static Map<String, List<String>> fromClient(HttpServletRequest request, Set<String> allowed) {
+  static Map<String, List<String>> fromClient(ApiRequest request, Set<String> allowed) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     if (allowed.isEmpty()) {
       return headers;
     }
     Set<String> connectionNamed = new HashSet<>();
-    for (String value : Collections.list(request.getHeaders("Connection"))) {
+    for (String value : request.headers("Connection")) {
       for (String token : value.split(",")) {
         connectionNamed.add(token.trim().toLowerCase(Locale.ROOT));
       }
     }
-    for (String name : Collections.list(request.getHeaderNames())) {
+    for (String name : request.headerNames()) {
       String lower = name.toLowerCase(Locale.ROOT);
       if (allowed.contains(lower) && !NEVER_FORWARDED.contains(lower) && !connectionNamed.contains(lower)) {
-        headers.computeIfAbsent(lower, unused -> new ArrayList<>()).addAll(Collections.list(request.getHeaders(name)));
+        headers.computeIfAbsent(lower, unused -> new ArrayList<>()).addAll(request.headers(name));
       }
     }
     return headers;

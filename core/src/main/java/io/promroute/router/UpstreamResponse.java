@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import java.io.Closeable;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

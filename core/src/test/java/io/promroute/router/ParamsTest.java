@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
@@ -34,11 +34,11 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Maps an API request to a {@link Plan}: validates its parameters, routes its PromQL through
+ * Maps an API request to a {@link Route}: validates its parameters, routes its PromQL through
  * core, and decides which shards to ask with which parameters. Pure: no I/O, no servlet types,
  * so every routing decision is testable in microseconds. Refusals are {@link ApiException}s.
  */
-final class Planner {
+public final class Router {
 
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
@@ -48,7 +48,7 @@ final class Planner {
   private final boolean stripsShardLabel;
   private final boolean exactSums;
 
-  Planner(Routing routing, String shardLabel, List<String> shards) {
+  Router(Routing routing, String shardLabel, List<String> shards) {
     this(routing, shardLabel, shards, true, false);
   }
 
@@ -57,7 +57,7 @@ final class Planner {
    *     rewriter's strip mode), so that the router adds it to what the global view labels
    * @param exactSums cross-shard sum and avg over every series in the router (bit-exact)
    */
-  Planner(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
+  public Router(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
     this.routing = requireNonNull(routing, "routing is null");
     this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
     this.shards = List.copyOf(shards);
@@ -68,7 +68,7 @@ final class Planner {
   /**
    * @param labelName the decoded {@code <name>} of {@code label/<name>/values}, else null
    */
-  Plan plan(Endpoint endpoint, String labelName, Params params) {
+  Route route(Endpoint endpoint, String labelName, Params params) {
     if (endpoint == Endpoint.SERIES && params.formError() != null) {
       // Prometheus's series handler alone checks ParseForm's error; the others read what parsed.
       throw new ApiException(ApiError.badData("error parsing form values: " + params.formError()));
@@ -78,15 +78,15 @@ final class Planner {
       case QUERY, QUERY_RANGE, QUERY_EXEMPLARS -> query(endpoint, params);
       case SERIES, LABELS -> matchers(endpoint, endpoint.path(), params);
       case LABEL_VALUES -> labelValues(labelName, params);
-      case METADATA -> new Plan(endpoint, endpoint.path(), allShards(params, false), Plan.Combine.MERGE, List.of(), null);
-      case RULES, ALERTS -> new Plan(endpoint, endpoint.path(), allShards(params, true), Plan.Combine.MERGE, List.of(), null);
+      case METADATA -> new Route(endpoint, endpoint.path(), allShards(params, false), Route.Combine.MERGE, List.of(), null);
+      case RULES, ALERTS -> new Route(endpoint, endpoint.path(), allShards(params, true), Route.Combine.MERGE, List.of(), null);
       case BUILD_INFO -> firstShard(endpoint, params);
       case PARSE_QUERY -> parseQuery(params);
       case FORMAT_QUERY -> formatQuery(params);
     };
   }
 
-  private Plan query(Endpoint endpoint, Params params) {
+  private Route query(Endpoint endpoint, Params params) {
     String query = params.first("query");
     ShardedQuery routed;
     try {
@@ -111,20 +111,20 @@ final class Planner {
     }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
-      return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
-          Plan.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
+      return new Route(endpoint, endpoint.path(), List.of(new Route.Call(shards.get(0), forwarded, false)),
+          Route.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
     }
     switch (routed.execution()) {
       case NONE -> {
         // No known shard: one shard evaluates the query over no series (routed.query() matches
         // nothing there), because absent(), "or vector(0)" and scalar() make values of emptiness.
-        return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), forwarded, false)),
-            Plan.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
+        return new Route(endpoint, endpoint.path(), List.of(new Route.Call(shards.get(0), forwarded, false)),
+            Route.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
       }
       case SINGLE_SHARD -> {
-        return new Plan(endpoint, endpoint.path(),
-            List.of(new Plan.Call(routed.shards().get(0), forwarded, routed.addShardLabel())),
-            Plan.Combine.SINGLE, routed.warnings(), null);
+        return new Route(endpoint, endpoint.path(),
+            List.of(new Route.Call(routed.shards().get(0), forwarded, routed.addShardLabel())),
+            Route.Combine.SINGLE, routed.warnings(), null);
       }
       case CONCATENATE -> {
         return fanOut(endpoint, routed, forwarded);
@@ -148,7 +148,7 @@ final class Planner {
 
   private static final String EXPLAIN_VALUE = "true";
 
-  private Plan explain(Endpoint endpoint, ShardedQuery routed) {
+  private Route explain(Endpoint endpoint, ShardedQuery routed) {
     String data;
     if (routed.shards().isEmpty()) {
       data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
@@ -166,7 +166,7 @@ final class Planner {
       }
     }
     String body = "{\"status\":\"success\",\"data\":" + data + "}";
-    return Plan.local(endpoint, out -> out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return Route.local(endpoint, out -> out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   private static String jsonString(String value) {
@@ -189,7 +189,7 @@ final class Planner {
    * goes to every selected shard with the same evaluation times; an instant query without {@code
    * time} gets one fixed time for all shards.
    */
-  private Plan crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
+  private Route crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
     ValueType type = routed.expr().type();
     if (endpoint == Endpoint.QUERY_RANGE && type != ValueType.INSTANT_VECTOR && type != ValueType.SCALAR) {
       // A shard refuses it itself; a plan the router evaluates must too, in Prometheus's words.
@@ -206,7 +206,7 @@ final class Planner {
               + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
     }
     Params base = params;
-    Plan.CrossShard crossShard;
+    Route.CrossShard crossShard;
     List<io.promroute.plan.QueryPlan.ShardRequest> requests;
     if (endpoint == Endpoint.QUERY) {
       String time = params.first("time");
@@ -214,16 +214,16 @@ final class Planner {
       if (time.isEmpty()) {
         base = base.replacing("time", List.of(secondsOf(millis)));
       }
-      crossShard = new Plan.CrossShard(queryPlan, false, millis, millis, 1);
+      crossShard = new Route.CrossShard(queryPlan, false, millis, millis, 1);
       requests = queryPlan.instantRequests(millis);
     } else {
       long start = ApiParameters.timestampMillis("start", params.first("start"));
       long end = ApiParameters.timestampMillis("end", params.first("end"));
       long step = ApiParameters.parseDuration("step", params.first("step")).toMillis();
-      crossShard = new Plan.CrossShard(queryPlan, true, start, end, step);
+      crossShard = new Route.CrossShard(queryPlan, true, start, end, step);
       requests = queryPlan.rangeRequests(start, end, step);
     }
-    List<Plan.Call> calls = new ArrayList<>();
+    List<Route.Call> calls = new ArrayList<>();
     for (io.promroute.plan.QueryPlan.ShardRequest request : requests) {
       Params forwarded = base.replacing("query", List.of(request.query()));
       String apiPath = null;
@@ -238,35 +238,35 @@ final class Planner {
             .replacing("step", List.of(secondsOf(request.stepMillis())));
       }
       for (String shard : queryPlan.shards()) {
-        calls.add(new Plan.Call(shard, forwarded, false, apiPath));
+        calls.add(new Route.Call(shard, forwarded, false, apiPath));
       }
     }
-    return new Plan(endpoint, endpoint.path(), calls, Plan.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);
+    return new Route(endpoint, endpoint.path(), calls, Route.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);
   }
 
   private static String secondsOf(long millis) {
     return Math.floorDiv(millis, 1000) + "." + String.format("%03d", Math.floorMod(millis, 1000));
   }
 
-  private Plan fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {
+  private Route fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {
     if (endpoint == Endpoint.QUERY && routed.shards().size() > 1 && forwarded.first("time").isEmpty()) {
       // One Prometheus evaluates the whole query at one instant; shards left to pick their own
       // "now" would each stamp their samples with a different time.
       forwarded = forwarded.replacing("time", List.of(secondsOf(System.currentTimeMillis())));
     }
-    List<Plan.Call> calls = new ArrayList<>();
+    List<Route.Call> calls = new ArrayList<>();
     for (String shard : routed.shards()) {
-      calls.add(new Plan.Call(shard, forwarded, routed.addShardLabel()));
+      calls.add(new Route.Call(shard, forwarded, routed.addShardLabel()));
     }
-    Plan.Combine combine = calls.size() == 1 ? Plan.Combine.SINGLE : Plan.Combine.MERGE;
-    return new Plan(endpoint, endpoint.path(), calls, combine, routed.warnings(), null);
+    Route.Combine combine = calls.size() == 1 ? Route.Combine.SINGLE : Route.Combine.MERGE;
+    return new Route(endpoint, endpoint.path(), calls, combine, routed.warnings(), null);
   }
 
   /** series, labels, label values: each match[] goes to the shards it selects. */
-  private Plan matchers(Endpoint endpoint, String apiPath, Params params) {
+  private Route matchers(Endpoint endpoint, String apiPath, Params params) {
     List<String> matches = params.values("match[]");
     if (matches.isEmpty()) {
-      return new Plan(endpoint, apiPath, allShards(params, true), combineFor(endpoint, shards.size()), List.of(), null);
+      return new Route(endpoint, apiPath, allShards(params, true), combineFor(endpoint, shards.size()), List.of(), null);
     }
     Map<String, List<String>> selectorsByShard = new LinkedHashMap<>();
     Map<String, Boolean> addLabel = new LinkedHashMap<>();
@@ -305,25 +305,25 @@ final class Planner {
         }
       }
     }
-    List<Plan.Call> calls = new ArrayList<>();
+    List<Route.Call> calls = new ArrayList<>();
     selectorsByShard.forEach((shard, selectors) -> {
       if (!selectors.isEmpty()) {
-        calls.add(new Plan.Call(shard, params.replacing("match[]", selectors), addLabel.get(shard)));
+        calls.add(new Route.Call(shard, params.replacing("match[]", selectors), addLabel.get(shard)));
       }
     });
     if (calls.isEmpty()) {
       List<String> allWarnings = List.copyOf(warnings);
-      return Plan.local(endpoint, out -> ResponseTransformer.emptyResult(endpoint, "vector", Instant.now(), out, allWarnings));
+      return Route.local(endpoint, out -> ResponseTransformer.emptyResult(endpoint, "vector", Instant.now(), out, allWarnings));
     }
-    return new Plan(endpoint, apiPath, calls, combineFor(endpoint, calls.size()), warnings, null);
+    return new Route(endpoint, apiPath, calls, combineFor(endpoint, calls.size()), warnings, null);
   }
 
-  private static Plan.Combine combineFor(Endpoint endpoint, int shardCount) {
+  private static Route.Combine combineFor(Endpoint endpoint, int shardCount) {
     // labels always merges: the shard label's name must join the union.
-    return shardCount == 1 && endpoint != Endpoint.LABELS ? Plan.Combine.SINGLE : Plan.Combine.MERGE;
+    return shardCount == 1 && endpoint != Endpoint.LABELS ? Route.Combine.SINGLE : Route.Combine.MERGE;
   }
 
-  private Plan labelValues(String name, Params params) {
+  private Route labelValues(String name, Params params) {
     if (name == null || !LABEL_NAME.matcher(name).matches()) {
       throw new ApiException(ApiError.badData("invalid label name: " + quote(name == null ? "" : name)));
     }
@@ -332,31 +332,31 @@ final class Planner {
     }
     if (params.values("match[]").isEmpty()) {
       List<String> keys = shards;
-      return Plan.local(Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
+      return Route.local(Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
     }
     // The shard keys that have series matching match[]: ask each selected shard for its label names.
-    Plan names = matchers(Endpoint.LABELS, Endpoint.LABELS.path(), params);
+    Route names = matchers(Endpoint.LABELS, Endpoint.LABELS.path(), params);
     if (names.local() != null) {
-      return new Plan(Endpoint.LABEL_VALUES, names.apiPath(), List.of(), Plan.Combine.SINGLE, names.warnings(),
+      return new Route(Endpoint.LABEL_VALUES, names.apiPath(), List.of(), Route.Combine.SINGLE, names.warnings(),
           out -> ResponseTransformer.stringList(List.of(), out, names.warnings()));
     }
-    return new Plan(Endpoint.LABEL_VALUES, Endpoint.LABELS.path(), names.calls(), Plan.Combine.SHARD_KEYS, names.warnings(), null);
+    return new Route(Endpoint.LABEL_VALUES, Endpoint.LABELS.path(), names.calls(), Route.Combine.SHARD_KEYS, names.warnings(), null);
   }
 
-  private List<Plan.Call> allShards(Params params, boolean addShardLabel) {
-    List<Plan.Call> calls = new ArrayList<>();
+  private List<Route.Call> allShards(Params params, boolean addShardLabel) {
+    List<Route.Call> calls = new ArrayList<>();
     for (String shard : shards) {
-      calls.add(new Plan.Call(shard, params, addShardLabel));
+      calls.add(new Route.Call(shard, params, addShardLabel));
     }
     return calls;
   }
 
-  private Plan firstShard(Endpoint endpoint, Params params) {
-    return new Plan(endpoint, endpoint.path(), List.of(new Plan.Call(shards.get(0), params, false)),
-        Plan.Combine.PASS_THROUGH, List.of(), null).answerableByAnyShard(shards);
+  private Route firstShard(Endpoint endpoint, Params params) {
+    return new Route(endpoint, endpoint.path(), List.of(new Route.Call(shards.get(0), params, false)),
+        Route.Combine.PASS_THROUGH, List.of(), null).answerableByAnyShard(shards);
   }
 
-  private Plan formatQuery(Params params) {
+  private Route formatQuery(Params params) {
     String query = params.first("query");
     String formatted;
     try {
@@ -367,10 +367,10 @@ final class Planner {
       // Until core's printer exists, a shard formats it: the query is not rewritten, so the answer is the same.
       return firstShard(Endpoint.FORMAT_QUERY, params);
     }
-    return Plan.local(Endpoint.FORMAT_QUERY, out -> writeStringData(formatted, out));
+    return Route.local(Endpoint.FORMAT_QUERY, out -> writeStringData(formatted, out));
   }
 
-  private Plan parseQuery(Params params) {
+  private Route parseQuery(Params params) {
     Expr expr;
     try {
       expr = routing.parse(params.first("query"));
@@ -379,7 +379,7 @@ final class Planner {
     } catch (UnsupportedOperationException notAvailable) {
       return firstShard(Endpoint.PARSE_QUERY, params); // a shard parses the unchanged query the same way
     }
-    return Plan.local(Endpoint.PARSE_QUERY, out -> ResponseTransformer.parseQueryAnswer(expr, out));
+    return Route.local(Endpoint.PARSE_QUERY, out -> ResponseTransformer.parseQueryAnswer(expr, out));
   }
 
   private static void writeStringData(String data, OutputStream out) throws IOException {

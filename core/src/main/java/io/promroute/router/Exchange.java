@@ -1,14 +1,9 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiParameters;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,41 +23,60 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One asynchronous API request: the container thread returns after {@link #start()}; the client's
+ * One asynchronous API request: the transport's thread returns after {@link #start()}; the client's
  * futures complete on its threads; the answer is copied on the engine's executor (blocking Jackson
  * reads and writes, one small pool, so no container thread waits for a shard), or, when every body
  * is already in memory, right on the thread that completed the last future. Exactly one party
- * answers: whoever first {@link #claim()}s.
+ * answers: whoever first {@link #claim()}s. The transport reports its own events: {@link
+ * #onTimeout()} after {@link Engine#answerTimeout()}, {@link #onError()} when the client is gone,
+ * {@link #onComplete()} when the response has ended.
  */
-final class Exchange implements AsyncListener {
+public final class Exchange {
 
-  private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
+  private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
   private static final int MAX_ERROR_BYTES = 64 * 1024;
 
   private final Engine engine;
-  private final Plan plan;
-  private final HttpServletRequest request;
-  private final HttpServletResponse response;
+  // Written in start() before any future exists; read by the client threads after theirs completed.
+  private volatile Route plan;
+  private final ApiRequest request;
+  private final AsyncResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
-  // Written by the container thread in start(), read by listener and client threads.
+  // Written by the transport's thread in start(), read by its event and client threads.
   private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private AsyncContext async;
 
-  Exchange(Engine engine, Plan plan, HttpServletRequest request, HttpServletResponse response) {
+  Exchange(Engine engine, ApiRequest request, AsyncResponse response) {
     this.engine = engine;
-    this.plan = plan;
     this.request = request;
     this.response = response;
   }
 
-  void start() {
-    async = request.startAsync(request, response);
-    // The upstream timeout covers the response headers; give the body as long again to stream.
-    async.setTimeout(engine.upstreamTimeout.multipliedBy(2).plusSeconds(10).toMillis());
-    async.addListener(this);
+  /** Plans the request, then answers it at once (errors, local answers) or sends its shard requests. */
+  public void start() {
+    try {
+      plan = engine.route(request, response);
+      if (plan != null && plan.local() != null) {
+        response.setStatus(200);
+        response.setContentType("application/json");
+        plan.local().write(response.getOutputStream());
+      }
+    } catch (IOException e) {
+      // The client's body could not be read or the answer not written: the client is gone.
+      LOG.log(System.Logger.Level.DEBUG, "client gone", e);
+      if (claim()) {
+        response.abort(e);
+      }
+      return;
+    }
+    if (plan == null || plan.local() != null) {
+      if (claim()) {
+        completeQuietly();
+      }
+      return;
+    }
     Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
-    for (Plan.Call call : plan.calls()) {
+    for (Route.Call call : plan.calls()) {
       futures.add(plan.fallbacks().isEmpty() ? send(call, clientHeaders) : new AnyShard(call, clientHeaders).first());
     }
     if (plan.crossShard() != null && !engine.partialResponse) {
@@ -84,9 +98,9 @@ final class Exchange implements AsyncListener {
         });
   }
 
-  private CompletableFuture<UpstreamResponse> send(Plan.Call call, Map<String, List<String>> clientHeaders) {
+  private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders) {
     try {
-      return engine.client.send(engine.upstreamRequest(plan, call, request.getMethod(), clientHeaders));
+      return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -98,11 +112,11 @@ final class Exchange implements AsyncListener {
    * test" must not fail because the first shard is down. Cancelling it cancels the attempt under way.
    */
   private final class AnyShard extends CompletableFuture<UpstreamResponse> {
-    private final Plan.Call call;
+    private final Route.Call call;
     private final Map<String, List<String>> clientHeaders;
     private volatile CompletableFuture<UpstreamResponse> attempt;
 
-    AnyShard(Plan.Call call, Map<String, List<String>> clientHeaders) {
+    AnyShard(Route.Call call, Map<String, List<String>> clientHeaders) {
       this.call = call;
       this.clientHeaders = clientHeaders;
     }
@@ -114,7 +128,7 @@ final class Exchange implements AsyncListener {
 
     private void send(String shard, int next) {
       CompletableFuture<UpstreamResponse> sent =
-          Exchange.this.send(new Plan.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
+          Exchange.this.send(new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
       attempt = sent;
       sent.whenComplete((response, failure) -> {
         if (isDone()) { // cancelled meanwhile
@@ -206,7 +220,7 @@ final class Exchange implements AsyncListener {
     List<ShardAnswer> answers = new ArrayList<>();
     ApiError firstFailure = null;
     for (int i = 0; i < plan.calls().size(); i++) {
-      Plan.Call call = plan.calls().get(i);
+      Route.Call call = plan.calls().get(i);
       UpstreamResponse upstream;
       try {
         upstream = futures.get(i).join();
@@ -343,15 +357,11 @@ final class Exchange implements AsyncListener {
   }
 
   private void completeQuietly() {
-    try {
-      async.complete();
-    } catch (IllegalStateException alreadyCompleted) {
-      // the container completed it after a client error
-    }
+    response.complete(); // a transport whose container completed it after a client error ignores this
   }
 
-  @Override
-  public void onTimeout(AsyncEvent event) {
+  /** The exchange took longer than {@link Engine#answerTimeout()}. */
+  public void onTimeout() {
     if (claim()) {
       finish(new ApiError(504, "timeout", "the shards' answers did not arrive in time"));
     } else {
@@ -359,8 +369,8 @@ final class Exchange implements AsyncListener {
     }
   }
 
-  @Override
-  public void onError(AsyncEvent event) {
+  /** The client went away. */
+  public void onError() {
     // The client went away, as far as the container noticed: over HTTP/1.1 Jetty cannot see a
     // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
     // answered this comes when the answer is written or at the async timeout; the upstream
@@ -373,11 +383,8 @@ final class Exchange implements AsyncListener {
     }
   }
 
-  @Override
-  public void onComplete(AsyncEvent event) {
+  /** The response has ended, however. */
+  public void onComplete() {
     releaseUpstream();
   }
-
-  @Override
-  public void onStartAsync(AsyncEvent event) {}
 }

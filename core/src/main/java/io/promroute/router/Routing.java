@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,7 +11,7 @@ import io.promroute.shard.ShardedQuery;
  * The PromQL decisions the filter needs: the seam between the filter and {@link ShardRewriter},
  * so the filter's tests can run with a hand-written routing.
  */
-interface Routing {
+public interface Routing {
 
   /** See {@link ShardRewriter#rewrite(String)}; same exceptions. */
   ShardedQuery rewrite(String query);

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,19 +9,19 @@ import io.promroute.shard.ShardRewriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class PlannerTest {
+class RouterTest {
 
-  private final Planner planner = new Planner(new FakeRouting(), "cluster", List.of("a", "b"));
+  private final Router router = new Router(new FakeRouting(), "cluster", List.of("a", "b"));
 
-  private Plan plan(Endpoint endpoint, String urlQuery) {
-    return planner.plan(endpoint, null, Params.of(urlQuery, null));
+  private Route plan(Endpoint endpoint, String urlQuery) {
+    return router.route(endpoint, null, Params.of(urlQuery, null));
   }
 
   @Test
   void queryWithOneShardIsOneCallWithTheRewrittenQueryInPlace() {
-    Plan plan = plan(Endpoint.QUERY, "time=5&query=up%7Bcluster%3D%22b%22%7D&stats=all");
+    Route plan = plan(Endpoint.QUERY, "time=5&query=up%7Bcluster%3D%22b%22%7D&stats=all");
 
-    assertThat(plan.combine()).isEqualTo(Plan.Combine.SINGLE);
+    assertThat(plan.combine()).isEqualTo(Route.Combine.SINGLE);
     assertThat(plan.calls()).hasSize(1);
     assertThat(plan.calls().get(0).shard()).isEqualTo("b");
     assertThat(plan.calls().get(0).addShardLabel()).isTrue();
@@ -30,31 +30,31 @@ class PlannerTest {
 
   @Test
   void queryWithoutSelectorGoesToTheFirstShardWithoutLabel() {
-    Plan plan = plan(Endpoint.QUERY_RANGE, "query=1%2B1&start=1&end=2&step=1");
+    Route plan = plan(Endpoint.QUERY_RANGE, "query=1%2B1&start=1&end=2&step=1");
 
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a");
     assertThat(plan.calls().get(0).addShardLabel()).isFalse();
   }
 
   @Test
   void everyMatchGoesOnlyToItsShardsAndShardsWithNoneAreNotAsked() {
-    Plan plan = plan(Endpoint.SERIES, "match[]=up%7Bcluster%3D%22b%22%7D&start=1");
+    Route plan = plan(Endpoint.SERIES, "match[]=up%7Bcluster%3D%22b%22%7D&start=1");
 
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("b");
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("b");
     assertThat(plan.calls().get(0).params().encode()).isEqualTo("match%5B%5D=up&start=1");
   }
 
   @Test
   void labelNamesAlwaysMergeSoTheShardLabelJoins() {
-    Plan plan = plan(Endpoint.LABELS, "match[]=up%7Bcluster%3D%22a%22%7D");
+    Route plan = plan(Endpoint.LABELS, "match[]=up%7Bcluster%3D%22a%22%7D");
 
-    assertThat(plan.combine()).isEqualTo(Plan.Combine.MERGE);
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
+    assertThat(plan.combine()).isEqualTo(Route.Combine.MERGE);
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a");
   }
 
   @Test
   void shardLabelValuesWithoutMatchAreLocal() {
-    Plan plan = planner.plan(Endpoint.LABEL_VALUES, "cluster", Params.of("", null));
+    Route plan = router.route(Endpoint.LABEL_VALUES, "cluster", Params.of("", null));
 
     assertThat(plan.local()).isNotNull();
     assertThat(plan.calls()).isEmpty();
@@ -62,30 +62,30 @@ class PlannerTest {
 
   @Test
   void labelValuesOfAnInvalidNameAreRefused() {
-    assertThatThrownBy(() -> planner.plan(Endpoint.LABEL_VALUES, "a-b", Params.of("", null)))
+    assertThatThrownBy(() -> router.route(Endpoint.LABEL_VALUES, "a-b", Params.of("", null)))
         .isInstanceOf(ApiException.class)
         .hasMessage("invalid label name: \"a-b\"");
   }
 
   @Test
   void crossShardMergeSendsEveryShardQueryToEveryShardWithTheSameTimes() {
-    Plan plan = plan(Endpoint.QUERY_RANGE, "query=sum(up)&start=10&end=70&step=30");
+    Route plan = plan(Endpoint.QUERY_RANGE, "query=sum(up)&start=10&end=70&step=30");
 
-    assertThat(plan.combine()).isEqualTo(Plan.Combine.CROSS_SHARD);
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
+    assertThat(plan.combine()).isEqualTo(Route.Combine.CROSS_SHARD);
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a", "b");
     assertThat(plan.calls()).extracting(call -> call.params().encode())
         .containsOnly("query=sum%28up%29&start=10&end=70&step=30");
     assertThat(plan.crossShard().plan()).hasToString("sum(shards(sum(up)))");
-    assertThat(plan.crossShard()).isEqualTo(new Plan.CrossShard(plan.crossShard().plan(), true, 10_000, 70_000, 30_000));
+    assertThat(plan.crossShard()).isEqualTo(new Route.CrossShard(plan.crossShard().plan(), true, 10_000, 70_000, 30_000));
   }
 
   @Test
   void anInstantQueryOverSeveralShardsWithoutTimeIsEvaluatedByAllAtOneInstant() {
     long before = System.currentTimeMillis();
-    Plan plan = plan(Endpoint.QUERY, "query=up");
+    Route plan = plan(Endpoint.QUERY, "query=up");
     long after = System.currentTimeMillis();
 
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a", "b");
     String time = plan.calls().get(0).params().first("time");
     assertThat(plan.calls()).extracting(call -> call.params().first("time")).containsOnly(time);
     assertThat((long) (Double.parseDouble(time) * 1000)).isBetween(before - 1, after + 1);
@@ -93,7 +93,7 @@ class PlannerTest {
 
   @Test
   void anInstantQueryOfOneShardKeepsItsParametersAsSent() {
-    Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22a%22%7D");
+    Route plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22a%22%7D");
 
     assertThat(plan.calls().get(0).params().encode()).isEqualTo("query=up");
   }
@@ -114,35 +114,35 @@ class PlannerTest {
 
   @Test
   void unknownShardIsAskedOfOneShardOverNoSeriesWithItsWarning() {
-    Plan plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
+    Route plan = plan(Endpoint.QUERY, "query=up%7Bcluster%3D%22zzz%22%7D");
 
     assertThat(plan.local()).isNull();
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a");
-    assertThat(plan.calls()).noneMatch(Plan.Call::addShardLabel);
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a");
+    assertThat(plan.calls()).noneMatch(Route.Call::addShardLabel);
     assertThat(plan.warnings()).isNotEmpty();
   }
 
   @Test
   void aRangeQueryOfARangeVectorMergedByTheRouterIsRefusedAsPrometheusRefusesIt() {
-    Planner real = new Planner(
+    Router real = new Router(
         Routing.of(ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build()),
         "cluster", List.of("a", "b"));
 
-    assertThatThrownBy(() -> real.plan(Endpoint.QUERY_RANGE, null,
+    assertThatThrownBy(() -> real.route(Endpoint.QUERY_RANGE, null,
             Params.of("query=sum(up)%5B5m%3A1m%5D&start=1&end=61&step=15", null)))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
         .hasMessage("invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
     // The same query is an instant query's matrix.
-    assertThat(real.plan(Endpoint.QUERY, null, Params.of("query=sum(up)%5B5m%3A1m%5D&time=61", null)).calls())
+    assertThat(real.route(Endpoint.QUERY, null, Params.of("query=sum(up)%5B5m%3A1m%5D&time=61", null)).calls())
         .isNotEmpty();
   }
 
   @Test
   void exemplarsAlwaysGetTheShardLabelOnTheirSeriesEvenWhenTheQueryDropsIt() {
-    Plan plan = plan(Endpoint.QUERY_EXEMPLARS, "query=sum(up)&start=1&end=2");
+    Route plan = plan(Endpoint.QUERY_EXEMPLARS, "query=sum(up)&start=1&end=2");
 
-    assertThat(plan.calls()).extracting(Plan.Call::shard).containsExactly("a", "b");
-    assertThat(plan.calls()).allMatch(Plan.Call::addShardLabel);
+    assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a", "b");
+    assertThat(plan.calls()).allMatch(Route.Call::addShardLabel);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,15 +21,15 @@ import java.util.List;
  *     the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
  */
-record Plan(
+record Route(
     Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
     CrossShard crossShard, List<String> fallbacks) {
 
-  Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
+  Route(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
     this(endpoint, apiPath, calls, combine, warnings, local, null);
   }
 
-  Plan(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
+  Route(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
       CrossShard crossShard) {
     this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
   }
@@ -77,25 +77,25 @@ record Plan(
     void write(OutputStream out) throws IOException;
   }
 
-  Plan {
+  Route {
     requireNonNull(endpoint, "endpoint is null");
     calls = List.copyOf(calls);
     warnings = List.copyOf(warnings);
     fallbacks = List.copyOf(fallbacks);
   }
 
-  Plan withWarnings(List<String> newWarnings) {
-    return new Plan(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
+  Route withWarnings(List<String> newWarnings) {
+    return new Route(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
   }
 
   /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
-  Plan answerableByAnyShard(List<String> shards) {
+  Route answerableByAnyShard(List<String> shards) {
     List<String> others = new java.util.ArrayList<>(shards);
     others.remove(calls.get(0).shard());
-    return new Plan(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
+    return new Route(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
   }
 
-  static Plan local(Endpoint endpoint, Local local) {
-    return new Plan(endpoint, endpoint.path(), List.of(), Combine.SINGLE, List.of(), local);
+  static Route local(Endpoint endpoint, Local local) {
+    return new Route(endpoint, endpoint.path(), List.of(), Combine.SINGLE, List.of(), local);
   }
 }

@@ -1,10 +1,9 @@
-package io.promroute.servlet;
+package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiException;
 import io.promroute.api.QueryResult;
 import io.promroute.plan.QueryPlan;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 
 /**
- * The answer to a {@link Plan.Combine#CROSS_SHARD} plan: reads every shard's answer to every
+ * The answer to a {@link Route.Combine#CROSS_SHARD} plan: reads every shard's answer to every
  * shard query into memory, lets the plan compute the global answer, writes it. A failed shard
  * fails the query (Prometheus has no partial answers), unless partial responses are on: then
  * that shard counts as having no series, and a warning says so.
@@ -26,16 +25,16 @@ final class CrossShardAnswer {
 
   private static final int MAX_ERROR_BYTES = 64 * 1024;
 
-  private final Plan plan;
+  private final Route plan;
   private final List<CompletableFuture<UpstreamResponse>> futures;
-  private final HttpServletResponse response;
+  private final AsyncResponse response;
   private final boolean partialResponse;
   private final BiFunction<String, Throwable, ApiError> classify;
 
   CrossShardAnswer(
-      Plan plan,
+      Route plan,
       List<CompletableFuture<UpstreamResponse>> futures,
-      HttpServletResponse response,
+      AsyncResponse response,
       boolean partialResponse,
       BiFunction<String, Throwable, ApiError> classify) {
     this.plan = plan;
@@ -135,7 +134,7 @@ final class CrossShardAnswer {
       }
       answers.add(perShard);
     }
-    Plan.CrossShard times = plan.crossShard();
+    Route.CrossShard times = plan.crossShard();
     QueryResult result;
     try {
       result = times.range()
