@@ -185,7 +185,6 @@ public final class Engine {
     }
   }
 
-  /** Stops the engine's copy pool, if it owns it. */
   /**
    * The health of the replicas of the shards that have several, in configuration order.
    *
@@ -195,6 +194,7 @@ public final class Engine {
     return client instanceof ReplicaClient replicas ? replicas.status() : List.of();
   }
 
+  /** Stops the engine's copy pool, if it owns it, and the replicas' timer. */
   public void shutdown() {
     if (ownsExecutor) {
       executor.shutdownNow();
