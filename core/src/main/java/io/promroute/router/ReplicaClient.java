@@ -211,7 +211,7 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       for (Replica replica : replicas) {
         (replica.inRotation(now) ? inRotation : out).add(replica);
       }
-      out.sort(Comparator.comparingLong(replica -> replica.outUntil - now));
+      out.sort(Comparator.comparingLong(replica -> replica.outUntil() - now));
       inRotation.addAll(out);
       return inRotation;
     }
@@ -239,6 +239,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     synchronized boolean inRotation(long now) {
       // With probes, only a passing probe (or request) brings a replica back.
       return failures == 0 || (!policy.probes() && now - outUntil >= 0);
+    }
+
+    synchronized long outUntil() {
+      return outUntil;
     }
 
     synchronized ReplicaStatus status(long now) {
