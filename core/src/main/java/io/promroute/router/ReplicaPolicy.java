@@ -24,6 +24,9 @@ import java.time.Duration;
  */
 public record ReplicaPolicy(Duration firstByteTimeout, Duration backoff, Duration probeInterval) {
 
+  // Before DEFAULT, which the constructor checks against it.
+  private static final Duration MAX = Duration.ofDays(1);
+
   /** 10 seconds to first byte, 10 seconds of back-off, no probes. */
   public static final ReplicaPolicy DEFAULT = new ReplicaPolicy(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO);
 
@@ -40,7 +43,14 @@ public record ReplicaPolicy(Duration firstByteTimeout, Duration backoff, Duratio
     if (probeInterval.isNegative()) {
       throw new IllegalArgumentException("probeInterval must not be negative: " + probeInterval);
     }
+    // Longer makes no sense, and keeps every computation in nanoseconds far from overflowing.
+    for (Duration duration : new Duration[] {firstByteTimeout, backoff, probeInterval}) {
+      if (duration.compareTo(MAX) > 0) {
+        throw new IllegalArgumentException("replica timeouts, back-off and probe interval are at most 24h: " + duration);
+      }
+    }
   }
+
 
   /** Whether replicas are probed. */
   public boolean probes() {

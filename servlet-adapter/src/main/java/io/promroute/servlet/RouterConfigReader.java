@@ -154,10 +154,15 @@ final class RouterConfigReader {
     Section replicas = upstream.section("replicas");
     replicas.allowOnly("first_byte_timeout", "backoff", "probe_interval");
     ReplicaPolicy defaultPolicy = ReplicaPolicy.DEFAULT;
-    ReplicaPolicy replicaPolicy = new ReplicaPolicy(
-        replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
-        replicas.duration("backoff", defaultPolicy.backoff()),
-        replicas.duration("probe_interval", defaultPolicy.probeInterval()));
+    ReplicaPolicy replicaPolicy;
+    try {
+      replicaPolicy = new ReplicaPolicy(
+          replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
+          replicas.duration("backoff", defaultPolicy.backoff()),
+          replicas.duration("probe_interval", defaultPolicy.probeInterval()));
+    } catch (IllegalArgumentException e) {
+      throw error(replicas.line(), "upstream.replicas", e.getMessage());
+    }
     Set<String> forwardHeaders = new LinkedHashSet<>();
     for (Scalar header : upstream.stringList("forward_headers")) {
       String name = header.text();

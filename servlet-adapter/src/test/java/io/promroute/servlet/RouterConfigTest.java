@@ -374,6 +374,9 @@ class RouterConfigTest {
             "prome_servers: {a: 'h:1'}\nupstream:\n  replicas: {backoff: 0s}",
             "t:3: upstream.replicas.backoff: \"0s\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"),
         arguments(
+            "prome_servers: {a: 'h:1'}\nupstream:\n  replicas: {backoff: 2d}",
+            "t:3: upstream.replicas: replica timeouts, back-off and probe interval are at most 24h: PT48H"),
+        arguments(
             "prome_servers: {a: 'h:1'}\nupstream:\n  replicas: {dedup: true}",
             "t:3: upstream.replicas.dedup: unknown key (known here: first_byte_timeout, backoff, probe_interval)"),
         arguments(
