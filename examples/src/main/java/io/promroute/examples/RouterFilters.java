@@ -2,7 +2,7 @@ package io.promroute.examples;
 
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.Filter;
@@ -43,6 +43,7 @@ final class RouterFilters {
         .upstreamClient(client)
         .upstreamTimeout(config.upstreamTimeout())
         .partialResponse(config.partialResponse())
+        .replicaPolicy(config.replicaPolicy())
         .forwardedHeaders(config.forwardedHeaders())
         .maxRequestBodyBytes(config.maxRequestBodyBytes());
     if (!config.pathPrefix().isEmpty()) {

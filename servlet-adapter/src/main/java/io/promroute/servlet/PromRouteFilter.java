@@ -2,7 +2,17 @@ package io.promroute.servlet;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.router.Engine;
+import io.promroute.router.Exchange;
+import io.promroute.router.ReplicaClient;
+import io.promroute.router.ReplicaPolicy;
+import io.promroute.router.ReplicaStatus;
+import io.promroute.router.Router;
+import io.promroute.router.Routing;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamClient;
 import io.promroute.shard.ShardRewriter;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -89,6 +99,7 @@ public final class PromRouteFilter implements Filter {
             .upstreamTimeout(config.upstreamTimeout())
             .partialResponse(config.partialResponse())
             .exactCrossShardSums(config.exactCrossShardAggregation())
+            .replicaPolicy(config.replicaPolicy())
             .forwardedHeaders(config.forwardedHeaders())
             .maxRequestBodyBytes(config.maxRequestBodyBytes())
             .maxSamples(config.maxSamples())
@@ -126,10 +137,40 @@ public final class PromRouteFilter implements Filter {
       throw new ServletException("PromRouteFilter was not initialized");
     }
     if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse httpResponse) {
-      current.handle(http, httpResponse, chain);
+      handle(current, http, httpResponse, chain);
     } else {
       chain.doFilter(request, response);
     }
+  }
+
+  /**
+   * The health of every replica of the shards that have several ({@link ShardTarget#baseUrls()}),
+   * in configuration order; empty when no shard has replicas. For metrics and status pages.
+   */
+  public java.util.List<ReplicaStatus> replicaStatus() {
+    Engine current = engine;
+    return current != null ? current.replicaStatus() : java.util.List.of();
+  }
+
+  private static void handle(Engine engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (!engine.serves(path)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    if (!request.isAsyncSupported()) {
+      // Waiting for shards on a container thread is what this filter exists to avoid.
+      throw new ServletException("PromRouteFilter must be registered with asyncSupported=true"
+          + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
+          + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
+    }
+    AsyncContext async = request.startAsync(request, response);
+    async.setTimeout(engine.answerTimeout().toMillis());
+    ServletAsyncResponse answer = new ServletAsyncResponse(async, response);
+    Exchange exchange = engine.exchange(new ServletApiRequest(request, path), answer);
+    answer.listen(exchange);
+    exchange.start();
   }
 
   @Override
@@ -153,6 +194,7 @@ public final class PromRouteFilter implements Filter {
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
     private boolean partialResponse;
+    private ReplicaPolicy replicaPolicy = ReplicaPolicy.DEFAULT;
     private boolean exactCrossShardSums;
     private Set<String> forwardedHeaders = Set.of();
     private int maxRequestBodyBytes = 1 << 20;
@@ -184,7 +226,7 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
-    /** Where shard {@code key} is. */
+    /** Where shard {@code key} is: one server, or its replicas ({@link ShardTarget#of(String...)}). */
     public Builder shard(String key, ShardTarget target) {
       requireNonNull(key, "key is null");
       requireNonNull(target, "target is null");
@@ -224,6 +266,12 @@ public final class PromRouteFilter implements Filter {
     /** Answer with the other shards' data and a warning when one shard of a fan-out fails; default false. */
     public Builder partialResponse(boolean allowed) {
       this.partialResponse = allowed;
+      return this;
+    }
+
+    /** How shards with several replicas choose one and fail over; default {@link ReplicaPolicy#DEFAULT}. */
+    public Builder replicaPolicy(ReplicaPolicy policy) {
+      this.replicaPolicy = requireNonNull(policy, "policy is null");
       return this;
     }
 
@@ -318,11 +366,11 @@ public final class PromRouteFilter implements Filter {
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
-      Planner planner =
-          new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
-      UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
+      Router router =
+          new Router(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
+      UpstreamClient upstream = ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
       return new PromRouteFilter(
-          new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
+          new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
               forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries));
     }
 

@@ -3,6 +3,8 @@ package io.promroute.servlet;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ReplicaPolicy;
+import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardLabelMode;
 import io.promroute.shard.UnknownShardPolicy;
@@ -36,6 +38,7 @@ import java.util.Set;
  *     sum}, {@code avg}, {@code stddev} and {@code stdvar} fetch every input series and aggregate
  *     them in the router in Prometheus's order (the same to the last bit, cost growing with the
  *     series); {@code false} ({@code partials}, the default): one partial per group and shard
+ * @param replicaPolicy how shards with several replicas choose one and fail over
  * @param forwardedHeaders client headers forwarded to shards
  * @param maxRequestBodyBytes the largest POST body accepted
  * @param maxSamples {@code limits.max_samples}: the most samples one cross-shard query may hold
@@ -57,6 +60,7 @@ public record RouterConfig(
     Duration upstreamTimeout,
     boolean partialResponse,
     boolean exactCrossShardAggregation,
+    ReplicaPolicy replicaPolicy,
     Set<String> forwardedHeaders,
     int maxRequestBodyBytes,
     long maxSamples,
@@ -74,6 +78,7 @@ public record RouterConfig(
     requireNonNull(mode, "mode is null");
     requireNonNull(parserOptions, "parserOptions is null");
     requireNonNull(upstreamTimeout, "upstreamTimeout is null");
+    requireNonNull(replicaPolicy, "replicaPolicy is null");
     forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));
     requireNonNull(source, "source is null");
   }
