@@ -77,6 +77,20 @@ public final class PromRouteFilter implements Filter {
    * @throws RouterConfigException if the configuration cannot be used
    */
   public static PromRouteFilter fromConfig(RouterConfig config) {
+    Builder builder = builder(config);
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new RouterConfigException(config.source() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A builder holding every setting of a loaded configuration file, for a host that adds its own
+   * (an {@link Builder#upstreamClient upstream client}) before {@link Builder#build()}: the one
+   * place where the file's keys become the filter's settings.
+   */
+  public static Builder builder(RouterConfig config) {
     requireNonNull(config, "config is null");
     ShardRewriter.Builder rewriter =
         ShardRewriter.builder()
@@ -105,11 +119,7 @@ public final class PromRouteFilter implements Filter {
             .maxSamples(config.maxSamples())
             .maxSeries(config.maxSeries());
     config.shards().forEach(builder::shard);
-    try {
-      return builder.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new RouterConfigException(config.source() + ": " + e.getMessage(), e);
-    }
+    return builder;
   }
 
   @Override
