@@ -214,8 +214,10 @@ public final class ShardRewriter {
    * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only
    *     a hand-built tree can have one; the parser rejects it)
    */
-  public ShardedQuery rewrite(Expr query) {
-    requireNonNull(query, "query is null");
+  public ShardedQuery rewrite(Expr written) {
+    requireNonNull(written, "query is null");
+    // Shard queries are printed with sorted matchers: absent()'s labels must not depend on it.
+    Expr query = AbsentMatcherOrder.normalize(written);
     ShardSelection selection = ShardSelection.of(query, shardLabel, matcherSets);
     List<String> warnings = new ArrayList<>();
     List<String> selected = selectShards(selection, warnings);

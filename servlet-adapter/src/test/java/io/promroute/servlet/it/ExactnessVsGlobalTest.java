@@ -18,16 +18,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What the router computes itself from merged values equals the global Prometheus's answer to the
- * last bit: the answers' texts are compared, and Prometheus spells a value with the shortest
- * digits that give back its exact bits, so one bit of difference fails. {@code sum(up) * 0 + x}
+ * Answers equal the global Prometheus's text for text where the details are easy to lose: the
+ * values the router computes itself from merged values (Prometheus spells a value with the
+ * shortest digits that give back its exact bits, so one bit of difference fails), and the labels
+ * of {@code absent()}, which depend on the order matchers are written in. {@code sum(up) * 0 + x}
  * makes a value the router computes (the sum merges three shards) that is exactly {@code x}, so a
  * range query feeds thousands of different arguments to each function.
  */
 @ExtendWith(PrometheusExtension.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RouterArithmeticVsGlobalTest {
+class ExactnessVsGlobalTest {
 
   private static final String T = RouterVsGlobalTest.T;
   /** Zero, computed by the router from the three shards' {@code up}. */
@@ -137,6 +138,32 @@ class RouterArithmeticVsGlobalTest {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
     assertSameAnswer("/api/v1/query_range", Params.of(
         "query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "60"));
+  }
+
+  /**
+   * Prometheus 2.42 derives absent()'s labels from the matchers in written order (the first
+   * {@code =} of a label sets it, any later matcher of it deletes it); the router prints shard
+   * queries with sorted matchers and must still give the written order's labels.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "absent(up{job=~\"nod.*\", job=\"missing\"})",
+      "absent(up{job=\"missing\", job=~\"nod.*\"})",
+      "absent(nonexistent{job=~\"a.*\", job=\"api\", instance=\"x\"})",
+      "absent(nonexistent{job=\"api\", job!=\"web\"})",
+      "absent(nonexistent{job!=\"web\", job=\"api\"})",
+      "absent(nonexistent{job=\"api\", job!=\"api\", mode=\"m\"})",
+      "absent(nonexistent{job=\"api\", job=\"api\", mode=\"m\"})",
+      "absent((nonexistent{job=~\"x\", job=\"y\"}))",
+      "absent_over_time(nonexistent{job=~\"x\", job=\"y\"}[5m])",
+      "absent(up{cluster=\"b\", job=~\"nod.*\", job=\"missing\"})",
+      "absent(nonexistent{cluster=~\"a|b\", job=~\"nod.*\", job=\"missing\"})",
+      "absent(nonexistent{cluster=~\"a|b\", cluster=\"b\"})",
+  })
+  void absentLabelsFollowTheWrittenMatcherOrder(String query) {
+    assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
+    assertSameAnswer("/api/v1/query_range", Params.of(
+        "query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "600"));
   }
 
   /** The router's answer has the global answer's text: same series, same order, same bits. */
