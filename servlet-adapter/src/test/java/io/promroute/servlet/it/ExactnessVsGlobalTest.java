@@ -166,6 +166,20 @@ class ExactnessVsGlobalTest {
         "query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "600"));
   }
 
+  /**
+   * Go keeps the bytes of {@code "\\xff"} as they are (not UTF-8, not U+FFFD): a label set to it
+   * differs from one set to {@code "\\ufffd"}, on one shard and across shards.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "label_replace(up{cluster=\"b\"}, \"a\", \"\\xff\", \"\", \"\") unless label_replace(up{cluster=\"b\"}, \"a\", \"\\ufffd\", \"\", \"\")",
+      "count(label_replace(up, \"a\", \"x\\xe2\\x82\", \"\", \"\") unless label_replace(up, \"a\", \"x\\ufffd\\ufffd\", \"\", \"\"))",
+      "absent(nonexistent{job=\"\\377\"})",
+  })
+  void escapedBytesThatAreNotUtf8AreKeptAsGoKeepsThem(String query) {
+    assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
+  }
+
   /** The router's answer has the global answer's text: same series, same order, same bits. */
   private void assertSameAnswer(String path, Params params) {
     Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
