@@ -180,6 +180,19 @@ class ExactnessVsGlobalTest {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
   }
 
+  /**
+   * With default settings the router accepts what its shards accept: they run Prometheus 2.42,
+   * which knows holt_winters (the PromQL dialect follows the versions the shards report).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "holt_winters(memory_usage_bytes{cluster=\"b\"}[10m], 0.5, 0.5)",
+      "holt_winters(memory_usage_bytes[15m], 0.3, 0.7)",
+  })
+  void holtWintersIsAnsweredOverPrometheus2Shards(String query) {
+    assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
+  }
+
   /** The router's answer has the global answer's text: same series, same order, same bits. */
   private void assertSameAnswer(String path, Params params) {
     Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
