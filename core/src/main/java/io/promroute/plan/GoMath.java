@@ -305,36 +305,34 @@ final class GoMath {
     if (Double.isInfinite(x)) {
       return Double.NaN;
     }
-    boolean negative = x < 0;
-    Reduced reduced = reduce(Math.abs(x));
-    long j = reduced.octant() & 7;
-    if (j > 3) {
-      negative = !negative;
-      j -= 4;
-    }
-    double z = reduced.remainder();
-    double zz = z * z;
-    double y = j == 1 || j == 2 ? cosSeries(zz) : sinSeries(z, zz);
-    return negative ? -y : y;
+    return sinOrCos(Math.abs(x), false, x < 0);
   }
 
   static double cos(double x) {
     if (Double.isNaN(x) || Double.isInfinite(x)) {
       return Double.NaN;
     }
-    boolean negative = false;
-    Reduced reduced = reduce(Math.abs(x));
+    return sinOrCos(Math.abs(x), true, false);
+  }
+
+  /**
+   * Go's sin and cos of {@code absX > 0}: the octant of the reduced argument chooses between the
+   * two series and the sign (cos changes sign once more from the third octant on).
+   */
+  private static double sinOrCos(double absX, boolean cosine, boolean negative) {
+    Reduced reduced = reduce(absX);
     long j = reduced.octant() & 7;
     if (j > 3) {
-      j -= 4;
       negative = !negative;
+      j -= 4;
     }
-    if (j > 1) {
+    if (cosine && j > 1) {
       negative = !negative;
     }
     double z = reduced.remainder();
     double zz = z * z;
-    double y = j == 1 || j == 2 ? sinSeries(z, zz) : cosSeries(zz);
+    boolean otherSeries = j == 1 || j == 2;
+    double y = otherSeries != cosine ? cosSeries(zz) : sinSeries(z, zz);
     return negative ? -y : y;
   }
 

@@ -64,6 +64,14 @@ class ShardVersionsTest {
   private static final Map<String, ShardTarget> TARGETS =
       Map.of("a", ShardTarget.of("127.0.0.1:1"), "b", ShardTarget.of("127.0.0.1:2"));
 
+  /** The versions of {@code shards} once {@code count} of them are read. */
+  private static ShardVersions versionsRead(BuildInfoShards shards, int count) throws InterruptedException {
+    ShardVersions versions = new ShardVersions(TARGETS, shards, Duration.ofSeconds(1));
+    versions.refresh();
+    awaitVersions(versions, count);
+    return versions;
+  }
+
   private static void awaitVersions(ShardVersions versions, int count) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (versions.versions().size() < count && System.nanoTime() < deadline) {
@@ -77,9 +85,7 @@ class ShardVersionsTest {
     BuildInfoShards shards = new BuildInfoShards();
     shards.versions.put("a", "2.42.0+ds");
     shards.versions.put("b", "2.53.1");
-    ShardVersions versions = new ShardVersions(TARGETS, shards, Duration.ofSeconds(1));
-    versions.refresh();
-    awaitVersions(versions, 2);
+    ShardVersions versions = versionsRead(shards, 2);
 
     assertThat(versions.versions()).containsEntry("a", "2.42.0+ds").containsEntry("b", "2.53.1");
     assertThat(versions.acceptPrometheus2Functions()).isTrue();
@@ -90,9 +96,7 @@ class ShardVersionsTest {
     BuildInfoShards shards = new BuildInfoShards();
     shards.versions.put("a", "2.42.0");
     shards.versions.put("b", "3.5.0");
-    ShardVersions versions = new ShardVersions(TARGETS, shards, Duration.ofSeconds(1));
-    versions.refresh();
-    awaitVersions(versions, 2);
+    ShardVersions versions = versionsRead(shards, 2);
     ShardRewriter rewriter = ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
     ShardRewriter prometheus2 = rewriter.withParserOptions(
         rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
@@ -104,9 +108,7 @@ class ShardVersionsTest {
         .hasMessage("1:1: parse error: unknown function with name \"holt_winters\"");
 
     shards.versions.put("b", "2.42.0");
-    ShardVersions all2 = new ShardVersions(TARGETS, shards, Duration.ofSeconds(1));
-    all2.refresh();
-    awaitVersions(all2, 2);
+    ShardVersions all2 = versionsRead(shards, 2);
     Routing following2 = Routing.following(rewriter, prometheus2, all2::acceptPrometheus2Functions);
     assertThat(following2.rewrite("holt_winters(x{cluster=\"a\"}[5m], 0.5, 0.5)").query())
         .isEqualTo("holt_winters(x[5m], 0.5, 0.5)");
@@ -116,9 +118,7 @@ class ShardVersionsTest {
   void aShardThatWasDownIsAskedAgainOnLaterRequestsButNotOnEveryOne() throws Exception {
     BuildInfoShards shards = new BuildInfoShards();
     shards.versions.put("a", "2.42.0");
-    ShardVersions versions = new ShardVersions(TARGETS, shards, Duration.ofSeconds(1));
-    versions.refresh();
-    awaitVersions(versions, 1);
+    ShardVersions versions = versionsRead(shards, 1);
     for (int i = 0; i < 100; i++) {
       // b is down: not read yet, so it counts as accepting; asked at most once per 10 s.
       assertThat(versions.acceptPrometheus2Functions()).isTrue();

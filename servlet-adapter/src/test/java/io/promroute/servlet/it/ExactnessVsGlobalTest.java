@@ -135,9 +135,7 @@ class ExactnessVsGlobalTest {
       "count_values(\"v\", tan(max by (job, instance) (memory_usage_bytes)))",
   })
   void rangeFunctionsOfMergedValuesAreBitExact(String query) {
-    assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
-    assertSameAnswer("/api/v1/query_range", Params.of(
-        "query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "60"));
+    assertSameInstantAndRangeAnswers(query, "60");
   }
 
   /**
@@ -161,9 +159,7 @@ class ExactnessVsGlobalTest {
       "absent(nonexistent{cluster=~\"a|b\", cluster=\"b\"})",
   })
   void absentLabelsFollowTheWrittenMatcherOrder(String query) {
-    assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
-    assertSameAnswer("/api/v1/query_range", Params.of(
-        "query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "600"));
+    assertSameInstantAndRangeAnswers(query, "600");
   }
 
   /**
@@ -191,6 +187,12 @@ class ExactnessVsGlobalTest {
   })
   void holtWintersIsAnsweredOverPrometheus2Shards(String query) {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
+  }
+
+  private void assertSameInstantAndRangeAnswers(String query, String step) {
+    assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
+    assertSameAnswer("/api/v1/query_range", Params.of(
+        "query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", step));
   }
 
   /** The router's answer has the global answer's text: same series, same order, same bits. */
