@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ParserOptions;
 import io.promroute.router.PromqlDialect;
+import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardLabelMode;
@@ -36,6 +37,7 @@ import java.util.Set;
  *     ({@code promql.dialect: auto}), or pinned ({@code promql.prometheus2_functions})
  * @param upstreamTimeout how long a shard may take
  * @param partialResponse answer with the other shards' data when one fails
+ * @param replicaPolicy how shards with several replicas choose one and fail over
  * @param forwardedHeaders client headers forwarded to shards
  * @param maxRequestBodyBytes the largest POST body accepted
  * @param source where the configuration was read from, for messages (file path or a name)
@@ -54,6 +56,7 @@ public record RouterConfig(
     PromqlDialect promqlDialect,
     Duration upstreamTimeout,
     boolean partialResponse,
+    ReplicaPolicy replicaPolicy,
     Set<String> forwardedHeaders,
     int maxRequestBodyBytes,
     String source) {
@@ -70,6 +73,7 @@ public record RouterConfig(
     requireNonNull(parserOptions, "parserOptions is null");
     requireNonNull(promqlDialect, "promqlDialect is null");
     requireNonNull(upstreamTimeout, "upstreamTimeout is null");
+    requireNonNull(replicaPolicy, "replicaPolicy is null");
     forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));
     requireNonNull(source, "source is null");
   }
