@@ -144,7 +144,8 @@ echo "# work directory: $work; results also in $results"
 echo "# router: $jar, -Xmx$router_heap; ${SCALE_ROUTER_YAML:+configuration extra: $SCALE_ROUTER_YAML; }$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 run_config() { # shards series-per-shard
-  local shards="$1" per="$2" data="$work/data-$1x$2" i key started
+  local shards="$1" per="$2" data="$work/data-$1x$2" i key started began
+  began=$(date +%s.%N)
   local total=$(($1 * $2))
   for port in "$router_port" "$global_port" $(seq "$first_shard_port" $((first_shard_port + shards - 1))); do port_free "$port"; done
   rm -rf "$data"
@@ -276,7 +277,7 @@ run_config() { # shards series-per-shard
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     printf '%s\n' "${rows[@]}"
     echo
-    echo "Every answer equal to the global Prometheus's within $tolerance relative. Router heap: $idle_heap MB after a collection when idle; largest heap before a collection over the whole run $gc_peak MB, largest after one $gc_live MB ($gc_count pauses). Data: generated in $generated s, backfilled in $backfilled s, servers ready in $ready s."
+    echo "Every answer equal to the global Prometheus's within $tolerance relative. Router heap: $idle_heap MB after a collection when idle; largest heap before a collection over the whole run $gc_peak MB, largest after one $gc_live MB ($gc_count pauses). Data: generated in $generated s, backfilled in $backfilled s, servers ready in $ready s; $(seconds_since "$began") s in all."
   } | tee -a "$results"
 
   cleanup

@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,13 +85,13 @@ public final class AnswerCompare {
         Sample b = other.get(i);
         samples++;
         if (a.time() != b.time()) {
-          problems.add(entry.getKey() + ": sample " + i + " at " + b.time() + ", expected " + a.time());
+          problems.add(entry.getKey() + ": sample " + i + " at " + time(b) + ", expected " + time(a));
           break;
         }
         double difference = relativeDifference(number(a.value()), number(b.value()));
         worst = Math.max(worst, difference);
         if (!(difference <= tolerance)) {
-          problems.add(entry.getKey() + " at " + a.time() + ": " + b.value() + ", expected " + a.value());
+          problems.add(entry.getKey() + " at " + time(a) + ": " + b.value() + ", expected " + a.value());
         }
       }
     }
@@ -100,6 +101,10 @@ public final class AnswerCompare {
     }
     return new Result(true, String.format("equal: %s, %d series, %d samples, largest relative difference %.3g",
         wantType, want.size(), samples, worst));
+  }
+
+  private static String time(Sample sample) {
+    return BigDecimal.valueOf(sample.time()).toPlainString();
   }
 
   /**
