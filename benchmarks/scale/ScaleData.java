@@ -113,24 +113,15 @@ public final class ScaleData {
     NODE_MEMORY("node_memory_MemAvailable_bytes", "gauge", "Memory available, in bytes.") {
       @Override
       void write(Output out, Layout layout, long start, long end, long interval) throws IOException {
-        for (int node = 0; node < layout.nodes(); node++) {
-          double base = 2e9 + 6e9 * unit(out.shard(), 1, node);
-          String labels = "node_memory_MemAvailable_bytes{" + out.prefix() + "node=\"" + node(node) + "\"} ";
-          int phase = node;
-          samples(out.writer(), labels, start, end, interval,
-              k -> Math.round((base + 1e9 * Math.sin(k / 15.0 + phase)) / 4096) * 4096.0);
-        }
+        nodeGauges(out, layout, family, 1, start, end, interval,
+            (u, node, k) -> Math.round((2e9 + 6e9 * u + 1e9 * Math.sin(k / 15.0 + node)) / 4096) * 4096.0);
       }
     },
     NODE_LOAD("node_load1", "gauge", "1-minute load average.") {
       @Override
       void write(Output out, Layout layout, long start, long end, long interval) throws IOException {
-        for (int node = 0; node < layout.nodes(); node++) {
-          double base = 0.5 + 4 * unit(out.shard(), 2, node);
-          String labels = "node_load1{" + out.prefix() + "node=\"" + node(node) + "\"} ";
-          int phase = node;
-          samples(out.writer(), labels, start, end, interval, k -> round(base + Math.sin(k / 7.0 + phase), 1e6));
-        }
+        nodeGauges(out, layout, family, 2, start, end, interval,
+            (u, node, k) -> round(0.5 + 4 * u + Math.sin(k / 7.0 + node), 1e6));
       }
     },
     HTTP_DURATION("http_request_duration_seconds", "histogram", "HTTP request latency.") {
@@ -189,6 +180,22 @@ public final class ScaleData {
 
   interface Value {
     double at(long sampleIndex);
+  }
+
+  /** A node gauge's value from the node's fixed number in [0, 1), the node and the sample index. */
+  interface NodeValue {
+    double at(double unit, int node, long sampleIndex);
+  }
+
+  /** One gauge per node, labelled only with the node (and the shard in the global file). */
+  private static void nodeGauges(Output out, Layout layout, String name, int purpose, long start, long end,
+      long interval, NodeValue value) throws IOException {
+    for (int node = 0; node < layout.nodes(); node++) {
+      double unit = unit(out.shard(), purpose, node);
+      int index = node;
+      samples(out.writer(), name + "{" + out.prefix() + "node=\"" + node(node) + "\"} ", start, end, interval,
+          k -> value.at(unit, index, k));
+    }
   }
 
   private static void samples(BufferedWriter writer, String labels, long start, long end, long interval, Value value)
