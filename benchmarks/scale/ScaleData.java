@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Kubernetes-like data for {@code scale-bench.sh}: one OpenMetrics file per shard (no shard label,
- * as the router's shards store it) and one for the global Prometheus (every shard's series with
- * {@code cluster="<shard>"}), for {@code promtool tsdb create-blocks-from openmetrics}.
+ * Kubernetes-like data for {@code scale-bench.sh}, one OpenMetrics file a run, for
+ * {@code promtool tsdb create-blocks-from openmetrics}: a shard's (no shard label, as the router's
+ * shards store it) or the global Prometheus's (every shard's series with {@code cluster="<shard>"}).
  *
  * <pre>
- * java ScaleData OUT_DIR SHARDS SERIES_PER_SHARD INTERVAL_SECONDS MINUTES END_EPOCH_SECONDS
+ * java ScaleData OUT_FILE SHARDS SERIES_PER_SHARD INTERVAL_SECONDS MINUTES END_EPOCH_SECONDS global|SHARD_NUMBER
  * </pre>
  *
  * <p>Each shard holds exactly {@code SERIES_PER_SHARD} series: about 2 % node gauges
@@ -38,8 +38,8 @@ public final class ScaleData {
   private ScaleData() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 6) {
-      System.err.println("usage: ScaleData OUT_DIR SHARDS SERIES_PER_SHARD INTERVAL_SECONDS MINUTES END_EPOCH_SECONDS");
+    if (args.length != 7) {
+      System.err.println("usage: ScaleData OUT_FILE SHARDS SERIES_PER_SHARD INTERVAL_SECONDS MINUTES END_EPOCH_SECONDS global|SHARD_NUMBER");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -48,36 +48,37 @@ public final class ScaleData {
     long interval = Long.parseLong(args[3]);
     long minutes = Long.parseLong(args[4]);
     long end = Long.parseLong(args[5]);
+    String which = args[6];
     Layout layout = Layout.of(series);
     long start = end - minutes * 60;
-    Files.createDirectories(out);
-    List<Output> shardFiles = new ArrayList<>();
-    List<Output> globalParts = new ArrayList<>();
-    try (BufferedWriter global = writer(out.resolve("global.om"))) {
-      for (int shard = 1; shard <= shards; shard++) {
-        shardFiles.add(new Output(shard, "", writer(out.resolve(shardKey(shard) + ".om"))));
-        globalParts.add(new Output(shard, "cluster=\"" + shardKey(shard) + "\",", global));
-      }
-      // Families one after another in every file: OpenMetrics wants each family's lines together.
-      for (Family family : Family.values()) {
-        for (Output file : shardFiles) {
-          header(file.writer(), family);
-          family.write(file, layout, start, end, interval);
+    // One file a run, so that the caller can load and delete each before the next is written.
+    try (BufferedWriter writer = writer(out)) {
+      List<Output> parts = new ArrayList<>();
+      if (which.equals("global")) {
+        for (int shard = 1; shard <= shards; shard++) {
+          parts.add(new Output(shard, "cluster=\"" + shardKey(shard) + "\",", writer));
         }
-        header(global, family);
-        for (Output part : globalParts) {
+      } else {
+        int shard = Integer.parseInt(which);
+        if (shard < 1 || shard > shards) {
+          throw new IllegalArgumentException("shard " + shard + " is not in 1.." + shards);
+        }
+        parts.add(new Output(shard, "", writer));
+      }
+      // Families one after another: OpenMetrics wants each family's lines together.
+      for (Family family : Family.values()) {
+        header(writer, family);
+        for (Output part : parts) {
           family.write(part, layout, start, end, interval);
         }
       }
-      global.write("# EOF\n");
-      for (Output file : shardFiles) {
-        file.writer().write("# EOF\n");
-        file.writer().close();
-      }
+      writer.write("# EOF\n");
     }
-    long samples = (end - start) / interval + 1;
-    System.out.printf("%d shards x %d series (%d node gauges, %d histogram series, %d container counters), %d samples each%n",
-        shards, series, layout.nodes() * 2, layout.histograms() * HISTOGRAM_SERIES, layout.containers(), samples);
+    if (which.equals("global")) {
+      long samples = (end - start) / interval + 1;
+      System.out.printf("%d shards x %d series (%d node gauges, %d histogram series, %d container counters), %d samples each%n",
+          shards, series, layout.nodes() * 2, layout.histograms() * HISTOGRAM_SERIES, layout.containers(), samples);
+    }
   }
 
   static String shardKey(int shard) {
