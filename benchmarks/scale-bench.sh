@@ -92,9 +92,10 @@ fail() {
 port_free() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then fail "port $1 is in use (another scale-bench?)"; fi
 }
-wait_ready() { # url
+wait_ready() { # url pid log
   for _ in $(seq 1 600); do
     curl -sf -o /dev/null "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || fail "the server for $1 exited: $(tail -n 5 "$3")"
     sleep 0.5
   done
   fail "$1 not ready after 300 s"
@@ -181,12 +182,13 @@ run_config() { # shards series-per-shard
     start_prometheus "$key" $((first_shard_port + i - 1)) "$data/$key"
   done
   start_prometheus global "$global_port" "$data/global"
+  local global_pid="$!"
   rm -f "$work/router-gc.log"
   java "-Xmx$router_heap" "-Xlog:gc:file=$work/router-gc.log" -jar "$jar" --config "$work/promroute.yml" >"$work/promroute.log" 2>&1 &
   router_pid=$!
   pids+=("$router_pid")
-  wait_ready "$global/-/ready"
-  wait_ready "$router/-/ready?shards=all"
+  wait_ready "$global/-/ready" "$global_pid" "$work/global.log"
+  wait_ready "$router/-/ready?shards=all" "$router_pid" "$work/promroute.log"
   local ready
   ready=$(seconds_since "$started")
 
