@@ -1,42 +1,81 @@
 #!/usr/bin/env bash
-# Cross-shard queries at scale (issue 14): the router over N Prometheus shards against one global
-# Prometheus holding every shard's series with cluster="<shard>", interleaved, on loopback.
-#   1. generates Kubernetes-like OpenMetrics (container_cpu_usage_seconds_total per namespace, pod
-#      and container; http_request_duration_seconds_bucket per namespace, service and le) at
-#      SCALE_SERIES series per shard, over the last 70 minutes, and backfills it with
-#      `promtool tsdb create-blocks-from openmetrics` into each shard and into the global server;
-#   2. starts the shards, the global Prometheus and the standalone router (-Xmx SCALE_HEAP), once
-#      per aggregation mode (SCALE_MODES: partials, the default, and exact);
-#   3. runs each query (cross-shard sum, sum by, avg, topk, histogram_quantile, count; instant and
-#      1 h range at a 30 s step) SCALE_RUNS times against the global server and the router, one
-#      after the other, and prints the medians, whether the answers are equal (relative 1e-9) and
-#      the router's peak resident memory (VmHWM).
-# SCALE_SHARDS is a list ("3", "2 4 8 16"): the whole run is repeated for each shard count, with
-# SCALE_SERIES series on each shard.
-# Needs: the router's jar (built if missing), prometheus, promtool, curl, python3, java.
-# Settings: SCALE_SERIES (50000), SCALE_SHARDS (3), SCALE_RUNS (5), SCALE_HEAP (1g),
-#           SCALE_MODES ("partials exact"), SCALE_INTERVAL (30: seconds between samples),
-#           SCALE_PORT (19300: the global server; shards SCALE_PORT+1..., the router SCALE_PORT+99),
-#           SCALE_DIR (a fresh directory under /tmp), BENCH_JAR (the router's jar).
+# Cross-shard queries at scale: the standalone router over N shards against one global Prometheus
+# holding every shard's series (with cluster="<shard>"), all real Prometheus servers on loopback:
+#   1. generates Kubernetes-like data (benchmarks/scale/ScaleData.java: container CPU counters,
+#      an HTTP latency histogram, node gauges; deterministic; SCALE_MINUTES of samples every
+#      SCALE_INTERVAL seconds up to now), and backfills it with promtool for each shard (no shard
+#      label) and for the global Prometheus (every shard's series with the label), one file at a time;
+#   2. starts the shards, the global Prometheus and the router, and sends each cross-shard query
+#      (sum, sum by, avg, topk, histogram_quantile, count) as an instant query and as a 1 h range
+#      query to both, interleaved, reporting median latencies;
+#   3. checks every router answer against the global one (same series, timestamps, values within
+#      1e-9 relative; benchmarks/scale/AnswerCompare.java) and stops at the first difference, and
+#      checks once that the comparison refuses changed copies of a real answer;
+#   4. reports the router's heap: the peak of one request of each kind, measured from a collected
+#      heap (jcmd GC.run, then the GC log's pre-collection sizes and jstat's at the end), and the
+#      whole run's peak from the GC log.
+# Needs: prometheus, promtool, curl, java/javac/jcmd/jstat (a JDK 17), the router's jar (built with
+# mvn package if missing).
+# Settings (environment):
+#   SCALE_SHARDS       shard counts to run, one after another (default "3"; e.g. "2 4 8 16")
+#   SCALE_SERIES       series per shard (default 2000)
+#   SCALE_TOTAL_SERIES total series instead: each shard gets SCALE_TOTAL_SERIES / shards (a fixed data
+#                      set spread over more shards); overrides SCALE_SERIES
+#   SCALE_INTERVAL     seconds between samples (default 30)    SCALE_MINUTES  minutes of data (default 70)
+#   SCALE_STEP         range query step in seconds (default 30)
+#   SCALE_REPEAT       measured runs per query and server (default 5; the median is reported)
+#   SCALE_WARMUP       untimed runs per query and server before them (default 2)
+#   SCALE_TOLERANCE    the largest relative difference accepted between answers (default 1e-9; 0: bit-exact)
+#   SCALE_ROUTER_HEAP  the router's -Xmx (default 1g)
+#   SCALE_ROUTER_YAML  lines appended to the router's configuration (top-level keys other than
+#                      replace_label_name, prome_servers, http and upstream), e.g. a cross-shard mode
+#   SCALE_QUERY_FILE   a file of "name|query" lines instead of the built-in queries
+#   SCALE_JAR          the router jar (default examples/target/promroute-standalone.jar)
+#   SCALE_DIR          the work directory (default a new /tmp/promroute-scale.XXXXXX); SCALE_KEEP=1 keeps its data
+# Ports: 9390 (router), 9391 (global Prometheus), 9401... (one per shard), all on 127.0.0.1.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="${BENCH_JAR:-$root/examples/target/promroute-standalone.jar}"
+jar="${SCALE_JAR:-$root/examples/target/promroute-standalone.jar}"
 work="${SCALE_DIR:-$(mktemp -d /tmp/promroute-scale.XXXXXX)}"
-series="${SCALE_SERIES:-50000}"
+mkdir -p "$work"
 shard_counts="${SCALE_SHARDS:-3}"
-runs="${SCALE_RUNS:-5}"
-heap="${SCALE_HEAP:-1g}"
-modes="${SCALE_MODES:-partials exact}"
+series_per_shard="${SCALE_SERIES:-2000}"
+total_series="${SCALE_TOTAL_SERIES:-}"
 interval="${SCALE_INTERVAL:-30}"
-port="${SCALE_PORT:-19300}"
-router_port=$((port + 99))
+minutes="${SCALE_MINUTES:-70}"
+step="${SCALE_STEP:-30}"
+repeat="${SCALE_REPEAT:-5}"
+warmup="${SCALE_WARMUP:-2}"
+tolerance="${SCALE_TOLERANCE:-1e-9}"
+router_heap="${SCALE_ROUTER_HEAP:-1g}"
+router_port=9390
+global_port=9391
+first_shard_port=9401
+router="http://127.0.0.1:$router_port"
+global="http://127.0.0.1:$global_port"
 
-for tool in prometheus promtool curl python3 java; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "scale-bench: $tool is missing (Debian: apt-get install prometheus curl python3)" >&2; exit 1; }
+for tool in prometheus promtool curl java javac jcmd jstat; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "scale-bench: $tool is missing (Debian: apt-get install prometheus curl openjdk-17-jdk-headless)" >&2; exit 1; }
 done
+if [ "$minutes" -lt 66 ]; then
+  echo "scale-bench: SCALE_MINUTES must be at least 66 (a 1 h range of 5m rates)" >&2
+  exit 1
+fi
 if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -q -DskipTests package)
+fi
+
+queries=(
+  "sum|sum(rate(container_cpu_usage_seconds_total[5m]))"
+  "sum by|sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))"
+  "avg|avg(rate(container_cpu_usage_seconds_total[5m]))"
+  "topk|topk(10, rate(container_cpu_usage_seconds_total[5m]))"
+  "histogram_quantile|histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))"
+  "count|count(container_cpu_usage_seconds_total)"
+)
+if [ -n "${SCALE_QUERY_FILE:-}" ]; then
+  mapfile -t queries < <(grep -v '^\s*\(#\|$\)' "$SCALE_QUERY_FILE")
 fi
 
 pids=()
@@ -46,171 +85,205 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_ready() {
-  for _ in $(seq 1 240); do
-    curl -sf "$1/-/ready" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "scale-bench: $1 not ready" >&2
+fail() {
+  echo "scale-bench: $*" >&2
   exit 1
 }
-
-# Kubernetes-like data: one file per shard (no cluster label) and the global file (with it).
-generate() { # shard count
-  python3 - "$work" "$1" "$series" "$interval" <<'PY'
-import random, sys, time
-work, shard_count, series, interval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-end = int(time.time()) // 60 * 60
-start = end - 70 * 60
-times = list(range(start, end + 1, interval))
-buckets = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf"]
-cpu_series = series * 4 // 5
-services = max(1, (series - cpu_series) // len(buckets))
-glob = open(f"{work}/global.om", "w")
-files = [open(f"{work}/shard-{k}.om", "w") for k in range(shard_count)]
-def family(name, kind, write):
-    for out in files + [glob]:
-        out.write(f"# TYPE {name} {kind}\n")
-    for k in range(shard_count):
-        write(k)
-def cpu(k):
-    rng = random.Random(k)
-    for i in range(cpu_series):
-        labels = f'container="c-{i % 4}",namespace="ns-{(i // 4) % 50}",pod="pod-{i // 4}"'
-        rate = rng.uniform(0.001, 2.0)
-        for j, t in enumerate(times):
-            line = f" {j * interval * rate:.6f} {t}\n"
-            files[k].write(f"container_cpu_usage_seconds_total{{{labels}}}{line}")
-            glob.write(f'container_cpu_usage_seconds_total{{cluster="c{k}",{labels}}}{line}')
-def latency(k):
-    rng = random.Random(1000 + k)
-    for s in range(services):
-        base = rng.uniform(0.5, 50.0)
-        for b, le in enumerate(buckets):
-            labels = f'le="{le}",namespace="ns-{s % 50}",service="svc-{s}"'
-            share = (b + 1) / len(buckets)
-            for j, t in enumerate(times):
-                line = f" {int(j * interval * base * share)} {t}\n"
-                files[k].write(f"http_request_duration_seconds_bucket{{{labels}}}{line}")
-                glob.write(f'http_request_duration_seconds_bucket{{cluster="c{k}",{labels}}}{line}')
-family("container_cpu_usage_seconds", "counter", cpu)
-family("http_request_duration_seconds_bucket", "unknown", latency)
-for out in files + [glob]:
-    out.write("# EOF\n")
-    out.close()
-print(end)
-PY
+port_free() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then fail "port $1 is in use (another scale-bench?)"; fi
 }
-
-start_prometheus() { # name port
-  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data-$1" \
-    --storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$2" \
-    >"$work/prometheus-$1.log" 2>&1 &
-  pids+=($!)
-}
-
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-seconds() { # url path query [extra curl args] -> seconds; answer in $work/answer
-  curl -s -o "$work/answer" -w '%{time_total}\n' -G "$1$2" --data-urlencode "query=$3" "${@:4}"
-}
-same() { # expected actual -> equal / differs: ...
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-def load(path):
-    data = json.load(open(path))
-    if data.get("status") != "success":
-        return None, data.get("error")
-    out = {}
-    for s in data["data"]["result"]:
-        points = s.get("values") or [s.get("value")]
-        out[json.dumps(s["metric"], sort_keys=True)] = [(p[0], float(p[1])) for p in points]
-    return out, None
-want, werr = load(sys.argv[1])
-got, gerr = load(sys.argv[2])
-if want is None or got is None:
-    print("error: global " + str(werr) + ", router " + str(gerr)); sys.exit()
-if want.keys() != got.keys():
-    print(f"differs: {len(want)} series vs {len(got)}"); sys.exit()
-worst = 0.0
-for k in want:
-    if len(want[k]) != len(got[k]):
-        print("differs: points of " + k); sys.exit()
-    for (t1, a), (t2, b) in zip(want[k], got[k]):
-        if t1 != t2:
-            print("differs: timestamps of " + k); sys.exit()
-        if a != b:
-            worst = max(worst, abs(a - b) / max(abs(a), abs(b)))
-print("equal" if worst == 0 else ("within 1e-9 (%.1e)" % worst if worst <= 1e-9 else "differs (%.1e)" % worst))
-PY
-}
-
-queries=(
-  'sum(rate(container_cpu_usage_seconds_total[5m]))'
-  'sum by (namespace) (rate(container_cpu_usage_seconds_total[5m]))'
-  'avg(rate(container_cpu_usage_seconds_total[5m]))'
-  'topk(10, rate(container_cpu_usage_seconds_total[5m]))'
-  'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))'
-  'count(container_cpu_usage_seconds_total)'
-)
-
-printf 'global: { scrape_interval: 30s }\n' >"$work/prometheus.yml"
-for shard_count in $shard_counts; do
-  cleanup
-  rm -rf "$work"/data-* "$work"/*.om
-  echo "== $shard_count shards x $series series ($((shard_count * series)) in the global server), data in $work" >&2
-  end=$(generate "$shard_count")
-  for ((k = 0; k < shard_count; k++)); do
-    promtool tsdb create-blocks-from openmetrics "$work/shard-$k.om" "$work/data-c$k" >"$work/promtool-c$k.log" 2>&1
-    rm -f "$work/shard-$k.om"
+wait_ready() { # url pid log
+  for _ in $(seq 1 600); do
+    curl -sf -o /dev/null "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || fail "the server for $1 exited: $(tail -n 5 "$3")"
+    sleep 0.5
   done
-  promtool tsdb create-blocks-from openmetrics "$work/global.om" "$work/data-global" >"$work/promtool-global.log" 2>&1
-  rm -f "$work/global.om"
-  start_prometheus global "$port"
+  fail "$1 not ready after 300 s"
+}
+thousands() { printf '%s' "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
+seconds_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN {printf "%.0f", e - s}'; }
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+duration() { # seconds -> "12.3 ms" or "1.23 s"
+  awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'
+}
+start_prometheus() { # name port data-dir
+  prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$3" --storage.tsdb.retention.time=100y \
+    --web.listen-address="127.0.0.1:$2" --query.timeout=10m >"$work/$1.log" 2>&1 &
+  pids+=("$!")
+}
+# One request: writes the answer to $3 and prints "<HTTP status> <seconds>". Gzip accepted, as Grafana does.
+ask() { # base-url kind(instant|range) answer-file query
+  local extra
+  if [ "$2" = instant ]; then extra=(--data-urlencode "time=$end"); else extra=(--data-urlencode "start=$((end - 3600))" --data-urlencode "end=$end" --data-urlencode "step=$step"); fi
+  local path=query
+  [ "$2" = range ] && path=query_range
+  curl -s --compressed -G -o "$3" -w '%{http_code} %{time_total}\n' --max-time 900 \
+    --data-urlencode "query=$4" "${extra[@]}" "$1/api/v1/$path"
+}
+ask_ok() { # like ask; fails unless 200; prints the seconds
+  local status seconds
+  read -r status seconds < <(ask "$@")
+  [ "$status" = 200 ] || fail "$1 answered $status to the $2 query $4: $(head -c 500 "$3")"
+  echo "$seconds"
+}
+# The router's heap in MB as jstat sees it now (survivors, eden and old generation used).
+heap_used() { jstat -gc "$router_pid" | awk 'NR == 2 {printf "%.0f", ($3 + $4 + $6 + $8) / 1024}'; }
+gc_lines() { wc -l <"$work/router-gc.log"; }
+# The largest pre-collection heap size (MB) in the GC log after line $1, or 0.
+gc_peak_since() { tail -n +"$(($1 + 1))" "$work/router-gc.log" | grep -oE '[0-9]+M->[0-9]+M' | awk -F'M->' '{if ($1 > m) m = $1} END {print m + 0}'; }
+
+cat >"$work/prometheus.yml" <<'YAML'
+# scale-bench: the servers scrape nothing; their data is backfilled.
+global:
+  scrape_interval: 1m
+YAML
+rm -rf "$work/classes"
+javac -d "$work/classes" "$root/benchmarks/scale/ScaleData.java" "$root/benchmarks/scale/AnswerCompare.java"
+results="$work/results.md"
+: >"$results"
+echo "# work directory: $work; results also in $results"
+echo "# router: $jar, -Xmx$router_heap; ${SCALE_ROUTER_YAML:+configuration extra: $SCALE_ROUTER_YAML; }$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+run_config() { # shards series-per-shard
+  local shards="$1" per="$2" data="$work/data-$1x$2" i key started began
+  began=$(date +%s.%N)
+  local total=$(($1 * $2))
+  for port in "$router_port" "$global_port" $(seq "$first_shard_port" $((first_shard_port + shards - 1))); do port_free "$port"; done
+  rm -rf "$data"
+  mkdir -p "$data"
+  end=$(($(date +%s) / interval * interval))
+
+  # One file at a time, loaded and deleted before the next is written: the disk holds at most the
+  # global file (about 120 bytes a sample) and the blocks.
+  started=$(date +%s.%N)
+  for i in $(seq 1 "$shards") global; do
+    if [ "$i" = global ]; then key=global; else key=$(printf 's%02d' "$i"); fi
+    java -cp "$work/classes" ScaleData "$data/$key.om" "$shards" "$per" "$interval" "$minutes" "$end" "$i" | sed 's/^/# data: /'
+    promtool tsdb create-blocks-from openmetrics "$data/$key.om" "$data/$key" >"$work/promtool.log" 2>&1 || { cat "$work/promtool.log" >&2; fail "promtool failed for $key"; }
+    rm -f "$data/$key.om"
+  done
+  local loaded_in
+  loaded_in=$(seconds_since "$started")
+
+  started=$(date +%s.%N)
   {
+    echo "# scale-bench: $shards shards"
     echo "replace_label_name: cluster"
     echo "prome_servers:"
-    for ((k = 0; k < shard_count; k++)); do
-      start_prometheus "c$k" $((port + 1 + k))
-      echo "  c$k: 127.0.0.1:$((port + 1 + k))"
-    done
-    echo "http: {listen_addr: '127.0.0.1:$router_port'}"
-    echo "upstream: {timeout: 5m}"
-  } >"$work/promroute-base.yml"
-  wait_ready "http://127.0.0.1:$port"
-  for ((k = 0; k < shard_count; k++)); do wait_ready "http://127.0.0.1:$((port + 1 + k))"; done
-
-  for mode in $modes; do
-    { cat "$work/promroute-base.yml"; echo "cross_shard: {aggregation: $mode}"; } >"$work/promroute.yml"
-    java "-Xmx$heap" -jar "$jar" --config "$work/promroute.yml" >"$work/promroute-$mode.log" 2>&1 &
-    router_pid=$!
-    pids+=("$router_pid")
-    wait_ready "http://127.0.0.1:$router_port"
-    echo
-    echo "$shard_count shards x $series series, router -Xmx$heap, cross_shard.aggregation: $mode, median of $runs"
-    echo
-    echo "| query | kind | global | router | answers |"
-    echo "| --- | --- | --- | --- | --- |"
-    for query in "${queries[@]}"; do
-      for kind in instant range; do
-        if [ "$kind" = instant ]; then
-          path=/api/v1/query; args=(--data-urlencode "time=$end")
-        else
-          path=/api/v1/query_range; args=(--data-urlencode "start=$((end - 3600))" --data-urlencode "end=$end" --data-urlencode step=30)
-        fi
-        global_times=(); router_times=()
-        for ((r = 0; r < runs; r++)); do
-          global_times+=("$(seconds "http://127.0.0.1:$port" "$path" "$query" "${args[@]}")")
-          cp "$work/answer" "$work/answer-global"
-          router_times+=("$(seconds "http://127.0.0.1:$router_port" "$path" "$query" "${args[@]}")")
-        done
-        verdict=$(same "$work/answer-global" "$work/answer")
-        printf '| `%s` | %s | %.2f s | %.2f s | %s |\n' "$query" "$kind" \
-          "$(printf '%s\n' "${global_times[@]}" | median)" "$(printf '%s\n' "${router_times[@]}" | median)" "$verdict"
-      done
-    done
-    echo
-    echo "router peak resident memory: $(awk '/VmHWM/ {printf "%d MB", $2 / 1024}' "/proc/$router_pid/status")"
-    kill "$router_pid"
-    wait "$router_pid" 2>/dev/null || true
+    for i in $(seq 1 "$shards"); do printf '  s%02d: 127.0.0.1:%d\n' "$i" $((first_shard_port + i - 1)); done
+    echo "http:"
+    echo "  listen_addr: 127.0.0.1:$router_port"
+    echo "upstream:"
+    echo "  timeout: 10m"
+    [ -z "${SCALE_ROUTER_YAML:-}" ] || printf '%s\n' "$SCALE_ROUTER_YAML"
+  } >"$work/promroute.yml"
+  for i in $(seq 1 "$shards"); do
+    key=$(printf 's%02d' "$i")
+    start_prometheus "$key" $((first_shard_port + i - 1)) "$data/$key"
   done
+  start_prometheus global "$global_port" "$data/global"
+  local global_pid="$!"
+  rm -f "$work/router-gc.log"
+  java "-Xmx$router_heap" "-Xlog:gc:file=$work/router-gc.log" -jar "$jar" --config "$work/promroute.yml" >"$work/promroute.log" 2>&1 &
+  router_pid=$!
+  pids+=("$router_pid")
+  wait_ready "$global/-/ready" "$global_pid" "$work/global.log"
+  wait_ready "$router/-/ready?shards=all" "$router_pid" "$work/promroute.log"
+  local ready
+  ready=$(seconds_since "$started")
+
+  # Every series must be in the global Prometheus, exactly once.
+  ask_ok "$global" instant "$work/count.json" 'count({__name__=~".+"})' >/dev/null
+  local loaded
+  loaded=$(grep -oE '"[0-9]+"\]' "$work/count.json" | tr -dc 0-9)
+  [ "$loaded" = "$total" ] || fail "the global Prometheus holds ${loaded:-no} series, expected $total"
+
+  # The router's JIT and both servers' caches: every query once, untimed.
+  local entry name query kind
+  for entry in "${queries[@]}"; do
+    query="${entry#*|}"
+    for kind in instant range; do
+      ask_ok "$global" "$kind" "$work/warm.json" "$query" >/dev/null
+      ask_ok "$router" "$kind" "$work/warm.json" "$query" >/dev/null
+    done
+  done
+  jcmd "$router_pid" GC.run >/dev/null
+  local idle_heap
+  idle_heap=$(heap_used)
+
+  local rows=() self_tested=""
+  for entry in "${queries[@]}"; do
+    name="${entry%%|*}"
+    query="${entry#*|}"
+    local row="| \`$query\` |" equal_note=""
+    local heaps=()
+    for kind in instant range; do
+      # Equality first: the router's answer against the global one.
+      ask_ok "$global" "$kind" "$work/global.json" "$query" >/dev/null
+      jcmd "$router_pid" GC.run >/dev/null
+      local before
+      before=$(gc_lines)
+      ask_ok "$router" "$kind" "$work/router.json" "$query" >/dev/null
+      local peak
+      peak=$(heap_used)
+      peak=$(awk -v a="$peak" -v b="$(gc_peak_since "$before")" 'BEGIN {print (a > b) ? a : b}')
+      heaps+=("$peak")
+      local verdict
+      if ! verdict=$(java -cp "$work/classes" AnswerCompare "$work/global.json" "$work/router.json" "$tolerance"); then
+        cp "$work/global.json" "$work/different-global.json"
+        cp "$work/router.json" "$work/different-router.json"
+        fail "$shards shards, $kind $name ($query): the router's answer differs from the global one: $verdict (answers kept in $work/different-*.json)"
+      fi
+      echo "# $shards shards, $kind $name: $verdict"
+      if [ -z "$self_tested" ] && [ "$kind" = range ]; then
+        # The check must be able to fail: changed copies of a real answer are refused.
+        java -cp "$work/classes" AnswerCompare --self-test "$work/global.json" | sed 's/^/# equality check self-test: /' \
+          || fail "the equality check accepted a changed answer"
+        self_tested=yes
+      fi
+      local times_global=() times_router=() r
+      for ((r = 0; r < warmup; r++)); do
+        ask_ok "$global" "$kind" "$work/warm.json" "$query" >/dev/null
+        ask_ok "$router" "$kind" "$work/warm.json" "$query" >/dev/null
+      done
+      # Interleaved, alternating which goes first.
+      for ((r = 0; r < repeat; r++)); do
+        if ((r % 2 == 0)); then
+          times_global+=("$(ask_ok "$global" "$kind" "$work/timed.json" "$query")")
+          times_router+=("$(ask_ok "$router" "$kind" "$work/timed.json" "$query")")
+        else
+          times_router+=("$(ask_ok "$router" "$kind" "$work/timed.json" "$query")")
+          times_global+=("$(ask_ok "$global" "$kind" "$work/timed.json" "$query")")
+        fi
+      done
+      local g t
+      g=$(printf '%s\n' "${times_global[@]}" | median)
+      t=$(printf '%s\n' "${times_router[@]}" | median)
+      row+=" $(duration "$g") | $(duration "$t") | $(awk -v a="$t" -v b="$g" 'BEGIN {printf "%.2f", a / b}') |"
+    done
+    rows+=("$row ${heaps[0]} / ${heaps[1]} |")
+  done
+
+  local gc_peak gc_live gc_count
+  gc_peak=$(gc_peak_since 0)
+  gc_live=$(grep -oE '[0-9]+M->[0-9]+M' "$work/router-gc.log" | awk -F'M->' '{sub(/M/, "", $2); if ($2 > m) m = $2} END {print m + 0}')
+  gc_count=$(grep -c 'Pause' "$work/router-gc.log" || true)
+  {
+    echo
+    echo "$shards shards × $(thousands "$per") series ($(thousands "$total") in the global Prometheus), $minutes min of samples every $interval s; medians of $repeat interleaved runs after $warmup warm-up runs; range: 1 h, step $step s; router -Xmx$router_heap:"
+    echo
+    echo "| query | instant: global | router | router / global | 1 h range: global | router | router / global | router heap peak, MB (instant / range) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "Every answer equal to the global Prometheus's within $tolerance relative. Router heap: $idle_heap MB after a collection when idle; largest heap before a collection over the whole run $gc_peak MB, largest after one $gc_live MB ($gc_count pauses). Data generated and backfilled in $loaded_in s, servers ready in $ready s; $(seconds_since "$began") s in all."
+  } | tee -a "$results"
+
+  cleanup
+  if [ -z "${SCALE_KEEP:-}" ]; then rm -rf "$data"; fi
+}
+
+for shards in $shard_counts; do
+  if [ -n "$total_series" ]; then per=$((total_series / shards)); else per="$series_per_shard"; fi
+  run_config "$shards" "$per"
 done
