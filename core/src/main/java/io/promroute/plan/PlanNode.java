@@ -37,11 +37,32 @@ sealed interface PlanNode {
    * @param grid the subquery grid it is evaluated on, or null: the request's times
    * @param timed the query when it has {@code @ start()} or {@code @ end()} and a grid, to make
    *     them the request's bounds ({@link #queryFor}); null otherwise
+   * @param perShard when the query's selectors read different shards: what each shard of {@link
+   *     QueryPlan#shards()} evaluates instead of {@code query} (its selectors that do not read the
+   *     shard made to match nothing there); null when every shard gets {@code query}
    */
-  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed) implements PlanNode {
+  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed, List<Expr> perShard)
+      implements PlanNode {
+    public Fetch {
+      perShard = perShard == null ? null : List.copyOf(perShard);
+    }
+
     /** The query to send for a request from {@code startMillis} to {@code endMillis}. */
     String queryFor(long startMillis, long endMillis) {
       return timed == null ? query : PromQL.print(AtStartEnd.resolve(timed, startMillis, endMillis));
+    }
+
+    /** What each shard gets for a request from {@code startMillis} to {@code endMillis}; null: the same. */
+    List<String> shardQueriesFor(long startMillis, long endMillis) {
+      if (perShard == null) {
+        return null;
+      }
+      List<String> queries = new ArrayList<>(perShard.size());
+      for (Expr expr : perShard) {
+        queries.add(PromQL.print(
+            grid != null && AtStartEnd.uses(expr) ? AtStartEnd.resolve(expr, startMillis, endMillis) : expr));
+      }
+      return queries;
     }
 
     @Override
@@ -156,7 +177,9 @@ sealed interface PlanNode {
         if (samples.isEmpty()) {
           return new Value.Vector(List.of());
         }
-        if (first == null) {
+        // A shard the selector reads answers without its shard matcher's label; one where it
+        // matches nothing keeps the matcher, and the label, as the global view's absent() does.
+        if (first == null || samples.get(0).labels().size() > first.get(0).labels().size()) {
           first = samples;
         }
       }

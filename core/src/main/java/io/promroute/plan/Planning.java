@@ -17,6 +17,7 @@ import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.SelectorShards;
 import io.promroute.shard.ShardRoutingException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,6 +53,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private final String shardLabel;
   private final boolean addShardLabel;
   private final boolean exactFloatOrder;
+  private final List<String> shards;
+  private final SelectorShards selectorShards;
   private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
   // The subquery grid the shard queries being planned are evaluated on; null: the request's times.
   private PlanNode.Grid grid;
@@ -68,9 +71,25 @@ final class Planning implements ExprVisitor<Planning.Planned> {
    *     added
    */
   Planning(String shardLabel, boolean addShardLabel, boolean exactFloatOrder) {
+    this(shardLabel, addShardLabel, exactFloatOrder, List.of(), null);
+  }
+
+  /**
+   * @param shards the shards every shard query goes to
+   * @param selectorShards the shards each selector reads, when they differ: every shard query is
+   *     then rewritten for each shard; null when every shard gets the same query
+   */
+  Planning(
+      String shardLabel,
+      boolean addShardLabel,
+      boolean exactFloatOrder,
+      List<String> shards,
+      SelectorShards selectorShards) {
     this.shardLabel = shardLabel;
     this.addShardLabel = addShardLabel;
     this.exactFloatOrder = exactFloatOrder;
+    this.shards = List.copyOf(shards);
+    this.selectorShards = selectorShards;
   }
 
   PlanNode plan(Expr root) {
@@ -95,7 +114,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     return fetches.computeIfAbsent(
         key + "|" + gridKey,
         unused -> new PlanNode.Fetch(
-            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null));
+            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null,
+            perShard(expr)));
+  }
+
+  /** What each shard evaluates of {@code expr} when the selectors read different shards; else null. */
+  private List<Expr> perShard(Expr expr) {
+    if (selectorShards == null) {
+      return null;
+    }
+    List<Expr> perShard = new ArrayList<>(shards.size());
+    for (String shard : shards) {
+      perShard.add(selectorShards.forShard(expr, shard));
+    }
+    return perShard;
   }
 
   private static ShardRoutingException refuse(String construct) {

@@ -57,18 +57,37 @@ public final class QueryPlan {
    * @param startMillis the time of an instant query, the start of a range query
    * @param endMillis the end of a range query
    * @param stepMillis the step of a range query
+   * @param shardQueries when the query's selectors read different shards: the PromQL for each
+   *     shard of {@link #shards()}, in order ({@link #queryFor}); null when every shard gets {@code
+   *     query}
    */
-  public record ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {}
+  public record ShardRequest(
+      String query, boolean range, long startMillis, long endMillis, long stepMillis, List<String> shardQueries) {
+    public ShardRequest {
+      shardQueries = shardQueries == null ? null : List.copyOf(shardQueries);
+    }
+
+    /** A request whose query every shard gets. */
+    public ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {
+      this(query, range, startMillis, endMillis, stepMillis, null);
+    }
+
+    /** The PromQL to send to shard {@code shards().get(shard)}. */
+    public String queryFor(int shard) {
+      return shardQueries == null ? query : shardQueries.get(shard);
+    }
+  }
 
   /** The requests for an instant query at {@code timeMillis}, one per shard query, in order. */
   public List<ShardRequest> instantRequests(long timeMillis) {
     List<ShardRequest> requests = new ArrayList<>(fetches.size());
     for (PlanNode.Fetch fetch : fetches) {
       PlanNode.Grid grid = fetch.grid();
+      List<String> perShard = fetch.shardQueriesFor(timeMillis, timeMillis);
       requests.add(grid == null
-          ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0)
+          ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0, perShard)
           : new ShardRequest(fetch.queryFor(timeMillis, timeMillis), true, grid.start(timeMillis),
-              grid.end(timeMillis, timeMillis), grid.stepMillis()));
+              grid.end(timeMillis, timeMillis), grid.stepMillis(), perShard));
     }
     return requests;
   }
@@ -78,10 +97,11 @@ public final class QueryPlan {
     List<ShardRequest> requests = new ArrayList<>(fetches.size());
     for (PlanNode.Fetch fetch : fetches) {
       PlanNode.Grid grid = fetch.grid();
+      List<String> perShard = fetch.shardQueriesFor(startMillis, endMillis);
       requests.add(grid == null
-          ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis)
+          ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis, perShard)
           : new ShardRequest(fetch.queryFor(startMillis, endMillis), true, grid.start(startMillis),
-              grid.end(startMillis, endMillis), grid.stepMillis()));
+              grid.end(startMillis, endMillis), grid.stepMillis(), perShard));
     }
     return requests;
   }
@@ -262,6 +282,14 @@ public final class QueryPlan {
         generator.writeStartObject();
         generator.writeStringField("query", fetch.query());
         generator.writeBooleanField("addsShardLabel", fetch.addsShardLabel());
+        if (fetch.perShard() != null) {
+          // The selectors read different shards: each shard gets its own rewriting.
+          generator.writeObjectFieldStart("perShard");
+          for (int s = 0; s < shards().size(); s++) {
+            generator.writeStringField(shards().get(s), io.promroute.promql.PromQL.print(fetch.perShard().get(s)));
+          }
+          generator.writeEndObject();
+        }
         if (fetch.grid() != null) {
           generator.writeObjectFieldStart("subqueryGrid");
           generator.writeNumberField("rangeMillis", fetch.grid().rangeMillis());

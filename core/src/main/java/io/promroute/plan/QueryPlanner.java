@@ -67,7 +67,8 @@ public final class QueryPlanner {
     if (query.shards().isEmpty()) {
       throw new IllegalArgumentException("the query selects no shard: nothing to plan");
     }
-    Planning planning = new Planning(query.shardLabel(), shardsStripShardLabel, exactFloatOrder);
+    Planning planning = new Planning(
+        query.shardLabel(), shardsStripShardLabel, exactFloatOrder, query.shards(), query.selectorShards());
     PlanNode root = planning.plan(query.expr());
     return new QueryPlan(query, root, planning.fetches());
   }

@@ -204,4 +204,38 @@ class QueryPlannerTest {
                 + "\"args\":[{\"node\":\"shards\",\"shardQuery\":0,\"query\":\"avg by (job) (x)\",\"combine\":\"concatenate\"},"
                 + "{\"node\":\"shards\",\"shardQuery\":1,\"query\":\"count by (job) (x)\",\"combine\":\"concatenate\"}]}}");
   }
+
+  /**
+   * Selectors that read different shards (the default global view): the plan is made of the
+   * same pieces, and every shard gets each shard query with the selectors it does not read made
+   * empty.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
+          sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m])) | (sum(shards(sum(rate(x{cluster="b"}[5m])))) / sum(shards(sum(rate(x[5m])))))
+          x{cluster="a"} / ignoring (cluster) x{cluster="b"} | (shards+label(x{cluster="a"}) / ignoring (cluster) shards+label(x{cluster="b"}))
+          up{cluster="c"} - up{cluster="b"}                | shards+label(up{cluster="c"} - up{cluster="b"})
+          rate(x{cluster="b"}[5m]) / on (instance) group_left () up | (shards+label(rate(x{cluster="b"}[5m])) / on (instance) group_left () shards+label(up))
+          up{cluster="a"} and on (instance) y > 2.9e9      | (shards+label(up{cluster="a"}) and on (instance) shards(group by (instance) (y > 2900000000)))
+          """)
+  void plansSelectorsThatReadDifferentShards(String query, String expected) {
+    assertThat(plan(query).toString()).isEqualTo(expected);
+  }
+
+  @Test
+  void eachShardGetsTheShardQueryWithTheSelectorsItDoesNotReadMadeEmpty() {
+    QueryPlan plan = plan("sum(rate(x{cluster=\"b\"}[5m])) / sum(rate(x[5m]))");
+    assertThat(plan.shards()).containsExactly("a", "b", "c");
+    QueryPlan.ShardRequest share = plan.instantRequests(1000).get(0);
+    assertThat(List.of(share.queryFor(0), share.queryFor(1), share.queryFor(2)))
+        .containsExactly(
+            "sum(rate(x{cluster=\"b\"}[5m]))", "sum(rate(x[5m]))", "sum(rate(x{cluster=\"b\"}[5m]))");
+    QueryPlan.ShardRequest total = plan.rangeRequests(0, 60_000, 15_000).get(1);
+    assertThat(List.of(total.queryFor(0), total.queryFor(1), total.queryFor(2)))
+        .containsOnly("sum(rate(x[5m]))");
+  }
 }

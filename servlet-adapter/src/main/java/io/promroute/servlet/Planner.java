@@ -237,8 +237,11 @@ final class Planner {
             .replacing("end", List.of(secondsOf(request.endMillis())))
             .replacing("step", List.of(secondsOf(request.stepMillis())));
       }
-      for (String shard : queryPlan.shards()) {
-        calls.add(new Plan.Call(shard, forwarded, false, apiPath));
+      for (int shard = 0; shard < queryPlan.shards().size(); shard++) {
+        // The selectors of a query may read different shards: then each shard gets its own query.
+        Params shardParams = request.shardQueries() == null ? forwarded
+            : forwarded.replacing("query", List.of(request.queryFor(shard)));
+        calls.add(new Plan.Call(queryPlan.shards().get(shard), shardParams, false, apiPath));
       }
     }
     return new Plan(endpoint, endpoint.path(), calls, Plan.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);

@@ -135,7 +135,28 @@ class CrossShardVsPrometheusTest {
         exact("quantile_over_time(0.5, sum(memory_usage_bytes)[10m:1m])"),
         approx("deriv(sum(http_requests_total)[10m:1m])"),
         exact("changes(max(memory_usage_bytes)[20m:1m])"),
-        exact("last_over_time(max(memory_usage_bytes)[3m:])"));
+        exact("last_over_time(max(memory_usage_bytes)[3m:])"),
+        // Each selector reads the shards its own matchers select, every shard without one (issue 12).
+        approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        exact("up{cluster=\"a\"} and on (instance) memory_usage_bytes > 0"),
+        exact("sum(up{cluster=\"c\"}) / count(up{cluster=~\"a|c\"})"),
+        exact("sum by (cluster, job) (memory_usage_bytes{cluster=\"a\"}) / ignoring (cluster)"
+            + " sum by (cluster, job) (memory_usage_bytes{cluster=\"b\"})"),
+        empty("up{cluster=\"c\"} - up{cluster=\"b\"}"),
+        approx("sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
+            + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        empty("up{cluster=\"b\", cluster=\"c\"}"),
+        exact("up{cluster=\"b\", cluster=\"c\"} or up{cluster=\"a\"}"),
+        exact("up{cluster=\"zzz\"} or up"),
+        exact("absent(up{cluster=\"zzz\"}) or up{cluster=\"a\"}"),
+        exact("count(up{cluster!=\"a\"}) + count(up{cluster=~\"a|b\"})"),
+        exact("memory_usage_bytes{cluster=~\"a|b\"} * on (job, instance) group_left () up{cluster=~\"b|c\"}"),
+        exact("max by (cluster, job) (memory_usage_bytes{cluster=~\"a|b\"}) - ignoring (cluster) group_left ()"
+            + " max by (cluster, job) (memory_usage_bytes{cluster=\"c\"})"),
+        exact("max by (cluster) (memory_usage_bytes{cluster=\"a\"}) or max by (cluster) (memory_usage_bytes)"),
+        exact("topk(2, memory_usage_bytes{cluster=\"b\"} or queue_depth{cluster=~\"a|c\"})"),
+        exact("memory_usage_bytes unless on (instance) up{cluster=\"b\"}"),
+        approx("max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"));
   }
 
   Stream<Arguments> requests() {
@@ -205,7 +226,10 @@ class CrossShardVsPrometheusTest {
         Arguments.of("sum by (job) (up) / on (job) memory_usage_bytes"),
         // Overwriting the shard label makes the shards' series collide (queue="default" is on
         // every shard with the same labels).
-        Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"));
+        Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"),
+        // A match across shards creates the duplicate: the right side's instances repeat on every shard.
+        Arguments.of("rate(http_requests_total{cluster=\"b\"}[5m]) / on (instance) group_left up"),
+        Arguments.of("up{cluster=\"a\"} * on (instance) up"));
   }
 
   @ParameterizedTest(name = "{0}")
