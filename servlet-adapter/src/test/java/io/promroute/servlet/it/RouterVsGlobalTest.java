@@ -128,6 +128,16 @@ class RouterVsGlobalTest {
         query("http_requests_total{cluster=\"b\", code=\"500\"}[2m]"),
         query("http_requests_total{cluster=\"b\"}", "time", "2026-03-01T01:00:00Z"),
         query("up{cluster=\"a\"}", "time", FixtureData.MID.getEpochSecond() + ".5"),
+        // Each selector reads its own shards (issue 12): b's share of the total, overlapping and
+        // disjoint sets, contradictory matchers in one selector.
+        query("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        range("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        query("sum(up{cluster=\"c\"}) / count(up{cluster=~\"a|c\"})"),
+        range("sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
+            + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        maybeEmpty(query("up{cluster=\"c\"} - up{cluster=\"b\"}")),
+        maybeEmpty(query("up{cluster=\"b\", cluster=\"c\"}")),
+        query("up{cluster=\"b\", cluster=\"c\"} or up{cluster=\"a\"}"),
         sortedQuery("sort_desc(memory_usage_bytes{cluster=\"b\"})"),
         sortedQuery("sort(rate(http_requests_total{cluster=\"c\", job=\"web\"}[5m]))"),
         // Range queries.
