@@ -9,8 +9,10 @@ import java.util.Map;
  *
  * @param answers {@code answers.get(query).get(shard)} maps a step's timestamp to that shard's
  *     samples at the step
+ * @param startMillis the request's start (an instant query's time), for {@code @ start()}
+ * @param endMillis the request's end (an instant query's time), for {@code @ end()}
  */
-record EvalContext(List<List<Map<Long, List<Sample>>>> answers) {
+record EvalContext(List<List<Map<Long, List<Sample>>>> answers, long startMillis, long endMillis) {
 
   List<Sample> shard(int query, int shard, long time) {
     return answers.get(query).get(shard).getOrDefault(time, List.of());

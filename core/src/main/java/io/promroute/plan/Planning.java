@@ -173,29 +173,26 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     Long range = millis(node.range());
     Long step = node.step() == null ? Long.valueOf(DEFAULT_SUBQUERY_STEP_MILLIS) : millis(node.step());
     Long offset = node.offset() == null ? Long.valueOf(0) : millis(node.offset());
-    if (inner.kind() == Kind.CONSTANT || node.at() != null || range == null || step == null
-        || offset == null || step <= 0) {
+    if (range == null || step == null || offset == null || step <= 0) {
       throw refuse(
           "the subquery "
               + PromQL.print(node)
-              + " is over "
-              + (inner.kind() == Kind.CONSTANT ? "a constant" : "a value merged across shards")
-              + (node.at() != null ? " with an @ modifier" : "")
-              + "; its inner query would have to be evaluated on the subquery's own step grid");
+              + " is over a value merged across shards and its durations are not literals;"
+              + " its inner query would have to be evaluated on the subquery's own step grid");
     }
-    PlanNode.Grid subqueryGrid = new PlanNode.Grid(range, step, offset);
+    // Over a constant it reads no series either; over merged values its inner query's shard
+    // queries are range queries on its grid (within the grid of a subquery it is nested in).
     return new Planned(
-        Kind.GLOBAL,
+        inner.kind() == Kind.CONSTANT ? Kind.CONSTANT : Kind.GLOBAL,
         node,
         () -> {
-          if (grid != null) {
-            throw refuse("the subquery " + PromQL.print(node) + " is nested in another subquery over merged values");
-          }
+          PlanNode.Grid outer = grid;
+          PlanNode.Grid subqueryGrid = new PlanNode.Grid(range, step, offset, node.at(), outer);
           grid = subqueryGrid;
           try {
             return new PlanNode.Subquery(materialize(inner), subqueryGrid);
           } finally {
-            grid = null;
+            grid = outer;
           }
         });
   }
@@ -465,7 +462,14 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       return new Planned(Kind.GLOBAL, node, () -> new PlanNode.EveryShard(fetch(node, false)));
     }
     if (node.function().name().equals("absent_over_time")) {
-      throw refuse("absent_over_time() over a value merged across shards");
+      // Over a subquery of merged values: true where no series has a point in the window; no
+      // labels, as Prometheus gives an argument that is not a selector.
+      return new Planned(
+          Kind.GLOBAL,
+          node,
+          () -> new PlanNode.Function("absent", List.of(
+              new PlanNode.Function("present_over_time", List.of(materialize(argument)), Labels.EMPTY)),
+              Labels.EMPTY));
     }
     return new Planned(
         Kind.GLOBAL,

@@ -86,7 +86,7 @@ public final class QueryPlan {
       List<String> perShard = fetch.shardQueriesFor(timeMillis, timeMillis);
       requests.add(grid == null
           ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0, perShard)
-          : new ShardRequest(fetch.queryFor(timeMillis, timeMillis), true, grid.start(timeMillis),
+          : new ShardRequest(fetch.queryFor(timeMillis, timeMillis), true, grid.start(timeMillis, timeMillis),
               grid.end(timeMillis, timeMillis), grid.stepMillis(), perShard));
     }
     return requests;
@@ -100,7 +100,7 @@ public final class QueryPlan {
       List<String> perShard = fetch.shardQueriesFor(startMillis, endMillis);
       requests.add(grid == null
           ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis, perShard)
-          : new ShardRequest(fetch.queryFor(startMillis, endMillis), true, grid.start(startMillis),
+          : new ShardRequest(fetch.queryFor(startMillis, endMillis), true, grid.start(startMillis, endMillis),
               grid.end(startMillis, endMillis), grid.stepMillis(), perShard));
     }
     return requests;
@@ -126,7 +126,7 @@ public final class QueryPlan {
    *     raises one (many-to-many matching, duplicate series, ...)
    */
   public QueryResult evaluateInstant(long timeMillis, List<List<QueryResult>> answers) {
-    EvalContext context = context(answers);
+    EvalContext context = context(answers, timeMillis, timeMillis);
     Value value = root.evaluate(context, timeMillis);
     List<String> warnings = warnings(answers);
     if (value instanceof Value.Scalar scalar) {
@@ -172,7 +172,7 @@ public final class QueryPlan {
     if (stepMillis <= 0) {
       throw new IllegalArgumentException("step must be positive, got " + stepMillis);
     }
-    EvalContext context = context(answers);
+    EvalContext context = context(answers, startMillis, endMillis);
     Map<Labels, List<QueryResult.Point>> series = new HashMap<>();
     for (long time = startMillis; time <= endMillis; time += stepMillis) {
       Value value = root.evaluate(context, time);
@@ -201,7 +201,7 @@ public final class QueryPlan {
     return new QueryResult.Series(labels.toList(), List.of(new QueryResult.Point(time, value)));
   }
 
-  private EvalContext context(List<List<QueryResult>> answers) {
+  private EvalContext context(List<List<QueryResult>> answers, long startMillis, long endMillis) {
     requireNonNull(answers, "answers is null");
     if (answers.size() != fetches.size()) {
       throw new IllegalArgumentException(
@@ -235,7 +235,7 @@ public final class QueryPlan {
       }
       byQuery.add(byShard);
     }
-    return new EvalContext(byQuery);
+    return new EvalContext(byQuery, startMillis, endMillis);
   }
 
   private List<Integer> shardsInKeyOrder() {
@@ -295,6 +295,7 @@ public final class QueryPlan {
           generator.writeNumberField("rangeMillis", fetch.grid().rangeMillis());
           generator.writeNumberField("stepMillis", fetch.grid().stepMillis());
           generator.writeNumberField("offsetMillis", fetch.grid().offsetMillis());
+          generator.writeStringField("grid", fetch.grid().toString());
           generator.writeEndObject();
         }
         generator.writeEndObject();

@@ -176,8 +176,6 @@ class QueryPlannerTest {
       quoteCharacter = '`',
       textBlock =
           """
-          max_over_time(sum(rate(x[5m]))[1h:1m] @ 100) | the subquery sum(rate(x[5m]))[1h:1m] @ 100.000 is over a value merged across shards with an @ modifier
-          max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m]) | is nested in another subquery over merged values
           histogram_count(sum(x))                    | histogram_count() over a value merged across shards
           quantile_over_time(scalar(sum(y)), x[5m])  | quantile_over_time() over raw samples with a parameter computed across shards
           limitk(2, x)                               | limitk over series of several shards
@@ -224,6 +222,35 @@ class QueryPlannerTest {
           """)
   void plansSelectorsThatReadDifferentShards(String query, String expected) {
     assertThat(plan(query).toString()).isEqualTo(expected);
+  }
+
+  /**
+   * Subqueries over merged values with {@code @}, nested in one another, under {@code
+   * absent_over_time}: the innermost shard query is a range query on a grid that covers every
+   * window the router evaluates.
+   */
+  @Test
+  void subqueriesOverMergedValuesWithAtOrNestedAskTheGridsTheyNeed() {
+    QueryPlan at = plan("max_over_time(sum(rate(x[5m]))[1h:1m] @ 7200)");
+    assertThat(at.toString())
+        .isEqualTo("max_over_time(subquery(sum(shards(sum(rate(x[5m])))@grid(range 3600000ms, step 60000ms,"
+            + " offset 0ms, @ 7200000ms)), range 3600000ms, step 60000ms, offset 0ms, @ 7200000ms))");
+    // Whatever the request's times, the window is the hour before the @ time.
+    QueryPlan.ShardRequest request = at.rangeRequests(100_000_000, 200_000_000, 60_000).get(0);
+    assertThat(List.of(request.startMillis(), request.endMillis(), request.stepMillis()))
+        .containsExactly(3_600_000L, 7_200_000L, 60_000L);
+    QueryPlan.ShardRequest atEnd = plan("max_over_time(sum(x)[10m:1m] @ end())").rangeRequests(0, 1_200_000, 60_000).get(0);
+    assertThat(List.of(atEnd.startMillis(), atEnd.endMillis())).containsExactly(600_000L, 1_200_000L);
+
+    QueryPlan nested = plan("max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m] offset 10m)");
+    QueryPlan.ShardRequest inner = nested.instantRequests(10_000_000).get(0);
+    // Outer points: multiples of 5m in [t - 10m - 1h, t - 10m]; inner windows 5m before each.
+    assertThat(List.of(inner.startMillis(), inner.endMillis(), inner.stepMillis()))
+        .containsExactly(6_000_000L - 300_000L, 9_400_000L, 60_000L);
+
+    assertThat(plan("absent_over_time(sum(x)[5m:1m])").toString())
+        .isEqualTo("absent(present_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
+            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms)))");
   }
 
   @Test

@@ -136,6 +136,15 @@ class CrossShardVsPrometheusTest {
         approx("deriv(sum(http_requests_total)[10m:1m])"),
         exact("changes(max(memory_usage_bytes)[20m:1m])"),
         exact("last_over_time(max(memory_usage_bytes)[3m:])"),
+        // ... with @, nested, under absent_over_time.
+        approx("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m] @ " + T + ")"),
+        approx("rate(sum(http_requests_total)[10m:1m] @ " + T + " offset 5m)"),
+        exact("min_over_time(max(memory_usage_bytes)[15m:2m] @ end())"),
+        exact("count_over_time(sum(up)[20m:1m] @ start())"),
+        exact("max_over_time(max_over_time(sum(memory_usage_bytes)[5m:1m])[30m:5m])"),
+        approx("avg_over_time(rate(sum(http_requests_total)[10m:1m])[20m:2m] offset 3m)"),
+        exact("absent_over_time(sum(nonexistent_metric)[5m:1m])"),
+        empty("absent_over_time(sum(up)[5m:1m])"),
         // Each selector reads the shards its own matchers select, every shard without one (issue 12).
         approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
         exact("up{cluster=\"a\"} and on (instance) memory_usage_bytes > 0"),
@@ -257,7 +266,6 @@ class CrossShardVsPrometheusTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        Arguments.of("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m] @ " + T + ")", "with an @ modifier"),
         Arguments.of("histogram_count(sum(rate(http_requests_total[5m])))", "histogram_count()"));
   }
 
