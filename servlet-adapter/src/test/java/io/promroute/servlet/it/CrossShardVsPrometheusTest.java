@@ -226,6 +226,31 @@ class CrossShardVsPrometheusTest {
     }
   }
 
+  /**
+   * A subquery over merged values whose grid has more points than a shard answers in one range
+   * query (11,000): a 30-day panel of a 1m grid, an instant {@code [3h10m:1s]}. The router asks
+   * for the grid in chunks.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("longGrids")
+  void subqueryGridsLongerThanOneShardAnswerAreAnswered(String path, Params params) {
+    Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
+    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(200);
+    assertThat(expected.data().path("result").isEmpty()).as("global answer: %s", expected.summary()).isFalse();
+    Answer actual = PromApi.get(router.baseUri(), path, params);
+    assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(200);
+    assertThat(difference(expected.data().path("result"), actual.data().path("result"), approx(params.toString())))
+        .isNull();
+  }
+
+  static Stream<Arguments> longGrids() {
+    long end = FixtureData.END.getEpochSecond();
+    return Stream.of(
+        Arguments.of("/api/v1/query_range", Params.of("query", "max_over_time(sum(rate(http_requests_total[5m]))[1h:])",
+            "start", Long.toString(end - 30 * 86_400), "end", Long.toString(end), "step", "10800")),
+        Arguments.of("/api/v1/query", Params.of("query", "count_over_time(sum(up)[3h10m:1s])", "time", T)));
+  }
+
   static Stream<Arguments> errors() {
     return Stream.of(
         // One-to-one matching where several shards' series share the matching labels.
