@@ -107,7 +107,7 @@ public final class Router {
       // with them: those series carry the shard label in the global view (a shard that stores it
       // keeps its own).
       routed = new ShardedQuery(routed.shardLabel(), routed.shards(), routed.expr(), routed.query(), true,
-          routed.execution(), routed.warnings(), routed.crossShardReason());
+          routed.execution(), routed.warnings(), routed.crossShardReason(), routed.selectorShards());
     }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
@@ -131,6 +131,16 @@ public final class Router {
       }
       case CROSS_SHARD_MERGE -> {
         if (endpoint == Endpoint.QUERY_EXEMPLARS) {
+          if (routed.selectorShards() != null) {
+            // Selectors reading different shards: each shard gets the selectors that read it.
+            List<Route.Call> calls = new ArrayList<>();
+            for (String shard : routed.shards()) {
+              String part = PromQL.print(routed.selectorShards().forShard(routed.expr(), shard));
+              calls.add(new Route.Call(shard, params.replacing("query", List.of(part)), true));
+            }
+            return new Route(endpoint, endpoint.path(), calls,
+                calls.size() == 1 ? Route.Combine.SINGLE : Route.Combine.MERGE, routed.warnings(), null);
+          }
           return fanOut(endpoint, routed, forwarded); // exemplars belong to series: no merge of values
         }
         return crossShard(endpoint, routed, params, query);

@@ -182,6 +182,8 @@ class RouterVsGlobalTest {
         maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}", "start", START, "end", END)),
         maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}",
             "start", START + "000", "end", END + "000")),
+        maybeEmpty(getOrPost("/api/v1/query_exemplars", "query",
+            "http_requests_total{cluster=\"b\"} / ignoring (cluster) http_requests_total{cluster=~\"a|c\"}", "start", START, "end", END)),
         get("/api/v1/status/buildinfo"),
         // limit: Prometheus 2 ignores it on series and labels (3 cuts and warns; the shards say which they do).
         getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END, "limit", "2"),
