@@ -235,13 +235,7 @@ public final class ShardRewriter {
    */
   private ShardedQuery routePerSelector(Expr query, ShardSelection selection, List<String> warnings) {
     if (!selection.unknownMatchers().isEmpty() && unknownShard == UnknownShardPolicy.REJECT) {
-      throw new ShardRoutingException(
-          ShardRoutingException.Reason.UNKNOWN_SHARD,
-          "query selects an unknown shard: "
-              + describeUnknown(selection.unknownMatchers().get(0))
-              + " (known shards: "
-              + knownShards()
-              + ")");
+      throw unknownShard(selection.unknownMatchers().get(0));
     }
     if (selection.firstUnlabeledSelector() != null
         && unlabeledSelectors == UnlabeledSelectorPolicy.REJECT) {
@@ -350,13 +344,7 @@ public final class ShardRewriter {
     if (!selection.unknownMatchers().isEmpty()) {
       String known = knownShards();
       if (unknownShard == UnknownShardPolicy.REJECT) {
-        throw new ShardRoutingException(
-            ShardRoutingException.Reason.UNKNOWN_SHARD,
-            "query selects an unknown shard: "
-                + describeUnknown(selection.unknownMatchers().get(0))
-                + " (known shards: "
-                + known
-                + ")");
+        throw unknownShard(selection.unknownMatchers().get(0));
       }
       for (LabelMatcher matcher : selection.unknownMatchers()) {
         warnings.add(
@@ -401,6 +389,12 @@ public final class ShardRewriter {
     }
     warnings.addAll(selection.widerSelectors(matcherSets));
     return selection.selectedKeys(shards);
+  }
+
+  private ShardRoutingException unknownShard(LabelMatcher matcher) {
+    return new ShardRoutingException(
+        ShardRoutingException.Reason.UNKNOWN_SHARD,
+        "query selects an unknown shard: " + describeUnknown(matcher) + " (known shards: " + knownShards() + ")");
   }
 
   private ShardRoutingException unlabeledSelector(VectorSelector selector) {

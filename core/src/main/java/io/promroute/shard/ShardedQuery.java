@@ -102,7 +102,7 @@ public record ShardedQuery(
       boolean addShardLabel,
       Execution execution,
       List<String> warnings) {
-    this(shardLabel, shards, expr, query, addShardLabel, execution, warnings, "", null);
+    this(shardLabel, shards, expr, query, addShardLabel, execution, warnings, "");
   }
 
   /**
