@@ -338,7 +338,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
             case ONE_TO_ONE -> true;
             case MANY_TO_ONE, ONE_TO_MANY -> !matching.include().contains(shardLabel);
           };
-      if (keepsShardLabel || node.op().isSetOperator()) {
+      // Set operators never fail. Arithmetic and comparisons check the sides for duplicates,
+      // which Prometheus does over every series of both sides once neither is empty: per shard
+      // that is the same only where both sides read the same shards (else a shard where one side
+      // reads nothing would skip the check); otherwise the router matches them.
+      if (node.op().isSetOperator() || (keepsShardLabel && sameShards(node.lhs(), node.rhs()))) {
         return local(node);
       }
     }
@@ -362,6 +366,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
                       groupsByShardLabel)));
     }
     return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+  }
+
+  /** Whether the selectors of both expressions read the same shards. */
+  private boolean sameShards(Expr lhs, Expr rhs) {
+    return selectorShards == null || selectorShards.shardsOf(lhs).equals(selectorShards.shardsOf(rhs));
   }
 
   private PlanNode router(BinaryExpr node, Planned lhs, Planned rhs) {

@@ -216,7 +216,11 @@ class QueryPlannerTest {
           """
           sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m])) | (sum(shards(sum(rate(x{cluster="b"}[5m])))) / sum(shards(sum(rate(x[5m])))))
           x{cluster="a"} / ignoring (cluster) x{cluster="b"} | (shards+label(x{cluster="a"}) / ignoring (cluster) shards+label(x{cluster="b"}))
-          up{cluster="c"} - up{cluster="b"}                | shards+label(up{cluster="c"} - up{cluster="b"})
+          up{cluster="c"} - up{cluster="b"}                | (shards+label(up{cluster="c"}) - shards+label(up{cluster="b"}))
+          x{cluster="a"} / x                               | (shards+label(x{cluster="a"}) / shards+label(x))
+          `x{cluster=~"a|b"} / y{cluster!="c"}`              | `shards+label(x / y)`
+          x{cluster="a"} and y                             | shards+label(x{cluster="a"} and y)
+          x{cluster="a"} or y{cluster="b"}                 | shards+label(x{cluster="a"} or y{cluster="b"})
           rate(x{cluster="b"}[5m]) / on (instance) group_left () up | (shards+label(rate(x{cluster="b"}[5m])) / on (instance) group_left () shards+label(up))
           up{cluster="a"} and on (instance) y > 2.9e9      | (shards+label(up{cluster="a"}) and on (instance) shards(group by (instance) (y > 2900000000)))
           """)
@@ -251,6 +255,13 @@ class QueryPlannerTest {
     assertThat(plan("absent_over_time(sum(x)[5m:1m])").toString())
         .isEqualTo("absent(present_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
             + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms)))");
+  }
+
+  @Test
+  void explainShowsWhatEachShardGetsWhenTheSelectorsReadDifferentShards() {
+    String json = plan("sum(x{cluster=\"b\"}) / sum(x)").explainJson();
+
+    assertThat(json).contains("\"perShard\":{\"a\":\"sum(x{cluster=\\\"b\\\"})\",\"b\":\"sum(x)\",\"c\":\"sum(x{cluster=\\\"b\\\"})\"}");
   }
 
   @Test

@@ -165,6 +165,8 @@ class CrossShardVsPrometheusTest {
         exact("max by (cluster) (memory_usage_bytes{cluster=\"a\"}) or max by (cluster) (memory_usage_bytes)"),
         exact("topk(2, memory_usage_bytes{cluster=\"b\"} or queue_depth{cluster=~\"a|c\"})"),
         exact("memory_usage_bytes unless on (instance) up{cluster=\"b\"}"),
+        exact("memory_usage_bytes{cluster=\"a\"} / memory_usage_bytes"),
+        exact("up{cluster=~\"a|b\"} * on (cluster, instance, job) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
         approx("max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"));
   }
 
@@ -263,7 +265,10 @@ class CrossShardVsPrometheusTest {
         Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"),
         // A match across shards creates the duplicate: the right side's instances repeat on every shard.
         Arguments.of("rate(http_requests_total{cluster=\"b\"}[5m]) / on (instance) group_left up"),
-        Arguments.of("up{cluster=\"a\"} * on (instance) up"));
+        Arguments.of("up{cluster=\"a\"} * on (instance) up"),
+        // Sides reading different shards, matched on the shard label: the duplicates of shard b's
+        // right side count although its left side is empty there.
+        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"));
   }
 
   @ParameterizedTest(name = "{0}")
