@@ -2,6 +2,7 @@ package io.promroute.servlet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promroute.router.PromqlDialect;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import io.promroute.shard.UnlabeledSelectorPolicy;
@@ -160,7 +161,9 @@ class RouterErrorsTest {
       targets.put(shard, counting.hostPort());
     }
     try (JettyRouter inherit = JettyRouter.start(TestRouters.filter(
-        targets, routing -> routing.unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT), builder -> {}))) {
+        targets, routing -> routing.unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT),
+        // A pinned dialect: no version requests at start-up to count as forwarded.
+        builder -> builder.promqlDialect(PromqlDialect.PROMETHEUS_2)))) {
       int forwardedBefore = counting.requests();
       Answer answer = PromApi.get(inherit.baseUri(), "/api/v1/query",
           Params.of("query", "up{cluster=\"a\"} / on (job, instance) up{cluster=\"b\"}", "time", T));
