@@ -121,8 +121,9 @@ final class RouterConfigReader {
       missing = MissingShardMatcherPolicy.ALL_SHARDS;
     }
     UnlabeledSelectorPolicy unlabeled = routing.choice("unlabeled_selectors", Map.of(
+        "global", UnlabeledSelectorPolicy.GLOBAL_VIEW,
         "inherit", UnlabeledSelectorPolicy.INHERIT,
-        "reject", UnlabeledSelectorPolicy.REJECT), UnlabeledSelectorPolicy.INHERIT);
+        "reject", UnlabeledSelectorPolicy.REJECT), UnlabeledSelectorPolicy.GLOBAL_VIEW);
     UnknownShardPolicy unknown = routing.choice("unknown_shard", Map.of(
         "empty", UnknownShardPolicy.EMPTY_RESULT,
         "reject", UnknownShardPolicy.REJECT), UnknownShardPolicy.EMPTY_RESULT);

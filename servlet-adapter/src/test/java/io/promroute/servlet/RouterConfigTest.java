@@ -63,7 +63,7 @@ class RouterConfigTest {
     assertThat(config.pathPrefix()).isEmpty();
     assertThat(config.missingShardMatcher()).isEqualTo(MissingShardMatcherPolicy.ALL_SHARDS);
     assertThat(config.defaultShard()).isNull();
-    assertThat(config.unlabeledSelectors()).isEqualTo(UnlabeledSelectorPolicy.INHERIT);
+    assertThat(config.unlabeledSelectors()).isEqualTo(UnlabeledSelectorPolicy.GLOBAL_VIEW);
     assertThat(config.unknownShard()).isEqualTo(UnknownShardPolicy.EMPTY_RESULT);
     assertThat(config.mode()).isEqualTo(ShardLabelMode.STRIP);
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
@@ -272,7 +272,7 @@ class RouterConfigTest {
             "t:3: routing.shard_label: \"drop\" is not one of keep, strip"),
         arguments(
             "prome_servers: {a: 'h:1'}\nrouting:\n  unlabeled_selectors: all",
-            "t:3: routing.unlabeled_selectors: \"all\" is not one of inherit, reject"),
+            "t:3: routing.unlabeled_selectors: \"all\" is not one of global, inherit, reject"),
         arguments(
             "prome_servers: {a: 'h:1'}\nrouting:\n  default_shard: z",
             "t:3: routing.default_shard: \"z\" is not a configured shard (shards: a)"),
