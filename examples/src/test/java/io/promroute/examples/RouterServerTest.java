@@ -1,11 +1,13 @@
 package io.promroute.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promroute.servlet.RouterConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,10 +44,14 @@ class RouterServerTest {
   }
 
   private Path start(String yaml) throws Exception {
+    return start(yaml, RouterOptions.forTests());
+  }
+
+  private Path start(String yaml, RouterOptions options) throws Exception {
     Path file = directory.resolve("router.yml");
     Files.writeString(file, yaml);
     router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, new FakeShards.OkClient(),
-        new RouterMetrics(true), accessLog::add, false);
+        new RouterMetrics(true), accessLog::add, options);
     router.start();
     return file;
   }
@@ -65,7 +71,7 @@ class RouterServerTest {
     Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
         + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
     router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
     router.start();
   }
 
@@ -84,7 +90,7 @@ class RouterServerTest {
         assertThat(get("/metrics").body())
             .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
             .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
-        assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
+        assertThat(accessLog).singleElement().asString().contains(" shards=b status=200 ");
       });
     }
   }
@@ -126,7 +132,73 @@ class RouterServerTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).isEqualTo("PromRoute is Ready.\n");
     assertThat(get("/no/such/page").statusCode()).isEqualTo(404);
-    assertThat(get("/-/reload").statusCode()).isEqualTo(405);
+    HttpResponse<String> getReload = get("/-/reload");
+    assertThat(getReload.statusCode()).isEqualTo(405);
+    assertThat(getReload.body()).isEqualTo("Only POST or PUT requests allowed");
+  }
+
+  @Test
+  void reloadAndQuitAreForbiddenWithoutTheLifecycleFlagAsPrometheusAnswers() throws Exception {
+    Path file = start(TWO_SHARDS, RouterOptions.forTests().withLifecycle(false));
+    Files.writeString(file, TWO_SHARDS.replace("  b: 127.0.0.1:9192\n", ""));
+
+    HttpResponse<String> reload = post("/-/reload");
+    HttpResponse<String> quit = post("/-/quit");
+
+    assertThat(reload.statusCode()).isEqualTo(403);
+    assertThat(reload.body()).isEqualTo("Lifecycle API is not enabled.");
+    assertThat(quit.statusCode()).isEqualTo(403);
+    assertThat(router.config().shardKeys()).containsExactly("a", "b");
+    assertThat(get("/-/ready").statusCode()).isEqualTo(200);
+    assertThat(get("/").body()).doesNotContain("/-/reload");
+  }
+
+  @Test
+  void quitStopsTheRouterWithTheLifecycleFlag() throws Exception {
+    start(TWO_SHARDS);
+    CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
+      try {
+        router.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    HttpResponse<String> quit = post("/-/quit");
+
+    assertThat(quit.statusCode()).isEqualTo(200);
+    assertThat(quit.body()).isEqualTo("Requesting termination... Goodbye!");
+    stopped.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(router.isReady()).isFalse();
+  }
+
+  @Test
+  void readyAnswers503DuringTheDrainPeriodWhileQueriesAreStillServedThenTheListenerCloses() throws Exception {
+    start(TWO_SHARDS, RouterOptions.forTests().withDrainPeriod(Duration.ofSeconds(2)));
+    URI base = router.baseUri();
+    assertThat(get("/-/ready").statusCode()).isEqualTo(200);
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(router::close);
+    Eventually.eventually(() -> assertThat(get("/-/ready").statusCode()).isEqualTo(503));
+    HttpResponse<String> duringDrain = get("/api/v1/query?query=a");
+    closing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(closing).isDone();
+    assertThat(duringDrain.statusCode()).isEqualTo(200);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
+        http.send(HttpRequest.newBuilder(base.resolve("/-/ready")).build(), HttpResponse.BodyHandlers.ofString())))
+        .isInstanceOf(IOException.class);
+    router = null;
+  }
+
+  @Test
+  void theIndexPageNamesNeitherShardAddressesNorTheConfigFile() throws Exception {
+    Path file = start(TWO_SHARDS);
+
+    String index = get("/").body();
+
+    assertThat(index).contains("shards: a, b").doesNotContain("127.0.0.1:919").doesNotContain(file.toString())
+        .doesNotContain(file.getFileName().toString());
   }
 
   @Test
@@ -147,7 +219,7 @@ class RouterServerTest {
           : CompletableFuture.completedFuture(new FakeShards.Response(200, "Prometheus Server is Ready.\n"));
     };
     router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, shardBIsDown,
-        new RouterMetrics(false), accessLog::add, false);
+        new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
     router.start();
 
     HttpResponse<String> plain = get("/-/ready");
@@ -176,14 +248,66 @@ class RouterServerTest {
   }
 
   @Test
-  void logsEachRequestWithItsShardsStatusAndLatency() throws Exception {
+  void logsEachApiRequestAsOneLogfmtLineWithItsQueryShardsStatusLatencyAndBytes() throws Exception {
     start(TWO_SHARDS);
 
-    get("/api/v1/query?query=a");
+    HttpResponse<String> answer = get("/api/v1/query?query=a");
     get("/-/healthy"); // probes are not logged
 
     Eventually.eventually(() -> assertThat(accessLog).hasSize(1));
-    assertThat(accessLog.get(0)).matches("127\\.0\\.0\\.1 \"GET /api/v1/query\\?query=a\" 200 shards=a \\d+\\.\\dms");
+    assertThat(accessLog.get(0)).matches("ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z remote=127\\.0\\.0\\.1 "
+        + "method=GET path=\"/api/v1/query\" query=\"a\" shards=a status=200 duration_ms=\\d+\\.\\d{3} bytes="
+        + answer.body().length());
+  }
+
+  @Test
+  void logsTheQueryOfAPostedFormAsGrafanaAndPromtoolSendIt() throws Exception {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      startOver(a, b);
+
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("time=1700000000&query=" + URLEncoder.encode("up{cluster=\"b\"}", UTF_8)))
+          .build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(b.queries).containsExactly("up"); // the filter still read the body it was sent
+      Eventually.eventually(() -> assertThat(accessLog).singleElement().asString()
+          .contains(" method=POST path=\"/api/v1/query\" query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 ")
+          .endsWith(" bytes=" + answer.body().length()));
+    }
+  }
+
+  @Test
+  void logsTheReasonOfAnErrorAndNeverLetsTheClientStartALine() throws Exception {
+    Path file = directory.resolve("router.yml");
+    // Nothing listens on port 1 of the loopback: every request to shard a fails to connect.
+    Files.writeString(file, "prome_servers:\n  a: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add,
+        RouterOptions.forTests().withAccessLog(AccessLogFormat.JSON, 40));
+    router.start();
+    String query = "up{job=\"x\\\"\\nts=forged\"} or " + "x".repeat(100);
+
+    HttpResponse<String> answer = get("/api/v1/query?query=" + URLEncoder.encode(query, UTF_8));
+    HttpResponse<String> parseError = get("/api/v1/query?query=" + URLEncoder.encode("sum(\n", UTF_8));
+
+    assertThat(answer.statusCode()).isEqualTo(502);
+    assertThat(parseError.statusCode()).isEqualTo(400);
+    Eventually.eventually(() -> assertThat(accessLog).hasSize(2));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode failed = json.readTree(accessLog.get(0));
+    assertThat(accessLog.get(0)).doesNotContain("\n");
+    assertThat(failed.path("query").asText()).isEqualTo(query.substring(0, 40) + "...");
+    assertThat(failed.path("status").asInt()).isEqualTo(502);
+    assertThat(failed.path("shards").asText()).isEqualTo("a");
+    assertThat(failed.path("error").asText()).startsWith("shard \"a\" is unreachable")
+        .isEqualTo(json.readTree(answer.body()).path("error").asText());
+    com.fasterxml.jackson.databind.JsonNode refused = json.readTree(accessLog.get(1));
+    assertThat(refused.path("error").asText()).isEqualTo(json.readTree(parseError.body()).path("error").asText())
+        .contains("parse error");
+    assertThat(refused.path("query").asText()).isEqualTo("sum(\n");
+    assertThat(refused.path("shards").asText()).isEmpty();
   }
 
   @Test
