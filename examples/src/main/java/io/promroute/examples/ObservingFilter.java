@@ -11,6 +11,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import io.promroute.servlet.PromRouteFilter;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -27,8 +28,23 @@ import java.util.function.Supplier;
  */
 final class ObservingFilter implements Filter {
 
-  /** The shards of the request being filtered on this thread; the metered client adds to it. */
-  private static final ThreadLocal<Set<String>> CURRENT_SHARDS = new ThreadLocal<>();
+  /** The request being filtered on this thread; the metered client notes its shard requests in it. */
+  private static final ThreadLocal<ShardCalls> CURRENT = new ThreadLocal<>();
+
+  /** What one request asked of the shards, noted by the metered client as its calls go and come. */
+  static final class ShardCalls {
+    /** Sorted, so that the same fan-out always reads the same. */
+    final Set<String> shards = new ConcurrentSkipListSet<>();
+    private volatile boolean failed;
+    private volatile long lastAnswerNanos;
+
+    void answered(boolean success) {
+      lastAnswerNanos = System.nanoTime();
+      if (!success) {
+        failed = true;
+      }
+    }
+  }
 
   private final RouterMetrics metrics;
   private final Supplier<String> pathPrefix;
@@ -53,11 +69,9 @@ final class ObservingFilter implements Filter {
     this.maxLoggedQuery = maxLoggedQuery;
   }
 
-  static void noteShard(String shard) {
-    Set<String> shards = CURRENT_SHARDS.get();
-    if (shards != null) {
-      shards.add(shard);
-    }
+  /** The shard calls of the request being filtered on this thread, {@code null} outside one. */
+  static ShardCalls current() {
+    return CURRENT.get();
   }
 
   @Override
@@ -70,10 +84,10 @@ final class ObservingFilter implements Filter {
     HttpServletRequest http = ObservedRequest.hasForm(plainRequest) ? new ObservedRequest(plainRequest) : plainRequest;
     ObservedResponse httpResponse = new ObservedResponse(plainResponse);
     long start = System.nanoTime();
-    // Sorted, so that the same fan-out always gets the same label value.
-    Set<String> shards = new ConcurrentSkipListSet<>();
-    Set<String> outer = CURRENT_SHARDS.get();
-    CURRENT_SHARDS.set(shards);
+    ShardCalls shards = new ShardCalls();
+    ShardCalls outer = CURRENT.get();
+    CURRENT.set(shards);
+    metrics.inFlight.inc();
     AtomicBoolean recorded = new AtomicBoolean();
     try {
       chain.doFilter(http, httpResponse);
@@ -81,7 +95,7 @@ final class ObservingFilter implements Filter {
       finish(http, httpResponse, 500, shards, start, recorded);
       throw e;
     } finally {
-      CURRENT_SHARDS.set(outer);
+      CURRENT.set(outer);
     }
     if (http.isAsyncStarted()) {
       // The container completes async requests only after this dispatch returns, so the listener
@@ -112,25 +126,43 @@ final class ObservingFilter implements Filter {
     }
   }
 
-  private void finish(HttpServletRequest request, ObservedResponse response, int status, Set<String> shards,
+  private void finish(HttpServletRequest request, ObservedResponse response, int status, ShardCalls calls,
       long start, AtomicBoolean recorded) {
     if (!recorded.compareAndSet(false, true)) {
       return;
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
+    long end = System.nanoTime();
+    double seconds = (end - start) / 1e9;
     String path = request.getRequestURI();
     String prefix = pathPrefix.get();
     String apiPath = !prefix.isEmpty() && path.startsWith(prefix + "/") ? path.substring(prefix.length()) : path;
     String endpoint = RouterMetrics.endpoint(apiPath);
-    String shardLabel = shards.isEmpty() ? "none" : String.join(",", shards);
-    metrics.requests.labelValues(endpoint, shardLabel, Integer.toString(status)).inc();
+    metrics.inFlight.dec();
+    metrics.requests.labelValues(endpoint, Integer.toString(status)).inc();
     metrics.requestDuration.labelValues(endpoint).observe(seconds);
+    countPlan(request, endpoint, status, calls, end);
+    Set<String> shards = calls.shards;
     if (endpoint.equals("/metrics") || endpoint.equals("/-/healthy") || endpoint.equals("/-/ready")) {
       return; // scrapes and probes would drown the lines that matter
     }
     accessLog.accept(format.line(new AccessLogFormat.Entry(Instant.now(), request.getRemoteAddr(),
         request.getMethod(), path, loggedQuery(request), List.copyOf(shards), status, seconds, response.bytes(),
         response.error(status))));
+  }
+
+  /** How the routing filter answered, whether a shard's data is missing, how long the router computed. */
+  private void countPlan(HttpServletRequest request, String endpoint, int status, ShardCalls calls, long end) {
+    if (!(request.getAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE) instanceof String kind)) {
+      return; // not an API request, or refused before it was planned
+    }
+    metrics.plans.labelValues(kind).inc();
+    // A single-shard plan that failed over to the next shard (build info) lacks nothing.
+    if (status == 200 && calls.failed && !kind.equals("single") && !kind.equals("pass_through")) {
+      metrics.partialAnswers.labelValues(endpoint).inc(); // answered without the failed shard's data
+    }
+    if (kind.equals("cross_shard") && status == 200 && calls.lastAnswerNanos != 0) {
+      metrics.crossShardEvaluation.observe((end - calls.lastAnswerNanos) / 1e9);
+    }
   }
 
   /**

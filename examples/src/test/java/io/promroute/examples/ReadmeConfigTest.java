@@ -71,4 +71,20 @@ class ReadmeConfigTest {
       assertThat(AccessLogFormat.LOGFMT.line(entry)).isEqualTo(sample);
     }
   }
+
+  @Test
+  void theReadmesMetricsTableNamesEveryMetricOfTheRouterAndNoOther() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    String table = readme.substring(readme.indexOf("| metric | labels |"), readme.indexOf("A systemd unit"));
+    Matcher name = Pattern.compile("`(promroute_[a-z_]+)`").matcher(table);
+    while (name.find()) {
+      documented.add(name.group(1));
+    }
+    java.util.Set<String> registered = new java.util.TreeSet<>();
+    new RouterMetrics(false).registry.scrape().forEach(snapshot -> registered.add(snapshot.getMetadata().getPrometheusName()
+        + (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot ? "_total" : "")));
+
+    assertThat(documented).isEqualTo(registered);
+  }
 }

@@ -88,9 +88,45 @@ class RouterServerTest {
       assertThat(a.queries).isEmpty();
       Eventually.eventually(() -> {
         assertThat(get("/metrics").body())
-            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
+            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 1")
             .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
         assertThat(accessLog).singleElement().asString().contains(" shards=b status=200 ");
+      });
+    }
+  }
+
+  @Test
+  void aFanOutCountsOnEachShardItAskedAndPlansPartialAnswersAndInFlightAreCounted() throws Exception {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      Path file = directory.resolve("router.yml");
+      // Shard c: nothing listens on port 1 of the loopback.
+      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+          + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n");
+      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
+      router.start();
+
+      assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);
+      assertThat(get("/api/v1/query?query=up%7Bcluster%3D~%22a%7Cb%22%7D").statusCode()).isEqualTo(200);
+      assertThat(get("/api/v1/query?query=sum(up)").body()).contains("shard \\\"c\\\" is unreachable");
+      assertThat(get("/api/v1/query?query=sum(").statusCode()).isEqualTo(400);
+
+      Eventually.eventually(() -> {
+        String metrics = get("/metrics").body();
+        assertThat(metrics)
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"a\"} 3")
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 2")
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"error\",shard=\"c\"} 1")
+            .contains("promroute_plans_total{kind=\"single\"} 1")
+            .contains("promroute_plans_total{kind=\"merge\"} 1")
+            .contains("promroute_plans_total{kind=\"cross_shard\"} 1")
+            .contains("promroute_partial_answers_total{endpoint=\"/api/v1/query\"} 1")
+            .contains("promroute_cross_shard_evaluation_seconds_count 1")
+            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"400\"} 1")
+            .contains("promroute_requests_in_flight 1.0"); // the scrape itself
+        // Bounded labels: one shard per series, never a list of them.
+        assertThat(metrics.lines().filter(line -> line.contains("shard=\"") && line.matches(".*shard=\"[^\"]*,.*")))
+            .isEmpty();
       });
     }
   }
@@ -233,15 +269,14 @@ class RouterServerTest {
   }
 
   @Test
-  void countsRequestsByEndpointShardAndStatusAndTimesShards() throws Exception {
+  void countsRequestsByEndpointAndStatusAndTimesShards() throws Exception {
     start(TWO_SHARDS);
 
     assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/query?query=none").statusCode()).isEqualTo(200);
     Eventually.eventually(() -> assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 2")
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"none\",status=\"200\"} 1")
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 3")
         .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 2")
         .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
         .contains("jvm_memory_used_bytes"));
@@ -378,6 +413,6 @@ class RouterServerTest {
 
     assertThat(get("/prometheus/api/v1/query?query=a").body()).contains("\"shards\":\"a,b\"");
     Eventually.eventually(() -> assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"a\",status=\"200\"} 1"));
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 1"));
   }
 }

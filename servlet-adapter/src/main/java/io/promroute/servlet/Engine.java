@@ -98,6 +98,8 @@ final class Engine {
       writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
       return;
     }
+    request.setAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE,
+        plan.local() != null ? "local" : plan.combine().name().toLowerCase(Locale.ROOT));
     if (plan.local() != null) {
       response.setStatus(200);
       response.setContentType("application/json");

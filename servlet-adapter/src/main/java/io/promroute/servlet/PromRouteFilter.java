@@ -98,6 +98,16 @@ public final class PromRouteFilter implements Filter {
     }
   }
 
+  /**
+   * The request attribute in which the filter leaves how it answers an API request it routed, for
+   * the filters before it (metrics, logs): {@code local} (answered without a shard),
+   * {@code single} (one shard, streamed), {@code pass_through} (one shard, unchanged),
+   * {@code merge} (several shards' answers concatenated or united), {@code shard_keys}
+   * ({@code label/<shard label>/values}) or {@code cross_shard} (computed by the router from the
+   * shards' partial answers).
+   */
+  public static final String PLAN_KIND_ATTRIBUTE = "io.promroute.planKind";
+
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
     if (engine != null) {
