@@ -38,10 +38,12 @@ final class Engine {
   final int maxRequestBodyBytes;
   final ExecutorService executor;
   final boolean ownsExecutor;
+  /** Whether the filter made the client itself, and so stops it with the executor. */
+  final boolean ownsClient;
 
   Engine(Planner planner, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
-      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
+      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, boolean ownsClient) {
     this.planner = planner;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -53,6 +55,7 @@ final class Engine {
     this.maxRequestBodyBytes = maxRequestBodyBytes;
     this.executor = executor;
     this.ownsExecutor = ownsExecutor;
+    this.ownsClient = ownsClient;
   }
 
   /*
@@ -192,9 +195,24 @@ final class Engine {
     }
   }
 
+  /**
+   * Stops the threads the filter started, and waits a little for them to end: a container checks
+   * for threads left behind by an application as soon as its filters are destroyed (Tomcat warns
+   * of a memory leak).
+   */
   void shutdown() {
     if (ownsExecutor) {
       executor.shutdownNow();
+    }
+    if (ownsClient && client instanceof JdkUpstreamClient jdk) {
+      jdk.close();
+    }
+    if (ownsExecutor) {
+      try {
+        executor.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

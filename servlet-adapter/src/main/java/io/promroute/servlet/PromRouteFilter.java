@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Answers are copied from the shards on a small pool of daemon threads owned by the filter
- * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it.
+ * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it, and the
+ * default upstream client's threads when the filter made that client itself (a client given to
+ * the builder is the caller's to stop).
  */
 public final class PromRouteFilter implements Filter {
 
@@ -294,7 +296,7 @@ public final class PromRouteFilter implements Filter {
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
       return new PromRouteFilter(
           new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
-              forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true));
+              forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, client == null));
     }
 
     private static String labelOf(ShardRewriter rewriter) {
