@@ -248,7 +248,7 @@ final class RouterServer implements AutoCloseable {
     try {
       if (wasReady && !options.drainPeriod().isZero()) {
         LOG.log(Level.INFO, "stopping: /-/ready answers 503 for {0} ms before the listener closes",
-            options.drainPeriod().toMillis());
+            Long.toString(options.drainPeriod().toMillis()));
         Thread.sleep(options.drainPeriod().toMillis());
       }
       server.stop();

@@ -57,6 +57,9 @@ public final class StandaloneRouter {
         --version         print the version and exit
       """;
 
+  /** Held here: java.util.logging holds loggers weakly, and would forget the level set on it. */
+  private static java.util.logging.Logger jettyLog;
+
   /** Whether logging is ours to set up: the user configured no java.util.logging. */
   private static boolean defaultLogging;
 
@@ -287,10 +290,10 @@ public final class StandaloneRouter {
       defaultLogging = true;
       System.setProperty("java.util.logging.SimpleFormatter.format",
           "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
-    }
-    // Jetty logs through SLF4J; without a provider SLF4J would print a warning about it.
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR");
+      // Jetty logs through SLF4J into java.util.logging (slf4j-jdk14): its warnings, not its
+      // start-up chatter. After the format is set: the first logger reads it.
+      jettyLog = java.util.logging.Logger.getLogger("org.eclipse.jetty");
+      jettyLog.setLevel(java.util.logging.Level.WARNING);
     }
   }
 }
