@@ -61,6 +61,11 @@ enum AccessLogFormat {
     return line.end();
   }
 
+  /** A line of the access log about the log itself, e.g. lines it had to drop. */
+  String notice(Instant time, String message) {
+    return new Line(this).text("ts", TIME.format(time), false).text("msg", message, true).end();
+  }
+
   private static final class Line {
     private final boolean json;
     private final StringBuilder text = new StringBuilder(200);

@@ -184,7 +184,7 @@ public final class StandaloneRouter {
     RouterServer server;
     try {
       config = RouterConfig.load(configFile);
-      AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000);
+      AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000, options.accessLogFormat());
       server = new RouterServer(configFile, config, RouterFilters::create, JettyUpstreamClient.fromSystemProperty(),
           new RouterMetrics(true), accessLog, options);
     } catch (RuntimeException e) {

@@ -22,7 +22,7 @@ class StderrLinesTest {
   @Test
   void theAccessLogFlushesItsSinkOnceItsQueueIsEmpty() {
     StringWriter out = new StringWriter();
-    AsyncAccessLog log = new AsyncAccessLog(new StderrLines(out), 100);
+    AsyncAccessLog log = new AsyncAccessLog(new StderrLines(out), 100, AccessLogFormat.LOGFMT);
 
     log.accept("one");
     log.accept("two");
