@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.lang.System.Logger.Level;

@@ -71,7 +71,7 @@ class RouterServerTest {
     Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
         + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
     router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
+        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
     router.start();
   }
 
@@ -103,7 +103,7 @@ class RouterServerTest {
       Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
           + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n");
       router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-          io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
+          io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
       router.start();
 
       assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);
@@ -248,7 +248,7 @@ class RouterServerTest {
           listen_addr: 127.0.0.1:0
         """);
     List<String> probed = new CopyOnWriteArrayList<>();
-    io.promroute.servlet.UpstreamClient shardBIsDown = request -> {
+    io.promroute.router.UpstreamClient shardBIsDown = request -> {
       probed.add(request.uri() + " " + request.headers().getOrDefault("Authorization", List.of()));
       return request.shard().equals("b")
           ? CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"))
@@ -319,7 +319,7 @@ class RouterServerTest {
     // Nothing listens on port 1 of the loopback: every request to shard a fails to connect.
     Files.writeString(file, "prome_servers:\n  a: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\n");
     router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add,
+        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add,
         RouterOptions.forTests().withAccessLog(AccessLogFormat.JSON, 40));
     router.start();
     String query = "up{job=\"x\\\"\\nts=forged\"} or " + "x".repeat(100);

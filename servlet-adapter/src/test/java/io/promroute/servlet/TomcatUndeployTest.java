@@ -3,6 +3,7 @@ package io.promroute.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.promroute.router.ShardTarget;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
