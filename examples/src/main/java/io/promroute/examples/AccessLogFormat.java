@@ -1,5 +1,6 @@
 package io.promroute.examples;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -124,29 +125,13 @@ enum AccessLogFormat {
     }
 
     /**
-     * JSON's string escapes, which logfmt readers (go-logfmt, Loki) also decode: a quote,
-     * backslash or control character never appears raw, so a value cannot end its field or line.
-     * U+2028 and U+2029 are escaped too: some JavaScript tools read them as line ends.
+     * JSON's string escapes (Jackson's), which logfmt readers (go-logfmt, Loki) also decode: a
+     * quote, backslash or control character never appears raw, so a value cannot end its field or
+     * its line.
      */
     private void quote(String value) {
       text.append('"');
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        switch (c) {
-          case '"' -> text.append("\\\"");
-          case '\\' -> text.append("\\\\");
-          case '\n' -> text.append("\\n");
-          case '\r' -> text.append("\\r");
-          case '\t' -> text.append("\\t");
-          default -> {
-            if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-              text.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-              text.append(c);
-            }
-          }
-        }
-      }
+      JsonStringEncoder.getInstance().quoteAsString(value, text);
       text.append('"');
     }
   }

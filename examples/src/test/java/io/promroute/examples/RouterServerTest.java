@@ -67,11 +67,16 @@ class RouterServerTest {
 
   /** The real filter and the JDK client in front of shards a and b. */
   private void startOver(FakePrometheus a, FakePrometheus b) throws Exception {
+    startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address() + "\nhttp:\n  listen_addr: 127.0.0.1:0\n",
+        RouterOptions.forTests());
+  }
+
+  /** The real filter and the JDK client, configured by {@code yaml}. */
+  private void startReal(String yaml, RouterOptions options) throws Exception {
     Path file = directory.resolve("router.yml");
-    Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-        + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+    Files.writeString(file, yaml);
     router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
+        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, options);
     router.start();
   }
 
@@ -98,13 +103,10 @@ class RouterServerTest {
   @Test
   void aFanOutCountsOnEachShardItAskedAndPlansPartialAnswersAndInFlightAreCounted() throws Exception {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
-      Path file = directory.resolve("router.yml");
       // Shard c: nothing listens on port 1 of the loopback.
-      Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-          + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n");
-      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-          io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
-      router.start();
+      startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+          + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n",
+          RouterOptions.forTests());
 
       assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);
       assertThat(get("/api/v1/query?query=up%7Bcluster%3D~%22a%7Cb%22%7D").statusCode()).isEqualTo(200);
@@ -315,13 +317,9 @@ class RouterServerTest {
 
   @Test
   void logsTheReasonOfAnErrorAndNeverLetsTheClientStartALine() throws Exception {
-    Path file = directory.resolve("router.yml");
     // Nothing listens on port 1 of the loopback: every request to shard a fails to connect.
-    Files.writeString(file, "prome_servers:\n  a: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\n");
-    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add,
+    startReal("prome_servers:\n  a: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\n",
         RouterOptions.forTests().withAccessLog(AccessLogFormat.JSON, 40));
-    router.start();
     String query = "up{job=\"x\\\"\\nts=forged\"} or " + "x".repeat(100);
 
     HttpResponse<String> answer = get("/api/v1/query?query=" + URLEncoder.encode(query, UTF_8));
