@@ -1,20 +1,14 @@
-package io.promroute.servlet;
+package io.promroute.servlet.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.promroute.router.ShardTarget;
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.shard.ShardRewriter;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +21,6 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -45,16 +38,7 @@ class TomcatUndeployTest {
 
   @Test
   void undeployingTheFilterLeavesNoThreadOfItsOwnAndTomcatWarnsOfNoLeak() throws Exception {
-    HttpServer shard = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    shard.createContext("/", exchange -> {
-      byte[] body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    shard.start();
+    FakeShards.Counting shard = new FakeShards.Counting();
     List<String> warnings = new CopyOnWriteArrayList<>();
     Handler capture = new Handler() {
       @Override
@@ -77,32 +61,19 @@ class TomcatUndeployTest {
         runnable -> new Thread(runnable, "test-client"));
     HttpClient client = HttpClient.newBuilder().executor(clientThreads).build();
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    Tomcat tomcat = new Tomcat();
+    Tomcat tomcat = TomcatRouterTest.onLoopback(baseDir);
     try {
-      tomcat.setBaseDir(baseDir.toString());
-      Connector connector = new Connector();
-      connector.setPort(0);
-      connector.setProperty("address", "127.0.0.1");
-      tomcat.getService().addConnector(connector);
-      tomcat.setConnector(connector);
       Path docBase = Files.createDirectories(baseDir.resolve("app"));
       Context context = tomcat.addContext("/app", docBase.toString());
-      Tomcat.addServlet(context, "empty", new HttpServlet() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void service(HttpServletRequest request, HttpServletResponse response) {
-          response.setStatus(404);
-        }
-      }).setAsyncSupported(true);
-      context.addServletMapping("/", "empty");
+      Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet()).setAsyncSupported(true);
+      context.addServletMapping("/", "fallthrough");
       FilterDef filterDef = new FilterDef();
       filterDef.setFilterName("promroute");
       // The filter's own client (none given), as an application using the defaults has.
       filterDef.setFilter(PromRouteFilter.builder()
           .rewriter(ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build())
-          .shard("a", ShardTarget.of("127.0.0.1:" + shard.getAddress().getPort()))
-          .shard("b", ShardTarget.of("127.0.0.1:" + shard.getAddress().getPort()))
+          .shard("a", ShardTarget.of(shard.hostPort()))
+          .shard("b", ShardTarget.of(shard.hostPort()))
           .build());
       filterDef.setAsyncSupported("true");
       context.addFilterDef(filterDef);
@@ -111,7 +82,7 @@ class TomcatUndeployTest {
       filterMap.addURLPattern("/*");
       context.addFilterMap(filterMap);
       tomcat.start();
-      URI base = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/app");
+      URI base = URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/app");
       for (String query : List.of("up%7Bcluster%3D%22a%22%7D", "up", "sum(up)")) {
         HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query=" + query)).build(),
             HttpResponse.BodyHandlers.ofString());
@@ -140,7 +111,7 @@ class TomcatUndeployTest {
       tomcatLog.removeHandler(capture);
       tomcat.stop();
       tomcat.destroy();
-      shard.stop(0);
+      shard.close();
       clientThreads.shutdownNow();
     }
   }
