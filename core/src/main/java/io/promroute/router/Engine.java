@@ -189,15 +189,30 @@ public final class Engine {
   }
 
   /**
-   * Stops the threads the engine started (its copy pool, and the client's when it owns the
-   * client), and waits a little for them to end: a servlet container checks for threads left
-   * behind by an application as soon as its filters are destroyed (Tomcat warns of a memory leak).
+   * The health of the replicas of the shards that have several, in configuration order.
+   *
+   * @return empty when no shard has replicas
+   */
+  public List<ReplicaStatus> replicaStatus() {
+    return client instanceof ReplicaClient replicas ? replicas.status() : List.of();
+  }
+
+  /**
+   * Stops the threads the engine started (its copy pool, the replicas' timer, and the client's
+   * when it owns the client), and waits a little for them to end: a servlet container checks for
+   * threads left behind by an application as soon as its filters are destroyed (Tomcat warns of a
+   * memory leak).
    */
   public void shutdown() {
     if (ownsExecutor) {
       executor.shutdownNow();
     }
-    if (ownsClient && client instanceof JdkUpstreamClient jdk) {
+    UpstreamClient sender = client;
+    if (client instanceof ReplicaClient replicas) {
+      replicas.close(); // its timer thread
+      sender = replicas.delegate();
+    }
+    if (ownsClient && sender instanceof JdkUpstreamClient jdk) {
       jdk.close();
     }
     if (ownsExecutor) {

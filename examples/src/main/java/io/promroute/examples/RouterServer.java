@@ -3,6 +3,7 @@ package io.promroute.examples;
 import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
 import io.promroute.router.UpstreamClient;
 import jakarta.servlet.DispatcherType;
@@ -72,9 +73,11 @@ final class RouterServer implements AutoCloseable {
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.accessLog = requireNonNull(accessLog, "accessLog is null");
     this.options = requireNonNull(options, "options is null");
-    this.client = new MeteredUpstreamClient(upstream, metrics);
+    this.client = new MeteredUpstreamClient(upstream, metrics, () -> this.config);
     this.probeClient = upstream;
     this.filter = new SwappableFilter(factory.create(config, client));
+    metrics.watchReplicas(
+        () -> filter.current() instanceof PromRouteFilter current ? current.replicaStatus() : List.of());
     this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "promroute-retire-filter");
       thread.setDaemon(true);
@@ -154,16 +157,22 @@ final class RouterServer implements AutoCloseable {
   }
 
   /**
-   * Asks every shard's own {@code /-/ready}, in parallel, with the shard's credentials and
-   * headers; returns the keys of those that did not answer 200 within 5 seconds, in
-   * configuration order.
+   * Asks every shard's own {@code /-/ready} (every replica's), in parallel, with the shard's
+   * credentials and headers; returns the keys of those of which no replica answered 200 within 5
+   * seconds, in configuration order.
    */
   List<String> unreadyShards() {
-    Map<String, CompletableFuture<Boolean>> probes = new LinkedHashMap<>();
-    config.shards().forEach((key, target) -> probes.put(key, ShardProbe.ready(key, target, probeClient)));
+    Map<String, List<CompletableFuture<Boolean>>> probes = new LinkedHashMap<>();
+    config.shards().forEach((key, target) -> {
+      List<CompletableFuture<Boolean>> replicas = new ArrayList<>();
+      for (int i = 0; i < target.baseUrls().size(); i++) {
+        replicas.add(ShardProbe.ready(key, target.replica(i), probeClient));
+      }
+      probes.put(key, replicas);
+    });
     List<String> unready = new ArrayList<>();
-    probes.forEach((key, probe) -> {
-      if (!probe.join()) {
+    probes.forEach((key, replicas) -> {
+      if (replicas.stream().noneMatch(CompletableFuture::join)) {
         unready.add(key);
       }
     });

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
 /**
  * Asks a shard's own Prometheus how it is, with the shard's credentials and headers, as the
  * router's requests would: its {@code /-/ready} (for {@code /-/ready?shards=all}) and its build
- * info (for {@code --check-config --probe}).
+ * info (for {@code --check-config --probe}). A shard with replicas is probed one replica at a
+ * time ({@link ShardTarget#replica}).
  */
 final class ShardProbe {
 
@@ -49,12 +50,16 @@ final class ShardProbe {
     }
   }
 
-  /** Probes every shard in parallel; results in configuration order. */
+  /** Probes every shard, each of its replicas, in parallel; results in configuration order. */
   static List<Result> probeAll(RouterConfig config, UpstreamClient client) {
-    Map<String, CompletableFuture<Result>> probes = new LinkedHashMap<>();
-    config.shards().forEach((key, target) -> probes.put(key, probe(key, target, client)));
+    List<CompletableFuture<Result>> probes = new ArrayList<>();
+    config.shards().forEach((key, target) -> {
+      for (int i = 0; i < target.baseUrls().size(); i++) {
+        probes.add(probe(key, target.replica(i), client));
+      }
+    });
     List<Result> results = new ArrayList<>();
-    probes.values().forEach(probe -> results.add(probe.join()));
+    probes.forEach(probe -> results.add(probe.join()));
     return results;
   }
 

@@ -1,6 +1,7 @@
 package io.promroute.servlet;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.servlet.YamlTree.Entry;
 import io.promroute.servlet.YamlTree.Mapping;
@@ -150,9 +151,22 @@ final class RouterConfigReader {
         .build();
 
     Section upstream = attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
-    upstream.allowOnly("timeout", "forward_headers", "partial_response");
+    upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
     Duration timeout = attempt(() -> upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT), DEFAULT_UPSTREAM_TIMEOUT);
     boolean partialResponse = attempt(() -> upstream.bool("partial_response", false), false);
+    Section replicas = attempt(() -> upstream.section("replicas"), Section.empty(this, "upstream.replicas", upstream.line()));
+    replicas.allowOnly("first_byte_timeout", "backoff", "probe_interval");
+    ReplicaPolicy defaultPolicy = ReplicaPolicy.DEFAULT;
+    ReplicaPolicy replicaPolicy = attempt(() -> {
+      try {
+        return new ReplicaPolicy(
+            replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
+            replicas.duration("backoff", defaultPolicy.backoff()),
+            replicas.duration("probe_interval", defaultPolicy.probeInterval()));
+      } catch (IllegalArgumentException e) {
+        throw error(replicas.line(), "upstream.replicas", e.getMessage());
+      }
+    }, defaultPolicy);
     Set<String> forwardHeaders = new LinkedHashSet<>();
     for (Scalar header : attempt(() -> upstream.stringList("forward_headers"), List.<Scalar>of())) {
       String name = header.text();
@@ -182,6 +196,7 @@ final class RouterConfigReader {
         parserOptions,
         timeout,
         partialResponse,
+        replicaPolicy,
         forwardHeaders,
         maxBody,
         source);
@@ -251,16 +266,12 @@ final class RouterConfigReader {
   private Map<String, ShardTarget> readShards(Section top) {
     // prome-route's map gives each shard its address; "shards" adds details, and may also give
     // the address (url) for a shard that prome_servers does not list.
-    Map<String, Scalar> addresses = new LinkedHashMap<>();
+    Map<String, List<Scalar>> addresses = new LinkedHashMap<>();
     Section servers = top.section("prome_servers");
     for (Entry entry : servers.entries()) {
-      Scalar address = attempt(() -> {
+      List<Scalar> address = attempt(() -> {
         checkShardKey(entry, "prome_servers");
-        Scalar given = servers.requiredScalar(entry);
-        if (given.isNull() || given.text().isBlank()) {
-          throw error(entry.line(), "prome_servers." + entry.key(), "no address (expected host:port or a URL)");
-        }
-        return given;
+        return servers.addresses(entry);
       }, null);
       if (address != null) {
         addresses.put(entry.key(), address);
@@ -293,21 +304,28 @@ final class RouterConfigReader {
     for (String key : keys) {
       // A problem in one shard is noted and the next shard is read.
       try {
-        Scalar address = addresses.get(key);
+        List<Scalar> address = addresses.get(key);
         Section detail = detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
         detail.allowOnly("url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
-        Scalar url = detail.scalarNode("url");
+        List<Scalar> url = detail.has("url") && detail.scalarOrList("url") ? detail.addresses(detail.entry("url")) : null;
         if (address != null && url != null) {
-          throw error(url, "shards." + key + ".url",
-              "shard \"" + key + "\" already has its address in prome_servers (line " + address.line() + ")");
+          throw error(url.get(0), "shards." + key + ".url",
+              "shard \"" + key + "\" already has its address in prome_servers (line " + address.get(0).line() + ")");
         }
         if (address == null && url == null) {
           throw new RouterConfigException(source + ":" + detail.line() + ": shards." + key
               + ": no address: add url: http://host:port (or list it under prome_servers)");
         }
-        Scalar where = address != null ? address : url;
+        List<Scalar> where = address != null ? address : url;
         String whereKey = address != null ? "prome_servers." + key : "shards." + key + ".url";
-        URI baseUrl = baseUrl(where, whereKey);
+        List<URI> baseUrls = new java.util.ArrayList<>();
+        for (Scalar replica : where) {
+          URI baseUrl = baseUrl(replica, whereKey);
+          if (baseUrls.contains(baseUrl)) {
+            throw error(replica, whereKey, "\"" + replica.text().strip() + "\" is listed twice");
+          }
+          baseUrls.add(baseUrl);
+        }
 
         String user = null;
         String password = null;
@@ -366,7 +384,7 @@ final class RouterConfigReader {
                 "true trusts every certificate, so ca_file would be ignored: give one of the two");
           }
         }
-        shards.put(key, new ShardTarget(baseUrl, user, password, token, headers, tls));
+        shards.put(key, new ShardTarget(baseUrls, user, password, token, headers, tls));
       } catch (RouterConfigException e) {
         problem(e);
         brokenShards.add(key);
@@ -579,6 +597,38 @@ final class RouterConfigReader {
       }
       Scalar scalar = requiredScalar(entry);
       return scalar.isNull() ? null : scalar;
+    }
+
+    Entry entry(String key) {
+      return mapping.entries().get(key);
+    }
+
+    /** Whether {@code key} has a value or a list (an empty value reads as absent). */
+    boolean scalarOrList(String key) {
+      Node value = entry(key).value();
+      return !(value instanceof Scalar scalar && scalar.isNull());
+    }
+
+    /**
+     * A shard's address, or the addresses of its replicas: one value or a list of them, in order
+     * of preference.
+     */
+    List<Scalar> addresses(Entry entry) {
+      List<Node> items = entry.value() instanceof Sequence sequence ? sequence.items() : List.of(entry.value());
+      if (items.isEmpty()) {
+        throw reader.error(entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
+      }
+      List<Scalar> addresses = new java.util.ArrayList<>();
+      for (Node item : items) {
+        if (!(item instanceof Scalar scalar)) {
+          throw reader.error(item, key(entry.key()), "expected host:port or a URL, found " + item.kind());
+        }
+        if (scalar.isNull() || scalar.text().isBlank()) {
+          throw reader.error(entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
+        }
+        addresses.add(scalar);
+      }
+      return addresses;
     }
 
     Scalar requiredScalar(Entry entry) {
