@@ -43,6 +43,7 @@ final class RouterFilters {
         .upstreamClient(client)
         .upstreamTimeout(config.upstreamTimeout())
         .partialResponse(config.partialResponse())
+        .promqlDialect(config.promqlDialect())
         .replicaPolicy(config.replicaPolicy())
         .forwardedHeaders(config.forwardedHeaders())
         .maxRequestBodyBytes(config.maxRequestBodyBytes());

@@ -66,10 +66,16 @@ class RouterServerTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The dialect pinned, so that the router asks no shard for its version (promql.dialect: auto
+   * would): the upstream counts the tests read are their own requests.
+   */
+  private static final String PINNED_DIALECT = "promql:\n  dialect: prometheus2\n";
+
   /** The real filter and the JDK client in front of shards a and b. */
   private void startOver(FakePrometheus a, FakePrometheus b) throws Exception {
-    startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address() + "\nhttp:\n  listen_addr: 127.0.0.1:0\n",
-        RouterOptions.forTests());
+    startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address() + "\nhttp:\n  listen_addr: 127.0.0.1:0\n"
+        + PINNED_DIALECT, RouterOptions.forTests());
   }
 
   /** The real filter and the JDK client, configured by {@code yaml}. */
@@ -90,7 +96,7 @@ class RouterServerTest {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       Path file = directory.resolve("router.yml");
       Files.writeString(file, "prome_servers:\n  a: [127.0.0.1:" + dead + ", " + a.address() + "]\n  b: " + b.address()
-          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n" + PINNED_DIALECT);
       router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
           new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add,
           RouterOptions.forTests());
@@ -139,7 +145,7 @@ class RouterServerTest {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       // Shard c: nothing listens on port 1 of the loopback.
       startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-          + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n",
+          + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n" + PINNED_DIALECT,
           RouterOptions.forTests());
 
       assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);

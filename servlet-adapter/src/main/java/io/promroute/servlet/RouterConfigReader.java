@@ -153,10 +153,10 @@ final class RouterConfigReader {
     // An explicit prometheus2_functions pins the dialect; otherwise it follows the shards.
     PromqlDialect dialect = promql.has("prometheus2_functions")
         ? (parserOptions.prometheus2Functions() ? PromqlDialect.PROMETHEUS_2 : PromqlDialect.PROMETHEUS_3)
-        : promql.choice("dialect", Map.of(
+        : attempt(() -> promql.choice("dialect", Map.of(
             "auto", PromqlDialect.AUTO,
             "prometheus2", PromqlDialect.PROMETHEUS_2,
-            "prometheus3", PromqlDialect.PROMETHEUS_3), PromqlDialect.AUTO);
+            "prometheus3", PromqlDialect.PROMETHEUS_3), PromqlDialect.AUTO), PromqlDialect.AUTO);
 
     Section upstream = attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
     upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
