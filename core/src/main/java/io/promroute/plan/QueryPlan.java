@@ -386,10 +386,19 @@ public final class QueryPlan {
    * queries each shard gets, and the tree the router computes.
    */
   public String explainJson() {
+    return explainJson(query.query());
+  }
+
+  /**
+   * {@link #explainJson()} with {@code askedQuery}, the query as the client asked it, as its
+   * {@code query}: whatever the plan, {@code query} is what was asked and {@code shardQueries}
+   * what the shards get.
+   */
+  public String explainJson(String askedQuery) {
     StringWriter out = new StringWriter();
     try (JsonGenerator generator = JSON.createGenerator(out)) {
       generator.writeStartObject();
-      generator.writeStringField("query", query.query());
+      generator.writeStringField("query", askedQuery);
       generator.writeStringField("shardLabel", query.shardLabel());
       generator.writeArrayFieldStart("shards");
       for (String shard : shards()) {

@@ -100,7 +100,7 @@ public final class Router {
       throw new ApiException(ApiError.badData(e.getMessage()));
     }
     if (endpoint != Endpoint.QUERY_EXEMPLARS && EXPLAIN_VALUE.equals(params.first(EXPLAIN))) {
-      return explain(endpoint, routed);
+      return explain(endpoint, query, routed);
     }
     Params forwarded = params.replacing("query", List.of(routed.query()));
     if (endpoint == Endpoint.QUERY_EXEMPLARS) {
@@ -159,19 +159,20 @@ public final class Router {
 
   private static final String EXPLAIN_VALUE = "true";
 
-  private Route explain(Endpoint endpoint, ShardedQuery routed) {
+  /** The plan of {@code routed}; its {@code query} is the client's, {@code asked}, in every case. */
+  private Route explain(Endpoint endpoint, String asked, ShardedQuery routed) {
     String data;
     if (routed.shards().isEmpty()) {
-      data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
+      data = "{\"query\":" + jsonString(asked) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
           + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
     } else if (!hasSelector(routed.expr())) {
-      data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
+      data = "{\"query\":" + jsonString(asked) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
           + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
     } else {
       try {
-        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson();
+        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson(asked);
       } catch (ShardRoutingException e) {
         throw new ApiException(ApiError.badData(e.getMessage()));
       }

@@ -29,8 +29,9 @@ public final class ProgrammaticApiExample {
     System.out.println("send:   " + routed.query());
     System.out.println("put " + routed.shardLabel() + " back on the answer: " + routed.addShardLabel());
 
-    // Without a shard matcher a query asks every shard; summing across shards needs a merge of
-    // their answers, which the router computes from a plan (io.promroute.plan).
+    // Without a shard matcher a query asks every shard. Summing across shards needs a merge of
+    // their answers: the servlet filter plans it with io.promroute.plan.QueryPlanner (each shard
+    // sums its own series, the router adds the partial sums), as one Prometheus would answer.
     ShardedQuery everywhere = rewriter.rewrite("sum(up)");
     System.out.println("sum(up): " + everywhere.execution() + " over " + everywhere.shards()
         + ": " + everywhere.crossShardReason());
