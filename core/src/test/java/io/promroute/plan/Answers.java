@@ -71,6 +71,23 @@ final class Answers {
     return flat;
   }
 
+  /**
+   * The answers to {@code requests} (a plan's instant or range requests): a long subquery grid is
+   * asked for in chunks, and every chunk of one shard query gets that query's answers.
+   */
+  List<List<QueryResult>> build(List<QueryPlan.ShardRequest> requests) {
+    Map<String, List<QueryResult>> byQuery = new HashMap<>();
+    List<List<QueryResult>> perQuery = build();
+    for (int q = 0; q < plan.shardQueries().size(); q++) {
+      byQuery.put(plan.shardQueries().get(q), perQuery.get(q));
+    }
+    List<List<QueryResult>> all = new ArrayList<>();
+    for (QueryPlan.ShardRequest request : requests) {
+      all.add(byQuery.get(request.query()));
+    }
+    return all;
+  }
+
   List<List<QueryResult>> build() {
     List<List<QueryResult>> all = new ArrayList<>();
     for (String query : plan.shardQueries()) {

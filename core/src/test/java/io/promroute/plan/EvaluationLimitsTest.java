@@ -29,7 +29,7 @@ class EvaluationLimitsTest {
     for (long t = 0; t <= 60_000; t += 1_000) {
       answers.put("sum(x)", "a", t, "{} 1");
     }
-    return answers.build();
+    return answers.build(plan.rangeRequests(0, 60_000, 1));
   }
 
   @Test
