@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.promroute.api.QueryResult;
+import io.promroute.compat.GoJson;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.shard.ShardedQuery;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.Set;
  */
 public final class QueryPlan {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = GoJson.factory();
 
   private final ShardedQuery query;
   private final PlanNode root;

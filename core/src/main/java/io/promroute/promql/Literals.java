@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoQuote;
 import java.math.BigInteger;
 
 /** Values of number, duration and string tokens, with Go's parsing rules and error texts. */
@@ -85,7 +86,7 @@ final class Literals {
       // Go needs a 'p' exponent in a hexadecimal float, which the lexer never lets through.
       throw new LiteralException(
           "error parsing number: strconv.ParseFloat: parsing "
-              + io.promroute.promql.internal.grammar.GoSyntax.quote(original)
+              + GoQuote.quote(original)
               + ": invalid syntax");
     }
     double value;
@@ -94,13 +95,13 @@ final class Literals {
     } catch (NumberFormatException e) {
       throw new LiteralException(
           "error parsing number: strconv.ParseFloat: parsing "
-              + io.promroute.promql.internal.grammar.GoSyntax.quote(original)
+              + GoQuote.quote(original)
               + ": invalid syntax");
     }
     if (Double.isInfinite(value)) {
       throw new LiteralException(
           "error parsing number: strconv.ParseFloat: parsing "
-              + io.promroute.promql.internal.grammar.GoSyntax.quote(original)
+              + GoQuote.quote(original)
               + ": value out of range");
     }
     return value;
@@ -148,9 +149,9 @@ final class Literals {
       if (unit < 0) {
         throw new LiteralException(
             "unknown unit "
-                + io.promroute.promql.internal.grammar.GoSyntax.quote(unitName)
+                + GoQuote.quote(unitName)
                 + " in duration "
-                + io.promroute.promql.internal.grammar.GoSyntax.quote(text));
+                + GoQuote.quote(text));
       }
       if (unit <= lastUnit) {
         throw invalidDuration(text);
@@ -190,7 +191,7 @@ final class Literals {
 
   private static LiteralException invalidDuration(String text) {
     return new LiteralException(
-        "not a valid duration string: " + io.promroute.promql.internal.grammar.GoSyntax.quote(text));
+        "not a valid duration string: " + GoQuote.quote(text));
   }
 
   private static boolean isDigit(char character) {

@@ -2,6 +2,7 @@ package io.promroute.promql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.compat.GoFormat;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorSelector;
 
