@@ -74,9 +74,42 @@ public final class GoQuote {
     return builder.toString();
   }
 
+  /**
+   * Go strings are bytes and may hold bytes that are not UTF-8 ({@code "\xff"}); a Java string
+   * holds such a byte {@code b} (0x80 to 0xff) as the lone surrogate {@code U+DC00 + b}, which no
+   * well-formed text contains (Python's "surrogateescape").
+   */
+  private static final int RAW_BYTE_BASE = 0xdc00;
+
+  /**
+   * The character that stands for a byte that is not UTF-8.
+   *
+   * @param b the byte, 0x80 to 0xff
+   * @return the lone surrogate that holds it in a Java string
+   */
+  public static char rawByte(int b) {
+    return (char) (RAW_BYTE_BASE + b);
+  }
+
+  /**
+   * Whether a character stands for a byte that is not UTF-8 (see {@link #rawByte}).
+   *
+   * @param codePoint the character
+   * @return whether it is one of the 128 raw-byte surrogates
+   */
+  public static boolean isRawByte(int codePoint) {
+    return codePoint >= RAW_BYTE_BASE + 0x80 && codePoint <= RAW_BYTE_BASE + 0xff;
+  }
+
   private static void appendEscaped(StringBuilder builder, int codePoint, char quote) {
     if (codePoint == quote || codePoint == '\\') {
       builder.append('\\').append((char) codePoint);
+      return;
+    }
+    if (codePoint == 0xfffd) {
+      // Deliberate deviation: Go prints U+FFFD as itself, which Prometheus's lexer then refuses
+      // ("invalid UTF-8 rune": it cannot tell it from a bad byte); shards must parse what we print.
+      builder.append("\\ufffd");
       return;
     }
     if (isPrint(codePoint)) {
@@ -95,9 +128,13 @@ public final class GoQuote {
         if (codePoint < 0x20 || codePoint == 0x7f) {
           builder.append("\\x");
           appendHex(builder, codePoint, 2);
+        } else if (isRawByte(codePoint)) {
+          // A byte that is not UTF-8, kept from a \x or octal escape: Go quotes it as itself.
+          builder.append("\\x");
+          appendHex(builder, codePoint - RAW_BYTE_BASE, 2);
         } else if (Character.isSurrogate((char) codePoint) && codePoint <= 0xffff) {
-          // A lone surrogate cannot come from UTF-8 input; Go would have decoded the bytes to
-          // U+FFFD, which is what it escapes an invalid rune as.
+          // Any other lone surrogate cannot come from UTF-8 input; Go would have decoded the
+          // bytes to U+FFFD, which is what it escapes an invalid rune as.
           builder.append("\\ufffd");
         } else if (codePoint < 0x10000) {
           builder.append("\\u");
