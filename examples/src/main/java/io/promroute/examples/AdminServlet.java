@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
  * {@code POST|PUT /-/reload}; and a short index at {@code /}.
  */
 final class AdminServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
 
   private final RouterServer router;
 
