@@ -3,14 +3,13 @@ package io.promroute.examples;
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
 import io.promroute.router.UpstreamClient;
-import io.promroute.shard.MissingShardMatcherPolicy;
-import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.Filter;
 
 /**
- * Builds the router's {@link PromRouteFilter} from a configuration. The standalone router builds
- * it here rather than with {@link PromRouteFilter#fromConfig} because it passes its own upstream
- * client, which measures every shard request for {@code /metrics} and the access log.
+ * Builds the router's {@link PromRouteFilter} from a configuration, with {@link
+ * PromRouteFilter#builder(RouterConfig)} rather than {@link PromRouteFilter#fromConfig} because
+ * it passes its own upstream client, which measures every shard request for {@code /metrics} and
+ * the access log.
  */
 final class RouterFilters {
 
@@ -26,30 +25,6 @@ final class RouterFilters {
   }
 
   static Filter create(RouterConfig config, UpstreamClient client) {
-    ShardRewriter.Builder rewriter = ShardRewriter.builder()
-        .shardLabel(config.shardLabel())
-        .shards(config.shardKeys())
-        .unlabeledSelectors(config.unlabeledSelectors())
-        .unknownShard(config.unknownShard())
-        .mode(config.mode())
-        .parserOptions(config.parserOptions());
-    if (config.missingShardMatcher() == MissingShardMatcherPolicy.DEFAULT_SHARD) {
-      rewriter.defaultShard(config.defaultShard());
-    } else {
-      rewriter.missingShardMatcher(config.missingShardMatcher());
-    }
-    PromRouteFilter.Builder filter = PromRouteFilter.builder()
-        .rewriter(rewriter.build())
-        .upstreamClient(client)
-        .upstreamTimeout(config.upstreamTimeout())
-        .partialResponse(config.partialResponse())
-        .replicaPolicy(config.replicaPolicy())
-        .forwardedHeaders(config.forwardedHeaders())
-        .maxRequestBodyBytes(config.maxRequestBodyBytes());
-    if (!config.pathPrefix().isEmpty()) {
-      filter.pathPrefix(config.pathPrefix());
-    }
-    config.shards().forEach(filter::shard);
-    return filter.build();
+    return PromRouteFilter.builder(config).upstreamClient(client).build();
   }
 }
