@@ -1,5 +1,6 @@
 package io.promroute.api;
 
+import io.promroute.compat.GoQuote;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -132,7 +133,7 @@ public final class ApiParameters {
       limit = Long.parseLong(value);
     } catch (NumberFormatException e) {
       String reason = value.matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
-      throw badData("invalid parameter \"limit\": strconv.Atoi: parsing " + io.promroute.promql.internal.grammar.GoSyntax.quote(value) + ": " + reason);
+      throw badData("invalid parameter \"limit\": strconv.Atoi: parsing " + GoQuote.quote(value) + ": " + reason);
     }
     if (limit < 0) {
       throw badData("invalid parameter \"limit\": limit must be non-negative");

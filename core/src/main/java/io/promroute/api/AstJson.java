@@ -1,6 +1,7 @@
 package io.promroute.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.promroute.compat.GoFormat;
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.AtModifier;
 import io.promroute.promql.ast.BinaryExpr;
@@ -118,7 +119,7 @@ final class AstJson {
     } else if (expr instanceof NumberLiteral node) {
       out.writeStartObject();
       out.writeStringField("type", "numberLiteral");
-      out.writeStringField("val", goFloat(node.value()));
+      out.writeStringField("val", GoFormat.formatFloat(node.value()));
       out.writeEndObject();
     } else if (expr instanceof ParenExpr node) {
       out.writeStartObject();
@@ -177,7 +178,7 @@ final class AstJson {
     if (value == null) {
       out.writeNull();
     } else {
-      out.writeNumber(goFloat(value.value()));
+      out.writeNumber(GoFormat.formatFloat(value.value()));
     }
   }
 
@@ -258,19 +259,5 @@ final class AstJson {
       };
     }
     return 0;
-  }
-
-  /** Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}. */
-  static String goFloat(double value) {
-    if (Double.isNaN(value)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(value)) {
-      return value > 0 ? "+Inf" : "-Inf";
-    }
-    if (value == 0) {
-      return 1 / value < 0 ? "-0" : "0";
-    }
-    return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
   }
 }

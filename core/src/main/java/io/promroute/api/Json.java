@@ -1,12 +1,10 @@
 package io.promroute.api;
 
+import io.promroute.compat.GoJson;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +22,7 @@ final class Json {
           .build();
 
   static {
-    FACTORY.setCharacterEscapes(new GoEscapes());
+    GoJson.newFactory(FACTORY);
   }
 
   private Json() {}
@@ -44,13 +42,7 @@ final class Json {
 
   /** {@code text} as a JSON string, quotes included, escaped as Go escapes it. */
   static byte[] quoted(String text) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(text.length() + 2);
-    try (JsonGenerator generator = FACTORY.createGenerator(bytes)) {
-      generator.writeString(text);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // a byte array does not fail
-    }
-    return bytes.toByteArray();
+    return GoJson.quote(text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Copies the current scalar token exactly: numbers keep their spelling ({@code 1435781451.781}). */
@@ -66,41 +58,6 @@ final class Json {
       case VALUE_FALSE -> generator.writeBoolean(false);
       case VALUE_NULL -> generator.writeNull();
       default -> throw new IOException("unexpected JSON token " + token);
-    }
-  }
-
-  /**
-   * Go's encoding/json (and jsoniter's standard-library mode, which Prometheus uses) escapes
-   * {@code < > &} and U+2028/U+2029, and writes other control characters as lower-case
-   * {@code u00XX} escapes; copying strings through these escapes keeps shard answers byte-identical.
-   */
-  private static final class GoEscapes extends CharacterEscapes {
-    private static final long serialVersionUID = 1L;
-    private final int[] asciiEscapes;
-
-    GoEscapes() {
-      asciiEscapes = standardAsciiEscapesForJSON();
-      for (int c = 0; c < 32; c++) {
-        if (c != '\n' && c != '\r' && c != '\t') {
-          asciiEscapes[c] = ESCAPE_CUSTOM;
-        }
-      }
-      asciiEscapes['<'] = ESCAPE_CUSTOM;
-      asciiEscapes['>'] = ESCAPE_CUSTOM;
-      asciiEscapes['&'] = ESCAPE_CUSTOM;
-    }
-
-    @Override
-    public int[] getEscapeCodesForAscii() {
-      return asciiEscapes;
-    }
-
-    @Override
-    public SerializableString getEscapeSequence(int ch) {
-      if (ch < 128 || ch == 0x2028 || ch == 0x2029) {
-        return new SerializedString(String.format("\\u%04x", ch));
-      }
-      return null;
     }
   }
 }

@@ -1,6 +1,6 @@
 package io.promroute.api;
 
-import io.promroute.internal.GoStrings;
+import io.promroute.compat.GoStrings;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.compat.LabelNames;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.AggregateOp;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class Aggregation {
     long k = 0;
     if (op == AggregateOp.COUNT_VALUES) {
       valueLabel = (String) param;
-      if (!valueLabel.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+      if (!LabelNames.isLegacy(valueLabel)) {
         throw Errors.execution("invalid label name \"" + valueLabel + "\"");
       }
       if (!without) {

@@ -1,6 +1,7 @@
 package io.promroute.plan;
 
-import io.promroute.internal.GoStrings;
+import io.promroute.compat.GoQuote;
+import io.promroute.compat.GoStrings;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -168,30 +169,8 @@ final class Labels implements Comparable<Labels> {
         builder.append(", ");
       }
       builder.append(pairs[i]).append('=');
-      quote(builder, pairs[i + 1]);
+      GoQuote.appendQuoted(builder, pairs[i + 1]);
     }
     return builder.append('}').toString();
-  }
-
-  private static void quote(StringBuilder builder, String value) {
-    builder.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> builder.append("\\\"");
-        case '\\' -> builder.append("\\\\");
-        case '\n' -> builder.append("\\n");
-        case '\t' -> builder.append("\\t");
-        case '\r' -> builder.append("\\r");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            builder.append(String.format("\\x%02x", (int) c));
-          } else {
-            builder.append(c);
-          }
-        }
-      }
-    }
-    builder.append('"');
   }
 }

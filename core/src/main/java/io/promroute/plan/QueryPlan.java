@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.promroute.api.Cancellation;
 import io.promroute.api.QueryResult;
 import io.promroute.api.SampleLimit;
+import io.promroute.compat.GoJson;
 import io.promroute.internal.DeepStack;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.shard.ShardedQuery;
@@ -33,7 +34,7 @@ import java.util.Set;
  */
 public final class QueryPlan {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = GoJson.factory();
 
   private final ShardedQuery query;
   private final PlanNode root;

@@ -1,6 +1,8 @@
 package io.promroute.plan;
 
 import io.promroute.api.QueryResult;
+import io.promroute.compat.LabelNames;
+import io.promroute.compat.PromRegex;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -128,8 +130,6 @@ final class RouterFunctions {
     throw new IllegalStateException("expected a string, got " + value);
   }
 
-  private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-
   /** 2.42's label_replace: RE2, anchored; no match keeps the series; an empty result deletes. */
   private static Value labelReplace(List<Value> args) {
     String dst = string(args.get(1));
@@ -138,11 +138,11 @@ final class RouterFunctions {
     String regex = string(args.get(4));
     com.google.re2j.Pattern pattern;
     try {
-      pattern = com.google.re2j.Pattern.compile("^(?:" + regex + ")$");
+      pattern = PromRegex.labelReplace(regex);
     } catch (com.google.re2j.PatternSyntaxException e) {
       throw Errors.execution("invalid regular expression in label_replace(): " + regex);
     }
-    if (!LABEL_NAME.matcher(dst).matches()) {
+    if (!LabelNames.isLegacy(dst)) {
       throw Errors.execution("invalid destination label name in label_replace(): " + dst);
     }
     List<Sample> out = new ArrayList<>();
@@ -237,12 +237,12 @@ final class RouterFunctions {
     List<String> sources = new ArrayList<>();
     for (int i = 3; i < args.size(); i++) {
       String source = string(args.get(i));
-      if (!LABEL_NAME.matcher(source).matches()) {
+      if (!LabelNames.isLegacy(source)) {
         throw Errors.execution("invalid source label name in label_join(): " + source);
       }
       sources.add(source);
     }
-    if (!LABEL_NAME.matcher(dst).matches()) {
+    if (!LabelNames.isLegacy(dst)) {
       throw Errors.execution("invalid destination label name in label_join(): " + dst);
     }
     List<Sample> out = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoQuote;
+import io.promroute.compat.PromRegex;
 import io.promroute.promql.Literals.LiteralException;
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.AggregateOp;
@@ -27,7 +29,6 @@ import io.promroute.promql.ast.SubqueryExpr;
 import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
-import io.promroute.promql.internal.grammar.GoSyntax;
 import io.promroute.promql.internal.grammar.PromQLLexer;
 import io.promroute.promql.internal.grammar.PromQLParser;
 import io.promroute.promql.internal.grammar.PromQLParser.AggregationContext;
@@ -234,7 +235,7 @@ final class AstBuilder {
           default -> MatchOp.NOT_REGEX;
         };
     if (op == MatchOp.REGEX || op == MatchOp.NOT_REGEX) {
-      String problem = Regexes.problem(value);
+      String problem = PromRegex.problem(value);
       if (problem != null) {
         throw source.error(
             problem, context.labelName.getStartIndex(), context.value.getStopIndex() + 1);
@@ -542,7 +543,7 @@ final class AstBuilder {
         String value = Literals.unquote(token.getText());
         if (value.isEmpty()) {
           throw source.error(
-              "invalid label name for grouping: " + GoSyntax.quote(value),
+              "invalid label name for grouping: " + GoQuote.quote(value),
               token.getStartIndex(),
               token.getStopIndex() + 1);
         }
@@ -578,13 +579,13 @@ final class AstBuilder {
     Function function = Function.byName(name).orElse(null);
     if (function == null || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
       throw source.error(
-          "unknown function with name " + GoSyntax.quote(name),
+          "unknown function with name " + GoQuote.quote(name),
           nameToken.getStartIndex(),
           nameToken.getStopIndex() + 1);
     }
     if (function.experimental() && !options.experimentalFunctions()) {
       throw source.error(
-          "function " + GoSyntax.quote(name) + " is not enabled",
+          "function " + GoQuote.quote(name) + " is not enabled",
           nameToken.getStartIndex(),
           nameToken.getStopIndex() + 1);
     }

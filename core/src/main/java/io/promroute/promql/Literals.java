@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoQuote;
 import java.math.BigInteger;
 
 /** Values of number, duration and string tokens, with Go's parsing rules and error texts. */
@@ -85,7 +86,7 @@ final class Literals {
       // Go needs a 'p' exponent in a hexadecimal float, which the lexer never lets through.
       throw new LiteralException(
           "error parsing number: strconv.ParseFloat: parsing "
-              + io.promroute.promql.internal.grammar.GoSyntax.quote(original)
+              + GoQuote.quote(original)
               + ": invalid syntax");
     }
     double value;
@@ -94,13 +95,13 @@ final class Literals {
     } catch (NumberFormatException e) {
       throw new LiteralException(
           "error parsing number: strconv.ParseFloat: parsing "
-              + io.promroute.promql.internal.grammar.GoSyntax.quote(original)
+              + GoQuote.quote(original)
               + ": invalid syntax");
     }
     if (Double.isInfinite(value)) {
       throw new LiteralException(
           "error parsing number: strconv.ParseFloat: parsing "
-              + io.promroute.promql.internal.grammar.GoSyntax.quote(original)
+              + GoQuote.quote(original)
               + ": value out of range");
     }
     return value;
@@ -148,9 +149,9 @@ final class Literals {
       if (unit < 0) {
         throw new LiteralException(
             "unknown unit "
-                + io.promroute.promql.internal.grammar.GoSyntax.quote(unitName)
+                + GoQuote.quote(unitName)
                 + " in duration "
-                + io.promroute.promql.internal.grammar.GoSyntax.quote(text));
+                + GoQuote.quote(text));
       }
       if (unit <= lastUnit) {
         throw invalidDuration(text);
@@ -190,7 +191,7 @@ final class Literals {
 
   private static LiteralException invalidDuration(String text) {
     return new LiteralException(
-        "not a valid duration string: " + io.promroute.promql.internal.grammar.GoSyntax.quote(text));
+        "not a valid duration string: " + GoQuote.quote(text));
   }
 
   private static boolean isDigit(char character) {
@@ -260,7 +261,7 @@ final class Literals {
 
   /**
    * Appends escaped bytes as Go keeps them: each well-formed UTF-8 sequence as its character,
-   * each other byte as itself, which a Java string holds as {@link GoFormat#rawByte} (Go's
+   * each other byte as itself, which a Java string holds as {@link GoQuote#rawByte} (Go's
    * {@code "\xff"} is the one byte 0xff, and prints back as {@code "\xff"}).
    */
   private static void flushBytes(java.io.ByteArrayOutputStream bytes, StringBuilder builder) {
@@ -273,7 +274,7 @@ final class Literals {
     while (index < raw.length) {
       int length = utf8SequenceLength(raw, index);
       if (length == 0) {
-        builder.append(GoFormat.rawByte(raw[index] & 0xff));
+        builder.append(GoQuote.rawByte(raw[index] & 0xff));
         index++;
       } else {
         builder.append(new String(raw, index, length, java.nio.charset.StandardCharsets.UTF_8));

@@ -51,21 +51,38 @@ public record ParserOptions(
     }
   }
 
-  /** What a Prometheus 3.x server accepts without feature flags. */
+  /**
+   * What a Prometheus 3.x server accepts without feature flags.
+   *
+   * @return the default options
+   */
   public static ParserOptions defaults() {
     return DEFAULTS;
   }
 
-  /** Every experimental switch on (not {@link #prometheus2Functions()}). */
+  /**
+   * Every experimental switch on (not {@link #prometheus2Functions()}).
+   *
+   * @return options with every experimental feature enabled
+   */
   public static ParserOptions allFeatures() {
     return ALL_FEATURES;
   }
 
+  /**
+   * A builder starting from {@link #defaults()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder starting from a copy of these options. */
+  /**
+   * A builder starting from a copy of these options.
+   *
+   * @return a new builder
+   */
   public Builder toBuilder() {
     return new Builder()
         .experimentalFunctions(experimentalFunctions)

@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoFormat;
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.BinaryExpr;
 import io.promroute.promql.ast.Call;

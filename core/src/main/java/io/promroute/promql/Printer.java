@@ -1,5 +1,9 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoFormat;
+import io.promroute.compat.GoQuote;
+import io.promroute.compat.LabelNames;
+import io.promroute.compat.GoStrings;
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.AtModifier;
 import io.promroute.promql.ast.BinaryExpr;
@@ -87,7 +91,7 @@ final class Printer implements ExprVisitor<Void> {
 
   @Override
   public Void visitStringLiteral(StringLiteral node) {
-    GoFormat.appendQuoted(out, node.value());
+    GoQuote.appendQuoted(out, node.value());
     return null;
   }
 
@@ -129,7 +133,7 @@ final class Printer implements ExprVisitor<Void> {
       return;
     }
     if (count > 1) {
-      Arrays.sort(printed, 0, count, GoFormat::compareUtf8);
+      Arrays.sort(printed, 0, count, GoStrings.ORDER);
     }
     out.append('{');
     for (int index = 0; index < count; index++) {
@@ -144,9 +148,9 @@ final class Printer implements ExprVisitor<Void> {
   /** {@code name op "value"} as Prometheus's {@code Matcher.String()}; selectors sort by it. */
   static String matcherString(LabelMatcher matcher) {
     StringBuilder builder = new StringBuilder(matcher.name().length() + matcher.value().length() + 5);
-    GoFormat.appendLabelName(builder, matcher.name());
+    LabelNames.append(builder, matcher.name());
     builder.append(matcher.op().symbol());
-    GoFormat.appendQuoted(builder, matcher.value());
+    GoQuote.appendQuoted(builder, matcher.value());
     return builder.toString();
   }
 
@@ -299,7 +303,7 @@ final class Printer implements ExprVisitor<Void> {
       if (index > 0) {
         out.append(", ");
       }
-      GoFormat.appendLabelName(out, labels.get(index));
+      LabelNames.append(out, labels.get(index));
     }
   }
 

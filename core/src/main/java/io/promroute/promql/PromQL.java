@@ -2,6 +2,7 @@ package io.promroute.promql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.compat.GoFormat;
 import io.promroute.internal.DeepStack;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorSelector;
@@ -19,6 +20,8 @@ public final class PromQL {
   /**
    * Parses a query with {@link ParserOptions#defaults()}.
    *
+   * @param query the PromQL text
+   * @return its syntax tree
    * @throws PromQLParseException if Prometheus would reject the query
    */
   public static Expr parse(String query) {
@@ -33,6 +36,9 @@ public final class PromQL {
    * {@link PromQLParseException}, including queries longer than {@link
    * ParserOptions#maxQueryLength()} or nested deeper than {@link ParserOptions#maxNestingDepth()}.
    *
+   * @param query the PromQL text
+   * @param options the parser's feature switches and limits
+   * @return its syntax tree
    * @throws PromQLParseException if Prometheus, with the same options, would reject the query
    */
   public static Expr parse(String query, ParserOptions options) {
@@ -48,6 +54,8 @@ public final class PromQL {
    * refuses a {@code match[]} without a non-empty matcher ({@link #hasNonEmptyMatcher}), with its
    * own message.
    *
+   * @param selector the selector text
+   * @return the selector
    * @throws PromQLParseException if it is not a valid instant vector selector
    */
   public static VectorSelector parseSelector(String selector) {
@@ -57,6 +65,9 @@ public final class PromQL {
   /**
    * Parses a series selector with the given options.
    *
+   * @param selector the selector text
+   * @param options the parser's feature switches and limits
+   * @return the selector
    * @throws PromQLParseException if it is not a valid instant vector selector
    */
   public static VectorSelector parseSelector(String selector, ParserOptions options) {
@@ -71,6 +82,9 @@ public final class PromQL {
    * least one non-empty matcher}) and of each {@code match[]} of its API ({@code match[] must
    * contain at least one non-empty matcher}). Regular expressions are matched as RE2 does, fully
    * anchored.
+   *
+   * @param selector a parsed selector
+   * @return whether Prometheus accepts it as a query's selector or a {@code match[]}
    */
   public static boolean hasNonEmptyMatcher(VectorSelector selector) {
     requireNonNull(selector, "selector is null");
@@ -83,6 +97,8 @@ public final class PromQL {
    * exponent, Go quoting, durations such as {@code 1h30m}. Parsing the result gives the same tree
    * except for the order of matchers, which the parser keeps as written.
    *
+   * @param expr the tree
+   * @return its canonical PromQL text
    * @throws IllegalArgumentException if the tree nests too deeply to print (far deeper than the
    *     parser accepts)
    */
@@ -98,7 +114,14 @@ public final class PromQL {
     return new IllegalArgumentException("expression is nested too deeply to print");
   }
 
-  /** What Prometheus's {@code Pretty(0)} and {@code /api/v1/format_query} produce: lines split at 100 characters. */
+  /**
+   * What Prometheus's {@code Pretty(0)} and {@code /api/v1/format_query} produce: lines split at
+   * 100 characters.
+   *
+   * @param expr the tree
+   * @return its PromQL text over one or more lines
+   * @throws IllegalArgumentException if the tree nests too deeply to print
+   */
   public static String prettyPrint(Expr expr) {
     return prettyPrint(expr, 100);
   }
@@ -108,6 +131,9 @@ public final class PromQL {
    * than {@code maxCharactersPerLine} (counted in UTF-8 bytes, as Prometheus counts) is split over
    * lines indented by two spaces per level.
    *
+   * @param expr the tree
+   * @param maxCharactersPerLine the line width
+   * @return its PromQL text over one or more lines
    * @throws IllegalArgumentException if {@code maxCharactersPerLine} is not positive, or if the
    *     tree nests too deeply to print
    */
@@ -124,6 +150,9 @@ public final class PromQL {
    * Go's {@code strconv.FormatFloat(value, 'f', -1, 64)}: how Prometheus writes sample values in
    * its JSON answers ({@code "NaN"}, {@code "+Inf"}, {@code "0.1"}, never an exponent), and how
    * {@code count_values} spells a value as a label.
+   *
+   * @param value a sample value
+   * @return its Prometheus spelling
    */
   public static String formatSampleValue(double value) {
     return GoFormat.formatFloat(value);
@@ -133,6 +162,9 @@ public final class PromQL {
    * How Prometheus's API writes a sample value in JSON ({@code marshalFloat}): Go's shortest
    * {@code 'f'} format, but {@code 'e'} below 1e-6 and from 1e21 in magnitude ({@code
    * "3.3306690738754696e-14"}, {@code "9.98846567431158e+307"}); {@code "NaN"}, {@code "+Inf"}.
+   *
+   * @param value a sample value
+   * @return its spelling in Prometheus's JSON answers
    */
   public static String formatApiSampleValue(double value) {
     double magnitude = Math.abs(value);

@@ -30,23 +30,47 @@ public final class PromQLParseException extends RuntimeException {
     this.endOffset = endOffset;
   }
 
-  /** The message without the position prefix. */
+  /**
+   * The message without the position prefix.
+   *
+   * @return Prometheus's reason, such as {@code unexpected end of input}
+   */
   public String reason() {
     return reason;
   }
 
+  /**
+   * Where the error is.
+   *
+   * @return the line, from 1
+   */
   public int line() {
     return line;
   }
 
+  /**
+   * Where the error is, as Prometheus counts columns.
+   *
+   * @return the column, from 1
+   */
   public int column() {
     return column;
   }
 
+  /**
+   * Where the offending text starts.
+   *
+   * @return a character offset into the query
+   */
   public int startOffset() {
     return startOffset;
   }
 
+  /**
+   * Where the offending text ends.
+   *
+   * @return a character offset into the query, after its last character
+   */
   public int endOffset() {
     return endOffset;
   }

@@ -1,5 +1,7 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoQuote;
+import io.promroute.compat.PromRegex;
 import io.promroute.promql.AstBuilder.Span;
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.AggregateOp;
@@ -18,7 +20,6 @@ import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
-import io.promroute.promql.internal.grammar.GoSyntax;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -81,7 +82,7 @@ final class SemanticChecker {
       if (type != ValueType.SCALAR && type != ValueType.INSTANT_VECTOR) {
         throw error(
             "unary expression only allowed on expressions of type scalar or instant vector, got "
-                + GoSyntax.quote(type.description()),
+                + GoQuote.quote(type.description()),
             expr);
       }
     } else if (expr instanceof SubqueryExpr subquery) {
@@ -103,9 +104,9 @@ final class SemanticChecker {
         if (matcher.name().equals(LabelMatcher.METRIC_NAME)) {
           throw error(
               "metric name must not be set twice: "
-                  + GoSyntax.quote(selector.name())
+                  + GoQuote.quote(selector.name())
                   + " or "
-                  + GoSyntax.quote(matcher.value()),
+                  + GoQuote.quote(matcher.value()),
               selector);
         }
       }
@@ -134,8 +135,8 @@ final class SemanticChecker {
     return switch (matcher.op()) {
       case EQUAL -> matcher.value().isEmpty();
       case NOT_EQUAL -> !matcher.value().isEmpty();
-      case REGEX -> Regexes.matchesEmpty(matcher.value());
-      case NOT_REGEX -> !Regexes.matchesEmpty(matcher.value());
+      case REGEX -> PromRegex.matchesEmpty(matcher.value());
+      case NOT_REGEX -> !PromRegex.matchesEmpty(matcher.value());
     };
   }
 
@@ -202,7 +203,7 @@ final class SemanticChecker {
       for (String label : matching.labels()) {
         if (matching.include().contains(label)) {
           throw operatorError(
-              "label " + GoSyntax.quote(label) + " must not occur in ON and GROUP clause at once",
+              "label " + GoQuote.quote(label) + " must not occur in ON and GROUP clause at once",
               binary);
         }
       }
@@ -223,7 +224,7 @@ final class SemanticChecker {
       }
     } else if (op.isSetOperator()) {
       if (matching.cardinality() != VectorMatching.Cardinality.ONE_TO_ONE) {
-        throw error("no grouping allowed for " + GoSyntax.quote(op.symbol()) + " operation", binary);
+        throw error("no grouping allowed for " + GoQuote.quote(op.symbol()) + " operation", binary);
       }
       if (filled) {
         throw error("filling in missing series not allowed for set operators", binary);
@@ -231,7 +232,7 @@ final class SemanticChecker {
     }
     if ((leftType == ValueType.SCALAR || rightType == ValueType.SCALAR) && op.isSetOperator()) {
       throw error(
-          "set operator " + GoSyntax.quote(op.symbol()) + " not allowed in binary scalar expression",
+          "set operator " + GoQuote.quote(op.symbol()) + " not allowed in binary scalar expression",
           binary);
     }
   }
@@ -240,7 +241,7 @@ final class SemanticChecker {
     Function function = call.function();
     List<ValueType> argTypes = function.argTypes();
     List<Expr> args = call.args();
-    String quotedName = GoSyntax.quote(function.name());
+    String quotedName = GoQuote.quote(function.name());
     if (function.variadic() == 0) {
       if (argTypes.size() != args.size()) {
         throw error(

@@ -1,6 +1,6 @@
 package io.promroute.promql;
 
-import io.promroute.promql.internal.grammar.GoSyntax;
+import io.promroute.compat.GoQuote;
 import io.promroute.promql.internal.grammar.PromQLLexer;
 import io.promroute.promql.internal.grammar.PromQLParser;
 import io.promroute.promql.internal.grammar.PromQLParser.ExprContext;
@@ -105,8 +105,8 @@ final class SyntaxErrors extends BaseErrorListener {
     String text = token.getText();
     return switch (token.getType()) {
       case Token.EOF -> "end of input";
-      case PromQLLexer.IDENTIFIER -> "identifier " + GoSyntax.quote(text);
-      case PromQLLexer.METRIC_IDENTIFIER -> "metric identifier " + GoSyntax.quote(text);
+      case PromQLLexer.IDENTIFIER -> "identifier " + GoQuote.quote(text);
+      case PromQLLexer.METRIC_IDENTIFIER -> "metric identifier " + GoQuote.quote(text);
       case PromQLLexer.NUMBER -> "number " + shortQuote(text);
       case PromQLLexer.DURATION -> "duration " + shortQuote(text);
       case PromQLLexer.STRING -> "string " + shortQuote(text);
@@ -171,9 +171,9 @@ final class SyntaxErrors extends BaseErrorListener {
   /** Go's {@code %q}, or {@code %.10q...} for values longer than ten characters. */
   private static String shortQuote(String text) {
     if (text.codePointCount(0, text.length()) > 10) {
-      return GoSyntax.quote(text.substring(0, text.offsetByCodePoints(0, 10))) + "...";
+      return GoQuote.quote(text.substring(0, text.offsetByCodePoints(0, 10))) + "...";
     }
-    return GoSyntax.quote(text);
+    return GoQuote.quote(text);
   }
 
   /** The context and expectation Prometheus's error productions name, where one applies. */

@@ -1,5 +1,6 @@
 package io.promroute.router;
 
+import io.promroute.compat.HopByHopHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -13,13 +14,9 @@ import java.util.Set;
 /** Which headers reach a shard: allow-listed client headers, never hop-by-hop ones, plus the target's own. */
 final class Headers {
 
-  // RFC 9110 7.6.1 hop-by-hop headers, plus those the proxy sets itself or that would change the
-  // body it has to parse (a compressed answer cannot be rewritten).
-  private static final Set<String> NEVER_FORWARDED =
-      Set.of(
-          "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-          "te", "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length",
-          "content-type", "expect", "accept-encoding");
+  // Hop-by-hop headers, plus those the router sets itself or that would change the body it has
+  // to parse (a compressed answer cannot be rewritten).
+  private static final Set<String> NEVER_FORWARDED = neverForwarded();
 
   private Headers() {}
 
@@ -60,6 +57,12 @@ final class Headers {
       headers.put("content-type", List.of("application/x-www-form-urlencoded"));
     }
     return headers;
+  }
+
+  private static Set<String> neverForwarded() {
+    Set<String> names = new HashSet<>(HopByHopHeaders.NAMES);
+    names.addAll(Set.of("content-type", "expect", "accept-encoding"));
+    return Set.copyOf(names);
   }
 
   static Set<String> normalize(Set<String> names) {

@@ -1,5 +1,6 @@
 package io.promroute.router;
 
+import io.promroute.compat.GoQuote;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -73,9 +74,7 @@ final class Params {
       String badValue = badName == null ? badEscape(value) : null;
       if (badName != null || badValue != null) {
         if (error == null) {
-          // Go's strconv.Quote; the three characters are printable in any request Jetty accepted.
-          String bad = badName != null ? badName : badValue;
-          error = "invalid URL escape \"" + bad.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+          error = "invalid URL escape " + GoQuote.quote(badName != null ? badName : badValue);
         }
         continue;
       }

@@ -7,6 +7,9 @@ import io.promroute.api.ApiException;
 import io.promroute.api.ApiParameters;
 import io.promroute.api.Endpoint;
 import io.promroute.api.ResponseTransformer;
+import io.promroute.compat.GoJson;
+import io.promroute.compat.GoQuote;
+import io.promroute.compat.LabelNames;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.PromQLParseException;
 import io.promroute.promql.ast.AggregateExpr;
@@ -31,7 +34,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Maps an API request to a {@link Route}: validates its parameters, routes its PromQL through
@@ -40,7 +42,6 @@ import java.util.regex.Pattern;
  */
 public final class Router {
 
-  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   private final Routing routing;
   private final String shardLabel;
@@ -163,12 +164,12 @@ public final class Router {
   private Route explain(Endpoint endpoint, String asked, ShardedQuery routed) {
     String data;
     if (routed.shards().isEmpty()) {
-      data = "{\"query\":" + jsonString(asked) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
-          + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
+      data = "{\"query\":" + GoJson.quote(asked) + ",\"shardLabel\":" + GoJson.quote(routed.shardLabel())
+          + ",\"shards\":[" + GoJson.quote(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + GoJson.quote(routed.query())
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
     } else if (!hasSelector(routed.expr())) {
-      data = "{\"query\":" + jsonString(asked) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
-          + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
+      data = "{\"query\":" + GoJson.quote(asked) + ",\"shardLabel\":" + GoJson.quote(routed.shardLabel())
+          + ",\"shards\":[" + GoJson.quote(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + GoJson.quote(routed.query())
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
     } else {
       try {
@@ -179,21 +180,6 @@ public final class Router {
     }
     String body = "{\"status\":\"success\",\"data\":" + data + "}";
     return Route.local(endpoint, out -> out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-  }
-
-  private static String jsonString(String value) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
   }
 
   /**
@@ -213,8 +199,8 @@ public final class Router {
       queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);
     } catch (ShardRoutingException e) {
       throw new ApiException(ApiError.badData(
-          "query " + quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ") and "
-              + e.getMessage() + "; select one shard with a matcher on label " + quote(shardLabel)
+          "query " + GoQuote.quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ") and "
+              + e.getMessage() + "; select one shard with a matcher on label " + GoQuote.quote(shardLabel)
               + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
     }
     Params base = params;
@@ -339,8 +325,8 @@ public final class Router {
   }
 
   private Route labelValues(String name, Params params) {
-    if (name == null || !LABEL_NAME.matcher(name).matches()) {
-      throw new ApiException(ApiError.badData("invalid label name: " + quote(name == null ? "" : name)));
+    if (name == null || !LabelNames.isLegacy(name)) {
+      throw new ApiException(ApiError.badData("invalid label name: " + GoQuote.quote(name == null ? "" : name)));
     }
     if (!name.equals(shardLabel)) {
       return matchers(Endpoint.LABEL_VALUES, "/api/v1/label/" + name + "/values", params);
@@ -400,10 +386,6 @@ public final class Router {
   private static void writeStringData(String data, OutputStream out) throws IOException {
     // {"status":"success","data":"..."} with Prometheus's escapes, through the shared generator setup.
     ResponseTransformer.stringData(data, out);
-  }
-
-  private static String quote(String value) {
-    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   static boolean hasSelector(Expr expr) {

@@ -23,7 +23,7 @@ public interface Routing {
   /** Parses a {@code match[]} series selector (syntax only, as Prometheus); {@link io.promroute.promql.PromQLParseException} if invalid. */
   VectorSelector parseSelector(String matchSelector);
 
-  /** Parses a query for {@code format_query}; {@link io.promroute.promql.PromQLParseException} if invalid. */
+  /** Parses a query for {@code format_query} and {@code parse_query} with the rewriter's parser options; {@link io.promroute.promql.PromQLParseException} if invalid. */
   Expr parse(String query);
 
   /**
@@ -81,7 +81,7 @@ public interface Routing {
 
       @Override
       public Expr parse(String query) {
-        return io.promroute.promql.PromQL.parse(query);
+        return io.promroute.promql.PromQL.parse(query, rewriter.parserOptions());
       }
     };
   }

@@ -52,7 +52,17 @@ public record ShardTarget(
     }
   }
 
-  /** A single server (no replicas). */
+  /**
+   * A single server (no replicas).
+   *
+   * @param baseUrl the server's URL, with any path prefix
+   * @param basicAuthUsername basic auth user, or {@code null}
+   * @param basicAuthPassword basic auth password, or {@code null}
+   * @param bearerToken bearer token, or {@code null} (not with basic auth)
+   * @param headers extra headers sent to the server
+   * @param tls the TLS settings
+   * @throws IllegalArgumentException if both basic auth and a bearer token are given
+   */
   public ShardTarget(
       URI baseUrl, String basicAuthUsername, String basicAuthPassword, String bearerToken, Map<String, String> headers,
       Tls tls) {
@@ -60,24 +70,46 @@ public record ShardTarget(
         tls);
   }
 
-  /** The first replica's URL: the only one of a shard without replicas. */
+  /**
+   * The first replica's URL: the only one of a shard without replicas.
+   *
+   * @return the first URL
+   */
   public URI baseUrl() {
     return baseUrls.get(0);
   }
 
-  /** The same settings with only replica {@code index}'s URL. */
+  /**
+   * The same settings with only replica {@code index}'s URL.
+   *
+   * @param index the replica, from 0 in configuration order
+   * @return a target for that replica alone
+   * @throws IndexOutOfBoundsException if there is no such replica
+   */
   public ShardTarget replica(int index) {
     return baseUrls.size() == 1 && index == 0
         ? this
         : new ShardTarget(baseUrls.get(index), basicAuthUsername, basicAuthPassword, bearerToken, headers, tls);
   }
 
-  /** A target with no credentials, extra headers or TLS settings. */
+  /**
+   * A target with no credentials, extra headers or TLS settings.
+   *
+   * @param baseUrl the server's URL
+   * @return the target
+   */
   public static ShardTarget of(URI baseUrl) {
     return new ShardTarget(baseUrl, null, null, null, Map.of(), Tls.DEFAULT);
   }
 
-  /** {@code http://host:port} or a URL with scheme; several for replicas of one shard, in order of preference. */
+  /**
+   * A target from {@code host:port} ({@code http} is assumed) or URLs with a scheme; several for
+   * replicas of one shard, in order of preference.
+   *
+   * @param hostPortsOrUrls one or more addresses
+   * @return the target
+   * @throws IllegalArgumentException if none is given, one is listed twice, or one is not a URI
+   */
   public static ShardTarget of(String... hostPortsOrUrls) {
     List<URI> urls = new java.util.ArrayList<>();
     for (String hostPortOrUrl : hostPortsOrUrls) {

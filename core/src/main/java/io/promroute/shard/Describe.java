@@ -1,5 +1,7 @@
 package io.promroute.shard;
 
+import io.promroute.compat.GoQuote;
+import io.promroute.compat.LabelNames;
 import io.promroute.promql.ast.LabelMatcher;
 import io.promroute.promql.ast.VectorSelector;
 
@@ -13,7 +15,7 @@ final class Describe {
 
   /** {@code cluster=~"a|b"}. */
   static String matcher(LabelMatcher matcher) {
-    return labelName(matcher.name()) + matcher.op().symbol() + quote(matcher.value());
+    return LabelNames.print(matcher.name()) + matcher.op().symbol() + GoQuote.quote(matcher.value());
   }
 
   /** {@code up{job="api",cluster="a"}}, {@code {cluster="a"}}. */
@@ -33,26 +35,5 @@ final class Describe {
       text.append('}');
     }
     return text.toString();
-  }
-
-  /** A double-quoted string with PromQL escapes. */
-  static String quote(String value) {
-    StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        case '\n' -> quoted.append("\\n");
-        case '\t' -> quoted.append("\\t");
-        case '\r' -> quoted.append("\\r");
-        default -> quoted.append(c);
-      }
-    }
-    return quoted.append('"').toString();
-  }
-
-  private static String labelName(String name) {
-    return name.matches("[a-zA-Z_][a-zA-Z0-9_]*") ? name : quote(name);
   }
 }

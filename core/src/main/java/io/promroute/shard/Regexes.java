@@ -2,6 +2,7 @@ package io.promroute.shard;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.promroute.compat.PromRegex;
 import io.promroute.promql.ast.LabelMatcher;
 
 /** Prometheus's regex semantics for label matchers. */
@@ -18,7 +19,7 @@ final class Regexes {
    */
   static Pattern compileAnchored(String regex) {
     try {
-      return Pattern.compile("^(?s:" + regex + ")$");
+      return PromRegex.matcher(regex);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("invalid regular expression \"" + regex + "\"", e);
     }

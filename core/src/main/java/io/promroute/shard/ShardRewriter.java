@@ -2,6 +2,7 @@ package io.promroute.shard;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.compat.GoQuote;
 import io.promroute.promql.ParserOptions;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.Expr;
@@ -442,7 +443,7 @@ public final class ShardRewriter {
   private String describeUnknown(LabelMatcher matcher) {
     if (matcher.op() == MatchOp.EQUAL) {
       return "unknown shard "
-          + Describe.quote(matcher.value())
+          + GoQuote.quote(matcher.value())
           + " in "
           + Describe.matcher(matcher);
     }

@@ -332,14 +332,6 @@ class ResponseTransformerTest {
   }
 
   @Test
-  void goFloatFormatting() {
-    assertThat(AstJson.goFloat(1)).isEqualTo("1");
-    assertThat(AstJson.goFloat(0.5)).isEqualTo("0.5");
-    assertThat(AstJson.goFloat(1e21)).isEqualTo("1000000000000000000000");
-    assertThat(AstJson.goFloat(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
-  }
-
-  @Test
   void timestampsAreSpelledAsPrometheusSpellsThem() {
     assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451781L))).isEqualTo("1435781451.781");
     assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451050L))).isEqualTo("1435781451.05");

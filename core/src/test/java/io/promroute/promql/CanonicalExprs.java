@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoStrings;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.ExprRewriter;
 import io.promroute.promql.ast.LabelMatcher;
@@ -34,7 +35,7 @@ public final class CanonicalExprs {
     List<LabelMatcher> sorted = new ArrayList<>(matchers);
     sorted.sort(
         (left, right) ->
-            GoFormat.compareUtf8(Printer.matcherString(left), Printer.matcherString(right)));
+            GoStrings.compare(Printer.matcherString(left), Printer.matcherString(right)));
     return List.copyOf(sorted);
   }
 }

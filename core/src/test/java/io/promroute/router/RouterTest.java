@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.promroute.api.ApiException;
 import io.promroute.api.Endpoint;
+import io.promroute.promql.ParserOptions;
 import io.promroute.shard.ShardRewriter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,34 @@ class RouterTest {
     assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a");
     assertThat(plan.calls()).noneMatch(Route.Call::addShardLabel);
     assertThat(plan.warnings()).isNotEmpty();
+  }
+
+  @Test
+  void formatAndParseQueryUseTheConfiguredParserOptions() throws Exception {
+    // mad_over_time is experimental: a router configured with experimental_functions routes it,
+    // so format_query and parse_query must accept it too (they used to parse with the defaults).
+    String query = "query=mad_over_time(up%7Bcluster%3D%22a%22%7D%5B5m%5D)";
+    Router experimental = routerWith(ParserOptions.builder().experimentalFunctions(true).build());
+    Router defaults = routerWith(ParserOptions.defaults());
+
+    assertThat(experimental.route(Endpoint.QUERY, null, Params.of(query, null)).calls()).isNotEmpty();
+    java.io.ByteArrayOutputStream formatted = new java.io.ByteArrayOutputStream();
+    experimental.route(Endpoint.FORMAT_QUERY, null, Params.of(query, null)).local().write(formatted);
+    assertThat(formatted.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":\"mad_over_time(up{cluster=\\\"a\\\"}[5m])\"}");
+    assertThat(experimental.route(Endpoint.PARSE_QUERY, null, Params.of(query, null)).local()).isNotNull();
+
+    for (Endpoint endpoint : List.of(Endpoint.FORMAT_QUERY, Endpoint.PARSE_QUERY)) {
+      assertThatThrownBy(() -> defaults.route(endpoint, null, Params.of(query, null)))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
+          .hasMessageContaining("function \"mad_over_time\" is not enabled");
+    }
+  }
+
+  private static Router routerWith(ParserOptions options) {
+    ShardRewriter rewriter =
+        ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).parserOptions(options).build();
+    return new Router(Routing.of(rewriter), "cluster", List.of("a", "b"));
   }
 
   @Test

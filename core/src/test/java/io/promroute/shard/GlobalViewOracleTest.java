@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -409,9 +408,7 @@ class GlobalViewOracleTest {
     }
     for (JsonNode one : data.path("result")) {
       Map<String, String> labels = new TreeMap<>();
-      Iterator<Map.Entry<String, JsonNode>> fields = one.path("metric").fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
+      for (Map.Entry<String, JsonNode> field : one.path("metric").properties()) {
         labels.put(field.getKey(), field.getValue().asText());
       }
       if (addShard != null) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
  * otherwise); and a short index at {@code /}.
  */
 final class AdminServlet extends HttpServlet {
+  private static final long serialVersionUID = 1L;
 
   private final RouterServer router;
 

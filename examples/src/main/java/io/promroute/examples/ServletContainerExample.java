@@ -88,6 +88,8 @@ public final class ServletContainerExample {
 
   /** Stands for the application that the filter is added to. */
   static final class HelloServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
       response.setContentType("text/plain; charset=utf-8");

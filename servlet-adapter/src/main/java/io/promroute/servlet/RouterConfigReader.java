@@ -1,5 +1,7 @@
 package io.promroute.servlet;
 
+import io.promroute.compat.HopByHopHeaders;
+import io.promroute.compat.LabelNames;
 import io.promroute.promql.ParserOptions;
 import io.promroute.router.PromqlDialect;
 import io.promroute.router.ReplicaPolicy;
@@ -45,14 +47,9 @@ final class RouterConfigReader {
   static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofMinutes(2);
   static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
 
-  private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
   private static final Pattern LISTEN_ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\s\\[\\]]*):(\\d{1,5})");
-  /** Headers that the router sets itself or that describe one hop only. */
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of("host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
-          "trailer", "proxy-authorization", "proxy-connection");
 
   private final String source;
   private final Path baseDirectory;
@@ -80,7 +77,7 @@ final class RouterConfigReader {
 
     String shardLabel = attempt(() -> {
       String label = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
-      if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__")) {
+      if (!LabelNames.isLegacy(label) || label.startsWith("__")) {
         throw error(top.scalarNode("replace_label_name"), "replace_label_name",
             "\"" + label + "\" is not a label name (letters, digits and _, not starting with a digit or __)");
       }
@@ -192,7 +189,7 @@ final class RouterConfigReader {
       String name = header.text();
       if (!HEADER_NAME.matcher(name).matches()) {
         problem(error(header, "upstream.forward_headers", "\"" + name + "\" is not a header name"));
-      } else if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      } else if (HopByHopHeaders.contains(name.toLowerCase(Locale.ROOT))) {
         problem(error(header, "upstream.forward_headers",
             "\"" + name + "\" is a hop-by-hop or framing header and is never forwarded"));
       } else {
@@ -381,7 +378,7 @@ final class RouterConfigReader {
             throw error(header.line(), headerKey, "\"" + name + "\" is not a header name");
           }
           String lower = name.toLowerCase(Locale.ROOT);
-          if (RESERVED_HEADERS.contains(lower)) {
+          if (HopByHopHeaders.contains(lower)) {
             throw error(header.line(), headerKey, "a hop-by-hop or framing header cannot be set");
           }
           if (lower.equals("authorization") && (user != null || token != null)) {

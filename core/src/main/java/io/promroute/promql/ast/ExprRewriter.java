@@ -13,7 +13,15 @@ import java.util.List;
  */
 public abstract class ExprRewriter implements ExprVisitor<Expr> {
 
-  /** Rewrites {@code expr}. */
+  /** For subclasses, which override the methods for the node types they change. */
+  protected ExprRewriter() {}
+
+  /**
+   * Rewrites {@code expr}.
+   *
+   * @param expr the tree to rewrite
+   * @return the rewritten tree, the same instance if nothing changed
+   */
   public final Expr rewrite(Expr expr) {
     return expr.accept(this);
   }

@@ -1,5 +1,6 @@
 package io.promroute.promql.internal.grammar;
 
+import io.promroute.compat.GoQuote;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -177,23 +178,23 @@ public abstract class PromQLLexerBase extends Lexer {
   }
 
   protected final void unexpectedCharacter() {
-    error("unexpected character: " + GoSyntax.quoteRune(firstCodePoint()));
+    error("unexpected character: " + GoQuote.quoteRune(firstCodePoint()));
   }
 
   protected final void unexpectedCharacterInsideBraces() {
-    error("unexpected character inside braces: " + GoSyntax.quoteRune(firstCodePoint()));
+    error("unexpected character inside braces: " + GoQuote.quoteRune(firstCodePoint()));
   }
 
   protected final void unexpectedCharacterInDurationExpression() {
-    error("unexpected character in duration expression: " + GoSyntax.quoteRune(firstCodePoint()));
+    error("unexpected character in duration expression: " + GoQuote.quoteRune(firstCodePoint()));
   }
 
   protected final void unexpectedAfterBang() {
-    error("unexpected character after '!': " + GoSyntax.quoteRune(nextCodePoint()));
+    error("unexpected character after '!': " + GoQuote.quoteRune(nextCodePoint()));
   }
 
   protected final void unexpectedAfterBangInsideBraces() {
-    error("unexpected character after '!' inside braces: " + GoSyntax.quoteRune(nextCodePoint()));
+    error("unexpected character after '!' inside braces: " + GoQuote.quoteRune(nextCodePoint()));
   }
 
   /** Keywords are case-insensitive; metric names (most identifiers) are longer than any. */
@@ -223,7 +224,7 @@ public abstract class PromQLLexerBase extends Lexer {
     } else if (durationExpressionState) {
       unexpectedCharacterInDurationExpression();
     } else {
-      error("unexpected character: " + GoSyntax.quoteRune(firstCodePoint()) + ", expected ':'");
+      error("unexpected character: " + GoQuote.quoteRune(firstCodePoint()) + ", expected ':'");
     }
   }
 
@@ -325,7 +326,7 @@ public abstract class PromQLLexerBase extends Lexer {
           if (escaped == quote) {
             continue;
           }
-          return "unknown escape sequence " + GoSyntax.unicodeNotation(escaped);
+          return "unknown escape sequence " + GoQuote.unicodeNotation(escaped);
         }
       }
       long value = 0;
@@ -337,7 +338,7 @@ public abstract class PromQLLexerBase extends Lexer {
         index += Character.charCount(character);
         int digitValue = Character.digit(character, 16);
         if (character > 'f' || digitValue < 0 || digitValue >= base) {
-          return "illegal character " + GoSyntax.unicodeNotation(character) + " in escape sequence";
+          return "illegal character " + GoQuote.unicodeNotation(character) + " in escape sequence";
         }
         value = value * base + digitValue;
       }
@@ -362,7 +363,7 @@ public abstract class PromQLLexerBase extends Lexer {
       int end = _input.index();
       error(
           "bad number or duration syntax: "
-              + GoSyntax.quote(_input.getText(Interval.of(_tokenStartCharIndex, end - 1))));
+              + GoQuote.quote(_input.getText(Interval.of(_tokenStartCharIndex, end - 1))));
     }
   }
 

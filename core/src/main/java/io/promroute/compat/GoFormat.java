@@ -1,18 +1,17 @@
-package io.promroute.promql;
-
-import io.promroute.internal.GoStrings;
+package io.promroute.compat;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * The few Go formatting routines whose exact output Prometheus's printer exposes: {@code
+ * The few Go formatting routines whose exact output Prometheus exposes: {@code
  * strconv.FormatFloat(v, 'f', -1, 64)}, {@code fmt.Sprint(float64)} (the {@code %v} verb),
- * {@code strconv.Quote}, {@code model.Duration.String()} and {@code %.3f}. Written from their
- * documented behaviour; Java's own formatting differs in each (exponents, rounding, escapes).
+ * {@code model.Duration.String()}, {@code %.3f}, {@code len} of a string and {@code
+ * strings.TrimSpace}. Written from their documented behaviour; Java's own formatting differs in
+ * each (exponents, rounding). Quoting is {@link GoQuote}.
  */
-final class GoFormat {
+public final class GoFormat {
 
   private static final long MILLIS_PER_SECOND = 1000L;
   private static final long MILLIS_PER_MINUTE = 60 * MILLIS_PER_SECOND;
@@ -28,15 +27,13 @@ final class GoFormat {
   // Below this many milliseconds, ts / 1000.0 rounded to three decimals is exactly ts's digits.
   private static final long EXACT_TIMESTAMP_LIMIT = 1_000_000_000_000_000L;
 
-  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
-
   private GoFormat() {}
 
   /**
    * Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}: the shortest decimal that reads back as
    * {@code v}, never with an exponent; {@code +Inf}, {@code -Inf}, {@code NaN}, {@code -0}.
    */
-  static String formatFloat(double value) {
+  public static String formatFloat(double value) {
     String special = special(value);
     if (special != null) {
       return special;
@@ -49,7 +46,7 @@ final class GoFormat {
   }
 
   /** The BigDecimal route of {@link #formatFloat}, for tests that check the fast route. */
-  static String formatFloatExactly(double value) {
+  public static String formatFloatExactly(double value) {
     String special = special(value);
     return special != null ? special : shortestDecimal(value).toPlainString();
   }
@@ -119,7 +116,7 @@ final class GoFormat {
    * ({@code 1e+06}, {@code 1.5e-07}) when the decimal exponent is below -4 or at least 6.
    * Prometheus prints {@code fill} values this way, and Prometheus 2.x printed every number so.
    */
-  static String formatFloatShortestG(double value) {
+  public static String formatFloatShortestG(double value) {
     String special = special(value);
     if (special != null) {
       return special;
@@ -209,7 +206,7 @@ final class GoFormat {
    * Prometheus's {@code model.Duration.String()}: units {@code y w d h m s ms} in that order,
    * {@code y} and {@code w} only when they divide the whole duration, {@code 0s} for zero.
    */
-  static String formatDuration(long millis) {
+  public static String formatDuration(long millis) {
     if (millis == 0) {
       return "0s";
     }
@@ -218,7 +215,7 @@ final class GoFormat {
     return builder.toString();
   }
 
-  static void appendDuration(StringBuilder builder, long millis) {
+  public static void appendDuration(StringBuilder builder, long millis) {
     if (millis == 0) {
       builder.append("0s");
       return;
@@ -256,7 +253,7 @@ final class GoFormat {
    * Go's {@code fmt.Sprintf("%.3f", float64(millis) / 1000.0)}, how Prometheus prints an {@code @}
    * timestamp: the exact value of the double, rounded half to even.
    */
-  static void appendTimestamp(StringBuilder builder, long millis) {
+  public static void appendTimestamp(StringBuilder builder, long millis) {
     if (millis > -EXACT_TIMESTAMP_LIMIT && millis < EXACT_TIMESTAMP_LIMIT) {
       long magnitude = Math.abs(millis);
       if (millis < 0) {
@@ -277,177 +274,8 @@ final class GoFormat {
         new BigDecimal(millis / 1000.0).setScale(3, RoundingMode.HALF_EVEN).toPlainString());
   }
 
-  /**
-   * Go's {@code strconv.Quote}: double quotes; {@code \a \b \f \n \r \t \v \\ \"}; other
-   * non-printable characters as {@code \xNN}, {@code \\uNNNN} or {@code \UNNNNNNNN}; printable
-   * Unicode (letters, marks, numbers, punctuation, symbols, ASCII space) kept as is.
-   */
-  static String quote(String value) {
-    StringBuilder builder = new StringBuilder(value.length() + 2);
-    appendQuoted(builder, value);
-    return builder.toString();
-  }
-
-  static void appendQuoted(StringBuilder builder, String value) {
-    builder.append('"');
-    int length = value.length();
-    for (int index = 0; index < length; ) {
-      int codePoint = value.codePointAt(index);
-      index += Character.charCount(codePoint);
-      appendEscaped(builder, codePoint);
-    }
-    builder.append('"');
-  }
-
-  /**
-   * Go strings are bytes and may hold bytes that are not UTF-8 ({@code "\xff"}); a Java string
-   * holds such a byte {@code b} (0x80 to 0xff) as the lone surrogate {@code U+DC00 + b}, which no
-   * well-formed text contains (Python's "surrogateescape").
-   */
-  private static final int RAW_BYTE_BASE = 0xdc00;
-
-  /** The character that stands for the non-UTF-8 byte {@code b} (0x80 to 0xff). */
-  static char rawByte(int b) {
-    return (char) (RAW_BYTE_BASE + b);
-  }
-
-  static boolean isRawByte(int codePoint) {
-    return codePoint >= RAW_BYTE_BASE + 0x80 && codePoint <= RAW_BYTE_BASE + 0xff;
-  }
-
-  private static void appendEscaped(StringBuilder builder, int codePoint) {
-    if (codePoint == '"' || codePoint == '\\') {
-      builder.append('\\').append((char) codePoint);
-      return;
-    }
-    if (codePoint >= 0x20 && codePoint < 0x7f) {
-      builder.append((char) codePoint);
-      return;
-    }
-    if (codePoint == 0xfffd) {
-      // Deliberate deviation: Go prints U+FFFD as itself, which Prometheus's lexer then refuses
-      // ("invalid UTF-8 rune": it cannot tell it from a bad byte); shards must parse what we print.
-      builder.append("\\ufffd");
-      return;
-    }
-    if (codePoint >= 0x80 && isPrint(codePoint)) {
-      builder.appendCodePoint(codePoint);
-      return;
-    }
-    switch (codePoint) {
-      case 0x07 -> builder.append("\\a");
-      case '\b' -> builder.append("\\b");
-      case '\f' -> builder.append("\\f");
-      case '\n' -> builder.append("\\n");
-      case '\r' -> builder.append("\\r");
-      case '\t' -> builder.append("\\t");
-      case 0x0b -> builder.append("\\v");
-      default -> {
-        if (codePoint < 0x20 || codePoint == 0x7f) {
-          builder.append("\\x");
-          appendHex(builder, codePoint, 2);
-        } else if (isRawByte(codePoint)) {
-          // A byte that is not UTF-8, kept from a \x or octal escape: Go quotes it as itself.
-          builder.append("\\x");
-          appendHex(builder, codePoint - RAW_BYTE_BASE, 2);
-        } else if (Character.isSurrogate((char) codePoint) && codePoint <= 0xffff) {
-          // Any other lone surrogate cannot come from UTF-8 input; Go would have decoded the
-          // bytes to U+FFFD, which is what it escapes an invalid rune as.
-          builder.append("\\ufffd");
-        } else if (codePoint < 0x10000) {
-          builder.append("\\u");
-          appendHex(builder, codePoint, 4);
-        } else {
-          builder.append("\\U");
-          appendHex(builder, codePoint, 8);
-        }
-      }
-    }
-  }
-
-  private static void appendHex(StringBuilder builder, int value, int digits) {
-    for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
-      builder.append(HEX_DIGITS[(value >>> shift) & 0xf]);
-    }
-  }
-
-  /**
-   * Go's {@code strconv.IsPrint}: Unicode categories L, M, N, P, S and the ASCII space. Java 17
-   * knows Unicode 13, Go 1.21+ knows Unicode 15: a character assigned in between is escaped here
-   * and kept by Go.
-   */
-  static boolean isPrint(int codePoint) {
-    if (codePoint < 0x80) {
-      return codePoint >= 0x20 && codePoint < 0x7f;
-    }
-    return switch (Character.getType(codePoint)) {
-      case Character.UPPERCASE_LETTER,
-          Character.LOWERCASE_LETTER,
-          Character.TITLECASE_LETTER,
-          Character.MODIFIER_LETTER,
-          Character.OTHER_LETTER,
-          Character.NON_SPACING_MARK,
-          Character.ENCLOSING_MARK,
-          Character.COMBINING_SPACING_MARK,
-          Character.DECIMAL_DIGIT_NUMBER,
-          Character.LETTER_NUMBER,
-          Character.OTHER_NUMBER,
-          Character.CONNECTOR_PUNCTUATION,
-          Character.DASH_PUNCTUATION,
-          Character.START_PUNCTUATION,
-          Character.END_PUNCTUATION,
-          Character.INITIAL_QUOTE_PUNCTUATION,
-          Character.FINAL_QUOTE_PUNCTUATION,
-          Character.OTHER_PUNCTUATION,
-          Character.MATH_SYMBOL,
-          Character.CURRENCY_SYMBOL,
-          Character.MODIFIER_SYMBOL,
-          Character.OTHER_SYMBOL -> true;
-      default -> false;
-    };
-  }
-
-  /**
-   * Whether Prometheus prints a label name bare: {@code [a-zA-Z_][a-zA-Z0-9_]*} (Prometheus's
-   * legacy label name rule); anything else, including the empty name, is quoted.
-   */
-  static boolean isLegacyLabelName(String name) {
-    int length = name.length();
-    if (length == 0) {
-      return false;
-    }
-    for (int index = 0; index < length; index++) {
-      char character = name.charAt(index);
-      boolean letter =
-          character == '_'
-              || (character >= 'a' && character <= 'z')
-              || (character >= 'A' && character <= 'Z');
-      if (!letter && !(index > 0 && character >= '0' && character <= '9')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Appends a label name as Prometheus prints it: bare when legacy, otherwise quoted. */
-  static void appendLabelName(StringBuilder builder, String name) {
-    if (isLegacyLabelName(name)) {
-      builder.append(name);
-    } else {
-      appendQuoted(builder, name);
-    }
-  }
-
-  /**
-   * Compares as Go compares strings, by their UTF-8 bytes; that is code point order, which
-   * differs from {@link String#compareTo} for characters above U+FFFF.
-   */
-  static int compareUtf8(String left, String right) {
-    return GoStrings.compare(left, right);
-  }
-
   /** The length of a string in UTF-8 bytes, which is what Go's {@code len} counts. */
-  static int utf8Length(CharSequence text) {
+  public static int utf8Length(CharSequence text) {
     int length = text.length();
     int bytes = length;
     for (int index = 0; index < length; index++) {
@@ -470,7 +298,7 @@ final class GoFormat {
   }
 
   /** Go's {@code strings.TrimSpace}: trims Unicode white space (Go's {@code unicode.IsSpace}). */
-  static String trimSpace(String text) {
+  public static String trimSpace(String text) {
     int start = 0;
     int end = text.length();
     while (start < end && isGoSpace(text.charAt(start))) {

@@ -1,4 +1,4 @@
-package io.promroute.promql;
+package io.promroute.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,19 +91,6 @@ class GoFormatTest {
   }
 
   @Test
-  void quoteEscapesAsGoStrconvQuote() {
-    assertThat(GoFormat.quote("plain")).isEqualTo("\"plain\"");
-    assertThat(GoFormat.quote("a\"b\\c'`")).isEqualTo("\"a\\\"b\\\\c'`\"");
-    assertThat(GoFormat.quote("\u0007\b\f\n\r\t\u000b")).isEqualTo("\"\\a\\b\\f\\n\\r\\t\\v\"");
-    assertThat(GoFormat.quote("\u0000\u001f\u007f")).isEqualTo("\"\\x00\\x1f\\x7f\"");
-    assertThat(GoFormat.quote("\u0085\u00a0\u200b")).isEqualTo("\"\\u0085\\u00a0\\u200b\"");
-    assertThat(GoFormat.quote("üäö日本")).isEqualTo("\"üäö日本\"");
-    assertThat(GoFormat.quote("😀")).isEqualTo("\"😀\"");
-    assertThat(GoFormat.quote(new String(Character.toChars(0xE0001)))).isEqualTo("\"\\U000e0001\"");
-    assertThat(GoFormat.quote("\ud800")).isEqualTo("\"\\ufffd\"");
-  }
-
-  @Test
   void durationUsesYearsAndWeeksOnlyWhenExact() {
     assertThat(GoFormat.formatDuration(0)).isEqualTo("0s");
     assertThat(GoFormat.formatDuration(5 * 60_000)).isEqualTo("5m");
@@ -135,28 +122,6 @@ class GoFormatTest {
     GoFormat.appendTimestamp(out, Long.MAX_VALUE);
     assertThat(out.toString())
         .isEqualTo("10.000 0.001 -1.500 0.000 1609746000.123 9223372036854776.000");
-  }
-
-  @Test
-  void legacyLabelNamesAreBareAndOthersQuoted() {
-    assertThat(GoFormat.isLegacyLabelName("job")).isTrue();
-    assertThat(GoFormat.isLegacyLabelName("_0")).isTrue();
-    assertThat(GoFormat.isLegacyLabelName("__name__")).isTrue();
-    assertThat(GoFormat.isLegacyLabelName("0")).isFalse();
-    assertThat(GoFormat.isLegacyLabelName("")).isFalse();
-    assertThat(GoFormat.isLegacyLabelName("a.b")).isFalse();
-    assertThat(GoFormat.isLegacyLabelName("a:b")).isFalse();
-    assertThat(GoFormat.isLegacyLabelName("üüü")).isFalse();
-  }
-
-  @Test
-  void comparesByCodePointLikeGoComparesUtf8Bytes() {
-    String supplementary = "😀";
-    assertThat(supplementary.compareTo("\uffff")).isNegative();
-    assertThat(GoFormat.compareUtf8(supplementary, "\uffff")).isPositive();
-    assertThat(GoFormat.compareUtf8("a", "ab")).isNegative();
-    assertThat(GoFormat.compareUtf8("ab", "ab")).isZero();
-    assertThat(GoFormat.compareUtf8("b", "ab")).isPositive();
   }
 
   @Test

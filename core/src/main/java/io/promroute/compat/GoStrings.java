@@ -1,4 +1,4 @@
-package io.promroute.internal;
+package io.promroute.compat;
 
 import java.util.Comparator;
 
