@@ -1,9 +1,9 @@
 package io.promroute.examples;
 
-import io.promroute.servlet.ShardTarget;
-import io.promroute.servlet.UpstreamClient;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamClient;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

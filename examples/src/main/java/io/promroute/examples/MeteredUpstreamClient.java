@@ -2,9 +2,9 @@ package io.promroute.examples;
 
 import static java.util.Objects.requireNonNull;
 
-import io.promroute.servlet.UpstreamClient;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
+import io.promroute.router.UpstreamClient;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import java.net.http.HttpTimeoutException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

@@ -2,7 +2,7 @@ package io.promroute.examples;
 
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.Filter;

@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.lang.System.Logger.Level;
-import io.promroute.servlet.ShardTarget;
-import io.promroute.servlet.UpstreamRequest;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.promroute.examples;
 
 import io.promroute.servlet.PromRouteFilter;
-import io.promroute.servlet.ShardTarget;
+import io.promroute.router.ShardTarget;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;

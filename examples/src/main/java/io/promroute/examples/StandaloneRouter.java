@@ -1,7 +1,7 @@
 package io.promroute.examples;
 
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.ShardTarget;
+import io.promroute.router.ShardTarget;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

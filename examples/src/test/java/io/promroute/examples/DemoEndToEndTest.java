@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.PrometheusServer;
 import java.net.URLEncoder;

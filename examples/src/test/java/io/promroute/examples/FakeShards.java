@@ -1,9 +1,9 @@
 package io.promroute.examples;
 
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.UpstreamClient;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
+import io.promroute.router.UpstreamClient;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

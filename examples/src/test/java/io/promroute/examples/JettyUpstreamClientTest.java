@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.servlet.ShardTarget;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

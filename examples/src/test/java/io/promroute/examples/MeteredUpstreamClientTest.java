@@ -2,9 +2,9 @@ package io.promroute.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.promroute.servlet.ShardTarget;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;

@@ -65,7 +65,7 @@ class RouterServerTest {
     Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
         + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
     router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
-        io.promroute.servlet.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
     router.start();
   }
 
@@ -140,7 +140,7 @@ class RouterServerTest {
           listen_addr: 127.0.0.1:0
         """);
     List<String> probed = new CopyOnWriteArrayList<>();
-    io.promroute.servlet.UpstreamClient shardBIsDown = request -> {
+    io.promroute.router.UpstreamClient shardBIsDown = request -> {
       probed.add(request.uri() + " " + request.headers().getOrDefault("Authorization", List.of()));
       return request.shard().equals("b")
           ? CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"))

@@ -2,7 +2,14 @@ package io.promroute.servlet;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.router.Engine;
+import io.promroute.router.Exchange;
+import io.promroute.router.Router;
+import io.promroute.router.Routing;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamClient;
 import io.promroute.shard.ShardRewriter;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -123,10 +130,31 @@ public final class PromRouteFilter implements Filter {
       throw new ServletException("PromRouteFilter was not initialized");
     }
     if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse httpResponse) {
-      current.handle(http, httpResponse, chain);
+      handle(current, http, httpResponse, chain);
     } else {
       chain.doFilter(request, response);
     }
+  }
+
+  private static void handle(Engine engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (!engine.serves(path)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    if (!request.isAsyncSupported()) {
+      // Waiting for shards on a container thread is what this filter exists to avoid.
+      throw new ServletException("PromRouteFilter must be registered with asyncSupported=true"
+          + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
+          + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
+    }
+    AsyncContext async = request.startAsync(request, response);
+    async.setTimeout(engine.answerTimeout().toMillis());
+    ServletAsyncResponse answer = new ServletAsyncResponse(async, response);
+    Exchange exchange = engine.exchange(new ServletApiRequest(request, path), answer);
+    answer.listen(exchange);
+    exchange.start();
   }
 
   @Override
@@ -279,11 +307,11 @@ public final class PromRouteFilter implements Filter {
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
-      Planner planner =
-          new Planner(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
+      Router router =
+          new Router(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
       return new PromRouteFilter(
-          new Engine(planner, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
+          new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
               forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true));
     }
 

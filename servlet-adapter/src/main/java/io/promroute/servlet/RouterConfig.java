@@ -3,6 +3,7 @@ package io.promroute.servlet;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardLabelMode;
 import io.promroute.shard.UnknownShardPolicy;

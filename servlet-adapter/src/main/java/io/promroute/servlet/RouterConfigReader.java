@@ -1,6 +1,7 @@
 package io.promroute.servlet;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ShardTarget;
 import io.promroute.servlet.YamlTree.Entry;
 import io.promroute.servlet.YamlTree.Mapping;
 import io.promroute.servlet.YamlTree.Node;

@@ -2,6 +2,8 @@ package io.promroute.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.promroute.router.FakeRouting;
+import io.promroute.router.ShardTarget;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

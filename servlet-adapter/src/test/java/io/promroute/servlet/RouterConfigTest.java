@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardLabelMode;
 import io.promroute.shard.UnknownShardPolicy;

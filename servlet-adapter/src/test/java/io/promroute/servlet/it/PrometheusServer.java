@@ -24,12 +24,14 @@ public final class PrometheusServer implements AutoCloseable {
   private final Process process;
   private final URI baseUri;
   private final Path log;
+  private final Path dataDir;
 
-  private PrometheusServer(String name, Process process, URI baseUri, Path log) {
+  private PrometheusServer(String name, Process process, URI baseUri, Path log, Path dataDir) {
     this.name = name;
     this.process = process;
     this.baseUri = baseUri;
     this.log = log;
+    this.dataDir = dataDir;
   }
 
   /**
@@ -51,21 +53,50 @@ public final class PrometheusServer implements AutoCloseable {
     Path config = workDir.resolve(name + ".yml");
     Files.writeString(config, "global:\n  evaluation_interval: 1m\n", StandardCharsets.UTF_8);
     Path log = workDir.resolve(name + ".log");
-    int port = freePort();
-    List<String> command = new java.util.ArrayList<>(List.of(
-        prometheus.toString(),
-        "--config.file=" + config,
-        "--storage.tsdb.path=" + dataDir,
-        "--storage.tsdb.retention.time=100y",
-        "--web.listen-address=127.0.0.1:" + port,
-        "--web.enable-lifecycle",
-        "--log.level=warn"));
-    command.addAll(moreFlags);
-    Process process = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    return new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log);
+    // The free port can be taken by another process before Prometheus binds it (other builds run on
+    // the same machine): a start that fails to bind is retried on another port.
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      List<String> command = new java.util.ArrayList<>(List.of(
+          prometheus.toString(),
+          "--config.file=" + config,
+          "--storage.tsdb.path=" + dataDir,
+          "--storage.tsdb.retention.time=100y",
+          "--web.listen-address=127.0.0.1:" + port,
+          "--web.enable-lifecycle",
+          "--log.level=warn"));
+      command.addAll(moreFlags);
+      Process process = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      PrometheusServer server = new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log, dataDir);
+      if (attempt == 5 || !server.failedToBind(port)) {
+        return server;
+      }
+    }
+  }
+
+  /** Whether the process exited because its port was taken, waiting until it listens or exits. */
+  private boolean failedToBind(int port) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        return logTail().contains("address already in use");
+      }
+      try (java.net.Socket socket = new java.net.Socket()) {
+        socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        return false;
+      } catch (IOException notListeningYet) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -82,6 +113,11 @@ public final class PrometheusServer implements AutoCloseable {
       try {
         if (!ready) {
           ready = get(client, "/-/ready").statusCode() == 200;
+          if (ready && !servesOwnData(client)) {
+            // Another process took the port first and answers there: this one is not ours.
+            close();
+            throw new IllegalStateException(name + ": prometheus exited: its port is served by another process");
+          }
         }
         if (ready) {
           HttpResponse<String> probe = get(client, "/api/v1/query?time=" + time + "&query="
@@ -106,6 +142,13 @@ public final class PrometheusServer implements AutoCloseable {
         throw new IllegalStateException(name + ": interrupted while waiting for prometheus", e);
       }
     }
+  }
+
+  /** Whether the server on this port is the one started here, on this data directory. */
+  private boolean servesOwnData(HttpClient client) throws IOException, InterruptedException {
+    HttpResponse<String> flags = get(client, "/api/v1/status/flags");
+    String path = dataDir.toString().replace("\\", "\\\\").replace("\"", "\\\"");
+    return process.isAlive() && flags.statusCode() == 200 && flags.body().contains("\"storage.tsdb.path\":\"" + path + "\"");
   }
 
   private HttpResponse<String> get(HttpClient client, String pathAndQuery) throws IOException, InterruptedException {

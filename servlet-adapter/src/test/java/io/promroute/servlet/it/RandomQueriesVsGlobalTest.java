@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ShardTarget;
 import io.promroute.servlet.PromRouteFilter;
-import io.promroute.servlet.ShardTarget;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
 import io.promroute.shard.ShardRewriter;

@@ -3,9 +3,9 @@ package io.promroute.servlet.it.promqltest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.promroute.servlet.it.PromApi;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
+import io.promroute.servlet.it.PromApi;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.promqltest.TestScript.Eval;
 import io.promroute.servlet.it.promqltest.TestScript.Kind;

@@ -2,7 +2,7 @@ package io.promroute.servlet.it.promqltest;
 
 import io.promroute.promql.ParserOptions;
 import io.promroute.servlet.PromRouteFilter;
-import io.promroute.servlet.ShardTarget;
+import io.promroute.router.ShardTarget;
 import io.promroute.servlet.it.JettyRouter;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.PrometheusServer;

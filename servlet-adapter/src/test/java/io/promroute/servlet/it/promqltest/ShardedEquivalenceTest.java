@@ -3,13 +3,13 @@ package io.promroute.servlet.it.promqltest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.promroute.router.ShardTarget;
 import io.promroute.servlet.PromRouteFilter;
-import io.promroute.servlet.ShardTarget;
 import io.promroute.servlet.it.FixtureData;
 import io.promroute.servlet.it.JettyRouter;
-import io.promroute.servlet.it.PromApi;
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
+import io.promroute.servlet.it.PromApi;
 import io.promroute.servlet.it.PrometheusExtension;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.promqltest.Verdicts.Status;

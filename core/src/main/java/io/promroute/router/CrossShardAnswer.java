@@ -1,0 +1,153 @@
+package io.promroute.router;
+
+import io.promroute.api.ApiError;
+import io.promroute.api.ApiException;
+import io.promroute.api.QueryResult;
+import io.promroute.plan.QueryPlan;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
+
+/**
+ * The answer to a {@link Route.Combine#CROSS_SHARD} plan: reads every shard's answer to every
+ * shard query into memory, lets the plan compute the global answer, writes it. A failed shard
+ * fails the query (Prometheus has no partial answers), unless partial responses are on: then
+ * that shard counts as having no series, and a warning says so.
+ */
+final class CrossShardAnswer {
+
+  private static final int MAX_ERROR_BYTES = 64 * 1024;
+
+  private final Route plan;
+  private final List<CompletableFuture<UpstreamResponse>> futures;
+  private final AsyncResponse response;
+  private final boolean partialResponse;
+  private final BiFunction<String, Throwable, ApiError> classify;
+
+  CrossShardAnswer(
+      Route plan,
+      List<CompletableFuture<UpstreamResponse>> futures,
+      AsyncResponse response,
+      boolean partialResponse,
+      BiFunction<String, Throwable, ApiError> classify) {
+    this.plan = plan;
+    this.futures = futures;
+    this.response = response;
+    this.partialResponse = partialResponse;
+    this.classify = classify;
+  }
+
+  /**
+   * Without partial responses one failure decides the answer: cancel the requests still running
+   * as soon as one fails, so the error is answered without waiting for the slowest shard.
+   */
+  static void cancelRestOnFailure(List<CompletableFuture<UpstreamResponse>> futures) {
+    for (CompletableFuture<UpstreamResponse> future : futures) {
+      future.whenComplete(
+          (upstream, failure) -> {
+            if (failure != null || upstream.status() / 100 != 2) {
+              for (CompletableFuture<UpstreamResponse> other : futures) {
+                if (other != future && !other.isDone()) {
+                  other.cancel(true);
+                }
+              }
+            }
+          });
+    }
+  }
+
+  void answer() throws IOException {
+    QueryPlan queryPlan = plan.crossShard().plan();
+    List<String> shards = queryPlan.shards();
+    int shardCount = shards.size();
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    Set<String> failedShards = new LinkedHashSet<>();
+    ApiError failure = null;
+    ApiError cancellation = null;
+    List<UpstreamResponse> upstreams = new ArrayList<>();
+    for (int i = 0; i < plan.calls().size(); i++) {
+      String shard = plan.calls().get(i).shard();
+      UpstreamResponse upstream = null;
+      try {
+        upstream = futures.get(i).join();
+      } catch (CancellationException e) {
+        // Canceled because another request failed: that failure is the answer.
+        cancellation = cancellation == null ? classify.apply(shard, e) : cancellation;
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof CancellationException) {
+          cancellation = cancellation == null ? classify.apply(shard, e) : cancellation;
+          upstreams.add(null);
+          continue;
+        }
+        ApiError error = classify.apply(shard, e);
+        failure = failure == null ? error : failure;
+        if (failedShards.add(shard)) {
+          warnings.add(error.message());
+        }
+      }
+      if (upstream != null && upstream.status() / 100 != 2) {
+        byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
+        upstream.close();
+        ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + shard + "\": ");
+        ApiError error = named != null ? named
+            : new ApiError(upstream.status(), "execution", "shard \"" + shard + "\" answered HTTP " + upstream.status());
+        failure = failure == null ? error : failure;
+        if (failedShards.add(shard)) {
+          warnings.add(error.message());
+        }
+        upstream = null;
+      }
+      upstreams.add(upstream);
+    }
+    if (failure == null && cancellation != null) {
+      failure = cancellation;
+    }
+    if (failure != null && (!partialResponse || failedShards.size() == shardCount || cancellation != null)) {
+      Engine.writeError(response, failure);
+      return;
+    }
+    List<List<QueryResult>> answers = new ArrayList<>();
+    QueryResult.Type emptyType = plan.crossShard().range() ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR;
+    for (int q = 0; q < queryPlan.shardQueries().size(); q++) {
+      List<QueryResult> perShard = new ArrayList<>(shardCount);
+      for (int s = 0; s < shardCount; s++) {
+        int call = q * shardCount + s;
+        UpstreamResponse upstream = upstreams.get(call);
+        if (upstream == null || failedShards.contains(shards.get(s))) {
+          perShard.add(new QueryResult(emptyType, List.of(), List.of()));
+          continue;
+        }
+        try (ShardBody body = new ShardBody(shards.get(s), upstream.body())) {
+          perShard.add(QueryResult.read(body));
+        } catch (ShardBody.ReadException e) {
+          throw e;
+        } catch (IOException e) {
+          throw new IOException("shard \"" + shards.get(s) + "\": " + e.getMessage(), e);
+        }
+      }
+      answers.add(perShard);
+    }
+    Route.CrossShard times = plan.crossShard();
+    QueryResult result;
+    try {
+      result = times.range()
+          ? queryPlan.evaluateRange(times.start(), times.end(), times.step(), answers)
+          : queryPlan.evaluateInstant(times.start(), answers);
+    } catch (ApiException e) {
+      Engine.writeError(response, e.error());
+      return;
+    }
+    response.setStatus(200);
+    response.setContentType("application/json");
+    OutputStream out = response.getOutputStream();
+    result.write(out, warnings);
+    out.flush();
+  }
+}

@@ -1,0 +1,194 @@
+package io.promroute.router;
+
+import io.promroute.api.ApiError;
+import io.promroute.api.ApiException;
+import io.promroute.api.Endpoint;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A configured router: the route table, the router (request to route), the shards and the client; any transport
+ * hands it an {@link ApiRequest} and an {@link AsyncResponse}. Immutable.
+ */
+public final class Engine {
+
+  private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
+  final Router router;
+  final String shardLabel;
+  final Map<String, ShardTarget> targets;
+  final UpstreamClient client;
+  final String pathPrefix;
+  final Duration upstreamTimeout;
+  final boolean partialResponse;
+  final Set<String> forwardedHeaders;
+  final int maxRequestBodyBytes;
+  final ExecutorService executor;
+  final boolean ownsExecutor;
+
+  public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
+      String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
+      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
+    this.router = router;
+    this.shardLabel = shardLabel;
+    this.targets = Map.copyOf(targets);
+    this.client = client;
+    this.pathPrefix = pathPrefix;
+    this.upstreamTimeout = upstreamTimeout;
+    this.partialResponse = partialResponse;
+    this.forwardedHeaders = Headers.normalize(forwardedHeaders);
+    this.maxRequestBodyBytes = maxRequestBodyBytes;
+    this.executor = executor;
+    this.ownsExecutor = ownsExecutor;
+  }
+
+  /*
+   * The route table. Everything under <prefix>/api/v1/ that Endpoint knows is answered here (with
+   * the methods Endpoint.methods() allows); every other request is the transport's (serves()).
+   *
+   *   query, query_range, query_exemplars   GET POST  rewrite `query`, route to its shard(s)
+   *   series, labels                        GET POST  rewrite each match[], union over shards
+   *   label/<name>/values                   GET       same; <shard label> answers the shard keys
+   *   metadata                              GET       union over all shards
+   *   rules, alerts                         GET       concatenation over all shards, label added
+   *   status/buildinfo, parse_query         GET(POST) first shard, unchanged
+   *   format_query                          GET POST  answered locally by core's printer
+   */
+  /** Whether a request for {@code path} (below the transport's mount point) is the engine's to answer. */
+  public boolean serves(String path) {
+    return path.startsWith(pathPrefix) && Endpoint.of(path.substring(pathPrefix.length())).isPresent();
+  }
+
+  /**
+   * The exchange that will answer {@code request}, one the engine {@link #serves}; nothing happens
+   * until its {@link Exchange#start()}, so the transport can connect its events to it first.
+   */
+  public Exchange exchange(ApiRequest request, AsyncResponse response) {
+    return new Exchange(this, request, response);
+  }
+
+  /** How long an exchange may take in all: the upstream timeout covers the response headers; the body gets as long again to stream. */
+  public Duration answerTimeout() {
+    return upstreamTimeout.multipliedBy(2).plusSeconds(10);
+  }
+
+  /** Routes {@code request}; the route, or {@code null} when an error was answered. */
+  Route route(ApiRequest request, AsyncResponse response) throws IOException {
+    String apiPath = request.path().substring(pathPrefix.length());
+    Optional<Endpoint> endpoint = Endpoint.of(apiPath);
+    try {
+      String method = request.method();
+      if (!endpoint.get().methods().contains(method)) {
+        throw new ApiException(ApiError.methodNotAllowed(method, apiPath));
+      }
+      String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
+      Params params = Params.of(request.query(), formBody(request));
+      return router.route(endpoint.get(), labelName, params);
+    } catch (ApiException e) {
+      writeError(response, e.error());
+      return null;
+    } catch (RuntimeException e) {
+      // A bug in routing must still answer in Prometheus's envelope, not the container's error page.
+      LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
+      writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
+      return null;
+    }
+  }
+
+  private String formBody(ApiRequest request) throws IOException {
+    if (!request.method().equals("POST")) {
+      return null;
+    }
+    String contentType = request.contentType();
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return null; // Prometheus reads no parameters from other bodies
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try (InputStream in = request.body()) {
+      int read;
+      while ((read = in.read(buffer)) >= 0) {
+        if (body.size() + read > maxRequestBodyBytes) {
+          // Read the rest before answering: a client still sending its body would otherwise see
+          // a broken connection instead of the 400.
+          discard(in, buffer);
+          throw tooLarge();
+        }
+        body.write(buffer, 0, read);
+      }
+    }
+    return body.toString(StandardCharsets.UTF_8);
+  }
+
+  // Up to 64 MiB more are read and dropped; a larger body loses its connection with the answer.
+  private static void discard(InputStream in, byte[] buffer) throws IOException {
+    long left = 64L << 20;
+    int read;
+    while (left > 0 && (read = in.read(buffer)) >= 0) {
+      left -= read;
+    }
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(ApiError.badData("request body is larger than " + maxRequestBodyBytes + " bytes"));
+  }
+
+  private static String decodePath(String segment) {
+    // A path segment: '+' is a plus, not a space.
+    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  UpstreamRequest upstreamRequest(Route plan, Route.Call call, String method, Map<String, List<String>> clientHeaders) {
+    ShardTarget target = targets.get(call.shard());
+    String base = target.baseUrl().toString();
+    if (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    String encoded = call.params().encode();
+    boolean post = method.equals("POST");
+    String query = post || encoded.isEmpty() ? "" : "?" + encoded;
+    URI uri = URI.create(base + (call.apiPath() != null ? call.apiPath() : plan.apiPath()) + query);
+    byte[] body = post ? encoded.getBytes(StandardCharsets.UTF_8) : new byte[0];
+    return new UpstreamRequest(call.shard(), target, post ? "POST" : "GET", uri,
+        Headers.forTarget(clientHeaders, target, post), body, upstreamTimeout);
+  }
+
+  /** The one error exit: writes the envelope once, if nothing was committed yet, else aborts the answer. */
+  static void writeError(AsyncResponse response, ApiError error) {
+    if (response.isCommitted()) {
+      LOG.log(System.Logger.Level.WARNING, "cannot answer {0} {1}: response already committed", error.status(), error.message());
+      response.abort(new IOException("answer failed after it was committed: " + error.status() + " " + error.message()));
+      return;
+    }
+    try {
+      response.reset();
+      response.setStatus(error.status());
+      response.setContentType("application/json");
+      OutputStream out = response.getOutputStream();
+      error.writeTo(out);
+      out.flush();
+    } catch (IOException | IllegalStateException e) {
+      LOG.log(System.Logger.Level.DEBUG, "client gone while answering an error", e);
+    }
+  }
+
+  /** Stops the engine's copy pool, if it owns it. */
+  public void shutdown() {
+    if (ownsExecutor) {
+      executor.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package io.promroute.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class JdkUpstreamClientTest {
+
+  @Test
+  void cancellingTheFutureClosesTheShardConnection() throws Exception {
+    AtomicInteger closed = new AtomicInteger();
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try (Socket socket = server.accept()) {
+          while (socket.getInputStream().read() >= 0) {
+            // read the request, never answer
+          }
+          closed.incrementAndGet();
+        } catch (IOException e) {
+          closed.incrementAndGet();
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      UpstreamClient client = UpstreamClient.jdk();
+      java.util.concurrent.atomic.AtomicReference<CompletableFuture<UpstreamResponse>> ref = new java.util.concurrent.atomic.AtomicReference<>();
+      Thread sender = new Thread(() -> ref.set(client.send(new UpstreamRequest(
+          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(60)))));
+      sender.start();
+      sender.join();
+      CompletableFuture<UpstreamResponse> future = ref.get();
+      CompletableFuture.allOf(future).whenComplete((ignored, failure) -> {});
+      Thread.sleep(300);
+
+      future.cancel(true);
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (closed.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(closed.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aSmallAnswerComesWholeAndAChunkedOneStreams() throws Exception {
+    String small = "{\"status\":\"success\",\"data\":[]}";
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread shard = new Thread(() -> {
+        try (Socket socket = server.accept()) {
+          java.io.BufferedReader in = new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+          java.io.OutputStream out = socket.getOutputStream();
+          for (int request = 0; request < 2; request++) {
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+              // the request's headers
+            }
+            String answer = request == 0
+                ? "HTTP/1.1 200 OK\r\nContent-Length: " + small.length() + "\r\n\r\n" + small
+                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(small.length()) + "\r\n" + small + "\r\n0\r\n\r\n";
+            out.write(answer.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
+        } catch (IOException e) {
+          // the test fails on its own assertions
+        }
+      });
+      shard.setDaemon(true);
+      shard.start();
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      UpstreamClient client = UpstreamClient.jdk();
+      UpstreamRequest request = new UpstreamRequest(
+          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(10));
+
+      try (UpstreamResponse whole = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        assertThat(whole.status()).isEqualTo(200);
+        assertThat(whole.body()).isInstanceOf(java.io.ByteArrayInputStream.class);
+        assertThat(new String(whole.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(small);
+      }
+      try (UpstreamResponse streamed = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(streamed.body()).isNotInstanceOf(java.io.ByteArrayInputStream.class);
+        assertThat(new String(streamed.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(small);
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.promroute.servlet;
+
+import io.promroute.router.AsyncResponse;
+import io.promroute.router.Exchange;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The response of a started {@link AsyncContext} as the engine writes it, and the container's
+ * async events passed on to the engine's {@link Exchange}.
+ */
+final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
+
+  private static final System.Logger LOG = System.getLogger(PromRouteFilter.class.getName());
+
+  private final AsyncContext async;
+  private final HttpServletResponse response;
+  private volatile Exchange exchange;
+
+  ServletAsyncResponse(AsyncContext async, HttpServletResponse response) {
+    this.async = async;
+    this.response = response;
+  }
+
+  /** Passes the container's events to {@code exchange} from now on. */
+  void listen(Exchange exchange) {
+    this.exchange = exchange;
+    async.addListener(this);
+  }
+
+  @Override
+  public void setStatus(int status) {
+    response.setStatus(status);
+  }
+
+  @Override
+  public void setContentType(String contentType) {
+    response.setContentType(contentType);
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    response.setHeader(name, value);
+  }
+
+  @Override
+  public OutputStream getOutputStream() throws IOException {
+    return response.getOutputStream();
+  }
+
+  @Override
+  public boolean isCommitted() {
+    return response.isCommitted();
+  }
+
+  @Override
+  public void reset() {
+    response.reset();
+  }
+
+  @Override
+  public void complete() {
+    try {
+      async.complete();
+    } catch (IllegalStateException alreadyCompleted) {
+      // the container completed it after a client error
+    }
+  }
+
+  /**
+   * The Servlet API has no way to break a connection off: the answer is completed as it stands
+   * (a committed answer is cut short, which a client parsing it sees as invalid JSON).
+   */
+  @Override
+  public void abort(Throwable cause) {
+    LOG.log(System.Logger.Level.DEBUG, "answer aborted", cause);
+    complete();
+  }
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    exchange.onTimeout();
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    exchange.onError();
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {
+    exchange.onComplete();
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+}
