@@ -1,6 +1,6 @@
 package io.promroute.examples;
 
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.it.UpstreamClientFaults;
 import java.time.Duration;
 

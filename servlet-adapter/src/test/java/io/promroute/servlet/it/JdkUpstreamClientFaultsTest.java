@@ -1,6 +1,6 @@
 package io.promroute.servlet.it;
 
-import io.promroute.servlet.UpstreamClient;
+import io.promroute.router.UpstreamClient;
 
 /** {@link UpstreamClientFaults} for the JDK's client, the filter's default. */
 class JdkUpstreamClientFaultsTest extends UpstreamClientFaults {

@@ -3,10 +3,10 @@ package io.promroute.servlet.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.promroute.servlet.ShardTarget;
-import io.promroute.servlet.UpstreamClient;
-import io.promroute.servlet.UpstreamRequest;
-import io.promroute.servlet.UpstreamResponse;
+import io.promroute.router.ShardTarget;
+import io.promroute.router.UpstreamClient;
+import io.promroute.router.UpstreamRequest;
+import io.promroute.router.UpstreamResponse;
 import io.promroute.servlet.it.FaultyShard.Fault;
 import java.io.IOException;
 import java.io.InputStream;
