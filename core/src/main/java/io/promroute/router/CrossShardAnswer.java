@@ -23,25 +23,26 @@ import java.util.function.BiFunction;
  */
 final class CrossShardAnswer {
 
-  private static final int MAX_ERROR_BYTES = 64 * 1024;
-
   private final Route plan;
   private final List<CompletableFuture<UpstreamResponse>> futures;
   private final AsyncResponse response;
   private final boolean partialResponse;
   private final BiFunction<String, Throwable, ApiError> classify;
+  private final java.time.Duration timeout;
 
   CrossShardAnswer(
       Route plan,
       List<CompletableFuture<UpstreamResponse>> futures,
       AsyncResponse response,
       boolean partialResponse,
-      BiFunction<String, Throwable, ApiError> classify) {
+      BiFunction<String, Throwable, ApiError> classify,
+      java.time.Duration timeout) {
     this.plan = plan;
     this.futures = futures;
     this.response = response;
     this.partialResponse = partialResponse;
     this.classify = classify;
+    this.timeout = timeout;
   }
 
   /**
@@ -92,17 +93,23 @@ final class CrossShardAnswer {
           warnings.add(error.message());
         }
       }
-      if (upstream != null && upstream.status() / 100 != 2) {
-        byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
-        upstream.close();
-        ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + shard + "\": ");
-        ApiError error = named != null ? named
-            : new ApiError(upstream.status(), "execution", "shard \"" + shard + "\" answered HTTP " + upstream.status());
-        failure = failure == null ? error : failure;
-        if (failedShards.add(shard)) {
-          warnings.add(error.message());
+      if (upstream != null) {
+        ApiError error;
+        try {
+          upstream = ShardAnswers.decoded(upstream);
+          String path = plan.calls().get(i).apiPath() != null ? plan.calls().get(i).apiPath() : plan.apiPath();
+          error = ShardAnswers.problem(io.promroute.api.Endpoint.of(path).orElse(plan.endpoint()), shard, upstream, true);
+        } catch (IOException e) {
+          error = ShardAnswers.malformed(shard, "answered a body that does not inflate as gzip");
         }
-        upstream = null;
+        if (error != null) {
+          upstream.close();
+          failure = failure == null ? error : failure;
+          if (failedShards.add(shard)) {
+            warnings.add(error.message());
+          }
+          upstream = null;
+        }
       }
       upstreams.add(upstream);
     }
@@ -126,13 +133,31 @@ final class CrossShardAnswer {
         }
         try (ShardBody body = new ShardBody(shards.get(s), upstream.body())) {
           perShard.add(QueryResult.read(body));
-        } catch (ShardBody.ReadException e) {
-          throw e;
         } catch (IOException e) {
-          throw new IOException("shard \"" + shards.get(s) + "\": " + e.getMessage(), e);
+          ApiError error = e instanceof ShardBody.ReadException read
+              ? (read.getCause() instanceof java.net.http.HttpTimeoutException
+                  ? ApiError.shardTimeout(shards.get(s), timeout)
+                  : ApiError.shardUnreachable(shards.get(s), "connection lost while reading its answer"))
+              : ShardAnswers.malformed(shards.get(s), e instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                  ? "answered invalid JSON: " + json.getOriginalMessage() : e.getMessage());
+          if (!partialResponse || failedShards.size() + 1 == shardCount) {
+            Engine.writeError(response, error);
+            return;
+          }
+          // Partial: this shard counts as having no series, in every shard query.
+          failedShards.add(shards.get(s));
+          warnings.add(error.message());
+          perShard.add(new QueryResult(emptyType, List.of(), List.of()));
         }
       }
       answers.add(perShard);
+    }
+    for (List<QueryResult> perShard : answers) {
+      for (int s = 0; s < shardCount; s++) {
+        if (failedShards.contains(shards.get(s))) {
+          perShard.set(s, new QueryResult(emptyType, List.of(), List.of())); // failed in a later shard query
+        }
+      }
     }
     Route.CrossShard times = plan.crossShard();
     QueryResult result;

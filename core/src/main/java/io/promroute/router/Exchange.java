@@ -2,6 +2,7 @@ package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiParameters;
+import io.promroute.api.MalformedAnswerException;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
 import java.io.ByteArrayInputStream;
@@ -11,6 +12,7 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +37,16 @@ public final class Exchange {
 
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-  private static final int MAX_ERROR_BYTES = 64 * 1024;
 
   private final Engine engine;
   // Written in start() before any future exists; read by the client threads after theirs completed.
   private volatile Route plan;
+  // Whether a failing shard of several becomes a warning (the request's partial_response, else the engine's).
+  private volatile boolean partial;
   private final ApiRequest request;
   private final AsyncResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
+  private final long started = System.nanoTime();
   // Written by the transport's thread in start(), read by its event and client threads.
   private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -55,7 +59,9 @@ public final class Exchange {
   /** Plans the request, then answers it at once (errors, local answers) or sends its shard requests. */
   public void start() {
     try {
-      plan = engine.route(request, response);
+      Engine.Routed routed = engine.route(request, response);
+      plan = routed == null ? null : routed.route();
+      partial = routed != null && routed.partial();
       if (plan != null && plan.local() != null) {
         response.setStatus(200);
         response.setContentType("application/json");
@@ -79,7 +85,8 @@ public final class Exchange {
     for (Route.Call call : plan.calls()) {
       futures.add(plan.fallbacks().isEmpty() ? send(call, clientHeaders) : new AnyShard(call, clientHeaders).first());
     }
-    if (plan.crossShard() != null && !engine.partialResponse) {
+    if (!partial && plan.fallbacks().isEmpty()) {
+      // Strict: the first failure is the answer, whatever the kind of request; nothing else is awaited.
       CrossShardAnswer.cancelRestOnFailure(futures);
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
@@ -99,8 +106,13 @@ public final class Exchange {
   }
 
   private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders) {
+    // One deadline for the whole request: a fall-back shard gets what is left of it.
+    Duration left = engine.upstreamTimeout.minusNanos(System.nanoTime() - started);
+    if (left.toMillis() < 1) {
+      return CompletableFuture.failedFuture(new HttpTimeoutException("no time left for shard " + call.shard()));
+    }
     try {
-      return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders));
+      return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders, left));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -108,8 +120,10 @@ public final class Exchange {
 
   /**
    * The one call of a plan any shard answers the same (build info, {@code 1+1}), sent to the
-   * plan's fallbacks in turn while a shard cannot be reached or answers a 5xx: Grafana's "Save &
-   * test" must not fail because the first shard is down. Cancelling it cancels the attempt under way.
+   * plan's fallbacks in turn, within the request's one deadline, while a shard fails in any way
+   * (unreachable, a timeout, a 5xx, a redirect, a malformed answer, {@code "status":"error"} in a
+   * 200) but a Prometheus 4xx: Grafana's "Save & test" must not fail because the first shard is
+   * down. Cancelling it cancels the attempt under way.
    */
   private final class AnyShard extends CompletableFuture<UpstreamResponse> {
     private final Route.Call call;
@@ -137,7 +151,20 @@ public final class Exchange {
           }
           return;
         }
-        boolean failed = failure != null ? !(failure instanceof CancellationException) : response.status() >= 500;
+        UpstreamResponse usable = response;
+        boolean failed;
+        if (failure != null) {
+          failed = !(failure instanceof CancellationException);
+        } else {
+          try {
+            usable = ShardAnswers.decoded(response);
+            ApiError problem = ShardAnswers.problem(endpointOf(call), shard, usable, false); // rewinds a body in memory
+            // A Prometheus 4xx is the request's fault, which the next shard would find too.
+            failed = problem != null && !(usable.status() / 100 == 4 && problem.status() == usable.status());
+          } catch (IOException e) {
+            failed = true;
+          }
+        }
         if (failed && next < plan.fallbacks().size()) {
           if (response != null) {
             response.close();
@@ -145,7 +172,7 @@ public final class Exchange {
           send(plan.fallbacks().get(next), next + 1);
         } else if (failure != null) {
           completeExceptionally(failure);
-        } else if (!complete(response)) {
+        } else if (!complete(usable)) {
           response.close();
         }
       });
@@ -188,20 +215,39 @@ public final class Exchange {
       answer();
     } catch (ShardBody.ReadException e) {
       LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
-      Engine.writeError(response, ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
+      fail(e, e.getCause() instanceof HttpTimeoutException
+          ? ApiError.shardTimeout(e.shard, engine.upstreamTimeout)
+          : ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
+    } catch (MalformedAnswerException e) {
+      // A merge names the shard; a single shard's copy does not know it.
+      fail(e, e.getMessage().startsWith("shard \"") ? new ApiError(502, "unavailable", e.getMessage())
+          : ShardAnswers.malformed(plan.calls().get(0).shard(), e.getMessage()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      Engine.writeError(response, new ApiError(502, "unavailable", "the shard answered invalid JSON: " + e.getOriginalMessage()));
+      fail(e, ShardAnswers.malformed(plan.calls().get(0).shard(), "answered invalid JSON: " + e.getOriginalMessage()));
     } catch (IOException e) {
-      // Either a shard's malformed answer in a merge (the message names it) or a client gone mid-stream.
+      // The client went away mid-answer (a shard's failures are the cases above).
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      Engine.writeError(response, new ApiError(502, "unavailable",
-          e.getMessage() != null ? e.getMessage() : "reading a shard's answer failed (" + e.getClass().getSimpleName() + ")"));
+      fail(e, new ApiError(502, "unavailable",
+          e.getMessage() != null ? e.getMessage() : "answering failed (" + e.getClass().getSimpleName() + ")"));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "answer failed", e);
-      Engine.writeError(response, ApiError.internal("PromRoute failed: " + e));
+      fail(e, ApiError.internal("PromRoute failed: " + e));
     } finally {
       releaseUpstream();
       completeQuietly();
+    }
+  }
+
+  /**
+   * Answers {@code error}, or, when an answer is already committed (a shard broke off mid-stream),
+   * aborts the response so that the client sees a broken connection and never an answer that
+   * looks whole.
+   */
+  private void fail(Throwable cause, ApiError error) {
+    if (response.isCommitted()) {
+      response.abort(cause);
+    } else {
+      Engine.writeError(response, error);
     }
   }
 
@@ -213,55 +259,47 @@ public final class Exchange {
 
   private void answer() throws IOException {
     if (plan.crossShard() != null) {
-      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify).answer();
+      new CrossShardAnswer(plan, futures, response, partial, this::classify, engine.upstreamTimeout).answer();
       return;
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
     List<ShardAnswer> answers = new ArrayList<>();
-    ApiError firstFailure = null;
+    boolean single = plan.calls().size() == 1;
+    ApiError failure = null;
+    ApiError cancellation = null;
     for (int i = 0; i < plan.calls().size(); i++) {
       Route.Call call = plan.calls().get(i);
-      UpstreamResponse upstream;
+      ApiError error;
+      UpstreamResponse upstream = null;
       try {
-        upstream = futures.get(i).join();
+        upstream = ShardAnswers.decoded(futures.get(i).join());
+        error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, !single);
       } catch (CompletionException | CancellationException e) {
-        ApiError error = classify(call.shard(), e);
-        if (!engine.partialResponse || plan.calls().size() == 1) {
-          Engine.writeError(response, error);
-          return;
+        error = classify(call.shard(), e);
+        if (isCancellation(e)) {
+          cancellation = cancellation == null ? error : cancellation; // another shard's failure is the answer
+          continue;
         }
-        warnings.add(error.message());
-        firstFailure = firstFailure == null ? error : firstFailure;
+      } catch (IOException e) {
+        error = ShardAnswers.malformed(call.shard(), "answered a body that does not inflate as gzip");
+      }
+      if (error == null) {
+        answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
         continue;
       }
-      if (upstream.status() / 100 != 2) {
-        if (plan.calls().size() == 1) {
-          passThrough(upstream); // errors of the shard itself (422 execution...) pass unchanged
-          return;
-        }
-        if (upstream.status() == 400) {
-          passThrough(upstream); // the request's fault, found the same by every shard (a parameter of its version)
-          return;
-        }
-        if (!engine.partialResponse) {
-          // Several shards: the same error, naming the shard that gave it.
-          byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
-          ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + call.shard() + "\": ");
-          Engine.writeError(response, named != null ? named
-              : new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status()));
-          return;
-        }
-        warnings.add("shard \"" + call.shard() + "\" answered HTTP " + upstream.status());
-        firstFailure = firstFailure == null
-            ? new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status())
-            : firstFailure;
+      if (upstream != null) {
         upstream.close();
-        continue;
       }
-      answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
+      if (!partial || single || error.status() == 400) {
+        // Strict, or one shard, or the request's own fault (a 400, found the same by every shard).
+        Engine.writeError(response, error);
+        return;
+      }
+      warnings.add(error.message());
+      failure = failure == null ? error : failure;
     }
-    if (answers.isEmpty()) {
-      Engine.writeError(response, firstFailure);
+    if (answers.isEmpty() || cancellation != null && !partial) {
+      Engine.writeError(response, failure != null ? failure : cancellation);
       return;
     }
     response.setStatus(200);
@@ -273,7 +311,9 @@ public final class Exchange {
         ResponseTransformer.addShardLabel(plan.endpoint(), only.body(), out, engine.shardLabel,
             only.addShardLabel() ? only.shard() : null, warnings);
       }
-      case PASS_THROUGH -> answers.get(0).body().transferTo(out);
+      // Copied whole but checked as it goes, like any answer: never relayed unread.
+      case PASS_THROUGH -> ResponseTransformer.addShardLabel(plan.endpoint(), answers.get(0).body(), out,
+          engine.shardLabel, null, warnings);
       case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings, limit());
       case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
@@ -288,6 +328,15 @@ public final class Exchange {
     }
     // No flush: completing the request closes the output, and a small answer still all in the
     // container's buffer then goes out in one write, with a Content-Length instead of chunks.
+  }
+
+  /** The endpoint a call asks, which can differ from the request's (label/<shard label>/values asks labels). */
+  private io.promroute.api.Endpoint endpointOf(Route.Call call) {
+    return io.promroute.api.Endpoint.of(call.apiPath() != null ? call.apiPath() : plan.apiPath()).orElse(plan.endpoint());
+  }
+
+  private static boolean isCancellation(Throwable failure) {
+    return failure instanceof CancellationException || failure.getCause() instanceof CancellationException;
   }
 
   /** The limit of a union of series, labels, label values or metadata; shards refused a bad one. */
@@ -310,15 +359,6 @@ public final class Exchange {
       }
       default -> 0;
     };
-  }
-
-  private void passThrough(UpstreamResponse upstream) throws IOException {
-    response.setStatus(upstream.status());
-    List<String> contentType = upstream.headers().get("content-type");
-    if (contentType != null && !contentType.isEmpty()) {
-      response.setContentType(contentType.get(0));
-    }
-    upstream.body().transferTo(response.getOutputStream());
   }
 
   private ApiError classify(String shard, Throwable failure) {

@@ -32,7 +32,8 @@ import java.util.Set;
  * @param mode strip the shard matchers, or keep them (shards that store the label)
  * @param parserOptions the PromQL features and limits accepted
  * @param upstreamTimeout how long a shard may take
- * @param partialResponse answer with the other shards' data when one fails
+ * @param partialResponse answer with the other shards' data and a warning when one of several fails
+ *     (default); else that shard's error
  * @param forwardedHeaders client headers forwarded to shards
  * @param maxRequestBodyBytes the largest POST body accepted
  * @param source where the configuration was read from, for messages (file path or a name)

@@ -149,7 +149,7 @@ final class RouterConfigReader {
     Section upstream = top.section("upstream");
     upstream.allowOnly("timeout", "forward_headers", "partial_response");
     Duration timeout = upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT);
-    boolean partialResponse = upstream.bool("partial_response", false);
+    boolean partialResponse = upstream.bool("partial_response", true);
     Set<String> forwardHeaders = new LinkedHashSet<>();
     for (Scalar header : upstream.stringList("forward_headers")) {
       String name = header.text();

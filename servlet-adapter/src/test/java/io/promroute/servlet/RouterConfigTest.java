@@ -67,7 +67,7 @@ class RouterConfigTest {
     assertThat(config.mode()).isEqualTo(ShardLabelMode.STRIP);
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(config.partialResponse()).isFalse();
+    assertThat(config.partialResponse()).isTrue();
     assertThat(config.forwardedHeaders()).isEmpty();
     assertThat(config.maxRequestBodyBytes()).isEqualTo(1 << 20);
   }
@@ -112,7 +112,7 @@ class RouterConfigTest {
         upstream:
           timeout: 1m30s
           forward_headers: [X-Grafana-User, X-Dashboard-Uid]
-          partial_response: true
+          partial_response: false
         limits:
           max_query_length: 4096
           max_request_body_bytes: 65536
@@ -140,7 +140,7 @@ class RouterConfigTest {
     assertThat(config.mode()).isEqualTo(ShardLabelMode.KEEP);
     assertThat(config.parserOptions()).isEqualTo(new ParserOptions(true, false, true, true, true, 4096, 50));
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(config.partialResponse()).isTrue();
+    assertThat(config.partialResponse()).isFalse();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);
     assertThat(config.source()).isEqualTo(file.toString());
