@@ -134,10 +134,8 @@ final class CrossShardAnswer {
         try (ShardBody body = new ShardBody(shards.get(s), upstream.body())) {
           perShard.add(QueryResult.read(body));
         } catch (IOException e) {
-          ApiError error = e instanceof ShardBody.ReadException read
-              ? (read.getCause() instanceof java.net.http.HttpTimeoutException
-                  ? ApiError.shardTimeout(shards.get(s), timeout)
-                  : ApiError.shardUnreachable(shards.get(s), "connection lost while reading its answer"))
+          ApiError error = e instanceof ShardBody.ReadException
+              ? ShardAnswers.readFailure(shards.get(s), e, timeout)
               : ShardAnswers.malformed(shards.get(s), e instanceof com.fasterxml.jackson.core.JsonProcessingException json
                   ? "answered invalid JSON: " + json.getOriginalMessage() : e.getMessage());
           if (!partialResponse || failedShards.size() + 1 == shardCount) {

@@ -47,6 +47,13 @@ public final class Exchange {
   private final AsyncResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
   private final long started = System.nanoTime();
+
+  /**
+   * With partial answers, each shard's answer of a merge is read whole first when it is at most
+   * this long, so that one breaking off mid-answer becomes a warning; longer ones stream, and a
+   * break aborts the answer.
+   */
+  static final int PARTIAL_BUFFER_BYTES = 16 << 20;
   // Written by the transport's thread in start(), read by its event and client threads.
   private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -106,8 +113,12 @@ public final class Exchange {
   }
 
   private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders) {
-    // One deadline for the whole request: a fall-back shard gets what is left of it.
-    Duration left = engine.upstreamTimeout.minusNanos(System.nanoTime() - started);
+    return send(call, clientHeaders, 1);
+  }
+
+  /** Sends {@code call} with its share of what is left of the request's one deadline, among {@code sharing} attempts. */
+  private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders, int sharing) {
+    Duration left = engine.upstreamTimeout.minusNanos(System.nanoTime() - started).dividedBy(sharing);
     if (left.toMillis() < 1) {
       return CompletableFuture.failedFuture(new HttpTimeoutException("no time left for shard " + call.shard()));
     }
@@ -141,8 +152,11 @@ public final class Exchange {
     }
 
     private void send(String shard, int next) {
-      CompletableFuture<UpstreamResponse> sent =
-          Exchange.this.send(new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
+      // Each shard gets its share of what is left of the deadline, the last one all of it: a
+      // shard that hangs must leave time to ask the next.
+      CompletableFuture<UpstreamResponse> sent = Exchange.this.send(
+          new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders,
+          plan.fallbacks().size() - next + 1);
       attempt = sent;
       sent.whenComplete((response, failure) -> {
         if (isDone()) { // cancelled meanwhile
@@ -151,31 +165,51 @@ public final class Exchange {
           }
           return;
         }
-        UpstreamResponse usable = response;
-        boolean failed;
-        if (failure != null) {
-          failed = !(failure instanceof CancellationException);
-        } else {
+        if (failure == null && !(response.body() instanceof ByteArrayInputStream)) {
+          // A streamed answer is judged whole, which blocks: not on the client's thread.
           try {
-            usable = ShardAnswers.decoded(response);
-            ApiError problem = ShardAnswers.problem(endpointOf(call), shard, usable, false); // rewinds a body in memory
-            // A Prometheus 4xx is the request's fault, which the next shard would find too.
-            failed = problem != null && !(usable.status() / 100 == 4 && problem.status() == usable.status());
-          } catch (IOException e) {
-            failed = true;
+            engine.executor.execute(() -> judge(shard, next, response, null));
+            return;
+          } catch (RejectedExecutionException shuttingDown) {
+            response.close();
+            completeExceptionally(shuttingDown);
+            return;
           }
         }
-        if (failed && next < plan.fallbacks().size()) {
-          if (response != null) {
-            response.close();
-          }
-          send(plan.fallbacks().get(next), next + 1);
-        } else if (failure != null) {
-          completeExceptionally(failure);
-        } else if (!complete(usable)) {
+        judge(shard, next, response, failure);
+      });
+    }
+
+    private void judge(String shard, int next, UpstreamResponse response, Throwable failure) {
+      UpstreamResponse usable = response;
+      boolean failed;
+      if (failure != null) {
+        failed = !(failure instanceof CancellationException);
+      } else {
+        try {
+          // Such answers are small; one that breaks off mid-answer is a failure like any other.
+          usable = ShardAnswers.buffered(shard, ShardAnswers.decoded(response), 1 << 20);
+          ApiError problem = ShardAnswers.problem(endpointOf(call), shard, usable, false); // rewinds a body in memory
+          // A Prometheus 4xx is the request's fault, which the next shard would find too.
+          failed = problem != null && !(usable.status() / 100 == 4 && problem.status() == usable.status());
+        } catch (IOException e) {
+          failed = true;
+          failure = e;
+        }
+      }
+      if (failed && next < plan.fallbacks().size()) {
+        if (response != null) {
           response.close();
         }
-      });
+        send(plan.fallbacks().get(next), next + 1);
+      } else if (failure != null) {
+        if (response != null) {
+          response.close();
+        }
+        completeExceptionally(failure);
+      } else if (!complete(usable)) {
+        response.close();
+      }
     }
 
     @Override
@@ -215,9 +249,7 @@ public final class Exchange {
       answer();
     } catch (ShardBody.ReadException e) {
       LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
-      fail(e, e.getCause() instanceof HttpTimeoutException
-          ? ApiError.shardTimeout(e.shard, engine.upstreamTimeout)
-          : ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
+      fail(e, ShardAnswers.readFailure(e.shard, e, engine.upstreamTimeout));
     } catch (MalformedAnswerException e) {
       // A merge names the shard; a single shard's copy does not know it.
       fail(e, e.getMessage().startsWith("shard \"") ? new ApiError(502, "unavailable", e.getMessage())
@@ -282,6 +314,15 @@ public final class Exchange {
         }
       } catch (IOException e) {
         error = ShardAnswers.malformed(call.shard(), "answered a body that does not inflate as gzip");
+      }
+      if (error == null && partial && !single) {
+        // A shard that breaks off mid-answer can still be left out: nothing of the merge is written yet.
+        try {
+          upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES);
+          error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, true);
+        } catch (ShardBody.ReadException e) {
+          error = ShardAnswers.readFailure(call.shard(), e, engine.upstreamTimeout);
+        }
       }
       if (error == null) {
         answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
@@ -365,6 +406,9 @@ public final class Exchange {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
+    }
+    if (cause instanceof ShardBody.ReadException read) {
+      return ShardAnswers.readFailure(read.shard, read, engine.upstreamTimeout);
     }
     if (cause instanceof HttpConnectTimeoutException) {
       return ApiError.shardUnreachable(shard, "connect timed out");

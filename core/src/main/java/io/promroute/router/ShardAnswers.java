@@ -89,6 +89,31 @@ final class ShardAnswers {
     return null;
   }
 
+  /**
+   * The answer with a streamed body read into memory when it ends within {@code limit} bytes (then
+   * {@link #problem} checks it whole), else with what was read followed by the rest, still
+   * streaming. For partial answers: a shard that breaks off mid-answer is then left out with a
+   * warning before anything of the merge is written.
+   *
+   * @throws IOException when reading fails (a {@link ShardBody.ReadException}: the shard's fault)
+   */
+  static UpstreamResponse buffered(String shard, UpstreamResponse upstream, int limit) throws IOException {
+    if (upstream.body() instanceof ByteArrayInputStream) {
+      return upstream;
+    }
+    InputStream body = new ShardBody(shard, upstream.body());
+    byte[] start = body.readNBytes(limit + 1);
+    InputStream read = new ByteArrayInputStream(start, 0, Math.min(start.length, limit + 1));
+    return new Decoded(upstream, start.length <= limit ? read : new java.io.SequenceInputStream(read, upstream.body()));
+  }
+
+  /** The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection. */
+  static ApiError readFailure(String shard, IOException failure, java.time.Duration timeout) {
+    return failure.getCause() instanceof java.net.http.HttpTimeoutException
+        ? ApiError.shardTimeout(shard, timeout)
+        : ApiError.shardUnreachable(shard, "connection lost while reading its answer");
+  }
+
   /** The error for a shard's answer found malformed: {@code problem} follows the shard's name. */
   static ApiError malformed(String shard, String problem) {
     return new ApiError(502, "unavailable", "shard \"" + shard + "\" " + problem);

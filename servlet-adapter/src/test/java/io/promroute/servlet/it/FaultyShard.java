@@ -80,6 +80,11 @@ public final class FaultyShard implements AutoCloseable {
     /** A valid answer of about {@link #HUGE_SERIES} series, chunked. */
     HUGE_BODY,
     /**
+     * The start of a {@link #HUGE_BODY} answer, about {@link #BREAK_AFTER_SERIES} series (well past
+     * any buffer, so a router relaying it has committed its answer), then a reset.
+     */
+    RESET_AFTER_MEGABYTES,
+    /**
      * Answers the first request of each connection healthy and keeps the connection open, then
      * closes it without answering when a second request comes on it: a shard closing an idle
      * keep-alive connection just as the router reuses it.
@@ -92,7 +97,8 @@ public final class FaultyShard implements AutoCloseable {
       Fault.HANG_MID_CHUNKED, Fault.TRICKLE);
 
   public static final int TRICKLE_INTERVAL_MS = 50;
-  public static final int HUGE_SERIES = 200_000;
+  public static final int HUGE_SERIES = 100_000;
+  public static final int BREAK_AFTER_SERIES = 20_000;
   private static final String REDIRECTED = "/redirected";
 
   private final String name;
@@ -328,10 +334,17 @@ public final class FaultyShard implements AutoCloseable {
       }
       case HUGE_BODY -> {
         writeHead(out, 200, "application/json", Map.of("Transfer-Encoding", "chunked"));
-        writeHuge(request, out);
+        writeHuge(request, out, HUGE_SERIES);
         out.write(utf8("0\r\n\r\n"));
         out.flush();
         return true;
+      }
+      case RESET_AFTER_MEGABYTES -> {
+        writeHead(out, 200, "application/json", Map.of("Transfer-Encoding", "chunked"));
+        writeHuge(request, out, BREAK_AFTER_SERIES);
+        out.flush();
+        endBroken(false, true, socket, in);
+        return false;
       }
     }
     throw new AssertionError(fault);
@@ -438,8 +451,8 @@ public final class FaultyShard implements AutoCloseable {
     return "{\"__name__\":\"up\",\"instance\":\"" + name + "-" + index + "\",\"job\":\"node\"}";
   }
 
-  /** {@link #HUGE_SERIES} series of the healthy answer's kind, written as it goes. */
-  private void writeHuge(Request request, OutputStream out) throws IOException {
+  /** {@code count} series of the healthy answer's kind, written as it goes; the answer ends only after {@link #HUGE_SERIES}. */
+  private void writeHuge(Request request, OutputStream out, int count) throws IOException {
     String time = number(request.param("time"), Instant.now().getEpochSecond());
     boolean range = request.path().equals("/api/v1/query_range");
     boolean query = range || request.path().equals("/api/v1/query");
@@ -447,7 +460,7 @@ public final class FaultyShard implements AutoCloseable {
         ? "{\"status\":\"success\",\"data\":{\"resultType\":\"" + (range ? "matrix" : "vector") + "\",\"result\":["
         : "{\"status\":\"success\",\"data\":["));
     StringBuilder batch = new StringBuilder();
-    for (int i = 0; i < HUGE_SERIES; i++) {
+    for (int i = 0; i < count; i++) {
       String labels = "{\"__name__\":\"up\",\"instance\":\"" + name + "-" + i + "\",\"job\":\"node\"}";
       batch.append(i == 0 ? "" : ",");
       if (!query) {
@@ -463,7 +476,9 @@ public final class FaultyShard implements AutoCloseable {
         batch.setLength(0);
       }
     }
-    batch.append(query ? "]}}" : "]}");
+    if (count == HUGE_SERIES) {
+      batch.append(query ? "]}}" : "]}");
+    }
     writeChunk(out, utf8(batch.toString()));
   }
 
