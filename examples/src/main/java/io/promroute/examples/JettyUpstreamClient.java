@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Connection;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
@@ -107,7 +108,7 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Answer answer = new Answer(() -> newRequest(client, upstream));
+    Answer answer = new Answer(client, () -> newRequest(client, upstream));
     answer.timer = client.getScheduler().schedule(
         () -> answer.expire(upstream.timeout()), upstream.timeout().toNanos(), TimeUnit.NANOSECONDS);
     answer.attempt();
@@ -138,13 +139,16 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
    * (the future, or the reads of the body) and the connection is closed.
    */
   private static final class Answer extends CompletableFuture<UpstreamResponse> {
+    private final HttpClient client;
     private final Supplier<Request> requests;
     private volatile Request request;
     private volatile boolean headersSeen;
+    private volatile Connection fresh;
     private int attempts;
     volatile Scheduler.Task timer;
 
-    Answer(Supplier<Request> requests) {
+    Answer(HttpClient client, Supplier<Request> requests) {
+      this.client = client;
       this.requests = requests;
     }
 
@@ -155,7 +159,27 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       if (isDone()) {
         return; // cancelled or expired meanwhile
       }
-      next.send(new Listener());
+      if (attempts == 1) {
+        next.send(new Listener());
+        return;
+      }
+      // Again, on a connection of its own: the pool may hold more connections the shard closed.
+      client.resolveDestination(next).newConnection().whenComplete((connection, failure) -> {
+        if (failure != null) {
+          stopTimer();
+          completeExceptionally(translate(failure));
+        } else {
+          fresh = connection;
+          connection.send(next, new Listener());
+        }
+      });
+    }
+
+    private void closeFresh() {
+      Connection connection = fresh;
+      if (connection != null) {
+        connection.close();
+      }
     }
 
     void expire(Duration timeout) {
@@ -238,6 +262,7 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
         if (small == null) {
           super.onComplete(result);
         }
+        closeFresh(); // a connection outside the pool is not reused
         if (result.isFailed()) {
           if (!headersSeen && attempts == 1 && !isDone() && diedBeforeAnswer(result.getFailure())) {
             attempt(); // the connection died before any byte of the answer: once more, on another

@@ -235,8 +235,8 @@ public final class FaultyShard implements AutoCloseable {
         }
         requests.incrementAndGet();
         Fault current = request.path().equals(REDIRECTED) ? Fault.NONE : fault;
-        if (current == Fault.CLOSE_REUSED && served > 0) {
-          return;
+        if (current == Fault.CLOSE_REUSED && served > 0 || current == Fault.REFUSE) {
+          return; // REFUSE: a connection accepted just before the port closed gets nothing either
         }
         if (!answer(request, current, socket, in, out)) {
           return;
@@ -255,7 +255,7 @@ public final class FaultyShard implements AutoCloseable {
       throws IOException {
     byte[] healthy = healthyBody(request);
     switch (fault) {
-      case NONE, CLOSE_REUSED, REFUSE -> {
+      case NONE, CLOSE_REUSED, REFUSE -> { // (REFUSE never gets here)
         writeResponse(out, 200, "application/json", healthy, Map.of());
         return true;
       }

@@ -182,7 +182,10 @@ public abstract class UpstreamClientFaults {
     shard.fault(Fault.REFUSE);
     long start = System.nanoTime();
 
-    assertThat(exchange("/api/v1/query?query=up")).isInstanceOf(java.net.ConnectException.class);
+    Object answer = exchange("/api/v1/query?query=up");
+
+    assertThat(answer).as("requests the shard answered before and after: %d, %d", requestsBefore, shard.requests())
+        .isInstanceOf(java.net.ConnectException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT);
   }
 
