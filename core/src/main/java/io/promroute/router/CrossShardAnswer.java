@@ -104,6 +104,11 @@ final class CrossShardAnswer {
         }
         if (error != null) {
           upstream.close();
+          if (error.status() / 100 == 4) {
+            // The shard's own 4xx: an error of the query, which the global view gives too; not a sick shard.
+            Engine.writeError(response, error);
+            return;
+          }
           failure = failure == null ? error : failure;
           if (failedShards.add(shard)) {
             warnings.add(error.message());
@@ -138,7 +143,10 @@ final class CrossShardAnswer {
               ? ShardAnswers.readFailure(shards.get(s), e, timeout)
               : ShardAnswers.malformed(shards.get(s), e instanceof com.fasterxml.jackson.core.JsonProcessingException json
                   ? "answered invalid JSON: " + json.getOriginalMessage() : e.getMessage());
-          if (!partialResponse || failedShards.size() + 1 == shardCount) {
+          boolean sick = e instanceof ShardBody.ReadException || e instanceof io.promroute.api.MalformedAnswerException
+              || e instanceof com.fasterxml.jackson.core.JsonProcessingException;
+          if (!partialResponse || !sick || failedShards.size() + 1 == shardCount) {
+            // (what is not the shard's fault, such as native histograms the merge cannot take, fails the query)
             Engine.writeError(response, error);
             return;
           }

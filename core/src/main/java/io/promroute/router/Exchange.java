@@ -331,8 +331,9 @@ public final class Exchange {
       if (upstream != null) {
         upstream.close();
       }
-      if (!partial || single || error.status() == 400) {
-        // Strict, or one shard, or the request's own fault (a 400, found the same by every shard).
+      if (!partial || single || error.status() / 100 == 4) {
+        // Strict, or one shard, or a shard's own 4xx: the request's fault (a 400) or an error of
+        // evaluating it (a 422), which one Prometheus holding every shard's data would answer too.
         Engine.writeError(response, error);
         return;
       }

@@ -62,7 +62,8 @@ final class ShardAnswers {
       if (in instanceof ByteArrayInputStream) {
         in.reset();
       }
-      ApiError own = isJson(upstream) ? ApiError.fromShard(status, body, named ? name + ": " : "") : null;
+      // A 400 is the request's fault, found the same by every shard: it passes as the shard gave it.
+      ApiError own = isJson(upstream) ? ApiError.fromShard(status, body, named && status != 400 ? name + ": " : "") : null;
       return own != null ? own
           : new ApiError(502, "unavailable", name + " answered HTTP " + status + " that is not a Prometheus API answer");
     }

@@ -37,21 +37,30 @@ public final class TomcatRouter implements AutoCloseable {
     connector.setProperty("address", "127.0.0.1");
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", baseDir.toString());
+    FilterDef filterDef = new FilterDef();
+    filterDef.setFilter(filter);
+    addContext(tomcat, "", baseDir, filterDef);
+    tomcat.start();
+    return new TomcatRouter(tomcat, baseDir, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+  }
+
+  /**
+   * Adds a context at {@code path} whose requests go through the filter {@code filterDef} (named
+   * and marked async here) to a servlet that answers what it passes down the chain.
+   */
+  static Context addContext(Tomcat tomcat, String path, Path docBase, FilterDef filterDef) {
+    Context context = tomcat.addContext(path, docBase.toString());
     Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
     servlet.setAsyncSupported(true);
     context.addServletMapping("/", "fallthrough");
-    FilterDef filterDef = new FilterDef();
     filterDef.setFilterName("promroute");
-    filterDef.setFilter(filter);
     filterDef.setAsyncSupported("true");
     context.addFilterDef(filterDef);
     FilterMap filterMap = new FilterMap();
     filterMap.setFilterName("promroute");
     filterMap.addURLPattern("/*");
     context.addFilterMap(filterMap);
-    tomcat.start();
-    return new TomcatRouter(tomcat, baseDir, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+    return context;
   }
 
   public URI baseUri() {

@@ -204,7 +204,7 @@ public abstract class UpstreamClientFaults {
   }
 
   private void awaitClosedConnection() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (shard.closedByPeer() == 0 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
