@@ -60,6 +60,7 @@ final class JdkUpstreamClient implements UpstreamClient {
   private final Duration connectTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
 
+
   JdkUpstreamClient(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
   }
@@ -80,7 +81,11 @@ final class JdkUpstreamClient implements UpstreamClient {
       builder.GET();
     }
     HttpRequest built = builder.build();
-    Answer answer = new Answer(handler -> client.sendAsync(built, handler));
+    Answer answer = new Answer(handler -> client.sendAsync(built, handler),
+        // The one retry goes on a new connection: the JDK's client cannot be asked for one but
+        // through a client of its own (rare: a shard closing idle connections as they are reused;
+        // the client and its connection go when the exchange is over).
+        handler -> newClient(request.target().tls()).sendAsync(built, handler));
     answer.deadline(request.timeout());
     answer.attempt();
     return answer;
@@ -103,14 +108,17 @@ final class JdkUpstreamClient implements UpstreamClient {
    */
   private static final class Answer extends CompletableFuture<UpstreamResponse> implements BodyHandler<Void> {
     private final java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender;
+    private final java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> retrySender;
     private volatile CompletableFuture<HttpResponse<Void>> exchange;
     private volatile StreamedBody streamed;
     private volatile ScheduledFuture<?> timer;
     private volatile boolean headersSeen;
     private int attempts;
 
-    Answer(java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender) {
+    Answer(java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender,
+        java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> retrySender) {
       this.sender = sender;
+      this.retrySender = retrySender;
     }
 
     void deadline(Duration timeout) {
@@ -121,7 +129,7 @@ final class JdkUpstreamClient implements UpstreamClient {
       attempts++;
       CompletableFuture<HttpResponse<Void>> started;
       try {
-        started = sender.apply(this);
+        started = (attempts == 1 ? sender : retrySender).apply(this);
       } catch (RuntimeException e) {
         fail(e);
         return;
