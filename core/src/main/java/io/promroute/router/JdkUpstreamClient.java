@@ -188,9 +188,17 @@ final class JdkUpstreamClient implements UpstreamClient {
       if (length >= 0 && length <= BUFFERED_BODY_BYTES) {
         return new WholeBody(info);
       }
-      StreamedBody body = new StreamedBody(this::stopTimer);
+      // Not detached: cancelling the exchange is what closes the connection of a body given up.
+      StreamedBody body = new StreamedBody(this::stopTimer, () -> {
+        CompletableFuture<HttpResponse<Void>> started = exchange;
+        if (started != null) {
+          started.cancel(true);
+        }
+      });
       streamed = body;
-      answer(new JdkResponse(info, body));
+      if (!complete(new JdkResponse(info, body))) {
+        body.close();
+      }
       return body;
     }
 
@@ -285,14 +293,16 @@ final class JdkUpstreamClient implements UpstreamClient {
     private final java.util.ArrayDeque<ByteBuffer> buffers = new java.util.ArrayDeque<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Runnable onEnd;
+    private final Runnable abort;
     private Flow.Subscription subscription;
     private boolean requested;
     private boolean complete;
     private boolean closed;
     private IOException failure;
 
-    StreamedBody(Runnable onEnd) {
+    StreamedBody(Runnable onEnd, Runnable abort) {
       this.onEnd = onEnd;
+      this.abort = abort;
     }
 
     @Override
@@ -371,6 +381,7 @@ final class JdkUpstreamClient implements UpstreamClient {
       if (cancelled != null) {
         cancelled.cancel();
       }
+      abort.run();
       done.completeExceptionally(cause);
       onEnd.run();
     }
@@ -457,6 +468,7 @@ final class JdkUpstreamClient implements UpstreamClient {
       }
       if (cancelled != null) {
         cancelled.cancel();
+        abort.run();
         onEnd.run();
       }
     }
