@@ -103,6 +103,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     try (JsonParser parser = Json.parser(in)) {
       expect(parser.nextToken(), JsonToken.START_OBJECT);
       Type type = null;
+      boolean sawStatus = false;
       List<Series> series = new ArrayList<>();
       List<String> warnings = new ArrayList<>();
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -110,12 +111,11 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
         JsonToken token = parser.nextToken();
         switch (name) {
           case "status" -> {
-            if (!"success".equals(parser.getText())) {
-              throw new IOException("shard answer status is \"" + parser.getText() + "\"");
-            }
+            sawStatus = true;
+            AnswerShape.status(AnswerShape.text(parser));
           }
           case "data" -> {
-            expect(token, JsonToken.START_OBJECT);
+            AnswerShape.data(Endpoint.QUERY, AnswerShape.kind(token));
             type = readData(parser, series, limit);
           }
           case "warnings" -> {
@@ -130,9 +130,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
           default -> parser.skipChildren();
         }
       }
-      if (type == null) {
-        throw new IOException("shard answer has no data.resultType");
-      }
+      AnswerShape.complete(sawStatus, type != null);
       return new QueryResult(type, series, warnings);
     }
   }
@@ -144,6 +142,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
       String name = parser.currentName();
       JsonToken token = parser.nextToken();
       if (name.equals("resultType")) {
+        AnswerShape.resultType(Endpoint.QUERY, AnswerShape.text(parser));
         type = Type.of(parser.getText());
       } else if (name.equals("result")) {
         expect(token, JsonToken.START_ARRAY);
@@ -151,9 +150,12 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
         if (first == JsonToken.END_ARRAY) {
           continue;
         }
+        if (type != null) {
+          AnswerShape.resultElement(type.resultType(), AnswerShape.kind(first));
+        }
         if (first == JsonToken.START_OBJECT) {
           do {
-            series.add(readSeries(parser, limit));
+            series.add(readSeries(parser, type, limit));
           } while (parser.nextToken() == JsonToken.START_OBJECT);
         } else {
           // A scalar or a string: [time, "value"].
@@ -174,11 +176,14 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     return type;
   }
 
-  private static Series readSeries(JsonParser parser, SampleLimit limit) throws IOException {
+  private static Series readSeries(JsonParser parser, Type type, SampleLimit limit) throws IOException {
     List<String> labels = new ArrayList<>();
     List<Point> points = new ArrayList<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
+      if (type != null) {
+        AnswerShape.seriesField(type.resultType(), name);
+      }
       JsonToken token = parser.nextToken();
       switch (name) {
         case "metric" -> {

@@ -55,6 +55,19 @@ public final class ResponseTransformer {
   }
 
   /**
+   * Reads a shard's successful answer to the end and checks that it is the endpoint's Prometheus
+   * answer, as {@link #addShardLabel} and {@link #merge} check what they copy: for an answer
+   * already in memory, to know before anything is written whether it can be used. Does not close
+   * {@code in}.
+   *
+   * @throws MalformedAnswerException if it is JSON but not such an answer
+   * @throws com.fasterxml.jackson.core.JsonProcessingException if it is not JSON
+   */
+  public static void check(Endpoint endpoint, InputStream in) throws IOException {
+    ShardAnswerCopy.copy(endpoint, in, OutputStream.nullOutputStream(), "", null, List.of());
+  }
+
+  /**
    * Merges the successful answers of several shards into one answer. Query, query_exemplars,
    * rules and alerts answers are concatenated in the given order (each series with its shard's
    * label); query_range matrices are merged sorted by label set, as Prometheus sorts them (one
@@ -227,7 +240,9 @@ public final class ResponseTransformer {
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String name = parser.currentName();
         JsonToken token = parser.nextToken();
-        if (name.equals("data")) {
+        if (name.equals("status")) {
+          AnswerShape.status(AnswerShape.text(parser));
+        } else if (name.equals("data")) {
           if (token == JsonToken.START_ARRAY) {
             return parser.nextToken() != JsonToken.END_ARRAY;
           }
@@ -378,7 +393,9 @@ public final class ResponseTransformer {
     try {
       reader.read(answer);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException("shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage(), e);
+      throw new MalformedAnswerException("shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage());
+    } catch (MalformedAnswerException e) {
+      throw new MalformedAnswerException("shard \"" + answer.shard() + "\" " + e.getMessage());
     }
   }
 
@@ -426,29 +443,46 @@ public final class ResponseTransformer {
 
     private void read(ShardAnswer answer) throws IOException {
       String value = answer.addShardLabel() ? answer.shard() : null;
+      boolean query = endpoint == Endpoint.QUERY || endpoint == Endpoint.QUERY_RANGE;
+      boolean sawStatus = false;
+      boolean sawData = false;
       try (JsonParser parser = Json.parser(answer.body())) {
         expect(parser.nextToken(), JsonToken.START_OBJECT);
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
           JsonToken token = parser.nextToken();
           switch (name) {
+            case "status" -> {
+              sawStatus = true;
+              AnswerShape.status(AnswerShape.text(parser));
+            }
             case "data" -> {
+              sawData = true;
+              AnswerShape.data(endpoint, AnswerShape.kind(token));
+              String type = null;
               if (arrayField == null) {
-                copyElements(parser, value);
-              } else if (token == JsonToken.START_OBJECT) {
+                copyElements(parser, value, null);
+              } else {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                   String field = parser.currentName();
                   parser.nextToken();
                   if (field.equals(arrayField)) {
-                    copyElements(parser, value);
-                  } else if (field.equals("resultType") && resultType == null) {
-                    resultType = parser.getText();
+                    if (query) {
+                      AnswerShape.resultType(endpoint, type);
+                    }
+                    copyElements(parser, value, type);
+                  } else if (field.equals("resultType") && query) {
+                    type = AnswerShape.text(parser);
+                    AnswerShape.resultType(endpoint, type);
+                    if (resultType != null && !resultType.equals(type)) {
+                      throw new MalformedAnswerException(
+                          "answered a " + type + " where another shard answered a " + resultType);
+                    }
+                    resultType = type;
                   } else {
                     parser.skipChildren();
                   }
                 }
-              } else {
-                parser.skipChildren();
               }
             }
             case "warnings" -> readStrings(parser, warnings);
@@ -456,17 +490,38 @@ public final class ResponseTransformer {
             default -> parser.skipChildren();
           }
         }
+        AnswerShape.complete(sawStatus, sawData);
       }
     }
 
-    private void copyElements(JsonParser parser, String value) throws IOException {
+    /** The elements of the shard's array; for a query result of {@code type}, checked against it. */
+    private void copyElements(JsonParser parser, String value, String type) throws IOException {
       if (parser.currentToken() != JsonToken.START_ARRAY) {
-        parser.skipChildren(); // e.g. query_exemplars answers null for a query without selectors
-        return;
+        if (parser.currentToken() != JsonToken.VALUE_NULL) {
+          throw new MalformedAnswerException("answered a \"" + (arrayField == null ? "data" : arrayField) + "\" that is not a list");
+        }
+        return; // e.g. query_exemplars answers null for a query without selectors
       }
       writeHeader();
       while (parser.nextToken() != JsonToken.END_ARRAY) {
-        copy(parser, generator, value == null ? null : elementSchema, label, value);
+        if (type == null) {
+          copy(parser, generator, value == null ? null : elementSchema, label, value);
+          continue;
+        }
+        AnswerShape.resultElement(type, AnswerShape.kind(parser.currentToken()));
+        if (!AnswerShape.hasSeries(type)) {
+          copy(parser, generator, null, label, null);
+          continue;
+        }
+        generator.writeStartObject();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String field = parser.currentName();
+          AnswerShape.seriesField(type, field);
+          generator.writeFieldName(field);
+          parser.nextToken();
+          copy(parser, generator, value == null ? null : elementSchema.field(field), label, value);
+        }
+        generator.writeEndObject();
       }
     }
 
@@ -568,18 +623,29 @@ public final class ResponseTransformer {
     }
 
     private void read(ShardAnswer answer) throws IOException {
+      boolean sawStatus = false;
+      boolean sawData = false;
       try (JsonParser parser = Json.parser(answer.body())) {
         expect(parser.nextToken(), JsonToken.START_OBJECT);
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
           String name = parser.currentName();
-          parser.nextToken();
+          JsonToken token = parser.nextToken();
           switch (name) {
-            case "data" -> readData(parser, answer);
+            case "status" -> {
+              sawStatus = true;
+              AnswerShape.status(AnswerShape.text(parser));
+            }
+            case "data" -> {
+              sawData = true;
+              AnswerShape.data(endpoint, AnswerShape.kind(token));
+              readData(parser, answer);
+            }
             case "warnings" -> readStrings(parser, warnings);
             case "infos" -> readStrings(parser, infos);
             default -> parser.skipChildren();
           }
         }
+        AnswerShape.complete(sawStatus, sawData);
       }
     }
 

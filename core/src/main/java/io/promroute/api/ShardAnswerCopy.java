@@ -34,7 +34,13 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
   private boolean warningsWritten;
   private boolean labelAdded;
 
-  private ShardAnswerCopy(InputStream in, OutputStream out, String label, String value, List<String> warnings) {
+  private final Endpoint endpoint;
+  private boolean sawStatus;
+  private boolean sawData;
+  private String resultType;
+
+  private ShardAnswerCopy(Endpoint endpoint, InputStream in, OutputStream out, String label, String value, List<String> warnings) {
+    this.endpoint = endpoint;
     this.reader = new RawJsonReader(in);
     this.out = out;
     int size = reader.bufferSize();
@@ -47,8 +53,8 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
   /** See {@link ResponseTransformer#addShardLabel}. */
   static void copy(Endpoint endpoint, InputStream in, OutputStream out, String label, String value, List<String> warnings)
       throws IOException {
-    ShardAnswerCopy copy = new ShardAnswerCopy(in, out, label, value, warnings);
-    copy.root(value == null ? null : Schema.of(endpoint));
+    ShardAnswerCopy copy = new ShardAnswerCopy(endpoint, in, out, label, value, warnings);
+    copy.root(Schema.of(endpoint));
     copy.flush();
   }
 
@@ -73,8 +79,13 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
         warningsWritten = true;
       }
       name.writeTo(this, true);
-      value(schema == null ? null : schema.field(name.text()));
+      switch (name.text()) {
+        case "status" -> status();
+        case "data" -> data(schema.field("data"));
+        default -> value(schema.field(name.text()));
+      }
     });
+    AnswerShape.complete(sawStatus, sawData);
     if (!warningsWritten) {
       if (any) {
         write(',');
@@ -82,6 +93,73 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
       writeWarningsField();
     }
     write('}');
+  }
+
+  private void status() throws IOException {
+    sawStatus = true;
+    RawJsonReader.Name status = reader.peek() == '"' ? reader.string() : null;
+    AnswerShape.status(status == null ? null : status.text());
+    status.writeTo(this, false);
+  }
+
+  /** {@code data}: of the endpoint's kind; a query's result of its type, and each series with samples of that type. */
+  private void data(Schema schema) throws IOException {
+    sawData = true;
+    AnswerShape.data(endpoint, reader.peek());
+    if (endpoint != Endpoint.QUERY && endpoint != Endpoint.QUERY_RANGE) {
+      value(schema);
+      return;
+    }
+    reader.skip();
+    write('{');
+    reader.members('}', "data", first -> {
+      if (!first) {
+        write(',');
+      }
+      RawJsonReader.Name name = reader.name();
+      name.writeTo(this, true);
+      if (name.text().equals("resultType")) {
+        RawJsonReader.Name type = reader.peek() == '"' ? reader.string() : null;
+        AnswerShape.resultType(endpoint, type == null ? null : type.text());
+        resultType = type.text();
+        type.writeTo(this, false);
+      } else if (name.text().equals("result")) {
+        AnswerShape.resultType(endpoint, resultType); // Prometheus writes the type first
+        result(schema.field("result").elements());
+      } else {
+        value(null);
+      }
+    });
+    write('}');
+    AnswerShape.resultType(endpoint, resultType);
+  }
+
+  private void result(Schema series) throws IOException {
+    reader.expect('[');
+    write('[');
+    reader.members(']', "the result", first -> {
+      if (!first) {
+        write(',');
+      }
+      AnswerShape.resultElement(resultType, reader.peek());
+      if (!AnswerShape.hasSeries(resultType)) {
+        value(null);
+        return;
+      }
+      reader.skip();
+      write('{');
+      reader.members('}', "a series", firstField -> {
+        if (!firstField) {
+          write(',');
+        }
+        RawJsonReader.Name name = reader.name();
+        AnswerShape.seriesField(resultType, name.text());
+        name.writeTo(this, true);
+        value(series.field(name.text()));
+      });
+      write('}');
+    });
+    write(']');
   }
 
   /** Copies one value, going into objects and arrays only where the schema has label sets below. */

@@ -77,6 +77,9 @@ final class SortedMatrixMerge {
     final RawJsonReader.Name[] shardLabel;
     boolean inResult;
     boolean firstInResult;
+    private boolean sawStatus;
+    private boolean sawData;
+    private boolean sawResultType;
     List<String> key;
     Series series;
 
@@ -103,7 +106,9 @@ final class SortedMatrixMerge {
       }
       do {
         RawJsonReader.Name name = reader.name();
-        if (name.text().equals("data") && reader.peek() == '{') {
+        if (name.text().equals("data")) {
+          sawData = true;
+          AnswerShape.data(Endpoint.QUERY_RANGE, reader.peek());
           reader.skip();
           if (openData()) {
             return;
@@ -112,6 +117,7 @@ final class SortedMatrixMerge {
           readTopLevel(name.text());
         }
       } while (separator('}'));
+      AnswerShape.complete(sawStatus, sawData);
     }
 
     /** Inside data: up to the result array (true), or through data when it has none. */
@@ -122,8 +128,15 @@ final class SortedMatrixMerge {
       }
       do {
         RawJsonReader.Name name = reader.name();
-        if (name.text().equals("result") && reader.peek() == '[') {
-          reader.skip();
+        if (name.text().equals("resultType")) {
+          RawJsonReader.Name type = reader.peek() == '"' ? reader.string() : null;
+          AnswerShape.resultType(Endpoint.QUERY_RANGE, type == null ? null : type.text());
+          sawResultType = true;
+          continue;
+        }
+        if (name.text().equals("result")) {
+          AnswerShape.resultType(Endpoint.QUERY_RANGE, sawResultType ? "matrix" : null);
+          reader.expect('[');
           inResult = true;
           firstInResult = true;
           advance();
@@ -131,6 +144,7 @@ final class SortedMatrixMerge {
         }
         reader.copyValue(DISCARD);
       } while (separator('}'));
+      AnswerShape.resultType(Endpoint.QUERY_RANGE, sawResultType ? "matrix" : null);
       return false;
     }
 
@@ -178,6 +192,7 @@ final class SortedMatrixMerge {
           }
           first = false;
           RawJsonReader.Name name = reader.name();
+          AnswerShape.seriesField("matrix", name.text());
           if (name.text().equals("metric") && reader.peek() == '{') {
             reader.skip();
             labels = readLabels();
@@ -242,9 +257,16 @@ final class SortedMatrixMerge {
       while (separator('}')) {
         readTopLevel(reader.name().text());
       }
+      AnswerShape.complete(sawStatus, sawData);
     }
 
     private void readTopLevel(String name) throws IOException {
+      if (name.equals("status")) {
+        sawStatus = true;
+        RawJsonReader.Name status = reader.peek() == '"' ? reader.string() : null;
+        AnswerShape.status(status == null ? null : status.text());
+        return;
+      }
       if ((name.equals("warnings") || name.equals("infos")) && reader.peek() == '[') {
         Set<String> into = name.equals("warnings") ? warnings : infos;
         reader.skip();
@@ -318,8 +340,10 @@ final class SortedMatrixMerge {
     try {
       step.run();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IOException(
-          "shard \"" + cursor.answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage(), e);
+      throw new MalformedAnswerException(
+          "shard \"" + cursor.answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage());
+    } catch (MalformedAnswerException e) {
+      throw new MalformedAnswerException("shard \"" + cursor.answer.shard() + "\" " + e.getMessage());
     }
   }
 }

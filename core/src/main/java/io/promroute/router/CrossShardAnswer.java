@@ -25,8 +25,6 @@ import java.util.function.BiFunction;
  */
 final class CrossShardAnswer {
 
-  private static final int MAX_ERROR_BYTES = 64 * 1024;
-
   private final Route plan;
   private final List<CompletableFuture<UpstreamResponse>> futures;
   private final AsyncResponse response;
@@ -35,6 +33,7 @@ final class CrossShardAnswer {
   private final Cancellation cancellation;
   private final long maxSamples;
   private final int maxSeries;
+  private final java.time.Duration timeout;
 
   /**
    * @param cancellation when to stop evaluating (the request's deadline, the client gone)
@@ -49,7 +48,8 @@ final class CrossShardAnswer {
       BiFunction<String, Throwable, ApiError> classify,
       Cancellation cancellation,
       long maxSamples,
-      int maxSeries) {
+      int maxSeries,
+      java.time.Duration timeout) {
     this.plan = plan;
     this.futures = futures;
     this.response = response;
@@ -58,6 +58,7 @@ final class CrossShardAnswer {
     this.cancellation = cancellation;
     this.maxSamples = maxSamples;
     this.maxSeries = maxSeries;
+    this.timeout = timeout;
   }
 
   /**
@@ -108,17 +109,28 @@ final class CrossShardAnswer {
           warnings.add(error.message());
         }
       }
-      if (upstream != null && upstream.status() / 100 != 2) {
-        byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
-        upstream.close();
-        ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + shard + "\": ");
-        ApiError error = named != null ? named
-            : new ApiError(upstream.status(), "execution", "shard \"" + shard + "\" answered HTTP " + upstream.status());
-        failure = failure == null ? error : failure;
-        if (failedShards.add(shard)) {
-          warnings.add(error.message());
+      if (upstream != null) {
+        ApiError error;
+        try {
+          upstream = ShardAnswers.decoded(upstream);
+          String path = plan.calls().get(i).apiPath() != null ? plan.calls().get(i).apiPath() : plan.apiPath();
+          error = ShardAnswers.problem(io.promroute.api.Endpoint.of(path).orElse(plan.endpoint()), shard, upstream, true);
+        } catch (IOException e) {
+          error = ShardAnswers.malformed(shard, "answered a body that does not inflate as gzip");
         }
-        upstream = null;
+        if (error != null) {
+          upstream.close();
+          if (error.status() / 100 == 4) {
+            // The shard's own 4xx: an error of the query, which the global view gives too; not a sick shard.
+            Engine.writeError(response, error);
+            return;
+          }
+          failure = failure == null ? error : failure;
+          if (failedShards.add(shard)) {
+            warnings.add(error.message());
+          }
+          upstream = null;
+        }
       }
       upstreams.add(upstream);
     }
@@ -134,7 +146,10 @@ final class CrossShardAnswer {
     List<List<QueryResult>> answers;
     QueryResult result;
     try {
-      answers = read(queryPlan, upstreams, failedShards, samples);
+      answers = read(queryPlan, upstreams, failedShards, warnings, samples);
+      if (answers == null) {
+        return;
+      }
       Route.CrossShard times = plan.crossShard();
       result = times.range()
           ? queryPlan.evaluateRange(times.start(), times.end(), times.step(), answers, this.cancellation, samples)
@@ -156,9 +171,10 @@ final class CrossShardAnswer {
     out.flush();
   }
 
+  /** The shards' answers by request and shard, or {@code null} when an error was answered. */
   private List<List<QueryResult>> read(
-      QueryPlan queryPlan, List<UpstreamResponse> upstreams, Set<String> failedShards, SampleLimit samples)
-      throws IOException {
+      QueryPlan queryPlan, List<UpstreamResponse> upstreams, Set<String> failedShards, List<String> warnings,
+      SampleLimit samples) throws IOException {
     List<String> shards = queryPlan.shards();
     int shardCount = shards.size();
     List<List<QueryResult>> answers = new ArrayList<>();
@@ -175,14 +191,33 @@ final class CrossShardAnswer {
         }
         try (ShardBody body = new ShardBody(shards.get(s), upstream.body())) {
           perShard.add(QueryResult.read(body, samples));
-        } catch (ShardBody.ReadException e) {
-          throw e;
         } catch (IOException e) {
-          throw new IOException("shard \"" + shards.get(s) + "\": " + e.getMessage(), e);
+          ApiError error = e instanceof ShardBody.ReadException
+              ? ShardAnswers.readFailure(shards.get(s), e, timeout)
+              : ShardAnswers.malformed(shards.get(s), e instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                  ? "answered invalid JSON: " + json.getOriginalMessage() : e.getMessage());
+          boolean sick = e instanceof ShardBody.ReadException || e instanceof io.promroute.api.MalformedAnswerException
+              || e instanceof com.fasterxml.jackson.core.JsonProcessingException;
+          if (!partialResponse || !sick || failedShards.size() + 1 == shardCount) {
+            // (what is not the shard's fault, such as native histograms the merge cannot take, fails the query)
+            Engine.writeError(response, error);
+            return null;
+          }
+          // Partial: this shard counts as having no series, in every shard query.
+          failedShards.add(shards.get(s));
+          warnings.add(error.message());
+          perShard.add(new QueryResult(emptyType, List.of(), List.of()));
         }
       }
       answers.add(perShard);
       cancellation.check();
+    }
+    for (List<QueryResult> perShard : answers) {
+      for (int s = 0; s < shardCount; s++) {
+        if (failedShards.contains(shards.get(s))) {
+          perShard.set(s, new QueryResult(emptyType, List.of(), List.of())); // failed in a later shard query
+        }
+      }
     }
     return answers;
   }

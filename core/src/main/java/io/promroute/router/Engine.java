@@ -94,8 +94,18 @@ public final class Engine {
     return upstreamTimeout.multipliedBy(2).plusSeconds(10);
   }
 
+  /**
+   * A routed request.
+   *
+   * @param partial whether a failing shard of several becomes a warning instead of the answer
+   */
+  record Routed(Route route, boolean partial) {}
+
+  /** Thanos's parameter that overrides {@link #partialResponse} per request; never sent to shards. */
+  static final String PARTIAL_RESPONSE = "partial_response";
+
   /** Routes {@code request}; the route, or {@code null} when an error was answered. */
-  Route route(ApiRequest request, AsyncResponse response) throws IOException {
+  Routed route(ApiRequest request, AsyncResponse response) throws IOException {
     String apiPath = request.path().substring(pathPrefix.length());
     Optional<Endpoint> endpoint = Endpoint.of(apiPath);
     try {
@@ -105,7 +115,12 @@ public final class Engine {
       }
       String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
       Params params = params(request, endpoint.get());
-      return router.route(endpoint.get(), labelName, params);
+      boolean partial = partialResponse;
+      if (!params.values(PARTIAL_RESPONSE).isEmpty()) {
+        partial = parseBool(params.first(PARTIAL_RESPONSE));
+        params = params.replacing(PARTIAL_RESPONSE, List.of());
+      }
+      return new Routed(router.route(endpoint.get(), labelName, params), partial);
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
@@ -172,7 +187,21 @@ public final class Engine {
     return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  UpstreamRequest upstreamRequest(Route plan, Route.Call call, String method, Map<String, List<String>> clientHeaders) {
+  /** Go's {@code strconv.ParseBool}, as Thanos reads {@code partial_response}. */
+  private static boolean parseBool(String value) {
+    return switch (value) {
+      case "1", "t", "T", "true", "TRUE", "True" -> true;
+      case "0", "f", "F", "false", "FALSE", "False" -> false;
+      default -> throw new ApiException(ApiError.badData(
+          "invalid parameter \"" + PARTIAL_RESPONSE + "\": strconv.ParseBool: parsing \"" + value + "\": invalid syntax"));
+    };
+  }
+
+  /**
+   * @param timeout what is left of the request's one deadline for this shard request
+   */
+  UpstreamRequest upstreamRequest(Route plan, Route.Call call, String method, Map<String, List<String>> clientHeaders,
+      Duration timeout) {
     ShardTarget target = targets.get(call.shard());
     String base = target.baseUrl().toString();
     if (base.endsWith("/")) {
@@ -184,7 +213,7 @@ public final class Engine {
     URI uri = URI.create(base + (call.apiPath() != null ? call.apiPath() : plan.apiPath()) + query);
     byte[] body = post ? encoded.getBytes(StandardCharsets.UTF_8) : new byte[0];
     return new UpstreamRequest(call.shard(), target, post ? "POST" : "GET", uri,
-        Headers.forTarget(clientHeaders, target, post), body, upstreamTimeout);
+        Headers.forTarget(clientHeaders, target, post), body, timeout);
   }
 
   /** The one error exit: writes the envelope once, if nothing was committed yet, else aborts the answer. */

@@ -3,6 +3,7 @@ package io.promroute.router;
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiParameters;
 import io.promroute.api.Cancellation;
+import io.promroute.api.MalformedAnswerException;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
 import java.io.ByteArrayInputStream;
@@ -12,6 +13,7 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +38,23 @@ public final class Exchange {
 
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-  private static final int MAX_ERROR_BYTES = 64 * 1024;
 
   private final Engine engine;
   // Written in start() before any future exists; read by the client threads after theirs completed.
   private volatile Route plan;
+  // Whether a failing shard of several becomes a warning (the request's partial_response, else the engine's).
+  private volatile boolean partial;
   private final ApiRequest request;
   private final AsyncResponse response;
   private final AtomicBoolean claimed = new AtomicBoolean();
+  private final long started = System.nanoTime();
+
+  /**
+   * With partial answers, each shard's answer of a merge is read whole first when it is at most
+   * this long, so that one breaking off mid-answer becomes a warning; longer ones stream, and a
+   * break aborts the answer.
+   */
+  static final int PARTIAL_BUFFER_BYTES = 16 << 20;
   // Written by the transport's thread in start(), read by its event and client threads.
   private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
   // Set when the transport gives up on the request (answer timeout, client gone, completed): a
@@ -75,7 +86,9 @@ public final class Exchange {
     // A router-side evaluation stops 5 s before the transport's answer timeout, with a JSON 503.
     deadlineNanos = System.nanoTime() + engine.answerTimeout().minusSeconds(5).toNanos();
     try {
-      plan = engine.route(request, response);
+      Engine.Routed routed = engine.route(request, response);
+      plan = routed == null ? null : routed.route();
+      partial = routed != null && routed.partial();
       if (plan != null && plan.local() != null) {
         response.setStatus(200);
         response.setContentType("application/json");
@@ -99,7 +112,8 @@ public final class Exchange {
     for (Route.Call call : plan.calls()) {
       futures.add(plan.fallbacks().isEmpty() ? send(call, clientHeaders) : new AnyShard(call, clientHeaders).first());
     }
-    if (plan.crossShard() != null && !engine.partialResponse) {
+    if (!partial && plan.fallbacks().isEmpty()) {
+      // Strict: the first failure is the answer, whatever the kind of request; nothing else is awaited.
       CrossShardAnswer.cancelRestOnFailure(futures);
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
@@ -119,8 +133,17 @@ public final class Exchange {
   }
 
   private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders) {
+    return send(call, clientHeaders, 1);
+  }
+
+  /** Sends {@code call} with its share of what is left of the request's one deadline, among {@code sharing} attempts. */
+  private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders, int sharing) {
+    Duration left = engine.upstreamTimeout.minusNanos(System.nanoTime() - started).dividedBy(sharing);
+    if (left.toMillis() < 1) {
+      return CompletableFuture.failedFuture(new HttpTimeoutException("no time left for shard " + call.shard()));
+    }
     try {
-      return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders));
+      return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders, left));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -128,8 +151,10 @@ public final class Exchange {
 
   /**
    * The one call of a plan any shard answers the same (build info, {@code 1+1}), sent to the
-   * plan's fallbacks in turn while a shard cannot be reached or answers a 5xx: Grafana's "Save &
-   * test" must not fail because the first shard is down. Cancelling it cancels the attempt under way.
+   * plan's fallbacks in turn, within the request's one deadline, while a shard fails in any way
+   * (unreachable, a timeout, a 5xx, a redirect, a malformed answer, {@code "status":"error"} in a
+   * 200) but a Prometheus 4xx: Grafana's "Save & test" must not fail because the first shard is
+   * down. Cancelling it cancels the attempt under way.
    */
   private final class AnyShard extends CompletableFuture<UpstreamResponse> {
     private final Route.Call call;
@@ -147,8 +172,11 @@ public final class Exchange {
     }
 
     private void send(String shard, int next) {
-      CompletableFuture<UpstreamResponse> sent =
-          Exchange.this.send(new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders);
+      // Each shard gets its share of what is left of the deadline, the last one all of it: a
+      // shard that hangs must leave time to ask the next.
+      CompletableFuture<UpstreamResponse> sent = Exchange.this.send(
+          new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders,
+          plan.fallbacks().size() - next + 1);
       attempt = sent;
       sent.whenComplete((response, failure) -> {
         if (isDone()) { // cancelled meanwhile
@@ -157,18 +185,51 @@ public final class Exchange {
           }
           return;
         }
-        boolean failed = failure != null ? !(failure instanceof CancellationException) : response.status() >= 500;
-        if (failed && next < plan.fallbacks().size()) {
-          if (response != null) {
+        if (failure == null && !(response.body() instanceof ByteArrayInputStream)) {
+          // A streamed answer is judged whole, which blocks: not on the client's thread.
+          try {
+            engine.executor.execute(() -> judge(shard, next, response, null));
+            return;
+          } catch (RejectedExecutionException shuttingDown) {
             response.close();
+            completeExceptionally(shuttingDown);
+            return;
           }
-          send(plan.fallbacks().get(next), next + 1);
-        } else if (failure != null) {
-          completeExceptionally(failure);
-        } else if (!complete(response)) {
+        }
+        judge(shard, next, response, failure);
+      });
+    }
+
+    private void judge(String shard, int next, UpstreamResponse response, Throwable failure) {
+      UpstreamResponse usable = response;
+      boolean failed;
+      if (failure != null) {
+        failed = !(failure instanceof CancellationException);
+      } else {
+        try {
+          // Such answers are small; one that breaks off mid-answer is a failure like any other.
+          usable = ShardAnswers.buffered(shard, ShardAnswers.decoded(response), 1 << 20);
+          ApiError problem = ShardAnswers.problem(endpointOf(call), shard, usable, false); // rewinds a body in memory
+          // A Prometheus 4xx is the request's fault, which the next shard would find too.
+          failed = problem != null && !(usable.status() / 100 == 4 && problem.status() == usable.status());
+        } catch (IOException e) {
+          failed = true;
+          failure = e;
+        }
+      }
+      if (failed && next < plan.fallbacks().size()) {
+        if (response != null) {
           response.close();
         }
-      });
+        send(plan.fallbacks().get(next), next + 1);
+      } else if (failure != null) {
+        if (response != null) {
+          response.close();
+        }
+        completeExceptionally(failure);
+      } else if (!complete(usable)) {
+        response.close();
+      }
     }
 
     @Override
@@ -211,20 +272,37 @@ public final class Exchange {
       Engine.writeError(response, e.error());
     } catch (ShardBody.ReadException e) {
       LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
-      Engine.writeError(response, ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
+      fail(e, ShardAnswers.readFailure(e.shard, e, engine.upstreamTimeout));
+    } catch (MalformedAnswerException e) {
+      // A merge names the shard; a single shard's copy does not know it.
+      fail(e, e.getMessage().startsWith("shard \"") ? new ApiError(502, "unavailable", e.getMessage())
+          : ShardAnswers.malformed(plan.calls().get(0).shard(), e.getMessage()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      Engine.writeError(response, new ApiError(502, "unavailable", "the shard answered invalid JSON: " + e.getOriginalMessage()));
+      fail(e, ShardAnswers.malformed(plan.calls().get(0).shard(), "answered invalid JSON: " + e.getOriginalMessage()));
     } catch (IOException e) {
-      // Either a shard's malformed answer in a merge (the message names it) or a client gone mid-stream.
+      // The client went away mid-answer (a shard's failures are the cases above).
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      Engine.writeError(response, new ApiError(502, "unavailable",
-          e.getMessage() != null ? e.getMessage() : "reading a shard's answer failed (" + e.getClass().getSimpleName() + ")"));
+      fail(e, new ApiError(502, "unavailable",
+          e.getMessage() != null ? e.getMessage() : "answering failed (" + e.getClass().getSimpleName() + ")"));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "answer failed", e);
-      Engine.writeError(response, ApiError.internal("PromRoute failed: " + e));
+      fail(e, ApiError.internal("PromRoute failed: " + e));
     } finally {
       releaseUpstream();
       completeQuietly();
+    }
+  }
+
+  /**
+   * Answers {@code error}, or, when an answer is already committed (a shard broke off mid-stream),
+   * aborts the response so that the client sees a broken connection and never an answer that
+   * looks whole.
+   */
+  private void fail(Throwable cause, ApiError error) {
+    if (response.isCommitted()) {
+      response.abort(cause);
+    } else {
+      Engine.writeError(response, error);
     }
   }
 
@@ -236,57 +314,59 @@ public final class Exchange {
 
   private void answer() throws IOException {
     if (plan.crossShard() != null) {
-      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify,
-          Cancellation.until(deadlineNanos, () -> abandoned), engine.maxSamples, engine.maxSeries)
-          .answer();
+      new CrossShardAnswer(plan, futures, response, partial, this::classify,
+          Cancellation.until(deadlineNanos, () -> abandoned), engine.maxSamples, engine.maxSeries,
+          engine.upstreamTimeout).answer();
       return;
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
     List<ShardAnswer> answers = new ArrayList<>();
-    ApiError firstFailure = null;
+    boolean single = plan.calls().size() == 1;
+    ApiError failure = null;
+    ApiError cancellation = null;
     for (int i = 0; i < plan.calls().size(); i++) {
       Route.Call call = plan.calls().get(i);
-      UpstreamResponse upstream;
+      ApiError error;
+      UpstreamResponse upstream = null;
       try {
-        upstream = futures.get(i).join();
+        upstream = ShardAnswers.decoded(futures.get(i).join());
+        error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, !single);
       } catch (CompletionException | CancellationException e) {
-        ApiError error = classify(call.shard(), e);
-        if (!engine.partialResponse || plan.calls().size() == 1) {
-          Engine.writeError(response, error);
-          return;
+        error = classify(call.shard(), e);
+        if (isCancellation(e)) {
+          cancellation = cancellation == null ? error : cancellation; // another shard's failure is the answer
+          continue;
         }
-        warnings.add(error.message());
-        firstFailure = firstFailure == null ? error : firstFailure;
+      } catch (IOException e) {
+        error = ShardAnswers.malformed(call.shard(), "answered a body that does not inflate as gzip");
+      }
+      if (error == null && partial && !single) {
+        // A shard that breaks off mid-answer can still be left out: nothing of the merge is written yet.
+        try {
+          upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES);
+          error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, true);
+        } catch (ShardBody.ReadException e) {
+          error = ShardAnswers.readFailure(call.shard(), e, engine.upstreamTimeout);
+        }
+      }
+      if (error == null) {
+        answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
         continue;
       }
-      if (upstream.status() / 100 != 2) {
-        if (plan.calls().size() == 1) {
-          passThrough(upstream); // errors of the shard itself (422 execution...) pass unchanged
-          return;
-        }
-        if (upstream.status() == 400) {
-          passThrough(upstream); // the request's fault, found the same by every shard (a parameter of its version)
-          return;
-        }
-        if (!engine.partialResponse) {
-          // Several shards: the same error, naming the shard that gave it.
-          byte[] body = upstream.body().readNBytes(MAX_ERROR_BYTES);
-          ApiError named = ApiError.fromShard(upstream.status(), body, "shard \"" + call.shard() + "\": ");
-          Engine.writeError(response, named != null ? named
-              : new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status()));
-          return;
-        }
-        warnings.add("shard \"" + call.shard() + "\" answered HTTP " + upstream.status());
-        firstFailure = firstFailure == null
-            ? new ApiError(upstream.status(), "execution", "shard \"" + call.shard() + "\" answered HTTP " + upstream.status())
-            : firstFailure;
+      if (upstream != null) {
         upstream.close();
-        continue;
       }
-      answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
+      if (!partial || single || error.status() / 100 == 4) {
+        // Strict, or one shard, or a shard's own 4xx: the request's fault (a 400) or an error of
+        // evaluating it (a 422), which one Prometheus holding every shard's data would answer too.
+        Engine.writeError(response, error);
+        return;
+      }
+      warnings.add(error.message());
+      failure = failure == null ? error : failure;
     }
-    if (answers.isEmpty()) {
-      Engine.writeError(response, firstFailure);
+    if (answers.isEmpty() || cancellation != null && !partial) {
+      Engine.writeError(response, failure != null ? failure : cancellation);
       return;
     }
     response.setStatus(200);
@@ -298,7 +378,9 @@ public final class Exchange {
         ResponseTransformer.addShardLabel(plan.endpoint(), only.body(), out, engine.shardLabel,
             only.addShardLabel() ? only.shard() : null, warnings);
       }
-      case PASS_THROUGH -> answers.get(0).body().transferTo(out);
+      // Copied whole but checked as it goes, like any answer: never relayed unread.
+      case PASS_THROUGH -> ResponseTransformer.addShardLabel(plan.endpoint(), answers.get(0).body(), out,
+          engine.shardLabel, null, warnings);
       case MERGE -> ResponseTransformer.merge(
           plan.endpoint(), answers, out, engine.shardLabel, warnings, limit(), engine.maxSeries);
       case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
@@ -314,6 +396,15 @@ public final class Exchange {
     }
     // No flush: completing the request closes the output, and a small answer still all in the
     // container's buffer then goes out in one write, with a Content-Length instead of chunks.
+  }
+
+  /** The endpoint a call asks, which can differ from the request's (label/<shard label>/values asks labels). */
+  private io.promroute.api.Endpoint endpointOf(Route.Call call) {
+    return io.promroute.api.Endpoint.of(call.apiPath() != null ? call.apiPath() : plan.apiPath()).orElse(plan.endpoint());
+  }
+
+  private static boolean isCancellation(Throwable failure) {
+    return failure instanceof CancellationException || failure.getCause() instanceof CancellationException;
   }
 
   /** The limit of a union of series, labels, label values or metadata; shards refused a bad one. */
@@ -338,19 +429,13 @@ public final class Exchange {
     };
   }
 
-  private void passThrough(UpstreamResponse upstream) throws IOException {
-    response.setStatus(upstream.status());
-    List<String> contentType = upstream.headers().get("content-type");
-    if (contentType != null && !contentType.isEmpty()) {
-      response.setContentType(contentType.get(0));
-    }
-    upstream.body().transferTo(response.getOutputStream());
-  }
-
   private ApiError classify(String shard, Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
+    }
+    if (cause instanceof ShardBody.ReadException read) {
+      return ShardAnswers.readFailure(read.shard, read, engine.upstreamTimeout);
     }
     if (cause instanceof HttpConnectTimeoutException) {
       return ApiError.shardUnreachable(shard, "connect timed out");

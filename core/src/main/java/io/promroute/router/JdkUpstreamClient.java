@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
@@ -30,6 +31,9 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -54,6 +58,8 @@ final class JdkUpstreamClient implements UpstreamClient {
   static final int BUFFERED_BODY_BYTES = 32 * 1024;
 
   private static final AtomicInteger CLIENTS = new AtomicInteger();
+  /** Fires the deadlines of every client's exchanges: one thread, which only fails futures and streams. */
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
 
   private final Duration connectTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
@@ -62,6 +68,7 @@ final class JdkUpstreamClient implements UpstreamClient {
    * executor cannot be reached).
    */
   private final ExecutorService executor;
+
 
   JdkUpstreamClient(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
@@ -89,8 +96,14 @@ final class JdkUpstreamClient implements UpstreamClient {
     } else {
       builder.GET();
     }
-    Answer answer = new Answer();
-    answer.started(client.sendAsync(builder.build(), answer));
+    HttpRequest built = builder.build();
+    Answer answer = new Answer(handler -> client.sendAsync(built, handler),
+        // The one retry goes on a new connection: the JDK's client cannot be asked for one but
+        // through a client of its own (rare: a shard closing idle connections as they are reused;
+        // the client and its connection go when the exchange is over).
+        handler -> newClient(request.target().tls()).sendAsync(built, handler));
+    answer.deadline(request.timeout());
+    answer.attempt();
     return answer;
   }
 
@@ -104,33 +117,105 @@ final class JdkUpstreamClient implements UpstreamClient {
    * task (the common pool needs a parallelism of 2): one thread created and destroyed per shard
    * request, about 200 µs of CPU each, and one more hand-off. Once this future has an answer it
    * completes the exchange's future itself, so that the client has nothing left to hand off.
+   *
+   * <p>The request's timeout is a deadline for the whole exchange: the JDK's own request timeout
+   * only covers the headers, so a timer fails whatever is still missing when it passes, the
+   * headers or the rest of the body, and closes the connection.
    */
   private static final class Answer extends CompletableFuture<UpstreamResponse> implements BodyHandler<Void> {
+    private final java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender;
+    private final java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> retrySender;
     private volatile CompletableFuture<HttpResponse<Void>> exchange;
+    private volatile StreamedBody streamed;
+    private volatile ScheduledFuture<?> timer;
+    private volatile boolean headersSeen;
+    private int attempts;
 
-    void started(CompletableFuture<HttpResponse<Void>> exchange) {
-      this.exchange = exchange;
-      exchange.whenComplete(
+    Answer(java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender,
+        java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> retrySender) {
+      this.sender = sender;
+      this.retrySender = retrySender;
+    }
+
+    void deadline(Duration timeout) {
+      timer = TIMER.schedule(() -> expire(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    void attempt() {
+      attempts++;
+      CompletableFuture<HttpResponse<Void>> started;
+      try {
+        started = (attempts == 1 ? sender : retrySender).apply(this);
+      } catch (RuntimeException e) {
+        fail(e);
+        return;
+      }
+      this.exchange = started;
+      started.whenComplete(
           (ignored, failure) -> {
-            if (failure != null) {
-              completeExceptionally(failure);
+            if (failure == null) {
+              return;
+            }
+            if (!headersSeen && attempts == 1 && !isDone() && diedBeforeAnswer(failure)) {
+              attempt(); // the connection died before any byte of the answer: once more, on another
+            } else {
+              fail(failure);
             }
           });
       if (isDone()) {
-        detach(exchange); // the answer came before sendAsync returned
+        detach(started); // the answer came before sendAsync returned
+      }
+    }
+
+    private void fail(Throwable failure) {
+      completeExceptionally(failure);
+      StreamedBody body = streamed;
+      if (body != null) {
+        body.fail(failure instanceof IOException io ? io : new IOException(failure));
+      }
+      stopTimer();
+    }
+
+    private void expire(Duration timeout) {
+      HttpTimeoutException failure = new HttpTimeoutException("no complete answer within " + timeout);
+      if (completeExceptionally(failure)) {
+        CompletableFuture<HttpResponse<Void>> started = exchange;
+        if (started != null) {
+          started.cancel(true);
+        }
+      }
+      StreamedBody body = streamed;
+      if (body != null) {
+        body.fail(failure);
+      }
+    }
+
+    private void stopTimer() {
+      ScheduledFuture<?> scheduled = timer;
+      if (scheduled != null) {
+        scheduled.cancel(false);
       }
     }
 
     @Override
     public BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
+      headersSeen = true;
       long length = info.headers().firstValueAsLong("content-length").orElse(-1);
       if (length >= 0 && length <= BUFFERED_BODY_BYTES) {
         return new WholeBody(info);
       }
-      BodySubscriber<InputStream> stream = BodySubscribers.ofInputStream();
-      // An InputStream subscriber's body is there at once; reads block until bytes arrive.
-      stream.getBody().thenAccept(body -> answer(new JdkResponse(info, body)));
-      return BodySubscribers.mapping(stream, body -> null);
+      // Not detached: cancelling the exchange is what closes the connection of a body given up.
+      StreamedBody body = new StreamedBody(this::stopTimer, () -> {
+        CompletableFuture<HttpResponse<Void>> started = exchange;
+        if (started != null) {
+          started.cancel(true);
+        }
+      });
+      streamed = body;
+      if (!complete(new JdkResponse(info, body))) {
+        body.close();
+      }
+      return body;
     }
 
     /**
@@ -144,6 +229,7 @@ final class JdkUpstreamClient implements UpstreamClient {
       WholeBody(HttpResponse.ResponseInfo info) {
         bytes.getBody().whenComplete(
             (body, failure) -> {
+              stopTimer();
               if (failure != null) {
                 completeExceptionally(failure);
                 done.completeExceptionally(failure);
@@ -205,8 +291,238 @@ final class JdkUpstreamClient implements UpstreamClient {
       if (started != null) {
         started.cancel(true);
       }
+      stopTimer();
       return super.cancel(mayInterruptIfRunning);
     }
+  }
+
+  /**
+   * A streamed body, read as an {@link InputStream}: the client's buffers are asked for one list
+   * at a time, the next when the previous one is read, so memory stays at one network read
+   * whatever the answer's size. A read waits for bytes, the end, a failure of the connection or
+   * the deadline ({@link #fail}), whichever comes first. Closing it before the end cancels the
+   * subscription, which closes the connection.
+   */
+  private static final class StreamedBody extends InputStream implements BodySubscriber<Void> {
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition changed = lock.newCondition();
+    private final java.util.ArrayDeque<ByteBuffer> buffers = new java.util.ArrayDeque<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final Runnable onEnd;
+    private final Runnable abort;
+    private Flow.Subscription subscription;
+    private boolean requested;
+    private boolean complete;
+    private boolean closed;
+    private IOException failure;
+
+    StreamedBody(Runnable onEnd, Runnable abort) {
+      this.onEnd = onEnd;
+      this.abort = abort;
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+      return done;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      boolean cancel;
+      lock.lock();
+      try {
+        this.subscription = subscription;
+        cancel = closed || failure != null;
+        requested = !cancel;
+      } finally {
+        lock.unlock();
+      }
+      if (cancel) {
+        subscription.cancel();
+      } else {
+        subscription.request(1);
+      }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      lock.lock();
+      try {
+        requested = false;
+        if (!closed) {
+          for (ByteBuffer buffer : item) {
+            if (buffer.hasRemaining()) {
+              buffers.add(buffer);
+            }
+          }
+        }
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      fail(throwable instanceof IOException io ? io : new IOException(throwable));
+    }
+
+    @Override
+    public void onComplete() {
+      lock.lock();
+      try {
+        complete = true;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      done.complete(null);
+      onEnd.run();
+    }
+
+    /** Fails the reads to come (unless the whole body is here) and drops the connection. */
+    void fail(IOException cause) {
+      Flow.Subscription cancelled;
+      lock.lock();
+      try {
+        if (complete || failure != null) {
+          return;
+        }
+        failure = cause;
+        cancelled = subscription;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      if (cancelled != null) {
+        cancelled.cancel();
+      }
+      abort.run();
+      done.completeExceptionally(cause);
+      onEnd.run();
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int read = read(one, 0, 1);
+      return read < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] target, int offset, int length) throws IOException {
+      java.util.Objects.checkFromIndexSize(offset, length, target.length);
+      if (length == 0) {
+        return 0;
+      }
+      while (true) {
+        Flow.Subscription ask = null;
+        int read = -1;
+        lock.lock();
+        try {
+          if (closed) {
+            throw new IOException("the body is closed");
+          }
+          ByteBuffer head = buffers.peek();
+          if (head != null) {
+            read = Math.min(length, head.remaining());
+            head.get(target, offset, read);
+            if (!head.hasRemaining()) {
+              buffers.poll();
+            }
+          } else if (failure != null) {
+            throw failure;
+          } else if (complete) {
+            return -1;
+          }
+          if (buffers.isEmpty() && !requested && !complete && failure == null && subscription != null) {
+            requested = true;
+            ask = subscription; // the next bytes travel while these are used
+          } else if (read < 0) {
+            changed.awaitUninterruptibly();
+          }
+        } finally {
+          lock.unlock();
+        }
+        if (ask != null) {
+          ask.request(1);
+        }
+        if (read >= 0) {
+          return read;
+        }
+      }
+    }
+
+    @Override
+    public int available() {
+      lock.lock();
+      try {
+        int available = 0;
+        for (ByteBuffer buffer : buffers) {
+          available += buffer.remaining();
+        }
+        return available;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void close() {
+      Flow.Subscription cancelled;
+      lock.lock();
+      try {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        buffers.clear();
+        cancelled = complete || failure != null ? null : subscription;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      if (cancelled != null) {
+        cancelled.cancel();
+        abort.run();
+        onEnd.run();
+      }
+    }
+  }
+
+  /**
+   * Whether a request failed because its connection closed before any byte of the answer came:
+   * what a shard closing an idle keep-alive connection just as it is reused looks like. Every
+   * request of the Prometheus API the router sends is a read, safe to send again. (The JDK's
+   * client retries a GET on such a connection itself, but not a POST.) Timeouts, refused
+   * connections and a cancellation are not retried.
+   */
+  private static boolean diedBeforeAnswer(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof HttpTimeoutException || cause instanceof java.net.ConnectException
+        || !(cause instanceof IOException)) {
+      return false;
+    }
+    String message = String.valueOf(cause.getMessage());
+    return cause instanceof java.io.EOFException
+        || cause instanceof java.net.SocketException
+        || cause instanceof java.nio.channels.ClosedChannelException
+        || message.contains("received no bytes")
+        || message.contains("connection closed")
+        || message.contains("Connection reset");
+  }
+
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "promroute-upstream-deadlines");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled long before they pass
+    return timer;
   }
 
   private HttpClient newClient(ShardTarget.Tls tls) {

@@ -9,8 +9,14 @@ import java.util.concurrent.CompletableFuture;
  * <p>Implementations must be thread-safe and must complete the future as soon as the response's
  * status and headers have arrived, leaving the body to be streamed from
  * {@link UpstreamResponse#body()}. Cancelling the future, or closing the response, aborts the
- * exchange. A timeout completes the future exceptionally with
- * {@link java.net.http.HttpTimeoutException} (or a subclass of {@link java.util.concurrent.TimeoutException}).
+ * exchange. The request's timeout is a deadline for the whole exchange: when it passes, a future
+ * not yet complete completes exceptionally with {@link java.net.http.HttpTimeoutException} (or a
+ * subclass of {@link java.util.concurrent.TimeoutException}), and reads of a body not yet complete
+ * fail with an {@link java.io.IOException} (the same {@code HttpTimeoutException} for the
+ * clients here), never with a normal end. Redirects are not followed. A request whose connection
+ * turns out closed before any byte of the answer arrived (a shard closing an idle keep-alive
+ * connection as it is reused) should be sent once more on a new connection: every request the
+ * router sends is an idempotent read.
  */
 public interface UpstreamClient {
 

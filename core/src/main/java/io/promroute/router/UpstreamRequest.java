@@ -16,7 +16,8 @@ import java.util.Map;
  * @param uri the full URI, query string included
  * @param headers headers to send (credentials and extra headers of the target already applied)
  * @param body the body of a POST ({@code application/x-www-form-urlencoded}), or an empty array
- * @param timeout how long to wait for the response headers
+ * @param timeout how long the whole exchange may take, from sending the request to the last byte of
+ *     the answer's body
  */
 public record UpstreamRequest(
     String shard,

@@ -28,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Connection;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
@@ -55,8 +57,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * answers keep bounded memory. The future completes on Jetty's thread at the response headers, or,
  * for an answer of at most 32 KiB with a Content-Length, once it is all in memory.
  *
- * <p>Failures are given as the filter classifies the JDK client's: no headers within the request's
- * timeout is an {@link HttpTimeoutException} (504), a connect timeout an
+ * <p>Failures are given as the filter classifies the JDK client's: no complete answer within the
+ * request's timeout is an {@link HttpTimeoutException} (504), a connect timeout an
  * {@link HttpConnectTimeoutException}, a refused connection Jetty's {@code ConnectException} (502).
  */
 final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
@@ -106,6 +108,14 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    Answer answer = new Answer(client, () -> newRequest(client, upstream));
+    answer.timer = client.getScheduler().schedule(
+        () -> answer.expire(upstream.timeout()), upstream.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    answer.attempt();
+    return answer;
+  }
+
+  private static Request newRequest(HttpClient client, UpstreamRequest upstream) {
     Request request = client.newRequest(upstream.uri())
         .method(upstream.method().equals("POST") ? HttpMethod.POST : HttpMethod.GET);
     request.headers(headers -> upstream.headers().forEach((name, values) -> {
@@ -120,30 +130,62 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
           .findFirst().orElse("application/x-www-form-urlencoded");
       request.body(new BytesRequestContent(type, upstream.body()));
     }
-    Answer answer = new Answer(request);
-    Scheduler.Task timer = client.getScheduler().schedule(
-        () -> answer.headersTimedOut(upstream.timeout()), upstream.timeout().toNanos(), TimeUnit.NANOSECONDS);
-    answer.timer = timer;
-    request.send(answer.listener);
-    return answer;
+    return request;
   }
 
-  /** The caller's future; cancelling it aborts the exchange. */
+  /**
+   * The caller's future; cancelling it aborts the exchange. The request's timeout is a deadline
+   * for the whole exchange, headers and body: when it passes, whatever is still missing fails
+   * (the future, or the reads of the body) and the connection is closed.
+   */
   private static final class Answer extends CompletableFuture<UpstreamResponse> {
-    private final Request request;
-    final Listener listener = new Listener();
+    private final HttpClient client;
+    private final Supplier<Request> requests;
+    private volatile Request request;
+    private volatile boolean headersSeen;
+    private volatile Connection fresh;
+    private int attempts;
     volatile Scheduler.Task timer;
 
-    Answer(Request request) {
-      this.request = request;
+    Answer(HttpClient client, Supplier<Request> requests) {
+      this.client = client;
+      this.requests = requests;
     }
 
-    void headersTimedOut(Duration timeout) {
-      if (!isDone()) {
-        HttpTimeoutException failure = new HttpTimeoutException("no answer within " + timeout);
-        completeExceptionally(failure);
-        request.abort(failure);
+    void attempt() {
+      attempts++;
+      Request next = requests.get();
+      request = next;
+      if (isDone()) {
+        return; // cancelled or expired meanwhile
       }
+      if (attempts == 1) {
+        next.send(new Listener());
+        return;
+      }
+      // Again, on a connection of its own: the pool may hold more connections the shard closed.
+      client.resolveDestination(next).newConnection().whenComplete((connection, failure) -> {
+        if (failure != null) {
+          stopTimer();
+          completeExceptionally(translate(failure));
+        } else {
+          fresh = connection;
+          connection.send(next, new Listener());
+        }
+      });
+    }
+
+    private void closeFresh() {
+      Connection connection = fresh;
+      if (connection != null) {
+        connection.close();
+      }
+    }
+
+    void expire(Duration timeout) {
+      HttpTimeoutException failure = new HttpTimeoutException("no complete answer within " + timeout);
+      completeExceptionally(failure);
+      request.abort(failure); // fails the reads of a body that is streaming
     }
 
     private void stopTimer() {
@@ -174,14 +216,13 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
 
       @Override
       public void onHeaders(Response response) {
+        headersSeen = true;
         long size = response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
         if (size >= 0 && size <= SMALL_ANSWER_BYTES) {
-          // The timer keeps running: it now covers the rest of this small body too.
           small = response;
           buffer = new byte[(int) size];
           return;
         }
-        stopTimer();
         super.onHeaders(response);
         JettyResponse answer = new JettyResponse(response, getInputStream());
         if (!complete(answer)) {
@@ -221,18 +262,44 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
         if (small == null) {
           super.onComplete(result);
         }
+        closeFresh(); // a connection outside the pool is not reused
         if (result.isFailed()) {
+          if (!headersSeen && attempts == 1 && !isDone() && diedBeforeAnswer(result.getFailure())) {
+            attempt(); // the connection died before any byte of the answer: once more, on another
+            return;
+          }
           stopTimer();
           completeExceptionally(translate(result.getFailure()));
-        } else if (small != null) {
+        } else {
           stopTimer();
-          complete(new JettyResponse(small, new ByteArrayInputStream(buffer, 0, length)));
+          if (small != null) {
+            complete(new JettyResponse(small, new ByteArrayInputStream(buffer, 0, length)));
+          }
         }
       }
     }
   }
 
+  /**
+   * Whether a request failed because its connection closed before any byte of the answer came:
+   * what a shard closing an idle keep-alive connection just as it is reused looks like. Every
+   * request of the Prometheus API the router sends is a read, safe to send again; timeouts,
+   * refused connections and cancellations are not retried.
+   */
+  private static boolean diedBeforeAnswer(Throwable failure) {
+    return failure instanceof java.io.EOFException
+        || failure instanceof java.nio.channels.ClosedChannelException
+        || (failure instanceof IOException && !(failure instanceof HttpTimeoutException)
+            && String.valueOf(failure.getMessage()).contains("Connection reset"));
+  }
+
   private static Throwable translate(Throwable failure) {
+    if (failure instanceof org.eclipse.jetty.client.HttpResponseException) {
+      // Not HTTP, or HTTP Jetty refuses; the message names addresses, which must not reach a client.
+      java.net.ProtocolException protocol = new java.net.ProtocolException("the shard's answer is not valid HTTP");
+      protocol.initCause(failure);
+      return protocol;
+    }
     if (failure instanceof SocketTimeoutException && String.valueOf(failure.getMessage()).contains("Connect")) {
       HttpConnectTimeoutException timeout = new HttpConnectTimeoutException("connect timed out");
       timeout.initCause(failure);

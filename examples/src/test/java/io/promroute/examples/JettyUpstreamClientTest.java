@@ -109,7 +109,7 @@ class JettyUpstreamClientTest {
         http:
           listen_addr: 127.0.0.1:0
         upstream:
-          timeout: 1s
+          timeout: 4s
         """.formatted(answering.address(), silent.getLocalPort(), refused, large.getAddress().getPort()));
     router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
         new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), accessLog::add, RouterOptions.forTests());

@@ -30,7 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -225,7 +225,7 @@ public final class PromRouteFilter implements Filter {
     private UpstreamClient client;
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
-    private boolean partialResponse;
+    private boolean partialResponse = true;
     private ReplicaPolicy replicaPolicy = ReplicaPolicy.DEFAULT;
     private boolean exactCrossShardSums;
     private Set<String> forwardedHeaders = Set.of();
@@ -306,7 +306,11 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
-    /** Answer with the other shards' data and a warning when one shard of a fan-out fails; default false. */
+    /**
+     * Answer with the other shards' data and a warning naming the failed shard when one shard of
+     * several fails (default {@code true}, as Thanos); {@code false} answers that shard's error
+     * instead. A request's {@code partial_response=true|false} overrides it.
+     */
     public Builder partialResponse(boolean allowed) {
       this.partialResponse = allowed;
       return this;
@@ -376,8 +380,9 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * How many answers are copied from shards at once (threads of the filter's copy pool); more
-     * wait in line. Default 32.
+     * How many threads of the filter's copy pool stay ready to copy shards' answers (default 32).
+     * When all are busy more are started, so that copies waiting on a stalled shard (each until
+     * the upstream timeout at most) never make other requests wait in line.
      */
     public Builder copyThreads(int threads) {
       if (threads <= 0) {
@@ -440,10 +445,14 @@ public final class PromRouteFilter implements Filter {
       return rewriter.shardLabel();
     }
 
+    /** A bound against runaway thread creation, far above what the copies of a deadline's worth of requests need. */
+    private static final int MAX_COPY_THREADS = 4096;
+
     private static ExecutorService copyPool(int threads) {
       AtomicInteger count = new AtomicInteger();
       ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+          // No queue: a copy blocked on a stalled shard must not hold up a healthy one behind it.
+          new ThreadPoolExecutor(threads, MAX_COPY_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
               runnable -> {
                 Thread thread = new Thread(runnable, "promroute-copy-" + count.incrementAndGet());
                 thread.setDaemon(true);

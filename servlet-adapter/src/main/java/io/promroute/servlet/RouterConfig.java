@@ -36,7 +36,8 @@ import java.util.Set;
  * @param promqlDialect whose PromQL is accepted where Prometheus versions differ: the shards'
  *     ({@code promql.dialect: auto}), or pinned ({@code promql.prometheus2_functions})
  * @param upstreamTimeout how long a shard may take
- * @param partialResponse answer with the other shards' data when one fails
+ * @param partialResponse answer with the other shards' data and a warning when one of several fails
+ *     (default); else that shard's error
  * @param exactCrossShardAggregation {@code cross_shard.aggregation: exact}: cross-shard {@code
  *     sum}, {@code avg}, {@code stddev} and {@code stdvar} fetch every input series and aggregate
  *     them in the router in Prometheus's order (the same to the last bit, cost growing with the

@@ -170,7 +170,7 @@ final class RouterConfigReader {
     Section upstream = attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
     upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
     Duration timeout = attempt(() -> upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT), DEFAULT_UPSTREAM_TIMEOUT);
-    boolean partialResponse = attempt(() -> upstream.bool("partial_response", false), false);
+    boolean partialResponse = attempt(() -> upstream.bool("partial_response", true), true);
     Section replicas = attempt(() -> upstream.section("replicas"), Section.empty(this, "upstream.replicas", upstream.line()));
     replicas.allowOnly("first_byte_timeout", "backoff", "probe_interval");
     ReplicaPolicy defaultPolicy = ReplicaPolicy.DEFAULT;

@@ -72,12 +72,14 @@ final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
   }
 
   /**
-   * The Servlet API has no way to break a connection off: the answer is completed as it stands
-   * (a committed answer is cut short, which a client parsing it sees as invalid JSON).
+   * Breaks the connection off through the container ({@link ContainerAbort}: Jetty and Tomcat);
+   * in another container the answer is completed as it stands, cut short, which a client parsing
+   * it sees as invalid JSON.
    */
   @Override
   public void abort(Throwable cause) {
     LOG.log(System.Logger.Level.DEBUG, "answer aborted", cause);
+    ContainerAbort.abort(response, cause);
     complete();
   }
 

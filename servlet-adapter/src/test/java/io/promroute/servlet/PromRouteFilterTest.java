@@ -443,7 +443,7 @@ class PromRouteFilterTest {
   void crossShardErrorOfOneShardIsTheAnswerNamingTheShard() throws Exception {
     a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
-    startRouter(builder -> builder.exactCrossShardSums(false));
+    startRouter(builder -> builder.exactCrossShardSums(false).partialResponse(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -468,7 +468,7 @@ class PromRouteFilterTest {
   @Test
   void crossShardWithoutPartialResponseAnswersTheUnreachableShardsError() throws Exception {
     a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
-    startRouter(a.uri(), closedPort(), builder -> builder);
+    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -577,7 +577,7 @@ class PromRouteFilterTest {
   void shardErrorInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.partialResponse(false));
 
     assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422,
         "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
@@ -587,7 +587,7 @@ class PromRouteFilterTest {
   void shardAnsweringInvalidJsonInAFanOutIsA502NamingIt() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     b.answer("/api/v1/query", "<html>proxy error</html>");
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.partialResponse(false));
 
     Reply reply = get("/api/v1/query?query=up");
 
@@ -731,7 +731,7 @@ class PromRouteFilterTest {
   @Test
   void fanOutWithOneShardDownFailsNamingIt() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
-    startRouter(a.uri(), closedPort(), builder -> builder);
+    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(false));
 
     Reply reply = get("/api/v1/query?query=up");
 

@@ -69,7 +69,7 @@ class RouterConfigTest {
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
     assertThat(config.promqlDialect()).isEqualTo(io.promroute.router.PromqlDialect.AUTO);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(config.partialResponse()).isFalse();
+    assertThat(config.partialResponse()).isTrue();
     assertThat(config.exactCrossShardAggregation()).isFalse();
     assertThat(config.replicaPolicy()).isEqualTo(ReplicaPolicy.DEFAULT);
     assertThat(config.forwardedHeaders()).isEmpty();
@@ -153,7 +153,7 @@ class RouterConfigTest {
         upstream:
           timeout: 1m30s
           forward_headers: [X-Grafana-User, X-Dashboard-Uid]
-          partial_response: true
+          partial_response: false
         limits:
           max_query_length: 4096
           max_request_body_bytes: 65536
@@ -189,7 +189,7 @@ class RouterConfigTest {
     assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\npromql:\n  prometheus2_functions: false", "t").promqlDialect())
         .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(config.partialResponse()).isTrue();
+    assertThat(config.partialResponse()).isFalse();
     assertThat(config.exactCrossShardAggregation()).isTrue();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);

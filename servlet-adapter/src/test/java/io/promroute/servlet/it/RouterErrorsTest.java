@@ -66,7 +66,7 @@ class RouterErrorsTest {
     }
     targets.put("dead", down.hostPort());
     targets.put("stuck", hanging.hostPort());
-    faultyRouter = JettyRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(UPSTREAM_TIMEOUT)));
+    faultyRouter = JettyRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(UPSTREAM_TIMEOUT).partialResponse(false)));
     realRouter = JettyRouter.start(TestRouters.filter(prometheus.shardHostPorts(), builder -> {}));
   }
 

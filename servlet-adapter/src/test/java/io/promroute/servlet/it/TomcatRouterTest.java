@@ -15,12 +15,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,20 +57,9 @@ class TomcatRouterTest {
     tomcat = onLoopback(baseDir);
     Connector connector = tomcat.getConnector();
 
-    Context context = tomcat.addContext("", baseDir.toString());
-    Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
-    servlet.setAsyncSupported(true);
-    context.addServletMapping("/", "fallthrough");
-
     FilterDef filterDef = new FilterDef();
-    filterDef.setFilterName("promroute");
     filterDef.setFilter(filter);
-    filterDef.setAsyncSupported("true");
-    context.addFilterDef(filterDef);
-    FilterMap filterMap = new FilterMap();
-    filterMap.setFilterName("promroute");
-    filterMap.addURLPattern("/*");
-    context.addFilterMap(filterMap);
+    TomcatRouter.addContext(tomcat, "", baseDir, filterDef);
 
     // A second application: the filter as web.xml declares it, by class name and its YAML config.
     StringBuilder yaml = new StringBuilder("replace_label_name: cluster\nprome_servers:\n");
@@ -81,19 +67,10 @@ class TomcatRouterTest {
     Path config = baseDir.resolve("promroute.yml");
     Files.writeString(config, yaml);
     Path yamlDocBase = Files.createDirectories(baseDir.resolve("yaml-app"));
-    Context yamlContext = tomcat.addContext("/yaml-app", yamlDocBase.toString());
-    Tomcat.addServlet(yamlContext, "fallthrough", new JettyRouter.FallthroughServlet()).setAsyncSupported(true);
-    yamlContext.addServletMapping("/", "fallthrough");
     FilterDef byClassName = new FilterDef();
-    byClassName.setFilterName("promroute");
     byClassName.setFilterClass(PromRouteFilter.class.getName());
     byClassName.addInitParameter(PromRouteFilter.CONFIG_INIT_PARAM, config.toString());
-    byClassName.setAsyncSupported("true");
-    yamlContext.addFilterDef(byClassName);
-    FilterMap yamlMap = new FilterMap();
-    yamlMap.setFilterName("promroute");
-    yamlMap.addURLPattern("/*");
-    yamlContext.addFilterMap(yamlMap);
+    TomcatRouter.addContext(tomcat, "/yaml-app", yamlDocBase, byClassName);
 
     tomcat.start();
     baseUri = URI.create("http://127.0.0.1:" + connector.getLocalPort());

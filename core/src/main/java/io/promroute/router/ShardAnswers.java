@@ -1,0 +1,201 @@
+package io.promroute.router;
+
+import io.promroute.api.ApiError;
+import io.promroute.api.Endpoint;
+import io.promroute.api.MalformedAnswerException;
+import io.promroute.api.ResponseTransformer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Whether a shard's HTTP answer can be used, before anything of it is merged or relayed: a 2xx
+ * with a JSON body (checked whole when it is already in memory, else while it is copied), or a
+ * Prometheus error envelope. A redirect, a proxy's HTML page, an encoding nobody asked for, a
+ * {@code "status":"error"} in a 200 are errors of that shard, named in the router's answer
+ * (never with its address).
+ */
+final class ShardAnswers {
+
+  private static final int MAX_ERROR_BYTES = 64 * 1024;
+
+  private ShardAnswers() {}
+
+  /**
+   * The answer with its body decoded: a gzip body nobody asked for (the router sends no
+   * {@code Accept-Encoding}, but a proxy in front of a shard may compress anyway) is inflated, read
+   * whole when it was in memory; any other encoding is left for {@link #problem} to refuse.
+   */
+  static UpstreamResponse decoded(UpstreamResponse upstream) throws IOException {
+    String encoding = header(upstream, "content-encoding");
+    if (encoding == null || !encoding.trim().equalsIgnoreCase("gzip")) {
+      return upstream;
+    }
+    InputStream body = upstream.body() instanceof ByteArrayInputStream whole
+        ? new ByteArrayInputStream(new GZIPInputStream(whole).readAllBytes())
+        : new LazyGzip(upstream.body());
+    return new Decoded(upstream, body);
+  }
+
+  /**
+   * Why {@code upstream} (already {@link #decoded}) cannot be used as a success answer of
+   * {@code endpoint}, as the error to answer; null when it can (a 2xx whose body, if not in
+   * memory, is checked as it is copied). A body in memory is read and rewound.
+   *
+   * @param named whether the shard's own error message gets {@code shard "<key>": } before it
+   *     (with several shards); a single shard's errors pass as it gave them
+   */
+  static ApiError problem(Endpoint endpoint, String shard, UpstreamResponse upstream, boolean named) throws IOException {
+    int status = upstream.status();
+    String name = "shard \"" + shard + "\"";
+    if (status / 100 == 3) {
+      return new ApiError(502, "unavailable", name + " answered a redirect (HTTP " + status + "), which is not followed");
+    }
+    if (status / 100 != 2) {
+      InputStream in = upstream.body();
+      in.mark(MAX_ERROR_BYTES); // a body in memory can be judged again (build info's fall-back judges it first)
+      byte[] body = in.readNBytes(MAX_ERROR_BYTES);
+      if (in instanceof ByteArrayInputStream) {
+        in.reset();
+      }
+      // A 400 is the request's fault, found the same by every shard: it passes as the shard gave it.
+      ApiError own = isJson(upstream) ? ApiError.fromShard(status, body, named && status != 400 ? name + ": " : "") : null;
+      return own != null ? own
+          : new ApiError(502, "unavailable", name + " answered HTTP " + status + " that is not a Prometheus API answer");
+    }
+    String encoding = header(upstream, "content-encoding");
+    if (encoding != null && !encoding.trim().equalsIgnoreCase("identity")) {
+      return new ApiError(502, "unavailable", name + " answered with Content-Encoding " + encoding + ", which was not asked for");
+    }
+    if (!isJson(upstream)) {
+      return new ApiError(502, "unavailable",
+          name + " answered HTTP " + status + " with Content-Type " + header(upstream, "content-type") + ", not JSON");
+    }
+    if (upstream.body() instanceof ByteArrayInputStream whole) {
+      whole.mark(0);
+      try {
+        ResponseTransformer.check(endpoint, whole);
+      } catch (MalformedAnswerException e) {
+        return malformed(shard, e.getMessage());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        return malformed(shard, "answered invalid JSON: " + e.getOriginalMessage());
+      } finally {
+        whole.reset();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The answer with a streamed body read into memory when it ends within {@code limit} bytes (then
+   * {@link #problem} checks it whole), else with what was read followed by the rest, still
+   * streaming. For partial answers: a shard that breaks off mid-answer is then left out with a
+   * warning before anything of the merge is written.
+   *
+   * @throws IOException when reading fails (a {@link ShardBody.ReadException}: the shard's fault)
+   */
+  static UpstreamResponse buffered(String shard, UpstreamResponse upstream, int limit) throws IOException {
+    if (upstream.body() instanceof ByteArrayInputStream) {
+      return upstream;
+    }
+    InputStream body = new ShardBody(shard, upstream.body());
+    byte[] start = body.readNBytes(limit + 1);
+    InputStream read = new ByteArrayInputStream(start, 0, Math.min(start.length, limit + 1));
+    return new Decoded(upstream, start.length <= limit ? read : new java.io.SequenceInputStream(read, upstream.body()));
+  }
+
+  /** The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection. */
+  static ApiError readFailure(String shard, IOException failure, java.time.Duration timeout) {
+    return failure.getCause() instanceof java.net.http.HttpTimeoutException
+        ? ApiError.shardTimeout(shard, timeout)
+        : ApiError.shardUnreachable(shard, "connection lost while reading its answer");
+  }
+
+  /** The error for a shard's answer found malformed: {@code problem} follows the shard's name. */
+  static ApiError malformed(String shard, String problem) {
+    return new ApiError(502, "unavailable", "shard \"" + shard + "\" " + problem);
+  }
+
+  private static boolean isJson(UpstreamResponse upstream) {
+    String type = header(upstream, "content-type");
+    // Prometheus always names it; an answer without one is judged by its body alone.
+    return type == null || type.toLowerCase(Locale.ROOT).contains("json");
+  }
+
+  private static String header(UpstreamResponse upstream, String name) {
+    List<String> values = upstream.headers().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** An answer whose body is inflated; its headers no longer name the encoding or the length. */
+  private static final class Decoded implements UpstreamResponse {
+    private final UpstreamResponse upstream;
+    private final InputStream body;
+    private final Map<String, List<String>> headers;
+
+    Decoded(UpstreamResponse upstream, InputStream body) {
+      this.upstream = upstream;
+      this.body = body;
+      Map<String, List<String>> copy = new java.util.TreeMap<>(upstream.headers());
+      copy.remove("content-encoding");
+      copy.remove("content-length");
+      this.headers = Map.copyOf(copy);
+    }
+
+    @Override
+    public int status() {
+      return upstream.status();
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+      return headers;
+    }
+
+    @Override
+    public InputStream body() {
+      return body;
+    }
+
+    @Override
+    public void close() {
+      upstream.close();
+    }
+  }
+
+  /** Inflates a streamed body from its first read, so that nothing blocks before the copy starts. */
+  private static final class LazyGzip extends InputStream {
+    private final InputStream compressed;
+    private InputStream inflated;
+
+    LazyGzip(InputStream compressed) {
+      this.compressed = compressed;
+    }
+
+    private InputStream inflated() throws IOException {
+      if (inflated == null) {
+        inflated = new GZIPInputStream(compressed, 8192);
+      }
+      return inflated;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return inflated().read();
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      return inflated().read(buffer, offset, length);
+    }
+
+    @Override
+    public void close() throws IOException {
+      compressed.close();
+    }
+  }
+}
