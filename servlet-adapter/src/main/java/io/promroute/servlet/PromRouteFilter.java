@@ -286,6 +286,18 @@ public final class PromRouteFilter implements Filter {
     }
 
     public PromRouteFilter build() {
+      return new PromRouteFilter(buildEngine());
+    }
+
+    /**
+     * The engine this builder configures, for a transport other than the servlet filter (the
+     * standalone router serves it with Jetty's own handler API). The caller owns it: {@link
+     * Engine#shutdown()} stops its copy pool.
+     *
+     * @return a new engine
+     * @throws IllegalStateException if the rewriter or the shard targets are missing or disagree
+     */
+    public Engine buildEngine() {
       if (routing == null) {
         throw new IllegalStateException("PromRouteFilter needs a rewriter");
       }
@@ -310,9 +322,8 @@ public final class PromRouteFilter implements Filter {
       Router router =
           new Router(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
-      return new PromRouteFilter(
-          new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
-              forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true));
+      return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
+          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true);
     }
 
     private static String labelOf(ShardRewriter rewriter) {
