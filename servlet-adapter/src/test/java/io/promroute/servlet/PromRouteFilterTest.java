@@ -45,7 +45,7 @@ class PromRouteFilterTest {
       "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
           + "{\"metric\":{\"__name__\":\"up\",\"job\":\"db\"},\"value\":[1700000000,\"0\"]}]}}";
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   FakeShard a;
   FakeShard b;
   Server router;
@@ -75,11 +75,11 @@ class PromRouteFilterTest {
     }
   }
 
-  private void startRouter(UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
+  void startRouter(UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
     startRouter(a.uri(), b.uri(), configure);
   }
 
-  private void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
+  void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
     serve(configure.apply(
         PromRouteFilter.builder()
             .routing(new FakeRouting())
