@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Wraps the upstream client to time every shard request and to note, for the access log, which
- * shards the request being filtered on this thread went to.
+ * shards the request being handled on this thread went to.
  */
 final class MeteredUpstreamClient implements UpstreamClient {
 
@@ -27,7 +27,7 @@ final class MeteredUpstreamClient implements UpstreamClient {
 
   @Override
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
-    ObservingFilter.noteShard(request.shard());
+    ObservingHandler.noteShard(request.shard());
     long start = System.nanoTime();
     CompletableFuture<UpstreamResponse> upstream = delegate.send(request);
     CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();

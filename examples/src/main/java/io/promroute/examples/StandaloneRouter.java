@@ -2,7 +2,6 @@ package io.promroute.examples;
 
 import io.promroute.servlet.RouterConfig;
 import io.promroute.router.UpstreamClient;
-import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -86,9 +85,8 @@ public final class StandaloneRouter {
   private static int checkConfig(Path configFile, PrintStream out, PrintStream err) {
     try {
       RouterConfig config = RouterConfig.load(configFile);
-      // Building the filter runs the checks that need the routing code, e.g. the default shard.
-      Filter filter = RouterFilters.create(config, UpstreamClient.jdk());
-      filter.destroy();
+      // Building the engine runs the checks that need the routing code, e.g. the default shard.
+      RouterEngines.create(config, UpstreamClient.jdk()).shutdown();
       out.println(configFile + ": valid: " + RouterServer.summary(config) + ", listening on "
           + config.listenAddress());
       return 0;
@@ -104,7 +102,7 @@ public final class StandaloneRouter {
     try {
       config = RouterConfig.load(configFile);
       AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000);
-      server = new RouterServer(configFile, config, RouterFilters::create, JettyUpstreamClient.fromSystemProperty(),
+      server = new RouterServer(configFile, config, RouterEngines::create, JettyUpstreamClient.fromSystemProperty(),
           new RouterMetrics(true), accessLog, true);
     } catch (RuntimeException e) {
       err.println("promroute: cannot start: " + e.getMessage());

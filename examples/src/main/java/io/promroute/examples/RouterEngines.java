@@ -1,31 +1,30 @@
 package io.promroute.examples;
 
+import io.promroute.router.Engine;
+import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.router.UpstreamClient;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardRewriter;
-import jakarta.servlet.Filter;
 
 /**
- * Builds the router's {@link PromRouteFilter} from a configuration. The standalone router builds
- * it here rather than with {@link PromRouteFilter#fromConfig} because it passes its own upstream
- * client, which measures every shard request for {@code /metrics} and the access log.
+ * Builds the router's {@link Engine} from a configuration, with the upstream client the router
+ * passes: its own, which measures every shard request for {@code /metrics} and the access log.
  */
-final class RouterFilters {
+final class RouterEngines {
 
-  private RouterFilters() {}
+  private RouterEngines() {}
 
-  /** How the router gets a filter for a configuration; tests give a fake. */
+  /** How the router gets an engine for a configuration; tests give a fake. */
   @FunctionalInterface
   interface Factory {
     /**
      * @throws RuntimeException when the configuration cannot be served; the message says why
      */
-    Filter create(RouterConfig config, UpstreamClient client);
+    Engine create(RouterConfig config, UpstreamClient client);
   }
 
-  static Filter create(RouterConfig config, UpstreamClient client) {
+  static Engine create(RouterConfig config, UpstreamClient client) {
     ShardRewriter.Builder rewriter = ShardRewriter.builder()
         .shardLabel(config.shardLabel())
         .shards(config.shardKeys())
@@ -38,7 +37,7 @@ final class RouterFilters {
     } else {
       rewriter.missingShardMatcher(config.missingShardMatcher());
     }
-    PromRouteFilter.Builder filter = PromRouteFilter.builder()
+    PromRouteFilter.Builder engine = PromRouteFilter.builder()
         .rewriter(rewriter.build())
         .upstreamClient(client)
         .upstreamTimeout(config.upstreamTimeout())
@@ -46,9 +45,9 @@ final class RouterFilters {
         .forwardedHeaders(config.forwardedHeaders())
         .maxRequestBodyBytes(config.maxRequestBodyBytes());
     if (!config.pathPrefix().isEmpty()) {
-      filter.pathPrefix(config.pathPrefix());
+      engine.pathPrefix(config.pathPrefix());
     }
-    config.shards().forEach(filter::shard);
-    return filter.build();
+    config.shards().forEach(engine::shard);
+    return engine.buildEngine();
   }
 }
