@@ -4,8 +4,6 @@ import io.promroute.router.Engine;
 import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
-import io.promroute.shard.MissingShardMatcherPolicy;
-import io.promroute.shard.ShardRewriter;
 
 /**
  * Builds the router's {@link Engine} from a configuration, with the upstream client the router
@@ -25,29 +23,6 @@ final class RouterEngines {
   }
 
   static Engine create(RouterConfig config, UpstreamClient client) {
-    ShardRewriter.Builder rewriter = ShardRewriter.builder()
-        .shardLabel(config.shardLabel())
-        .shards(config.shardKeys())
-        .unlabeledSelectors(config.unlabeledSelectors())
-        .unknownShard(config.unknownShard())
-        .mode(config.mode())
-        .parserOptions(config.parserOptions());
-    if (config.missingShardMatcher() == MissingShardMatcherPolicy.DEFAULT_SHARD) {
-      rewriter.defaultShard(config.defaultShard());
-    } else {
-      rewriter.missingShardMatcher(config.missingShardMatcher());
-    }
-    PromRouteFilter.Builder engine = PromRouteFilter.builder()
-        .rewriter(rewriter.build())
-        .upstreamClient(client)
-        .upstreamTimeout(config.upstreamTimeout())
-        .partialResponse(config.partialResponse())
-        .forwardedHeaders(config.forwardedHeaders())
-        .maxRequestBodyBytes(config.maxRequestBodyBytes());
-    if (!config.pathPrefix().isEmpty()) {
-      engine.pathPrefix(config.pathPrefix());
-    }
-    config.shards().forEach(engine::shard);
-    return engine.buildEngine();
+    return PromRouteFilter.builder(config).upstreamClient(client).buildEngine();
   }
 }

@@ -41,6 +41,13 @@ public final class ApiHandler extends Handler.Wrapper {
     void starting(Request request, Runnable start);
   }
 
+  /**
+   * The request attribute holding the form body of an API {@code POST} once it has been read (a
+   * {@code byte[]}, at most the engine's limit plus one byte), for observers: the access log
+   * shows the query Grafana POSTs.
+   */
+  public static final String FORM_BODY_ATTRIBUTE = ApiHandler.class.getName() + ".formBody";
+
   // Where one API request is: the body arrives, then the exchange runs; a timeout or a failure
   // before the exchange starts ends the request instead.
   private static final int READING = 0;
@@ -101,6 +108,7 @@ public final class ApiHandler extends Handler.Wrapper {
       new FormBodyReader(request, current.maxRequestBodyBytes() + 1,
           body -> {
             apiRequest.body(body);
+            request.setAttribute(FORM_BODY_ATTRIBUTE, body);
             start.run();
           },
           failure -> {

@@ -74,6 +74,23 @@ public final class PromRouteFilter implements Filter {
    * @throws RouterConfigException if the configuration cannot be used
    */
   public static PromRouteFilter fromConfig(RouterConfig config) {
+    Builder builder = builder(config);
+    try {
+      return builder.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new RouterConfigException(config.source() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A builder set up from a loaded configuration file, for a caller that sets more before it
+   * builds (the standalone router passes its own upstream client and builds an engine for its own
+   * transport).
+   *
+   * @param config the configuration
+   * @return a builder with the configuration's rewriter, shards and settings
+   */
+  public static Builder builder(RouterConfig config) {
     requireNonNull(config, "config is null");
     ShardRewriter.Builder rewriter =
         ShardRewriter.builder()
@@ -98,11 +115,7 @@ public final class PromRouteFilter implements Filter {
             .forwardedHeaders(config.forwardedHeaders())
             .maxRequestBodyBytes(config.maxRequestBodyBytes());
     config.shards().forEach(builder::shard);
-    try {
-      return builder.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new RouterConfigException(config.source() + ": " + e.getMessage(), e);
-    }
+    return builder;
   }
 
   @Override
