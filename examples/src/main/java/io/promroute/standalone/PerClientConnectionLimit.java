@@ -16,6 +16,8 @@ public final class PerClientConnectionLimit implements Connection.Listener {
 
   private final int limit;
   private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+  // Each connection's client, noted when it opens: a closed socket no longer knows its peer.
+  private final ConcurrentHashMap<Connection, InetAddress> clients = new ConcurrentHashMap<>();
 
   /** @param limit the most connections one client address may hold open; positive */
   public PerClientConnectionLimit(int limit) {
@@ -31,6 +33,7 @@ public final class PerClientConnectionLimit implements Connection.Listener {
     if (client == null) {
       return;
     }
+    clients.put(connection, client);
     int count = open.computeIfAbsent(client, key -> new AtomicInteger()).incrementAndGet();
     if (count > limit) {
       connection.close();
@@ -39,7 +42,7 @@ public final class PerClientConnectionLimit implements Connection.Listener {
 
   @Override
   public void onClosed(Connection connection) {
-    InetAddress client = client(connection);
+    InetAddress client = clients.remove(connection);
     if (client == null) {
       return;
     }
