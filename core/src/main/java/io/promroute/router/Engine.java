@@ -193,10 +193,22 @@ public final class Engine {
     }
   }
 
-  /** Stops the engine's copy pool, if it owns it. */
+  /**
+   * The health of the replicas of the shards that have several, in configuration order.
+   *
+   * @return empty when no shard has replicas
+   */
+  public List<ReplicaStatus> replicaStatus() {
+    return client instanceof ReplicaClient replicas ? replicas.status() : List.of();
+  }
+
+  /** Stops the engine's copy pool, if it owns it, and the replicas' timer. */
   public void shutdown() {
     if (ownsExecutor) {
       executor.shutdownNow();
+    }
+    if (client instanceof ReplicaClient replicas) {
+      replicas.close(); // its timer thread
     }
   }
 }

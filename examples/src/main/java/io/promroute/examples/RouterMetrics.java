@@ -2,10 +2,14 @@ package io.promroute.examples;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.promroute.router.ReplicaStatus;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -44,10 +48,10 @@ final class RouterMetrics {
         .register(registry);
     upstreamDuration = Histogram.builder()
         .name("promroute_upstream_request_duration_seconds")
-        .help("Time from sending a request to a shard to receiving its response headers, by shard and outcome (HTTP status, \"timeout\" or \"error\")")
+        .help("Time from sending a request to a shard to receiving its response headers, by shard, replica (its position in the shard's list, 0 for a shard with one URL) and outcome (HTTP status, \"timeout\", \"error\" or \"canceled\")")
         .unit(Unit.SECONDS)
         .classicUpperBounds(LATENCY_BUCKETS)
-        .labelNames("shard", "outcome")
+        .labelNames("shard", "replica", "outcome")
         .register(registry);
     reloads = Counter.builder()
         .name("promroute_config_reloads_total")
@@ -62,6 +66,25 @@ final class RouterMetrics {
     if (jvm) {
       JvmMetrics.builder().register(registry);
     }
+  }
+
+  /**
+   * Exports the health of the replicas of the filter being served, read at each scrape. Called
+   * once, by the router that owns these metrics.
+   *
+   * @param replicas the current filter's replicas
+   */
+  void watchReplicas(Supplier<List<ReplicaStatus>> replicas) {
+    GaugeWithCallback.builder()
+        .name("promroute_replica_up")
+        .help("1 while a replica of a shard with several is in rotation, 0 while it is skipped after failures (until its back-off ends or, with probes, a probe passes); by shard and replica (its position in the shard's list)")
+        .labelNames("shard", "replica")
+        .callback(callback -> {
+          for (ReplicaStatus status : replicas.get()) {
+            callback.call(status.inRotation() ? 1 : 0, status.shard(), Integer.toString(status.replica()));
+          }
+        })
+        .register(registry);
   }
 
   /**

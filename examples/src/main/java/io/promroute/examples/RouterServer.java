@@ -73,9 +73,10 @@ final class RouterServer implements AutoCloseable {
     this.config = requireNonNull(config, "config is null");
     this.factory = requireNonNull(factory, "factory is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
-    this.client = new MeteredUpstreamClient(upstream, metrics);
+    this.client = new MeteredUpstreamClient(upstream, metrics, () -> this.config);
     this.probeClient = upstream;
     this.engine = new AtomicReference<>(factory.create(config, client));
+    metrics.watchReplicas(() -> engine.get().replicaStatus());
     this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "promroute-retire-engine");
       thread.setDaemon(true);
@@ -137,16 +138,22 @@ final class RouterServer implements AutoCloseable {
   }
 
   /**
-   * Asks every shard's own {@code /-/ready}, in parallel, with the shard's credentials and
-   * headers; returns the keys of those that did not answer 200 within 5 seconds, in
-   * configuration order.
+   * Asks every shard's own {@code /-/ready} (every replica's), in parallel, with the shard's
+   * credentials and headers; returns the keys of those of which no replica answered 200 within 5
+   * seconds, in configuration order.
    */
   List<String> unreadyShards() {
-    Map<String, CompletableFuture<Boolean>> probes = new LinkedHashMap<>();
-    config.shards().forEach((key, target) -> probes.put(key, probe(key, target)));
+    Map<String, List<CompletableFuture<Boolean>>> probes = new LinkedHashMap<>();
+    config.shards().forEach((key, target) -> {
+      List<CompletableFuture<Boolean>> replicas = new ArrayList<>();
+      for (int i = 0; i < target.baseUrls().size(); i++) {
+        replicas.add(probe(key, target.replica(i)));
+      }
+      probes.put(key, replicas);
+    });
     List<String> unready = new ArrayList<>();
-    probes.forEach((key, probe) -> {
-      if (!probe.join()) {
+    probes.forEach((key, replicas) -> {
+      if (replicas.stream().noneMatch(CompletableFuture::join)) {
         unready.add(key);
       }
     });
@@ -224,8 +231,13 @@ final class RouterServer implements AutoCloseable {
         .append("PromRoute ").append(StandaloneRouter.version()).append(": one Prometheus API over sharded Prometheus servers\n\n")
         .append("config: ").append(configFile).append('\n')
         .append("shard label: ").append(current.shardLabel()).append('\n');
-    current.shards().forEach((key, target) ->
-        text.append("shard ").append(key).append(": ").append(target.baseUrl()).append('\n'));
+    current.shards().forEach((key, target) -> {
+      text.append("shard ").append(key).append(": ").append(target.baseUrl());
+      for (int i = 1; i < target.baseUrls().size(); i++) {
+        text.append(", replica ").append(i).append(": ").append(target.baseUrls().get(i));
+      }
+      text.append('\n');
+    });
     String api = current.pathPrefix();
     return text.append('\n')
         .append("Prometheus API: ").append(api).append("/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n")

@@ -5,18 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.promroute.router.ShardTarget;
 import io.promroute.router.UpstreamRequest;
 import io.promroute.router.UpstreamResponse;
+import io.promroute.servlet.RouterConfig;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class MeteredUpstreamClientTest {
 
   private static final UpstreamRequest REQUEST = new UpstreamRequest("b", ShardTarget.of("127.0.0.1:9192"), "GET",
       URI.create("http://127.0.0.1:9192/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(5));
+
+  /** Shard b has two replicas; {@link #REQUEST} goes to the second. */
+  private static final Supplier<RouterConfig> CONFIG = () -> RouterConfig.parse(
+      "prome_servers: {a: '127.0.0.1:9191', b: ['127.0.0.1:9191', '127.0.0.1:9192']}", "test");
 
   private final RouterMetrics metrics = new RouterMetrics(false);
 
@@ -29,9 +35,9 @@ class MeteredUpstreamClientTest {
 
   @Test
   void timesEachShardRequestByOutcome() {
-    MeteredUpstreamClient ok = new MeteredUpstreamClient(new FakeShards.OkClient(), metrics);
+    MeteredUpstreamClient ok = new MeteredUpstreamClient(new FakeShards.OkClient(), metrics, CONFIG);
     MeteredUpstreamClient slow = new MeteredUpstreamClient(
-        request -> CompletableFuture.failedFuture(new HttpTimeoutException("request timed out")), metrics);
+        request -> CompletableFuture.failedFuture(new HttpTimeoutException("request timed out")), metrics, CONFIG);
 
     ok.send(REQUEST).join().close();
     ok.send(REQUEST).join().close();
@@ -45,12 +51,26 @@ class MeteredUpstreamClientTest {
   }
 
   @Test
+  void labelsEachRequestWithTheReplicaAskedByItsPosition() {
+    MeteredUpstreamClient ok = new MeteredUpstreamClient(new FakeShards.OkClient(), metrics, CONFIG);
+
+    ok.send(REQUEST).join().close();
+    UpstreamRequest toA = new UpstreamRequest("a", ShardTarget.of("127.0.0.1:9191"), "GET",
+        URI.create("http://127.0.0.1:9191/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(5));
+    ok.send(toA).join().close();
+
+    assertThat(metrics.upstreamDuration.collect().getDataPoints())
+        .extracting(point -> point.getLabels().get("shard") + "/" + point.getLabels().get("replica"))
+        .containsExactlyInAnyOrder("b/1", "a/0");
+  }
+
+  @Test
   void cancellingTheAnswerCancelsTheShardRequest() {
     AtomicReference<CompletableFuture<UpstreamResponse>> upstream = new AtomicReference<>();
     MeteredUpstreamClient client = new MeteredUpstreamClient(request -> {
       upstream.set(new CompletableFuture<>());
       return upstream.get();
-    }, metrics);
+    }, metrics, CONFIG);
 
     client.send(REQUEST).cancel(true);
 

@@ -40,8 +40,17 @@ class ReadmeConfigTest {
       configs.add(RouterConfig.load(file));
     }
     assertThat(configs.get(0).shardKeys()).containsExactly("a", "b");
-    RouterConfig complete = configs.get(configs.size() - 1);
+    // The complete example is the longest block.
+    int longest = 0;
+    for (int i = 1; i < blocks.size(); i++) {
+      if (blocks.get(i).length() > blocks.get(longest).length()) {
+        longest = i;
+      }
+    }
+    RouterConfig complete = configs.get(longest);
     assertThat(complete.shardKeys()).containsExactly("a", "b", "c");
+    assertThat(complete.shards().get("a").baseUrls()).hasSize(2);
+    assertThat(complete.replicaPolicy().probes()).isTrue();
     assertThat(complete.shards().get("b").basicAuthPassword()).isEqualTo("pw");
     assertThat(complete.shards().get("c").bearerToken()).isEqualTo("token");
   }

@@ -1,5 +1,6 @@
 package io.promroute.examples;
 
+import io.promroute.servlet.it.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -70,6 +71,37 @@ class RouterServerTest {
   }
 
   @Test
+  void aShardWithADeadReplicaIsAnsweredByTheOtherAndTheMetricsShowIt() throws Exception {
+    int dead;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      dead = socket.getLocalPort(); // nothing listens there once closed
+    }
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      Path file = directory.resolve("router.yml");
+      Files.writeString(file, "prome_servers:\n  a: [127.0.0.1:" + dead + ", " + a.address() + "]\n  b: " + b.address()
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+      router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
+          new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add, false);
+      router.start();
+
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D");
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).contains("\"cluster\":\"a\"").contains("node-a:9100");
+      }
+      assertThat(a.queries).containsExactly("up", "up", "up");
+      Eventually.eventually(() -> assertThat(get("/metrics").body())
+          .contains("promroute_replica_up{replica=\"0\",shard=\"a\"} 0.0")
+          .contains("promroute_replica_up{replica=\"1\",shard=\"a\"} 1.0")
+          .doesNotContain("promroute_replica_up{replica=\"0\",shard=\"b\"}")
+          // The dead replica was asked once; the live one every time.
+          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"error\",replica=\"0\",shard=\"a\"} 1")
+          .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"1\",shard=\"a\"} 3"));
+      assertThat(get("/").body()).contains("shard a: http://127.0.0.1:" + dead + ", replica 1: http://" + a.address());
+    }
+  }
+
+  @Test
   void routesThroughTheRealEngineAndRecordsTheShardItWentTo() throws Exception {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       startOver(a, b);
@@ -83,7 +115,7 @@ class RouterServerTest {
       Eventually.eventually(() -> {
         assertThat(get("/metrics").body())
             .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
-            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 1");
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 1");
         assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
       });
     }
@@ -170,7 +202,7 @@ class RouterServerTest {
     Eventually.eventually(() -> assertThat(get("/metrics").body())
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 2")
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"none\",status=\"400\"} 1")
-        .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",shard=\"b\"} 2")
+        .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 2")
         .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
         .contains("jvm_memory_used_bytes"));
   }

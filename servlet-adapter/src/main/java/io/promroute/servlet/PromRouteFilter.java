@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.promroute.router.Engine;
 import io.promroute.router.Exchange;
+import io.promroute.router.ReplicaClient;
+import io.promroute.router.ReplicaPolicy;
+import io.promroute.router.ReplicaStatus;
 import io.promroute.router.Router;
 import io.promroute.router.Routing;
 import io.promroute.router.ShardTarget;
@@ -112,6 +115,7 @@ public final class PromRouteFilter implements Filter {
             .pathPrefix(config.pathPrefix())
             .upstreamTimeout(config.upstreamTimeout())
             .partialResponse(config.partialResponse())
+            .replicaPolicy(config.replicaPolicy())
             .forwardedHeaders(config.forwardedHeaders())
             .maxRequestBodyBytes(config.maxRequestBodyBytes());
     config.shards().forEach(builder::shard);
@@ -147,6 +151,15 @@ public final class PromRouteFilter implements Filter {
     } else {
       chain.doFilter(request, response);
     }
+  }
+
+  /**
+   * The health of every replica of the shards that have several ({@link ShardTarget#baseUrls()}),
+   * in configuration order; empty when no shard has replicas. For metrics and status pages.
+   */
+  public java.util.List<ReplicaStatus> replicaStatus() {
+    Engine current = engine;
+    return current != null ? current.replicaStatus() : java.util.List.of();
   }
 
   private static void handle(Engine engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -188,6 +201,7 @@ public final class PromRouteFilter implements Filter {
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
     private boolean partialResponse;
+    private ReplicaPolicy replicaPolicy = ReplicaPolicy.DEFAULT;
     private boolean exactCrossShardSums = true;
     private Set<String> forwardedHeaders = Set.of();
     private int maxRequestBodyBytes = 1 << 20;
@@ -217,7 +231,7 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
-    /** Where shard {@code key} is. */
+    /** Where shard {@code key} is: one server, or its replicas ({@link ShardTarget#of(String...)}). */
     public Builder shard(String key, ShardTarget target) {
       requireNonNull(key, "key is null");
       requireNonNull(target, "target is null");
@@ -257,6 +271,12 @@ public final class PromRouteFilter implements Filter {
     /** Answer with the other shards' data and a warning when one shard of a fan-out fails; default false. */
     public Builder partialResponse(boolean allowed) {
       this.partialResponse = allowed;
+      return this;
+    }
+
+    /** How shards with several replicas choose one and fail over; default {@link ReplicaPolicy#DEFAULT}. */
+    public Builder replicaPolicy(ReplicaPolicy policy) {
+      this.replicaPolicy = requireNonNull(policy, "policy is null");
       return this;
     }
 
@@ -334,7 +354,7 @@ public final class PromRouteFilter implements Filter {
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
       Router router =
           new Router(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
-      UpstreamClient upstream = client != null ? client : UpstreamClient.jdk();
+      UpstreamClient upstream = ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
       return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
           forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true);
     }

@@ -3,6 +3,7 @@ package io.promroute.servlet;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardLabelMode;
@@ -33,6 +34,7 @@ import java.util.Set;
  * @param parserOptions the PromQL features and limits accepted
  * @param upstreamTimeout how long a shard may take
  * @param partialResponse answer with the other shards' data when one fails
+ * @param replicaPolicy how shards with several replicas choose one and fail over
  * @param forwardedHeaders client headers forwarded to shards
  * @param maxRequestBodyBytes the largest POST body accepted
  * @param source where the configuration was read from, for messages (file path or a name)
@@ -50,6 +52,7 @@ public record RouterConfig(
     ParserOptions parserOptions,
     Duration upstreamTimeout,
     boolean partialResponse,
+    ReplicaPolicy replicaPolicy,
     Set<String> forwardedHeaders,
     int maxRequestBodyBytes,
     String source) {
@@ -65,6 +68,7 @@ public record RouterConfig(
     requireNonNull(mode, "mode is null");
     requireNonNull(parserOptions, "parserOptions is null");
     requireNonNull(upstreamTimeout, "upstreamTimeout is null");
+    requireNonNull(replicaPolicy, "replicaPolicy is null");
     forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));
     requireNonNull(source, "source is null");
   }

@@ -1,6 +1,7 @@
 package io.promroute.servlet;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.servlet.YamlTree.Entry;
 import io.promroute.servlet.YamlTree.Mapping;
@@ -147,9 +148,21 @@ final class RouterConfigReader {
         .build();
 
     Section upstream = top.section("upstream");
-    upstream.allowOnly("timeout", "forward_headers", "partial_response");
+    upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
     Duration timeout = upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT);
     boolean partialResponse = upstream.bool("partial_response", false);
+    Section replicas = upstream.section("replicas");
+    replicas.allowOnly("first_byte_timeout", "backoff", "probe_interval");
+    ReplicaPolicy defaultPolicy = ReplicaPolicy.DEFAULT;
+    ReplicaPolicy replicaPolicy;
+    try {
+      replicaPolicy = new ReplicaPolicy(
+          replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
+          replicas.duration("backoff", defaultPolicy.backoff()),
+          replicas.duration("probe_interval", defaultPolicy.probeInterval()));
+    } catch (IllegalArgumentException e) {
+      throw error(replicas.line(), "upstream.replicas", e.getMessage());
+    }
     Set<String> forwardHeaders = new LinkedHashSet<>();
     for (Scalar header : upstream.stringList("forward_headers")) {
       String name = header.text();
@@ -176,6 +189,7 @@ final class RouterConfigReader {
         parserOptions,
         timeout,
         partialResponse,
+        replicaPolicy,
         forwardHeaders,
         maxBody,
         source);
@@ -184,15 +198,11 @@ final class RouterConfigReader {
   private Map<String, ShardTarget> readShards(Section top) {
     // prome-route's map gives each shard its address; "shards" adds details, and may also give
     // the address (url) for a shard that prome_servers does not list.
-    Map<String, Scalar> addresses = new LinkedHashMap<>();
+    Map<String, List<Scalar>> addresses = new LinkedHashMap<>();
     Section servers = top.section("prome_servers");
     for (Entry entry : servers.entries()) {
       checkShardKey(entry, "prome_servers");
-      Scalar address = servers.requiredScalar(entry);
-      if (address.isNull() || address.text().isBlank()) {
-        throw error(entry.line(), "prome_servers." + entry.key(), "no address (expected host:port or a URL)");
-      }
-      addresses.put(entry.key(), address);
+      addresses.put(entry.key(), servers.addresses(entry));
     }
     Section details = top.section("shards");
     Map<String, Section> detailSections = new LinkedHashMap<>();
@@ -209,21 +219,28 @@ final class RouterConfigReader {
 
     Map<String, ShardTarget> shards = new LinkedHashMap<>();
     for (String key : keys) {
-      Scalar address = addresses.get(key);
+      List<Scalar> address = addresses.get(key);
       Section detail = detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
       detail.allowOnly("url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
-      Scalar url = detail.scalarNode("url");
+      List<Scalar> url = detail.has("url") && detail.scalarOrList("url") ? detail.addresses(detail.entry("url")) : null;
       if (address != null && url != null) {
-        throw error(url, "shards." + key + ".url",
-            "shard \"" + key + "\" already has its address in prome_servers (line " + address.line() + ")");
+        throw error(url.get(0), "shards." + key + ".url",
+            "shard \"" + key + "\" already has its address in prome_servers (line " + address.get(0).line() + ")");
       }
       if (address == null && url == null) {
         throw new RouterConfigException(source + ":" + detail.line() + ": shards." + key
             + ": no address: add url: http://host:port (or list it under prome_servers)");
       }
-      Scalar where = address != null ? address : url;
+      List<Scalar> where = address != null ? address : url;
       String whereKey = address != null ? "prome_servers." + key : "shards." + key + ".url";
-      URI baseUrl = baseUrl(where, whereKey);
+      List<URI> baseUrls = new java.util.ArrayList<>();
+      for (Scalar replica : where) {
+        URI baseUrl = baseUrl(replica, whereKey);
+        if (baseUrls.contains(baseUrl)) {
+          throw error(replica, whereKey, "\"" + replica.text().strip() + "\" is listed twice");
+        }
+        baseUrls.add(baseUrl);
+      }
 
       String user = null;
       String password = null;
@@ -278,7 +295,7 @@ final class RouterConfigReader {
         }
         tls = new ShardTarget.Tls(caFile, tlsSection.bool("insecure_skip_verify", false));
       }
-      shards.put(key, new ShardTarget(baseUrl, user, password, token, headers, tls));
+      shards.put(key, new ShardTarget(baseUrls, user, password, token, headers, tls));
     }
     return shards;
   }
@@ -467,6 +484,38 @@ final class RouterConfigReader {
       }
       Scalar scalar = requiredScalar(entry);
       return scalar.isNull() ? null : scalar;
+    }
+
+    Entry entry(String key) {
+      return mapping.entries().get(key);
+    }
+
+    /** Whether {@code key} has a value or a list (an empty value reads as absent). */
+    boolean scalarOrList(String key) {
+      Node value = entry(key).value();
+      return !(value instanceof Scalar scalar && scalar.isNull());
+    }
+
+    /**
+     * A shard's address, or the addresses of its replicas: one value or a list of them, in order
+     * of preference.
+     */
+    List<Scalar> addresses(Entry entry) {
+      List<Node> items = entry.value() instanceof Sequence sequence ? sequence.items() : List.of(entry.value());
+      if (items.isEmpty()) {
+        throw reader.error(entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
+      }
+      List<Scalar> addresses = new java.util.ArrayList<>();
+      for (Node item : items) {
+        if (!(item instanceof Scalar scalar)) {
+          throw reader.error(item, key(entry.key()), "expected host:port or a URL, found " + item.kind());
+        }
+        if (scalar.isNull() || scalar.text().isBlank()) {
+          throw reader.error(entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
+        }
+        addresses.add(scalar);
+      }
+      return addresses;
     }
 
     Scalar requiredScalar(Entry entry) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
 import io.promroute.shard.ShardLabelMode;
@@ -68,8 +69,42 @@ class RouterConfigTest {
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.partialResponse()).isFalse();
+    assertThat(config.replicaPolicy()).isEqualTo(ReplicaPolicy.DEFAULT);
     assertThat(config.forwardedHeaders()).isEmpty();
     assertThat(config.maxRequestBodyBytes()).isEqualTo(1 << 20);
+  }
+
+  @Test
+  void aShardMayListReplicasInPromeServersOrAsUrlsOfItsDetails() {
+    RouterConfig config = RouterConfig.parse("""
+        prome_servers:
+          a: [10.0.0.1:9090, 10.0.0.2:9090]
+          b: 10.0.0.3:9090
+        shards:
+          c:
+            url: [http://10.0.0.4:9090/prom/, 'https://10.0.0.5/prom']
+            bearer_token: t
+        upstream:
+          replicas: {first_byte_timeout: 5s, backoff: 30s, probe_interval: 2s}
+        """, "t");
+
+    assertThat(config.shards().get("a").baseUrls())
+        .containsExactly(URI.create("http://10.0.0.1:9090"), URI.create("http://10.0.0.2:9090"));
+    assertThat(config.shards().get("b")).isEqualTo(ShardTarget.of("10.0.0.3:9090"));
+    ShardTarget c = config.shards().get("c");
+    assertThat(c.baseUrls()).containsExactly(URI.create("http://10.0.0.4:9090/prom"), URI.create("https://10.0.0.5/prom"));
+    assertThat(c.bearerToken()).isEqualTo("t");
+    assertThat(c.replica(1)).isEqualTo(new ShardTarget(URI.create("https://10.0.0.5/prom"), null, null, "t", Map.of(),
+        ShardTarget.Tls.DEFAULT));
+    assertThat(config.replicaPolicy())
+        .isEqualTo(new ReplicaPolicy(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2)));
+  }
+
+  @Test
+  void aTargetIsPrintedWithoutItsCredentials() {
+    ShardTarget target = new ShardTarget(URI.create("http://h:1"), "grafana", "s3cret", null, Map.of("X-Token", "t0ken"),
+        ShardTarget.Tls.DEFAULT);
+    assertThat(target.toString()).contains("http://h:1", "grafana").doesNotContain("s3cret", "t0ken");
   }
 
   @Test
@@ -253,7 +288,7 @@ class RouterConfigTest {
             "t:2: prome_servers.a: no address (expected host:port or a URL)"),
         arguments(
             "prome_servers:\n  a: {url: 'h:1'}",
-            "t:2: prome_servers.a: expected a value, found a map"),
+            "t:2: prome_servers.a: expected host:port or a URL, found a map"),
         arguments(
             "prome_servers: [a, b]",
             "t:1: prome_servers: expected a map, found a list"),
@@ -323,6 +358,27 @@ class RouterConfigTest {
         arguments(
             "prome_servers: {a: 'h:1'}\npromql:\n  holt_winters: true",
             "t:3: promql.holt_winters: unknown key (known here: experimental_functions, duration_expressions, extended_range_selectors, binop_fill_modifiers, prometheus2_functions, max_nesting_depth)"),
+        arguments(
+            "prome_servers:\n  a: ['h:1', 'http://h:1/']",
+            "t:2: prome_servers.a: \"http://h:1/\" is listed twice"),
+        arguments(
+            "prome_servers:\n  a: []",
+            "t:2: prome_servers.a: no address (expected host:port or a URL)"),
+        arguments(
+            "prome_servers:\n  a: ['h:1', {url: 'h:2'}]",
+            "t:2: prome_servers.a: expected host:port or a URL, found a map"),
+        arguments(
+            "shards:\n  a:\n    url: ['h:1', 'ftp://h:2']",
+            "t:3: shards.a.url: \"ftp://h:2\": only http and https URLs are supported"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\nupstream:\n  replicas: {backoff: 0s}",
+            "t:3: upstream.replicas.backoff: \"0s\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\nupstream:\n  replicas: {backoff: 2d}",
+            "t:3: upstream.replicas: replica timeouts, back-off and probe interval are at most 24h: PT48H"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\nupstream:\n  replicas: {dedup: true}",
+            "t:3: upstream.replicas.dedup: unknown key (known here: first_byte_timeout, backoff, probe_interval)"),
         arguments(
             "prome_servers: {a: 'h:1'}\nprome_servers: {b: 'h:2'}",
             "t:2: key \"prome_servers\" given twice (first at line 1)"),

@@ -174,6 +174,43 @@ public final class PrometheusFixture implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Starts one more Prometheus on a copy of shard {@code key}'s blocks: a replica holding the same
+   * data, as the second server of an HA pair does. Returns once it answers queries over its data;
+   * the caller closes it (its data directory goes with the fixture's).
+   */
+  public PrometheusServer startReplica(String key) throws IOException {
+    shard(key); // a known shard
+    Path[] binaries = binaries().orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
+    Path source = directory.resolve("shard-" + key + "-data");
+    Path copy = Files.createTempDirectory(directory, "shard-" + key + "-replica-");
+    // Only the blocks (directories with a meta.json): the lock file, WAL and head are the running server's.
+    try (Stream<Path> blocks = Files.list(source)) {
+      for (Path block : blocks.filter(path -> Files.isRegularFile(path.resolve("meta.json"))).toList()) {
+        try (Stream<Path> files = Files.walk(block)) {
+          for (Path file : files.toList()) {
+            Path target = copy.resolve(source.relativize(file).toString());
+            if (Files.isDirectory(file)) {
+              Files.createDirectories(target);
+            } else {
+              Files.copy(file, target);
+            }
+          }
+        }
+      }
+    }
+    String name = copy.getFileName().toString();
+    PrometheusServer replica = PrometheusServer.start(name, binaries[0], copy, directory);
+    try {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      replica.awaitReady(client, READY_TIMEOUT, "count(up)", FixtureData.MID.getEpochSecond());
+      return replica;
+    } catch (RuntimeException e) {
+      replica.close();
+      throw e;
+    }
+  }
+
   /** The global Prometheus: every shard's series with the shard label. */
   public PrometheusServer global() {
     return global;

@@ -1,0 +1,495 @@
+package io.promroute.router;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An {@link UpstreamClient} in front of another that sends each request for a shard with several
+ * replicas to one of them, and fails over to the next as {@link ReplicaPolicy} says. Requests for
+ * shards with one URL, and requests it does not recognize, go to the client below unchanged.
+ *
+ * <p>It works on response headers only: once it has handed an answer up, that answer is final,
+ * so no retry can ever follow a body that has started.
+ */
+public final class ReplicaClient implements UpstreamClient, AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(ReplicaClient.class.getName());
+
+  /** The back-off doubles for each failure in a row, up to this factor. */
+  static final int MAX_BACKOFF_FACTOR = 16;
+
+  private final UpstreamClient delegate;
+  private final ReplicaPolicy policy;
+  private final Map<String, ShardReplicas> shards;
+  /** Fires the first-byte timeouts and the probes; {@code null} when no shard has replicas. */
+  private final ScheduledThreadPoolExecutor timer;
+
+  /**
+   * {@code delegate} itself when no shard has replicas, else a client that spreads each shard's
+   * requests over its replicas.
+   *
+   * @param delegate the client that sends each request
+   * @param targets the shards, by key
+   * @param policy how replicas are chosen
+   * @return the client to send shard requests with
+   */
+  public static UpstreamClient wrap(UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
+    return targets.values().stream().anyMatch(target -> target.baseUrls().size() > 1)
+        ? new ReplicaClient(delegate, targets, policy)
+        : delegate;
+  }
+
+  ReplicaClient(UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
+    this.delegate = requireNonNull(delegate, "delegate is null");
+    this.policy = requireNonNull(policy, "policy is null");
+    Map<String, ShardReplicas> withReplicas = new LinkedHashMap<>();
+    targets.forEach((shard, target) -> {
+      if (target.baseUrls().size() > 1) {
+        withReplicas.put(shard, new ShardReplicas(shard, target));
+      }
+    });
+    this.shards = java.util.Collections.unmodifiableMap(withReplicas);
+    this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "promroute-replicas");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true); // most first-byte timeouts are cancelled: do not keep them
+    if (policy.probes()) {
+      long interval = policy.probeInterval().toNanos();
+      timer.scheduleWithFixedDelay(this::probeAll, 0, interval, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Sends {@code request} to a replica of its shard, or unchanged to the client below. */
+  @Override
+  public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
+    ShardReplicas replicas = shards.get(request.shard());
+    if (replicas == null || !replicas.target.baseUrls().equals(request.target().baseUrls())) {
+      return delegate.send(request);
+    }
+    String path = replicas.pathOf(request.uri());
+    if (path == null) {
+      return delegate.send(request); // not a URL under the shard's: nothing to spread
+    }
+    return new Failover(replicas, request, path).start();
+  }
+
+  /**
+   * Every replica of every shard with replicas, in configuration order.
+   *
+   * @return their health now
+   */
+  public List<ReplicaStatus> status() {
+    long now = System.nanoTime();
+    List<ReplicaStatus> status = new ArrayList<>();
+    for (ShardReplicas replicas : shards.values()) {
+      for (Replica replica : replicas.replicas) {
+        status.add(replica.status(now));
+      }
+    }
+    return status;
+  }
+
+  /** Stops the probes and the first-byte timers. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  private void probeAll() {
+    for (ShardReplicas replicas : shards.values()) {
+      for (Replica replica : replicas.replicas) {
+        try {
+          probe(replicas, replica);
+        } catch (RuntimeException e) {
+          // A periodic task that throws is never run again: log, and probe again next time.
+          LOG.log(System.Logger.Level.WARNING, "probing replica " + replica.index + " of shard " + replicas.shard + " failed", e);
+        }
+      }
+    }
+  }
+
+  private void probe(ShardReplicas replicas, Replica replica) {
+    ShardTarget target = replicas.target.replica(replica.index);
+    Duration timeout = policy.probeInterval().compareTo(policy.firstByteTimeout()) < 0
+        ? policy.probeInterval() : policy.firstByteTimeout();
+    UpstreamRequest request = new UpstreamRequest(replicas.shard, target, "GET",
+        URI.create(replica.base + "/-/ready"), Headers.forTarget(Map.of(), target, false), new byte[0], timeout);
+    CompletableFuture<UpstreamResponse> sent;
+    try {
+      sent = delegate.send(request);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((response, failure) -> {
+      if (response != null) {
+        response.close();
+      }
+      if (failure == null && response.status() == 200) {
+        replica.succeeded();
+      } else {
+        replica.failed(System.nanoTime(), "probe " + (failure != null ? describe(failure) : "status " + response.status()));
+      }
+    });
+  }
+
+  /** What a replica answered, as far as choosing a replica is concerned. */
+  enum Outcome {
+    /** An answer to relay (2xx, or a Prometheus 4xx such as {@code bad_data}). */
+    ANSWER,
+    /** Not an answer from a healthy Prometheus: the next replica is asked. */
+    FAILURE,
+    /** The request was cancelled by its caller, or lost to another replica: says nothing of the replica. */
+    CANCELLED
+  }
+
+  static Outcome classify(UpstreamResponse response) {
+    int status = response.status();
+    if (status >= 500 || (status >= 300 && status < 400)) {
+      return Outcome.FAILURE; // a redirect could lead anywhere: never followed, never relayed
+    }
+    // Every Prometheus API answer, success or error, is JSON: an HTML page is a proxy's or a
+    // misconfigured path's.
+    List<String> type = response.headers().get("content-type");
+    if (type != null && !type.isEmpty() && !type.get(0).toLowerCase(Locale.ROOT).contains("json")) {
+      return Outcome.FAILURE;
+    }
+    return Outcome.ANSWER;
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause.getClass().getSimpleName() + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
+  }
+
+  /** A shard's replicas and health. */
+  private final class ShardReplicas {
+    final String shard;
+    final ShardTarget target;
+    final List<Replica> replicas;
+
+    ShardReplicas(String shard, ShardTarget target) {
+      this.shard = shard;
+      this.target = target;
+      List<Replica> list = new ArrayList<>();
+      for (int i = 0; i < target.baseUrls().size(); i++) {
+        list.add(new Replica(shard, i, withoutSlash(target.baseUrls().get(i))));
+      }
+      this.replicas = List.copyOf(list);
+    }
+
+    /** The part of {@code uri} after the first replica's URL, or {@code null} if it is not under it. */
+    String pathOf(URI uri) {
+      String text = uri.toString();
+      String base = replicas.get(0).base;
+      return text.startsWith(base) ? text.substring(base.length()) : null;
+    }
+
+    /**
+     * The order to try the replicas in: those in rotation in configuration order (the same
+     * replica answers every panel of a dashboard, so they agree with each other), then the others,
+     * the one due back first first: better a replica that failed a while ago than no answer.
+     */
+    List<Replica> order(long now) {
+      List<Replica> inRotation = new ArrayList<>();
+      List<Replica> out = new ArrayList<>();
+      for (Replica replica : replicas) {
+        (replica.inRotation(now) ? inRotation : out).add(replica);
+      }
+      out.sort(Comparator.comparingLong(replica -> replica.outUntil() - now));
+      inRotation.addAll(out);
+      return inRotation;
+    }
+  }
+
+  private static String withoutSlash(URI uri) {
+    String text = uri.toString();
+    return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+  }
+
+  /** One replica's health: its failures in a row and, after one, until when it is skipped. */
+  private final class Replica {
+    final String shard;
+    final int index;
+    final String base;
+    private int failures;
+    private long outUntil;
+
+    Replica(String shard, int index, String base) {
+      this.shard = shard;
+      this.index = index;
+      this.base = base;
+    }
+
+    synchronized boolean inRotation(long now) {
+      // With probes, only a passing probe (or request) brings a replica back.
+      return failures == 0 || (!policy.probes() && now - outUntil >= 0);
+    }
+
+    synchronized long outUntil() {
+      return outUntil;
+    }
+
+    synchronized ReplicaStatus status(long now) {
+      return new ReplicaStatus(shard, index, URI.create(base), inRotation(now), failures);
+    }
+
+    void succeeded() {
+      boolean back;
+      synchronized (this) {
+        back = failures > 0;
+        failures = 0;
+      }
+      if (back) {
+        LOG.log(System.Logger.Level.INFO, "replica {0} of shard {1} ({2}) answers again", index, shard, base);
+      }
+    }
+
+    void failed(long now, String why) {
+      int count;
+      long backoff;
+      synchronized (this) {
+        count = ++failures;
+        backoff = policy.backoff().toNanos() * Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(count - 1, 30));
+        outUntil = now + backoff;
+      }
+      if (count == 1) {
+        LOG.log(System.Logger.Level.WARNING, "replica {0} of shard {1} ({2}) failed ({3}): out of rotation for {4} ms{5}",
+            index, shard, base, why, TimeUnit.NANOSECONDS.toMillis(backoff), policy.probes() ? " and until a probe passes" : "");
+      }
+    }
+  }
+
+  /**
+   * One request: the attempts at the replicas, in {@link ShardReplicas#order}, each started when the
+   * one before failed or has not answered within the first-byte timeout. The first answer wins and
+   * the other attempts are cancelled; when every replica failed, the last failure is the answer
+   * (a 5xx is relayed as it came, so the caller reports it as for a shard without replicas).
+   * Cancelling it cancels every attempt.
+   *
+   * <p>Decisions are taken under its lock; futures are completed and cancelled outside it, since
+   * their dependents may run anything.
+   */
+  private final class Failover extends CompletableFuture<UpstreamResponse> {
+    private final ShardReplicas replicas;
+    private final UpstreamRequest request;
+    private final String path;
+    private final List<Replica> order;
+    private final long deadline;
+    private final List<Attempt> attempts = new ArrayList<>();
+    private int next;
+    private int pending;
+    private UpstreamResponse failedResponse;
+    private Throwable failure;
+    private ScheduledFuture<?> firstByteTimer;
+
+    /** One replica asked, since {@code started} (nanos). */
+    private record Attempt(Replica replica, long started, CompletableFuture<UpstreamResponse> future) {}
+
+    Failover(ShardReplicas replicas, UpstreamRequest request, String path) {
+      this.replicas = replicas;
+      this.request = request;
+      this.path = path;
+      long now = System.nanoTime();
+      this.order = replicas.order(now);
+      this.deadline = now + request.timeout().toNanos();
+    }
+
+    Failover start() {
+      attempt();
+      return this;
+    }
+
+    /** Starts the next replica's attempt, if there is one and time left; gives up if nothing is left to wait for. */
+    private void attempt() {
+      Replica replica;
+      long remaining;
+      long now = System.nanoTime();
+      synchronized (this) {
+        if (isDone()) {
+          return;
+        }
+        remaining = deadline - now;
+        if (next >= order.size() || remaining <= 0) {
+          if (pending > 0) {
+            return; // the attempts under way may still answer
+          }
+          replica = null;
+        } else {
+          replica = order.get(next++);
+          pending++;
+        }
+      }
+      if (replica == null) {
+        giveUp();
+        return;
+      }
+      ShardTarget target = replicas.target.replica(replica.index);
+      UpstreamRequest attempt = new UpstreamRequest(request.shard(), target, request.method(),
+          URI.create(replica.base + path), request.headers(), request.body(), Duration.ofNanos(remaining));
+      CompletableFuture<UpstreamResponse> sent;
+      try {
+        sent = delegate.send(attempt);
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
+      }
+      ScheduledFuture<?> previous = null;
+      synchronized (this) {
+        attempts.add(new Attempt(replica, now, sent));
+        if (next < order.size() && !isDone()) {
+          long wait = Math.min(policy.firstByteTimeout().toNanos(), remaining);
+          previous = firstByteTimer;
+          firstByteTimer = timer.schedule(this::attempt, wait, TimeUnit.NANOSECONDS);
+        }
+      }
+      if (previous != null) {
+        previous.cancel(false);
+      }
+      sent.whenComplete((response, thrown) -> settled(replica, response, thrown));
+      if (isDone()) {
+        sent.cancel(true); // cancelled while starting it
+      }
+    }
+
+    private void settled(Replica replica, UpstreamResponse response, Throwable thrown) {
+      Outcome outcome = thrown != null
+          // Once the request is answered, the others' failures are most likely their cancellation.
+          ? (isDone() || cancellation(thrown) ? Outcome.CANCELLED : Outcome.FAILURE)
+          : classify(response);
+      long now = System.nanoTime();
+      switch (outcome) {
+        case ANSWER -> {
+          replica.succeeded();
+          if (!isDone()) {
+            slowOnesFailed(now); // before answering: the caller's next request must see it
+          }
+          if (complete(response)) {
+            cancelAttempts();
+            releaseHeld();
+          } else {
+            response.close(); // another replica answered first, or the caller gave up
+          }
+          return;
+        }
+        case FAILURE -> replica.failed(now, thrown != null ? describe(thrown) : "status " + response.status());
+        case CANCELLED -> {
+          // says nothing about the replica
+        }
+      }
+      UpstreamResponse dropped = null;
+      synchronized (this) {
+        pending--;
+        if (isDone()) {
+          dropped = response; // answered meanwhile: nothing to keep
+        } else if (response != null) {
+          dropped = failedResponse;
+          failedResponse = response;
+          failure = null;
+        } else if (outcome == Outcome.FAILURE) {
+          dropped = failedResponse;
+          failedResponse = null;
+          failure = thrown;
+        }
+      }
+      if (dropped != null) {
+        dropped.close();
+      }
+      attempt();
+    }
+
+    /**
+     * Replicas still silent past the first-byte timeout when another answered count as failed:
+     * otherwise a replica that accepts connections and never answers would stay first in rotation
+     * and cost every request the timeout.
+     */
+    private void slowOnesFailed(long now) {
+      List<Attempt> started;
+      synchronized (this) {
+        started = List.copyOf(attempts);
+      }
+      for (Attempt attempt : started) {
+        if (!attempt.future.isDone() && now - attempt.started >= policy.firstByteTimeout().toNanos()) {
+          attempt.replica.failed(now, "no response headers within " + policy.firstByteTimeout().toMillis() + " ms");
+        }
+      }
+    }
+
+    private void giveUp() {
+      UpstreamResponse last;
+      Throwable cause;
+      synchronized (this) {
+        last = failedResponse;
+        cause = failure;
+        failedResponse = null;
+      }
+      if (last != null) {
+        if (!complete(last)) {
+          last.close();
+        }
+      } else if (cause != null) {
+        completeExceptionally(cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause);
+      } else {
+        completeExceptionally(new java.net.http.HttpTimeoutException(
+            "no replica of shard " + request.shard() + " answered within " + request.timeout().toMillis() + " ms"));
+      }
+      cancelAttempts();
+    }
+
+    private void cancelAttempts() {
+      List<Attempt> started;
+      ScheduledFuture<?> timerTask;
+      synchronized (this) {
+        started = List.copyOf(attempts);
+        timerTask = firstByteTimer;
+      }
+      if (timerTask != null) {
+        timerTask.cancel(false);
+      }
+      for (Attempt attempt : started) {
+        if (!attempt.future.isDone()) {
+          attempt.future.cancel(true);
+        }
+      }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      cancelAttempts();
+      releaseHeld();
+      return cancelled;
+    }
+
+    /** Closes the failed answer kept in case every replica fails. */
+    private void releaseHeld() {
+      UpstreamResponse held;
+      synchronized (this) {
+        held = failedResponse;
+        failedResponse = null;
+      }
+      if (held != null) {
+        held.close();
+      }
+    }
+
+    private static boolean cancellation(Throwable thrown) {
+      Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+      return cause instanceof CancellationException;
+    }
+  }
+}
