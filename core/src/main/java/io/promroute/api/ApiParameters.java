@@ -42,6 +42,12 @@ public final class ApiParameters {
           .appendOffset("+HH:MM", "Z")
           .toFormatter()
           .withResolverStyle(ResolverStyle.STRICT);
+  /**
+   * Go's {@code time.Parse(time.RFC3339Nano, ...)} reads the fraction of a second after a comma
+   * as after a period; {@link #RFC3339} reads a period only.
+   */
+  private static final Pattern COMMA_FRACTION =
+      Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}),([0-9].*)", Pattern.DOTALL);
   // Prometheus's own boundary times, which Go's parser cannot read but Prometheus accepts.
   private static final String MIN_TIME = "-292273086-05-16T16:47:06Z";
   private static final String MAX_TIME = "292277025-08-18T07:12:54.999999999Z";
@@ -289,6 +295,10 @@ public final class ApiParameters {
     }
     if (value.equals(MAX_TIME)) {
       return Instant.MAX;
+    }
+    Matcher comma = COMMA_FRACTION.matcher(value);
+    if (comma.matches()) {
+      value = comma.group(1) + "." + comma.group(2);
     }
     try {
       return OffsetDateTime.parse(value, RFC3339).toInstant();

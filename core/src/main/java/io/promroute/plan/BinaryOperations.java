@@ -29,7 +29,7 @@ final class BinaryOperations {
       case DIV -> new Result(lhs / rhs, true);
       case POW -> new Result(pow(lhs, rhs), true);
       case MOD -> new Result(lhs % rhs, true);
-      case ATAN2 -> new Result(Math.atan2(lhs, rhs), true);
+      case ATAN2 -> new Result(GoMath.atan2(lhs, rhs), true);
       case EQL -> new Result(lhs, lhs == rhs);
       case NEQ -> new Result(lhs, lhs != rhs);
       case GTR -> new Result(lhs, lhs > rhs);
@@ -84,7 +84,7 @@ final class BinaryOperations {
         yf--;
         yi++;
       }
-      a1 = Math.exp(yf * Math.log(x));
+      a1 = GoMath.exp(yf * GoMath.log(x));
     }
     // x = x1 * 2^xe with x1 in [0.5, 1), as Go's Frexp.
     int xe = Math.getExponent(x) + 1;

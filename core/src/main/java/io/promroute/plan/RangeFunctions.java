@@ -61,8 +61,24 @@ final class RangeFunctions {
     return new Value.Vector(out);
   }
 
+  /**
+   * One step of 2.42's {@code kahanSumInc} (Neumaier's variant): returns the new sum and updates
+   * {@code compensation[0]}, the running error term that the caller adds at the end.
+   */
+  private static double kahanAdd(double increment, double sum, double[] compensation) {
+    double t = sum + increment;
+    if (Math.abs(sum) >= Math.abs(increment)) {
+      compensation[0] += (sum - t) + increment;
+    } else {
+      compensation[0] += (increment - t) + sum;
+    }
+    return t;
+  }
+
+  /** 2.42's avg_over_time: the incremental mean, Kahan-compensated. */
   private static double average(double[] values) {
     double mean = 0;
+    double[] c = {0};
     double count = 0;
     for (double v : values) {
       count++;
@@ -74,9 +90,9 @@ final class RangeFunctions {
           continue;
         }
       }
-      mean += v / count - mean / count;
+      mean = kahanAdd(v / count - mean / count, mean, c);
     }
-    return mean;
+    return Double.isInfinite(mean) ? mean : mean + c[0];
   }
 
   private static double extreme(double[] values, boolean max) {
@@ -89,25 +105,30 @@ final class RangeFunctions {
     return result;
   }
 
+  /** 2.42's sum_over_time: Kahan summation. */
   private static double sum(double[] values) {
     double sum = 0;
+    double[] c = {0};
     for (double v : values) {
-      sum += v;
+      sum = kahanAdd(v, sum, c);
     }
-    return sum;
+    return Double.isInfinite(sum) ? sum : sum + c[0];
   }
 
+  /** 2.42's stdvar_over_time: Welford's update with both running terms Kahan-compensated. */
   private static double variance(double[] values) {
     double count = 0;
     double mean = 0;
+    double[] cMean = {0};
     double aux = 0;
+    double[] cAux = {0};
     for (double v : values) {
       count++;
-      double delta = v - mean;
-      mean += delta / count;
-      aux += delta * (v - mean);
+      double delta = v - (mean + cMean[0]);
+      mean = kahanAdd(delta / count, mean, cMean);
+      aux = kahanAdd(delta * (v - (mean + cMean[0])), aux, cAux);
     }
-    return aux / count;
+    return (aux + cAux[0]) / count;
   }
 
   private static double quantile(double q, double[] values) {
@@ -208,7 +229,7 @@ final class RangeFunctions {
     return line[0] * seconds + line[1];
   }
 
-  /** 2.42's linearRegression: slope and intercept at {@code interceptTime}, by naive sums. */
+  /** 2.42's linearRegression: slope and intercept at {@code interceptTime}, by Kahan sums. */
   private static double[] linearRegression(long[] t, double[] v, long interceptTime) {
     boolean constant = true;
     for (double value : v) {
@@ -222,14 +243,22 @@ final class RangeFunctions {
     double sumY = 0;
     double sumXY = 0;
     double sumX2 = 0;
+    double[] cX = {0};
+    double[] cY = {0};
+    double[] cXY = {0};
+    double[] cX2 = {0};
     for (int i = 0; i < v.length; i++) {
       double x = (t[i] - interceptTime) / 1000.0;
       n++;
-      sumX += x;
-      sumY += v[i];
-      sumXY += x * v[i];
-      sumX2 += x * x;
+      sumX = kahanAdd(x, sumX, cX);
+      sumY = kahanAdd(v[i], sumY, cY);
+      sumXY = kahanAdd(x * v[i], sumXY, cXY);
+      sumX2 = kahanAdd(x * x, sumX2, cX2);
     }
+    sumX += cX[0];
+    sumY += cY[0];
+    sumXY += cXY[0];
+    sumX2 += cX2[0];
     double covXY = sumXY - sumX * sumY / n;
     double varX = sumX2 - sumX * sumX / n;
     double slope = covXY / varX;

@@ -21,24 +21,24 @@ final class RouterFunctions {
     MATH.put("abs", Math::abs);
     MATH.put("ceil", Math::ceil);
     MATH.put("floor", Math::floor);
-    MATH.put("exp", Math::exp);
+    MATH.put("exp", GoMath::exp);
     MATH.put("sqrt", Math::sqrt);
-    MATH.put("ln", Math::log);
-    MATH.put("log2", RouterFunctions::log2);
-    MATH.put("log10", x -> log2(x) * (Math.log(2) / Math.log(10)));
+    MATH.put("ln", GoMath::log);
+    MATH.put("log2", GoMath::log2);
+    MATH.put("log10", GoMath::log10);
     MATH.put("sgn", x -> x < 0 ? -1 : (x > 0 ? 1 : x));
-    MATH.put("acos", Math::acos);
-    MATH.put("asin", Math::asin);
-    MATH.put("atan", Math::atan);
-    MATH.put("cos", Math::cos);
-    MATH.put("sin", Math::sin);
-    MATH.put("tan", Math::tan);
-    MATH.put("cosh", Math::cosh);
-    MATH.put("sinh", Math::sinh);
-    MATH.put("tanh", Math::tanh);
-    MATH.put("acosh", x -> Math.log(x + Math.sqrt(x * x - 1)));
-    MATH.put("asinh", x -> Double.isInfinite(x) ? x : Math.log(x + Math.sqrt(x * x + 1)));
-    MATH.put("atanh", x -> 0.5 * Math.log((1 + x) / (1 - x)));
+    MATH.put("acos", GoMath::acos);
+    MATH.put("asin", GoMath::asin);
+    MATH.put("atan", GoMath::atan);
+    MATH.put("cos", GoMath::cos);
+    MATH.put("sin", GoMath::sin);
+    MATH.put("tan", GoMath::tan);
+    MATH.put("cosh", GoMath::cosh);
+    MATH.put("sinh", GoMath::sinh);
+    MATH.put("tanh", GoMath::tanh);
+    MATH.put("acosh", GoMath::acosh);
+    MATH.put("asinh", GoMath::asinh);
+    MATH.put("atanh", GoMath::atanh);
     MATH.put("deg", x -> x * 180 / Math.PI);
     MATH.put("rad", x -> x * Math.PI / 180);
   }
@@ -63,17 +63,6 @@ final class RouterFunctions {
   /** Whether the router can compute the function from its arguments' global values. */
   static boolean supports(String name) {
     return MATH.containsKey(name) || DATES.contains(name) || OTHERS.contains(name) || RANGE.contains(name);
-  }
-
-  /** Go's {@code math.Log2}: exact for powers of two. */
-  static double log2(double x) {
-    if (x > 0 && !Double.isInfinite(x)) {
-      int exponent = Math.getExponent(x);
-      if (exponent >= Double.MIN_EXPONENT && x == Math.scalb(1.0, exponent)) {
-        return exponent;
-      }
-    }
-    return Math.log(x) / Math.log(2);
   }
 
   static Value call(String name, List<Value> args, Labels absentLabels, long time) {

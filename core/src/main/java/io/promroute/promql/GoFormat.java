@@ -299,6 +299,22 @@ final class GoFormat {
     builder.append('"');
   }
 
+  /**
+   * Go strings are bytes and may hold bytes that are not UTF-8 ({@code "\xff"}); a Java string
+   * holds such a byte {@code b} (0x80 to 0xff) as the lone surrogate {@code U+DC00 + b}, which no
+   * well-formed text contains (Python's "surrogateescape").
+   */
+  private static final int RAW_BYTE_BASE = 0xdc00;
+
+  /** The character that stands for the non-UTF-8 byte {@code b} (0x80 to 0xff). */
+  static char rawByte(int b) {
+    return (char) (RAW_BYTE_BASE + b);
+  }
+
+  static boolean isRawByte(int codePoint) {
+    return codePoint >= RAW_BYTE_BASE + 0x80 && codePoint <= RAW_BYTE_BASE + 0xff;
+  }
+
   private static void appendEscaped(StringBuilder builder, int codePoint) {
     if (codePoint == '"' || codePoint == '\\') {
       builder.append('\\').append((char) codePoint);
@@ -306,6 +322,12 @@ final class GoFormat {
     }
     if (codePoint >= 0x20 && codePoint < 0x7f) {
       builder.append((char) codePoint);
+      return;
+    }
+    if (codePoint == 0xfffd) {
+      // Deliberate deviation: Go prints U+FFFD as itself, which Prometheus's lexer then refuses
+      // ("invalid UTF-8 rune": it cannot tell it from a bad byte); shards must parse what we print.
+      builder.append("\\ufffd");
       return;
     }
     if (codePoint >= 0x80 && isPrint(codePoint)) {
@@ -324,9 +346,13 @@ final class GoFormat {
         if (codePoint < 0x20 || codePoint == 0x7f) {
           builder.append("\\x");
           appendHex(builder, codePoint, 2);
+        } else if (isRawByte(codePoint)) {
+          // A byte that is not UTF-8, kept from a \x or octal escape: Go quotes it as itself.
+          builder.append("\\x");
+          appendHex(builder, codePoint - RAW_BYTE_BASE, 2);
         } else if (Character.isSurrogate((char) codePoint) && codePoint <= 0xffff) {
-          // A lone surrogate cannot come from UTF-8 input; Go would have decoded the bytes to
-          // U+FFFD, which is what it escapes an invalid rune as.
+          // Any other lone surrogate cannot come from UTF-8 input; Go would have decoded the
+          // bytes to U+FFFD, which is what it escapes an invalid rune as.
           builder.append("\\ufffd");
         } else if (codePoint < 0x10000) {
           builder.append("\\u");

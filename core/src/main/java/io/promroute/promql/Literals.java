@@ -258,10 +258,64 @@ final class Literals {
     builder.appendCodePoint(codePoint);
   }
 
+  /**
+   * Appends escaped bytes as Go keeps them: each well-formed UTF-8 sequence as its character,
+   * each other byte as itself, which a Java string holds as {@link GoFormat#rawByte} (Go's
+   * {@code "\xff"} is the one byte 0xff, and prints back as {@code "\xff"}).
+   */
   private static void flushBytes(java.io.ByteArrayOutputStream bytes, StringBuilder builder) {
-    if (bytes.size() > 0) {
-      builder.append(new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8));
-      bytes.reset();
+    if (bytes.size() == 0) {
+      return;
     }
+    byte[] raw = bytes.toByteArray();
+    bytes.reset();
+    int index = 0;
+    while (index < raw.length) {
+      int length = utf8SequenceLength(raw, index);
+      if (length == 0) {
+        builder.append(GoFormat.rawByte(raw[index] & 0xff));
+        index++;
+      } else {
+        builder.append(new String(raw, index, length, java.nio.charset.StandardCharsets.UTF_8));
+        index += length;
+      }
+    }
+  }
+
+  /**
+   * The length of the well-formed UTF-8 sequence at {@code index} (Go's {@code utf8.DecodeRune}:
+   * no overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
+   */
+  private static int utf8SequenceLength(byte[] raw, int index) {
+    int first = raw[index] & 0xff;
+    if (first < 0x80) {
+      return 1;
+    }
+    int length;
+    int low = 0x80;
+    int high = 0xbf;
+    if (first >= 0xc2 && first <= 0xdf) {
+      length = 2;
+    } else if (first >= 0xe0 && first <= 0xef) {
+      length = 3;
+      low = first == 0xe0 ? 0xa0 : 0x80;
+      high = first == 0xed ? 0x9f : 0xbf;
+    } else if (first >= 0xf0 && first <= 0xf4) {
+      length = 4;
+      low = first == 0xf0 ? 0x90 : 0x80;
+      high = first == 0xf4 ? 0x8f : 0xbf;
+    } else {
+      return 0;
+    }
+    if (index + length > raw.length) {
+      return 0;
+    }
+    for (int offset = 1; offset < length; offset++) {
+      int next = raw[index + offset] & 0xff;
+      if (next < (offset == 1 ? low : 0x80) || next > (offset == 1 ? high : 0xbf)) {
+        return 0;
+      }
+    }
+    return length;
   }
 }

@@ -102,7 +102,7 @@ public final class Engine {
         throw new ApiException(ApiError.methodNotAllowed(method, apiPath));
       }
       String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
-      Params params = Params.of(request.query(), formBody(request));
+      Params params = params(request, endpoint.get());
       return router.route(endpoint.get(), labelName, params);
     } catch (ApiException e) {
       writeError(response, e.error());
@@ -115,15 +115,26 @@ public final class Engine {
     }
   }
 
-  private String formBody(ApiRequest request) throws IOException {
-    if (!request.method().equals("POST")) {
-      return null;
-    }
+  /**
+   * The request's parameters as Prometheus's handler reads them: a form body's before the URL's;
+   * a multipart form's after the URL's (Go's {@code ParseMultipartForm} appends them), except on
+   * {@code /series}, whose handler calls {@code ParseForm}, which does not read multipart bodies.
+   */
+  private Params params(ApiRequest request, Endpoint endpoint) throws IOException {
     String contentType = request.contentType();
-    if (contentType == null
-        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      return null; // Prometheus reads no parameters from other bodies
+    if (!request.method().equals("POST") || contentType == null) {
+      return Params.of(request.query(), null);
     }
+    if (contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      return Params.of(request.query(), new String(body(request), StandardCharsets.UTF_8));
+    }
+    if (endpoint != Endpoint.SERIES && MultipartForm.isMultipartForm(contentType)) {
+      return Params.of(request.query(), null).appending(MultipartForm.values(contentType, body(request)));
+    }
+    return Params.of(request.query(), null); // Prometheus reads no parameters from other bodies
+  }
+
+  private byte[] body(ApiRequest request) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (InputStream in = request.body()) {
@@ -138,7 +149,7 @@ public final class Engine {
         body.write(buffer, 0, read);
       }
     }
-    return body.toString(StandardCharsets.UTF_8);
+    return body.toByteArray();
   }
 
   // Up to 64 MiB more are read and dropped; a larger body loses its connection with the answer.

@@ -40,6 +40,13 @@ final class Params {
     return new Params(params, bodyError != null ? bodyError : urlError);
   }
 
+  /** These parameters followed by {@code more} (the same form error). */
+  Params appending(List<Param> more) {
+    List<Param> result = new ArrayList<>(all);
+    result.addAll(more);
+    return new Params(result, formError);
+  }
+
   static Params of(List<Param> params) {
     return new Params(params);
   }

@@ -6,6 +6,7 @@ import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorSelector;
 import io.promroute.shard.ShardRewriter;
 import io.promroute.shard.ShardedQuery;
+import java.util.function.BooleanSupplier;
 
 /**
  * The PromQL decisions the filter needs: the seam between the filter and {@link ShardRewriter},
@@ -24,6 +25,37 @@ public interface Routing {
 
   /** Parses a query for {@code format_query}; {@link io.promroute.promql.PromQLParseException} if invalid. */
   Expr parse(String query);
+
+  /**
+   * Routes with {@code prometheus2} (which accepts Prometheus 2's functions) while {@code
+   * acceptPrometheus2} says so, else with {@code rewriter}: the dialect follows the shards.
+   */
+  static Routing following(ShardRewriter rewriter, ShardRewriter prometheus2, BooleanSupplier acceptPrometheus2) {
+    requireNonNull(acceptPrometheus2, "acceptPrometheus2 is null");
+    Routing strict = of(rewriter);
+    Routing lenient = of(prometheus2);
+    return new Routing() {
+      @Override
+      public ShardedQuery rewrite(String query) {
+        return (acceptPrometheus2.getAsBoolean() ? lenient : strict).rewrite(query);
+      }
+
+      @Override
+      public ShardedQuery rewriteSelector(String matchSelector) {
+        return strict.rewriteSelector(matchSelector);
+      }
+
+      @Override
+      public VectorSelector parseSelector(String matchSelector) {
+        return strict.parseSelector(matchSelector);
+      }
+
+      @Override
+      public Expr parse(String query) {
+        return strict.parse(query);
+      }
+    };
+  }
 
   static Routing of(ShardRewriter rewriter) {
     requireNonNull(rewriter, "rewriter is null");

@@ -71,6 +71,27 @@ public final class ShardRewriter {
     return parserOptions;
   }
 
+  /**
+   * This rewriter with other parser options and the same routing settings (the router's PromQL
+   * dialect follows the shards' Prometheus versions).
+   */
+  public ShardRewriter withParserOptions(ParserOptions options) {
+    requireNonNull(options, "options is null");
+    return new ShardRewriter(this, options);
+  }
+
+  private ShardRewriter(ShardRewriter other, ParserOptions parserOptions) {
+    this.shardLabel = other.shardLabel;
+    this.shards = other.shards;
+    this.missingShardMatcher = other.missingShardMatcher;
+    this.defaultShard = other.defaultShard;
+    this.unlabeledSelectors = other.unlabeledSelectors;
+    this.unknownShard = other.unknownShard;
+    this.mode = other.mode;
+    this.parserOptions = parserOptions;
+    this.matcherSets = other.matcherSets;
+  }
+
   /** The known shard keys, in configuration order. */
   public List<String> shards() {
     return shards;
@@ -214,8 +235,10 @@ public final class ShardRewriter {
    * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only
    *     a hand-built tree can have one; the parser rejects it)
    */
-  public ShardedQuery rewrite(Expr query) {
-    requireNonNull(query, "query is null");
+  public ShardedQuery rewrite(Expr written) {
+    requireNonNull(written, "query is null");
+    // Shard queries are printed with sorted matchers: absent()'s labels must not depend on it.
+    Expr query = AbsentMatcherOrder.normalize(written);
     ShardSelection selection = ShardSelection.of(query, shardLabel, matcherSets);
     List<String> warnings = new ArrayList<>();
     List<String> selected = selectShards(selection, warnings);

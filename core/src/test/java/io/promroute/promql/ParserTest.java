@@ -625,6 +625,17 @@ class ParserTest {
     }
 
     @Test
+    void escapedBytesThatAreNotUtf8AreKeptAsGoKeepsThem() {
+      // Go's "\xff" is the byte 0xff, not U+FFFD; printed back (to a shard) it must stay \xff.
+      for (String query : List.of("up{job=\"\\xff\"}", "label_replace(up, \"a\", \"a\\xe2\\x82b\\377\", \"\", \"\")")) {
+        Expr parsed = PromQL.parse(query);
+        assertThat(PromQL.print(parsed)).isEqualTo(query.replace("\\377", "\\xff"));
+        assertThat(parsed).isNotEqualTo(PromQL.parse(query.replace("\\xff", "\\ufffd").replace("\\377", "\\ufffd")));
+      }
+      assertThat(PromQL.print(PromQL.parse("\"\\xe2\\x82\\xac\\xef\\xbf\\xbd\""))).isEqualTo("\"€\\ufffd\"");
+    }
+
+    @Test
     void rawStringsHaveNoEscapesAndMaySpanLines() {
       assertThat(parse("`a\\n\nb`")).isEqualTo(new StringLiteral("a\\n\nb"));
     }

@@ -22,10 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RouterServerTest {
 
+  // The dialect is pinned so that the router asks the shards nothing of its own (with "auto" it
+  // asks each shard's build info at start-up), and the counts below are the tests' requests only.
+  private static final String PINNED_DIALECT = "promql:\n  dialect: prometheus2\n";
   private static final String TWO_SHARDS = """
       prome_servers:
         a: 127.0.0.1:9191
         b: 127.0.0.1:9192
+      promql:
+        dialect: prometheus2
       http:
         listen_addr: 127.0.0.1:0
       """;
@@ -64,7 +69,7 @@ class RouterServerTest {
   private void startOver(FakePrometheus a, FakePrometheus b) throws Exception {
     Path file = directory.resolve("router.yml");
     Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-        + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+        + "\n" + PINNED_DIALECT + "http:\n  listen_addr: 127.0.0.1:0\n");
     router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
         io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
     router.start();
@@ -79,7 +84,7 @@ class RouterServerTest {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       Path file = directory.resolve("router.yml");
       Files.writeString(file, "prome_servers:\n  a: [127.0.0.1:" + dead + ", " + a.address() + "]\n  b: " + b.address()
-          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n");
+          + "\n" + PINNED_DIALECT + "http:\n  listen_addr: 127.0.0.1:0\n");
       router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
           new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add, false);
       router.start();
@@ -168,6 +173,8 @@ class RouterServerTest {
         shards:
           a: {url: 'http://127.0.0.1:9191/prom', bearer_token: t0ken}
           b: {url: 'http://127.0.0.1:9192'}
+        promql:
+          dialect: prometheus2
         http:
           listen_addr: 127.0.0.1:0
         """);
@@ -235,7 +242,7 @@ class RouterServerTest {
     HttpResponse<String> refused = post("/-/reload");
 
     assertThat(refused.statusCode()).isEqualTo(500);
-    assertThat(refused.body()).isEqualTo("failed to reload config: " + file + ":7: routing.unknown_shard: "
+    assertThat(refused.body()).isEqualTo("failed to reload config: " + file + ":9: routing.unknown_shard: "
         + "\"ignore\" is not one of empty, reject\n");
     assertThat(get("/api/v1/label/cluster/values").body()).contains("[\"a\",\"b\",\"c\"]");
 

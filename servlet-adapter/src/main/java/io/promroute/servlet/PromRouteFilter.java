@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.promroute.router.Engine;
 import io.promroute.router.Exchange;
+import io.promroute.router.PromqlDialect;
 import io.promroute.router.ReplicaClient;
 import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ReplicaStatus;
 import io.promroute.router.Router;
 import io.promroute.router.Routing;
 import io.promroute.router.ShardTarget;
+import io.promroute.router.ShardVersions;
 import io.promroute.router.UpstreamClient;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.AsyncContext;
@@ -111,6 +113,7 @@ public final class PromRouteFilter implements Filter {
     Builder builder =
         builder()
             .rewriter(rewriter.build())
+            .promqlDialect(config.promqlDialect())
             .shardLabel(config.shardLabel())
             .pathPrefix(config.pathPrefix())
             .upstreamTimeout(config.upstreamTimeout())
@@ -193,8 +196,10 @@ public final class PromRouteFilter implements Filter {
 
   /** Builds a {@link PromRouteFilter}. Required: a rewriter and a target for each of its shards. */
   public static final class Builder {
+    private static final Duration SHARD_VERSION_TIMEOUT = Duration.ofSeconds(5);
     private Routing routing;
     private ShardRewriter rewriter;
+    private PromqlDialect promqlDialect = PromqlDialect.AUTO;
     private String shardLabel;
     private final Map<String, ShardTarget> shards = new LinkedHashMap<>();
     private UpstreamClient client;
@@ -212,13 +217,24 @@ public final class PromRouteFilter implements Filter {
     /** How queries are routed; its shard keys must each get a {@link #shard target}. */
     public Builder rewriter(ShardRewriter rewriter) {
       this.rewriter = requireNonNull(rewriter, "rewriter is null");
-      this.routing = Routing.of(rewriter);
+      this.routing = null;
       return this;
     }
 
     /** For tests: a hand-written routing instead of a {@link ShardRewriter}. */
     Builder routing(Routing routing) {
       this.routing = requireNonNull(routing, "routing is null");
+      this.rewriter = null;
+      return this;
+    }
+
+    /**
+     * Whose PromQL is accepted where Prometheus versions differ ({@code holt_winters}). Default
+     * {@link PromqlDialect#AUTO}: the shards', from the version each reports; a rewriter whose
+     * parser options already accept Prometheus 2's functions keeps them.
+     */
+    public Builder promqlDialect(PromqlDialect dialect) {
+      this.promqlDialect = requireNonNull(dialect, "dialect is null");
       return this;
     }
 
@@ -331,7 +347,7 @@ public final class PromRouteFilter implements Filter {
      * @throws IllegalStateException if the rewriter or the shard targets are missing or disagree
      */
     public Engine buildEngine() {
-      if (routing == null) {
+      if (routing == null && rewriter == null) {
         throw new IllegalStateException("PromRouteFilter needs a rewriter");
       }
       if (shards.isEmpty()) {
@@ -352,11 +368,26 @@ public final class PromRouteFilter implements Filter {
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
-      Router router =
-          new Router(routing, label, java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       UpstreamClient upstream = ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
+      Router router = new Router(routing != null ? routing : routing(rewriter, upstream), label,
+          java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
           forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true);
+    }
+
+    /** The rewriter's routing, in the configured dialect; AUTO starts asking the shards' versions. */
+    private Routing routing(ShardRewriter rewriter, UpstreamClient upstream) {
+      if (rewriter.parserOptions().prometheus2Functions() || promqlDialect == PromqlDialect.PROMETHEUS_3) {
+        return Routing.of(rewriter);
+      }
+      ShardRewriter prometheus2 = rewriter.withParserOptions(
+          rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
+      if (promqlDialect == PromqlDialect.PROMETHEUS_2) {
+        return Routing.of(prometheus2);
+      }
+      ShardVersions versions = new ShardVersions(shards, upstream, SHARD_VERSION_TIMEOUT);
+      versions.refresh();
+      return Routing.following(rewriter, prometheus2, versions::acceptPrometheus2Functions);
     }
 
     private static String labelOf(ShardRewriter rewriter) {

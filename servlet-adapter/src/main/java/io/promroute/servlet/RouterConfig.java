@@ -3,6 +3,7 @@ package io.promroute.servlet;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.PromqlDialect;
 import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.shard.MissingShardMatcherPolicy;
@@ -32,6 +33,8 @@ import java.util.Set;
  * @param unknownShard what to do with a shard value no shard has
  * @param mode strip the shard matchers, or keep them (shards that store the label)
  * @param parserOptions the PromQL features and limits accepted
+ * @param promqlDialect whose PromQL is accepted where Prometheus versions differ: the shards'
+ *     ({@code promql.dialect: auto}), or pinned ({@code promql.prometheus2_functions})
  * @param upstreamTimeout how long a shard may take
  * @param partialResponse answer with the other shards' data when one fails
  * @param replicaPolicy how shards with several replicas choose one and fail over
@@ -50,6 +53,7 @@ public record RouterConfig(
     UnknownShardPolicy unknownShard,
     ShardLabelMode mode,
     ParserOptions parserOptions,
+    PromqlDialect promqlDialect,
     Duration upstreamTimeout,
     boolean partialResponse,
     ReplicaPolicy replicaPolicy,
@@ -67,6 +71,7 @@ public record RouterConfig(
     requireNonNull(unknownShard, "unknownShard is null");
     requireNonNull(mode, "mode is null");
     requireNonNull(parserOptions, "parserOptions is null");
+    requireNonNull(promqlDialect, "promqlDialect is null");
     requireNonNull(upstreamTimeout, "upstreamTimeout is null");
     requireNonNull(replicaPolicy, "replicaPolicy is null");
     forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));

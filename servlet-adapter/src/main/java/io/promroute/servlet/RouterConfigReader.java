@@ -1,6 +1,7 @@
 package io.promroute.servlet;
 
 import io.promroute.promql.ParserOptions;
+import io.promroute.router.PromqlDialect;
 import io.promroute.router.ReplicaPolicy;
 import io.promroute.router.ShardTarget;
 import io.promroute.servlet.YamlTree.Entry;
@@ -135,7 +136,7 @@ final class RouterConfigReader {
 
     Section promql = top.section("promql");
     promql.allowOnly("experimental_functions", "duration_expressions", "extended_range_selectors",
-        "binop_fill_modifiers", "prometheus2_functions", "max_nesting_depth");
+        "binop_fill_modifiers", "prometheus2_functions", "dialect", "max_nesting_depth");
     ParserOptions defaults = ParserOptions.defaults();
     ParserOptions parserOptions = ParserOptions.builder()
         .experimentalFunctions(promql.bool("experimental_functions", defaults.experimentalFunctions()))
@@ -146,6 +147,13 @@ final class RouterConfigReader {
         .maxNestingDepth(promql.positiveInt("max_nesting_depth", defaults.maxNestingDepth()))
         .maxQueryLength(maxQueryLength)
         .build();
+    // An explicit prometheus2_functions pins the dialect; otherwise it follows the shards.
+    PromqlDialect dialect = promql.has("prometheus2_functions")
+        ? (parserOptions.prometheus2Functions() ? PromqlDialect.PROMETHEUS_2 : PromqlDialect.PROMETHEUS_3)
+        : promql.choice("dialect", Map.of(
+            "auto", PromqlDialect.AUTO,
+            "prometheus2", PromqlDialect.PROMETHEUS_2,
+            "prometheus3", PromqlDialect.PROMETHEUS_3), PromqlDialect.AUTO);
 
     Section upstream = top.section("upstream");
     upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
@@ -187,6 +195,7 @@ final class RouterConfigReader {
         unknown,
         mode,
         parserOptions,
+        dialect,
         timeout,
         partialResponse,
         replicaPolicy,

@@ -67,6 +67,7 @@ class RouterConfigTest {
     assertThat(config.unknownShard()).isEqualTo(UnknownShardPolicy.EMPTY_RESULT);
     assertThat(config.mode()).isEqualTo(ShardLabelMode.STRIP);
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
+    assertThat(config.promqlDialect()).isEqualTo(io.promroute.router.PromqlDialect.AUTO);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.partialResponse()).isFalse();
     assertThat(config.replicaPolicy()).isEqualTo(ReplicaPolicy.DEFAULT);
@@ -174,6 +175,12 @@ class RouterConfigTest {
     assertThat(config.unknownShard()).isEqualTo(UnknownShardPolicy.REJECT);
     assertThat(config.mode()).isEqualTo(ShardLabelMode.KEEP);
     assertThat(config.parserOptions()).isEqualTo(new ParserOptions(true, false, true, true, true, 4096, 50));
+    // An explicit prometheus2_functions pins the dialect.
+    assertThat(config.promqlDialect()).isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_2);
+    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\npromql:\n  dialect: prometheus3", "t").promqlDialect())
+        .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
+    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\npromql:\n  prometheus2_functions: false", "t").promqlDialect())
+        .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.partialResponse()).isTrue();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
@@ -357,7 +364,7 @@ class RouterConfigTest {
             "t:3: promql.experimental_functions: \"maybe\" is not true or false"),
         arguments(
             "prome_servers: {a: 'h:1'}\npromql:\n  holt_winters: true",
-            "t:3: promql.holt_winters: unknown key (known here: experimental_functions, duration_expressions, extended_range_selectors, binop_fill_modifiers, prometheus2_functions, max_nesting_depth)"),
+            "t:3: promql.holt_winters: unknown key (known here: experimental_functions, duration_expressions, extended_range_selectors, binop_fill_modifiers, prometheus2_functions, dialect, max_nesting_depth)"),
         arguments(
             "prome_servers:\n  a: ['h:1', 'http://h:1/']",
             "t:2: prome_servers.a: \"http://h:1/\" is listed twice"),

@@ -104,8 +104,44 @@ class ApiSurfaceVsGlobalTest {
       if (split > 0) {
         ways.add(new Request("POST split", path, encoded.substring(split + 1), FORM, encoded.substring(0, split)));
       }
+      // Multipart: Go appends its values after the URL's (a form body's come before them).
+      String parts = multipart(encoded);
+      if (parts != null) {
+        ways.add(new Request("POST multipart", path, null, MULTIPART, parts));
+        if (split > 0) {
+          ways.add(new Request("POST multipart split", path, encoded.substring(split + 1), MULTIPART,
+              multipart(encoded.substring(0, split))));
+        }
+      }
     }
     return ways.stream();
+  }
+
+  static final String BOUNDARY = "xYzZY-promroute";
+  static final String MULTIPART = "multipart/form-data; boundary=" + BOUNDARY;
+
+  /**
+   * The pairs of {@code encoded} as a multipart/form-data body (UTF-8 bytes, held one byte per
+   * character as {@link Request#send} sends them), or null if a pair does not decode.
+   */
+  static String multipart(String encoded) {
+    StringBuilder body = new StringBuilder();
+    for (String pair : encoded.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      if (pair.indexOf(';') >= 0 || badEscape(pair)) {
+        return null;
+      }
+      int equals = pair.indexOf('=');
+      String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+      String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+      body.append("--").append(BOUNDARY).append("\r\n")
+          .append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
+          .append(value).append("\r\n");
+    }
+    body.append("--").append(BOUNDARY).append("--\r\n");
+    return new String(body.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
   }
 
   static Stream<Request> requests() {
@@ -120,7 +156,10 @@ class ApiSurfaceVsGlobalTest {
     for (String time : List.of("2026-03-01T01:00:00Z", "2026-03-01T03:00:00+02:00", "2026-03-01T01:00:00.123456789Z",
         "2026-03-01T00:59:59.999999999-00:00", T + ".123456789012", T + ".5", "-1", "-62135596801", "0", "",
         "1e9", "0x10", "NaN", "Inf", "-Inf", "+1772326800", "1772326800.", ".5", "2026-03-01", "2026-03-01T01:00:00",
-        "1_000", " 1772326800", "1772326800 ", "9223372036854775807", "1e19", "-1e19", "1772326800000")) {
+        "1_000", " 1772326800", "1772326800 ", "9223372036854775807", "1e19", "-1e19", "1772326800000",
+        // Go reads a fraction after a comma too, of nine digits at most.
+        "2026-03-01T01:00:00,5Z", "2026-03-01T03:00:00,25+02:00", "2026-03-01T01:00:00.1234567899Z",
+        "2026-03-01T01:00:00,123456789123Z", "2026-03-01T01:00:00,Z", "2026-03-01T01:00:00.Z", "2026-03-01T01:00:00,5")) {
       // One shard, a concatenating fan-out, a cross-shard plan the router evaluates at the time.
       for (String query : List.of(one, two, "count(up)")) {
         all.add(everyWay(q, true, form("query", query, "time", time)));
@@ -229,6 +268,29 @@ class ApiSurfaceVsGlobalTest {
     for (String query : List.of("up{cluster=\"b\"}", "sum(up)by(cluster)", "up{", "", "up{job=\"é\"}")) {
       all.add(everyWay("/api/v1/format_query", true, form("query", query)));
     }
+    // Multipart bodies Go reads in part or not at all: files and unnamed parts are no values,
+    // LF line endings and a quoted boundary are fine, a part not closed drops every value.
+    String part = "Content-Disposition: form-data; name=\"query\"\r\n\r\nup{cluster=\"b\"}\r\n";
+    for (String[] body : List.of(
+        new String[] {MULTIPART, "preamble\r\n--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "--\r\nepilogue"},
+        new String[] {MULTIPART, ("--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "--").replace("\r\n", "\n")},
+        new String[] {"multipart/form-data; boundary=\"" + BOUNDARY + "\"", "--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "--\r\n"},
+        new String[] {MULTIPART, "--" + BOUNDARY + "\r\n" + part.replace("name=\"query\"", "name=\"query\"; filename=\"q.txt\"")
+            + "--" + BOUNDARY + "--\r\n"},
+        new String[] {MULTIPART, "--" + BOUNDARY + "\r\n" + part.replace("form-data; name=\"query\"", "attachment; name=\"query\"")
+            + "--" + BOUNDARY + "--\r\n"},
+        new String[] {MULTIPART, "--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"time\"\r\n\r\n" + T},
+        new String[] {MULTIPART, "--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"time\"\r\n\r\n"
+            + "\r\n--" + BOUNDARY + "--\r\n"},
+        new String[] {"multipart/form-data", "--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "--\r\n"},
+        new String[] {"multipart/mixed; boundary=" + BOUNDARY, "--" + BOUNDARY + "\r\n" + part + "--" + BOUNDARY + "--\r\n"})) {
+      for (String path : List.of(q, "/api/v1/format_query")) {
+        all.add(Stream.of(new Request("POST multipart", path, "time=" + T, body[0], body[1])));
+      }
+    }
+    // Series reads no multipart body (its handler calls ParseForm); labels do.
+    all.add(Stream.of(new Request("POST multipart", s, "start=" + START, MULTIPART, multipart(form("match[]", one))),
+        new Request("POST multipart", l, "start=" + START, MULTIPART, multipart(form("match[]", one)))));
     return all.stream().flatMap(stream -> stream);
   }
 

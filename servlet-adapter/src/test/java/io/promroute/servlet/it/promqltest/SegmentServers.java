@@ -1,6 +1,5 @@
 package io.promroute.servlet.it.promqltest;
 
-import io.promroute.promql.ParserOptions;
 import io.promroute.servlet.PromRouteFilter;
 import io.promroute.router.ShardTarget;
 import io.promroute.servlet.it.JettyRouter;
@@ -144,14 +143,14 @@ final class SegmentServers implements AutoCloseable {
   }
 
   /**
-   * The router: shard label {@code cluster}, shards a, b, c, default policies; the parser accepts
-   * Prometheus 2's functions ({@code holt_winters}), since the shards run 2.42.
+   * The router: shard label {@code cluster}, shards a, b, c, default settings; it accepts
+   * Prometheus 2's functions ({@code holt_winters}) because the shards run 2.42 (the default
+   * PromQL dialect follows the shards).
    */
   static Filter routerFilter(Map<String, String> shards) {
     ShardRewriter rewriter = ShardRewriter.builder()
         .shardLabel(PrometheusFixture.SHARD_LABEL)
         .shards(List.copyOf(shards.keySet()))
-        .parserOptions(ParserOptions.builder().prometheus2Functions(true).build())
         .build();
     PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
     shards.forEach((key, hostPort) -> builder.shard(key, ShardTarget.of(hostPort)));
