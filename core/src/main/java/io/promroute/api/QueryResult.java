@@ -88,6 +88,18 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
    *     cross-shard merge does not handle)
    */
   public static QueryResult read(InputStream in) throws IOException {
+    return read(in, SampleLimit.unlimited());
+  }
+
+  /**
+   * {@link #read(InputStream)}, counting every sample read against {@code limit} as it is read,
+   * so that an answer too large for the router stops being read at the limit, not at the end of
+   * the heap.
+   *
+   * @throws ApiException 422 {@code execution} when the samples held exceed the limit
+   */
+  public static QueryResult read(InputStream in, SampleLimit limit) throws IOException {
+    requireNonNull(limit, "limit is null");
     try (JsonParser parser = Json.parser(in)) {
       expect(parser.nextToken(), JsonToken.START_OBJECT);
       Type type = null;
@@ -104,7 +116,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
           }
           case "data" -> {
             expect(token, JsonToken.START_OBJECT);
-            type = readData(parser, series);
+            type = readData(parser, series, limit);
           }
           case "warnings" -> {
             if (token == JsonToken.START_ARRAY) {
@@ -125,7 +137,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     }
   }
 
-  private static Type readData(JsonParser parser, List<Series> series) throws IOException {
+  private static Type readData(JsonParser parser, List<Series> series, SampleLimit limit) throws IOException {
     Type type = null;
     // "result" may come before "resultType": keep the raw scalar point until the type is known.
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -141,7 +153,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
         }
         if (first == JsonToken.START_OBJECT) {
           do {
-            series.add(readSeries(parser));
+            series.add(readSeries(parser, limit));
           } while (parser.nextToken() == JsonToken.START_OBJECT);
         } else {
           // A scalar or a string: [time, "value"].
@@ -149,6 +161,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
           parser.nextToken();
           String text = parser.getText();
           expect(parser.nextToken(), JsonToken.END_ARRAY);
+          limit.add(1);
           series.add(new Series(List.of(), List.of(new Point(time, parseValueOrNaN(text)))));
         }
       } else {
@@ -161,7 +174,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     return type;
   }
 
-  private static Series readSeries(JsonParser parser) throws IOException {
+  private static Series readSeries(JsonParser parser, SampleLimit limit) throws IOException {
     List<String> labels = new ArrayList<>();
     List<Point> points = new ArrayList<>();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -182,10 +195,14 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
             labels.add(pair[1]);
           }
         }
-        case "value" -> points.add(readPoint(parser));
+        case "value" -> {
+          limit.add(1);
+          points.add(readPoint(parser));
+        }
         case "values" -> {
           expect(token, JsonToken.START_ARRAY);
           while (parser.nextToken() == JsonToken.START_ARRAY) {
+            limit.add(1);
             points.add(readPoint(parser));
           }
         }

@@ -79,6 +79,25 @@ public final class ResponseTransformer {
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
       throws IOException {
+    merge(endpoint, answers, out, label, warnings, limit, 0);
+  }
+
+  /**
+   * {@link #merge(Endpoint, List, OutputStream, String, List, int)}, refusing a series union
+   * ({@code /api/v1/series}) of more than {@code maxSeries} label sets (0: no limit) before
+   * anything is written: the union is held in memory to be sorted and deduplicated.
+   *
+   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}
+   */
+  public static void merge(
+      Endpoint endpoint,
+      List<ShardAnswer> answers,
+      OutputStream out,
+      String label,
+      List<String> warnings,
+      int limit,
+      int maxSeries)
+      throws IOException {
     requireNonNull(label, "label is null");
     Set<String> allWarnings = new LinkedHashSet<>();
     Set<String> infos = new LinkedHashSet<>();
@@ -89,7 +108,7 @@ public final class ResponseTransformer {
         case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);
-        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit)
+        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit, maxSeries)
             .run(answers, generator);
         case BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> throw new IllegalArgumentException(
             endpoint + " answers are not merged");
@@ -481,9 +500,11 @@ public final class ResponseTransformer {
 
     private static final String TRUNCATED = "results truncated due to limit";
     private final int limit;
+    private final int maxSeries;
 
-    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit) {
+    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit, int maxSeries) {
       this.limit = limit;
+      this.maxSeries = maxSeries;
       this.endpoint = endpoint;
       this.label = label;
       this.warnings = warnings;
@@ -586,6 +607,10 @@ public final class ResponseTransformer {
                   flat.add(value);
                 });
             labelSets.add(flat);
+            if (maxSeries > 0 && labelSets.size() > maxSeries) {
+              throw new ApiException(new ApiError(422, "execution",
+                  "the merged answer has more than " + maxSeries + " series, the router's limit (limits.max_series)"));
+            }
           }
         }
         case METADATA -> {

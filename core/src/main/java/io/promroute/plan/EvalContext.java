@@ -9,8 +9,14 @@ import java.util.Map;
  *
  * @param answers {@code answers.get(query).get(shard)} maps a step's timestamp to that shard's
  *     samples at the step
+ * @param cancellation checked at every step and in loops over a subquery's points
+ * @param samples the query's sample count: transient values (a subquery's points) are counted
+ *     while they are built
  */
-record EvalContext(List<List<Map<Long, List<Sample>>>> answers) {
+record EvalContext(
+    List<List<Map<Long, List<Sample>>>> answers,
+    io.promroute.api.Cancellation cancellation,
+    io.promroute.api.SampleLimit samples) {
 
   List<Sample> shard(int query, int shard, long time) {
     return answers.get(query).get(shard).getOrDefault(time, List.of());

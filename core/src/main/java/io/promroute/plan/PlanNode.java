@@ -111,8 +111,14 @@ sealed interface PlanNode {
       }
       Map<Labels, List<long[]>> times = new LinkedHashMap<>();
       Map<Labels, List<Double>> values = new LinkedHashMap<>();
+      long held = 0;
       for (; point <= end; point += grid.stepMillis()) {
-        for (Sample sample : Nodes.vector(expr.evaluate(context, point))) {
+        context.cancellation().check();
+        List<Sample> step = Nodes.vector(expr.evaluate(context, point));
+        // The points of the matrix, held while this step is computed (Prometheus counts them too).
+        context.samples().add(step.size());
+        held += step.size();
+        for (Sample sample : step) {
           times.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(new long[] {point});
           values.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(sample.value());
         }
@@ -129,6 +135,7 @@ sealed interface PlanNode {
         }
         series.add(new Value.Series(entry.getKey(), t, v));
       }
+      context.samples().release(held);
       return new Value.Matrix(series, grid.rangeMillis(), grid.offsetMillis());
     }
 
@@ -272,18 +279,7 @@ sealed interface PlanNode {
       implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
-      // Per group, per shard: [mean, count].
-      Map<Labels, Map<Integer, double[]>> groups = new LinkedHashMap<>();
-      Fetch[] parts = {means, counts};
-      for (int part = 0; part < 2; part++) {
-        for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
-          for (Sample sample : context.shard(parts[part].index(), shard, time)) {
-            groups
-                .computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
-                .computeIfAbsent(shard, unused -> new double[] {Double.NaN, 0})[part] = sample.value();
-          }
-        }
-      }
+      Map<Labels, Map<Integer, double[]>> groups = Nodes.partsByGroup(context, time, means, counts);
       List<Sample> out = new ArrayList<>(groups.size());
       for (Map.Entry<Labels, Map<Integer, double[]>> group : groups.entrySet()) {
         out.add(new Sample(group.getKey(), mean(group.getValue().values())));
@@ -331,6 +327,59 @@ sealed interface PlanNode {
     @Override
     public List<PlanNode> children() {
       return List.of(means, counts);
+    }
+  }
+
+  /**
+   * {@code stdvar} or {@code stddev} from per-shard means, counts and variances (Chan et al.'s
+   * parallel combination): n = Σnᵢ, the mean as {@link AverageMerge}, and the sum of squared
+   * deviations Σnᵢvᵢ + Σnᵢ(μᵢ - μ)². It equals Prometheus's Welford over every series within
+   * rounding (relative 1e-9 and far better in practice), from one triple per group and shard. A
+   * NaN or infinite value on any shard makes that shard's variance NaN, and so the result, as
+   * Welford's does.
+   */
+  record VarianceMerge(
+      boolean standardDeviation, boolean without, List<String> grouping, Fetch means, Fetch counts, Fetch variances)
+      implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Map<Labels, Map<Integer, double[]>> groups =
+          Nodes.partsByGroup(context, time, means, counts, variances);
+      List<Sample> out = new ArrayList<>(groups.size());
+      for (Map.Entry<Labels, Map<Integer, double[]>> group : groups.entrySet()) {
+        java.util.Collection<double[]> shards = group.getValue().values();
+        double mean = AverageMerge.mean(shards);
+        double n = 0;
+        double squares = 0;
+        for (double[] shard : shards) {
+          double deviation = shard[0] - mean;
+          n += shard[1];
+          // A shard whose means equal the global mean adds no spread: keep 0 * Inf out of it.
+          squares += shard[1] * shard[2] + (deviation == 0 ? 0 : shard[1] * deviation * deviation);
+        }
+        double variance = squares / n;
+        out.add(new Sample(group.getKey(), standardDeviation ? Math.sqrt(variance) : variance));
+      }
+      out.sort((a, b) -> a.labels().compareTo(b.labels()));
+      return new Value.Vector(out);
+    }
+
+    @Override
+    public String print() {
+      return (standardDeviation ? "stddev_merge" : "stdvar_merge")
+          + Nodes.grouping(without, grouping)
+          + "("
+          + means.print()
+          + ", "
+          + counts.print()
+          + ", "
+          + variances.print()
+          + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(means, counts, variances);
     }
   }
 
@@ -451,6 +500,32 @@ sealed interface PlanNode {
         return scalar.value();
       }
       throw new IllegalStateException("expected a scalar, got " + value);
+    }
+
+    /**
+     * Per output group, per shard: the values of one group in each partial query, in the order
+     * of {@code parts} ({@code [mean, count, ...]}); a part a shard did not answer is NaN, a
+     * missing count 0.
+     */
+    static Map<Labels, Map<Integer, double[]>> partsByGroup(EvalContext context, long time, Fetch... parts) {
+      Map<Labels, Map<Integer, double[]>> groups = new LinkedHashMap<>();
+      for (int part = 0; part < parts.length; part++) {
+        for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
+          for (Sample sample : context.shard(parts[part].index(), shard, time)) {
+            groups
+                .computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
+                .computeIfAbsent(shard, unused -> emptyParts(parts.length))[part] = sample.value();
+          }
+        }
+      }
+      return groups;
+    }
+
+    private static double[] emptyParts(int count) {
+      double[] values = new double[count];
+      java.util.Arrays.fill(values, Double.NaN);
+      values[1] = 0;
+      return values;
     }
 
     static String grouping(boolean without, List<String> grouping) {

@@ -237,8 +237,13 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private PlanNode partial(AggregateExpr node, Planned param) {
     boolean without = node.without();
     List<String> grouping = node.grouping();
-    if (exactFloatOrder && (node.op() == AggregateOp.SUM || node.op() == AggregateOp.AVG)) {
-      // Prometheus's own additions, in its series order: the same result to the last bit.
+    if (exactFloatOrder
+        && (node.op() == AggregateOp.SUM
+            || node.op() == AggregateOp.AVG
+            || node.op() == AggregateOp.STDDEV
+            || node.op() == AggregateOp.STDVAR)) {
+      // Prometheus's own additions (Welford for stddev/stdvar), in its series order: the same
+      // result to the last bit, at the cost of fetching every input series.
       return new PlanNode.Aggregate(node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
     }
     return switch (node.op()) {
@@ -248,10 +253,16 @@ final class Planning implements ExprVisitor<Planning.Planned> {
           AggregateOp.SUM, null, without, grouping, fetch(node, false), true);
       case AVG -> new PlanNode.AverageMerge(
           without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
-        // Prometheus 2.42's Welford, run by the router over the argument in global series order,
-        // is exact to the bit; a merge of per-shard variances (Chan) differs in the last bits.
-      case STDDEV, STDVAR -> new PlanNode.Aggregate(
-          node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
+        // Each shard's count, mean and variance, combined as Chan et al.'s parallel variance:
+        // O(groups x shards), equal to Prometheus's Welford over every series within rounding.
+        // (The exact mode above runs that Welford in the router, at the cost of every series.)
+      case STDDEV, STDVAR -> new PlanNode.VarianceMerge(
+          node.op() == AggregateOp.STDDEV,
+          without,
+          grouping,
+          fetch(as(node, AggregateOp.AVG), false),
+          fetch(as(node, AggregateOp.COUNT), false),
+          fetch(as(node, AggregateOp.STDVAR), false));
         // Candidates keep all their labels, the shard label included: the router picks among
         // them in global label order.
       case TOPK, BOTTOMK -> new PlanNode.Aggregate(

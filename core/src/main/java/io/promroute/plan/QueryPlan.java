@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.promroute.api.Cancellation;
 import io.promroute.api.QueryResult;
+import io.promroute.api.SampleLimit;
+import io.promroute.internal.DeepStack;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.shard.ShardedQuery;
 import java.io.IOException;
@@ -106,7 +109,38 @@ public final class QueryPlan {
    *     raises one (many-to-many matching, duplicate series, ...)
    */
   public QueryResult evaluateInstant(long timeMillis, List<List<QueryResult>> answers) {
-    EvalContext context = context(answers);
+    return evaluateInstant(timeMillis, answers, Cancellation.none(), SampleLimit.unlimited());
+  }
+
+  /**
+   * {@link #evaluateInstant(long, List)}, stopping when {@code cancellation} says so and counting
+   * the samples the evaluation holds against {@code samples}.
+   *
+   * @throws io.promroute.api.ApiException also 503 {@code timeout} or 499 {@code canceled} from
+   *     {@link Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
+   */
+  public QueryResult evaluateInstant(
+      long timeMillis, List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
+    return deep(samples, () -> instant(timeMillis, answers, cancellation, samples));
+  }
+
+  /**
+   * Evaluation recurses over the plan: see DeepStack. A rerun starts its sample count afresh.
+   */
+  private static QueryResult deep(SampleLimit samples, java.util.function.Supplier<QueryResult> evaluation) {
+    long before = samples.held();
+    return DeepStack.call(
+        () -> {
+          samples.release(samples.held() - before);
+          return evaluation.get();
+        },
+        () -> new io.promroute.api.ApiException(
+            new io.promroute.api.ApiError(422, "execution", "query is nested too deeply to evaluate")));
+  }
+
+  private QueryResult instant(
+      long timeMillis, List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
+    EvalContext context = context(answers, cancellation, samples);
     Value value = root.evaluate(context, timeMillis);
     List<String> warnings = warnings(answers);
     if (value instanceof Value.Scalar scalar) {
@@ -149,19 +183,50 @@ public final class QueryPlan {
    */
   public QueryResult evaluateRange(
       long startMillis, long endMillis, long stepMillis, List<List<QueryResult>> answers) {
+    return evaluateRange(startMillis, endMillis, stepMillis, answers, Cancellation.none(), SampleLimit.unlimited());
+  }
+
+  /**
+   * {@link #evaluateRange(long, long, long, List)}, checking {@code cancellation} at every step
+   * and counting the answer's samples against {@code samples}.
+   *
+   * @throws io.promroute.api.ApiException also 503 {@code timeout} or 499 {@code canceled} from
+   *     {@link Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
+   */
+  public QueryResult evaluateRange(
+      long startMillis,
+      long endMillis,
+      long stepMillis,
+      List<List<QueryResult>> answers,
+      Cancellation cancellation,
+      SampleLimit samples) {
     if (stepMillis <= 0) {
       throw new IllegalArgumentException("step must be positive, got " + stepMillis);
     }
-    EvalContext context = context(answers);
+    return deep(samples, () -> range(startMillis, endMillis, stepMillis, answers, cancellation, samples));
+  }
+
+  private QueryResult range(
+      long startMillis,
+      long endMillis,
+      long stepMillis,
+      List<List<QueryResult>> answers,
+      Cancellation cancellation,
+      SampleLimit samples) {
+    EvalContext context = context(answers, cancellation, samples);
     Map<Labels, List<QueryResult.Point>> series = new HashMap<>();
     for (long time = startMillis; time <= endMillis; time += stepMillis) {
+      cancellation.check();
       Value value = root.evaluate(context, time);
       if (value instanceof Value.Scalar scalar) {
+        samples.add(1);
         series
             .computeIfAbsent(Labels.EMPTY, unused -> new ArrayList<>())
             .add(new QueryResult.Point(time, scalar.value()));
       } else {
-        for (Sample sample : PlanNode.Nodes.vector(value)) {
+        List<Sample> vector = PlanNode.Nodes.vector(value);
+        samples.add(vector.size());
+        for (Sample sample : vector) {
           series
               .computeIfAbsent(sample.labels(), unused -> new ArrayList<>())
               .add(new QueryResult.Point(time, sample.value()));
@@ -181,7 +246,9 @@ public final class QueryPlan {
     return new QueryResult.Series(labels.toList(), List.of(new QueryResult.Point(time, value)));
   }
 
-  private EvalContext context(List<List<QueryResult>> answers) {
+  private EvalContext context(List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
+    requireNonNull(cancellation, "cancellation is null");
+    requireNonNull(samples, "samples is null");
     requireNonNull(answers, "answers is null");
     if (answers.size() != fetches.size()) {
       throw new IllegalArgumentException(
@@ -215,7 +282,7 @@ public final class QueryPlan {
       }
       byQuery.add(byShard);
     }
-    return new EvalContext(byQuery);
+    return new EvalContext(byQuery, cancellation, samples);
   }
 
   private List<Integer> shardsInKeyOrder() {

@@ -2,6 +2,8 @@ package io.promroute.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.internal.DeepStack;
+import io.promroute.promql.PromQLParseException;
 import io.promroute.shard.ShardedQuery;
 
 /**
@@ -67,8 +69,13 @@ public final class QueryPlanner {
     if (query.shards().isEmpty()) {
       throw new IllegalArgumentException("the query selects no shard: nothing to plan");
     }
-    Planning planning = new Planning(query.shardLabel(), shardsStripShardLabel, exactFloatOrder);
-    PlanNode root = planning.plan(query.expr());
-    return new QueryPlan(query, root, planning.fetches());
+    // Planning recurses over the tree: see DeepStack.
+    return DeepStack.call(
+        () -> {
+          Planning planning = new Planning(query.shardLabel(), shardsStripShardLabel, exactFloatOrder);
+          PlanNode root = planning.plan(query.expr());
+          return new QueryPlan(query, root, planning.fetches());
+        },
+        () -> new PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
   }
 }

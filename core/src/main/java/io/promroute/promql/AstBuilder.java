@@ -121,7 +121,15 @@ final class AstBuilder {
   }
 
   Expr build(ExprContext context) {
-    if (++depth > options.maxNestingDepth()) {
+    // Postfix modifiers (x[5m:][5m:]..., offset, @) are a flat chain in the text, as operator
+    // chains are: only real nesting (parentheses, calls, aggregations, operands) counts.
+    boolean nests = !(context instanceof SubqueryContext
+        || context instanceof OffsetContext
+        || context instanceof AtContext
+        || context instanceof SmoothingContext
+        || context instanceof MatrixSelectorContext);
+    if (nests && ++depth > options.maxNestingDepth()) {
+      depth--;
       throw tooDeep(context);
     }
     try {
@@ -131,7 +139,9 @@ final class AstBuilder {
       }
       return expr;
     } finally {
-      depth--;
+      if (nests) {
+        depth--;
+      }
     }
   }
 
@@ -406,8 +416,32 @@ final class AstBuilder {
     return new UnaryExpr(negative, operand);
   }
 
+  /**
+   * A chain of left-associative operators ({@code a or b or c ...}, {@code 1 + 1 + 1 ...}) is
+   * built in a loop down its left spine, not by recursion: its length is not nesting, and costs
+   * neither stack nor the nesting limit. The order of work is the recursive one (the leftmost
+   * operand first, then each operator's modifiers and right operand), so errors come in the same
+   * order.
+   */
   private Expr binary(BinaryContext context) {
-    Expr lhs = build(context.lhs);
+    java.util.ArrayDeque<BinaryContext> chain = new java.util.ArrayDeque<>();
+    ExprContext leftmost = context;
+    while (leftmost instanceof BinaryContext binary) {
+      chain.push(binary);
+      leftmost = binary.lhs;
+    }
+    Expr lhs = build(leftmost);
+    while (!chain.isEmpty()) {
+      BinaryContext link = chain.pop();
+      lhs = binaryLink(link, lhs);
+      if (recordSpans) {
+        spans.putIfAbsent(lhs, span(link));
+      }
+    }
+    return lhs;
+  }
+
+  private Expr binaryLink(BinaryContext context, Expr lhs) {
     BinaryOp op = binaryOp(context.op.getType());
     boolean returnBool = context.binaryModifiers().BOOL() != null;
     VectorMatching matching = vectorMatching(context.binaryModifiers());

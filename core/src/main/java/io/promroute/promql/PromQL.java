@@ -2,6 +2,7 @@ package io.promroute.promql;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.internal.DeepStack;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorSelector;
 
@@ -87,15 +88,12 @@ public final class PromQL {
    */
   public static String print(Expr expr) {
     requireNonNull(expr, "expr is null");
-    try {
-      return Printer.print(expr);
-    } catch (StackOverflowError error) {
-      throw tooDeep();
-    }
+    return DeepStack.call(() -> Printer.print(expr), PromQL::tooDeep);
   }
 
-  // The parser caps nesting, but a tree built in code can nest arbitrarily; the printer recurses
-  // (except along left-deep operator chains), so such a tree gets a clear error, not a crash.
+  // The printer recurses (except along left-deep operator chains): a tree deeper than the
+  // caller's stack is printed on a large one (DeepStack), and one deeper than that, which only
+  // code can build, gets a clear error, not a crash.
   private static IllegalArgumentException tooDeep() {
     return new IllegalArgumentException("expression is nested too deeply to print");
   }
@@ -119,11 +117,7 @@ public final class PromQL {
       throw new IllegalArgumentException(
           "maxCharactersPerLine must be positive, got " + maxCharactersPerLine);
     }
-    try {
-      return PrettyPrinter.prettyPrint(expr, maxCharactersPerLine);
-    } catch (StackOverflowError error) {
-      throw tooDeep();
-    }
+    return DeepStack.call(() -> PrettyPrinter.prettyPrint(expr, maxCharactersPerLine), PromQL::tooDeep);
   }
 
   /**

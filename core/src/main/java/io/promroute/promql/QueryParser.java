@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.internal.DeepStack;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorSelector;
 import io.promroute.promql.internal.grammar.NestingTooDeepException;
@@ -85,6 +86,49 @@ final class QueryParser {
           0,
           0);
     }
+    // ANTLR's parser and the tree walks recurse once or more per level of real nesting: a deep
+    // query that overflows this thread's stack (a cold JVM's frames are large) is parsed again
+    // on a large stack, and gets its answer or its positioned error either way.
+    return DeepStack.call(
+        () -> parseOnce(query, options, entryRule, treeBuilder, source),
+        () -> source.error("query is nested too deeply", 0, 0));
+  }
+
+  /**
+   * Parentheses and brackets nested deeper than the nesting limit are refused before parsing:
+   * each one is a level of nesting, so the parser would refuse them anyway, but only after
+   * ANTLR's lookahead had walked them (deciding {@code x[...]} from {@code x[...:]} looks past
+   * the whole range), which takes seconds and a deep stack for 100,000 of them.
+   */
+  private static void checkBracketDepth(CommonTokenStream tokens, ParserOptions options, SourceText source) {
+    int depth = 0;
+    for (Token token : tokens.getTokens()) {
+      int type = token.getType();
+      if (type == PromQLLexer.LEFT_PAREN || type == PromQLLexer.LEFT_BRACKET) {
+        if (++depth > options.maxNestingDepth()) {
+          throw tooDeep(token, options, source);
+        }
+      } else if ((type == PromQLLexer.RIGHT_PAREN || type == PromQLLexer.RIGHT_BRACKET) && depth > 0) {
+        depth--;
+      }
+    }
+  }
+
+  private static PromQLParseException tooDeep(Token token, ParserOptions options, SourceText source) {
+    return source.error(
+        "query is nested too deeply: more than "
+            + options.maxNestingDepth()
+            + " levels of nested expressions",
+        token.getStartIndex(),
+        token.getStopIndex() + 1);
+  }
+
+  private static Expr parseOnce(
+      String query,
+      ParserOptions options,
+      Function<PromQLParser, ParserRuleContext> entryRule,
+      TreeBuilder treeBuilder,
+      SourceText source) {
     try {
       PromQLLexer lexer = new PromQLLexer(CharStreams.fromString(query));
       lexer.removeErrorListeners();
@@ -99,6 +143,7 @@ final class QueryParser {
         }
         throw source.error("no expression found in input", 0, 0);
       }
+      checkBracketDepth(tokens, options, source);
       PromQLParser parser = new PromQLParser(tokens);
       parser.setMaxNestingDepth(options.maxNestingDepth());
       parser.removeErrorListeners();
@@ -122,15 +167,7 @@ final class QueryParser {
         return buildAndCheck(tree, treeBuilder, source, options, true, seriesSelector);
       }
     } catch (NestingTooDeepException e) {
-      Token token = e.token();
-      throw source.error(
-          "query is nested too deeply: more than "
-              + options.maxNestingDepth()
-              + " levels of nested expressions",
-          token.getStartIndex(),
-          token.getStopIndex() + 1);
-    } catch (StackOverflowError e) {
-      throw source.error("query is nested too deeply", 0, 0);
+      throw tooDeep(e.token(), options, source);
     } catch (PromQLParseException e) {
       throw e;
     } catch (RuntimeException e) {

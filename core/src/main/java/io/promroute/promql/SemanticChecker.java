@@ -69,7 +69,7 @@ final class SemanticChecker {
     } else if (expr instanceof MatrixSelector matrix) {
       checkSelector(matrix.selector());
     } else if (expr instanceof BinaryExpr binary) {
-      checkBinary(binary);
+      return checkBinary(binary);
     } else if (expr instanceof Call call) {
       checkCall(call);
     } else if (expr instanceof AggregateExpr aggregate) {
@@ -161,9 +161,32 @@ final class SemanticChecker {
     }
   }
 
-  private void checkBinary(BinaryExpr binary) {
-    ValueType leftType = check(binary.lhs());
-    ValueType rightType = check(binary.rhs());
+  /**
+   * A left-associative chain ({@code a or b or c ...}) is checked in a loop down its left spine,
+   * in the recursive order (leftmost operand first, then each right operand and its operator),
+   * so that a chain of any length costs no stack and the first error is Prometheus's first.
+   */
+  private ValueType checkBinary(BinaryExpr binary) {
+    java.util.ArrayDeque<BinaryExpr> chain = new java.util.ArrayDeque<>();
+    Expr leftmost = binary;
+    while (leftmost instanceof BinaryExpr link) {
+      chain.push(link);
+      leftmost = link.lhs();
+    }
+    ValueType leftType = check(leftmost);
+    while (!chain.isEmpty()) {
+      BinaryExpr link = chain.pop();
+      ValueType rightType = check(link.rhs());
+      checkOperator(link, leftType, rightType);
+      leftType =
+          leftType == ValueType.SCALAR && rightType == ValueType.SCALAR
+              ? ValueType.SCALAR
+              : ValueType.INSTANT_VECTOR;
+    }
+    return leftType;
+  }
+
+  private void checkOperator(BinaryExpr binary, ValueType leftType, ValueType rightType) {
     BinaryOp op = binary.op();
     VectorMatching matching = binary.matching();
     if (binary.returnBool() && !op.acceptsBool()) {

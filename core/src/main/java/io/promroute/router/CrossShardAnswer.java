@@ -2,7 +2,9 @@ package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiException;
+import io.promroute.api.Cancellation;
 import io.promroute.api.QueryResult;
+import io.promroute.api.SampleLimit;
 import io.promroute.plan.QueryPlan;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,18 +32,32 @@ final class CrossShardAnswer {
   private final AsyncResponse response;
   private final boolean partialResponse;
   private final BiFunction<String, Throwable, ApiError> classify;
+  private final Cancellation cancellation;
+  private final long maxSamples;
+  private final int maxSeries;
 
+  /**
+   * @param cancellation when to stop evaluating (the request's deadline, the client gone)
+   * @param maxSamples the most samples the query may hold (shard answers read, values computed)
+   * @param maxSeries the most series in the answer
+   */
   CrossShardAnswer(
       Route plan,
       List<CompletableFuture<UpstreamResponse>> futures,
       AsyncResponse response,
       boolean partialResponse,
-      BiFunction<String, Throwable, ApiError> classify) {
+      BiFunction<String, Throwable, ApiError> classify,
+      Cancellation cancellation,
+      long maxSamples,
+      int maxSeries) {
     this.plan = plan;
     this.futures = futures;
     this.response = response;
     this.partialResponse = partialResponse;
     this.classify = classify;
+    this.cancellation = cancellation;
+    this.maxSamples = maxSamples;
+    this.maxSeries = maxSeries;
   }
 
   /**
@@ -113,6 +129,38 @@ final class CrossShardAnswer {
       Engine.writeError(response, failure);
       return;
     }
+    // Counted as the answers are read: an answer too large stops being read at the limit.
+    SampleLimit samples = SampleLimit.of(maxSamples);
+    List<List<QueryResult>> answers;
+    QueryResult result;
+    try {
+      answers = read(queryPlan, upstreams, failedShards, samples);
+      Route.CrossShard times = plan.crossShard();
+      result = times.range()
+          ? queryPlan.evaluateRange(times.start(), times.end(), times.step(), answers, this.cancellation, samples)
+          : queryPlan.evaluateInstant(times.start(), answers, this.cancellation, samples);
+    } catch (ApiException e) {
+      Engine.writeError(response, e.error()); // the exchange closes the shard answers not read
+      return;
+    }
+    if (result.series().size() > maxSeries) {
+      Engine.writeError(response, new ApiError(422, "execution",
+          "query result has " + result.series().size() + " series, more than the router's limit of "
+              + maxSeries + " (limits.max_series)"));
+      return;
+    }
+    response.setStatus(200);
+    response.setContentType("application/json");
+    OutputStream out = response.getOutputStream();
+    result.write(out, warnings);
+    out.flush();
+  }
+
+  private List<List<QueryResult>> read(
+      QueryPlan queryPlan, List<UpstreamResponse> upstreams, Set<String> failedShards, SampleLimit samples)
+      throws IOException {
+    List<String> shards = queryPlan.shards();
+    int shardCount = shards.size();
     List<List<QueryResult>> answers = new ArrayList<>();
     QueryResult.Type emptyType = plan.crossShard().range() ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR;
     for (int q = 0; q < queryPlan.shardQueries().size(); q++) {
@@ -125,7 +173,7 @@ final class CrossShardAnswer {
           continue;
         }
         try (ShardBody body = new ShardBody(shards.get(s), upstream.body())) {
-          perShard.add(QueryResult.read(body));
+          perShard.add(QueryResult.read(body, samples));
         } catch (ShardBody.ReadException e) {
           throw e;
         } catch (IOException e) {
@@ -133,21 +181,8 @@ final class CrossShardAnswer {
         }
       }
       answers.add(perShard);
+      cancellation.check();
     }
-    Route.CrossShard times = plan.crossShard();
-    QueryResult result;
-    try {
-      result = times.range()
-          ? queryPlan.evaluateRange(times.start(), times.end(), times.step(), answers)
-          : queryPlan.evaluateInstant(times.start(), answers);
-    } catch (ApiException e) {
-      Engine.writeError(response, e.error());
-      return;
-    }
-    response.setStatus(200);
-    response.setContentType("application/json");
-    OutputStream out = response.getOutputStream();
-    result.write(out, warnings);
-    out.flush();
+    return answers;
   }
 }

@@ -37,10 +37,14 @@ public final class Engine {
   final int maxRequestBodyBytes;
   final ExecutorService executor;
   final boolean ownsExecutor;
+  /** The most samples one cross-shard query may hold in the router (Prometheus's --query.max-samples). */
+  final long maxSamples;
+  /** The most series in an answer the router holds to merge (cross-shard results, series unions). */
+  final int maxSeries;
 
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
-      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor) {
+      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -52,6 +56,8 @@ public final class Engine {
     this.maxRequestBodyBytes = maxRequestBodyBytes;
     this.executor = executor;
     this.ownsExecutor = ownsExecutor;
+    this.maxSamples = maxSamples;
+    this.maxSeries = maxSeries;
   }
 
   /*

@@ -2,6 +2,7 @@ package io.promroute.router;
 
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiParameters;
+import io.promroute.api.Cancellation;
 import io.promroute.api.ResponseTransformer;
 import io.promroute.api.ShardAnswer;
 import java.io.ByteArrayInputStream;
@@ -45,6 +46,10 @@ public final class Exchange {
   private final AtomicBoolean claimed = new AtomicBoolean();
   // Written by the transport's thread in start(), read by its event and client threads.
   private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  // Set when the transport gives up on the request (answer timeout, client gone, completed): a
+  // router-side evaluation still running stops at its next check.
+  private volatile boolean abandoned;
+  private volatile long deadlineNanos;
 
   Exchange(Engine engine, ApiRequest request, AsyncResponse response) {
     this.engine = engine;
@@ -54,6 +59,8 @@ public final class Exchange {
 
   /** Plans the request, then answers it at once (errors, local answers) or sends its shard requests. */
   public void start() {
+    // A router-side evaluation stops 5 s before the transport's answer timeout, with a JSON 503.
+    deadlineNanos = System.nanoTime() + engine.answerTimeout().minusSeconds(5).toNanos();
     try {
       plan = engine.route(request, response);
       if (plan != null && plan.local() != null) {
@@ -186,6 +193,9 @@ public final class Exchange {
     }
     try {
       answer();
+    } catch (io.promroute.api.ApiException e) {
+      // A limit, found before anything was written.
+      Engine.writeError(response, e.error());
     } catch (ShardBody.ReadException e) {
       LOG.log(System.Logger.Level.DEBUG, "shard connection lost", e);
       Engine.writeError(response, ApiError.shardUnreachable(e.shard, "connection lost while reading its answer"));
@@ -213,7 +223,9 @@ public final class Exchange {
 
   private void answer() throws IOException {
     if (plan.crossShard() != null) {
-      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify).answer();
+      new CrossShardAnswer(plan, futures, response, engine.partialResponse, this::classify,
+          Cancellation.until(deadlineNanos, () -> abandoned), engine.maxSamples, engine.maxSeries)
+          .answer();
       return;
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
@@ -274,7 +286,8 @@ public final class Exchange {
             only.addShardLabel() ? only.shard() : null, warnings);
       }
       case PASS_THROUGH -> answers.get(0).body().transferTo(out);
-      case MERGE -> ResponseTransformer.merge(plan.endpoint(), answers, out, engine.shardLabel, warnings, limit());
+      case MERGE -> ResponseTransformer.merge(
+          plan.endpoint(), answers, out, engine.shardLabel, warnings, limit(), engine.maxSeries);
       case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
@@ -362,6 +375,7 @@ public final class Exchange {
 
   /** The exchange took longer than {@link Engine#answerTimeout()}. */
   public void onTimeout() {
+    abandoned = true;
     if (claim()) {
       finish(new ApiError(504, "timeout", "the shards' answers did not arrive in time"));
     } else {
@@ -375,6 +389,7 @@ public final class Exchange {
     // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
     // answered this comes when the answer is written or at the async timeout; the upstream
     // timeout releases the shard connection in any case.
+    abandoned = true;
     if (claim()) {
       releaseUpstream();
       completeQuietly();
@@ -385,6 +400,7 @@ public final class Exchange {
 
   /** The response has ended, however. */
   public void onComplete() {
+    abandoned = true;
     releaseUpstream();
   }
 }

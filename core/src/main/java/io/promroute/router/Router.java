@@ -55,7 +55,8 @@ public final class Router {
   /**
    * @param stripsShardLabel whether the shards store their series without the shard label (the
    *     rewriter's strip mode), so that the router adds it to what the global view labels
-   * @param exactSums cross-shard sum and avg over every series in the router (bit-exact)
+   * @param exactSums cross-shard sum, avg, stddev and stdvar over every series in the router
+   *     (bit-exact, cost growing with the series); false: per-shard partials
    */
   public Router(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
     this.routing = requireNonNull(routing, "routing is null");

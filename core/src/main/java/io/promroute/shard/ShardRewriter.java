@@ -237,6 +237,13 @@ public final class ShardRewriter {
    */
   public ShardedQuery rewrite(Expr written) {
     requireNonNull(written, "query is null");
+    // The analysis and the rewriting recurse over the tree: see DeepStack.
+    return io.promroute.internal.DeepStack.call(
+        () -> rewriteOnce(written),
+        () -> new io.promroute.promql.PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
+  }
+
+  private ShardedQuery rewriteOnce(Expr written) {
     // Shard queries are printed with sorted matchers: absent()'s labels must not depend on it.
     Expr query = AbsentMatcherOrder.normalize(written);
     ShardSelection selection = ShardSelection.of(query, shardLabel, matcherSets);

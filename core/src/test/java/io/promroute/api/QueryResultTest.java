@@ -23,6 +23,27 @@ class QueryResultTest {
   }
 
   @Test
+  void readingStopsWithPrometheusTooManySamplesOnceTheLimitIsPassed() {
+    String answer =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"a\":\"1\"},\"values\":[[1,\"1\"],[2,\"2\"]]},"
+            + "{\"metric\":{\"a\":\"2\"},\"values\":[[1,\"1\"]]}]}}";
+    SampleLimit enough = SampleLimit.of(3);
+    SampleLimit tooFew = SampleLimit.of(2);
+
+    ApiException error = org.assertj.core.api.Assertions.catchThrowableOfType(ApiException.class,
+        () -> QueryResult.read(new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), tooFew));
+
+    assertThat(error).isNotNull();
+    assertThat(error.error()).isEqualTo(new ApiError(422, "execution",
+        "query processing would load too many samples into memory in query execution"));
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(
+            () -> QueryResult.read(new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), enough)))
+        .isNull();
+    assertThat(enough.held()).isEqualTo(3);
+  }
+
+  @Test
   void readsAVectorWithSpecialValuesMillisecondTimestampsAndSortedLabels() throws IOException {
     QueryResult result =
         read(

@@ -96,8 +96,8 @@ class PlanEvaluationTest {
   }
 
   @Test
-  void standardDeviationIsWelfordOverEveryShardsSeries() {
-    QueryPlan plan = QueryPlannerTest.plan("stdvar(x)");
+  void exactStandardDeviationIsWelfordOverEveryShardsSeries() {
+    QueryPlan plan = exact("stdvar(x)");
     // Shard a holds 1, 2, 3; shard b holds 10. Globally: mean 4, squared deviations
     // 9 + 4 + 1 + 36 = 50, variance 50 / 4 = 12.5 (exact in binary at every Welford step).
     Answers answers =
@@ -106,6 +106,43 @@ class PlanEvaluationTest {
             .put("x", "b", T, "{i=\"4\"} 10");
 
     assertThat(lines(instant(plan, answers))).containsExactly("{} 12.5");
+  }
+
+  @Test
+  void varianceMergesEachShardsCountMeanAndVariance() {
+    QueryPlan plan = QueryPlannerTest.plan("stdvar by (job) (x)");
+    // The series of the test above: shard a (1, 2, 3) answers count 3, mean 2 and its Welford
+    // variance 2/3; shard b (10) count 1, mean 10, variance 0. The merge must reach the global 12.5.
+    Answers answers =
+        new Answers(plan)
+            .put("avg by (job) (x)", "a", T, "{job=\"api\"} 2")
+            .put("count by (job) (x)", "a", T, "{job=\"api\"} 3")
+            .put("stdvar by (job) (x)", "a", T, "{job=\"api\"} 0.6666666666666666")
+            .put("avg by (job) (x)", "b", T, "{job=\"api\"} 10", "{job=\"db\"} 5")
+            .put("count by (job) (x)", "b", T, "{job=\"api\"} 1", "{job=\"db\"} 1")
+            .put("stdvar by (job) (x)", "b", T, "{job=\"api\"} 0", "{job=\"db\"} 0");
+
+    // n = 4, mean 4; 3 * 2/3 + 3 * (2 - 4)^2 + 1 * (10 - 4)^2 = 2 + 12 + 36 = 50; 50 / 4.
+    assertThat(lines(instant(plan, answers))).containsExactly("{job=\"api\"} 12.5", "{job=\"db\"} 0");
+  }
+
+  @Test
+  void standardDeviationFromPartialsOfANaNShardIsNaN() {
+    QueryPlan plan = QueryPlannerTest.plan("stddev(x)");
+    Answers answers =
+        new Answers(plan)
+            .put("avg(x)", "a", T, "{} 2")
+            .put("count(x)", "a", T, "{} 3")
+            .put("stdvar(x)", "a", T, "{} 1")
+            .put("avg(x)", "b", T, "{} NaN")
+            .put("count(x)", "b", T, "{} 2")
+            .put("stdvar(x)", "b", T, "{} NaN");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{} NaN");
+  }
+
+  private static QueryPlan exact(String query) {
+    return QueryPlanner.plan(QueryPlannerTest.REWRITER.rewrite(query), true, true);
   }
 
   @Test
@@ -513,7 +550,7 @@ class PlanEvaluationTest {
 
   @Test
   void varianceOfEqualValuesOnSeveralShardsIsExactlyZero() {
-    QueryPlan plan = QueryPlannerTest.plan("stddev(x)");
+    QueryPlan plan = exact("stddev(x)");
     Answers answers =
         new Answers(plan)
             .put("x", "a", T, "{i=\"1\"} 0.1", "{i=\"2\"} 0.1", "{i=\"3\"} 0.1")

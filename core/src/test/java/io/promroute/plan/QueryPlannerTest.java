@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class QueryPlannerTest {
 
-  private static final ShardRewriter REWRITER =
+  static final ShardRewriter REWRITER =
       ShardRewriter.builder()
           .shardLabel("cluster")
           .shards(List.of("a", "b", "c"))
@@ -47,8 +47,8 @@ class QueryPlannerTest {
           max by (job) (x)                 | max by (job) (shards(max by (job) (x)))
           group(x)                         | group(shards(group(x)))
           avg by (job) (x)                 | avg_merge by (job) (shards(avg by (job) (x)), shards(count by (job) (x)))
-          stddev(x)                        | stddev(shards+label(x))
-          stdvar by (job) (x)              | stdvar by (job) (shards+label(x))
+          stddev(x)                        | stddev_merge(shards(avg(x)), shards(count(x)), shards(stdvar(x)))
+          stdvar by (job) (x)              | stdvar_merge by (job) (shards(avg by (job) (x)), shards(count by (job) (x)), shards(stdvar by (job) (x)))
           topk(3, x)                       | topk(3, shards+label(topk(3, x)))
           bottomk by (job) (2, x)          | bottomk by (job) (2, shards+label(bottomk by (job) (2, x)))
           count_values("v", x)             | sum by (v) (shards(count_values("v", x)))
@@ -145,13 +145,14 @@ class QueryPlannerTest {
   }
 
   @Test
-  void exactFloatOrderSumsAndAveragesEverySeriesInTheRouter() {
-    ShardedQuery routed = REWRITER.rewrite("histogram_quantile(0.5, sum by (le) (rate(b[5m]))) + avg(x) + count(x)");
+  void exactFloatOrderAggregatesEverySeriesOfSumAvgAndStddevInTheRouter() {
+    ShardedQuery routed =
+        REWRITER.rewrite("histogram_quantile(0.5, sum by (le) (rate(b[5m]))) + avg(x) + count(x) + stddev(x)");
 
     assertThat(QueryPlanner.plan(routed, true, true))
         .hasToString(
-            "((histogram_quantile(0.5, sum by (le) (shards+label(rate(b[5m])))) + avg(shards+label(x)))"
-                + " + sum(shards(count(x))))");
+            "(((histogram_quantile(0.5, sum by (le) (shards+label(rate(b[5m])))) + avg(shards+label(x)))"
+                + " + sum(shards(count(x)))) + stddev(shards+label(x)))");
   }
 
   @Test

@@ -30,11 +30,60 @@ class ParserRobustnessTest {
   }
 
   @Test
-  void hundredThousandTermChainHitsTheNestingLimit() {
-    String query = "1" + " + 1".repeat(HUGE);
-    assertThatThrownBy(() -> PromQL.parse(query))
+  void hundredThousandTermChainsParseWithinTheDefaultNestingLimit() {
+    Expr sum = PromQL.parse("1" + " + 1".repeat(HUGE));
+    Expr or = PromQL.parse("a" + " or a".repeat(2_000));
+
+    assertThat(sum.type()).isEqualTo(io.promroute.promql.ast.ValueType.SCALAR);
+    assertThat(PromQL.print(or)).isEqualTo("a" + " or a".repeat(2_000));
+  }
+
+  @Test
+  void theNestingLimitCountsNestingNotChainLength() {
+    // Two parentheses, the operator, its operands: four levels, however long the chain.
+    ParserOptions shallow = ParserOptions.builder().maxNestingDepth(4).build();
+
+    assertThat(PromQL.parse("a" + " or a".repeat(100), shallow)).isNotNull();
+    assertThat(PromQL.parse("((a" + " + a".repeat(100) + "))", shallow)).isNotNull();
+    assertThatThrownBy(() -> PromQL.parse("((((a))))", shallow))
         .isInstanceOf(PromQLParseException.class)
-        .hasMessageContaining("nested too deeply");
+        .hasMessageContaining("more than 4 levels");
+  }
+
+  /**
+   * A thread with a small stack (as a cold JVM's large interpreted frames make any stack small):
+   * deep input gets its answer or its positioned error, never a StackOverflowError.
+   */
+  @Test
+  void deepInputOnASmallStackGetsItsAnswerOrItsPositionedError() throws InterruptedException {
+    String nested = "abs(".repeat(600) + "foo" + ")".repeat(600);
+    String unclosed = "abs(".repeat(600);
+    AtomicReference<Object> parsed = new AtomicReference<>();
+    AtomicReference<Object> failed = new AtomicReference<>();
+    Thread thread =
+        new Thread(
+            null,
+            () -> {
+              try {
+                parsed.set(PromQL.print(PromQL.parse(nested)));
+              } catch (Throwable t) {
+                parsed.set(t);
+              }
+              try {
+                failed.set(PromQL.parse(unclosed));
+              } catch (Throwable t) {
+                failed.set(t);
+              }
+            },
+            "small-stack",
+            64L << 10);
+    thread.start();
+    thread.join();
+
+    assertThat(parsed.get()).isEqualTo(nested);
+    assertThat(failed.get()).isInstanceOf(PromQLParseException.class);
+    PromQLParseException error = (PromQLParseException) failed.get();
+    assertThat(error.getMessage()).isEqualTo("1:2401: parse error: unclosed left parenthesis");
   }
 
   @Test
@@ -88,29 +137,18 @@ class ParserRobustnessTest {
     assertThat(PromQL.parse(query)).isNotNull();
   }
 
-  /**
-   * Prometheus's stress case (an 11,000-term chain): with a nesting limit that admits it, the
-   * error is Prometheus's, at Prometheus's position.
-   */
+  /** Prometheus's stress case (an 11,000-term chain): Prometheus's error at its position. */
   @Test
-  void longChainReportsPrometheusErrorWithAHigherLimit() throws InterruptedException {
+  void longChainReportsPrometheusErrorAndPosition() {
     String query = "(-{}-1" + "-{}-1".repeat(11_000) + ")[1m:]";
-    ParserOptions deep = ParserOptions.builder().maxNestingDepth(50_000).build();
-    AtomicReference<PromQLParseException> failure = new AtomicReference<>();
-    Thread thread =
-        new Thread(
-            null,
-            () ->
-                failure.set(
-                    catchThrowableOfType(PromQLParseException.class, () -> PromQL.parse(query, deep))),
-            "deep-parse",
-            512L << 20);
-    thread.start();
-    thread.join();
-    assertThat(failure.get()).isNotNull();
-    assertThat(failure.get().reason())
-        .isEqualTo("vector selector must contain at least one non-empty matcher");
-    assertThat(failure.get().startOffset()).isEqualTo(2);
+
+    PromQLParseException failure =
+        catchThrowableOfType(PromQLParseException.class, () -> PromQL.parse(query));
+
+    assertThat(failure).isNotNull();
+    assertThat(failure.reason()).isEqualTo("vector selector must contain at least one non-empty matcher");
+    assertThat(failure.startOffset()).isEqualTo(2);
+    assertThat(failure.endOffset()).isEqualTo(4);
   }
 
   @Test

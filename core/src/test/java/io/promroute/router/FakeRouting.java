@@ -30,6 +30,9 @@ public final class FakeRouting implements Routing {
     table.put("up{cluster=~\"a|b\"}", () -> routed(List.of("a", "b"), UP, "up", true, Execution.CONCATENATE));
     table.put("sum(up)", () -> routed(List.of("a", "b"),
         new AggregateExpr(AggregateOp.SUM, UP, null, false, List.of()), "sum(up)", false, Execution.CROSS_SHARD_MERGE));
+    table.put("sum by (job) (up)", () -> routed(List.of("a", "b"),
+        new AggregateExpr(AggregateOp.SUM, UP, null, false, List.of("job")), "sum by (job) (up)", false,
+        Execution.CROSS_SHARD_MERGE));
     table.put("1+1", () -> routed(List.of("a", "b"), new NumberLiteral(2, false), "1 + 1", false, Execution.CROSS_SHARD_MERGE));
     table.put("up{cluster=\"zzz\"}", () -> new ShardedQuery("cluster", List.of(), UP, "up{cluster=\"zzz\"}", false, Execution.NONE,
         List.of("no shard has cluster=\"zzz\" (known shards: a, b)")));

@@ -88,9 +88,10 @@ public final class PromRouteFilter implements Filter {
   }
 
   /**
-   * A builder set up from a loaded configuration file, for a caller that sets more before it
-   * builds (the standalone router passes its own upstream client and builds an engine for its own
-   * transport).
+   * A builder holding every setting of a loaded configuration file, for a host that adds its own
+   * (an {@link Builder#upstreamClient upstream client}) before {@link Builder#build()} or {@link
+   * Builder#buildEngine()} (the standalone router serves the engine with its own transport): the
+   * one place where the file's keys become the filter's settings.
    *
    * @param config the configuration
    * @return a builder with the configuration's rewriter, shards and settings
@@ -118,9 +119,12 @@ public final class PromRouteFilter implements Filter {
             .pathPrefix(config.pathPrefix())
             .upstreamTimeout(config.upstreamTimeout())
             .partialResponse(config.partialResponse())
+            .exactCrossShardSums(config.exactCrossShardAggregation())
             .replicaPolicy(config.replicaPolicy())
             .forwardedHeaders(config.forwardedHeaders())
-            .maxRequestBodyBytes(config.maxRequestBodyBytes());
+            .maxRequestBodyBytes(config.maxRequestBodyBytes())
+            .maxSamples(config.maxSamples())
+            .maxSeries(config.maxSeries());
     config.shards().forEach(builder::shard);
     return builder;
   }
@@ -194,6 +198,9 @@ public final class PromRouteFilter implements Filter {
     }
   }
 
+  /** The default {@link Builder#maxSeries}. */
+  public static final int DEFAULT_MAX_SERIES = 1_000_000;
+
   /** Builds a {@link PromRouteFilter}. Required: a rewriter and a target for each of its shards. */
   public static final class Builder {
     private static final Duration SHARD_VERSION_TIMEOUT = Duration.ofSeconds(5);
@@ -207,10 +214,12 @@ public final class PromRouteFilter implements Filter {
     private Duration upstreamTimeout = Duration.ofMinutes(2);
     private boolean partialResponse;
     private ReplicaPolicy replicaPolicy = ReplicaPolicy.DEFAULT;
-    private boolean exactCrossShardSums = true;
+    private boolean exactCrossShardSums;
     private Set<String> forwardedHeaders = Set.of();
     private int maxRequestBodyBytes = 1 << 20;
     private int copyThreads = 32;
+    private long maxSamples = io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES;
+    private int maxSeries = DEFAULT_MAX_SERIES;
 
     private Builder() {}
 
@@ -297,13 +306,44 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * Cross-shard {@code sum} and {@code avg}: {@code true} (the default) fetches every series and
-     * adds them in the router in Prometheus's order, the same answer to the last bit; {@code
-     * false}: one partial per group and shard, much less data, but possibly different from
-     * Prometheus in the last bits.
+     * Cross-shard {@code sum}, {@code avg}, {@code stddev} and {@code stdvar} (YAML {@code
+     * cross_shard.aggregation}): {@code false} (the default, {@code partials}) sends one partial
+     * per output group to each shard and merges them, so the cost grows with the answer's groups
+     * and equals Prometheus's answer within rounding (relative 1e-9); {@code true} ({@code
+     * exact}) fetches every input series and aggregates them in the router in Prometheus's
+     * order, the same to the last bit, but its transfer, memory and time grow with the number of
+     * input series (tens of seconds at 150,000 series).
      */
     public Builder exactCrossShardSums(boolean exact) {
       this.exactCrossShardSums = exact;
+      return this;
+    }
+
+    /**
+     * The most samples one cross-shard query may hold in the router: the shards' answers it reads
+     * and what it computes from them (Prometheus's {@code --query.max-samples}); beyond it the
+     * query gets Prometheus's 422 {@code execution} "query processing would load too many samples
+     * into memory in query execution". Default 50,000,000, Prometheus's default.
+     */
+    public Builder maxSamples(long samples) {
+      if (samples <= 0) {
+        throw new IllegalArgumentException("maxSamples must be positive: " + samples);
+      }
+      this.maxSamples = samples;
+      return this;
+    }
+
+    /**
+     * The most series in an answer the router holds to merge several shards' answers (a
+     * cross-shard query's result, a {@code /api/v1/series} union, which are sorted in memory);
+     * beyond it the request gets 422 {@code execution} before anything is written. Default
+     * 1,000,000. Concatenated fan-outs and range merges stream and are not limited.
+     */
+    public Builder maxSeries(int series) {
+      if (series <= 0) {
+        throw new IllegalArgumentException("maxSeries must be positive: " + series);
+      }
+      this.maxSeries = series;
       return this;
     }
 
@@ -372,7 +412,7 @@ public final class PromRouteFilter implements Filter {
       Router router = new Router(routing != null ? routing : routing(rewriter, upstream), label,
           java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
-          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true);
+          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries);
     }
 
     /** The rewriter's routing, in the configured dialect; AUTO starts asking the shards' versions. */

@@ -37,9 +37,16 @@ import java.util.Set;
  *     ({@code promql.dialect: auto}), or pinned ({@code promql.prometheus2_functions})
  * @param upstreamTimeout how long a shard may take
  * @param partialResponse answer with the other shards' data when one fails
+ * @param exactCrossShardAggregation {@code cross_shard.aggregation: exact}: cross-shard {@code
+ *     sum}, {@code avg}, {@code stddev} and {@code stdvar} fetch every input series and aggregate
+ *     them in the router in Prometheus's order (the same to the last bit, cost growing with the
+ *     series); {@code false} ({@code partials}, the default): one partial per group and shard
  * @param replicaPolicy how shards with several replicas choose one and fail over
  * @param forwardedHeaders client headers forwarded to shards
  * @param maxRequestBodyBytes the largest POST body accepted
+ * @param maxSamples {@code limits.max_samples}: the most samples one cross-shard query may hold
+ *     in the router (Prometheus's {@code --query.max-samples})
+ * @param maxSeries {@code limits.max_series}: the most series in an answer merged by the router
  * @param source where the configuration was read from, for messages (file path or a name)
  */
 public record RouterConfig(
@@ -56,9 +63,12 @@ public record RouterConfig(
     PromqlDialect promqlDialect,
     Duration upstreamTimeout,
     boolean partialResponse,
+    boolean exactCrossShardAggregation,
     ReplicaPolicy replicaPolicy,
     Set<String> forwardedHeaders,
     int maxRequestBodyBytes,
+    long maxSamples,
+    int maxSeries,
     String source) {
 
   public RouterConfig {

@@ -64,7 +64,8 @@ final class RouterConfigReader {
 
   RouterConfig read(Node root) {
     Section top = Section.root(this, root);
-    top.allowOnly("replace_label_name", "prome_servers", "shards", "http", "routing", "promql", "upstream", "limits");
+    top.allowOnly(
+        "replace_label_name", "prome_servers", "shards", "http", "routing", "cross_shard", "promql", "upstream", "limits");
 
     String shardLabel = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
     Scalar shardLabelNode = top.scalarNode("replace_label_name");
@@ -129,10 +130,18 @@ final class RouterConfigReader {
         "strip", ShardLabelMode.STRIP,
         "keep", ShardLabelMode.KEEP), ShardLabelMode.STRIP);
 
+    Section crossShard = top.section("cross_shard");
+    crossShard.allowOnly("aggregation");
+    boolean exactAggregation = crossShard.choice("aggregation", Map.of(
+        "partials", Boolean.FALSE,
+        "exact", Boolean.TRUE), Boolean.FALSE);
+
     Section limits = top.section("limits");
-    limits.allowOnly("max_query_length", "max_request_body_bytes");
+    limits.allowOnly("max_query_length", "max_request_body_bytes", "max_samples", "max_series");
     int maxQueryLength = limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
     int maxBody = limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES);
+    int maxSamples = limits.positiveInt("max_samples", (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES);
+    int maxSeries = limits.positiveInt("max_series", PromRouteFilter.DEFAULT_MAX_SERIES);
 
     Section promql = top.section("promql");
     promql.allowOnly("experimental_functions", "duration_expressions", "extended_range_selectors",
@@ -198,9 +207,12 @@ final class RouterConfigReader {
         dialect,
         timeout,
         partialResponse,
+        exactAggregation,
         replicaPolicy,
         forwardHeaders,
         maxBody,
+        maxSamples,
+        maxSeries,
         source);
   }
 

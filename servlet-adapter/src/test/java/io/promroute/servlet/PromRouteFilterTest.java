@@ -233,6 +233,22 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void aSeriesUnionOverTheSeriesLimitIsRefusedAndTheRouterKeepsServing() throws Exception {
+    a.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
+    b.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
+    startRouter(builder -> builder.maxSeries(1));
+
+    Reply refused = post("/api/v1/series", "match[]=up&start=1&end=2");
+    a.answer("/api/v1/query", VECTOR_A);
+    Reply next = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
+
+    assertThat(refused).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\","
+            + "\"error\":\"the merged answer has more than 1 series, the router's limit (limits.max_series)\"}"));
+    assertThat(next.status()).isEqualTo(200);
+  }
+
+  @Test
   void eachMatchGoesOnlyToTheShardsItSelects() throws Exception {
     a.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"node\"]}");
     b.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"db\"]}");
@@ -373,12 +389,12 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void crossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum() throws Exception {
+  void byDefaultACrossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum() throws Exception {
     String partial = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
         + "{\"metric\":{},\"value\":[1700000000,\"%s\"]}]}}";
     a.answer("/api/v1/query", String.format(partial, "2"));
     b.answer("/api/v1/query", String.format(partial, "3.5"));
-    startRouter(builder -> builder.exactCrossShardSums(false));
+    startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
@@ -387,6 +403,33 @@ class PromRouteFilterTest {
             + "{\"metric\":{},\"value\":[1700000000,\"5.5\"]}]}}"));
     assertThat(a.only().query()).contains("query=sum%28up%29", "time=1700000000");
     assertThat(b.only().query()).contains("query=sum%28up%29", "time=1700000000");
+  }
+
+  @Test
+  void crossShardAnswersHoldingMoreSamplesThanTheLimitArePrometheusTooManySamples() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer("/api/v1/query", VECTOR_B);
+    startRouter(builder -> builder.exactCrossShardSums(true).maxSamples(1));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
+
+    assertThat(reply).isEqualTo(new Reply(422,
+        "{\"status\":\"error\",\"errorType\":\"execution\","
+            + "\"error\":\"query processing would load too many samples into memory in query execution\"}"));
+  }
+
+  @Test
+  void crossShardAnswersWithMoreSeriesThanTheLimitAreRefused() throws Exception {
+    // Each shard's partial sum for its job: two groups in the merged answer.
+    a.answer("/api/v1/query", VECTOR_A.replace("\"__name__\":\"up\",", ""));
+    b.answer("/api/v1/query", VECTOR_B.replace("\"__name__\":\"up\",", ""));
+    startRouter(builder -> builder.maxSeries(1));
+
+    Reply reply = get("/api/v1/query?query=" + enc("sum by (job) (up)") + "&time=1700000000");
+
+    assertThat(reply.status()).isEqualTo(422);
+    assertThat(reply.body()).contains("\"errorType\":\"execution\"",
+        "query result has 2 series, more than the router's limit of 1 (limits.max_series)");
   }
 
   @Test
@@ -442,10 +485,10 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void byDefaultACrossShardSumFetchesTheSeriesAndAddsThemInTheRouter() throws Exception {
+  void exactCrossShardSumsFetchTheSeriesAndAddThemInTheRouter() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     b.answer("/api/v1/query", VECTOR_B);
-    startRouter(builder -> builder);
+    startRouter(builder -> builder.exactCrossShardSums(true));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 

@@ -70,9 +70,12 @@ class RouterConfigTest {
     assertThat(config.promqlDialect()).isEqualTo(io.promroute.router.PromqlDialect.AUTO);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.partialResponse()).isFalse();
+    assertThat(config.exactCrossShardAggregation()).isFalse();
     assertThat(config.replicaPolicy()).isEqualTo(ReplicaPolicy.DEFAULT);
     assertThat(config.forwardedHeaders()).isEmpty();
     assertThat(config.maxRequestBodyBytes()).isEqualTo(1 << 20);
+    assertThat(config.maxSamples()).isEqualTo(50_000_000L);
+    assertThat(config.maxSeries()).isEqualTo(1_000_000);
   }
 
   @Test
@@ -138,6 +141,8 @@ class RouterConfigTest {
           unlabeled_selectors: reject
           unknown_shard: reject
           shard_label: keep
+        cross_shard:
+          aggregation: exact
         promql:
           experimental_functions: true
           duration_expressions: false
@@ -152,6 +157,8 @@ class RouterConfigTest {
         limits:
           max_query_length: 4096
           max_request_body_bytes: 65536
+          max_samples: 1000
+          max_series: 10
         """);
 
     RouterConfig config = RouterConfig.load(file);
@@ -183,8 +190,11 @@ class RouterConfigTest {
         .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.partialResponse()).isTrue();
+    assertThat(config.exactCrossShardAggregation()).isTrue();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);
+    assertThat(config.maxSamples()).isEqualTo(1000);
+    assertThat(config.maxSeries()).isEqualTo(10);
     assertThat(config.source()).isEqualTo(file.toString());
   }
 
@@ -247,7 +257,10 @@ class RouterConfigTest {
             "t:3: http.listen: unknown key (known here: listen_addr, path_prefix)"),
         arguments(
             "prome_servers: {a: 'h:1'}\nroute:\n  x: 1",
-            "t:2: route: unknown key (known here: replace_label_name, prome_servers, shards, http, routing, promql, upstream, limits)"),
+            "t:2: route: unknown key (known here: replace_label_name, prome_servers, shards, http, routing, cross_shard, promql, upstream, limits)"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\ncross_shard:\n  aggregation: fast",
+            "t:3: cross_shard.aggregation: \"fast\" is not one of exact, partials"),
         arguments(
             "prome_servers: {a: 'h:1'}\nrouting:\n  missing_shard_matcher: sometimes",
             "t:3: routing.missing_shard_matcher: \"sometimes\" is not one of all_shards, default_shard, reject"),

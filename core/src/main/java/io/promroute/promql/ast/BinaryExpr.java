@@ -33,12 +33,20 @@ public record BinaryExpr(BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, Ve
     return new BinaryExpr(op, lhs, rhs, returnBool, newMatching);
   }
 
-  /** Scalar when both sides are scalars, otherwise instant vector, as Prometheus types it. */
+  /**
+   * Scalar when both sides are scalars, otherwise instant vector, as Prometheus types it. Walks
+   * a left-associative chain in a loop, so its length costs no stack.
+   */
   @Override
   public ValueType type() {
-    return lhs.type() == ValueType.SCALAR && rhs.type() == ValueType.SCALAR
-        ? ValueType.SCALAR
-        : ValueType.INSTANT_VECTOR;
+    Expr node = this;
+    while (node instanceof BinaryExpr binary) {
+      if (binary.rhs.type() != ValueType.SCALAR) {
+        return ValueType.INSTANT_VECTOR;
+      }
+      node = binary.lhs;
+    }
+    return node.type() == ValueType.SCALAR ? ValueType.SCALAR : ValueType.INSTANT_VECTOR;
   }
 
   @Override

@@ -208,16 +208,41 @@ public final class PromApi {
    * {@code null} if they are equal. Short, unlike printing two 30 MB trees.
    */
   public static String firstDifference(JsonNode expected, JsonNode actual) {
-    return firstDifference("$", expected, actual);
+    return firstDifference("$", expected, actual, 0);
   }
 
-  private static String firstDifference(String path, JsonNode expected, JsonNode actual) {
+  /**
+   * As {@link #firstDifference(JsonNode, JsonNode)}, but sample values ({@code value[1]}, {@code
+   * values[i][1]}) may differ by a relative {@code tolerance}: what per-shard partial aggregates
+   * (sums added in another order, merged means and variances) are allowed to differ by.
+   */
+  public static String firstDifference(JsonNode expected, JsonNode actual, double tolerance) {
+    return firstDifference("$", expected, actual, tolerance);
+  }
+
+  private static boolean closeSampleValues(String path, JsonNode expected, JsonNode actual, double tolerance) {
+    if (tolerance == 0 || !expected.isTextual() || !actual.isTextual()
+        || !(path.endsWith("[1]") && (path.contains(".value[") || path.contains(".values[")))) {
+      return false;
+    }
+    try {
+      double w = Double.parseDouble(expected.asText().replace("Inf", "Infinity"));
+      double g = Double.parseDouble(actual.asText().replace("Inf", "Infinity"));
+      return Double.isFinite(w) && Double.isFinite(g)
+          && Math.abs(w - g) <= tolerance * Math.max(Math.abs(w), Math.abs(g));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String firstDifference(String path, JsonNode expected, JsonNode actual, double tolerance) {
     if (expected == null || actual == null) {
       return expected == actual ? null : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
     }
     if (expected.isObject() && actual.isObject()) {
       for (Map.Entry<String, JsonNode> field : expected.properties()) {
-        String difference = firstDifference(path + "." + field.getKey(), field.getValue(), actual.get(field.getKey()));
+        String difference =
+            firstDifference(path + "." + field.getKey(), field.getValue(), actual.get(field.getKey()), tolerance);
         if (difference != null) {
           return difference;
         }
@@ -231,7 +256,7 @@ public final class PromApi {
     }
     if (expected.isArray() && actual.isArray()) {
       for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
-        String difference = firstDifference(path + "[" + i + "]", expected.get(i), actual.get(i));
+        String difference = firstDifference(path + "[" + i + "]", expected.get(i), actual.get(i), tolerance);
         if (difference != null) {
           return difference;
         }
@@ -241,7 +266,9 @@ public final class PromApi {
       }
       return null;
     }
-    return expected.equals(actual) ? null : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
+    return expected.equals(actual) || closeSampleValues(path, expected, actual, tolerance)
+        ? null
+        : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
   }
 
   private static String shorten(JsonNode node) {

@@ -39,11 +39,17 @@ class VerdictsTest {
   }
 
   @Test
-  void valuesCompareAsStrings() {
+  void valuesWithinTheToleranceOfPerShardPartialsPass() {
     String close = "{\"metric\":{\"cluster\":\"a\",\"x\":\"1\"},\"value\":[60,\"1.0000000000000002\"]}";
-    Verdicts.Verdict verdict = Verdicts.compare("instant", vector(A1), vector(close), false);
+    assertThat(Verdicts.compare("instant", vector(A1), vector(close), false).status()).isEqualTo(Status.PASSED);
+  }
+
+  @Test
+  void valuesFartherApartThanTheToleranceAreAMismatch() {
+    String far = "{\"metric\":{\"cluster\":\"a\",\"x\":\"1\"},\"value\":[60,\"1.000001\"]}";
+    Verdicts.Verdict verdict = Verdicts.compare("instant", vector(A1), vector(far), false);
     assertThat(verdict.status()).isEqualTo(Status.MISMATCHED);
-    assertThat(verdict.detail()).contains("1.0000000000000002");
+    assertThat(verdict.detail()).contains("1.000001");
   }
 
   @Test
