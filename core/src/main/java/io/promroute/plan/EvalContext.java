@@ -12,11 +12,15 @@ import java.util.Map;
  * @param cancellation checked at every step and in loops over a subquery's points
  * @param samples the query's sample count: transient values (a subquery's points) are counted
  *     while they are built
+ * @param startMillis the request's start (an instant query's time), for {@code @ start()}
+ * @param endMillis the request's end (an instant query's time), for {@code @ end()}
  */
 record EvalContext(
     List<List<Map<Long, List<Sample>>>> answers,
     io.promroute.api.Cancellation cancellation,
-    io.promroute.api.SampleLimit samples) {
+    io.promroute.api.SampleLimit samples,
+    long startMillis,
+    long endMillis) {
 
   List<Sample> shard(int query, int shard, long time) {
     return answers.get(query).get(shard).getOrDefault(time, List.of());

@@ -2,6 +2,7 @@ package io.promroute.plan;
 
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.AggregateOp;
+import io.promroute.promql.ast.AtModifier;
 import io.promroute.promql.ast.BinaryOp;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.VectorMatching;
@@ -37,11 +38,32 @@ sealed interface PlanNode {
    * @param grid the subquery grid it is evaluated on, or null: the request's times
    * @param timed the query when it has {@code @ start()} or {@code @ end()} and a grid, to make
    *     them the request's bounds ({@link #queryFor}); null otherwise
+   * @param perShard when the query's selectors read different shards: what each shard of {@link
+   *     QueryPlan#shards()} evaluates instead of {@code query} (its selectors that do not read the
+   *     shard made to match nothing there); null when every shard gets {@code query}
    */
-  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed) implements PlanNode {
+  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed, List<Expr> perShard)
+      implements PlanNode {
+    public Fetch {
+      perShard = perShard == null ? null : List.copyOf(perShard);
+    }
+
     /** The query to send for a request from {@code startMillis} to {@code endMillis}. */
     String queryFor(long startMillis, long endMillis) {
       return timed == null ? query : PromQL.print(AtStartEnd.resolve(timed, startMillis, endMillis));
+    }
+
+    /** What each shard gets for a request from {@code startMillis} to {@code endMillis}; null: the same. */
+    List<String> shardQueriesFor(long startMillis, long endMillis) {
+      if (perShard == null) {
+        return null;
+      }
+      List<String> queries = new ArrayList<>(perShard.size());
+      for (Expr expr : perShard) {
+        queries.add(PromQL.print(
+            grid != null && AtStartEnd.uses(expr) ? AtStartEnd.resolve(expr, startMillis, endMillis) : expr));
+      }
+      return queries;
     }
 
     @Override
@@ -72,38 +94,80 @@ sealed interface PlanNode {
    * @param rangeMillis the subquery's range
    * @param stepMillis its step (the default evaluation interval when none is written)
    * @param offsetMillis its offset
+   * @param at its {@code @} modifier, or null: its windows end at the times it is evaluated at
+   * @param parent the grid of the subquery over merged values it is nested in, whose points are
+   *     the times it is evaluated at; null: it is evaluated at the request's times
    */
-  record Grid(long rangeMillis, long stepMillis, long offsetMillis) {
-    /** The first multiple of the step at or after {@code outerStart - offset - range}. */
-    long start(long outerStart) {
-      long from = outerStart - offsetMillis - rangeMillis;
+  record Grid(long rangeMillis, long stepMillis, long offsetMillis, AtModifier at, Grid parent) {
+    Grid(long rangeMillis, long stepMillis, long offsetMillis) {
+      this(rangeMillis, stepMillis, offsetMillis, null, null);
+    }
+
+    /**
+     * The first multiple of the step at or after {@code first evaluation - offset - range}, for
+     * a request from {@code requestStart} to {@code requestEnd}.
+     */
+    long start(long requestStart, long requestEnd) {
+      long from = firstEvaluation(requestStart, requestEnd) - offsetMillis - rangeMillis;
       long start = stepMillis * (from / stepMillis);
       return start < from ? start + stepMillis : start;
     }
 
     /**
-     * {@code outerEnd - offset}, or the start when no grid point falls in the window (a range
-     * query needs end ≥ start; the extra point lies outside every window and is never read).
+     * {@code last evaluation - offset}, or the start when no grid point falls in the window (a
+     * range query needs end ≥ start; the extra point lies outside every window and is never read).
      */
-    long end(long outerStart, long outerEnd) {
-      return Math.max(outerEnd - offsetMillis, start(outerStart));
+    long end(long requestStart, long requestEnd) {
+      return Math.max(lastEvaluation(requestStart, requestEnd) - offsetMillis, start(requestStart, requestEnd));
+    }
+
+    /** The time the subquery's window is taken at when evaluated at {@code time}: its @ time, if any. */
+    long evaluationTime(long time, long requestStart, long requestEnd) {
+      return at == null ? time : atMillis(requestStart, requestEnd);
+    }
+
+    private long firstEvaluation(long requestStart, long requestEnd) {
+      if (at != null) {
+        return atMillis(requestStart, requestEnd);
+      }
+      return parent == null ? requestStart : parent.start(requestStart, requestEnd);
+    }
+
+    private long lastEvaluation(long requestStart, long requestEnd) {
+      if (at != null) {
+        return atMillis(requestStart, requestEnd);
+      }
+      return parent == null ? requestEnd : parent.end(requestStart, requestEnd);
+    }
+
+    private long atMillis(long requestStart, long requestEnd) {
+      return switch (at.kind()) {
+        case TIMESTAMP -> at.timestampMillis();
+        case START -> requestStart;
+        case END -> requestEnd;
+      };
     }
 
     @Override
     public String toString() {
-      return "range " + rangeMillis + "ms, step " + stepMillis + "ms, offset " + offsetMillis + "ms";
+      String at = this.at == null ? ""
+          : this.at.kind() == AtModifier.Kind.TIMESTAMP ? ", @ " + this.at.timestampMillis() + "ms"
+          : ", @ " + this.at.kind().name().toLowerCase(java.util.Locale.ROOT) + "()";
+      return "range " + rangeMillis + "ms, step " + stepMillis + "ms, offset " + offsetMillis + "ms" + at
+          + (parent == null ? "" : ", in (" + parent + ")");
     }
   }
 
   /**
    * A subquery over a merged value: at each outer step, the inner plan evaluated at the grid's
-   * points in {@code [t - offset - range, t - offset]} (closed, as 2.42), one series per label
-   * set: the matrix a range function then reads.
+   * points in {@code [t - offset - range, t - offset]} (closed, as 2.42; {@code t} its @ time if
+   * it has one), one series per label set: the matrix a range function then reads.
    */
   record Subquery(PlanNode expr, Grid grid) implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
-      long end = time - grid.offsetMillis();
+      long evaluation = grid.evaluationTime(time, context.startMillis(), context.endMillis());
+      long end = evaluation - grid.offsetMillis();
       long first = end - grid.rangeMillis();
       long point = Math.floorDiv(first, grid.stepMillis()) * grid.stepMillis();
       if (point < first) {
@@ -136,7 +200,9 @@ sealed interface PlanNode {
         series.add(new Value.Series(entry.getKey(), t, v));
       }
       context.samples().release(held);
-      return new Value.Matrix(series, grid.rangeMillis(), grid.offsetMillis());
+      // With @, the window is not where the step is: as Prometheus, an offset that puts it there
+      // (rate and its kin extrapolate towards the window's ends).
+      return new Value.Matrix(series, grid.rangeMillis(), grid.offsetMillis() + (time - evaluation));
     }
 
     @Override
@@ -163,7 +229,9 @@ sealed interface PlanNode {
         if (samples.isEmpty()) {
           return new Value.Vector(List.of());
         }
-        if (first == null) {
+        // A shard the selector reads answers without its shard matcher's label; one where it
+        // matches nothing keeps the matcher, and the label, as the global view's absent() does.
+        if (first == null || samples.get(0).labels().size() > first.get(0).labels().size()) {
           first = samples;
         }
       }

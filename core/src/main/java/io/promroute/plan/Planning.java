@@ -17,6 +17,7 @@ import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.SelectorShards;
 import io.promroute.shard.ShardRoutingException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,6 +53,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private final String shardLabel;
   private final boolean addShardLabel;
   private final boolean exactFloatOrder;
+  private final List<String> shards;
+  private final SelectorShards selectorShards;
   private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
   // The subquery grid the shard queries being planned are evaluated on; null: the request's times.
   private PlanNode.Grid grid;
@@ -68,9 +71,25 @@ final class Planning implements ExprVisitor<Planning.Planned> {
    *     added
    */
   Planning(String shardLabel, boolean addShardLabel, boolean exactFloatOrder) {
+    this(shardLabel, addShardLabel, exactFloatOrder, List.of(), null);
+  }
+
+  /**
+   * @param shards the shards every shard query goes to
+   * @param selectorShards the shards each selector reads, when they differ: every shard query is
+   *     then rewritten for each shard; null when every shard gets the same query
+   */
+  Planning(
+      String shardLabel,
+      boolean addShardLabel,
+      boolean exactFloatOrder,
+      List<String> shards,
+      SelectorShards selectorShards) {
     this.shardLabel = shardLabel;
     this.addShardLabel = addShardLabel;
     this.exactFloatOrder = exactFloatOrder;
+    this.shards = List.copyOf(shards);
+    this.selectorShards = selectorShards;
   }
 
   PlanNode plan(Expr root) {
@@ -95,7 +114,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     return fetches.computeIfAbsent(
         key + "|" + gridKey,
         unused -> new PlanNode.Fetch(
-            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null));
+            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null,
+            perShard(expr)));
+  }
+
+  /** What each shard evaluates of {@code expr} when the selectors read different shards; else null. */
+  private List<Expr> perShard(Expr expr) {
+    if (selectorShards == null) {
+      return null;
+    }
+    List<Expr> perShard = new ArrayList<>(shards.size());
+    for (String shard : shards) {
+      perShard.add(selectorShards.forShard(expr, shard));
+    }
+    return perShard;
   }
 
   private static ShardRoutingException refuse(String construct) {
@@ -141,29 +173,26 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     Long range = millis(node.range());
     Long step = node.step() == null ? Long.valueOf(DEFAULT_SUBQUERY_STEP_MILLIS) : millis(node.step());
     Long offset = node.offset() == null ? Long.valueOf(0) : millis(node.offset());
-    if (inner.kind() == Kind.CONSTANT || node.at() != null || range == null || step == null
-        || offset == null || step <= 0) {
+    if (range == null || step == null || offset == null || step <= 0) {
       throw refuse(
           "the subquery "
               + PromQL.print(node)
-              + " is over "
-              + (inner.kind() == Kind.CONSTANT ? "a constant" : "a value merged across shards")
-              + (node.at() != null ? " with an @ modifier" : "")
-              + "; its inner query would have to be evaluated on the subquery's own step grid");
+              + " is over a value merged across shards and its durations are not literals;"
+              + " its inner query would have to be evaluated on the subquery's own step grid");
     }
-    PlanNode.Grid subqueryGrid = new PlanNode.Grid(range, step, offset);
+    // Over a constant it reads no series either; over merged values its inner query's shard
+    // queries are range queries on its grid (within the grid of a subquery it is nested in).
     return new Planned(
-        Kind.GLOBAL,
+        inner.kind() == Kind.CONSTANT ? Kind.CONSTANT : Kind.GLOBAL,
         node,
         () -> {
-          if (grid != null) {
-            throw refuse("the subquery " + PromQL.print(node) + " is nested in another subquery over merged values");
-          }
+          PlanNode.Grid outer = grid;
+          PlanNode.Grid subqueryGrid = new PlanNode.Grid(range, step, offset, node.at(), outer);
           grid = subqueryGrid;
           try {
             return new PlanNode.Subquery(materialize(inner), subqueryGrid);
           } finally {
-            grid = null;
+            grid = outer;
           }
         });
   }
@@ -320,7 +349,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
             case ONE_TO_ONE -> true;
             case MANY_TO_ONE, ONE_TO_MANY -> !matching.include().contains(shardLabel);
           };
-      if (keepsShardLabel || node.op().isSetOperator()) {
+      // Set operators never fail. Arithmetic and comparisons check the sides for duplicates,
+      // which Prometheus does over every series of both sides once neither is empty: per shard
+      // that is the same only where both sides read the same shards (else a shard where one side
+      // reads nothing would skip the check); otherwise the router matches them.
+      if (node.op().isSetOperator() || (keepsShardLabel && sameShards(node.lhs(), node.rhs()))) {
         return local(node);
       }
     }
@@ -344,6 +377,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
                       groupsByShardLabel)));
     }
     return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+  }
+
+  /** Whether the selectors of both expressions read the same shards. */
+  private boolean sameShards(Expr lhs, Expr rhs) {
+    return selectorShards == null || selectorShards.shardsOf(lhs).equals(selectorShards.shardsOf(rhs));
   }
 
   private PlanNode router(BinaryExpr node, Planned lhs, Planned rhs) {
@@ -444,7 +482,14 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       return new Planned(Kind.GLOBAL, node, () -> new PlanNode.EveryShard(fetch(node, false)));
     }
     if (node.function().name().equals("absent_over_time")) {
-      throw refuse("absent_over_time() over a value merged across shards");
+      // Over a subquery of merged values: true where no series has a point in the window; no
+      // labels, as Prometheus gives an argument that is not a selector.
+      return new Planned(
+          Kind.GLOBAL,
+          node,
+          () -> new PlanNode.Function("absent", List.of(
+              new PlanNode.Function("present_over_time", List.of(materialize(argument)), Labels.EMPTY)),
+              Labels.EMPTY));
     }
     return new Planned(
         Kind.GLOBAL,

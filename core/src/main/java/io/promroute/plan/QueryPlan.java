@@ -60,31 +60,81 @@ public final class QueryPlan {
    * @param startMillis the time of an instant query, the start of a range query
    * @param endMillis the end of a range query
    * @param stepMillis the step of a range query
+   * @param shardQueries when the query's selectors read different shards: the PromQL for each
+   *     shard of {@link #shards()}, in order ({@link #queryFor}); null when every shard gets {@code
+   *     query}
    */
-  public record ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {}
-
-  /** The requests for an instant query at {@code timeMillis}, one per shard query, in order. */
-  public List<ShardRequest> instantRequests(long timeMillis) {
-    List<ShardRequest> requests = new ArrayList<>(fetches.size());
-    for (PlanNode.Fetch fetch : fetches) {
-      PlanNode.Grid grid = fetch.grid();
-      requests.add(grid == null
-          ? new ShardRequest(fetch.query(), false, timeMillis, timeMillis, 0)
-          : new ShardRequest(fetch.queryFor(timeMillis, timeMillis), true, grid.start(timeMillis),
-              grid.end(timeMillis, timeMillis), grid.stepMillis()));
+  public record ShardRequest(
+      String query, boolean range, long startMillis, long endMillis, long stepMillis, List<String> shardQueries) {
+    public ShardRequest {
+      shardQueries = shardQueries == null ? null : List.copyOf(shardQueries);
     }
-    return requests;
+
+    /** A request whose query every shard gets. */
+    public ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {
+      this(query, range, startMillis, endMillis, stepMillis, null);
+    }
+
+    /** The PromQL to send to shard {@code shards().get(shard)}. */
+    public String queryFor(int shard) {
+      return shardQueries == null ? query : shardQueries.get(shard);
+    }
   }
 
-  /** The requests for a range query, one per shard query, in order. */
+  /**
+   * The most points one shard request on a subquery's grid asks for: Prometheus refuses a range
+   * query of more than 11,000 points per series ("exceeded maximum resolution"), and a longer grid
+   * (a 30-day panel of a subquery over merged values, {@code [3h:1s]}) is asked for in chunks,
+   * sent in parallel like every other request.
+   */
+  static final int MAX_POINTS_PER_REQUEST = 10_000;
+
+  /** A request and the shard query it answers (a subquery's grid may take several). */
+  private record Request(int fetch, ShardRequest request) {}
+
+  /**
+   * The requests for an instant query at {@code timeMillis}: one per shard query, in order, but
+   * that the range query of a long subquery grid is split into consecutive chunks.
+   */
+  public List<ShardRequest> instantRequests(long timeMillis) {
+    return shardRequests(requests(false, timeMillis, timeMillis, 0));
+  }
+
+  /** The requests for a range query, as {@link #instantRequests}. */
   public List<ShardRequest> rangeRequests(long startMillis, long endMillis, long stepMillis) {
-    List<ShardRequest> requests = new ArrayList<>(fetches.size());
-    for (PlanNode.Fetch fetch : fetches) {
+    return shardRequests(requests(true, startMillis, endMillis, stepMillis));
+  }
+
+  private static List<ShardRequest> shardRequests(List<Request> requests) {
+    List<ShardRequest> shardRequests = new ArrayList<>(requests.size());
+    for (Request request : requests) {
+      shardRequests.add(request.request());
+    }
+    return shardRequests;
+  }
+
+  private List<Request> requests(boolean range, long startMillis, long endMillis, long stepMillis) {
+    List<Request> requests = new ArrayList<>(fetches.size());
+    for (int f = 0; f < fetches.size(); f++) {
+      PlanNode.Fetch fetch = fetches.get(f);
       PlanNode.Grid grid = fetch.grid();
-      requests.add(grid == null
-          ? new ShardRequest(fetch.query(), true, startMillis, endMillis, stepMillis)
-          : new ShardRequest(fetch.queryFor(startMillis, endMillis), true, grid.start(startMillis),
-              grid.end(startMillis, endMillis), grid.stepMillis()));
+      List<String> perShard = fetch.shardQueriesFor(startMillis, endMillis);
+      if (grid == null) {
+        requests.add(new Request(f, new ShardRequest(fetch.query(), range, startMillis, range ? endMillis : startMillis,
+            range ? stepMillis : 0, perShard)));
+        continue;
+      }
+      String query = fetch.queryFor(startMillis, endMillis);
+      long step = grid.stepMillis();
+      long end = grid.end(startMillis, endMillis);
+      for (long from = grid.start(startMillis, endMillis); ; ) {
+        long to = Math.min(end, from + (MAX_POINTS_PER_REQUEST - 1) * step);
+        requests.add(new Request(f, new ShardRequest(query, true, from, to, step, perShard)));
+        if (to >= end) {
+          break;
+        }
+        from = to + step;
+      }
     }
     return requests;
   }
@@ -102,8 +152,9 @@ public final class QueryPlan {
    * Computes the answer of an instant query.
    *
    * @param timeMillis the evaluation time every shard was asked with
-   * @param answers {@code answers.get(q).get(s)}: the answer of shard {@code shards().get(s)} to
-   *     {@code shardQueries().get(q)}
+   * @param answers {@code answers.get(r).get(s)}: the answer of shard {@code shards().get(s)} to
+   *     {@code instantRequests(timeMillis).get(r)} (one request per shard query of {@link
+   *     #shardQueries()}, in order, unless a long subquery grid is asked for in chunks)
    * @return the global answer
    * @throws io.promroute.api.ApiException with a 422 {@code execution} error where Prometheus
    *     raises one (many-to-many matching, duplicate series, ...)
@@ -140,7 +191,8 @@ public final class QueryPlan {
 
   private QueryResult instant(
       long timeMillis, List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
-    EvalContext context = context(answers, cancellation, samples);
+    EvalContext context = context(
+        requests(false, timeMillis, timeMillis, 0), answers, timeMillis, timeMillis, cancellation, samples);
     Value value = root.evaluate(context, timeMillis);
     List<String> warnings = warnings(answers);
     if (value instanceof Value.Scalar scalar) {
@@ -178,7 +230,8 @@ public final class QueryPlan {
    * @param startMillis the start every shard was asked with
    * @param endMillis the end
    * @param stepMillis the step, positive
-   * @param answers as for {@link #evaluateInstant}
+   * @param answers as for {@link #evaluateInstant}, to {@code rangeRequests(startMillis, endMillis,
+   *     stepMillis)}
    * @return the global answer, a matrix
    */
   public QueryResult evaluateRange(
@@ -213,7 +266,8 @@ public final class QueryPlan {
       List<List<QueryResult>> answers,
       Cancellation cancellation,
       SampleLimit samples) {
-    EvalContext context = context(answers, cancellation, samples);
+    EvalContext context = context(
+        requests(true, startMillis, endMillis, stepMillis), answers, startMillis, endMillis, cancellation, samples);
     Map<Labels, List<QueryResult.Point>> series = new HashMap<>();
     for (long time = startMillis; time <= endMillis; time += stepMillis) {
       cancellation.check();
@@ -246,27 +300,47 @@ public final class QueryPlan {
     return new QueryResult.Series(labels.toList(), List.of(new QueryResult.Point(time, value)));
   }
 
-  private EvalContext context(List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
+  /**
+   * The answers by shard query, shard and step.
+   *
+   * @param requests the requests {@code answers} answer, in order
+   */
+  private EvalContext context(
+      List<Request> requests,
+      List<List<QueryResult>> answers,
+      long startMillis,
+      long endMillis,
+      Cancellation cancellation,
+      SampleLimit samples) {
     requireNonNull(cancellation, "cancellation is null");
     requireNonNull(samples, "samples is null");
     requireNonNull(answers, "answers is null");
-    if (answers.size() != fetches.size()) {
+    if (answers.size() != requests.size()) {
       throw new IllegalArgumentException(
-          "expected answers to " + fetches.size() + " shard queries, got " + answers.size());
+          "expected answers to " + requests.size() + " shard requests, got " + answers.size());
     }
     List<List<Map<Long, List<Sample>>>> byQuery = new ArrayList<>();
+    List<Integer> keyOrder = shardsInKeyOrder();
     for (int q = 0; q < fetches.size(); q++) {
-      PlanNode.Fetch fetch = fetches.get(q);
-      List<QueryResult> shardAnswers = answers.get(q);
+      List<Map<Long, List<Sample>>> byShard = new ArrayList<>();
+      for (int unused = 0; unused < keyOrder.size(); unused++) {
+        byShard.add(new HashMap<>());
+      }
+      byQuery.add(byShard);
+    }
+    for (int r = 0; r < requests.size(); r++) {
+      PlanNode.Fetch fetch = fetches.get(requests.get(r).fetch());
+      List<QueryResult> shardAnswers = answers.get(r);
       if (shardAnswers.size() != shards().size()) {
         throw new IllegalArgumentException(
             "expected " + shards().size() + " shard answers to \"" + fetch.query() + "\", got " + shardAnswers.size());
       }
-      List<Map<Long, List<Sample>>> byShard = new ArrayList<>();
       // Shard after shard in key order, the order in which the global engine meets their series
-      // (label order, the shard label right after the metric name for most label sets).
-      for (int s : shardsInKeyOrder()) {
-        Map<Long, List<Sample>> bySteps = new HashMap<>();
+      // (label order, the shard label right after the metric name for most label sets). Chunks of
+      // one grid hold different steps.
+      for (int k = 0; k < keyOrder.size(); k++) {
+        int s = keyOrder.get(k);
+        Map<Long, List<Sample>> bySteps = byQuery.get(fetch.index()).get(k);
         for (QueryResult.Series series : shardAnswers.get(s).series()) {
           Labels labels = Labels.of(series.labels());
           if (fetch.addsShardLabel()) {
@@ -278,11 +352,9 @@ public final class QueryPlan {
                 .add(new Sample(labels, point.value()));
           }
         }
-        byShard.add(bySteps);
       }
-      byQuery.add(byShard);
     }
-    return new EvalContext(byQuery, cancellation, samples);
+    return new EvalContext(byQuery, cancellation, samples, startMillis, endMillis);
   }
 
   private List<Integer> shardsInKeyOrder() {
@@ -314,10 +386,19 @@ public final class QueryPlan {
    * queries each shard gets, and the tree the router computes.
    */
   public String explainJson() {
+    return explainJson(query.query());
+  }
+
+  /**
+   * {@link #explainJson()} with {@code askedQuery}, the query as the client asked it, as its
+   * {@code query}: whatever the plan, {@code query} is what was asked and {@code shardQueries}
+   * what the shards get.
+   */
+  public String explainJson(String askedQuery) {
     StringWriter out = new StringWriter();
     try (JsonGenerator generator = JSON.createGenerator(out)) {
       generator.writeStartObject();
-      generator.writeStringField("query", query.query());
+      generator.writeStringField("query", askedQuery);
       generator.writeStringField("shardLabel", query.shardLabel());
       generator.writeArrayFieldStart("shards");
       for (String shard : shards()) {
@@ -329,11 +410,20 @@ public final class QueryPlan {
         generator.writeStartObject();
         generator.writeStringField("query", fetch.query());
         generator.writeBooleanField("addsShardLabel", fetch.addsShardLabel());
+        if (fetch.perShard() != null) {
+          // The selectors read different shards: each shard gets its own rewriting.
+          generator.writeObjectFieldStart("perShard");
+          for (int s = 0; s < shards().size(); s++) {
+            generator.writeStringField(shards().get(s), io.promroute.promql.PromQL.print(fetch.perShard().get(s)));
+          }
+          generator.writeEndObject();
+        }
         if (fetch.grid() != null) {
           generator.writeObjectFieldStart("subqueryGrid");
           generator.writeNumberField("rangeMillis", fetch.grid().rangeMillis());
           generator.writeNumberField("stepMillis", fetch.grid().stepMillis());
           generator.writeNumberField("offsetMillis", fetch.grid().offsetMillis());
+          generator.writeStringField("grid", fetch.grid().toString());
           generator.writeEndObject();
         }
         generator.writeEndObject();

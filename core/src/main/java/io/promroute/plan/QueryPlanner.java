@@ -72,7 +72,8 @@ public final class QueryPlanner {
     // Planning recurses over the tree: see DeepStack.
     return DeepStack.call(
         () -> {
-          Planning planning = new Planning(query.shardLabel(), shardsStripShardLabel, exactFloatOrder);
+          Planning planning = new Planning(
+              query.shardLabel(), shardsStripShardLabel, exactFloatOrder, query.shards(), query.selectorShards());
           PlanNode root = planning.plan(query.expr());
           return new QueryPlan(query, root, planning.fetches());
         },

@@ -163,7 +163,8 @@ final class CrossShardAnswer {
     int shardCount = shards.size();
     List<List<QueryResult>> answers = new ArrayList<>();
     QueryResult.Type emptyType = plan.crossShard().range() ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR;
-    for (int q = 0; q < queryPlan.shardQueries().size(); q++) {
+    // One request per shard query, or more for a long subquery grid: the calls, request-major.
+    for (int q = 0; q < plan.calls().size() / shardCount; q++) {
       List<QueryResult> perShard = new ArrayList<>(shardCount);
       for (int s = 0; s < shardCount; s++) {
         int call = q * shardCount + s;

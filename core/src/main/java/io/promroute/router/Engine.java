@@ -41,10 +41,13 @@ public final class Engine {
   final long maxSamples;
   /** The most series in an answer the router holds to merge (cross-shard results, series unions). */
   final int maxSeries;
+  /** Whether the transport made the client itself, and so stops it with the executor. */
+  final boolean ownsClient;
 
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
-      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries) {
+      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries,
+      boolean ownsClient) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -58,6 +61,7 @@ public final class Engine {
     this.ownsExecutor = ownsExecutor;
     this.maxSamples = maxSamples;
     this.maxSeries = maxSeries;
+    this.ownsClient = ownsClient;
   }
 
   /*
@@ -219,13 +223,30 @@ public final class Engine {
     return client instanceof ReplicaClient replicas ? replicas.status() : List.of();
   }
 
-  /** Stops the engine's copy pool, if it owns it, and the replicas' timer. */
+  /**
+   * Stops the threads the engine started (its copy pool, the replicas' timer, and the client's
+   * when it owns the client), and waits a little for them to end: a servlet container checks for
+   * threads left behind by an application as soon as its filters are destroyed (Tomcat warns of a
+   * memory leak).
+   */
   public void shutdown() {
     if (ownsExecutor) {
       executor.shutdownNow();
     }
+    UpstreamClient sender = client;
     if (client instanceof ReplicaClient replicas) {
       replicas.close(); // its timer thread
+      sender = replicas.delegate();
+    }
+    if (ownsClient && sender instanceof JdkUpstreamClient jdk) {
+      jdk.close();
+    }
+    if (ownsExecutor) {
+      try {
+        executor.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -57,6 +57,19 @@ public final class Exchange {
     this.response = response;
   }
 
+  /**
+   * How the request is answered, once {@link #start()} has routed it: {@code local},
+   * {@code single}, {@code pass_through}, {@code merge}, {@code shard_keys} or
+   * {@code cross_shard}; {@code null} for a request refused before it was routed.
+   */
+  public String routeKind() {
+    Route route = plan;
+    if (route == null) {
+      return null;
+    }
+    return route.local() != null ? "local" : route.combine().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Plans the request, then answers it at once (errors, local answers) or sends its shard requests. */
   public void start() {
     // A router-side evaluation stops 5 s before the transport's answer timeout, with a JSON 503.

@@ -27,6 +27,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -50,11 +53,25 @@ final class JdkUpstreamClient implements UpstreamClient {
    */
   static final int BUFFERED_BODY_BYTES = 32 * 1024;
 
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
+
   private final Duration connectTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
+  /**
+   * The clients' worker threads, ours so that {@link #close} can stop them (the JDK's default
+   * executor cannot be reached).
+   */
+  private final ExecutorService executor;
 
   JdkUpstreamClient(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
+    int id = CLIENTS.incrementAndGet();
+    AtomicInteger threads = new AtomicInteger();
+    this.executor = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "promroute-http-" + id + "-" + threads.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   @Override
@@ -197,11 +214,46 @@ final class JdkUpstreamClient implements UpstreamClient {
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(connectTimeout);
+            .connectTimeout(connectTimeout)
+            .executor(executor);
     if (tls.caFile() != null || tls.insecureSkipVerify()) {
       builder.sslContext(sslContext(tls));
     }
-    return builder.build();
+    // The client starts its selector thread now, on a request thread whose context class loader
+    // is a web application's: a thread that outlives the application would keep its classes.
+    // Java 17 cannot stop that thread (it ends once the client is collected), so it starts
+    // without the application's loader.
+    Thread current = Thread.currentThread();
+    ClassLoader loader = current.getContextClassLoader();
+    current.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+    try {
+      return builder.build();
+    } finally {
+      current.setContextClassLoader(loader);
+    }
+  }
+
+  /**
+   * Stops the worker threads and lets go of the clients. Their selector threads end at once on
+   * Java 21 and later ({@code HttpClient.shutdownNow}), on Java 17 once the clients are collected.
+   * Requests still running fail.
+   */
+  void close() {
+    java.util.List<HttpClient> closing = new java.util.ArrayList<>(clients.values());
+    clients.clear();
+    for (HttpClient client : closing) {
+      try {
+        HttpClient.class.getMethod("shutdownNow").invoke(client);
+      } catch (ReflectiveOperationException e) {
+        // Java 17: no such method; the selector thread ends with the client
+      }
+    }
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static SSLContext sslContext(ShardTarget.Tls tls) {

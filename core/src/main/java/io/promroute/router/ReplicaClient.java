@@ -53,6 +53,11 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         : delegate;
   }
 
+  /** The client that sends each request, for its owner to stop. */
+  UpstreamClient delegate() {
+    return delegate;
+  }
+
   ReplicaClient(UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
     this.delegate = requireNonNull(delegate, "delegate is null");
     this.policy = requireNonNull(policy, "policy is null");

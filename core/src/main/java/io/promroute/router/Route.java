@@ -36,7 +36,8 @@ record Route(
 
   /**
    * A query the router computes from the shards' answers to {@code plan}'s shard queries: the
-   * calls are every shard query for every shard, query-major, and every call carries the same
+   * calls are every shard request (one per shard query, or chunks of a long subquery grid) for every
+   * shard, request-major, and every call carries the same
    * evaluation times.
    *
    * @param plan the cross-shard plan

@@ -100,7 +100,7 @@ public final class Router {
       throw new ApiException(ApiError.badData(e.getMessage()));
     }
     if (endpoint != Endpoint.QUERY_EXEMPLARS && EXPLAIN_VALUE.equals(params.first(EXPLAIN))) {
-      return explain(endpoint, routed);
+      return explain(endpoint, query, routed);
     }
     Params forwarded = params.replacing("query", List.of(routed.query()));
     if (endpoint == Endpoint.QUERY_EXEMPLARS) {
@@ -108,7 +108,7 @@ public final class Router {
       // with them: those series carry the shard label in the global view (a shard that stores it
       // keeps its own).
       routed = new ShardedQuery(routed.shardLabel(), routed.shards(), routed.expr(), routed.query(), true,
-          routed.execution(), routed.warnings(), routed.crossShardReason());
+          routed.execution(), routed.warnings(), routed.crossShardReason(), routed.selectorShards());
     }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
@@ -132,6 +132,16 @@ public final class Router {
       }
       case CROSS_SHARD_MERGE -> {
         if (endpoint == Endpoint.QUERY_EXEMPLARS) {
+          if (routed.selectorShards() != null) {
+            // Selectors reading different shards: each shard gets the selectors that read it.
+            List<Route.Call> calls = new ArrayList<>();
+            for (String shard : routed.shards()) {
+              String part = PromQL.print(routed.selectorShards().forShard(routed.expr(), shard));
+              calls.add(new Route.Call(shard, params.replacing("query", List.of(part)), true));
+            }
+            return new Route(endpoint, endpoint.path(), calls,
+                calls.size() == 1 ? Route.Combine.SINGLE : Route.Combine.MERGE, routed.warnings(), null);
+          }
           return fanOut(endpoint, routed, forwarded); // exemplars belong to series: no merge of values
         }
         return crossShard(endpoint, routed, params, query);
@@ -149,19 +159,20 @@ public final class Router {
 
   private static final String EXPLAIN_VALUE = "true";
 
-  private Route explain(Endpoint endpoint, ShardedQuery routed) {
+  /** The plan of {@code routed}; its {@code query} is the client's, {@code asked}, in every case. */
+  private Route explain(Endpoint endpoint, String asked, ShardedQuery routed) {
     String data;
     if (routed.shards().isEmpty()) {
-      data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
+      data = "{\"query\":" + jsonString(asked) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
           + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
     } else if (!hasSelector(routed.expr())) {
-      data = "{\"query\":" + jsonString(routed.query()) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
+      data = "{\"query\":" + jsonString(asked) + ",\"shardLabel\":" + jsonString(routed.shardLabel())
           + ",\"shards\":[" + jsonString(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + jsonString(routed.query())
           + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
     } else {
       try {
-        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson();
+        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson(asked);
       } catch (ShardRoutingException e) {
         throw new ApiException(ApiError.badData(e.getMessage()));
       }
@@ -238,8 +249,11 @@ public final class Router {
             .replacing("end", List.of(secondsOf(request.endMillis())))
             .replacing("step", List.of(secondsOf(request.stepMillis())));
       }
-      for (String shard : queryPlan.shards()) {
-        calls.add(new Route.Call(shard, forwarded, false, apiPath));
+      for (int shard = 0; shard < queryPlan.shards().size(); shard++) {
+        // The selectors of a query may read different shards: then each shard gets its own query.
+        Params shardParams = request.shardQueries() == null ? forwarded
+            : forwarded.replacing("query", List.of(request.queryFor(shard)));
+        calls.add(new Route.Call(queryPlan.shards().get(shard), shardParams, false, apiPath));
       }
     }
     return new Route(endpoint, endpoint.path(), calls, Route.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);

@@ -42,6 +42,18 @@ final class NoShardQuery extends ExprRewriter {
 
   @Override
   public Expr visitVectorSelector(VectorSelector node) {
+    return matchingNothing(node, shardLabel, strip, true);
+  }
+
+  /**
+   * {@code node} made to match no series of a shard, with the equality matchers {@code absent}
+   * reads kept where they already match nothing there.
+   *
+   * @param unlabeledMatchesNothing whether a selector without a shard matcher gets one that
+   *     matches nothing (else it is returned unchanged: it reads the shard)
+   */
+  static VectorSelector matchingNothing(
+      VectorSelector node, String shardLabel, boolean strip, boolean unlabeledMatchesNothing) {
     // Strip: no series of a shard has the label. Keep: every series of a shard has it.
     LabelMatcher nothing = new LabelMatcher(shardLabel, strip ? MatchOp.NOT_REGEX : MatchOp.EQUAL, "");
     List<LabelMatcher> matchers = new ArrayList<>();
@@ -60,7 +72,7 @@ final class NoShardQuery extends ExprRewriter {
         matchers.add(matcher);
       }
     }
-    if (!labeled) {
+    if (!labeled && unlabeledMatchesNothing) {
       matchers.add(nothing);
       changed = true;
     }

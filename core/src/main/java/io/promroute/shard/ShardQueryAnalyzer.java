@@ -696,9 +696,11 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
    * rejected by Prometheus; it gets {@code __name__=~".+"}, which selects every series too.
    */
   private VectorSelector stripSelector(VectorSelector node, boolean mayBeEmpty) {
-    if (!strip) {
-      return node;
-    }
+    return strip ? stripped(node, shardLabel, mayBeEmpty) : node;
+  }
+
+  /** {@code node} without its matchers on the shard label, as a shard that reads it sees it. */
+  static VectorSelector stripped(VectorSelector node, String shardLabel, boolean mayBeEmpty) {
     List<LabelMatcher> kept = null;
     List<LabelMatcher> matchers = node.matchers();
     for (int i = 0; i < matchers.size(); i++) {

@@ -7,7 +7,9 @@ import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.LabelMatcher;
 import io.promroute.promql.ast.MatchOp;
+import io.promroute.promql.ast.VectorSelector;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,11 +24,13 @@ import java.util.Set;
  * answers, with the label added back where {@link ShardedQuery#addShardLabel()} says, are that
  * global answer; otherwise it fails with a {@link ShardRoutingException} that says why.
  *
- * <p>Two routing rules are policies rather than the global view, and say so: a query runs on the
- * intersection of the shards its selectors name (a selector naming more gets a warning in {@link
- * ShardedQuery#warnings()}), and under {@link UnlabeledSelectorPolicy#INHERIT} a selector without
- * the label reads the chosen shards only. Both are exact when every selector names the same
- * shards, as Grafana's {@code cluster=~"$cluster"} does.
+ * <p>By default ({@link UnlabeledSelectorPolicy#GLOBAL_VIEW}) every selector reads the shards its
+ * own shard matchers select, and every shard without one; selectors that read different shards
+ * are combined by the router ({@link ShardedQuery#selectorShards()}). Under the compatibility
+ * policy {@link UnlabeledSelectorPolicy#INHERIT} a query runs on the intersection of the shards
+ * its selectors name (a selector naming more gets a warning in {@link ShardedQuery#warnings()}),
+ * and a selector without the label reads the chosen shards only: exact only when every selector
+ * names the same shards, as Grafana's {@code cluster=~"$cluster"} does.
  */
 public final class ShardRewriter {
 
@@ -106,7 +110,7 @@ public final class ShardRewriter {
     private List<String> shards;
     private MissingShardMatcherPolicy missingShardMatcher = MissingShardMatcherPolicy.ALL_SHARDS;
     private String defaultShard;
-    private UnlabeledSelectorPolicy unlabeledSelectors = UnlabeledSelectorPolicy.INHERIT;
+    private UnlabeledSelectorPolicy unlabeledSelectors = UnlabeledSelectorPolicy.GLOBAL_VIEW;
     private UnknownShardPolicy unknownShard = UnknownShardPolicy.EMPTY_RESULT;
     private ShardLabelMode mode = ShardLabelMode.STRIP;
     private ParserOptions parserOptions = ParserOptions.defaults();
@@ -161,7 +165,7 @@ public final class ShardRewriter {
       return this;
     }
 
-    /** Default {@link UnlabeledSelectorPolicy#INHERIT}. */
+    /** Default {@link UnlabeledSelectorPolicy#GLOBAL_VIEW}. */
     public Builder unlabeledSelectors(UnlabeledSelectorPolicy policy) {
       this.unlabeledSelectors = requireNonNull(policy, "policy is null");
       return this;
@@ -248,7 +252,66 @@ public final class ShardRewriter {
     Expr query = AbsentMatcherOrder.normalize(written);
     ShardSelection selection = ShardSelection.of(query, shardLabel, matcherSets);
     List<String> warnings = new ArrayList<>();
-    List<String> selected = selectShards(selection, warnings);
+    if (unlabeledSelectors != UnlabeledSelectorPolicy.INHERIT && selection.hasLabeledSelector()) {
+      return routePerSelector(query, selection, warnings);
+    }
+    return route(query, selectShards(selection, warnings), warnings);
+  }
+
+  /**
+   * The global view: each selector reads the shards its own matchers select. When they all read
+   * the same shards, the query is routed to those as a whole; otherwise the router combines the
+   * shards' answers to its parts.
+   */
+  private ShardedQuery routePerSelector(Expr query, ShardSelection selection, List<String> warnings) {
+    if (!selection.unknownMatchers().isEmpty() && unknownShard == UnknownShardPolicy.REJECT) {
+      throw unknownShard(selection.unknownMatchers().get(0));
+    }
+    if (selection.firstUnlabeledSelector() != null
+        && unlabeledSelectors == UnlabeledSelectorPolicy.REJECT) {
+      throw unlabeledSelector(selection.firstUnlabeledSelector());
+    }
+    SelectorShards selectorShards =
+        new SelectorShards(shardLabel, shards, matcherSets, mode == ShardLabelMode.STRIP);
+    BitSet first = null;
+    BitSet union = new BitSet(shards.size());
+    boolean same = true;
+    for (VectorSelector selector : SelectorShards.selectors(query)) {
+      BitSet read = selectorShards.of(selector);
+      union.or(read);
+      if (first == null) {
+        first = read;
+      } else {
+        same &= first.equals(read);
+      }
+    }
+    if (same) {
+      for (LabelMatcher matcher : selection.unknownMatchers()) {
+        warnings.add(describeUnknown(matcher) + " (known shards: " + knownShards() + "); the result is empty");
+      }
+      return route(query, selectorShards.keys(union), warnings);
+    }
+    for (LabelMatcher matcher : selection.unknownMatchers()) {
+      warnings.add(
+          describeUnknown(matcher)
+              + " (known shards: "
+              + knownShards()
+              + "); the selectors with it match nothing");
+    }
+    return new ShardedQuery(
+        shardLabel,
+        selectorShards.keys(union),
+        query,
+        PromQL.print(query),
+        false,
+        ShardedQuery.Execution.CROSS_SHARD_MERGE,
+        warnings,
+        "the selectors of the query read different shards",
+        selectorShards);
+  }
+
+  /** Routes a query whose selectors all read {@code selected}. */
+  private ShardedQuery route(Expr query, List<String> selected, List<String> warnings) {
     if (selected.isEmpty()) {
       // Only unknown shards: one Prometheus holding every shard's series finds none of them, but
       // what it makes of no series (absent, or vector(0), scalar NaN) is still an answer: any one
@@ -311,13 +374,7 @@ public final class ShardRewriter {
     if (!selection.unknownMatchers().isEmpty()) {
       String known = knownShards();
       if (unknownShard == UnknownShardPolicy.REJECT) {
-        throw new ShardRoutingException(
-            ShardRoutingException.Reason.UNKNOWN_SHARD,
-            "query selects an unknown shard: "
-                + describeUnknown(selection.unknownMatchers().get(0))
-                + " (known shards: "
-                + known
-                + ")");
+        throw unknownShard(selection.unknownMatchers().get(0));
       }
       for (LabelMatcher matcher : selection.unknownMatchers()) {
         warnings.add(
@@ -358,18 +415,28 @@ public final class ShardRewriter {
     }
     if (selection.firstUnlabeledSelector() != null
         && unlabeledSelectors == UnlabeledSelectorPolicy.REJECT) {
-      throw new ShardRoutingException(
-              ShardRoutingException.Reason.UNLABELED_SELECTOR,
-              "selector "
-                  + Describe.selector(selection.firstUnlabeledSelector())
-                  + " has no matcher on label \""
-                  + shardLabel
-                  + "\" but other selectors of the query have one: add one to it (known shards: "
-                  + knownShards()
-                  + ")");
+      throw unlabeledSelector(selection.firstUnlabeledSelector());
     }
     warnings.addAll(selection.widerSelectors(matcherSets));
     return selection.selectedKeys(shards);
+  }
+
+  private ShardRoutingException unknownShard(LabelMatcher matcher) {
+    return new ShardRoutingException(
+        ShardRoutingException.Reason.UNKNOWN_SHARD,
+        "query selects an unknown shard: " + describeUnknown(matcher) + " (known shards: " + knownShards() + ")");
+  }
+
+  private ShardRoutingException unlabeledSelector(VectorSelector selector) {
+    return new ShardRoutingException(
+        ShardRoutingException.Reason.UNLABELED_SELECTOR,
+        "selector "
+            + Describe.selector(selector)
+            + " has no matcher on label \""
+            + shardLabel
+            + "\" but other selectors of the query have one: add one to it (known shards: "
+            + knownShards()
+            + ")");
   }
 
   private String describeUnknown(LabelMatcher matcher) {

@@ -23,6 +23,11 @@ import java.util.List;
  *     unknown shard value
  * @param crossShardReason for {@link Execution#CROSS_SHARD_MERGE}, which part of the query combines
  *     series of different shards, in words a Grafana user understands; empty otherwise
+ * @param selectorShards when the selectors read different shards (each the shards its own shard
+ *     matchers select): which each reads, and how a part of {@code expr} is rewritten for one
+ *     shard; {@code expr} then still has its shard matchers, and the execution is {@link
+ *     Execution#CROSS_SHARD_MERGE} over {@link #shards()}, the shards any selector reads. {@code
+ *     null} when every selector reads all of {@link #shards()} and {@code expr} is what each gets
  */
 public record ShardedQuery(
     String shardLabel,
@@ -32,7 +37,8 @@ public record ShardedQuery(
     boolean addShardLabel,
     Execution execution,
     List<String> warnings,
-    String crossShardReason) {
+    String crossShardReason,
+    SelectorShards selectorShards) {
 
   /** How the answers of the selected shards make the global answer. */
   public enum Execution {
@@ -69,6 +75,22 @@ public record ShardedQuery(
     requireNonNull(execution, "execution is null");
     warnings = List.copyOf(requireNonNull(warnings, "warnings is null"));
     requireNonNull(crossShardReason, "crossShardReason is null");
+    if (selectorShards != null && execution != Execution.CROSS_SHARD_MERGE) {
+      throw new IllegalArgumentException("selectors with shards of their own need a cross-shard merge");
+    }
+  }
+
+  /** A routed query whose selectors all read {@code shards}. */
+  public ShardedQuery(
+      String shardLabel,
+      List<String> shards,
+      Expr expr,
+      String query,
+      boolean addShardLabel,
+      Execution execution,
+      List<String> warnings,
+      String crossShardReason) {
+    this(shardLabel, shards, expr, query, addShardLabel, execution, warnings, crossShardReason, null);
   }
 
   /** A routed query without a cross-shard reason (the form before that component existed). */

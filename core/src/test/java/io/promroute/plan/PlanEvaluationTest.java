@@ -558,4 +558,38 @@ class PlanEvaluationTest {
 
     assertThat(lines(instant(plan, answers))).containsExactly("{} 0");
   }
+
+  /**
+   * {@code count_over_time(sum(x)[3h10m:1s])}: 11,401 grid points, more than a shard answers in
+   * one range query (11,000): asked for in two chunks, joined before the window is read.
+   */
+  @Test
+  void aSubqueryGridLongerThanOneShardAnswerIsAskedForInChunksAndJoined() {
+    QueryPlan plan = QueryPlannerTest.plan("count_over_time(sum(x)[3h10m:1s])");
+    long t = 20_000_000;
+    List<QueryPlan.ShardRequest> requests = plan.instantRequests(t);
+
+    assertThat(requests).hasSize(2);
+    assertThat(requests.get(0).startMillis()).isEqualTo(t - 11_400_000);
+    assertThat((requests.get(0).endMillis() - requests.get(0).startMillis()) / 1000 + 1).isEqualTo(10_000);
+    assertThat(requests.get(1).startMillis()).isEqualTo(requests.get(0).endMillis() + 1000);
+    assertThat(requests.get(1).endMillis()).isEqualTo(t);
+    List<List<QueryResult>> answers = new java.util.ArrayList<>();
+    for (QueryPlan.ShardRequest request : requests) {
+      List<QueryResult> perShard = new java.util.ArrayList<>();
+      for (String shard : plan.shards()) {
+        List<QueryResult.Point> points = new java.util.ArrayList<>();
+        for (long time = request.startMillis(); time <= request.endMillis(); time += request.stepMillis()) {
+          points.add(new QueryResult.Point(time, 1));
+        }
+        perShard.add(new QueryResult(QueryResult.Type.MATRIX, List.of(new QueryResult.Series(List.of(), points)), List.of()));
+      }
+      answers.add(perShard);
+    }
+
+    QueryResult result = plan.evaluateInstant(t, answers);
+
+    assertThat(result.series()).singleElement()
+        .satisfies(series -> assertThat(series.points().get(0).value()).isEqualTo(11_401.0));
+  }
 }

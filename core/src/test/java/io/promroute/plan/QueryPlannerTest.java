@@ -177,8 +177,6 @@ class QueryPlannerTest {
       quoteCharacter = '`',
       textBlock =
           """
-          max_over_time(sum(rate(x[5m]))[1h:1m] @ 100) | the subquery sum(rate(x[5m]))[1h:1m] @ 100.000 is over a value merged across shards with an @ modifier
-          max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m]) | is nested in another subquery over merged values
           histogram_count(sum(x))                    | histogram_count() over a value merged across shards
           quantile_over_time(scalar(sum(y)), x[5m])  | quantile_over_time() over raw samples with a parameter computed across shards
           limitk(2, x)                               | limitk over series of several shards
@@ -204,5 +202,79 @@ class QueryPlannerTest {
                 + "\"plan\":{\"node\":\"router\",\"computes\":\"avg_merge by (job) (shards(avg by (job) (x)), shards(count by (job) (x)))\","
                 + "\"args\":[{\"node\":\"shards\",\"shardQuery\":0,\"query\":\"avg by (job) (x)\",\"combine\":\"concatenate\"},"
                 + "{\"node\":\"shards\",\"shardQuery\":1,\"query\":\"count by (job) (x)\",\"combine\":\"concatenate\"}]}}");
+  }
+
+  /**
+   * Selectors that read different shards (the default global view): the plan is made of the
+   * same pieces, and every shard gets each shard query with the selectors it does not read made
+   * empty.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      textBlock =
+          """
+          sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m])) | (sum(shards(sum(rate(x{cluster="b"}[5m])))) / sum(shards(sum(rate(x[5m])))))
+          x{cluster="a"} / ignoring (cluster) x{cluster="b"} | (shards+label(x{cluster="a"}) / ignoring (cluster) shards+label(x{cluster="b"}))
+          up{cluster="c"} - up{cluster="b"}                | (shards+label(up{cluster="c"}) - shards+label(up{cluster="b"}))
+          x{cluster="a"} / x                               | (shards+label(x{cluster="a"}) / shards+label(x))
+          `x{cluster=~"a|b"} / y{cluster!="c"}`              | `shards+label(x / y)`
+          x{cluster="a"} and y                             | shards+label(x{cluster="a"} and y)
+          x{cluster="a"} or y{cluster="b"}                 | shards+label(x{cluster="a"} or y{cluster="b"})
+          rate(x{cluster="b"}[5m]) / on (instance) group_left () up | (shards+label(rate(x{cluster="b"}[5m])) / on (instance) group_left () shards+label(up))
+          up{cluster="a"} and on (instance) y > 2.9e9      | (shards+label(up{cluster="a"}) and on (instance) shards(group by (instance) (y > 2900000000)))
+          """)
+  void plansSelectorsThatReadDifferentShards(String query, String expected) {
+    assertThat(plan(query).toString()).isEqualTo(expected);
+  }
+
+  /**
+   * Subqueries over merged values with {@code @}, nested in one another, under {@code
+   * absent_over_time}: the innermost shard query is a range query on a grid that covers every
+   * window the router evaluates.
+   */
+  @Test
+  void subqueriesOverMergedValuesWithAtOrNestedAskTheGridsTheyNeed() {
+    QueryPlan at = plan("max_over_time(sum(rate(x[5m]))[1h:1m] @ 7200)");
+    assertThat(at.toString())
+        .isEqualTo("max_over_time(subquery(sum(shards(sum(rate(x[5m])))@grid(range 3600000ms, step 60000ms,"
+            + " offset 0ms, @ 7200000ms)), range 3600000ms, step 60000ms, offset 0ms, @ 7200000ms))");
+    // Whatever the request's times, the window is the hour before the @ time.
+    QueryPlan.ShardRequest request = at.rangeRequests(100_000_000, 200_000_000, 60_000).get(0);
+    assertThat(List.of(request.startMillis(), request.endMillis(), request.stepMillis()))
+        .containsExactly(3_600_000L, 7_200_000L, 60_000L);
+    QueryPlan.ShardRequest atEnd = plan("max_over_time(sum(x)[10m:1m] @ end())").rangeRequests(0, 1_200_000, 60_000).get(0);
+    assertThat(List.of(atEnd.startMillis(), atEnd.endMillis())).containsExactly(600_000L, 1_200_000L);
+
+    QueryPlan nested = plan("max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m] offset 10m)");
+    QueryPlan.ShardRequest inner = nested.instantRequests(10_000_000).get(0);
+    // Outer points: multiples of 5m in [t - 10m - 1h, t - 10m]; inner windows 5m before each.
+    assertThat(List.of(inner.startMillis(), inner.endMillis(), inner.stepMillis()))
+        .containsExactly(6_000_000L - 300_000L, 9_400_000L, 60_000L);
+
+    assertThat(plan("absent_over_time(sum(x)[5m:1m])").toString())
+        .isEqualTo("absent(present_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
+            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms)))");
+  }
+
+  @Test
+  void explainShowsWhatEachShardGetsWhenTheSelectorsReadDifferentShards() {
+    String json = plan("sum(x{cluster=\"b\"}) / sum(x)").explainJson();
+
+    assertThat(json).contains("\"perShard\":{\"a\":\"sum(x{cluster=\\\"b\\\"})\",\"b\":\"sum(x)\",\"c\":\"sum(x{cluster=\\\"b\\\"})\"}");
+  }
+
+  @Test
+  void eachShardGetsTheShardQueryWithTheSelectorsItDoesNotReadMadeEmpty() {
+    QueryPlan plan = plan("sum(rate(x{cluster=\"b\"}[5m])) / sum(rate(x[5m]))");
+    assertThat(plan.shards()).containsExactly("a", "b", "c");
+    QueryPlan.ShardRequest share = plan.instantRequests(1000).get(0);
+    assertThat(List.of(share.queryFor(0), share.queryFor(1), share.queryFor(2)))
+        .containsExactly(
+            "sum(rate(x{cluster=\"b\"}[5m]))", "sum(rate(x[5m]))", "sum(rate(x{cluster=\"b\"}[5m]))");
+    QueryPlan.ShardRequest total = plan.rangeRequests(0, 60_000, 15_000).get(1);
+    assertThat(List.of(total.queryFor(0), total.queryFor(1), total.queryFor(2)))
+        .containsOnly("sum(rate(x[5m]))");
   }
 }

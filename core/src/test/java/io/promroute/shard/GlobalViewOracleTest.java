@@ -63,7 +63,8 @@ class GlobalViewOracleTest {
   private static final Map<String, Integer> ports = new TreeMap<>();
 
   private static final ShardRewriter REWRITER =
-      ShardRewriter.builder().shardLabel("cluster").shards(SHARDS).build();
+      ShardRewriter.builder().shardLabel("cluster").shards(SHARDS)
+          .unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT).build();
 
   @BeforeAll
   static void startServers() throws Exception {

@@ -55,10 +55,18 @@ class ShardRewriterCorpusTest {
           ShardedQuery result = rewriter.rewrite(parsed);
           Expr reparsed = PromQL.parse(result.query(), options);
           assertThat(PromQL.print(reparsed)).as(query).isEqualTo(result.query());
-          if (rewriter == strip && result.execution() != ShardedQuery.Execution.NONE) {
+          if (rewriter == strip && result.execution() != ShardedQuery.Execution.NONE
+              && result.selectorShards() == null) {
             assertThat(ShardStripPropertyTest.shardMatcherCount(result.expr(), "job"))
                 .as(query)
                 .isZero();
+          }
+          if (result.selectorShards() != null) {
+            // Selectors reading different shards: each shard's part is valid PromQL too.
+            for (String shard : result.shards()) {
+              String part = PromQL.print(result.selectorShards().forShard(result.expr(), shard));
+              assertThat(PromQL.print(PromQL.parse(part, options))).as(query).isEqualTo(part);
+            }
           }
           routed++;
         } catch (ShardRoutingException e) {

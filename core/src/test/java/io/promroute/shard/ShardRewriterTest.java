@@ -44,6 +44,14 @@ class ShardRewriterTest {
 
   private static final ShardRewriter STRIP = rewriter(builder -> {});
 
+  /**
+   * prome-route's compatibility policy: the query runs on the intersection of the shards its
+   * selectors name, which unlabeled selectors inherit. Tables of queries mixing selectors use it;
+   * {@link #eachSelectorReadsItsOwnShardsInTheGlobalView} has the default's answers.
+   */
+  private static final ShardRewriter INHERIT =
+      rewriter(builder -> builder.unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT));
+
   private static void assertRouted(
       ShardRewriter rewriter,
       String query,
@@ -105,7 +113,7 @@ class ShardRewriterTest {
           """)
   void selectsShards(
       String query, String rewritten, String shards, boolean addShardLabel, Execution execution) {
-    assertRouted(STRIP, query, rewritten, shards, addShardLabel, execution);
+    assertRouted(INHERIT, query, rewritten, shards, addShardLabel, execution);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -137,7 +145,7 @@ class ShardRewriterTest {
           x{cluster="a"} * on (cluster) group_left () y     | x * on (cluster) group_left () y
           """)
   void removesShardMatchersFromEverySelector(String query, String rewritten) {
-    ShardedQuery result = STRIP.rewrite(query);
+    ShardedQuery result = INHERIT.rewrite(query);
     assertThat(result.query()).isEqualTo(rewritten);
     assertThat(result.shards()).containsExactly("a");
     assertThat(result.execution()).isEqualTo(SINGLE_SHARD);
@@ -275,7 +283,7 @@ class ShardRewriterTest {
           """)
   void addsTheShardLabelBackWhereTheGlobalViewHasIt(
       String query, String rewritten, boolean addShardLabel) {
-    assertRouted(STRIP, query, rewritten, "a", addShardLabel, SINGLE_SHARD);
+    assertRouted(INHERIT, query, rewritten, "a", addShardLabel, SINGLE_SHARD);
   }
 
   /**
@@ -431,7 +439,7 @@ class ShardRewriterTest {
           limit_ratio(0.5, x{cluster="a"})                           | limit_ratio(0.5, label_replace(x, "cluster", "a", "", ""))
           """)
   void givesOneShardTheLabelWhereTheQueryObservesIt(String query, String rewritten) {
-    assertRouted(STRIP, query, rewritten, "a", false, SINGLE_SHARD);
+    assertRouted(INHERIT, query, rewritten, "a", false, SINGLE_SHARD);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -467,7 +475,7 @@ class ShardRewriterTest {
           label_join(x, "d", "-", "cluster")                                   | value differs between the selected shards a, b, c
           """)
   void leavesToTheRouterWhatNoShardCanComputeAlone(String query, String reason) {
-    ShardedQuery routed = STRIP.rewrite(query);
+    ShardedQuery routed = INHERIT.rewrite(query);
     assertThat(routed.execution()).isEqualTo(CROSS_SHARD_MERGE);
     assertThat(routed.crossShardReason()).contains(reason);
     assertThat(routed.addShardLabel()).isFalse();
@@ -476,32 +484,115 @@ class ShardRewriterTest {
   @Test
   void refusesDisjointShardMatchersNamingBoth() {
     assertRefused(
-        STRIP,
+        INHERIT,
         "x{cluster=\"a\"} / y{cluster=\"b\"}",
         Reason.CONFLICTING_SHARDS,
         "cluster=\"a\" and cluster=\"b\" select disjoint shards (a versus b)");
     assertRefused(
-        STRIP,
+        INHERIT,
         "x{cluster=\"a\",cluster=~\"b|c\"}",
         Reason.CONFLICTING_SHARDS,
         "cluster=\"a\" and cluster=~\"b|c\"");
     assertRefused(
-        STRIP,
+        INHERIT,
         "rate(x{cluster=~\"a|b\"}[5m]) / on (job) group_left () max_over_time(y{cluster=\"c\"}[1h:])",
         Reason.CONFLICTING_SHARDS,
         "cluster=~\"a|b\" and cluster=\"c\"");
     assertRefused(
-        STRIP,
+        INHERIT,
         "x{cluster!=\"a\"} / y{cluster!=\"b\"} / z{cluster!=\"c\"}",
         Reason.CONFLICTING_SHARDS,
         "cluster!=\"a\", cluster!=\"b\" together select c, but cluster!=\"c\" selects a, b");
+  }
+
+  /**
+   * The default, the global view: each selector reads the shards its own shard matchers select
+   * (every shard without one). Selectors that all read the same shards route the query as a
+   * whole; otherwise the query keeps its matchers and the router combines the shards' answers to
+   * its parts, each shard getting them with the selectors it does not read made empty.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiterString = " | ",
+      textBlock =
+          """
+          sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m]))       | a b c | CROSS_SHARD_MERGE
+          sum(up{cluster="c"}) / count(up{cluster=~"a|c"})        | a c   | CROSS_SHARD_MERGE
+          x{cluster="a"} / ignoring (cluster) x{cluster="b"}      | a b   | CROSS_SHARD_MERGE
+          up{cluster="c"} - up{cluster="b"}                       | b c   | CROSS_SHARD_MERGE
+          up{cluster="a"} and on (instance) y > 2.9e9             | a b c | CROSS_SHARD_MERGE
+          up{cluster="zzz"} or up                                 | a b c | CROSS_SHARD_MERGE
+          up{cluster="b",cluster="c"} or up{cluster="a"}          | a     | CROSS_SHARD_MERGE
+          x{cluster=~"a|b"} + y{cluster=~"b|c"}                   | a b c | CROSS_SHARD_MERGE
+          x{cluster="a"} / y{cluster="a"}                         | a     | SINGLE_SHARD
+          x{cluster=~".*"} / y                                    | a b c | CONCATENATE
+          x{cluster!="c"} / y{cluster=~"a|b"}                     | a b   | CONCATENATE
+          """)
+  void eachSelectorReadsItsOwnShardsInTheGlobalView(String query, String shards, Execution execution) {
+    ShardedQuery routed = STRIP.rewrite(query);
+    assertThat(routed.shards()).as("shards").isEqualTo(Arrays.asList(shards.split(" ")));
+    assertThat(routed.execution()).as("execution").isEqualTo(execution);
+    if (execution == CROSS_SHARD_MERGE) {
+      assertThat(routed.selectorShards()).isNotNull();
+      assertThat(routed.expr()).as("the query keeps its shard matchers").isEqualTo(PromQL.parse(query));
+    } else {
+      assertThat(routed.selectorShards()).isNull();
+      assertThat(ShardStripPropertyTest.shardMatcherCount(routed.expr())).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on {1}")
+  @CsvSource(
+      delimiterString = " | ",
+      textBlock =
+          """
+          sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m]))  | a | sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m]))
+          sum(rate(x{cluster="b"}[5m])) / sum(rate(x[5m]))  | b | sum(rate(x[5m])) / sum(rate(x[5m]))
+          {cluster="a"} or y{cluster!="a"}                  | a | {__name__=~".+"} or y{cluster!~""}
+          {cluster="a"} or y{cluster!="a"}                  | b | {cluster="a"} or y
+          up{cluster="b",cluster="c"} or up{cluster="a"}    | a | up{cluster="b",cluster="c"} or up
+          absent(up{cluster="zzz",job="j"}) or up{cluster="a"} | a | absent(up{cluster="zzz",job="j"}) or up
+          """)
+  void eachShardGetsItsPartWithTheSelectorsItDoesNotReadMadeEmpty(String query, String shard, String part) {
+    ShardedQuery routed = STRIP.rewrite(query);
+    assertThat(routed.selectorShards()).isNotNull();
+    assertThat(PromQL.print(routed.selectorShards().forShard(routed.expr(), shard)))
+        .isEqualTo(PromQL.print(PromQL.parse(part)));
+  }
+
+  @Test
+  void aSelectorWhoseShardMatchersContradictEachOtherIsEmptyNotRefused() {
+    ShardedQuery routed = STRIP.rewrite("up{cluster=\"b\", cluster=\"c\"}");
+    assertThat(routed.execution()).isEqualTo(NONE);
+    assertThat(routed.shards()).isEmpty();
+  }
+
+  @Test
+  void anUnknownShardEmptiesOnlyItsSelectorWithAWarning() {
+    ShardedQuery routed = STRIP.rewrite("up{cluster=\"zzz\"} or up");
+    assertThat(routed.shards()).containsExactly("a", "b", "c");
+    assertThat(routed.warnings()).singleElement().asString().contains("\"zzz\"").contains("match nothing");
+  }
+
+  @Test
+  void theCompatibilityPoliciesStillApplyToSelectorsWithShardsOfTheirOwn() {
+    assertRefused(
+        rewriter(builder -> builder.unknownShard(UnknownShardPolicy.REJECT)),
+        "up{cluster=\"zzz\"} or up",
+        Reason.UNKNOWN_SHARD,
+        "zzz");
+    assertRefused(
+        rewriter(builder -> builder.unlabeledSelectors(UnlabeledSelectorPolicy.REJECT)),
+        "up{cluster=\"a\"} / up",
+        Reason.UNLABELED_SELECTOR,
+        "up");
   }
 
   @Test
   void selectorsNamingMoreShardsThanTheQueryRunsOnGetAWarning() {
     // The intersection rule: x's series of shard a are not read, which one Prometheus holding
     // every shard would read (here harmlessly: default matching pairs series of one shard only).
-    ShardedQuery result = STRIP.rewrite("x{cluster=~\"a|b\"} + y{cluster=~\"b|c\"}");
+    ShardedQuery result = INHERIT.rewrite("x{cluster=~\"a|b\"} + y{cluster=~\"b|c\"}");
     assertThat(result.query()).isEqualTo("x + y");
     assertThat(result.shards()).containsExactly("b");
     assertThat(result.warnings())

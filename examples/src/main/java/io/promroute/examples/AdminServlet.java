@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The router's own endpoints, with Prometheus's paths and answers: {@code /-/healthy},
  * {@code /-/ready} ({@code ?shards=all}: and every shard's own {@code /-/ready} answers 200),
- * {@code POST|PUT /-/reload}; and a short index at {@code /}.
+ * {@code POST|PUT /-/reload} and {@code /-/quit} (with {@code --web.enable-lifecycle}, 403
+ * otherwise); and a short index at {@code /}.
  */
 final class AdminServlet extends HttpServlet {
 
@@ -51,16 +52,24 @@ final class AdminServlet extends HttpServlet {
           }
         }
       }
-      case "/-/reload" -> {
-        if (method.equals("POST") || method.equals("PUT")) {
+      case "/-/reload", "/-/quit" -> {
+        if (!method.equals("POST") && !method.equals("PUT")) {
+          text(response, 405, "Only POST or PUT requests allowed");
+        } else if (!router.lifecycleEnabled()) {
+          // Prometheus's answer without --web.enable-lifecycle: anyone who reaches the port could
+          // otherwise stop the router or make it re-read its file.
+          text(response, 403, "Lifecycle API is not enabled.");
+        } else if (path.equals("/-/quit")) {
+          text(response, 200, "Requesting termination... Goodbye!");
+          response.flushBuffer();
+          router.stopSoon();
+        } else {
           try {
             text(response, 200, router.reload() + "\n");
           } catch (RuntimeException e) {
             // Prometheus's wording; the old configuration keeps serving.
             text(response, 500, "failed to reload config: " + e.getMessage() + "\n");
           }
-        } else {
-          notAllowed(response, "POST, PUT");
         }
       }
       case "/" -> {

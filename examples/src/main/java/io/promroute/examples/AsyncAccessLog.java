@@ -24,8 +24,12 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
   private final Thread writer;
   private volatile boolean closed;
 
-  AsyncAccessLog(Consumer<String> sink, int capacity) {
+  private final AccessLogFormat format;
+
+  /** @param format how the log's own notices (lines dropped) are written, as the lines around them */
+  AsyncAccessLog(Consumer<String> sink, int capacity, AccessLogFormat format) {
     this.sink = requireNonNull(sink, "sink is null");
+    this.format = requireNonNull(format, "format is null");
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.writer = new Thread(this::drain, "promroute-access-log");
     writer.setDaemon(true);
@@ -54,7 +58,8 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
         }
         long lost = dropped.get();
         if (lost != reported) {
-          sink.accept("access log: " + (lost - reported) + " line(s) dropped, the log could not keep up");
+          sink.accept(format.notice(java.time.Instant.now(),
+              "access log: " + (lost - reported) + " line(s) dropped, the log could not keep up"));
           reported = lost;
         }
         if (queue.isEmpty() && sink instanceof Flushable flushable) {

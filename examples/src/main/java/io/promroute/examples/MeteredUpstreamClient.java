@@ -35,13 +35,19 @@ final class MeteredUpstreamClient implements UpstreamClient {
 
   @Override
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
-    ObservingHandler.noteShard(request.shard());
+    ObservingHandler.ShardCalls calls = ObservingHandler.current();
+    if (calls != null) {
+      calls.shards.add(request.shard());
+    }
     String replica = replica(request);
     long start = System.nanoTime();
     CompletableFuture<UpstreamResponse> upstream = delegate.send(request);
     CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
     upstream.whenComplete((response, failure) -> {
       String outcome = failure == null ? Integer.toString(response.status()) : outcome(failure);
+      if (calls != null) {
+        calls.answered(failure == null && response.status() / 100 == 2);
+      }
       metrics.upstreamDuration.labelValues(request.shard(), replica, outcome)
           .observe((System.nanoTime() - start) / 1e9);
       if (failure != null) {

@@ -2,6 +2,11 @@ package io.promroute.examples;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.servlet.PromRouteFilter;
+import io.promroute.standalone.ApiHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,32 +24,53 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ObservingHandler extends Handler.Wrapper {
 
-  /** The shards of the request being handled on this thread; the metered client adds to it. */
-  private static final ThreadLocal<Set<String>> CURRENT_SHARDS = new ThreadLocal<>();
-  /** The request attribute holding the same set, for code that continues a request on another thread. */
-  private static final String SHARDS_ATTRIBUTE = ObservingHandler.class.getName() + ".shards";
-  private static final int MAX_LOGGED_QUERY = 300;
+  /** The request being handled on this thread; the metered client notes its shard requests in it. */
+  private static final ThreadLocal<ShardCalls> CURRENT = new ThreadLocal<>();
+  /** The request attribute holding the same calls, for code that continues a request on another thread. */
+  private static final String CALLS_ATTRIBUTE = ObservingHandler.class.getName() + ".calls";
+
+  /** What one request asked of the shards, noted by the metered client as its calls go and come. */
+  static final class ShardCalls {
+    /** Sorted, so that the same fan-out always reads the same. */
+    final Set<String> shards = new ConcurrentSkipListSet<>();
+    private volatile boolean failed;
+    private volatile long lastAnswerNanos;
+
+    void answered(boolean success) {
+      lastAnswerNanos = System.nanoTime();
+      if (!success) {
+        failed = true;
+      }
+    }
+  }
 
   private final RouterMetrics metrics;
   private final Supplier<String> pathPrefix;
   private final Consumer<String> accessLog;
+  private final AccessLogFormat format;
+  private final int maxLoggedQuery;
 
   /**
    * @param pathPrefix the API prefix currently configured, stripped before naming the endpoint
    * @param accessLog where access log lines go
+   * @param maxLoggedQuery the longest query written to the access log; longer ones are cut
    */
-  ObservingHandler(RouterMetrics metrics, Supplier<String> pathPrefix, Consumer<String> accessLog, Handler next) {
+  ObservingHandler(RouterMetrics metrics, Supplier<String> pathPrefix, Consumer<String> accessLog,
+      AccessLogFormat format, int maxLoggedQuery, Handler next) {
     super(next);
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.pathPrefix = requireNonNull(pathPrefix, "pathPrefix is null");
     this.accessLog = requireNonNull(accessLog, "accessLog is null");
+    this.format = requireNonNull(format, "format is null");
+    if (maxLoggedQuery <= 0) {
+      throw new IllegalArgumentException("maxLoggedQuery must be positive: " + maxLoggedQuery);
+    }
+    this.maxLoggedQuery = maxLoggedQuery;
   }
 
-  static void noteShard(String shard) {
-    Set<String> shards = CURRENT_SHARDS.get();
-    if (shards != null) {
-      shards.add(shard);
-    }
+  /** The shard calls of the request being handled on this thread, {@code null} outside one. */
+  static ShardCalls current() {
+    return CURRENT.get();
   }
 
   /**
@@ -52,65 +78,87 @@ final class ObservingHandler extends Handler.Wrapper {
    * exchange after the body arrived, on the thread that read it): the shards it asks are its.
    */
   static void within(Request request, Runnable work) {
-    Set<String> outer = CURRENT_SHARDS.get();
-    @SuppressWarnings("unchecked")
-    Set<String> shards = (Set<String>) request.getAttribute(SHARDS_ATTRIBUTE);
-    CURRENT_SHARDS.set(shards);
+    ShardCalls outer = CURRENT.get();
+    CURRENT.set((ShardCalls) request.getAttribute(CALLS_ATTRIBUTE));
     try {
       work.run();
     } finally {
-      CURRENT_SHARDS.set(outer);
+      CURRENT.set(outer);
     }
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     long start = System.nanoTime();
-    // Sorted, so that the same fan-out always gets the same label value.
-    Set<String> shards = new ConcurrentSkipListSet<>();
-    request.setAttribute(SHARDS_ATTRIBUTE, shards);
+    ShardCalls calls = new ShardCalls();
+    request.setAttribute(CALLS_ATTRIBUTE, calls);
+    ObservedResponse observed = new ObservedResponse(request, response);
     AtomicBoolean recorded = new AtomicBoolean();
+    metrics.inFlight.inc();
     // Completion comes after the answer is written, whichever thread ends it.
     Request.addCompletionListener(request,
-        failure -> finish(request, failure == null ? response.getStatus() : 500, shards, start, recorded));
-    Set<String> outer = CURRENT_SHARDS.get();
-    CURRENT_SHARDS.set(shards);
+        failure -> finish(request, response, observed, failure == null ? response.getStatus() : 500, calls, start,
+            recorded));
+    ShardCalls outer = CURRENT.get();
+    CURRENT.set(calls);
     try {
-      return super.handle(request, response, callback);
+      return super.handle(request, observed, callback);
     } finally {
-      CURRENT_SHARDS.set(outer);
+      CURRENT.set(outer);
     }
   }
 
-  private void finish(Request request, int status, Set<String> shards, long start, AtomicBoolean recorded) {
+  private void finish(Request request, Response response, ObservedResponse observed, int status, ShardCalls calls,
+      long start, AtomicBoolean recorded) {
     if (!recorded.compareAndSet(false, true)) {
       return;
     }
-    double seconds = (System.nanoTime() - start) / 1e9;
+    long end = System.nanoTime();
+    double seconds = (end - start) / 1e9;
     String path = request.getHttpURI().getPath();
     String prefix = pathPrefix.get();
     String apiPath = !prefix.isEmpty() && path.startsWith(prefix + "/") ? path.substring(prefix.length()) : path;
     String endpoint = RouterMetrics.endpoint(apiPath);
-    String shardLabel = shards.isEmpty() ? "none" : String.join(",", shards);
-    metrics.requests.labelValues(endpoint, shardLabel, Integer.toString(status)).inc();
+    metrics.inFlight.dec();
+    metrics.requests.labelValues(endpoint, Integer.toString(status)).inc();
     metrics.requestDuration.labelValues(endpoint).observe(seconds);
+    countPlan(request, endpoint, status, calls, end);
     if (endpoint.equals("/metrics") || endpoint.equals("/-/healthy") || endpoint.equals("/-/ready")) {
       return; // scrapes and probes would drown the lines that matter
     }
-    String query = request.getHttpURI().getQuery();
-    if (query != null && query.length() > MAX_LOGGED_QUERY) {
-      query = query.substring(0, MAX_LOGGED_QUERY) + "...";
+    accessLog.accept(format.line(new AccessLogFormat.Entry(Instant.now(), Request.getRemoteAddr(request),
+        request.getMethod(), path, loggedQuery(request), List.copyOf(calls.shards), status, seconds,
+        Response.getContentBytesWritten(response), observed.error(status))));
+  }
+
+  /** How the API handler answered, whether a shard's data is missing, how long the router computed. */
+  private void countPlan(Request request, String endpoint, int status, ShardCalls calls, long end) {
+    if (!(request.getAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE) instanceof String kind)) {
+      return; // not an API request, or refused before it was planned
     }
-    // Built by hand: String.format cost about a tenth of the router's CPU on small queries.
-    StringBuilder line = new StringBuilder(80 + path.length() + (query == null ? 0 : query.length()));
-    line.append(Request.getRemoteAddr(request)).append(" \"").append(request.getMethod()).append(' ').append(path);
-    if (query != null) {
-      line.append('?').append(query);
+    metrics.plans.labelValues(kind).inc();
+    // A single-shard plan that failed over to the next shard (build info) lacks nothing.
+    if (status == 200 && calls.failed && !kind.equals("single") && !kind.equals("pass_through")) {
+      metrics.partialAnswers.labelValues(endpoint).inc(); // answered without the failed shard's data
     }
-    line.append("\" ").append(status).append(" shards=").append(shards.isEmpty() ? "-" : String.join(",", shards))
-        .append(' ');
-    long tenths = Math.round(seconds * 10_000); // tenths of a millisecond, as %.1f rounds
-    line.append(tenths / 10).append('.').append(tenths % 10).append("ms");
-    accessLog.accept(line.toString());
+    if (kind.equals("cross_shard") && status == 200 && calls.lastAnswerNanos != 0) {
+      metrics.crossShardEvaluation.observe((end - calls.lastAnswerNanos) / 1e9);
+    }
+  }
+
+  /**
+   * The PromQL of the request, from the URL or the form body: {@code query}, or the
+   * {@code match[]} selectors of the series endpoints; cut to the configured length.
+   */
+  private String loggedQuery(Request request) {
+    List<String> values = FormValues.of(request.getHttpURI().getQuery(), "query", "match[]");
+    if (values.isEmpty() && request.getAttribute(ApiHandler.FORM_BODY_ATTRIBUTE) instanceof byte[] body) {
+      values = FormValues.of(new String(body, StandardCharsets.UTF_8), "query", "match[]");
+    }
+    if (values.isEmpty()) {
+      return null;
+    }
+    String query = String.join(" ", values);
+    return query.length() <= maxLoggedQuery ? query : query.substring(0, maxLoggedQuery) + "...";
   }
 }

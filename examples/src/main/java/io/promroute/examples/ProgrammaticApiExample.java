@@ -1,8 +1,10 @@
 package io.promroute.examples;
 
+import io.promroute.plan.QueryPlanner;
 import io.promroute.shard.ShardRewriter;
 import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
+import io.promroute.shard.UnknownShardPolicy;
 import java.util.List;
 
 /**
@@ -27,15 +29,28 @@ public final class ProgrammaticApiExample {
     System.out.println("send:   " + routed.query());
     System.out.println("put " + routed.shardLabel() + " back on the answer: " + routed.addShardLabel());
 
-    // Without a shard matcher a query asks every shard; summing across shards needs a merge of
-    // their answers (the servlet filter refuses such queries for now).
+    // Without a shard matcher a query asks every shard. Summing across shards needs a merge of
+    // their answers: the servlet filter plans it with io.promroute.plan.QueryPlanner (each shard
+    // sums its own series, the router adds the partial sums), as one Prometheus would answer.
     ShardedQuery everywhere = rewriter.rewrite("sum(up)");
     System.out.println("sum(up): " + everywhere.execution() + " over " + everywhere.shards()
         + ": " + everywhere.crossShardReason());
 
-    // Selectors that pick different shards cannot run on one shard: refused, with a reason.
+    // Each selector reads the shards its own shard matchers select, as in one Prometheus holding
+    // every shard: the share of shard b in the total is two merged sums divided by the router.
+    ShardedQuery share = rewriter.rewrite(
+        "sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))");
+    System.out.println("share of b: " + share.execution() + " over " + share.shards() + ": "
+        + QueryPlanner.plan(share));
+
+    // What a policy forbids is refused, with a reason.
+    ShardRewriter strict = ShardRewriter.builder()
+        .shardLabel("cluster")
+        .shards(List.of("a", "b", "c"))
+        .unknownShard(UnknownShardPolicy.REJECT)
+        .build();
     try {
-      rewriter.rewrite("up{cluster=\"a\"} / up{cluster=\"b\"}");
+      strict.rewrite("up{cluster=\"zzz\"}");
     } catch (ShardRoutingException e) {
       System.out.println("refused (" + e.reason() + "): " + e.getMessage());
     }

@@ -30,14 +30,19 @@ final class RouterMetrics {
   final Histogram upstreamDuration;
   final Counter reloads;
   final Gauge lastReloadSuccessful;
+  // What an operator alerts on besides errors and latency: see operationMetrics().
+  Gauge inFlight;
+  Counter partialAnswers;
+  Counter plans;
+  Histogram crossShardEvaluation;
 
   /** Metrics in a registry of their own, with the JVM's; {@code jvm} is off in tests that run many routers. */
   RouterMetrics(boolean jvm) {
     registry = new PrometheusRegistry();
     requests = Counter.builder()
         .name("promroute_requests_total")
-        .help("Requests served, by endpoint, the shard(s) they went to (comma-separated, \"none\" when no shard was asked) and HTTP status")
-        .labelNames("endpoint", "shard", "status")
+        .help("Requests served, by endpoint and HTTP status; per shard, see promroute_upstream_request_duration_seconds")
+        .labelNames("endpoint", "status")
         .register(registry);
     requestDuration = Histogram.builder()
         .name("promroute_request_duration_seconds")
@@ -48,7 +53,7 @@ final class RouterMetrics {
         .register(registry);
     upstreamDuration = Histogram.builder()
         .name("promroute_upstream_request_duration_seconds")
-        .help("Time from sending a request to a shard to receiving its response headers, by shard, replica (its position in the shard's list, 0 for a shard with one URL) and outcome (HTTP status, \"timeout\", \"error\" or \"canceled\")")
+        .help("Time from sending a request to a shard to receiving its response headers, by shard, replica (its position in the shard's list, 0 for a shard with one URL) and outcome (HTTP status, \"timeout\", \"error\" or \"canceled\"); a fan-out counts once on each shard it asks")
         .unit(Unit.SECONDS)
         .classicUpperBounds(LATENCY_BUCKETS)
         .labelNames("shard", "replica", "outcome")
@@ -63,9 +68,33 @@ final class RouterMetrics {
         .help("1 if the last configuration (re)load succeeded, 0 if the router still serves an older configuration")
         .register(registry);
     lastReloadSuccessful.set(1);
+    operationMetrics();
     if (jvm) {
       JvmMetrics.builder().register(registry);
     }
+  }
+
+  private void operationMetrics() {
+    inFlight = Gauge.builder()
+        .name("promroute_requests_in_flight")
+        .help("Requests being served now")
+        .register(registry);
+    partialAnswers = Counter.builder()
+        .name("promroute_partial_answers_total")
+        .help("Successful answers that lack a failed shard's data (upstream.partial_response), by endpoint")
+        .labelNames("endpoint")
+        .register(registry);
+    plans = Counter.builder()
+        .name("promroute_plans_total")
+        .help("API requests routed, by how they were answered: local, single, pass_through, merge, shard_keys or cross_shard")
+        .labelNames("kind")
+        .register(registry);
+    crossShardEvaluation = Histogram.builder()
+        .name("promroute_cross_shard_evaluation_seconds")
+        .help("For queries the router computes from several shards' answers: time from the last shard's response headers to the end of the answer (reading the shards' bodies, evaluating, writing)")
+        .unit(Unit.SECONDS)
+        .classicUpperBounds(LATENCY_BUCKETS)
+        .register(registry);
   }
 
   /**
@@ -96,7 +125,7 @@ final class RouterMetrics {
       case "/api/v1/query", "/api/v1/query_range", "/api/v1/query_exemplars", "/api/v1/series",
           "/api/v1/labels", "/api/v1/metadata", "/api/v1/rules", "/api/v1/alerts",
           "/api/v1/status/buildinfo", "/api/v1/format_query", "/api/v1/parse_query",
-          "/-/healthy", "/-/ready", "/-/reload", "/metrics", "/" -> path;
+          "/-/healthy", "/-/ready", "/-/reload", "/-/quit", "/metrics", "/" -> path;
       default -> {
         if (LABEL_VALUES.matcher(path).matches()) {
           yield "/api/v1/label/:name/values";

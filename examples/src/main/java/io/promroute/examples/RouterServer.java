@@ -10,13 +10,8 @@ import io.promroute.standalone.ApiHandler;
 import io.promroute.standalone.PrometheusErrorHandler;
 import io.promroute.standalone.RouterConnectors;
 import java.lang.System.Logger.Level;
-import io.promroute.router.ShardTarget;
-import io.promroute.router.UpstreamRequest;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,21 +53,27 @@ final class RouterServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final RouterOptions options;
+  private final Consumer<String> accessLog;
+  private Thread shutdownHook;
   private final ScheduledExecutorService retirer;
   private volatile RouterConfig config;
 
   /**
    * @param configFile the file {@code config} was read from, read again on reload
    * @param upstream the client that reaches the shards; the router meters it
-   * @param stopAtShutdown stop gracefully when the JVM is asked to exit (SIGTERM, Ctrl-C)
+   * @param accessLog where access log lines go; closed after the server, when it is closeable
    * @throws RuntimeException when the factory refuses the configuration
    */
   RouterServer(Path configFile, RouterConfig config, RouterEngines.Factory factory, UpstreamClient upstream,
-      RouterMetrics metrics, Consumer<String> accessLog, boolean stopAtShutdown) {
+      RouterMetrics metrics, Consumer<String> accessLog, RouterOptions options) {
     this.configFile = requireNonNull(configFile, "configFile is null");
     this.config = requireNonNull(config, "config is null");
     this.factory = requireNonNull(factory, "factory is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
+    this.accessLog = requireNonNull(accessLog, "accessLog is null");
+    this.options = requireNonNull(options, "options is null");
     this.client = new MeteredUpstreamClient(upstream, metrics, () -> this.config);
     this.probeClient = upstream;
     this.engine = new AtomicReference<>(factory.create(config, client));
@@ -108,14 +109,19 @@ final class RouterServer implements AutoCloseable {
     gzip.setMinGzipSize(GZIP_MIN_BYTES);
     gzip.setIncludedMethods("GET", "POST");
     server.setHandler(new GracefulHandler(
-        new ObservingHandler(metrics, () -> this.config.pathPrefix(), accessLog, gzip)));
+        new ObservingHandler(metrics, () -> this.config.pathPrefix(), accessLog, options.accessLogFormat(),
+            options.maxLoggedQuery(), gzip)));
     server.setErrorHandler(new PrometheusErrorHandler());
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
-    server.setStopAtShutdown(stopAtShutdown);
   }
 
   void start() throws Exception {
     server.start();
+    if (options.stopAtShutdown()) {
+      // Not Jetty's stop-at-shutdown: that closes the listener at once, with no drain period.
+      shutdownHook = new Thread(this::close, "promroute-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
     ready.set(true);
     LOG.log(Level.INFO, "PromRoute {0} listening on {1}, {2}", StandaloneRouter.version(), baseUri(), summary(config));
   }
@@ -133,6 +139,17 @@ final class RouterServer implements AutoCloseable {
     return ready.get();
   }
 
+  boolean lifecycleEnabled() {
+    return options.enableLifecycle();
+  }
+
+  /** Stops the router on a thread of its own, so that the request asking for it can be answered. */
+  void stopSoon() {
+    Thread stopper = new Thread(this::close, "promroute-quit");
+    stopper.setDaemon(false);
+    stopper.start();
+  }
+
   RouterConfig config() {
     return config;
   }
@@ -147,7 +164,7 @@ final class RouterServer implements AutoCloseable {
     config.shards().forEach((key, target) -> {
       List<CompletableFuture<Boolean>> replicas = new ArrayList<>();
       for (int i = 0; i < target.baseUrls().size(); i++) {
-        replicas.add(probe(key, target.replica(i)));
+        replicas.add(ShardProbe.ready(key, target.replica(i), probeClient));
       }
       probes.put(key, replicas);
     });
@@ -158,34 +175,6 @@ final class RouterServer implements AutoCloseable {
       }
     });
     return unready;
-  }
-
-  private CompletableFuture<Boolean> probe(String key, ShardTarget target) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    target.headers().forEach((name, value) -> headers.put(name, List.of(value)));
-    if (target.basicAuthUsername() != null) {
-      String credentials = target.basicAuthUsername() + ":" + target.basicAuthPassword();
-      headers.put("Authorization",
-          List.of("Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8))));
-    } else if (target.bearerToken() != null) {
-      headers.put("Authorization", List.of("Bearer " + target.bearerToken()));
-    }
-    UpstreamRequest request = new UpstreamRequest(key, target, "GET", URI.create(target.baseUrl() + "/-/ready"),
-        headers, new byte[0], Duration.ofSeconds(5));
-    try {
-      return probeClient.send(request).handle((response, failure) -> {
-        if (failure != null) {
-          return false;
-        }
-        try {
-          return response.status() == 200;
-        } finally {
-          response.close();
-        }
-      });
-    } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(false);
-    }
   }
 
   /**
@@ -224,25 +213,20 @@ final class RouterServer implements AutoCloseable {
     return message;
   }
 
-  /** The text at {@code /}. */
+  /**
+   * The text at {@code /}. It names the shard keys, which every client sees in the answers
+   * anyway, but not the shards' addresses nor the configuration file: the index is open to
+   * anyone who can reach the router.
+   */
   String describe() {
     RouterConfig current = config;
-    StringBuilder text = new StringBuilder()
-        .append("PromRoute ").append(StandaloneRouter.version()).append(": one Prometheus API over sharded Prometheus servers\n\n")
-        .append("config: ").append(configFile).append('\n')
-        .append("shard label: ").append(current.shardLabel()).append('\n');
-    current.shards().forEach((key, target) -> {
-      text.append("shard ").append(key).append(": ").append(target.baseUrl());
-      for (int i = 1; i < target.baseUrls().size(); i++) {
-        text.append(", replica ").append(i).append(": ").append(target.baseUrls().get(i));
-      }
-      text.append('\n');
-    });
     String api = current.pathPrefix();
-    return text.append('\n')
-        .append("Prometheus API: ").append(api).append("/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n")
-        .append("router: /-/healthy /-/ready (?shards=all: and every shard is ready) /-/reload (POST) /metrics\n")
-        .toString();
+    return "PromRoute " + StandaloneRouter.version() + ": one Prometheus API over sharded Prometheus servers\n\n"
+        + "shard label: " + current.shardLabel() + "\n"
+        + "shards: " + String.join(", ", current.shardKeys()) + "\n\n"
+        + "Prometheus API: " + api + "/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n"
+        + "router: /-/healthy /-/ready (?shards=all: and every shard is ready) /metrics"
+        + (options.enableLifecycle() ? " /-/reload /-/quit (POST)" : "") + "\n";
   }
 
   static String summary(RouterConfig config) {
@@ -255,10 +239,23 @@ final class RouterServer implements AutoCloseable {
     server.join();
   }
 
+  /**
+   * Stops: {@code /-/ready} answers 503 for the drain period while everything is still served,
+   * then the listener closes and requests in flight get up to {@link #STOP_TIMEOUT_MILLIS} to
+   * finish. Safe to call more than once and from a shutdown hook.
+   */
   @Override
   public void close() {
-    ready.set(false);
+    if (!stopping.compareAndSet(false, true)) {
+      return;
+    }
+    boolean wasReady = ready.getAndSet(false);
     try {
+      if (wasReady && !options.drainPeriod().isZero()) {
+        LOG.log(Level.INFO, "stopping: /-/ready answers 503 for {0} ms before the listener closes",
+            Long.toString(options.drainPeriod().toMillis()));
+        Thread.sleep(options.drainPeriod().toMillis());
+      }
       server.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -267,14 +264,30 @@ final class RouterServer implements AutoCloseable {
     } finally {
       retirer.shutdownNow();
       engine.get().shutdown();
-      if (probeClient instanceof AutoCloseable closeable) { // the Jetty client's threads
-        try {
-          closeable.close();
-        } catch (Exception ignored) {
-          // stopping anyway
-        }
+      closeQuietly(probeClient); // the Jetty client's threads
+      closeQuietly(accessLog); // writes the lines still queued
+      removeShutdownHook();
+    }
+  }
+
+  private void removeShutdownHook() {
+    Thread hook = shutdownHook;
+    if (hook != null && hook != Thread.currentThread()) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is already shutting down, and running the hook that called this
       }
     }
   }
 
+  private static void closeQuietly(Object resource) {
+    if (resource instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // stopping anyway
+      }
+    }
+  }
 }

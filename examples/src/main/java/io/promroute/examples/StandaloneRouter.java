@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The standalone router: {@code java -jar promroute-standalone.jar --config prome-route.yml}.
@@ -17,26 +18,46 @@ import java.util.Properties;
  * <pre>
  * --config FILE         the configuration (prome-route.yml format); default prome-route.yml
  *                       (--config.file=FILE, prome-route's flag, works too)
- * --check-config        validate the configuration, print the result, exit 0 (valid) or 1
+ * --check-config        validate the configuration, print every problem, exit 0 (valid) or 1
+ * --probe               with --check-config: also ask each shard for its version and readiness
+ * --web.enable-lifecycle  answer POST /-/reload and /-/quit (403 without, as Prometheus)
+ * --shutdown.drain-period D  /-/ready answers 503 this long before the listener closes (5s)
+ * --access-log.format F      logfmt (default) or json
+ * --access-log.max-query-length N  the longest query logged (1000 characters)
  * --version             print the version and exit
  * </pre>
  *
  * <p>The shard requests go through Jetty's {@code HttpClient} ({@link JettyUpstreamClient});
  * {@code -Dpromroute.upstream.client=jdk} uses the JDK's {@code HttpClient} instead.
  *
- * <p>SIGTERM or Ctrl-C stops it gracefully; SIGHUP or {@code POST /-/reload} reloads the
- * configuration (a configuration that does not load is refused and the old one keeps serving).
+ * <p>SIGTERM or Ctrl-C stops it gracefully; SIGHUP reloads the configuration (a configuration
+ * that does not load is refused and the old one keeps serving).
  */
 public final class StandaloneRouter {
 
   static final String DEFAULT_CONFIG = "prome-route.yml"; // prome-route's default
   private static final String USAGE = """
-      usage: promroute [--config FILE] [--check-config] [--version]
+      usage: promroute [--config FILE] [--check-config [--probe]] [--web.enable-lifecycle]
+                       [--shutdown.drain-period DURATION] [--access-log.format logfmt|json]
+                       [--access-log.max-query-length N] [--version]
         --config FILE     the configuration file (prome-route.yml format); default prome-route.yml
                           (prome-route's --config.file=FILE works too)
-        --check-config    validate the configuration and exit: 0 if valid, 1 if not
+        --check-config    validate the configuration, print every problem, exit 0 if valid, 1 if not
+        --probe           with --check-config: also ask each shard for its version and readiness
+        --web.enable-lifecycle
+                          answer POST /-/reload and POST /-/quit (without: 403, as Prometheus)
+        --shutdown.drain-period DURATION
+                          on SIGTERM, /-/ready answers 503 this long before the listener closes,
+                          so that load balancers stop sending first; default 5s
+        --access-log.format logfmt|json
+                          one access log line per API request, logfmt (default) or JSON
+        --access-log.max-query-length N
+                          queries longer than N characters are cut in the access log; default 1000
         --version         print the version and exit
       """;
+
+  /** Held here: java.util.logging holds loggers weakly, and would forget the level set on it. */
+  private static java.util.logging.Logger jettyLog;
 
   /** Whether logging is ours to set up: the user configured no java.util.logging. */
   private static boolean defaultLogging;
@@ -56,54 +77,114 @@ public final class StandaloneRouter {
   static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
     Path configFile = Path.of(DEFAULT_CONFIG);
     boolean check = false;
+    boolean probe = false;
+    RouterOptions options = new RouterOptions(true, false, RouterOptions.DEFAULT_DRAIN_PERIOD,
+        AccessLogFormat.LOGFMT, RouterOptions.DEFAULT_MAX_LOGGED_QUERY);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      if (arg.equals("--version")) {
-        out.println("promroute " + version());
-        return 0;
-      } else if (arg.equals("-h") || arg.equals("--help")) {
-        out.print(USAGE);
-        return 0;
-      } else if (arg.equals("--check-config")) {
-        check = true;
-      } else if (arg.equals("--config") || arg.equals("--config.file")) {
-        if (i + 1 == args.length) {
-          err.print(arg + " needs a file\n" + USAGE);
+      int equals = arg.indexOf('=');
+      String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
+      String value = null;
+      if (Set.of("--config", "--config.file", "--shutdown.drain-period", "--access-log.format",
+          "--access-log.max-query-length").contains(name)) {
+        if (equals > 0) {
+          value = arg.substring(equals + 1);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          err.print(arg + " needs a value\n" + USAGE);
           return 2;
         }
-        configFile = Path.of(args[++i]);
-      } else if (arg.startsWith("--config=") || arg.startsWith("--config.file=")) {
-        configFile = Path.of(arg.substring(arg.indexOf('=') + 1));
-      } else {
-        err.print("unknown argument: " + arg + "\n" + USAGE);
+      }
+      try {
+        switch (name) {
+          case "--version" -> {
+            out.println("promroute " + version());
+            return 0;
+          }
+          case "-h", "--help" -> {
+            out.print(USAGE);
+            return 0;
+          }
+          case "--check-config" -> check = true;
+          case "--probe" -> probe = true;
+          case "--web.enable-lifecycle" -> options = options.withLifecycle(true);
+          case "--config", "--config.file" -> configFile = Path.of(value);
+          case "--shutdown.drain-period" -> {
+            java.time.Duration drain = RouterConfig.parseDuration(value);
+            if (drain == null && !value.equals("0")) {
+              throw new IllegalArgumentException("\"" + value + "\" is not a duration (e.g. 5s, 500ms, 0s)");
+            }
+            options = options.withDrainPeriod(drain == null ? java.time.Duration.ZERO : drain);
+          }
+          case "--access-log.format" ->
+              options = options.withAccessLog(AccessLogFormat.parse(value), options.maxLoggedQuery());
+          case "--access-log.max-query-length" ->
+              options = options.withAccessLog(options.accessLogFormat(), positive(value));
+          default -> {
+            err.print("unknown argument: " + arg + "\n" + USAGE);
+            return 2;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        err.print(name + ": " + e.getMessage() + "\n" + USAGE);
         return 2;
       }
     }
-    return check ? checkConfig(configFile, out, err) : serve(configFile, err);
+    if (probe && !check) {
+      err.print("--probe goes with --check-config\n" + USAGE);
+      return 2;
+    }
+    return check ? checkConfig(configFile, probe, out, err) : serve(configFile, options, err);
   }
 
-  private static int checkConfig(Path configFile, PrintStream out, PrintStream err) {
+  private static int positive(String value) {
     try {
-      RouterConfig config = RouterConfig.load(configFile);
+      int number = Integer.parseInt(value);
+      if (number > 0) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("\"" + value + "\" is not a positive whole number");
+  }
+
+  private static int checkConfig(Path configFile, boolean probe, PrintStream out, PrintStream err) {
+    RouterConfig config;
+    try {
+      config = RouterConfig.load(configFile);
       // Building the engine runs the checks that need the routing code, e.g. the default shard.
       RouterEngines.create(config, UpstreamClient.jdk()).shutdown();
-      out.println(configFile + ": valid: " + RouterServer.summary(config) + ", listening on "
-          + config.listenAddress());
-      return 0;
     } catch (RuntimeException e) {
-      err.println(configFile + ": invalid: " + e.getMessage());
+      // Every problem on a line of its own, file:line: key: problem, as compilers list them.
+      err.println(e.getMessage());
+      err.println(configFile + ": invalid");
       return 1;
+    }
+    out.println(configFile + ": valid: " + RouterServer.summary(config) + ", listening on "
+        + config.listenAddress());
+    if (!probe) {
+      return 0;
+    }
+    try (JettyUpstreamClient client = new JettyUpstreamClient(java.time.Duration.ofSeconds(5))) {
+      boolean allReady = true;
+      for (ShardProbe.Result result : ShardProbe.probeAll(config, client)) {
+        out.println("  " + result);
+        allReady &= result.ready();
+      }
+      return allReady ? 0 : 1;
     }
   }
 
-  private static int serve(Path configFile, PrintStream err) throws Exception {
+  private static int serve(Path configFile, RouterOptions options, PrintStream err) throws Exception {
     RouterConfig config;
     RouterServer server;
     try {
       config = RouterConfig.load(configFile);
-      AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000);
+      AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000, options.accessLogFormat());
       server = new RouterServer(configFile, config, RouterEngines::create, JettyUpstreamClient.fromSystemProperty(),
-          new RouterMetrics(true), accessLog, true);
+          new RouterMetrics(true), accessLog, options);
     } catch (RuntimeException e) {
       err.println("promroute: cannot start: " + e.getMessage());
       return 1;
@@ -123,14 +204,14 @@ public final class StandaloneRouter {
   /**
    * Where access log lines go. With java.util.logging configured by the user, to the logger
    * {@code io.promroute.access} (its source given: otherwise java.util.logging walks the stack to
-   * find the caller of every line). Without, the line our default format would give, written to
+   * find the caller of every line). Without, the line as it is (it has its own time stamp), on
    * stderr by {@link StderrLines}: java.util.logging's formatter and its flush per line cost about
    * a tenth of the router's CPU on small queries.
    */
   private static java.util.function.Consumer<String> accessLogSink() {
     java.util.logging.Logger access = java.util.logging.Logger.getLogger("io.promroute.access");
     if (defaultLogging && access.getHandlers().length == 0) {
-      return new StderrLines("INFO io.promroute.access: ");
+      return new StderrLines();
     }
     return line -> {
       if (access.isLoggable(java.util.logging.Level.INFO)) {
@@ -207,10 +288,10 @@ public final class StandaloneRouter {
       defaultLogging = true;
       System.setProperty("java.util.logging.SimpleFormatter.format",
           "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
-    }
-    // Jetty logs through SLF4J; without a provider SLF4J would print a warning about it.
-    if (System.getProperty("slf4j.internal.verbosity") == null) {
-      System.setProperty("slf4j.internal.verbosity", "ERROR");
+      // Jetty logs through SLF4J into java.util.logging (slf4j-jdk14): its warnings, not its
+      // start-up chatter. After the format is set: the first logger reads it.
+      jettyLog = java.util.logging.Logger.getLogger("org.eclipse.jetty");
+      jettyLog.setLevel(java.util.logging.Level.WARNING);
     }
   }
 }

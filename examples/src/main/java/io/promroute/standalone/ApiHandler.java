@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.promroute.api.ApiError;
 import io.promroute.router.Engine;
 import io.promroute.router.Exchange;
+import io.promroute.servlet.PromRouteFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -102,6 +103,11 @@ public final class ApiHandler extends Handler.Wrapper {
     Runnable start = () -> {
       if (state.compareAndSet(READING, STARTED)) {
         listener.starting(request, exchange::start);
+        // For observers, as the servlet filter does: how the request was planned.
+        String kind = exchange.routeKind();
+        if (kind != null) {
+          request.setAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE, kind);
+        }
       }
     };
     if (hasForm(request)) {

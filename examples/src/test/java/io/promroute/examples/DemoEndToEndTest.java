@@ -76,7 +76,7 @@ class DemoEndToEndTest {
     Path file = directory.resolve("promroute.yml");
     Files.writeString(file, config);
     router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create, UpstreamClient.jdk(),
-        new RouterMetrics(false), ACCESS_LOG::add, false);
+        new RouterMetrics(false), ACCESS_LOG::add, RouterOptions.forTests());
     router.start();
   }
 
@@ -106,7 +106,7 @@ class DemoEndToEndTest {
     assertThat(result).hasSize(3);
     result.forEach(series -> assertThat(series.path("metric").path("cluster").asText()).isEqualTo("b"));
     Eventually.eventually(() -> assertThat(ACCESS_LOG)
-        .anyMatch(line -> line.contains("up%7Bcluster%3D%22b%22%7D") && line.contains(" 200 shards=b ")));
+        .anyMatch(line -> line.contains("query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 ")));
   }
 
   @Test

@@ -44,8 +44,9 @@ class ExamplesTest {
         put cluster back on the answer: false
         sum(up): CROSS_SHARD_MERGE over [a, b, c]:\s""");
     assertThat(output).endsWith("""
-        refused (CONFLICTING_SHARDS): query selects no shard: cluster="a" and cluster="b" select disjoint shards \
-        (a versus b); use the same shard matcher in every selector
+        share of b: CROSS_SHARD_MERGE over [a, b, c]: (sum(shards(sum(rate(http_requests_total{cluster="b"}[5m])))) \
+        / sum(shards(sum(rate(http_requests_total[5m])))))
+        refused (UNKNOWN_SHARD): query selects an unknown shard: unknown shard "zzz" in cluster="zzz" (known shards: a, b, c)
         """);
   }
 

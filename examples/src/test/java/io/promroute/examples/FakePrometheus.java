@@ -12,9 +12,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A stand-in for one shard's Prometheus on 127.0.0.1: answers {@code /api/v1/query} with one
  * {@code up} series of its instance (without the shard label, as prome-route's shards store it),
- * and remembers the queries it was sent.
+ * and remembers the queries it was sent; answers its build info ({@link #VERSION}) and
+ * {@code /-/ready} as Prometheus does.
  */
 final class FakePrometheus implements AutoCloseable {
+
+  static final String VERSION = "2.42.0";
 
   final List<String> queries = new CopyOnWriteArrayList<>();
   private final HttpServer server;
@@ -38,7 +41,19 @@ final class FakePrometheus implements AutoCloseable {
         out.write(answer);
       }
     });
+    server.createContext("/api/v1/status/buildinfo", exchange -> answer(exchange, "application/json",
+        "{\"status\":\"success\",\"data\":{\"version\":\"" + VERSION + "\",\"revision\":\"x\",\"branch\":\"HEAD\"}}"));
+    server.createContext("/-/ready", exchange -> answer(exchange, "text/plain", "Prometheus Server is Ready.\n"));
     server.start();
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange exchange, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", type);
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
   }
 
   String address() {

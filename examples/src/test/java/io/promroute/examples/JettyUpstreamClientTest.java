@@ -112,7 +112,7 @@ class JettyUpstreamClientTest {
           timeout: 1s
         """.formatted(answering.address(), silent.getLocalPort(), refused, large.getAddress().getPort()));
     router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
-        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), accessLog::add, false);
+        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), accessLog::add, RouterOptions.forTests());
     router.start();
   }
 

@@ -99,7 +99,7 @@ class JettyUpstreamClientTlsTest {
           timeout: 5s
         """.formatted(url, directory.resolve("ca.pem")));
     router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
-        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), line -> {}, false);
+        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), line -> {}, RouterOptions.forTests());
     router.start();
 
     assertThat(query("up{cluster=\"skip\"}").statusCode()).isEqualTo(200);

@@ -54,4 +54,48 @@ class ReadmeConfigTest {
     assertThat(complete.shards().get("b").basicAuthPassword()).isEqualTo("pw");
     assertThat(complete.shards().get("c").bearerToken()).isEqualTo("token");
   }
+
+  private static final Pattern LOGFMT_FIELD = Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");
+
+  @Test
+  void theReadmesAccessLogLinesAreWhatTheRouterWrites() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    List<String> samples = readme.lines().map(String::strip).filter(line -> line.startsWith("ts=")).toList();
+
+    assertThat(samples).hasSizeGreaterThanOrEqualTo(2);
+    for (String sample : samples) {
+      java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+      Matcher field = LOGFMT_FIELD.matcher(sample);
+      while (field.find()) {
+        String value = field.group(2);
+        fields.put(field.group(1), value.startsWith("\"")
+            ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(value, String.class) : value);
+      }
+      String shards = fields.get("shards");
+      AccessLogFormat.Entry entry = new AccessLogFormat.Entry(java.time.Instant.parse(fields.get("ts")),
+          fields.get("remote"), fields.get("method"), fields.get("path"), fields.get("query"),
+          shards.isEmpty() ? List.of() : List.of(shards.split(",")), Integer.parseInt(fields.get("status")),
+          Double.parseDouble(fields.get("duration_ms")) / 1000, Long.parseLong(fields.get("bytes")), fields.get("error"));
+
+      assertThat(AccessLogFormat.LOGFMT.line(entry)).isEqualTo(sample);
+    }
+  }
+
+  @Test
+  void theReadmesMetricsTableNamesEveryMetricOfTheRouterAndNoOther() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    String table = readme.substring(readme.indexOf("| metric | labels |"), readme.indexOf("A systemd unit"));
+    Matcher name = Pattern.compile("`(promroute_[a-z_]+)`").matcher(table);
+    while (name.find()) {
+      documented.add(name.group(1));
+    }
+    java.util.Set<String> registered = new java.util.TreeSet<>();
+    RouterMetrics metrics = new RouterMetrics(false);
+    metrics.watchReplicas(List::of); // the router registers the replicas' gauge when it starts
+    metrics.registry.scrape().forEach(snapshot -> registered.add(snapshot.getMetadata().getPrometheusName()
+        + (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot ? "_total" : "")));
+
+    assertThat(documented).isEqualTo(registered);
+  }
 }

@@ -2,11 +2,13 @@ package io.promroute.examples;
 
 import io.promroute.servlet.it.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.promroute.servlet.RouterConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -48,10 +50,14 @@ class RouterServerTest {
   }
 
   private Path start(String yaml) throws Exception {
+    return start(yaml, RouterOptions.forTests());
+  }
+
+  private Path start(String yaml, RouterOptions options) throws Exception {
     Path file = directory.resolve("router.yml");
     Files.writeString(file, yaml);
     router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, new FakeShards.OkClient(),
-        new RouterMetrics(true), accessLog::add, false);
+        new RouterMetrics(true), accessLog::add, options);
     router.start();
     return file;
   }
@@ -67,11 +73,16 @@ class RouterServerTest {
 
   /** The real engine and the JDK client in front of shards a and b. */
   private void startOver(FakePrometheus a, FakePrometheus b) throws Exception {
+    startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address() + "\nhttp:\n  listen_addr: 127.0.0.1:0\n"
+        + PINNED_DIALECT, RouterOptions.forTests());
+  }
+
+  /** The real engine and the JDK client, configured by {@code yaml}. */
+  private void startReal(String yaml, RouterOptions options) throws Exception {
     Path file = directory.resolve("router.yml");
-    Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
-        + "\n" + PINNED_DIALECT + "http:\n  listen_addr: 127.0.0.1:0\n");
+    Files.writeString(file, yaml);
     router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
-        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, false);
+        io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, options);
     router.start();
   }
 
@@ -84,9 +95,10 @@ class RouterServerTest {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       Path file = directory.resolve("router.yml");
       Files.writeString(file, "prome_servers:\n  a: [127.0.0.1:" + dead + ", " + a.address() + "]\n  b: " + b.address()
-          + "\n" + PINNED_DIALECT + "http:\n  listen_addr: 127.0.0.1:0\n");
+          + "\nhttp:\n  listen_addr: 127.0.0.1:0\n" + PINNED_DIALECT);
       router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
-          new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add, false);
+          new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add,
+          RouterOptions.forTests());
       router.start();
 
       for (int i = 0; i < 3; i++) {
@@ -102,7 +114,8 @@ class RouterServerTest {
           // The dead replica was asked once; the live one every time.
           .contains("promroute_upstream_request_duration_seconds_count{outcome=\"error\",replica=\"0\",shard=\"a\"} 1")
           .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"1\",shard=\"a\"} 3"));
-      assertThat(get("/").body()).contains("shard a: http://127.0.0.1:" + dead + ", replica 1: http://" + a.address());
+      // The index names shards, never their addresses: the replicas' health is in the metrics.
+      assertThat(get("/").body()).contains("shards: a, b").doesNotContain(a.address());
     }
   }
 
@@ -119,9 +132,42 @@ class RouterServerTest {
       assertThat(a.queries).isEmpty();
       Eventually.eventually(() -> {
         assertThat(get("/metrics").body())
-            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1")
+            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 1")
             .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 1");
-        assertThat(accessLog).singleElement().asString().contains("200 shards=b ");
+        assertThat(accessLog).singleElement().asString().contains(" shards=b status=200 ");
+      });
+    }
+  }
+
+  @Test
+  void aFanOutCountsOnEachShardItAskedAndPlansPartialAnswersAndInFlightAreCounted() throws Exception {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      // Shard c: nothing listens on port 1 of the loopback.
+      startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
+          + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n" + PINNED_DIALECT,
+          RouterOptions.forTests());
+
+      assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);
+      assertThat(get("/api/v1/query?query=up%7Bcluster%3D~%22a%7Cb%22%7D").statusCode()).isEqualTo(200);
+      assertThat(get("/api/v1/query?query=sum(up)").body()).contains("shard \\\"c\\\" is unreachable");
+      assertThat(get("/api/v1/query?query=sum(").statusCode()).isEqualTo(400);
+
+      Eventually.eventually(() -> {
+        String metrics = get("/metrics").body();
+        assertThat(metrics)
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"a\"} 3")
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 2")
+            .contains("promroute_upstream_request_duration_seconds_count{outcome=\"error\",replica=\"0\",shard=\"c\"} 1")
+            .contains("promroute_plans_total{kind=\"single\"} 1")
+            .contains("promroute_plans_total{kind=\"merge\"} 1")
+            .contains("promroute_plans_total{kind=\"cross_shard\"} 1")
+            .contains("promroute_partial_answers_total{endpoint=\"/api/v1/query\"} 1")
+            .contains("promroute_cross_shard_evaluation_seconds_count 1")
+            .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"400\"} 1")
+            .contains("promroute_requests_in_flight 1.0"); // the scrape itself
+        // Bounded labels: one shard per series, never a list of them.
+        assertThat(metrics.lines().filter(line -> line.contains("shard=\"") && line.matches(".*shard=\"[^\"]*,.*")))
+            .isEmpty();
       });
     }
   }
@@ -163,7 +209,73 @@ class RouterServerTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).isEqualTo("PromRoute is Ready.\n");
     assertThat(get("/no/such/page").statusCode()).isEqualTo(404);
-    assertThat(get("/-/reload").statusCode()).isEqualTo(405);
+    HttpResponse<String> getReload = get("/-/reload");
+    assertThat(getReload.statusCode()).isEqualTo(405);
+    assertThat(getReload.body()).isEqualTo("Only POST or PUT requests allowed");
+  }
+
+  @Test
+  void reloadAndQuitAreForbiddenWithoutTheLifecycleFlagAsPrometheusAnswers() throws Exception {
+    Path file = start(TWO_SHARDS, RouterOptions.forTests().withLifecycle(false));
+    Files.writeString(file, TWO_SHARDS.replace("  b: 127.0.0.1:9192\n", ""));
+
+    HttpResponse<String> reload = post("/-/reload");
+    HttpResponse<String> quit = post("/-/quit");
+
+    assertThat(reload.statusCode()).isEqualTo(403);
+    assertThat(reload.body()).isEqualTo("Lifecycle API is not enabled.");
+    assertThat(quit.statusCode()).isEqualTo(403);
+    assertThat(router.config().shardKeys()).containsExactly("a", "b");
+    assertThat(get("/-/ready").statusCode()).isEqualTo(200);
+    assertThat(get("/").body()).doesNotContain("/-/reload");
+  }
+
+  @Test
+  void quitStopsTheRouterWithTheLifecycleFlag() throws Exception {
+    start(TWO_SHARDS);
+    CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
+      try {
+        router.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    HttpResponse<String> quit = post("/-/quit");
+
+    assertThat(quit.statusCode()).isEqualTo(200);
+    assertThat(quit.body()).isEqualTo("Requesting termination... Goodbye!");
+    stopped.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(router.isReady()).isFalse();
+  }
+
+  @Test
+  void readyAnswers503DuringTheDrainPeriodWhileQueriesAreStillServedThenTheListenerCloses() throws Exception {
+    start(TWO_SHARDS, RouterOptions.forTests().withDrainPeriod(Duration.ofSeconds(2)));
+    URI base = router.baseUri();
+    assertThat(get("/-/ready").statusCode()).isEqualTo(200);
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(router::close);
+    Eventually.eventually(() -> assertThat(get("/-/ready").statusCode()).isEqualTo(503));
+    HttpResponse<String> duringDrain = get("/api/v1/query?query=a");
+    closing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(closing).isDone();
+    assertThat(duringDrain.statusCode()).isEqualTo(200);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
+        http.send(HttpRequest.newBuilder(base.resolve("/-/ready")).build(), HttpResponse.BodyHandlers.ofString())))
+        .isInstanceOf(IOException.class);
+    router = null;
+  }
+
+  @Test
+  void theIndexPageNamesNeitherShardAddressesNorTheConfigFile() throws Exception {
+    Path file = start(TWO_SHARDS);
+
+    String index = get("/").body();
+
+    assertThat(index).contains("shards: a, b").doesNotContain("127.0.0.1:919").doesNotContain(file.toString())
+        .doesNotContain(file.getFileName().toString());
   }
 
   @Test
@@ -186,7 +298,7 @@ class RouterServerTest {
           : CompletableFuture.completedFuture(new FakeShards.Response(200, "Prometheus Server is Ready.\n"));
     };
     router = new RouterServer(file, RouterConfig.load(file), FakeShards::create, shardBIsDown,
-        new RouterMetrics(false), accessLog::add, false);
+        new RouterMetrics(false), accessLog::add, RouterOptions.forTests());
     router.start();
 
     HttpResponse<String> plain = get("/-/ready");
@@ -200,30 +312,77 @@ class RouterServerTest {
   }
 
   @Test
-  void countsRequestsByEndpointShardAndStatusAndTimesShards() throws Exception {
+  void countsRequestsByEndpointAndStatusAndTimesShards() throws Exception {
     start(TWO_SHARDS);
 
     assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D").statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/query?query=%28").statusCode()).isEqualTo(400); // refused before any shard is asked
     Eventually.eventually(() -> assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 2")
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"none\",status=\"400\"} 1")
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 2")
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"400\"} 1")
         .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 2")
         .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
         .contains("jvm_memory_used_bytes"));
   }
 
   @Test
-  void logsEachRequestWithItsShardsStatusAndLatency() throws Exception {
+  void logsEachApiRequestAsOneLogfmtLineWithItsQueryShardsStatusLatencyAndBytes() throws Exception {
     start(TWO_SHARDS);
 
-    get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D");
+    HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D");
     get("/-/healthy"); // probes are not logged
 
     Eventually.eventually(() -> assertThat(accessLog).hasSize(1));
-    assertThat(accessLog.get(0)).matches(
-        "127\\.0\\.0\\.1 \"GET /api/v1/query\\?query=up%7Bcluster%3D%22a%22%7D\" 200 shards=a \\d+\\.\\dms");
+    assertThat(accessLog.get(0)).matches("ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z remote=127\\.0\\.0\\.1 "
+        + java.util.regex.Pattern.quote("method=GET path=\"/api/v1/query\" query=\"up{cluster=\\\"a\\\"}\" shards=a status=200 ")
+        + "duration_ms=\\d+\\.\\d{3} bytes=" + answer.body().length());
+  }
+
+  @Test
+  void logsTheQueryOfAPostedFormAsGrafanaAndPromtoolSendIt() throws Exception {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+      startOver(a, b);
+
+      HttpResponse<String> answer = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("time=1700000000&query=" + URLEncoder.encode("up{cluster=\"b\"}", UTF_8)))
+          .build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(b.queries).containsExactly("up"); // the filter still read the body it was sent
+      Eventually.eventually(() -> assertThat(accessLog).singleElement().asString()
+          .contains(" method=POST path=\"/api/v1/query\" query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 ")
+          .endsWith(" bytes=" + answer.body().length()));
+    }
+  }
+
+  @Test
+  void logsTheReasonOfAnErrorAndNeverLetsTheClientStartALine() throws Exception {
+    // Nothing listens on port 1 of the loopback: every request to shard a fails to connect.
+    startReal("prome_servers:\n  a: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\n",
+        RouterOptions.forTests().withAccessLog(AccessLogFormat.JSON, 40));
+    String query = "up{job=\"x\\\"\\nts=forged\"} or " + "x".repeat(100);
+
+    HttpResponse<String> answer = get("/api/v1/query?query=" + URLEncoder.encode(query, UTF_8));
+    HttpResponse<String> parseError = get("/api/v1/query?query=" + URLEncoder.encode("sum(\n", UTF_8));
+
+    assertThat(answer.statusCode()).isEqualTo(502);
+    assertThat(parseError.statusCode()).isEqualTo(400);
+    Eventually.eventually(() -> assertThat(accessLog).hasSize(2));
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.JsonNode failed = json.readTree(accessLog.get(0));
+    assertThat(accessLog.get(0)).doesNotContain("\n");
+    assertThat(failed.path("query").asText()).isEqualTo(query.substring(0, 40) + "...");
+    assertThat(failed.path("status").asInt()).isEqualTo(502);
+    assertThat(failed.path("shards").asText()).isEqualTo("a");
+    assertThat(failed.path("error").asText()).startsWith("shard \"a\" is unreachable")
+        .isEqualTo(json.readTree(answer.body()).path("error").asText());
+    com.fasterxml.jackson.databind.JsonNode refused = json.readTree(accessLog.get(1));
+    assertThat(refused.path("error").asText()).isEqualTo(json.readTree(parseError.body()).path("error").asText())
+        .contains("parse error");
+    assertThat(refused.path("query").asText()).isEqualTo("sum(\n");
+    assertThat(refused.path("shards").asText()).isEmpty();
   }
 
   @Test
@@ -294,7 +453,7 @@ class RouterServerTest {
 
     assertThat(get("/prometheus/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);
     Eventually.eventually(() -> assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"a\",status=\"200\"} 1"));
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 1"));
   }
 
   @Test
@@ -308,8 +467,8 @@ class RouterServerTest {
 
     assertThat(answer.statusCode()).isEqualTo(200);
     // The exchange started on the thread that read the body, not the one that dispatched the request.
-    Eventually.eventually(() -> assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",shard=\"b\",status=\"200\"} 1"));
+    Eventually.eventually(() -> assertThat(accessLog).singleElement().asString()
+        .contains(" method=POST path=\"/api/v1/query\" query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 "));
   }
 
   @Test

@@ -33,8 +33,53 @@ class StandaloneRouterTest {
     Files.writeString(file, "prome_servers:\n  a: 127.0.0.1:9090\nhttp:\n  listen_address: :9097\n");
 
     assertThat(run("--config", file.toString(), "--check-config")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(file + ": invalid: " + file
-        + ":4: http.listen_address: unknown key (known here: listen_addr, path_prefix)\n");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(file
+        + ":4: http.listen_address: unknown key (known here: listen_addr, path_prefix)\n" + file + ": invalid\n");
+  }
+
+  @Test
+  void checkConfigReportsEveryMistakeOfAFileWithoutTheNetwork() throws Exception {
+    Path file = directory.resolve("prome-route.yml");
+    Files.writeString(file, """
+        prome_servers:
+          a: 127.0.0.1:99999
+          b: prom-b.example
+        shards:
+          c:
+            url: https://prom-c.example/prometheus
+            basic_auth: {username: grafana, password_file: secrets/c.password}
+        http:
+          listen_addr: 127.0.0.1:9097
+        routing:
+          default_shard: a
+          missing_shard_matcher: reject
+        """);
+
+    assertThat(run("--config", file.toString(), "--check-config")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(String.join("\n",
+        file + ":2: prome_servers.a: \"127.0.0.1:99999\": port 99999 is not between 1 and 65535",
+        file + ":3: prome_servers.b: \"prom-b.example\" has no port (expected host:port, or a URL such as "
+            + "http://prom-b.example to mean port 80)",
+        file + ":7: shards.c.basic_auth.password_file: cannot read " + directory.resolve("secrets/c.password")
+            + " (NoSuchFileException)",
+        file + ":11: routing.default_shard: only used with missing_shard_matcher: default_shard, but "
+            + "missing_shard_matcher is reject",
+        file + ": invalid\n"));
+  }
+
+  @Test
+  void checkConfigWithProbeAsksEachShardForItsVersionAndReadiness() throws Exception {
+    try (FakePrometheus up = new FakePrometheus("node-a:9100")) {
+      Path file = directory.resolve("prome-route.yml");
+      // Nothing listens on port 1 of the loopback.
+      Files.writeString(file, "prome_servers:\n  a: " + up.address() + "\n  b: 127.0.0.1:1\n");
+
+      assertThat(run("--config", file.toString(), "--check-config", "--probe")).isEqualTo(1);
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+          file + ": valid: 2 shard(s) a, b by label cluster, listening on :9097\n"
+              + "  shard a (http://" + up.address() + "): Prometheus " + FakePrometheus.VERSION + ", ready\n"
+              + "  shard b (http://127.0.0.1:1): version unknown, NOT READY: not reachable: ConnectException: Connection refused\n");
+    }
   }
 
   @Test
@@ -53,7 +98,7 @@ class StandaloneRouterTest {
     Path file = directory.resolve("missing.yml");
 
     assertThat(run("--config.file=" + file, "--check-config")).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(file + ": invalid: " + file + ": cannot read");
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith(file + ": cannot read");
   }
 
   @Test

@@ -53,7 +53,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Answers are copied from the shards on a small pool of daemon threads owned by the filter
- * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it.
+ * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it, and the
+ * default upstream client's threads when the filter made that client itself (a client given to
+ * the builder is the caller's to stop).
  */
 public final class PromRouteFilter implements Filter {
 
@@ -129,6 +131,16 @@ public final class PromRouteFilter implements Filter {
     return builder;
   }
 
+  /**
+   * The request attribute in which the filter leaves how it answers an API request it routed, for
+   * the filters before it (metrics, logs): {@code local} (answered without a shard),
+   * {@code single} (one shard, streamed), {@code pass_through} (one shard, unchanged),
+   * {@code merge} (several shards' answers concatenated or united), {@code shard_keys}
+   * ({@code label/<shard label>/values}) or {@code cross_shard} (computed by the router from the
+   * shards' partial answers).
+   */
+  public static final String PLAN_KIND_ATTRIBUTE = "io.promroute.planKind";
+
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
     if (engine != null) {
@@ -188,6 +200,11 @@ public final class PromRouteFilter implements Filter {
     Exchange exchange = engine.exchange(new ServletApiRequest(request, path), answer);
     answer.listen(exchange);
     exchange.start();
+    // Before this dispatch returns: the container completes the request only after it.
+    String kind = exchange.routeKind();
+    if (kind != null) {
+      request.setAttribute(PLAN_KIND_ATTRIBUTE, kind);
+    }
   }
 
   @Override
@@ -412,7 +429,8 @@ public final class PromRouteFilter implements Filter {
       Router router = new Router(routing != null ? routing : routing(rewriter, upstream), label,
           java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
-          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries);
+          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries,
+          client == null);
     }
 
     /** The rewriter's routing, in the configured dialect; AUTO starts asking the shards' versions. */

@@ -122,6 +122,15 @@ public record RouterConfig(
         .read(YamlTree.parse(yaml, source));
   }
 
+  /**
+   * A duration as the file spells one, Prometheus's way ({@code 30s}, {@code 1m30s},
+   * {@code 500ms}); {@code null} when the text is not one. For command lines that take durations
+   * too.
+   */
+  public static java.time.Duration parseDuration(String text) {
+    return RouterConfigReader.parseDuration(requireNonNull(text, "text is null"));
+  }
+
   /** The shard keys, in file order. */
   public List<String> shardKeys() {
     return List.copyOf(shards.keySet());

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,9 +31,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns a {@link YamlTree} into a {@link RouterConfig}, checking every key and value. The first
- * problem stops reading, with a message {@code <source>:<line>: <dotted.key>: <problem>}, because
- * a router that starts with half its configuration ignored is worse than one that does not start.
+ * Turns a {@link YamlTree} into a {@link RouterConfig}, checking every key and value without the
+ * network. A problem stops the configuration from being used (a router that starts with half its
+ * configuration ignored is worse than one that does not start), but not the reading: the reader
+ * goes on with the next setting, section or shard, and the exception names every problem found,
+ * one per line, each {@code <source>:<line>: <dotted.key>: <problem>}, in line order. A problem
+ * that leaves a setting unknown (a shard without a valid address) skips only what depends on it.
  */
 final class RouterConfigReader {
 
@@ -52,6 +56,10 @@ final class RouterConfigReader {
 
   private final String source;
   private final Path baseDirectory;
+  /** Every problem found so far, in the order found. */
+  private final List<RouterConfigException> problems = new ArrayList<>();
+  /** Shards that are named but could not be read: not reported again as unknown shards. */
+  private final Set<String> brokenShards = new LinkedHashSet<>();
 
   /**
    * @param source the file name or description, for messages
@@ -62,137 +70,139 @@ final class RouterConfigReader {
     this.baseDirectory = baseDirectory;
   }
 
+  /**
+   * @throws RouterConfigException naming every problem of the configuration, one per line
+   */
   RouterConfig read(Node root) {
     Section top = Section.root(this, root);
     top.allowOnly(
         "replace_label_name", "prome_servers", "shards", "http", "routing", "cross_shard", "promql", "upstream", "limits");
 
-    String shardLabel = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
-    Scalar shardLabelNode = top.scalarNode("replace_label_name");
-    if (!LABEL_NAME.matcher(shardLabel).matches() || shardLabel.startsWith("__")) {
-      throw error(shardLabelNode, "replace_label_name",
-          "\"" + shardLabel + "\" is not a label name (letters, digits and _, not starting with a digit or __)");
-    }
+    String shardLabel = attempt(() -> {
+      String label = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
+      if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__")) {
+        throw error(top.scalarNode("replace_label_name"), "replace_label_name",
+            "\"" + label + "\" is not a label name (letters, digits and _, not starting with a digit or __)");
+      }
+      return label;
+    }, DEFAULT_SHARD_LABEL);
 
-    Map<String, ShardTarget> shards = readShards(top);
+    Map<String, ShardTarget> shards = attempt(() -> readShards(top), Map.of());
 
-    Section http = top.section("http");
+    Section http = attempt(() -> top.section("http"), Section.empty(this, "http", top.line()));
     http.allowOnly("listen_addr", "path_prefix");
-    String listenAddress = http.string("listen_addr").orElse(DEFAULT_LISTEN_ADDRESS).strip();
-    if (!LISTEN_ADDRESS.matcher(listenAddress).matches() || port(listenAddress) > 65535) {
-      throw error(http.scalarNode("listen_addr"), "http.listen_addr",
-          "\"" + listenAddress + "\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")");
-    }
-    String pathPrefix = http.string("path_prefix").orElse("");
-    if (!pathPrefix.isEmpty()) {
-      if (!pathPrefix.startsWith("/") || pathPrefix.contains("?") || pathPrefix.contains("#")) {
+    String listenAddress = attempt(() -> {
+      String address = http.string("listen_addr").orElse(DEFAULT_LISTEN_ADDRESS).strip();
+      if (!LISTEN_ADDRESS.matcher(address).matches() || port(address) > 65535) {
+        throw error(http.scalarNode("listen_addr"), "http.listen_addr",
+            "\"" + address + "\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")");
+      }
+      return address;
+    }, DEFAULT_LISTEN_ADDRESS);
+    String pathPrefix = attempt(() -> {
+      String prefix = http.string("path_prefix").orElse("");
+      if (!prefix.isEmpty() && (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#"))) {
         throw error(http.scalarNode("path_prefix"), "http.path_prefix",
-            "\"" + pathPrefix + "\" must be a path starting with / (e.g. \"/prometheus\")");
+            "\"" + prefix + "\" must be a path starting with / (e.g. \"/prometheus\")");
       }
-      while (pathPrefix.endsWith("/")) {
-        pathPrefix = pathPrefix.substring(0, pathPrefix.length() - 1);
+      while (prefix.endsWith("/")) {
+        prefix = prefix.substring(0, prefix.length() - 1);
       }
-    }
+      return prefix;
+    }, "");
 
-    Section routing = top.section("routing");
+    Section routing = attempt(() -> top.section("routing"), Section.empty(this, "routing", top.line()));
     routing.allowOnly("missing_shard_matcher", "default_shard", "unlabeled_selectors", "unknown_shard", "shard_label");
-    MissingShardMatcherPolicy missing = routing.choice("missing_shard_matcher", Map.of(
+    MissingShardMatcherPolicy configuredMissing = attempt(() -> routing.choice("missing_shard_matcher", Map.of(
         "all_shards", MissingShardMatcherPolicy.ALL_SHARDS,
         "reject", MissingShardMatcherPolicy.REJECT,
-        "default_shard", MissingShardMatcherPolicy.DEFAULT_SHARD), null);
-    String defaultShard = routing.string("default_shard").orElse(null);
-    if (defaultShard != null) {
-      if (!shards.containsKey(defaultShard)) {
-        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
-            "\"" + defaultShard + "\" is not a configured shard (shards: " + String.join(", ", shards.keySet()) + ")");
-      }
-      if (missing == null) {
-        missing = MissingShardMatcherPolicy.DEFAULT_SHARD; // naming a default shard means using it
-      } else if (missing != MissingShardMatcherPolicy.DEFAULT_SHARD) {
-        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
-            "only used with missing_shard_matcher: default_shard, but missing_shard_matcher is "
-                + missing.name().toLowerCase(Locale.ROOT));
-      }
-    } else if (missing == MissingShardMatcherPolicy.DEFAULT_SHARD) {
-      throw error(routing.scalarNode("missing_shard_matcher"), "routing.missing_shard_matcher",
-          "default_shard needs routing.default_shard naming one of: " + String.join(", ", shards.keySet()));
-    }
-    if (missing == null) {
-      missing = MissingShardMatcherPolicy.ALL_SHARDS;
-    }
-    UnlabeledSelectorPolicy unlabeled = routing.choice("unlabeled_selectors", Map.of(
+        "default_shard", MissingShardMatcherPolicy.DEFAULT_SHARD), null), null);
+    String defaultShard = attempt(() -> routing.string("default_shard").orElse(null), null);
+    MissingShardMatcherPolicy missing = attempt(() -> missingShardMatcher(routing, configuredMissing, defaultShard, shards),
+        MissingShardMatcherPolicy.ALL_SHARDS);
+    UnlabeledSelectorPolicy unlabeled = attempt(() -> routing.choice("unlabeled_selectors", Map.of(
+        "global", UnlabeledSelectorPolicy.GLOBAL_VIEW,
         "inherit", UnlabeledSelectorPolicy.INHERIT,
-        "reject", UnlabeledSelectorPolicy.REJECT), UnlabeledSelectorPolicy.INHERIT);
-    UnknownShardPolicy unknown = routing.choice("unknown_shard", Map.of(
+        "reject", UnlabeledSelectorPolicy.REJECT), UnlabeledSelectorPolicy.GLOBAL_VIEW), UnlabeledSelectorPolicy.GLOBAL_VIEW);
+    UnknownShardPolicy unknown = attempt(() -> routing.choice("unknown_shard", Map.of(
         "empty", UnknownShardPolicy.EMPTY_RESULT,
-        "reject", UnknownShardPolicy.REJECT), UnknownShardPolicy.EMPTY_RESULT);
-    ShardLabelMode mode = routing.choice("shard_label", Map.of(
+        "reject", UnknownShardPolicy.REJECT), UnknownShardPolicy.EMPTY_RESULT), UnknownShardPolicy.EMPTY_RESULT);
+    ShardLabelMode mode = attempt(() -> routing.choice("shard_label", Map.of(
         "strip", ShardLabelMode.STRIP,
-        "keep", ShardLabelMode.KEEP), ShardLabelMode.STRIP);
+        "keep", ShardLabelMode.KEEP), ShardLabelMode.STRIP), ShardLabelMode.STRIP);
 
-    Section crossShard = top.section("cross_shard");
+    Section crossShard = attempt(() -> top.section("cross_shard"), Section.empty(this, "cross_shard", top.line()));
     crossShard.allowOnly("aggregation");
-    boolean exactAggregation = crossShard.choice("aggregation", Map.of(
+    boolean exactAggregation = attempt(() -> crossShard.choice("aggregation", Map.of(
         "partials", Boolean.FALSE,
-        "exact", Boolean.TRUE), Boolean.FALSE);
+        "exact", Boolean.TRUE), Boolean.FALSE), Boolean.FALSE);
 
-    Section limits = top.section("limits");
+    Section limits = attempt(() -> top.section("limits"), Section.empty(this, "limits", top.line()));
     limits.allowOnly("max_query_length", "max_request_body_bytes", "max_samples", "max_series");
-    int maxQueryLength = limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
-    int maxBody = limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES);
-    int maxSamples = limits.positiveInt("max_samples", (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES);
-    int maxSeries = limits.positiveInt("max_series", PromRouteFilter.DEFAULT_MAX_SERIES);
+    int maxQueryLength = attempt(() -> limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH),
+        ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
+    int maxBody = attempt(() -> limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES),
+        DEFAULT_MAX_REQUEST_BODY_BYTES);
+    int maxSamples = attempt(() -> limits.positiveInt("max_samples", (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES),
+        (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES);
+    int maxSeries = attempt(() -> limits.positiveInt("max_series", PromRouteFilter.DEFAULT_MAX_SERIES),
+        PromRouteFilter.DEFAULT_MAX_SERIES);
 
-    Section promql = top.section("promql");
+    Section promql = attempt(() -> top.section("promql"), Section.empty(this, "promql", top.line()));
     promql.allowOnly("experimental_functions", "duration_expressions", "extended_range_selectors",
         "binop_fill_modifiers", "prometheus2_functions", "dialect", "max_nesting_depth");
     ParserOptions defaults = ParserOptions.defaults();
     ParserOptions parserOptions = ParserOptions.builder()
-        .experimentalFunctions(promql.bool("experimental_functions", defaults.experimentalFunctions()))
-        .durationExpressions(promql.bool("duration_expressions", defaults.durationExpressions()))
-        .extendedRangeSelectors(promql.bool("extended_range_selectors", defaults.extendedRangeSelectors()))
-        .binopFillModifiers(promql.bool("binop_fill_modifiers", defaults.binopFillModifiers()))
-        .prometheus2Functions(promql.bool("prometheus2_functions", defaults.prometheus2Functions()))
-        .maxNestingDepth(promql.positiveInt("max_nesting_depth", defaults.maxNestingDepth()))
+        .experimentalFunctions(attempt(() -> promql.bool("experimental_functions", defaults.experimentalFunctions()), defaults.experimentalFunctions()))
+        .durationExpressions(attempt(() -> promql.bool("duration_expressions", defaults.durationExpressions()), defaults.durationExpressions()))
+        .extendedRangeSelectors(attempt(() -> promql.bool("extended_range_selectors", defaults.extendedRangeSelectors()), defaults.extendedRangeSelectors()))
+        .binopFillModifiers(attempt(() -> promql.bool("binop_fill_modifiers", defaults.binopFillModifiers()), defaults.binopFillModifiers()))
+        .prometheus2Functions(attempt(() -> promql.bool("prometheus2_functions", defaults.prometheus2Functions()), defaults.prometheus2Functions()))
+        .maxNestingDepth(attempt(() -> promql.positiveInt("max_nesting_depth", defaults.maxNestingDepth()),
+            defaults.maxNestingDepth()))
         .maxQueryLength(maxQueryLength)
         .build();
     // An explicit prometheus2_functions pins the dialect; otherwise it follows the shards.
     PromqlDialect dialect = promql.has("prometheus2_functions")
         ? (parserOptions.prometheus2Functions() ? PromqlDialect.PROMETHEUS_2 : PromqlDialect.PROMETHEUS_3)
-        : promql.choice("dialect", Map.of(
+        : attempt(() -> promql.choice("dialect", Map.of(
             "auto", PromqlDialect.AUTO,
             "prometheus2", PromqlDialect.PROMETHEUS_2,
-            "prometheus3", PromqlDialect.PROMETHEUS_3), PromqlDialect.AUTO);
+            "prometheus3", PromqlDialect.PROMETHEUS_3), PromqlDialect.AUTO), PromqlDialect.AUTO);
 
-    Section upstream = top.section("upstream");
+    Section upstream = attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
     upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
-    Duration timeout = upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT);
-    boolean partialResponse = upstream.bool("partial_response", false);
-    Section replicas = upstream.section("replicas");
+    Duration timeout = attempt(() -> upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT), DEFAULT_UPSTREAM_TIMEOUT);
+    boolean partialResponse = attempt(() -> upstream.bool("partial_response", false), false);
+    Section replicas = attempt(() -> upstream.section("replicas"), Section.empty(this, "upstream.replicas", upstream.line()));
     replicas.allowOnly("first_byte_timeout", "backoff", "probe_interval");
     ReplicaPolicy defaultPolicy = ReplicaPolicy.DEFAULT;
-    ReplicaPolicy replicaPolicy;
-    try {
-      replicaPolicy = new ReplicaPolicy(
-          replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
-          replicas.duration("backoff", defaultPolicy.backoff()),
-          replicas.duration("probe_interval", defaultPolicy.probeInterval()));
-    } catch (IllegalArgumentException e) {
-      throw error(replicas.line(), "upstream.replicas", e.getMessage());
-    }
+    ReplicaPolicy replicaPolicy = attempt(() -> {
+      try {
+        return new ReplicaPolicy(
+            replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
+            replicas.duration("backoff", defaultPolicy.backoff()),
+            replicas.duration("probe_interval", defaultPolicy.probeInterval()));
+      } catch (IllegalArgumentException e) {
+        throw error(replicas.line(), "upstream.replicas", e.getMessage());
+      }
+    }, defaultPolicy);
     Set<String> forwardHeaders = new LinkedHashSet<>();
-    for (Scalar header : upstream.stringList("forward_headers")) {
+    for (Scalar header : attempt(() -> upstream.stringList("forward_headers"), List.<Scalar>of())) {
       String name = header.text();
       if (!HEADER_NAME.matcher(name).matches()) {
-        throw error(header, "upstream.forward_headers", "\"" + name + "\" is not a header name");
+        problem(error(header, "upstream.forward_headers", "\"" + name + "\" is not a header name"));
+      } else if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        problem(error(header, "upstream.forward_headers",
+            "\"" + name + "\" is a hop-by-hop or framing header and is never forwarded"));
+      } else {
+        forwardHeaders.add(name.toLowerCase(Locale.ROOT));
       }
-      if (RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-        throw error(header, "upstream.forward_headers",
-            "\"" + name + "\" is a hop-by-hop or framing header and is never forwarded");
-      }
-      forwardHeaders.add(name.toLowerCase(Locale.ROOT));
     }
 
+    if (!problems.isEmpty()) {
+      throw allProblems();
+    }
     return new RouterConfig(
         shardLabel,
         shards,
@@ -216,107 +226,193 @@ final class RouterConfigReader {
         source);
   }
 
+  /** The policy for a query without a shard matcher, checked against the default shard. */
+  private MissingShardMatcherPolicy missingShardMatcher(Section routing, MissingShardMatcherPolicy configured,
+      String defaultShard, Map<String, ShardTarget> shards) {
+    MissingShardMatcherPolicy missing = configured;
+    if (defaultShard != null) {
+      if (!shards.containsKey(defaultShard) && !shards.isEmpty() && !brokenShards.contains(defaultShard)) {
+        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
+            "\"" + defaultShard + "\" is not a configured shard (shards: " + String.join(", ", shards.keySet()) + ")");
+      }
+      if (missing == null) {
+        missing = MissingShardMatcherPolicy.DEFAULT_SHARD; // naming a default shard means using it
+      } else if (missing != MissingShardMatcherPolicy.DEFAULT_SHARD) {
+        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
+            "only used with missing_shard_matcher: default_shard, but missing_shard_matcher is "
+                + missing.name().toLowerCase(Locale.ROOT));
+      }
+    } else if (missing == MissingShardMatcherPolicy.DEFAULT_SHARD) {
+      throw error(routing.scalarNode("missing_shard_matcher"), "routing.missing_shard_matcher",
+          "default_shard needs routing.default_shard naming one of: " + String.join(", ", shards.keySet()));
+    }
+    return missing == null ? MissingShardMatcherPolicy.ALL_SHARDS : missing;
+  }
+
+  /** Runs one part of the reading; a problem is noted and {@code fallback} stands for the part. */
+  private <T> T attempt(java.util.function.Supplier<T> part, T fallback) {
+    try {
+      return part.get();
+    } catch (RouterConfigException e) {
+      problem(e);
+      return fallback;
+    }
+  }
+
+  private void problem(RouterConfigException problem) {
+    problems.add(problem);
+  }
+
+  /** One exception naming every problem, one per line, in the file's line order. */
+  private RouterConfigException allProblems() {
+    if (problems.size() == 1) {
+      return problems.get(0);
+    }
+    List<RouterConfigException> sorted = new ArrayList<>(problems);
+    sorted.sort(java.util.Comparator.comparingInt(this::lineOf)); // stable: same line, order found
+    StringBuilder message = new StringBuilder();
+    for (RouterConfigException problem : sorted) {
+      message.append(message.isEmpty() ? "" : "\n").append(problem.getMessage());
+    }
+    return new RouterConfigException(message.toString());
+  }
+
+  private int lineOf(RouterConfigException problem) {
+    String message = problem.getMessage();
+    int end = message.startsWith(source + ":") ? message.indexOf(':', source.length() + 1) : -1;
+    try {
+      return end < 0 ? 0 : Integer.parseInt(message.substring(source.length() + 1, end));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   private Map<String, ShardTarget> readShards(Section top) {
     // prome-route's map gives each shard its address; "shards" adds details, and may also give
     // the address (url) for a shard that prome_servers does not list.
     Map<String, List<Scalar>> addresses = new LinkedHashMap<>();
     Section servers = top.section("prome_servers");
     for (Entry entry : servers.entries()) {
-      checkShardKey(entry, "prome_servers");
-      addresses.put(entry.key(), servers.addresses(entry));
+      List<Scalar> address = attempt(() -> {
+        checkShardKey(entry, "prome_servers");
+        return servers.addresses(entry);
+      }, null);
+      if (address != null) {
+        addresses.put(entry.key(), address);
+      } else {
+        brokenShards.add(entry.key());
+      }
     }
-    Section details = top.section("shards");
+    Section details = attempt(() -> top.section("shards"), Section.empty(this, "shards", top.line()));
     Map<String, Section> detailSections = new LinkedHashMap<>();
     for (Entry entry : details.entries()) {
-      checkShardKey(entry, "shards");
-      detailSections.put(entry.key(), details.section(entry.key()));
+      Section detail = attempt(() -> {
+        checkShardKey(entry, "shards");
+        return details.section(entry.key());
+      }, null);
+      if (detail != null) {
+        detailSections.put(entry.key(), detail);
+      } else {
+        brokenShards.add(entry.key());
+      }
     }
-    if (addresses.isEmpty() && detailSections.isEmpty()) {
+    if (addresses.isEmpty() && detailSections.isEmpty() && brokenShards.isEmpty()) {
       throw new RouterConfigException(source + ":" + top.line() + ": prome_servers: no shard configured: "
           + "list each shard key and its address, e.g.\nprome_servers:\n  a: 127.0.0.1:9090");
     }
     Set<String> keys = new LinkedHashSet<>(addresses.keySet());
     keys.addAll(detailSections.keySet());
+    keys.removeAll(brokenShards); // their problem is noted; more about them would be noise
 
     Map<String, ShardTarget> shards = new LinkedHashMap<>();
     for (String key : keys) {
-      List<Scalar> address = addresses.get(key);
-      Section detail = detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
-      detail.allowOnly("url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
-      List<Scalar> url = detail.has("url") && detail.scalarOrList("url") ? detail.addresses(detail.entry("url")) : null;
-      if (address != null && url != null) {
-        throw error(url.get(0), "shards." + key + ".url",
-            "shard \"" + key + "\" already has its address in prome_servers (line " + address.get(0).line() + ")");
-      }
-      if (address == null && url == null) {
-        throw new RouterConfigException(source + ":" + detail.line() + ": shards." + key
-            + ": no address: add url: http://host:port (or list it under prome_servers)");
-      }
-      List<Scalar> where = address != null ? address : url;
-      String whereKey = address != null ? "prome_servers." + key : "shards." + key + ".url";
-      List<URI> baseUrls = new java.util.ArrayList<>();
-      for (Scalar replica : where) {
-        URI baseUrl = baseUrl(replica, whereKey);
-        if (baseUrls.contains(baseUrl)) {
-          throw error(replica, whereKey, "\"" + replica.text().strip() + "\" is listed twice");
+      // A problem in one shard is noted and the next shard is read.
+      try {
+        List<Scalar> address = addresses.get(key);
+        Section detail = detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
+        detail.allowOnly("url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
+        List<Scalar> url = detail.has("url") && detail.scalarOrList("url") ? detail.addresses(detail.entry("url")) : null;
+        if (address != null && url != null) {
+          throw error(url.get(0), "shards." + key + ".url",
+              "shard \"" + key + "\" already has its address in prome_servers (line " + address.get(0).line() + ")");
         }
-        baseUrls.add(baseUrl);
-      }
+        if (address == null && url == null) {
+          throw new RouterConfigException(source + ":" + detail.line() + ": shards." + key
+              + ": no address: add url: http://host:port (or list it under prome_servers)");
+        }
+        List<Scalar> where = address != null ? address : url;
+        String whereKey = address != null ? "prome_servers." + key : "shards." + key + ".url";
+        List<URI> baseUrls = new java.util.ArrayList<>();
+        for (Scalar replica : where) {
+          URI baseUrl = baseUrl(replica, whereKey);
+          if (baseUrls.contains(baseUrl)) {
+            throw error(replica, whereKey, "\"" + replica.text().strip() + "\" is listed twice");
+          }
+          baseUrls.add(baseUrl);
+        }
 
-      String user = null;
-      String password = null;
-      Section basicAuth = detail.section("basic_auth");
-      if (basicAuth.present()) {
-        basicAuth.allowOnly("username", "password", "password_file");
-        user = basicAuth.string("username").orElseThrow(() -> new RouterConfigException(
-            source + ":" + basicAuth.line() + ": shards." + key + ".basic_auth.username: missing"));
-        password = secret(basicAuth, "password", "password_file", "shards." + key + ".basic_auth");
-        if (password == null) {
-          throw new RouterConfigException(source + ":" + basicAuth.line() + ": shards." + key
-              + ".basic_auth: give password or password_file");
-        }
-      }
-      String token = secret(detail, "bearer_token", "bearer_token_file", "shards." + key);
-      if (token != null && user != null) {
-        Scalar tokenNode = detail.scalarNode(detail.has("bearer_token") ? "bearer_token" : "bearer_token_file");
-        throw error(tokenNode, "shards." + key + "." + (detail.has("bearer_token") ? "bearer_token" : "bearer_token_file"),
-            "a shard takes basic_auth or a bearer token, not both");
-      }
-
-      Map<String, String> headers = new LinkedHashMap<>();
-      Section headerSection = detail.section("headers");
-      for (Entry header : headerSection.entries()) {
-        String name = header.key();
-        String headerKey = "shards." + key + ".headers." + name;
-        Scalar value = headerSection.requiredScalar(header);
-        if (!HEADER_NAME.matcher(name).matches()) {
-          throw error(header.line(), headerKey, "\"" + name + "\" is not a header name");
-        }
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (RESERVED_HEADERS.contains(lower)) {
-          throw error(header.line(), headerKey, "a hop-by-hop or framing header cannot be set");
-        }
-        if (lower.equals("authorization") && (user != null || token != null)) {
-          throw error(header.line(), headerKey, "the shard already has basic_auth or a bearer token");
-        }
-        headers.put(name, value.text());
-      }
-
-      ShardTarget.Tls tls = ShardTarget.Tls.DEFAULT;
-      Section tlsSection = detail.section("tls");
-      if (tlsSection.present()) {
-        tlsSection.allowOnly("ca_file", "insecure_skip_verify");
-        Path caFile = null;
-        Scalar caNode = tlsSection.scalarNode("ca_file");
-        if (caNode != null) {
-          caFile = resolve(caNode.text());
-          if (!Files.isReadable(caFile)) {
-            throw error(caNode, "shards." + key + ".tls.ca_file", "cannot read " + caFile);
+        String user = null;
+        String password = null;
+        Section basicAuth = detail.section("basic_auth");
+        if (basicAuth.present()) {
+          basicAuth.allowOnly("username", "password", "password_file");
+          user = basicAuth.string("username").orElseThrow(() -> new RouterConfigException(
+              source + ":" + basicAuth.line() + ": shards." + key + ".basic_auth.username: missing"));
+          password = secret(basicAuth, "password", "password_file", "shards." + key + ".basic_auth");
+          if (password == null) {
+            throw new RouterConfigException(source + ":" + basicAuth.line() + ": shards." + key
+                + ".basic_auth: give password or password_file");
           }
         }
-        tls = new ShardTarget.Tls(caFile, tlsSection.bool("insecure_skip_verify", false));
+        String token = secret(detail, "bearer_token", "bearer_token_file", "shards." + key);
+        if (token != null && user != null) {
+          Scalar tokenNode = detail.scalarNode(detail.has("bearer_token") ? "bearer_token" : "bearer_token_file");
+          throw error(tokenNode, "shards." + key + "." + (detail.has("bearer_token") ? "bearer_token" : "bearer_token_file"),
+              "a shard takes basic_auth or a bearer token, not both");
+        }
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        Section headerSection = detail.section("headers");
+        for (Entry header : headerSection.entries()) {
+          String name = header.key();
+          String headerKey = "shards." + key + ".headers." + name;
+          Scalar value = headerSection.requiredScalar(header);
+          if (!HEADER_NAME.matcher(name).matches()) {
+            throw error(header.line(), headerKey, "\"" + name + "\" is not a header name");
+          }
+          String lower = name.toLowerCase(Locale.ROOT);
+          if (RESERVED_HEADERS.contains(lower)) {
+            throw error(header.line(), headerKey, "a hop-by-hop or framing header cannot be set");
+          }
+          if (lower.equals("authorization") && (user != null || token != null)) {
+            throw error(header.line(), headerKey, "the shard already has basic_auth or a bearer token");
+          }
+          headers.put(name, value.text());
+        }
+
+        ShardTarget.Tls tls = ShardTarget.Tls.DEFAULT;
+        Section tlsSection = detail.section("tls");
+        if (tlsSection.present()) {
+          tlsSection.allowOnly("ca_file", "insecure_skip_verify");
+          Path caFile = null;
+          Scalar caNode = tlsSection.scalarNode("ca_file");
+          if (caNode != null) {
+            caFile = resolve(caNode.text());
+            if (!Files.isReadable(caFile)) {
+              throw error(caNode, "shards." + key + ".tls.ca_file", "cannot read " + caFile);
+            }
+          }
+          tls = new ShardTarget.Tls(caFile, tlsSection.bool("insecure_skip_verify", false));
+          if (tls.caFile() != null && tls.insecureSkipVerify()) {
+            throw error(tlsSection.scalarNode("insecure_skip_verify"), "shards." + key + ".tls.insecure_skip_verify",
+                "true trusts every certificate, so ca_file would be ignored: give one of the two");
+          }
+        }
+        shards.put(key, new ShardTarget(baseUrls, user, password, token, headers, tls));
+      } catch (RouterConfigException e) {
+        problem(e);
+        brokenShards.add(key);
       }
-      shards.put(key, new ShardTarget(baseUrls, user, password, token, headers, tls));
     }
     return shards;
   }
@@ -343,8 +439,23 @@ final class RouterConfigReader {
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw error(node, key, "\"" + text + "\": only http and https URLs are supported");
     }
+    if (uri.getRawAuthority() != null && uri.getRawUserInfo() == null) {
+      try {
+        uri.parseServerAuthority(); // a host name with, e.g., an underscore is no host at all to the client
+      } catch (URISyntaxException e) {
+        throw error(node, key, "\"" + text + "\": not a valid host and port: " + e.getReason());
+      }
+    }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw error(node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
+    }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw error(node, key, "\"" + text + "\": port " + uri.getPort() + " is not between 1 and 65535");
+    }
+    if (!text.contains("://") && uri.getPort() < 0) {
+      // prome-route's form is host:port; without a port the client would silently use 80.
+      throw error(node, key, "\"" + text + "\" has no port (expected host:port, or a URL such as http://"
+          + text + " to mean port 80)");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw error(node, key, "\"" + text + "\": a shard URL takes no query or fragment");
@@ -374,7 +485,11 @@ final class RouterConfigReader {
       Path path = resolve(section.string(fileKey).orElseThrow());
       try {
         // A trailing newline is almost always an editor's, never part of the secret.
-        return Files.readString(path, StandardCharsets.UTF_8).strip();
+        String secret = Files.readString(path, StandardCharsets.UTF_8).strip();
+        if (secret.isEmpty()) {
+          throw error(file, prefix + "." + fileKey, path + " is empty");
+        }
+        return secret;
       } catch (IOException e) {
         throw error(file, prefix + "." + fileKey, "cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
       }
@@ -476,12 +591,13 @@ final class RouterConfigReader {
       return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** Notes every unknown key as a problem; reading goes on with the known ones. */
     void allowOnly(String... known) {
       Set<String> allowed = Set.of(known);
       for (Entry entry : entries()) {
         if (!allowed.contains(entry.key())) {
-          throw reader.error(entry.line(), key(entry.key()),
-              "unknown key (known here: " + String.join(", ", known) + ")");
+          reader.problem(reader.error(entry.line(), key(entry.key()),
+              "unknown key (known here: " + String.join(", ", known) + ")"));
         }
       }
     }

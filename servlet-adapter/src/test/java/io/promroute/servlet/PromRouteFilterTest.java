@@ -54,6 +54,8 @@ class PromRouteFilterTest {
 
   record Reply(int status, String body) {}
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   @BeforeEach
   void startShards() throws Exception {
     a = new FakeShard();
@@ -511,6 +513,21 @@ class PromRouteFilterTest {
             + "\"shardQuery\":0,\"query\":\"sum(up)\",\"combine\":\"concatenate\"}]}}}"));
     assertThat(a.received).isEmpty();
     assertThat(b.received).isEmpty();
+  }
+
+  @Test
+  void explainsQueryIsTheClientsQueryForOneShardAsForSeveral() throws Exception {
+    startRouter(builder -> builder);
+
+    com.fasterxml.jackson.databind.JsonNode single = JSON.readTree(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}") + "&explain=true").body());
+    Reply crossReply = get("/api/v1/query?query=" + enc("sum(up)") + "&explain=true");
+    assertThat(crossReply.status()).as(crossReply.body()).isEqualTo(200);
+    com.fasterxml.jackson.databind.JsonNode cross = JSON.readTree(crossReply.body());
+
+    assertThat(single.path("data").path("query").asText()).isEqualTo("up{cluster=\"b\"}");
+    assertThat(single.path("data").path("shardQueries").get(0).path("query").asText()).isEqualTo("up");
+    assertThat(cross.path("data").path("query").asText()).isEqualTo("sum(up)");
+    assertThat(cross.path("data").path("shardQueries").get(0).path("query").asText()).isEqualTo("up");
   }
 
   @Test

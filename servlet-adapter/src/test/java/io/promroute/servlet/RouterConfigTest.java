@@ -63,7 +63,7 @@ class RouterConfigTest {
     assertThat(config.pathPrefix()).isEmpty();
     assertThat(config.missingShardMatcher()).isEqualTo(MissingShardMatcherPolicy.ALL_SHARDS);
     assertThat(config.defaultShard()).isNull();
-    assertThat(config.unlabeledSelectors()).isEqualTo(UnlabeledSelectorPolicy.INHERIT);
+    assertThat(config.unlabeledSelectors()).isEqualTo(UnlabeledSelectorPolicy.GLOBAL_VIEW);
     assertThat(config.unknownShard()).isEqualTo(UnknownShardPolicy.EMPTY_RESULT);
     assertThat(config.mode()).isEqualTo(ShardLabelMode.STRIP);
     assertThat(config.parserOptions()).isEqualTo(ParserOptions.defaults());
@@ -272,7 +272,7 @@ class RouterConfigTest {
             "t:3: routing.shard_label: \"drop\" is not one of keep, strip"),
         arguments(
             "prome_servers: {a: 'h:1'}\nrouting:\n  unlabeled_selectors: all",
-            "t:3: routing.unlabeled_selectors: \"all\" is not one of inherit, reject"),
+            "t:3: routing.unlabeled_selectors: \"all\" is not one of global, inherit, reject"),
         arguments(
             "prome_servers: {a: 'h:1'}\nrouting:\n  default_shard: z",
             "t:3: routing.default_shard: \"z\" is not a configured shard (shards: a)"),
@@ -351,6 +351,18 @@ class RouterConfigTest {
         arguments(
             "shards:\n  a:\n    url: 'h:1'\n    bearer_token: t\n    headers:\n      Authorization: x",
             "t:6: shards.a.headers.Authorization: the shard already has basic_auth or a bearer token"),
+        arguments(
+            "prome_servers:\n  a: 127.0.0.1:99999",
+            "t:2: prome_servers.a: \"127.0.0.1:99999\": port 99999 is not between 1 and 65535"),
+        arguments(
+            "prome_servers:\n  a: prom-a.example",
+            "t:2: prome_servers.a: \"prom-a.example\" has no port (expected host:port, or a URL such as http://prom-a.example to mean port 80)"),
+        arguments(
+            "prome_servers:\n  a: prom_a:9090",
+            "t:2: prome_servers.a: \"prom_a:9090\": not a valid host and port: Illegal character in hostname"),
+        arguments(
+            "shards:\n  a:\n    url: 'https://h:1'\n    tls: {ca_file: /etc/hostname, insecure_skip_verify: true}",
+            "t:4: shards.a.tls.insecure_skip_verify: true trusts every certificate, so ca_file would be ignored: give one of the two"),
         arguments(
             "prome_servers: {a: 'h:1'}\nupstream:\n  timeout: 2 minutes",
             "t:3: upstream.timeout: \"2 minutes\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"),
@@ -458,5 +470,45 @@ class RouterConfigTest {
     // A typo in a key must be reported as the typo, not as the missing value it leaves behind.
     assertThatThrownBy(() -> RouterConfig.parse("prome_server:\n  a: 'h:1'", "t"))
         .hasMessageStartingWith("t:1: prome_server: unknown key");
+  }
+
+  @Test
+  void everyProblemOfAFileIsReportedAtOnceInLineOrder(@TempDir Path directory) throws IOException {
+    Files.writeString(directory.resolve("empty.token"), "\n");
+    Path file = directory.resolve("router.yml");
+    Files.writeString(file, """
+        prome_servers:
+          a: 127.0.0.1:99999
+          b: prom-b
+          c: 127.0.0.1:9093
+        shards:
+          c:
+            bearer_token_file: empty.token
+            basic_auth: {username: u, password: p}
+          d:
+            url: http://127.0.0.1:9094
+            tls: {ca_file: missing-ca.pem}
+        http:
+          listen_addr: ':70000'
+          listen_adress: ':9097'
+        routing:
+          missing_shard_matcher: default_shard
+          default_shard: a
+          unknown_shard: maybe
+        upstream:
+          timeout: soon
+        """);
+
+    assertThatThrownBy(() -> RouterConfig.load(file))
+        .isInstanceOf(RouterConfigException.class)
+        .hasMessage(String.join("\n",
+            file + ":2: prome_servers.a: \"127.0.0.1:99999\": port 99999 is not between 1 and 65535",
+            file + ":3: prome_servers.b: \"prom-b\" has no port (expected host:port, or a URL such as http://prom-b to mean port 80)",
+            file + ":7: shards.c.bearer_token_file: " + directory.resolve("empty.token") + " is empty",
+            file + ":11: shards.d.tls.ca_file: cannot read " + directory.resolve("missing-ca.pem"),
+            file + ":13: http.listen_addr: \":70000\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")",
+            file + ":14: http.listen_adress: unknown key (known here: listen_addr, path_prefix)",
+            file + ":18: routing.unknown_shard: \"maybe\" is not one of empty, reject",
+            file + ":20: upstream.timeout: \"soon\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"));
   }
 }

@@ -135,7 +135,39 @@ class CrossShardVsPrometheusTest {
         exact("quantile_over_time(0.5, sum(memory_usage_bytes)[10m:1m])"),
         approx("deriv(sum(http_requests_total)[10m:1m])"),
         exact("changes(max(memory_usage_bytes)[20m:1m])"),
-        exact("last_over_time(max(memory_usage_bytes)[3m:])"));
+        exact("last_over_time(max(memory_usage_bytes)[3m:])"),
+        // ... with @, nested, under absent_over_time.
+        approx("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m] @ " + T + ")"),
+        approx("rate(sum(http_requests_total)[10m:1m] @ " + T + " offset 5m)"),
+        exact("min_over_time(max(memory_usage_bytes)[15m:2m] @ end())"),
+        exact("count_over_time(sum(up)[20m:1m] @ start())"),
+        exact("max_over_time(max_over_time(sum(memory_usage_bytes)[5m:1m])[30m:5m])"),
+        approx("avg_over_time(rate(sum(http_requests_total)[10m:1m])[20m:2m] offset 3m)"),
+        exact("absent_over_time(sum(nonexistent_metric)[5m:1m])"),
+        empty("absent_over_time(sum(up)[5m:1m])"),
+        // Each selector reads the shards its own matchers select, every shard without one (issue 12).
+        approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        exact("up{cluster=\"a\"} and on (instance) memory_usage_bytes > 0"),
+        exact("sum(up{cluster=\"c\"}) / count(up{cluster=~\"a|c\"})"),
+        exact("sum by (cluster, job) (memory_usage_bytes{cluster=\"a\"}) / ignoring (cluster)"
+            + " sum by (cluster, job) (memory_usage_bytes{cluster=\"b\"})"),
+        empty("up{cluster=\"c\"} - up{cluster=\"b\"}"),
+        approx("sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
+            + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        empty("up{cluster=\"b\", cluster=\"c\"}"),
+        exact("up{cluster=\"b\", cluster=\"c\"} or up{cluster=\"a\"}"),
+        exact("up{cluster=\"zzz\"} or up"),
+        exact("absent(up{cluster=\"zzz\"}) or up{cluster=\"a\"}"),
+        exact("count(up{cluster!=\"a\"}) + count(up{cluster=~\"a|b\"})"),
+        exact("memory_usage_bytes{cluster=~\"a|b\"} * on (job, instance) group_left () up{cluster=~\"b|c\"}"),
+        exact("max by (cluster, job) (memory_usage_bytes{cluster=~\"a|b\"}) - ignoring (cluster) group_left ()"
+            + " max by (cluster, job) (memory_usage_bytes{cluster=\"c\"})"),
+        exact("max by (cluster) (memory_usage_bytes{cluster=\"a\"}) or max by (cluster) (memory_usage_bytes)"),
+        exact("topk(2, memory_usage_bytes{cluster=\"b\"} or queue_depth{cluster=~\"a|c\"})"),
+        exact("memory_usage_bytes unless on (instance) up{cluster=\"b\"}"),
+        exact("memory_usage_bytes{cluster=\"a\"} / memory_usage_bytes"),
+        exact("up{cluster=~\"a|b\"} * on (cluster, instance, job) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
+        approx("max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"));
   }
 
   Stream<Arguments> requests() {
@@ -198,6 +230,31 @@ class CrossShardVsPrometheusTest {
     }
   }
 
+  /**
+   * A subquery over merged values whose grid has more points than a shard answers in one range
+   * query (11,000): a 30-day panel of a 1m grid, an instant {@code [3h10m:1s]}. The router asks
+   * for the grid in chunks.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("longGrids")
+  void subqueryGridsLongerThanOneShardAnswerAreAnswered(String path, Params params) {
+    Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
+    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(200);
+    assertThat(expected.data().path("result").isEmpty()).as("global answer: %s", expected.summary()).isFalse();
+    Answer actual = PromApi.get(router.baseUri(), path, params);
+    assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(200);
+    assertThat(difference(expected.data().path("result"), actual.data().path("result"), approx(params.toString())))
+        .isNull();
+  }
+
+  static Stream<Arguments> longGrids() {
+    long end = FixtureData.END.getEpochSecond();
+    return Stream.of(
+        Arguments.of("/api/v1/query_range", Params.of("query", "max_over_time(sum(rate(http_requests_total[5m]))[1h:])",
+            "start", Long.toString(end - 30 * 86_400), "end", Long.toString(end), "step", "10800")),
+        Arguments.of("/api/v1/query", Params.of("query", "count_over_time(sum(up)[3h10m:1s])", "time", T)));
+  }
+
   static Stream<Arguments> errors() {
     return Stream.of(
         // One-to-one matching where several shards' series share the matching labels.
@@ -207,7 +264,13 @@ class CrossShardVsPrometheusTest {
         Arguments.of("sum by (job) (up) / on (job) memory_usage_bytes"),
         // Overwriting the shard label makes the shards' series collide (queue="default" is on
         // every shard with the same labels).
-        Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"));
+        Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"),
+        // A match across shards creates the duplicate: the right side's instances repeat on every shard.
+        Arguments.of("rate(http_requests_total{cluster=\"b\"}[5m]) / on (instance) group_left up"),
+        Arguments.of("up{cluster=\"a\"} * on (instance) up"),
+        // Sides reading different shards, matched on the shard label: the duplicates of shard b's
+        // right side count although its left side is empty there.
+        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -235,7 +298,6 @@ class CrossShardVsPrometheusTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        Arguments.of("max_over_time(sum(rate(http_requests_total[5m]))[30m:1m] @ " + T + ")", "with an @ modifier"),
         Arguments.of("histogram_count(sum(rate(http_requests_total[5m])))", "histogram_count()"));
   }
 

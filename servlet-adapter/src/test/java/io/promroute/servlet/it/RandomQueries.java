@@ -8,9 +8,10 @@ import java.util.Random;
  * Generates random, mostly well-typed PromQL over {@link FixtureData}'s metrics and labels, from a
  * seed: the same seed gives the same queries, so a failure names a query that can be replayed.
  *
- * <p>Every selector of one query carries the same shard matcher (or none), as Grafana's {@code
- * cluster=~"$cluster"} does: mixing selectors that name different shards hits the router's
- * documented intersection/inherit policies, which are deliberately not the global view.
+ * <p>By default every selector of one query carries the same shard matcher (or none), as
+ * Grafana's {@code cluster=~"$cluster"} does. {@linkplain #perSelector() Per selector}, each
+ * selector gets its own: none, one naming other, overlapping or disjoint shards, an unknown one,
+ * or two that contradict each other.
  */
 final class RandomQueries {
 
@@ -31,6 +32,21 @@ final class RandomQueries {
       "cluster=~\"[ab]\"",
       "cluster=\"z\"",
       "cluster=~\"z.*\"");
+
+  /** What a selector may carry when each picks its own: {@link #SHARD_MATCHERS} and pairs of them. */
+  static final List<String> SELECTOR_SHARD_MATCHERS = concat(SHARD_MATCHERS, List.of(
+      "",
+      "",
+      "cluster=\"b\", cluster=\"c\"",
+      "cluster=~\"a|b\", cluster!=\"a\"",
+      "cluster=\"zzz\"",
+      "cluster!~\"a|b|c\""));
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    return List.copyOf(all);
+  }
 
   private record Metric(String name, List<String> labels, List<String> extraMatchers) {}
 
@@ -69,6 +85,7 @@ final class RandomQueries {
   private final Random random;
   private final long time;
   private String shardMatcher = "";
+  private boolean perSelector;
 
   /**
    * @param seed the seed
@@ -77,6 +94,12 @@ final class RandomQueries {
   RandomQueries(long seed, long time) {
     this.random = new Random(seed);
     this.time = time;
+  }
+
+  /** From now on each selector picks its own shard matcher (else one per query). */
+  RandomQueries perSelector() {
+    perSelector = true;
+    return this;
   }
 
   /** A query returning an instant vector (or, rarely, a scalar), with one shard matcher throughout. */
@@ -317,8 +340,9 @@ final class RandomQueries {
     if (random.nextInt(3) == 0) {
       matchers.add(pick(metric.extraMatchers()));
     }
-    if (!shardMatcher.isEmpty()) {
-      matchers.add(random.nextInt(matchers.size() + 1), shardMatcher);
+    String own = perSelector ? pick(SELECTOR_SHARD_MATCHERS) : shardMatcher;
+    if (!own.isEmpty()) {
+      matchers.add(random.nextInt(matchers.size() + 1), own);
     }
     return metric.name() + (matchers.isEmpty() ? "" : "{" + String.join(", ", matchers) + "}");
   }

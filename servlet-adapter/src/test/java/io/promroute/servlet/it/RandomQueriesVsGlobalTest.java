@@ -102,7 +102,20 @@ class RandomQueriesVsGlobalTest {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
   void randomQueriesAnswerAsTheGlobalPrometheus(long seed) {
-    RandomQueries queries = new RandomQueries(seed, T);
+    compareQueries(seed, new RandomQueries(seed, T));
+  }
+
+  /**
+   * Each selector with a shard matcher of its own: other, overlapping, disjoint, unknown or
+   * contradictory shards, or none (every shard), all read as one Prometheus reads them.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {101, 102, 103, 104, 105, 106, 107, 108})
+  void randomQueriesWhoseSelectorsReadDifferentShardsAnswerAsTheGlobalPrometheus(long seed) {
+    compareQueries(seed, new RandomQueries(seed, T).perSelector());
+  }
+
+  private void compareQueries(long seed, RandomQueries queries) {
     Random parameters = new Random(~seed);
     Tally tally = new Tally();
     for (int i = 0; i < QUERIES_PER_SEED; i++) {

@@ -17,10 +17,18 @@ public final class TestRouters {
 
   /** The rewriter of the fixture: label {@code cluster}, the given shard keys, default policies. */
   public static ShardRewriter rewriter(List<String> shardKeys) {
-    return implemented(() -> ShardRewriter.builder()
-        .shardLabel(PrometheusFixture.SHARD_LABEL)
-        .shards(shardKeys)
-        .build());
+    return rewriter(shardKeys, routing -> {});
+  }
+
+  /** The rewriter of the fixture with default policies changed by {@code routing}. */
+  public static ShardRewriter rewriter(List<String> shardKeys, Consumer<ShardRewriter.Builder> routing) {
+    return implemented(() -> {
+      ShardRewriter.Builder builder = ShardRewriter.builder()
+          .shardLabel(PrometheusFixture.SHARD_LABEL)
+          .shards(shardKeys);
+      routing.accept(builder);
+      return builder.build();
+    });
   }
 
   /**
@@ -28,7 +36,13 @@ public final class TestRouters {
    * changed by {@code settings}.
    */
   public static Filter filter(Map<String, String> targets, Consumer<PromRouteFilter.Builder> settings) {
-    ShardRewriter rewriter = rewriter(List.copyOf(targets.keySet()));
+    return filter(targets, routing -> {}, settings);
+  }
+
+  /** As {@link #filter(Map, Consumer)}, with the rewriter's policies changed by {@code routing}. */
+  public static Filter filter(
+      Map<String, String> targets, Consumer<ShardRewriter.Builder> routing, Consumer<PromRouteFilter.Builder> settings) {
+    ShardRewriter rewriter = rewriter(List.copyOf(targets.keySet()), routing);
     // The filter needs the parser too: skip while it is a stub.
     implemented(() -> rewriter.rewrite("up{" + PrometheusFixture.SHARD_LABEL + "=\"" + targets.keySet().iterator().next() + "\"}"));
     return implemented(() -> {

@@ -39,19 +39,26 @@ class TomcatRouterTest {
   private Path baseDir;
   private URI baseUri;
 
-  @BeforeAll
-  void start(PrometheusFixture prometheus) throws Exception {
-    this.prometheus = prometheus;
-    Filter filter = TestRouters.filter(prometheus.shardHostPorts(), builder -> {});
-
-    baseDir = Files.createTempDirectory("promroute-tomcat-");
-    tomcat = new Tomcat();
+  /** An embedded Tomcat, not started, with its files in {@code baseDir} and a connector on a free loopback port. */
+  static Tomcat onLoopback(Path baseDir) {
+    Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(baseDir.toString());
     Connector connector = new Connector();
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
+    return tomcat;
+  }
+
+  @BeforeAll
+  void start(PrometheusFixture prometheus) throws Exception {
+    this.prometheus = prometheus;
+    Filter filter = TestRouters.filter(prometheus.shardHostPorts(), builder -> {});
+
+    baseDir = Files.createTempDirectory("promroute-tomcat-");
+    tomcat = onLoopback(baseDir);
+    Connector connector = tomcat.getConnector();
 
     Context context = tomcat.addContext("", baseDir.toString());
     Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
