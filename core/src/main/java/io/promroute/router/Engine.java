@@ -89,6 +89,14 @@ public final class Engine {
     return new Exchange(this, request, response);
   }
 
+  /**
+   * The largest form body the engine reads, in bytes; a transport that reads the body before the
+   * exchange starts needs to keep only one byte more (the engine then answers 400).
+   */
+  public int maxRequestBodyBytes() {
+    return maxRequestBodyBytes;
+  }
+
   /** How long an exchange may take in all: the upstream timeout covers the response headers; the body gets as long again to stream. */
   public Duration answerTimeout() {
     return upstreamTimeout.multipliedBy(2).plusSeconds(10);

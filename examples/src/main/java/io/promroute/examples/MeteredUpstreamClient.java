@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * Wraps the upstream client to time every shard request and to note, for the access log, which
- * shards the request being filtered on this thread went to. It sits below the filter's replica
+ * shards the request being handled on this thread went to. It sits below the engine's replica
  * layer, so it sees each replica asked, and labels it with the replica's position in the current
  * configuration.
  */
@@ -35,7 +35,7 @@ final class MeteredUpstreamClient implements UpstreamClient {
 
   @Override
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
-    ObservingFilter.ShardCalls calls = ObservingFilter.current();
+    ObservingHandler.ShardCalls calls = ObservingHandler.current();
     if (calls != null) {
       calls.shards.add(request.shard());
     }

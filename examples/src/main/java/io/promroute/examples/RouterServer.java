@@ -3,11 +3,12 @@ package io.promroute.examples;
 import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.RouterConfig;
+import io.promroute.router.Engine;
 import io.promroute.router.UpstreamClient;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
+import io.promroute.standalone.ApiHandler;
+import io.promroute.standalone.PrometheusErrorHandler;
+import io.promroute.standalone.RouterConnectors;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.util.ArrayList;
@@ -16,13 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -31,8 +31,8 @@ import org.eclipse.jetty.server.handler.gzip.GzipHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
- * The standalone router: an embedded Jetty serving the {@code PromRouteFilter} of the current
- * configuration, the router's metrics and Prometheus's admin endpoints; reloadable.
+ * The standalone router: an embedded Jetty serving the router engine of the current configuration
+ * through {@link ApiHandler}, the router's metrics and Prometheus's admin endpoints; reloadable.
  */
 final class RouterServer implements AutoCloseable {
 
@@ -41,14 +41,15 @@ final class RouterServer implements AutoCloseable {
   static final long STOP_TIMEOUT_MILLIS = 30_000;
 
   private final Path configFile;
-  private final RouterFilters.Factory factory;
+  private final RouterEngines.Factory factory;
   /** Answers smaller than this go uncompressed even to clients that accept gzip. */
   static final int GZIP_MIN_BYTES = 1024;
 
   private final UpstreamClient client;
   private final UpstreamClient probeClient;
   private final RouterMetrics metrics;
-  private final SwappableFilter filter;
+  /** The engine new API requests are served by; a reload replaces it. */
+  private final AtomicReference<Engine> engine;
   private final Server server;
   private final ServerConnector connector;
   private final AtomicBoolean ready = new AtomicBoolean();
@@ -65,7 +66,7 @@ final class RouterServer implements AutoCloseable {
    * @param accessLog where access log lines go; closed after the server, when it is closeable
    * @throws RuntimeException when the factory refuses the configuration
    */
-  RouterServer(Path configFile, RouterConfig config, RouterFilters.Factory factory, UpstreamClient upstream,
+  RouterServer(Path configFile, RouterConfig config, RouterEngines.Factory factory, UpstreamClient upstream,
       RouterMetrics metrics, Consumer<String> accessLog, RouterOptions options) {
     this.configFile = requireNonNull(configFile, "configFile is null");
     this.config = requireNonNull(config, "config is null");
@@ -75,31 +76,24 @@ final class RouterServer implements AutoCloseable {
     this.options = requireNonNull(options, "options is null");
     this.client = new MeteredUpstreamClient(upstream, metrics, () -> this.config);
     this.probeClient = upstream;
-    this.filter = new SwappableFilter(factory.create(config, client));
-    metrics.watchReplicas(
-        () -> filter.current() instanceof PromRouteFilter current ? current.replicaStatus() : List.of());
+    this.engine = new AtomicReference<>(factory.create(config, client));
+    metrics.watchReplicas(() -> engine.get().replicaStatus());
     this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "promroute-retire-filter");
+      Thread thread = new Thread(runnable, "promroute-retire-engine");
       thread.setDaemon(true);
       return thread;
     });
 
     server = new Server();
-    connector = new ServerConnector(server);
+    connector = RouterConnectors.create(server);
     ListenAddress address = ListenAddress.parse(config.listenAddress());
     connector.setHost(address.host());
     connector.setPort(address.port());
     server.addConnector(connector);
 
+    // The API is served by the engine through Jetty's own handler API (no servlet layer on the
+    // hot path); the servlets behind it answer the router's own pages and /metrics.
     ServletContextHandler context = new ServletContextHandler("/");
-    // Every holder is async-capable: a request is async-capable only if its whole chain is.
-    FilterHolder observing = new FilterHolder(new ObservingFilter(metrics, () -> this.config.pathPrefix(), accessLog,
-        options.accessLogFormat(), options.maxLoggedQuery()));
-    observing.setAsyncSupported(true);
-    context.addFilter(observing, "/*", EnumSet.of(DispatcherType.REQUEST));
-    FilterHolder routing = new FilterHolder(filter);
-    routing.setAsyncSupported(true);
-    context.addFilter(routing, "/*", EnumSet.of(DispatcherType.REQUEST));
     ServletHolder metricsServlet = new ServletHolder(new PrometheusMetricsServlet(metrics.registry));
     metricsServlet.setAsyncSupported(true);
     context.addServlet(metricsServlet, "/metrics");
@@ -110,13 +104,17 @@ final class RouterServer implements AutoCloseable {
     // Prometheus gzips its answers for clients that accept it (Grafana does); so does the router,
     // above a size where compressing is worth the CPU. GracefulHandler lets requests in flight
     // finish when the server stops.
+    ApiHandler api = new ApiHandler(engine::get, ObservingHandler::within, context);
     // Jetty 12.1 deprecates GzipHandler for removal in favour of jetty-compression's
     // CompressionHandler, a dependency the router does not have yet: the one suppression left.
     @SuppressWarnings("removal")
-    GzipHandler gzip = new GzipHandler(context);
+    GzipHandler gzip = new GzipHandler(api);
     gzip.setMinGzipSize(GZIP_MIN_BYTES);
     gzip.setIncludedMethods("GET", "POST");
-    server.setHandler(new GracefulHandler(gzip));
+    server.setHandler(new GracefulHandler(
+        new ObservingHandler(metrics, () -> this.config.pathPrefix(), accessLog, options.accessLogFormat(),
+            options.maxLoggedQuery(), gzip)));
+    server.setErrorHandler(new PrometheusErrorHandler());
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
 
@@ -191,12 +189,10 @@ final class RouterServer implements AutoCloseable {
    */
   synchronized String reload() {
     RouterConfig next;
-    Filter nextFilter;
-    Filter retired;
+    Engine retired;
     try {
       next = RouterConfig.load(configFile);
-      nextFilter = factory.create(next, client);
-      retired = filter.swap(nextFilter);
+      retired = engine.getAndSet(factory.create(next, client));
     } catch (RuntimeException e) {
       metrics.reloads.labelValues("failure").inc();
       metrics.lastReloadSuccessful.set(0);
@@ -212,9 +208,9 @@ final class RouterServer implements AutoCloseable {
     config = next;
     metrics.reloads.labelValues("success").inc();
     metrics.lastReloadSuccessful.set(1);
-    // Requests that started with the old filter may still be streaming; give them the old
+    // Requests that started with the old engine may still be streaming; give them the old
     // configuration's upstream timeout before releasing its resources.
-    retirer.schedule(retired::destroy, previous.upstreamTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    retirer.schedule(retired::shutdown, previous.upstreamTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
     String message = "configuration reloaded from " + configFile + ": " + summary(next);
     LOG.log(Level.INFO, message);
     return message;
@@ -270,6 +266,7 @@ final class RouterServer implements AutoCloseable {
       throw new IllegalStateException("stopping the router failed: " + e.getMessage(), e);
     } finally {
       retirer.shutdownNow();
+      engine.get().shutdown();
       closeQuietly(probeClient); // the Jetty client's threads
       closeQuietly(accessLog); // writes the lines still queued
       removeShutdownHook();

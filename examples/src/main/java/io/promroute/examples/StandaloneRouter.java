@@ -2,7 +2,6 @@ package io.promroute.examples;
 
 import io.promroute.servlet.RouterConfig;
 import io.promroute.router.UpstreamClient;
-import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -155,9 +154,8 @@ public final class StandaloneRouter {
     RouterConfig config;
     try {
       config = RouterConfig.load(configFile);
-      // Building the filter runs the checks that need the routing code, e.g. the default shard.
-      Filter filter = RouterFilters.create(config, UpstreamClient.jdk());
-      filter.destroy();
+      // Building the engine runs the checks that need the routing code, e.g. the default shard.
+      RouterEngines.create(config, UpstreamClient.jdk()).shutdown();
     } catch (RuntimeException e) {
       // Every problem on a line of its own, file:line: key: problem, as compilers list them.
       err.println(e.getMessage());
@@ -185,7 +183,7 @@ public final class StandaloneRouter {
     try {
       config = RouterConfig.load(configFile);
       AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000, options.accessLogFormat());
-      server = new RouterServer(configFile, config, RouterFilters::create, JettyUpstreamClient.fromSystemProperty(),
+      server = new RouterServer(configFile, config, RouterEngines::create, JettyUpstreamClient.fromSystemProperty(),
           new RouterMetrics(true), accessLog, options);
     } catch (RuntimeException e) {
       err.println("promroute: cannot start: " + e.getMessage());

@@ -88,7 +88,7 @@ class DashboardTest {
       // Shard c: nothing listens on port 1 of the loopback, so that failures and partial answers show.
       Files.writeString(file, "prome_servers:\n  a: " + a.address() + "\n  b: " + b.address()
           + "\n  c: 127.0.0.1:1\nhttp:\n  listen_addr: 127.0.0.1:0\nupstream:\n  partial_response: true\n");
-      RouterServer router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create, UpstreamClient.jdk(),
+      RouterServer router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create, UpstreamClient.jdk(),
           new RouterMetrics(true), line -> {}, RouterOptions.forTests());
       router.start();
       try (PrometheusServer prometheus = PrometheusServer.start("scraper", binaries[0], directory.resolve("data"), directory)) {

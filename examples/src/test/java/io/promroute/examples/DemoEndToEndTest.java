@@ -75,7 +75,7 @@ class DemoEndToEndTest {
     config.append("http:\n  listen_addr: 127.0.0.1:0\n");
     Path file = directory.resolve("promroute.yml");
     Files.writeString(file, config);
-    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create, UpstreamClient.jdk(),
+    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create, UpstreamClient.jdk(),
         new RouterMetrics(false), ACCESS_LOG::add, RouterOptions.forTests());
     router.start();
   }

@@ -111,7 +111,7 @@ class JettyUpstreamClientTest {
         upstream:
           timeout: 4s
         """.formatted(answering.address(), silent.getLocalPort(), refused, large.getAddress().getPort()));
-    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
         new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), accessLog::add, RouterOptions.forTests());
     router.start();
   }

@@ -98,7 +98,7 @@ class JettyUpstreamClientTlsTest {
         upstream:
           timeout: 5s
         """.formatted(url, directory.resolve("ca.pem")));
-    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
         new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), line -> {}, RouterOptions.forTests());
     router.start();
 

@@ -24,10 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 class RouterServerTest {
 
+  // The dialect is pinned so that the router asks the shards nothing of its own (with "auto" it
+  // asks each shard's build info at start-up), and the counts below are the tests' requests only.
+  private static final String PINNED_DIALECT = "promql:\n  dialect: prometheus2\n";
   private static final String TWO_SHARDS = """
       prome_servers:
         a: 127.0.0.1:9191
         b: 127.0.0.1:9192
+      promql:
+        dialect: prometheus2
       http:
         listen_addr: 127.0.0.1:0
       """;
@@ -66,23 +71,17 @@ class RouterServerTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /**
-   * The dialect pinned, so that the router asks no shard for its version (promql.dialect: auto
-   * would): the upstream counts the tests read are their own requests.
-   */
-  private static final String PINNED_DIALECT = "promql:\n  dialect: prometheus2\n";
-
-  /** The real filter and the JDK client in front of shards a and b. */
+  /** The real engine and the JDK client in front of shards a and b. */
   private void startOver(FakePrometheus a, FakePrometheus b) throws Exception {
     startReal("prome_servers:\n  a: " + a.address() + "\n  b: " + b.address() + "\nhttp:\n  listen_addr: 127.0.0.1:0\n"
         + PINNED_DIALECT, RouterOptions.forTests());
   }
 
-  /** The real filter and the JDK client, configured by {@code yaml}. */
+  /** The real engine and the JDK client, configured by {@code yaml}. */
   private void startReal(String yaml, RouterOptions options) throws Exception {
     Path file = directory.resolve("router.yml");
     Files.writeString(file, yaml);
-    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
         io.promroute.router.UpstreamClient.jdk(), new RouterMetrics(false), accessLog::add, options);
     router.start();
   }
@@ -97,7 +96,7 @@ class RouterServerTest {
       Path file = directory.resolve("router.yml");
       Files.writeString(file, "prome_servers:\n  a: [127.0.0.1:" + dead + ", " + a.address() + "]\n  b: " + b.address()
           + "\nhttp:\n  listen_addr: 127.0.0.1:0\n" + PINNED_DIALECT);
-      router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create,
+      router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
           new JettyUpstreamClient(java.time.Duration.ofSeconds(5)), new RouterMetrics(false), accessLog::add,
           RouterOptions.forTests());
       router.start();
@@ -121,7 +120,7 @@ class RouterServerTest {
   }
 
   @Test
-  void routesThroughTheRealFilterAndRecordsTheShardItWentTo() throws Exception {
+  void routesThroughTheRealEngineAndRecordsTheShardItWentTo() throws Exception {
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       startOver(a, b);
 
@@ -286,6 +285,8 @@ class RouterServerTest {
         shards:
           a: {url: 'http://127.0.0.1:9191/prom', bearer_token: t0ken}
           b: {url: 'http://127.0.0.1:9192'}
+        promql:
+          dialect: prometheus2
         http:
           listen_addr: 127.0.0.1:0
         """);
@@ -314,11 +315,12 @@ class RouterServerTest {
   void countsRequestsByEndpointAndStatusAndTimesShards() throws Exception {
     start(TWO_SHARDS);
 
-    assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
-    assertThat(get("/api/v1/query?query=b").statusCode()).isEqualTo(200);
-    assertThat(get("/api/v1/query?query=none").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=up%7Bcluster%3D%22b%22%7D").statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=%28").statusCode()).isEqualTo(400); // refused before any shard is asked
     Eventually.eventually(() -> assertThat(get("/metrics").body())
-        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 3")
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 2")
+        .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"400\"} 1")
         .contains("promroute_upstream_request_duration_seconds_count{outcome=\"200\",replica=\"0\",shard=\"b\"} 2")
         .contains("promroute_request_duration_seconds_count{endpoint=\"/api/v1/query\"} 3")
         .contains("jvm_memory_used_bytes"));
@@ -328,13 +330,13 @@ class RouterServerTest {
   void logsEachApiRequestAsOneLogfmtLineWithItsQueryShardsStatusLatencyAndBytes() throws Exception {
     start(TWO_SHARDS);
 
-    HttpResponse<String> answer = get("/api/v1/query?query=a");
+    HttpResponse<String> answer = get("/api/v1/query?query=up%7Bcluster%3D%22a%22%7D");
     get("/-/healthy"); // probes are not logged
 
     Eventually.eventually(() -> assertThat(accessLog).hasSize(1));
     assertThat(accessLog.get(0)).matches("ts=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z remote=127\\.0\\.0\\.1 "
-        + "method=GET path=\"/api/v1/query\" query=\"a\" shards=a status=200 duration_ms=\\d+\\.\\d{3} bytes="
-        + answer.body().length());
+        + java.util.regex.Pattern.quote("method=GET path=\"/api/v1/query\" query=\"up{cluster=\\\"a\\\"}\" shards=a status=200 ")
+        + "duration_ms=\\d+\\.\\d{3} bytes=" + answer.body().length());
   }
 
   @Test
@@ -386,26 +388,26 @@ class RouterServerTest {
   @Test
   void reloadServesTheNewConfigAndRefusesABadOneKeepingTheOld() throws Exception {
     Path file = start(TWO_SHARDS);
-    assertThat(get("/api/v1/query?query=a").body()).contains("\"shards\":\"a,b\"");
+    assertThat(get("/api/v1/label/cluster/values").body()).contains("[\"a\",\"b\"]");
 
     Files.writeString(file, TWO_SHARDS.replace("  b: 127.0.0.1:9192\n", "  b: 127.0.0.1:9192\n  c: 127.0.0.1:9193\n"));
     HttpResponse<String> reloaded = post("/-/reload");
 
     assertThat(reloaded.statusCode()).isEqualTo(200);
     assertThat(reloaded.body()).contains("configuration reloaded from " + file + ": 3 shard(s) a, b, c");
-    assertThat(get("/api/v1/query?query=c").body()).contains("\"shards\":\"a,b,c\"");
+    assertThat(get("/api/v1/label/cluster/values").body()).contains("[\"a\",\"b\",\"c\"]");
 
     Files.writeString(file, TWO_SHARDS + "routing:\n  unknown_shard: ignore\n");
     HttpResponse<String> refused = post("/-/reload");
 
     assertThat(refused.statusCode()).isEqualTo(500);
-    assertThat(refused.body()).isEqualTo("failed to reload config: " + file + ":7: routing.unknown_shard: "
+    assertThat(refused.body()).isEqualTo("failed to reload config: " + file + ":9: routing.unknown_shard: "
         + "\"ignore\" is not one of empty, reject\n");
-    assertThat(get("/api/v1/query?query=c").body()).contains("\"shards\":\"a,b,c\"");
+    assertThat(get("/api/v1/label/cluster/values").body()).contains("[\"a\",\"b\",\"c\"]");
 
     Files.writeString(file, TWO_SHARDS + "  refused: 127.0.0.1:1\n".replace("  refused", "shards:\n  refused:\n    url"));
     assertThat(post("/-/reload").body()).startsWith("failed to reload config: shard key \"refused\" is refused");
-    assertThat(get("/api/v1/query?query=c").body()).contains("\"shards\":\"a,b,c\"");
+    assertThat(get("/api/v1/label/cluster/values").body()).contains("[\"a\",\"b\",\"c\"]");
     assertThat(get("/metrics").body())
         .contains("promroute_config_reloads_total{result=\"success\"} 1")
         .contains("promroute_config_reloads_total{result=\"failure\"} 2")
@@ -431,16 +433,16 @@ class RouterServerTest {
   @Test
   void stopLetsRequestsInFlightFinish() throws Exception {
     start(TWO_SHARDS);
-    URI slow = router.baseUri().resolve("/api/v1/slow");
+    URI slow = router.baseUri().resolve("/api/v1/query?query=up%7Bcluster%3D%22a%22%2Cslow%3D%221%22%7D");
     CompletableFuture<HttpResponse<String>> inFlight =
         http.sendAsync(HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(200); // the request is now inside the filter
+    Thread.sleep(200); // the request now waits for its shard
 
     router.close();
 
     HttpResponse<String> response = inFlight.get();
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).contains("\"slow\":true");
+    assertThat(response.body()).contains("\"resultType\":\"vector\"");
     assertThat(router.isReady()).isFalse();
     router = null;
   }
@@ -449,8 +451,34 @@ class RouterServerTest {
   void servesTheApiUnderThePathPrefixAndNamesEndpointsWithoutIt() throws Exception {
     start(TWO_SHARDS + "  path_prefix: /prometheus\n");
 
-    assertThat(get("/prometheus/api/v1/query?query=a").body()).contains("\"shards\":\"a,b\"");
+    assertThat(get("/prometheus/api/v1/query?query=up%7Bcluster%3D%22a%22%7D").statusCode()).isEqualTo(200);
     Eventually.eventually(() -> assertThat(get("/metrics").body())
         .contains("promroute_requests_total{endpoint=\"/api/v1/query\",status=\"200\"} 1"));
+  }
+
+  @Test
+  void postedQueriesAreRoutedAndRecordedWithTheShardTheyWentTo() throws Exception {
+    start(TWO_SHARDS);
+
+    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("query=up%7Bcluster%3D%22b%22%7D")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(answer.statusCode()).isEqualTo(200);
+    // The exchange started on the thread that read the body, not the one that dispatched the request.
+    Eventually.eventually(() -> assertThat(accessLog).singleElement().asString()
+        .contains(" method=POST path=\"/api/v1/query\" query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 "));
+  }
+
+  @Test
+  void aUrlOverPrometheusLimitIsRefusedInPrometheusJsonAndCounted() throws Exception {
+    start(TWO_SHARDS);
+
+    HttpResponse<String> answer = get("/api/v1/query?query=" + "x".repeat(2 << 20));
+
+    assertThat(answer.statusCode()).isEqualTo(414);
+    assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(answer.body()).startsWith("{\"status\":\"error\",\"errorType\":\"bad_data\"");
   }
 }

@@ -26,7 +26,7 @@ class StandaloneFaultMatrixTest extends FaultMatrix {
     Path file = directory.resolve("router.yml");
     Files.writeString(file, yaml);
     client = new JettyUpstreamClient(Duration.ofSeconds(5));
-    router = new RouterServer(file, RouterConfig.load(file), RouterFilters::create, client,
+    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create, client,
         new RouterMetrics(true), line -> {}, RouterOptions.forTests());
     router.start();
     return router.baseUri();

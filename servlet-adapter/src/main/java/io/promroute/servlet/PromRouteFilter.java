@@ -91,8 +91,12 @@ public final class PromRouteFilter implements Filter {
 
   /**
    * A builder holding every setting of a loaded configuration file, for a host that adds its own
-   * (an {@link Builder#upstreamClient upstream client}) before {@link Builder#build()}: the one
-   * place where the file's keys become the filter's settings.
+   * (an {@link Builder#upstreamClient upstream client}) before {@link Builder#build()} or {@link
+   * Builder#buildEngine()} (the standalone router serves the engine with its own transport): the
+   * one place where the file's keys become the filter's settings.
+   *
+   * @param config the configuration
+   * @return a builder with the configuration's rewriter, shards and settings
    */
   public static Builder builder(RouterConfig config) {
     requireNonNull(config, "config is null");
@@ -393,6 +397,18 @@ public final class PromRouteFilter implements Filter {
     }
 
     public PromRouteFilter build() {
+      return new PromRouteFilter(buildEngine());
+    }
+
+    /**
+     * The engine this builder configures, for a transport other than the servlet filter (the
+     * standalone router serves it with Jetty's own handler API). The caller owns it: {@link
+     * Engine#shutdown()} stops its copy pool.
+     *
+     * @return a new engine
+     * @throws IllegalStateException if the rewriter or the shard targets are missing or disagree
+     */
+    public Engine buildEngine() {
       if (routing == null && rewriter == null) {
         throw new IllegalStateException("PromRouteFilter needs a rewriter");
       }
@@ -417,10 +433,9 @@ public final class PromRouteFilter implements Filter {
       UpstreamClient upstream = ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
       Router router = new Router(routing != null ? routing : routing(rewriter, upstream), label,
           java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
-      return new PromRouteFilter(
-          new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
-              forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries,
-              client == null));
+      return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
+          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries,
+          client == null);
     }
 
     /** The rewriter's routing, in the configured dialect; AUTO starts asking the shards' versions. */

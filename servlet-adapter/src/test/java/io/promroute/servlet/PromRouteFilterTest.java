@@ -35,6 +35,9 @@ import org.junit.jupiter.api.Test;
 
 class PromRouteFilterTest {
 
+  // Package-private members: JettyApiHandlerTest (examples) runs every test here through the
+  // standalone router's Jetty handler.
+
   private static final String VECTOR_A =
       "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
           + "{\"metric\":{\"__name__\":\"up\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]}}";
@@ -42,12 +45,12 @@ class PromRouteFilterTest {
       "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
           + "{\"metric\":{\"__name__\":\"up\",\"job\":\"db\"},\"value\":[1700000000,\"0\"]}]}}";
 
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private FakeShard a;
-  private FakeShard b;
-  private Server router;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  FakeShard a;
+  FakeShard b;
+  Server router;
   private PromRouteFilter filter;
+  final List<AutoCloseable> closeables = new ArrayList<>();
 
   record Reply(int status, String body) {}
 
@@ -74,18 +77,25 @@ class PromRouteFilterTest {
     }
   }
 
-  private void startRouter(UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
+  void startRouter(UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
     startRouter(a.uri(), b.uri(), configure);
   }
 
-  private void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
-    filter = configure.apply(
-            PromRouteFilter.builder()
-                .routing(new FakeRouting())
-                .shardLabel("cluster")
-                .shard("a", ShardTarget.of(shardA))
-                .shard("b", ShardTarget.of(shardB)))
-        .build();
+  void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
+    serve(configure.apply(
+        PromRouteFilter.builder()
+            .routing(new FakeRouting())
+            .shardLabel("cluster")
+            .shard("a", ShardTarget.of(shardA))
+            .shard("b", ShardTarget.of(shardB))));
+  }
+
+  /**
+   * Starts {@link #router} serving what {@code builder} configures, with an application behind it
+   * that answers every other path; a subclass tests another transport of the same engine.
+   */
+  void serve(PromRouteFilter.Builder builder) throws Exception {
+    filter = builder.build();
     router = new Server();
     ServerConnector connector = new ServerConnector(router);
     connector.setHost("127.0.0.1");
@@ -108,11 +118,11 @@ class PromRouteFilterTest {
     router.start();
   }
 
-  private URI routerUri(String pathAndQuery) {
+  URI routerUri(String pathAndQuery) {
     return URI.create("http://127.0.0.1:" + ((ServerConnector) router.getConnectors()[0]).getLocalPort() + pathAndQuery);
   }
 
-  private Reply get(String pathAndQuery, String... headers) throws Exception {
+  Reply get(String pathAndQuery, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(routerUri(pathAndQuery)).timeout(Duration.ofSeconds(20));
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
@@ -121,7 +131,7 @@ class PromRouteFilterTest {
     return new Reply(response.statusCode(), response.body());
   }
 
-  private Reply post(String pathAndQuery, String form) throws Exception {
+  Reply post(String pathAndQuery, String form) throws Exception {
     HttpResponse<String> response = http.send(
         HttpRequest.newBuilder(routerUri(pathAndQuery))
             .timeout(Duration.ofSeconds(20))
@@ -132,7 +142,7 @@ class PromRouteFilterTest {
     return new Reply(response.statusCode(), response.body());
   }
 
-  private static String enc(String value) {
+  static String enc(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
@@ -826,29 +836,12 @@ class PromRouteFilterTest {
   }
 
   private void filterWithTarget(ShardTarget targetA) throws Exception {
-    filter = null;
-    startRouterWith(PromRouteFilter.builder()
+    serve(PromRouteFilter.builder()
         .routing(new FakeRouting())
         .shardLabel("cluster")
         .shard("a", targetA)
         .shard("b", ShardTarget.of(b.uri()))
-        .forwardedHeaders(Set.of("X-Grafana-User", "Authorization"))
-        .build());
-  }
-
-  private void startRouterWith(PromRouteFilter built) throws Exception {
-    filter = built;
-    router = new Server();
-    ServerConnector connector = new ServerConnector(router);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    router.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    FilterHolder holder = new FilterHolder(filter);
-    holder.setAsyncSupported(true);
-    context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
-    router.setHandler(context);
-    router.start();
+        .forwardedHeaders(Set.of("X-Grafana-User", "Authorization")));
   }
 
   private static URI closedPort() throws IOException {

@@ -2,17 +2,9 @@ package io.promroute.examples;
 
 import static java.util.Objects.requireNonNull;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import io.promroute.servlet.PromRouteFilter;
-import java.io.IOException;
+import io.promroute.standalone.ApiHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -20,16 +12,22 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * The first filter of the router: counts and times every request and writes its access log line,
+ * The first handler of the router: counts and times every request and writes its access log line,
  * with the shards it went to, once the response is complete (after the async work for API
  * requests).
  */
-final class ObservingFilter implements Filter {
+final class ObservingHandler extends Handler.Wrapper {
 
-  /** The request being filtered on this thread; the metered client notes its shard requests in it. */
+  /** The request being handled on this thread; the metered client notes its shard requests in it. */
   private static final ThreadLocal<ShardCalls> CURRENT = new ThreadLocal<>();
+  /** The request attribute holding the same calls, for code that continues a request on another thread. */
+  private static final String CALLS_ATTRIBUTE = ObservingHandler.class.getName() + ".calls";
 
   /** What one request asked of the shards, noted by the metered client as its calls go and come. */
   static final class ShardCalls {
@@ -57,8 +55,9 @@ final class ObservingFilter implements Filter {
    * @param accessLog where access log lines go
    * @param maxLoggedQuery the longest query written to the access log; longer ones are cut
    */
-  ObservingFilter(RouterMetrics metrics, Supplier<String> pathPrefix, Consumer<String> accessLog,
-      AccessLogFormat format, int maxLoggedQuery) {
+  ObservingHandler(RouterMetrics metrics, Supplier<String> pathPrefix, Consumer<String> accessLog,
+      AccessLogFormat format, int maxLoggedQuery, Handler next) {
+    super(next);
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.pathPrefix = requireNonNull(pathPrefix, "pathPrefix is null");
     this.accessLog = requireNonNull(accessLog, "accessLog is null");
@@ -69,71 +68,54 @@ final class ObservingFilter implements Filter {
     this.maxLoggedQuery = maxLoggedQuery;
   }
 
-  /** The shard calls of the request being filtered on this thread, {@code null} outside one. */
+  /** The shard calls of the request being handled on this thread, {@code null} outside one. */
   static ShardCalls current() {
     return CURRENT.get();
   }
 
-  @Override
-  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
-    if (!(request instanceof HttpServletRequest plainRequest) || !(response instanceof HttpServletResponse plainResponse)) {
-      chain.doFilter(request, response);
-      return;
-    }
-    HttpServletRequest http = ObservedRequest.hasForm(plainRequest) ? new ObservedRequest(plainRequest) : plainRequest;
-    ObservedResponse httpResponse = new ObservedResponse(plainResponse);
-    long start = System.nanoTime();
-    ShardCalls shards = new ShardCalls();
+  /**
+   * Runs {@code work} of {@code request} on this thread as part of it (the API handler starts an
+   * exchange after the body arrived, on the thread that read it): the shards it asks are its.
+   */
+  static void within(Request request, Runnable work) {
     ShardCalls outer = CURRENT.get();
-    CURRENT.set(shards);
-    metrics.inFlight.inc();
-    AtomicBoolean recorded = new AtomicBoolean();
+    CURRENT.set((ShardCalls) request.getAttribute(CALLS_ATTRIBUTE));
     try {
-      chain.doFilter(http, httpResponse);
-    } catch (IOException | ServletException | RuntimeException e) {
-      finish(http, httpResponse, 500, shards, start, recorded);
-      throw e;
+      work.run();
     } finally {
       CURRENT.set(outer);
     }
-    if (http.isAsyncStarted()) {
-      // The container completes async requests only after this dispatch returns, so the listener
-      // cannot miss the completion.
-      http.getAsyncContext().addListener(new AsyncListener() {
-        @Override
-        public void onComplete(AsyncEvent event) {
-          finish(http, httpResponse, httpResponse.getStatus(), shards, start, recorded);
-        }
+  }
 
-        @Override
-        public void onTimeout(AsyncEvent event) {
-          finish(http, httpResponse, 503, shards, start, recorded);
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-          finish(http, httpResponse, 500, shards, start, recorded);
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
-          event.getAsyncContext().addListener(this);
-        }
-      });
-    } else {
-      finish(http, httpResponse, httpResponse.getStatus(), shards, start, recorded);
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    long start = System.nanoTime();
+    ShardCalls calls = new ShardCalls();
+    request.setAttribute(CALLS_ATTRIBUTE, calls);
+    ObservedResponse observed = new ObservedResponse(request, response);
+    AtomicBoolean recorded = new AtomicBoolean();
+    metrics.inFlight.inc();
+    // Completion comes after the answer is written, whichever thread ends it.
+    Request.addCompletionListener(request,
+        failure -> finish(request, response, observed, failure == null ? response.getStatus() : 500, calls, start,
+            recorded));
+    ShardCalls outer = CURRENT.get();
+    CURRENT.set(calls);
+    try {
+      return super.handle(request, observed, callback);
+    } finally {
+      CURRENT.set(outer);
     }
   }
 
-  private void finish(HttpServletRequest request, ObservedResponse response, int status, ShardCalls calls,
+  private void finish(Request request, Response response, ObservedResponse observed, int status, ShardCalls calls,
       long start, AtomicBoolean recorded) {
     if (!recorded.compareAndSet(false, true)) {
       return;
     }
     long end = System.nanoTime();
     double seconds = (end - start) / 1e9;
-    String path = request.getRequestURI();
+    String path = request.getHttpURI().getPath();
     String prefix = pathPrefix.get();
     String apiPath = !prefix.isEmpty() && path.startsWith(prefix + "/") ? path.substring(prefix.length()) : path;
     String endpoint = RouterMetrics.endpoint(apiPath);
@@ -141,17 +123,16 @@ final class ObservingFilter implements Filter {
     metrics.requests.labelValues(endpoint, Integer.toString(status)).inc();
     metrics.requestDuration.labelValues(endpoint).observe(seconds);
     countPlan(request, endpoint, status, calls, end);
-    Set<String> shards = calls.shards;
     if (endpoint.equals("/metrics") || endpoint.equals("/-/healthy") || endpoint.equals("/-/ready")) {
       return; // scrapes and probes would drown the lines that matter
     }
-    accessLog.accept(format.line(new AccessLogFormat.Entry(Instant.now(), request.getRemoteAddr(),
-        request.getMethod(), path, loggedQuery(request), List.copyOf(shards), status, seconds, response.bytes(),
-        response.error(status))));
+    accessLog.accept(format.line(new AccessLogFormat.Entry(Instant.now(), Request.getRemoteAddr(request),
+        request.getMethod(), path, loggedQuery(request), List.copyOf(calls.shards), status, seconds,
+        Response.getContentBytesWritten(response), observed.error(status))));
   }
 
-  /** How the routing filter answered, whether a shard's data is missing, how long the router computed. */
-  private void countPlan(HttpServletRequest request, String endpoint, int status, ShardCalls calls, long end) {
+  /** How the API handler answered, whether a shard's data is missing, how long the router computed. */
+  private void countPlan(Request request, String endpoint, int status, ShardCalls calls, long end) {
     if (!(request.getAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE) instanceof String kind)) {
       return; // not an API request, or refused before it was planned
     }
@@ -169,10 +150,10 @@ final class ObservingFilter implements Filter {
    * The PromQL of the request, from the URL or the form body: {@code query}, or the
    * {@code match[]} selectors of the series endpoints; cut to the configured length.
    */
-  private String loggedQuery(HttpServletRequest request) {
-    List<String> values = ObservedRequest.formValues(request.getQueryString(), "query", "match[]");
-    if (values.isEmpty() && request instanceof ObservedRequest observed) {
-      values = ObservedRequest.formValues(observed.keptBody(), "query", "match[]");
+  private String loggedQuery(Request request) {
+    List<String> values = FormValues.of(request.getHttpURI().getQuery(), "query", "match[]");
+    if (values.isEmpty() && request.getAttribute(ApiHandler.FORM_BODY_ATTRIBUTE) instanceof byte[] body) {
+      values = FormValues.of(new String(body, StandardCharsets.UTF_8), "query", "match[]");
     }
     if (values.isEmpty()) {
       return null;

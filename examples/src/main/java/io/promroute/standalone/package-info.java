@@ -1,0 +1,7 @@
+/**
+ * The standalone router as a product: the Prometheus API served by the engine of {@code
+ * io.promroute.router} through Jetty 12's own handler API, with no servlet layer on the request
+ * path, and the container limits Prometheus clients expect (URLs and headers up to 1 MiB, errors
+ * in Prometheus's JSON, request bodies read without holding a thread).
+ */
+package io.promroute.standalone;
