@@ -46,6 +46,14 @@ public abstract class UpstreamClientFaults {
   /** A new client of the kind under test. */
   protected abstract UpstreamClient client();
 
+  /**
+   * Whether giving up a stalled body closes its connection at once (else the connection goes when
+   * the shard sends more or its idle timeout passes; the reads fail at once either way).
+   */
+  protected boolean closesTheConnectionOfAGivenUpBody() {
+    return true;
+  }
+
   @BeforeEach
   void start() throws Exception {
     shard = new FaultyShard("a");
@@ -200,7 +208,9 @@ public abstract class UpstreamClientFaults {
 
     assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT);
-    awaitClosedConnection();
+    if (closesTheConnectionOfAGivenUpBody()) {
+      awaitClosedConnection();
+    }
   }
 
   private void awaitClosedConnection() throws InterruptedException {
