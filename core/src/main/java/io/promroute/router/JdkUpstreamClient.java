@@ -58,8 +58,11 @@ final class JdkUpstreamClient implements UpstreamClient {
   static final int BUFFERED_BODY_BYTES = 32 * 1024;
 
   private static final AtomicInteger CLIENTS = new AtomicInteger();
-  /** Fires the deadlines of every client's exchanges: one thread, which only fails futures and streams. */
-  private static final ScheduledThreadPoolExecutor TIMER = timer();
+  /**
+   * Fires the deadlines of this client's exchanges: one thread, which only fails futures and
+   * streams; stopped by {@link #close}, which also drops the deadlines still queued.
+   */
+  private final ScheduledThreadPoolExecutor deadlines = timer();
 
   private final Duration connectTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
@@ -102,7 +105,7 @@ final class JdkUpstreamClient implements UpstreamClient {
         // through a client of its own (rare: a shard closing idle connections as they are reused;
         // the client and its connection go when the exchange is over).
         handler -> newClient(request.target().tls()).sendAsync(built, handler));
-    answer.deadline(request.timeout());
+    answer.deadline(deadlines, request.timeout());
     answer.attempt();
     return answer;
   }
@@ -137,8 +140,8 @@ final class JdkUpstreamClient implements UpstreamClient {
       this.retrySender = retrySender;
     }
 
-    void deadline(Duration timeout) {
-      timer = TIMER.schedule(() -> expire(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    void deadline(ScheduledThreadPoolExecutor deadlines, Duration timeout) {
+      timer = deadlines.schedule(() -> expire(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     void attempt() {
@@ -519,6 +522,7 @@ final class JdkUpstreamClient implements UpstreamClient {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "promroute-upstream-deadlines");
       thread.setDaemon(true);
+      thread.setContextClassLoader(ClassLoader.getPlatformClassLoader()); // keeps no application's classes
       return thread;
     });
     timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled long before they pass
@@ -564,6 +568,7 @@ final class JdkUpstreamClient implements UpstreamClient {
         // Java 17: no such method; the selector thread ends with the client
       }
     }
+    deadlines.shutdownNow();
     executor.shutdownNow();
     try {
       executor.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);

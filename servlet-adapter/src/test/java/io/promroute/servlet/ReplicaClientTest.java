@@ -97,8 +97,9 @@ class ReplicaClientTest {
       }
     }
 
-    // The JDK client itself retries a GET once on a fresh connection: one or two connections, then none.
-    assertThat(afterFirst).isBetween(1, 2);
+    // The JDK client itself retries a GET once on a fresh connection, and the router's client sends
+    // a request whose connection died before any answer once more: up to four connections, then none.
+    assertThat(afterFirst).isBetween(1, 4);
     assertThat(dropping.accepted.get()).isEqualTo(afterFirst);
     assertThat(healthy.received).hasSize(5);
   }
