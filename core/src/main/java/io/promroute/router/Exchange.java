@@ -118,7 +118,7 @@ public final class Exchange {
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete((ignored, failure) -> {
-          if (failure == null && inMemory()) {
+          if (failure == null && smallInMemory()) {
             respond(); // nothing left to wait for: answer on this thread, without a hand-off
             return;
           }
@@ -244,16 +244,31 @@ public final class Exchange {
   }
 
   /**
-   * Whether every shard answered with a body already in memory, so that answering reads nothing
-   * from the network (and writes little: such bodies are small).
+   * The most bytes of shard answers, in all, that the thread completing the last one answers
+   * itself. It may be a client's selector thread (Jetty's client runs its listeners there), which
+   * must never block nor compute long: the answer of this many bytes, labels added, fits the
+   * transports' response buffers, so it is written without waiting for the client to read it;
+   * a cross-shard evaluation goes to the executor in any case.
    */
-  private boolean inMemory() {
+  static final int INLINE_ANSWER_BYTES = 8 * 1024;
+
+  /**
+   * Whether every shard answered with a body already in memory, of at most {@link
+   * #INLINE_ANSWER_BYTES} in all, and no router-side evaluation is needed, so that answering
+   * reads nothing from the network, writes little and computes little.
+   */
+  private boolean smallInMemory() {
+    if (plan.crossShard() != null) {
+      return false;
+    }
+    long bytes = 0;
     for (CompletableFuture<UpstreamResponse> future : futures) {
-      if (!(future.join().body() instanceof ByteArrayInputStream)) {
+      if (!(future.join().body() instanceof ByteArrayInputStream body)) {
         return false;
       }
+      bytes += body.available();
     }
-    return true;
+    return bytes <= INLINE_ANSWER_BYTES;
   }
 
   private boolean claim() {

@@ -41,6 +41,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -320,6 +321,10 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       ssl.setTrustStore(trustStore(tls));
     }
     HttpClient client = new HttpClient();
+    // The listeners below never block (a streamed body is read by the engine's threads, from the
+    // listener's queue), so Jetty may call them on its selector thread: a shard answer then
+    // costs no hand-off to a pool thread and back.
+    client.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
     client.setSslContextFactory(ssl);
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("promroute-upstream");

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 
 /**
  * Access log lines on stderr, as they are: each line carries its own time stamp. Buffered:
- * {@link AsyncAccessLog} flushes when its queue is empty. Used by its writer thread only.
+ * {@link AsyncAccessLog} flushes once per batch of lines. Used by its writer thread only.
  */
 final class StderrLines implements Consumer<String>, Flushable {
 

@@ -20,7 +20,7 @@ class StderrLinesTest {
   }
 
   @Test
-  void theAccessLogFlushesItsSinkOnceItsQueueIsEmpty() {
+  void theAccessLogFlushesItsSinkAfterABatchOfLines() {
     StringWriter out = new StringWriter();
     AsyncAccessLog log = new AsyncAccessLog(new StderrLines(out), 100, AccessLogFormat.LOGFMT);
 
