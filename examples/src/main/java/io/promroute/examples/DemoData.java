@@ -69,11 +69,16 @@ public final class DemoData {
   }
 
   /**
-   * Writes one shard's samples, from {@link #PAST} before {@code now} to {@link #FUTURE} after it.
+   * Writes one shard's samples, from {@link #PAST} before {@code now} to {@link #FUTURE} after it
+   * (public for the standalone router's end-to-end test of the demo).
    *
+   * @param file the OpenMetrics file written
+   * @param shard the shard's key, which its series vary by
+   * @param now the time the samples are written around
    * @return the number of samples written
+   * @throws IOException when the file cannot be written
    */
-  static long writeOpenMetrics(Path file, String shard, Instant now) throws IOException {
+  public static long writeOpenMetrics(Path file, String shard, Instant now) throws IOException {
     return writeOpenMetrics(file, shard, now, DEFAULT_INSTANCES);
   }
 

@@ -3,6 +3,7 @@ package io.promroute.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promroute.servlet.PromRouteFilter;
+import io.promroute.standalone.FakePrometheus;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.io.ByteArrayOutputStream;

@@ -1,9 +1,8 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.servlet.PromRouteFilter;
-import io.promroute.standalone.ApiHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -15,14 +15,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and remembers the queries it was sent; answers its build info ({@link #VERSION}) and
  * {@code /-/ready} as Prometheus does.
  */
-final class FakePrometheus implements AutoCloseable {
+public final class FakePrometheus implements AutoCloseable {
 
-  static final String VERSION = "2.42.0";
+  public static final String VERSION = "2.42.0";
 
-  final List<String> queries = new CopyOnWriteArrayList<>();
+  public final List<String> queries = new CopyOnWriteArrayList<>();
   private final HttpServer server;
 
-  FakePrometheus(String instance) throws IOException {
+  public FakePrometheus(String instance) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/api/v1/query", exchange -> {
       String form = exchange.getRequestURI().getRawQuery();
@@ -56,7 +56,7 @@ final class FakePrometheus implements AutoCloseable {
     }
   }
 
-  String address() {
+  public String address() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 /**
  * {@code http.listen_addr} in Go's form: {@code :9097} listens on every interface,

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import io.promroute.servlet.it.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;

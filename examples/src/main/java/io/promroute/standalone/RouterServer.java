@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,9 +6,6 @@ import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.promroute.servlet.RouterConfig;
 import io.promroute.router.Engine;
 import io.promroute.router.UpstreamClient;
-import io.promroute.standalone.ApiHandler;
-import io.promroute.standalone.PrometheusErrorHandler;
-import io.promroute.standalone.RouterConnectors;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.util.ArrayList;

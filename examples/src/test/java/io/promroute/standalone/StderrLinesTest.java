@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.it.UpstreamClientFaults;

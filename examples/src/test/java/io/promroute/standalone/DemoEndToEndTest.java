@@ -1,10 +1,11 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import io.promroute.servlet.it.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.promroute.examples.DemoData;
 import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.RouterConfig;
 import io.promroute.servlet.it.PrometheusFixture;

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;

@@ -1,4 +1,4 @@
-package io.promroute.examples;
+package io.promroute.standalone;
 
 import io.promroute.servlet.RouterConfig;
 import io.promroute.servlet.it.FaultMatrix;
