@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * A configured router: the route table, the router (request to route), the shards and the client; any transport
@@ -43,11 +44,13 @@ public final class Engine {
   final int maxSeries;
   /** Whether the transport made the client itself, and so stops it with the executor. */
   final boolean ownsClient;
+  /** The shards' Prometheus versions read so far (promql.dialect: auto); empty when the dialect is pinned. */
+  private final Supplier<Map<String, String>> shardVersions;
 
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
       int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries,
-      boolean ownsClient) {
+      boolean ownsClient, Supplier<Map<String, String>> shardVersions) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -62,6 +65,19 @@ public final class Engine {
     this.maxSamples = maxSamples;
     this.maxSeries = maxSeries;
     this.ownsClient = ownsClient;
+    this.shardVersions = java.util.Objects.requireNonNull(shardVersions, "shardVersions is null");
+  }
+
+  /**
+   * The Prometheus version each shard reported at {@code /api/v1/status/buildinfo} (e.g. {@code
+   * 2.42.0}), by shard key, sorted, for the shards read so far: the versions the PromQL dialect
+   * follows under {@code promql.dialect: auto}. Empty when the dialect is pinned, since nothing is
+   * asked then.
+   *
+   * @return an immutable map from shard key to version
+   */
+  public Map<String, String> shardVersions() {
+    return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(shardVersions.get()));
   }
 
   /*

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The router's own endpoints, with Prometheus's paths and answers: {@code /-/healthy},
- * {@code /-/ready} ({@code ?shards=all}: and every shard's own {@code /-/ready} answers 200),
+ * {@code /-/ready} ({@code ?shards=all}: and every shard's own {@code /-/ready} answers 200; then
+ * also one line per shard with the Prometheus version it reported),
  * {@code POST|PUT /-/reload} and {@code /-/quit} (with {@code --web.enable-lifecycle}, 403
  * otherwise); and a short index at {@code /}.
  */
@@ -46,10 +47,11 @@ final class AdminServlet extends HttpServlet {
         } else {
           // For orchestrators that should hold traffic back until the shards answer too.
           java.util.List<String> unready = router.unreadyShards();
+          String versions = String.join("\n", router.shardVersionLines()) + "\n";
           if (unready.isEmpty()) {
-            text(response, 200, "PromRoute is Ready.\n");
+            text(response, 200, "PromRoute is Ready.\n" + versions);
           } else {
-            text(response, 503, "shards not ready: " + String.join(", ", unready) + "\n");
+            text(response, 503, "shards not ready: " + String.join(", ", unready) + "\n" + versions);
           }
         }
       }

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.promroute.router.ReplicaStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -113,6 +114,22 @@ final class RouterMetrics {
             callback.call(status.inRotation() ? 1 : 0, status.shard(), Integer.toString(status.replica()));
           }
         })
+        .register(registry);
+  }
+
+  /**
+   * Exports the Prometheus version each shard reported (promql.dialect: auto reads them), read at
+   * each scrape, as an info gauge: the shard's key and its version, never its address. Called
+   * once, by the router that owns these metrics.
+   *
+   * @param versions the current engine's shard versions, by shard key
+   */
+  void watchShardVersions(Supplier<Map<String, String>> versions) {
+    GaugeWithCallback.builder()
+        .name("promroute_shard_prometheus_info")
+        .help("1 for each shard whose Prometheus version the router has read at its /api/v1/status/buildinfo (promql.dialect: auto follows these versions; none are read when the dialect is pinned), by shard and version")
+        .labelNames("shard", "version")
+        .callback(callback -> versions.get().forEach((shard, version) -> callback.call(1, shard, version)))
         .register(registry);
   }
 

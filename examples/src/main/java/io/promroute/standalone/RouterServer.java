@@ -75,6 +75,7 @@ final class RouterServer implements AutoCloseable {
     this.probeClient = upstream;
     this.engine = new AtomicReference<>(factory.create(config, client));
     metrics.watchReplicas(() -> engine.get().replicaStatus());
+    metrics.watchShardVersions(() -> engine.get().shardVersions());
     this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "promroute-retire-engine");
       thread.setDaemon(true);
@@ -175,6 +176,21 @@ final class RouterServer implements AutoCloseable {
       }
     });
     return unready;
+  }
+
+  /**
+   * One line per shard of the current configuration, in its order: the Prometheus version it
+   * reported at its build info (read under {@code promql.dialect: auto}), or that none was read
+   * (not yet, the shard is down, or the dialect is pinned). Names shards by key, never by address.
+   */
+  List<String> shardVersionLines() {
+    Map<String, String> versions = engine.get().shardVersions();
+    List<String> lines = new ArrayList<>();
+    for (String shard : config.shardKeys()) {
+      String version = versions.get(shard);
+      lines.add("shard " + shard + ": " + (version != null ? "Prometheus " + version : "Prometheus version not read"));
+    }
+    return lines;
   }
 
   /**

@@ -125,12 +125,44 @@ class DemoEndToEndTest {
     });
   }
 
-  @Test
-  void theRouterIsReadyWithEveryShard() throws Exception {
-    HttpResponse<String> response = get("/-/ready?shards=all");
+  /** The version a shard's Prometheus reports about itself, asked directly. */
+  private static String ownVersion(PrometheusServer shard) throws Exception {
+    HttpResponse<String> response = HTTP.send(
+        HttpRequest.newBuilder(shard.baseUri().resolve("/api/v1/status/buildinfo")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String version = JSON.readTree(response.body()).path("data").path("version").asText();
+    assertThat(version).isNotEmpty();
+    return version;
+  }
 
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("PromRoute is Ready.\n");
+  @Test
+  void theRouterIsReadyWithEveryShardAndNamesEachShardsPrometheusVersion() throws Exception {
+    StringBuilder expected = new StringBuilder("PromRoute is Ready.\n");
+    List<String> keys = List.of("a", "b", "c");
+    for (int i = 0; i < keys.size(); i++) {
+      expected.append("shard ").append(keys.get(i)).append(": Prometheus ").append(ownVersion(SHARDS.get(i))).append('\n');
+    }
+
+    // The versions are read in the background from start-up on.
+    Eventually.eventually(() -> {
+      HttpResponse<String> response = get("/-/ready?shards=all");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo(expected.toString());
+    });
+  }
+
+  @Test
+  void theMetricsNameEachShardsPrometheusVersionButNotItsAddress() throws Exception {
+    List<String> keys = List.of("a", "b", "c");
+    for (int i = 0; i < keys.size(); i++) {
+      String series = "promroute_shard_prometheus_info{shard=\"" + keys.get(i) + "\",version=\""
+          + ownVersion(SHARDS.get(i)) + "\"} 1.0";
+      Eventually.eventually(() -> assertThat(get("/metrics").body()).contains(series));
+    }
+    String metrics = get("/metrics").body();
+    for (PrometheusServer shard : SHARDS) {
+      assertThat(metrics).doesNotContain(shard.hostPort());
+    }
   }
 
   @Test

@@ -306,7 +306,9 @@ class RouterServerTest {
 
     assertThat(plain.statusCode()).isEqualTo(200);
     assertThat(withShards.statusCode()).isEqualTo(503);
-    assertThat(withShards.body()).isEqualTo("shards not ready: b\n");
+    // The dialect is pinned: no shard's version was asked.
+    assertThat(withShards.body()).isEqualTo("shards not ready: b\n"
+        + "shard a: Prometheus version not read\nshard b: Prometheus version not read\n");
     assertThat(probed).containsExactlyInAnyOrder(
         "http://127.0.0.1:9191/prom/-/ready [Bearer t0ken]", "http://127.0.0.1:9192/-/ready []");
   }

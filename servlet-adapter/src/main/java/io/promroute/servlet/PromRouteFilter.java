@@ -431,24 +431,29 @@ public final class PromRouteFilter implements Filter {
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
       boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
       UpstreamClient upstream = ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
-      Router router = new Router(routing != null ? routing : routing(rewriter, upstream), label,
+      // AUTO asks the shards' versions (and the engine reports them); a pinned dialect asks nothing.
+      ShardVersions versions = routing == null && !rewriter.parserOptions().prometheus2Functions()
+          && promqlDialect == PromqlDialect.AUTO ? new ShardVersions(shards, upstream, SHARD_VERSION_TIMEOUT) : null;
+      Router router = new Router(routing != null ? routing : routing(rewriter, versions), label,
           java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
           forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries,
-          client == null);
+          client == null, versions == null ? java.util.Map::of : versions::versions);
     }
 
-    /** The rewriter's routing, in the configured dialect; AUTO starts asking the shards' versions. */
-    private Routing routing(ShardRewriter rewriter, UpstreamClient upstream) {
+    /**
+     * The rewriter's routing, in the configured dialect: following {@code versions} (AUTO, which
+     * starts asking them) when there are any.
+     */
+    private Routing routing(ShardRewriter rewriter, ShardVersions versions) {
       if (rewriter.parserOptions().prometheus2Functions() || promqlDialect == PromqlDialect.PROMETHEUS_3) {
         return Routing.of(rewriter);
       }
       ShardRewriter prometheus2 = rewriter.withParserOptions(
           rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
-      if (promqlDialect == PromqlDialect.PROMETHEUS_2) {
-        return Routing.of(prometheus2);
+      if (versions == null) {
+        return Routing.of(prometheus2); // PROMETHEUS_2
       }
-      ShardVersions versions = new ShardVersions(shards, upstream, SHARD_VERSION_TIMEOUT);
       versions.refresh();
       return Routing.following(rewriter, prometheus2, versions::acceptPrometheus2Functions);
     }
