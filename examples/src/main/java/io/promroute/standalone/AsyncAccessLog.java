@@ -16,10 +16,10 @@ import java.util.function.Consumer;
 /**
  * Writes access log lines on a thread of its own, in batches. A request only adds its line to a
  * lock-free queue and never wakes the writer: the writer looks at the queue every {@link
- * #INTERVAL}, writes what it finds and flushes once. Waking it for every line (a blocking queue's
- * signal) and flushing every line cost about a quarter of the router's CPU per small request (a
- * futex wake, a context switch and a write to stderr each). When the queue is full, lines are
- * dropped (and counted) rather than slowing requests down.
+ * #INTERVAL}, writes what it finds and flushes once. The access log cost about a fifth of the
+ * router's CPU per small request while its writer was woken (a blocking queue's signal) and stderr
+ * flushed for every line: a futex wake, a context switch and a write each. When the queue is full,
+ * lines are dropped (and counted) rather than slowing requests down.
  */
 final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
 

@@ -96,7 +96,10 @@ final class ShardProbe {
     UpstreamRequest request = new UpstreamRequest(key, target, "GET", URI.create(target.baseUrl() + path),
         headers, new byte[0], TIMEOUT);
     try {
-      return client.send(request).thenApply(ShardProbe::read);
+      // Async: a body that is not in memory yet is read blocking, never on the thread that
+      // completed the answer (Jetty's client completes it on its selector thread, which is the
+      // one that would have to deliver the body).
+      return client.send(request).thenApplyAsync(ShardProbe::read);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -92,7 +92,9 @@ class ReadmeConfigTest {
     }
     java.util.Set<String> registered = new java.util.TreeSet<>();
     RouterMetrics metrics = new RouterMetrics(false);
-    metrics.watchReplicas(List::of); // the router registers the replicas' gauge when it starts
+    // The router registers the replicas' and the shard versions' gauges when it starts.
+    metrics.watchReplicas(List::of);
+    metrics.watchShardVersions(java.util.Map::of);
     metrics.registry.scrape().forEach(snapshot -> registered.add(snapshot.getMetadata().getPrometheusName()
         + (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot ? "_total" : "")));
 
