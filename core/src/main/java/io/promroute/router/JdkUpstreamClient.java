@@ -154,6 +154,10 @@ final class JdkUpstreamClient implements UpstreamClient {
         return;
       }
       this.exchange = started;
+      if (isCancelled()) {
+        started.cancel(true); // cancelled while it was being sent again
+        return;
+      }
       started.whenComplete(
           (ignored, failure) -> {
             if (failure == null) {
@@ -287,15 +291,23 @@ final class JdkUpstreamClient implements UpstreamClient {
       exchange.complete(null);
     }
 
-    /** Cancelling it cancels the exchange first (a dependent future would not reach it). */
+    /**
+     * Cancelling it before it is answered cancels the exchange too (a dependent future would not
+     * reach it). Once it is answered the answer is the caller's, as with any future, and a cancel
+     * changes nothing: cancelling the exchange then would close the connection the body is still
+     * streaming on (the caller reading it would see the shard's connection lost).
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      CompletableFuture<HttpResponse<Void>> started = exchange;
-      if (started != null) {
-        started.cancel(true);
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (cancelled) {
+        CompletableFuture<HttpResponse<Void>> started = exchange;
+        if (started != null) {
+          started.cancel(true);
+        }
+        stopTimer();
       }
-      stopTimer();
-      return super.cancel(mayInterruptIfRunning);
+      return cancelled;
     }
   }
 

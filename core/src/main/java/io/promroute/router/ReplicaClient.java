@@ -366,8 +366,11 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         previous.cancel(false);
       }
       sent.whenComplete((response, thrown) -> settled(replica, response, thrown));
-      if (isDone()) {
-        sent.cancel(true); // cancelled while starting it
+      if (isDone() && !sent.isDone()) {
+        // Cancelled, or answered by another replica, while this one was asked. (When this attempt
+        // is what answered, before whenComplete above was even registered, it must be left alone:
+        // its body is still to be read.)
+        sent.cancel(true);
       }
     }
 

@@ -96,4 +96,52 @@ class JdkUpstreamClientTest {
       }
     }
   }
+
+  /**
+   * A future answered at the headers of a streamed body belongs to the caller: a late cancel (a
+   * fail-over layer cancelling the attempts it no longer needs) must not break the body off.
+   */
+  @Test
+  void cancellingAnAnsweredRequestLeavesItsStreamingBodyWhole() throws Exception {
+    String first = "{\"status\":\"success\",";
+    String rest = "\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread shard = new Thread(() -> {
+        try (Socket socket = server.accept()) {
+          java.io.BufferedReader in = new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+          for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            // the request's headers
+          }
+          java.io.OutputStream out = socket.getOutputStream();
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+              + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+          out.flush();
+          cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS);
+          out.write((Integer.toHexString(rest.length()) + "\r\n" + rest + "\r\n0\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+          out.flush();
+          while (socket.getInputStream().read() >= 0) {
+            // until the client closes
+          }
+        } catch (IOException | InterruptedException e) {
+          // the test fails on its own assertions
+        }
+      });
+      shard.setDaemon(true);
+      shard.start();
+      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+      UpstreamClient client = UpstreamClient.jdk();
+      CompletableFuture<UpstreamResponse> future = client.send(new UpstreamRequest(
+          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(10)));
+      try (UpstreamResponse response = future.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+
+        assertThat(future.cancel(true)).isFalse();
+        cancelled.countDown();
+
+        assertThat(new String(response.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(first + rest);
+      }
+    }
+  }
 }

@@ -269,6 +269,56 @@ class ReplicaClientTest {
     Eventually.eventually(() -> assertThat(client.status().get(0).inRotation()).isTrue());
   }
 
+  /**
+   * A replica can answer (headers in, body still streaming) before its attempt is even registered:
+   * that answer is the request's, and cancelling its attempt would break its body off.
+   */
+  @Test
+  void aReplicaThatAnswersAtOnceIsNeverCancelled() throws Exception {
+    AtomicInteger cancels = new AtomicInteger();
+    UpstreamClient answersAtOnce = request -> {
+      CompletableFuture<UpstreamResponse> answered = new CompletableFuture<>() {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+          cancels.incrementAndGet();
+          return super.cancel(mayInterruptIfRunning);
+        }
+      };
+      answered.complete(new UpstreamResponse() {
+        private final java.io.InputStream body = new java.io.ByteArrayInputStream(OK.getBytes(StandardCharsets.UTF_8));
+
+        @Override
+        public int status() {
+          return 200;
+        }
+
+        @Override
+        public Map<String, List<String>> headers() {
+          return Map.of("content-type", List.of("application/json"));
+        }
+
+        @Override
+        public java.io.InputStream body() {
+          return body;
+        }
+
+        @Override
+        public void close() {}
+      });
+      return answered;
+    };
+    ShardTarget target = new ShardTarget(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2")),
+        null, null, null, Map.of(), ShardTarget.Tls.DEFAULT);
+    client = (ReplicaClient) ReplicaClient.wrap(answersAtOnce, Map.of("a", target), policy(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+
+    try (UpstreamResponse response = client.send(new UpstreamRequest("a", target, "GET",
+        URI.create("http://127.0.0.1:1" + QUERY), Map.of(), new byte[0], Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
+    }
+
+    assertThat(cancels.get()).isZero();
+  }
+
   @Test
   void aShardWithOneAddressGoesStraightToTheClientBelow() {
     UpstreamClient below = request -> CompletableFuture.failedFuture(new IllegalStateException("below"));
