@@ -269,6 +269,20 @@ class ReplicaClientTest {
     Eventually.eventually(() -> assertThat(client.status().get(0).inRotation()).isTrue());
   }
 
+  @Test
+  void aSmallSuccessAnswerThatIsNotOneFailsOver() throws Exception {
+    FakeShard broken = shard().answer("/api/v1/query", "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    FakeShard healthy = shard().answer("/api/v1/query", OK);
+    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), broken.uri(), healthy.uri());
+
+    try (UpstreamResponse response = send(broken.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
+    }
+
+    assertThat(broken.received).hasSize(1);
+    assertThat(client.status()).extracting(ReplicaStatus::inRotation).containsExactly(false, true);
+  }
+
   /**
    * A replica can answer (headers in, body still streaming) before its attempt is even registered:
    * that answer is the request's, and cancelling its attempt would break its body off.
