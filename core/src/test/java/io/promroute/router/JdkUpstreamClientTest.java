@@ -79,10 +79,8 @@ class JdkUpstreamClientTest {
       });
       shard.setDaemon(true);
       shard.start();
-      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
       UpstreamClient client = UpstreamClient.jdk();
-      UpstreamRequest request = new UpstreamRequest(
-          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(10));
+      UpstreamRequest request = get(server, "/api/v1/query?query=up");
 
       try (UpstreamResponse whole = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
         assertThat(whole.status()).isEqualTo(200);
@@ -131,10 +129,8 @@ class JdkUpstreamClientTest {
       });
       shard.setDaemon(true);
       shard.start();
-      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
       UpstreamClient client = UpstreamClient.jdk();
-      CompletableFuture<UpstreamResponse> future = client.send(new UpstreamRequest(
-          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(10)));
+      CompletableFuture<UpstreamResponse> future = client.send(get(server, "/api/v1/query?query=up"));
       try (UpstreamResponse response = future.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
 
         assertThat(future.cancel(true)).isFalse();
@@ -173,10 +169,8 @@ class JdkUpstreamClientTest {
       });
       shard.setDaemon(true);
       shard.start();
-      URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
       UpstreamClient client = UpstreamClient.jdk();
-      UpstreamRequest request = new UpstreamRequest(
-          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/labels"), Map.of(), new byte[0], Duration.ofSeconds(10));
+      UpstreamRequest request = get(server, "/api/v1/labels");
 
       try (UpstreamResponse first = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
         assertThat(new String(first.body().readNBytes(json.length()), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(json);
@@ -220,5 +214,11 @@ class JdkUpstreamClientTest {
     } catch (IOException | InterruptedException e) {
       // the client closed the connection: the test counts connections
     }
+  }
+
+  /** A GET of {@code path} from the shard listening on {@code server}, with a deadline of 10 s. */
+  private static UpstreamRequest get(ServerSocket server, String path) {
+    URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+    return new UpstreamRequest("a", ShardTarget.of(uri), "GET", uri.resolve(path), Map.of(), new byte[0], Duration.ofSeconds(10));
   }
 }

@@ -298,27 +298,7 @@ class ReplicaClientTest {
           return super.cancel(mayInterruptIfRunning);
         }
       };
-      answered.complete(new UpstreamResponse() {
-        private final java.io.InputStream body = new java.io.ByteArrayInputStream(OK.getBytes(StandardCharsets.UTF_8));
-
-        @Override
-        public int status() {
-          return 200;
-        }
-
-        @Override
-        public Map<String, List<String>> headers() {
-          return Map.of("content-type", List.of("application/json"));
-        }
-
-        @Override
-        public java.io.InputStream body() {
-          return body;
-        }
-
-        @Override
-        public void close() {}
-      });
+      answered.complete(new io.promroute.router.InMemoryResponse(200, OK));
       return answered;
     };
     ShardTarget target = new ShardTarget(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2")),
