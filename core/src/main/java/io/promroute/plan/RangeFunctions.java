@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.compat.GoFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,14 +15,15 @@ final class RangeFunctions {
 
   static Value call(String name, List<Value> args, long time) {
     Value.Matrix matrix = null;
-    double parameter = Double.NaN;
+    List<Double> scalars = new ArrayList<>(2);
     for (Value arg : args) {
       if (arg instanceof Value.Matrix m) {
         matrix = m;
       } else if (arg instanceof Value.Scalar scalar) {
-        parameter = scalar.value();
+        scalars.add(scalar.value());
       }
     }
+    double parameter = scalars.isEmpty() ? Double.NaN : scalars.get(0);
     if (matrix == null) {
       throw new IllegalStateException(name + " without a range argument");
     }
@@ -49,12 +51,21 @@ final class RangeFunctions {
         case "resets" -> changes(v, true);
         case "deriv" -> deriv(t, v);
         case "predict_linear" -> predictLinear(t, v, time, parameter);
+        case "holt_winters", "double_exponential_smoothing" -> smoothed(v, scalars.get(0), scalars.get(1));
+        case "mad_over_time" -> medianAbsoluteDeviation(v);
+        case "first_over_time" -> v[0];
+        case "ts_of_first_over_time" -> t[0] / 1000.0;
+        case "ts_of_last_over_time" -> t[t.length - 1] / 1000.0;
+        case "ts_of_max_over_time" -> timeOfExtreme(t, v, true);
+        case "ts_of_min_over_time" -> timeOfExtreme(t, v, false);
         default -> throw new IllegalStateException("not a range function: " + name);
       };
       if (result == null) {
         continue;
       }
-      Labels labels = name.equals("last_over_time") ? series.labels() : series.labels().withoutMetricName();
+      // The functions that pick one point act like an offset and keep the metric name.
+      boolean keepsName = name.equals("last_over_time") || name.equals("first_over_time");
+      Labels labels = keepsName ? series.labels() : series.labels().withoutMetricName();
       out.add(new Sample(labels, result));
     }
     Errors.checkDistinct(out);
@@ -129,6 +140,71 @@ final class RangeFunctions {
       aux = kahanAdd(delta * (v - (mean + cMean[0])), aux, cAux);
     }
     return (aux + cAux[0]) / count;
+  }
+
+  /**
+   * 2.42's holt_winters (3.x's double_exponential_smoothing): double exponential smoothing of the
+   * points; the factors are checked once a series has a point in the window, as Prometheus calls
+   * the function only then.
+   */
+  private static Double smoothed(double[] v, double smoothing, double trend) {
+    if (smoothing <= 0 || smoothing >= 1) {
+      throw Errors.execution(
+          "invalid smoothing factor. Expected: 0 < sf < 1, got: " + GoFormat.formatSixDecimals(smoothing));
+    }
+    if (trend <= 0 || trend >= 1) {
+      throw Errors.execution(
+          "invalid trend factor. Expected: 0 < tf < 1, got: " + GoFormat.formatSixDecimals(trend));
+    }
+    if (v.length < 2) {
+      return null;
+    }
+    double previous = 0;
+    double level = v[0];
+    double slope = v[1] - v[0];
+    for (int i = 1; i < v.length; i++) {
+      double weighted = smoothing * v[i];
+      // The slope at the first step is the initial one; after it, a mix of the last change of
+      // the level and the previous slope.
+      if (i > 1) {
+        slope = trend * (level - previous) + (1 - trend) * slope;
+      }
+      double carried = (1 - smoothing) * (level + slope);
+      previous = level;
+      level = weighted + carried;
+    }
+    return level;
+  }
+
+  /** 3.x's mad_over_time: the median of the distances to the median; NaN if a point is NaN. */
+  private static double medianAbsoluteDeviation(double[] values) {
+    for (double value : values) {
+      if (Double.isNaN(value)) {
+        return Double.NaN;
+      }
+    }
+    double median = quantile(0.5, values);
+    double[] deviations = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      deviations[i] = Math.abs(values[i] - median);
+    }
+    return quantile(0.5, deviations);
+  }
+
+  /**
+   * 3.x's ts_of_max_over_time and ts_of_min_over_time: the time of the last point that reaches
+   * the extreme (ties move it later), in seconds.
+   */
+  private static double timeOfExtreme(long[] t, double[] v, boolean max) {
+    double extreme = v[0];
+    long at = t[0];
+    for (int i = 0; i < v.length; i++) {
+      if ((max ? v[i] >= extreme : v[i] <= extreme) || Double.isNaN(extreme)) {
+        extreme = v[i];
+        at = t[i];
+      }
+    }
+    return at / 1000.0;
   }
 
   private static double quantile(double q, double[] values) {

@@ -60,7 +60,9 @@ final class RouterFunctions {
           "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
           "last_over_time", "present_over_time", "stddev_over_time", "stdvar_over_time",
           "quantile_over_time", "rate", "increase", "delta", "irate", "idelta", "changes", "resets",
-          "deriv", "predict_linear");
+          "deriv", "predict_linear", "holt_winters", "double_exponential_smoothing", "mad_over_time",
+          "first_over_time", "ts_of_first_over_time", "ts_of_last_over_time", "ts_of_max_over_time",
+          "ts_of_min_over_time");
 
   /** Whether the router can compute the function from its arguments' global values. */
   static boolean supports(String name) {

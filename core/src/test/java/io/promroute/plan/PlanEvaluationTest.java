@@ -592,4 +592,84 @@ class PlanEvaluationTest {
     assertThat(result.series()).singleElement()
         .satisfies(series -> assertThat(series.points().get(0).value()).isEqualTo(11_401.0));
   }
+
+  /** Plans with Prometheus 2's functions accepted, as the router does for 2.x shards. */
+  private static QueryPlan planPrometheus2(String query) {
+    io.promroute.shard.ShardRewriter rewriter =
+        io.promroute.shard.ShardRewriter.builder()
+            .shardLabel("cluster")
+            .shards(List.of("a", "b", "c"))
+            .parserOptions(
+                io.promroute.promql.ParserOptions.allFeatures().toBuilder().prometheus2Functions(true).build())
+            .build();
+    return QueryPlanner.plan(rewriter.rewrite(query));
+  }
+
+  /** sum(x) on the grid of [4m:1m] before T: 1, 4, 4, 4 at 780s, 840s, 900s, 960s. */
+  private static Answers oneFourFourFour(QueryPlan plan) {
+    return new Answers(plan)
+        .range()
+        .put("sum(x)", "a", 780_000, "{} 1")
+        .put("sum(x)", "a", 840_000, "{} 3")
+        .put("sum(x)", "b", 840_000, "{} 1")
+        .put("sum(x)", "a", 900_000, "{} 4")
+        .put("sum(x)", "c", 960_000, "{} 4");
+  }
+
+  @Test
+  void holtWintersOverASubqueryOfMergedValuesSmoothsTheMergedPoints() {
+    QueryPlan plan = planPrometheus2("holt_winters(sum(x)[4m:1m], 0.5, 0.5)");
+
+    // Level 1, slope 3; then level 0.5 * 4 + 0.5 * (1 + 3) = 4; the slope stays 3 at the first
+    // step, then 0.5 * (4 - 1) + 0.5 * 3 = 3 and level 0.5 * 4 + 0.5 * 7 = 5.5; then slope
+    // 0.5 * 1.5 + 0.5 * 3 = 2.25 and level 2 + 0.5 * 7.75 = 5.875.
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 5.875");
+  }
+
+  @Test
+  void doubleExponentialSmoothingIsHoltWintersUnderItsPrometheus3Name() {
+    QueryPlan plan = QueryPlannerTest.plan("double_exponential_smoothing(sum(x)[4m:1m], 0.5, 0.5)");
+
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 5.875");
+  }
+
+  @Test
+  void holtWintersWithAFactorOutsideZeroToOneIsPrometheusExecutionErrorOnlyWhenASeriesHasPoints() {
+    QueryPlan plan = planPrometheus2("holt_winters(sum(x)[4m:1m], 1, 0.5)");
+    QueryPlan trend = planPrometheus2("holt_winters(sum(x)[4m:1m], 0.5, -0.25)");
+
+    assertThatThrownBy(() -> plan.evaluateInstant(T, oneFourFourFour(plan).build()))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422))
+        .hasMessageContaining("invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000");
+    assertThatThrownBy(() -> trend.evaluateInstant(T, oneFourFourFour(trend).build()))
+        .hasMessageContaining("invalid trend factor. Expected: 0 < tf < 1, got: -0.250000");
+    assertThat(lines(plan.evaluateInstant(T, new Answers(plan).range().build()))).isEmpty();
+  }
+
+  @Test
+  void firstOverTimeKeepsTheMetricNameAndTheTimestampFunctionsAnswerSeconds() {
+    QueryPlan first = QueryPlannerTest.plan("first_over_time(max by (__name__) (x)[4m:1m])");
+    QueryPlan maxAt = QueryPlannerTest.plan("ts_of_max_over_time(sum(x)[4m:1m])");
+    QueryPlan minAt = QueryPlannerTest.plan("ts_of_min_over_time(sum(x)[4m:1m])");
+    QueryPlan lastAt = QueryPlannerTest.plan("ts_of_last_over_time(sum(x)[4m:1m])");
+    Answers names =
+        new Answers(first)
+            .range()
+            .put("max by (__name__) (x)", "a", 840_000, "{__name__=\"x\"} 2")
+            .put("max by (__name__) (x)", "b", 900_000, "{__name__=\"x\"} 3");
+
+    assertThat(lines(first.evaluateInstant(T, names.build()))).containsExactly("{__name__=\"x\"} 2");
+    // The maximum 4 is reached last at 960s; the minimum 1 only at 780s.
+    assertThat(lines(maxAt.evaluateInstant(T, oneFourFourFour(maxAt).build()))).containsExactly("{} 960");
+    assertThat(lines(minAt.evaluateInstant(T, oneFourFourFour(minAt).build()))).containsExactly("{} 780");
+    assertThat(lines(lastAt.evaluateInstant(T, oneFourFourFour(lastAt).build()))).containsExactly("{} 960");
+  }
+
+  @Test
+  void madOverTimeIsTheMedianDistanceToTheMedian() {
+    QueryPlan plan = QueryPlannerTest.plan("mad_over_time(sum(x)[4m:1m])");
+
+    // Median of 1, 4, 4, 4 is 4; distances 3, 0, 0, 0 have the median 0.
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 0");
+  }
 }

@@ -144,6 +144,15 @@ class CrossShardVsPrometheusTest {
         exact("max_over_time(max_over_time(sum(memory_usage_bytes)[5m:1m])[30m:5m])"),
         approx("avg_over_time(rate(sum(http_requests_total)[10m:1m])[20m:2m] offset 3m)"),
         exact("absent_over_time(sum(nonexistent_metric)[5m:1m])"),
+        // Every other range function over merged values (holt_winters: the shards run 2.42).
+        approx("holt_winters(sum(rate(http_requests_total[5m]))[1h:1m], 0.5, 0.5)"),
+        approx("holt_winters(sum by (job) (memory_usage_bytes)[30m:2m], 0.2, 0.7)"),
+        exact("present_over_time(sum(up)[5m:1m])"),
+        exact("resets(max(memory_usage_bytes)[30m:1m])"),
+        exact("irate(max(http_requests_total)[10m:1m])"),
+        exact("idelta(max by (job) (memory_usage_bytes)[10m:1m])"),
+        exact("last_over_time(max by (job) (memory_usage_bytes)[10m:1m])"),
+        exact("quantile_over_time(0.25, max by (job) (memory_usage_bytes)[30m:1m])"),
         empty("absent_over_time(sum(up)[5m:1m])"),
         // Each selector reads the shards its own matchers select, every shard without one (issue 12).
         approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),

@@ -130,6 +130,9 @@ class ExactnessVsGlobalTest {
       "deriv((max(rate(http_requests_total[5m])) / 3)[30m:1m])",
       "deriv(max(memory_usage_bytes)[1h:30s])",
       "predict_linear(max by (job) (rate(http_requests_total[5m]))[30m:1m], 600)",
+      "holt_winters(max by (job) (rate(http_requests_total[5m]))[30m:1m], 0.5, 0.5)",
+      "count_values(\"v\", holt_winters((max(memory_usage_bytes) * 1.1)[1h:30s], 0.3, 0.7))",
+      "count_values(\"v\", quantile_over_time(0.3, (max by (job) (rate(http_requests_total[5m])) / 3)[30m:1m]))",
       "count_values(\"v\", stddev_over_time(max by (job) (rate(http_requests_total[5m]))[1h:1m]))",
       "count_values(\"v\", ln(max by (job, instance) (rate(http_requests_total[5m]))))",
       "count_values(\"v\", tan(max by (job, instance) (memory_usage_bytes)))",
@@ -184,9 +187,30 @@ class ExactnessVsGlobalTest {
   @ValueSource(strings = {
       "holt_winters(memory_usage_bytes{cluster=\"b\"}[10m], 0.5, 0.5)",
       "holt_winters(memory_usage_bytes[15m], 0.3, 0.7)",
+      "holt_winters(max by (job) (memory_usage_bytes)[30m:1m], 0.5, 0.5)",
   })
   void holtWintersIsAnsweredOverPrometheus2Shards(String query) {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
+  }
+
+  /**
+   * holt_winters over merged values checks its factors as Prometheus 2.42 does: the same 422
+   * {@code execution} error, with the factor spelled as Go's {@code %f}.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "holt_winters(max(memory_usage_bytes)[10m:1m], 1, 0.5)",
+      "holt_winters(max(memory_usage_bytes)[10m:1m], 0.5, -0.0000005)",
+  })
+  void holtWintersFactorsOutsideZeroToOneAreTheSameErrorAsPrometheus(String query) {
+    Params params = Params.of("query", query, "time", T);
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
+
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(422);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(422);
+    assertThat(actual.json().path("error").asText()).isEqualTo(expected.json().path("error").asText());
+    assertThat(actual.json().path("errorType").asText()).isEqualTo(expected.json().path("errorType").asText());
   }
 
   private void assertSameInstantAndRangeAnswers(String query, String step) {
