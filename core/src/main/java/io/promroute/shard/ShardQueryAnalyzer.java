@@ -8,6 +8,7 @@ import io.promroute.promql.ast.Call;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.ExprVisitor;
 import io.promroute.promql.ast.Function;
+import io.promroute.promql.ast.KnownFunction;
 import io.promroute.promql.ast.LabelMatcher;
 import io.promroute.promql.ast.MatchOp;
 import io.promroute.promql.ast.MatrixSelector;
@@ -372,10 +373,12 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
 
   @Override
   public Node visitCall(Call node) {
-    String name = node.function().name();
-    if (name.equals("info")) {
+    KnownFunction function = node.function().known();
+    if (function.shape() == KnownFunction.Shape.JOINS_OTHER_SERIES) {
+      // Its data-label selector is visited on its own terms.
       return visitInfo(node);
     }
+    String name = function.functionName();
     List<Node> args = new ArrayList<>(node.args().size());
     boolean changed = false;
     boolean constant = true;
@@ -396,67 +399,56 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     Expr rewritten = changed ? node.withArgs(exprs(args)) : node;
     Presence argumentPresence =
         vectorArgument == null ? Presence.NO_SERIES : vectorArgument.presence();
-    switch (name) {
-      case "absent":
-      case "absent_over_time":
+    KnownFunction.LabelArguments labelArguments = function.labelArguments();
+    return switch (function.shape()) {
         // Prometheus builds the output labels from the equality matchers of a selector argument;
         // the shard, whose selector lost C="s", builds them without it: add it back.
-        return nonLocal(
-            rewritten,
-            absentPresence(node.args().get(0)),
-            constant,
-            argumentsLocal,
-            name + "() is true only when no shard has the series");
-      case "scalar":
-      case "vector":
-        return nonLocal(
-            rewritten,
-            Presence.NO_SERIES,
-            constant,
-            argumentsLocal,
-            name + "() needs the series of every shard together");
-      case "sort":
-      case "sort_desc":
-        return nonLocal(
-            rewritten,
-            argumentPresence,
-            constant,
-            argumentsLocal,
-            name + "() orders the series of several shards");
-      case "sort_by_label":
-      case "sort_by_label_desc":
+      case ABSENCE -> nonLocal(
+          rewritten,
+          absentPresence(node.args().get(0)),
+          constant,
+          argumentsLocal,
+          name + "() is true only when no shard has the series");
+      case NO_OUTPUT_LABELS -> nonLocal(
+          rewritten,
+          Presence.NO_SERIES,
+          constant,
+          argumentsLocal,
+          name + "() needs the series of every shard together");
+      case ORDERS -> {
         // A label absent on the shard sorts every series as a tie, exactly like a label with
         // the same value on every series: so "cluster" among the labels is harmless when every
         // input series carries it, and wrong when only some do.
-        if (strip && argumentPresence == Presence.SOME_SERIES && readsShardLabel(node, 1)) {
+        if (strip
+            && argumentPresence == Presence.SOME_SERIES
+            && readsShardLabel(node, labelArguments)) {
           throw notShardable(
               name
                   + "() sorts by label \""
                   + shardLabel
                   + "\", which only some of its input series carry in the global view");
         }
-        return nonLocal(
+        yield nonLocal(
             rewritten,
             argumentPresence,
             constant,
             argumentsLocal,
             name + "() orders the series of several shards");
-      case "label_replace":
-        return labelFunction(
-            node, args, stringValue(node.args(), 1), shardLabel.equals(stringValue(node.args(), 3)));
-      case "label_join":
-        return labelFunction(node, args, stringValue(node.args(), 1), readsShardLabel(node, 3));
-      case "histogram_quantiles":
-        // Writes the quantiles into a label named by a string argument.
-        return labelFunction(node, args, readsShardLabel(node, 1) ? shardLabel : null, false);
-      default:
-        break;
-    }
-    boolean local = argumentPresence == Presence.EVERY_SERIES && argumentsLocal;
-    if (!local && !constant && argumentsLocal) {
-      crossShard(name + "() drops label \"" + shardLabel + "\"");
-    }
-    return new Node(rewritten, argumentPresence, local, constant);
+      }
+      case WRITES_LABEL -> labelFunction(
+          node,
+          args,
+          stringValue(node.args(), labelArguments.written()),
+          readsShardLabel(node, labelArguments));
+      case JOINS_OTHER_SERIES -> throw new IllegalStateException(name + "() is visited above");
+      case PER_SERIES -> {
+        boolean local = argumentPresence == Presence.EVERY_SERIES && argumentsLocal;
+        if (!local && !constant && argumentsLocal) {
+          crossShard(name + "() drops label \"" + shardLabel + "\"");
+        }
+        yield new Node(rewritten, argumentPresence, local, constant);
+      }
+    };
   }
 
   /**
@@ -731,10 +723,10 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     return true;
   }
 
-  /** Whether a string argument from {@code fromIndex} on names the shard label. */
-  private boolean readsShardLabel(Call node, int fromIndex) {
-    for (int i = fromIndex; i < node.args().size(); i++) {
-      if (shardLabel.equals(stringValue(node.args().get(i)))) {
+  /** Whether a string argument naming a label the function reads names the shard label. */
+  private boolean readsShardLabel(Call node, KnownFunction.LabelArguments labelArguments) {
+    for (int i = 0; i < node.args().size(); i++) {
+      if (labelArguments.reads(i) && shardLabel.equals(stringValue(node.args().get(i)))) {
         return true;
       }
     }
@@ -763,7 +755,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   private static String stringValue(List<Expr> args, int index) {
-    return index < args.size() ? stringValue(args.get(index)) : null;
+    return index >= 0 && index < args.size() ? stringValue(args.get(index)) : null;
   }
 
   /** The value of a string literal, looking through parentheses; {@code null} otherwise. */
