@@ -13,7 +13,38 @@ final class RangeFunctions {
 
   private RangeFunctions() {}
 
-  static Value call(String name, List<Value> args, long time) {
+  /**
+   * One series' points in the window, and what else a range function reads.
+   *
+   * @param t the points' times
+   * @param v the points' values, at least one
+   * @param matrix the whole argument (its range and offset)
+   * @param time the evaluation time
+   * @param scalars the scalar arguments, in written order
+   */
+  record Window(long[] t, double[] v, Value.Matrix matrix, long time, List<Double> scalars) {
+    double scalar(int index) {
+      return index < scalars.size() ? scalars.get(index) : Double.NaN;
+    }
+  }
+
+  /** A range function of one series' window: its value, or null for no output sample. */
+  @FunctionalInterface
+  interface Kernel {
+    Double apply(Window window);
+  }
+
+  /** A range function that drops the metric name, as all but the ones that pick one point. */
+  static RouterFunctions.Implementation droppingName(Kernel kernel) {
+    return (args, absentLabels, time) -> call(kernel, false, args, time);
+  }
+
+  /** A range function that picks a point and, like an offset, keeps the metric name. */
+  static RouterFunctions.Implementation keepingName(Kernel kernel) {
+    return (args, absentLabels, time) -> call(kernel, true, args, time);
+  }
+
+  private static Value call(Kernel kernel, boolean keepsName, List<Value> args, long time) {
     Value.Matrix matrix = null;
     List<Double> scalars = new ArrayList<>(2);
     for (Value arg : args) {
@@ -23,53 +54,126 @@ final class RangeFunctions {
         scalars.add(scalar.value());
       }
     }
-    double parameter = scalars.isEmpty() ? Double.NaN : scalars.get(0);
     if (matrix == null) {
-      throw new IllegalStateException(name + " without a range argument");
+      throw new IllegalStateException("a range function without a range argument");
     }
     List<Sample> out = new ArrayList<>();
     for (Value.Series series : matrix.series()) {
-      double[] v = series.values();
-      long[] t = series.times();
-      Double result = switch (name) {
-        case "avg_over_time" -> average(v);
-        case "min_over_time" -> extreme(v, false);
-        case "max_over_time" -> extreme(v, true);
-        case "sum_over_time" -> sum(v);
-        case "count_over_time" -> (double) v.length;
-        case "last_over_time" -> v[v.length - 1];
-        case "present_over_time" -> 1.0;
-        case "stddev_over_time" -> Math.sqrt(variance(v));
-        case "stdvar_over_time" -> variance(v);
-        case "quantile_over_time" -> quantile(parameter, v);
-        case "rate" -> extrapolated(t, v, matrix, time, true, true);
-        case "increase" -> extrapolated(t, v, matrix, time, true, false);
-        case "delta" -> extrapolated(t, v, matrix, time, false, false);
-        case "irate" -> instant(t, v, true);
-        case "idelta" -> instant(t, v, false);
-        case "changes" -> changes(v, false);
-        case "resets" -> changes(v, true);
-        case "deriv" -> deriv(t, v);
-        case "predict_linear" -> predictLinear(t, v, time, parameter);
-        case "holt_winters", "double_exponential_smoothing" -> smoothed(v, scalars.get(0), scalars.get(1));
-        case "mad_over_time" -> medianAbsoluteDeviation(v);
-        case "first_over_time" -> v[0];
-        case "ts_of_first_over_time" -> t[0] / 1000.0;
-        case "ts_of_last_over_time" -> t[t.length - 1] / 1000.0;
-        case "ts_of_max_over_time" -> timeOfExtreme(t, v, true);
-        case "ts_of_min_over_time" -> timeOfExtreme(t, v, false);
-        default -> throw new IllegalStateException("not a range function: " + name);
-      };
+      Double result = kernel.apply(new Window(series.times(), series.values(), matrix, time, scalars));
       if (result == null) {
         continue;
       }
-      // The functions that pick one point act like an offset and keep the metric name.
-      boolean keepsName = name.equals("last_over_time") || name.equals("first_over_time");
       Labels labels = keepsName ? series.labels() : series.labels().withoutMetricName();
       out.add(new Sample(labels, result));
     }
     Errors.checkDistinct(out);
     return new Value.Vector(out);
+  }
+
+  // ---- the kernels, as Prometheus 2.42 (3.x for its own functions) computes them ----
+
+  static Double average(Window w) {
+    return average(w.v());
+  }
+
+  static Double min(Window w) {
+    return extreme(w.v(), false);
+  }
+
+  static Double max(Window w) {
+    return extreme(w.v(), true);
+  }
+
+  static Double sum(Window w) {
+    return sum(w.v());
+  }
+
+  static Double count(Window w) {
+    return (double) w.v().length;
+  }
+
+  static Double first(Window w) {
+    return w.v()[0];
+  }
+
+  static Double last(Window w) {
+    return w.v()[w.v().length - 1];
+  }
+
+  static Double present(Window w) {
+    return 1.0;
+  }
+
+  static Double stddev(Window w) {
+    return Math.sqrt(variance(w.v()));
+  }
+
+  static Double stdvar(Window w) {
+    return variance(w.v());
+  }
+
+  static Double quantile(Window w) {
+    return quantile(w.scalar(0), w.v());
+  }
+
+  static Double rate(Window w) {
+    return extrapolated(w.t(), w.v(), w.matrix(), w.time(), true, true);
+  }
+
+  static Double increase(Window w) {
+    return extrapolated(w.t(), w.v(), w.matrix(), w.time(), true, false);
+  }
+
+  static Double delta(Window w) {
+    return extrapolated(w.t(), w.v(), w.matrix(), w.time(), false, false);
+  }
+
+  static Double irate(Window w) {
+    return instant(w.t(), w.v(), true);
+  }
+
+  static Double idelta(Window w) {
+    return instant(w.t(), w.v(), false);
+  }
+
+  static Double changes(Window w) {
+    return changes(w.v(), false);
+  }
+
+  static Double resets(Window w) {
+    return changes(w.v(), true);
+  }
+
+  static Double deriv(Window w) {
+    return deriv(w.t(), w.v());
+  }
+
+  static Double predictLinear(Window w) {
+    return predictLinear(w.t(), w.v(), w.time(), w.scalar(0));
+  }
+
+  static Double smoothed(Window w) {
+    return smoothed(w.v(), w.scalar(0), w.scalar(1));
+  }
+
+  static Double medianAbsoluteDeviation(Window w) {
+    return medianAbsoluteDeviation(w.v());
+  }
+
+  static Double timeOfFirst(Window w) {
+    return w.t()[0] / 1000.0;
+  }
+
+  static Double timeOfLast(Window w) {
+    return w.t()[w.t().length - 1] / 1000.0;
+  }
+
+  static Double timeOfMax(Window w) {
+    return timeOfExtreme(w.t(), w.v(), true);
+  }
+
+  static Double timeOfMin(Window w) {
+    return timeOfExtreme(w.t(), w.v(), false);
   }
 
   /**

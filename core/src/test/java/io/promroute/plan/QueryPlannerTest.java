@@ -254,8 +254,8 @@ class QueryPlannerTest {
         .containsExactly(6_000_000L - 300_000L, 9_400_000L, 60_000L);
 
     assertThat(plan("absent_over_time(sum(x)[5m:1m])").toString())
-        .isEqualTo("absent(present_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
-            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms)))");
+        .isEqualTo("absent_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
+            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms))");
   }
 
   @Test
