@@ -553,7 +553,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + "; select one shard");
     }
     Function labelReplace =
-        name.equals("label_replace") ? call.function() : labelReplaceFunction();
+        call.function().known() == KnownFunction.LABEL_REPLACE ? call.function() : labelReplaceFunction();
     String template = shards.get(0).replace("$", "$$");
     Expr withKey =
         new Call(
@@ -608,8 +608,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   private static Function labelReplaceFunction() {
-    return Function.byName("label_replace")
-        .orElseThrow(() -> new IllegalStateException("the function table lacks label_replace"));
+    return KnownFunction.LABEL_REPLACE.signature();
   }
 
   /**
