@@ -233,20 +233,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         op == AggregateOp.COUNT_VALUES
             && node.param() instanceof StringLiteral label
             && label.value().equals(shardLabel);
-    if (op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO) {
-      if (op == AggregateOp.LIMITK
-          && inner.kind() == Kind.LOCAL
-          && paramConstant
-          && groupsByShardLabel) {
-        return local(node);
-      }
-      throw refuse(op.keyword() + " over series of several shards (it picks series by a hash)");
-    }
     if (inner.kind() == Kind.CONSTANT && paramConstant) {
       return new Planned(Kind.CONSTANT, node, () -> routerAggregate(node, param, inner));
     }
     if (inner.kind() == Kind.LOCAL && paramConstant) {
-      if (groupsByShardLabel && !writesShardLabel) {
+      boolean sentWhole =
+          switch (op) {
+              // They pick series by the whole label set (order, hash): where the shards store
+              // the shard label, as the global view has it; limit_ratio per series.
+            case LIMITK -> !addShardLabel && groupsByShardLabel;
+            case LIMIT_RATIO -> !addShardLabel;
+            case SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR, TOPK, BOTTOMK, COUNT_VALUES,
+                QUANTILE -> groupsByShardLabel && !writesShardLabel;
+          };
+      if (sentWhole) {
         return local(node);
       }
       return new Planned(Kind.GLOBAL, node, () -> partial(node, param));
@@ -304,10 +304,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         }
         yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false), true);
       }
-        // No exact partial: the shards send the argument, the router computes the quantile.
-      case QUANTILE -> new PlanNode.Aggregate(
+        // No exact partial: the shards send the argument, the router computes the quantile or
+        // picks the series (by global label order or hash, the shard label included).
+      case QUANTILE, LIMITK, LIMIT_RATIO -> new PlanNode.Aggregate(
           node.op(), materialize(param), without, grouping, fetch(node.expr(), addShardLabel));
-      case LIMITK, LIMIT_RATIO -> throw refuse(node.op().keyword() + " over series of several shards");
     };
   }
 

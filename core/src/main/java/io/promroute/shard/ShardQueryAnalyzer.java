@@ -214,20 +214,22 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + "\", which only some of its input series carry in the global view; the shards"
               + " do not store it");
     }
-    if (strip
-        && op == AggregateOp.LIMIT_RATIO
-        && inner.presence() == Presence.EVERY_SERIES
-        && canMaterialize()) {
-      // The hash must see the label set of the global view.
+    // limitk keeps the first series of a group in label order, limit_ratio those whose label set
+    // hashes low: in the global view both see the shard label, which the shards do not store.
+    boolean readsWholeLabelSet = op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO;
+    if (strip && readsWholeLabelSet && inner.presence() == Presence.EVERY_SERIES && canMaterialize()) {
+      // One shard: it sees the label set of the global view.
       inner = materialize(inner);
       rewritten = new AggregateExpr(op, inner.expr(), param.expr(), node.without(), node.grouping());
     }
-    if (strip && op == AggregateOp.LIMIT_RATIO && inner.presence() != Presence.NO_SERIES) {
-      throw notShardable(
-          "limit_ratio chooses series by a hash of all their labels, and in the global view those"
-              + " include \""
+    // Otherwise the router picks from the shards' series, label added (io.promroute.plan).
+    boolean pickedByRouter = strip && readsWholeLabelSet && inner.presence() != Presence.NO_SERIES;
+    if (pickedByRouter) {
+      crossShard(
+          op.keyword()
+              + " picks series by their whole label set, which in the global view includes \""
               + shardLabel
-              + "\", which the shards do not store");
+              + "\"; the shards do not store it");
     }
     Presence presence =
         switch (op) {
@@ -243,7 +245,11 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     boolean paramConstant = param == null || param.constant();
     boolean constant = inner.constant() && paramConstant;
     boolean local =
-        groupsByShardLabel && inner.local() && paramConstant && presence == Presence.EVERY_SERIES;
+        groupsByShardLabel
+            && inner.local()
+            && paramConstant
+            && presence == Presence.EVERY_SERIES
+            && !pickedByRouter;
     if (!local && !constant && (inner.local() || inner.constant())) {
       if (!groupsByShardLabel) {
         crossShard(

@@ -672,4 +672,79 @@ class PlanEvaluationTest {
     // Median of 1, 4, 4, 4 is 4; distances 3, 0, 0, 0 have the median 0.
     assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 0");
   }
+
+  @Test
+  void limitkKeepsTheFirstSeriesInGlobalLabelOrderWhereTheShardLabelReordersAShardsSeries() {
+    QueryPlan plan = QueryPlannerTest.plan("limitk(1, x)");
+    // On shard a, {__name__="x"} sorts before {__name__="x", branch="m"}; with cluster="a" added,
+    // "branch" < "cluster" puts the second first: the global view keeps it.
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\"} 1", "{__name__=\"x\", branch=\"m\"} 2")
+            .put("x", "b", T, "{__name__=\"x\"} 3");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", branch=\"m\", cluster=\"a\"} 2");
+  }
+
+  @Test
+  void limitkPerGroupAnswersInPrometheusHeapOrderByValue() {
+    QueryPlan plan = QueryPlannerTest.plan("limitk by (job) (2, x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{i=\"1\", job=\"api\"} 5", "{i=\"2\", job=\"db\"} 4")
+            .put("x", "b", T, "{i=\"3\", job=\"api\"} 2", "{i=\"4\", job=\"api\"} 1");
+
+    // Group api meets 5 (a, i=1), then 2 (b, i=3), which the heap moves before it; i=4 is third.
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly(
+            "{cluster=\"b\", i=\"3\", job=\"api\"} 2",
+            "{cluster=\"a\", i=\"1\", job=\"api\"} 5",
+            "{cluster=\"a\", i=\"2\", job=\"db\"} 4");
+  }
+
+  @Test
+  void limitkOfNaNIsPrometheus3sErrorAndBelowOneIsEmpty() {
+    QueryPlan nan = QueryPlannerTest.plan("limitk(NaN, x)");
+    QueryPlan zero = QueryPlannerTest.plan("limitk(0.9, x)");
+    Answers answers = new Answers(nan).put("x", "a", T, "{i=\"1\"} 1");
+
+    assertThatThrownBy(() -> instant(nan, answers)).hasMessageContaining("Parameter value is NaN");
+    assertThat(lines(instant(zero, new Answers(zero).put("x", "a", T, "{i=\"1\"} 1")))).isEmpty();
+  }
+
+  @Test
+  void limitRatioKeepsExactlyTheSeriesItsComplementDropsHashingTheShardLabelToo() {
+    QueryPlan kept = QueryPlannerTest.plan("limit_ratio(0.3, x)");
+    QueryPlan complement = QueryPlannerTest.plan("limit_ratio(-0.7, x)");
+    String[] series = new String[40];
+    for (int i = 0; i < series.length; i++) {
+      series[i] = "{__name__=\"x\", i=\"" + i + "\"} " + i;
+    }
+    List<String> keptLines = lines(instant(kept, new Answers(kept).put("x", "a", T, series).put("x", "b", T, series)));
+    List<String> complementLines =
+        lines(instant(complement, new Answers(complement).put("x", "a", T, series).put("x", "b", T, series)));
+
+    // Every one of the 80 series is in exactly one of the two answers.
+    assertThat(keptLines).doesNotContainAnyElementsOf(complementLines);
+    assertThat(keptLines.size() + complementLines.size()).isEqualTo(80);
+    assertThat(keptLines).isNotEmpty();
+    assertThat(complementLines).isNotEmpty();
+    // The same series on two shards differ by the shard label, so by hash: some are kept on one only.
+    long keptOnA = keptLines.stream().filter(line -> line.contains("cluster=\"a\"")).count();
+    long keptOnB = keptLines.size() - keptOnA;
+    assertThat(keptLines.stream().map(line -> line.replaceAll("cluster=\"[ab]\", ", "")).distinct().count())
+        .isGreaterThan(Math.max(keptOnA, keptOnB));
+  }
+
+  @Test
+  void limitRatioOffsetIsTheStringlabelsHashOverTheLargestUint64() {
+    // The encoding of {a="b"}: 1 "a" 1 "b"; its XXH64, as an unsigned fraction of 2^64.
+    double offset = RatioSampler.offset(Labels.of("a", "b"));
+    long hash = io.promroute.compat.XxHash64.hash(new byte[] {1, 'a', 1, 'b'});
+    double expected = new java.math.BigDecimal(Long.toUnsignedString(hash)).doubleValue() / 0x1p64;
+
+    assertThat(offset).isEqualTo(expected);
+    assertThat(RatioSampler.keeps(1.0, Labels.of("a", "b"))).isTrue();
+    assertThat(RatioSampler.keeps(-1.0, Labels.of("a", "b"))).isTrue();
+  }
 }
