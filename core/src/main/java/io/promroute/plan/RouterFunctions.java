@@ -171,8 +171,8 @@ final class RouterFunctions {
       case START_TIMESTAMP, INFO -> null;
       // The request's times inside durations; not asked of merged values.
       case START, END, STEP, RANGE -> null;
-      // 3.x's natural sort order is not written yet.
-      case SORT_BY_LABEL, SORT_BY_LABEL_DESC -> null;
+      case SORT_BY_LABEL -> (args, absentLabels, time) -> sortByLabel(args, false);
+      case SORT_BY_LABEL_DESC -> (args, absentLabels, time) -> sortByLabel(args, true);
     };
   }
 
@@ -364,6 +364,33 @@ final class RouterFunctions {
           return descending ? -c : c;
         };
     out.sort(byValue.thenComparing(Sample::labels));
+    return new Value.Vector(out);
+  }
+
+  /**
+   * 3.x's sort_by_label(_desc): by the named labels' values in natural order, then (for a total
+   * order) by the whole label set; descending reverses both.
+   */
+  private static Value sortByLabel(List<Value> args, boolean descending) {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i < args.size(); i++) {
+      names.add(string(args.get(i)));
+    }
+    List<Sample> out = new ArrayList<>(PlanNode.Nodes.vector(args.get(0)));
+    out.sort(
+        (a, b) -> {
+          for (String name : names) {
+            String x = a.labels().get(name);
+            String y = b.labels().get(name);
+            if (x.equals(y)) {
+              continue;
+            }
+            boolean before = NaturalOrder.precedes(x, y);
+            return descending == before ? 1 : -1;
+          }
+          int byLabels = a.labels().compareTo(b.labels());
+          return descending ? -byLabels : byLabels;
+        });
     return new Value.Vector(out);
   }
 

@@ -747,4 +747,25 @@ class PlanEvaluationTest {
     assertThat(RatioSampler.keeps(1.0, Labels.of("a", "b"))).isTrue();
     assertThat(RatioSampler.keeps(-1.0, Labels.of("a", "b"))).isTrue();
   }
+
+  @Test
+  void sortByLabelOrdersTheMergedSeriesNaturallyThenByLabelSet() {
+    QueryPlan plan = QueryPlannerTest.plan("sort_by_label(x, \"instance\")");
+    QueryPlan descending = QueryPlannerTest.plan("sort_by_label_desc(x, \"instance\")");
+    String[] onA = {"{instance=\"host10\"} 1", "{instance=\"host9\"} 2"};
+    String[] onB = {"{instance=\"host2\"} 3", "{instance=\"host9\"} 4"};
+
+    assertThat(lines(instant(plan, new Answers(plan).put("x", "a", T, onA).put("x", "b", T, onB))))
+        .containsExactly(
+            "{cluster=\"b\", instance=\"host2\"} 3",
+            "{cluster=\"a\", instance=\"host9\"} 2",
+            "{cluster=\"b\", instance=\"host9\"} 4",
+            "{cluster=\"a\", instance=\"host10\"} 1");
+    assertThat(lines(instant(descending, new Answers(descending).put("x", "a", T, onA).put("x", "b", T, onB))))
+        .containsExactly(
+            "{cluster=\"a\", instance=\"host10\"} 1",
+            "{cluster=\"b\", instance=\"host9\"} 4",
+            "{cluster=\"a\", instance=\"host9\"} 2",
+            "{cluster=\"b\", instance=\"host2\"} 3");
+  }
 }
