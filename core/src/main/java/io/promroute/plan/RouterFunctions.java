@@ -164,9 +164,12 @@ final class RouterFunctions {
       case TS_OF_LAST_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfLast);
       case TS_OF_MAX_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMax);
       case TS_OF_MIN_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMin);
-      // Native histograms are not merged across shards (the answers' "histogram" fields are refused).
-      case HISTOGRAM_AVG, HISTOGRAM_COUNT, HISTOGRAM_FRACTION, HISTOGRAM_QUANTILES, HISTOGRAM_STDDEV,
-          HISTOGRAM_STDVAR, HISTOGRAM_SUM -> null;
+      // They read native histogram samples only and skip floats; the router's values are floats
+      // (a shard answer holding native histograms is refused where it is merged): nothing.
+      case HISTOGRAM_AVG, HISTOGRAM_COUNT, HISTOGRAM_STDDEV, HISTOGRAM_STDVAR, HISTOGRAM_SUM ->
+          (args, absentLabels, time) -> new Value.Vector(List.of());
+      // Prometheus 3 also reads classic buckets (le) with these: not written yet.
+      case HISTOGRAM_FRACTION, HISTOGRAM_QUANTILES -> null;
       // Series start times are not in the answers; info() reads every shard's info metrics.
       case START_TIMESTAMP, INFO -> null;
       // The request's times inside durations; not asked of merged values.

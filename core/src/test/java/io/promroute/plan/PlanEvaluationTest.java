@@ -768,4 +768,14 @@ class PlanEvaluationTest {
             "{cluster=\"a\", instance=\"host9\"} 2",
             "{cluster=\"b\", instance=\"host2\"} 3");
   }
+
+  @Test
+  void nativeHistogramFunctionsOfMergedFloatsAreEmptyAsPrometheusSkipsFloats() {
+    QueryPlan plan = QueryPlannerTest.plan("histogram_count(sum by (job) (x)) or histogram_sum(max(x))");
+
+    assertThat(lines(instant(plan, new Answers(plan)
+        .put("sum by (job) (x)", "a", T, "{job=\"api\"} 3")
+        .put("max(x)", "a", T, "{} 3"))))
+        .isEmpty();
+  }
 }
