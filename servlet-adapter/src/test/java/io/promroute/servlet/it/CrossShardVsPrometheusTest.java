@@ -282,7 +282,10 @@ class CrossShardVsPrometheusTest {
         Arguments.of("up{cluster=\"a\"} * on (instance) up"),
         // Sides reading different shards, matched on the shard label: the duplicates of shard b's
         // right side count although its left side is empty there.
-        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"));
+        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
+        // holt_winters over merged values checks its factors as 2.42 does, spelled with Go's %f.
+        Arguments.of("holt_winters(max(memory_usage_bytes)[10m:1m], 1, 0.5)"),
+        Arguments.of("holt_winters(max(memory_usage_bytes)[10m:1m], 0.5, -0.0000005)"));
   }
 
   @ParameterizedTest(name = "{0}")

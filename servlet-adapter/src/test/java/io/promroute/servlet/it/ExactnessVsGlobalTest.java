@@ -193,26 +193,6 @@ class ExactnessVsGlobalTest {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
   }
 
-  /**
-   * holt_winters over merged values checks its factors as Prometheus 2.42 does: the same 422
-   * {@code execution} error, with the factor spelled as Go's {@code %f}.
-   */
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "holt_winters(max(memory_usage_bytes)[10m:1m], 1, 0.5)",
-      "holt_winters(max(memory_usage_bytes)[10m:1m], 0.5, -0.0000005)",
-  })
-  void holtWintersFactorsOutsideZeroToOneAreTheSameErrorAsPrometheus(String query) {
-    Params params = Params.of("query", query, "time", T);
-    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
-    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
-
-    assertThat(expected.status()).as(expected.summary()).isEqualTo(422);
-    assertThat(actual.status()).as(actual.summary()).isEqualTo(422);
-    assertThat(actual.json().path("error").asText()).isEqualTo(expected.json().path("error").asText());
-    assertThat(actual.json().path("errorType").asText()).isEqualTo(expected.json().path("errorType").asText());
-  }
-
   private void assertSameInstantAndRangeAnswers(String query, String step) {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
     assertSameAnswer("/api/v1/query_range", Params.of(
