@@ -38,6 +38,19 @@ public record Function(
     return Optional.ofNullable(FunctionTable.FUNCTIONS.get(name));
   }
 
+  /**
+   * The function's constant, which says how it treats its input.
+   *
+   * @throws IllegalStateException for a signature PromQL does not know
+   */
+  public KnownFunction known() {
+    KnownFunction known = KnownFunction.byName(name);
+    if (known == null) {
+      throw new IllegalStateException("not a PromQL function: " + name);
+    }
+    return known;
+  }
+
   /** Every known function, by name. */
   public static Map<String, Function> all() {
     return FunctionTable.FUNCTIONS;
