@@ -349,8 +349,8 @@ public final class PromRouteFilter implements Filter {
 
     /**
      * How long a shard may take to answer; default 2 minutes. One deadline for all of a request's
-     * shard requests, counted from its arrival; a shard that misses it is answered 504 (or, with
-     * partial answers, becomes a warning).
+     * shard requests, counted from its arrival; a shard that misses it makes the answer a 504
+     * {@code timeout} (with partial answers from several shards, a warning naming it).
      *
      * @param timeout the deadline, positive
      * @return this builder
