@@ -7,7 +7,7 @@ import java.math.RoundingMode;
 /**
  * The few Go formatting routines whose exact output Prometheus exposes: {@code
  * strconv.FormatFloat(v, 'f', -1, 64)}, {@code fmt.Sprint(float64)} (the {@code %v} verb),
- * {@code model.Duration.String()}, {@code %.3f}, {@code len} of a string and {@code
+ * {@code model.Duration.String()}, {@code %.3f}, {@code %f}, {@code len} of a string and {@code
  * strings.TrimSpace}. Written from their documented behaviour; Java's own formatting differs in
  * each (exponents, rounding). Quoting is {@link GoQuote}.
  */
@@ -43,6 +43,23 @@ public final class GoFormat {
     }
     String fast = fewFractionDigits(value);
     return fast != null ? fast : shortestDecimal(value).toPlainString();
+  }
+
+  /**
+   * Go's {@code %f} ({@code strconv.FormatFloat(v, 'f', 6, 64)}): six decimals, rounded from the
+   * exact binary value (half to even), with the sign of a negative number that rounds to zero;
+   * {@code +Inf}, {@code -Inf}, {@code NaN}. Prometheus writes it into some error messages.
+   */
+  public static String formatSixDecimals(double value) {
+    if (Double.isNaN(value)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? "+Inf" : "-Inf";
+    }
+    String digits = new BigDecimal(value).setScale(6, RoundingMode.HALF_EVEN).abs().toPlainString();
+    boolean negative = value < 0 || (value == 0 && 1 / value < 0);
+    return negative ? "-" + digits : digits;
   }
 
   /** The BigDecimal route of {@link #formatFloat}, for tests that check the fast route. */

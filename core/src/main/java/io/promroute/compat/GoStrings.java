@@ -37,4 +37,25 @@ public final class GoStrings {
     }
     return Integer.compare(leftLength - leftIndex, rightLength - rightIndex);
   }
+
+  /**
+   * The bytes of the Go string a Java string stands for: UTF-8, except that a raw-byte character
+   * ({@link GoQuote#isRawByte}) is its one byte.
+   */
+  public static byte[] bytes(String text) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length() + 8);
+    for (int index = 0; index < text.length(); ) {
+      int codePoint = text.codePointAt(index);
+      index += Character.charCount(codePoint);
+      if (GoQuote.isRawByte(codePoint)) {
+        out.write(codePoint - GoQuote.rawByte(0));
+      } else if (Character.isSurrogate((char) codePoint) && codePoint <= 0xFFFF) {
+        // No UTF-8 input decodes to another lone surrogate; Go would hold U+FFFD.
+        out.writeBytes("\uFFFD".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } else {
+        out.writeBytes(new String(Character.toChars(codePoint)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    return out.toByteArray();
+  }
 }

@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.compat.GoFormat;
 import io.promroute.compat.LabelNames;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.AggregateOp;
@@ -33,7 +34,7 @@ final class Aggregation {
   }
 
   /**
-   * @param param the parameter: a Double for topk, bottomk and quantile, a String for
+   * @param param the parameter: a Double for topk, bottomk, limitk, limit_ratio and quantile, a String for
    *     count_values, null otherwise
    */
   static List<Sample> evaluate(
@@ -60,6 +61,32 @@ final class Aggregation {
         return List.of();
       }
     }
+    double ratio = 0;
+    if (op == AggregateOp.LIMITK) {
+      // Prometheus 3's checks, in its order.
+      double f = (Double) param;
+      if (f < 1) {
+        return List.of();
+      }
+      if (Double.isNaN(f)) {
+        throw Errors.execution("Parameter value is NaN");
+      }
+      if (f >= 9223372036854774784.0) {
+        throw Errors.execution("Scalar value " + GoFormat.formatFloatShortestG(f) + " overflows int64");
+      }
+      k = (long) f;
+    }
+    if (op == AggregateOp.LIMIT_RATIO) {
+      ratio = (Double) param;
+      if (ratio == 0) {
+        return List.of();
+      }
+      if (Double.isNaN(ratio)) {
+        throw Errors.execution("Ratio value is NaN");
+      }
+      // Prometheus caps it (with a warning).
+      ratio = Math.max(-1.0, Math.min(1.0, ratio));
+    }
     List<String> dropped = new ArrayList<>(groupingLabels);
     dropped.add(Labels.METRIC_NAME);
     Map<Labels, Group> groups = new LinkedHashMap<>();
@@ -79,9 +106,14 @@ final class Aggregation {
         group.count = 1;
         switch (op) {
           case STDVAR, STDDEV -> group.value = 0;
-          case TOPK, BOTTOMK, QUANTILE -> group.heap.add(new Sample(metric, v));
+          case TOPK, BOTTOMK, QUANTILE, LIMITK -> group.heap.add(new Sample(metric, v));
+          case LIMIT_RATIO -> {
+            if (RatioSampler.keeps(ratio, metric)) {
+              pushByValue(group.heap, new Sample(metric, v));
+            }
+          }
           case GROUP -> group.value = 1;
-          case SUM, AVG, COUNT, MIN, MAX, COUNT_VALUES, LIMITK, LIMIT_RATIO -> {}
+          case SUM, AVG, COUNT, MIN, MAX, COUNT_VALUES -> {}
         }
         continue;
       }
@@ -120,7 +152,17 @@ final class Aggregation {
         case TOPK -> offer(group, new Sample(metric, v), k, true);
         case BOTTOMK -> offer(group, new Sample(metric, v), k, false);
         case QUANTILE -> group.heap.add(new Sample(metric, v));
-        case LIMITK, LIMIT_RATIO -> throw new IllegalStateException(op + " is not planned");
+          // The first k of each group in input order (kept in a heap by value, as Prometheus).
+        case LIMITK -> {
+          if (group.heap.size() < k) {
+            pushByValue(group.heap, new Sample(metric, v));
+          }
+        }
+        case LIMIT_RATIO -> {
+          if (RatioSampler.keeps(ratio, metric)) {
+            pushByValue(group.heap, new Sample(metric, v));
+          }
+        }
       }
     }
     List<Sample> out = new ArrayList<>();
@@ -146,11 +188,34 @@ final class Aggregation {
           continue;
         }
         case QUANTILE -> value = quantile((Double) param, group.heap);
-        case SUM, MIN, MAX, GROUP, LIMITK, LIMIT_RATIO -> {}
+        case LIMITK, LIMIT_RATIO -> {
+          // The kept series with all their labels, in Prometheus's heap order.
+          out.addAll(group.heap);
+          continue;
+        }
+        case SUM, MIN, MAX, GROUP -> {}
       }
       out.add(new Sample(group.labels, value));
     }
     return out;
+  }
+
+  /**
+   * Go's {@code heap.Push} on Prometheus's {@code vectorByValueHeap} (NaN, then ascending): the
+   * order limitk and limit_ratio answer their series in.
+   */
+  private static void pushByValue(List<Sample> heap, Sample sample) {
+    heap.add(sample);
+    int child = heap.size() - 1;
+    while (child > 0) {
+      int parent = (child - 1) / 2;
+      double c = heap.get(child).value();
+      if (!(Double.isNaN(c) || c < heap.get(parent).value())) {
+        break;
+      }
+      heap.set(child, heap.set(parent, heap.get(child)));
+      child = parent;
+    }
   }
 
   private static double nanLowest(Sample sample) {

@@ -5,6 +5,7 @@ import io.promroute.promql.ast.AggregateOp;
 import io.promroute.promql.ast.AtModifier;
 import io.promroute.promql.ast.BinaryOp;
 import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.KnownFunction;
 import io.promroute.promql.ast.VectorMatching;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -521,14 +522,14 @@ sealed interface PlanNode {
   }
 
   /** A function computed by the router from its arguments' global values. */
-  record Function(String name, List<PlanNode> args, Labels absentLabels) implements PlanNode {
+  record Function(KnownFunction function, List<PlanNode> args, Labels absentLabels) implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
       List<Value> values = new ArrayList<>(args.size());
       for (PlanNode arg : args) {
         values.add(arg.evaluate(context, time));
       }
-      return RouterFunctions.call(name, values, absentLabels, time);
+      return RouterFunctions.call(function, values, absentLabels, time);
     }
 
     @Override
@@ -537,7 +538,7 @@ sealed interface PlanNode {
       for (PlanNode arg : args) {
         printed.add(arg.print());
       }
-      return name + "(" + String.join(", ", printed) + ")";
+      return function.functionName() + "(" + String.join(", ", printed) + ")";
     }
 
     @Override

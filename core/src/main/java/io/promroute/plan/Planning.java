@@ -8,6 +8,7 @@ import io.promroute.promql.ast.BinaryOp;
 import io.promroute.promql.ast.Call;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.ExprVisitor;
+import io.promroute.promql.ast.KnownFunction;
 import io.promroute.promql.ast.MatrixSelector;
 import io.promroute.promql.ast.NumberLiteral;
 import io.promroute.promql.ast.ParenExpr;
@@ -232,20 +233,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         op == AggregateOp.COUNT_VALUES
             && node.param() instanceof StringLiteral label
             && label.value().equals(shardLabel);
-    if (op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO) {
-      if (op == AggregateOp.LIMITK
-          && inner.kind() == Kind.LOCAL
-          && paramConstant
-          && groupsByShardLabel) {
-        return local(node);
-      }
-      throw refuse(op.keyword() + " over series of several shards (it picks series by a hash)");
-    }
     if (inner.kind() == Kind.CONSTANT && paramConstant) {
       return new Planned(Kind.CONSTANT, node, () -> routerAggregate(node, param, inner));
     }
     if (inner.kind() == Kind.LOCAL && paramConstant) {
-      if (groupsByShardLabel && !writesShardLabel) {
+      boolean sentWhole =
+          switch (op) {
+              // They pick series by the whole label set (order, hash): where the shards store
+              // the shard label, as the global view has it; limit_ratio per series.
+            case LIMITK -> !addShardLabel && groupsByShardLabel;
+            case LIMIT_RATIO -> !addShardLabel;
+            case SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR, TOPK, BOTTOMK, COUNT_VALUES,
+                QUANTILE -> groupsByShardLabel && !writesShardLabel;
+          };
+      if (sentWhole) {
         return local(node);
       }
       return new Planned(Kind.GLOBAL, node, () -> partial(node, param));
@@ -303,10 +304,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         }
         yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false), true);
       }
-        // No exact partial: the shards send the argument, the router computes the quantile.
-      case QUANTILE -> new PlanNode.Aggregate(
+        // No exact partial: the shards send the argument, the router computes the quantile or
+        // picks the series (by global label order or hash, the shard label included).
+      case QUANTILE, LIMITK, LIMIT_RATIO -> new PlanNode.Aggregate(
           node.op(), materialize(param), without, grouping, fetch(node.expr(), addShardLabel));
-      case LIMITK, LIMIT_RATIO -> throw refuse(node.op().keyword() + " over series of several shards");
     };
   }
 
@@ -393,9 +394,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   @Override
   public Planned visitCall(Call node) {
-    String name = node.function().name();
-    if (name.equals("info")) {
-      throw refuse("info() joins series with the info metrics of every shard");
+    KnownFunction function = node.function().known();
+    String name = function.functionName();
+    if (function.shape() == KnownFunction.Shape.JOINS_OTHER_SERIES) {
+      throw refuse(name + "() joins series with the info metrics of every shard");
     }
     List<Planned> args = new ArrayList<>();
     boolean allConstant = true;
@@ -409,22 +411,21 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if (allConstant) {
       return new Planned(Kind.CONSTANT, node, () -> routerCall(node, args));
     }
-    switch (name) {
-      case "absent", "absent_over_time" -> {
-        return absent(node, args.get(0));
-      }
-      case "scalar", "vector", "sort", "sort_desc" -> {
-        return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
-      }
-      case "sort_by_label", "sort_by_label_desc" -> throw refuse(
-          name + "() over series of several shards");
-      case "label_replace", "label_join" -> {
-        if (touchesShardLabel(node)) {
-          // The shards do not store the label it reads or writes: the router applies it.
-          return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
-        }
-      }
-      default -> {}
+    Planned byShape =
+        switch (function.shape()) {
+          case ABSENCE -> absent(node, args.get(0));
+            // The whole input at once, or its order: only the router has it.
+          case NO_OUTPUT_LABELS, ORDERS -> new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+            // The shards do not store the shard label: the router applies a function that
+            // reads or writes it.
+          case WRITES_LABEL -> touchesShardLabel(node, function.labelArguments())
+              ? new Planned(Kind.GLOBAL, node, () -> routerCall(node, args))
+              : null;
+          case JOINS_OTHER_SERIES -> throw new IllegalStateException(name + "() is refused above");
+          case PER_SERIES -> null;
+        };
+    if (byShape != null) {
+      return byShape;
     }
     if (!anyGlobal) {
       // Every series argument is local and every other argument constant.
@@ -439,12 +440,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
   }
 
-  /** label_replace writing or reading the shard label, label_join writing or joining it. */
-  private boolean touchesShardLabel(Call node) {
+  /** A function writing the shard label, or reading it (label_replace's source, label_join's). */
+  private boolean touchesShardLabel(Call node, KnownFunction.LabelArguments labelArguments) {
     List<Expr> args = node.args();
-    boolean replace = node.function().name().equals("label_replace");
     for (int i = 1; i < args.size(); i++) {
-      boolean labelArgument = i == 1 || (replace ? i == 3 : i >= 3);
+      boolean labelArgument = i == labelArguments.written() || labelArguments.reads(i);
       if (labelArgument && unwrap(args.get(i)) instanceof StringLiteral label && label.value().equals(shardLabel)) {
         return true;
       }
@@ -453,15 +453,15 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   }
 
   private PlanNode routerCall(Call node, List<Planned> args) {
-    String name = node.function().name();
-    if (!RouterFunctions.supports(name)) {
-      throw refuse(name + "() over a value merged across shards");
+    KnownFunction function = node.function().known();
+    if (!RouterFunctions.supports(function)) {
+      throw refuse(function.functionName() + "() over a value merged across shards");
     }
     List<PlanNode> nodes = new ArrayList<>(args.size());
     for (Planned arg : args) {
       nodes.add(materialize(arg));
     }
-    return new PlanNode.Function(name, nodes, Labels.EMPTY);
+    return new PlanNode.Function(function, nodes, Labels.EMPTY);
   }
 
   /**
@@ -481,19 +481,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if (emptinessPreserving) {
       return new Planned(Kind.GLOBAL, node, () -> new PlanNode.EveryShard(fetch(node, false)));
     }
-    if (node.function().name().equals("absent_over_time")) {
-      // Over a subquery of merged values: true where no series has a point in the window; no
-      // labels, as Prometheus gives an argument that is not a selector.
-      return new Planned(
-          Kind.GLOBAL,
-          node,
-          () -> new PlanNode.Function("absent", List.of(
-              new PlanNode.Function("present_over_time", List.of(materialize(argument)), Labels.EMPTY)),
-              Labels.EMPTY));
-    }
+    // Over merged values (absent_over_time: a subquery of them): no labels, as Prometheus gives
+    // an argument that is not a selector.
     return new Planned(
         Kind.GLOBAL,
         node,
-        () -> new PlanNode.Function("absent", List.of(materialize(argument)), Labels.EMPTY));
+        () -> new PlanNode.Function(node.function().known(), List.of(materialize(argument)), Labels.EMPTY));
   }
 }

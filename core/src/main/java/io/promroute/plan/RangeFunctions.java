@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.compat.GoFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,53 +13,167 @@ final class RangeFunctions {
 
   private RangeFunctions() {}
 
-  static Value call(String name, List<Value> args, long time) {
+  /**
+   * One series' points in the window, and what else a range function reads.
+   *
+   * @param t the points' times
+   * @param v the points' values, at least one
+   * @param matrix the whole argument (its range and offset)
+   * @param time the evaluation time
+   * @param scalars the scalar arguments, in written order
+   */
+  record Window(long[] t, double[] v, Value.Matrix matrix, long time, List<Double> scalars) {
+    double scalar(int index) {
+      return index < scalars.size() ? scalars.get(index) : Double.NaN;
+    }
+  }
+
+  /** A range function of one series' window: its value, or null for no output sample. */
+  @FunctionalInterface
+  interface Kernel {
+    Double apply(Window window);
+  }
+
+  /** A range function that drops the metric name, as all but the ones that pick one point. */
+  static RouterFunctions.Implementation droppingName(Kernel kernel) {
+    return (args, absentLabels, time) -> call(kernel, false, args, time);
+  }
+
+  /** A range function that picks a point and, like an offset, keeps the metric name. */
+  static RouterFunctions.Implementation keepingName(Kernel kernel) {
+    return (args, absentLabels, time) -> call(kernel, true, args, time);
+  }
+
+  private static Value call(Kernel kernel, boolean keepsName, List<Value> args, long time) {
     Value.Matrix matrix = null;
-    double parameter = Double.NaN;
+    List<Double> scalars = new ArrayList<>(2);
     for (Value arg : args) {
       if (arg instanceof Value.Matrix m) {
         matrix = m;
       } else if (arg instanceof Value.Scalar scalar) {
-        parameter = scalar.value();
+        scalars.add(scalar.value());
       }
     }
     if (matrix == null) {
-      throw new IllegalStateException(name + " without a range argument");
+      throw new IllegalStateException("a range function without a range argument");
     }
     List<Sample> out = new ArrayList<>();
     for (Value.Series series : matrix.series()) {
-      double[] v = series.values();
-      long[] t = series.times();
-      Double result = switch (name) {
-        case "avg_over_time" -> average(v);
-        case "min_over_time" -> extreme(v, false);
-        case "max_over_time" -> extreme(v, true);
-        case "sum_over_time" -> sum(v);
-        case "count_over_time" -> (double) v.length;
-        case "last_over_time" -> v[v.length - 1];
-        case "present_over_time" -> 1.0;
-        case "stddev_over_time" -> Math.sqrt(variance(v));
-        case "stdvar_over_time" -> variance(v);
-        case "quantile_over_time" -> quantile(parameter, v);
-        case "rate" -> extrapolated(t, v, matrix, time, true, true);
-        case "increase" -> extrapolated(t, v, matrix, time, true, false);
-        case "delta" -> extrapolated(t, v, matrix, time, false, false);
-        case "irate" -> instant(t, v, true);
-        case "idelta" -> instant(t, v, false);
-        case "changes" -> changes(v, false);
-        case "resets" -> changes(v, true);
-        case "deriv" -> deriv(t, v);
-        case "predict_linear" -> predictLinear(t, v, time, parameter);
-        default -> throw new IllegalStateException("not a range function: " + name);
-      };
+      Double result = kernel.apply(new Window(series.times(), series.values(), matrix, time, scalars));
       if (result == null) {
         continue;
       }
-      Labels labels = name.equals("last_over_time") ? series.labels() : series.labels().withoutMetricName();
+      Labels labels = keepsName ? series.labels() : series.labels().withoutMetricName();
       out.add(new Sample(labels, result));
     }
     Errors.checkDistinct(out);
     return new Value.Vector(out);
+  }
+
+  // ---- the kernels, as Prometheus 2.42 (3.x for its own functions) computes them ----
+
+  static Double average(Window w) {
+    return average(w.v());
+  }
+
+  static Double min(Window w) {
+    return extreme(w.v(), false);
+  }
+
+  static Double max(Window w) {
+    return extreme(w.v(), true);
+  }
+
+  static Double sum(Window w) {
+    return sum(w.v());
+  }
+
+  static Double count(Window w) {
+    return (double) w.v().length;
+  }
+
+  static Double first(Window w) {
+    return w.v()[0];
+  }
+
+  static Double last(Window w) {
+    return w.v()[w.v().length - 1];
+  }
+
+  static Double present(Window w) {
+    return 1.0;
+  }
+
+  static Double stddev(Window w) {
+    return Math.sqrt(variance(w.v()));
+  }
+
+  static Double stdvar(Window w) {
+    return variance(w.v());
+  }
+
+  static Double quantile(Window w) {
+    return quantile(w.scalar(0), w.v());
+  }
+
+  static Double rate(Window w) {
+    return extrapolated(w.t(), w.v(), w.matrix(), w.time(), true, true);
+  }
+
+  static Double increase(Window w) {
+    return extrapolated(w.t(), w.v(), w.matrix(), w.time(), true, false);
+  }
+
+  static Double delta(Window w) {
+    return extrapolated(w.t(), w.v(), w.matrix(), w.time(), false, false);
+  }
+
+  static Double irate(Window w) {
+    return instant(w.t(), w.v(), true);
+  }
+
+  static Double idelta(Window w) {
+    return instant(w.t(), w.v(), false);
+  }
+
+  static Double changes(Window w) {
+    return changes(w.v(), false);
+  }
+
+  static Double resets(Window w) {
+    return changes(w.v(), true);
+  }
+
+  static Double deriv(Window w) {
+    return deriv(w.t(), w.v());
+  }
+
+  static Double predictLinear(Window w) {
+    return predictLinear(w.t(), w.v(), w.time(), w.scalar(0));
+  }
+
+  static Double smoothed(Window w) {
+    return smoothed(w.v(), w.scalar(0), w.scalar(1));
+  }
+
+  static Double medianAbsoluteDeviation(Window w) {
+    return medianAbsoluteDeviation(w.v());
+  }
+
+  static Double timeOfFirst(Window w) {
+    return w.t()[0] / 1000.0;
+  }
+
+  static Double timeOfLast(Window w) {
+    return w.t()[w.t().length - 1] / 1000.0;
+  }
+
+  static Double timeOfMax(Window w) {
+    return timeOfExtreme(w.t(), w.v(), true);
+  }
+
+  static Double timeOfMin(Window w) {
+    return timeOfExtreme(w.t(), w.v(), false);
   }
 
   /**
@@ -129,6 +244,71 @@ final class RangeFunctions {
       aux = kahanAdd(delta * (v - (mean + cMean[0])), aux, cAux);
     }
     return (aux + cAux[0]) / count;
+  }
+
+  /**
+   * 2.42's holt_winters (3.x's double_exponential_smoothing): double exponential smoothing of the
+   * points; the factors are checked once a series has a point in the window, as Prometheus calls
+   * the function only then.
+   */
+  private static Double smoothed(double[] v, double smoothing, double trend) {
+    if (smoothing <= 0 || smoothing >= 1) {
+      throw Errors.execution(
+          "invalid smoothing factor. Expected: 0 < sf < 1, got: " + GoFormat.formatSixDecimals(smoothing));
+    }
+    if (trend <= 0 || trend >= 1) {
+      throw Errors.execution(
+          "invalid trend factor. Expected: 0 < tf < 1, got: " + GoFormat.formatSixDecimals(trend));
+    }
+    if (v.length < 2) {
+      return null;
+    }
+    double previous = 0;
+    double level = v[0];
+    double slope = v[1] - v[0];
+    for (int i = 1; i < v.length; i++) {
+      double weighted = smoothing * v[i];
+      // The slope at the first step is the initial one; after it, a mix of the last change of
+      // the level and the previous slope.
+      if (i > 1) {
+        slope = trend * (level - previous) + (1 - trend) * slope;
+      }
+      double carried = (1 - smoothing) * (level + slope);
+      previous = level;
+      level = weighted + carried;
+    }
+    return level;
+  }
+
+  /** 3.x's mad_over_time: the median of the distances to the median; NaN if a point is NaN. */
+  private static double medianAbsoluteDeviation(double[] values) {
+    for (double value : values) {
+      if (Double.isNaN(value)) {
+        return Double.NaN;
+      }
+    }
+    double median = quantile(0.5, values);
+    double[] deviations = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      deviations[i] = Math.abs(values[i] - median);
+    }
+    return quantile(0.5, deviations);
+  }
+
+  /**
+   * 3.x's ts_of_max_over_time and ts_of_min_over_time: the time of the last point that reaches
+   * the extreme (ties move it later), in seconds.
+   */
+  private static double timeOfExtreme(long[] t, double[] v, boolean max) {
+    double extreme = v[0];
+    long at = t[0];
+    for (int i = 0; i < v.length; i++) {
+      if ((max ? v[i] >= extreme : v[i] <= extreme) || Double.isNaN(extreme)) {
+        extreme = v[i];
+        at = t[i];
+      }
+    }
+    return at / 1000.0;
   }
 
   private static double quantile(double q, double[] values) {

@@ -4,122 +4,193 @@ import io.promroute.api.QueryResult;
 import io.promroute.compat.LabelNames;
 import io.promroute.compat.PromRegex;
 import java.io.IOException;
+import io.promroute.promql.ast.KnownFunction;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
 
-/** The functions the router computes over global values, as Prometheus 2.42 defines them. */
+/**
+ * The functions the router computes over global values, as Prometheus 2.42 defines them (3.x for
+ * its own functions): one exhaustive switch over {@link KnownFunction}, so a new function does
+ * not compile until it says how the router computes it, or that it cannot.
+ */
 final class RouterFunctions {
 
   private RouterFunctions() {}
 
-  private static final Map<String, DoubleUnaryOperator> MATH = new LinkedHashMap<>();
+  /** A function computed from its arguments' global values at one evaluation time. */
+  @FunctionalInterface
+  interface Implementation {
+    /**
+     * @param args the arguments' values, in written order
+     * @param absentLabels the labels absent() gives its one series
+     * @param time the evaluation time, in milliseconds
+     */
+    Value apply(List<Value> args, Labels absentLabels, long time);
+  }
+
+  private static final Map<KnownFunction, Implementation> IMPLEMENTATIONS = new EnumMap<>(KnownFunction.class);
 
   static {
-    MATH.put("abs", Math::abs);
-    MATH.put("ceil", Math::ceil);
-    MATH.put("floor", Math::floor);
-    MATH.put("exp", GoMath::exp);
-    MATH.put("sqrt", Math::sqrt);
-    MATH.put("ln", GoMath::log);
-    MATH.put("log2", GoMath::log2);
-    MATH.put("log10", GoMath::log10);
-    MATH.put("sgn", x -> x < 0 ? -1 : (x > 0 ? 1 : x));
-    MATH.put("acos", GoMath::acos);
-    MATH.put("asin", GoMath::asin);
-    MATH.put("atan", GoMath::atan);
-    MATH.put("cos", GoMath::cos);
-    MATH.put("sin", GoMath::sin);
-    MATH.put("tan", GoMath::tan);
-    MATH.put("cosh", GoMath::cosh);
-    MATH.put("sinh", GoMath::sinh);
-    MATH.put("tanh", GoMath::tanh);
-    MATH.put("acosh", GoMath::acosh);
-    MATH.put("asinh", GoMath::asinh);
-    MATH.put("atanh", GoMath::atanh);
-    MATH.put("deg", x -> x * 180 / Math.PI);
-    MATH.put("rad", x -> x * Math.PI / 180);
+    for (KnownFunction function : KnownFunction.values()) {
+      Implementation implementation = implementation(function);
+      if (implementation != null) {
+        IMPLEMENTATIONS.put(function, implementation);
+      }
+    }
   }
-
-  private static final Set<String> DATES =
-      Set.of(
-          "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month",
-          "year");
-
-  private static final Set<String> OTHERS =
-      Set.of(
-          "scalar", "vector", "time", "pi", "sort", "sort_desc", "absent", "histogram_quantile",
-          "round", "clamp", "clamp_min", "clamp_max", "timestamp", "label_replace", "label_join");
-
-  private static final Set<String> RANGE =
-      Set.of(
-          "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
-          "last_over_time", "present_over_time", "stddev_over_time", "stdvar_over_time",
-          "quantile_over_time", "rate", "increase", "delta", "irate", "idelta", "changes", "resets",
-          "deriv", "predict_linear");
 
   /** Whether the router can compute the function from its arguments' global values. */
-  static boolean supports(String name) {
-    return MATH.containsKey(name) || DATES.contains(name) || OTHERS.contains(name) || RANGE.contains(name);
+  static boolean supports(KnownFunction function) {
+    return IMPLEMENTATIONS.containsKey(function);
   }
 
-  static Value call(String name, List<Value> args, Labels absentLabels, long time) {
-    DoubleUnaryOperator math = MATH.get(name);
-    if (math != null) {
-      return perSeries(args.get(0), math);
+  static Value call(KnownFunction function, List<Value> args, Labels absentLabels, long time) {
+    Implementation implementation = IMPLEMENTATIONS.get(function);
+    if (implementation == null) {
+      throw new IllegalStateException("function " + function.functionName() + " is not planned");
     }
-    if (RANGE.contains(name)) {
-      return RangeFunctions.call(name, args, time);
-    }
-    if (DATES.contains(name)) {
-      Value input = args.isEmpty() ? new Value.Vector(List.of(new Sample(Labels.EMPTY, time / 1000.0))) : args.get(0);
-      return perSeries(input, seconds -> date(name, seconds));
-    }
-    return switch (name) {
-      case "scalar" -> {
+    return implementation.apply(args, absentLabels, time);
+  }
+
+  /**
+   * How the router computes each function; null where the merged values do not carry what it
+   * needs (native histograms, series start times, other shards' info metrics) or it is not
+   * written yet.
+   */
+  private static Implementation implementation(KnownFunction function) {
+    return switch (function) {
+      case ABS -> perSeries(Math::abs);
+      case CEIL -> perSeries(Math::ceil);
+      case FLOOR -> perSeries(Math::floor);
+      case EXP -> perSeries(GoMath::exp);
+      case SQRT -> perSeries(Math::sqrt);
+      case LN -> perSeries(GoMath::log);
+      case LOG2 -> perSeries(GoMath::log2);
+      case LOG10 -> perSeries(GoMath::log10);
+      case SGN -> perSeries(x -> x < 0 ? -1 : (x > 0 ? 1 : x));
+      case ACOS -> perSeries(GoMath::acos);
+      case ASIN -> perSeries(GoMath::asin);
+      case ATAN -> perSeries(GoMath::atan);
+      case COS -> perSeries(GoMath::cos);
+      case SIN -> perSeries(GoMath::sin);
+      case TAN -> perSeries(GoMath::tan);
+      case COSH -> perSeries(GoMath::cosh);
+      case SINH -> perSeries(GoMath::sinh);
+      case TANH -> perSeries(GoMath::tanh);
+      case ACOSH -> perSeries(GoMath::acosh);
+      case ASINH -> perSeries(GoMath::asinh);
+      case ATANH -> perSeries(GoMath::atanh);
+      case DEG -> perSeries(x -> x * 180 / Math.PI);
+      case RAD -> perSeries(x -> x * Math.PI / 180);
+      case DAY_OF_MONTH, DAY_OF_WEEK, DAY_OF_YEAR, DAYS_IN_MONTH, HOUR, MINUTE, MONTH, YEAR -> date(
+          function.functionName());
+      case SCALAR -> (args, absentLabels, time) -> {
         List<Sample> vector = PlanNode.Nodes.vector(args.get(0));
-        yield new Value.Scalar(vector.size() == 1 ? vector.get(0).value() : Double.NaN);
-      }
-      case "vector" -> new Value.Vector(List.of(new Sample(Labels.EMPTY, PlanNode.Nodes.scalar(args.get(0)))));
-      case "time" -> new Value.Scalar(time / 1000.0);
-      case "pi" -> new Value.Scalar(Math.PI);
-      case "sort" -> sort(args.get(0), false);
-      case "sort_desc" -> sort(args.get(0), true);
-      case "absent" -> PlanNode.Nodes.vector(args.get(0)).isEmpty()
-          ? new Value.Vector(List.of(new Sample(absentLabels, 1)))
-          : new Value.Vector(List.of());
-      case "histogram_quantile" -> histogramQuantile(
+        return new Value.Scalar(vector.size() == 1 ? vector.get(0).value() : Double.NaN);
+      };
+      case VECTOR -> (args, absentLabels, time) ->
+          new Value.Vector(List.of(new Sample(Labels.EMPTY, PlanNode.Nodes.scalar(args.get(0)))));
+      case TIME -> (args, absentLabels, time) -> new Value.Scalar(time / 1000.0);
+      case PI -> (args, absentLabels, time) -> new Value.Scalar(Math.PI);
+      // Go's math.Max and math.Min: NaN wins, +0 is above -0, as Java's.
+      case MAX_OF -> (args, absentLabels, time) -> new Value.Scalar(
+          Math.max(PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.scalar(args.get(1))));
+      case MIN_OF -> (args, absentLabels, time) -> new Value.Scalar(
+          Math.min(PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.scalar(args.get(1))));
+      case SORT -> (args, absentLabels, time) -> sort(args.get(0), false);
+      case SORT_DESC -> (args, absentLabels, time) -> sort(args.get(0), true);
+      case ABSENT -> RouterFunctions::absent;
+      // Over a subquery of merged values: true where no series has a point in the window; no
+      // labels, as Prometheus gives an argument that is not a selector.
+      case ABSENT_OVER_TIME -> (args, absentLabels, time) -> absent(
+          List.of(RangeFunctions.droppingName(RangeFunctions::present).apply(args, absentLabels, time)),
+          absentLabels,
+          time);
+      case HISTOGRAM_QUANTILE -> (args, absentLabels, time) -> histogramQuantile(
           PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.vector(args.get(1)));
-      case "round" -> {
+      case ROUND -> (args, absentLabels, time) -> {
         double toNearest = args.size() > 1 ? PlanNode.Nodes.scalar(args.get(1)) : 1;
         double inverse = 1.0 / toNearest;
-        yield perSeries(args.get(0), v -> Math.floor(v * inverse + 0.5) / inverse);
-      }
-      case "clamp" -> {
+        return perSeries(args.get(0), v -> Math.floor(v * inverse + 0.5) / inverse);
+      };
+      case CLAMP -> (args, absentLabels, time) -> {
         double min = PlanNode.Nodes.scalar(args.get(1));
         double max = PlanNode.Nodes.scalar(args.get(2));
         if (max < min) {
-          yield new Value.Vector(List.of());
+          return new Value.Vector(List.of());
         }
-        yield perSeries(args.get(0), v -> goMax(min, goMin(max, v)));
-      }
-      case "clamp_min" -> {
+        return perSeries(args.get(0), v -> goMax(min, goMin(max, v)));
+      };
+      case CLAMP_MIN -> (args, absentLabels, time) -> {
         double min = PlanNode.Nodes.scalar(args.get(1));
-        yield perSeries(args.get(0), v -> goMax(min, v));
-      }
-      case "clamp_max" -> {
+        return perSeries(args.get(0), v -> goMax(min, v));
+      };
+      case CLAMP_MAX -> (args, absentLabels, time) -> {
         double max = PlanNode.Nodes.scalar(args.get(1));
-        yield perSeries(args.get(0), v -> goMin(max, v));
-      }
-      case "label_replace" -> labelReplace(args);
-      case "label_join" -> labelJoin(args);
+        return perSeries(args.get(0), v -> goMin(max, v));
+      };
+      case LABEL_REPLACE -> (args, absentLabels, time) -> labelReplace(args);
+      case LABEL_JOIN -> (args, absentLabels, time) -> labelJoin(args);
       // Router-computed vectors are stamped with the evaluation time.
-      case "timestamp" -> perSeries(args.get(0), v -> time / 1000.0);
-      default -> throw new IllegalStateException("function " + name + " is not planned");
+      case TIMESTAMP -> (args, absentLabels, time) -> perSeries(args.get(0), v -> time / 1000.0);
+      case AVG_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::average);
+      case MIN_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::min);
+      case MAX_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::max);
+      case SUM_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::sum);
+      case COUNT_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::count);
+      case FIRST_OVER_TIME -> RangeFunctions.keepingName(RangeFunctions::first);
+      case LAST_OVER_TIME -> RangeFunctions.keepingName(RangeFunctions::last);
+      case PRESENT_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::present);
+      case STDDEV_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::stddev);
+      case STDVAR_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::stdvar);
+      case QUANTILE_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::quantile);
+      case MAD_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::medianAbsoluteDeviation);
+      case RATE -> RangeFunctions.droppingName(RangeFunctions::rate);
+      case INCREASE -> RangeFunctions.droppingName(RangeFunctions::increase);
+      case DELTA -> RangeFunctions.droppingName(RangeFunctions::delta);
+      case IRATE -> RangeFunctions.droppingName(RangeFunctions::irate);
+      case IDELTA -> RangeFunctions.droppingName(RangeFunctions::idelta);
+      case CHANGES -> RangeFunctions.droppingName(RangeFunctions::changes);
+      case RESETS -> RangeFunctions.droppingName(RangeFunctions::resets);
+      case DERIV -> RangeFunctions.droppingName(RangeFunctions::deriv);
+      case PREDICT_LINEAR -> RangeFunctions.droppingName(RangeFunctions::predictLinear);
+      case HOLT_WINTERS, DOUBLE_EXPONENTIAL_SMOOTHING -> RangeFunctions.droppingName(RangeFunctions::smoothed);
+      case TS_OF_FIRST_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfFirst);
+      case TS_OF_LAST_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfLast);
+      case TS_OF_MAX_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMax);
+      case TS_OF_MIN_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMin);
+      // They read native histogram samples only and skip floats; the router's values are floats
+      // (a shard answer holding native histograms is refused where it is merged): nothing.
+      case HISTOGRAM_AVG, HISTOGRAM_COUNT, HISTOGRAM_STDDEV, HISTOGRAM_STDVAR, HISTOGRAM_SUM ->
+          (args, absentLabels, time) -> new Value.Vector(List.of());
+      // Prometheus 3 also reads classic buckets (le) with these: not written yet.
+      case HISTOGRAM_FRACTION, HISTOGRAM_QUANTILES -> null;
+      // Series start times are not in the answers; info() reads every shard's info metrics.
+      case START_TIMESTAMP, INFO -> null;
+      // The request's times inside durations; not asked of merged values.
+      case START, END, STEP, RANGE -> null;
+      case SORT_BY_LABEL -> (args, absentLabels, time) -> sortByLabel(args, false);
+      case SORT_BY_LABEL_DESC -> (args, absentLabels, time) -> sortByLabel(args, true);
+    };
+  }
+
+  private static Value absent(List<Value> args, Labels absentLabels, long time) {
+    return PlanNode.Nodes.vector(args.get(0)).isEmpty()
+        ? new Value.Vector(List.of(new Sample(absentLabels, 1)))
+        : new Value.Vector(List.of());
+  }
+
+  private static Implementation date(String name) {
+    return (args, absentLabels, time) -> {
+      Value input = args.isEmpty()
+          ? new Value.Vector(List.of(new Sample(Labels.EMPTY, time / 1000.0)))
+          : args.get(0);
+      return perSeries(input, seconds -> GoDates.date(name, seconds));
     };
   }
 
@@ -265,6 +336,11 @@ final class RouterFunctions {
     return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b);
   }
 
+  /** A function of each value, dropping the metric name. */
+  private static Implementation perSeries(DoubleUnaryOperator function) {
+    return (args, absentLabels, time) -> perSeries(args.get(0), function);
+  }
+
   private static Value perSeries(Value input, DoubleUnaryOperator function) {
     List<Sample> out = new ArrayList<>();
     for (Sample sample : PlanNode.Nodes.vector(input)) {
@@ -272,10 +348,6 @@ final class RouterFunctions {
     }
     Errors.checkDistinct(out);
     return new Value.Vector(out);
-  }
-
-  private static double date(String name, double seconds) {
-    return GoDates.date(name, seconds);
   }
 
   /**
@@ -295,6 +367,33 @@ final class RouterFunctions {
           return descending ? -c : c;
         };
     out.sort(byValue.thenComparing(Sample::labels));
+    return new Value.Vector(out);
+  }
+
+  /**
+   * 3.x's sort_by_label(_desc): by the named labels' values in natural order, then (for a total
+   * order) by the whole label set; descending reverses both.
+   */
+  private static Value sortByLabel(List<Value> args, boolean descending) {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i < args.size(); i++) {
+      names.add(string(args.get(i)));
+    }
+    List<Sample> out = new ArrayList<>(PlanNode.Nodes.vector(args.get(0)));
+    out.sort(
+        (a, b) -> {
+          for (String name : names) {
+            String x = a.labels().get(name);
+            String y = b.labels().get(name);
+            if (x.equals(y)) {
+              continue;
+            }
+            boolean before = NaturalOrder.precedes(x, y);
+            return descending == before ? 1 : -1;
+          }
+          int byLabels = a.labels().compareTo(b.labels());
+          return descending ? -byLabels : byLabels;
+        });
     return new Value.Vector(out);
   }
 

@@ -1,5 +1,6 @@
 package io.promroute.promql;
 
+import io.promroute.compat.GoFormat;
 import io.promroute.compat.GoQuote;
 import io.promroute.compat.PromRegex;
 import io.promroute.promql.Literals.LiteralException;
@@ -333,7 +334,7 @@ final class AstBuilder {
           || seconds >= 0x1p63
           || seconds <= -0x1p63) {
         throw source.error(
-            "timestamp out of bounds for @ modifier: " + goFloat(seconds),
+            "timestamp out of bounds for @ modifier: " + GoFormat.formatSixDecimals(seconds),
             targetSpan.start(),
             targetSpan.end());
       }
@@ -837,17 +838,6 @@ final class AstBuilder {
 
   private static double roundHalfAwayFromZero(double value) {
     return Math.signum(value) * Math.floor(Math.abs(value) + 0.5);
-  }
-
-  /** Go's {@code %f}. */
-  private static String goFloat(double value) {
-    if (Double.isNaN(value)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(value)) {
-      return value > 0 ? "+Inf" : "-Inf";
-    }
-    return new java.math.BigDecimal(value).setScale(6, java.math.RoundingMode.HALF_EVEN).toPlainString();
   }
 
   private static Span span(ParserRuleContext context) {

@@ -30,7 +30,10 @@ public record ParserOptions(
     int maxQueryLength,
     int maxNestingDepth) {
 
+  /** The default longest query, in characters: 1 Mi, far above any query a dashboard sends. */
   public static final int DEFAULT_MAX_QUERY_LENGTH = 1 << 20;
+
+  /** The default deepest nesting: 1000 levels of nested expressions (parentheses, calls, aggregations). */
   public static final int DEFAULT_MAX_NESTING_DEPTH = 1000;
 
   private static final ParserOptions DEFAULTS = builder().build();
@@ -42,6 +45,18 @@ public record ParserOptions(
           .binopFillModifiers(true)
           .build();
 
+  /**
+   * Checks the limits.
+   *
+   * @param experimentalFunctions whether experimental functions and aggregations are accepted
+   * @param durationExpressions whether duration expressions are accepted
+   * @param extendedRangeSelectors whether {@code anchored} and {@code smoothed} are accepted
+   * @param binopFillModifiers whether the {@code fill} modifiers are accepted
+   * @param prometheus2Functions whether functions that only Prometheus 2.x has are accepted
+   * @param maxQueryLength the longest query accepted, in characters
+   * @param maxNestingDepth the deepest nesting accepted
+   * @throws IllegalArgumentException if a limit is not positive
+   */
   public ParserOptions {
     if (maxQueryLength <= 0) {
       throw new IllegalArgumentException("maxQueryLength must be positive, got " + maxQueryLength);
@@ -106,41 +121,96 @@ public record ParserOptions(
 
     private Builder() {}
 
+    /**
+     * Whether to accept the experimental functions and aggregations ({@code
+     * promql-experimental-functions}); off by default.
+     *
+     * @param enabled {@code true} to accept them
+     * @return this builder
+     */
     public Builder experimentalFunctions(boolean enabled) {
       this.experimentalFunctions = enabled;
       return this;
     }
 
+    /**
+     * Whether to accept duration expressions ({@code promql-duration-expr}); on by default, as in
+     * Prometheus 3.14.
+     *
+     * @param enabled {@code true} to accept them
+     * @return this builder
+     */
     public Builder durationExpressions(boolean enabled) {
       this.durationExpressions = enabled;
       return this;
     }
 
+    /**
+     * Whether to accept {@code anchored} and {@code smoothed} ({@code
+     * promql-extended-range-selectors}); off by default.
+     *
+     * @param enabled {@code true} to accept them
+     * @return this builder
+     */
     public Builder extendedRangeSelectors(boolean enabled) {
       this.extendedRangeSelectors = enabled;
       return this;
     }
 
+    /**
+     * Whether to accept {@code fill}, {@code fill_left} and {@code fill_right} ({@code
+     * promql-binop-fill-modifiers}); off by default.
+     *
+     * @param enabled {@code true} to accept them
+     * @return this builder
+     */
     public Builder binopFillModifiers(boolean enabled) {
       this.binopFillModifiers = enabled;
       return this;
     }
 
+    /**
+     * Whether to accept the functions Prometheus 3 removed ({@code holt_winters}), for shards that
+     * still run 2.x; off by default.
+     *
+     * @param enabled {@code true} to accept them
+     * @return this builder
+     */
     public Builder prometheus2Functions(boolean enabled) {
       this.prometheus2Functions = enabled;
       return this;
     }
 
+    /**
+     * The longest query accepted; a longer one fails with a {@link PromQLParseException} before it
+     * is lexed. Default {@link #DEFAULT_MAX_QUERY_LENGTH}.
+     *
+     * @param characters the limit in characters (UTF-16 code units), checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxQueryLength(int characters) {
       this.maxQueryLength = characters;
       return this;
     }
 
+    /**
+     * The deepest nesting accepted; a deeper query fails with a {@link PromQLParseException}
+     * rather than a stack overflow. Default {@link #DEFAULT_MAX_NESTING_DEPTH}.
+     *
+     * @param depth the limit in levels of nested expressions, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxNestingDepth(int depth) {
       this.maxNestingDepth = depth;
       return this;
     }
 
+    /**
+     * The options set so far.
+     *
+     * @return the options
+     * @throws IllegalArgumentException if a limit is not positive
+     */
     public ParserOptions build() {
       return new ParserOptions(
           experimentalFunctions,

@@ -47,6 +47,30 @@ public final class Engine {
   /** The shards' Prometheus versions read so far (promql.dialect: auto); empty when the dialect is pinned. */
   private final Supplier<Map<String, String>> shardVersions;
 
+  /**
+   * An engine from its parts; the servlet adapter's {@code PromRouteFilter.Builder#buildEngine()}
+   * makes them from one configuration, and is the usual way to get an engine.
+   *
+   * @param router maps a request to a route
+   * @param shardLabel the shard label's name, added to shards' answers
+   * @param targets each shard's target, by shard key
+   * @param client sends the requests to shards
+   * @param pathPrefix the prefix the API is served under, e.g. {@code /prometheus}, without a
+   *     trailing {@code /}; empty for none
+   * @param upstreamTimeout the one deadline of a request's shard requests, counted from the start
+   *     of the exchange
+   * @param partialResponse whether, by default, a failing shard of several becomes a warning
+   *     rather than the answer (a request's {@code partial_response} overrides it)
+   * @param forwardedHeaders the client's request headers forwarded to shards (case-insensitive)
+   * @param maxRequestBodyBytes the largest form body read, in bytes; a larger one is answered 400
+   * @param executor the pool that copies shards' answers to the client (blocking reads and writes)
+   * @param ownsExecutor whether {@link #shutdown()} stops {@code executor}
+   * @param maxSamples the most samples one cross-shard query may hold in the router
+   *     (Prometheus's {@code --query.max-samples})
+   * @param maxSeries the most series in an answer the router holds to merge
+   * @param ownsClient whether {@link #shutdown()} closes {@code client} when it is the default JDK
+   *     client
+   */
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
       int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries,
@@ -92,7 +116,14 @@ public final class Engine {
    *   status/buildinfo, parse_query         GET(POST) first shard, unchanged
    *   format_query                          GET POST  answered locally by core's printer
    */
-  /** Whether a request for {@code path} (below the transport's mount point) is the engine's to answer. */
+  /**
+   * Whether a request for {@code path} is the engine's to answer: an API endpoint of the route
+   * table under the path prefix. A transport passes every other request on (a filter to its chain,
+   * a server to its next handler).
+   *
+   * @param path the request's path below the transport's mount point, not decoded
+   * @return {@code true} if {@link #exchange} should answer it
+   */
   public boolean serves(String path) {
     return path.startsWith(pathPrefix) && Endpoint.of(path.substring(pathPrefix.length())).isPresent();
   }
@@ -100,6 +131,10 @@ public final class Engine {
   /**
    * The exchange that will answer {@code request}, one the engine {@link #serves}; nothing happens
    * until its {@link Exchange#start()}, so the transport can connect its events to it first.
+   *
+   * @param request the request
+   * @param response its response, which the exchange ends exactly once
+   * @return a new exchange, not started
    */
   public Exchange exchange(ApiRequest request, AsyncResponse response) {
     return new Exchange(this, request, response);
@@ -108,12 +143,19 @@ public final class Engine {
   /**
    * The largest form body the engine reads, in bytes; a transport that reads the body before the
    * exchange starts needs to keep only one byte more (the engine then answers 400).
+   *
+   * @return the limit in bytes
    */
   public int maxRequestBodyBytes() {
     return maxRequestBodyBytes;
   }
 
-  /** How long an exchange may take in all: the upstream timeout covers the response headers; the body gets as long again to stream. */
+  /**
+   * How long an exchange may take in all: the upstream timeout covers the response headers; the
+   * body gets as long again to stream. A transport reports {@link Exchange#onTimeout()} after it.
+   *
+   * @return twice the upstream timeout, plus 10 seconds
+   */
   public Duration answerTimeout() {
     return upstreamTimeout.multipliedBy(2).plusSeconds(10);
   }

@@ -72,6 +72,8 @@ public final class Exchange {
    * How the request is answered, once {@link #start()} has routed it: {@code local},
    * {@code single}, {@code pass_through}, {@code merge}, {@code shard_keys} or
    * {@code cross_shard}; {@code null} for a request refused before it was routed.
+   *
+   * @return the kind, for access logs and metrics, or {@code null}
    */
   public String routeKind() {
     Route route = plan;

@@ -57,6 +57,12 @@ final class JdkUpstreamClient implements UpstreamClient {
    */
   static final int BUFFERED_BODY_BYTES = 32 * 1024;
 
+  /**
+   * How long a streamed body closed before its end may take to end by itself (its last bytes are
+   * usually on their way) before its connection is dropped. See {@link StreamedBody#close}.
+   */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
   private static final AtomicInteger CLIENTS = new AtomicInteger();
   /**
    * Fires the deadlines of this client's exchanges: one thread, which only fails futures and
@@ -131,6 +137,7 @@ final class JdkUpstreamClient implements UpstreamClient {
     private volatile CompletableFuture<HttpResponse<Void>> exchange;
     private volatile StreamedBody streamed;
     private volatile ScheduledFuture<?> timer;
+    private volatile ScheduledThreadPoolExecutor deadlines;
     private volatile boolean headersSeen;
     private int attempts;
 
@@ -141,6 +148,7 @@ final class JdkUpstreamClient implements UpstreamClient {
     }
 
     void deadline(ScheduledThreadPoolExecutor deadlines, Duration timeout) {
+      this.deadlines = deadlines;
       timer = deadlines.schedule(() -> expire(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -154,6 +162,11 @@ final class JdkUpstreamClient implements UpstreamClient {
         return;
       }
       this.exchange = started;
+      StreamedBody body = streamed;
+      if (isCancelled() || isCompletedExceptionally() || (body != null && body.givenUp())) {
+        started.cancel(true); // given up while it was being sent: nothing else would cancel it
+        return;
+      }
       started.whenComplete(
           (ignored, failure) -> {
             if (failure == null) {
@@ -165,8 +178,10 @@ final class JdkUpstreamClient implements UpstreamClient {
               fail(failure);
             }
           });
-      if (isDone()) {
-        detach(started); // the answer came before sendAsync returned
+      if (isDone() && streamed == null) {
+        // A whole body came before sendAsync returned. (Never a streamed one: its exchange stays
+        // cancellable, which is what closes the connection of a body given up.)
+        detach(started);
       }
     }
 
@@ -193,6 +208,15 @@ final class JdkUpstreamClient implements UpstreamClient {
       }
     }
 
+    /** Runs {@code task} after {@link #CLOSE_GRACE}, at once if the client is stopping. */
+    private void afterGrace(Runnable task) {
+      try {
+        deadlines.schedule(task, CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        task.run();
+      }
+    }
+
     private void stopTimer() {
       ScheduledFuture<?> scheduled = timer;
       if (scheduled != null) {
@@ -213,7 +237,7 @@ final class JdkUpstreamClient implements UpstreamClient {
         if (started != null) {
           started.cancel(true);
         }
-      });
+      }, this::afterGrace);
       streamed = body;
       if (!complete(new JdkResponse(info, body))) {
         body.close();
@@ -287,15 +311,23 @@ final class JdkUpstreamClient implements UpstreamClient {
       exchange.complete(null);
     }
 
-    /** Cancelling it cancels the exchange first (a dependent future would not reach it). */
+    /**
+     * Cancelling it before it is answered cancels the exchange too (a dependent future would not
+     * reach it). Once it is answered the answer is the caller's, as with any future, and a cancel
+     * changes nothing: cancelling the exchange then would close the connection the body is still
+     * streaming on (the caller reading it would see the shard's connection lost).
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      CompletableFuture<HttpResponse<Void>> started = exchange;
-      if (started != null) {
-        started.cancel(true);
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (cancelled) {
+        CompletableFuture<HttpResponse<Void>> started = exchange;
+        if (started != null) {
+          started.cancel(true);
+        }
+        stopTimer();
       }
-      stopTimer();
-      return super.cancel(mayInterruptIfRunning);
+      return cancelled;
     }
   }
 
@@ -303,8 +335,8 @@ final class JdkUpstreamClient implements UpstreamClient {
    * A streamed body, read as an {@link InputStream}: the client's buffers are asked for one list
    * at a time, the next when the previous one is read, so memory stays at one network read
    * whatever the answer's size. A read waits for bytes, the end, a failure of the connection or
-   * the deadline ({@link #fail}), whichever comes first. Closing it before the end cancels the
-   * subscription, which closes the connection.
+   * the deadline ({@link #fail}), whichever comes first. Closing it before the end drops the
+   * connection, unless the end comes next ({@link #close}).
    */
   private static final class StreamedBody extends InputStream implements BodySubscriber<Void> {
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
@@ -313,15 +345,27 @@ final class JdkUpstreamClient implements UpstreamClient {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Runnable onEnd;
     private final Runnable abort;
+    private final java.util.function.Consumer<Runnable> afterGrace;
     private Flow.Subscription subscription;
     private boolean requested;
     private boolean complete;
     private boolean closed;
     private IOException failure;
 
-    StreamedBody(Runnable onEnd, Runnable abort) {
+    StreamedBody(Runnable onEnd, Runnable abort, java.util.function.Consumer<Runnable> afterGrace) {
       this.onEnd = onEnd;
       this.abort = abort;
+      this.afterGrace = afterGrace;
+    }
+
+    /** Whether it was given up before its end (closed and dropped, or failed). */
+    boolean givenUp() {
+      lock.lock();
+      try {
+        return failure != null && !complete;
+      } finally {
+        lock.unlock();
+      }
     }
 
     @Override
@@ -331,16 +375,20 @@ final class JdkUpstreamClient implements UpstreamClient {
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
-      boolean cancel;
+      boolean failed;
+      boolean closedEarly;
       lock.lock();
       try {
         this.subscription = subscription;
-        cancel = closed || failure != null;
-        requested = !cancel;
+        failed = failure != null;
+        closedEarly = closed && !failed;
+        requested = !failed && !closedEarly;
       } finally {
         lock.unlock();
       }
-      if (cancel) {
+      if (closedEarly) {
+        fail(closedBeforeTheEnd()); // nothing has arrived: the body cannot have ended
+      } else if (failed) {
         subscription.cancel();
       } else {
         subscription.request(1);
@@ -349,9 +397,11 @@ final class JdkUpstreamClient implements UpstreamClient {
 
     @Override
     public void onNext(List<ByteBuffer> item) {
+      boolean closedEarly;
       lock.lock();
       try {
         requested = false;
+        closedEarly = closed;
         if (!closed) {
           for (ByteBuffer buffer : item) {
             if (buffer.hasRemaining()) {
@@ -363,6 +413,15 @@ final class JdkUpstreamClient implements UpstreamClient {
       } finally {
         lock.unlock();
       }
+      if (closedEarly) {
+        // More bytes after the close: the body really is cut short. Dropped here, on the client's
+        // thread, before it parses on to the end and hands the connection back to its pool.
+        fail(closedBeforeTheEnd());
+      }
+    }
+
+    private static IOException closedBeforeTheEnd() {
+      return new IOException("the body was closed before its end");
     }
 
     @Override
@@ -470,9 +529,19 @@ final class JdkUpstreamClient implements UpstreamClient {
       }
     }
 
+    /**
+     * Closing before the end does not drop the connection at once, since that would race the
+     * client: the last bytes and the end of a chunked body come in one read, and the client hands
+     * the connection back to its pool before it signals the end; cancelling the exchange in
+     * between closes a connection that another request may already be using (its answer then
+     * breaks off). So the next signal decides: the end (the connection is reused), more bytes
+     * (dropped in {@link #onNext}, before the client parses on), or nothing within {@link
+     * #CLOSE_GRACE} (a stalled body: dropped then). The reads fail at once in any case.
+     */
     @Override
     public void close() {
-      Flow.Subscription cancelled;
+      Flow.Subscription ask = null;
+      boolean ended;
       lock.lock();
       try {
         if (closed) {
@@ -480,16 +549,22 @@ final class JdkUpstreamClient implements UpstreamClient {
         }
         closed = true;
         buffers.clear();
-        cancelled = complete || failure != null ? null : subscription;
+        ended = complete || failure != null;
+        if (!ended && !requested && subscription != null) {
+          requested = true;
+          ask = subscription;
+        }
         changed.signalAll();
       } finally {
         lock.unlock();
       }
-      if (cancelled != null) {
-        cancelled.cancel();
-        abort.run();
-        onEnd.run();
+      if (ended) {
+        return;
       }
+      if (ask != null) {
+        ask.request(1);
+      }
+      afterGrace.accept(() -> fail(closedBeforeTheEnd()));
     }
   }
 

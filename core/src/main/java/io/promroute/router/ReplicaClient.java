@@ -163,7 +163,13 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     CANCELLED
   }
 
-  static Outcome classify(UpstreamResponse response) {
+  /**
+   * @param endpoint the endpoint asked, when it is one of the API's: a success answer already in
+   *     memory (a small one) is then checked whole, as the router would check it, so that a 200
+   *     holding {@code "status":"error"}, cut-off JSON or the wrong kind of data fails over too
+   *     (a streamed answer is handed up as it comes, and checked as it is copied)
+   */
+  static Outcome classify(UpstreamResponse response, io.promroute.api.Endpoint endpoint, String shard) {
     int status = response.status();
     if (status >= 500 || (status >= 300 && status < 400)) {
       return Outcome.FAILURE; // a redirect could lead anywhere: never followed, never relayed
@@ -173,6 +179,16 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     List<String> type = response.headers().get("content-type");
     if (type != null && !type.isEmpty() && !type.get(0).toLowerCase(Locale.ROOT).contains("json")) {
       return Outcome.FAILURE;
+    }
+    if (endpoint != null && status / 100 == 2 && response.body() instanceof java.io.ByteArrayInputStream
+        && !response.headers().containsKey("content-encoding")) { // an encoded one is decoded, and judged, later
+      try {
+        if (ShardAnswers.problem(endpoint, shard, response, false) != null) { // reads and rewinds it
+          return Outcome.FAILURE;
+        }
+      } catch (java.io.IOException e) {
+        return Outcome.FAILURE;
+      }
     }
     return Outcome.ANSWER;
   }
@@ -294,6 +310,8 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     private final ShardReplicas replicas;
     private final UpstreamRequest request;
     private final String path;
+    /** The API endpoint asked, if it is one; null for another path. */
+    private final io.promroute.api.Endpoint endpoint;
     private final List<Replica> order;
     private final long deadline;
     private final List<Attempt> attempts = new ArrayList<>();
@@ -310,6 +328,8 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       this.replicas = replicas;
       this.request = request;
       this.path = path;
+      int query = path.indexOf('?');
+      this.endpoint = io.promroute.api.Endpoint.of(query < 0 ? path : path.substring(0, query)).orElse(null);
       long now = System.nanoTime();
       this.order = replicas.order(now);
       this.deadline = now + request.timeout().toNanos();
@@ -366,8 +386,11 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         previous.cancel(false);
       }
       sent.whenComplete((response, thrown) -> settled(replica, response, thrown));
-      if (isDone()) {
-        sent.cancel(true); // cancelled while starting it
+      if (isDone() && !sent.isDone()) {
+        // Cancelled, or answered by another replica, while this one was asked. (When this attempt
+        // is what answered, before whenComplete above was even registered, it must be left alone:
+        // its body is still to be read.)
+        sent.cancel(true);
       }
     }
 
@@ -375,7 +398,7 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       Outcome outcome = thrown != null
           // Once the request is answered, the others' failures are most likely their cancellation.
           ? (isDone() || cancellation(thrown) ? Outcome.CANCELLED : Outcome.FAILURE)
-          : classify(response);
+          : classify(response, endpoint, request.shard());
       long now = System.nanoTime();
       switch (outcome) {
         case ANSWER -> {

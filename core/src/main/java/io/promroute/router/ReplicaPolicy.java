@@ -30,6 +30,16 @@ public record ReplicaPolicy(Duration firstByteTimeout, Duration backoff, Duratio
   /** 10 seconds to first byte, 10 seconds of back-off, no probes. */
   public static final ReplicaPolicy DEFAULT = new ReplicaPolicy(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ZERO);
 
+  /**
+   * Checks the durations.
+   *
+   * @param firstByteTimeout how long a replica may take to send its response headers, positive
+   * @param backoff how long a failed replica stays out of rotation, positive
+   * @param probeInterval how often replicas are probed, or {@link Duration#ZERO} for never
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code firstByteTimeout} or {@code backoff} is not
+   *     positive, {@code probeInterval} is negative, or any is longer than 24 hours
+   */
   public ReplicaPolicy {
     requireNonNull(firstByteTimeout, "firstByteTimeout is null");
     requireNonNull(backoff, "backoff is null");
@@ -52,7 +62,11 @@ public record ReplicaPolicy(Duration firstByteTimeout, Duration backoff, Duratio
   }
 
 
-  /** Whether replicas are probed. */
+  /**
+   * Whether replicas are probed.
+   *
+   * @return {@code true} unless {@code probeInterval} is zero
+   */
   public boolean probes() {
     return !probeInterval.isZero();
   }

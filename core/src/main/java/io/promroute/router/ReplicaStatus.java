@@ -15,6 +15,16 @@ import java.net.URI;
  */
 public record ReplicaStatus(String shard, int replica, URI baseUrl, boolean inRotation, int consecutiveFailures) {
 
+  /**
+   * Checks the status.
+   *
+   * @param shard the shard key
+   * @param replica the replica's position, from 0
+   * @param baseUrl the replica's URL
+   * @param inRotation whether requests go to it
+   * @param consecutiveFailures its failures since its last success
+   * @throws NullPointerException if {@code shard} or {@code baseUrl} is null
+   */
   public ReplicaStatus {
     requireNonNull(shard, "shard is null");
     requireNonNull(baseUrl, "baseUrl is null");

@@ -54,6 +54,11 @@ public final class Router {
   }
 
   /**
+   * A router over the configured shards.
+   *
+   * @param routing the PromQL decisions (usually {@link Routing#of(io.promroute.shard.ShardRewriter)})
+   * @param shardLabel the shard label's name, e.g. {@code cluster}
+   * @param shards the shard keys, in configuration order: the order of concatenated answers
    * @param stripsShardLabel whether the shards store their series without the shard label (the
    *     rewriter's strip mode), so that the router adds it to what the global view labels
    * @param exactSums cross-shard sum, avg, stddev and stdvar over every series in the router

@@ -14,21 +14,56 @@ import java.util.function.BooleanSupplier;
  */
 public interface Routing {
 
-  /** See {@link ShardRewriter#rewrite(String)}; same exceptions. */
+  /**
+   * Routes a query: see {@link ShardRewriter#rewrite(String)}.
+   *
+   * @param query the {@code query} parameter
+   * @return the routed query
+   * @throws io.promroute.promql.PromQLParseException if the query is not valid PromQL
+   * @throws io.promroute.shard.ShardRoutingException if the query cannot be routed
+   */
   ShardedQuery rewrite(String query);
 
-  /** See {@link ShardRewriter#rewriteSelector(String)}; same exceptions. */
+  /**
+   * Routes a {@code match[]} series selector: see {@link ShardRewriter#rewriteSelector(String)}.
+   *
+   * @param matchSelector one {@code match[]} value
+   * @return the routed selector
+   * @throws io.promroute.promql.PromQLParseException if it is not a valid selector
+   * @throws io.promroute.shard.ShardRoutingException if it cannot be routed
+   */
   ShardedQuery rewriteSelector(String matchSelector);
 
-  /** Parses a {@code match[]} series selector (syntax only, as Prometheus); {@link io.promroute.promql.PromQLParseException} if invalid. */
+  /**
+   * Parses a {@code match[]} series selector (syntax only, as Prometheus).
+   *
+   * @param matchSelector one {@code match[]} value
+   * @return the selector, not routed
+   * @throws io.promroute.promql.PromQLParseException if it is not a valid selector
+   */
   VectorSelector parseSelector(String matchSelector);
 
-  /** Parses a query for {@code format_query} and {@code parse_query} with the rewriter's parser options; {@link io.promroute.promql.PromQLParseException} if invalid. */
+  /**
+   * Parses a query for {@code format_query} and {@code parse_query} with the rewriter's parser
+   * options.
+   *
+   * @param query the {@code query} parameter
+   * @return its syntax tree, not routed
+   * @throws io.promroute.promql.PromQLParseException if it is not valid PromQL
+   */
   Expr parse(String query);
 
   /**
    * Routes with {@code prometheus2} (which accepts Prometheus 2's functions) while {@code
    * acceptPrometheus2} says so, else with {@code rewriter}: the dialect follows the shards.
+   * Selectors and {@code format_query} always use {@code rewriter}'s options.
+   *
+   * @param rewriter the rewriter for Prometheus 3 shards
+   * @param prometheus2 the same routing settings with Prometheus 2's functions accepted
+   * @param acceptPrometheus2 asked on every query, e.g. {@link
+   *     ShardVersions#acceptPrometheus2Functions()}
+   * @return the routing, caching each rewriter's results as {@link #of(ShardRewriter)} does
+   * @throws NullPointerException if an argument is null
    */
   static Routing following(ShardRewriter rewriter, ShardRewriter prometheus2, BooleanSupplier acceptPrometheus2) {
     requireNonNull(acceptPrometheus2, "acceptPrometheus2 is null");
@@ -57,6 +92,15 @@ public interface Routing {
     };
   }
 
+  /**
+   * The routing of one rewriter. Successful rewrites are remembered by query text (dashboards send
+   * the same queries at every refresh): queries up to 16 Ki characters long, a quarter of a million
+   * characters of them at most; failures are not remembered.
+   *
+   * @param rewriter the rewriter, whose parser options also parse selectors and {@code format_query}
+   * @return the routing, thread-safe
+   * @throws NullPointerException if {@code rewriter} is null
+   */
   static Routing of(ShardRewriter rewriter) {
     requireNonNull(rewriter, "rewriter is null");
     // A quarter of a million characters of query text: a thousand or more dashboard queries, and at

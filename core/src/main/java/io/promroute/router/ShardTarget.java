@@ -34,9 +34,23 @@ public record ShardTarget(
    * @param insecureSkipVerify trust any certificate and host name (tests only)
    */
   public record Tls(Path caFile, boolean insecureSkipVerify) {
+    /** The JDK's trusted CAs, certificates and host names verified. */
     public static final Tls DEFAULT = new Tls(null, false);
   }
 
+  /**
+   * Checks the target and copies the lists.
+   *
+   * @param baseUrls the replicas, in order of preference, at least one
+   * @param basicAuthUsername basic-auth user, or {@code null}
+   * @param basicAuthPassword basic-auth password, or {@code null}
+   * @param bearerToken a bearer token, or {@code null}
+   * @param headers extra headers sent with every request to this shard
+   * @param tls TLS settings
+   * @throws NullPointerException if {@code baseUrls}, {@code headers} or {@code tls} is null
+   * @throws IllegalArgumentException if there is no URL, a URL is listed twice, or both basic auth
+   *     and a bearer token are given
+   */
   public ShardTarget {
     baseUrls = List.copyOf(requireNonNull(baseUrls, "baseUrls is null"));
     if (baseUrls.isEmpty()) {

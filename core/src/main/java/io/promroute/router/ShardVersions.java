@@ -33,6 +33,15 @@ public final class ShardVersions {
   /** For shards not read yet: when they were last asked (System.nanoTime). */
   private final Map<String, Long> asked = new ConcurrentHashMap<>();
 
+  /**
+   * Versions not read yet: nothing is asked until {@link #refresh()} or {@link
+   * #acceptPrometheus2Functions()}.
+   *
+   * @param targets the shards, by key
+   * @param client the client that asks them
+   * @param timeout the deadline of each build info request
+   * @throws NullPointerException if an argument is null
+   */
   public ShardVersions(Map<String, ShardTarget> targets, UpstreamClient client, Duration timeout) {
     this.targets = Map.copyOf(requireNonNull(targets, "targets is null"));
     this.client = requireNonNull(client, "client is null");
@@ -58,7 +67,12 @@ public final class ShardVersions {
     }
   }
 
-  /** The versions read so far, by shard key ({@code 2.42.0}). */
+  /**
+   * The versions read so far.
+   *
+   * @return a copy, by shard key in alphabetical order: Prometheus's {@code data.version}, e.g.
+   *     {@code 2.42.0}
+   */
   public Map<String, String> versions() {
     return new TreeMap<>(versions);
   }
@@ -66,6 +80,8 @@ public final class ShardVersions {
   /**
    * Whether Prometheus 2's functions ({@code holt_winters}) are accepted: no shard read so far runs
    * Prometheus 3 or later. Asks the shards not read yet again (in the background).
+   *
+   * @return {@code true} while no shard known to run Prometheus 3 or later has been read
    */
   public boolean acceptPrometheus2Functions() {
     if (versions.size() < targets.size()) {

@@ -20,17 +20,33 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface UpstreamClient {
 
+  /**
+   * Sends a request; must not block on the network.
+   *
+   * @param request the request, with its deadline
+   * @return a future completed with the response as soon as its status and headers arrived (any
+   *     status, a 5xx included), or exceptionally when the shard cannot be reached, the exchange
+   *     failed or the deadline passed
+   */
   CompletableFuture<UpstreamResponse> send(UpstreamRequest request);
 
   /**
    * The default client on {@code java.net.http.HttpClient}, shared by all shards: HTTP/1.1, a
    * 10 second connect timeout, no redirects, TLS per {@link ShardTarget.Tls}.
+   *
+   * @return a new client
    */
   static UpstreamClient jdk() {
     return jdk(java.time.Duration.ofSeconds(10));
   }
 
-  /** {@link #jdk()} with another connect timeout. */
+  /**
+   * {@link #jdk()} with another connect timeout.
+   *
+   * @param connectTimeout how long opening a connection to a shard may take
+   * @return a new client
+   * @throws NullPointerException if {@code connectTimeout} is null
+   */
   static UpstreamClient jdk(java.time.Duration connectTimeout) {
     return new JdkUpstreamClient(java.util.Objects.requireNonNull(connectTimeout, "connectTimeout is null"));
   }

@@ -28,6 +28,18 @@ public record UpstreamRequest(
     byte[] body,
     Duration timeout) {
 
+  /**
+   * Checks the request and copies {@code headers} (the body array is not copied: do not change it).
+   *
+   * @param shard the shard key
+   * @param target the shard's configuration
+   * @param method {@code GET} or {@code POST}
+   * @param uri the full URI
+   * @param headers headers to send
+   * @param body the body, empty for a GET
+   * @param timeout the deadline for the whole exchange
+   * @throws NullPointerException if an argument is null
+   */
   public UpstreamRequest {
     requireNonNull(shard, "shard is null");
     requireNonNull(target, "target is null");

@@ -3,6 +3,7 @@ package io.promroute.shard;
 import io.promroute.promql.ast.Call;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.ExprRewriter;
+import io.promroute.promql.ast.KnownFunction;
 import io.promroute.promql.ast.LabelMatcher;
 import io.promroute.promql.ast.MatchOp;
 import io.promroute.promql.ast.MatrixSelector;
@@ -41,9 +42,8 @@ final class AbsentMatcherOrder extends ExprRewriter {
   @Override
   public Expr visitCall(Call node) {
     Expr visited = super.visitCall(node);
-    String name = node.function().name();
     if (!(visited instanceof Call call)
-        || !(name.equals("absent") || name.equals("absent_over_time"))
+        || node.function().known().shape() != KnownFunction.Shape.ABSENCE
         || call.args().size() != 1) {
       return visited;
     }

@@ -53,7 +53,12 @@ public final class SelectorShards {
     return read;
   }
 
-  /** The shards some selector of {@code expr} reads, in configuration order. */
+  /**
+   * The shards some selector of {@code expr} reads, in configuration order.
+   *
+   * @param expr a part of the routed query (or the whole)
+   * @return the shard keys, empty when every selector reads none (or {@code expr} has no selector)
+   */
   public List<String> shardsOf(Expr expr) {
     BitSet read = new BitSet(shards.size());
     for (VectorSelector selector : selectors(expr)) {
@@ -68,6 +73,9 @@ public final class SelectorShards {
    * (keeping the equality matchers {@code absent} takes its labels from). When the shards store
    * the label themselves, {@code expr} unchanged: their own series decide.
    *
+   * @param expr a part of the routed query (or the whole), with its shard matchers
+   * @param shard the shard's key
+   * @return what to send to that shard
    * @throws IllegalArgumentException if {@code shard} is not a configured shard
    */
   public Expr forShard(Expr expr, String shard) {

@@ -8,6 +8,7 @@ import io.promroute.promql.ast.Call;
 import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.ExprVisitor;
 import io.promroute.promql.ast.Function;
+import io.promroute.promql.ast.KnownFunction;
 import io.promroute.promql.ast.LabelMatcher;
 import io.promroute.promql.ast.MatchOp;
 import io.promroute.promql.ast.MatrixSelector;
@@ -213,20 +214,22 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + "\", which only some of its input series carry in the global view; the shards"
               + " do not store it");
     }
-    if (strip
-        && op == AggregateOp.LIMIT_RATIO
-        && inner.presence() == Presence.EVERY_SERIES
-        && canMaterialize()) {
-      // The hash must see the label set of the global view.
+    // limitk keeps the first series of a group in label order, limit_ratio those whose label set
+    // hashes low: in the global view both see the shard label, which the shards do not store.
+    boolean readsWholeLabelSet = op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO;
+    if (strip && readsWholeLabelSet && inner.presence() == Presence.EVERY_SERIES && canMaterialize()) {
+      // One shard: it sees the label set of the global view.
       inner = materialize(inner);
       rewritten = new AggregateExpr(op, inner.expr(), param.expr(), node.without(), node.grouping());
     }
-    if (strip && op == AggregateOp.LIMIT_RATIO && inner.presence() != Presence.NO_SERIES) {
-      throw notShardable(
-          "limit_ratio chooses series by a hash of all their labels, and in the global view those"
-              + " include \""
+    // Otherwise the router picks from the shards' series, label added (io.promroute.plan).
+    boolean pickedByRouter = strip && readsWholeLabelSet && inner.presence() != Presence.NO_SERIES;
+    if (pickedByRouter) {
+      crossShard(
+          op.keyword()
+              + " picks series by their whole label set, which in the global view includes \""
               + shardLabel
-              + "\", which the shards do not store");
+              + "\"; the shards do not store it");
     }
     Presence presence =
         switch (op) {
@@ -242,7 +245,11 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     boolean paramConstant = param == null || param.constant();
     boolean constant = inner.constant() && paramConstant;
     boolean local =
-        groupsByShardLabel && inner.local() && paramConstant && presence == Presence.EVERY_SERIES;
+        groupsByShardLabel
+            && inner.local()
+            && paramConstant
+            && presence == Presence.EVERY_SERIES
+            && !pickedByRouter;
     if (!local && !constant && (inner.local() || inner.constant())) {
       if (!groupsByShardLabel) {
         crossShard(
@@ -372,10 +379,12 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
 
   @Override
   public Node visitCall(Call node) {
-    String name = node.function().name();
-    if (name.equals("info")) {
+    KnownFunction function = node.function().known();
+    if (function.shape() == KnownFunction.Shape.JOINS_OTHER_SERIES) {
+      // Its data-label selector is visited on its own terms.
       return visitInfo(node);
     }
+    String name = function.functionName();
     List<Node> args = new ArrayList<>(node.args().size());
     boolean changed = false;
     boolean constant = true;
@@ -396,67 +405,56 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     Expr rewritten = changed ? node.withArgs(exprs(args)) : node;
     Presence argumentPresence =
         vectorArgument == null ? Presence.NO_SERIES : vectorArgument.presence();
-    switch (name) {
-      case "absent":
-      case "absent_over_time":
+    KnownFunction.LabelArguments labelArguments = function.labelArguments();
+    return switch (function.shape()) {
         // Prometheus builds the output labels from the equality matchers of a selector argument;
         // the shard, whose selector lost C="s", builds them without it: add it back.
-        return nonLocal(
-            rewritten,
-            absentPresence(node.args().get(0)),
-            constant,
-            argumentsLocal,
-            name + "() is true only when no shard has the series");
-      case "scalar":
-      case "vector":
-        return nonLocal(
-            rewritten,
-            Presence.NO_SERIES,
-            constant,
-            argumentsLocal,
-            name + "() needs the series of every shard together");
-      case "sort":
-      case "sort_desc":
-        return nonLocal(
-            rewritten,
-            argumentPresence,
-            constant,
-            argumentsLocal,
-            name + "() orders the series of several shards");
-      case "sort_by_label":
-      case "sort_by_label_desc":
+      case ABSENCE -> nonLocal(
+          rewritten,
+          absentPresence(node.args().get(0)),
+          constant,
+          argumentsLocal,
+          name + "() is true only when no shard has the series");
+      case NO_OUTPUT_LABELS -> nonLocal(
+          rewritten,
+          Presence.NO_SERIES,
+          constant,
+          argumentsLocal,
+          name + "() needs the series of every shard together");
+      case ORDERS -> {
         // A label absent on the shard sorts every series as a tie, exactly like a label with
         // the same value on every series: so "cluster" among the labels is harmless when every
         // input series carries it, and wrong when only some do.
-        if (strip && argumentPresence == Presence.SOME_SERIES && readsShardLabel(node, 1)) {
+        if (strip
+            && argumentPresence == Presence.SOME_SERIES
+            && readsShardLabel(node, labelArguments)) {
           throw notShardable(
               name
                   + "() sorts by label \""
                   + shardLabel
                   + "\", which only some of its input series carry in the global view");
         }
-        return nonLocal(
+        yield nonLocal(
             rewritten,
             argumentPresence,
             constant,
             argumentsLocal,
             name + "() orders the series of several shards");
-      case "label_replace":
-        return labelFunction(
-            node, args, stringValue(node.args(), 1), shardLabel.equals(stringValue(node.args(), 3)));
-      case "label_join":
-        return labelFunction(node, args, stringValue(node.args(), 1), readsShardLabel(node, 3));
-      case "histogram_quantiles":
-        // Writes the quantiles into a label named by a string argument.
-        return labelFunction(node, args, readsShardLabel(node, 1) ? shardLabel : null, false);
-      default:
-        break;
-    }
-    boolean local = argumentPresence == Presence.EVERY_SERIES && argumentsLocal;
-    if (!local && !constant && argumentsLocal) {
-      crossShard(name + "() drops label \"" + shardLabel + "\"");
-    }
-    return new Node(rewritten, argumentPresence, local, constant);
+      }
+      case WRITES_LABEL -> labelFunction(
+          node,
+          args,
+          stringValue(node.args(), labelArguments.written()),
+          readsShardLabel(node, labelArguments));
+      case JOINS_OTHER_SERIES -> throw new IllegalStateException(name + "() is visited above");
+      case PER_SERIES -> {
+        boolean local = argumentPresence == Presence.EVERY_SERIES && argumentsLocal;
+        if (!local && !constant && argumentsLocal) {
+          crossShard(name + "() drops label \"" + shardLabel + "\"");
+        }
+        yield new Node(rewritten, argumentPresence, local, constant);
+      }
+    };
   }
 
   /**
@@ -561,7 +559,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + "; select one shard");
     }
     Function labelReplace =
-        name.equals("label_replace") ? call.function() : labelReplaceFunction();
+        call.function().known() == KnownFunction.LABEL_REPLACE ? call.function() : labelReplaceFunction();
     String template = shards.get(0).replace("$", "$$");
     Expr withKey =
         new Call(
@@ -616,8 +614,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   private static Function labelReplaceFunction() {
-    return Function.byName("label_replace")
-        .orElseThrow(() -> new IllegalStateException("the function table lacks label_replace"));
+    return KnownFunction.LABEL_REPLACE.signature();
   }
 
   /**
@@ -731,10 +728,10 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     return true;
   }
 
-  /** Whether a string argument from {@code fromIndex} on names the shard label. */
-  private boolean readsShardLabel(Call node, int fromIndex) {
-    for (int i = fromIndex; i < node.args().size(); i++) {
-      if (shardLabel.equals(stringValue(node.args().get(i)))) {
+  /** Whether a string argument naming a label the function reads names the shard label. */
+  private boolean readsShardLabel(Call node, KnownFunction.LabelArguments labelArguments) {
+    for (int i = 0; i < node.args().size(); i++) {
+      if (labelArguments.reads(i) && shardLabel.equals(stringValue(node.args().get(i)))) {
         return true;
       }
     }
@@ -763,7 +760,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   private static String stringValue(List<Expr> args, int index) {
-    return index < args.size() ? stringValue(args.get(index)) : null;
+    return index >= 0 && index < args.size() ? stringValue(args.get(index)) : null;
   }
 
   /** The value of a string literal, looking through parentheses; {@code null} otherwise. */

@@ -57,21 +57,38 @@ public final class ShardRewriter {
     this.matcherSets = new ShardMatcherSets(shards);
   }
 
+  /**
+   * A builder with the default policies and no shard label or shards yet.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The shard label's name. */
+  /**
+   * The shard label's name.
+   *
+   * @return e.g. {@code cluster}
+   */
   public String shardLabel() {
     return shardLabel;
   }
 
-  /** Whether the shards store their series without the shard label (strip) or with it (keep). */
+  /**
+   * Whether the shards store their series without the shard label (strip) or with it (keep).
+   *
+   * @return the mode
+   */
   public ShardLabelMode mode() {
     return mode;
   }
 
-  /** The options queries and selectors are parsed with. */
+  /**
+   * The options queries and selectors are parsed with.
+   *
+   * @return the parser options
+   */
   public ParserOptions parserOptions() {
     return parserOptions;
   }
@@ -79,6 +96,10 @@ public final class ShardRewriter {
   /**
    * This rewriter with other parser options and the same routing settings (the router's PromQL
    * dialect follows the shards' Prometheus versions).
+   *
+   * @param options the options to parse with
+   * @return a new rewriter
+   * @throws NullPointerException if {@code options} is null
    */
   public ShardRewriter withParserOptions(ParserOptions options) {
     requireNonNull(options, "options is null");
@@ -97,7 +118,11 @@ public final class ShardRewriter {
     this.matcherSets = other.matcherSets;
   }
 
-  /** The known shard keys, in configuration order. */
+  /**
+   * The known shard keys, in configuration order.
+   *
+   * @return an immutable list, not empty
+   */
   public List<String> shards() {
     return shards;
   }
@@ -118,7 +143,14 @@ public final class ShardRewriter {
 
     private Builder() {}
 
-    /** The label that tells shards apart, e.g. {@code cluster}. */
+    /**
+     * The label that tells shards apart, e.g. {@code cluster}. Required.
+     *
+     * @param shardLabel the label's name
+     * @return this builder
+     * @throws NullPointerException if {@code shardLabel} is null
+     * @throws IllegalArgumentException if it is empty or {@code __name__}
+     */
     public Builder shardLabel(String shardLabel) {
       requireNonNull(shardLabel, "shardLabel is null");
       if (shardLabel.isEmpty()) {
@@ -131,7 +163,16 @@ public final class ShardRewriter {
       return this;
     }
 
-    /** The known shard keys, in the order answers are concatenated. */
+    /**
+     * The known shard keys (the shard label's values), in the order answers are concatenated.
+     * Required.
+     *
+     * @param shardKeys the keys, at least one
+     * @return this builder
+     * @throws NullPointerException if the list or a key is null
+     * @throws IllegalArgumentException if the list is empty, a key is empty (a series cannot
+     *     carry an empty label value) or a key is listed twice
+     */
     public Builder shards(List<String> shardKeys) {
       requireNonNull(shardKeys, "shardKeys is null");
       if (shardKeys.isEmpty()) {
@@ -153,44 +194,89 @@ public final class ShardRewriter {
       return this;
     }
 
-    /** Default {@link MissingShardMatcherPolicy#ALL_SHARDS}. */
+    /**
+     * What to do with a query that names the shard label nowhere. Default {@link
+     * MissingShardMatcherPolicy#ALL_SHARDS}.
+     *
+     * @param policy the policy; {@link MissingShardMatcherPolicy#DEFAULT_SHARD} also needs {@link
+     *     #defaultShard(String)}
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
     public Builder missingShardMatcher(MissingShardMatcherPolicy policy) {
       this.missingShardMatcher = requireNonNull(policy, "policy is null");
       return this;
     }
 
-    /** Sets {@link MissingShardMatcherPolicy#DEFAULT_SHARD} with this shard. */
+    /**
+     * Sets {@link MissingShardMatcherPolicy#DEFAULT_SHARD} with this shard.
+     *
+     * @param shardKey the shard to send queries without a shard matcher to; {@link #build()}
+     *     checks that it is configured
+     * @return this builder
+     * @throws NullPointerException if {@code shardKey} is null
+     */
     public Builder defaultShard(String shardKey) {
       this.defaultShard = requireNonNull(shardKey, "shardKey is null");
       this.missingShardMatcher = MissingShardMatcherPolicy.DEFAULT_SHARD;
       return this;
     }
 
-    /** Default {@link UnlabeledSelectorPolicy#GLOBAL_VIEW}. */
+    /**
+     * Which shards a selector without a shard matcher reads when others have one. Default {@link
+     * UnlabeledSelectorPolicy#GLOBAL_VIEW}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
     public Builder unlabeledSelectors(UnlabeledSelectorPolicy policy) {
       this.unlabeledSelectors = requireNonNull(policy, "policy is null");
       return this;
     }
 
-    /** Default {@link UnknownShardPolicy#EMPTY_RESULT}. */
+    /**
+     * What to do when a query's shard matchers select no configured shard. Default {@link
+     * UnknownShardPolicy#EMPTY_RESULT}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
     public Builder unknownShard(UnknownShardPolicy policy) {
       this.unknownShard = requireNonNull(policy, "policy is null");
       return this;
     }
 
-    /** Default {@link ShardLabelMode#STRIP}. */
+    /**
+     * Whether the shards store the shard label themselves. Default {@link ShardLabelMode#STRIP}.
+     *
+     * @param mode the mode
+     * @return this builder
+     * @throws NullPointerException if {@code mode} is null
+     */
     public Builder mode(ShardLabelMode mode) {
       this.mode = requireNonNull(mode, "mode is null");
       return this;
     }
 
-    /** Default {@link io.promroute.promql.ParserOptions#defaults()}. */
+    /**
+     * The options queries and selectors are parsed with: the PromQL the shards accept. Default
+     * {@link io.promroute.promql.ParserOptions#defaults()}.
+     *
+     * @param options the options
+     * @return this builder
+     * @throws NullPointerException if {@code options} is null
+     */
     public Builder parserOptions(ParserOptions options) {
       this.parserOptions = requireNonNull(options, "options is null");
       return this;
     }
 
     /**
+     * The rewriter with the settings so far.
+     *
+     * @return a new rewriter
      * @throws IllegalStateException if the shard label or the shards are missing, or the default
      *     shard settings conflict
      */
@@ -224,6 +310,8 @@ public final class ShardRewriter {
   /**
    * Routes a query.
    *
+   * @param query the PromQL text, parsed with {@link #parserOptions()}
+   * @return the routed query
    * @throws io.promroute.promql.PromQLParseException if the query is not valid PromQL
    * @throws ShardRoutingException if the query cannot be routed
    */
@@ -236,7 +324,11 @@ public final class ShardRewriter {
    * Routes a parsed query. A tree without shard matchers (or any tree in {@link
    * ShardLabelMode#KEEP}) comes back as the same instance in {@link ShardedQuery#expr()}.
    *
+   * @param written the parsed query
+   * @return the routed query
    * @throws ShardRoutingException if the query cannot be routed
+   * @throws io.promroute.promql.PromQLParseException if the tree is nested too deeply to walk even
+   *     on a large stack
    * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only
    *     a hand-built tree can have one; the parser rejects it)
    */
@@ -362,6 +454,8 @@ public final class ShardRewriter {
    * Routes one {@code match[]} series selector ({@code /api/v1/series}, {@code /api/v1/labels},
    * {@code /api/v1/label/<name>/values}).
    *
+   * @param matchSelector one {@code match[]} value, e.g. {@code up{cluster="a"}}
+   * @return the routed selector
    * @throws io.promroute.promql.PromQLParseException if it is not a valid selector
    * @throws ShardRoutingException if it cannot be routed
    */

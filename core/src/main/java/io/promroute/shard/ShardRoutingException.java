@@ -28,11 +28,24 @@ public final class ShardRoutingException extends RuntimeException {
 
   private final Reason reason;
 
+  /**
+   * A routing failure.
+   *
+   * @param reason why routing failed
+   * @param message the message for the user, naming the shard label and, where it helps, the
+   *     known shards
+   * @throws NullPointerException if {@code reason} is null
+   */
   public ShardRoutingException(Reason reason, String message) {
     super(message);
     this.reason = requireNonNull(reason, "reason is null");
   }
 
+  /**
+   * Why routing failed, for code that reacts to the cause (the message is for people).
+   *
+   * @return the reason, never null
+   */
   public Reason reason() {
     return reason;
   }

@@ -67,6 +67,23 @@ public record ShardedQuery(
     CROSS_SHARD_MERGE
   }
 
+  /**
+   * Checks the routed query and copies the lists.
+   *
+   * @param shardLabel the shard label's name
+   * @param shards the selected shard keys, in configuration order
+   * @param expr the rewritten query
+   * @param query {@code expr} printed canonically
+   * @param addShardLabel whether the shard label is added to each series of a shard's answer
+   * @param execution how the shards' answers combine
+   * @param warnings warnings for the answer
+   * @param crossShardReason why the query combines series of different shards, or empty
+   * @param selectorShards the shards each selector reads, or {@code null} when every selector
+   *     reads all of {@code shards}
+   * @throws NullPointerException if an argument but {@code selectorShards} is null
+   * @throws IllegalArgumentException if {@code selectorShards} is given for an execution other
+   *     than {@link Execution#CROSS_SHARD_MERGE}
+   */
   public ShardedQuery {
     requireNonNull(shardLabel, "shardLabel is null");
     shards = List.copyOf(requireNonNull(shards, "shards is null"));
@@ -80,7 +97,18 @@ public record ShardedQuery(
     }
   }
 
-  /** A routed query whose selectors all read {@code shards}. */
+  /**
+   * A routed query whose selectors all read {@code shards}.
+   *
+   * @param shardLabel the shard label's name
+   * @param shards the selected shard keys, in configuration order
+   * @param expr the rewritten query
+   * @param query {@code expr} printed canonically
+   * @param addShardLabel whether the shard label is added to each series of a shard's answer
+   * @param execution how the shards' answers combine
+   * @param warnings warnings for the answer
+   * @param crossShardReason why the query combines series of different shards, or empty
+   */
   public ShardedQuery(
       String shardLabel,
       List<String> shards,
@@ -93,7 +121,17 @@ public record ShardedQuery(
     this(shardLabel, shards, expr, query, addShardLabel, execution, warnings, crossShardReason, null);
   }
 
-  /** A routed query without a cross-shard reason (the form before that component existed). */
+  /**
+   * A routed query without a cross-shard reason (the form before that component existed).
+   *
+   * @param shardLabel the shard label's name
+   * @param shards the selected shard keys, in configuration order
+   * @param expr the rewritten query
+   * @param query {@code expr} printed canonically
+   * @param addShardLabel whether the shard label is added to each series of a shard's answer
+   * @param execution how the shards' answers combine
+   * @param warnings warnings for the answer
+   */
   public ShardedQuery(
       String shardLabel,
       List<String> shards,
@@ -109,6 +147,8 @@ public record ShardedQuery(
    * The type of an instant query's answer ({@code /api/v1/query}), as Prometheus's {@code
    * resultType} names it via {@link ValueType#resultType()}. A range query ({@code /api/v1/query_range}) always answers a
    * matrix.
+   *
+   * @return the type of the rewritten expression
    */
   public ValueType resultType() {
     return expr.type();

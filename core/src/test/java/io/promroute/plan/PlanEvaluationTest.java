@@ -592,4 +592,190 @@ class PlanEvaluationTest {
     assertThat(result.series()).singleElement()
         .satisfies(series -> assertThat(series.points().get(0).value()).isEqualTo(11_401.0));
   }
+
+  /** Plans with Prometheus 2's functions accepted, as the router does for 2.x shards. */
+  private static QueryPlan planPrometheus2(String query) {
+    io.promroute.shard.ShardRewriter rewriter =
+        io.promroute.shard.ShardRewriter.builder()
+            .shardLabel("cluster")
+            .shards(List.of("a", "b", "c"))
+            .parserOptions(
+                io.promroute.promql.ParserOptions.allFeatures().toBuilder().prometheus2Functions(true).build())
+            .build();
+    return QueryPlanner.plan(rewriter.rewrite(query));
+  }
+
+  /** sum(x) on the grid of [4m:1m] before T: 1, 4, 4, 4 at 780s, 840s, 900s, 960s. */
+  private static Answers oneFourFourFour(QueryPlan plan) {
+    return new Answers(plan)
+        .range()
+        .put("sum(x)", "a", 780_000, "{} 1")
+        .put("sum(x)", "a", 840_000, "{} 3")
+        .put("sum(x)", "b", 840_000, "{} 1")
+        .put("sum(x)", "a", 900_000, "{} 4")
+        .put("sum(x)", "c", 960_000, "{} 4");
+  }
+
+  @Test
+  void holtWintersOverASubqueryOfMergedValuesSmoothsTheMergedPoints() {
+    QueryPlan plan = planPrometheus2("holt_winters(sum(x)[4m:1m], 0.5, 0.5)");
+
+    // Level 1, slope 3; then level 0.5 * 4 + 0.5 * (1 + 3) = 4; the slope stays 3 at the first
+    // step, then 0.5 * (4 - 1) + 0.5 * 3 = 3 and level 0.5 * 4 + 0.5 * 7 = 5.5; then slope
+    // 0.5 * 1.5 + 0.5 * 3 = 2.25 and level 2 + 0.5 * 7.75 = 5.875.
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 5.875");
+  }
+
+  @Test
+  void doubleExponentialSmoothingIsHoltWintersUnderItsPrometheus3Name() {
+    QueryPlan plan = QueryPlannerTest.plan("double_exponential_smoothing(sum(x)[4m:1m], 0.5, 0.5)");
+
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 5.875");
+  }
+
+  @Test
+  void holtWintersWithAFactorOutsideZeroToOneIsPrometheusExecutionErrorOnlyWhenASeriesHasPoints() {
+    QueryPlan plan = planPrometheus2("holt_winters(sum(x)[4m:1m], 1, 0.5)");
+    QueryPlan trend = planPrometheus2("holt_winters(sum(x)[4m:1m], 0.5, -0.25)");
+
+    assertThatThrownBy(() -> plan.evaluateInstant(T, oneFourFourFour(plan).build()))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422))
+        .hasMessageContaining("invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000");
+    assertThatThrownBy(() -> trend.evaluateInstant(T, oneFourFourFour(trend).build()))
+        .hasMessageContaining("invalid trend factor. Expected: 0 < tf < 1, got: -0.250000");
+    assertThat(lines(plan.evaluateInstant(T, new Answers(plan).range().build()))).isEmpty();
+  }
+
+  @Test
+  void firstOverTimeKeepsTheMetricNameAndTheTimestampFunctionsAnswerSeconds() {
+    QueryPlan first = QueryPlannerTest.plan("first_over_time(max by (__name__) (x)[4m:1m])");
+    QueryPlan maxAt = QueryPlannerTest.plan("ts_of_max_over_time(sum(x)[4m:1m])");
+    QueryPlan minAt = QueryPlannerTest.plan("ts_of_min_over_time(sum(x)[4m:1m])");
+    QueryPlan lastAt = QueryPlannerTest.plan("ts_of_last_over_time(sum(x)[4m:1m])");
+    Answers names =
+        new Answers(first)
+            .range()
+            .put("max by (__name__) (x)", "a", 840_000, "{__name__=\"x\"} 2")
+            .put("max by (__name__) (x)", "b", 900_000, "{__name__=\"x\"} 3");
+
+    assertThat(lines(first.evaluateInstant(T, names.build()))).containsExactly("{__name__=\"x\"} 2");
+    // The maximum 4 is reached last at 960s; the minimum 1 only at 780s.
+    assertThat(lines(maxAt.evaluateInstant(T, oneFourFourFour(maxAt).build()))).containsExactly("{} 960");
+    assertThat(lines(minAt.evaluateInstant(T, oneFourFourFour(minAt).build()))).containsExactly("{} 780");
+    assertThat(lines(lastAt.evaluateInstant(T, oneFourFourFour(lastAt).build()))).containsExactly("{} 960");
+  }
+
+  @Test
+  void madOverTimeIsTheMedianDistanceToTheMedian() {
+    QueryPlan plan = QueryPlannerTest.plan("mad_over_time(sum(x)[4m:1m])");
+
+    // Median of 1, 4, 4, 4 is 4; distances 3, 0, 0, 0 have the median 0.
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 0");
+  }
+
+  @Test
+  void limitkKeepsTheFirstSeriesInGlobalLabelOrderWhereTheShardLabelReordersAShardsSeries() {
+    QueryPlan plan = QueryPlannerTest.plan("limitk(1, x)");
+    // On shard a, {__name__="x"} sorts before {__name__="x", branch="m"}; with cluster="a" added,
+    // "branch" < "cluster" puts the second first: the global view keeps it.
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{__name__=\"x\"} 1", "{__name__=\"x\", branch=\"m\"} 2")
+            .put("x", "b", T, "{__name__=\"x\"} 3");
+
+    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", branch=\"m\", cluster=\"a\"} 2");
+  }
+
+  @Test
+  void limitkPerGroupAnswersInPrometheusHeapOrderByValue() {
+    QueryPlan plan = QueryPlannerTest.plan("limitk by (job) (2, x)");
+    Answers answers =
+        new Answers(plan)
+            .put("x", "a", T, "{i=\"1\", job=\"api\"} 5", "{i=\"2\", job=\"db\"} 4")
+            .put("x", "b", T, "{i=\"3\", job=\"api\"} 2", "{i=\"4\", job=\"api\"} 1");
+
+    // Group api meets 5 (a, i=1), then 2 (b, i=3), which the heap moves before it; i=4 is third.
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly(
+            "{cluster=\"b\", i=\"3\", job=\"api\"} 2",
+            "{cluster=\"a\", i=\"1\", job=\"api\"} 5",
+            "{cluster=\"a\", i=\"2\", job=\"db\"} 4");
+  }
+
+  @Test
+  void limitkOfNaNIsPrometheus3sErrorAndBelowOneIsEmpty() {
+    QueryPlan nan = QueryPlannerTest.plan("limitk(NaN, x)");
+    QueryPlan zero = QueryPlannerTest.plan("limitk(0.9, x)");
+    Answers answers = new Answers(nan).put("x", "a", T, "{i=\"1\"} 1");
+
+    assertThatThrownBy(() -> instant(nan, answers)).hasMessageContaining("Parameter value is NaN");
+    assertThat(lines(instant(zero, new Answers(zero).put("x", "a", T, "{i=\"1\"} 1")))).isEmpty();
+  }
+
+  @Test
+  void limitRatioKeepsExactlyTheSeriesItsComplementDropsHashingTheShardLabelToo() {
+    QueryPlan kept = QueryPlannerTest.plan("limit_ratio(0.3, x)");
+    QueryPlan complement = QueryPlannerTest.plan("limit_ratio(-0.7, x)");
+    String[] series = new String[40];
+    for (int i = 0; i < series.length; i++) {
+      series[i] = "{__name__=\"x\", i=\"" + i + "\"} " + i;
+    }
+    List<String> keptLines = lines(instant(kept, new Answers(kept).put("x", "a", T, series).put("x", "b", T, series)));
+    List<String> complementLines =
+        lines(instant(complement, new Answers(complement).put("x", "a", T, series).put("x", "b", T, series)));
+
+    // Every one of the 80 series is in exactly one of the two answers.
+    assertThat(keptLines).doesNotContainAnyElementsOf(complementLines);
+    assertThat(keptLines.size() + complementLines.size()).isEqualTo(80);
+    assertThat(keptLines).isNotEmpty();
+    assertThat(complementLines).isNotEmpty();
+    // The same series on two shards differ by the shard label, so by hash: some are kept on one only.
+    long keptOnA = keptLines.stream().filter(line -> line.contains("cluster=\"a\"")).count();
+    long keptOnB = keptLines.size() - keptOnA;
+    assertThat(keptLines.stream().map(line -> line.replaceAll("cluster=\"[ab]\", ", "")).distinct().count())
+        .isGreaterThan(Math.max(keptOnA, keptOnB));
+  }
+
+  @Test
+  void limitRatioOffsetIsTheStringlabelsHashOverTheLargestUint64() {
+    // The encoding of {a="b"}: 1 "a" 1 "b"; its XXH64, as an unsigned fraction of 2^64.
+    double offset = RatioSampler.offset(Labels.of("a", "b"));
+    long hash = io.promroute.compat.XxHash64.hash(new byte[] {1, 'a', 1, 'b'});
+    double expected = new java.math.BigDecimal(Long.toUnsignedString(hash)).doubleValue() / 0x1p64;
+
+    assertThat(offset).isEqualTo(expected);
+    assertThat(RatioSampler.keeps(1.0, Labels.of("a", "b"))).isTrue();
+    assertThat(RatioSampler.keeps(-1.0, Labels.of("a", "b"))).isTrue();
+  }
+
+  @Test
+  void sortByLabelOrdersTheMergedSeriesNaturallyThenByLabelSet() {
+    QueryPlan plan = QueryPlannerTest.plan("sort_by_label(x, \"instance\")");
+    QueryPlan descending = QueryPlannerTest.plan("sort_by_label_desc(x, \"instance\")");
+    String[] onA = {"{instance=\"host10\"} 1", "{instance=\"host9\"} 2"};
+    String[] onB = {"{instance=\"host2\"} 3", "{instance=\"host9\"} 4"};
+
+    assertThat(lines(instant(plan, new Answers(plan).put("x", "a", T, onA).put("x", "b", T, onB))))
+        .containsExactly(
+            "{cluster=\"b\", instance=\"host2\"} 3",
+            "{cluster=\"a\", instance=\"host9\"} 2",
+            "{cluster=\"b\", instance=\"host9\"} 4",
+            "{cluster=\"a\", instance=\"host10\"} 1");
+    assertThat(lines(instant(descending, new Answers(descending).put("x", "a", T, onA).put("x", "b", T, onB))))
+        .containsExactly(
+            "{cluster=\"a\", instance=\"host10\"} 1",
+            "{cluster=\"b\", instance=\"host9\"} 4",
+            "{cluster=\"a\", instance=\"host9\"} 2",
+            "{cluster=\"b\", instance=\"host2\"} 3");
+  }
+
+  @Test
+  void nativeHistogramFunctionsOfMergedFloatsAreEmptyAsPrometheusSkipsFloats() {
+    QueryPlan plan = QueryPlannerTest.plan("histogram_count(sum by (job) (x)) or histogram_sum(max(x))");
+
+    assertThat(lines(instant(plan, new Answers(plan)
+        .put("sum by (job) (x)", "a", T, "{job=\"api\"} 3")
+        .put("max(x)", "a", T, "{} 3"))))
+        .isEmpty();
+  }
 }

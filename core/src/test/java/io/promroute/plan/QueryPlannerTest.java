@@ -54,6 +54,10 @@ class QueryPlannerTest {
           count_values("v", x)             | sum by (v) (shards(count_values("v", x)))
           count_values by (job) ("v", x)   | sum by (job, v) (shards(count_values by (job) ("v", x)))
           quantile(0.9, rate(x[5m]))       | quantile(0.9, shards+label(rate(x[5m])))
+          # limitk and limit_ratio pick series by the whole label set, shard label included
+          limitk(2, x)                     | limitk(2, shards+label(x))
+          limitk by (cluster) (2, x)       | limitk by (cluster) (2, shards+label(x))
+          limit_ratio(0.5, rate(x[5m]))    | limit_ratio(0.5, shards+label(rate(x[5m])))
           # aggregations of merged values are computed by the router
           topk(5, sum by (job) (rate(x[5m]))) | topk(5, sum by (job) (shards(sum by (job) (rate(x[5m])))))
           max(sum by (job) (x))            | max(sum by (job) (shards(sum by (job) (x))))
@@ -177,9 +181,9 @@ class QueryPlannerTest {
       quoteCharacter = '`',
       textBlock =
           """
-          histogram_count(sum(x))                    | histogram_count() over a value merged across shards
+          histogram_fraction(0, 1, sum(x))           | histogram_fraction() over a value merged across shards
           quantile_over_time(scalar(sum(y)), x[5m])  | quantile_over_time() over raw samples with a parameter computed across shards
-          limitk(2, x)                               | limitk over series of several shards
+          info(x)                                    | info() joins series with the info metrics of every shard
           """)
   void refusesWhatItCannotAnswerExactlyNamingTheConstruct(String query, String message) {
     assertThatThrownBy(() -> plan(query))
@@ -254,8 +258,8 @@ class QueryPlannerTest {
         .containsExactly(6_000_000L - 300_000L, 9_400_000L, 60_000L);
 
     assertThat(plan("absent_over_time(sum(x)[5m:1m])").toString())
-        .isEqualTo("absent(present_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
-            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms)))");
+        .isEqualTo("absent_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
+            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms))");
   }
 
   @Test

@@ -218,7 +218,6 @@ class ShardRewriterTest {
           sum by (cluster) (sum by (job) (x{cluster="a"}))    | sum by (cluster) (sum by (job) (x)) | false
           topk(3, x{cluster="a"})                             | topk(3, x)                         | true
           bottomk by (job) (3, x{cluster="a"})                | bottomk by (job) (3, x)            | true
-          limitk(2, x{cluster="a"})                           | limitk(2, x)                       | true
           topk(3, sum by (job) (x{cluster="a"}))              | topk(3, sum by (job) (x))          | false
           count_values("v", x{cluster="a"})                   | count_values("v", x)               | false
           count_values by (cluster) ("v", x{cluster="a"})     | count_values by (cluster) ("v", x) | true
@@ -377,6 +376,8 @@ class ShardRewriterTest {
           topk(5, x)                                              | true  | CROSS_SHARD_MERGE
           topk(5, sum by (cluster) (x))                           | true  | CROSS_SHARD_MERGE
           limitk(5, x)                                            | true  | CROSS_SHARD_MERGE
+          limitk by (cluster) (5, x)                              | true  | CROSS_SHARD_MERGE
+          limit_ratio(0.5, x)                                     | true  | CROSS_SHARD_MERGE
           count_values("v", x)                                    | false | CROSS_SHARD_MERGE
           count_values("cluster", x)                              | false | CROSS_SHARD_MERGE
           sort(x)                                                 | true  | CROSS_SHARD_MERGE
@@ -435,23 +436,12 @@ class ShardRewriterTest {
           # Some output series carry the label, some do not
           x{cluster="a"} or on () vector(0)                          | label_replace(x, "cluster", "a", "", "") or on () vector(0)
           sum by (cluster) (x{cluster="a"} or on () vector(0))       | sum by (cluster) (label_replace(x, "cluster", "a", "", "") or on () vector(0))
-          # limit_ratio hashes the label set, which includes cluster globally
+          # limitk orders and limit_ratio hashes the label set, which includes cluster globally
           limit_ratio(0.5, x{cluster="a"})                           | limit_ratio(0.5, label_replace(x, "cluster", "a", "", ""))
+          limitk(2, x{cluster="a"})                                  | limitk(2, label_replace(x, "cluster", "a", "", ""))
           """)
   void givesOneShardTheLabelWhereTheQueryObservesIt(String query, String rewritten) {
     assertRouted(INHERIT, query, rewritten, "a", false, SINGLE_SHARD);
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(
-      delimiterString = " | ",
-      textBlock =
-          """
-          # limit_ratio hashes the label set, which includes cluster globally
-          limit_ratio(0.5, x)                                                  | limit_ratio chooses series by a hash
-          """)
-  void refusesWhatTheShardsCannotReproduce(String query, String message) {
-    assertRefused(STRIP, query, Reason.NOT_SHARDABLE, message);
   }
 
   /**

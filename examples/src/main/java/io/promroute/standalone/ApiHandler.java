@@ -92,6 +92,12 @@ public final class ApiHandler extends Handler.Wrapper {
       timeout.cancel();
       exchange.onComplete();
     });
+    // The connector's idle timeout is for a client that stops sending its request. Once the
+    // exchange runs, the client waits on the router (a cross-shard query may compute for longer
+    // than the idle timeout, writing nothing): the answer deadline bounds that, so the idle timeout
+    // is ignored then, instead of failing the request and leaving the client an empty 200. A
+    // write the client does not read still times out (Jetty fails pending writes itself).
+    request.addIdleTimeoutListener(idle -> state.get() == READING);
     request.addFailureListener(failure -> {
       if (state.compareAndSet(READING, ENDED)) {
         answer.abort(failure);

@@ -74,12 +74,22 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   // As JdkUpstreamClient: answers up to this size are read whole before the future completes.
   private static final int SMALL_ANSWER_BYTES = 32 * 1024;
 
+  // How long a pooled connection may stay unused. During an exchange the request's own deadline
+  // applies instead: a shard computing a long query sends nothing until its answer is ready.
+  private static final Duration IDLE_CONNECTION_TIMEOUT = Duration.ofSeconds(30);
+
   private final Duration connectTimeout;
+  private final Duration idleConnectionTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   JettyUpstreamClient(Duration connectTimeout) {
+    this(connectTimeout, IDLE_CONNECTION_TIMEOUT);
+  }
+
+  JettyUpstreamClient(Duration connectTimeout, Duration idleConnectionTimeout) {
     this.connectTimeout = connectTimeout;
+    this.idleConnectionTimeout = idleConnectionTimeout;
   }
 
   /**
@@ -118,7 +128,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
 
   private static Request newRequest(HttpClient client, UpstreamRequest upstream) {
     Request request = client.newRequest(upstream.uri())
-        .method(upstream.method().equals("POST") ? HttpMethod.POST : HttpMethod.GET);
+        .method(upstream.method().equals("POST") ? HttpMethod.POST : HttpMethod.GET)
+        .idleTimeout(upstream.timeout().toMillis(), TimeUnit.MILLISECONDS);
     request.headers(headers -> upstream.headers().forEach((name, values) -> {
       if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
         values.forEach(value -> headers.add(name, value));
@@ -333,6 +344,7 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
     client.setScheduler(new ScheduledExecutorScheduler("promroute-upstream-scheduler", true));
     client.setFollowRedirects(false);
     client.setConnectTimeout(connectTimeout.toMillis());
+    client.setIdleTimeout(idleConnectionTimeout.toMillis());
     client.setUserAgentField((HttpField) null);
     client.setMaxConnectionsPerDestination(256);
     client.setMaxRequestsQueuedPerDestination(4096);

@@ -45,6 +45,7 @@ class ApiHandlerEndpointsTest extends PromRouteFilterTest {
     closeables.add(engine::shutdown);
     router = new Server();
     ServerConnector connector = RouterConnectors.create(router);
+    connector.setIdleTimeout(connectionIdleTimeout.toMillis());
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     router.addConnector(connector);
@@ -149,6 +150,68 @@ class ApiHandlerEndpointsTest extends PromRouteFilterTest {
    * A shard that answers 200 with a Content-Length of 10 MB, sends the start of a large matrix,
    * and closes the connection.
    */
+  @Test
+  void aClientThatStopsReadingItsAnswerIsStillTimedOutAndItsShardRequestEnds() throws Exception {
+    connectionIdleTimeout = Duration.ofMillis(500);
+    try (EndlessShard endless = new EndlessShard(); Socket client = new Socket()) {
+      startRouter(endless.uri(), b.uri(), builder -> builder);
+      client.setReceiveBufferSize(4096);
+      client.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(),
+          ((ServerConnector) router.getConnectors()[0]).getLocalPort()));
+      client.getOutputStream().write(("GET /api/v1/query_range?query=" + enc("up{cluster=\"a\"}")
+          + "&start=1700000000&end=1700004500&step=15 HTTP/1.1\r\nHost: router\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().flush();
+
+      // The client reads nothing: the router's write stalls, the idle timeout fails it, and the
+      // router drops the shard request, which the shard sees as its connection closed.
+      long ended = endless.ended.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(ended).isGreaterThan(64 * 1024); // the answer was under way when it stalled
+    }
+  }
+
+  /** Sends a matrix answer that never ends, until the connection breaks; counts the bytes. */
+  private static final class EndlessShard implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    final java.util.concurrent.CompletableFuture<Long> ended = new java.util.concurrent.CompletableFuture<>();
+
+    EndlessShard() throws IOException {
+      Thread acceptor = new Thread(() -> {
+        long sent = 0;
+        try (Socket socket = server.accept()) {
+          InputStream in = socket.getInputStream();
+          StringBuilder request = new StringBuilder();
+          int read;
+          while (request.indexOf("\r\n\r\n") < 0 && (read = in.read()) >= 0) {
+            request.append((char) read);
+          }
+          OutputStream out = socket.getOutputStream();
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000000\r\n\r\n"
+              + "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[").getBytes(StandardCharsets.US_ASCII));
+          for (int i = 0; ; i++) {
+            byte[] series = ((i == 0 ? "" : ",") + "{\"metric\":{\"__name__\":\"m\",\"pod\":\"p" + i
+                + "\"},\"values\":[[1700000000,\"1\"],[1700000015,\"2\"]]}").getBytes(StandardCharsets.US_ASCII);
+            out.write(series);
+            sent += series.length;
+          }
+        } catch (IOException e) {
+          ended.complete(sent); // the router closed the connection
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+
   private static final class CuttingShard implements AutoCloseable {
     private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     final AtomicInteger sent = new AtomicInteger();

@@ -181,6 +181,10 @@ class JettyUpstreamClientTest {
 
   /** A shard on a raw socket that reads each request's head, writes {@code answer} and keeps the connection open. */
   private int rawShard(String answer) throws IOException {
+    return rawShard(answer, Duration.ZERO);
+  }
+
+  private int rawShard(String answer, Duration pause) throws IOException {
     silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(() -> {
       try {
@@ -192,10 +196,11 @@ class JettyUpstreamClientTest {
           for (int matched = 0, b; matched < 4 && (b = in.read()) >= 0; ) {
             matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
           }
+          Thread.sleep(pause.toMillis());
           socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
           socket.getOutputStream().flush();
         }
-      } catch (IOException closed) {
+      } catch (IOException | InterruptedException closed) {
         // the test is over
       }
     }, "raw-shard");
@@ -221,6 +226,19 @@ class JettyUpstreamClientTest {
       assertThat(response.headers()).containsEntry("content-type", List.of("application/json"));
       // Already in memory: the filter answers without waiting on the network.
       assertThat(response.body()).isInstanceOf(java.io.ByteArrayInputStream.class);
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(body);
+    }
+  }
+
+  @Test
+  void aShardThatComputesLongerThanTheIdleConnectionTimeoutIsWaitedForUntilTheDeadline() throws Exception {
+    String body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+        + "\r\n\r\n" + body, Duration.ofMillis(1500));
+    try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5), Duration.ofMillis(300))) {
+      UpstreamResponse response = client.send(get(port, Duration.ofSeconds(10))).get(20, TimeUnit.SECONDS);
+
+      assertThat(response.status()).isEqualTo(200);
       assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(body);
     }
   }

@@ -71,6 +71,11 @@ public final class PromRouteFilter implements Filter {
     this.engine = engine;
   }
 
+  /**
+   * A builder with the defaults; a rewriter and the shards' targets must be added.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -78,7 +83,10 @@ public final class PromRouteFilter implements Filter {
   /**
    * A filter configured from a loaded configuration file.
    *
-   * @throws RouterConfigException if the configuration cannot be used
+   * @param config the configuration
+   * @return a new filter, ready without {@link #init}
+   * @throws RouterConfigException if the configuration cannot be used (its settings contradict
+   *     each other), with the builder's message
    */
   public static PromRouteFilter fromConfig(RouterConfig config) {
     Builder builder = builder(config);
@@ -175,6 +183,8 @@ public final class PromRouteFilter implements Filter {
   /**
    * The health of every replica of the shards that have several ({@link ShardTarget#baseUrls()}),
    * in configuration order; empty when no shard has replicas. For metrics and status pages.
+   *
+   * @return the status of each replica, empty also before {@link #init}
    */
   public java.util.List<ReplicaStatus> replicaStatus() {
     Engine current = engine;
@@ -240,7 +250,13 @@ public final class PromRouteFilter implements Filter {
 
     private Builder() {}
 
-    /** How queries are routed; its shard keys must each get a {@link #shard target}. */
+    /**
+     * How queries are routed; its shard keys must each get a {@link #shard target}. Required.
+     *
+     * @param rewriter the rewriter, whose parser options are the PromQL accepted
+     * @return this builder
+     * @throws NullPointerException if {@code rewriter} is null
+     */
     public Builder rewriter(ShardRewriter rewriter) {
       this.rewriter = requireNonNull(rewriter, "rewriter is null");
       this.routing = null;
@@ -258,6 +274,10 @@ public final class PromRouteFilter implements Filter {
      * Whose PromQL is accepted where Prometheus versions differ ({@code holt_winters}). Default
      * {@link PromqlDialect#AUTO}: the shards', from the version each reports; a rewriter whose
      * parser options already accept Prometheus 2's functions keeps them.
+     *
+     * @param dialect the dialect
+     * @return this builder
+     * @throws NullPointerException if {@code dialect} is null
      */
     public Builder promqlDialect(PromqlDialect dialect) {
       this.promqlDialect = requireNonNull(dialect, "dialect is null");
@@ -267,13 +287,25 @@ public final class PromRouteFilter implements Filter {
     /**
      * The shard label, e.g. {@code cluster}: added to {@code /api/v1/labels} and answered by
      * {@code /api/v1/label/<label>/values}. Default: the rewriter's {@link ShardRewriter#shardLabel()}.
+     *
+     * @param shardLabel the label's name
+     * @return this builder
+     * @throws NullPointerException if {@code shardLabel} is null
      */
     public Builder shardLabel(String shardLabel) {
       this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
       return this;
     }
 
-    /** Where shard {@code key} is: one server, or its replicas ({@link ShardTarget#of(String...)}). */
+    /**
+     * Where shard {@code key} is: one server, or its replicas ({@link ShardTarget#of(String...)}).
+     *
+     * @param key the shard key, one of the rewriter's shards
+     * @param target the shard's server or replicas, credentials and TLS
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code key} was added before
+     */
     public Builder shard(String key, ShardTarget target) {
       requireNonNull(key, "key is null");
       requireNonNull(target, "target is null");
@@ -283,13 +315,28 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
-    /** Default {@link UpstreamClient#jdk()}. */
+    /**
+     * The client that sends requests to shards. Default {@link UpstreamClient#jdk()}, which the
+     * filter stops in {@link PromRouteFilter#destroy()}; a client given here is the caller's to stop.
+     *
+     * @param client the client
+     * @return this builder
+     * @throws NullPointerException if {@code client} is null
+     */
     public Builder upstreamClient(UpstreamClient client) {
       this.client = requireNonNull(client, "client is null");
       return this;
     }
 
-    /** Serve the API under this prefix, e.g. {@code /prometheus}; default none. */
+    /**
+     * Serve the API under this prefix, e.g. {@code /prometheus}; default none. The prefix is below
+     * the servlet context path.
+     *
+     * @param prefix the prefix; a trailing {@code /} is dropped, {@code ""} for none
+     * @return this builder
+     * @throws NullPointerException if {@code prefix} is null
+     * @throws IllegalArgumentException if a non-empty prefix does not start with {@code /}
+     */
     public Builder pathPrefix(String prefix) {
       requireNonNull(prefix, "prefix is null");
       String normalized = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
@@ -300,7 +347,16 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
-    /** How long a shard may take to answer; default 2 minutes. */
+    /**
+     * How long a shard may take to answer; default 2 minutes. One deadline for all of a request's
+     * shard requests, counted from its arrival; a shard that misses it makes the answer a 504
+     * {@code timeout} (with partial answers from several shards, a warning naming it).
+     *
+     * @param timeout the deadline, positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if it is not positive
+     */
     public Builder upstreamTimeout(Duration timeout) {
       requireNonNull(timeout, "timeout is null");
       if (timeout.isNegative() || timeout.isZero()) {
@@ -314,13 +370,23 @@ public final class PromRouteFilter implements Filter {
      * Answer with the other shards' data and a warning naming the failed shard when one shard of
      * several fails (default {@code true}, as Thanos); {@code false} answers that shard's error
      * instead. A request's {@code partial_response=true|false} overrides it.
+     *
+     * @param allowed whether partial answers are the default
+     * @return this builder
      */
     public Builder partialResponse(boolean allowed) {
       this.partialResponse = allowed;
       return this;
     }
 
-    /** How shards with several replicas choose one and fail over; default {@link ReplicaPolicy#DEFAULT}. */
+    /**
+     * How shards with several replicas choose one and fail over; default {@link
+     * ReplicaPolicy#DEFAULT}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
     public Builder replicaPolicy(ReplicaPolicy policy) {
       this.replicaPolicy = requireNonNull(policy, "policy is null");
       return this;
@@ -334,6 +400,9 @@ public final class PromRouteFilter implements Filter {
      * exact}) fetches every input series and aggregates them in the router in Prometheus's
      * order, the same to the last bit, but its transfer, memory and time grow with the number of
      * input series (tens of seconds at 150,000 series).
+     *
+     * @param exact {@code true} for {@code exact}
+     * @return this builder
      */
     public Builder exactCrossShardSums(boolean exact) {
       this.exactCrossShardSums = exact;
@@ -345,6 +414,10 @@ public final class PromRouteFilter implements Filter {
      * and what it computes from them (Prometheus's {@code --query.max-samples}); beyond it the
      * query gets Prometheus's 422 {@code execution} "query processing would load too many samples
      * into memory in query execution". Default 50,000,000, Prometheus's default.
+     *
+     * @param samples the limit, positive
+     * @return this builder
+     * @throws IllegalArgumentException if it is not positive
      */
     public Builder maxSamples(long samples) {
       if (samples <= 0) {
@@ -359,6 +432,10 @@ public final class PromRouteFilter implements Filter {
      * cross-shard query's result, a {@code /api/v1/series} union, which are sorted in memory);
      * beyond it the request gets 422 {@code execution} before anything is written. Default
      * 1,000,000. Concatenated fan-outs and range merges stream and are not limited.
+     *
+     * @param series the limit, positive
+     * @return this builder
+     * @throws IllegalArgumentException if it is not positive
      */
     public Builder maxSeries(int series) {
       if (series <= 0) {
@@ -368,13 +445,26 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
-    /** Client request headers forwarded to shards (case-insensitive); default none. */
+    /**
+     * Client request headers forwarded to shards (case-insensitive); default none.
+     *
+     * @param headerNames the header names, e.g. {@code X-Scope-OrgID}
+     * @return this builder
+     * @throws NullPointerException if the set or a name is null
+     */
     public Builder forwardedHeaders(Set<String> headerNames) {
       this.forwardedHeaders = Set.copyOf(requireNonNull(headerNames, "headerNames is null"));
       return this;
     }
 
-    /** The largest POST body accepted, in bytes; default 1 MiB. */
+    /**
+     * The largest POST body accepted, in bytes; default 1 MiB. A larger form is answered 400
+     * {@code bad_data}.
+     *
+     * @param bytes the limit, positive
+     * @return this builder
+     * @throws IllegalArgumentException if it is not positive
+     */
     public Builder maxRequestBodyBytes(int bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("maxRequestBodyBytes must be positive: " + bytes);
@@ -387,6 +477,10 @@ public final class PromRouteFilter implements Filter {
      * How many threads of the filter's copy pool stay ready to copy shards' answers (default 32).
      * When all are busy more are started, so that copies waiting on a stalled shard (each until
      * the upstream timeout at most) never make other requests wait in line.
+     *
+     * @param threads the pool's core size, positive
+     * @return this builder
+     * @throws IllegalArgumentException if it is not positive
      */
     public Builder copyThreads(int threads) {
       if (threads <= 0) {
@@ -396,6 +490,13 @@ public final class PromRouteFilter implements Filter {
       return this;
     }
 
+    /**
+     * The filter, ready without {@link PromRouteFilter#init}; {@link PromRouteFilter#destroy()}
+     * stops its threads.
+     *
+     * @return a new filter
+     * @throws IllegalStateException if the rewriter or the shard targets are missing or disagree
+     */
     public PromRouteFilter build() {
       return new PromRouteFilter(buildEngine());
     }

@@ -72,6 +72,32 @@ public record RouterConfig(
     int maxSeries,
     String source) {
 
+  /**
+   * Checks the configuration and copies the collections (shards keep their file order). The
+   * settings are checked against each other when the filter is built, not here.
+   *
+   * @param shardLabel the shard label
+   * @param shards shard key to target, in file order
+   * @param listenAddress the standalone router's listen address
+   * @param pathPrefix the API's prefix, {@code ""} for none
+   * @param missingShardMatcher what to do with a query that names no shard
+   * @param defaultShard the default shard, or {@code null}
+   * @param unlabeledSelectors what to do with selectors without a shard matcher
+   * @param unknownShard what to do with a shard value no shard has
+   * @param mode strip or keep the shard matchers
+   * @param parserOptions the PromQL features and limits accepted
+   * @param promqlDialect whose PromQL is accepted where Prometheus versions differ
+   * @param upstreamTimeout how long a shard may take
+   * @param partialResponse whether a failing shard of several becomes a warning
+   * @param exactCrossShardAggregation whether cross-shard sums are computed from every input series
+   * @param replicaPolicy how replicas are chosen and failed over
+   * @param forwardedHeaders client headers forwarded to shards
+   * @param maxRequestBodyBytes the largest POST body accepted, in bytes
+   * @param maxSamples the most samples one cross-shard query may hold
+   * @param maxSeries the most series in an answer merged by the router
+   * @param source where the configuration was read from
+   * @throws NullPointerException if an argument but {@code defaultShard} is null
+   */
   public RouterConfig {
     requireNonNull(shardLabel, "shardLabel is null");
     shards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(shards, "shards is null")));
@@ -94,7 +120,10 @@ public record RouterConfig(
    * {@code bearer_token_file}, {@code tls.ca_file}) start at the file's directory, and the files
    * they name are read now.
    *
-   * @throws RouterConfigException naming the key and line of the first problem
+   * @param file the YAML file
+   * @return the configuration
+   * @throws RouterConfigException if the file cannot be read, or naming the key and line of the
+   *     first problem
    */
   public static RouterConfig load(Path file) {
     requireNonNull(file, "file is null");
@@ -112,7 +141,9 @@ public record RouterConfig(
   /**
    * Reads a configuration from YAML text. Relative paths in it start at the working directory.
    *
+   * @param yaml the configuration's text
    * @param source a name for messages, e.g. the file name
+   * @return the configuration
    * @throws RouterConfigException naming the key and line of the first problem
    */
   public static RouterConfig parse(String yaml, String source) {
@@ -127,12 +158,20 @@ public record RouterConfig(
    * A duration as the file spells one, Prometheus's way ({@code 30s}, {@code 1m30s},
    * {@code 500ms}); {@code null} when the text is not one. For command lines that take durations
    * too.
+   *
+   * @param text the duration's text
+   * @return the duration, or {@code null} if {@code text} is not one
+   * @throws NullPointerException if {@code text} is null
    */
   public static java.time.Duration parseDuration(String text) {
     return RouterConfigReader.parseDuration(requireNonNull(text, "text is null"));
   }
 
-  /** The shard keys, in file order. */
+  /**
+   * The shard keys, in file order: the order in which shards' answers are concatenated.
+   *
+   * @return an immutable list
+   */
   public List<String> shardKeys() {
     return List.copyOf(shards.keySet());
   }

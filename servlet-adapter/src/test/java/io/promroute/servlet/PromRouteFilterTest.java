@@ -9,6 +9,9 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -54,6 +57,9 @@ class PromRouteFilterTest {
 
   record Reply(int status, String body) {}
 
+  /** The idle timeout of the router's connector; a test may shorten it before starting the router. */
+  Duration connectionIdleTimeout = Duration.ofSeconds(30);
+
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   @BeforeEach
@@ -98,6 +104,7 @@ class PromRouteFilterTest {
     filter = builder.build();
     router = new Server();
     ServerConnector connector = new ServerConnector(router);
+    connector.setIdleTimeout(connectionIdleTimeout.toMillis());
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     router.addConnector(connector);
@@ -872,5 +879,60 @@ class PromRouteFilterTest {
       }
     });
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  }
+
+  @Test
+  void aShardAnswerSlowerThanTheConnectionIdleTimeoutStillReachesTheClient() throws Exception {
+    // The idle timeout is for clients that stop sending their request; while the router works on
+    // an answer (a long cross-shard query), only the answer deadline bounds the wait.
+    connectionIdleTimeout = Duration.ofMillis(500);
+    try (SlowShard slow = new SlowShard(Duration.ofMillis(2000))) {
+      startRouter(slow.uri(), b.uri(), builder -> builder);
+
+      Reply answer = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
+
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    }
+  }
+
+  /** Answers one request with an empty vector, after a pause. */
+  private static final class SlowShard implements AutoCloseable {
+    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+
+    SlowShard(Duration pause) throws IOException {
+      Thread acceptor = new Thread(() -> {
+        try (Socket socket = server.accept()) {
+          InputStream in = socket.getInputStream();
+          StringBuilder request = new StringBuilder();
+          int read;
+          while (request.indexOf("\r\n\r\n") < 0 && (read = in.read()) >= 0) {
+            request.append((char) read);
+          }
+          Thread.sleep(pause.toMillis());
+          byte[] body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
+              .getBytes(StandardCharsets.US_ASCII);
+          OutputStream out = socket.getOutputStream();
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+              + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(body);
+          out.flush();
+          in.read(); // until the router closes the connection
+        } catch (IOException | InterruptedException e) {
+          // the router went away first
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
   }
 }

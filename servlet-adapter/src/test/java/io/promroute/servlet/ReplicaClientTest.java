@@ -270,6 +270,50 @@ class ReplicaClientTest {
   }
 
   @Test
+  void aSmallSuccessAnswerThatIsNotOneFailsOver() throws Exception {
+    FakeShard broken = shard().answer("/api/v1/query", "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    FakeShard healthy = shard().answer("/api/v1/query", OK);
+    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), broken.uri(), healthy.uri());
+
+    try (UpstreamResponse response = send(broken.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
+    }
+
+    assertThat(broken.received).hasSize(1);
+    assertThat(client.status()).extracting(ReplicaStatus::inRotation).containsExactly(false, true);
+  }
+
+  /**
+   * A replica can answer (headers in, body still streaming) before its attempt is even registered:
+   * that answer is the request's, and cancelling its attempt would break its body off.
+   */
+  @Test
+  void aReplicaThatAnswersAtOnceIsNeverCancelled() throws Exception {
+    AtomicInteger cancels = new AtomicInteger();
+    UpstreamClient answersAtOnce = request -> {
+      CompletableFuture<UpstreamResponse> answered = new CompletableFuture<>() {
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+          cancels.incrementAndGet();
+          return super.cancel(mayInterruptIfRunning);
+        }
+      };
+      answered.complete(new io.promroute.router.InMemoryResponse(200, OK));
+      return answered;
+    };
+    ShardTarget target = new ShardTarget(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2")),
+        null, null, null, Map.of(), ShardTarget.Tls.DEFAULT);
+    client = (ReplicaClient) ReplicaClient.wrap(answersAtOnce, Map.of("a", target), policy(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+
+    try (UpstreamResponse response = client.send(new UpstreamRequest("a", target, "GET",
+        URI.create("http://127.0.0.1:1" + QUERY), Map.of(), new byte[0], Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
+    }
+
+    assertThat(cancels.get()).isZero();
+  }
+
+  @Test
   void aShardWithOneAddressGoesStraightToTheClientBelow() {
     UpstreamClient below = request -> CompletableFuture.failedFuture(new IllegalStateException("below"));
     assertThat(ReplicaClient.wrap(below, Map.of("a", ShardTarget.of("h:1")), ReplicaPolicy.DEFAULT)).isSameAs(below);

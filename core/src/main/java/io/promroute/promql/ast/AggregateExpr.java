@@ -21,20 +21,50 @@ public record AggregateExpr(
     AggregateOp op, Expr expr, Expr param, boolean without, List<String> grouping)
     implements Expr {
 
+  /**
+   * Checks the node and copies {@code grouping}.
+   *
+   * @param op the operator
+   * @param expr the aggregated expression
+   * @param param the operator's parameter, or {@code null} for an operator that takes none
+   * @param without {@code true} for {@code without (...)}
+   * @param grouping the labels of {@code by} / {@code without}, in source order
+   * @throws NullPointerException if {@code op}, {@code expr} or {@code grouping} is null
+   */
   public AggregateExpr {
     requireNonNull(op, "op is null");
     requireNonNull(expr, "expr is null");
     grouping = List.copyOf(requireNonNull(grouping, "grouping is null"));
   }
 
+  /**
+   * This aggregation over another expression.
+   *
+   * @param newExpr the expression to aggregate
+   * @return a copy with {@code newExpr}, operator, parameter and grouping unchanged
+   */
   public AggregateExpr withExpr(Expr newExpr) {
     return new AggregateExpr(op, newExpr, param, without, grouping);
   }
 
+  /**
+   * This aggregation with another parameter ({@code k} of {@code topk}, the label of {@code
+   * count_values}, ...).
+   *
+   * @param newParam the parameter, or {@code null}
+   * @return a copy with {@code newParam}
+   */
   public AggregateExpr withParam(Expr newParam) {
     return new AggregateExpr(op, expr, newParam, without, grouping);
   }
 
+  /**
+   * This aggregation with another grouping.
+   *
+   * @param newWithout {@code true} for {@code without (...)}, {@code false} for {@code by (...)}
+   * @param newGrouping the labels
+   * @return a copy with the new grouping
+   */
   public AggregateExpr withGrouping(boolean newWithout, List<String> newGrouping) {
     return new AggregateExpr(op, expr, param, newWithout, newGrouping);
   }

@@ -12,6 +12,13 @@ import java.util.List;
  */
 public record Call(Function function, List<Expr> args) implements Expr {
 
+  /**
+   * Checks the node and copies {@code args}.
+   *
+   * @param function the function
+   * @param args the arguments, in order
+   * @throws NullPointerException if {@code function} or {@code args} is null
+   */
   public Call {
     requireNonNull(function, "function is null");
     args = List.copyOf(requireNonNull(args, "args is null"));
@@ -21,6 +28,9 @@ public record Call(Function function, List<Expr> args) implements Expr {
    * A call of a known function by name; the arguments are not type-checked here (the parser
    * does that).
    *
+   * @param functionName the function's name, e.g. {@code rate}
+   * @param args the arguments, in order
+   * @return the call
    * @throws IllegalArgumentException if no function has that name
    */
   public static Call of(String functionName, Expr... args) {
@@ -30,6 +40,12 @@ public record Call(Function function, List<Expr> args) implements Expr {
     return new Call(function, List.of(args));
   }
 
+  /**
+   * This call with other arguments.
+   *
+   * @param newArgs the arguments
+   * @return a copy with {@code newArgs}, calling the same function
+   */
   public Call withArgs(List<Expr> newArgs) {
     return new Call(function, newArgs);
   }

@@ -11,6 +11,15 @@ import static java.util.Objects.requireNonNull;
  */
 public record DurationBinary(BinaryOp op, DurationExpr lhs, DurationExpr rhs) implements DurationExpr {
 
+  /**
+   * Checks the node.
+   *
+   * @param op the operator
+   * @param lhs the left operand
+   * @param rhs the right operand
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code op} is not arithmetic
+   */
   public DurationBinary {
     requireNonNull(op, "op is null");
     requireNonNull(lhs, "lhs is null");

@@ -13,10 +13,23 @@ package io.promroute.promql.ast;
  */
 public record DurationLiteral(long millis, boolean number) implements DurationExpr {
 
+  /**
+   * A duration as PromQL writes one ({@code 5m}), not as a plain number.
+   *
+   * @param millis the duration in milliseconds
+   * @return the literal
+   */
   public static DurationLiteral ofMillis(long millis) {
     return new DurationLiteral(millis, false);
   }
 
+  /**
+   * A duration as PromQL writes one ({@code 5m}), not as a plain number.
+   *
+   * @param seconds the duration in seconds
+   * @return the literal
+   * @throws ArithmeticException if the duration in milliseconds overflows a {@code long}
+   */
   public static DurationLiteral ofSeconds(long seconds) {
     return new DurationLiteral(Math.multiplyExact(seconds, 1000L), false);
   }

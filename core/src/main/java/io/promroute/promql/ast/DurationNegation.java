@@ -10,6 +10,12 @@ import static java.util.Objects.requireNonNull;
  */
 public record DurationNegation(DurationExpr expr) implements DurationExpr {
 
+  /**
+   * Checks the node.
+   *
+   * @param expr the negated expression
+   * @throws NullPointerException if {@code expr} is null
+   */
   public DurationNegation {
     requireNonNull(expr, "expr is null");
   }

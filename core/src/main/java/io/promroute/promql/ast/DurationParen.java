@@ -9,6 +9,12 @@ import static java.util.Objects.requireNonNull;
  */
 public record DurationParen(DurationExpr expr) implements DurationExpr {
 
+  /**
+   * Checks the node.
+   *
+   * @param expr the inner expression
+   * @throws NullPointerException if {@code expr} is null
+   */
   public DurationParen {
     requireNonNull(expr, "expr is null");
   }

@@ -19,9 +19,19 @@ public sealed interface Expr
         UnaryExpr,
         ParenExpr {
 
-  /** The type of value this expression evaluates to, as Prometheus's type checker sees it. */
+  /**
+   * The type of value this expression evaluates to, as Prometheus's type checker sees it.
+   *
+   * @return the value type
+   */
   ValueType type();
 
-  /** Dispatches to the visitor method for this node type. */
+  /**
+   * Dispatches to the visitor method for this node type.
+   *
+   * @param <R> what the visitor returns
+   * @param visitor the visitor
+   * @return what the visitor's method for this node returns
+   */
   <R> R accept(ExprVisitor<R> visitor);
 }

@@ -95,7 +95,12 @@ public abstract class ExprRewriter implements ExprVisitor<Expr> {
     return expr == node.expr() ? node : node.withExpr(expr);
   }
 
-  /** Rewrites each element; returns the same list when no element changed. */
+  /**
+   * Rewrites each element.
+   *
+   * @param exprs the expressions, e.g. a call's arguments
+   * @return the same list instance when no element changed, else an immutable list of the results
+   */
   protected final List<Expr> rewriteAll(List<Expr> exprs) {
     List<Expr> changed = null;
     for (int i = 0; i < exprs.size(); i++) {

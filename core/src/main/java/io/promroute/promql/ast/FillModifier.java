@@ -9,6 +9,13 @@ package io.promroute.promql.ast;
  */
 public record FillModifier(NumberLiteral left, NumberLiteral right) {
 
+  /**
+   * Checks that at least one side is filled.
+   *
+   * @param left the value for missing left-hand series, or {@code null}
+   * @param right the value for missing right-hand series, or {@code null}
+   * @throws IllegalArgumentException if both are null
+   */
   public FillModifier {
     if (left == null && right == null) {
       throw new IllegalArgumentException("a fill modifier fills at least one side");

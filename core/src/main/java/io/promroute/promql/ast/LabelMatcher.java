@@ -17,12 +17,27 @@ public record LabelMatcher(String name, MatchOp op, String value) {
   /** The label that holds a series' metric name. */
   public static final String METRIC_NAME = "__name__";
 
+  /**
+   * Checks the matcher. A regex is not compiled here: the parser checks it with RE2's syntax.
+   *
+   * @param name the label name
+   * @param op the operator
+   * @param value the unescaped value
+   * @throws NullPointerException if an argument is null
+   */
   public LabelMatcher {
     requireNonNull(name, "name is null");
     requireNonNull(op, "op is null");
     requireNonNull(value, "value is null");
   }
 
+  /**
+   * {@code name="value"}.
+   *
+   * @param name the label name
+   * @param value the unescaped value; {@code ""} matches series without the label
+   * @return the matcher
+   */
   public static LabelMatcher equal(String name, String value) {
     return new LabelMatcher(name, MatchOp.EQUAL, value);
   }

@@ -14,6 +14,13 @@ import static java.util.Objects.requireNonNull;
  */
 public record MatrixSelector(VectorSelector selector, DurationExpr range) implements Expr {
 
+  /**
+   * Checks the node.
+   *
+   * @param selector the selector, carrying the modifiers
+   * @param range the range
+   * @throws NullPointerException if an argument is null
+   */
   public MatrixSelector {
     requireNonNull(selector, "selector is null");
     requireNonNull(range, "range is null");

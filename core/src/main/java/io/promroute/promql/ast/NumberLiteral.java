@@ -12,6 +12,11 @@ package io.promroute.promql.ast;
  */
 public record NumberLiteral(double value, boolean duration) implements Expr {
 
+  /**
+   * A number written as a number.
+   *
+   * @param value the value
+   */
   public NumberLiteral(double value) {
     this(value, false);
   }

@@ -9,10 +9,22 @@ import static java.util.Objects.requireNonNull;
  */
 public record ParenExpr(Expr expr) implements Expr {
 
+  /**
+   * Checks the node.
+   *
+   * @param expr the inner expression
+   * @throws NullPointerException if {@code expr} is null
+   */
   public ParenExpr {
     requireNonNull(expr, "expr is null");
   }
 
+  /**
+   * Parentheses around another expression.
+   *
+   * @param newExpr the inner expression
+   * @return a new node
+   */
   public ParenExpr withExpr(Expr newExpr) {
     return new ParenExpr(newExpr);
   }

@@ -5,8 +5,11 @@ package io.promroute.promql.ast;
  * {@code smoothed}), or none.
  */
 public enum RangeSmoothing {
+  /** No modifier: the samples inside the range, extrapolated at its ends by {@code rate} and friends. */
   NONE(""),
+  /** {@code anchored}: the range's ends are taken from the samples at or just before them. */
   ANCHORED("anchored"),
+  /** {@code smoothed}: the values at the range's ends are interpolated between neighbouring samples. */
   SMOOTHED("smoothed");
 
   private final String keyword;
@@ -15,7 +18,11 @@ public enum RangeSmoothing {
     this.keyword = keyword;
   }
 
-  /** The keyword as written, empty for {@link #NONE}. */
+  /**
+   * The keyword as written.
+   *
+   * @return {@code anchored}, {@code smoothed}, or empty for {@link #NONE}
+   */
   public String keyword() {
     return keyword;
   }

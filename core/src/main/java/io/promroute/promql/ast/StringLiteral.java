@@ -9,6 +9,12 @@ import static java.util.Objects.requireNonNull;
  */
 public record StringLiteral(String value) implements Expr {
 
+  /**
+   * Checks the node.
+   *
+   * @param value the unescaped value
+   * @throws NullPointerException if {@code value} is null
+   */
   public StringLiteral {
     requireNonNull(value, "value is null");
   }

@@ -11,10 +11,23 @@ import static java.util.Objects.requireNonNull;
  */
 public record UnaryExpr(boolean negative, Expr expr) implements Expr {
 
+  /**
+   * Checks the node.
+   *
+   * @param negative {@code true} for {@code -}
+   * @param expr the operand
+   * @throws NullPointerException if {@code expr} is null
+   */
   public UnaryExpr {
     requireNonNull(expr, "expr is null");
   }
 
+  /**
+   * The same sign in front of another operand.
+   *
+   * @param newExpr the operand
+   * @return a new node
+   */
   public UnaryExpr withExpr(Expr newExpr) {
     return new UnaryExpr(negative, newExpr);
   }

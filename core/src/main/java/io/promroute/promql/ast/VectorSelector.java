@@ -28,16 +28,37 @@ public record VectorSelector(
     RangeSmoothing smoothing)
     implements Expr {
 
+  /**
+   * Checks the node and copies {@code matchers}.
+   *
+   * @param name the metric name written outside the braces, or {@code null}
+   * @param matchers the matchers written inside the braces
+   * @param offset the {@code offset}, or {@code null}
+   * @param at the {@code @} modifier, or {@code null}
+   * @param smoothing the range modifier, {@link RangeSmoothing#NONE} for none
+   * @throws NullPointerException if {@code matchers} or {@code smoothing} is null
+   */
   public VectorSelector {
     matchers = List.copyOf(requireNonNull(matchers, "matchers is null"));
     requireNonNull(smoothing, "smoothing is null");
   }
 
-  /** A selector with a name and matchers and no modifiers. */
+  /**
+   * A selector with a name and matchers and no modifiers.
+   *
+   * @param name the metric name, or {@code null}
+   * @param matchers the matchers inside the braces
+   */
   public VectorSelector(String name, List<LabelMatcher> matchers) {
     this(name, matchers, null, null, RangeSmoothing.NONE);
   }
 
+  /**
+   * The metric name written outside the braces. A {@code __name__} matcher inside them is not
+   * looked at.
+   *
+   * @return the name, or empty
+   */
   public Optional<String> metricName() {
     return Optional.ofNullable(name);
   }
@@ -45,6 +66,8 @@ public record VectorSelector(
   /**
    * All matchers a Prometheus server applies: the {@code __name__} equality matcher implied by
    * {@code name} (first), then the written ones.
+   *
+   * @return the matchers, immutable
    */
   public List<LabelMatcher> allMatchers() {
     if (name == null) {
@@ -56,18 +79,42 @@ public record VectorSelector(
     return List.copyOf(all);
   }
 
+  /**
+   * This selector with other matchers inside the braces.
+   *
+   * @param newMatchers the matchers
+   * @return a copy with {@code newMatchers}
+   */
   public VectorSelector withMatchers(List<LabelMatcher> newMatchers) {
     return new VectorSelector(name, newMatchers, offset, at, smoothing);
   }
 
+  /**
+   * This selector with another metric name outside the braces.
+   *
+   * @param newName the name, or {@code null} for none
+   * @return a copy with {@code newName}
+   */
   public VectorSelector withName(String newName) {
     return new VectorSelector(newName, matchers, offset, at, smoothing);
   }
 
+  /**
+   * This selector with another {@code offset}.
+   *
+   * @param newOffset the offset, or {@code null} for none
+   * @return a copy with {@code newOffset}
+   */
   public VectorSelector withOffset(DurationExpr newOffset) {
     return new VectorSelector(name, matchers, newOffset, at, smoothing);
   }
 
+  /**
+   * This selector with another {@code @} modifier.
+   *
+   * @param newAt the modifier, or {@code null} for none
+   * @return a copy with {@code newAt}
+   */
   public VectorSelector withAt(AtModifier newAt) {
     return new VectorSelector(name, matchers, offset, newAt, smoothing);
   }

@@ -144,6 +144,18 @@ class CrossShardVsPrometheusTest {
         exact("max_over_time(max_over_time(sum(memory_usage_bytes)[5m:1m])[30m:5m])"),
         approx("avg_over_time(rate(sum(http_requests_total)[10m:1m])[20m:2m] offset 3m)"),
         exact("absent_over_time(sum(nonexistent_metric)[5m:1m])"),
+        // Every other range function over merged values (holt_winters: the shards run 2.42).
+        approx("holt_winters(sum(rate(http_requests_total[5m]))[1h:1m], 0.5, 0.5)"),
+        approx("holt_winters(sum by (job) (memory_usage_bytes)[30m:2m], 0.2, 0.7)"),
+        exact("present_over_time(sum(up)[5m:1m])"),
+        exact("resets(max(memory_usage_bytes)[30m:1m])"),
+        exact("irate(max(http_requests_total)[10m:1m])"),
+        exact("idelta(max by (job) (memory_usage_bytes)[10m:1m])"),
+        exact("last_over_time(max by (job) (memory_usage_bytes)[10m:1m])"),
+        exact("quantile_over_time(0.25, max by (job) (memory_usage_bytes)[30m:1m])"),
+        // Native-histogram functions skip float samples: over merged floats, nothing.
+        empty("histogram_count(sum by (job) (memory_usage_bytes))"),
+        empty("histogram_sum(max(up)) or histogram_count(sum(rate(http_requests_total[5m])))"),
         empty("absent_over_time(sum(up)[5m:1m])"),
         // Each selector reads the shards its own matchers select, every shard without one (issue 12).
         approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
@@ -270,7 +282,10 @@ class CrossShardVsPrometheusTest {
         Arguments.of("up{cluster=\"a\"} * on (instance) up"),
         // Sides reading different shards, matched on the shard label: the duplicates of shard b's
         // right side count although its left side is empty there.
-        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"));
+        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
+        // holt_winters over merged values checks its factors as 2.42 does, spelled with Go's %f.
+        Arguments.of("holt_winters(max(memory_usage_bytes)[10m:1m], 1, 0.5)"),
+        Arguments.of("holt_winters(max(memory_usage_bytes)[10m:1m], 0.5, -0.0000005)"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -298,7 +313,9 @@ class CrossShardVsPrometheusTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        Arguments.of("histogram_count(sum(rate(http_requests_total[5m])))", "histogram_count()"));
+        Arguments.of("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))", "histogram_fraction()"),
+        Arguments.of("quantile_over_time(scalar(sum(up)), memory_usage_bytes[5m])",
+            "quantile_over_time() over raw samples with a parameter computed across shards"));
   }
 
   /** The first difference, or null: same series (by labels), same timestamps, values equal or close. */

@@ -130,6 +130,9 @@ class ExactnessVsGlobalTest {
       "deriv((max(rate(http_requests_total[5m])) / 3)[30m:1m])",
       "deriv(max(memory_usage_bytes)[1h:30s])",
       "predict_linear(max by (job) (rate(http_requests_total[5m]))[30m:1m], 600)",
+      "holt_winters(max by (job) (rate(http_requests_total[5m]))[30m:1m], 0.5, 0.5)",
+      "count_values(\"v\", holt_winters((max(memory_usage_bytes) * 1.1)[1h:30s], 0.3, 0.7))",
+      "count_values(\"v\", quantile_over_time(0.3, (max by (job) (rate(http_requests_total[5m])) / 3)[30m:1m]))",
       "count_values(\"v\", stddev_over_time(max by (job) (rate(http_requests_total[5m]))[1h:1m]))",
       "count_values(\"v\", ln(max by (job, instance) (rate(http_requests_total[5m]))))",
       "count_values(\"v\", tan(max by (job, instance) (memory_usage_bytes)))",
@@ -184,6 +187,7 @@ class ExactnessVsGlobalTest {
   @ValueSource(strings = {
       "holt_winters(memory_usage_bytes{cluster=\"b\"}[10m], 0.5, 0.5)",
       "holt_winters(memory_usage_bytes[15m], 0.3, 0.7)",
+      "holt_winters(max by (job) (memory_usage_bytes)[30m:1m], 0.5, 0.5)",
   })
   void holtWintersIsAnsweredOverPrometheus2Shards(String query) {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,11 +58,6 @@ class ReplicasVsGlobalTest {
             "start", RouterVsGlobalTest.START, "end", RouterVsGlobalTest.END));
   }
 
-  // Known flake, not understood yet: in one of three full runs on 2026-12-06 a round BEFORE the kill
-  // answered 502 "shard "a" is unreachable: connection lost while reading its answer" (both
-  // replicas up). Until that is diagnosed (the JDK client's retry and deadline changes are the
-  // suspects), ReplicaClientTest and RouterServerTest cover fail-over without real Prometheus.
-  @Disabled("flaky: a shard answer broke off with both replicas up (see the comment)")
   @Test
   void killingTheReplicaThatAnswersChangesNoAnswer(PrometheusFixture prometheus) throws Exception {
     replica = prometheus.startReplica("a");

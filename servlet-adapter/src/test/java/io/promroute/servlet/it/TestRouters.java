@@ -32,7 +32,8 @@ public final class TestRouters {
   }
 
   /**
-   * A filter routing to {@code targets} (shard key to {@code host:port}), with default settings
+   * A filter routing to {@code targets} (shard key to {@code host:port}, or several separated by
+   * commas: the shard's replicas), with default settings
    * changed by {@code settings}.
    */
   public static Filter filter(Map<String, String> targets, Consumer<PromRouteFilter.Builder> settings) {
@@ -47,7 +48,7 @@ public final class TestRouters {
     implemented(() -> rewriter.rewrite("up{" + PrometheusFixture.SHARD_LABEL + "=\"" + targets.keySet().iterator().next() + "\"}"));
     return implemented(() -> {
       PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
-      targets.forEach((key, hostPort) -> builder.shard(key, ShardTarget.of(hostPort)));
+      targets.forEach((key, hostPorts) -> builder.shard(key, ShardTarget.of(hostPorts.split(","))));
       settings.accept(builder);
       return builder.build();
     });
