@@ -70,6 +70,8 @@ public final class Engine {
    * @param maxSeries the most series in an answer the router holds to merge
    * @param ownsClient whether {@link #shutdown()} closes {@code client} when it is the default JDK
    *     client
+   * @param shardVersions the shards' Prometheus versions read so far, by shard key ({@code
+   *     promql.dialect: auto}); an empty map when the dialect is pinned
    */
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
