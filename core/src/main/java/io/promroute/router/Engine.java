@@ -43,11 +43,13 @@ public final class Engine {
   final int maxSeries;
   /** Whether the transport made the client itself, and so stops it with the executor. */
   final boolean ownsClient;
+  /** What all requests together may hold in memory to merge and evaluate answers. */
+  final io.promroute.api.MemoryBudget memory;
 
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
       int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries,
-      boolean ownsClient) {
+      boolean ownsClient, long maxMemoryBytes) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -62,6 +64,12 @@ public final class Engine {
     this.maxSamples = maxSamples;
     this.maxSeries = maxSeries;
     this.ownsClient = ownsClient;
+    this.memory = io.promroute.api.MemoryBudget.of(maxMemoryBytes);
+  }
+
+  /** The bytes of the memory budget ({@code limits.max_memory}) that requests hold now (for metrics and tests). */
+  public long memoryHeldBytes() {
+    return memory.reservedBytes();
   }
 
   /*
@@ -238,7 +246,8 @@ public final class Engine {
       OutputStream out = response.getOutputStream();
       error.writeTo(out);
       out.flush();
-    } catch (IOException | IllegalStateException e) {
+    } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
+      // (ApiError.writeTo wraps the client's IOException)
       LOG.log(System.Logger.Level.DEBUG, "client gone while answering an error", e);
     }
   }
