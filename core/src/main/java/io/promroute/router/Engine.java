@@ -136,7 +136,14 @@ public final class Engine {
         partial = parseBool(params.first(PARTIAL_RESPONSE));
         params = params.replacing(PARTIAL_RESPONSE, List.of());
       }
-      return new Routed(router.route(endpoint.get(), labelName, params), partial);
+      Params routedParams = params;
+      // Routing walks the query's tree (parse, rewrite, plan): what overflows a request thread's
+      // stack on a long chain or a deep nesting is routed again on a large one (see DeepStack),
+      // so that no walk added later can throw a StackOverflowError at the transport.
+      Route route = io.promroute.internal.DeepStack.call(
+          () -> router.route(endpoint.get(), labelName, routedParams),
+          () -> new ApiException(ApiError.badData("invalid parameter \"query\": query is nested too deeply")));
+      return new Routed(route, partial);
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
