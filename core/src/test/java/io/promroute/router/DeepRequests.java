@@ -57,103 +57,8 @@ public final class DeepRequests {
     @Override
     public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
       String type = request.uri().getPath().endsWith("query_range") ? "matrix" : "vector";
-      byte[] body = ("{\"status\":\"success\",\"data\":{\"resultType\":\"" + type + "\",\"result\":[]}}")
-          .getBytes(StandardCharsets.UTF_8);
-      return CompletableFuture.completedFuture(new UpstreamResponse() {
-        private final InputStream in = new ByteArrayInputStream(body);
-
-        @Override
-        public int status() {
-          return 200;
-        }
-
-        @Override
-        public Map<String, List<String>> headers() {
-          return Map.of("content-type", List.of("application/json"));
-        }
-
-        @Override
-        public InputStream body() {
-          return in;
-        }
-
-        @Override
-        public void close() {}
-      });
-    }
-  }
-
-  private static final class Response implements AsyncResponse {
-    final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    final CountDownLatch ended = new CountDownLatch(1);
-    volatile int status;
-
-    @Override
-    public void setStatus(int status) {
-      this.status = status;
-    }
-
-    @Override
-    public void setContentType(String contentType) {}
-
-    @Override
-    public void setHeader(String name, String value) {}
-
-    @Override
-    public OutputStream getOutputStream() {
-      return body;
-    }
-
-    @Override
-    public boolean isCommitted() {
-      return false;
-    }
-
-    @Override
-    public void reset() {
-      body.reset();
-    }
-
-    @Override
-    public void complete() {
-      ended.countDown();
-    }
-
-    @Override
-    public void abort(Throwable cause) {
-      ended.countDown();
-    }
-  }
-
-  private record Post(String path, String form) implements ApiRequest {
-    @Override
-    public String method() {
-      return "POST";
-    }
-
-    @Override
-    public String query() {
-      return null;
-    }
-
-    @Override
-    public String contentType() {
-      return "application/x-www-form-urlencoded";
-    }
-
-    @Override
-    public Collection<String> headerNames() {
-      return List.of("content-type");
-    }
-
-    @Override
-    public List<String> headers(String name) {
-      return name.equalsIgnoreCase("content-type") ? List.of(contentType()) : List.of();
-    }
-
-    @Override
-    public InputStream body() {
-      return new ByteArrayInputStream(form.getBytes(StandardCharsets.UTF_8));
+      return CompletableFuture.completedFuture(JsonAnswer.inMemory(200,
+          "{\"status\":\"success\",\"data\":{\"resultType\":\"" + type + "\",\"result\":[]}}"));
     }
   }
 
@@ -175,12 +80,12 @@ public final class DeepRequests {
   static String outcome(Engine engine, String endpoint, String query) throws InterruptedException {
     String form = "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
         + (endpoint.endsWith("query_range") ? "&start=1700000000&end=1700000060&step=30" : "&time=1700000000");
-    Response response = new Response();
+    RecordedResponse response = new RecordedResponse();
     Throwable[] thrown = new Throwable[1];
     // A fresh thread with the default stack, as a container's request thread.
     Thread request = new Thread(() -> {
       try {
-        engine.exchange(new Post(endpoint, form), response).start();
+        engine.exchange(TestRequest.post(endpoint, form), response).start();
       } catch (Throwable t) {
         thrown[0] = t;
       }

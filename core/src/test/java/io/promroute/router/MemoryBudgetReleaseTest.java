@@ -61,27 +61,6 @@ class MemoryBudgetReleaseTest {
     return json.append("]}").toString();
   }
 
-  /** A shard answer whose body streams (not in memory), as a real client's large answer does. */
-  private record Answer(int status, InputStream body) implements UpstreamResponse {
-    @Override
-    public Map<String, List<String>> headers() {
-      return Map.of("content-type", List.of("application/json"));
-    }
-
-    @Override
-    public void close() {
-      try {
-        body.close();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-  }
-
-  private static InputStream streamed(String text) {
-    return new FilterInputStream(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))) {};
-  }
-
   private static Engine engine(long maxMemoryBytes, boolean partial, long maxSamples, int maxSeries,
       ExecutorService executor, Function<UpstreamRequest, UpstreamResponse> shards) {
     ShardRewriter rewriter = ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
@@ -97,101 +76,10 @@ class MemoryBudgetReleaseTest {
     return engine(maxMemoryBytes, false, 50_000_000, 1_000_000, executor, shards);
   }
 
-  /** What the client got. */
-  private static final class Response implements AsyncResponse {
-    final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    final CountDownLatch ended = new CountDownLatch(1);
-    volatile int status;
-    volatile boolean committed;
-    volatile boolean aborted;
-    volatile boolean clientGone;
 
-    @Override
-    public void setStatus(int status) {
-      this.status = status;
-    }
-
-    @Override
-    public void setContentType(String contentType) {}
-
-    @Override
-    public void setHeader(String name, String value) {}
-
-    @Override
-    public OutputStream getOutputStream() {
-      return new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-          committed = true; // the status line went out, then the connection broke
-          if (clientGone) {
-            throw new IOException("client gone");
-          }
-          body.write(bytes, offset, length);
-        }
-      };
-    }
-
-    @Override
-    public boolean isCommitted() {
-      return committed;
-    }
-
-    @Override
-    public void reset() {
-      body.reset();
-    }
-
-    @Override
-    public void complete() {
-      ended.countDown();
-    }
-
-    @Override
-    public void abort(Throwable cause) {
-      aborted = true;
-      ended.countDown();
-    }
-
-    String text() {
-      return body.toString(StandardCharsets.UTF_8);
-    }
-  }
-
-  private record Get(String path, String query) implements ApiRequest {
-    @Override
-    public String method() {
-      return "GET";
-    }
-
-    @Override
-    public String contentType() {
-      return null;
-    }
-
-    @Override
-    public Collection<String> headerNames() {
-      return List.of();
-    }
-
-    @Override
-    public List<String> headers(String name) {
-      return List.of();
-    }
-
-    @Override
-    public InputStream body() {
-      return InputStream.nullInputStream();
-    }
-  }
-
-  private static Response run(Engine engine, String path, String query, Response response) throws InterruptedException {
+  private static RecordedResponse run(Engine engine, String path, String query, RecordedResponse response) throws InterruptedException {
     Exchange exchange = engine.exchange(
-        new Get(path, "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&time=1700000000&match[]="
+        TestRequest.get(path, "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&time=1700000000&match[]="
             + URLEncoder.encode(query, StandardCharsets.UTF_8)),
         response);
     exchange.start();
@@ -199,8 +87,8 @@ class MemoryBudgetReleaseTest {
     return response;
   }
 
-  private static Response query(Engine engine, String query) throws InterruptedException {
-    return run(engine, "/api/v1/query", query, new Response());
+  private static RecordedResponse query(Engine engine, String query) throws InterruptedException {
+    return run(engine, "/api/v1/query", query, new RecordedResponse());
   }
 
   private static String shardOf(UpstreamRequest request) {
@@ -212,7 +100,7 @@ class MemoryBudgetReleaseTest {
     AtomicLong heldWhileReading = new AtomicLong();
     Engine[] engine = new Engine[1];
     engine[0] = engine(64 * MIB, request -> {
-      InputStream body = streamed(vector(shardOf(request), 1_000, 10));
+      InputStream body = JsonAnswer.streamed(200, vector(shardOf(request), 1_000, 10)).body();
       if (shardOf(request).equals("b")) {
         // Read after a's answer: a's series are held by then.
         body = new FilterInputStream(body) {
@@ -223,10 +111,10 @@ class MemoryBudgetReleaseTest {
           }
         };
       }
-      return new Answer(200, body);
+      return new JsonAnswer(200, body);
     });
 
-    Response response = query(engine[0], "sum(x)");
+    RecordedResponse response = query(engine[0], "sum(x)");
 
     assertThat(response.status).as(response.text()).isEqualTo(200);
     assertThat(response.text()).contains("\"2000\"");
@@ -236,9 +124,9 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aQueryThatAloneNeedsMoreThanTheBudgetIs422AndHoldsNothingAfterwards() throws Exception {
-    Engine engine = engine(256 << 10, request -> new Answer(200, streamed(vector(shardOf(request), 5_000, 10))));
+    Engine engine = engine(256 << 10, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 5_000, 10))));
 
-    Response response = query(engine, "sum(x)");
+    RecordedResponse response = query(engine, "sum(x)");
 
     assertThat(response.status).isEqualTo(422);
     assertThat(response.text()).isEqualTo("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":"
@@ -248,14 +136,14 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aQueryThatFindsTheBudgetHeldByOthersIs503AndSucceedsOnceTheyAreDone() throws Exception {
-    Engine engine = engine(4 * MIB, request -> new Answer(200, streamed(vector(shardOf(request), 2_000, 10))));
+    Engine engine = engine(4 * MIB, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 2_000, 10))));
     io.promroute.api.MemoryBudget.Lease other = engine.memory.lease();
     other.reserve(4 * MIB - (64 << 10));
 
-    Response refused = query(engine, "sum(x)");
+    RecordedResponse refused = query(engine, "sum(x)");
     long heldByOther = engine.memoryHeldBytes();
     other.close();
-    Response next = query(engine, "sum(x)");
+    RecordedResponse next = query(engine, "sum(x)");
 
     assertThat(refused.status).isEqualTo(503);
     assertThat(refused.text()).isEqualTo("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":"
@@ -268,12 +156,12 @@ class MemoryBudgetReleaseTest {
   @Test
   void theSampleLimitAndTheSeriesLimitGiveTheBudgetBack() throws Exception {
     Engine samples = engine(64 * MIB, false, 1_500, 1_000_000, executor,
-        request -> new Answer(200, streamed(vector(shardOf(request), 1_000, 10))));
+        request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
     Engine series = engine(64 * MIB, false, 50_000_000, 1_500, executor,
-        request -> new Answer(200, streamed(series(shardOf(request), 1_000))));
+        request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
 
-    Response tooManySamples = query(samples, "sum(x)");
-    Response tooManySeries = run(series, "/api/v1/series", "x", new Response());
+    RecordedResponse tooManySamples = query(samples, "sum(x)");
+    RecordedResponse tooManySeries = run(series, "/api/v1/series", "x", new RecordedResponse());
 
     assertThat(tooManySamples.status).isEqualTo(422);
     assertThat(tooManySamples.text()).contains("too many samples");
@@ -285,11 +173,11 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aSeriesUnionHoldsItsLabelSetsAndGivesThemBackWhenAnswered() throws Exception {
-    Engine small = engine(64 << 10, request -> new Answer(200, streamed(series(shardOf(request), 1_000))));
-    Engine large = engine(64 * MIB, request -> new Answer(200, streamed(series(shardOf(request), 1_000))));
+    Engine small = engine(64 << 10, request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
+    Engine large = engine(64 * MIB, request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
 
-    Response refused = run(small, "/api/v1/series", "x", new Response());
-    Response answered = run(large, "/api/v1/series", "x", new Response());
+    RecordedResponse refused = run(small, "/api/v1/series", "x", new RecordedResponse());
+    RecordedResponse answered = run(large, "/api/v1/series", "x", new RecordedResponse());
 
     assertThat(refused.status).isEqualTo(422);
     assertThat(refused.text()).contains("limits.max_memory");
@@ -301,8 +189,8 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aClientGoneWhileTheAnswerIsWrittenGivesTheBudgetBack() throws Exception {
-    Engine engine = engine(64 * MIB, request -> new Answer(200, streamed(vector(shardOf(request), 1_000, 10))));
-    Response gone = new Response();
+    Engine engine = engine(64 * MIB, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
+    RecordedResponse gone = new RecordedResponse();
     gone.clientGone = true;
 
     run(engine, "/api/v1/query", "sum by (i) (x)", gone);
@@ -316,7 +204,7 @@ class MemoryBudgetReleaseTest {
     Exchange[] exchange = new Exchange[1];
     CountDownLatch started = new CountDownLatch(1);
     Engine engine = engine(64 * MIB, request -> {
-      InputStream body = streamed(vector(shardOf(request), 2_000, 10));
+      InputStream body = JsonAnswer.streamed(200, vector(shardOf(request), 2_000, 10)).body();
       if (shardOf(request).equals("b")) {
         body = new FilterInputStream(body) {
           @Override
@@ -331,10 +219,10 @@ class MemoryBudgetReleaseTest {
           }
         };
       }
-      return new Answer(200, body);
+      return new JsonAnswer(200, body);
     });
-    Response response = new Response();
-    exchange[0] = engine.exchange(new Get("/api/v1/query", "query=sum(x)&time=1700000000"), response);
+    RecordedResponse response = new RecordedResponse();
+    exchange[0] = engine.exchange(TestRequest.get("/api/v1/query", "query=sum(x)&time=1700000000"), response);
     started.countDown();
 
     exchange[0].start();
@@ -347,13 +235,13 @@ class MemoryBudgetReleaseTest {
   @Test
   void aShardFailureAndAPartialAnswerGiveTheBudgetBack() throws Exception {
     Engine strict = engine(64 * MIB, request -> shardOf(request).equals("b")
-        ? new Answer(503, streamed("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"down\"}"))
-        : new Answer(200, streamed(vector("a", 1_000, 10))));
+        ? JsonAnswer.streamed(503, ("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"down\"}"))
+        : JsonAnswer.streamed(200, (vector("a", 1_000, 10))));
     Engine partial = engine(64 * MIB, true, 50_000_000, 1_000_000, executor,
-        request -> new Answer(200, streamed(vector(shardOf(request), 1_000, 10))));
+        request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
 
-    Response failed = query(strict, "sum(x)");
-    Response buffered = query(partial, "x");
+    RecordedResponse failed = query(strict, "sum(x)");
+    RecordedResponse buffered = query(partial, "x");
 
     assertThat(failed.status).isEqualTo(503);
     assertThat(strict.memoryHeldBytes()).isZero();

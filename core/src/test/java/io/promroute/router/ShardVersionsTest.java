@@ -39,25 +39,7 @@ class ShardVersionsTest {
       }
       String body = "{\"status\":\"success\",\"data\":{\"branch\":\"HEAD\",\"version\":\"" + version
           + "\",\"revision\":\"x\",\"goVersion\":\"go1.19.8\"}}";
-      return CompletableFuture.completedFuture(new UpstreamResponse() {
-        @Override
-        public int status() {
-          return 200;
-        }
-
-        @Override
-        public Map<String, List<String>> headers() {
-          return Map.of("content-type", List.of("application/json"));
-        }
-
-        @Override
-        public InputStream body() {
-          return new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void close() {}
-      });
+      return CompletableFuture.completedFuture(JsonAnswer.inMemory(200, body));
     }
   }
 
