@@ -92,36 +92,19 @@ public final class ResponseTransformer {
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
       throws IOException {
-    merge(endpoint, answers, out, label, warnings, limit, 0);
+    merge(endpoint, answers, out, label, warnings, limit, 0, null);
   }
 
   /**
    * {@link #merge(Endpoint, List, OutputStream, String, List, int)}, refusing a series union
    * ({@code /api/v1/series}) of more than {@code maxSeries} label sets (0: no limit) before
-   * anything is written: the union is held in memory to be sorted and deduplicated.
-   *
-   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}
-   */
-  public static void merge(
-      Endpoint endpoint,
-      List<ShardAnswer> answers,
-      OutputStream out,
-      String label,
-      List<String> warnings,
-      int limit,
-      int maxSeries)
-      throws IOException {
-    merge(endpoint, answers, out, label, warnings, limit, maxSeries, null);
-  }
-
-  /**
-   * {@link #merge(Endpoint, List, OutputStream, String, List, int, int)}, reserving what a union
-   * (series, labels, label values, metadata) holds from {@code memory} as it is read; merges
-   * that stream reserve nothing.
+   * anything is written (the union is held in memory to be sorted and deduplicated), and
+   * reserving what a union (series, labels, label values, metadata) holds from {@code memory} as
+   * it is read; merges that stream reserve nothing.
    *
    * @param memory the request's share of the router's memory budget; null for none
-   * @throws ApiException 422 or 503 from {@link MemoryBudget.Lease#reserve}, before anything is
-   *     written
+   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}; 422 or
+   *     503 from {@link MemoryBudget.Lease#reserve}, before anything is written
    */
   public static void merge(
       Endpoint endpoint,
