@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>422 {@code execution} when it alone needs more than the whole budget: retrying cannot
  *       help, as with Prometheus's {@code --query.max-samples};
- *   <li>503 {@code unavailable} when other requests hold the rest: a transient overload, which
- *       Prometheus's API answers with 503 and clients retry.
+ *   <li>503 {@code unavailable} when other requests hold the rest and give none of it back
+ *       within 2 seconds: a transient overload, which Prometheus's API answers with 503 and
+ *       clients retry.
  * </ul>
  *
  * Thread-safe; a {@link Lease} is one request's, used by one thread at a time.
@@ -40,8 +41,13 @@ public final class MemoryBudget {
   /** A lease takes the global budget in chunks this large, so that samples counted one by one do not contend. */
   static final long CHUNK_BYTES = 256 << 10;
 
+  /** How long a request waits for other requests to give memory back before it is refused. */
+  static final long CONTENTION_WAIT_NANOS = 2_000_000_000L;
+
   private final long maxBytes;
   private final AtomicLong reserved = new AtomicLong();
+  // Notified whenever a lease gives its bytes back.
+  private final Object released = new Object();
 
   private MemoryBudget(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -149,14 +155,34 @@ public final class MemoryBudget {
      *     budget, 503 {@code unavailable} when other requests hold what it needs
      */
     public void reserve(long bytes) {
-      if (!tryReserve(bytes)) {
-        if (held + bytes > maxBytes || held + bytes < 0) {
-          throw new ApiException(new ApiError(422, "execution",
-              "query processing would hold more memory than the router's budget of " + maxBytes
-                  + " bytes (limits.max_memory)"));
+      if (tryReserve(bytes)) {
+        return;
+      }
+      if (held + bytes > maxBytes || held + bytes < 0) {
+        throw new ApiException(new ApiError(422, "execution",
+            "query processing would hold more memory than the router's budget of " + maxBytes
+                + " bytes (limits.max_memory)"));
+      }
+      // Others hold the rest: wait a little for them to give some back. Requests that read at the
+      // same pace hit the budget at the same moment; failing them all at once would leave the
+      // budget empty and every one of them refused. Waiting, the first to run out of patience
+      // gives back what it holds and the others finish.
+      long deadline = System.nanoTime() + CONTENTION_WAIT_NANOS;
+      boolean interrupted = false;
+      synchronized (released) {
+        while (!tryReserve(bytes)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || interrupted) {
+            throw new ApiException(new ApiError(503, "unavailable",
+                "the router's memory budget (limits.max_memory) is held by other queries; try again later"));
+          }
+          try {
+            released.wait(Math.max(1, left / 1_000_000));
+          } catch (InterruptedException e) {
+            interrupted = true;
+            Thread.currentThread().interrupt();
+          }
         }
-        throw new ApiException(new ApiError(503, "unavailable",
-            "the router's memory budget (limits.max_memory) is held by other queries; try again later"));
       }
     }
 
@@ -206,6 +232,9 @@ public final class MemoryBudget {
         reserved.addAndGet(-granted);
         granted = 0;
         held = 0;
+        synchronized (released) {
+          released.notifyAll();
+        }
       }
     }
   }
