@@ -199,6 +199,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
             labels.add(pair[0]);
             labels.add(pair[1]);
           }
+          limit.addLabels(labels);
         }
         case "value" -> {
           limit.add(1);

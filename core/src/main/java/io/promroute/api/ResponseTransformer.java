@@ -92,15 +92,19 @@ public final class ResponseTransformer {
   public static void merge(
       Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
       throws IOException {
-    merge(endpoint, answers, out, label, warnings, limit, 0);
+    merge(endpoint, answers, out, label, warnings, limit, 0, null);
   }
 
   /**
    * {@link #merge(Endpoint, List, OutputStream, String, List, int)}, refusing a series union
    * ({@code /api/v1/series}) of more than {@code maxSeries} label sets (0: no limit) before
-   * anything is written: the union is held in memory to be sorted and deduplicated.
+   * anything is written (the union is held in memory to be sorted and deduplicated), and
+   * reserving what a union (series, labels, label values, metadata) holds from {@code memory} as
+   * it is read; merges that stream reserve nothing.
    *
-   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}
+   * @param memory the request's share of the router's memory budget; null for none
+   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}; 422 or
+   *     503 from {@link MemoryBudget.Lease#reserve}, before anything is written
    */
   public static void merge(
       Endpoint endpoint,
@@ -109,7 +113,8 @@ public final class ResponseTransformer {
       String label,
       List<String> warnings,
       int limit,
-      int maxSeries)
+      int maxSeries,
+      MemoryBudget.Lease memory)
       throws IOException {
     requireNonNull(label, "label is null");
     Set<String> allWarnings = new LinkedHashSet<>();
@@ -121,7 +126,7 @@ public final class ResponseTransformer {
         case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
                 endpoint, generator, label, allWarnings, infos)
             .run(answers);
-        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit, maxSeries)
+        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit, maxSeries, memory)
             .run(answers, generator);
         case BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> throw new IllegalArgumentException(
             endpoint + " answers are not merged");
@@ -556,10 +561,13 @@ public final class ResponseTransformer {
     private static final String TRUNCATED = "results truncated due to limit";
     private final int limit;
     private final int maxSeries;
+    private final MemoryBudget.Lease memory;
 
-    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit, int maxSeries) {
+    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit, int maxSeries,
+        MemoryBudget.Lease memory) {
       this.limit = limit;
       this.maxSeries = maxSeries;
+      this.memory = memory;
       this.endpoint = endpoint;
       this.label = label;
       this.warnings = warnings;
@@ -610,6 +618,13 @@ public final class ResponseTransformer {
           }
           generator.writeEndArray();
         }
+      }
+    }
+
+    /** Counts {@code bytes} more held by the union. */
+    private void hold(long bytes) {
+      if (memory != null) {
+        memory.reserve(bytes);
       }
     }
 
@@ -672,7 +687,9 @@ public final class ResponseTransformer {
                   flat.add(name);
                   flat.add(value);
                 });
-            labelSets.add(flat);
+            if (labelSets.add(flat)) {
+              hold(MemoryBudget.labelsBytes(flat));
+            }
             if (maxSeries > 0 && labelSets.size() > maxSeries) {
               throw new ApiException(new ApiError(422, "execution",
                   "the merged answer has more than " + maxSeries + " series, the router's limit (limits.max_series)"));
@@ -697,15 +714,33 @@ public final class ResponseTransformer {
               try (JsonGenerator entry = Json.generator(raw)) {
                 copy(parser, entry, null, label, null);
               }
-              entries.add(raw.toString());
+              String entry = raw.toString();
+              if (entries.add(entry)) {
+                hold(MemoryBudget.stringBytes(metric) + MemoryBudget.stringBytes(entry));
+              }
             }
           }
         }
         default -> {
-          List<String> values = new ArrayList<>();
-          readStrings(parser, values);
-          strings.addAll(values);
-          if (endpoint == Endpoint.LABELS && answer.addShardLabel() && !values.isEmpty()) {
+          // Added one by one (no list of a shard's strings): each is counted before it is kept.
+          boolean any = false;
+          if (parser.currentToken() != JsonToken.START_ARRAY) {
+            parser.skipChildren();
+            return;
+          }
+          while (parser.nextToken() != JsonToken.END_ARRAY) {
+            if (parser.currentToken() != JsonToken.VALUE_STRING) {
+              parser.skipChildren();
+              continue;
+            }
+            String value = parser.getText();
+            any = true;
+            if (!strings.contains(value)) {
+              hold(MemoryBudget.stringBytes(value));
+              strings.add(value);
+            }
+          }
+          if (endpoint == Endpoint.LABELS && answer.addShardLabel() && any) {
             strings.add(label);
           }
         }

@@ -34,11 +34,14 @@ final class CrossShardAnswer {
   private final long maxSamples;
   private final int maxSeries;
   private final java.time.Duration timeout;
+  private final io.promroute.api.MemoryBudget.Lease memory;
 
   /**
    * @param cancellation when to stop evaluating (the request's deadline, the client gone)
    * @param maxSamples the most samples the query may hold (shard answers read, values computed)
    * @param maxSeries the most series in the answer
+   * @param memory the request's share of the router's memory budget: the samples counted are
+   *     reserved from it too
    */
   CrossShardAnswer(
       Route plan,
@@ -49,7 +52,8 @@ final class CrossShardAnswer {
       Cancellation cancellation,
       long maxSamples,
       int maxSeries,
-      java.time.Duration timeout) {
+      java.time.Duration timeout,
+      io.promroute.api.MemoryBudget.Lease memory) {
     this.plan = plan;
     this.futures = futures;
     this.response = response;
@@ -59,6 +63,7 @@ final class CrossShardAnswer {
     this.maxSamples = maxSamples;
     this.maxSeries = maxSeries;
     this.timeout = timeout;
+    this.memory = memory;
   }
 
   /**
@@ -142,7 +147,7 @@ final class CrossShardAnswer {
       return;
     }
     // Counted as the answers are read: an answer too large stops being read at the limit.
-    SampleLimit samples = SampleLimit.of(maxSamples);
+    SampleLimit samples = SampleLimit.of(maxSamples, memory);
     List<List<QueryResult>> answers;
     QueryResult result;
     try {

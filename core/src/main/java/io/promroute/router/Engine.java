@@ -46,6 +46,8 @@ public final class Engine {
   final boolean ownsClient;
   /** The shards' Prometheus versions read so far (promql.dialect: auto); empty when the dialect is pinned. */
   private final Supplier<Map<String, String>> shardVersions;
+  /** What all requests together may hold in memory to merge and evaluate answers. */
+  final io.promroute.api.MemoryBudget memory;
 
   /**
    * An engine from its parts; the servlet adapter's {@code PromRouteFilter.Builder#buildEngine()}
@@ -72,11 +74,13 @@ public final class Engine {
    *     client
    * @param shardVersions the shards' Prometheus versions read so far, by shard key ({@code
    *     promql.dialect: auto}); an empty map when the dialect is pinned
+   * @param maxMemoryBytes what all requests together may hold in memory to merge and evaluate
+   *     answers ({@code limits.max_memory}), in bytes
    */
   public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
       String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
       int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries,
-      boolean ownsClient, Supplier<Map<String, String>> shardVersions) {
+      boolean ownsClient, Supplier<Map<String, String>> shardVersions, long maxMemoryBytes) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -92,6 +96,7 @@ public final class Engine {
     this.maxSeries = maxSeries;
     this.ownsClient = ownsClient;
     this.shardVersions = java.util.Objects.requireNonNull(shardVersions, "shardVersions is null");
+    this.memory = io.promroute.api.MemoryBudget.of(maxMemoryBytes);
   }
 
   /**
@@ -104,6 +109,15 @@ public final class Engine {
    */
   public Map<String, String> shardVersions() {
     return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(shardVersions.get()));
+  }
+
+  /**
+   * The bytes of the memory budget ({@code limits.max_memory}) that requests hold now.
+   *
+   * @return the bytes reserved, for metrics and tests
+   */
+  public long memoryHeldBytes() {
+    return memory.reservedBytes();
   }
 
   /*
@@ -188,7 +202,14 @@ public final class Engine {
         partial = parseBool(params.first(PARTIAL_RESPONSE));
         params = params.replacing(PARTIAL_RESPONSE, List.of());
       }
-      return new Routed(router.route(endpoint.get(), labelName, params), partial);
+      Params routedParams = params;
+      // Routing walks the query's tree (parse, rewrite, plan): what overflows a request thread's
+      // stack on a long chain or a deep nesting is routed again on a large one (see DeepStack),
+      // so that no walk added later can throw a StackOverflowError at the transport.
+      Route route = io.promroute.internal.DeepStack.call(
+          () -> router.route(endpoint.get(), labelName, routedParams),
+          () -> new ApiException(ApiError.badData("invalid parameter \"query\": query is nested too deeply")));
+      return new Routed(route, partial);
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
@@ -298,7 +319,8 @@ public final class Engine {
       OutputStream out = response.getOutputStream();
       error.writeTo(out);
       out.flush();
-    } catch (IOException | IllegalStateException e) {
+    } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
+      // (ApiError.writeTo wraps the client's IOException)
       LOG.log(System.Logger.Level.DEBUG, "client gone while answering an error", e);
     }
   }

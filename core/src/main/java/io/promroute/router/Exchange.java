@@ -329,11 +329,18 @@ public final class Exchange {
     completeQuietly();
   }
 
+  /** Answers with what the shards answered; what it holds in memory is reserved until it returns, however it does. */
   private void answer() throws IOException {
+    try (io.promroute.api.MemoryBudget.Lease memory = engine.memory.lease()) {
+      answer(memory);
+    }
+  }
+
+  private void answer(io.promroute.api.MemoryBudget.Lease memory) throws IOException {
     if (plan.crossShard() != null) {
       new CrossShardAnswer(plan, futures, response, partial, this::classify,
           Cancellation.until(deadlineNanos, () -> abandoned), engine.maxSamples, engine.maxSeries,
-          engine.upstreamTimeout).answer();
+          engine.upstreamTimeout, memory).answer();
       return;
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
@@ -360,7 +367,7 @@ public final class Exchange {
       if (error == null && partial && !single) {
         // A shard that breaks off mid-answer can still be left out: nothing of the merge is written yet.
         try {
-          upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES);
+          upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES, memory);
           error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, true);
         } catch (ShardBody.ReadException e) {
           error = ShardAnswers.readFailure(call.shard(), e, engine.upstreamTimeout);
@@ -399,7 +406,7 @@ public final class Exchange {
       case PASS_THROUGH -> ResponseTransformer.addShardLabel(plan.endpoint(), answers.get(0).body(), out,
           engine.shardLabel, null, warnings);
       case MERGE -> ResponseTransformer.merge(
-          plan.endpoint(), answers, out, engine.shardLabel, warnings, limit(), engine.maxSeries);
+          plan.endpoint(), answers, out, engine.shardLabel, warnings, limit(), engine.maxSeries, memory);
       case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();

@@ -394,19 +394,8 @@ public final class Router {
   }
 
   static boolean hasSelector(Expr expr) {
-    return expr.accept(new ExprVisitor<Boolean>() {
-      @Override public Boolean visitNumberLiteral(NumberLiteral node) { return false; }
-      @Override public Boolean visitStringLiteral(StringLiteral node) { return false; }
-      @Override public Boolean visitVectorSelector(VectorSelector node) { return true; }
-      @Override public Boolean visitMatrixSelector(MatrixSelector node) { return true; }
-      @Override public Boolean visitSubqueryExpr(SubqueryExpr node) { return node.expr().accept(this); }
-      @Override public Boolean visitCall(Call node) { return node.args().stream().anyMatch(arg -> arg.accept(this)); }
-      @Override public Boolean visitAggregateExpr(AggregateExpr node) {
-        return node.expr().accept(this) || (node.param() != null && node.param().accept(this));
-      }
-      @Override public Boolean visitBinaryExpr(BinaryExpr node) { return node.lhs().accept(this) || node.rhs().accept(this); }
-      @Override public Boolean visitUnaryExpr(UnaryExpr node) { return node.expr().accept(this); }
-      @Override public Boolean visitParenExpr(ParenExpr node) { return node.expr().accept(this); }
-    });
+    // Iterative: a long operator chain is as deep as it is long.
+    return io.promroute.promql.ast.ExprWalk.anyMatch(
+        expr, node -> node instanceof VectorSelector || node instanceof MatrixSelector);
   }
 }

@@ -99,13 +99,50 @@ final class ShardAnswers {
    * @throws IOException when reading fails (a {@link ShardBody.ReadException}: the shard's fault)
    */
   static UpstreamResponse buffered(String shard, UpstreamResponse upstream, int limit) throws IOException {
+    return buffered(shard, upstream, limit, null);
+  }
+
+  /** What {@link #buffered(String, UpstreamResponse, int, MemoryBudget.Lease)} reads and reserves at a time. */
+  private static final int BUFFER_CHUNK_BYTES = 64 << 10;
+
+  /**
+   * {@link #buffered(String, UpstreamResponse, int)}, reserving what it buffers from {@code
+   * memory} (twice: the chunks read, then the body made of them) as it reads: when the budget has
+   * no room for more, what was read is followed by the rest, still streaming, as for a long answer.
+   *
+   * @param memory the request's share of the router's memory budget; null for none
+   */
+  static UpstreamResponse buffered(
+      String shard, UpstreamResponse upstream, int limit, io.promroute.api.MemoryBudget.Lease memory)
+      throws IOException {
     if (upstream.body() instanceof ByteArrayInputStream) {
       return upstream;
     }
     InputStream body = new ShardBody(shard, upstream.body());
-    byte[] start = body.readNBytes(limit + 1);
-    InputStream read = new ByteArrayInputStream(start, 0, Math.min(start.length, limit + 1));
-    return new Decoded(upstream, start.length <= limit ? read : new java.io.SequenceInputStream(read, upstream.body()));
+    java.util.List<byte[]> chunks = new java.util.ArrayList<>();
+    int total = 0;
+    boolean ended = false;
+    while (total <= limit) {
+      int size = Math.min(BUFFER_CHUNK_BYTES, limit + 1 - total);
+      if (memory != null && !memory.tryReserve(2L * size)) {
+        break;
+      }
+      byte[] chunk = body.readNBytes(size);
+      chunks.add(chunk);
+      total += chunk.length;
+      if (chunk.length < size) {
+        ended = true;
+        break;
+      }
+    }
+    byte[] start = new byte[total];
+    int at = 0;
+    for (byte[] chunk : chunks) {
+      System.arraycopy(chunk, 0, start, at, chunk.length);
+      at += chunk.length;
+    }
+    InputStream read = new ByteArrayInputStream(start);
+    return new Decoded(upstream, ended ? read : new java.io.SequenceInputStream(read, upstream.body()));
   }
 
   /** The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection. */

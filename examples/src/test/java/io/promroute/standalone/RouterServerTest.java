@@ -438,7 +438,9 @@ class RouterServerTest {
     URI slow = router.baseUri().resolve("/api/v1/query?query=up%7Bcluster%3D%22a%22%2Cslow%3D%221%22%7D");
     CompletableFuture<HttpResponse<String>> inFlight =
         http.sendAsync(HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.ofString());
-    Thread.sleep(200); // the request now waits for its shard
+    // Until the request waits for its shard (a cold client may take longer than a fixed pause to
+    // connect): in flight, with the scrape that asks.
+    Eventually.eventually(() -> assertThat(get("/metrics").body()).contains("promroute_requests_in_flight 2.0"));
 
     router.close();
 

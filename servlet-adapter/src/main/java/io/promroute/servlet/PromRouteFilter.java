@@ -134,7 +134,8 @@ public final class PromRouteFilter implements Filter {
             .forwardedHeaders(config.forwardedHeaders())
             .maxRequestBodyBytes(config.maxRequestBodyBytes())
             .maxSamples(config.maxSamples())
-            .maxSeries(config.maxSeries());
+            .maxSeries(config.maxSeries())
+            .maxMemoryBytes(config.maxMemoryBytes());
     config.shards().forEach(builder::shard);
     return builder;
   }
@@ -247,6 +248,7 @@ public final class PromRouteFilter implements Filter {
     private int copyThreads = 32;
     private long maxSamples = io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES;
     private int maxSeries = DEFAULT_MAX_SERIES;
+    private long maxMemoryBytes;
 
     private Builder() {}
 
@@ -446,6 +448,27 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
+     * What all requests together may hold in the router's memory to merge and evaluate answers
+     * (cross-shard queries' shard answers and results, series and label unions, partial answers'
+     * buffered shard bodies), estimated from what they read; a request that would pass it gets
+     * 503 {@code unavailable} (other requests hold the rest; retry) or, when it alone needs more
+     * than all of it, 422 {@code execution}, never an {@code OutOfMemoryError}. Default: half of
+     * the maximum heap ({@link io.promroute.api.MemoryBudget#DEFAULT_HEAP_FRACTION}). Answers
+     * that stream reserve nothing.
+     *
+     * @param bytes the budget in bytes, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
+    public Builder maxMemoryBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxMemoryBytes must be positive: " + bytes);
+      }
+      this.maxMemoryBytes = bytes;
+      return this;
+    }
+
+    /**
      * Client request headers forwarded to shards (case-insensitive); default none.
      *
      * @param headerNames the header names, e.g. {@code X-Scope-OrgID}
@@ -539,7 +562,8 @@ public final class PromRouteFilter implements Filter {
           java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
       return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
           forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries,
-          client == null, versions == null ? java.util.Map::of : versions::versions);
+          client == null, versions == null ? java.util.Map::of : versions::versions,
+          maxMemoryBytes > 0 ? maxMemoryBytes : io.promroute.api.MemoryBudget.defaultBytes());
     }
 
     /**

@@ -48,6 +48,9 @@ import java.util.Set;
  * @param maxSamples {@code limits.max_samples}: the most samples one cross-shard query may hold
  *     in the router (Prometheus's {@code --query.max-samples})
  * @param maxSeries {@code limits.max_series}: the most series in an answer merged by the router
+ * @param maxMemoryBytes {@code limits.max_memory}: what all requests together may hold in the
+ *     router's memory to merge and evaluate answers, in bytes (a percentage in the file is
+ *     resolved against this JVM's maximum heap when the file is read)
  * @param source where the configuration was read from, for messages (file path or a name)
  */
 public record RouterConfig(
@@ -70,6 +73,7 @@ public record RouterConfig(
     int maxRequestBodyBytes,
     long maxSamples,
     int maxSeries,
+    long maxMemoryBytes,
     String source) {
 
   /**
@@ -95,6 +99,8 @@ public record RouterConfig(
    * @param maxRequestBodyBytes the largest POST body accepted, in bytes
    * @param maxSamples the most samples one cross-shard query may hold
    * @param maxSeries the most series in an answer merged by the router
+   * @param maxMemoryBytes what all requests together may hold in memory to merge and evaluate
+   *     answers, in bytes ({@code limits.max_memory})
    * @param source where the configuration was read from
    * @throws NullPointerException if an argument but {@code defaultShard} is null
    */
@@ -113,6 +119,9 @@ public record RouterConfig(
     requireNonNull(replicaPolicy, "replicaPolicy is null");
     forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));
     requireNonNull(source, "source is null");
+    if (maxMemoryBytes <= 0) {
+      throw new IllegalArgumentException("maxMemoryBytes must be positive: " + maxMemoryBytes);
+    }
   }
 
   /**

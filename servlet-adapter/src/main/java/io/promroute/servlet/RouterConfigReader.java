@@ -48,6 +48,8 @@ final class RouterConfigReader {
   static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** A size: a number and a unit ({@code B}, {@code KB}/{@code KiB}, ..., none for bytes) or {@code %}. */
+  private static final Pattern MEMORY_SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(%|[KMGT]i?B|B|)", Pattern.CASE_INSENSITIVE);
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
   private static final Pattern LISTEN_ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\s\\[\\]]*):(\\d{1,5})");
 
@@ -135,7 +137,7 @@ final class RouterConfigReader {
         "exact", Boolean.TRUE), Boolean.FALSE), Boolean.FALSE);
 
     Section limits = attempt(() -> top.section("limits"), Section.empty(this, "limits", top.line()));
-    limits.allowOnly("max_query_length", "max_request_body_bytes", "max_samples", "max_series");
+    limits.allowOnly("max_query_length", "max_request_body_bytes", "max_samples", "max_series", "max_memory");
     int maxQueryLength = attempt(() -> limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH),
         ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
     int maxBody = attempt(() -> limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES),
@@ -144,6 +146,8 @@ final class RouterConfigReader {
         (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES);
     int maxSeries = attempt(() -> limits.positiveInt("max_series", PromRouteFilter.DEFAULT_MAX_SERIES),
         PromRouteFilter.DEFAULT_MAX_SERIES);
+    long maxMemory = attempt(() -> limits.memorySize("max_memory", io.promroute.api.MemoryBudget.defaultBytes()),
+        io.promroute.api.MemoryBudget.defaultBytes());
 
     Section promql = attempt(() -> top.section("promql"), Section.empty(this, "promql", top.line()));
     promql.allowOnly("experimental_functions", "duration_expressions", "extended_range_selectors",
@@ -220,6 +224,7 @@ final class RouterConfigReader {
         maxBody,
         maxSamples,
         maxSeries,
+        maxMemory,
         source);
   }
 
@@ -693,6 +698,45 @@ final class RouterConfigReader {
       }
       throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not a positive whole number (at most "
           + Integer.MAX_VALUE + ")");
+    }
+
+    /**
+     * A size in bytes: a whole number of bytes, or one with a unit ({@code KB}, {@code MB},
+     * {@code GB}, powers of 1024 as in Prometheus's {@code --storage.tsdb.retention.size}), or a
+     * percentage of this JVM's maximum heap ({@code 50%}).
+     */
+    long memorySize(String key, long fallback) {
+      Scalar scalar = scalarNode(key);
+      if (scalar == null) {
+        return fallback;
+      }
+      java.util.regex.Matcher matcher = MEMORY_SIZE.matcher(scalar.text().replace("_", "").trim());
+      if (matcher.matches()) {
+        try {
+          if (matcher.group(2).equals("%")) {
+            double percent = Double.parseDouble(matcher.group(1));
+            if (percent > 0 && percent <= 100) {
+              return io.promroute.api.MemoryBudget.heapFraction(percent / 100);
+            }
+          } else if (!matcher.group(1).contains(".")) {
+            int shift = switch (matcher.group(2).toUpperCase(Locale.ROOT)) {
+              case "KB", "KIB" -> 10;
+              case "MB", "MIB" -> 20;
+              case "GB", "GIB" -> 30;
+              case "TB", "TIB" -> 40;
+              default -> 0;
+            };
+            long value = Long.parseLong(matcher.group(1));
+            if (value > 0 && value <= Long.MAX_VALUE >> shift) {
+              return value << shift;
+            }
+          }
+        } catch (NumberFormatException e) {
+          // reported below, with the key
+        }
+      }
+      throw reader.error(scalar, key(key), "\"" + scalar.text()
+          + "\" is not a positive size (bytes, e.g. 268435456 or 256MB, or a share of the heap, e.g. 50%)");
     }
 
     Duration duration(String key, Duration fallback) {

@@ -76,6 +76,11 @@ class RouterConfigTest {
     assertThat(config.maxRequestBodyBytes()).isEqualTo(1 << 20);
     assertThat(config.maxSamples()).isEqualTo(50_000_000L);
     assertThat(config.maxSeries()).isEqualTo(1_000_000);
+    assertThat(config.maxMemoryBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 25%", "t").maxMemoryBytes())
+        .isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 1_000_000", "t").maxMemoryBytes())
+        .isEqualTo(1_000_000);
   }
 
   @Test
@@ -159,6 +164,7 @@ class RouterConfigTest {
           max_request_body_bytes: 65536
           max_samples: 1000
           max_series: 10
+          max_memory: 256MB
         """);
 
     RouterConfig config = RouterConfig.load(file);
@@ -195,6 +201,7 @@ class RouterConfigTest {
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);
     assertThat(config.maxSamples()).isEqualTo(1000);
     assertThat(config.maxSeries()).isEqualTo(10);
+    assertThat(config.maxMemoryBytes()).isEqualTo(256L << 20);
     assertThat(config.source()).isEqualTo(file.toString());
   }
 
@@ -384,6 +391,12 @@ class RouterConfigTest {
         arguments(
             "prome_servers: {a: 'h:1'}\nlimits:\n  max_request_body_bytes: 1MB",
             "t:3: limits.max_request_body_bytes: \"1MB\" is not a positive whole number (at most 2147483647)"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 120%",
+            "t:3: limits.max_memory: \"120%\" is not a positive size (bytes, e.g. 268435456 or 256MB, or a share of the heap, e.g. 50%)"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 1.5GB",
+            "t:3: limits.max_memory: \"1.5GB\" is not a positive size (bytes, e.g. 268435456 or 256MB, or a share of the heap, e.g. 50%)"),
         arguments(
             "prome_servers: {a: 'h:1'}\npromql:\n  experimental_functions: maybe",
             "t:3: promql.experimental_functions: \"maybe\" is not true or false"),

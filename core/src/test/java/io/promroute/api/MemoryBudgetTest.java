@@ -1,0 +1,89 @@
+package io.promroute.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MemoryBudgetTest {
+
+  @Test
+  void leasesShareTheBudgetAndGiveEverythingBackWhenClosed() {
+    MemoryBudget budget = MemoryBudget.of(1 << 20);
+    MemoryBudget.Lease first = budget.lease();
+    MemoryBudget.Lease second = budget.lease();
+
+    first.reserve(700 << 10);
+    boolean secondFits = second.tryReserve(400 << 10);
+    long heldByFirst = budget.reservedBytes();
+    first.close();
+    boolean secondFitsNow = second.tryReserve(400 << 10);
+    second.close();
+
+    assertThat(secondFits).isFalse();
+    assertThat(heldByFirst).isGreaterThanOrEqualTo(700 << 10).isLessThanOrEqualTo(1 << 20);
+    assertThat(secondFitsNow).isTrue();
+    assertThat(budget.reservedBytes()).isZero();
+  }
+
+  @Test
+  void aRequestLargerThanTheWholeBudgetIs422AndOneCrowdedOutIs503() {
+    MemoryBudget budget = MemoryBudget.of(1 << 20);
+    MemoryBudget.Lease crowd = budget.lease();
+    crowd.reserve(1 << 19);
+
+    try (MemoryBudget.Lease request = budget.lease()) {
+      assertThatThrownBy(() -> request.reserve((1 << 20) + 1))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo(new ApiError(422, "execution",
+              "query processing would hold more memory than the router's budget of 1048576 bytes (limits.max_memory)")));
+      assertThatThrownBy(() -> request.reserve((1 << 19) + 1))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
+      assertThat(request.held()).isZero();
+    }
+    crowd.close();
+    assertThat(budget.reservedBytes()).isZero();
+  }
+
+  @Test
+  void releasedBytesAreReusedByTheSameRequestWithoutTakingMore() {
+    MemoryBudget budget = MemoryBudget.of(1 << 20);
+    try (MemoryBudget.Lease request = budget.lease()) {
+      request.reserve(600 << 10);
+      request.release(600 << 10);
+      request.reserve(600 << 10);
+
+      assertThat(request.held()).isEqualTo(600 << 10);
+      assertThat(budget.reservedBytes()).isLessThanOrEqualTo(1 << 20);
+    }
+    assertThat(budget.reservedBytes()).isZero();
+  }
+
+  @Test
+  void aShardAnswerReadForTheRouterReservesItsSamplesAndLabels() throws Exception {
+    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    for (int i = 0; i < 100; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"i\":\"").append(i).append("\"},\"values\":[");
+      for (int t = 0; t < 10; t++) {
+        json.append(t == 0 ? "" : ",").append("[").append(t).append(",\"1\"]");
+      }
+      json.append("]}");
+    }
+    json.append("]}}");
+    MemoryBudget budget = MemoryBudget.of(1 << 30);
+    try (MemoryBudget.Lease request = budget.lease()) {
+      QueryResult.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)),
+          SampleLimit.of(1_000_000, request));
+
+      assertThat(request.held()).isGreaterThanOrEqualTo(1_000 * MemoryBudget.SAMPLE_BYTES + 100 * (64 + 8 + 56 + 1));
+    }
+    MemoryBudget tooSmall = MemoryBudget.of(10_000);
+    try (MemoryBudget.Lease request = tooSmall.lease()) {
+      assertThatThrownBy(() -> QueryResult.read(
+              new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), SampleLimit.of(1_000_000, request)))
+          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422));
+    }
+    assertThat(tooSmall.reservedBytes()).isZero();
+  }
+}
