@@ -48,6 +48,9 @@ public final class MemoryBudget {
   private final AtomicLong reserved = new AtomicLong();
   // Notified whenever a lease gives its bytes back.
   private final Object released = new Object();
+  // Leases that hold part of the budget, and how many of them wait for more (guarded by released).
+  private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
+  private int waitingHolders;
 
   private MemoryBudget(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -167,20 +170,33 @@ public final class MemoryBudget {
       // same pace hit the budget at the same moment; failing them all at once would leave the
       // budget empty and every one of them refused. Waiting, the first to run out of patience
       // gives back what it holds and the others finish.
+      // When every request that holds part of the budget waits for more, none will give any back
+      // (each holds what the others wait for): the one that completes that circle is refused at
+      // once, and what it gives back lets the others go on.
       long deadline = System.nanoTime() + CONTENTION_WAIT_NANOS;
       boolean interrupted = false;
+      boolean holder = granted > 0;
       synchronized (released) {
-        while (!tryReserve(bytes)) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0 || interrupted) {
-            throw new ApiException(new ApiError(503, "unavailable",
-                "the router's memory budget (limits.max_memory) is held by other queries; try again later"));
+        if (holder) {
+          waitingHolders++;
+        }
+        try {
+          while (!tryReserve(bytes)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || interrupted || holder && waitingHolders >= holders.get()) {
+              throw new ApiException(new ApiError(503, "unavailable",
+                  "the router's memory budget (limits.max_memory) is held by other queries; try again later"));
+            }
+            try {
+              released.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+              interrupted = true;
+              Thread.currentThread().interrupt();
+            }
           }
-          try {
-            released.wait(Math.max(1, left / 1_000_000));
-          } catch (InterruptedException e) {
-            interrupted = true;
-            Thread.currentThread().interrupt();
+        } finally {
+          if (holder) {
+            waitingHolders--;
           }
         }
       }
@@ -208,6 +224,9 @@ public final class MemoryBudget {
           }
           chunk = needed;
         }
+        if (granted == 0) {
+          holders.incrementAndGet();
+        }
         granted += chunk;
       }
       held += bytes;
@@ -230,6 +249,9 @@ public final class MemoryBudget {
       if (!closed) {
         closed = true;
         reserved.addAndGet(-granted);
+        if (granted > 0) {
+          holders.decrementAndGet();
+        }
         granted = 0;
         held = 0;
         synchronized (released) {

@@ -47,6 +47,36 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void requestsThatEachWaitForWhatTheOthersHoldDoNotAllWaitOutTheirPatience() throws Exception {
+    MemoryBudget budget = MemoryBudget.of(1 << 20);
+    MemoryBudget.Lease first = budget.lease();
+    MemoryBudget.Lease second = budget.lease();
+    first.reserve(1 << 19);
+    second.reserve(1 << 19);
+    java.util.concurrent.CompletableFuture<Long> firstWaits = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      long started = System.nanoTime();
+      try {
+        first.reserve(1 << 18); // waits for second
+      } finally {
+        first.close();
+      }
+      return System.nanoTime() - started;
+    });
+    Thread.sleep(100); // first now waits
+
+    long started = System.nanoTime();
+    // second completes the circle: refused at once, not after the 2 s of patience.
+    assertThatThrownBy(() -> second.reserve(1 << 18))
+        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
+    long refusedAfter = System.nanoTime() - started;
+    second.close();
+
+    assertThat(refusedAfter).isLessThan(MemoryBudget.CONTENTION_WAIT_NANOS / 2);
+    assertThat(firstWaits.get(10, java.util.concurrent.TimeUnit.SECONDS)).isLessThan(MemoryBudget.CONTENTION_WAIT_NANOS);
+    assertThat(budget.reservedBytes()).isZero();
+  }
+
+  @Test
   void releasedBytesAreReusedByTheSameRequestWithoutTakingMore() {
     MemoryBudget budget = MemoryBudget.of(1 << 20);
     try (MemoryBudget.Lease request = budget.lease()) {
