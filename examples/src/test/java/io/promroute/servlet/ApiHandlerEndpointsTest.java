@@ -8,12 +8,8 @@ import io.promroute.standalone.ApiHandler;
 import io.promroute.standalone.PrometheusErrorHandler;
 import io.promroute.standalone.RouterConnectors;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +65,17 @@ class ApiHandlerEndpointsTest extends PromRouteFilterTest {
 
   @Test
   void anAnswerBrokenAfterItWasCommittedIsATransportErrorForTheClientNotAShortBody() throws Exception {
-    try (CuttingShard cutting = new CuttingShard()) {
+    AtomicInteger sent = new AtomicInteger();
+    try (OneConnectionShard cutting = new OneConnectionShard((in, out) -> {
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n"
+          + MATRIX_START).getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < 2000; i++) {
+        byte[] series = series(i);
+        out.write(series);
+        sent.addAndGet(series.length);
+      }
+      out.flush();
+    })) {
       startRouter(cutting.uri(), b.uri(), builder -> builder);
 
       HttpRequest request = HttpRequest.newBuilder(routerUri("/api/v1/query_range?query=" + enc("up{cluster=\"a\"}")
@@ -77,7 +83,7 @@ class ApiHandlerEndpointsTest extends PromRouteFilterTest {
 
       assertThatThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()))
           .isInstanceOf(IOException.class);
-      assertThat(cutting.sent.get()).isGreaterThan(4 * 32 * 1024); // the answer was under way
+      assertThat(sent.get()).isGreaterThan(4 * 32 * 1024); // the answer was under way
       assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(404); // still serving
     }
   }
@@ -153,7 +159,22 @@ class ApiHandlerEndpointsTest extends PromRouteFilterTest {
   @Test
   void aClientThatStopsReadingItsAnswerIsStillTimedOutAndItsShardRequestEnds() throws Exception {
     connectionIdleTimeout = Duration.ofMillis(500);
-    try (EndlessShard endless = new EndlessShard(); Socket client = new Socket()) {
+    java.util.concurrent.CompletableFuture<Long> ended = new java.util.concurrent.CompletableFuture<>();
+    try (OneConnectionShard endless = new OneConnectionShard((in, out) -> {
+          long sent = 0;
+          try {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000000\r\n\r\n"
+                + MATRIX_START).getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; ; i++) {
+              byte[] series = series(i);
+              out.write(series);
+              sent += series.length;
+            }
+          } catch (IOException e) {
+            ended.complete(sent); // the router closed the connection
+          }
+        });
+        Socket client = new Socket()) {
       startRouter(endless.uri(), b.uri(), builder -> builder);
       client.setReceiveBufferSize(4096);
       client.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(),
@@ -165,91 +186,16 @@ class ApiHandlerEndpointsTest extends PromRouteFilterTest {
 
       // The client reads nothing: the router's write stalls, the idle timeout fails it, and the
       // router drops the shard request, which the shard sees as its connection closed.
-      long ended = endless.ended.get(20, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(ended).isGreaterThan(64 * 1024); // the answer was under way when it stalled
+      long sentBeforeTheEnd = ended.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(sentBeforeTheEnd).isGreaterThan(64 * 1024); // the answer was under way when it stalled
     }
   }
 
-  /** Sends a matrix answer that never ends, until the connection breaks; counts the bytes. */
-  private static final class EndlessShard implements AutoCloseable {
-    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    final java.util.concurrent.CompletableFuture<Long> ended = new java.util.concurrent.CompletableFuture<>();
+  private static final String MATRIX_START = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[";
 
-    EndlessShard() throws IOException {
-      Thread acceptor = new Thread(() -> {
-        long sent = 0;
-        try (Socket socket = server.accept()) {
-          InputStream in = socket.getInputStream();
-          StringBuilder request = new StringBuilder();
-          int read;
-          while (request.indexOf("\r\n\r\n") < 0 && (read = in.read()) >= 0) {
-            request.append((char) read);
-          }
-          OutputStream out = socket.getOutputStream();
-          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000000000\r\n\r\n"
-              + "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[").getBytes(StandardCharsets.US_ASCII));
-          for (int i = 0; ; i++) {
-            byte[] series = ((i == 0 ? "" : ",") + "{\"metric\":{\"__name__\":\"m\",\"pod\":\"p" + i
-                + "\"},\"values\":[[1700000000,\"1\"],[1700000015,\"2\"]]}").getBytes(StandardCharsets.US_ASCII);
-            out.write(series);
-            sent += series.length;
-          }
-        } catch (IOException e) {
-          ended.complete(sent); // the router closed the connection
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    URI uri() {
-      return URI.create("http://127.0.0.1:" + server.getLocalPort());
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
-  }
-
-  private static final class CuttingShard implements AutoCloseable {
-    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    final AtomicInteger sent = new AtomicInteger();
-
-    CuttingShard() throws IOException {
-      Thread acceptor = new Thread(() -> {
-        try (Socket socket = server.accept()) {
-          InputStream in = socket.getInputStream();
-          StringBuilder request = new StringBuilder();
-          int read;
-          while (request.indexOf("\r\n\r\n") < 0 && (read = in.read()) >= 0) {
-            request.append((char) read);
-          }
-          OutputStream out = socket.getOutputStream();
-          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n"
-              + "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[").getBytes(StandardCharsets.US_ASCII));
-          for (int i = 0; i < 2000; i++) {
-            byte[] series = ((i == 0 ? "" : ",") + "{\"metric\":{\"__name__\":\"m\",\"pod\":\"p" + i
-                + "\"},\"values\":[[1700000000,\"1\"],[1700000015,\"2\"]]}").getBytes(StandardCharsets.US_ASCII);
-            out.write(series);
-            sent.addAndGet(series.length);
-          }
-          out.flush();
-        } catch (IOException e) {
-          // the router went away first
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    URI uri() {
-      return URI.create("http://127.0.0.1:" + server.getLocalPort());
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
+  /** The {@code i}th series of a matrix answer, with the comma before it. */
+  private static byte[] series(int i) {
+    return ((i == 0 ? "" : ",") + "{\"metric\":{\"__name__\":\"m\",\"pod\":\"p" + i
+        + "\"},\"values\":[[1700000000,\"1\"],[1700000015,\"2\"]]}").getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -19,8 +19,9 @@ class StandaloneFaultMatrixTest extends FaultMatrix {
   protected URI startRouter(Map<String, String> targets, Duration timeout) throws Exception {
     directory = Files.createTempDirectory("promroute-faults-");
     StringBuilder yaml = new StringBuilder("prome_servers:\n");
-    targets.forEach((key, hostPort) -> yaml.append("  ").append(key).append(": ").append(hostPort).append('\n'));
+    targets.forEach((key, hostPorts) -> yaml.append("  ").append(key).append(": ").append(addresses(hostPorts)).append('\n'));
     yaml.append("http:\n  listen_addr: 127.0.0.1:0\nupstream:\n  timeout: ").append(timeout.toMillis()).append("ms\n")
+        .append(moreUpstreamYaml())
         // The dialect pinned: the router asks the (faulty) shards nothing of its own at start-up.
         .append("promql:\n  dialect: prometheus2\n");
     Path file = directory.resolve("router.yml");
@@ -30,6 +31,16 @@ class StandaloneFaultMatrixTest extends FaultMatrix {
         new RouterMetrics(true), line -> {}, RouterOptions.forTests());
     router.start();
     return router.baseUri();
+  }
+
+  /** A shard's address in the file: its one {@code host:port}. */
+  String addresses(String hostPorts) {
+    return hostPorts;
+  }
+
+  /** More lines of the {@code upstream} section, indented. */
+  String moreUpstreamYaml() {
+    return "";
   }
 
   @Override

@@ -9,8 +9,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -886,53 +884,22 @@ class PromRouteFilterTest {
     // The idle timeout is for clients that stop sending their request; while the router works on
     // an answer (a long cross-shard query), only the answer deadline bounds the wait.
     connectionIdleTimeout = Duration.ofMillis(500);
-    try (SlowShard slow = new SlowShard(Duration.ofMillis(2000))) {
+    try (OneConnectionShard slow = new OneConnectionShard((in, out) -> {
+      Thread.sleep(2000);
+      byte[] body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
+          .getBytes(StandardCharsets.US_ASCII);
+      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      in.read(); // until the router closes the connection
+    })) {
       startRouter(slow.uri(), b.uri(), builder -> builder);
 
       Reply answer = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
 
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
-    }
-  }
-
-  /** Answers one request with an empty vector, after a pause. */
-  private static final class SlowShard implements AutoCloseable {
-    private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-
-    SlowShard(Duration pause) throws IOException {
-      Thread acceptor = new Thread(() -> {
-        try (Socket socket = server.accept()) {
-          InputStream in = socket.getInputStream();
-          StringBuilder request = new StringBuilder();
-          int read;
-          while (request.indexOf("\r\n\r\n") < 0 && (read = in.read()) >= 0) {
-            request.append((char) read);
-          }
-          Thread.sleep(pause.toMillis());
-          byte[] body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
-              .getBytes(StandardCharsets.US_ASCII);
-          OutputStream out = socket.getOutputStream();
-          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-              + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-          out.write(body);
-          out.flush();
-          in.read(); // until the router closes the connection
-        } catch (IOException | InterruptedException e) {
-          // the router went away first
-        }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    URI uri() {
-      return URI.create("http://127.0.0.1:" + server.getLocalPort());
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
     }
   }
 }
