@@ -54,6 +54,38 @@ class JdkUpstreamClientTest {
   }
 
   @Test
+  void aGetWithAQueryOfHundredsOfKilobytesReachesTheShardWhole() throws Exception {
+    String query = "up" + " or up".repeat(50_000);
+    String small = "{\"status\":\"success\",\"data\":[]}";
+    java.util.concurrent.atomic.AtomicReference<String> requestLine = new java.util.concurrent.atomic.AtomicReference<>();
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread shard = new Thread(() -> {
+        try (Socket socket = server.accept()) {
+          java.io.BufferedReader in = new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+          requestLine.set(in.readLine());
+          for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            // the request's headers
+          }
+          socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + small.length() + "\r\n\r\n" + small)
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+          // the test fails on its own assertions
+        }
+      });
+      shard.setDaemon(true);
+      shard.start();
+      String encoded = java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8);
+
+      try (UpstreamResponse response = UpstreamClient.jdk().send(get(server, "/api/v1/query?query=" + encoded))
+          .get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        assertThat(response.status()).isEqualTo(200);
+      }
+      assertThat(requestLine.get()).isEqualTo("GET /api/v1/query?query=" + encoded + " HTTP/1.1");
+    }
+  }
+
+  @Test
   void aSmallAnswerComesWholeAndAChunkedOneStreams() throws Exception {
     String small = "{\"status\":\"success\",\"data\":[]}";
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

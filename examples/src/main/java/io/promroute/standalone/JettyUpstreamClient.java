@@ -80,7 +80,19 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
 
   private final Duration connectTimeout;
   private final Duration idleConnectionTimeout;
-  private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
+  // Jetty's client writes a request's line and headers into one buffer of the client's request
+  // buffer size and refuses a request that does not fit (IllegalArgumentException "Request header
+  // too large"), where Prometheus accepts Go's 1 MiB. A long GET query (a dashboard's regex over
+  // a thousand hosts) is such a request: it goes through a second client whose buffer holds what
+  // the router's own server accepts, twice over for what the rewrite may add. The buffer is
+  // allocated per request, so the clients of ordinary requests keep Jetty's small one.
+  private static final int REQUEST_BUFFER_BYTES = 4 * 1024;
+  private static final int LARGE_REQUEST_BUFFER_BYTES = 2 * RouterConnectors.MAX_HEADER_BYTES;
+
+  /** One HTTP client per TLS setting and request buffer size. */
+  private record ClientKey(ShardTarget.Tls tls, int requestBufferBytes) {}
+
+  private final ConcurrentMap<ClientKey, HttpClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   JettyUpstreamClient(Duration connectTimeout) {
@@ -115,7 +127,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest upstream) {
     HttpClient client;
     try {
-      client = clients.computeIfAbsent(upstream.target().tls(), this::newClient);
+      int buffer = requestHeadBytes(upstream) <= REQUEST_BUFFER_BYTES ? REQUEST_BUFFER_BYTES : LARGE_REQUEST_BUFFER_BYTES;
+      client = clients.computeIfAbsent(new ClientKey(upstream.target().tls(), buffer), this::newClient);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -124,6 +137,18 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
         () -> answer.expire(upstream.timeout()), upstream.timeout().toNanos(), TimeUnit.NANOSECONDS);
     answer.attempt();
     return answer;
+  }
+
+  /** An upper bound of the request line and headers Jetty writes for {@code upstream}, in bytes. */
+  static int requestHeadBytes(UpstreamRequest upstream) {
+    long bytes = 512 + upstream.uri().toString().length(); // method, version, Host, Content-Length...
+    for (Map.Entry<String, List<String>> header : upstream.headers().entrySet()) {
+      for (String value : header.getValue()) {
+        // Jetty writes a header's UTF-8 bytes: up to three per char.
+        bytes += 4 + 3L * (header.getKey().length() + value.length());
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
 
   private static Request newRequest(HttpClient client, UpstreamRequest upstream) {
@@ -320,7 +345,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
     return failure;
   }
 
-  private HttpClient newClient(ShardTarget.Tls tls) {
+  private HttpClient newClient(ClientKey key) {
+    ShardTarget.Tls tls = key.tls();
     if (closed) {
       throw new IllegalStateException("the upstream client is closed");
     }
@@ -332,6 +358,7 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       ssl.setTrustStore(trustStore(tls));
     }
     HttpClient client = new HttpClient();
+    client.setRequestBufferSize(key.requestBufferBytes());
     // The listeners below never block (a streamed body is read by the engine's threads, from the
     // listener's queue), so Jetty may call them on its selector thread: a shard answer then
     // costs no hand-off to a pool thread and back.

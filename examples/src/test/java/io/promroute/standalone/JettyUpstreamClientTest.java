@@ -146,6 +146,37 @@ class JettyUpstreamClientTest {
   }
 
   @Test
+  void aGetQueryLongerThanJettysRequestBufferReachesTheShardWhole() throws Exception {
+    start();
+    StringBuilder hosts = new StringBuilder();
+    for (int i = 0; i < 3_000; i++) {
+      hosts.append(i == 0 ? "" : "|").append("node-").append(i).append(":9100");
+    }
+    String selector = "up{instance=~\"" + hosts + "\"}";
+
+    HttpResponse<String> response = query(selector.replace("up{", "up{cluster=\"a\","));
+
+    assertThat(selector.length()).isGreaterThan(40_000);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"cluster\":\"a\"");
+    assertThat(answering.queries).containsExactly(selector);
+  }
+
+  @Test
+  void shortGetQueriesAroundALongOneAllReachTheShard() throws Exception {
+    start();
+    String longQuery = "up{cluster=\"a\"}" + " or up{cluster=\"a\"}".repeat(2_000);
+
+    HttpResponse<String> first = query("up{cluster=\"a\"}");
+    HttpResponse<String> longOne = query(longQuery);
+    HttpResponse<String> after = query("up{cluster=\"a\"}");
+
+    assertThat(List.of(first.statusCode(), longOne.statusCode(), after.statusCode())).containsExactly(200, 200, 200);
+    assertThat(answering.queries).hasSize(3);
+    assertThat(answering.queries.get(1)).isEqualTo("up" + " or up".repeat(2_000));
+  }
+
+  @Test
   void aShardThatNeverAnswersIs504() throws Exception {
     start();
     long started = System.nanoTime();
