@@ -20,9 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
@@ -239,7 +237,7 @@ final class JdkUpstreamClient implements UpstreamClient {
         }
       }, this::afterGrace);
       streamed = body;
-      if (!complete(new JdkResponse(info, body))) {
+      if (!complete(UpstreamResponse.of(info.statusCode(), info.headers().map(), body))) {
         body.close();
       }
       return body;
@@ -261,7 +259,7 @@ final class JdkUpstreamClient implements UpstreamClient {
                 completeExceptionally(failure);
                 done.completeExceptionally(failure);
               } else {
-                answer(new JdkResponse(info, new ByteArrayInputStream(body)));
+                answer(UpstreamResponse.of(info.statusCode(), info.headers().map(), new ByteArrayInputStream(body)));
                 done.complete(null);
               }
             });
@@ -293,7 +291,7 @@ final class JdkUpstreamClient implements UpstreamClient {
       }
     }
 
-    private void answer(JdkResponse response) {
+    private void answer(UpstreamResponse response) {
       if (!complete(response)) {
         response.close(); // the caller gave up before the answer came
       }
@@ -683,40 +681,6 @@ final class JdkUpstreamClient implements UpstreamClient {
       in.close();
     } catch (IOException ignored) {
       // the connection is being dropped anyway
-    }
-  }
-
-  private static final class JdkResponse implements UpstreamResponse {
-    private final int status;
-    private final Map<String, List<String>> headers;
-    private final InputStream body;
-
-    JdkResponse(HttpResponse.ResponseInfo info, InputStream body) {
-      this.status = info.statusCode();
-      Map<String, List<String>> lower = new TreeMap<>();
-      info.headers().map().forEach((name, values) -> lower.put(name.toLowerCase(Locale.ROOT), values));
-      this.headers = Map.copyOf(lower);
-      this.body = body;
-    }
-
-    @Override
-    public int status() {
-      return status;
-    }
-
-    @Override
-    public Map<String, List<String>> headers() {
-      return headers;
-    }
-
-    @Override
-    public InputStream body() {
-      return body;
-    }
-
-    @Override
-    public void close() {
-      closeQuietly(body);
     }
   }
 

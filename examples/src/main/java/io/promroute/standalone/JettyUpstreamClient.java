@@ -18,11 +18,11 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -137,6 +137,14 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
         () -> answer.expire(upstream.timeout()), upstream.timeout().toNanos(), TimeUnit.NANOSECONDS);
     answer.attempt();
     return answer;
+  }
+
+  private static UpstreamResponse response(Response response, InputStream body) {
+    Map<String, List<String>> headers = new HashMap<>();
+    for (HttpField field : response.getHeaders()) {
+      headers.computeIfAbsent(field.getName(), name -> new ArrayList<>()).add(field.getValue());
+    }
+    return UpstreamResponse.of(response.getStatus(), headers, body);
   }
 
   /** An upper bound of the request line and headers Jetty writes for {@code upstream}, in bytes. */
@@ -261,7 +269,7 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
           return;
         }
         super.onHeaders(response);
-        JettyResponse answer = new JettyResponse(response, getInputStream());
+        UpstreamResponse answer = response(response, getInputStream());
         if (!complete(answer)) {
           answer.close(); // the caller gave up (or timed out) before the headers came
         }
@@ -310,7 +318,7 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
         } else {
           stopTimer();
           if (small != null) {
-            complete(new JettyResponse(small, new ByteArrayInputStream(buffer, 0, length)));
+            complete(response(small, new ByteArrayInputStream(buffer, 0, length)));
           }
         }
       }
@@ -417,45 +425,5 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
     }
   }
 
-  private static final class JettyResponse implements UpstreamResponse {
-    private final int status;
-    private final Map<String, List<String>> headers;
-    private final InputStream body;
 
-    JettyResponse(Response response, InputStream body) {
-      this.status = response.getStatus();
-      Map<String, List<String>> lower = new TreeMap<>();
-      for (HttpField field : response.getHeaders()) {
-        lower.computeIfAbsent(field.getLowerCaseName(), name -> new ArrayList<>()).add(field.getValue());
-      }
-      lower.replaceAll((name, values) -> List.copyOf(values));
-      this.headers = Map.copyOf(lower);
-      this.body = body;
-    }
-
-    @Override
-    public int status() {
-      return status;
-    }
-
-    @Override
-    public Map<String, List<String>> headers() {
-      return headers;
-    }
-
-    @Override
-    public InputStream body() {
-      return body;
-    }
-
-    /** Closing the stream before its end aborts the exchange, which releases the connection. */
-    @Override
-    public void close() {
-      try {
-        body.close();
-      } catch (IOException ignored) {
-        // the connection is being dropped anyway
-      }
-    }
-  }
 }
