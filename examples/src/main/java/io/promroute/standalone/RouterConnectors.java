@@ -21,8 +21,14 @@ public final class RouterConnectors {
   public static final int MAX_HEADER_BYTES = 1 << 20;
   /** How long a connection may send and read nothing. */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-  /** Connections one client address may hold open; Grafana opens a few dozen at most. */
-  public static final int MAX_CONNECTIONS_PER_CLIENT = 256;
+  /**
+   * Connections one client address may hold open. Far above what one client needs, because one
+   * address is often many users: Grafana's server sends every user's panel queries from its own
+   * address, and a busy one holds hundreds of connections, which must queue for CPU like anyone
+   * else's, never be cut off. It only bounds one address's share of the process's file
+   * descriptors.
+   */
+  public static final int MAX_CONNECTIONS_PER_CLIENT = 4096;
 
   private RouterConnectors() {}
 
