@@ -53,7 +53,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   private final String shardLabel;
   private final boolean addShardLabel;
-  private final boolean exactFloatOrder;
+  // Set while the argument of a count_values computed in the router is materialized (see
+  // routerAggregate), so not final.
+  private boolean exactFloatOrder;
   private final List<String> shards;
   private final SelectorShards selectorShards;
   private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
@@ -255,12 +257,21 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   }
 
   private PlanNode routerAggregate(AggregateExpr node, Planned param, Planned inner) {
-    return new PlanNode.Aggregate(
-        node.op(),
-        param == null ? null : materialize(param),
-        node.without(),
-        node.grouping(),
-        materialize(inner));
+    boolean outer = exactFloatOrder;
+    // count_values turns each value into a label value, so a merged value's last bit becomes a
+    // different series: what it counts is aggregated in Prometheus's own order (per series, as
+    // the exact mode does), whatever the configured mode. Partials elsewhere stay within 1e-9.
+    exactFloatOrder |= node.op() == AggregateOp.COUNT_VALUES;
+    try {
+      return new PlanNode.Aggregate(
+          node.op(),
+          param == null ? null : materialize(param),
+          node.without(),
+          node.grouping(),
+          materialize(inner));
+    } finally {
+      exactFloatOrder = outer;
+    }
   }
 
   /** An aggregation that drops the shard label, over a local argument: per-shard partials. */

@@ -160,6 +160,17 @@ class QueryPlannerTest {
   }
 
   @Test
+  void whatCountValuesCountsIsAggregatedInPrometheusOrderWhateverTheMode() {
+    QueryPlan plan = plan("count_values(\"v\", sum by (job) (x) / stddev(y)) + sum(x)");
+
+    // Inside count_values every input series comes to the router; outside, partials as ever.
+    assertThat(plan)
+        .hasToString(
+            "(count_values(\"v\", (sum by (job) (shards+label(x)) / stddev(shards+label(y))))"
+                + " + sum(shards(sum(x))))");
+  }
+
+  @Test
   void repeatedSubtreesAreFetchedOnce() {
     QueryPlan plan = plan("sum(x) / sum(x) + count(x)");
 

@@ -142,6 +142,22 @@ class ExactnessVsGlobalTest {
   }
 
   /**
+   * count_values spells every bit of what it counts in a label: sums, averages and variances
+   * under it are aggregated in Prometheus's order (found by random queries: per-shard partials
+   * differed in the last bit).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "count_values(\"v\", sum by (job) (rate(http_requests_total[5m])))",
+      "count_values(\"v\", avg by (job) (memory_usage_bytes) / 3)",
+      "count_values(\"job\", vector(scalar(stdvar(http_request_duration_seconds_bucket{cluster=~\"a|b\"}))))",
+      "count_values by (instance) (\"value\", sum by (job) (stddev without (method) (deriv(http_requests_total{instance=~\"10.0.2.*\"}[10m]))))",
+  })
+  void whatCountValuesCountsIsBitExact(String query) {
+    assertSameInstantAndRangeAnswers(query, "60");
+  }
+
+  /**
    * Prometheus 2.42 derives absent()'s labels from the matchers in written order (the first
    * {@code =} of a label sets it, any later matcher of it deletes it); the router prints shard
    * queries with sorted matchers and must still give the written order's labels.
