@@ -578,7 +578,10 @@ final class AstBuilder {
     Token nameToken = context.functionName().start;
     String name = nameToken.getText();
     Function function = Function.byName(name).orElse(null);
-    if (function == null || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
+    // Prometheus 2 (before 2.49) had no experimental functions: each is a name it does not know.
+    boolean unknownToPrometheus2 =
+        function != null && function.experimental() && !options.experimentalFunctions() && options.prometheus2Functions();
+    if (function == null || unknownToPrometheus2 || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
       throw source.error(
           "unknown function with name " + GoQuote.quote(name),
           nameToken.getStartIndex(),
@@ -612,6 +615,14 @@ final class AstBuilder {
     }
     int expected = 1;
     if (op.hasParameter()) {
+      if (op.isExperimental() && !options.experimentalFunctions() && options.prometheus2Functions()) {
+        // Prometheus 2 has no such keyword: limitk( is a call of a function it does not know.
+        Token keyword = context.aggregateOp().start;
+        throw source.error(
+            "unknown function with name " + GoQuote.quote(op.keyword()),
+            keyword.getStartIndex(),
+            keyword.getStopIndex() + 1);
+      }
       if (op.isExperimental() && !options.experimentalFunctions()) {
         throw source.error(
             op.keyword()

@@ -99,8 +99,11 @@ public final class Router {
     try {
       routed = routing.rewrite(query);
     } catch (PromQLParseException e) {
-      // Prometheus wraps query and query_range parse errors; query_exemplars answers them bare.
-      String message = endpoint == Endpoint.QUERY_EXEMPLARS ? e.getMessage() : "invalid parameter \"query\": " + e.getMessage();
+      // Prometheus wraps query and query_range parse errors (query_range only since 2.44);
+      // query_exemplars answers them bare.
+      boolean bare = endpoint == Endpoint.QUERY_EXEMPLARS
+          || (endpoint == Endpoint.QUERY_RANGE && routing.bareRangeQueryParseErrors());
+      String message = bare ? e.getMessage() : "invalid parameter \"query\": " + e.getMessage();
       throw new ApiException(ApiError.badData(message));
     } catch (ShardRoutingException e) {
       throw new ApiException(ApiError.badData(e.getMessage()));

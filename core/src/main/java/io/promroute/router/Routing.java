@@ -54,6 +54,17 @@ public interface Routing {
   Expr parse(String query);
 
   /**
+   * Whether {@code /api/v1/query_range} answers a query that does not parse with the parser's
+   * error alone, without {@code invalid parameter "query": } before it, as Prometheus did before
+   * 2.44 ({@code /api/v1/query} always had it).
+   *
+   * @return {@code false} unless the routing follows shards that all run such a version
+   */
+  default boolean bareRangeQueryParseErrors() {
+    return false;
+  }
+
+  /**
    * Routes with {@code prometheus2} (which accepts Prometheus 2's functions) while {@code
    * acceptPrometheus2} says so, else with {@code rewriter}: the dialect follows the shards.
    * Selectors and {@code format_query} always use {@code rewriter}'s options.
@@ -66,7 +77,28 @@ public interface Routing {
    * @throws NullPointerException if an argument is null
    */
   static Routing following(ShardRewriter rewriter, ShardRewriter prometheus2, BooleanSupplier acceptPrometheus2) {
+    return following(rewriter, prometheus2, acceptPrometheus2, () -> false);
+  }
+
+  /**
+   * As {@link #following(ShardRewriter, ShardRewriter, BooleanSupplier)}, with {@link
+   * #bareRangeQueryParseErrors()} answered by {@code bareRangeQueryParseErrors}.
+   *
+   * @param rewriter the rewriter for Prometheus 3 shards
+   * @param prometheus2 the same routing settings with Prometheus 2's functions accepted
+   * @param acceptPrometheus2 asked on every query
+   * @param bareRangeQueryParseErrors asked for every query_range that does not parse, e.g. {@link
+   *     ShardVersions#bareRangeQueryParseErrors()}
+   * @return the routing
+   * @throws NullPointerException if an argument is null
+   */
+  static Routing following(
+      ShardRewriter rewriter,
+      ShardRewriter prometheus2,
+      BooleanSupplier acceptPrometheus2,
+      BooleanSupplier bareRangeQueryParseErrors) {
     requireNonNull(acceptPrometheus2, "acceptPrometheus2 is null");
+    requireNonNull(bareRangeQueryParseErrors, "bareRangeQueryParseErrors is null");
     Routing strict = of(rewriter);
     Routing lenient = of(prometheus2);
     return new Routing() {
@@ -83,6 +115,11 @@ public interface Routing {
       @Override
       public VectorSelector parseSelector(String matchSelector) {
         return strict.parseSelector(matchSelector);
+      }
+
+      @Override
+      public boolean bareRangeQueryParseErrors() {
+        return bareRangeQueryParseErrors.getAsBoolean();
       }
 
       @Override

@@ -151,6 +151,32 @@ public final class ShardVersions {
   }
 
   /** The major version of {@code 2.42.0+ds}: 2; 0 if it does not start with a number. */
+  /**
+   * Whether every shard read so far (at least one) runs a Prometheus older than 2.44, which
+   * answered a {@code query_range} that does not parse with the parser's error alone (2.44 put
+   * {@code invalid parameter "query": } before it, as {@code query} always had). Never blocks.
+   *
+   * @return {@code true} if so
+   */
+  public boolean bareRangeQueryParseErrors() {
+    if (versions.isEmpty()) {
+      return false;
+    }
+    for (String version : versions.values()) {
+      int major = major(version);
+      if (major != 2 || minor(version) >= 44) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The number after the first dot of {@code 2.42.0+ds}, or 0. */
+  static int minor(String version) {
+    int dot = version.indexOf('.');
+    return dot < 0 ? 0 : major(version.substring(dot + 1));
+  }
+
   static int major(String version) {
     int end = 0;
     while (end < version.length() && end < 9 && Character.isDigit(version.charAt(end))) {

@@ -16,6 +16,7 @@ class ParserErrorTest {
 
   private static final ParserOptions ALL = ParserOptions.allFeatures();
   private static final ParserOptions DEFAULTS = ParserOptions.defaults();
+  private static final ParserOptions PROMETHEUS_2 = ParserOptions.defaults().toBuilder().prometheus2Functions(true).build();
 
   static Stream<Arguments> lexicalErrors() {
     return Stream.of(
@@ -143,6 +144,10 @@ class ParserErrorTest {
     return Stream.of(
         row(DEFAULTS, "limitk(2, x)", "1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions", 0),
         row(DEFAULTS, "mad_over_time(x[5m])", "1:1: parse error: function \"mad_over_time\" is not enabled", 0),
+        // Prometheus 2.42 has neither the keyword nor the functions: unknown names.
+        row(PROMETHEUS_2, "limitk(2, x)", "1:1: parse error: unknown function with name \"limitk\"", 0),
+        row(PROMETHEUS_2, "sum(limit_ratio(0.5, x))", "1:5: parse error: unknown function with name \"limit_ratio\"", 4),
+        row(PROMETHEUS_2, "mad_over_time(x[5m])", "1:1: parse error: unknown function with name \"mad_over_time\"", 0),
         row(DEFAULTS, "x[5m] anchored", "1:1: parse error: anchored modifier is experimental and not enabled", 0),
         row(DEFAULTS, "x smoothed", "1:1: parse error: smoothed modifier is experimental and not enabled", 0),
         row(ALL, "x[5m] anchored smoothed", "1:1: parse error: anchored and smoothed modifiers cannot be used together", 0),

@@ -73,6 +73,23 @@ class ShardVersionsTest {
   }
 
   @Test
+  void rangeQueryParseErrorsAreBareOnlyWhileEveryShardReadRunsAPrometheusBefore244() throws Exception {
+    BuildInfoShards shards = new BuildInfoShards();
+    shards.versions.put("a", "2.42.0+ds");
+    shards.versions.put("b", "2.43.1");
+    assertThat(versionsRead(shards, 2).bareRangeQueryParseErrors()).isTrue();
+
+    shards.versions.put("b", "2.44.0");
+    assertThat(versionsRead(shards, 2).bareRangeQueryParseErrors()).isFalse();
+
+    shards.versions.put("b", "3.5.0");
+    assertThat(versionsRead(shards, 2).bareRangeQueryParseErrors()).isFalse();
+
+    assertThat(new ShardVersions(java.util.Map.of(), UpstreamClient.jdk(), java.time.Duration.ofSeconds(1))
+        .bareRangeQueryParseErrors()).as("no version read yet").isFalse();
+  }
+
+  @Test
   void aShardOnPrometheus3MakesTheRouterRefuseHoltWintersAsPrometheus3Does() throws Exception {
     BuildInfoShards shards = new BuildInfoShards();
     shards.versions.put("a", "2.42.0");

@@ -580,7 +580,8 @@ public final class PromRouteFilter implements Filter {
         return Routing.of(prometheus2); // PROMETHEUS_2
       }
       versions.refresh();
-      return Routing.following(rewriter, prometheus2, versions::acceptPrometheus2Functions);
+      return Routing.following(
+          rewriter, prometheus2, versions::acceptPrometheus2Functions, versions::bareRangeQueryParseErrors);
     }
 
     private static String labelOf(ShardRewriter rewriter) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The filter in Jetty 12 in front of the three shard servers answers every endpoint, by GET and by
@@ -244,6 +245,30 @@ class RouterVsGlobalTest {
     assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
     assertThat(actual.errorType()).as("router: %s", actual.summary()).isEqualTo(expected.errorType());
     assertThat(actual.error()).as("router: %s", actual.summary()).isEqualTo(expected.error());
+  }
+
+  /**
+   * A query that does not parse gets the global Prometheus's own error, as its version words it:
+   * 2.42 has no experimental functions (unknown names) and answers query_range's parse errors
+   * without "invalid parameter" (the router reads the shards' versions when it starts, hence the
+   * wait).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"sum(", "sum(up) @ 100", "limitk(2, up)", "mad_over_time(up[5m])", "up{cluster=\"b\"} +"})
+  void parseErrorsAreWordedAsTheGlobalPrometheusWordsThem(String query) throws Exception {
+    for (boolean instant : List.of(true, false)) {
+      String path = instant ? "/api/v1/query" : "/api/v1/query_range";
+      Params params = instant ? Params.of("query", query, "time", T)
+          : Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP);
+      Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
+      assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(400);
+      Eventually.eventually(() -> {
+        Answer actual = PromApi.get(router.baseUri(), path, params);
+        assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(400);
+        assertThat(actual.errorType()).as("router: %s", actual.summary()).isEqualTo(expected.errorType());
+        assertThat(actual.error()).as("router: %s %s", path, actual.summary()).isEqualTo(expected.error());
+      });
+    }
   }
 
   private static boolean isEmpty(JsonNode data) {
