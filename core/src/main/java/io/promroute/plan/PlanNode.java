@@ -250,8 +250,8 @@ sealed interface PlanNode {
       context.cancellation().check();
       RawSamples raw = fetch.raw();
       long firstStep = grid == null ? context.startMillis() : grid.start(context.startMillis(), context.endMillis());
-      long end = raw.windowEnd(time, firstStep, context.startMillis(), context.endMillis());
-      long first = end - raw.rangeMillis();
+      long end = raw.windowEnd(time, context.startMillis(), context.endMillis());
+      long first = raw.windowStart(time, firstStep, context.startMillis(), context.endMillis());
       List<Value.Series> windows = new ArrayList<>();
       long held = 0;
       for (Value.Series series : context.raw(fetch.index())) {
@@ -270,8 +270,8 @@ sealed interface PlanNode {
             java.util.Arrays.copyOfRange(series.values(), from, to)));
       }
       context.samples().release(held);
-      // The window ends at `end`: as an offset from the step, which rate and its kin read.
-      return new Value.Matrix(windows, raw.rangeMillis(), time - end);
+      // The window as rate and its kin read it: its range, and where it ends as an offset from the step.
+      return new Value.Matrix(windows, end - first, time - end);
     }
 
     /** The index of the first time at or after {@code time} in ascending {@code times}. */

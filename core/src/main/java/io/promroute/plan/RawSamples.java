@@ -30,10 +30,14 @@ import io.promroute.promql.ast.VectorSelector;
  *
  * <p>The windows are Prometheus 2.42's, the version whose answers the router reproduces (as its
  * subqueries over merged values do): closed, {@code [t - offset - range, t - offset]} (3.x leaves
- * out the left end). With {@code @}, 2.42 takes the modifier relative to the evaluation's start
- * when a function argument is not step-invariant, so the window moves with the step: at step
- * {@code t} it ends at {@code @ + (t - start) - offset} (3.0 keeps it at {@code @ - offset}).
- * {@code @ start()} and {@code @ end()} are the request's bounds, also inside subqueries.
+ * out the left end). With {@code @}, 2.42 reads only the samples of {@code [@ - offset - range, @
+ * - offset]} from storage (the selector's own time range), but when another argument is not
+ * step-invariant it takes the modifier relative to the evaluation's first step, so the window
+ * moves with the step: at step {@code t} it is {@code [@ + (t - first) - offset - range, @ -
+ * offset]}, shrinking until it is empty (3.0 keeps it whole at every step). The shards are then
+ * asked for the range as written, {@code @ start()} and {@code @ end()} made the request's bounds.
+ * A subquery argument with {@code @} is cut the same way; 2.42 also evaluates its inner query past
+ * the {@code @} time there, over data it has cut off, which the router does not reproduce.
  *
  * @param expr the range argument, parentheses removed: a matrix selector, or a subquery the
  *     shards compute whole
@@ -80,25 +84,26 @@ record RawSamples(Expr expr, long rangeMillis, long offsetMillis, AtModifier at)
    */
   Expr widened(Expr shardExpr, long firstStep, long lastStep, long requestStart, long requestEnd) {
     Expr resolved = unwrap(AtStartEnd.resolve(unwrap(shardExpr), requestStart, requestEnd));
-    long span = lastStep - firstStep;
-    DurationLiteral range = DurationLiteral.ofMillis(rangeMillis + span);
+    if (at != null) {
+      return resolved; // every window lies in the range as written
+    }
+    DurationLiteral range = DurationLiteral.ofMillis(rangeMillis + lastStep - firstStep);
     if (resolved instanceof MatrixSelector matrix) {
-      VectorSelector selector = matrix.selector();
-      return new MatrixSelector(selector.withAt(shifted(selector.at(), span)), range);
+      return new MatrixSelector(matrix.selector(), range);
     }
     SubqueryExpr subquery = (SubqueryExpr) resolved;
-    return new SubqueryExpr(subquery.expr(), range, subquery.step(), subquery.offset(), shifted(subquery.at(), span));
+    return new SubqueryExpr(subquery.expr(), range, subquery.step(), subquery.offset(), null);
   }
 
-  /**
-   * Where the window of the step at {@code time} ends (it starts {@link #rangeMillis()} earlier),
-   * for steps that start at {@code firstStep}.
-   */
-  long windowEnd(long time, long firstStep, long requestStart, long requestEnd) {
-    if (at == null) {
-      return time - offsetMillis;
-    }
-    return atMillis(requestStart, requestEnd) + (time - firstStep) - offsetMillis;
+  /** Where the window of the step at {@code time} ends (included). */
+  long windowEnd(long time, long requestStart, long requestEnd) {
+    return (at == null ? time : atMillis(requestStart, requestEnd)) - offsetMillis;
+  }
+
+  /** Where the window of the step at {@code time} starts (included), for steps that start at {@code firstStep}. */
+  long windowStart(long time, long firstStep, long requestStart, long requestEnd) {
+    long end = at == null ? time : atMillis(requestStart, requestEnd) + (time - firstStep);
+    return end - offsetMillis - rangeMillis;
   }
 
   private long atMillis(long requestStart, long requestEnd) {
@@ -107,11 +112,6 @@ record RawSamples(Expr expr, long rangeMillis, long offsetMillis, AtModifier at)
       case START -> requestStart;
       case END -> requestEnd;
     };
-  }
-
-  /** A numeric {@code @} moved {@code span} later, so the widened window ends where the last step's does. */
-  private static AtModifier shifted(AtModifier at, long span) {
-    return at == null ? null : AtModifier.at(at.timestampMillis() + span);
   }
 
   private static Expr unwrap(Expr expr) {

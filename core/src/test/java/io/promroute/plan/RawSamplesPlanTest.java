@@ -50,10 +50,10 @@ class RawSamplesPlanTest {
           # range: widened by the span of the steps, asked at the last one
           quantile_over_time(scalar(sum(y)), x[5m])                 | 600  | 1200 | x[15m]                      | 1200
           quantile_over_time(scalar(sum(y)), x[5m] offset 1m)       | 600  | 1200 | x[15m] offset 1m            | 1200
-          # 2.42 moves a window with @ along with the steps: the last one ends at @ + span
-          quantile_over_time(scalar(sum(y)), x[5m] @ 100)           | 600  | 1200 | x[15m] @ 700.000            | 1200
-          quantile_over_time(scalar(sum(y)), x[5m] @ start())       | 600  | 1200 | x[15m] @ 1200.000           | 1200
-          quantile_over_time(scalar(sum(y)), x[5m] @ end() offset 1m) | 600 | 1200 | x[15m] @ 1800.000 offset 1m | 1200
+          # with @, every window lies in the range as written (2.42 reads no sample outside it)
+          quantile_over_time(scalar(sum(y)), x[5m] @ 100)           | 600  | 1200 | x[5m] @ 100.000             | 1200
+          quantile_over_time(scalar(sum(y)), x[5m] @ start())       | 600  | 1200 | x[5m] @ 600.000             | 1200
+          quantile_over_time(scalar(sum(y)), x[5m] @ end() offset 1m) | 600 | 1200 | x[5m] @ 1200.000 offset 1m | 1200
           quantile_over_time(scalar(sum(y)), rate(x[1m])[5m:1m])    | 600  | 1200 | rate(x[1m])[15m:1m]         | 1200
           quantile_over_time(scalar(sum(y)), rate(x[1m] @ start())[5m:]) | 600  | 1200 | rate(x[1m] @ 600.000)[15m:] | 1200
           """)
@@ -110,7 +110,7 @@ class RawSamplesPlanTest {
   }
 
   @Test
-  void aWindowWithAtIsTheStepsOwnIn242AndSeriesWithoutSamplesThereGiveNothing() {
+  void aWindowWithAtShrinksWithTheStepsIn242AndSeriesWithoutSamplesThereGiveNothing() {
     QueryPlan plan = QueryPlannerTest.plan("quantile_over_time(scalar(sum(y)), x[1m] @ 60)");
     Answers answers = new Answers(plan).range();
     answers.put("sum(y)", "a", 120_000, "{} 1").put("sum(y)", "a", 180_000, "{} 1");
@@ -119,8 +119,8 @@ class RawSamplesPlanTest {
 
     QueryResult result = plan.evaluateRange(120_000, 180_000, MINUTE, answers.build());
 
-    // Step 120 s: [0, 60 s]; step 180 s: [60 s, 120 s] (2.42: @ + (t - start)).
-    assertThat(lines(result)).containsExactly("{cluster=\"a\"} 120:1 180:7", "{cluster=\"b\"} 120:5");
+    // Step 120 s: [0, 60 s]; step 180 s: [60 s, 60 s] (2.42: from @ + (t - start) - range to @).
+    assertThat(lines(result)).containsExactly("{cluster=\"a\"} 120:1 180:1", "{cluster=\"b\"} 120:5");
   }
 
   @Test
