@@ -197,6 +197,9 @@ class CrossShardVsPrometheusTest {
         exact("holt_winters(memory_usage_bytes{cluster=\"b\"}[10m], scalar(count(up)) / 24, 0.5)"),
         exact("holt_winters(queue_depth[10m], " + VARYING + " + 0.05, 0.3)"),
         exact("holt_winters(queue_depth[10m] @ " + T + ", 0.5, " + VARYING + " + 0.05)"),
+        // The selector reads other shards than the parameter: each shard gets its own query.
+        exact("quantile_over_time(scalar(count(up{cluster=\"a\"})) / 8, memory_usage_bytes{cluster=~\"b|c\"}[5m])"),
+        exact("predict_linear(queue_depth{cluster!=\"b\"}[10m] offset 3m, scalar(max(queue_depth{cluster=\"b\"})))"),
         // Inside a subquery over merged values: the raw samples of the subquery's grid.
         exact("max_over_time(quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes[5m])[10m:1m])"));
   }
