@@ -201,7 +201,9 @@ class CrossShardVsPrometheusTest {
         exact("quantile_over_time(scalar(count(up{cluster=\"a\"})) / 8, memory_usage_bytes{cluster=~\"b|c\"}[5m])"),
         exact("predict_linear(queue_depth{cluster!=\"b\"}[10m] offset 3m, scalar(max(queue_depth{cluster=\"b\"})))"),
         // Inside a subquery over merged values: the raw samples of the subquery's grid.
-        exact("max_over_time(quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes[5m])[10m:1m])"));
+        exact("max_over_time(quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes[5m])[10m:1m])"),
+        exact("min_over_time(quantile_over_time(" + VARYING + ", queue_depth[3m] @ " + T + ")[10m:1m])"),
+        exact("max_over_time(predict_linear(http_requests_total{cluster=\"c\"}[5m] offset 1m, scalar(sum(up)))[10m:2m] @ end())"));
   }
 
   /** A parameter computed across shards that differs from one step to the next, in [0, 0.9]. */
