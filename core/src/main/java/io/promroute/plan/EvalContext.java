@@ -14,13 +14,20 @@ import java.util.Map;
  *     while they are built
  * @param startMillis the request's start (an instant query's time), for {@code @ start()}
  * @param endMillis the request's end (an instant query's time), for {@code @ end()}
+ * @param raw the raw samples of the shard queries that fetch them ({@link PlanNode.Fetch#raw()}),
+ *     by query: every shard's series, in global label order
  */
 record EvalContext(
     List<List<Map<Long, List<Sample>>>> answers,
     io.promroute.api.Cancellation cancellation,
     io.promroute.api.SampleLimit samples,
     long startMillis,
-    long endMillis) {
+    long endMillis,
+    Map<Integer, List<Value.Series>> raw) {
+
+  List<Value.Series> raw(int query) {
+    return raw.getOrDefault(query, List.of());
+  }
 
   List<Sample> shard(int query, int shard, long time) {
     return answers.get(query).get(shard).getOrDefault(time, List.of());

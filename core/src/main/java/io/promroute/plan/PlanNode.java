@@ -42,11 +42,30 @@ sealed interface PlanNode {
    * @param perShard when the query's selectors read different shards: what each shard of {@link
    *     QueryPlan#shards()} evaluates instead of {@code query} (its selectors that do not read the
    *     shard made to match nothing there); null when every shard gets {@code query}
+   * @param raw when {@code query} is a range argument whose raw samples are fetched for every
+   *     step at once ({@link RawSamples}, read by {@link RawRange}); null otherwise
    */
-  record Fetch(int index, String query, boolean addsShardLabel, Grid grid, Expr timed, List<Expr> perShard)
+  record Fetch(
+      int index, String query, boolean addsShardLabel, Grid grid, Expr timed, List<Expr> perShard, RawSamples raw)
       implements PlanNode {
     public Fetch {
       perShard = perShard == null ? null : List.copyOf(perShard);
+    }
+
+    /**
+     * The one request for the raw samples of every step from {@code firstStep} to {@code
+     * lastStep}: an instant query at the last step (see {@link RawSamples}).
+     */
+    QueryPlan.ShardRequest rawRequest(long firstStep, long lastStep, long requestStart, long requestEnd) {
+      List<String> queries = null;
+      if (perShard != null) {
+        queries = new ArrayList<>(perShard.size());
+        for (Expr expr : perShard) {
+          queries.add(PromQL.print(raw.widened(expr, firstStep, lastStep, requestStart, requestEnd)));
+        }
+      }
+      String all = PromQL.print(raw.widened(raw.expr(), firstStep, lastStep, requestStart, requestEnd));
+      return new QueryPlan.ShardRequest(all, false, lastStep, lastStep, 0, queries);
     }
 
     /** The query to send for a request from {@code startMillis} to {@code endMillis}. */
@@ -214,6 +233,70 @@ sealed interface PlanNode {
     @Override
     public List<PlanNode> children() {
       return List.of(expr);
+    }
+  }
+
+  /**
+   * A range argument read from raw samples ({@link RawSamples}): at each step, the samples of
+   * every series in that step's window, in global label order (the shard label included), as
+   * the global engine iterates its series; series with none are left out.
+   *
+   * @param fetch the shards' raw samples, one request per shard for the whole span
+   * @param grid the subquery grid it is evaluated on (its steps), or null: the request's times
+   */
+  record RawRange(Fetch fetch, Grid grid) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      context.cancellation().check();
+      RawSamples raw = fetch.raw();
+      long firstStep = grid == null ? context.startMillis() : grid.start(context.startMillis(), context.endMillis());
+      long end = raw.windowEnd(time, context.startMillis(), context.endMillis());
+      long first = raw.windowStart(time, firstStep, context.startMillis(), context.endMillis());
+      List<Value.Series> windows = new ArrayList<>();
+      long held = 0;
+      for (Value.Series series : context.raw(fetch.index())) {
+        long[] times = series.times();
+        int from = firstAtOrAfter(times, first);
+        int to = firstAtOrAfter(times, end + 1);
+        if (to <= from) {
+          continue;
+        }
+        // The window's copy, held while this step is computed (Prometheus counts its points too).
+        context.samples().add(to - from);
+        held += to - from;
+        windows.add(new Value.Series(
+            series.labels(),
+            java.util.Arrays.copyOfRange(times, from, to),
+            java.util.Arrays.copyOfRange(series.values(), from, to)));
+      }
+      context.samples().release(held);
+      // The window as rate and its kin read it: its range, and where it ends as an offset from the step.
+      return new Value.Matrix(windows, end - first, time - end);
+    }
+
+    /** The index of the first time at or after {@code time} in ascending {@code times}. */
+    private static int firstAtOrAfter(long[] times, long time) {
+      int low = 0;
+      int high = times.length;
+      while (low < high) {
+        int middle = (low + high) >>> 1;
+        if (times[middle] < time) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      return low;
+    }
+
+    @Override
+    public String print() {
+      return "windows(" + fetch.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(fetch);
     }
   }
 

@@ -118,7 +118,16 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         key + "|" + gridKey,
         unused -> new PlanNode.Fetch(
             fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null,
-            perShard(expr)));
+            perShard(expr), null));
+  }
+
+  /** The raw samples of a local range argument, for the steps the enclosing plan is evaluated at. */
+  private PlanNode.Fetch fetchRaw(Expr expr, RawSamples raw) {
+    String query = PromQL.print(expr);
+    String gridKey = grid == null ? "" : grid.toString();
+    return fetches.computeIfAbsent(
+        "raw" + (addShardLabel ? "+" : "-") + query + "|" + gridKey,
+        unused -> new PlanNode.Fetch(fetches.size(), query, addShardLabel, grid, null, perShard(expr), raw));
   }
 
   /** What each shard evaluates of {@code expr} when the selectors read different shards; else null. */
@@ -443,9 +452,16 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       return local(node);
     }
     for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).kind() == Kind.LOCAL && node.args().get(i).type() == ValueType.RANGE_VECTOR) {
-        // A range of raw samples cannot be fetched exactly (stale markers, window edges).
-        throw refuse(name + "() over raw samples with a parameter computed across shards");
+      Expr arg = node.args().get(i);
+      if (args.get(i).kind() == Kind.LOCAL && arg.type() == ValueType.RANGE_VECTOR) {
+        // Another argument is computed across shards (quantile_over_time(scalar(sum(y)), x[5m])):
+        // the router applies the function to the raw samples of each step's window.
+        RawSamples raw = RawSamples.of(arg);
+        if (raw == null) {
+          throw refuse(name + "() over raw samples with a parameter computed across shards, where the range "
+              + PromQL.print(arg) + " has durations that are not literals or a range modifier");
+        }
+        args.set(i, new Planned(Kind.GLOBAL, arg, () -> new PlanNode.RawRange(fetchRaw(raw.expr(), raw), grid)));
       }
     }
     return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));

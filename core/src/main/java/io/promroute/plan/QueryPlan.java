@@ -119,6 +119,13 @@ public final class QueryPlan {
     for (int f = 0; f < fetches.size(); f++) {
       PlanNode.Fetch fetch = fetches.get(f);
       PlanNode.Grid grid = fetch.grid();
+      if (fetch.raw() != null) {
+        // Raw samples: one instant query for the steps it is evaluated at, the request's or its grid's.
+        long firstStep = grid == null ? startMillis : grid.start(startMillis, endMillis);
+        long lastStep = grid == null ? endMillis : grid.end(startMillis, endMillis);
+        requests.add(new Request(f, fetch.rawRequest(firstStep, lastStep, startMillis, endMillis)));
+        continue;
+      }
       List<String> perShard = fetch.shardQueriesFor(startMillis, endMillis);
       if (grid == null) {
         requests.add(new Request(f, new ShardRequest(fetch.query(), range, startMillis, range ? endMillis : startMillis,
@@ -329,12 +336,17 @@ public final class QueryPlan {
       }
       byQuery.add(byShard);
     }
+    Map<Integer, List<Value.Series>> raw = new HashMap<>();
     for (int r = 0; r < requests.size(); r++) {
       PlanNode.Fetch fetch = fetches.get(requests.get(r).fetch());
       List<QueryResult> shardAnswers = answers.get(r);
       if (shardAnswers.size() != shards().size()) {
         throw new IllegalArgumentException(
             "expected " + shards().size() + " shard answers to \"" + fetch.query() + "\", got " + shardAnswers.size());
+      }
+      if (fetch.raw() != null) {
+        raw.put(fetch.index(), rawSeries(fetch, shardAnswers));
+        continue;
       }
       // Shard after shard in key order, the order in which the global engine meets their series
       // (label order, the shard label right after the metric name for most label sets). Chunks of
@@ -355,7 +367,30 @@ public final class QueryPlan {
         }
       }
     }
-    return new EvalContext(byQuery, cancellation, samples, startMillis, endMillis);
+    return new EvalContext(byQuery, cancellation, samples, startMillis, endMillis, raw);
+  }
+
+  /** Every shard's series of a raw-samples query, in global label order (the shard label included). */
+  private List<Value.Series> rawSeries(PlanNode.Fetch fetch, List<QueryResult> shardAnswers) {
+    List<Value.Series> all = new ArrayList<>();
+    for (int s = 0; s < shardAnswers.size(); s++) {
+      for (QueryResult.Series series : shardAnswers.get(s).series()) {
+        Labels labels = Labels.of(series.labels());
+        if (fetch.addsShardLabel()) {
+          labels = labels.with(query.shardLabel(), shards().get(s));
+        }
+        List<QueryResult.Point> points = series.points();
+        long[] times = new long[points.size()];
+        double[] values = new double[points.size()];
+        for (int i = 0; i < times.length; i++) {
+          times[i] = points.get(i).timestampMillis();
+          values[i] = points.get(i).value();
+        }
+        all.add(new Value.Series(labels, times, values));
+      }
+    }
+    all.sort((a, b) -> a.labels().compareTo(b.labels()));
+    return all;
   }
 
   private List<Integer> shardsInKeyOrder() {
@@ -418,6 +453,10 @@ public final class QueryPlan {
             generator.writeStringField(shards().get(s), io.promroute.promql.PromQL.print(fetch.perShard().get(s)));
           }
           generator.writeEndObject();
+        }
+        if (fetch.raw() != null) {
+          generator.writeStringField("rawSamples",
+              "the range widened by the span of the steps, asked once at the last step; each step's window is cut out");
         }
         if (fetch.grid() != null) {
           generator.writeObjectFieldStart("subqueryGrid");

@@ -242,6 +242,10 @@ public final class Router {
         forwarded = forwarded.replacing("start", List.of(secondsOf(request.startMillis())))
             .replacing("end", List.of(secondsOf(request.endMillis())))
             .replacing("step", List.of(secondsOf(request.stepMillis())));
+      } else if (!request.range() && (endpoint == Endpoint.QUERY_RANGE || request.startMillis() != crossShard.start())) {
+        // Raw samples of a range argument: an instant query at the last step the router evaluates.
+        apiPath = Endpoint.QUERY.path();
+        forwarded = forwarded.replacing("time", List.of(secondsOf(request.startMillis())));
       }
       for (int shard = 0; shard < queryPlan.shards().size(); shard++) {
         // The selectors of a query may read different shards: then each shard gets its own query.

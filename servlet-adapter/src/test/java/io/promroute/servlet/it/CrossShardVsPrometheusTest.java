@@ -179,8 +179,35 @@ class CrossShardVsPrometheusTest {
         exact("memory_usage_bytes unless on (instance) up{cluster=\"b\"}"),
         exact("memory_usage_bytes{cluster=\"a\"} / memory_usage_bytes"),
         exact("up{cluster=~\"a|b\"} * on (cluster, instance, job) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
-        approx("max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"));
+        approx("max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"),
+        // A function over raw samples whose parameter is computed across shards: the raw samples of
+        // every step's window in one shard request per selector, the function in the router.
+        // VARYING changes at every step (queue_depth's i % 10), count(up) / 24 is 0.5 throughout.
+        exact("quantile_over_time(" + VARYING + ", memory_usage_bytes[5m])"),
+        exact("quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes{cluster=~\"a|b\"}[5m] offset 10m)"),
+        exact("quantile_over_time(" + VARYING + ", memory_usage_bytes[5m] @ " + T + ")"),
+        exact("quantile_over_time(scalar(sum(up)) / 10, queue_depth{cluster=\"b\"}[3m] @ start())"),
+        exact("quantile_over_time(" + VARYING + ", rate(http_requests_total{code=\"500\"}[5m])[10m:1m])"),
+        exact("quantile_over_time(scalar(count(up)) / 24, max by (job) (queue_depth)[10m:1m] offset 2m)"
+            + " + on (job) group_left () max by (job) (quantile_over_time(" + VARYING + ", queue_depth{queue=\"default\"}[2m]))"),
+        exact("predict_linear(http_requests_total{code=\"500\"}[10m], scalar(count(up)) * 60)"),
+        exact("predict_linear(memory_usage_bytes{cluster=\"c\"}[15m], " + VARYING + " * 600)"),
+        exact("predict_linear(http_requests_total{method=\"GET\"}[10m] @ end() offset 5m, scalar(count(up)))"),
+        exact("predict_linear(queue_depth[5m] offset 1m, scalar(sum(up)))"),
+        exact("holt_winters(memory_usage_bytes{cluster=\"b\"}[10m], scalar(count(up)) / 24, 0.5)"),
+        exact("holt_winters(queue_depth[10m], " + VARYING + " + 0.05, 0.3)"),
+        exact("holt_winters(queue_depth[10m] @ " + T + ", 0.5, " + VARYING + " + 0.05)"),
+        // The selector reads other shards than the parameter: each shard gets its own query.
+        exact("quantile_over_time(scalar(count(up{cluster=\"a\"})) / 8, memory_usage_bytes{cluster=~\"b|c\"}[5m])"),
+        exact("predict_linear(queue_depth{cluster!=\"b\"}[10m] offset 3m, scalar(max(queue_depth{cluster=\"b\"})))"),
+        // Inside a subquery over merged values: the raw samples of the subquery's grid.
+        exact("max_over_time(quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes[5m])[10m:1m])"),
+        exact("min_over_time(quantile_over_time(" + VARYING + ", queue_depth[3m] @ " + T + ")[10m:1m])"),
+        exact("max_over_time(predict_linear(http_requests_total{cluster=\"c\"}[5m] offset 1m, scalar(sum(up)))[10m:2m] @ end())"));
   }
+
+  /** A parameter computed across shards that differs from one step to the next, in [0, 0.9]. */
+  private static final String VARYING = "scalar(max(queue_depth{queue=\"default\"})) % 10 / 10";
 
   Stream<Arguments> requests() {
     return cases().stream().flatMap(c -> Stream.of(Arguments.of("instant", c), Arguments.of("range", c)));
@@ -313,9 +340,7 @@ class CrossShardVsPrometheusTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        Arguments.of("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))", "histogram_fraction()"),
-        Arguments.of("quantile_over_time(scalar(sum(up)), memory_usage_bytes[5m])",
-            "quantile_over_time() over raw samples with a parameter computed across shards"));
+        Arguments.of("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))", "histogram_fraction()"));
   }
 
   /** The first difference, or null: same series (by labels), same timestamps, values equal or close. */

@@ -151,11 +151,11 @@ final class RandomQueries {
       case 25 -> pick(List.of("topk", "bottomk")) + grouping() + "(scalar(count(" + selector(pick(METRICS)) + ")) - 10, " + vector(d) + ")";
       case 26 -> "quantile" + grouping() + "(scalar(" + pick(List.of("min", "max")) + "(" + selector(pick(METRICS)) + ") > bool 0) / 2, " + vector(d) + ")";
       case 27 -> {
-        String matrix = random.nextBoolean() ? "(" + vector(d) + ")[10m:1m]" : selector(pick(METRICS)) + "[10m]";
+        String matrix = random.nextBoolean() ? "(" + vector(d) + ")[10m:1m]" : selector(pick(METRICS)) + "[10m]" + modifiers();
         yield switch (random.nextInt(3)) {
-          case 0 -> "predict_linear(" + matrix + ", 600)";
-          case 1 -> "holt_winters(" + matrix + ", 0.5, 0.5)";
-          default -> "quantile_over_time(0.5, " + matrix + ")";
+          case 0 -> "predict_linear(" + matrix + ", " + parameter("600", " * 60") + ")";
+          case 1 -> "holt_winters(" + matrix + ", " + parameter("0.5", " / 10 + 0.05") + ", 0.5)";
+          default -> "quantile_over_time(" + parameter("0.5", " / 10") + ", " + matrix + ")";
         };
       }
       case 28 -> pick(List.of("hour", "minute", "day_of_month", "days_in_month", "month", "year", "day_of_week"))
@@ -182,6 +182,19 @@ final class RandomQueries {
       case 19 -> "-(" + vector(d) + ")";
       case 20 -> "round(" + vector(d) + (random.nextBoolean() ? ", 0.5" : "") + ")";
       default -> "(" + vector(d) + ")";
+    };
+  }
+
+  /**
+   * A function's parameter: {@code literal}, or a scalar computed across shards, {@code scale}d: a
+   * count that holds still, or a last digit that changes from step to step (NaN where the vector
+   * is not one sample, as Prometheus's scalar() gives).
+   */
+  private String parameter(String literal, String scale) {
+    return switch (random.nextInt(3)) {
+      case 0 -> "scalar(count(" + selector(pick(METRICS)) + ")) % 10" + scale;
+      case 1 -> "scalar(max(" + selector(pick(METRICS)) + ") % 10)" + scale;
+      default -> literal;
     };
   }
 
