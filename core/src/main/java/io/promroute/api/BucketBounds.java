@@ -6,9 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The bucket boundaries of Prometheus's exponential native histogram schemas (-4 to 8): the upper
  * bound of bucket {@code index} of schema {@code s} is {@code 2^(index / 2^s)}. Go takes the
- * fraction from a table of correctly rounded constants; this class computes each entry once,
- * correctly rounded, so the bounds it prints are Prometheus's to the last bit. It also reads a
- * histogram's schema back from bounds, since the query API carries bounds, not schemas.
+ * fraction from a table of constants that are not all correctly rounded (some are an ulp below);
+ * rather than copy that table, this class takes the bounds the shards write (every bound a shard
+ * answer holds is remembered, by its exponent) and computes the others correctly rounded, an ulp
+ * at most from Prometheus's. It also reads a histogram's schema back from bounds, since the query
+ * API carries bounds, not schemas.
  */
 final class BucketBounds {
 
@@ -18,6 +20,12 @@ final class BucketBounds {
   /** Fractions in [0.5, 1) by (schema, fraction index): key {@code (schema << 16) | index}. */
   private static final ConcurrentHashMap<Integer, Double> FRACTIONS = new ConcurrentHashMap<>();
 
+  /** Bounds read from shard answers, by their exponent in 2^-8 units (the same in every schema). */
+  private static final ConcurrentHashMap<Long, Double> OBSERVED = new ConcurrentHashMap<>();
+
+  /** The most bounds remembered: every bound of schema 8 between 2^-64 and 2^64 fits. */
+  private static final int MAX_OBSERVED = 40_000;
+
   private BucketBounds() {}
 
   /**
@@ -25,6 +33,15 @@ final class BucketBounds {
    * finite bucket ends at {@code Double.MAX_VALUE}, the one after it (±Inf observations) at +Inf.
    */
   static double bound(int index, int schema) {
+    Double observed = OBSERVED.get(exponentKey(index, schema));
+    return observed != null ? observed : computed(index, schema);
+  }
+
+  private static long exponentKey(int index, int schema) {
+    return (long) index << (MAX_SCHEMA - schema);
+  }
+
+  private static double computed(int index, int schema) {
     if (schema < 0) {
       long exponent = (long) index << -schema;
       if (exponent == 1024) {
@@ -39,6 +56,18 @@ final class BucketBounds {
       return Double.MAX_VALUE;
     }
     return Math.scalb(fraction, exponent);
+  }
+
+  /** Whether {@code value} is the bound computed here or one an ulp or two beside it. */
+  private static boolean near(double value, double computed) {
+    return value == computed || Math.abs(value - computed) <= 2 * Math.ulp(computed);
+  }
+
+  /** Remembers a bound as a shard wrote it. */
+  private static void observe(int index, int schema, double bound) {
+    if (OBSERVED.size() < MAX_OBSERVED) {
+      OBSERVED.putIfAbsent(exponentKey(index, schema), bound);
+    }
   }
 
   /** {@code 2^(i / 2^schema) / 2}, correctly rounded. */
@@ -72,20 +101,20 @@ final class BucketBounds {
   }
 
   /**
-   * The index whose upper bound at {@code schema} is exactly {@code upper} (positive), or null
-   * when {@code upper} is no bound of that schema.
+   * The index whose upper bound at {@code schema} is {@code upper} (positive; as Prometheus
+   * writes it, which may be an ulp from the computed bound), or null when {@code upper} is no
+   * bound of that schema.
    */
   static Integer indexOf(double upper, int schema) {
-    if (!(upper > 0) || Double.isNaN(upper)) {
+    if (!(upper > 0)) {
       return null;
     }
-    double log2 = upper == Double.MAX_VALUE ? 1024 : Math.log(upper) / Math.log(2);
-    if (Double.isInfinite(upper)) {
-      log2 = 1024 + Math.scalb(1.0, -schema);
-    }
+    double log2 = Double.isInfinite(upper) ? 1024 + Math.scalb(1.0, -schema)
+        : upper == Double.MAX_VALUE ? 1024 : Math.log(upper) / Math.log(2);
     long estimate = Math.round(Math.scalb(log2, schema));
     for (long index = estimate - 1; index <= estimate + 1; index++) {
-      if (index >= Integer.MIN_VALUE / 2 && index <= Integer.MAX_VALUE / 2 && bound((int) index, schema) == upper) {
+      if (index >= Integer.MIN_VALUE / 2 && index <= Integer.MAX_VALUE / 2
+          && near(upper, computed((int) index, schema))) {
         return (int) index;
       }
     }
@@ -99,10 +128,30 @@ final class BucketBounds {
   static Integer schemaOf(double lower, double upper) {
     for (int schema = MAX_SCHEMA; schema >= MIN_SCHEMA; schema--) {
       Integer index = indexOf(upper, schema);
-      if (index != null && bound(index - 1, schema) == lower) {
+      if (index != null && near(lower, computed(index - 1, schema))) {
         return schema;
       }
     }
     return null;
+  }
+
+  /**
+   * {@link #indexOf}, remembering {@code upper} (and {@code lower}, unless cut at the zero
+   * threshold) as the bounds Prometheus writes for them.
+   */
+  static Integer read(double lower, double upper, int schema) {
+    Integer index = indexOf(upper, schema);
+    if (index != null) {
+      observe(index, schema, upper);
+      if (lower > 0 && near(lower, computed(index - 1, schema))) {
+        observe(index - 1, schema, lower);
+      }
+    }
+    return index;
+  }
+
+  /** Whether {@code lower} is the lower bound of bucket {@code index}, not a cut at the zero threshold. */
+  static boolean isLowerBound(double lower, int index, int schema) {
+    return near(lower, computed(index - 1, schema));
   }
 }

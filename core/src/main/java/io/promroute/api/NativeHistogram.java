@@ -91,12 +91,12 @@ public final class NativeHistogram {
       Map<Integer, Double> indexed = side == 0 ? positiveBuckets : negativeBuckets;
       for (int i = 0; i < bounds.size(); i++) {
         double[] bucket = bounds.get(i);
-        Integer index = BucketBounds.indexOf(bucket[1], schema);
+        Integer index = BucketBounds.read(bucket[0], bucket[1], schema);
         if (index == null) {
           throw new IllegalArgumentException(
               "native histogram bucket bound " + bucket[1] + " is no bound of schema " + schema);
         }
-        if (i == 0 && BucketBounds.bound(index - 1, schema) < bucket[0]) {
+        if (i == 0 && !BucketBounds.isLowerBound(bucket[0], index, schema)) {
           // The bucket nearest zero is cut at the zero threshold.
           zeroThreshold = Math.max(zeroThreshold, bucket[0]);
         }
