@@ -6,10 +6,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The bucket boundaries of Prometheus's exponential native histogram schemas (-4 to 8): the upper
  * bound of bucket {@code index} of schema {@code s} is {@code 2^(index / 2^s)}. Go takes the
- * fraction from a table of constants that are not all correctly rounded (some are an ulp below);
- * rather than copy that table, this class takes the bounds the shards write (every bound a shard
- * answer holds is remembered, by its exponent) and computes the others correctly rounded, an ulp
- * at most from Prometheus's. It also reads a histogram's schema back from bounds, since the query
+ * fraction from a table of constants of no rounding rule this class could reproduce (neither to
+ * nearest nor down, nor Go's or Java's pow or exp: each matches about 70 % of them); rather than
+ * copy that table, this class takes the bounds the shards write (every bound a shard answer holds
+ * is remembered, by its exponent, the same in every schema) and computes the others correctly
+ * rounded, an ulp at most from Prometheus's. It also reads a histogram's schema back from bounds, since the query
  * API carries bounds, not schemas.
  */
 final class BucketBounds {
