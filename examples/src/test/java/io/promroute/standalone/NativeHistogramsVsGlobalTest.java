@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,13 +60,7 @@ class NativeHistogramsVsGlobalTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path[] binaries = PrometheusFixture.binaries().orElse(null);
-    if (binaries == null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true and " + PrometheusFixture.INSTALL_HINT);
-      }
-      Assumptions.abort("skipped: " + PrometheusFixture.INSTALL_HINT);
-    }
+    Path[] binaries = PrometheusFixture.requireBinaries();
     List<String> exporters = new ArrayList<>();
     exporters.add(exporter(3, 1e-3, new double[][] {
         {0.1, 0.5, 1.2, 3, 7, -0.4, 0, 0}, {0.25, 2, 2, 9}}));
