@@ -226,13 +226,13 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
         }
         case "histogram" -> {
           limit.add(1);
-          points.add(readHistogramPoint(parser));
+          points.add(readHistogramPoint(parser, limit));
         }
         case "histograms" -> {
           expect(token, JsonToken.START_ARRAY);
           while (parser.nextToken() == JsonToken.START_ARRAY) {
             limit.add(1);
-            points.add(readHistogramPoint(parser));
+            points.add(readHistogramPoint(parser, limit));
           }
           // Prometheus writes a series' float points, then its histogram points.
           sorted = false;
@@ -250,7 +250,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
    * Reads {@code [time, {"count":"..","sum":"..","buckets":[[rule,"lower","upper","count"],...]}]};
    * the parser is on its START_ARRAY and ends on its END_ARRAY.
    */
-  private static Point readHistogramPoint(JsonParser parser) throws IOException {
+  private static Point readHistogramPoint(JsonParser parser, SampleLimit limit) throws IOException {
     expect(parser.currentToken(), JsonToken.START_ARRAY);
     parser.nextToken();
     long time = readTimestamp(parser);
@@ -283,6 +283,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
       }
     }
     expect(parser.nextToken(), JsonToken.END_ARRAY);
+    limit.addHistogramBuckets(buckets.size());
     try {
       return new Point(time, 0, NativeHistogram.of(count, sum, buckets));
     } catch (IllegalArgumentException e) {

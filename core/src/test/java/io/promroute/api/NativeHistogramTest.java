@@ -83,6 +83,38 @@ class NativeHistogramTest {
   }
 
   @Test
+  void aSeriesWithFloatsAndHistogramsIsReadInTimeOrderAndWrittenAsPrometheusWritesIt() throws IOException {
+    String json = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
+        + "\"values\":[[1,\"5\"],[3,\"6\"]],"
+        + "\"histograms\":[[2,{\"count\":\"1\",\"sum\":\"0.75\",\"buckets\":[[0,\"0.5\",\"1\",\"1\"]]}],"
+        + "[4,{\"count\":\"0\",\"sum\":\"0\"}]]}]}}";
+
+    QueryResult result = QueryResult.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(result.series().get(0).points())
+        .extracting(QueryResult.Point::timestampMillis)
+        .containsExactly(1000L, 2000L, 3000L, 4000L);
+    assertThat(result.series().get(0).points().get(1).histogram().count()).isEqualTo(1);
+    assertThat(result.series().get(0).points().get(2).histogram()).isNull();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    result.write(out, List.of());
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(json);
+  }
+
+  @Test
+  void theSampleLimitCountsAHistogramAsOneSample() {
+    String json = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+        + "{\"metric\":{\"a\":\"1\"},\"histogram\":[1,{\"count\":\"1\",\"sum\":\"1\",\"buckets\":[[0,\"0.5\",\"1\",\"1\"]]}]},"
+        + "{\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"]}]}}";
+
+    org.assertj.core.api.Assertions.assertThatNoException().isThrownBy(() -> QueryResult.read(
+        new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), SampleLimit.of(2)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QueryResult.read(
+            new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), SampleLimit.of(1)))
+        .isInstanceOf(ApiException.class);
+  }
+
+  @Test
   void boundsAreConsistentAcrossSchemasAndWithinAnUlpOfThePower() {
     for (int schema = 1; schema <= BucketBounds.MAX_SCHEMA; schema++) {
       for (int index = -600; index <= 600; index++) {
