@@ -16,9 +16,4 @@ record Sample(Labels labels, double value, NativeHistogram histogram) {
   Sample(Labels labels, double value) {
     this(labels, value, null);
   }
-
-  /** This sample's value under other labels. */
-  Sample withLabels(Labels other) {
-    return new Sample(other, value, histogram);
-  }
 }
