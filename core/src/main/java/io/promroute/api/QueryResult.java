@@ -55,8 +55,20 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     }
   }
 
-  /** One sample. */
-  public record Point(long timestampMillis, double value) {}
+  /**
+   * One sample.
+   *
+   * @param timestampMillis the time
+   * @param value the float value; 0 for a histogram sample (what Prometheus 2.42's engine reads
+   *     as the value of a histogram sample)
+   * @param histogram the native histogram, or null for a float sample
+   */
+  public record Point(long timestampMillis, double value, NativeHistogram histogram) {
+    /** A float sample. */
+    public Point(long timestampMillis, double value) {
+      this(timestampMillis, value, null);
+    }
+  }
 
   /**
    * One series.
@@ -84,8 +96,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
    * Reads a successful answer of {@code /api/v1/query} or {@code /api/v1/query_range}. Does not
    * close {@code in}.
    *
-   * @throws IOException if it is not such an answer, or holds native histograms (which the
-   *     cross-shard merge does not handle)
+   * @throws IOException if it is not such an answer
    */
   public static QueryResult read(InputStream in) throws IOException {
     return read(in, SampleLimit.unlimited());
@@ -179,6 +190,7 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
   private static Series readSeries(JsonParser parser, Type type, SampleLimit limit) throws IOException {
     List<String> labels = new ArrayList<>();
     List<Point> points = new ArrayList<>();
+    boolean sorted = true;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
       if (type != null) {
@@ -212,12 +224,71 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
             points.add(readPoint(parser));
           }
         }
-        case "histogram", "histograms" -> throw new IOException(
-            "native histograms cannot be merged across shards yet");
+        case "histogram" -> {
+          limit.add(1);
+          points.add(readHistogramPoint(parser, limit));
+        }
+        case "histograms" -> {
+          expect(token, JsonToken.START_ARRAY);
+          while (parser.nextToken() == JsonToken.START_ARRAY) {
+            limit.add(1);
+            points.add(readHistogramPoint(parser, limit));
+          }
+          // Prometheus writes a series' float points, then its histogram points.
+          sorted = false;
+        }
         default -> parser.skipChildren();
       }
     }
+    if (!sorted) {
+      points.sort(java.util.Comparator.comparingLong(Point::timestampMillis));
+    }
     return new Series(labels, points);
+  }
+
+  /**
+   * Reads {@code [time, {"count":"..","sum":"..","buckets":[[rule,"lower","upper","count"],...]}]};
+   * the parser is on its START_ARRAY and ends on its END_ARRAY.
+   */
+  private static Point readHistogramPoint(JsonParser parser, SampleLimit limit) throws IOException {
+    expect(parser.currentToken(), JsonToken.START_ARRAY);
+    parser.nextToken();
+    long time = readTimestamp(parser);
+    expect(parser.nextToken(), JsonToken.START_OBJECT);
+    double count = 0;
+    double sum = 0;
+    List<NativeHistogram.Bucket> buckets = new ArrayList<>();
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken token = parser.nextToken();
+      switch (name) {
+        case "count" -> count = parseValue(parser.getText());
+        case "sum" -> sum = parseValue(parser.getText());
+        case "buckets" -> {
+          expect(token, JsonToken.START_ARRAY);
+          while (parser.nextToken() == JsonToken.START_ARRAY) {
+            parser.nextToken();
+            int rule = parser.getIntValue();
+            parser.nextToken();
+            double lower = parseValue(parser.getText());
+            parser.nextToken();
+            double upper = parseValue(parser.getText());
+            parser.nextToken();
+            double bucketCount = parseValue(parser.getText());
+            expect(parser.nextToken(), JsonToken.END_ARRAY);
+            buckets.add(new NativeHistogram.Bucket(rule, lower, upper, bucketCount));
+          }
+        }
+        default -> parser.skipChildren();
+      }
+    }
+    expect(parser.nextToken(), JsonToken.END_ARRAY);
+    limit.addHistogramBuckets(buckets.size());
+    try {
+      return new Point(time, 0, NativeHistogram.of(count, sum, buckets));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("shard answer holds a native histogram the router cannot read: " + e.getMessage(), e);
+    }
   }
 
   /** Reads {@code [time, "value"]}; the parser is on its START_ARRAY and ends on its END_ARRAY. */
@@ -304,15 +375,24 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
             }
             generator.writeEndObject();
             if (type == Type.VECTOR) {
-              generator.writeFieldName("value");
-              writePoint(generator, one.points().get(0));
+              Point point = one.points().get(0);
+              generator.writeFieldName(point.histogram() == null ? "value" : "histogram");
+              writePoint(generator, point);
             } else {
-              generator.writeFieldName("values");
-              generator.writeStartArray();
+              // As Prometheus: the float points, then the histogram points, each field only
+              // when it has points (but "values" of a series without any).
+              boolean histograms = false;
+              boolean floats = false;
               for (Point point : one.points()) {
-                writePoint(generator, point);
+                histograms |= point.histogram() != null;
+                floats |= point.histogram() == null;
               }
-              generator.writeEndArray();
+              if (floats || !histograms) {
+                writePoints(generator, "values", one.points(), false);
+              }
+              if (histograms) {
+                writePoints(generator, "histograms", one.points(), true);
+              }
             }
             generator.writeEndObject();
           }
@@ -334,11 +414,49 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     }
   }
 
+  private static void writePoints(JsonGenerator generator, String field, List<Point> points, boolean histograms)
+      throws IOException {
+    generator.writeFieldName(field);
+    generator.writeStartArray();
+    for (Point point : points) {
+      if ((point.histogram() != null) == histograms) {
+        writePoint(generator, point);
+      }
+    }
+    generator.writeEndArray();
+  }
+
   private static void writePoint(JsonGenerator generator, Point point) throws IOException {
     generator.writeStartArray();
     generator.writeNumber(ResponseTransformer.timestamp(Instant.ofEpochMilli(point.timestampMillis())));
-    generator.writeString(PromQL.formatApiSampleValue(point.value()));
+    if (point.histogram() == null) {
+      generator.writeString(PromQL.formatApiSampleValue(point.value()));
+    } else {
+      writeHistogram(generator, point.histogram());
+    }
     generator.writeEndArray();
+  }
+
+  /** As Prometheus 2.42's API: count, sum, and the non-empty buckets when there are any. */
+  private static void writeHistogram(JsonGenerator generator, NativeHistogram histogram) throws IOException {
+    generator.writeStartObject();
+    generator.writeStringField("count", PromQL.formatApiSampleValue(histogram.count()));
+    generator.writeStringField("sum", PromQL.formatApiSampleValue(histogram.sum()));
+    List<NativeHistogram.Bucket> buckets = histogram.buckets();
+    if (!buckets.isEmpty()) {
+      generator.writeFieldName("buckets");
+      generator.writeStartArray();
+      for (NativeHistogram.Bucket bucket : buckets) {
+        generator.writeStartArray();
+        generator.writeNumber(bucket.boundaryRule());
+        generator.writeString(PromQL.formatApiSampleValue(bucket.lower()));
+        generator.writeString(PromQL.formatApiSampleValue(bucket.upper()));
+        generator.writeString(PromQL.formatApiSampleValue(bucket.count()));
+        generator.writeEndArray();
+      }
+      generator.writeEndArray();
+    }
+    generator.writeEndObject();
   }
 
   private static void expect(JsonToken actual, JsonToken expected) throws IOException {

@@ -80,6 +80,19 @@ public final class SampleLimit {
     }
   }
 
+  /**
+   * Counts the buckets of a native histogram held with its sample: memory, not samples (Prometheus
+   * counts a histogram as one sample).
+   *
+   * @throws ApiException from {@link MemoryBudget.Lease#reserve}
+   */
+  void addHistogramBuckets(int buckets) {
+    if (memory != null) {
+      // As read (bounds and count) and as held (index and count).
+      memory.reserve(buckets * 48L);
+    }
+  }
+
   /** Counts {@code samples} no longer held (a step's intermediate values, once used). */
   public void release(long samples) {
     held -= samples;

@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.api.NativeHistogram;
 import io.promroute.compat.GoFormat;
 import io.promroute.compat.LabelNames;
 import io.promroute.promql.PromQL;
@@ -12,7 +13,8 @@ import java.util.Map;
 
 /**
  * The router's aggregation over a global (merged) instant vector, with Prometheus 2.42's
- * semantics: groups in order of first appearance, {@code sum} by naive addition, {@code avg} by
+ * semantics: groups in order of first appearance, {@code sum} by naive addition (native
+ * histograms added as 2.42 adds them; every other aggregation reads a histogram as the value 0), {@code avg} by
  * its incremental mean, {@code stdvar} by Welford, the NaN rule of {@code min}/{@code max}, heaps
  * for {@code topk}/{@code bottomk}, {@code count_values} spelling values with Go's {@code 'f'}
  * format.
@@ -27,6 +29,11 @@ final class Aggregation {
     double mean;
     long count;
     final List<Sample> heap = new ArrayList<>();
+    // sum of native histograms (2.42 adds histograms in sum only): a group that has both floats
+    // and histograms has no sum.
+    boolean hasFloat;
+    boolean hasHistogram;
+    NativeHistogram histogram;
 
     Group(Labels labels) {
       this.labels = labels;
@@ -104,6 +111,12 @@ final class Aggregation {
         group.value = v;
         group.mean = v;
         group.count = 1;
+        if (sample.histogram() == null) {
+          group.hasFloat = true;
+        } else if (op == AggregateOp.SUM) {
+          group.histogram = sample.histogram();
+          group.hasHistogram = true;
+        }
         switch (op) {
           case STDVAR, STDDEV -> group.value = 0;
           case TOPK, BOTTOMK, QUANTILE, LIMITK -> group.heap.add(new Sample(metric, v));
@@ -118,7 +131,17 @@ final class Aggregation {
         continue;
       }
       switch (op) {
-        case SUM -> group.value += v;
+        case SUM -> {
+          if (sample.histogram() == null) {
+            group.hasFloat = true;
+            group.value += v;
+          } else {
+            group.hasHistogram = true;
+            if (group.histogram != null) {
+              group.histogram = group.histogram.plus(sample.histogram());
+            }
+          }
+        }
         case AVG -> {
           group.count++;
           if (Double.isInfinite(group.mean)) {
@@ -193,9 +216,14 @@ final class Aggregation {
           out.addAll(group.heap);
           continue;
         }
-        case SUM, MIN, MAX, GROUP -> {}
+        case SUM -> {
+          if (group.hasFloat && group.hasHistogram) {
+            continue;
+          }
+        }
+        case MIN, MAX, GROUP -> {}
       }
-      out.add(new Sample(group.labels, value));
+      out.add(new Sample(group.labels, value, group.histogram));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.api.NativeHistogram;
 import io.promroute.promql.ast.BinaryOp;
 import io.promroute.promql.ast.VectorMatching;
 import java.util.ArrayList;
@@ -174,7 +175,8 @@ final class BinaryOperations {
         if (dropsMetricName(op) || returnBool) {
           labels = labels.withoutMetricName();
         }
-        out.add(new Sample(labels, value));
+        // Prometheus 2.42 keeps the vector's sample, a histogram included, with the new value.
+        out.add(new Sample(labels, value, sample.histogram()));
       }
     }
     return out;
@@ -295,7 +297,18 @@ final class BinaryOperations {
         }
         inserted.add(metric);
       }
-      out.add(new Sample(metric, value));
+      // Prometheus 2.42: a float and a histogram give nothing; two histograms give a float (their
+      // values are 0) but for +, which adds them.
+      NativeHistogram hl = left.histogram();
+      NativeHistogram hr = match.histogram();
+      if ((hl == null) != (hr == null)) {
+        continue;
+      }
+      NativeHistogram histogram = null;
+      if (hl != null && op == BinaryOp.ADD) {
+        histogram = oneToMany ? hr.plus(hl) : hl.plus(hr);
+      }
+      out.add(new Sample(metric, value, histogram));
     }
     return out;
   }

@@ -203,6 +203,10 @@ sealed interface PlanNode {
         context.samples().add(step.size());
         held += step.size();
         for (Sample sample : step) {
+          if (sample.histogram() != null) {
+            throw Errors.execution(
+                "native histograms in a subquery over values merged across shards are not supported by the router");
+          }
           times.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(new long[] {point});
           values.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(sample.value());
         }
@@ -587,7 +591,8 @@ sealed interface PlanNode {
       }
       List<Sample> out = new ArrayList<>();
       for (Sample sample : Nodes.vector(value)) {
-        out.add(new Sample(sample.labels().withoutMetricName(), -sample.value()));
+        // Prometheus 2.42 negates the value only: a histogram stays as it is.
+        out.add(new Sample(sample.labels().withoutMetricName(), -sample.value(), sample.histogram()));
       }
       Errors.checkDistinct(out);
       return new Value.Vector(out);

@@ -226,7 +226,7 @@ public final class QueryPlan {
     }
     List<QueryResult.Series> series = new ArrayList<>();
     for (Sample sample : PlanNode.Nodes.vector(value)) {
-      series.add(point(sample.labels(), timeMillis, sample.value()));
+      series.add(new QueryResult.Series(sample.labels().toList(), List.of(point(timeMillis, sample))));
     }
     return new QueryResult(QueryResult.Type.VECTOR, series, warnings);
   }
@@ -291,7 +291,7 @@ public final class QueryPlan {
         for (Sample sample : vector) {
           series
               .computeIfAbsent(sample.labels(), unused -> new ArrayList<>())
-              .add(new QueryResult.Point(time, sample.value()));
+              .add(point(time, sample));
         }
       }
     }
@@ -302,6 +302,10 @@ public final class QueryPlan {
       matrix.add(new QueryResult.Series(labels.toList(), series.get(labels)));
     }
     return new QueryResult(QueryResult.Type.MATRIX, matrix, warnings(answers));
+  }
+
+  private static QueryResult.Point point(long time, Sample sample) {
+    return new QueryResult.Point(time, sample.value(), sample.histogram());
   }
 
   private static QueryResult.Series point(Labels labels, long time, double value) {
@@ -362,7 +366,7 @@ public final class QueryPlan {
           for (QueryResult.Point point : series.points()) {
             bySteps
                 .computeIfAbsent(point.timestampMillis(), unused -> new ArrayList<>())
-                .add(new Sample(labels, point.value()));
+                .add(new Sample(labels, point.value(), point.histogram()));
           }
         }
       }

@@ -1,5 +1,6 @@
 package io.promroute.plan;
 
+import io.promroute.api.NativeHistogram;
 import io.promroute.api.QueryResult;
 import io.promroute.compat.LabelNames;
 import io.promroute.compat.PromRegex;
@@ -164,12 +165,23 @@ final class RouterFunctions {
       case TS_OF_LAST_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfLast);
       case TS_OF_MAX_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMax);
       case TS_OF_MIN_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMin);
-      // They read native histogram samples only and skip floats; the router's values are floats
-      // (a shard answer holding native histograms is refused where it is merged): nothing.
-      case HISTOGRAM_AVG, HISTOGRAM_COUNT, HISTOGRAM_STDDEV, HISTOGRAM_STDVAR, HISTOGRAM_SUM ->
-          (args, absentLabels, time) -> new Value.Vector(List.of());
-      // Prometheus 3 also reads classic buckets (le) with these: not written yet.
-      case HISTOGRAM_FRACTION, HISTOGRAM_QUANTILES -> null;
+      // They read native histogram samples only and skip floats.
+      case HISTOGRAM_COUNT -> perHistogram(NativeHistogram::count);
+      case HISTOGRAM_SUM -> perHistogram(NativeHistogram::sum);
+      case HISTOGRAM_AVG -> perHistogram(histogram -> histogram.sum() / histogram.count());
+      case HISTOGRAM_FRACTION -> (args, absentLabels, time) -> {
+        double lower = PlanNode.Nodes.scalar(args.get(0));
+        double upper = PlanNode.Nodes.scalar(args.get(1));
+        return perHistogram(histogram -> NativeHistogramFunctions.fraction(lower, upper, histogram))
+            .apply(List.of(args.get(2)), absentLabels, time);
+      };
+      // Prometheus 3's estimates from bucket midpoints: not written yet.
+      case HISTOGRAM_STDDEV, HISTOGRAM_STDVAR -> perHistogram(histogram -> {
+        throw Errors.execution("the router does not compute " + function.functionName()
+            + " of native histograms merged across shards");
+      });
+      // Prometheus 3 also reads classic buckets (le) with it: not written yet.
+      case HISTOGRAM_QUANTILES -> null;
       // Series start times are not in the answers; info() reads every shard's info metrics.
       case START_TIMESTAMP, INFO -> null;
       // The request's times inside durations; not asked of merged values.
@@ -397,13 +409,39 @@ final class RouterFunctions {
     return new Value.Vector(out);
   }
 
+  /**
+   * A function of each native histogram sample, its metric name dropped; float samples skipped
+   * (Prometheus 2.42's histogram_count, histogram_sum, histogram_fraction).
+   */
+  private static Implementation perHistogram(java.util.function.ToDoubleFunction<NativeHistogram> function) {
+    return (args, absentLabels, time) -> {
+      List<Sample> out = new ArrayList<>();
+      for (Sample sample : PlanNode.Nodes.vector(args.get(0))) {
+        if (sample.histogram() != null) {
+          out.add(new Sample(sample.labels().withoutMetricName(), function.applyAsDouble(sample.histogram())));
+        }
+      }
+      Errors.checkDistinct(out);
+      return new Value.Vector(out);
+    };
+  }
+
   private record Bucket(double upperBound, double count) {}
 
-  /** 2.42's histogram_quantile over classic buckets: grouped by all labels but {@code le}. */
+  /**
+   * 2.42's histogram_quantile: native histograms each, then classic buckets grouped by all labels
+   * but {@code le}; a native histogram whose labels are those of a group of classic buckets gives
+   * nothing, nor does that group.
+   */
   private static Value histogramQuantile(double q, List<Sample> input) {
     Map<Labels, List<Bucket>> groups = new LinkedHashMap<>();
     Map<Labels, Labels> outputLabels = new LinkedHashMap<>();
+    List<Sample> histograms = new ArrayList<>();
     for (Sample sample : input) {
+      if (sample.histogram() != null) {
+        histograms.add(sample);
+        continue;
+      }
       double upperBound;
       try {
         upperBound = QueryResult.parseValue(sample.labels().get("le"));
@@ -416,6 +454,13 @@ final class RouterFunctions {
       outputLabels.computeIfAbsent(signature, unused -> signature.withoutMetricName());
     }
     List<Sample> out = new ArrayList<>();
+    for (Sample sample : histograms) {
+      if (groups.remove(sample.labels()) != null) {
+        continue;
+      }
+      out.add(new Sample(
+          sample.labels().withoutMetricName(), NativeHistogramFunctions.quantile(q, sample.histogram())));
+    }
     for (Map.Entry<Labels, List<Bucket>> group : groups.entrySet()) {
       out.add(new Sample(outputLabels.get(group.getKey()), bucketQuantile(q, group.getValue())));
     }

@@ -204,7 +204,7 @@ final class CrossShardAnswer {
           boolean sick = e instanceof ShardBody.ReadException || e instanceof io.promroute.api.MalformedAnswerException
               || e instanceof com.fasterxml.jackson.core.JsonProcessingException;
           if (!partialResponse || !sick || failedShards.size() + 1 == shardCount) {
-            // (what is not the shard's fault, such as native histograms the merge cannot take, fails the query)
+            // (what is not the shard's fault, such as a native histogram whose bucket bounds fit no schema, fails the query)
             Engine.writeError(response, error);
             return null;
           }

@@ -192,7 +192,6 @@ class QueryPlannerTest {
       quoteCharacter = '`',
       textBlock =
           """
-          histogram_fraction(0, 1, sum(x))           | histogram_fraction() over a value merged across shards
           quantile_over_time(scalar(sum(y)), x[5m] anchored) | quantile_over_time() over raw samples with a parameter computed across shards, where the range x[5m] anchored has
           info(x)                                    | info() joins series with the info metrics of every shard
           """)

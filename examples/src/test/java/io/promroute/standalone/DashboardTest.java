@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,13 +75,7 @@ class DashboardTest {
 
   @Test
   void everyQueryOfTheDashboardReturnsDataFromAPrometheusScrapingARouter() throws Exception {
-    Path[] binaries = PrometheusFixture.binaries().orElse(null);
-    if (binaries == null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true and " + PrometheusFixture.INSTALL_HINT);
-      }
-      Assumptions.abort("skipped: " + PrometheusFixture.INSTALL_HINT);
-    }
+    Path[] binaries = PrometheusFixture.requireBinaries();
     try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
       Path file = directory.resolve("router.yml");
       // Shard c: nothing listens on port 1 of the loopback, so that failures and partial answers show.

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,13 +44,7 @@ class DemoEndToEndTest {
 
   @BeforeAll
   static void startDemo() throws Exception {
-    Path[] binaries = PrometheusFixture.binaries().orElse(null);
-    if (binaries == null) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true and " + PrometheusFixture.INSTALL_HINT);
-      }
-      Assumptions.abort("skipped: " + PrometheusFixture.INSTALL_HINT);
-    }
+    Path[] binaries = PrometheusFixture.requireBinaries();
     Instant now = Instant.now();
     StringBuilder config = new StringBuilder("replace_label_name: cluster\nprome_servers:\n");
     List<Process> promtools = new ArrayList<>();

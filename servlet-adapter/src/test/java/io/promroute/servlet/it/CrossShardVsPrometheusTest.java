@@ -156,6 +156,7 @@ class CrossShardVsPrometheusTest {
         // Native-histogram functions skip float samples: over merged floats, nothing.
         empty("histogram_count(sum by (job) (memory_usage_bytes))"),
         empty("histogram_sum(max(up)) or histogram_count(sum(rate(http_requests_total[5m])))"),
+        empty("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))"),
         empty("absent_over_time(sum(up)[5m:1m])"),
         // Each selector reads the shards its own matchers select, every shard without one (issue 12).
         approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
@@ -326,21 +327,6 @@ class CrossShardVsPrometheusTest {
     assertThat(actual.status()).as(actual.summary()).isEqualTo(422);
     assertThat(actual.errorType()).isEqualTo(expected.errorType());
     assertThat(actual.error()).isEqualTo(expected.error());
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("refusals")
-  void whatCannotBeAnsweredExactlyIsRefusedNamingTheConstruct(String query, String construct) {
-    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", Params.of("query", query, "time", T));
-
-    assertThat(actual.status()).as(actual.summary()).isEqualTo(400);
-    assertThat(actual.errorType()).isEqualTo("bad_data");
-    assertThat(actual.error()).contains(construct);
-  }
-
-  static Stream<Arguments> refusals() {
-    return Stream.of(
-        Arguments.of("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))", "histogram_fraction()"));
   }
 
   /** The first difference, or null: same series (by labels), same timestamps, values equal or close. */

@@ -60,6 +60,20 @@ public final class PrometheusFixture implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
+  /**
+   * {@link #binaries()}, or the test is skipped (aborted) without them; with {@code CI=true} it
+   * fails instead.
+   */
+  public static Path[] requireBinaries() {
+    return binaries().orElseGet(() -> {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new IllegalStateException("CI=true and " + INSTALL_HINT);
+      }
+      org.junit.jupiter.api.Assumptions.abort("skipped: " + INSTALL_HINT);
+      throw new AssertionError("unreachable");
+    });
+  }
+
   /** The {@code prometheus} and {@code promtool} executables, or empty if one is missing. */
   public static Optional<Path[]> binaries() {
     Optional<Path> prometheus = onPath("prometheus");

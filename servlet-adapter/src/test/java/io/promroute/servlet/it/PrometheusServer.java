@@ -50,8 +50,18 @@ public final class PrometheusServer implements AutoCloseable {
    */
   public static PrometheusServer start(String name, Path prometheus, Path dataDir, Path workDir, List<String> moreFlags)
       throws IOException {
+    return start(name, prometheus, dataDir, workDir, moreFlags, "global:\n  evaluation_interval: 1m\n");
+  }
+
+  /**
+   * {@link #start(String, Path, Path, Path, List)} with {@code configYaml} as its configuration
+   * file, e.g. scrape jobs.
+   */
+  public static PrometheusServer start(
+      String name, Path prometheus, Path dataDir, Path workDir, List<String> moreFlags, String configYaml)
+      throws IOException {
     Path config = workDir.resolve(name + ".yml");
-    Files.writeString(config, "global:\n  evaluation_interval: 1m\n", StandardCharsets.UTF_8);
+    Files.writeString(config, configYaml, StandardCharsets.UTF_8);
     Path log = workDir.resolve(name + ".log");
     // The free port can be taken by another process before Prometheus binds it (other builds run on
     // the same machine): a start that fails to bind is retried on another port.

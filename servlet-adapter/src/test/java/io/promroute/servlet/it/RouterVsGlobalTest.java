@@ -382,30 +382,12 @@ class RouterVsGlobalTest {
     }
   }
 
-  /** What the planner cannot answer exactly yet: a clear 4xx naming the construct, not a wrong answer. */
-  @ParameterizedTest
-  @MethodSource("refusedQueries")
-  void refusesWhatCannotBeAnsweredExactly(String query) {
-    Params params = Params.of("query", query, "time", T);
-    for (String method : List.of("GET", "POST")) {
-      Answer answer = PromApi.send(method, router.baseUri(), "/api/v1/query", params);
-      assertThat(answer.status()).as("%s %s: %s", method, query, answer.summary()).isEqualTo(400);
-      assertThat(answer.json().path("status").asText()).as(answer.summary()).isEqualTo("error");
-      assertThat(answer.errorType()).as(answer.summary()).isEqualTo("bad_data");
-      assertThat(answer.error()).as(answer.summary()).contains("cannot be answered across shards yet");
-    }
-  }
-
   static Stream<String> crossShardQueries() {
     return Stream.of(
         "sum(rate(http_requests_total{cluster=~\"a|b\"}[5m]))",
         "sum(rate(http_requests_total[5m]))",
         "topk(3, memory_usage_bytes)",
         "sum by (job) (up)");
-  }
-
-  static Stream<String> refusedQueries() {
-    return Stream.of("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))");
   }
 
   /** An unknown shard: the global view's empty answer, plus a warning naming the value. */
