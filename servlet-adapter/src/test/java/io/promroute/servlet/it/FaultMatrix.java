@@ -59,6 +59,26 @@ public abstract class FaultMatrix {
    */
   static final Set<Fault> FAILS_OVER = java.util.EnumSet.complementOf(java.util.EnumSet.of(
       Fault.HANG_MID_CHUNKED, Fault.RESET_MID_CHUNKED, Fault.TRUNCATED_CHUNKED, Fault.HUGE_BODY, Fault.RESET_AFTER_MEGABYTES));
+  /**
+   * A streamed body that breaks off or stalls after its headers: the second replica makes it good
+   * where the router reads the whole answer before writing anything ({@link #readWhole}).
+   */
+  static final Set<Fault> BREAKS_MID_BODY = Set.of(Fault.HANG_MID_CHUNKED, Fault.RESET_MID_CHUNKED, Fault.TRUNCATED_CHUNKED);
+
+  /**
+   * Whether the router reads every shard answer of {@code kind} whole before it writes anything:
+   * a cross-shard evaluation, a union, build info, and a fan-out with partial answers (read whole
+   * first so a shard breaking off can be left out); a fan-out in strict mode and a single shard's
+   * answer stream through.
+   */
+  static boolean readWhole(Kind kind, boolean partial) {
+    return switch (kind) {
+      case AGGREGATION, SERIES, LABELS, LABEL_VALUES, BUILD_INFO -> true;
+      case FAN_OUT -> partial;
+      case SINGLE_INSTANT, SINGLE_RANGE -> false;
+    };
+  }
+
   /** The first-byte timeout of the routers with replicas: well within {@link #TIMEOUT}. */
   protected static final Duration FIRST_BYTE_TIMEOUT = Duration.ofMillis(500);
 
@@ -183,13 +203,14 @@ public abstract class FaultMatrix {
       softly.fail("%s: not JSON: %s", reply, e.getMessage());
       return;
     }
-    Kind kind = reply.kind();
     // A fault that does not fail over (a streamed body breaking after its headers) still meets the
     // healthy replica first when earlier failures took the sick one out of rotation for its growing
     // back-off: then the answer must be b's whole answer, with no warning.
+    Kind kind = reply.kind();
     boolean outOfRotation = sickReplicaFirst() && !FAILS_OVER.contains(fault) && reply.status() == 200
         && !json.path("warnings").toString().contains("shard \\\"b\\\"");
-    boolean answeredByHealthyReplica = sickReplicaFirst() && (FAILS_OVER.contains(fault) || outOfRotation);
+    boolean failsOver = FAILS_OVER.contains(fault) || BREAKS_MID_BODY.contains(fault) && readWhole(kind, reply.partial());
+    boolean answeredByHealthyReplica = sickReplicaFirst() && (failsOver || outOfRotation);
     boolean healthyAnyway = HEALTHY_ANYWAY.contains(fault) || answeredByHealthyReplica;
     if (kind == Kind.BUILD_INFO || healthyAnyway || (reply.partial() && !kind.single())) {
       softly.assertThat(reply.status()).as("%s", reply).isEqualTo(200);
@@ -227,6 +248,54 @@ public abstract class FaultMatrix {
     if (FaultyShard.HANGING.contains(fault)) {
       softly.assertThat(reply.status()).as("%s", reply).isEqualTo(504);
     }
+  }
+
+  /**
+   * A shard answer the router reads whole before writing (a cross-shard sum, a union, build info,
+   * a fan-out with partial answers) whose first replica breaks off mid-body (reset, truncated,
+   * stalled) is asked of the second replica within the deadline: the answer is whole and correct,
+   * with no warning, as if the first replica had failed before its headers.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Fault.class, names = {"RESET_MID_CHUNKED", "TRUNCATED_CHUNKED", "HANG_MID_CHUNKED"})
+  void anAnswerReadWholeWhoseFirstReplicaBreaksMidBodyComesWholeFromTheSecond(Fault fault) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(sickReplicaFirst(), "shard b is an HA pair");
+    sick.fault(fault);
+    List<CompletableFuture<Reply>> replies = new ArrayList<>();
+    for (boolean partial : new boolean[] {true, false}) {
+      for (Kind kind : Kind.values()) {
+        if (readWhole(kind, partial)) {
+          replies.add(ask(kind, partial));
+        }
+      }
+    }
+    SoftAssertions softly = new SoftAssertions();
+    for (CompletableFuture<Reply> future : replies) {
+      Reply reply = future.get(60, TimeUnit.SECONDS);
+      softly.assertThat(reply.failure()).as("%s: a whole answer", reply).isNull();
+      if (reply.failure() != null) {
+        continue;
+      }
+      // A stall is noticed after the first-byte timeout; the second replica then answers at once.
+      softly.assertThat(reply.took()).as("%s: time to answer", reply).isLessThan(TIMEOUT.plus(MARGIN));
+      softly.assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+      JsonNode json = JSON.readTree(reply.body());
+      softly.assertThat(json.path("status").asText()).as("%s", reply).isEqualTo("success");
+      softly.assertThat(json.path("warnings").toString()).as("%s: no warning", reply).doesNotContain("shard \\\"b\\\"");
+      String data = json.path("data").toString();
+      switch (reply.kind()) {
+        case BUILD_INFO -> softly.assertThat(json.path("data").path("revision").asText()).as("%s", reply).isIn("a", "b");
+        case LABELS -> softly.assertThat(data).as("%s", reply).contains("instance");
+        // Each shard has two series of job "node", each 1: both shards' are summed.
+        case AGGREGATION -> softly.assertThat(json.path("data").path("result").path(0).path("value").path(1).asText())
+            .as("%s: the sum over both shards", reply).isEqualTo("4");
+        default -> {
+          softly.assertThat(data).as("%s: the healthy shard's data", reply).contains("a-1");
+          softly.assertThat(data).as("%s: the second replica's data", reply).contains("b-1");
+        }
+      }
+    }
+    softly.assertAll();
   }
 
   /**
