@@ -521,9 +521,10 @@ public final class Exchange {
 
   /** The client went away. */
   public void onError() {
-    // The client went away, as far as the container noticed: over HTTP/1.1 Jetty cannot see a
-    // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
-    // answered this comes when the answer is written or at the async timeout; the upstream
+    // The client went away, as far as the transport noticed: over HTTP/1.1 a container sees a
+    // client close while no I/O is pending only if someone reads the connection
+    // (jetty/jetty.project#824), which the transports here do while the shards are asked; in
+    // others this comes when the answer is written or at the async timeout, and the upstream
     // timeout releases the shard connection in any case.
     abandoned = true;
     if (claim()) {
