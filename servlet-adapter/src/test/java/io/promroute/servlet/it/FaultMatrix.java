@@ -40,8 +40,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>With {@link #sickReplicaFirst()}, shard {@code b} is an HA pair, its sick replica listed
  * first and a healthy one second: then every fault the replica layer sees before it hands an
- * answer up ({@link #FAILS_OVER}) is answered by the healthy replica, whole and within the
- * deadline, as if nothing were wrong.
+ * answer up ({@link #FAILS_OVER}), and a break mid-body of an answer the router reads whole
+ * ({@link #BREAKS_MID_BODY}, {@link #readWhole}), is answered by the healthy replica, whole and
+ * within the deadline, as if nothing were wrong.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,8 +55,9 @@ public abstract class FaultMatrix {
   private static final Set<Fault> HEALTHY_ANYWAY = Set.of(Fault.NONE, Fault.GZIP_UNASKED, Fault.CLOSE_REUSED);
   private static final ObjectMapper JSON = new ObjectMapper();
   /**
-   * The faults a shard's second replica makes good: everything but a break in a streamed (chunked)
-   * body, which is handed up at its headers (an answer that has started is never retried).
+   * The faults a shard's second replica makes good for every kind of request: everything but a
+   * break in a streamed (chunked) body, which is handed up at its headers and retried only where
+   * the router reads the answer whole ({@link #BREAKS_MID_BODY}).
    */
   static final Set<Fault> FAILS_OVER = java.util.EnumSet.complementOf(java.util.EnumSet.of(
       Fault.HANG_MID_CHUNKED, Fault.RESET_MID_CHUNKED, Fault.TRUNCATED_CHUNKED, Fault.HUGE_BODY, Fault.RESET_AFTER_MEGABYTES));
