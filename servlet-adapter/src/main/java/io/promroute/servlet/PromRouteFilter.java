@@ -68,11 +68,16 @@ public final class PromRouteFilter implements Filter {
    * thread, started with the first watched request, stopped with the filter.
    */
   private final java.util.concurrent.ScheduledThreadPoolExecutor watches = watchTimer();
+  /** The watches' thread, once started, for {@link #destroy()} to wait for. */
+  private final java.util.concurrent.atomic.AtomicReference<Thread> watchThread = new java.util.concurrent.atomic.AtomicReference<>();
 
-  private static java.util.concurrent.ScheduledThreadPoolExecutor watchTimer() {
+  private java.util.concurrent.ScheduledThreadPoolExecutor watchTimer() {
     java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "promroute-client-watch");
       thread.setDaemon(true);
+      // Started by a request's thread, it would keep the application's class loader.
+      thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+      watchThread.set(thread);
       return thread;
     });
     timer.setRemoveOnCancelPolicy(true); // most watches end with their answer
@@ -254,6 +259,10 @@ public final class PromRouteFilter implements Filter {
     try {
       // A container checks for threads left behind as soon as its filters are destroyed.
       watches.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
+      Thread thread = watchThread.get();
+      if (thread != null) {
+        thread.join(1000); // terminated, the pool's thread may still be ending
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
