@@ -408,6 +408,11 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         if (closed || next != null) {
           return closed ? CompletableFuture.failedFuture(new CancellationException("closed")) : next;
         }
+        if (System.nanoTime() - failover.deadline >= 0) {
+          // The request's deadline failed the read: no time for another replica, and no sign
+          // that this one is sick rather than slow.
+          return CompletableFuture.failedFuture(failure);
+        }
         java.util.Set<Replica> broken = new java.util.HashSet<>(failover.broken);
         broken.add(replica);
         resumed = new Failover(failover.replicas, failover.request, failover.path, failover.deadline, broken);
