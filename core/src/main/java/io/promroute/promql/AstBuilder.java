@@ -75,10 +75,10 @@ import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
 
 /**
- * Turns the parse tree into the immutable AST, and raises the errors that Prometheus raises in
- * its grammar actions (unknown functions, aggregation arity, misplaced {@code offset} and
- * {@code @}, ranges, durations, regexes, experimental switches), in the order yacc reduces.
- * Records where each node came from, for the {@link SemanticChecker}.
+ * Turns the parse tree into the immutable AST, and raises the errors that Prometheus raises in its
+ * grammar actions (unknown functions, aggregation arity, misplaced {@code offset} and {@code @},
+ * ranges, durations, regexes, experimental switches), in the order yacc reduces. Records where each
+ * node came from, for the {@link SemanticChecker}.
  */
 final class AstBuilder {
 
@@ -94,14 +94,18 @@ final class AstBuilder {
 
   private final SourceText source;
   private final ParserOptions options;
+
   /**
    * Positions are only needed to report a semantic error, which is rare: the parser builds without
    * them first and builds again with them when the check fails.
    */
   private final boolean recordSpans;
+
   private final Map<Expr, Span> spans;
+
   /** For binary expressions, the operator and its modifiers, where Prometheus reports. */
   private final Map<Expr, Span> operatorSpans;
+
   private int depth;
 
   AstBuilder(SourceText source, ParserOptions options, boolean recordSpans) {
@@ -125,11 +129,12 @@ final class AstBuilder {
   Expr build(ExprContext context) {
     // Postfix modifiers (x[5m:][5m:]..., offset, @) are a flat chain in the text, as operator
     // chains are: only real nesting (parentheses, calls, aggregations, operands) counts.
-    boolean nests = !(context instanceof SubqueryContext
-        || context instanceof OffsetContext
-        || context instanceof AtContext
-        || context instanceof SmoothingContext
-        || context instanceof MatrixSelectorContext);
+    boolean nests =
+        !(context instanceof SubqueryContext
+            || context instanceof OffsetContext
+            || context instanceof AtContext
+            || context instanceof SmoothingContext
+            || context instanceof MatrixSelectorContext);
     if (nests && ++depth > options.maxNestingDepth()) {
       depth--;
       throw tooDeep(context);
@@ -221,7 +226,8 @@ final class AstBuilder {
 
   private LabelMatcher labelMatcher(LabelMatcherContext context) {
     if (context.quotedName != null) {
-      return LabelMatcher.equal(LabelMatcher.METRIC_NAME, Literals.unquote(context.quotedName.getText()));
+      return LabelMatcher.equal(
+          LabelMatcher.METRIC_NAME, Literals.unquote(context.quotedName.getText()));
     }
     String name =
         context.labelName.getType() == PromQLLexer.STRING
@@ -287,7 +293,8 @@ final class AstBuilder {
     }
     if (target instanceof MatrixSelector matrix) {
       checkOffsetUnset(matrix.selector().offset(), targetSpan);
-      return new MatrixSelector(carry(matrix.selector(), matrix.selector().withOffset(offset)), matrix.range());
+      return new MatrixSelector(
+          carry(matrix.selector(), matrix.selector().withOffset(offset)), matrix.range());
     }
     if (target instanceof SubqueryExpr subquery) {
       checkOffsetUnset(subquery.offset(), targetSpan);
@@ -323,7 +330,10 @@ final class AstBuilder {
     PromQLParser.AtModifierContext modifier = context.atModifier();
     AtModifier at;
     if (modifier.preprocessor != null) {
-      at = modifier.preprocessor.getType() == PromQLLexer.START ? AtModifier.start() : AtModifier.end();
+      at =
+          modifier.preprocessor.getType() == PromQLLexer.START
+              ? AtModifier.start()
+              : AtModifier.end();
     } else {
       double seconds = tokenSeconds(modifier.literal);
       if (modifier.sign != null && modifier.sign.getType() == PromQLLexer.SUB) {
@@ -346,7 +356,8 @@ final class AstBuilder {
     }
     if (target instanceof MatrixSelector matrix) {
       checkAtUnset(matrix.selector().at(), targetSpan);
-      return new MatrixSelector(carry(matrix.selector(), matrix.selector().withAt(at)), matrix.range());
+      return new MatrixSelector(
+          carry(matrix.selector(), matrix.selector().withAt(at)), matrix.range());
     }
     if (target instanceof SubqueryExpr subquery) {
       checkAtUnset(subquery.at(), targetSpan);
@@ -374,7 +385,9 @@ final class AstBuilder {
     String keyword = anchored ? "anchored" : "smoothed";
     if (!options.extendedRangeSelectors()) {
       throw source.error(
-          keyword + " modifier is experimental and not enabled", targetSpan.start(), targetSpan.end());
+          keyword + " modifier is experimental and not enabled",
+          targetSpan.start(),
+          targetSpan.end());
     }
     RangeSmoothing smoothing = anchored ? RangeSmoothing.ANCHORED : RangeSmoothing.SMOOTHED;
     if (target instanceof VectorSelector selector) {
@@ -419,11 +432,10 @@ final class AstBuilder {
   }
 
   /**
-   * A chain of left-associative operators ({@code a or b or c ...}, {@code 1 + 1 + 1 ...}) is
-   * built in a loop down its left spine, not by recursion: its length is not nesting, and costs
-   * neither stack nor the nesting limit. The order of work is the recursive one (the leftmost
-   * operand first, then each operator's modifiers and right operand), so errors come in the same
-   * order.
+   * A chain of left-associative operators ({@code a or b or c ...}, {@code 1 + 1 + 1 ...}) is built
+   * in a loop down its left spine, not by recursion: its length is not nesting, and costs neither
+   * stack nor the nesting limit. The order of work is the recursive one (the leftmost operand
+   * first, then each operator's modifiers and right operand), so errors come in the same order.
    */
   private Expr binary(BinaryContext context) {
     java.util.ArrayDeque<BinaryContext> chain = new java.util.ArrayDeque<>();
@@ -508,7 +520,8 @@ final class AstBuilder {
             group.side.getType() == PromQLLexer.GROUP_LEFT
                 ? VectorMatching.Cardinality.MANY_TO_ONE
                 : VectorMatching.Cardinality.ONE_TO_MANY;
-        include = group.groupingLabels() == null ? List.of() : groupingLabels(group.groupingLabels());
+        include =
+            group.groupingLabels() == null ? List.of() : groupingLabels(group.groupingLabels());
       }
     }
     FillModifier fill = null;
@@ -580,8 +593,13 @@ final class AstBuilder {
     Function function = Function.byName(name).orElse(null);
     // Prometheus 2 (before 2.49) had no experimental functions: each is a name it does not know.
     boolean unknownToPrometheus2 =
-        function != null && function.experimental() && !options.experimentalFunctions() && options.prometheus2Functions();
-    if (function == null || unknownToPrometheus2 || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
+        function != null
+            && function.experimental()
+            && !options.experimentalFunctions()
+            && options.prometheus2Functions();
+    if (function == null
+        || unknownToPrometheus2
+        || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
       throw source.error(
           "unknown function with name " + GoQuote.quote(name),
           nameToken.getStartIndex(),
@@ -611,11 +629,14 @@ final class AstBuilder {
     boolean without = grouping != null && grouping.WITHOUT() != null;
     Span span = span(context);
     if (arguments.isEmpty()) {
-      throw source.error("no arguments for aggregate expression provided", span.start(), span.end());
+      throw source.error(
+          "no arguments for aggregate expression provided", span.start(), span.end());
     }
     int expected = 1;
     if (op.hasParameter()) {
-      if (op.isExperimental() && !options.experimentalFunctions() && options.prometheus2Functions()) {
+      if (op.isExperimental()
+          && !options.experimentalFunctions()
+          && options.prometheus2Functions()) {
         // Prometheus 2 has no such keyword: limitk( is a call of a function it does not know.
         Token keyword = context.aggregateOp().start;
         throw source.error(
@@ -670,7 +691,8 @@ final class AstBuilder {
 
   /** A NUMBER or DURATION token, negated when {@code sign} is -1, spanning from {@code first}. */
   private NumberLiteral numberLiteral(Token token, int sign, Token first) {
-    NumberLiteral literal = new NumberLiteral(sign * tokenSeconds(token), token.getType() == PromQLLexer.DURATION);
+    NumberLiteral literal =
+        new NumberLiteral(sign * tokenSeconds(token), token.getType() == PromQLLexer.DURATION);
     if (recordSpans) {
       spans.put(literal, new Span(first.getStartIndex(), token.getStopIndex() + 1));
     }
@@ -724,7 +746,10 @@ final class AstBuilder {
       if (sign == null) {
         duration = parenthesize(inner, span(parenthesized));
       } else {
-        duration = inner.isLiteral() ? inner : new Duration(new DurationParen(inner.expr()), 0, false, inner.span());
+        duration =
+            inner.isLiteral()
+                ? inner
+                : new Duration(new DurationParen(inner.expr()), 0, false, inner.span());
       }
     }
     if (sign != null) {
@@ -759,8 +784,7 @@ final class AstBuilder {
             binary.op.getStartIndex(),
             binary.op.getStopIndex() + 1);
       }
-      return new Duration(
-          new DurationBinary(op, inner(lhs), inner(rhs)), 0, false, span(binary));
+      return new Duration(new DurationBinary(op, inner(lhs), inner(rhs)), 0, false, span(binary));
     }
     if (context instanceof DurationUnaryContext unary) {
       return negate(unary.sign, duration(unary.durationExpr()), span(unary));
