@@ -1,5 +1,9 @@
 package io.promroute.standalone;
 
+import io.promroute.servlet.it.FaultyShard.Fault;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
 /**
  * {@link StandaloneFaultMatrixTest} with the sick shard an HA pair whose first replica is the sick
  * one, configured as prome-route.yml lists replicas.
@@ -9,6 +13,15 @@ class StandaloneReplicaFaultMatrixTest extends StandaloneFaultMatrixTest {
   @Override
   protected boolean sickReplicaFirst() {
     return true;
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Fault.class,
+      names = {"RESET_MID_CHUNKED", "TRUNCATED_CHUNKED", "HANG_MID_CHUNKED"})
+  void anAnswerReadWholeWhoseFirstReplicaBreaksMidBodyComesWholeFromTheSecond(Fault fault)
+      throws Exception {
+    assertAnAnswerReadWholeComesWholeFromTheSecondReplica(fault);
   }
 
   /** A shard with replicas is a YAML list of addresses, in the order they are asked. */

@@ -1,9 +1,12 @@
 package io.promroute.servlet.it;
 
 import io.promroute.router.ReplicaPolicy;
+import io.promroute.servlet.it.FaultyShard.Fault;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link FaultMatrix} for the servlet filter in Jetty 12 on the JDK's upstream client, with the
@@ -16,6 +19,15 @@ class FilterReplicaFaultMatrixTest extends FaultMatrix {
   @Override
   protected boolean sickReplicaFirst() {
     return true;
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Fault.class,
+      names = {"RESET_MID_CHUNKED", "TRUNCATED_CHUNKED", "HANG_MID_CHUNKED"})
+  void anAnswerReadWholeWhoseFirstReplicaBreaksMidBodyComesWholeFromTheSecond(Fault fault)
+      throws Exception {
+    assertAnAnswerReadWholeComesWholeFromTheSecondReplica(fault);
   }
 
   @Override
