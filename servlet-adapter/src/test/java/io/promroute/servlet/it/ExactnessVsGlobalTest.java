@@ -182,7 +182,8 @@ class ExactnessVsGlobalTest {
   /**
    * count_values spells every bit of what it counts in a label: sums, averages and variances under
    * it are aggregated in Prometheus's order (found by random queries: per-shard partials differed
-   * in the last bit).
+   * in the last bit). Not over another aggregation's output: Prometheus 2.42 assembles that output
+   * from a Go map, so the order it adds it in, and so the last bit, changes from run to run.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(
@@ -190,7 +191,6 @@ class ExactnessVsGlobalTest {
         "count_values(\"v\", sum by (job) (rate(http_requests_total[5m])))",
         "count_values(\"v\", avg by (job) (memory_usage_bytes) / 3)",
         "count_values(\"job\", vector(scalar(stdvar(http_request_duration_seconds_bucket{cluster=~\"a|b\"}))))",
-        "count_values by (instance) (\"value\", sum by (job) (stddev without (method) (deriv(http_requests_total{instance=~\"10.0.2.*\"}[10m]))))",
       })
   void whatCountValuesCountsIsBitExact(String query) {
     assertSameInstantAndRangeAnswers(query, "60");
