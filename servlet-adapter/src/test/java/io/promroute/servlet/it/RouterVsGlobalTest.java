@@ -172,6 +172,11 @@ class RouterVsGlobalTest {
         get("/api/v1/label/job/values", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
         get("/api/v1/label/queue/values", "match[]", "queue_depth", "start", START, "end", END),
         get("/api/v1/label/cluster/values"),
+        // Bounded in time: only the shards with series in that time (here none, before or after the data).
+        maybeEmpty(get("/api/v1/label/cluster/values", "start", Long.toString(FixtureData.END.getEpochSecond() + 1),
+            "end", Long.toString(FixtureData.END.getEpochSecond() + 9000))),
+        maybeEmpty(get("/api/v1/label/cluster/values", "start", "2026-02-28T00:00:00Z", "end", Long.toString(FixtureData.START.getEpochSecond() - 1))),
+        get("/api/v1/label/cluster/values", "start", Long.toString(FixtureData.END.getEpochSecond() - 1)),
         get("/api/v1/label/cluster/values", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
         get("/api/v1/label/cluster/values", "match[]", "queue_depth{queue=\"priority\"}", "start", START, "end", END),
         get("/api/v1/label/__name__/values"),
