@@ -220,6 +220,13 @@ final class AstBuilder {
   }
 
   private LabelMatcher labelMatcher(LabelMatcherContext context) {
+    Token quoted = context.quotedName != null ? context.quotedName
+        : context.labelName.getType() == PromQLLexer.STRING ? context.labelName : null;
+    if (quoted != null && options.prometheus2Functions()) {
+      // Quoted names (UTF-8 names) came with Prometheus 3.0: 2.x expects an identifier there.
+      throw source.error("unexpected string " + GoQuote.quote(quoted.getText()) + " in label matching, expected identifier or \"}\"",
+          quoted.getStartIndex(), quoted.getStopIndex() + 1);
+    }
     if (context.quotedName != null) {
       return LabelMatcher.equal(LabelMatcher.METRIC_NAME, Literals.unquote(context.quotedName.getText()));
     }
@@ -682,6 +689,12 @@ final class AstBuilder {
     try {
       if (token.getType() == PromQLLexer.DURATION) {
         return Literals.durationNanos(token.getText()) / 1e9;
+      }
+      int underscore = token.getText().indexOf('_');
+      if (underscore >= 0 && options.prometheus2Functions()) {
+        // Underscores between digits came with Prometheus 3: 2.x's lexer stops at one.
+        throw source.error("bad number or duration syntax: " + GoQuote.quote(token.getText().substring(0, underscore)),
+            token.getStartIndex(), token.getStartIndex() + underscore);
       }
       return Literals.number(token.getText());
     } catch (LiteralException e) {

@@ -148,6 +148,10 @@ class ParserErrorTest {
         row(PROMETHEUS_2, "limitk(2, x)", "1:1: parse error: unknown function with name \"limitk\"", 0),
         row(PROMETHEUS_2, "sum(limit_ratio(0.5, x))", "1:5: parse error: unknown function with name \"limit_ratio\"", 4),
         row(PROMETHEUS_2, "mad_over_time(x[5m])", "1:1: parse error: unknown function with name \"mad_over_time\"", 0),
+        // Quoted label names and underscores in numbers came with Prometheus 3.
+        row(PROMETHEUS_2, "{\"up\"}", "1:2: parse error: unexpected string \"\\\"up\\\"\" in label matching, expected identifier or \"}\"", 1),
+        row(PROMETHEUS_2, "up{\"cluster\"=\"a\"}", "1:4: parse error: unexpected string \"\\\"cluster\\\"\" in label matching, expected identifier or \"}\"", 3),
+        row(PROMETHEUS_2, "sum(up) * 1_000", "1:11: parse error: bad number or duration syntax: \"1\"", 10),
         row(DEFAULTS, "x[5m] anchored", "1:1: parse error: anchored modifier is experimental and not enabled", 0),
         row(DEFAULTS, "x smoothed", "1:1: parse error: smoothed modifier is experimental and not enabled", 0),
         row(ALL, "x[5m] anchored smoothed", "1:1: parse error: anchored and smoothed modifiers cannot be used together", 0),
