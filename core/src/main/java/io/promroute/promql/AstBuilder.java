@@ -164,6 +164,11 @@ final class AstBuilder {
       return binary(binary);
     }
     if (context instanceof NumberContext number) {
+      if (number.literal.getType() == PromQLLexer.DURATION && options.prometheus2Functions()) {
+        // A duration as a number came with Prometheus 3.
+        throw source.error("unexpected duration " + GoQuote.quote(number.literal.getText()),
+            number.literal.getStartIndex(), number.literal.getStopIndex() + 1);
+      }
       return numberLiteral(number.literal, 1, number.literal);
     }
     if (context instanceof CallContext call) {
@@ -548,6 +553,11 @@ final class AstBuilder {
     for (GroupingLabelContext label : written) {
       if (label.STRING() != null) {
         Token token = label.STRING().getSymbol();
+        if (options.prometheus2Functions()) {
+          // Quoted names came with Prometheus 3.0.
+          throw source.error("unexpected string " + GoQuote.quote(token.getText()) + " in grouping opts, expected label",
+              token.getStartIndex(), token.getStopIndex() + 1);
+        }
         String value = Literals.unquote(token.getText());
         if (value.isEmpty()) {
           throw source.error(
