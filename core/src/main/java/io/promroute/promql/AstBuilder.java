@@ -259,6 +259,7 @@ final class AstBuilder {
 
   private Expr matrixSelector(MatrixSelectorContext context) {
     Expr inner = build(context.expr());
+    prometheus2Duration(context.range, "missing unit character in duration");
     DurationExpr range = positiveDuration(context.range);
     String problem = null;
     if (!(inner instanceof VectorSelector selector)) {
@@ -284,6 +285,11 @@ final class AstBuilder {
 
   private Expr subquery(SubqueryContext context) {
     Expr inner = build(context.expr());
+    prometheus2Duration(context.range, "missing unit character in duration");
+    if (context.step instanceof DurationLiteralContext step && step.literal.getType() == PromQLLexer.NUMBER) {
+      prometheus2Duration(context.step,
+          "unexpected number " + GoQuote.quote(step.literal.getText()) + " in subquery selector, expected duration or \"]\"");
+    }
     DurationExpr range = positiveDuration(context.range);
     DurationExpr step = context.step == null ? null : positiveDuration(context.step);
     return new SubqueryExpr(inner, range, step, null, null);
@@ -714,6 +720,17 @@ final class AstBuilder {
 
   // ---- durations ----
 
+  /**
+   * A number where Prometheus 2.x wants a duration (a range, a subquery's step, an offset): 3.0
+   * reads it as seconds, 2.x's lexer or parser refuses it, saying {@code reason}.
+   */
+  private void prometheus2Duration(DurationExprContext context, String reason) {
+    if (options.prometheus2Functions() && context instanceof DurationLiteralContext literal
+        && literal.literal.getType() == PromQLLexer.NUMBER) {
+      throw source.error(reason, literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+    }
+  }
+
   private DurationExpr positiveDuration(DurationExprContext context) {
     Duration duration = duration(context);
     if (duration.isLiteral() && !(duration.seconds() > 0)) {
@@ -736,6 +753,10 @@ final class AstBuilder {
     Token sign;
     if (context instanceof OffsetLiteralContext literal) {
       sign = literal.sign;
+      if (literal.literal.getType() == PromQLLexer.NUMBER && options.prometheus2Functions()) {
+        throw source.error("unexpected number " + GoQuote.quote(literal.literal.getText()) + " in offset, expected duration",
+            literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+      }
       duration = literalDuration(literal.literal);
     } else if (context instanceof OffsetFunctionContext function) {
       sign = function.sign;
