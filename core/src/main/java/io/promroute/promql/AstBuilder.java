@@ -336,9 +336,14 @@ final class AstBuilder {
   }
 
   private Expr at(AtContext context) {
+    PromQLParser.AtModifierContext modifier = context.atModifier();
+    if (modifier.literal != null && modifier.literal.getType() == PromQLLexer.DURATION && options.prometheus2Functions()) {
+      // 2.x's parser wants a number there, before it looks at what @ follows.
+      throw source.error("unexpected duration " + GoQuote.quote(modifier.literal.getText()) + " in @, expected timestamp",
+          modifier.literal.getStartIndex(), modifier.literal.getStopIndex() + 1);
+    }
     Expr target = build(context.expr());
     Span targetSpan = span(context.expr());
-    PromQLParser.AtModifierContext modifier = context.atModifier();
     AtModifier at;
     if (modifier.preprocessor != null) {
       at = modifier.preprocessor.getType() == PromQLLexer.START ? AtModifier.start() : AtModifier.end();
@@ -758,6 +763,10 @@ final class AstBuilder {
             literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
       }
       duration = literalDuration(literal.literal);
+      if (duration.isLiteral() && duration.seconds() == 0 && options.prometheus2Functions()) {
+        // 2.x reads every duration literal as it reads a range: zero is no duration (3.0 allows offset 0s).
+        throw source.error("duration must be greater than 0", literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+      }
     } else if (context instanceof OffsetFunctionContext function) {
       sign = function.sign;
       duration = durationFunction(function.durationFunction());

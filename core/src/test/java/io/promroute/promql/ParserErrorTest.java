@@ -157,6 +157,8 @@ class ParserErrorTest {
         row(PROMETHEUS_2, "sum(up) * 1h", "1:11: parse error: unexpected duration \"1h\"", 10),
         row(PROMETHEUS_2, "max_over_time(up[300])", "1:18: parse error: missing unit character in duration", 17),
         row(PROMETHEUS_2, "up[5m:60]", "1:7: parse error: unexpected number \"60\" in subquery selector, expected duration or \"]\"", 6),
+        row(PROMETHEUS_2, "up[5m] offset 0s", "1:15: parse error: duration must be greater than 0", 14),
+        row(PROMETHEUS_2, "sum(up) @ 1h", "1:11: parse error: unexpected duration \"1h\" in @, expected timestamp", 10),
         row(PROMETHEUS_2, "up offset -120", "1:12: parse error: unexpected number \"120\" in offset, expected duration", 11),
         row(DEFAULTS, "x[5m] anchored", "1:1: parse error: anchored modifier is experimental and not enabled", 0),
         row(DEFAULTS, "x smoothed", "1:1: parse error: smoothed modifier is experimental and not enabled", 0),

@@ -262,7 +262,8 @@ class RouterVsGlobalTest {
   @ValueSource(strings = {"sum(", "sum(up) @ 100", "limitk(2, up)", "mad_over_time(up[5m])", "up{cluster=\"b\"} +",
       "{\"up\"}", "up{\"cluster\"=\"a\"}", "1_000", "sum(up) * 1_000",
       "sum by (\"job\") (up)", "up + on (job) group_left (\"x\") up", "sum(up) * 1h",
-      "max_over_time(up[300])", "max_over_time(up[300:60])", "max_over_time(up[5m:60])", "up offset 1.5"})
+      "max_over_time(up[300])", "max_over_time(up[300:60])", "max_over_time(up[5m:60])", "up offset 1.5",
+      "up offset 0s", "up @ 100m", "sum(up) @ 1h"})
   void parseErrorsAreWordedAsTheGlobalPrometheusWordsThem(String query) throws Exception {
     for (boolean instant : List.of(true, false)) {
       String path = instant ? "/api/v1/query" : "/api/v1/query_range";
