@@ -118,8 +118,7 @@ final class CrossShardAnswer {
         ApiError error;
         try {
           upstream = ShardAnswers.decoded(upstream);
-          String path = plan.calls().get(i).apiPath() != null ? plan.calls().get(i).apiPath() : plan.apiPath();
-          error = ShardAnswers.problem(io.promroute.api.Endpoint.of(path).orElse(plan.endpoint()), shard, upstream, true);
+          error = ShardAnswers.problem(endpointOf(i), shard, upstream, true);
         } catch (IOException e) {
           error = ShardAnswers.malformed(shard, "answered a body that does not inflate as gzip");
         }
@@ -194,15 +193,29 @@ final class CrossShardAnswer {
           perShard.add(new QueryResult(emptyType, List.of(), List.of()));
           continue;
         }
-        try (ShardBody body = new ShardBody(shards.get(s), upstream.body())) {
-          perShard.add(QueryResult.read(body, samples));
+        QueryResult answer;
+        ApiError error;
+        boolean sick;
+        try {
+          answer = readWithFailover(call, upstream, samples);
+          error = null;
+          sick = false;
+        } catch (NextReplicaProblem e) {
+          answer = null;
+          error = e.error;
+          sick = e.error.status() / 100 != 4;
         } catch (IOException e) {
-          ApiError error = e instanceof ShardBody.ReadException
+          answer = null;
+          error = e instanceof ShardBody.ReadException
               ? ShardAnswers.readFailure(shards.get(s), e, timeout)
               : ShardAnswers.malformed(shards.get(s), e instanceof com.fasterxml.jackson.core.JsonProcessingException json
                   ? "answered invalid JSON: " + json.getOriginalMessage() : e.getMessage());
-          boolean sick = e instanceof ShardBody.ReadException || e instanceof io.promroute.api.MalformedAnswerException
+          sick = e instanceof ShardBody.ReadException || e instanceof io.promroute.api.MalformedAnswerException
               || e instanceof com.fasterxml.jackson.core.JsonProcessingException;
+        }
+        if (answer != null) {
+          perShard.add(answer);
+        } else {
           if (!partialResponse || !sick || failedShards.size() + 1 == shardCount) {
             // (what is not the shard's fault, such as a native histogram whose bucket bounds fit no schema, fails the query)
             Engine.writeError(response, error);
@@ -225,5 +238,50 @@ final class CrossShardAnswer {
       }
     }
     return answers;
+  }
+
+  /**
+   * The answer of {@code call}, read; when its body breaks off (or stalls) before its end, the
+   * same shard query's answer from the shard's next replica, if it has one, within the deadline:
+   * nothing of the answer is written before every shard answer is read. The samples of the
+   * broken answer read so far no longer count.
+   *
+   * @throws NextReplicaProblem when the next replica answered, but not a usable answer
+   */
+  private QueryResult readWithFailover(int call, UpstreamResponse upstream, SampleLimit samples) throws IOException {
+    String shard = plan.calls().get(call).shard();
+    ShardAnswers.consuming(upstream);
+    long held = samples.held();
+    try (ShardBody body = new ShardBody(shard, upstream.body())) {
+      return QueryResult.read(body, samples);
+    } catch (ShardBody.ReadException e) {
+      UpstreamResponse next = ShardAnswers.nextReplica(upstream, e);
+      if (next == null) {
+        throw e;
+      }
+      samples.release(samples.held() - held);
+      ApiError problem = ShardAnswers.problem(endpointOf(call), shard, next, true);
+      if (problem != null) {
+        next.close();
+        throw new NextReplicaProblem(problem);
+      }
+      return readWithFailover(call, next, samples);
+    }
+  }
+
+  private io.promroute.api.Endpoint endpointOf(int call) {
+    String path = plan.calls().get(call).apiPath() != null ? plan.calls().get(call).apiPath() : plan.apiPath();
+    return io.promroute.api.Endpoint.of(path).orElse(plan.endpoint());
+  }
+
+  /** The answer of a shard's next replica, asked after the first one's broke off, is an error. */
+  private static final class NextReplicaProblem extends IOException {
+    private static final long serialVersionUID = 1L;
+    final transient ApiError error;
+
+    NextReplicaProblem(ApiError error) {
+      super(error.message());
+      this.error = error;
+    }
   }
 }

@@ -364,8 +364,9 @@ public final class Exchange {
       } catch (IOException e) {
         error = ShardAnswers.malformed(call.shard(), "answered a body that does not inflate as gzip");
       }
-      if (error == null && partial && !single) {
-        // A shard that breaks off mid-answer can still be left out: nothing of the merge is written yet.
+      if (error == null && !single && (partial || readWhole() && ShardAnswers.hasReplicas(upstream))) {
+        // A shard that breaks off mid-answer can still be left out, or answered by its next
+        // replica: nothing of the merge is written yet.
         try {
           upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES, memory);
           error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, true);
@@ -420,6 +421,19 @@ public final class Exchange {
     }
     // No flush: completing the request closes the output, and a small answer still all in the
     // container's buffer then goes out in one write, with a Content-Length instead of chunks.
+  }
+
+  /**
+   * Whether the answer is computed from the shards' whole answers before anything of it is
+   * written (a union of series, labels, label values or metadata; the shards that have data), so
+   * that a shard's answer breaking off can still be asked of its next replica; a fan-out of
+   * queries streams instead, unless partial answers buffer it.
+   */
+  private boolean readWhole() {
+    return plan.combine() == Route.Combine.SHARD_KEYS || plan.combine() == Route.Combine.MERGE && switch (plan.endpoint()) {
+      case SERIES, LABELS, LABEL_VALUES, METADATA -> true;
+      default -> false;
+    };
   }
 
   /** The endpoint a call asks, which can differ from the request's (label/<shard label>/values asks labels). */
@@ -507,9 +521,10 @@ public final class Exchange {
 
   /** The client went away. */
   public void onError() {
-    // The client went away, as far as the container noticed: over HTTP/1.1 Jetty cannot see a
-    // client close while no I/O is pending (jetty/jetty.project#824), so while a shard has not
-    // answered this comes when the answer is written or at the async timeout; the upstream
+    // The client went away, as far as the transport noticed: over HTTP/1.1 a container sees a
+    // client close while no I/O is pending only if someone reads the connection
+    // (jetty/jetty.project#824), which the transports here do while the shards are asked; in
+    // others this comes when the answer is written or at the async timeout, and the upstream
     // timeout releases the shard connection in any case.
     abandoned = true;
     if (claim()) {

@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
  * replicas to one of them, and fails over to the next as {@link ReplicaPolicy} says. Requests for
  * shards with one URL, and requests it does not recognize, go to the client below unchanged.
  *
- * <p>It works on response headers only: once it has handed an answer up, that answer is final,
- * so no retry can ever follow a body that has started.
+ * <p>It decides on response headers (and on bodies already in memory): an answer it has handed
+ * up is relayed as it comes. Only a caller that consumes the whole body before it writes anything
+ * (a merge, a cross-shard evaluation) may ask, when that body breaks off or stalls, for the same
+ * request on the next replica ({@link #nextReplica}), within the same deadline.
  */
 public final class ReplicaClient implements UpstreamClient, AutoCloseable {
 
@@ -151,6 +153,37 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         replica.failed(System.nanoTime(), "probe " + (failure != null ? describe(failure) : "status " + response.status()));
       }
     });
+  }
+
+  /**
+   * For a caller that reads the whole of {@code answer}'s body before it writes anything: from now
+   * on a read that waits longer than the first-byte timeout for the next byte fails (the replica
+   * has stalled), so that {@link #nextReplica} can still ask another replica in time. Does nothing
+   * for an answer that is not a replica's.
+   */
+  static void consuming(UpstreamResponse answer) {
+    if (answer instanceof Answer replicas) {
+      replicas.watchStalls();
+    }
+  }
+
+  /**
+   * The same request as {@code broken}'s, sent to the shard's next replica within what is left of
+   * its deadline, after reading {@code broken}'s body failed with {@code failure}: that replica
+   * counts as failed, as if it had failed before its headers. The future completes as {@link
+   * #send} does (a replica's answer, or the last failure when none is left); closing {@code
+   * broken} cancels it, or closes its answer.
+   *
+   * @return the future, or {@code null} when {@code broken} is not a replica's answer (a shard
+   *     with one URL), so no other replica can be asked
+   */
+  static CompletableFuture<UpstreamResponse> nextReplica(UpstreamResponse broken, java.io.IOException failure) {
+    return broken instanceof Answer replicas ? replicas.next(failure) : null;
+  }
+
+  /** Whether {@code answer} is a replica's, whose request {@link #nextReplica} can send on. */
+  static boolean isReplicaAnswer(UpstreamResponse answer) {
+    return answer instanceof Answer;
   }
 
   /** What a replica answered, as far as choosing a replica is concerned. */
@@ -297,6 +330,155 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
   }
 
   /**
+   * A replica's answer handed up: its body can be watched for stalls, and its request sent on to
+   * the other replicas when the body breaks off ({@link #nextReplica}). Closing it closes what the
+   * other replicas answered in its place too, so that the exchange, which knows only this answer,
+   * releases them all.
+   */
+  private final class Answer implements UpstreamResponse {
+    private final UpstreamResponse response;
+    private final Failover failover;
+    private final Replica replica;
+    /** The body, watched unless it is already in memory (whose type says so to every reader). */
+    private final java.io.InputStream body;
+    private final Body watched;
+    private CompletableFuture<UpstreamResponse> next; // guarded by this
+    private ScheduledFuture<?> stallWatch; // guarded by this
+    private boolean closed; // guarded by this
+
+    Answer(UpstreamResponse response, Failover failover, Replica replica) {
+      this.response = response;
+      this.failover = failover;
+      this.replica = replica;
+      this.watched = response.body() instanceof java.io.ByteArrayInputStream ? null : new Body(response.body());
+      this.body = watched != null ? watched : response.body();
+    }
+
+    @Override
+    public int status() {
+      return response.status();
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+      return response.headers();
+    }
+
+    @Override
+    public java.io.InputStream body() {
+      return body;
+    }
+
+    void watchStalls() {
+      if (watched == null) {
+        return; // nothing left to wait for
+      }
+      long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), policy.firstByteTimeout().toNanos() / 4);
+      synchronized (this) {
+        if (closed || stallWatch != null) {
+          return;
+        }
+        stallWatch = timer.scheduleWithFixedDelay(this::checkStall, period, period, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    private void checkStall() {
+      long waiting = watched.waitingSince;
+      if (waiting != 0 && System.nanoTime() - waiting > policy.firstByteTimeout().toNanos()) {
+        watched.stalled = true;
+        stopWatching();
+        response.close(); // fails the read that waits
+      }
+    }
+
+    private void stopWatching() {
+      ScheduledFuture<?> watch;
+      synchronized (this) {
+        watch = stallWatch;
+        stallWatch = null;
+      }
+      if (watch != null) {
+        watch.cancel(false);
+      }
+    }
+
+    CompletableFuture<UpstreamResponse> next(java.io.IOException failure) {
+      Failover resumed;
+      synchronized (this) {
+        if (closed || next != null) {
+          return closed ? CompletableFuture.failedFuture(new CancellationException("closed")) : next;
+        }
+        if (System.nanoTime() - failover.deadline >= 0) {
+          // The request's deadline failed the read: no time for another replica, and no sign
+          // that this one is sick rather than slow.
+          return CompletableFuture.failedFuture(failure);
+        }
+        java.util.Set<Replica> broken = new java.util.HashSet<>(failover.broken);
+        broken.add(replica);
+        resumed = new Failover(failover.replicas, failover.request, failover.path, failover.deadline, broken);
+        next = resumed;
+      }
+      stopWatching();
+      response.close(); // the broken connection, at once
+      replica.failed(System.nanoTime(), "its answer broke off: " + describe(failure.getCause() != null ? failure.getCause() : failure));
+      return resumed.start();
+    }
+
+    @Override
+    public void close() {
+      CompletableFuture<UpstreamResponse> resumed;
+      synchronized (this) {
+        closed = true;
+        resumed = next;
+      }
+      stopWatching();
+      response.close();
+      if (resumed != null && !resumed.cancel(true) && !resumed.isCompletedExceptionally()) {
+        resumed.join().close();
+      }
+    }
+  }
+
+  /** A replica's body that knows since when a read waits, and fails that read as a stall once it is stopped. */
+  private static final class Body extends java.io.FilterInputStream {
+    /** Since when (nanos) a read waits for bytes; 0 while none does. */
+    volatile long waitingSince;
+    volatile boolean stalled;
+
+    Body(java.io.InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws java.io.IOException {
+      waitingSince = Math.max(1, System.nanoTime());
+      try {
+        return super.read();
+      } catch (java.io.IOException e) {
+        throw stalled ? stall(e) : e;
+      } finally {
+        waitingSince = 0;
+      }
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws java.io.IOException {
+      waitingSince = Math.max(1, System.nanoTime());
+      try {
+        return super.read(buffer, offset, length);
+      } catch (java.io.IOException e) {
+        throw stalled ? stall(e) : e;
+      } finally {
+        waitingSince = 0;
+      }
+    }
+
+    private static java.io.IOException stall(java.io.IOException cause) {
+      return new java.io.IOException("the answer stalled", cause);
+    }
+  }
+
+  /**
    * One request: the attempts at the replicas, in {@link ShardReplicas#order}, each started when the
    * one before failed or has not answered within the first-byte timeout. The first answer wins and
    * the other attempts are cancelled; when every replica failed, the last failure is the answer
@@ -324,15 +506,25 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     /** One replica asked, since {@code started} (nanos). */
     private record Attempt(Replica replica, long started, CompletableFuture<UpstreamResponse> future) {}
 
+    /** Replicas whose answer's body broke off, never asked again for this request. */
+    private final java.util.Set<Replica> broken;
+
     Failover(ShardReplicas replicas, UpstreamRequest request, String path) {
+      this(replicas, request, path, System.nanoTime() + request.timeout().toNanos(), java.util.Set.of());
+    }
+
+    /** The same request from the replicas not in {@code broken}, until the first one's {@code deadline}. */
+    Failover(ShardReplicas replicas, UpstreamRequest request, String path, long deadline, java.util.Set<Replica> broken) {
       this.replicas = replicas;
       this.request = request;
       this.path = path;
       int query = path.indexOf('?');
       this.endpoint = io.promroute.api.Endpoint.of(query < 0 ? path : path.substring(0, query)).orElse(null);
-      long now = System.nanoTime();
-      this.order = replicas.order(now);
-      this.deadline = now + request.timeout().toNanos();
+      List<Replica> inOrder = new ArrayList<>(replicas.order(System.nanoTime()));
+      inOrder.removeAll(broken);
+      this.order = inOrder;
+      this.deadline = deadline;
+      this.broken = broken;
     }
 
     Failover start() {
@@ -406,7 +598,7 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
           if (!isDone()) {
             slowOnesFailed(now); // before answering: the caller's next request must see it
           }
-          if (complete(response)) {
+          if (complete(new Answer(response, this, replica))) {
             cancelAttempts();
             releaseHeld();
           } else {

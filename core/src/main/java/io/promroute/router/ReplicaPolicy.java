@@ -13,7 +13,10 @@ import java.time.Duration;
  * out of rotation for {@code backoff} (doubled for each further failure in a row, up to 16 times)
  * and the request goes on to the next replica; a replica that has sent no response headers after
  * {@code firstByteTimeout} gets company: the next replica is asked too and the first answer wins.
- * All of it within the request's own timeout, and never once an answer's body has started.
+ * All of it within the request's own timeout. An answer whose body has started is retried on the
+ * next replica only where the router reads it whole before writing anything (merges, cross-shard
+ * evaluation, build info): then a body that breaks off, or sends no byte for {@code
+ * firstByteTimeout}, is a failure of its replica too; an answer streamed through is never retried.
  *
  * @param firstByteTimeout how long a replica may take to send its response headers before the next
  *     replica is asked too

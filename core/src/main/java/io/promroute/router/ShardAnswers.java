@@ -118,16 +118,32 @@ final class ShardAnswers {
     if (upstream.body() instanceof ByteArrayInputStream) {
       return upstream;
     }
+    consuming(upstream);
     InputStream body = new ShardBody(shard, upstream.body());
     java.util.List<byte[]> chunks = new java.util.ArrayList<>();
     int total = 0;
+    long reserved = 0;
     boolean ended = false;
     while (total <= limit) {
       int size = Math.min(BUFFER_CHUNK_BYTES, limit + 1 - total);
       if (memory != null && !memory.tryReserve(2L * size)) {
         break;
       }
-      byte[] chunk = body.readNBytes(size);
+      reserved += 2L * size;
+      byte[] chunk;
+      try {
+        chunk = body.readNBytes(size);
+      } catch (ShardBody.ReadException e) {
+        // Nothing of it was used yet: the shard's next replica, if it has one, answers instead.
+        UpstreamResponse next = nextReplica(upstream, e);
+        if (next == null) {
+          throw e;
+        }
+        if (memory != null) {
+          memory.release(reserved);
+        }
+        return buffered(shard, next, limit, memory);
+      }
       chunks.add(chunk);
       total += chunk.length;
       if (chunk.length < size) {
@@ -143,6 +159,59 @@ final class ShardAnswers {
     }
     InputStream read = new ByteArrayInputStream(start);
     return new Decoded(upstream, ended ? read : new java.io.SequenceInputStream(read, upstream.body()));
+  }
+
+  /**
+   * Says that the caller reads the whole of {@code upstream}'s body before it writes anything, so
+   * that a replica's answer that stalls fails in time for {@link #nextReplica} to ask another.
+   */
+  static void consuming(UpstreamResponse upstream) {
+    ReplicaClient.consuming(unwrapped(upstream));
+  }
+
+  /**
+   * After reading the body of {@code broken} (a shard's answer, maybe {@link #decoded}) failed,
+   * before anything of it was used: the same request's answer from the shard's next replica,
+   * {@link #decoded}, waited for (so only on a thread that may block), its body being {@link
+   * #consuming consumed} too; closing {@code broken} closes it. It can be an error answer, for
+   * {@link #problem} to judge.
+   *
+   * @return the answer, or {@code null} when the shard has no other replica to ask, or none
+   *     answered within the request's deadline
+   */
+  static UpstreamResponse nextReplica(UpstreamResponse broken, ShardBody.ReadException failure) {
+    java.util.concurrent.CompletableFuture<UpstreamResponse> next = ReplicaClient.nextReplica(unwrapped(broken), failure);
+    if (next == null) {
+      return null;
+    }
+    UpstreamResponse answer;
+    try {
+      answer = next.join();
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return null;
+    }
+    try {
+      UpstreamResponse decoded = decoded(answer);
+      consuming(decoded);
+      return decoded;
+    } catch (IOException e) {
+      answer.close();
+      return null;
+    }
+  }
+
+  /** Whether {@code upstream} is the answer of a shard with other replicas, which {@link #nextReplica} can ask. */
+  static boolean hasReplicas(UpstreamResponse upstream) {
+    return ReplicaClient.isReplicaAnswer(unwrapped(upstream));
+  }
+
+  /** The answer as its client gave it, under what {@link #decoded} and {@link #buffered} wrapped around it. */
+  private static UpstreamResponse unwrapped(UpstreamResponse upstream) {
+    UpstreamResponse response = upstream;
+    while (response instanceof Decoded decoded) {
+      response = decoded.upstream;
+    }
+    return response;
   }
 
   /** The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection. */

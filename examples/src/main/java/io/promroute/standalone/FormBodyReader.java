@@ -2,6 +2,7 @@ package io.promroute.standalone;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -22,16 +23,17 @@ final class FormBodyReader implements Runnable {
 
   private final Request request;
   private final int keep;
-  private final Consumer<byte[]> done;
+  private final BiConsumer<byte[], Boolean> done;
   private final Consumer<Throwable> failed;
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
   private long discarded;
 
   /**
-   * @param done called once with the kept bytes when the body has ended
+   * @param done called once with the kept bytes when the body has ended, and whether it was read to
+   *     its end (not when more than 64 MiB were dropped)
    * @param failed called once instead when reading failed (the client went away, or was idle too long)
    */
-  FormBodyReader(Request request, int keep, Consumer<byte[]> done, Consumer<Throwable> failed) {
+  FormBodyReader(Request request, int keep, BiConsumer<byte[], Boolean> done, Consumer<Throwable> failed) {
     this.request = request;
     this.keep = keep;
     this.done = done;
@@ -58,7 +60,7 @@ final class FormBodyReader implements Runnable {
         chunk.release();
       }
       if (last || discarded > MAX_DISCARDED_BYTES) {
-        done.accept(kept.toByteArray());
+        done.accept(kept.toByteArray(), last);
         return;
       }
     }

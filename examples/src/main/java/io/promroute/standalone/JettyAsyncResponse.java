@@ -20,6 +20,8 @@ final class JettyAsyncResponse implements AsyncResponse {
   private final Response response;
   private final Callback callback;
   private final AtomicBoolean ended = new AtomicBoolean();
+  // Run as the response ends, before Jetty hears of it (the client-close watch must stop first).
+  private volatile Runnable beforeEnd;
   private ResponseBody body;
 
   JettyAsyncResponse(Response response, Callback callback) {
@@ -66,6 +68,24 @@ final class JettyAsyncResponse implements AsyncResponse {
     }
   }
 
+  /**
+   * Has {@code action} run once as the response ends, before Jetty is told.
+   *
+   * @return {@code false} when the response has already ended: then it does not run
+   */
+  boolean beforeEnd(Runnable action) {
+    beforeEnd = action;
+    // (ended is set before beforeEnd is read: whichever comes second sees the other.)
+    return !ended.get();
+  }
+
+  private void ending() {
+    Runnable action = beforeEnd;
+    if (action != null) {
+      action.run();
+    }
+  }
+
   /** Whether the response has been ended, by the engine or by the handler. */
   boolean ended() {
     return ended.get();
@@ -76,6 +96,7 @@ final class JettyAsyncResponse implements AsyncResponse {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
+    ending();
     try {
       if (body != null) {
         body.finish(callback);
@@ -93,6 +114,7 @@ final class JettyAsyncResponse implements AsyncResponse {
   @Override
   public void abort(Throwable cause) {
     if (ended.compareAndSet(false, true)) {
+      ending();
       LOG.log(System.Logger.Level.DEBUG, "answer aborted", cause);
       callback.failed(cause);
     }

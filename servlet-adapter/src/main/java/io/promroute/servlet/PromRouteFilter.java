@@ -63,6 +63,26 @@ public final class PromRouteFilter implements Filter {
   public static final String CONFIG_INIT_PARAM = "config";
 
   private volatile Engine engine;
+  /**
+   * Reads the connections of requests waiting for shards ({@link ClientCloseWatch}); one daemon
+   * thread, started with the first watched request, stopped with the filter.
+   */
+  private final java.util.concurrent.ScheduledThreadPoolExecutor watches = watchTimer();
+  /** The watches' thread, once started, for {@link #destroy()} to wait for. */
+  private final java.util.concurrent.atomic.AtomicReference<Thread> watchThread = new java.util.concurrent.atomic.AtomicReference<>();
+
+  private java.util.concurrent.ScheduledThreadPoolExecutor watchTimer() {
+    java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "promroute-client-watch");
+      thread.setDaemon(true);
+      // Started by a request's thread, it would keep the application's class loader.
+      thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+      watchThread.set(thread);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true); // most watches end with their answer
+    return timer;
+  }
 
   /** For containers that instantiate the filter from {@code web.xml}; reads its config in {@link #init}. */
   public PromRouteFilter() {}
@@ -175,7 +195,7 @@ public final class PromRouteFilter implements Filter {
       throw new ServletException("PromRouteFilter was not initialized");
     }
     if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse httpResponse) {
-      handle(current, http, httpResponse, chain);
+      handle(current, http, httpResponse, chain, watches);
     } else {
       chain.doFilter(request, response);
     }
@@ -192,8 +212,8 @@ public final class PromRouteFilter implements Filter {
     return current != null ? current.replicaStatus() : java.util.List.of();
   }
 
-  private static void handle(Engine engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
+  private static void handle(Engine engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+      java.util.concurrent.ScheduledExecutorService watches) throws IOException, ServletException {
     String path = request.getRequestURI().substring(request.getContextPath().length());
     if (!engine.serves(path)) {
       chain.doFilter(request, response);
@@ -211,6 +231,17 @@ public final class PromRouteFilter implements Filter {
     Exchange exchange = engine.exchange(new ServletApiRequest(request, path), answer);
     answer.listen(exchange);
     exchange.start();
+    if (!answer.ended()) {
+      // Waiting for shards, with nothing read or written: the container would not notice the
+      // client leaving, the watch does, so that its shard requests are cancelled at once.
+      ClientCloseWatch watch = ClientCloseWatch.of(request, () -> {
+        answer.abort(new java.io.EOFException("the client closed its connection"));
+        exchange.onError();
+      });
+      if (watch != null && answer.beforeEnd(watch::stop)) {
+        watch.start(watches);
+      }
+    }
     // Before this dispatch returns: the container completes the request only after it.
     String kind = exchange.routeKind();
     if (kind != null) {
@@ -220,9 +251,20 @@ public final class PromRouteFilter implements Filter {
 
   @Override
   public void destroy() {
+    watches.shutdownNow();
     Engine current = engine;
     if (current != null) {
       current.shutdown();
+    }
+    try {
+      // A container checks for threads left behind as soon as its filters are destroyed.
+      watches.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
+      Thread thread = watchThread.get();
+      if (thread != null) {
+        thread.join(1000); // terminated, the pool's thread may still be ending
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -20,6 +20,9 @@ final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
   private final AsyncContext async;
   private final HttpServletResponse response;
   private volatile Exchange exchange;
+  private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+  // Run as the response ends, before the container hears of it (the client-close watch must stop first).
+  private volatile Runnable beforeEnd;
 
   ServletAsyncResponse(AsyncContext async, HttpServletResponse response) {
     this.async = async;
@@ -62,8 +65,35 @@ final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
     response.reset();
   }
 
+  /**
+   * Has {@code action} run once as the response ends (completed, aborted, or ended by the
+   * container), before the container is told.
+   *
+   * @return {@code false} when the response has already ended: then it does not run
+   */
+  boolean beforeEnd(Runnable action) {
+    beforeEnd = action;
+    // (ended is set before beforeEnd is read: whichever comes second sees the other.)
+    return !ended.get();
+  }
+
+  /** Whether the response has ended, or is ending. */
+  boolean ended() {
+    return ended.get();
+  }
+
+  private void ending() {
+    if (ended.compareAndSet(false, true)) {
+      Runnable action = beforeEnd;
+      if (action != null) {
+        action.run();
+      }
+    }
+  }
+
   @Override
   public void complete() {
+    ending();
     try {
       async.complete();
     } catch (IllegalStateException alreadyCompleted) {
@@ -79,22 +109,26 @@ final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
   @Override
   public void abort(Throwable cause) {
     LOG.log(System.Logger.Level.DEBUG, "answer aborted", cause);
+    ending();
     ContainerAbort.abort(response, cause);
     complete();
   }
 
   @Override
   public void onTimeout(AsyncEvent event) {
+    ending();
     exchange.onTimeout();
   }
 
   @Override
   public void onError(AsyncEvent event) {
+    ending();
     exchange.onError();
   }
 
   @Override
   public void onComplete(AsyncEvent event) {
+    ending();
     exchange.onComplete();
   }
 

@@ -650,8 +650,8 @@ class PromRouteFilterTest {
       Thread.sleep(300);
     }
 
-    // Jetty reports a disconnect only when it next reads or writes, so the shard request is released
-    // at the latest at the upstream timeout.
+    // The filter's watch of the client's connection cancels the shard request (at the latest the
+    // upstream timeout releases it).
     await(() -> hanging.closedByPeer() == 1, "the router closes its shard connection");
     assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}")).status()).isEqualTo(200);
   }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promroute.servlet.it.FaultyShard.Fault;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -139,41 +137,5 @@ class IsolationTest {
     }
     latencies.sort(null);
     return Duration.ofNanos(latencies.get(count / 2));
-  }
-
-  /**
-   * A client that goes away while its shard has not answered: how long the shard's connection stays
-   * open, in each container (printed). Neither Jetty 12 nor Tomcat 11 tells a servlet that an
-   * HTTP/1.1 client closed its connection while nothing is read or written (jetty/jetty.project#824),
-   * so today that is the deadline: asserted to be no later.
-   */
-  @Test
-  void aClientThatGoesAwayHoldsItsShardRequestNoLongerThanTheDeadline() throws Exception {
-    sick.fault(Fault.HANG_BEFORE_HEADERS);
-    try (JettyRouter jetty = JettyRouter.start(filter()); TomcatRouter tomcat = TomcatRouter.start(filter())) {
-      for (URI router : List.of(jetty.baseUri(), tomcat.baseUri())) {
-        int closedBefore = sick.closedByPeer();
-        int requestsBefore = sick.requests();
-        long gone;
-        try (Socket client = new Socket(router.getHost(), router.getPort())) {
-          OutputStream out = client.getOutputStream();
-          out.write(("GET " + SICK + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
-          long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-          while (sick.requests() == requestsBefore && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-          }
-          gone = System.nanoTime();
-        }
-        long deadline = System.nanoTime() + TIMEOUT.plusSeconds(5).toNanos();
-        while (sick.closedByPeer() == closedBefore && System.nanoTime() < deadline) {
-          Thread.sleep(10);
-        }
-        assertThat(sick.closedByPeer()).as("the shard connection was closed").isGreaterThan(closedBefore);
-        System.out.printf("%s: shard request released %.0f ms after the client left (upstream timeout %d ms)%n",
-            router.getPort() == jetty.baseUri().getPort() ? "Jetty" : "Tomcat",
-            (System.nanoTime() - gone) / 1e6, TIMEOUT.toMillis());
-      }
-    }
   }
 }

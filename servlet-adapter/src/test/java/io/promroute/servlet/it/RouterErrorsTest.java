@@ -21,7 +21,6 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -254,13 +253,11 @@ class RouterErrorsTest {
 
   /**
    * With a long upstream timeout, only the client's going away can end the shard request early.
-   * Known gap: neither Jetty 12 nor Tomcat 11 tells the filter (no AsyncListener.onError) that a
-   * client closed its connection while the request waits for a shard without reading or writing;
-   * even after 40 s the shard connection stays open, until the upstream timeout. A client gone mid-response is noticed
-   * (the write fails): {@link #clientThatDisconnectsMidResponseLeavesTheRouterHealthy()}.
+   * Neither Jetty 12 nor Tomcat 11 tells the filter that a client closed its connection while the
+   * request waits for a shard without reading or writing; the filter's watch of the connection
+   * does. A client gone mid-response is noticed by the write that fails:
+   * {@link #clientThatDisconnectsMidResponseLeavesTheRouterHealthy()}.
    */
-  @Disabled("known gap: Jetty 12 and Tomcat 11 report no client disconnect while the filter waits for a silent shard;"
-      + " the upstream timeout bounds the shard request")
   @Test
   void clientThatDisconnectsCancelsTheUpstreamRequest() throws Exception {
     try (FakeShards.Hanging stuck = new FakeShards.Hanging();
