@@ -1,6 +1,6 @@
 /**
- * PromRoute's Jakarta Servlet 6 adapter: {@code PromRouteFilter} and the YAML configuration
- * ({@code RouterConfig}).
+ * PromRoute's Jakarta Servlet 6 adapter: {@code PromRouteFilter} and the YAML configuration ({@code
+ * RouterConfig}).
  */
 module io.promroute.servlet {
   requires transitive io.promroute.core;

@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * An error answered in Prometheus's JSON envelope,
- * {@code {"status":"error","errorType":"bad_data","error":"..."}}, with its HTTP status.
+ * An error answered in Prometheus's JSON envelope, {@code
+ * {"status":"error","errorType":"bad_data","error":"..."}}, with its HTTP status.
  *
  * @param status the HTTP status code
- * @param errorType Prometheus's {@code errorType}: {@code bad_data}, {@code execution},
- *     {@code timeout}, {@code canceled}, {@code internal}, {@code unavailable}, ...
+ * @param errorType Prometheus's {@code errorType}: {@code bad_data}, {@code execution}, {@code
+ *     timeout}, {@code canceled}, {@code internal}, {@code unavailable}, ...
  * @param message the {@code error} text
  */
 public record ApiError(int status, String errorType, String message) {
@@ -67,16 +67,19 @@ public record ApiError(int status, String errorType, String message) {
   public static ApiError fromShard(int status, byte[] body, String prefix) {
     String errorType = null;
     String message = null;
-    try (com.fasterxml.jackson.core.JsonParser parser = Json.parser(new java.io.ByteArrayInputStream(body))) {
+    try (com.fasterxml.jackson.core.JsonParser parser =
+        Json.parser(new java.io.ByteArrayInputStream(body))) {
       if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
         return null;
       }
       while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
         String name = parser.currentName();
         parser.nextToken();
-        if (name.equals("errorType") && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+        if (name.equals("errorType")
+            && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
           errorType = parser.getText();
-        } else if (name.equals("error") && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+        } else if (name.equals("error")
+            && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
           message = parser.getText();
         } else {
           parser.skipChildren();

@@ -32,7 +32,13 @@ public final class ApiParameters {
       Pattern.compile(
           "(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?");
   private static final long[] DURATION_UNIT_MILLIS = {
-    365L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, 24L * 3600 * 1000, 3600L * 1000, 60L * 1000, 1000L, 1L
+    365L * 24 * 3600 * 1000,
+    7L * 24 * 3600 * 1000,
+    24L * 3600 * 1000,
+    3600L * 1000,
+    60L * 1000,
+    1000L,
+    1L
   };
   private static final DateTimeFormatter RFC3339 =
       new DateTimeFormatterBuilder()
@@ -43,12 +49,15 @@ public final class ApiParameters {
           .appendOffset("+HH:MM", "Z")
           .toFormatter()
           .withResolverStyle(ResolverStyle.STRICT);
+
   /**
-   * Go's {@code time.Parse(time.RFC3339Nano, ...)} reads the fraction of a second after a comma
-   * as after a period; {@link #RFC3339} reads a period only.
+   * Go's {@code time.Parse(time.RFC3339Nano, ...)} reads the fraction of a second after a comma as
+   * after a period; {@link #RFC3339} reads a period only.
    */
   private static final Pattern COMMA_FRACTION =
-      Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}),([0-9].*)", Pattern.DOTALL);
+      Pattern.compile(
+          "([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}),([0-9].*)", Pattern.DOTALL);
+
   // Prometheus's own boundary times, which Go's parser cannot read but Prometheus accepts.
   private static final String MIN_TIME = "-292273086-05-16T16:47:06Z";
   private static final String MAX_TIME = "292277025-08-18T07:12:54.999999999Z";
@@ -133,7 +142,11 @@ public final class ApiParameters {
       limit = Long.parseLong(value);
     } catch (NumberFormatException e) {
       String reason = value.matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
-      throw badData("invalid parameter \"limit\": strconv.Atoi: parsing " + GoQuote.quote(value) + ": " + reason);
+      throw badData(
+          "invalid parameter \"limit\": strconv.Atoi: parsing "
+              + GoQuote.quote(value)
+              + ": "
+              + reason);
     }
     if (limit < 0) {
       throw badData("invalid parameter \"limit\": limit must be non-negative");
@@ -142,10 +155,11 @@ public final class ApiParameters {
   }
 
   /**
-   * Parses a time as Prometheus does: Unix seconds as a float (rounded to milliseconds) or
-   * RFC 3339.
+   * Parses a time as Prometheus does: Unix seconds as a float (rounded to milliseconds) or RFC
+   * 3339.
    *
-   * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid timestamp}
+   * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid
+   *     timestamp}
    */
   public static Instant parseTime(String name, String value) {
     return parseTimeOrThrow(name, value);
@@ -155,8 +169,8 @@ public final class ApiParameters {
    * The evaluation time in milliseconds Prometheus's engine gets for this time parameter: Go's
    * {@code timestamp.FromTime(parseTime(value))}, in int64 arithmetic as Go does it. Beyond Go's
    * int64 seconds ({@code 1e19}) the conversion gives {@code MinInt64} and the milliseconds wrap,
-   * so a shard evaluates such a request at an instant near 1970 (not an error): the router must
-   * use the same instant, never fail on it.
+   * so a shard evaluates such a request at an instant near 1970 (not an error): the router must use
+   * the same instant, never fail on it.
    *
    * @throws ApiException as {@link #parseTime} for a value that is not a time
    */
@@ -203,10 +217,11 @@ public final class ApiParameters {
   }
 
   /**
-   * Parses a duration as Prometheus does: float seconds, or a Prometheus duration such as
-   * {@code 1m30s}.
+   * Parses a duration as Prometheus does: float seconds, or a Prometheus duration such as {@code
+   * 1m30s}.
    *
-   * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid duration}
+   * @throws ApiException {@code invalid parameter "<name>": cannot parse "<value>" to a valid
+   *     duration}
    */
   public static Duration parseDuration(String name, String value) {
     String number = goFloatText(value);
@@ -218,7 +233,10 @@ public final class ApiParameters {
       }
       if (nanos > Long.MAX_VALUE || nanos < Long.MIN_VALUE) {
         throw badData(
-            "invalid parameter \"" + name + "\": cannot parse \"" + value
+            "invalid parameter \""
+                + name
+                + "\": cannot parse \""
+                + value
                 + "\" to a valid duration. It overflows int64");
       }
       return Duration.ofNanos((long) nanos);
@@ -232,7 +250,8 @@ public final class ApiParameters {
           if (digits != null) {
             millis =
                 Math.addExact(
-                    millis, Math.multiplyExact(Long.parseLong(digits), DURATION_UNIT_MILLIS[group - 1]));
+                    millis,
+                    Math.multiplyExact(Long.parseLong(digits), DURATION_UNIT_MILLIS[group - 1]));
           }
         }
         return Duration.ofMillis(millis);
@@ -240,14 +259,19 @@ public final class ApiParameters {
         // falls through to the error below, as Prometheus refuses durations that overflow
       }
     }
-    throw badData("invalid parameter \"" + name + "\": cannot parse \"" + value + "\" to a valid duration");
+    throw badData(
+        "invalid parameter \"" + name + "\": cannot parse \"" + value + "\" to a valid duration");
   }
 
   private static Instant parseTimeOrThrow(String name, String value) {
     Instant instant = tryParseTime(value);
     if (instant == null) {
       throw badData(
-          "invalid parameter \"" + name + "\": cannot parse \"" + value + "\" to a valid timestamp");
+          "invalid parameter \""
+              + name
+              + "\": cannot parse \""
+              + value
+              + "\" to a valid timestamp");
     }
     return instant;
   }
@@ -261,8 +285,13 @@ public final class ApiParameters {
     Instant instant = tryParseTime(value);
     if (instant == null) {
       throw badData(
-          "invalid parameter \"" + name + "\": Invalid time value for '" + name
-              + "': cannot parse \"" + value + "\" to a valid timestamp");
+          "invalid parameter \""
+              + name
+              + "\": Invalid time value for '"
+              + name
+              + "': cannot parse \""
+              + value
+              + "\" to a valid timestamp");
     }
     return instant;
   }
@@ -288,7 +317,8 @@ public final class ApiParameters {
       double millis = Math.round((seconds - whole) * 1000);
       // Compared as doubles, Instant.MAX's second rounds up past Instant.MAX: clamp as longs.
       long clamped = whole >= 0x1p63 ? Long.MAX_VALUE : (long) whole;
-      clamped = Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), clamped));
+      clamped =
+          Math.max(Instant.MIN.getEpochSecond(), Math.min(Instant.MAX.getEpochSecond(), clamped));
       return Instant.ofEpochSecond(clamped, (long) millis * 1_000_000L);
     }
     if (value.equals(MIN_TIME)) {
@@ -323,7 +353,8 @@ public final class ApiParameters {
     return GO_FLOAT.matcher(value).matches() ? value : null;
   }
 
-  // Go's strconv.underscoreOK: an underscore only between digits, or between a base prefix and a digit.
+  // Go's strconv.underscoreOK: an underscore only between digits, or between a base prefix and a
+  // digit.
   private static boolean underscoresOk(String value) {
     String s = value.startsWith("+") || value.startsWith("-") ? value.substring(1) : value;
     char saw = '^';

@@ -24,7 +24,6 @@ import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,7 +57,9 @@ final class AstJson {
       out.writeFieldName("lhs");
       write(node.lhs(), out);
       out.writeFieldName("matching");
-      boolean vectors = node.lhs().type() == ValueType.INSTANT_VECTOR && node.rhs().type() == ValueType.INSTANT_VECTOR;
+      boolean vectors =
+          node.lhs().type() == ValueType.INSTANT_VECTOR
+              && node.rhs().type() == ValueType.INSTANT_VECTOR;
       if (vectors) {
         matching(node, out);
       } else {
@@ -155,11 +156,14 @@ final class AstJson {
   private static void matching(BinaryExpr node, JsonGenerator out) throws IOException {
     VectorMatching matching = node.matching();
     out.writeStartObject();
-    String card = node.op().isSetOperator() ? "many-to-many" : switch (matching.cardinality()) {
-      case ONE_TO_ONE -> "one-to-one";
-      case MANY_TO_ONE -> "many-to-one";
-      case ONE_TO_MANY -> "one-to-many";
-    };
+    String card =
+        node.op().isSetOperator()
+            ? "many-to-many"
+            : switch (matching.cardinality()) {
+              case ONE_TO_ONE -> "one-to-one";
+              case MANY_TO_ONE -> "many-to-one";
+              case ONE_TO_MANY -> "one-to-many";
+            };
     out.writeStringField("card", card);
     out.writeFieldName("fillValues");
     out.writeStartObject();
@@ -223,7 +227,8 @@ final class AstJson {
     }
   }
 
-  private static void strings(JsonGenerator out, String field, List<String> values) throws IOException {
+  private static void strings(JsonGenerator out, String field, List<String> values)
+      throws IOException {
     out.writeFieldName(field);
     out.writeStartArray();
     for (String value : values) {

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * nearest nor down, nor Go's or Java's pow or exp: each matches about 70 % of them); rather than
  * copy that table, this class takes the bounds the shards write (every bound a shard answer holds
  * is remembered, by its exponent, the same in every schema) and computes the others correctly
- * rounded, an ulp at most from Prometheus's. It also reads a histogram's schema back from bounds, since the query
- * API carries bounds, not schemas.
+ * rounded, an ulp at most from Prometheus's. It also reads a histogram's schema back from bounds,
+ * since the query API carries bounds, not schemas.
  */
 final class BucketBounds {
 
@@ -80,10 +80,10 @@ final class BucketBounds {
   }
 
   /**
-   * The double nearest to t = 2^(i/N - 1), N = 2^schema. A double x = M * 2^-53 of [0.5, 1) is
-   * the nearest when t lies between the midpoints to its neighbours, (2M ± 1) * 2^-54; raising to
-   * the N-th power keeps the order and makes the comparison exact in integers: (2M - 1)^N < 2^K <
-   * (2M + 1)^N with K = i - N + 54N. (t is irrational, never a midpoint.)
+   * The double nearest to t = 2^(i/N - 1), N = 2^schema. A double x = M * 2^-53 of [0.5, 1) is the
+   * nearest when t lies between the midpoints to its neighbours, (2M ± 1) * 2^-54; raising to the
+   * N-th power keeps the order and makes the comparison exact in integers: (2M - 1)^N < 2^K < (2M +
+   * 1)^N with K = i - N + 54N. (t is irrational, never a midpoint.)
    */
   private static double correctlyRounded(int schema, int i) {
     int n = 1 << schema;
@@ -102,19 +102,22 @@ final class BucketBounds {
   }
 
   /**
-   * The index whose upper bound at {@code schema} is {@code upper} (positive; as Prometheus
-   * writes it, which may be an ulp from the computed bound), or null when {@code upper} is no
-   * bound of that schema.
+   * The index whose upper bound at {@code schema} is {@code upper} (positive; as Prometheus writes
+   * it, which may be an ulp from the computed bound), or null when {@code upper} is no bound of
+   * that schema.
    */
   static Integer indexOf(double upper, int schema) {
     if (!(upper > 0)) {
       return null;
     }
-    double log2 = Double.isInfinite(upper) ? 1024 + Math.scalb(1.0, -schema)
-        : upper == Double.MAX_VALUE ? 1024 : Math.log(upper) / Math.log(2);
+    double log2 =
+        Double.isInfinite(upper)
+            ? 1024 + Math.scalb(1.0, -schema)
+            : upper == Double.MAX_VALUE ? 1024 : Math.log(upper) / Math.log(2);
     long estimate = Math.round(Math.scalb(log2, schema));
     for (long index = estimate - 1; index <= estimate + 1; index++) {
-      if (index >= Integer.MIN_VALUE / 2 && index <= Integer.MAX_VALUE / 2
+      if (index >= Integer.MIN_VALUE / 2
+          && index <= Integer.MAX_VALUE / 2
           && near(upper, computed((int) index, schema))) {
         return (int) index;
       }
@@ -151,7 +154,10 @@ final class BucketBounds {
     return index;
   }
 
-  /** Whether {@code lower} is the lower bound of bucket {@code index}, not a cut at the zero threshold. */
+  /**
+   * Whether {@code lower} is the lower bound of bucket {@code index}, not a cut at the zero
+   * threshold.
+   */
   static boolean isLowerBound(double lower, int index, int schema) {
     return near(lower, computed(index - 1, schema));
   }

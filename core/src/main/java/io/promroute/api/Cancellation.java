@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import java.util.function.BooleanSupplier;
 
 /**
- * When the router must stop computing an answer: its deadline passed (503 {@code timeout}), or
- * the client is gone (499 {@code canceled}), with Prometheus's errors. The engine makes one per
- * request and passes it to the evaluation, which calls {@link #check()} at every step and in
- * every long loop, so that a cancelled evaluation stops burning CPU within milliseconds.
- * Thread-safe; {@link #check()} is cheap (a clock read and one call).
+ * When the router must stop computing an answer: its deadline passed (503 {@code timeout}), or the
+ * client is gone (499 {@code canceled}), with Prometheus's errors. The engine makes one per request
+ * and passes it to the evaluation, which calls {@link #check()} at every step and in every long
+ * loop, so that a cancelled evaluation stops burning CPU within milliseconds. Thread-safe; {@link
+ * #check()} is cheap (a clock read and one call).
  */
 public final class Cancellation {
 
@@ -53,10 +53,12 @@ public final class Cancellation {
       return;
     }
     if (canceled.getAsBoolean()) {
-      throw new ApiException(new ApiError(499, "canceled", "query was canceled in expression evaluation"));
+      throw new ApiException(
+          new ApiError(499, "canceled", "query was canceled in expression evaluation"));
     }
     if (System.nanoTime() - deadlineNanos >= 0) {
-      throw new ApiException(new ApiError(503, "timeout", "query timed out in expression evaluation"));
+      throw new ApiException(
+          new ApiError(503, "timeout", "query timed out in expression evaluation"));
     }
   }
 }

@@ -1,10 +1,10 @@
 package io.promroute.api;
 
-import io.promroute.compat.GoJson;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.promroute.compat.GoJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,15 +45,19 @@ final class Json {
     return GoJson.quote(text).getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** Copies the current scalar token exactly: numbers keep their spelling ({@code 1435781451.781}). */
+  /**
+   * Copies the current scalar token exactly: numbers keep their spelling ({@code 1435781451.781}).
+   */
   static void copyScalar(JsonParser parser, JsonGenerator generator) throws IOException {
     JsonToken token = parser.currentToken();
     switch (token) {
-      case VALUE_STRING -> generator.writeString(
-          parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+      case VALUE_STRING ->
+          generator.writeString(
+              parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
       // From the parser's buffer: no String per number (range answers are mostly timestamps).
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(
-          parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
+          generator.writeNumber(
+              parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
       case VALUE_TRUE -> generator.writeBoolean(true);
       case VALUE_FALSE -> generator.writeBoolean(false);
       case VALUE_NULL -> generator.writeNull();

@@ -5,24 +5,22 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The router's one memory budget, shared by all its requests: what a request holds in memory to
- * merge or evaluate answers (a cross-shard query's shard answers and what is computed from them,
- * a series or label union, a partial answer's buffered shard bodies) is reserved from it first
- * and given back when the request ends, however it ends. Per-request limits ({@link SampleLimit},
+ * merge or evaluate answers (a cross-shard query's shard answers and what is computed from them, a
+ * series or label union, a partial answer's buffered shard bodies) is reserved from it first and
+ * given back when the request ends, however it ends. Per-request limits ({@link SampleLimit},
  * {@code limits.max_series}) bound one request; this bounds them all together, so that twenty
- * requests each under its limit cannot fill the heap between them. Answers that stream (one
- * shard's answer, a concatenated fan-out, a range merge) hold a bounded buffer and reserve
- * nothing.
+ * requests each under its limit cannot fill the heap between them. Answers that stream (one shard's
+ * answer, a concatenated fan-out, a range merge) hold a bounded buffer and reserve nothing.
  *
- * <p>What a request holds is estimated from what it reads (samples, label sets, strings), with
- * the sizes of the objects that hold them on a 64-bit JVM; the estimate is reserved before the
- * objects are made. A request that cannot reserve is answered:
+ * <p>What a request holds is estimated from what it reads (samples, label sets, strings), with the
+ * sizes of the objects that hold them on a 64-bit JVM; the estimate is reserved before the objects
+ * are made. A request that cannot reserve is answered:
  *
  * <ul>
- *   <li>422 {@code execution} when it alone needs more than the whole budget: retrying cannot
- *       help, as with Prometheus's {@code --query.max-samples};
- *   <li>503 {@code unavailable} when other requests hold the rest and give none of it back
- *       within 2 seconds: a transient overload, which Prometheus's API answers with 503 and
- *       clients retry.
+ *   <li>422 {@code execution} when it alone needs more than the whole budget: retrying cannot help,
+ *       as with Prometheus's {@code --query.max-samples};
+ *   <li>503 {@code unavailable} when other requests hold the rest and give none of it back within 2
+ *       seconds: a transient overload, which Prometheus's API answers with 503 and clients retry.
  * </ul>
  *
  * Thread-safe; a {@link Lease} is one request's, used by one thread at a time.
@@ -38,7 +36,10 @@ public final class MemoryBudget {
    */
   static final long SAMPLE_BYTES = 96;
 
-  /** A lease takes the global budget in chunks this large, so that samples counted one by one do not contend. */
+  /**
+   * A lease takes the global budget in chunks this large, so that samples counted one by one do not
+   * contend.
+   */
   static final long CHUNK_BYTES = 256 << 10;
 
   /** How long a request waits for other requests to give memory back before it is refused. */
@@ -49,7 +50,8 @@ public final class MemoryBudget {
   // Notified whenever a lease gives its bytes back.
   private final Object released = new Object();
   // Leases that hold part of the budget, and how many of them wait for more (guarded by released).
-  private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger holders =
+      new java.util.concurrent.atomic.AtomicInteger();
   private int waitingHolders;
 
   private MemoryBudget(long maxBytes) {
@@ -107,8 +109,8 @@ public final class MemoryBudget {
 
   /**
    * An estimate of the bytes a label set read from JSON costs ({@code [name, value, ...]}): the
-   * values are new strings, the names are shared (the JSON parser interns field names). Measured
-   * on Kubernetes-like label sets it is within a third above what the heap shows.
+   * values are new strings, the names are shared (the JSON parser interns field names). Measured on
+   * Kubernetes-like label sets it is within a third above what the heap shows.
    */
   static long labelsBytes(List<String> labels) {
     long bytes = 64; // the series or set entry, and its list
@@ -118,12 +120,17 @@ public final class MemoryBudget {
     return bytes;
   }
 
-  /** An estimate of the bytes a copy of a label set that shares its strings costs (an array of them). */
+  /**
+   * An estimate of the bytes a copy of a label set that shares its strings costs (an array of
+   * them).
+   */
   static long labelsCopyBytes(List<String> labels) {
     return 32 + 8L * labels.size();
   }
 
-  /** An estimate of the bytes one string held in a collection costs (object, array, slot or entry). */
+  /**
+   * An estimate of the bytes one string held in a collection costs (object, array, slot or entry).
+   */
   static long stringBytes(String string) {
     return 56 + string.length();
   }
@@ -141,8 +148,8 @@ public final class MemoryBudget {
   }
 
   /**
-   * One request's share of the budget: what it holds, taken from the budget in chunks and all
-   * given back by {@link #close()}.
+   * One request's share of the budget: what it holds, taken from the budget in chunks and all given
+   * back by {@link #close()}.
    */
   public final class Lease implements AutoCloseable {
     private long held;
@@ -162,9 +169,13 @@ public final class MemoryBudget {
         return;
       }
       if (held + bytes > maxBytes || held + bytes < 0) {
-        throw new ApiException(new ApiError(422, "execution",
-            "query processing would hold more memory than the router's budget of " + maxBytes
-                + " bytes (limits.max_memory)"));
+        throw new ApiException(
+            new ApiError(
+                422,
+                "execution",
+                "query processing would hold more memory than the router's budget of "
+                    + maxBytes
+                    + " bytes (limits.max_memory)"));
       }
       // Others hold the rest: wait a little for them to give some back. Requests that read at the
       // same pace hit the budget at the same moment; failing them all at once would leave the
@@ -184,8 +195,11 @@ public final class MemoryBudget {
           while (!tryReserve(bytes)) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || interrupted || holder && waitingHolders >= holders.get()) {
-              throw new ApiException(new ApiError(503, "unavailable",
-                  "the router's memory budget (limits.max_memory) is held by other queries; try again later"));
+              throw new ApiException(
+                  new ApiError(
+                      503,
+                      "unavailable",
+                      "the router's memory budget (limits.max_memory) is held by other queries; try again later"));
             }
             try {
               released.wait(Math.max(1, left / 1_000_000));

@@ -38,15 +38,22 @@ public final class NativeHistogram {
   private final double zeroCount;
   private final double count;
   private final double sum;
+
   /** Bucket indexes, ascending, and their counts: positive, and negative by absolute value. */
   private final int[] positiveIndexes;
+
   private final double[] positiveCounts;
   private final int[] negativeIndexes;
   private final double[] negativeCounts;
 
   private NativeHistogram(
-      int schema, double zeroThreshold, double zeroCount, double count, double sum,
-      Map<Integer, Double> positive, Map<Integer, Double> negative) {
+      int schema,
+      double zeroThreshold,
+      double zeroCount,
+      double count,
+      double sum,
+      Map<Integer, Double> positive,
+      Map<Integer, Double> negative) {
     this.schema = schema;
     this.zeroThreshold = zeroThreshold;
     this.zeroCount = zeroCount;
@@ -103,7 +110,8 @@ public final class NativeHistogram {
         indexed.merge(index, bucket[2], Double::sum);
       }
     }
-    return new NativeHistogram(schema, zeroThreshold, zeroCount, count, sum, positiveBuckets, negativeBuckets);
+    return new NativeHistogram(
+        schema, zeroThreshold, zeroCount, count, sum, positiveBuckets, negativeBuckets);
   }
 
   /** The schema of the first bucket (away from zero first: those nearest zero may be cut). */
@@ -165,7 +173,8 @@ public final class NativeHistogram {
     for (int i = negativeIndexes.length - 1; i >= 0; i--) {
       if (negativeCounts[i] != 0) {
         double lower = -BucketBounds.bound(negativeIndexes[i], schema);
-        double upper = Math.min(-BucketBounds.bound(negativeIndexes[i] - 1, schema), -zeroThreshold);
+        double upper =
+            Math.min(-BucketBounds.bound(negativeIndexes[i] - 1, schema), -zeroThreshold);
         buckets.add(new Bucket(1, lower, upper, negativeCounts[i]));
       }
     }
@@ -183,9 +192,9 @@ public final class NativeHistogram {
   }
 
   /**
-   * Prometheus 2.42's sum of two histograms ({@code sum}, {@code +}): the one with the lower
-   * schema (this one when equal) receives the other's buckets merged to its schema, after both
-   * zero buckets are widened to a common threshold that cuts no populated bucket.
+   * Prometheus 2.42's sum of two histograms ({@code sum}, {@code +}): the one with the lower schema
+   * (this one when equal) receives the other's buckets merged to its schema, after both zero
+   * buckets are widened to a common threshold that cuts no populated bucket.
    */
   public NativeHistogram plus(NativeHistogram other) {
     requireNonNull(other, "other is null");
@@ -230,13 +239,15 @@ public final class NativeHistogram {
      * The other side's buckets merged into this schema (index {@code ((i - 1) >> Δ) + 1}), those
      * ending at or below the zero threshold left out (the zero count holds them already).
      */
-    private void addSide(int otherSchema, int[] indexes, double[] counts, TreeMap<Integer, Double> into) {
+    private void addSide(
+        int otherSchema, int[] indexes, double[] counts, TreeMap<Integer, Double> into) {
       int shift = otherSchema - schema;
       int i = 0;
       while (i < indexes.length) {
         int target = shift == 0 ? indexes[i] : ((indexes[i] - 1) >> shift) + 1;
         double merged = 0;
-        while (i < indexes.length && (shift == 0 ? indexes[i] : ((indexes[i] - 1) >> shift) + 1) == target) {
+        while (i < indexes.length
+            && (shift == 0 ? indexes[i] : ((indexes[i] - 1) >> shift) + 1) == target) {
           merged += counts[i];
           i++;
         }
@@ -257,15 +268,28 @@ public final class NativeHistogram {
       double otherThreshold = other.zeroThreshold;
       while (otherThreshold != zeroThreshold) {
         if (zeroThreshold > otherThreshold) {
-          double[] widened = widenedZeroBucket(
-              other.schema, other.zeroCount, other.positiveIndexes, other.positiveCounts,
-              other.negativeIndexes, other.negativeCounts, zeroThreshold);
+          double[] widened =
+              widenedZeroBucket(
+                  other.schema,
+                  other.zeroCount,
+                  other.positiveIndexes,
+                  other.positiveCounts,
+                  other.negativeIndexes,
+                  other.negativeCounts,
+                  zeroThreshold);
           otherZeroCount = widened[0];
           otherThreshold = widened[1];
         }
         if (otherThreshold > zeroThreshold) {
-          double[] widened = widenedZeroBucket(
-              schema, zeroCount, keys(positive), values(positive), keys(negative), values(negative), otherThreshold);
+          double[] widened =
+              widenedZeroBucket(
+                  schema,
+                  zeroCount,
+                  keys(positive),
+                  values(positive),
+                  keys(negative),
+                  values(negative),
+                  otherThreshold);
           zeroCount = widened[0];
           zeroThreshold = widened[1];
           // The buckets now inside the zero bucket are counted there.
@@ -303,13 +327,18 @@ public final class NativeHistogram {
   }
 
   /**
-   * What the zero count would be with the larger threshold {@code larger}, and the threshold,
-   * moved up to the end of a populated bucket it would cut (Go's {@code
-   * zeroCountForLargerThreshold}): {@code [count, threshold]}.
+   * What the zero count would be with the larger threshold {@code larger}, and the threshold, moved
+   * up to the end of a populated bucket it would cut (Go's {@code zeroCountForLargerThreshold}):
+   * {@code [count, threshold]}.
    */
   private static double[] widenedZeroBucket(
-      int schema, double zeroCount, int[] positiveIndexes, double[] positiveCounts,
-      int[] negativeIndexes, double[] negativeCounts, double larger) {
+      int schema,
+      double zeroCount,
+      int[] positiveIndexes,
+      double[] positiveCounts,
+      int[] negativeIndexes,
+      double[] negativeCounts,
+      double larger) {
     outer:
     while (true) {
       double count = zeroCount;
@@ -354,11 +383,21 @@ public final class NativeHistogram {
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(positiveIndexes) * 31 + Double.hashCode(count) * 17 + Double.hashCode(sum);
+    return Arrays.hashCode(positiveIndexes) * 31
+        + Double.hashCode(count) * 17
+        + Double.hashCode(sum);
   }
 
   @Override
   public String toString() {
-    return "{count:" + count + ", sum:" + sum + ", schema:" + schema + ", buckets:" + buckets() + "}";
+    return "{count:"
+        + count
+        + ", sum:"
+        + sum
+        + ", schema:"
+        + schema
+        + ", buckets:"
+        + buckets()
+        + "}";
   }
 }

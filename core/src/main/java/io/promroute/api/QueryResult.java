@@ -17,13 +17,13 @@ import java.util.List;
 
 /**
  * The {@code data} of a successful {@code /api/v1/query} or {@code /api/v1/query_range} answer,
- * held in memory: what the router reads from each shard to merge answers across shards, and
- * what it writes back. Values are doubles read from and written as Prometheus's strings ({@code
- * "NaN"}, {@code "+Inf"}, Go's shortest {@code 'f'} format); timestamps are milliseconds.
+ * held in memory: what the router reads from each shard to merge answers across shards, and what it
+ * writes back. Values are doubles read from and written as Prometheus's strings ({@code "NaN"},
+ * {@code "+Inf"}, Go's shortest {@code 'f'} format); timestamps are milliseconds.
  *
  * @param type the result type
- * @param series the series: for a vector one point each, for a scalar one series with no labels
- *     and one point
+ * @param series the series: for a vector one point each, for a scalar one series with no labels and
+ *     one point
  * @param warnings the answer's {@code warnings}
  */
 public record QueryResult(Type type, List<Series> series, List<String> warnings) {
@@ -59,8 +59,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
    * One sample.
    *
    * @param timestampMillis the time
-   * @param value the float value; 0 for a histogram sample (what Prometheus 2.42's engine reads
-   *     as the value of a histogram sample)
+   * @param value the float value; 0 for a histogram sample (what Prometheus 2.42's engine reads as
+   *     the value of a histogram sample)
    * @param histogram the native histogram, or null for a float sample
    */
   public record Point(long timestampMillis, double value, NativeHistogram histogram) {
@@ -103,9 +103,9 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
   }
 
   /**
-   * {@link #read(InputStream)}, counting every sample read against {@code limit} as it is read,
-   * so that an answer too large for the router stops being read at the limit, not at the end of
-   * the heap.
+   * {@link #read(InputStream)}, counting every sample read against {@code limit} as it is read, so
+   * that an answer too large for the router stops being read at the limit, not at the end of the
+   * heap.
    *
    * @throws ApiException 422 {@code execution} when the samples held exceed the limit
    */
@@ -146,7 +146,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     }
   }
 
-  private static Type readData(JsonParser parser, List<Series> series, SampleLimit limit) throws IOException {
+  private static Type readData(JsonParser parser, List<Series> series, SampleLimit limit)
+      throws IOException {
     Type type = null;
     // "result" may come before "resultType": keep the raw scalar point until the type is known.
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -187,7 +188,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     return type;
   }
 
-  private static Series readSeries(JsonParser parser, Type type, SampleLimit limit) throws IOException {
+  private static Series readSeries(JsonParser parser, Type type, SampleLimit limit)
+      throws IOException {
     List<String> labels = new ArrayList<>();
     List<Point> points = new ArrayList<>();
     boolean sorted = true;
@@ -287,7 +289,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     try {
       return new Point(time, 0, NativeHistogram.of(count, sum, buckets));
     } catch (IllegalArgumentException e) {
-      throw new IOException("shard answer holds a native histogram the router cannot read: " + e.getMessage(), e);
+      throw new IOException(
+          "shard answer holds a native histogram the router cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -343,8 +346,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
 
   /**
    * Writes the answer as Prometheus writes it ({@code {"status":"success","data":{...}}}), with
-   * {@link #warnings()} and {@code extraWarnings} (duplicates dropped) when there are any. Does
-   * not close {@code out}.
+   * {@link #warnings()} and {@code extraWarnings} (duplicates dropped) when there are any. Does not
+   * close {@code out}.
    */
   public void write(OutputStream out, List<String> extraWarnings) throws IOException {
     try (JsonGenerator generator = Json.generator(out)) {
@@ -414,7 +417,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
     }
   }
 
-  private static void writePoints(JsonGenerator generator, String field, List<Point> points, boolean histograms)
+  private static void writePoints(
+      JsonGenerator generator, String field, List<Point> points, boolean histograms)
       throws IOException {
     generator.writeFieldName(field);
     generator.writeStartArray();
@@ -428,7 +432,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
 
   private static void writePoint(JsonGenerator generator, Point point) throws IOException {
     generator.writeStartArray();
-    generator.writeNumber(ResponseTransformer.timestamp(Instant.ofEpochMilli(point.timestampMillis())));
+    generator.writeNumber(
+        ResponseTransformer.timestamp(Instant.ofEpochMilli(point.timestampMillis())));
     if (point.histogram() == null) {
       generator.writeString(PromQL.formatApiSampleValue(point.value()));
     } else {
@@ -438,7 +443,8 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
   }
 
   /** As Prometheus 2.42's API: count, sum, and the non-empty buckets when there are any. */
-  private static void writeHistogram(JsonGenerator generator, NativeHistogram histogram) throws IOException {
+  private static void writeHistogram(JsonGenerator generator, NativeHistogram histogram)
+      throws IOException {
     generator.writeStartObject();
     generator.writeStringField("count", PromQL.formatApiSampleValue(histogram.count()));
     generator.writeStringField("sum", PromQL.formatApiSampleValue(histogram.sum()));
@@ -462,7 +468,10 @@ public record QueryResult(Type type, List<Series> series, List<String> warnings)
   private static void expect(JsonToken actual, JsonToken expected) throws IOException {
     if (actual != expected) {
       throw new IOException(
-          "shard answer is not a Prometheus query answer: expected " + expected + ", got " + actual);
+          "shard answer is not a Prometheus query answer: expected "
+              + expected
+              + ", got "
+              + actual);
     }
   }
 }

@@ -9,13 +9,14 @@ import java.nio.charset.StandardCharsets;
  * Reads a JSON answer as bytes, for copies that parse only what they change: white space between
  * tokens is skipped, member names and strings are read whole, and any other value can be copied
  * verbatim to a {@link Sink} with a table-driven scan. The structure is checked as far as it is
- * read (balanced brackets, closed strings, no early end); a malformed answer fails with a
- * {@link JsonParseException}.
+ * read (balanced brackets, closed strings, no early end); a malformed answer fails with a {@link
+ * JsonParseException}.
  */
 final class RawJsonReader {
 
   static final int BUFFER = 16 * 1024;
   static final int MIN_BUFFER = 256;
+
   /** Bytes that cannot change the nesting or end a string. */
   private static final boolean[] PLAIN = new boolean[256];
 
@@ -55,7 +56,8 @@ final class RawJsonReader {
   RawJsonReader(InputStream in) {
     this.in = in;
     int available = available(in);
-    this.input = new byte[available > 0 ? Math.min(BUFFER, Math.max(MIN_BUFFER, available + 1)) : BUFFER];
+    this.input =
+        new byte[available > 0 ? Math.min(BUFFER, Math.max(MIN_BUFFER, available + 1)) : BUFFER];
   }
 
   /** The size of the input buffer, a hint for the size of what is written from it. */
@@ -68,14 +70,16 @@ final class RawJsonReader {
     position++;
   }
 
-  /** Copies one member of an array or object, writing the comma before it unless it is the first. */
+  /**
+   * Copies one member of an array or object, writing the comma before it unless it is the first.
+   */
   interface Member {
     void copy(boolean first) throws IOException;
   }
 
   /**
-   * Goes through the members of the array or object just opened, up to its {@code close}
-   * (consumed, not written). Answers whether there was any member.
+   * Goes through the members of the array or object just opened, up to its {@code close} (consumed,
+   * not written). Answers whether there was any member.
    */
   boolean members(char close, String where, Member member) throws IOException {
     if (peek() == close) {
@@ -117,7 +121,9 @@ final class RawJsonReader {
           escaped = false; // whatever follows a backslash is part of the string
           continue;
         }
-        i = skipPlain(input, i, end); // digits, letters, commas: nearly every byte of a sample array
+        i =
+            skipPlain(
+                input, i, end); // digits, letters, commas: nearly every byte of a sample array
         if (i == end) {
           break;
         }
@@ -186,7 +192,7 @@ final class RawJsonReader {
   }
 
   /** A member's name, read up to and including its colon. */
-    Name name() throws IOException {
+  Name name() throws IOException {
     Name name = string();
     expect(':');
     return name;
@@ -271,7 +277,8 @@ final class RawJsonReader {
 
   private boolean fill() throws IOException {
     if (limit == input.length && input.length < BUFFER) {
-      input = new byte[Math.min(BUFFER, input.length * 2)]; // the last read filled it: more is coming
+      input =
+          new byte[Math.min(BUFFER, input.length * 2)]; // the last read filled it: more is coming
     }
     int read = in.read(input, 0, input.length);
     if (read <= 0) {
@@ -310,7 +317,8 @@ final class RawJsonReader {
   void expect(char c) throws IOException {
     int actual = next();
     if (actual != c) {
-      throw malformed("expected '" + c + "' but found " + (actual < 0 ? "the end" : "'" + (char) actual + "'"));
+      throw malformed(
+          "expected '" + c + "' but found " + (actual < 0 ? "the end" : "'" + (char) actual + "'"));
     }
   }
 

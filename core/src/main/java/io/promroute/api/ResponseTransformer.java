@@ -1,12 +1,11 @@
 package io.promroute.api;
 
-import io.promroute.compat.GoStrings;
-
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.promroute.compat.GoStrings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,9 +29,9 @@ import java.util.TreeSet;
  *
  * <p>Memory: {@link #addShardLabel} holds two small buffers, the range merge one series per shard,
  * the concatenating merges (query, query_exemplars, rules, alerts) one token at a time, whatever
- * the size of the answers.
- * The unions (series, labels, label values, metadata) must sort and deduplicate across shards, so
- * they hold the distinct label sets, names or metadata entries of all shards, never the raw bodies.
+ * the size of the answers. The unions (series, labels, label values, metadata) must sort and
+ * deduplicate across shards, so they hold the distinct label sets, names or metadata entries of all
+ * shards, never the raw bodies.
  *
  * <p>Label sets are written sorted by label name in Unicode code point order (Go's byte order of
  * UTF-8), where Prometheus writes them: the shard label is inserted at its sorted place.
@@ -48,7 +47,12 @@ public final class ResponseTransformer {
    * spelling. Does not close either stream.
    */
   public static void addShardLabel(
-      Endpoint endpoint, InputStream in, OutputStream out, String label, String value, List<String> warnings)
+      Endpoint endpoint,
+      InputStream in,
+      OutputStream out,
+      String label,
+      String value,
+      List<String> warnings)
       throws IOException {
     requireNonNull(label, "label is null");
     ShardAnswerCopy.copy(endpoint, in, out, label, value, warnings);
@@ -68,29 +72,38 @@ public final class ResponseTransformer {
   }
 
   /**
-   * Merges the successful answers of several shards into one answer. Query, query_exemplars,
-   * rules and alerts answers are concatenated in the given order (each series with its shard's
-   * label); query_range matrices are merged sorted by label set, as Prometheus sorts them (one
-   * series per shard held at a time); series, labels ({@code label} included when any shard has series),
-   * label values and metadata are unioned, deduplicated and sorted as Prometheus sorts them.
-   * Warnings and infos are merged without duplicates; {@code stats} of a merge are dropped.
-   * Closes the answers' bodies, not {@code out}.
+   * Merges the successful answers of several shards into one answer. Query, query_exemplars, rules
+   * and alerts answers are concatenated in the given order (each series with its shard's label);
+   * query_range matrices are merged sorted by label set, as Prometheus sorts them (one series per
+   * shard held at a time); series, labels ({@code label} included when any shard has series), label
+   * values and metadata are unioned, deduplicated and sorted as Prometheus sorts them. Warnings and
+   * infos are merged without duplicates; {@code stats} of a merge are dropped. Closes the answers'
+   * bodies, not {@code out}.
    */
   public static void merge(
-      Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings)
+      Endpoint endpoint,
+      List<ShardAnswer> answers,
+      OutputStream out,
+      String label,
+      List<String> warnings)
       throws IOException {
     merge(endpoint, answers, out, label, warnings, 0);
   }
 
   /**
-   * {@link #merge(Endpoint, List, OutputStream, String, List)} with Prometheus 3's {@code limit}
-   * of series, labels and label values: when a shard answered that it cut its own answer to
-   * {@code limit} (the warning {@code results truncated due to limit}, which Prometheus 3 gives
-   * and 2.x, which ignores {@code limit}, does not), the union is cut to {@code limit} too. A
-   * metadata union keeps at most {@code limit} metrics (when positive), as every version does.
+   * {@link #merge(Endpoint, List, OutputStream, String, List)} with Prometheus 3's {@code limit} of
+   * series, labels and label values: when a shard answered that it cut its own answer to {@code
+   * limit} (the warning {@code results truncated due to limit}, which Prometheus 3 gives and 2.x,
+   * which ignores {@code limit}, does not), the union is cut to {@code limit} too. A metadata union
+   * keeps at most {@code limit} metrics (when positive), as every version does.
    */
   public static void merge(
-      Endpoint endpoint, List<ShardAnswer> answers, OutputStream out, String label, List<String> warnings, int limit)
+      Endpoint endpoint,
+      List<ShardAnswer> answers,
+      OutputStream out,
+      String label,
+      List<String> warnings,
+      int limit)
       throws IOException {
     merge(endpoint, answers, out, label, warnings, limit, 0, null);
   }
@@ -98,13 +111,13 @@ public final class ResponseTransformer {
   /**
    * {@link #merge(Endpoint, List, OutputStream, String, List, int)}, refusing a series union
    * ({@code /api/v1/series}) of more than {@code maxSeries} label sets (0: no limit) before
-   * anything is written (the union is held in memory to be sorted and deduplicated), and
-   * reserving what a union (series, labels, label values, metadata) holds from {@code memory} as
-   * it is read; merges that stream reserve nothing.
+   * anything is written (the union is held in memory to be sorted and deduplicated), and reserving
+   * what a union (series, labels, label values, metadata) holds from {@code memory} as it is read;
+   * merges that stream reserve nothing.
    *
    * @param memory the request's share of the router's memory budget; null for none
-   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}; 422 or
-   *     503 from {@link MemoryBudget.Lease#reserve}, before anything is written
+   * @throws ApiException 422 {@code execution} when the union passes {@code maxSeries}; 422 or 503
+   *     from {@link MemoryBudget.Lease#reserve}, before anything is written
    */
   public static void merge(
       Endpoint endpoint,
@@ -122,14 +135,15 @@ public final class ResponseTransformer {
     try (JsonGenerator generator = Json.generator(out)) {
       switch (endpoint) {
         // A range query's matrix is sorted by label set in Prometheus; shards' matrices are merged.
-        case QUERY_RANGE -> new SortedMatrixMerge(generator, out, label, allWarnings, infos).run(answers);
-        case QUERY, QUERY_EXEMPLARS, RULES, ALERTS -> new Concatenation(
-                endpoint, generator, label, allWarnings, infos)
-            .run(answers);
-        case SERIES, LABELS, LABEL_VALUES, METADATA -> new Union(endpoint, label, allWarnings, infos, limit, maxSeries, memory)
-            .run(answers, generator);
-        case BUILD_INFO, FORMAT_QUERY, PARSE_QUERY -> throw new IllegalArgumentException(
-            endpoint + " answers are not merged");
+        case QUERY_RANGE ->
+            new SortedMatrixMerge(generator, out, label, allWarnings, infos).run(answers);
+        case QUERY, QUERY_EXEMPLARS, RULES, ALERTS ->
+            new Concatenation(endpoint, generator, label, allWarnings, infos).run(answers);
+        case SERIES, LABELS, LABEL_VALUES, METADATA ->
+            new Union(endpoint, label, allWarnings, infos, limit, maxSeries, memory)
+                .run(answers, generator);
+        case BUILD_INFO, FORMAT_QUERY, PARSE_QUERY ->
+            throw new IllegalArgumentException(endpoint + " answers are not merged");
       }
       allWarnings.addAll(warnings);
       writeStrings(generator, "warnings", allWarnings);
@@ -143,8 +157,8 @@ public final class ResponseTransformer {
   }
 
   /**
-   * The answer to a request that selects no shard (only unknown shard values): an empty result
-   * of the right type, as a Prometheus with no matching series answers, plus {@code warnings}.
+   * The answer to a request that selects no shard (only unknown shard values): an empty result of
+   * the right type, as a Prometheus with no matching series answers, plus {@code warnings}.
    *
    * @param resultType {@code vector}, {@code matrix}, {@code scalar} or {@code string}; used by
    *     query and query_range
@@ -195,7 +209,9 @@ public final class ResponseTransformer {
     }
   }
 
-  /** A success answer whose data is a list of strings (labels, label values), sorted and distinct. */
+  /**
+   * A success answer whose data is a list of strings (labels, label values), sorted and distinct.
+   */
   public static void stringList(Collection<String> values, OutputStream out, List<String> warnings)
       throws IOException {
     Set<String> sorted = new TreeSet<>(CODE_POINT_ORDER);
@@ -210,10 +226,11 @@ public final class ResponseTransformer {
   }
 
   /**
-   * The answer of {@code /api/v1/parse_query}: the query's syntax tree in Prometheus 3's JSON
-   * shape (its web UI's tree view).
+   * The answer of {@code /api/v1/parse_query}: the query's syntax tree in Prometheus 3's JSON shape
+   * (its web UI's tree view).
    */
-  public static void parseQueryAnswer(io.promroute.promql.ast.Expr expr, OutputStream out) throws IOException {
+  public static void parseQueryAnswer(io.promroute.promql.ast.Expr expr, OutputStream out)
+      throws IOException {
     try (JsonGenerator generator = Json.generator(out)) {
       generator.writeStartObject();
       generator.writeStringField("status", "success");
@@ -235,8 +252,8 @@ public final class ResponseTransformer {
 
   /**
    * Whether a successful answer's {@code data} is a non-empty array or object (a shard with
-   * matching series, for {@code label/<shard label>/values}). Reads {@code in} to the end of
-   * {@code data} and closes it.
+   * matching series, for {@code label/<shard label>/values}). Reads {@code in} to the end of {@code
+   * data} and closes it.
    */
   public static boolean hasData(InputStream in) throws IOException {
     try (in;
@@ -262,7 +279,9 @@ public final class ResponseTransformer {
     }
   }
 
-  /** Go's string order: UTF-8 bytes, which is Unicode code point order (not Java's UTF-16 order). */
+  /**
+   * Go's string order: UTF-8 bytes, which is Unicode code point order (not Java's UTF-16 order).
+   */
   static final Comparator<String> CODE_POINT_ORDER = GoStrings.ORDER;
 
   // Prometheus's labels.Compare over [name, value, name, value, ...] lists.
@@ -281,7 +300,8 @@ public final class ResponseTransformer {
   // ---- streaming copy ----
 
   /** Copies the value at the parser's current token, adding the label inside label sets. */
-  static void copy(JsonParser parser, JsonGenerator generator, Schema schema, String label, String value)
+  static void copy(
+      JsonParser parser, JsonGenerator generator, Schema schema, String label, String value)
       throws IOException {
     JsonToken token = parser.currentToken();
     if (token == JsonToken.START_OBJECT) {
@@ -309,8 +329,8 @@ public final class ResponseTransformer {
     }
   }
 
-  private static void copyLabelSet(JsonParser parser, JsonGenerator generator, String label, String value)
-      throws IOException {
+  private static void copyLabelSet(
+      JsonParser parser, JsonGenerator generator, String label, String value) throws IOException {
     generator.writeStartObject();
     boolean added = false;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -370,7 +390,8 @@ public final class ResponseTransformer {
 
   private static void expect(JsonToken actual, JsonToken expected) throws IOException {
     if (actual != expected) {
-      throw new IOException("shard answer is not a Prometheus API answer: expected " + expected + ", got " + actual);
+      throw new IOException(
+          "shard answer is not a Prometheus API answer: expected " + expected + ", got " + actual);
     }
   }
 
@@ -398,7 +419,8 @@ public final class ResponseTransformer {
     try {
       reader.read(answer);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new MalformedAnswerException("shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage());
+      throw new MalformedAnswerException(
+          "shard \"" + answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage());
     } catch (MalformedAnswerException e) {
       throw new MalformedAnswerException("shard \"" + answer.shard() + "\" " + e.getMessage());
     }
@@ -416,7 +438,12 @@ public final class ResponseTransformer {
     private boolean headerWritten;
     private String resultType;
 
-    Concatenation(Endpoint endpoint, JsonGenerator generator, String label, Set<String> warnings, Set<String> infos) {
+    Concatenation(
+        Endpoint endpoint,
+        JsonGenerator generator,
+        String label,
+        Set<String> warnings,
+        Set<String> infos) {
       this.endpoint = endpoint;
       this.generator = generator;
       this.label = label;
@@ -499,11 +526,16 @@ public final class ResponseTransformer {
       }
     }
 
-    /** The elements of the shard's array; for a query result of {@code type}, checked against it. */
+    /**
+     * The elements of the shard's array; for a query result of {@code type}, checked against it.
+     */
     private void copyElements(JsonParser parser, String value, String type) throws IOException {
       if (parser.currentToken() != JsonToken.START_ARRAY) {
         if (parser.currentToken() != JsonToken.VALUE_NULL) {
-          throw new MalformedAnswerException("answered a \"" + (arrayField == null ? "data" : arrayField) + "\" that is not a list");
+          throw new MalformedAnswerException(
+              "answered a \""
+                  + (arrayField == null ? "data" : arrayField)
+                  + "\" that is not a list");
         }
         return; // e.g. query_exemplars answers null for a query without selectors
       }
@@ -539,7 +571,8 @@ public final class ResponseTransformer {
       if (arrayField != null) {
         generator.writeStartObject();
         if (endpoint == Endpoint.QUERY || endpoint == Endpoint.QUERY_RANGE) {
-          String type = resultType != null ? resultType : endpoint == Endpoint.QUERY ? "vector" : "matrix";
+          String type =
+              resultType != null ? resultType : endpoint == Endpoint.QUERY ? "vector" : "matrix";
           generator.writeStringField("resultType", type);
         }
         generator.writeFieldName(arrayField);
@@ -548,7 +581,9 @@ public final class ResponseTransformer {
     }
   }
 
-  /** Collects the distinct label sets, strings or metadata of every shard, then writes them sorted. */
+  /**
+   * Collects the distinct label sets, strings or metadata of every shard, then writes them sorted.
+   */
   private static final class Union {
     private final Endpoint endpoint;
     private final String label;
@@ -563,7 +598,13 @@ public final class ResponseTransformer {
     private final int maxSeries;
     private final MemoryBudget.Lease memory;
 
-    Union(Endpoint endpoint, String label, Set<String> warnings, Set<String> infos, int limit, int maxSeries,
+    Union(
+        Endpoint endpoint,
+        String label,
+        Set<String> warnings,
+        Set<String> infos,
+        int limit,
+        int maxSeries,
         MemoryBudget.Lease memory) {
       this.limit = limit;
       this.maxSeries = maxSeries;
@@ -691,8 +732,13 @@ public final class ResponseTransformer {
               hold(MemoryBudget.labelsBytes(flat));
             }
             if (maxSeries > 0 && labelSets.size() > maxSeries) {
-              throw new ApiException(new ApiError(422, "execution",
-                  "the merged answer has more than " + maxSeries + " series, the router's limit (limits.max_series)"));
+              throw new ApiException(
+                  new ApiError(
+                      422,
+                      "execution",
+                      "the merged answer has more than "
+                          + maxSeries
+                          + " series, the router's limit (limits.max_series)"));
             }
           }
         }

@@ -1,10 +1,10 @@
 package io.promroute.api;
 
 /**
- * Prometheus's {@code --query.max-samples} for the router: how many samples one query may hold
- * in the router's memory at once (the shards' answers it merges, what it computes from them).
- * With a {@link MemoryBudget.Lease}, what is counted is also reserved from the router's memory
- * budget. One instance per query; not thread-safe (a query is read and evaluated on one thread).
+ * Prometheus's {@code --query.max-samples} for the router: how many samples one query may hold in
+ * the router's memory at once (the shards' answers it merges, what it computes from them). With a
+ * {@link MemoryBudget.Lease}, what is counted is also reserved from the router's memory budget. One
+ * instance per query; not thread-safe (a query is read and evaluated on one thread).
  */
 public final class SampleLimit {
 
@@ -54,9 +54,9 @@ public final class SampleLimit {
   /**
    * Counts {@code samples} more held.
    *
-   * @throws ApiException 422 {@code execution} with Prometheus's message when the total exceeds
-   *     the limit; 422 or 503 from {@link MemoryBudget.Lease#reserve} when the memory budget has
-   *     no room
+   * @throws ApiException 422 {@code execution} with Prometheus's message when the total exceeds the
+   *     limit; 422 or 503 from {@link MemoryBudget.Lease#reserve} when the memory budget has no
+   *     room
    */
   public void add(long samples) {
     held += samples;

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Where in an endpoint's JSON answer the label sets of series are: the objects the shard label
- * is added to. A small trie over field names, with {@code elements} for array elements.
+ * Where in an endpoint's JSON answer the label sets of series are: the objects the shard label is
+ * added to. A small trie over field names, with {@code elements} for array elements.
  */
 final class Schema {
 
@@ -49,7 +49,8 @@ final class Schema {
     Schema data = root.addField("data");
     switch (endpoint) {
       // Scalars and strings have no "metric" object, so one path serves every result type.
-      case QUERY, QUERY_RANGE -> data.addField("result").addElements().addField("metric").markLabelSet();
+      case QUERY, QUERY_RANGE ->
+          data.addField("result").addElements().addField("metric").markLabelSet();
       case QUERY_EXEMPLARS -> data.addElements().addField("seriesLabels").markLabelSet();
       case SERIES -> data.addElements().markLabelSet();
       case RULES -> {

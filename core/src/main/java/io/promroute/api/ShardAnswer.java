@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.io.InputStream;
 
 /**
- * One shard's successful answer (HTTP 2xx), whose body is still streaming, for
- * {@link ResponseTransformer#merge}.
+ * One shard's successful answer (HTTP 2xx), whose body is still streaming, for {@link
+ * ResponseTransformer#merge}.
  *
  * @param shard the shard key: the value the shard label gets on this answer's series
  * @param body the JSON body, read once

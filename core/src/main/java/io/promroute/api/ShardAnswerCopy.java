@@ -11,11 +11,11 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * One shard's answer copied byte for byte, with the shard label written into each label set the
- * {@link Schema} points at and the router's warnings added. Only the path down to the label sets
- * is parsed; everything else (the sample arrays that make up nearly all of a range answer) is
- * copied as raw bytes, which costs a fraction of tokenizing and re-encoding it and keeps the
- * shard's bytes exactly. Memory stays at two small buffers whatever the answer's size. The reading
- * is {@link RawJsonReader}'s: a shard's malformed answer fails with a {@link JsonParseException}.
+ * {@link Schema} points at and the router's warnings added. Only the path down to the label sets is
+ * parsed; everything else (the sample arrays that make up nearly all of a range answer) is copied
+ * as raw bytes, which costs a fraction of tokenizing and re-encoding it and keeps the shard's bytes
+ * exactly. Memory stays at two small buffers whatever the answer's size. The reading is {@link
+ * RawJsonReader}'s: a shard's malformed answer fails with a {@link JsonParseException}.
  */
 final class ShardAnswerCopy implements RawJsonReader.Sink {
 
@@ -28,8 +28,10 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
   private int written;
 
   private final String label;
+
   /** {@code "label":"value"}, encoded as Go encodes it; null when no label is added. */
   private final byte[] labelField;
+
   private final List<String> warnings;
   private boolean warningsWritten;
   private boolean labelAdded;
@@ -39,19 +41,32 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
   private boolean sawData;
   private String resultType;
 
-  private ShardAnswerCopy(Endpoint endpoint, InputStream in, OutputStream out, String label, String value, List<String> warnings) {
+  private ShardAnswerCopy(
+      Endpoint endpoint,
+      InputStream in,
+      OutputStream out,
+      String label,
+      String value,
+      List<String> warnings) {
     this.endpoint = endpoint;
     this.reader = new RawJsonReader(in);
     this.out = out;
     int size = reader.bufferSize();
-    this.output = new byte[Math.min(RawJsonReader.BUFFER, size + size / 2 + RawJsonReader.MIN_BUFFER)];
+    this.output =
+        new byte[Math.min(RawJsonReader.BUFFER, size + size / 2 + RawJsonReader.MIN_BUFFER)];
     this.label = label;
     this.labelField = value == null ? null : labelField(label, value);
     this.warnings = warnings;
   }
 
   /** See {@link ResponseTransformer#addShardLabel}. */
-  static void copy(Endpoint endpoint, InputStream in, OutputStream out, String label, String value, List<String> warnings)
+  static void copy(
+      Endpoint endpoint,
+      InputStream in,
+      OutputStream out,
+      String label,
+      String value,
+      List<String> warnings)
       throws IOException {
     ShardAnswerCopy copy = new ShardAnswerCopy(endpoint, in, out, label, value, warnings);
     copy.root(Schema.of(endpoint));
@@ -62,29 +77,33 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
     reader.expect('{');
     write('{');
     warningsWritten = warnings.isEmpty();
-    boolean any = reader.members('}', "the answer", first -> {
-      RawJsonReader.Name name = reader.name();
-      if (!first) {
-        write(',');
-      }
-      if (name.text().equals("warnings") && !warningsWritten && reader.peek() == '[') {
-        name.writeTo(this, true);
-        copyArrayAppending(warnings);
-        warningsWritten = true;
-        return;
-      }
-      if (name.text().equals("infos") && !warningsWritten) {
-        writeWarningsField(); // Prometheus writes warnings before infos
-        write(',');
-        warningsWritten = true;
-      }
-      name.writeTo(this, true);
-      switch (name.text()) {
-        case "status" -> status();
-        case "data" -> data(schema.field("data"));
-        default -> value(schema.field(name.text()));
-      }
-    });
+    boolean any =
+        reader.members(
+            '}',
+            "the answer",
+            first -> {
+              RawJsonReader.Name name = reader.name();
+              if (!first) {
+                write(',');
+              }
+              if (name.text().equals("warnings") && !warningsWritten && reader.peek() == '[') {
+                name.writeTo(this, true);
+                copyArrayAppending(warnings);
+                warningsWritten = true;
+                return;
+              }
+              if (name.text().equals("infos") && !warningsWritten) {
+                writeWarningsField(); // Prometheus writes warnings before infos
+                write(',');
+                warningsWritten = true;
+              }
+              name.writeTo(this, true);
+              switch (name.text()) {
+                case "status" -> status();
+                case "data" -> data(schema.field("data"));
+                default -> value(schema.field(name.text()));
+              }
+            });
     AnswerShape.complete(sawStatus, sawData);
     if (!warningsWritten) {
       if (any) {
@@ -102,7 +121,10 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
     status.writeTo(this, false);
   }
 
-  /** {@code data}: of the endpoint's kind; a query's result of its type, and each series with samples of that type. */
+  /**
+   * {@code data}: of the endpoint's kind; a query's result of its type, and each series with
+   * samples of that type.
+   */
   private void data(Schema schema) throws IOException {
     sawData = true;
     AnswerShape.data(endpoint, reader.peek());
@@ -112,24 +134,27 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
     }
     reader.skip();
     write('{');
-    reader.members('}', "data", first -> {
-      if (!first) {
-        write(',');
-      }
-      RawJsonReader.Name name = reader.name();
-      name.writeTo(this, true);
-      if (name.text().equals("resultType")) {
-        RawJsonReader.Name type = reader.peek() == '"' ? reader.string() : null;
-        AnswerShape.resultType(endpoint, type == null ? null : type.text());
-        resultType = type.text();
-        type.writeTo(this, false);
-      } else if (name.text().equals("result")) {
-        AnswerShape.resultType(endpoint, resultType); // Prometheus writes the type first
-        result(schema.field("result").elements());
-      } else {
-        value(null);
-      }
-    });
+    reader.members(
+        '}',
+        "data",
+        first -> {
+          if (!first) {
+            write(',');
+          }
+          RawJsonReader.Name name = reader.name();
+          name.writeTo(this, true);
+          if (name.text().equals("resultType")) {
+            RawJsonReader.Name type = reader.peek() == '"' ? reader.string() : null;
+            AnswerShape.resultType(endpoint, type == null ? null : type.text());
+            resultType = type.text();
+            type.writeTo(this, false);
+          } else if (name.text().equals("result")) {
+            AnswerShape.resultType(endpoint, resultType); // Prometheus writes the type first
+            result(schema.field("result").elements());
+          } else {
+            value(null);
+          }
+        });
     write('}');
     AnswerShape.resultType(endpoint, resultType);
   }
@@ -137,28 +162,34 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
   private void result(Schema series) throws IOException {
     reader.expect('[');
     write('[');
-    reader.members(']', "the result", first -> {
-      if (!first) {
-        write(',');
-      }
-      AnswerShape.resultElement(resultType, reader.peek());
-      if (!AnswerShape.hasSeries(resultType)) {
-        value(null);
-        return;
-      }
-      reader.skip();
-      write('{');
-      reader.members('}', "a series", firstField -> {
-        if (!firstField) {
-          write(',');
-        }
-        RawJsonReader.Name name = reader.name();
-        AnswerShape.seriesField(resultType, name.text());
-        name.writeTo(this, true);
-        value(series.field(name.text()));
-      });
-      write('}');
-    });
+    reader.members(
+        ']',
+        "the result",
+        first -> {
+          if (!first) {
+            write(',');
+          }
+          AnswerShape.resultElement(resultType, reader.peek());
+          if (!AnswerShape.hasSeries(resultType)) {
+            value(null);
+            return;
+          }
+          reader.skip();
+          write('{');
+          reader.members(
+              '}',
+              "a series",
+              firstField -> {
+                if (!firstField) {
+                  write(',');
+                }
+                RawJsonReader.Name name = reader.name();
+                AnswerShape.seriesField(resultType, name.text());
+                name.writeTo(this, true);
+                value(series.field(name.text()));
+              });
+          write('}');
+        });
     write(']');
   }
 
@@ -170,24 +201,30 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
     } else if (c == '{') {
       reader.skip();
       write('{');
-      reader.members('}', "an object", first -> {
-        if (!first) {
-          write(',');
-        }
-        RawJsonReader.Name name = reader.name();
-        name.writeTo(this, true);
-        value(schema.field(name.text()));
-      });
+      reader.members(
+          '}',
+          "an object",
+          first -> {
+            if (!first) {
+              write(',');
+            }
+            RawJsonReader.Name name = reader.name();
+            name.writeTo(this, true);
+            value(schema.field(name.text()));
+          });
       write('}');
     } else if (c == '[') {
       reader.skip();
       write('[');
-      reader.members(']', "an array", first -> {
-        if (!first) {
-          write(',');
-        }
-        value(schema.elements());
-      });
+      reader.members(
+          ']',
+          "an array",
+          first -> {
+            if (!first) {
+              write(',');
+            }
+            value(schema.elements());
+          });
       write(']');
     } else {
       reader.copyValue(this);
@@ -199,22 +236,26 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
     reader.skip();
     write('{');
     labelAdded = false;
-    boolean any = reader.members('}', "a label set", first -> {
-      RawJsonReader.Name name = reader.name();
-      if (!first) {
-        write(',');
-      }
-      if (!labelAdded) {
-        int order = ResponseTransformer.CODE_POINT_ORDER.compare(name.text(), label);
-        if (order > 0) {
-          write(labelField, 0, labelField.length);
-          write(',');
-        }
-        labelAdded = order >= 0; // at 0 the shard stores the label: its own value stands
-      }
-      name.writeTo(this, true);
-      reader.copyValue(this);
-    });
+    boolean any =
+        reader.members(
+            '}',
+            "a label set",
+            first -> {
+              RawJsonReader.Name name = reader.name();
+              if (!first) {
+                write(',');
+              }
+              if (!labelAdded) {
+                int order = ResponseTransformer.CODE_POINT_ORDER.compare(name.text(), label);
+                if (order > 0) {
+                  write(labelField, 0, labelField.length);
+                  write(',');
+                }
+                labelAdded = order >= 0; // at 0 the shard stores the label: its own value stands
+              }
+              name.writeTo(this, true);
+              reader.copyValue(this);
+            });
     if (!labelAdded) {
       if (any) {
         write(',');
@@ -228,12 +269,16 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
   private void copyArrayAppending(List<String> extra) throws IOException {
     reader.expect('[');
     write('[');
-    boolean any = reader.members(']', "an array", first -> {
-      if (!first) {
-        write(',');
-      }
-      reader.copyValue(this);
-    });
+    boolean any =
+        reader.members(
+            ']',
+            "an array",
+            first -> {
+              if (!first) {
+                write(',');
+              }
+              reader.copyValue(this);
+            });
     for (String string : extra) {
       if (any) {
         write(',');
@@ -293,7 +338,10 @@ final class ShardAnswerCopy implements RawJsonReader.Sink {
     }
   }
 
-  /** {@code "label":"value"}; kept per shard, since encoding it through Jackson costs a microsecond or two. */
+  /**
+   * {@code "label":"value"}; kept per shard, since encoding it through Jackson costs a microsecond
+   * or two.
+   */
   private static byte[] labelField(String label, String value) {
     String key = label + '\u0000' + value;
     byte[] field = LABEL_FIELDS.get(key);

@@ -15,18 +15,19 @@ import java.util.TreeMap;
  * Prometheus sorts a range query's result. Each shard's matrix is already sorted; with the shard
  * label added it stays sorted, so a k-way merge holds one series per shard, never a whole answer.
  *
- * <p>Each series is read with {@link RawJsonReader}: its labels are parsed (to sort, and to put
- * the shard label among them), its samples are copied as the shard wrote them, bytes unchanged.
+ * <p>Each series is read with {@link RawJsonReader}: its labels are parsed (to sort, and to put the
+ * shard label among them), its samples are copied as the shard wrote them, bytes unchanged.
  */
 final class SortedMatrixMerge {
 
-  private static final RawJsonReader.Sink DISCARD = new RawJsonReader.Sink() {
-    @Override
-    public void write(int b) {}
+  private static final RawJsonReader.Sink DISCARD =
+      new RawJsonReader.Sink() {
+        @Override
+        public void write(int b) {}
 
-    @Override
-    public void write(byte[] bytes, int offset, int length) {}
-  };
+        @Override
+        public void write(byte[] bytes, int offset, int length) {}
+      };
 
   private final JsonGenerator generator;
   private final OutputStream out;
@@ -38,7 +39,12 @@ final class SortedMatrixMerge {
    * @param generator writes the envelope to {@code out}; the series go to {@code out} directly,
    *     between flushes of the generator
    */
-  SortedMatrixMerge(JsonGenerator generator, OutputStream out, String label, Set<String> warnings, Set<String> infos) {
+  SortedMatrixMerge(
+      JsonGenerator generator,
+      OutputStream out,
+      String label,
+      Set<String> warnings,
+      Set<String> infos) {
     this.generator = generator;
     this.out = out;
     this.label = label;
@@ -73,8 +79,13 @@ final class SortedMatrixMerge {
   private final class Cursor {
     final ShardAnswer answer;
     final RawJsonReader reader;
-    /** The shard label's name and value as written, or null when the shard's series keep their labels. */
+
+    /**
+     * The shard label's name and value as written, or null when the shard's series keep their
+     * labels.
+     */
     final RawJsonReader.Name[] shardLabel;
+
     boolean inResult;
     boolean firstInResult;
     private boolean sawStatus;
@@ -90,8 +101,11 @@ final class SortedMatrixMerge {
         // Encoded once per shard, not per series.
         byte[] name = unquoted(Json.quoted(label));
         byte[] value = unquoted(Json.quoted(answer.shard()));
-        this.shardLabel = new RawJsonReader.Name[] {
-            new RawJsonReader.Name(name, name.length, label), new RawJsonReader.Name(value, value.length, answer.shard())};
+        this.shardLabel =
+            new RawJsonReader.Name[] {
+              new RawJsonReader.Name(name, name.length, label),
+              new RawJsonReader.Name(value, value.length, answer.shard())
+            };
       } else {
         this.shardLabel = null;
       }
@@ -206,10 +220,11 @@ final class SortedMatrixMerge {
       next.write('}');
       List<String> flat = new ArrayList<>();
       if (labels != null) {
-        labels.forEach((labelName, nameAndValue) -> {
-          flat.add(labelName);
-          flat.add(nameAndValue[1].text());
-        });
+        labels.forEach(
+            (labelName, nameAndValue) -> {
+              flat.add(labelName);
+              flat.add(nameAndValue[1].text());
+            });
       }
       key = flat;
       series = next;
@@ -217,7 +232,8 @@ final class SortedMatrixMerge {
 
     /** The label set, sorted by name, with the shard label unless the shard stores its own. */
     private Map<String, RawJsonReader.Name[]> readLabels() throws IOException {
-      Map<String, RawJsonReader.Name[]> labels = new TreeMap<>(ResponseTransformer.CODE_POINT_ORDER);
+      Map<String, RawJsonReader.Name[]> labels =
+          new TreeMap<>(ResponseTransformer.CODE_POINT_ORDER);
       if (reader.peek() == '}') {
         reader.skip();
       } else {
@@ -233,7 +249,8 @@ final class SortedMatrixMerge {
       return labels;
     }
 
-    private void writeLabels(Map<String, RawJsonReader.Name[]> labels, Series into) throws IOException {
+    private void writeLabels(Map<String, RawJsonReader.Name[]> labels, Series into)
+        throws IOException {
       into.write(METRIC, 0, METRIC.length);
       into.write('{');
       boolean first = true;
@@ -287,7 +304,8 @@ final class SortedMatrixMerge {
     }
   }
 
-  private static final byte[] METRIC = "\"metric\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] METRIC =
+      "\"metric\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private static byte[] unquoted(byte[] quoted) {
     return Arrays.copyOfRange(quoted, 1, quoted.length - 1);
@@ -313,7 +331,8 @@ final class SortedMatrixMerge {
       Cursor next = null;
       for (Cursor cursor : cursors) {
         if (cursor.series != null
-            && (next == null || ResponseTransformer.LABEL_SET_ORDER.compare(cursor.key, next.key) < 0)) {
+            && (next == null
+                || ResponseTransformer.LABEL_SET_ORDER.compare(cursor.key, next.key) < 0)) {
           next = cursor;
         }
       }
@@ -341,9 +360,13 @@ final class SortedMatrixMerge {
       step.run();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new MalformedAnswerException(
-          "shard \"" + cursor.answer.shard() + "\" answered invalid JSON: " + e.getOriginalMessage());
+          "shard \""
+              + cursor.answer.shard()
+              + "\" answered invalid JSON: "
+              + e.getOriginalMessage());
     } catch (MalformedAnswerException e) {
-      throw new MalformedAnswerException("shard \"" + cursor.answer.shard() + "\" " + e.getMessage());
+      throw new MalformedAnswerException(
+          "shard \"" + cursor.answer.shard() + "\" " + e.getMessage());
     }
   }
 }

@@ -6,8 +6,8 @@ import java.math.RoundingMode;
 
 /**
  * The few Go formatting routines whose exact output Prometheus exposes: {@code
- * strconv.FormatFloat(v, 'f', -1, 64)}, {@code fmt.Sprint(float64)} (the {@code %v} verb),
- * {@code model.Duration.String()}, {@code %.3f}, {@code %f}, {@code len} of a string and {@code
+ * strconv.FormatFloat(v, 'f', -1, 64)}, {@code fmt.Sprint(float64)} (the {@code %v} verb), {@code
+ * model.Duration.String()}, {@code %.3f}, {@code %f}, {@code len} of a string and {@code
  * strings.TrimSpace}. Written from their documented behaviour; Java's own formatting differs in
  * each (exponents, rounding). Quoting is {@link GoQuote}.
  */
@@ -74,10 +74,10 @@ public final class GoFormat {
 
   /**
    * Numbers in queries are mostly short decimals (0.99, 0.5, 1.5); this finds them without
-   * BigDecimal. For s = 1, 2, ... it looks for an integer c below 2^53 with c / 10^s == value:
-   * both operands are exact doubles and division rounds correctly, so c * 10^-s reads back as
-   * value, and the smallest such s gives the fewest digits. Returns null when the answer is not
-   * unique or not found, leaving the exact route to decide.
+   * BigDecimal. For s = 1, 2, ... it looks for an integer c below 2^53 with c / 10^s == value: both
+   * operands are exact doubles and division rounds correctly, so c * 10^-s reads back as value, and
+   * the smallest such s gives the fewest digits. Returns null when the answer is not unique or not
+   * found, leaving the exact route to decide.
    */
   private static String fewFractionDigits(double value) {
     double magnitude = Math.abs(value);
@@ -129,9 +129,9 @@ public final class GoFormat {
   }
 
   /**
-   * Go's {@code fmt.Sprint(float64)}, i.e. {@code %g} with the shortest digits: an exponent
-   * ({@code 1e+06}, {@code 1.5e-07}) when the decimal exponent is below -4 or at least 6.
-   * Prometheus prints {@code fill} values this way, and Prometheus 2.x printed every number so.
+   * Go's {@code fmt.Sprint(float64)}, i.e. {@code %g} with the shortest digits: an exponent ({@code
+   * 1e+06}, {@code 1.5e-07}) when the decimal exponent is below -4 or at least 6. Prometheus prints
+   * {@code fill} values this way, and Prometheus 2.x printed every number so.
    */
   public static String formatFloatShortestG(double value) {
     String special = special(value);
@@ -177,10 +177,10 @@ public final class GoFormat {
   }
 
   /**
-   * The decimal with the fewest significant digits that reads back as {@code value}, the closest
-   * to it when several have that many digits (what Go's shortest formatting produces). JDK 17's
-   * {@code Double.toString} round-trips but is sometimes a digit or two longer, so it is only the
-   * starting point; shorter candidates are tried until none reads back.
+   * The decimal with the fewest significant digits that reads back as {@code value}, the closest to
+   * it when several have that many digits (what Go's shortest formatting produces). JDK 17's {@code
+   * Double.toString} round-trips but is sometimes a digit or two longer, so it is only the starting
+   * point; shorter candidates are tried until none reads back.
    */
   private static BigDecimal shortestDecimal(double value) {
     BigDecimal exact = new BigDecimal(value);
@@ -329,8 +329,21 @@ public final class GoFormat {
 
   private static boolean isGoSpace(char character) {
     return switch (character) {
-      case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
-          0x3000 -> true;
+      case '\t',
+          '\n',
+          0x0b,
+          '\f',
+          '\r',
+          ' ',
+          0x85,
+          0xa0,
+          0x1680,
+          0x2028,
+          0x2029,
+          0x202f,
+          0x205f,
+          0x3000 ->
+          true;
       default -> character >= 0x2000 && character <= 0x200a;
     };
   }

@@ -187,7 +187,8 @@ public final class GoQuote {
           Character.MATH_SYMBOL,
           Character.CURRENCY_SYMBOL,
           Character.MODIFIER_SYMBOL,
-          Character.OTHER_SYMBOL -> true;
+          Character.OTHER_SYMBOL ->
+          true;
       default -> false;
     };
   }

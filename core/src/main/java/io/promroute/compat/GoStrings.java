@@ -14,8 +14,8 @@ public final class GoStrings {
   private GoStrings() {}
 
   /**
-   * Compares as Go compares strings, by their UTF-8 bytes; that is code point order, which
-   * differs from {@link String#compareTo} for characters above U+FFFF.
+   * Compares as Go compares strings, by their UTF-8 bytes; that is code point order, which differs
+   * from {@link String#compareTo} for characters above U+FFFF.
    */
   public static int compare(String left, String right) {
     int leftLength = left.length();
@@ -53,7 +53,9 @@ public final class GoStrings {
         // No UTF-8 input decodes to another lone surrogate; Go would hold U+FFFD.
         out.writeBytes("\uFFFD".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       } else {
-        out.writeBytes(new String(Character.toChars(codePoint)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.writeBytes(
+            new String(Character.toChars(codePoint))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       }
     }
     return out.toByteArray();

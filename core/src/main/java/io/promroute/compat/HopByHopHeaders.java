@@ -3,10 +3,10 @@ package io.promroute.compat;
 import java.util.Set;
 
 /**
- * The headers that describe one HTTP hop only (RFC 9110 7.6.1, plus the legacy {@code
- * Keep-Alive}, {@code Proxy-Connection} and {@code Trailers}), and those a proxy sets itself for
- * its own hop ({@code Host}, {@code Content-Length}). A proxy never forwards them, and never
- * accepts them as configured extra headers.
+ * The headers that describe one HTTP hop only (RFC 9110 7.6.1, plus the legacy {@code Keep-Alive},
+ * {@code Proxy-Connection} and {@code Trailers}), and those a proxy sets itself for its own hop
+ * ({@code Host}, {@code Content-Length}). A proxy never forwards them, and never accepts them as
+ * configured extra headers.
  */
 public final class HopByHopHeaders {
 

@@ -30,7 +30,11 @@ public final class XxHash64 {
         v3 = round(v3, readLong(data, index + 16));
         v4 = round(v4, readLong(data, index + 24));
       }
-      hash = Long.rotateLeft(v1, 1) + Long.rotateLeft(v2, 7) + Long.rotateLeft(v3, 12) + Long.rotateLeft(v4, 18);
+      hash =
+          Long.rotateLeft(v1, 1)
+              + Long.rotateLeft(v2, 7)
+              + Long.rotateLeft(v3, 12)
+              + Long.rotateLeft(v4, 18);
       hash = merge(hash, v1);
       hash = merge(hash, v2);
       hash = merge(hash, v3);

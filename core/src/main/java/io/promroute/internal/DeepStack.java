@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * even that stack ends in the caller's own error.
  *
  * <p>Prometheus does not need this: Go stacks grow to 1 GiB. The large stack is only reserved
- * address space; the memory used is what the walk touches. At most {@link #MAX_DEEP_THREADS}
- * such threads run at once, so a flood of hostile queries cannot commit unbounded stack memory.
+ * address space; the memory used is what the walk touches. At most {@link #MAX_DEEP_THREADS} such
+ * threads run at once, so a flood of hostile queries cannot commit unbounded stack memory.
  */
 public final class DeepStack {
 
@@ -55,8 +55,8 @@ public final class DeepStack {
    * Returns {@code work.get()}, rerun on a large stack if it overflows the caller's.
    *
    * @param work a computation without side effects (it may run twice)
-   * @param overflow the exception to throw when even the large stack overflows, or when the
-   *     deep threads stay busy for 30 seconds
+   * @param overflow the exception to throw when even the large stack overflows, or when the deep
+   *     threads stay busy for 30 seconds
    * @return what the work returned
    */
   @SuppressWarnings("unchecked")

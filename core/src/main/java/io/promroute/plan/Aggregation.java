@@ -12,12 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The router's aggregation over a global (merged) instant vector, with Prometheus 2.42's
- * semantics: groups in order of first appearance, {@code sum} by naive addition (native
- * histograms added as 2.42 adds them; every other aggregation reads a histogram as the value 0), {@code avg} by
- * its incremental mean, {@code stdvar} by Welford, the NaN rule of {@code min}/{@code max}, heaps
- * for {@code topk}/{@code bottomk}, {@code count_values} spelling values with Go's {@code 'f'}
- * format.
+ * The router's aggregation over a global (merged) instant vector, with Prometheus 2.42's semantics:
+ * groups in order of first appearance, {@code sum} by naive addition (native histograms added as
+ * 2.42 adds them; every other aggregation reads a histogram as the value 0), {@code avg} by its
+ * incremental mean, {@code stdvar} by Welford, the NaN rule of {@code min}/{@code max}, heaps for
+ * {@code topk}/{@code bottomk}, {@code count_values} spelling values with Go's {@code 'f'} format.
  */
 final class Aggregation {
 
@@ -41,8 +40,8 @@ final class Aggregation {
   }
 
   /**
-   * @param param the parameter: a Double for topk, bottomk, limitk, limit_ratio and quantile, a String for
-   *     count_values, null otherwise
+   * @param param the parameter: a Double for topk, bottomk, limitk, limit_ratio and quantile, a
+   *     String for count_values, null otherwise
    */
   static List<Sample> evaluate(
       AggregateOp op, Object param, boolean without, List<String> grouping, List<Sample> input) {
@@ -79,7 +78,8 @@ final class Aggregation {
         throw Errors.execution("Parameter value is NaN");
       }
       if (f >= 9223372036854774784.0) {
-        throw Errors.execution("Scalar value " + GoFormat.formatFloatShortestG(f) + " overflows int64");
+        throw Errors.execution(
+            "Scalar value " + GoFormat.formatFloatShortestG(f) + " overflows int64");
       }
       k = (long) f;
     }
@@ -175,7 +175,7 @@ final class Aggregation {
         case TOPK -> offer(group, new Sample(metric, v), k, true);
         case BOTTOMK -> offer(group, new Sample(metric, v), k, false);
         case QUANTILE -> group.heap.add(new Sample(metric, v));
-          // The first k of each group in input order (kept in a heap by value, as Prometheus).
+        // The first k of each group in input order (kept in a heap by value, as Prometheus).
         case LIMITK -> {
           if (group.heap.size() < k) {
             pushByValue(group.heap, new Sample(metric, v));

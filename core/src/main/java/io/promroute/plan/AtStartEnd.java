@@ -40,7 +40,10 @@ final class AtStartEnd extends ExprRewriter {
     return found[0];
   }
 
-  /** {@code expr} with {@code @ start()} at {@code startMillis} and {@code @ end()} at {@code endMillis}. */
+  /**
+   * {@code expr} with {@code @ start()} at {@code startMillis} and {@code @ end()} at {@code
+   * endMillis}.
+   */
   static Expr resolve(Expr expr, long startMillis, long endMillis) {
     return new AtStartEnd(startMillis, endMillis).rewrite(expr);
   }

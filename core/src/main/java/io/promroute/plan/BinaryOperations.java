@@ -37,8 +37,9 @@ final class BinaryOperations {
       case LSS -> new Result(lhs, lhs < rhs);
       case GTE -> new Result(lhs, lhs >= rhs);
       case LTE -> new Result(lhs, lhs <= rhs);
-      case OR, AND, UNLESS, TRIM_UPPER, TRIM_LOWER -> throw Errors.execution(
-          "operator \"" + op.symbol() + "\" not allowed for this operand type");
+      case OR, AND, UNLESS, TRIM_UPPER, TRIM_LOWER ->
+          throw Errors.execution(
+              "operator \"" + op.symbol() + "\" not allowed for this operand type");
     };
   }
 
@@ -46,8 +47,8 @@ final class BinaryOperations {
    * Go's {@code math.Pow}, as Prometheus computes {@code ^}. Its special cases differ from Java's
    * for bases 1 and -1, and it is not correctly rounded: an integer power is repeated squaring of
    * the mantissa, whose last bit often differs from {@link Math#pow}'s. That bit matters when the
-   * result goes on into {@code %} ({@code 768.3749084919418 ^ 8 % 1002046} is 135098 in
-   * Prometheus, 392664 from the correctly rounded power).
+   * result goes on into {@code %} ({@code 768.3749084919418 ^ 8 % 1002046} is 135098 in Prometheus,
+   * 392664 from the correctly rounded power).
    */
   static double pow(double x, double y) {
     if (y == 0 || x == 1) {
@@ -183,12 +184,30 @@ final class BinaryOperations {
   }
 
   static List<Sample> vectors(
-      BinaryOp op, List<Sample> lhs, List<Sample> rhs, VectorMatching matching, boolean returnBool) {
+      BinaryOp op,
+      List<Sample> lhs,
+      List<Sample> rhs,
+      VectorMatching matching,
+      boolean returnBool) {
     return switch (op) {
       case AND -> and(lhs, rhs, matching, true);
       case UNLESS -> and(lhs, rhs, matching, false);
       case OR -> or(lhs, rhs, matching);
-      case ADD, SUB, MUL, DIV, POW, MOD, ATAN2, EQL, NEQ, GTR, LSS, GTE, LTE, TRIM_UPPER, TRIM_LOWER ->
+      case ADD,
+          SUB,
+          MUL,
+          DIV,
+          POW,
+          MOD,
+          ATAN2,
+          EQL,
+          NEQ,
+          GTR,
+          LSS,
+          GTE,
+          LTE,
+          TRIM_UPPER,
+          TRIM_LOWER ->
           binop(op, lhs, rhs, matching, returnBool);
     };
   }
@@ -227,7 +246,11 @@ final class BinaryOperations {
   }
 
   private static List<Sample> binop(
-      BinaryOp op, List<Sample> lhs, List<Sample> rhs, VectorMatching matching, boolean returnBool) {
+      BinaryOp op,
+      List<Sample> lhs,
+      List<Sample> rhs,
+      VectorMatching matching,
+      boolean returnBool) {
     if (lhs.isEmpty() || rhs.isEmpty()) {
       // As 2.42's VectorBinop: nothing can match, so neither side's duplicates are an error.
       return List.of();
@@ -293,7 +316,8 @@ final class BinaryOperations {
           inserted = new HashSet<>();
           matched.put(signature, inserted);
         } else if (inserted.contains(metric)) {
-          throw Errors.execution("multiple matches for labels: grouping labels must ensure unique matches");
+          throw Errors.execution(
+              "multiple matches for labels: grouping labels must ensure unique matches");
         }
         inserted.add(metric);
       }

@@ -10,8 +10,8 @@ import java.util.Map;
  * @param answers {@code answers.get(query).get(shard)} maps a step's timestamp to that shard's
  *     samples at the step
  * @param cancellation checked at every step and in loops over a subquery's points
- * @param samples the query's sample count: transient values (a subquery's points) are counted
- *     while they are built
+ * @param samples the query's sample count: transient values (a subquery's points) are counted while
+ *     they are built
  * @param startMillis the request's start (an instant query's time), for {@code @ start()}
  * @param endMillis the request's end (an instant query's time), for {@code @ end()}
  * @param raw the raw samples of the shard queries that fetch them ({@link PlanNode.Fetch#raw()}),

@@ -3,10 +3,10 @@ package io.promroute.plan;
 /**
  * The date functions ({@code year()}, {@code day_of_week()}, ...) as Prometheus computes them:
  * {@code time.Unix(int64(v), 0).UTC()} and Go's calendar arithmetic (Go 1.19/1.20, which 2.42 is
- * built with). {@code java.time} agrees for ordinary timestamps but cannot represent what Go
- * makes of huge values, {@code ±Inf} and {@code NaN}: Go's conversion of such a float to int64 on
- * amd64 gives the smallest int64, and its calendar then wraps around in unsigned arithmetic into a
- * date in year 292277026596. Those are Prometheus's answers, so they are ported here bit for bit.
+ * built with). {@code java.time} agrees for ordinary timestamps but cannot represent what Go makes
+ * of huge values, {@code ±Inf} and {@code NaN}: Go's conversion of such a float to int64 on amd64
+ * gives the smallest int64, and its calendar then wraps around in unsigned arithmetic into a date
+ * in year 292277026596. Those are Prometheus's answers, so they are ported here bit for bit.
  */
 final class GoDates {
 
@@ -18,13 +18,24 @@ final class GoDates {
   private static final long DAYS_PER_100_YEARS = 365 * 100 + 24;
   private static final long DAYS_PER_4_YEARS = 365 * 4 + 1;
   private static final long ABSOLUTE_ZERO_YEAR = -292277022399L;
+
   /** Go's {@code unixToInternal + internalToAbsolute}. */
   private static final long UNIX_TO_ABSOLUTE = 62135596800L + 9223371966579724800L;
+
   private static final int[] DAYS_BEFORE = {
-    0, 31, 31 + 28, 31 + 28 + 31, 31 + 28 + 31 + 30, 31 + 28 + 31 + 30 + 31, 31 + 28 + 31 + 30 + 31 + 30,
-    31 + 28 + 31 + 30 + 31 + 30 + 31, 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31,
-    31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30, 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31,
-    31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30, 365
+    0,
+    31,
+    31 + 28,
+    31 + 28 + 31,
+    31 + 28 + 31 + 30,
+    31 + 28 + 31 + 30 + 31,
+    31 + 28 + 31 + 30 + 31 + 30,
+    31 + 28 + 31 + 30 + 31 + 30 + 31,
+    31 + 28 + 31 + 30 + 31 + 30 + 31 + 31,
+    31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30,
+    31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31,
+    31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30,
+    365
   };
 
   private GoDates() {}
@@ -34,7 +45,9 @@ final class GoDates {
     long abs = goInt64(seconds) + UNIX_TO_ABSOLUTE; // an unsigned value in Go
     return switch (name) {
       case "day_of_month" -> fields(abs)[2];
-      case "day_of_week" -> Long.divideUnsigned(Long.remainderUnsigned(abs + SECONDS_PER_DAY, SECONDS_PER_WEEK), SECONDS_PER_DAY);
+      case "day_of_week" ->
+          Long.divideUnsigned(
+              Long.remainderUnsigned(abs + SECONDS_PER_DAY, SECONDS_PER_WEEK), SECONDS_PER_DAY);
       case "day_of_year" -> fields(abs)[3] + 1;
       case "days_in_month" -> daysInMonth(fields(abs));
       case "hour" -> Long.remainderUnsigned(abs, SECONDS_PER_DAY) / SECONDS_PER_HOUR;
@@ -45,7 +58,10 @@ final class GoDates {
     };
   }
 
-  /** Go's {@code int64(f)} on amd64 (CVTTSD2SQ): truncation, and the smallest int64 for NaN or out of range. */
+  /**
+   * Go's {@code int64(f)} on amd64 (CVTTSD2SQ): truncation, and the smallest int64 for NaN or out
+   * of range.
+   */
   static long goInt64(double value) {
     if (Double.isNaN(value) || value >= 0x1p63 || value < -0x1p63) {
       return Long.MIN_VALUE;

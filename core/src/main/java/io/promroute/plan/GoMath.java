@@ -5,9 +5,9 @@ import java.math.MathContext;
 
 /**
  * Go's {@code math} functions as Prometheus 2.42 calls them (Go 1.19 on amd64, the build Debian
- * ships), so that a value the router computes has the bits a Prometheus holding every series
- * would answer. Java's {@link Math} and {@link StrictMath} are both within an ulp of Go, but not
- * equal to it, and the last bit shows through {@code count_values} and {@code ==}.
+ * ships), so that a value the router computes has the bits a Prometheus holding every series would
+ * answer. Java's {@link Math} and {@link StrictMath} are both within an ulp of Go, but not equal to
+ * it, and the last bit shows through {@code count_values} and {@code ==}.
  *
  * <p>Three families: {@code Exp} and {@code Log} are amd64 assembly in Go (a Taylor series after
  * reduction by ln 2 for {@code Exp}, with fused multiply-adds on CPUs that have them, as every
@@ -44,10 +44,16 @@ final class GoMath {
   private static final double LOG2E = 1.4426950408889634073599246810018920;
   private static final double LN2_UPPER = 0.69314718055966295651160180568695068359375;
   private static final double LN2_LOWER = 0.28235290563031577122588448175013436025525412068e-12;
+
   /** 1/2!, 1/3!, ... 1/8!: the Taylor series of e^r - 1, divided by r. */
   private static final double[] EXP_SERIES = {
-    0.5, 1.6666666666666666667e-1, 4.1666666666666666667e-2, 8.3333333333333333333e-3,
-    1.3888888888888888889e-3, 1.9841269841269841270e-4, 2.4801587301587301587e-5
+    0.5,
+    1.6666666666666666667e-1,
+    4.1666666666666666667e-2,
+    8.3333333333333333333e-3,
+    1.3888888888888888889e-3,
+    1.9841269841269841270e-4,
+    2.4801587301587301587e-5
   };
 
   /**
@@ -118,9 +124,9 @@ final class GoMath {
   private static final double L7 = 1.479819860511658591e-01;
 
   /**
-   * Go's amd64 {@code Log}: x = 2^k f with f in [√2/2, √2), then fdlibm's series in s = (f-1)/(f+1).
-   * The exponent is read from the bits without normalizing, as the assembly does, so a subnormal
-   * x gets Go's (inexact) answer.
+   * Go's amd64 {@code Log}: x = 2^k f with f in [√2/2, √2), then fdlibm's series in s =
+   * (f-1)/(f+1). The exponent is read from the bits without normalizing, as the assembly does, so a
+   * subnormal x gets Go's (inexact) answer.
    */
   static double log(double x) {
     if (x == 0) {
@@ -263,8 +269,10 @@ final class GoMath {
   private static final double PI4_A = 7.85398125648498535156e-1;
   private static final double PI4_B = 3.77489470793079817668e-8;
   private static final double PI4_C = 2.69515142907905952645e-15;
+
   /** Above this, three parts of π/4 are not enough: Payne-Hanek reduction. */
   private static final double REDUCE_THRESHOLD = 0x1p29;
+
   private static final double[] SIN = {
     1.58962301576546568060e-10, -2.50507477628578072866e-8, 2.75573136213857245213e-6,
     -1.98412698295895385996e-4, 8.33333333332211858878e-3, -1.66666666666666307295e-1
@@ -291,11 +299,20 @@ final class GoMath {
   }
 
   private static double sinSeries(double z, double zz) {
-    return z + z * zz * ((((((SIN[0] * zz) + SIN[1]) * zz + SIN[2]) * zz + SIN[3]) * zz + SIN[4]) * zz + SIN[5]);
+    return z
+        + z
+            * zz
+            * ((((((SIN[0] * zz) + SIN[1]) * zz + SIN[2]) * zz + SIN[3]) * zz + SIN[4]) * zz
+                + SIN[5]);
   }
 
   private static double cosSeries(double zz) {
-    return 1.0 - 0.5 * zz + zz * zz * ((((((COS[0] * zz) + COS[1]) * zz + COS[2]) * zz + COS[3]) * zz + COS[4]) * zz + COS[5]);
+    return 1.0
+        - 0.5 * zz
+        + zz
+            * zz
+            * ((((((COS[0] * zz) + COS[1]) * zz + COS[2]) * zz + COS[3]) * zz + COS[4]) * zz
+                + COS[5]);
   }
 
   static double sin(double x) {
@@ -340,8 +357,11 @@ final class GoMath {
     -1.30936939181383777646e4, 1.15351664838587416140e6, -1.79565251976484877988e7
   };
   private static final double[] TAN_Q = {
-    1.00000000000000000000e0, 1.36812963470692954678e4, -1.32089234440210967447e6,
-    2.50083801823357915839e7, -5.38695755929454629881e7
+    1.00000000000000000000e0,
+    1.36812963470692954678e4,
+    -1.32089234440210967447e6,
+    2.50083801823357915839e7,
+    -5.38695755929454629881e7
   };
 
   static double tan(double x) {
@@ -357,8 +377,12 @@ final class GoMath {
     double zz = z * z;
     double y;
     if (zz > 1e-14) {
-      y = z + z * (zz * (((TAN_P[0] * zz) + TAN_P[1]) * zz + TAN_P[2])
-          / ((((zz + TAN_Q[1]) * zz + TAN_Q[2]) * zz + TAN_Q[3]) * zz + TAN_Q[4]));
+      y =
+          z
+              + z
+                  * (zz
+                      * (((TAN_P[0] * zz) + TAN_P[1]) * zz + TAN_P[2])
+                      / ((((zz + TAN_Q[1]) * zz + TAN_Q[2]) * zz + TAN_Q[3]) * zz + TAN_Q[4]));
     } else {
       y = z;
     }
@@ -440,7 +464,10 @@ final class GoMath {
     final double q3 = +4.853903996359136964868e+02;
     final double q4 = +1.945506571482613964425e+02;
     double z = x * x;
-    z = z * ((((p0 * z + p1) * z + p2) * z + p3) * z + p4) / (((((z + q0) * z + q1) * z + q2) * z + q3) * z + q4);
+    z =
+        z
+            * ((((p0 * z + p1) * z + p2) * z + p3) * z + p4)
+            / (((((z + q0) * z + q1) * z + q2) * z + q3) * z + q4);
     return x * z + x;
   }
 
@@ -496,7 +523,9 @@ final class GoMath {
       if (x > 0) {
         return Double.isInfinite(y) ? Math.copySign(Math.PI / 4, y) : Math.copySign(0.0, y);
       }
-      return Double.isInfinite(y) ? Math.copySign(THREE_PI_OVER_FOUR, y) : Math.copySign(Math.PI, y);
+      return Double.isInfinite(y)
+          ? Math.copySign(THREE_PI_OVER_FOUR, y)
+          : Math.copySign(Math.PI, y);
     }
     if (Double.isInfinite(y)) {
       return Math.copySign(Math.PI / 2, y);

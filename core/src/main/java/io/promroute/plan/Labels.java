@@ -2,7 +2,6 @@ package io.promroute.plan;
 
 import io.promroute.compat.GoQuote;
 import io.promroute.compat.GoStrings;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;

@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The "natural" order Prometheus 3's {@code sort_by_label} compares label values in: its
- * dependency {@code github.com/facette/natsort} at the version Prometheus pins (2cd4dd1,
- * 2018-12-10). Each string is cut into runs of ASCII digits and runs of anything else; runs are
- * compared pairwise, as integers where both parse as Go {@code int} (else as strings). Its quirks
- * are kept: a string whose last run equals the other's same run precedes it, even when both are
- * equal (Prometheus compares equal values before asking), and a string with fewer runs than the
- * other, all equal so far, does not precede it unless it ends first.
+ * The "natural" order Prometheus 3's {@code sort_by_label} compares label values in: its dependency
+ * {@code github.com/facette/natsort} at the version Prometheus pins (2cd4dd1, 2018-12-10). Each
+ * string is cut into runs of ASCII digits and runs of anything else; runs are compared pairwise, as
+ * integers where both parse as Go {@code int} (else as strings). Its quirks are kept: a string
+ * whose last run equals the other's same run precedes it, even when both are equal (Prometheus
+ * compares equal values before asking), and a string with fewer runs than the other, all equal so
+ * far, does not precede it unless it ends first.
  */
 final class NaturalOrder {
 

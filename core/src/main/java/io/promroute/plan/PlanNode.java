@@ -8,16 +8,14 @@ import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.KnownFunction;
 import io.promroute.promql.ast.VectorMatching;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A node of a cross-shard plan. Leaves are shard queries ({@link Fetch}, {@link EveryShard});
- * every other node is computed by the router, one evaluation step at a time, from its children's
- * global values. The router never re-evaluates a selector, so lookback is applied once, by the
- * shards.
+ * A node of a cross-shard plan. Leaves are shard queries ({@link Fetch}, {@link EveryShard}); every
+ * other node is computed by the router, one evaluation step at a time, from its children's global
+ * values. The router never re-evaluates a selector, so lookback is applied once, by the shards.
  */
 sealed interface PlanNode {
 
@@ -34,54 +32,71 @@ sealed interface PlanNode {
    *
    * @param index the shard query's position in {@link QueryPlan#shardQueries()}
    * @param query the query sent
-   * @param addsShardLabel whether each returned series gets the shard label (the series keep it
-   *     in the global view)
+   * @param addsShardLabel whether each returned series gets the shard label (the series keep it in
+   *     the global view)
    * @param grid the subquery grid it is evaluated on, or null: the request's times
    * @param timed the query when it has {@code @ start()} or {@code @ end()} and a grid, to make
    *     them the request's bounds ({@link #queryFor}); null otherwise
    * @param perShard when the query's selectors read different shards: what each shard of {@link
    *     QueryPlan#shards()} evaluates instead of {@code query} (its selectors that do not read the
    *     shard made to match nothing there); null when every shard gets {@code query}
-   * @param raw when {@code query} is a range argument whose raw samples are fetched for every
-   *     step at once ({@link RawSamples}, read by {@link RawRange}); null otherwise
+   * @param raw when {@code query} is a range argument whose raw samples are fetched for every step
+   *     at once ({@link RawSamples}, read by {@link RawRange}); null otherwise
    */
   record Fetch(
-      int index, String query, boolean addsShardLabel, Grid grid, Expr timed, List<Expr> perShard, RawSamples raw)
+      int index,
+      String query,
+      boolean addsShardLabel,
+      Grid grid,
+      Expr timed,
+      List<Expr> perShard,
+      RawSamples raw)
       implements PlanNode {
     public Fetch {
       perShard = perShard == null ? null : List.copyOf(perShard);
     }
 
     /**
-     * The one request for the raw samples of every step from {@code firstStep} to {@code
-     * lastStep}: an instant query at the last step (see {@link RawSamples}).
+     * The one request for the raw samples of every step from {@code firstStep} to {@code lastStep}:
+     * an instant query at the last step (see {@link RawSamples}).
      */
-    QueryPlan.ShardRequest rawRequest(long firstStep, long lastStep, long requestStart, long requestEnd) {
+    QueryPlan.ShardRequest rawRequest(
+        long firstStep, long lastStep, long requestStart, long requestEnd) {
       List<String> queries = null;
       if (perShard != null) {
         queries = new ArrayList<>(perShard.size());
         for (Expr expr : perShard) {
-          queries.add(PromQL.print(raw.widened(expr, firstStep, lastStep, requestStart, requestEnd)));
+          queries.add(
+              PromQL.print(raw.widened(expr, firstStep, lastStep, requestStart, requestEnd)));
         }
       }
-      String all = PromQL.print(raw.widened(raw.expr(), firstStep, lastStep, requestStart, requestEnd));
+      String all =
+          PromQL.print(raw.widened(raw.expr(), firstStep, lastStep, requestStart, requestEnd));
       return new QueryPlan.ShardRequest(all, false, lastStep, lastStep, 0, queries);
     }
 
     /** The query to send for a request from {@code startMillis} to {@code endMillis}. */
     String queryFor(long startMillis, long endMillis) {
-      return timed == null ? query : PromQL.print(AtStartEnd.resolve(timed, startMillis, endMillis));
+      return timed == null
+          ? query
+          : PromQL.print(AtStartEnd.resolve(timed, startMillis, endMillis));
     }
 
-    /** What each shard gets for a request from {@code startMillis} to {@code endMillis}; null: the same. */
+    /**
+     * What each shard gets for a request from {@code startMillis} to {@code endMillis}; null: the
+     * same.
+     */
     List<String> shardQueriesFor(long startMillis, long endMillis) {
       if (perShard == null) {
         return null;
       }
       List<String> queries = new ArrayList<>(perShard.size());
       for (Expr expr : perShard) {
-        queries.add(PromQL.print(
-            grid != null && AtStartEnd.uses(expr) ? AtStartEnd.resolve(expr, startMillis, endMillis) : expr));
+        queries.add(
+            PromQL.print(
+                grid != null && AtStartEnd.uses(expr)
+                    ? AtStartEnd.resolve(expr, startMillis, endMillis)
+                    : expr));
       }
       return queries;
     }
@@ -97,7 +112,9 @@ sealed interface PlanNode {
 
     @Override
     public String print() {
-      return (addsShardLabel ? "shards+label(" : "shards(") + query + ")"
+      return (addsShardLabel ? "shards+label(" : "shards(")
+          + query
+          + ")"
           + (grid == null ? "" : "@grid(" + grid + ")");
     }
 
@@ -108,15 +125,15 @@ sealed interface PlanNode {
   }
 
   /**
-   * The evaluation grid of a subquery whose inner query is merged by the router: the inner
-   * query's shard queries are range queries on it, as Prometheus 2.42 evaluates a subquery.
+   * The evaluation grid of a subquery whose inner query is merged by the router: the inner query's
+   * shard queries are range queries on it, as Prometheus 2.42 evaluates a subquery.
    *
    * @param rangeMillis the subquery's range
    * @param stepMillis its step (the default evaluation interval when none is written)
    * @param offsetMillis its offset
    * @param at its {@code @} modifier, or null: its windows end at the times it is evaluated at
-   * @param parent the grid of the subquery over merged values it is nested in, whose points are
-   *     the times it is evaluated at; null: it is evaluated at the request's times
+   * @param parent the grid of the subquery over merged values it is nested in, whose points are the
+   *     times it is evaluated at; null: it is evaluated at the request's times
    */
   record Grid(long rangeMillis, long stepMillis, long offsetMillis, AtModifier at, Grid parent) {
     Grid(long rangeMillis, long stepMillis, long offsetMillis) {
@@ -124,8 +141,8 @@ sealed interface PlanNode {
     }
 
     /**
-     * The first multiple of the step at or after {@code first evaluation - offset - range}, for
-     * a request from {@code requestStart} to {@code requestEnd}.
+     * The first multiple of the step at or after {@code first evaluation - offset - range}, for a
+     * request from {@code requestStart} to {@code requestEnd}.
      */
     long start(long requestStart, long requestEnd) {
       long from = firstEvaluation(requestStart, requestEnd) - offsetMillis - rangeMillis;
@@ -138,10 +155,14 @@ sealed interface PlanNode {
      * range query needs end ≥ start; the extra point lies outside every window and is never read).
      */
     long end(long requestStart, long requestEnd) {
-      return Math.max(lastEvaluation(requestStart, requestEnd) - offsetMillis, start(requestStart, requestEnd));
+      return Math.max(
+          lastEvaluation(requestStart, requestEnd) - offsetMillis, start(requestStart, requestEnd));
     }
 
-    /** The time the subquery's window is taken at when evaluated at {@code time}: its @ time, if any. */
+    /**
+     * The time the subquery's window is taken at when evaluated at {@code time}: its @ time, if
+     * any.
+     */
     long evaluationTime(long time, long requestStart, long requestEnd) {
       return at == null ? time : atMillis(requestStart, requestEnd);
     }
@@ -170,18 +191,28 @@ sealed interface PlanNode {
 
     @Override
     public String toString() {
-      String at = this.at == null ? ""
-          : this.at.kind() == AtModifier.Kind.TIMESTAMP ? ", @ " + this.at.timestampMillis() + "ms"
-          : ", @ " + this.at.kind().name().toLowerCase(java.util.Locale.ROOT) + "()";
-      return "range " + rangeMillis + "ms, step " + stepMillis + "ms, offset " + offsetMillis + "ms" + at
+      String at =
+          this.at == null
+              ? ""
+              : this.at.kind() == AtModifier.Kind.TIMESTAMP
+                  ? ", @ " + this.at.timestampMillis() + "ms"
+                  : ", @ " + this.at.kind().name().toLowerCase(java.util.Locale.ROOT) + "()";
+      return "range "
+          + rangeMillis
+          + "ms, step "
+          + stepMillis
+          + "ms, offset "
+          + offsetMillis
+          + "ms"
+          + at
           + (parent == null ? "" : ", in (" + parent + ")");
     }
   }
 
   /**
    * A subquery over a merged value: at each outer step, the inner plan evaluated at the grid's
-   * points in {@code [t - offset - range, t - offset]} (closed, as 2.42; {@code t} its @ time if
-   * it has one), one series per label set: the matrix a range function then reads.
+   * points in {@code [t - offset - range, t - offset]} (closed, as 2.42; {@code t} its @ time if it
+   * has one), one series per label set: the matrix a range function then reads.
    */
   record Subquery(PlanNode expr, Grid grid) implements PlanNode {
     @Override
@@ -207,7 +238,9 @@ sealed interface PlanNode {
             throw Errors.execution(
                 "native histograms in a subquery over values merged across shards are not supported by the router");
           }
-          times.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(new long[] {point});
+          times
+              .computeIfAbsent(sample.labels(), unused -> new ArrayList<>())
+              .add(new long[] {point});
           values.computeIfAbsent(sample.labels(), unused -> new ArrayList<>()).add(sample.value());
         }
       }
@@ -226,7 +259,8 @@ sealed interface PlanNode {
       context.samples().release(held);
       // With @, the window is not where the step is: as Prometheus, an offset that puts it there
       // (rate and its kin extrapolate towards the window's ends).
-      return new Value.Matrix(series, grid.rangeMillis(), grid.offsetMillis() + (time - evaluation));
+      return new Value.Matrix(
+          series, grid.rangeMillis(), grid.offsetMillis() + (time - evaluation));
     }
 
     @Override
@@ -241,9 +275,9 @@ sealed interface PlanNode {
   }
 
   /**
-   * A range argument read from raw samples ({@link RawSamples}): at each step, the samples of
-   * every series in that step's window, in global label order (the shard label included), as
-   * the global engine iterates its series; series with none are left out.
+   * A range argument read from raw samples ({@link RawSamples}): at each step, the samples of every
+   * series in that step's window, in global label order (the shard label included), as the global
+   * engine iterates its series; series with none are left out.
    *
    * @param fetch the shards' raw samples, one request per shard for the whole span
    * @param grid the subquery grid it is evaluated on (its steps), or null: the request's times
@@ -253,7 +287,10 @@ sealed interface PlanNode {
     public Value evaluate(EvalContext context, long time) {
       context.cancellation().check();
       RawSamples raw = fetch.raw();
-      long firstStep = grid == null ? context.startMillis() : grid.start(context.startMillis(), context.endMillis());
+      long firstStep =
+          grid == null
+              ? context.startMillis()
+              : grid.start(context.startMillis(), context.endMillis());
       long end = raw.windowEnd(time, context.startMillis(), context.endMillis());
       long first = raw.windowStart(time, firstStep, context.startMillis(), context.endMillis());
       List<Value.Series> windows = new ArrayList<>();
@@ -268,13 +305,15 @@ sealed interface PlanNode {
         // The window's copy, held while this step is computed (Prometheus counts its points too).
         context.samples().add(to - from);
         held += to - from;
-        windows.add(new Value.Series(
-            series.labels(),
-            java.util.Arrays.copyOfRange(times, from, to),
-            java.util.Arrays.copyOfRange(series.values(), from, to)));
+        windows.add(
+            new Value.Series(
+                series.labels(),
+                java.util.Arrays.copyOfRange(times, from, to),
+                java.util.Arrays.copyOfRange(series.values(), from, to)));
       }
       context.samples().release(held);
-      // The window as rate and its kin read it: its range, and where it ends as an offset from the step.
+      // The window as rate and its kin read it: its range, and where it ends as an offset from the
+      // step.
       return new Value.Matrix(windows, end - first, time - end);
     }
 
@@ -376,10 +415,16 @@ sealed interface PlanNode {
    * partials are aggregations too ({@code sum} of per-shard {@code count}s).
    */
   record Aggregate(
-      AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr, boolean partials)
+      AggregateOp op,
+      PlanNode param,
+      boolean without,
+      List<String> grouping,
+      PlanNode expr,
+      boolean partials)
       implements PlanNode {
     /** An aggregation over a value, the shards' series or one the router computed. */
-    Aggregate(AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr) {
+    Aggregate(
+        AggregateOp op, PlanNode param, boolean without, List<String> grouping, PlanNode expr) {
       this(op, param, without, grouping, expr, false);
     }
 
@@ -409,7 +454,10 @@ sealed interface PlanNode {
     public String print() {
       StringBuilder builder = new StringBuilder(op.keyword());
       if (without || !grouping.isEmpty()) {
-        builder.append(without ? " without (" : " by (").append(String.join(", ", grouping)).append(") ");
+        builder
+            .append(without ? " without (" : " by (")
+            .append(String.join(", ", grouping))
+            .append(") ");
       }
       builder.append('(');
       if (param != null) {
@@ -425,11 +473,11 @@ sealed interface PlanNode {
   }
 
   /**
-   * {@code avg} from per-shard means and counts. Prometheus 2.42 averages with an incremental
-   * mean that never overflows, so the merge does not add up sums (which would turn {@code
-   * avg} of values near the float maximum into +Inf): equal means are the mean; otherwise Σnᵢμᵢ/n,
-   * or, if that overflows while every mean is finite, Σ(nᵢ/n)μᵢ. Infinite means combine as
-   * Prometheus's (+Inf with -Inf is NaN).
+   * {@code avg} from per-shard means and counts. Prometheus 2.42 averages with an incremental mean
+   * that never overflows, so the merge does not add up sums (which would turn {@code avg} of values
+   * near the float maximum into +Inf): equal means are the mean; otherwise Σnᵢμᵢ/n, or, if that
+   * overflows while every mean is finite, Σ(nᵢ/n)μᵢ. Infinite means combine as Prometheus's (+Inf
+   * with -Inf is NaN).
    */
   record AverageMerge(boolean without, List<String> grouping, Fetch means, Fetch counts)
       implements PlanNode {
@@ -477,7 +525,13 @@ sealed interface PlanNode {
 
     @Override
     public String print() {
-      return "avg_merge" + Nodes.grouping(without, grouping) + "(" + means.print() + ", " + counts.print() + ")";
+      return "avg_merge"
+          + Nodes.grouping(without, grouping)
+          + "("
+          + means.print()
+          + ", "
+          + counts.print()
+          + ")";
     }
 
     @Override
@@ -490,12 +544,17 @@ sealed interface PlanNode {
    * {@code stdvar} or {@code stddev} from per-shard means, counts and variances (Chan et al.'s
    * parallel combination): n = Σnᵢ, the mean as {@link AverageMerge}, and the sum of squared
    * deviations Σnᵢvᵢ + Σnᵢ(μᵢ - μ)². It equals Prometheus's Welford over every series within
-   * rounding (relative 1e-9 and far better in practice), from one triple per group and shard. A
-   * NaN or infinite value on any shard makes that shard's variance NaN, and so the result, as
-   * Welford's does.
+   * rounding (relative 1e-9 and far better in practice), from one triple per group and shard. A NaN
+   * or infinite value on any shard makes that shard's variance NaN, and so the result, as Welford's
+   * does.
    */
   record VarianceMerge(
-      boolean standardDeviation, boolean without, List<String> grouping, Fetch means, Fetch counts, Fetch variances)
+      boolean standardDeviation,
+      boolean without,
+      List<String> grouping,
+      Fetch means,
+      Fetch counts,
+      Fetch variances)
       implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
@@ -539,7 +598,8 @@ sealed interface PlanNode {
     }
   }
 
-  record Binary(BinaryOp op, boolean returnBool, VectorMatching matching, PlanNode lhs, PlanNode rhs)
+  record Binary(
+      BinaryOp op, boolean returnBool, VectorMatching matching, PlanNode lhs, PlanNode rhs)
       implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
@@ -554,7 +614,9 @@ sealed interface PlanNode {
       } else if (left instanceof Value.Scalar l) {
         out = BinaryOperations.vectorScalar(op, Nodes.vector(right), l.value(), true, returnBool);
       } else {
-        out = BinaryOperations.vectors(op, Nodes.vector(left), Nodes.vector(right), matching, returnBool);
+        out =
+            BinaryOperations.vectors(
+                op, Nodes.vector(left), Nodes.vector(right), matching, returnBool);
       }
       Errors.checkDistinct(out);
       return new Value.Vector(out);
@@ -567,8 +629,10 @@ sealed interface PlanNode {
         modifiers +=
             (matching.on() ? " on (" : " ignoring (") + String.join(", ", matching.labels()) + ")";
         switch (matching.cardinality()) {
-          case MANY_TO_ONE -> modifiers += " group_left (" + String.join(", ", matching.include()) + ")";
-          case ONE_TO_MANY -> modifiers += " group_right (" + String.join(", ", matching.include()) + ")";
+          case MANY_TO_ONE ->
+              modifiers += " group_left (" + String.join(", ", matching.include()) + ")";
+          case ONE_TO_MANY ->
+              modifiers += " group_right (" + String.join(", ", matching.include()) + ")";
           case ONE_TO_ONE -> {}
         }
       }
@@ -623,7 +687,8 @@ sealed interface PlanNode {
       List<Sample> out = new ArrayList<>();
       for (Sample sample : Nodes.vector(value)) {
         // Prometheus 2.42 negates the value only: a histogram stays as it is.
-        out.add(new Sample(sample.labels().withoutMetricName(), -sample.value(), sample.histogram()));
+        out.add(
+            new Sample(sample.labels().withoutMetricName(), -sample.value(), sample.histogram()));
       }
       Errors.checkDistinct(out);
       return new Value.Vector(out);
@@ -641,7 +706,8 @@ sealed interface PlanNode {
   }
 
   /** A function computed by the router from its arguments' global values. */
-  record Function(KnownFunction function, List<PlanNode> args, Labels absentLabels) implements PlanNode {
+  record Function(KnownFunction function, List<PlanNode> args, Labels absentLabels)
+      implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {
       List<Value> values = new ArrayList<>(args.size());
@@ -691,18 +757,19 @@ sealed interface PlanNode {
     }
 
     /**
-     * Per output group, per shard: the values of one group in each partial query, in the order
-     * of {@code parts} ({@code [mean, count, ...]}); a part a shard did not answer is NaN, a
-     * missing count 0.
+     * Per output group, per shard: the values of one group in each partial query, in the order of
+     * {@code parts} ({@code [mean, count, ...]}); a part a shard did not answer is NaN, a missing
+     * count 0.
      */
-    static Map<Labels, Map<Integer, double[]>> partsByGroup(EvalContext context, long time, Fetch... parts) {
+    static Map<Labels, Map<Integer, double[]>> partsByGroup(
+        EvalContext context, long time, Fetch... parts) {
       Map<Labels, Map<Integer, double[]>> groups = new LinkedHashMap<>();
       for (int part = 0; part < parts.length; part++) {
         for (int shard = 0; shard < context.shardCount(parts[part].index()); shard++) {
           for (Sample sample : context.shard(parts[part].index(), shard, time)) {
-            groups
-                .computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
-                .computeIfAbsent(shard, unused -> emptyParts(parts.length))[part] = sample.value();
+            groups.computeIfAbsent(sample.labels(), unused -> new java.util.TreeMap<>())
+                    .computeIfAbsent(shard, unused -> emptyParts(parts.length))[part] =
+                sample.value();
           }
         }
       }

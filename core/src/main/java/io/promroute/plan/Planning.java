@@ -28,15 +28,17 @@ import java.util.function.Supplier;
 
 /**
  * Classifies each node of a rewritten query (CROSS-SHARD.md's classes) and builds the plan:
- * shard-local subtrees are sent whole, decomposable aggregations as partials, the rest is
- * computed by the router from its children's global values. A parent operator is never pushed
- * below a merge: {@code 2 - max(x)} merges {@code max} first and subtracts in the router.
+ * shard-local subtrees are sent whole, decomposable aggregations as partials, the rest is computed
+ * by the router from its children's global values. A parent operator is never pushed below a merge:
+ * {@code 2 - max(x)} merges {@code max} first and subtracts in the router.
  */
 final class Planning implements ExprVisitor<Planning.Planned> {
 
   /** The class of a node. */
   enum Kind {
-    /** Reads no series ({@code 1}, {@code time()}, {@code vector(0)}): the router computes it once. */
+    /**
+     * Reads no series ({@code 1}, {@code time()}, {@code vector(0)}): the router computes it once.
+     */
     CONSTANT,
     /** Every output series comes from one shard and keeps the shard label: sent whole (class L). */
     LOCAL,
@@ -63,8 +65,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private PlanNode.Grid grid;
 
   /**
-   * The step of a subquery that names none: Prometheus uses its global {@code
-   * evaluation_interval}, whose default is one minute.
+   * The step of a subquery that names none: Prometheus uses its global {@code evaluation_interval},
+   * whose default is one minute.
    */
   static final long DEFAULT_SUBQUERY_STEP_MILLIS = 60_000;
 
@@ -116,21 +118,33 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     String gridKey = grid == null ? "" : grid.toString();
     return fetches.computeIfAbsent(
         key + "|" + gridKey,
-        unused -> new PlanNode.Fetch(
-            fetches.size(), query, addsLabel, grid, grid != null && AtStartEnd.uses(expr) ? expr : null,
-            perShard(expr), null));
+        unused ->
+            new PlanNode.Fetch(
+                fetches.size(),
+                query,
+                addsLabel,
+                grid,
+                grid != null && AtStartEnd.uses(expr) ? expr : null,
+                perShard(expr),
+                null));
   }
 
-  /** The raw samples of a local range argument, for the steps the enclosing plan is evaluated at. */
+  /**
+   * The raw samples of a local range argument, for the steps the enclosing plan is evaluated at.
+   */
   private PlanNode.Fetch fetchRaw(Expr expr, RawSamples raw) {
     String query = PromQL.print(expr);
     String gridKey = grid == null ? "" : grid.toString();
     return fetches.computeIfAbsent(
         "raw" + (addShardLabel ? "+" : "-") + query + "|" + gridKey,
-        unused -> new PlanNode.Fetch(fetches.size(), query, addShardLabel, grid, null, perShard(expr), raw));
+        unused ->
+            new PlanNode.Fetch(
+                fetches.size(), query, addShardLabel, grid, null, perShard(expr), raw));
   }
 
-  /** What each shard evaluates of {@code expr} when the selectors read different shards; else null. */
+  /**
+   * What each shard evaluates of {@code expr} when the selectors read different shards; else null.
+   */
   private List<Expr> perShard(Expr expr) {
     if (selectorShards == null) {
       return null;
@@ -149,9 +163,12 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   }
 
   private static Planned local(Expr expr) {
-    return new Planned(Kind.LOCAL, expr, () -> {
-      throw new IllegalStateException("a local node is fetched, not computed");
-    });
+    return new Planned(
+        Kind.LOCAL,
+        expr,
+        () -> {
+          throw new IllegalStateException("a local node is fetched, not computed");
+        });
   }
 
   // ---- leaves ----
@@ -183,7 +200,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       return local(node);
     }
     Long range = millis(node.range());
-    Long step = node.step() == null ? Long.valueOf(DEFAULT_SUBQUERY_STEP_MILLIS) : millis(node.step());
+    Long step =
+        node.step() == null ? Long.valueOf(DEFAULT_SUBQUERY_STEP_MILLIS) : millis(node.step());
     Long offset = node.offset() == null ? Long.valueOf(0) : millis(node.offset());
     if (range == null || step == null || offset == null || step <= 0) {
       throw refuse(
@@ -210,7 +228,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   }
 
   private static Long millis(io.promroute.promql.ast.DurationExpr duration) {
-    return duration instanceof io.promroute.promql.ast.DurationLiteral literal ? literal.millis() : null;
+    return duration instanceof io.promroute.promql.ast.DurationLiteral literal
+        ? literal.millis()
+        : null;
   }
 
   @Override
@@ -250,12 +270,23 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if (inner.kind() == Kind.LOCAL && paramConstant) {
       boolean sentWhole =
           switch (op) {
-              // They pick series by the whole label set (order, hash): where the shards store
-              // the shard label, as the global view has it; limit_ratio per series.
+            // They pick series by the whole label set (order, hash): where the shards store
+            // the shard label, as the global view has it; limit_ratio per series.
             case LIMITK -> !addShardLabel && groupsByShardLabel;
             case LIMIT_RATIO -> !addShardLabel;
-            case SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR, TOPK, BOTTOMK, COUNT_VALUES,
-                QUANTILE -> groupsByShardLabel && !writesShardLabel;
+            case SUM,
+                AVG,
+                COUNT,
+                MIN,
+                MAX,
+                GROUP,
+                STDDEV,
+                STDVAR,
+                TOPK,
+                BOTTOMK,
+                COUNT_VALUES,
+                QUANTILE ->
+                groupsByShardLabel && !writesShardLabel;
           };
       if (sentWhole) {
         return local(node);
@@ -294,40 +325,50 @@ final class Planning implements ExprVisitor<Planning.Planned> {
             || node.op() == AggregateOp.STDVAR)) {
       // Prometheus's own additions (Welford for stddev/stdvar), in its series order: the same
       // result to the last bit, at the cost of fetching every input series.
-      return new PlanNode.Aggregate(node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
+      return new PlanNode.Aggregate(
+          node.op(), null, without, grouping, fetch(node.expr(), addShardLabel));
     }
     return switch (node.op()) {
-      case SUM, MIN, MAX, GROUP -> new PlanNode.Aggregate(
-          node.op(), null, without, grouping, fetch(node, false), true);
-      case COUNT -> new PlanNode.Aggregate(
-          AggregateOp.SUM, null, without, grouping, fetch(node, false), true);
-      case AVG -> new PlanNode.AverageMerge(
-          without, grouping, fetch(as(node, AggregateOp.AVG), false), fetch(as(node, AggregateOp.COUNT), false));
-        // Each shard's count, mean and variance, combined as Chan et al.'s parallel variance:
-        // O(groups x shards), equal to Prometheus's Welford over every series within rounding.
-        // (The exact mode above runs that Welford in the router, at the cost of every series.)
-      case STDDEV, STDVAR -> new PlanNode.VarianceMerge(
-          node.op() == AggregateOp.STDDEV,
-          without,
-          grouping,
-          fetch(as(node, AggregateOp.AVG), false),
-          fetch(as(node, AggregateOp.COUNT), false),
-          fetch(as(node, AggregateOp.STDVAR), false));
-        // Candidates keep all their labels, the shard label included: the router picks among
-        // them in global label order.
-      case TOPK, BOTTOMK -> new PlanNode.Aggregate(
-          node.op(), materialize(param), without, grouping, fetch(node, addShardLabel));
+      case SUM, MIN, MAX, GROUP ->
+          new PlanNode.Aggregate(node.op(), null, without, grouping, fetch(node, false), true);
+      case COUNT ->
+          new PlanNode.Aggregate(
+              AggregateOp.SUM, null, without, grouping, fetch(node, false), true);
+      case AVG ->
+          new PlanNode.AverageMerge(
+              without,
+              grouping,
+              fetch(as(node, AggregateOp.AVG), false),
+              fetch(as(node, AggregateOp.COUNT), false));
+      // Each shard's count, mean and variance, combined as Chan et al.'s parallel variance:
+      // O(groups x shards), equal to Prometheus's Welford over every series within rounding.
+      // (The exact mode above runs that Welford in the router, at the cost of every series.)
+      case STDDEV, STDVAR ->
+          new PlanNode.VarianceMerge(
+              node.op() == AggregateOp.STDDEV,
+              without,
+              grouping,
+              fetch(as(node, AggregateOp.AVG), false),
+              fetch(as(node, AggregateOp.COUNT), false),
+              fetch(as(node, AggregateOp.STDVAR), false));
+      // Candidates keep all their labels, the shard label included: the router picks among
+      // them in global label order.
+      case TOPK, BOTTOMK ->
+          new PlanNode.Aggregate(
+              node.op(), materialize(param), without, grouping, fetch(node, addShardLabel));
       case COUNT_VALUES -> {
         List<String> outputGrouping = new ArrayList<>(grouping);
         if (!without) {
           outputGrouping.add(((StringLiteral) unwrap(node.param())).value());
         }
-        yield new PlanNode.Aggregate(AggregateOp.SUM, null, without, outputGrouping, fetch(node, false), true);
+        yield new PlanNode.Aggregate(
+            AggregateOp.SUM, null, without, outputGrouping, fetch(node, false), true);
       }
-        // No exact partial: the shards send the argument, the router computes the quantile or
-        // picks the series (by global label order or hash, the shard label included).
-      case QUANTILE, LIMITK, LIMIT_RATIO -> new PlanNode.Aggregate(
-          node.op(), materialize(param), without, grouping, fetch(node.expr(), addShardLabel));
+      // No exact partial: the shards send the argument, the router computes the quantile or
+      // picks the series (by global label order or hash, the shard label included).
+      case QUANTILE, LIMITK, LIMIT_RATIO ->
+          new PlanNode.Aggregate(
+              node.op(), materialize(param), without, grouping, fetch(node.expr(), addShardLabel));
     };
   }
 
@@ -394,7 +435,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
                   matching,
                   materialize(lhs),
                   fetch(
-                      new AggregateExpr(AggregateOp.GROUP, node.rhs(), null, false, matching.labels()),
+                      new AggregateExpr(
+                          AggregateOp.GROUP, node.rhs(), null, false, matching.labels()),
                       groupsByShardLabel)));
     }
     return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
@@ -402,7 +444,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   /** Whether the selectors of both expressions read the same shards. */
   private boolean sameShards(Expr lhs, Expr rhs) {
-    return selectorShards == null || selectorShards.shardsOf(lhs).equals(selectorShards.shardsOf(rhs));
+    return selectorShards == null
+        || selectorShards.shardsOf(lhs).equals(selectorShards.shardsOf(rhs));
   }
 
   private PlanNode router(BinaryExpr node, Planned lhs, Planned rhs) {
@@ -434,13 +477,15 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     Planned byShape =
         switch (function.shape()) {
           case ABSENCE -> absent(node, args.get(0));
-            // The whole input at once, or its order: only the router has it.
-          case NO_OUTPUT_LABELS, ORDERS -> new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
-            // The shards do not store the shard label: the router applies a function that
-            // reads or writes it.
-          case WRITES_LABEL -> touchesShardLabel(node, function.labelArguments())
-              ? new Planned(Kind.GLOBAL, node, () -> routerCall(node, args))
-              : null;
+          // The whole input at once, or its order: only the router has it.
+          case NO_OUTPUT_LABELS, ORDERS ->
+              new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
+          // The shards do not store the shard label: the router applies a function that
+          // reads or writes it.
+          case WRITES_LABEL ->
+              touchesShardLabel(node, function.labelArguments())
+                  ? new Planned(Kind.GLOBAL, node, () -> routerCall(node, args))
+                  : null;
           case JOINS_OTHER_SERIES -> throw new IllegalStateException(name + "() is refused above");
           case PER_SERIES -> null;
         };
@@ -458,10 +503,16 @@ final class Planning implements ExprVisitor<Planning.Planned> {
         // the router applies the function to the raw samples of each step's window.
         RawSamples raw = RawSamples.of(arg);
         if (raw == null) {
-          throw refuse(name + "() over raw samples with a parameter computed across shards, where the range "
-              + PromQL.print(arg) + " has durations that are not literals or a range modifier");
+          throw refuse(
+              name
+                  + "() over raw samples with a parameter computed across shards, where the range "
+                  + PromQL.print(arg)
+                  + " has durations that are not literals or a range modifier");
         }
-        args.set(i, new Planned(Kind.GLOBAL, arg, () -> new PlanNode.RawRange(fetchRaw(raw.expr(), raw), grid)));
+        args.set(
+            i,
+            new Planned(
+                Kind.GLOBAL, arg, () -> new PlanNode.RawRange(fetchRaw(raw.expr(), raw), grid)));
       }
     }
     return new Planned(Kind.GLOBAL, node, () -> routerCall(node, args));
@@ -472,7 +523,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     List<Expr> args = node.args();
     for (int i = 1; i < args.size(); i++) {
       boolean labelArgument = i == labelArguments.written() || labelArguments.reads(i);
-      if (labelArgument && unwrap(args.get(i)) instanceof StringLiteral label && label.value().equals(shardLabel)) {
+      if (labelArgument
+          && unwrap(args.get(i)) instanceof StringLiteral label
+          && label.value().equals(shardLabel)) {
         return true;
       }
     }
@@ -493,8 +546,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   /**
    * absent(E) over a local E, or over an aggregation of one (empty globally iff empty on every
-   * shard): asked of every shard, true where every shard says so. Otherwise the router checks
-   * the merged value (its labels are then empty, as Prometheus gives a non-selector argument).
+   * shard): asked of every shard, true where every shard says so. Otherwise the router checks the
+   * merged value (its labels are then empty, as Prometheus gives a non-selector argument).
    */
   private Planned absent(Call node, Planned argument) {
     Expr inner = unwrap(node.args().get(0));
@@ -513,6 +566,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     return new Planned(
         Kind.GLOBAL,
         node,
-        () -> new PlanNode.Function(node.function().known(), List.of(materialize(argument)), Labels.EMPTY));
+        () ->
+            new PlanNode.Function(
+                node.function().known(), List.of(materialize(argument)), Labels.EMPTY));
   }
 }

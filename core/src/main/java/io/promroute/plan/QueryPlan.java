@@ -16,7 +16,6 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,9 @@ import java.util.Set;
 
 /**
  * A planned cross-shard query: the queries to send to every selected shard ({@link
- * #shardQueries()}), and how the router computes the answer from theirs ({@link
- * #evaluateInstant}, {@link #evaluateRange}). Immutable; {@link #toString()} prints the plan,
- * {@link #explainJson()} describes it for users.
+ * #shardQueries()}), and how the router computes the answer from theirs ({@link #evaluateInstant},
+ * {@link #evaluateRange}). Immutable; {@link #toString()} prints the plan, {@link #explainJson()}
+ * describes it for users.
  *
  * <p>For a range query every shard must be asked with the same {@code start}, {@code end} and
  * {@code step} as the router evaluates with, and for an instant query with the same {@code time}:
@@ -53,26 +52,32 @@ public final class QueryPlan {
 
   /**
    * What to ask every shard for one shard query: an instant query at {@code startMillis}, or a
-   * range query. Shard queries of a subquery over merged values are range queries on the
-   * subquery's grid, whatever the request.
+   * range query. Shard queries of a subquery over merged values are range queries on the subquery's
+   * grid, whatever the request.
    *
    * @param query the PromQL
    * @param range a range query ({@code /api/v1/query_range}), else instant
    * @param startMillis the time of an instant query, the start of a range query
    * @param endMillis the end of a range query
    * @param stepMillis the step of a range query
-   * @param shardQueries when the query's selectors read different shards: the PromQL for each
-   *     shard of {@link #shards()}, in order ({@link #queryFor}); null when every shard gets {@code
+   * @param shardQueries when the query's selectors read different shards: the PromQL for each shard
+   *     of {@link #shards()}, in order ({@link #queryFor}); null when every shard gets {@code
    *     query}
    */
   public record ShardRequest(
-      String query, boolean range, long startMillis, long endMillis, long stepMillis, List<String> shardQueries) {
+      String query,
+      boolean range,
+      long startMillis,
+      long endMillis,
+      long stepMillis,
+      List<String> shardQueries) {
     public ShardRequest {
       shardQueries = shardQueries == null ? null : List.copyOf(shardQueries);
     }
 
     /** A request whose query every shard gets. */
-    public ShardRequest(String query, boolean range, long startMillis, long endMillis, long stepMillis) {
+    public ShardRequest(
+        String query, boolean range, long startMillis, long endMillis, long stepMillis) {
       this(query, range, startMillis, endMillis, stepMillis, null);
     }
 
@@ -85,8 +90,8 @@ public final class QueryPlan {
   /**
    * The most points one shard request on a subquery's grid asks for: Prometheus refuses a range
    * query of more than 11,000 points per series ("exceeded maximum resolution"), and a longer grid
-   * (a 30-day panel of a subquery over merged values, {@code [3h:1s]}) is asked for in chunks,
-   * sent in parallel like every other request.
+   * (a 30-day panel of a subquery over merged values, {@code [3h:1s]}) is asked for in chunks, sent
+   * in parallel like every other request.
    */
   static final int MAX_POINTS_PER_REQUEST = 10_000;
 
@@ -120,7 +125,8 @@ public final class QueryPlan {
       PlanNode.Fetch fetch = fetches.get(f);
       PlanNode.Grid grid = fetch.grid();
       if (fetch.raw() != null) {
-        // Raw samples: one instant query for the steps it is evaluated at, the request's or its grid's.
+        // Raw samples: one instant query for the steps it is evaluated at, the request's or its
+        // grid's.
         long firstStep = grid == null ? startMillis : grid.start(startMillis, endMillis);
         long lastStep = grid == null ? endMillis : grid.end(startMillis, endMillis);
         requests.add(new Request(f, fetch.rawRequest(firstStep, lastStep, startMillis, endMillis)));
@@ -128,8 +134,16 @@ public final class QueryPlan {
       }
       List<String> perShard = fetch.shardQueriesFor(startMillis, endMillis);
       if (grid == null) {
-        requests.add(new Request(f, new ShardRequest(fetch.query(), range, startMillis, range ? endMillis : startMillis,
-            range ? stepMillis : 0, perShard)));
+        requests.add(
+            new Request(
+                f,
+                new ShardRequest(
+                    fetch.query(),
+                    range,
+                    startMillis,
+                    range ? endMillis : startMillis,
+                    range ? stepMillis : 0,
+                    perShard)));
         continue;
       }
       String query = fetch.queryFor(startMillis, endMillis);
@@ -179,28 +193,41 @@ public final class QueryPlan {
    *     {@link Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
    */
   public QueryResult evaluateInstant(
-      long timeMillis, List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
+      long timeMillis,
+      List<List<QueryResult>> answers,
+      Cancellation cancellation,
+      SampleLimit samples) {
     return deep(samples, () -> instant(timeMillis, answers, cancellation, samples));
   }
 
-  /**
-   * Evaluation recurses over the plan: see DeepStack. A rerun starts its sample count afresh.
-   */
-  private static QueryResult deep(SampleLimit samples, java.util.function.Supplier<QueryResult> evaluation) {
+  /** Evaluation recurses over the plan: see DeepStack. A rerun starts its sample count afresh. */
+  private static QueryResult deep(
+      SampleLimit samples, java.util.function.Supplier<QueryResult> evaluation) {
     long before = samples.held();
     return DeepStack.call(
         () -> {
           samples.release(samples.held() - before);
           return evaluation.get();
         },
-        () -> new io.promroute.api.ApiException(
-            new io.promroute.api.ApiError(422, "execution", "query is nested too deeply to evaluate")));
+        () ->
+            new io.promroute.api.ApiException(
+                new io.promroute.api.ApiError(
+                    422, "execution", "query is nested too deeply to evaluate")));
   }
 
   private QueryResult instant(
-      long timeMillis, List<List<QueryResult>> answers, Cancellation cancellation, SampleLimit samples) {
-    EvalContext context = context(
-        requests(false, timeMillis, timeMillis, 0), answers, timeMillis, timeMillis, cancellation, samples);
+      long timeMillis,
+      List<List<QueryResult>> answers,
+      Cancellation cancellation,
+      SampleLimit samples) {
+    EvalContext context =
+        context(
+            requests(false, timeMillis, timeMillis, 0),
+            answers,
+            timeMillis,
+            timeMillis,
+            cancellation,
+            samples);
     Value value = root.evaluate(context, timeMillis);
     List<String> warnings = warnings(answers);
     if (value instanceof Value.Scalar scalar) {
@@ -226,14 +253,15 @@ public final class QueryPlan {
     }
     List<QueryResult.Series> series = new ArrayList<>();
     for (Sample sample : PlanNode.Nodes.vector(value)) {
-      series.add(new QueryResult.Series(sample.labels().toList(), List.of(point(timeMillis, sample))));
+      series.add(
+          new QueryResult.Series(sample.labels().toList(), List.of(point(timeMillis, sample))));
     }
     return new QueryResult(QueryResult.Type.VECTOR, series, warnings);
   }
 
   /**
-   * Computes the answer of a range query: the plan evaluated at every step, series merged by
-   * label set, series without points dropped, sorted by labels.
+   * Computes the answer of a range query: the plan evaluated at every step, series merged by label
+   * set, series without points dropped, sorted by labels.
    *
    * @param startMillis the start every shard was asked with
    * @param endMillis the end
@@ -244,12 +272,13 @@ public final class QueryPlan {
    */
   public QueryResult evaluateRange(
       long startMillis, long endMillis, long stepMillis, List<List<QueryResult>> answers) {
-    return evaluateRange(startMillis, endMillis, stepMillis, answers, Cancellation.none(), SampleLimit.unlimited());
+    return evaluateRange(
+        startMillis, endMillis, stepMillis, answers, Cancellation.none(), SampleLimit.unlimited());
   }
 
   /**
-   * {@link #evaluateRange(long, long, long, List)}, checking {@code cancellation} at every step
-   * and counting the answer's samples against {@code samples}.
+   * {@link #evaluateRange(long, long, long, List)}, checking {@code cancellation} at every step and
+   * counting the answer's samples against {@code samples}.
    *
    * @throws io.promroute.api.ApiException also 503 {@code timeout} or 499 {@code canceled} from
    *     {@link Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
@@ -264,7 +293,8 @@ public final class QueryPlan {
     if (stepMillis <= 0) {
       throw new IllegalArgumentException("step must be positive, got " + stepMillis);
     }
-    return deep(samples, () -> range(startMillis, endMillis, stepMillis, answers, cancellation, samples));
+    return deep(
+        samples, () -> range(startMillis, endMillis, stepMillis, answers, cancellation, samples));
   }
 
   private QueryResult range(
@@ -274,8 +304,14 @@ public final class QueryPlan {
       List<List<QueryResult>> answers,
       Cancellation cancellation,
       SampleLimit samples) {
-    EvalContext context = context(
-        requests(true, startMillis, endMillis, stepMillis), answers, startMillis, endMillis, cancellation, samples);
+    EvalContext context =
+        context(
+            requests(true, startMillis, endMillis, stepMillis),
+            answers,
+            startMillis,
+            endMillis,
+            cancellation,
+            samples);
     Map<Labels, List<QueryResult.Point>> series = new HashMap<>();
     for (long time = startMillis; time <= endMillis; time += stepMillis) {
       cancellation.check();
@@ -346,7 +382,12 @@ public final class QueryPlan {
       List<QueryResult> shardAnswers = answers.get(r);
       if (shardAnswers.size() != shards().size()) {
         throw new IllegalArgumentException(
-            "expected " + shards().size() + " shard answers to \"" + fetch.query() + "\", got " + shardAnswers.size());
+            "expected "
+                + shards().size()
+                + " shard answers to \""
+                + fetch.query()
+                + "\", got "
+                + shardAnswers.size());
       }
       if (fetch.raw() != null) {
         raw.put(fetch.index(), rawSeries(fetch, shardAnswers));
@@ -374,7 +415,9 @@ public final class QueryPlan {
     return new EvalContext(byQuery, cancellation, samples, startMillis, endMillis, raw);
   }
 
-  /** Every shard's series of a raw-samples query, in global label order (the shard label included). */
+  /**
+   * Every shard's series of a raw-samples query, in global label order (the shard label included).
+   */
   private List<Value.Series> rawSeries(PlanNode.Fetch fetch, List<QueryResult> shardAnswers) {
     List<Value.Series> all = new ArrayList<>();
     for (int s = 0; s < shardAnswers.size(); s++) {
@@ -430,9 +473,9 @@ public final class QueryPlan {
   }
 
   /**
-   * {@link #explainJson()} with {@code askedQuery}, the query as the client asked it, as its
-   * {@code query}: whatever the plan, {@code query} is what was asked and {@code shardQueries}
-   * what the shards get.
+   * {@link #explainJson()} with {@code askedQuery}, the query as the client asked it, as its {@code
+   * query}: whatever the plan, {@code query} is what was asked and {@code shardQueries} what the
+   * shards get.
    */
   public String explainJson(String askedQuery) {
     StringWriter out = new StringWriter();
@@ -454,12 +497,14 @@ public final class QueryPlan {
           // The selectors read different shards: each shard gets its own rewriting.
           generator.writeObjectFieldStart("perShard");
           for (int s = 0; s < shards().size(); s++) {
-            generator.writeStringField(shards().get(s), io.promroute.promql.PromQL.print(fetch.perShard().get(s)));
+            generator.writeStringField(
+                shards().get(s), io.promroute.promql.PromQL.print(fetch.perShard().get(s)));
           }
           generator.writeEndObject();
         }
         if (fetch.raw() != null) {
-          generator.writeStringField("rawSamples",
+          generator.writeStringField(
+              "rawSamples",
               "the range widened by the span of the steps, asked once at the last step; each step's window is cut out");
         }
         if (fetch.grid() != null) {
@@ -490,7 +535,8 @@ public final class QueryPlan {
       generator.writeNumberField("shardQuery", fetch.index());
       generator.writeStringField("query", fetch.query());
       generator.writeStringField(
-          "combine", fetch.addsShardLabel() ? "concatenate, adding the shard label" : "concatenate");
+          "combine",
+          fetch.addsShardLabel() ? "concatenate, adding the shard label" : "concatenate");
     } else if (node instanceof PlanNode.EveryShard every) {
       generator.writeStringField("node", "every_shard");
       generator.writeNumberField("shardQuery", every.fetch().index());
@@ -515,5 +561,4 @@ public final class QueryPlan {
   public String toString() {
     return root.print();
   }
-
 }

@@ -12,11 +12,11 @@ import io.promroute.shard.ShardedQuery;
 
 /**
  * Plans queries that span several shards, so that the router's answer equals the answer of one
- * Prometheus holding every shard's series (with the shard label): shard-local parts are sent
- * whole to every selected shard, decomposable aggregations as per-shard partials merged exactly,
- * and the rest (binary operators across shards, {@code scalar}, {@code sort}, {@code quantile},
- * {@code histogram_quantile} over merged buckets, ...) is computed by the router from merged
- * values. Stateless and thread-safe.
+ * Prometheus holding every shard's series (with the shard label): shard-local parts are sent whole
+ * to every selected shard, decomposable aggregations as per-shard partials merged exactly, and the
+ * rest (binary operators across shards, {@code scalar}, {@code sort}, {@code quantile}, {@code
+ * histogram_quantile} over merged buckets, ...) is computed by the router from merged values.
+ * Stateless and thread-safe.
  */
 public final class QueryPlanner {
 
@@ -29,9 +29,8 @@ public final class QueryPlanner {
    *
    * @param query a query routed to at least one shard (any execution but {@code NONE})
    * @return the plan
-   * @throws io.promroute.shard.ShardRoutingException with reason {@code
-   *     CROSS_SHARD_NOT_SUPPORTED} when a part of the query cannot be answered exactly yet; the
-   *     message names it
+   * @throws io.promroute.shard.ShardRoutingException with reason {@code CROSS_SHARD_NOT_SUPPORTED}
+   *     when a part of the query cannot be answered exactly yet; the message names it
    * @throws IllegalArgumentException if the query selects no shard
    */
   public static QueryPlan plan(ShardedQuery query) {
@@ -45,8 +44,8 @@ public final class QueryPlanner {
    * @param shardsStripShardLabel {@code true} when the shards' series lack the shard label (strip
    *     mode), {@code false} when each shard stores it itself (keep mode)
    * @return the plan
-   * @throws io.promroute.shard.ShardRoutingException with reason {@code
-   *     CROSS_SHARD_NOT_SUPPORTED} when a part of the query cannot be answered exactly yet
+   * @throws io.promroute.shard.ShardRoutingException with reason {@code CROSS_SHARD_NOT_SUPPORTED}
+   *     when a part of the query cannot be answered exactly yet
    * @throws IllegalArgumentException if the query selects no shard
    */
   public static QueryPlan plan(ShardedQuery query, boolean shardsStripShardLabel) {
@@ -64,11 +63,12 @@ public final class QueryPlanner {
    *     every series instead of one partial per group); {@code false} (the default): per-shard
    *     partials, which may differ in the last bits
    * @return the plan
-   * @throws io.promroute.shard.ShardRoutingException with reason {@code
-   *     CROSS_SHARD_NOT_SUPPORTED} when a part of the query cannot be answered exactly yet
+   * @throws io.promroute.shard.ShardRoutingException with reason {@code CROSS_SHARD_NOT_SUPPORTED}
+   *     when a part of the query cannot be answered exactly yet
    * @throws IllegalArgumentException if the query selects no shard
    */
-  public static QueryPlan plan(ShardedQuery query, boolean shardsStripShardLabel, boolean exactFloatOrder) {
+  public static QueryPlan plan(
+      ShardedQuery query, boolean shardsStripShardLabel, boolean exactFloatOrder) {
     requireNonNull(query, "query is null");
     if (query.shards().isEmpty()) {
       throw new IllegalArgumentException("the query selects no shard: nothing to plan");
@@ -76,11 +76,17 @@ public final class QueryPlanner {
     // Planning recurses over the tree: see DeepStack.
     return DeepStack.call(
         () -> {
-          Planning planning = new Planning(
-              query.shardLabel(), shardsStripShardLabel, exactFloatOrder, query.shards(), query.selectorShards());
+          Planning planning =
+              new Planning(
+                  query.shardLabel(),
+                  shardsStripShardLabel,
+                  exactFloatOrder,
+                  query.shards(),
+                  query.selectorShards());
           PlanNode root = planning.plan(query.expr());
           // Sent whole, the shards (Prometheus themselves) raise the error.
-          if (!(root instanceof PlanNode.Fetch) && isParenthesisedStepInvariantRange(query.expr())) {
+          if (!(root instanceof PlanNode.Fetch)
+              && isParenthesisedStepInvariantRange(query.expr())) {
             root = new PlanNode.OnePointPerSeries(root);
           }
           return new QueryPlan(query, root, planning.fetches());

@@ -59,7 +59,8 @@ final class RangeFunctions {
     }
     List<Sample> out = new ArrayList<>();
     for (Value.Series series : matrix.series()) {
-      Double result = kernel.apply(new Window(series.times(), series.values(), matrix, time, scalars));
+      Double result =
+          kernel.apply(new Window(series.times(), series.values(), matrix, time, scalars));
       if (result == null) {
         continue;
       }
@@ -254,7 +255,8 @@ final class RangeFunctions {
   private static Double smoothed(double[] v, double smoothing, double trend) {
     if (smoothing <= 0 || smoothing >= 1) {
       throw Errors.execution(
-          "invalid smoothing factor. Expected: 0 < sf < 1, got: " + GoFormat.formatSixDecimals(smoothing));
+          "invalid smoothing factor. Expected: 0 < sf < 1, got: "
+              + GoFormat.formatSixDecimals(smoothing));
     }
     if (trend <= 0 || trend >= 1) {
       throw Errors.execution(
@@ -296,8 +298,8 @@ final class RangeFunctions {
   }
 
   /**
-   * 3.x's ts_of_max_over_time and ts_of_min_over_time: the time of the last point that reaches
-   * the extreme (ties move it later), in seconds.
+   * 3.x's ts_of_max_over_time and ts_of_min_over_time: the time of the last point that reaches the
+   * extreme (ties move it later), in seconds.
    */
   private static double timeOfExtreme(long[] t, double[] v, boolean max) {
     double extreme = v[0];
@@ -350,7 +352,8 @@ final class RangeFunctions {
     }
     double threshold = averageDurationBetweenSamples * 1.1;
     double extrapolateTo = sampledInterval;
-    extrapolateTo += durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
+    extrapolateTo +=
+        durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
     extrapolateTo += durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
     double factor = extrapolateTo / sampledInterval;
     if (rate) {
@@ -379,9 +382,10 @@ final class RangeFunctions {
   private static double changes(double[] v, boolean resets) {
     double count = 0;
     for (int i = 1; i < v.length; i++) {
-      boolean counted = resets
-          ? v[i] < v[i - 1]
-          : !(v[i] == v[i - 1] || (Double.isNaN(v[i]) && Double.isNaN(v[i - 1])));
+      boolean counted =
+          resets
+              ? v[i] < v[i - 1]
+              : !(v[i] == v[i - 1] || (Double.isNaN(v[i]) && Double.isNaN(v[i - 1])));
       if (counted) {
         count++;
       }
@@ -398,8 +402,8 @@ final class RangeFunctions {
   }
 
   /**
-   * 2.42's predict_linear: the least-squares line with times relative to the evaluation time
-   * (its intercept is the value now), extended by {@code seconds}.
+   * 2.42's predict_linear: the least-squares line with times relative to the evaluation time (its
+   * intercept is the value now), extended by {@code seconds}.
    */
   private static Double predictLinear(long[] t, double[] v, long time, double seconds) {
     if (v.length < 2) {
@@ -416,7 +420,9 @@ final class RangeFunctions {
       constant &= value == v[0];
     }
     if (constant) {
-      return Double.isInfinite(v[0]) ? new double[] {Double.NaN, Double.NaN} : new double[] {0.0, v[0]};
+      return Double.isInfinite(v[0])
+          ? new double[] {Double.NaN, Double.NaN}
+          : new double[] {0.0, v[0]};
     }
     double n = 0;
     double sumX = 0;

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Which series Prometheus 3's {@code limit_ratio} keeps: those whose label set hashes below the
- * ratio (or, for a negative ratio, at or above 1 + ratio), the hash being {@code Labels.Hash()}
- * of Prometheus 3.14's default label implementation ({@code stringlabels}): XXH64 of each label's
- * name and value, each preceded by its length (one byte below 255, else 255 and three bytes
+ * ratio (or, for a negative ratio, at or above 1 + ratio), the hash being {@code Labels.Hash()} of
+ * Prometheus 3.14's default label implementation ({@code stringlabels}): XXH64 of each label's name
+ * and value, each preceded by its length (one byte below 255, else 255 and three bytes
  * little-endian), divided by the largest uint64.
  */
 final class RatioSampler {

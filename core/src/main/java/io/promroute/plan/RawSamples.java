@@ -11,36 +11,36 @@ import io.promroute.promql.ast.SubqueryExpr;
 import io.promroute.promql.ast.VectorSelector;
 
 /**
- * The raw samples of a range argument whose function the router computes because another
- * argument is computed across shards: {@code quantile_over_time(scalar(sum(y)), x[5m])}, {@code
+ * The raw samples of a range argument whose function the router computes because another argument
+ * is computed across shards: {@code quantile_over_time(scalar(sum(y)), x[5m])}, {@code
  * predict_linear(x[1h], scalar(count(up)))}, {@code holt_winters(x[10m], scalar(avg(a)), 0.5)}.
  *
- * <p>Why this design, and not two phases (the router evaluates the scalar first, then sends
- * each shard the function with its value written in as a literal): that needs a second round of
- * shard requests after part of the plan is evaluated, and a parameter that changes at every step
- * becomes one shard request per step. Here every shard gets one request per selector, sent with
- * all the others: the range widened by the request's span, evaluated once at the last step, e.g.
- * {@code x[5m]} over a range query from {@code s} to {@code e} is asked as {@code x[5m + (e - s)]}
- * at {@code e}. Its answer holds every sample of every step's window (a shard's range selector
- * drops stale markers, as the global one does), and the router cuts each step's window out of it
- * and applies {@link RangeFunctions}' kernels, Prometheus 2.42's arithmetic. The cost: the
- * samples of the whole span cross the network and are held by the router, counted against the
- * query's sample limit and the memory budget as they are read; a shard that cannot load them at
- * once answers its own {@code --query.max-samples} error.
+ * <p>Why this design, and not two phases (the router evaluates the scalar first, then sends each
+ * shard the function with its value written in as a literal): that needs a second round of shard
+ * requests after part of the plan is evaluated, and a parameter that changes at every step becomes
+ * one shard request per step. Here every shard gets one request per selector, sent with all the
+ * others: the range widened by the request's span, evaluated once at the last step, e.g. {@code
+ * x[5m]} over a range query from {@code s} to {@code e} is asked as {@code x[5m + (e - s)]} at
+ * {@code e}. Its answer holds every sample of every step's window (a shard's range selector drops
+ * stale markers, as the global one does), and the router cuts each step's window out of it and
+ * applies {@link RangeFunctions}' kernels, Prometheus 2.42's arithmetic. The cost: the samples of
+ * the whole span cross the network and are held by the router, counted against the query's sample
+ * limit and the memory budget as they are read; a shard that cannot load them at once answers its
+ * own {@code --query.max-samples} error.
  *
  * <p>The windows are Prometheus 2.42's, the version whose answers the router reproduces (as its
  * subqueries over merged values do): closed, {@code [t - offset - range, t - offset]} (3.x leaves
- * out the left end). With {@code @}, 2.42 reads only the samples of {@code [@ - offset - range, @
- * - offset]} from storage (the selector's own time range), but when another argument is not
- * step-invariant it takes the modifier relative to the evaluation's first step, so the window
- * moves with the step: at step {@code t} it is {@code [@ + (t - first) - offset - range, @ -
- * offset]}, shrinking until it is empty (3.0 keeps it whole at every step). The shards are then
- * asked for the range as written, {@code @ start()} and {@code @ end()} made the request's bounds.
- * A subquery argument with {@code @} is cut the same way; 2.42 also evaluates its inner query past
- * the {@code @} time there, over data it has cut off, which the router does not reproduce.
+ * out the left end). With {@code @}, 2.42 reads only the samples of {@code [@ - offset - range, @ -
+ * offset]} from storage (the selector's own time range), but when another argument is not
+ * step-invariant it takes the modifier relative to the evaluation's first step, so the window moves
+ * with the step: at step {@code t} it is {@code [@ + (t - first) - offset - range, @ - offset]},
+ * shrinking until it is empty (3.0 keeps it whole at every step). The shards are then asked for the
+ * range as written, {@code @ start()} and {@code @ end()} made the request's bounds. A subquery
+ * argument with {@code @} is cut the same way; 2.42 also evaluates its inner query past the
+ * {@code @} time there, over data it has cut off, which the router does not reproduce.
  *
- * @param expr the range argument, parentheses removed: a matrix selector, or a subquery the
- *     shards compute whole
+ * @param expr the range argument, parentheses removed: a matrix selector, or a subquery the shards
+ *     compute whole
  * @param rangeMillis its range
  * @param offsetMillis its offset
  * @param at its {@code @} modifier, or null
@@ -100,7 +100,10 @@ record RawSamples(Expr expr, long rangeMillis, long offsetMillis, AtModifier at)
     return (at == null ? time : atMillis(requestStart, requestEnd)) - offsetMillis;
   }
 
-  /** Where the window of the step at {@code time} starts (included), for steps that start at {@code firstStep}. */
+  /**
+   * Where the window of the step at {@code time} starts (included), for steps that start at {@code
+   * firstStep}.
+   */
   long windowStart(long time, long firstStep, long requestStart, long requestEnd) {
     long end = at == null ? time : atMillis(requestStart, requestEnd) + (time - firstStep);
     return end - offsetMillis - rangeMillis;

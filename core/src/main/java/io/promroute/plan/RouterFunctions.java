@@ -4,8 +4,8 @@ import io.promroute.api.NativeHistogram;
 import io.promroute.api.QueryResult;
 import io.promroute.compat.LabelNames;
 import io.promroute.compat.PromRegex;
-import java.io.IOException;
 import io.promroute.promql.ast.KnownFunction;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -16,8 +16,8 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * The functions the router computes over global values, as Prometheus 2.42 defines them (3.x for
- * its own functions): one exhaustive switch over {@link KnownFunction}, so a new function does
- * not compile until it says how the router computes it, or that it cannot.
+ * its own functions): one exhaustive switch over {@link KnownFunction}, so a new function does not
+ * compile until it says how the router computes it, or that it cannot.
  */
 final class RouterFunctions {
 
@@ -34,7 +34,8 @@ final class RouterFunctions {
     Value apply(List<Value> args, Labels absentLabels, long time);
   }
 
-  private static final Map<KnownFunction, Implementation> IMPLEMENTATIONS = new EnumMap<>(KnownFunction.class);
+  private static final Map<KnownFunction, Implementation> IMPLEMENTATIONS =
+      new EnumMap<>(KnownFunction.class);
 
   static {
     for (KnownFunction function : KnownFunction.values()) {
@@ -59,9 +60,8 @@ final class RouterFunctions {
   }
 
   /**
-   * How the router computes each function; null where the merged values do not carry what it
-   * needs (native histograms, series start times, other shards' info metrics) or it is not
-   * written yet.
+   * How the router computes each function; null where the merged values do not carry what it needs
+   * (native histograms, series start times, other shards' info metrics) or it is not written yet.
    */
   private static Implementation implementation(KnownFunction function) {
     return switch (function) {
@@ -88,53 +88,70 @@ final class RouterFunctions {
       case ATANH -> perSeries(GoMath::atanh);
       case DEG -> perSeries(x -> x * 180 / Math.PI);
       case RAD -> perSeries(x -> x * Math.PI / 180);
-      case DAY_OF_MONTH, DAY_OF_WEEK, DAY_OF_YEAR, DAYS_IN_MONTH, HOUR, MINUTE, MONTH, YEAR -> date(
-          function.functionName());
-      case SCALAR -> (args, absentLabels, time) -> {
-        List<Sample> vector = PlanNode.Nodes.vector(args.get(0));
-        return new Value.Scalar(vector.size() == 1 ? vector.get(0).value() : Double.NaN);
-      };
-      case VECTOR -> (args, absentLabels, time) ->
-          new Value.Vector(List.of(new Sample(Labels.EMPTY, PlanNode.Nodes.scalar(args.get(0)))));
+      case DAY_OF_MONTH, DAY_OF_WEEK, DAY_OF_YEAR, DAYS_IN_MONTH, HOUR, MINUTE, MONTH, YEAR ->
+          date(function.functionName());
+      case SCALAR ->
+          (args, absentLabels, time) -> {
+            List<Sample> vector = PlanNode.Nodes.vector(args.get(0));
+            return new Value.Scalar(vector.size() == 1 ? vector.get(0).value() : Double.NaN);
+          };
+      case VECTOR ->
+          (args, absentLabels, time) ->
+              new Value.Vector(
+                  List.of(new Sample(Labels.EMPTY, PlanNode.Nodes.scalar(args.get(0)))));
       case TIME -> (args, absentLabels, time) -> new Value.Scalar(time / 1000.0);
       case PI -> (args, absentLabels, time) -> new Value.Scalar(Math.PI);
       // Go's math.Max and math.Min: NaN wins, +0 is above -0, as Java's.
-      case MAX_OF -> (args, absentLabels, time) -> new Value.Scalar(
-          Math.max(PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.scalar(args.get(1))));
-      case MIN_OF -> (args, absentLabels, time) -> new Value.Scalar(
-          Math.min(PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.scalar(args.get(1))));
+      case MAX_OF ->
+          (args, absentLabels, time) ->
+              new Value.Scalar(
+                  Math.max(PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.scalar(args.get(1))));
+      case MIN_OF ->
+          (args, absentLabels, time) ->
+              new Value.Scalar(
+                  Math.min(PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.scalar(args.get(1))));
       case SORT -> (args, absentLabels, time) -> sort(args.get(0), false);
       case SORT_DESC -> (args, absentLabels, time) -> sort(args.get(0), true);
       case ABSENT -> RouterFunctions::absent;
       // Over a subquery of merged values: true where no series has a point in the window; no
       // labels, as Prometheus gives an argument that is not a selector.
-      case ABSENT_OVER_TIME -> (args, absentLabels, time) -> absent(
-          List.of(RangeFunctions.droppingName(RangeFunctions::present).apply(args, absentLabels, time)),
-          absentLabels,
-          time);
-      case HISTOGRAM_QUANTILE -> (args, absentLabels, time) -> histogramQuantile(
-          PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.vector(args.get(1)));
-      case ROUND -> (args, absentLabels, time) -> {
-        double toNearest = args.size() > 1 ? PlanNode.Nodes.scalar(args.get(1)) : 1;
-        double inverse = 1.0 / toNearest;
-        return perSeries(args.get(0), v -> Math.floor(v * inverse + 0.5) / inverse);
-      };
-      case CLAMP -> (args, absentLabels, time) -> {
-        double min = PlanNode.Nodes.scalar(args.get(1));
-        double max = PlanNode.Nodes.scalar(args.get(2));
-        if (max < min) {
-          return new Value.Vector(List.of());
-        }
-        return perSeries(args.get(0), v -> goMax(min, goMin(max, v)));
-      };
-      case CLAMP_MIN -> (args, absentLabels, time) -> {
-        double min = PlanNode.Nodes.scalar(args.get(1));
-        return perSeries(args.get(0), v -> goMax(min, v));
-      };
-      case CLAMP_MAX -> (args, absentLabels, time) -> {
-        double max = PlanNode.Nodes.scalar(args.get(1));
-        return perSeries(args.get(0), v -> goMin(max, v));
-      };
+      case ABSENT_OVER_TIME ->
+          (args, absentLabels, time) ->
+              absent(
+                  List.of(
+                      RangeFunctions.droppingName(RangeFunctions::present)
+                          .apply(args, absentLabels, time)),
+                  absentLabels,
+                  time);
+      case HISTOGRAM_QUANTILE ->
+          (args, absentLabels, time) ->
+              histogramQuantile(
+                  PlanNode.Nodes.scalar(args.get(0)), PlanNode.Nodes.vector(args.get(1)));
+      case ROUND ->
+          (args, absentLabels, time) -> {
+            double toNearest = args.size() > 1 ? PlanNode.Nodes.scalar(args.get(1)) : 1;
+            double inverse = 1.0 / toNearest;
+            return perSeries(args.get(0), v -> Math.floor(v * inverse + 0.5) / inverse);
+          };
+      case CLAMP ->
+          (args, absentLabels, time) -> {
+            double min = PlanNode.Nodes.scalar(args.get(1));
+            double max = PlanNode.Nodes.scalar(args.get(2));
+            if (max < min) {
+              return new Value.Vector(List.of());
+            }
+            return perSeries(args.get(0), v -> goMax(min, goMin(max, v)));
+          };
+      case CLAMP_MIN ->
+          (args, absentLabels, time) -> {
+            double min = PlanNode.Nodes.scalar(args.get(1));
+            return perSeries(args.get(0), v -> goMax(min, v));
+          };
+      case CLAMP_MAX ->
+          (args, absentLabels, time) -> {
+            double max = PlanNode.Nodes.scalar(args.get(1));
+            return perSeries(args.get(0), v -> goMin(max, v));
+          };
       case LABEL_REPLACE -> (args, absentLabels, time) -> labelReplace(args);
       case LABEL_JOIN -> (args, absentLabels, time) -> labelJoin(args);
       // Router-computed vectors are stamped with the evaluation time.
@@ -160,7 +177,8 @@ final class RouterFunctions {
       case RESETS -> RangeFunctions.droppingName(RangeFunctions::resets);
       case DERIV -> RangeFunctions.droppingName(RangeFunctions::deriv);
       case PREDICT_LINEAR -> RangeFunctions.droppingName(RangeFunctions::predictLinear);
-      case HOLT_WINTERS, DOUBLE_EXPONENTIAL_SMOOTHING -> RangeFunctions.droppingName(RangeFunctions::smoothed);
+      case HOLT_WINTERS, DOUBLE_EXPONENTIAL_SMOOTHING ->
+          RangeFunctions.droppingName(RangeFunctions::smoothed);
       case TS_OF_FIRST_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfFirst);
       case TS_OF_LAST_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfLast);
       case TS_OF_MAX_OVER_TIME -> RangeFunctions.droppingName(RangeFunctions::timeOfMax);
@@ -169,17 +187,23 @@ final class RouterFunctions {
       case HISTOGRAM_COUNT -> perHistogram(NativeHistogram::count);
       case HISTOGRAM_SUM -> perHistogram(NativeHistogram::sum);
       case HISTOGRAM_AVG -> perHistogram(histogram -> histogram.sum() / histogram.count());
-      case HISTOGRAM_FRACTION -> (args, absentLabels, time) -> {
-        double lower = PlanNode.Nodes.scalar(args.get(0));
-        double upper = PlanNode.Nodes.scalar(args.get(1));
-        return perHistogram(histogram -> NativeHistogramFunctions.fraction(lower, upper, histogram))
-            .apply(List.of(args.get(2)), absentLabels, time);
-      };
+      case HISTOGRAM_FRACTION ->
+          (args, absentLabels, time) -> {
+            double lower = PlanNode.Nodes.scalar(args.get(0));
+            double upper = PlanNode.Nodes.scalar(args.get(1));
+            return perHistogram(
+                    histogram -> NativeHistogramFunctions.fraction(lower, upper, histogram))
+                .apply(List.of(args.get(2)), absentLabels, time);
+          };
       // Prometheus 3's estimates from bucket midpoints: not written yet.
-      case HISTOGRAM_STDDEV, HISTOGRAM_STDVAR -> perHistogram(histogram -> {
-        throw Errors.execution("the router does not compute " + function.functionName()
-            + " of native histograms merged across shards");
-      });
+      case HISTOGRAM_STDDEV, HISTOGRAM_STDVAR ->
+          perHistogram(
+              histogram -> {
+                throw Errors.execution(
+                    "the router does not compute "
+                        + function.functionName()
+                        + " of native histograms merged across shards");
+              });
       // Prometheus 3 also reads classic buckets (le) with it: not written yet.
       case HISTOGRAM_QUANTILES -> null;
       // Series start times are not in the answers; info() reads every shard's info metrics.
@@ -199,9 +223,10 @@ final class RouterFunctions {
 
   private static Implementation date(String name) {
     return (args, absentLabels, time) -> {
-      Value input = args.isEmpty()
-          ? new Value.Vector(List.of(new Sample(Labels.EMPTY, time / 1000.0)))
-          : args.get(0);
+      Value input =
+          args.isEmpty()
+              ? new Value.Vector(List.of(new Sample(Labels.EMPTY, time / 1000.0)))
+              : args.get(0);
       return perSeries(input, seconds -> GoDates.date(name, seconds));
     };
   }
@@ -243,7 +268,9 @@ final class RouterFunctions {
     return new Value.Vector(out);
   }
 
-  /** Go's Regexp.ExpandString: $name or ${name}, the longest name of letters, digits, _; $$ is $. */
+  /**
+   * Go's Regexp.ExpandString: $name or ${name}, the longest name of letters, digits, _; $$ is $.
+   */
   private static String expand(String template, com.google.re2j.Matcher matcher) {
     StringBuilder out = new StringBuilder();
     int i = 0;
@@ -265,7 +292,9 @@ final class RouterFunctions {
       if (next == '{') {
         int close = template.indexOf('}', i + 2);
         name = close < 0 ? "" : template.substring(i + 2, close);
-        if (close < 0 || name.isEmpty() || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
+        if (close < 0
+            || name.isEmpty()
+            || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
           // Not a valid reference: Go copies the '$' literally.
           out.append('$');
           i++;
@@ -334,7 +363,8 @@ final class RouterFunctions {
       for (String source : sources) {
         values.add(sample.labels().get(source));
       }
-      out.add(new Sample(sample.labels().with(dst, String.join(separator, values)), sample.value()));
+      out.add(
+          new Sample(sample.labels().with(dst, String.join(separator, values)), sample.value()));
     }
     Errors.checkDistinct(out);
     return new Value.Vector(out);
@@ -356,15 +386,16 @@ final class RouterFunctions {
   private static Value perSeries(Value input, DoubleUnaryOperator function) {
     List<Sample> out = new ArrayList<>();
     for (Sample sample : PlanNode.Nodes.vector(input)) {
-      out.add(new Sample(sample.labels().withoutMetricName(), function.applyAsDouble(sample.value())));
+      out.add(
+          new Sample(sample.labels().withoutMetricName(), function.applyAsDouble(sample.value())));
     }
     Errors.checkDistinct(out);
     return new Value.Vector(out);
   }
 
   /**
-   * Ascending (or descending), NaN last either way, as 2.42 sorts (the reverse of a heap order
-   * with NaN first); equal values keep their input (global label) order.
+   * Ascending (or descending), NaN last either way, as 2.42 sorts (the reverse of a heap order with
+   * NaN first); equal values keep their input (global label) order.
    */
   private static Value sort(Value input, boolean descending) {
     List<Sample> out = new ArrayList<>(PlanNode.Nodes.vector(input));
@@ -413,12 +444,15 @@ final class RouterFunctions {
    * A function of each native histogram sample, its metric name dropped; float samples skipped
    * (Prometheus 2.42's histogram_count, histogram_sum, histogram_fraction).
    */
-  private static Implementation perHistogram(java.util.function.ToDoubleFunction<NativeHistogram> function) {
+  private static Implementation perHistogram(
+      java.util.function.ToDoubleFunction<NativeHistogram> function) {
     return (args, absentLabels, time) -> {
       List<Sample> out = new ArrayList<>();
       for (Sample sample : PlanNode.Nodes.vector(args.get(0))) {
         if (sample.histogram() != null) {
-          out.add(new Sample(sample.labels().withoutMetricName(), function.applyAsDouble(sample.histogram())));
+          out.add(
+              new Sample(
+                  sample.labels().withoutMetricName(), function.applyAsDouble(sample.histogram())));
         }
       }
       Errors.checkDistinct(out);
@@ -450,7 +484,9 @@ final class RouterFunctions {
         continue;
       }
       Labels signature = sample.labels().without(List.of("le"));
-      groups.computeIfAbsent(signature, unused -> new ArrayList<>()).add(new Bucket(upperBound, sample.value()));
+      groups
+          .computeIfAbsent(signature, unused -> new ArrayList<>())
+          .add(new Bucket(upperBound, sample.value()));
       outputLabels.computeIfAbsent(signature, unused -> signature.withoutMetricName());
     }
     List<Sample> out = new ArrayList<>();
@@ -458,8 +494,10 @@ final class RouterFunctions {
       if (groups.remove(sample.labels()) != null) {
         continue;
       }
-      out.add(new Sample(
-          sample.labels().withoutMetricName(), NativeHistogramFunctions.quantile(q, sample.histogram())));
+      out.add(
+          new Sample(
+              sample.labels().withoutMetricName(),
+              NativeHistogramFunctions.quantile(q, sample.histogram())));
     }
     for (Map.Entry<Labels, List<Bucket>> group : groups.entrySet()) {
       out.add(new Sample(outputLabels.get(group.getKey()), bucketQuantile(q, group.getValue())));
@@ -489,7 +527,8 @@ final class RouterFunctions {
     for (Bucket bucket : buckets) {
       int last = coalesced.size() - 1;
       if (last >= 0 && coalesced.get(last).upperBound() == bucket.upperBound()) {
-        coalesced.set(last, new Bucket(bucket.upperBound(), coalesced.get(last).count() + bucket.count()));
+        coalesced.set(
+            last, new Bucket(bucket.upperBound(), coalesced.get(last).count() + bucket.count()));
       } else {
         coalesced.add(bucket);
       }

@@ -75,10 +75,10 @@ import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
 
 /**
- * Turns the parse tree into the immutable AST, and raises the errors that Prometheus raises in
- * its grammar actions (unknown functions, aggregation arity, misplaced {@code offset} and
- * {@code @}, ranges, durations, regexes, experimental switches), in the order yacc reduces.
- * Records where each node came from, for the {@link SemanticChecker}.
+ * Turns the parse tree into the immutable AST, and raises the errors that Prometheus raises in its
+ * grammar actions (unknown functions, aggregation arity, misplaced {@code offset} and {@code @},
+ * ranges, durations, regexes, experimental switches), in the order yacc reduces. Records where each
+ * node came from, for the {@link SemanticChecker}.
  */
 final class AstBuilder {
 
@@ -94,14 +94,18 @@ final class AstBuilder {
 
   private final SourceText source;
   private final ParserOptions options;
+
   /**
    * Positions are only needed to report a semantic error, which is rare: the parser builds without
    * them first and builds again with them when the check fails.
    */
   private final boolean recordSpans;
+
   private final Map<Expr, Span> spans;
+
   /** For binary expressions, the operator and its modifiers, where Prometheus reports. */
   private final Map<Expr, Span> operatorSpans;
+
   private int depth;
 
   AstBuilder(SourceText source, ParserOptions options, boolean recordSpans) {
@@ -125,11 +129,12 @@ final class AstBuilder {
   Expr build(ExprContext context) {
     // Postfix modifiers (x[5m:][5m:]..., offset, @) are a flat chain in the text, as operator
     // chains are: only real nesting (parentheses, calls, aggregations, operands) counts.
-    boolean nests = !(context instanceof SubqueryContext
-        || context instanceof OffsetContext
-        || context instanceof AtContext
-        || context instanceof SmoothingContext
-        || context instanceof MatrixSelectorContext);
+    boolean nests =
+        !(context instanceof SubqueryContext
+            || context instanceof OffsetContext
+            || context instanceof AtContext
+            || context instanceof SmoothingContext
+            || context instanceof MatrixSelectorContext);
     if (nests && ++depth > options.maxNestingDepth()) {
       depth--;
       throw tooDeep(context);
@@ -166,8 +171,10 @@ final class AstBuilder {
     if (context instanceof NumberContext number) {
       if (number.literal.getType() == PromQLLexer.DURATION && options.prometheus2Functions()) {
         // A duration as a number came with Prometheus 3.
-        throw source.error("unexpected duration " + GoQuote.quote(number.literal.getText()),
-            number.literal.getStartIndex(), number.literal.getStopIndex() + 1);
+        throw source.error(
+            "unexpected duration " + GoQuote.quote(number.literal.getText()),
+            number.literal.getStartIndex(),
+            number.literal.getStopIndex() + 1);
       }
       return numberLiteral(number.literal, 1, number.literal);
     }
@@ -225,15 +232,22 @@ final class AstBuilder {
   }
 
   private LabelMatcher labelMatcher(LabelMatcherContext context) {
-    Token quoted = context.quotedName != null ? context.quotedName
-        : context.labelName.getType() == PromQLLexer.STRING ? context.labelName : null;
+    Token quoted =
+        context.quotedName != null
+            ? context.quotedName
+            : context.labelName.getType() == PromQLLexer.STRING ? context.labelName : null;
     if (quoted != null && options.prometheus2Functions()) {
       // Quoted names (UTF-8 names) came with Prometheus 3.0: 2.x expects an identifier there.
-      throw source.error("unexpected string " + GoQuote.quote(quoted.getText()) + " in label matching, expected identifier or \"}\"",
-          quoted.getStartIndex(), quoted.getStopIndex() + 1);
+      throw source.error(
+          "unexpected string "
+              + GoQuote.quote(quoted.getText())
+              + " in label matching, expected identifier or \"}\"",
+          quoted.getStartIndex(),
+          quoted.getStopIndex() + 1);
     }
     if (context.quotedName != null) {
-      return LabelMatcher.equal(LabelMatcher.METRIC_NAME, Literals.unquote(context.quotedName.getText()));
+      return LabelMatcher.equal(
+          LabelMatcher.METRIC_NAME, Literals.unquote(context.quotedName.getText()));
     }
     String name =
         context.labelName.getType() == PromQLLexer.STRING
@@ -286,9 +300,13 @@ final class AstBuilder {
   private Expr subquery(SubqueryContext context) {
     Expr inner = build(context.expr());
     prometheus2Duration(context.range, "missing unit character in duration");
-    if (context.step instanceof DurationLiteralContext step && step.literal.getType() == PromQLLexer.NUMBER) {
-      prometheus2Duration(context.step,
-          "unexpected number " + GoQuote.quote(step.literal.getText()) + " in subquery selector, expected duration or \"]\"");
+    if (context.step instanceof DurationLiteralContext step
+        && step.literal.getType() == PromQLLexer.NUMBER) {
+      prometheus2Duration(
+          context.step,
+          "unexpected number "
+              + GoQuote.quote(step.literal.getText())
+              + " in subquery selector, expected duration or \"]\"");
     }
     DurationExpr range = positiveDuration(context.range);
     DurationExpr step = context.step == null ? null : positiveDuration(context.step);
@@ -305,7 +323,8 @@ final class AstBuilder {
     }
     if (target instanceof MatrixSelector matrix) {
       checkOffsetUnset(matrix.selector().offset(), targetSpan);
-      return new MatrixSelector(carry(matrix.selector(), matrix.selector().withOffset(offset)), matrix.range());
+      return new MatrixSelector(
+          carry(matrix.selector(), matrix.selector().withOffset(offset)), matrix.range());
     }
     if (target instanceof SubqueryExpr subquery) {
       checkOffsetUnset(subquery.offset(), targetSpan);
@@ -337,16 +356,25 @@ final class AstBuilder {
 
   private Expr at(AtContext context) {
     PromQLParser.AtModifierContext modifier = context.atModifier();
-    if (modifier.literal != null && modifier.literal.getType() == PromQLLexer.DURATION && options.prometheus2Functions()) {
+    if (modifier.literal != null
+        && modifier.literal.getType() == PromQLLexer.DURATION
+        && options.prometheus2Functions()) {
       // 2.x's parser wants a number there, before it looks at what @ follows.
-      throw source.error("unexpected duration " + GoQuote.quote(modifier.literal.getText()) + " in @, expected timestamp",
-          modifier.literal.getStartIndex(), modifier.literal.getStopIndex() + 1);
+      throw source.error(
+          "unexpected duration "
+              + GoQuote.quote(modifier.literal.getText())
+              + " in @, expected timestamp",
+          modifier.literal.getStartIndex(),
+          modifier.literal.getStopIndex() + 1);
     }
     Expr target = build(context.expr());
     Span targetSpan = span(context.expr());
     AtModifier at;
     if (modifier.preprocessor != null) {
-      at = modifier.preprocessor.getType() == PromQLLexer.START ? AtModifier.start() : AtModifier.end();
+      at =
+          modifier.preprocessor.getType() == PromQLLexer.START
+              ? AtModifier.start()
+              : AtModifier.end();
     } else {
       double seconds = tokenSeconds(modifier.literal);
       if (modifier.sign != null && modifier.sign.getType() == PromQLLexer.SUB) {
@@ -369,7 +397,8 @@ final class AstBuilder {
     }
     if (target instanceof MatrixSelector matrix) {
       checkAtUnset(matrix.selector().at(), targetSpan);
-      return new MatrixSelector(carry(matrix.selector(), matrix.selector().withAt(at)), matrix.range());
+      return new MatrixSelector(
+          carry(matrix.selector(), matrix.selector().withAt(at)), matrix.range());
     }
     if (target instanceof SubqueryExpr subquery) {
       checkAtUnset(subquery.at(), targetSpan);
@@ -397,7 +426,9 @@ final class AstBuilder {
     String keyword = anchored ? "anchored" : "smoothed";
     if (!options.extendedRangeSelectors()) {
       throw source.error(
-          keyword + " modifier is experimental and not enabled", targetSpan.start(), targetSpan.end());
+          keyword + " modifier is experimental and not enabled",
+          targetSpan.start(),
+          targetSpan.end());
     }
     RangeSmoothing smoothing = anchored ? RangeSmoothing.ANCHORED : RangeSmoothing.SMOOTHED;
     if (target instanceof VectorSelector selector) {
@@ -442,11 +473,10 @@ final class AstBuilder {
   }
 
   /**
-   * A chain of left-associative operators ({@code a or b or c ...}, {@code 1 + 1 + 1 ...}) is
-   * built in a loop down its left spine, not by recursion: its length is not nesting, and costs
-   * neither stack nor the nesting limit. The order of work is the recursive one (the leftmost
-   * operand first, then each operator's modifiers and right operand), so errors come in the same
-   * order.
+   * A chain of left-associative operators ({@code a or b or c ...}, {@code 1 + 1 + 1 ...}) is built
+   * in a loop down its left spine, not by recursion: its length is not nesting, and costs neither
+   * stack nor the nesting limit. The order of work is the recursive one (the leftmost operand
+   * first, then each operator's modifiers and right operand), so errors come in the same order.
    */
   private Expr binary(BinaryContext context) {
     java.util.ArrayDeque<BinaryContext> chain = new java.util.ArrayDeque<>();
@@ -531,7 +561,8 @@ final class AstBuilder {
             group.side.getType() == PromQLLexer.GROUP_LEFT
                 ? VectorMatching.Cardinality.MANY_TO_ONE
                 : VectorMatching.Cardinality.ONE_TO_MANY;
-        include = group.groupingLabels() == null ? List.of() : groupingLabels(group.groupingLabels());
+        include =
+            group.groupingLabels() == null ? List.of() : groupingLabels(group.groupingLabels());
       }
     }
     FillModifier fill = null;
@@ -566,8 +597,12 @@ final class AstBuilder {
         Token token = label.STRING().getSymbol();
         if (options.prometheus2Functions()) {
           // Quoted names came with Prometheus 3.0.
-          throw source.error("unexpected string " + GoQuote.quote(token.getText()) + " in grouping opts, expected label",
-              token.getStartIndex(), token.getStopIndex() + 1);
+          throw source.error(
+              "unexpected string "
+                  + GoQuote.quote(token.getText())
+                  + " in grouping opts, expected label",
+              token.getStartIndex(),
+              token.getStopIndex() + 1);
         }
         String value = Literals.unquote(token.getText());
         if (value.isEmpty()) {
@@ -608,8 +643,13 @@ final class AstBuilder {
     Function function = Function.byName(name).orElse(null);
     // Prometheus 2 (before 2.49) had no experimental functions: each is a name it does not know.
     boolean unknownToPrometheus2 =
-        function != null && function.experimental() && !options.experimentalFunctions() && options.prometheus2Functions();
-    if (function == null || unknownToPrometheus2 || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
+        function != null
+            && function.experimental()
+            && !options.experimentalFunctions()
+            && options.prometheus2Functions();
+    if (function == null
+        || unknownToPrometheus2
+        || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
       throw source.error(
           "unknown function with name " + GoQuote.quote(name),
           nameToken.getStartIndex(),
@@ -639,11 +679,14 @@ final class AstBuilder {
     boolean without = grouping != null && grouping.WITHOUT() != null;
     Span span = span(context);
     if (arguments.isEmpty()) {
-      throw source.error("no arguments for aggregate expression provided", span.start(), span.end());
+      throw source.error(
+          "no arguments for aggregate expression provided", span.start(), span.end());
     }
     int expected = 1;
     if (op.hasParameter()) {
-      if (op.isExperimental() && !options.experimentalFunctions() && options.prometheus2Functions()) {
+      if (op.isExperimental()
+          && !options.experimentalFunctions()
+          && options.prometheus2Functions()) {
         // Prometheus 2 has no such keyword: limitk( is a call of a function it does not know.
         Token keyword = context.aggregateOp().start;
         throw source.error(
@@ -698,7 +741,8 @@ final class AstBuilder {
 
   /** A NUMBER or DURATION token, negated when {@code sign} is -1, spanning from {@code first}. */
   private NumberLiteral numberLiteral(Token token, int sign, Token first) {
-    NumberLiteral literal = new NumberLiteral(sign * tokenSeconds(token), token.getType() == PromQLLexer.DURATION);
+    NumberLiteral literal =
+        new NumberLiteral(sign * tokenSeconds(token), token.getType() == PromQLLexer.DURATION);
     if (recordSpans) {
       spans.put(literal, new Span(first.getStartIndex(), token.getStopIndex() + 1));
     }
@@ -714,8 +758,11 @@ final class AstBuilder {
       int underscore = token.getText().indexOf('_');
       if (underscore >= 0 && options.prometheus2Functions()) {
         // Underscores between digits came with Prometheus 3: 2.x's lexer stops at one.
-        throw source.error("bad number or duration syntax: " + GoQuote.quote(token.getText().substring(0, underscore)),
-            token.getStartIndex(), token.getStartIndex() + underscore);
+        throw source.error(
+            "bad number or duration syntax: "
+                + GoQuote.quote(token.getText().substring(0, underscore)),
+            token.getStartIndex(),
+            token.getStartIndex() + underscore);
       }
       return Literals.number(token.getText());
     } catch (LiteralException e) {
@@ -730,9 +777,11 @@ final class AstBuilder {
    * reads it as seconds, 2.x's lexer or parser refuses it, saying {@code reason}.
    */
   private void prometheus2Duration(DurationExprContext context, String reason) {
-    if (options.prometheus2Functions() && context instanceof DurationLiteralContext literal
+    if (options.prometheus2Functions()
+        && context instanceof DurationLiteralContext literal
         && literal.literal.getType() == PromQLLexer.NUMBER) {
-      throw source.error(reason, literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+      throw source.error(
+          reason, literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
     }
   }
 
@@ -759,13 +808,21 @@ final class AstBuilder {
     if (context instanceof OffsetLiteralContext literal) {
       sign = literal.sign;
       if (literal.literal.getType() == PromQLLexer.NUMBER && options.prometheus2Functions()) {
-        throw source.error("unexpected number " + GoQuote.quote(literal.literal.getText()) + " in offset, expected duration",
-            literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+        throw source.error(
+            "unexpected number "
+                + GoQuote.quote(literal.literal.getText())
+                + " in offset, expected duration",
+            literal.literal.getStartIndex(),
+            literal.literal.getStopIndex() + 1);
       }
       duration = literalDuration(literal.literal);
       if (duration.isLiteral() && duration.seconds() == 0 && options.prometheus2Functions()) {
-        // 2.x reads every duration literal as it reads a range: zero is no duration (3.0 allows offset 0s).
-        throw source.error("duration must be greater than 0", literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+        // 2.x reads every duration literal as it reads a range: zero is no duration (3.0 allows
+        // offset 0s).
+        throw source.error(
+            "duration must be greater than 0",
+            literal.literal.getStartIndex(),
+            literal.literal.getStopIndex() + 1);
       }
     } else if (context instanceof OffsetFunctionContext function) {
       sign = function.sign;
@@ -777,7 +834,10 @@ final class AstBuilder {
       if (sign == null) {
         duration = parenthesize(inner, span(parenthesized));
       } else {
-        duration = inner.isLiteral() ? inner : new Duration(new DurationParen(inner.expr()), 0, false, inner.span());
+        duration =
+            inner.isLiteral()
+                ? inner
+                : new Duration(new DurationParen(inner.expr()), 0, false, inner.span());
       }
     }
     if (sign != null) {
@@ -812,8 +872,7 @@ final class AstBuilder {
             binary.op.getStartIndex(),
             binary.op.getStopIndex() + 1);
       }
-      return new Duration(
-          new DurationBinary(op, inner(lhs), inner(rhs)), 0, false, span(binary));
+      return new Duration(new DurationBinary(op, inner(lhs), inner(rhs)), 0, false, span(binary));
     }
     if (context instanceof DurationUnaryContext unary) {
       return negate(unary.sign, duration(unary.durationExpr()), span(unary));

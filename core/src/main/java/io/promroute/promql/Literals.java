@@ -21,8 +21,8 @@ final class Literals {
   }
 
   /**
-   * A NUMBER token's value: Go's {@code strconv.ParseInt(s, 0, 64)}, falling back to
-   * {@code strconv.ParseFloat(s, 64)}, as Prometheus's parser does.
+   * A NUMBER token's value: Go's {@code strconv.ParseInt(s, 0, 64)}, falling back to {@code
+   * strconv.ParseFloat(s, 64)}, as Prometheus's parser does.
    */
   static double number(String text) throws LiteralException {
     String lower = text.toLowerCase(java.util.Locale.ROOT);
@@ -148,10 +148,7 @@ final class Literals {
       int unit = unitIndex(unitName);
       if (unit < 0) {
         throw new LiteralException(
-            "unknown unit "
-                + GoQuote.quote(unitName)
-                + " in duration "
-                + GoQuote.quote(text));
+            "unknown unit " + GoQuote.quote(unitName) + " in duration " + GoQuote.quote(text));
       }
       if (unit <= lastUnit) {
         throw invalidDuration(text);
@@ -190,8 +187,7 @@ final class Literals {
   }
 
   private static LiteralException invalidDuration(String text) {
-    return new LiteralException(
-        "not a valid duration string: " + GoQuote.quote(text));
+    return new LiteralException("not a valid duration string: " + GoQuote.quote(text));
   }
 
   private static boolean isDigit(char character) {
@@ -199,8 +195,8 @@ final class Literals {
   }
 
   /**
-   * The value of a STRING token that the lexer validated: Go's unquoting of a double-, single-
-   * or backtick-quoted string.
+   * The value of a STRING token that the lexer validated: Go's unquoting of a double-, single- or
+   * backtick-quoted string.
    */
   static String unquote(String token) {
     char quote = token.charAt(0);
@@ -260,9 +256,9 @@ final class Literals {
   }
 
   /**
-   * Appends escaped bytes as Go keeps them: each well-formed UTF-8 sequence as its character,
-   * each other byte as itself, which a Java string holds as {@link GoQuote#rawByte} (Go's
-   * {@code "\xff"} is the one byte 0xff, and prints back as {@code "\xff"}).
+   * Appends escaped bytes as Go keeps them: each well-formed UTF-8 sequence as its character, each
+   * other byte as itself, which a Java string holds as {@link GoQuote#rawByte} (Go's {@code "\xff"}
+   * is the one byte 0xff, and prints back as {@code "\xff"}).
    */
   private static void flushBytes(java.io.ByteArrayOutputStream bytes, StringBuilder builder) {
     if (bytes.size() == 0) {
@@ -284,8 +280,8 @@ final class Literals {
   }
 
   /**
-   * The length of the well-formed UTF-8 sequence at {@code index} (Go's {@code utf8.DecodeRune}:
-   * no overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
+   * The length of the well-formed UTF-8 sequence at {@code index} (Go's {@code utf8.DecodeRune}: no
+   * overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
    */
   private static int utf8SequenceLength(byte[] raw, int index) {
     int first = raw[index] & 0xff;

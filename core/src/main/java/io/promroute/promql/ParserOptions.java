@@ -1,19 +1,19 @@
 package io.promroute.promql;
 
 /**
- * Which optional PromQL syntax the parser accepts, mirroring Prometheus's parser options and
- * {@code --enable-feature} flags, plus limits that protect a server from hostile input.
+ * Which optional PromQL syntax the parser accepts, mirroring Prometheus's parser options and {@code
+ * --enable-feature} flags, plus limits that protect a server from hostile input.
  *
  * <p>{@link #defaults()} accepts what a Prometheus 3.x server accepts without feature flags
  * (duration expressions are on by default since 3.14); {@link #allFeatures()} turns on every
  * experimental switch.
  *
- * @param experimentalFunctions {@code promql-experimental-functions}: {@code limitk},
- *     {@code limit_ratio}, {@code info}, {@code mad_over_time}, {@code sort_by_label}, ...
- * @param durationExpressions {@code promql-duration-expr}: arithmetic in ranges and offsets,
- *     {@code step()}, {@code range()}, {@code min_of}, {@code max_of}
- * @param extendedRangeSelectors {@code promql-extended-range-selectors}: {@code anchored},
- *     {@code smoothed}
+ * @param experimentalFunctions {@code promql-experimental-functions}: {@code limitk}, {@code
+ *     limit_ratio}, {@code info}, {@code mad_over_time}, {@code sort_by_label}, ...
+ * @param durationExpressions {@code promql-duration-expr}: arithmetic in ranges and offsets, {@code
+ *     step()}, {@code range()}, {@code min_of}, {@code max_of}
+ * @param extendedRangeSelectors {@code promql-extended-range-selectors}: {@code anchored}, {@code
+ *     smoothed}
  * @param binopFillModifiers {@code promql-binop-fill-modifiers}: {@code fill}, {@code fill_left},
  *     {@code fill_right}
  * @param prometheus2Functions functions that Prometheus 3 removed ({@code holt_winters}), for
@@ -33,7 +33,10 @@ public record ParserOptions(
   /** The default longest query, in characters: 1 Mi, far above any query a dashboard sends. */
   public static final int DEFAULT_MAX_QUERY_LENGTH = 1 << 20;
 
-  /** The default deepest nesting: 1000 levels of nested expressions (parentheses, calls, aggregations). */
+  /**
+   * The default deepest nesting: 1000 levels of nested expressions (parentheses, calls,
+   * aggregations).
+   */
   public static final int DEFAULT_MAX_NESTING_DEPTH = 1000;
 
   private static final ParserOptions DEFAULTS = builder().build();
@@ -62,7 +65,8 @@ public record ParserOptions(
       throw new IllegalArgumentException("maxQueryLength must be positive, got " + maxQueryLength);
     }
     if (maxNestingDepth <= 0) {
-      throw new IllegalArgumentException("maxNestingDepth must be positive, got " + maxNestingDepth);
+      throw new IllegalArgumentException(
+          "maxNestingDepth must be positive, got " + maxNestingDepth);
     }
   }
 
@@ -194,8 +198,8 @@ public record ParserOptions(
     }
 
     /**
-     * The deepest nesting accepted; a deeper query fails with a {@link PromQLParseException}
-     * rather than a stack overflow. Default {@link #DEFAULT_MAX_NESTING_DEPTH}.
+     * The deepest nesting accepted; a deeper query fails with a {@link PromQLParseException} rather
+     * than a stack overflow. Default {@link #DEFAULT_MAX_NESTING_DEPTH}.
      *
      * @param depth the limit in levels of nested expressions, checked by {@link #build()}
      * @return this builder

@@ -19,13 +19,13 @@ import java.util.Map;
 
 /**
  * Prometheus's {@code Pretty(level)} ({@code prettier.go}), what {@code /api/v1/format_query}
- * answers: a node whose single-line form is longer than the limit (in UTF-8 bytes, as Go counts)
- * is split over lines indented by two spaces per level; a node that fits prints as {@link
- * Printer} prints it.
+ * answers: a node whose single-line form is longer than the limit (in UTF-8 bytes, as Go counts) is
+ * split over lines indented by two spaces per level; a node that fits prints as {@link Printer}
+ * prints it.
  *
- * <p>Reproduces Prometheus's quirks on purpose, since the output must be byte-identical: a
- * subquery that fits is not indented, and a split binary expression does not indent its operator
- * line beyond the level.
+ * <p>Reproduces Prometheus's quirks on purpose, since the output must be byte-identical: a subquery
+ * that fits is not indented, and a split binary expression does not indent its operator line beyond
+ * the level.
  */
 final class PrettyPrinter {
 

@@ -2,8 +2,8 @@ package io.promroute.promql;
 
 import io.promroute.compat.GoFormat;
 import io.promroute.compat.GoQuote;
-import io.promroute.compat.LabelNames;
 import io.promroute.compat.GoStrings;
+import io.promroute.compat.LabelNames;
 import io.promroute.promql.ast.AggregateExpr;
 import io.promroute.promql.ast.AtModifier;
 import io.promroute.promql.ast.BinaryExpr;
@@ -33,8 +33,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The canonical single-line form of an expression, as Prometheus's {@code printer.go}
- * ({@code String()}) writes it. One instance appends to one buffer; not thread-safe.
+ * The canonical single-line form of an expression, as Prometheus's {@code printer.go} ({@code
+ * String()}) writes it. One instance appends to one buffer; not thread-safe.
  */
 final class Printer implements ExprVisitor<Void> {
 
@@ -147,7 +147,8 @@ final class Printer implements ExprVisitor<Void> {
 
   /** {@code name op "value"} as Prometheus's {@code Matcher.String()}; selectors sort by it. */
   static String matcherString(LabelMatcher matcher) {
-    StringBuilder builder = new StringBuilder(matcher.name().length() + matcher.value().length() + 5);
+    StringBuilder builder =
+        new StringBuilder(matcher.name().length() + matcher.value().length() + 5);
     LabelNames.append(builder, matcher.name());
     builder.append(matcher.op().symbol());
     GoQuote.appendQuoted(builder, matcher.value());
@@ -178,7 +179,9 @@ final class Printer implements ExprVisitor<Void> {
   private void appendOffset(DurationExpr offset) {
     // Prometheus stores a literal offset as a plain duration and prints nothing when it is 0.
     if (offset == null
-        || (offset instanceof DurationLiteral literal && literal.millis() == 0 && !literal.number())) {
+        || (offset instanceof DurationLiteral literal
+            && literal.millis() == 0
+            && !literal.number())) {
       return;
     }
     out.append(" offset ");
@@ -213,7 +216,9 @@ final class Printer implements ExprVisitor<Void> {
     DurationExpr step = node.step();
     // As with offsets, a literal step of 0 is Prometheus's "no step" and prints as nothing.
     if (step != null
-        && !(step instanceof DurationLiteral literal && literal.millis() == 0 && !literal.number())) {
+        && !(step instanceof DurationLiteral literal
+            && literal.millis() == 0
+            && !literal.number())) {
       appendDuration(step);
     }
     out.append(']');

@@ -32,9 +32,9 @@ public final class PromQL {
    * Parses a query.
    *
    * <p>Accepts what Prometheus 3.14's parser accepts with the same options, and rejects the rest
-   * with Prometheus's first error message and position. Any string ends in a tree or in a
-   * {@link PromQLParseException}, including queries longer than {@link
-   * ParserOptions#maxQueryLength()} or nested deeper than {@link ParserOptions#maxNestingDepth()}.
+   * with Prometheus's first error message and position. Any string ends in a tree or in a {@link
+   * PromQLParseException}, including queries longer than {@link ParserOptions#maxQueryLength()} or
+   * nested deeper than {@link ParserOptions#maxNestingDepth()}.
    *
    * @param query the PromQL text
    * @param options the parser's feature switches and limits
@@ -48,8 +48,8 @@ public final class PromQL {
   }
 
   /**
-   * Parses a series selector, as in the {@code match[]} parameter of {@code /api/v1/series}:
-   * a metric name and/or matchers, without modifiers. As Prometheus's {@code ParseMetricSelector},
+   * Parses a series selector, as in the {@code match[]} parameter of {@code /api/v1/series}: a
+   * metric name and/or matchers, without modifiers. As Prometheus's {@code ParseMetricSelector},
    * this only parses: {@code {}} and {@code up{__name__="x"}} are accepted. Prometheus's API then
    * refuses a {@code match[]} without a non-empty matcher ({@link #hasNonEmptyMatcher}), with its
    * own message.
@@ -77,11 +77,10 @@ public final class PromQL {
   }
 
   /**
-   * Whether the selector has a metric name or a matcher that does not match the empty string:
-   * what Prometheus requires of every selector in a query ({@code vector selector must contain at
-   * least one non-empty matcher}) and of each {@code match[]} of its API ({@code match[] must
-   * contain at least one non-empty matcher}). Regular expressions are matched as RE2 does, fully
-   * anchored.
+   * Whether the selector has a metric name or a matcher that does not match the empty string: what
+   * Prometheus requires of every selector in a query ({@code vector selector must contain at least
+   * one non-empty matcher}) and of each {@code match[]} of its API ({@code match[] must contain at
+   * least one non-empty matcher}). Regular expressions are matched as RE2 does, fully anchored.
    *
    * @param selector a parsed selector
    * @return whether Prometheus accepts it as a query's selector or a {@code match[]}
@@ -93,9 +92,9 @@ public final class PromQL {
 
   /**
    * The canonical single-line form, exactly as Prometheus's {@code String()} prints it: matchers
-   * sorted by their printed form, aggregation grouping before the body, numbers without
-   * exponent, Go quoting, durations such as {@code 1h30m}. Parsing the result gives the same tree
-   * except for the order of matchers, which the parser keeps as written.
+   * sorted by their printed form, aggregation grouping before the body, numbers without exponent,
+   * Go quoting, durations such as {@code 1h30m}. Parsing the result gives the same tree except for
+   * the order of matchers, which the parser keeps as written.
    *
    * @param expr the tree
    * @return its canonical PromQL text
@@ -143,7 +142,8 @@ public final class PromQL {
       throw new IllegalArgumentException(
           "maxCharactersPerLine must be positive, got " + maxCharactersPerLine);
     }
-    return DeepStack.call(() -> PrettyPrinter.prettyPrint(expr, maxCharactersPerLine), PromQL::tooDeep);
+    return DeepStack.call(
+        () -> PrettyPrinter.prettyPrint(expr, maxCharactersPerLine), PromQL::tooDeep);
   }
 
   /**
@@ -159,8 +159,8 @@ public final class PromQL {
   }
 
   /**
-   * How Prometheus's API writes a sample value in JSON ({@code marshalFloat}): Go's shortest
-   * {@code 'f'} format, but {@code 'e'} below 1e-6 and from 1e21 in magnitude ({@code
+   * How Prometheus's API writes a sample value in JSON ({@code marshalFloat}): Go's shortest {@code
+   * 'f'} format, but {@code 'e'} below 1e-6 and from 1e21 in magnitude ({@code
    * "3.3306690738754696e-14"}, {@code "9.98846567431158e+307"}); {@code "NaN"}, {@code "+Inf"}.
    *
    * @param value a sample value

@@ -1,8 +1,8 @@
 package io.promroute.promql;
 
 /**
- * A query that Prometheus would reject. The message has Prometheus's shape,
- * {@code 1:14: parse error: unexpected ...}.
+ * A query that Prometheus would reject. The message has Prometheus's shape, {@code 1:14: parse
+ * error: unexpected ...}.
  */
 public final class PromQLParseException extends RuntimeException {
 

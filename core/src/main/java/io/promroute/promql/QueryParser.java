@@ -18,8 +18,8 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
 
 /**
  * Runs the lexer, the parser, the AST builder and the semantic checks. The parser first predicts
- * with SLL, which is enough for nearly every query and much faster; only when that fails does
- * it parse again with full LL, which either succeeds or finds the real error (Trino's two-stage
+ * with SLL, which is enough for nearly every query and much faster; only when that fails does it
+ * parse again with full LL, which either succeeds or finds the real error (Trino's two-stage
  * strategy).
  */
 final class QueryParser {
@@ -36,11 +36,7 @@ final class QueryParser {
 
   static VectorSelector parseSeriesSelector(String query, ParserOptions options) {
     return (VectorSelector)
-        run(
-            query,
-            options,
-            PromQLParser::seriesSelector,
-            new SeriesSelectorBuilder());
+        run(query, options, PromQLParser::seriesSelector, new SeriesSelectorBuilder());
   }
 
   private interface TreeBuilder {
@@ -65,7 +61,8 @@ final class QueryParser {
     Expr expr = treeBuilder.build(tree, builder);
     if (!seriesSelector) {
       // A series selector is only parsed, as Prometheus's ParseMetricSelector does: no check
-      // for a matcher that is not empty, nor for a metric name set twice (see PromQL.parseSelector).
+      // for a matcher that is not empty, nor for a metric name set twice (see
+      // PromQL.parseSelector).
       new SemanticChecker(source, builder.spans(), builder.operatorSpans()).check(expr);
     }
     return expr;
@@ -95,12 +92,13 @@ final class QueryParser {
   }
 
   /**
-   * Parentheses and brackets nested deeper than the nesting limit are refused before parsing:
-   * each one is a level of nesting, so the parser would refuse them anyway, but only after
-   * ANTLR's lookahead had walked them (deciding {@code x[...]} from {@code x[...:]} looks past
-   * the whole range), which takes seconds and a deep stack for 100,000 of them.
+   * Parentheses and brackets nested deeper than the nesting limit are refused before parsing: each
+   * one is a level of nesting, so the parser would refuse them anyway, but only after ANTLR's
+   * lookahead had walked them (deciding {@code x[...]} from {@code x[...:]} looks past the whole
+   * range), which takes seconds and a deep stack for 100,000 of them.
    */
-  private static void checkBracketDepth(CommonTokenStream tokens, ParserOptions options, SourceText source) {
+  private static void checkBracketDepth(
+      CommonTokenStream tokens, ParserOptions options, SourceText source) {
     int depth = 0;
     for (Token token : tokens.getTokens()) {
       int type = token.getType();
@@ -108,13 +106,15 @@ final class QueryParser {
         if (++depth > options.maxNestingDepth()) {
           throw tooDeep(token, options, source);
         }
-      } else if ((type == PromQLLexer.RIGHT_PAREN || type == PromQLLexer.RIGHT_BRACKET) && depth > 0) {
+      } else if ((type == PromQLLexer.RIGHT_PAREN || type == PromQLLexer.RIGHT_BRACKET)
+          && depth > 0) {
         depth--;
       }
     }
   }
 
-  private static PromQLParseException tooDeep(Token token, ParserOptions options, SourceText source) {
+  private static PromQLParseException tooDeep(
+      Token token, ParserOptions options, SourceText source) {
     return source.error(
         "query is nested too deeply: more than "
             + options.maxNestingDepth()

@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Prometheus's {@code checkAST}: the type rules that apply once the whole tree is built, checked
- * in the same order so that the first error reported is Prometheus's first error.
+ * Prometheus's {@code checkAST}: the type rules that apply once the whole tree is built, checked in
+ * the same order so that the first error reported is Prometheus's first error.
  */
 final class SemanticChecker {
 
@@ -49,6 +49,7 @@ final class SemanticChecker {
   private final SourceText source;
   private final Map<Expr, Span> spans;
   private final Map<Expr, Span> operatorSpans;
+
   /** The second argument of {@code info()} may select series by labels alone. */
   private final Set<Expr> emptyMatchersAllowed = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -163,9 +164,9 @@ final class SemanticChecker {
   }
 
   /**
-   * A left-associative chain ({@code a or b or c ...}) is checked in a loop down its left spine,
-   * in the recursive order (leftmost operand first, then each right operand and its operator),
-   * so that a chain of any length costs no stack and the first error is Prometheus's first.
+   * A left-associative chain ({@code a or b or c ...}) is checked in a loop down its left spine, in
+   * the recursive order (leftmost operand first, then each right operand and its operator), so that
+   * a chain of any length costs no stack and the first error is Prometheus's first.
    */
   private ValueType checkBinary(BinaryExpr binary) {
     java.util.ArrayDeque<BinaryExpr> chain = new java.util.ArrayDeque<>();
@@ -209,10 +210,12 @@ final class SemanticChecker {
       }
     }
     if (leftType != ValueType.SCALAR && leftType != ValueType.INSTANT_VECTOR) {
-      throw error("binary expression must contain only scalar and instant vector types", binary.lhs());
+      throw error(
+          "binary expression must contain only scalar and instant vector types", binary.lhs());
     }
     if (rightType != ValueType.SCALAR && rightType != ValueType.INSTANT_VECTOR) {
-      throw error("binary expression must contain only scalar and instant vector types", binary.rhs());
+      throw error(
+          "binary expression must contain only scalar and instant vector types", binary.rhs());
     }
     boolean filled = matching.fill() != null;
     if (leftType != ValueType.INSTANT_VECTOR || rightType != ValueType.INSTANT_VECTOR) {

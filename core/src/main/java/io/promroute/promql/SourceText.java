@@ -3,13 +3,14 @@ package io.promroute.promql;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The query being parsed, turning the parser's code point offsets into the positions of a
- * {@link PromQLParseException}: character offsets, and a line and a column counted in UTF-8
- * bytes as Prometheus counts them (so that messages read exactly as Prometheus's).
+ * The query being parsed, turning the parser's code point offsets into the positions of a {@link
+ * PromQLParseException}: character offsets, and a line and a column counted in UTF-8 bytes as
+ * Prometheus counts them (so that messages read exactly as Prometheus's).
  */
 final class SourceText {
 
   private final String query;
+
   SourceText(String query) {
     this.query = query;
   }

@@ -18,8 +18,8 @@ import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
  * Turns the first syntax error into a {@link PromQLParseException} worded as Prometheus words it:
- * {@code unexpected <token>[ in <context>, expected <what>]}, or the lexer's own message when
- * the parser stopped at a lexical error.
+ * {@code unexpected <token>[ in <context>, expected <what>]}, or the lexer's own message when the
+ * parser stopped at a lexical error.
  */
 final class SyntaxErrors extends BaseErrorListener {
 
@@ -64,14 +64,16 @@ final class SyntaxErrors extends BaseErrorListener {
   }
 
   /**
-   * Prometheus reports errors in the order it finds them, and its grammar actions (a range of
-   * zero, an unknown function...) run as each complete expression is reduced, before yacc reaches
-   * a later syntax error. The complete expressions left of the error are built here to find such
-   * an error first.
+   * Prometheus reports errors in the order it finds them, and its grammar actions (a range of zero,
+   * an unknown function...) run as each complete expression is reduced, before yacc reaches a later
+   * syntax error. The complete expressions left of the error are built here to find such an error
+   * first.
    */
   private PromQLParseException earlierGrammarActionError(Parser parser, Token offending) {
     List<ExprContext> complete = new ArrayList<>();
-    for (ParserRuleContext context = parser.getContext(); context != null; context = context.getParent()) {
+    for (ParserRuleContext context = parser.getContext();
+        context != null;
+        context = context.getParent()) {
       if (context.children == null) {
         continue;
       }
@@ -128,7 +130,8 @@ final class SyntaxErrors extends BaseErrorListener {
           PromQLLexer.STEP,
           PromQLLexer.RANGE,
           PromQLLexer.MAX_OF,
-          PromQLLexer.MIN_OF -> "<" + text + ">";
+          PromQLLexer.MIN_OF ->
+          "<" + text + ">";
       case PromQLLexer.ADD,
           PromQLLexer.DIV,
           PromQLLexer.EQLC,
@@ -149,7 +152,8 @@ final class SyntaxErrors extends BaseErrorListener {
           PromQLLexer.POW,
           PromQLLexer.SUB,
           PromQLLexer.AT,
-          PromQLLexer.ATAN2 -> "<op:" + text + ">";
+          PromQLLexer.ATAN2 ->
+          "<op:" + text + ">";
       case PromQLLexer.AVG,
           PromQLLexer.BOTTOMK,
           PromQLLexer.COUNT,
@@ -163,7 +167,8 @@ final class SyntaxErrors extends BaseErrorListener {
           PromQLLexer.SUM,
           PromQLLexer.TOPK,
           PromQLLexer.LIMITK,
-          PromQLLexer.LIMIT_RATIO -> "<aggr:" + text + ">";
+          PromQLLexer.LIMIT_RATIO ->
+          "<aggr:" + text + ">";
       default -> shortQuote(text);
     };
   }

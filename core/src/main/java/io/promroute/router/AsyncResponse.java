@@ -54,8 +54,8 @@ public interface AsyncResponse {
   void complete();
 
   /**
-   * Ends the response abnormally, once an answer is committed and cannot be finished (a shard
-   * lost mid-stream): the client must see a broken connection, not an answer that looks whole.
+   * Ends the response abnormally, once an answer is committed and cannot be finished (a shard lost
+   * mid-stream): the client must see a broken connection, not an answer that looks whole.
    *
    * @param cause why, for the transport's log
    */

@@ -18,10 +18,10 @@ import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
 
 /**
- * The answer to a {@link Route.Combine#CROSS_SHARD} plan: reads every shard's answer to every
- * shard query into memory, lets the plan compute the global answer, writes it. A failed shard
- * fails the query (Prometheus has no partial answers), unless partial responses are on: then
- * that shard counts as having no series, and a warning says so.
+ * The answer to a {@link Route.Combine#CROSS_SHARD} plan: reads every shard's answer to every shard
+ * query into memory, lets the plan compute the global answer, writes it. A failed shard fails the
+ * query (Prometheus has no partial answers), unless partial responses are on: then that shard
+ * counts as having no series, and a warning says so.
  */
 final class CrossShardAnswer {
 
@@ -67,8 +67,8 @@ final class CrossShardAnswer {
   }
 
   /**
-   * Without partial responses one failure decides the answer: cancel the requests still running
-   * as soon as one fails, so the error is answered without waiting for the slowest shard.
+   * Without partial responses one failure decides the answer: cancel the requests still running as
+   * soon as one fails, so the error is answered without waiting for the slowest shard.
    */
   static void cancelRestOnFailure(List<CompletableFuture<UpstreamResponse>> futures) {
     for (CompletableFuture<UpstreamResponse> future : futures) {
@@ -125,7 +125,8 @@ final class CrossShardAnswer {
         if (error != null) {
           upstream.close();
           if (error.status() / 100 == 4) {
-            // The shard's own 4xx: an error of the query, which the global view gives too; not a sick shard.
+            // The shard's own 4xx: an error of the query, which the global view gives too; not a
+            // sick shard.
             Engine.writeError(response, error);
             return;
           }
@@ -141,7 +142,8 @@ final class CrossShardAnswer {
     if (failure == null && cancellation != null) {
       failure = cancellation;
     }
-    if (failure != null && (!partialResponse || failedShards.size() == shardCount || cancellation != null)) {
+    if (failure != null
+        && (!partialResponse || failedShards.size() == shardCount || cancellation != null)) {
       Engine.writeError(response, failure);
       return;
     }
@@ -155,17 +157,26 @@ final class CrossShardAnswer {
         return;
       }
       Route.CrossShard times = plan.crossShard();
-      result = times.range()
-          ? queryPlan.evaluateRange(times.start(), times.end(), times.step(), answers, this.cancellation, samples)
-          : queryPlan.evaluateInstant(times.start(), answers, this.cancellation, samples);
+      result =
+          times.range()
+              ? queryPlan.evaluateRange(
+                  times.start(), times.end(), times.step(), answers, this.cancellation, samples)
+              : queryPlan.evaluateInstant(times.start(), answers, this.cancellation, samples);
     } catch (ApiException e) {
       Engine.writeError(response, e.error()); // the exchange closes the shard answers not read
       return;
     }
     if (result.series().size() > maxSeries) {
-      Engine.writeError(response, new ApiError(422, "execution",
-          "query result has " + result.series().size() + " series, more than the router's limit of "
-              + maxSeries + " (limits.max_series)"));
+      Engine.writeError(
+          response,
+          new ApiError(
+              422,
+              "execution",
+              "query result has "
+                  + result.series().size()
+                  + " series, more than the router's limit of "
+                  + maxSeries
+                  + " (limits.max_series)"));
       return;
     }
     response.setStatus(200);
@@ -177,12 +188,17 @@ final class CrossShardAnswer {
 
   /** The shards' answers by request and shard, or {@code null} when an error was answered. */
   private List<List<QueryResult>> read(
-      QueryPlan queryPlan, List<UpstreamResponse> upstreams, Set<String> failedShards, List<String> warnings,
-      SampleLimit samples) throws IOException {
+      QueryPlan queryPlan,
+      List<UpstreamResponse> upstreams,
+      Set<String> failedShards,
+      List<String> warnings,
+      SampleLimit samples)
+      throws IOException {
     List<String> shards = queryPlan.shards();
     int shardCount = shards.size();
     List<List<QueryResult>> answers = new ArrayList<>();
-    QueryResult.Type emptyType = plan.crossShard().range() ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR;
+    QueryResult.Type emptyType =
+        plan.crossShard().range() ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR;
     // One request per shard query, or more for a long subquery grid: the calls, request-major.
     for (int q = 0; q < plan.calls().size() / shardCount; q++) {
       List<QueryResult> perShard = new ArrayList<>(shardCount);
@@ -206,18 +222,25 @@ final class CrossShardAnswer {
           sick = e.error.status() / 100 != 4;
         } catch (IOException e) {
           answer = null;
-          error = e instanceof ShardBody.ReadException
-              ? ShardAnswers.readFailure(shards.get(s), e, timeout)
-              : ShardAnswers.malformed(shards.get(s), e instanceof com.fasterxml.jackson.core.JsonProcessingException json
-                  ? "answered invalid JSON: " + json.getOriginalMessage() : e.getMessage());
-          sick = e instanceof ShardBody.ReadException || e instanceof io.promroute.api.MalformedAnswerException
-              || e instanceof com.fasterxml.jackson.core.JsonProcessingException;
+          error =
+              e instanceof ShardBody.ReadException
+                  ? ShardAnswers.readFailure(shards.get(s), e, timeout)
+                  : ShardAnswers.malformed(
+                      shards.get(s),
+                      e instanceof com.fasterxml.jackson.core.JsonProcessingException json
+                          ? "answered invalid JSON: " + json.getOriginalMessage()
+                          : e.getMessage());
+          sick =
+              e instanceof ShardBody.ReadException
+                  || e instanceof io.promroute.api.MalformedAnswerException
+                  || e instanceof com.fasterxml.jackson.core.JsonProcessingException;
         }
         if (answer != null) {
           perShard.add(answer);
         } else {
           if (!partialResponse || !sick || failedShards.size() + 1 == shardCount) {
-            // (what is not the shard's fault, such as a native histogram whose bucket bounds fit no schema, fails the query)
+            // (what is not the shard's fault, such as a native histogram whose bucket bounds fit no
+            // schema, fails the query)
             Engine.writeError(response, error);
             return null;
           }
@@ -233,7 +256,8 @@ final class CrossShardAnswer {
     for (List<QueryResult> perShard : answers) {
       for (int s = 0; s < shardCount; s++) {
         if (failedShards.contains(shards.get(s))) {
-          perShard.set(s, new QueryResult(emptyType, List.of(), List.of())); // failed in a later shard query
+          perShard.set(
+              s, new QueryResult(emptyType, List.of(), List.of())); // failed in a later shard query
         }
       }
     }
@@ -241,14 +265,15 @@ final class CrossShardAnswer {
   }
 
   /**
-   * The answer of {@code call}, read; when its body breaks off (or stalls) before its end, the
-   * same shard query's answer from the shard's next replica, if it has one, within the deadline:
-   * nothing of the answer is written before every shard answer is read. The samples of the
-   * broken answer read so far no longer count.
+   * The answer of {@code call}, read; when its body breaks off (or stalls) before its end, the same
+   * shard query's answer from the shard's next replica, if it has one, within the deadline: nothing
+   * of the answer is written before every shard answer is read. The samples of the broken answer
+   * read so far no longer count.
    *
    * @throws NextReplicaProblem when the next replica answered, but not a usable answer
    */
-  private QueryResult readWithFailover(int call, UpstreamResponse upstream, SampleLimit samples) throws IOException {
+  private QueryResult readWithFailover(int call, UpstreamResponse upstream, SampleLimit samples)
+      throws IOException {
     String shard = plan.calls().get(call).shard();
     ShardAnswers.consuming(upstream);
     long held = samples.held();
@@ -270,7 +295,10 @@ final class CrossShardAnswer {
   }
 
   private io.promroute.api.Endpoint endpointOf(int call) {
-    String path = plan.calls().get(call).apiPath() != null ? plan.calls().get(call).apiPath() : plan.apiPath();
+    String path =
+        plan.calls().get(call).apiPath() != null
+            ? plan.calls().get(call).apiPath()
+            : plan.apiPath();
     return io.promroute.api.Endpoint.of(path).orElse(plan.endpoint());
   }
 

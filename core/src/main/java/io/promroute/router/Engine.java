@@ -20,8 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * A configured router: the route table, the router (request to route), the shards and the client; any transport
- * hands it an {@link ApiRequest} and an {@link AsyncResponse}. Immutable.
+ * A configured router: the route table, the router (request to route), the shards and the client;
+ * any transport hands it an {@link ApiRequest} and an {@link AsyncResponse}. Immutable.
  */
 public final class Engine {
 
@@ -38,14 +38,27 @@ public final class Engine {
   final int maxRequestBodyBytes;
   final ExecutorService executor;
   final boolean ownsExecutor;
-  /** The most samples one cross-shard query may hold in the router (Prometheus's --query.max-samples). */
+
+  /**
+   * The most samples one cross-shard query may hold in the router (Prometheus's
+   * --query.max-samples).
+   */
   final long maxSamples;
-  /** The most series in an answer the router holds to merge (cross-shard results, series unions). */
+
+  /**
+   * The most series in an answer the router holds to merge (cross-shard results, series unions).
+   */
   final int maxSeries;
+
   /** Whether the transport made the client itself, and so stops it with the executor. */
   final boolean ownsClient;
-  /** The shards' Prometheus versions read so far (promql.dialect: auto); empty when the dialect is pinned. */
+
+  /**
+   * The shards' Prometheus versions read so far (promql.dialect: auto); empty when the dialect is
+   * pinned.
+   */
   private final Supplier<Map<String, String>> shardVersions;
+
   /** What all requests together may hold in memory to merge and evaluate answers. */
   final io.promroute.api.MemoryBudget memory;
 
@@ -61,14 +74,14 @@ public final class Engine {
    *     trailing {@code /}; empty for none
    * @param upstreamTimeout the one deadline of a request's shard requests, counted from the start
    *     of the exchange
-   * @param partialResponse whether, by default, a failing shard of several becomes a warning
-   *     rather than the answer (a request's {@code partial_response} overrides it)
+   * @param partialResponse whether, by default, a failing shard of several becomes a warning rather
+   *     than the answer (a request's {@code partial_response} overrides it)
    * @param forwardedHeaders the client's request headers forwarded to shards (case-insensitive)
    * @param maxRequestBodyBytes the largest form body read, in bytes; a larger one is answered 400
    * @param executor the pool that copies shards' answers to the client (blocking reads and writes)
    * @param ownsExecutor whether {@link #shutdown()} stops {@code executor}
-   * @param maxSamples the most samples one cross-shard query may hold in the router
-   *     (Prometheus's {@code --query.max-samples})
+   * @param maxSamples the most samples one cross-shard query may hold in the router (Prometheus's
+   *     {@code --query.max-samples})
    * @param maxSeries the most series in an answer the router holds to merge
    * @param ownsClient whether {@link #shutdown()} closes {@code client} when it is the default JDK
    *     client
@@ -77,10 +90,23 @@ public final class Engine {
    * @param maxMemoryBytes what all requests together may hold in memory to merge and evaluate
    *     answers ({@code limits.max_memory}), in bytes
    */
-  public Engine(Router router, String shardLabel, Map<String, ShardTarget> targets, UpstreamClient client,
-      String pathPrefix, Duration upstreamTimeout, boolean partialResponse, Set<String> forwardedHeaders,
-      int maxRequestBodyBytes, ExecutorService executor, boolean ownsExecutor, long maxSamples, int maxSeries,
-      boolean ownsClient, Supplier<Map<String, String>> shardVersions, long maxMemoryBytes) {
+  public Engine(
+      Router router,
+      String shardLabel,
+      Map<String, ShardTarget> targets,
+      UpstreamClient client,
+      String pathPrefix,
+      Duration upstreamTimeout,
+      boolean partialResponse,
+      Set<String> forwardedHeaders,
+      int maxRequestBodyBytes,
+      ExecutorService executor,
+      boolean ownsExecutor,
+      long maxSamples,
+      int maxSeries,
+      boolean ownsClient,
+      Supplier<Map<String, String>> shardVersions,
+      long maxMemoryBytes) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
@@ -141,7 +167,8 @@ public final class Engine {
    * @return {@code true} if {@link #exchange} should answer it
    */
   public boolean serves(String path) {
-    return path.startsWith(pathPrefix) && Endpoint.of(path.substring(pathPrefix.length())).isPresent();
+    return path.startsWith(pathPrefix)
+        && Endpoint.of(path.substring(pathPrefix.length())).isPresent();
   }
 
   /**
@@ -183,7 +210,9 @@ public final class Engine {
    */
   record Routed(Route route, boolean partial) {}
 
-  /** Thanos's parameter that overrides {@link #partialResponse} per request; never sent to shards. */
+  /**
+   * Thanos's parameter that overrides {@link #partialResponse} per request; never sent to shards.
+   */
   static final String PARTIAL_RESPONSE = "partial_response";
 
   /** Routes {@code request}; the route, or {@code null} when an error was answered. */
@@ -206,15 +235,19 @@ public final class Engine {
       // Routing walks the query's tree (parse, rewrite, plan): what overflows a request thread's
       // stack on a long chain or a deep nesting is routed again on a large one (see DeepStack),
       // so that no walk added later can throw a StackOverflowError at the transport.
-      Route route = io.promroute.internal.DeepStack.call(
-          () -> router.route(endpoint.get(), labelName, routedParams),
-          () -> new ApiException(ApiError.badData("invalid parameter \"query\": query is nested too deeply")));
+      Route route =
+          io.promroute.internal.DeepStack.call(
+              () -> router.route(endpoint.get(), labelName, routedParams),
+              () ->
+                  new ApiException(
+                      ApiError.badData("invalid parameter \"query\": query is nested too deeply")));
       return new Routed(route, partial);
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
     } catch (RuntimeException e) {
-      // A bug in routing must still answer in Prometheus's envelope, not the container's error page.
+      // A bug in routing must still answer in Prometheus's envelope, not the container's error
+      // page.
       LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
       writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
       return null;
@@ -222,8 +255,8 @@ public final class Engine {
   }
 
   /**
-   * The request's parameters as Prometheus's handler reads them: a form body's before the URL's;
-   * a multipart form's after the URL's (Go's {@code ParseMultipartForm} appends them), except on
+   * The request's parameters as Prometheus's handler reads them: a form body's before the URL's; a
+   * multipart form's after the URL's (Go's {@code ParseMultipartForm} appends them), except on
    * {@code /series}, whose handler calls {@code ParseForm}, which does not read multipart bodies.
    */
   private Params params(ApiRequest request, Endpoint endpoint) throws IOException {
@@ -235,7 +268,8 @@ public final class Engine {
       return Params.of(request.query(), new String(body(request), StandardCharsets.UTF_8));
     }
     if (endpoint != Endpoint.SERIES && MultipartForm.isMultipartForm(contentType)) {
-      return Params.of(request.query(), null).appending(MultipartForm.values(contentType, body(request)));
+      return Params.of(request.query(), null)
+          .appending(MultipartForm.values(contentType, body(request)));
     }
     return Params.of(request.query(), null); // Prometheus reads no parameters from other bodies
   }
@@ -268,7 +302,8 @@ public final class Engine {
   }
 
   private ApiException tooLarge() {
-    return new ApiException(ApiError.badData("request body is larger than " + maxRequestBodyBytes + " bytes"));
+    return new ApiException(
+        ApiError.badData("request body is larger than " + maxRequestBodyBytes + " bytes"));
   }
 
   private static String decodePath(String segment) {
@@ -281,15 +316,25 @@ public final class Engine {
     return switch (value) {
       case "1", "t", "T", "true", "TRUE", "True" -> true;
       case "0", "f", "F", "false", "FALSE", "False" -> false;
-      default -> throw new ApiException(ApiError.badData(
-          "invalid parameter \"" + PARTIAL_RESPONSE + "\": strconv.ParseBool: parsing \"" + value + "\": invalid syntax"));
+      default ->
+          throw new ApiException(
+              ApiError.badData(
+                  "invalid parameter \""
+                      + PARTIAL_RESPONSE
+                      + "\": strconv.ParseBool: parsing \""
+                      + value
+                      + "\": invalid syntax"));
     };
   }
 
   /**
    * @param timeout what is left of the request's one deadline for this shard request
    */
-  UpstreamRequest upstreamRequest(Route plan, Route.Call call, String method, Map<String, List<String>> clientHeaders,
+  UpstreamRequest upstreamRequest(
+      Route plan,
+      Route.Call call,
+      String method,
+      Map<String, List<String>> clientHeaders,
       Duration timeout) {
     ShardTarget target = targets.get(call.shard());
     String base = target.baseUrl().toString();
@@ -301,15 +346,30 @@ public final class Engine {
     String query = post || encoded.isEmpty() ? "" : "?" + encoded;
     URI uri = URI.create(base + (call.apiPath() != null ? call.apiPath() : plan.apiPath()) + query);
     byte[] body = post ? encoded.getBytes(StandardCharsets.UTF_8) : new byte[0];
-    return new UpstreamRequest(call.shard(), target, post ? "POST" : "GET", uri,
-        Headers.forTarget(clientHeaders, target, post), body, timeout);
+    return new UpstreamRequest(
+        call.shard(),
+        target,
+        post ? "POST" : "GET",
+        uri,
+        Headers.forTarget(clientHeaders, target, post),
+        body,
+        timeout);
   }
 
-  /** The one error exit: writes the envelope once, if nothing was committed yet, else aborts the answer. */
+  /**
+   * The one error exit: writes the envelope once, if nothing was committed yet, else aborts the
+   * answer.
+   */
   static void writeError(AsyncResponse response, ApiError error) {
     if (response.isCommitted()) {
-      LOG.log(System.Logger.Level.WARNING, "cannot answer {0} {1}: response already committed", error.status(), error.message());
-      response.abort(new IOException("answer failed after it was committed: " + error.status() + " " + error.message()));
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "cannot answer {0} {1}: response already committed",
+          error.status(),
+          error.message());
+      response.abort(
+          new IOException(
+              "answer failed after it was committed: " + error.status() + " " + error.message()));
       return;
     }
     try {
@@ -335,10 +395,10 @@ public final class Engine {
   }
 
   /**
-   * Stops the threads the engine started (its copy pool, the replicas' timer, and the client's
-   * when it owns the client), and waits a little for them to end: a servlet container checks for
-   * threads left behind by an application as soon as its filters are destroyed (Tomcat warns of a
-   * memory leak).
+   * Stops the threads the engine started (its copy pool, the replicas' timer, and the client's when
+   * it owns the client), and waits a little for them to end: a servlet container checks for threads
+   * left behind by an application as soon as its filters are destroyed (Tomcat warns of a memory
+   * leak).
    */
   public void shutdown() {
     if (ownsExecutor) {

@@ -38,11 +38,11 @@ public final class Exchange {
 
   private static final System.Logger LOG = System.getLogger(Engine.class.getName());
 
-
   private final Engine engine;
   // Written in start() before any future exists; read by the client threads after theirs completed.
   private volatile Route plan;
-  // Whether a failing shard of several becomes a warning (the request's partial_response, else the engine's).
+  // Whether a failing shard of several becomes a warning (the request's partial_response, else the
+  // engine's).
   private volatile boolean partial;
   private final ApiRequest request;
   private final AsyncResponse response;
@@ -55,8 +55,10 @@ public final class Exchange {
    * break aborts the answer.
    */
   static final int PARTIAL_BUFFER_BYTES = 16 << 20;
+
   // Written by the transport's thread in start(), read by its event and client threads.
-  private final List<CompletableFuture<UpstreamResponse>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<CompletableFuture<UpstreamResponse>> futures =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   // Set when the transport gives up on the request (answer timeout, client gone, completed): a
   // router-side evaluation still running stops at its next check.
   private volatile boolean abandoned;
@@ -69,9 +71,9 @@ public final class Exchange {
   }
 
   /**
-   * How the request is answered, once {@link #start()} has routed it: {@code local},
-   * {@code single}, {@code pass_through}, {@code merge}, {@code shard_keys} or
-   * {@code cross_shard}; {@code null} for a request refused before it was routed.
+   * How the request is answered, once {@link #start()} has routed it: {@code local}, {@code
+   * single}, {@code pass_through}, {@code merge}, {@code shard_keys} or {@code cross_shard}; {@code
+   * null} for a request refused before it was routed.
    *
    * @return the kind, for access logs and metrics, or {@code null}
    */
@@ -80,10 +82,14 @@ public final class Exchange {
     if (route == null) {
       return null;
     }
-    return route.local() != null ? "local" : route.combine().name().toLowerCase(java.util.Locale.ROOT);
+    return route.local() != null
+        ? "local"
+        : route.combine().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** Plans the request, then answers it at once (errors, local answers) or sends its shard requests. */
+  /**
+   * Plans the request, then answers it at once (errors, local answers) or sends its shard requests.
+   */
   public void start() {
     // A router-side evaluation stops 5 s before the transport's answer timeout, with a JSON 503.
     deadlineNanos = System.nanoTime() + engine.answerTimeout().minusSeconds(5).toNanos();
@@ -112,48 +118,61 @@ public final class Exchange {
     }
     Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
     for (Route.Call call : plan.calls()) {
-      futures.add(plan.fallbacks().isEmpty() ? send(call, clientHeaders) : new AnyShard(call, clientHeaders).first());
+      futures.add(
+          plan.fallbacks().isEmpty()
+              ? send(call, clientHeaders)
+              : new AnyShard(call, clientHeaders).first());
     }
     if (!partial && plan.fallbacks().isEmpty()) {
-      // Strict: the first failure is the answer, whatever the kind of request; nothing else is awaited.
+      // Strict: the first failure is the answer, whatever the kind of request; nothing else is
+      // awaited.
       CrossShardAnswer.cancelRestOnFailure(futures);
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-        .whenComplete((ignored, failure) -> {
-          if (failure == null && smallInMemory()) {
-            respond(); // nothing left to wait for: answer on this thread, without a hand-off
-            return;
-          }
-          try {
-            engine.executor.execute(this::respond);
-          } catch (RejectedExecutionException e) {
-            if (claim()) {
-              finish(ApiError.internal("PromRoute is shutting down"));
-            }
-          }
-        });
+        .whenComplete(
+            (ignored, failure) -> {
+              if (failure == null && smallInMemory()) {
+                respond(); // nothing left to wait for: answer on this thread, without a hand-off
+                return;
+              }
+              try {
+                engine.executor.execute(this::respond);
+              } catch (RejectedExecutionException e) {
+                if (claim()) {
+                  finish(ApiError.internal("PromRoute is shutting down"));
+                }
+              }
+            });
   }
 
-  private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders) {
+  private CompletableFuture<UpstreamResponse> send(
+      Route.Call call, Map<String, List<String>> clientHeaders) {
     return send(call, clientHeaders, 1);
   }
 
-  /** Sends {@code call} with its share of what is left of the request's one deadline, among {@code sharing} attempts. */
-  private CompletableFuture<UpstreamResponse> send(Route.Call call, Map<String, List<String>> clientHeaders, int sharing) {
-    Duration left = engine.upstreamTimeout.minusNanos(System.nanoTime() - started).dividedBy(sharing);
+  /**
+   * Sends {@code call} with its share of what is left of the request's one deadline, among {@code
+   * sharing} attempts.
+   */
+  private CompletableFuture<UpstreamResponse> send(
+      Route.Call call, Map<String, List<String>> clientHeaders, int sharing) {
+    Duration left =
+        engine.upstreamTimeout.minusNanos(System.nanoTime() - started).dividedBy(sharing);
     if (left.toMillis() < 1) {
-      return CompletableFuture.failedFuture(new HttpTimeoutException("no time left for shard " + call.shard()));
+      return CompletableFuture.failedFuture(
+          new HttpTimeoutException("no time left for shard " + call.shard()));
     }
     try {
-      return engine.client.send(engine.upstreamRequest(plan, call, request.method(), clientHeaders, left));
+      return engine.client.send(
+          engine.upstreamRequest(plan, call, request.method(), clientHeaders, left));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
   /**
-   * The one call of a plan any shard answers the same (build info, {@code 1+1}), sent to the
-   * plan's fallbacks in turn, within the request's one deadline, while a shard fails in any way
+   * The one call of a plan any shard answers the same (build info, {@code 1+1}), sent to the plan's
+   * fallbacks in turn, within the request's one deadline, while a shard fails in any way
    * (unreachable, a timeout, a 5xx, a redirect, a malformed answer, {@code "status":"error"} in a
    * 200) but a Prometheus 4xx: Grafana's "Save & test" must not fail because the first shard is
    * down. Cancelling it cancels the attempt under way.
@@ -176,30 +195,33 @@ public final class Exchange {
     private void send(String shard, int next) {
       // Each shard gets its share of what is left of the deadline, the last one all of it: a
       // shard that hangs must leave time to ask the next.
-      CompletableFuture<UpstreamResponse> sent = Exchange.this.send(
-          new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()), clientHeaders,
-          plan.fallbacks().size() - next + 1);
+      CompletableFuture<UpstreamResponse> sent =
+          Exchange.this.send(
+              new Route.Call(shard, call.params(), call.addShardLabel(), call.apiPath()),
+              clientHeaders,
+              plan.fallbacks().size() - next + 1);
       attempt = sent;
-      sent.whenComplete((response, failure) -> {
-        if (isDone()) { // cancelled meanwhile
-          if (response != null) {
-            response.close();
-          }
-          return;
-        }
-        if (failure == null && !(response.body() instanceof ByteArrayInputStream)) {
-          // A streamed answer is judged whole, which blocks: not on the client's thread.
-          try {
-            engine.executor.execute(() -> judge(shard, next, response, null));
-            return;
-          } catch (RejectedExecutionException shuttingDown) {
-            response.close();
-            completeExceptionally(shuttingDown);
-            return;
-          }
-        }
-        judge(shard, next, response, failure);
-      });
+      sent.whenComplete(
+          (response, failure) -> {
+            if (isDone()) { // cancelled meanwhile
+              if (response != null) {
+                response.close();
+              }
+              return;
+            }
+            if (failure == null && !(response.body() instanceof ByteArrayInputStream)) {
+              // A streamed answer is judged whole, which blocks: not on the client's thread.
+              try {
+                engine.executor.execute(() -> judge(shard, next, response, null));
+                return;
+              } catch (RejectedExecutionException shuttingDown) {
+                response.close();
+                completeExceptionally(shuttingDown);
+                return;
+              }
+            }
+            judge(shard, next, response, failure);
+          });
     }
 
     private void judge(String shard, int next, UpstreamResponse response, Throwable failure) {
@@ -211,9 +233,13 @@ public final class Exchange {
         try {
           // Such answers are small; one that breaks off mid-answer is a failure like any other.
           usable = ShardAnswers.buffered(shard, ShardAnswers.decoded(response), 1 << 20);
-          ApiError problem = ShardAnswers.problem(endpointOf(call), shard, usable, false); // rewinds a body in memory
+          ApiError problem =
+              ShardAnswers.problem(
+                  endpointOf(call), shard, usable, false); // rewinds a body in memory
           // A Prometheus 4xx is the request's fault, which the next shard would find too.
-          failed = problem != null && !(usable.status() / 100 == 4 && problem.status() == usable.status());
+          failed =
+              problem != null
+                  && !(usable.status() / 100 == 4 && problem.status() == usable.status());
         } catch (IOException e) {
           failed = true;
           failure = e;
@@ -249,15 +275,15 @@ public final class Exchange {
    * The most bytes of shard answers, in all, that the thread completing the last one answers
    * itself. It may be a client's selector thread (Jetty's client runs its listeners there), which
    * must never block nor compute long: the answer of this many bytes, labels added, fits the
-   * transports' response buffers, so it is written without waiting for the client to read it;
-   * a cross-shard evaluation goes to the executor in any case.
+   * transports' response buffers, so it is written without waiting for the client to read it; a
+   * cross-shard evaluation goes to the executor in any case.
    */
   static final int INLINE_ANSWER_BYTES = 8 * 1024;
 
   /**
    * Whether every shard answered with a body already in memory, of at most {@link
-   * #INLINE_ANSWER_BYTES} in all, and no router-side evaluation is needed, so that answering
-   * reads nothing from the network, writes little and computes little.
+   * #INLINE_ANSWER_BYTES} in all, and no router-side evaluation is needed, so that answering reads
+   * nothing from the network, writes little and computes little.
    */
   private boolean smallInMemory() {
     if (plan.crossShard() != null) {
@@ -292,15 +318,27 @@ public final class Exchange {
       fail(e, ShardAnswers.readFailure(e.shard, e, engine.upstreamTimeout));
     } catch (MalformedAnswerException e) {
       // A merge names the shard; a single shard's copy does not know it.
-      fail(e, e.getMessage().startsWith("shard \"") ? new ApiError(502, "unavailable", e.getMessage())
-          : ShardAnswers.malformed(plan.calls().get(0).shard(), e.getMessage()));
+      fail(
+          e,
+          e.getMessage().startsWith("shard \"")
+              ? new ApiError(502, "unavailable", e.getMessage())
+              : ShardAnswers.malformed(plan.calls().get(0).shard(), e.getMessage()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      fail(e, ShardAnswers.malformed(plan.calls().get(0).shard(), "answered invalid JSON: " + e.getOriginalMessage()));
+      fail(
+          e,
+          ShardAnswers.malformed(
+              plan.calls().get(0).shard(), "answered invalid JSON: " + e.getOriginalMessage()));
     } catch (IOException e) {
       // The client went away mid-answer (a shard's failures are the cases above).
       LOG.log(System.Logger.Level.DEBUG, "answer failed", e);
-      fail(e, new ApiError(502, "unavailable",
-          e.getMessage() != null ? e.getMessage() : "answering failed (" + e.getClass().getSimpleName() + ")"));
+      fail(
+          e,
+          new ApiError(
+              502,
+              "unavailable",
+              e.getMessage() != null
+                  ? e.getMessage()
+                  : "answering failed (" + e.getClass().getSimpleName() + ")"));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "answer failed", e);
       fail(e, ApiError.internal("PromRoute failed: " + e));
@@ -312,8 +350,8 @@ public final class Exchange {
 
   /**
    * Answers {@code error}, or, when an answer is already committed (a shard broke off mid-stream),
-   * aborts the response so that the client sees a broken connection and never an answer that
-   * looks whole.
+   * aborts the response so that the client sees a broken connection and never an answer that looks
+   * whole.
    */
   private void fail(Throwable cause, ApiError error) {
     if (response.isCommitted()) {
@@ -329,7 +367,10 @@ public final class Exchange {
     completeQuietly();
   }
 
-  /** Answers with what the shards answered; what it holds in memory is reserved until it returns, however it does. */
+  /**
+   * Answers with what the shards answered; what it holds in memory is reserved until it returns,
+   * however it does.
+   */
   private void answer() throws IOException {
     try (io.promroute.api.MemoryBudget.Lease memory = engine.memory.lease()) {
       answer(memory);
@@ -338,9 +379,18 @@ public final class Exchange {
 
   private void answer(io.promroute.api.MemoryBudget.Lease memory) throws IOException {
     if (plan.crossShard() != null) {
-      new CrossShardAnswer(plan, futures, response, partial, this::classify,
-          Cancellation.until(deadlineNanos, () -> abandoned), engine.maxSamples, engine.maxSeries,
-          engine.upstreamTimeout, memory).answer();
+      new CrossShardAnswer(
+              plan,
+              futures,
+              response,
+              partial,
+              this::classify,
+              Cancellation.until(deadlineNanos, () -> abandoned),
+              engine.maxSamples,
+              engine.maxSeries,
+              engine.upstreamTimeout,
+              memory)
+          .answer();
       return;
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
@@ -358,13 +408,17 @@ public final class Exchange {
       } catch (CompletionException | CancellationException e) {
         error = classify(call.shard(), e);
         if (isCancellation(e)) {
-          cancellation = cancellation == null ? error : cancellation; // another shard's failure is the answer
+          cancellation =
+              cancellation == null ? error : cancellation; // another shard's failure is the answer
           continue;
         }
       } catch (IOException e) {
-        error = ShardAnswers.malformed(call.shard(), "answered a body that does not inflate as gzip");
+        error =
+            ShardAnswers.malformed(call.shard(), "answered a body that does not inflate as gzip");
       }
-      if (error == null && !single && (partial || readWhole() && ShardAnswers.hasReplicas(upstream))) {
+      if (error == null
+          && !single
+          && (partial || readWhole() && ShardAnswers.hasReplicas(upstream))) {
         // A shard that breaks off mid-answer can still be left out, or answered by its next
         // replica: nothing of the merge is written yet.
         try {
@@ -375,7 +429,9 @@ public final class Exchange {
         }
       }
       if (error == null) {
-        answers.add(new ShardAnswer(call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
+        answers.add(
+            new ShardAnswer(
+                call.shard(), new ShardBody(call.shard(), upstream.body()), call.addShardLabel()));
         continue;
       }
       if (upstream != null) {
@@ -400,15 +456,30 @@ public final class Exchange {
     switch (plan.combine()) {
       case SINGLE -> {
         ShardAnswer only = answers.get(0);
-        ResponseTransformer.addShardLabel(plan.endpoint(), only.body(), out, engine.shardLabel,
-            only.addShardLabel() ? only.shard() : null, warnings);
+        ResponseTransformer.addShardLabel(
+            plan.endpoint(),
+            only.body(),
+            out,
+            engine.shardLabel,
+            only.addShardLabel() ? only.shard() : null,
+            warnings);
       }
       // Copied whole but checked as it goes, like any answer: never relayed unread.
-      case PASS_THROUGH -> ResponseTransformer.addShardLabel(plan.endpoint(), answers.get(0).body(), out,
-          engine.shardLabel, null, warnings);
-      case MERGE -> ResponseTransformer.merge(
-          plan.endpoint(), answers, out, engine.shardLabel, warnings, limit(), engine.maxSeries, memory);
-      case CROSS_SHARD -> throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
+      case PASS_THROUGH ->
+          ResponseTransformer.addShardLabel(
+              plan.endpoint(), answers.get(0).body(), out, engine.shardLabel, null, warnings);
+      case MERGE ->
+          ResponseTransformer.merge(
+              plan.endpoint(),
+              answers,
+              out,
+              engine.shardLabel,
+              warnings,
+              limit(),
+              engine.maxSeries,
+              memory);
+      case CROSS_SHARD ->
+          throw new IllegalStateException("cross-shard plans are answered by CrossShardAnswer");
       case SHARD_KEYS -> {
         List<String> keys = new ArrayList<>();
         for (ShardAnswer answer : answers) {
@@ -424,25 +495,32 @@ public final class Exchange {
   }
 
   /**
-   * Whether the answer is computed from the shards' whole answers before anything of it is
-   * written (a union of series, labels, label values or metadata; the shards that have data), so
-   * that a shard's answer breaking off can still be asked of its next replica; a fan-out of
-   * queries streams instead, unless partial answers buffer it.
+   * Whether the answer is computed from the shards' whole answers before anything of it is written
+   * (a union of series, labels, label values or metadata; the shards that have data), so that a
+   * shard's answer breaking off can still be asked of its next replica; a fan-out of queries
+   * streams instead, unless partial answers buffer it.
    */
   private boolean readWhole() {
-    return plan.combine() == Route.Combine.SHARD_KEYS || plan.combine() == Route.Combine.MERGE && switch (plan.endpoint()) {
-      case SERIES, LABELS, LABEL_VALUES, METADATA -> true;
-      default -> false;
-    };
+    return plan.combine() == Route.Combine.SHARD_KEYS
+        || plan.combine() == Route.Combine.MERGE
+            && switch (plan.endpoint()) {
+              case SERIES, LABELS, LABEL_VALUES, METADATA -> true;
+              default -> false;
+            };
   }
 
-  /** The endpoint a call asks, which can differ from the request's (label/<shard label>/values asks labels). */
+  /**
+   * The endpoint a call asks, which can differ from the request's (label/<shard label>/values asks
+   * labels).
+   */
   private io.promroute.api.Endpoint endpointOf(Route.Call call) {
-    return io.promroute.api.Endpoint.of(call.apiPath() != null ? call.apiPath() : plan.apiPath()).orElse(plan.endpoint());
+    return io.promroute.api.Endpoint.of(call.apiPath() != null ? call.apiPath() : plan.apiPath())
+        .orElse(plan.endpoint());
   }
 
   private static boolean isCancellation(Throwable failure) {
-    return failure instanceof CancellationException || failure.getCause() instanceof CancellationException;
+    return failure instanceof CancellationException
+        || failure.getCause() instanceof CancellationException;
   }
 
   /** The limit of a union of series, labels, label values or metadata; shards refused a bad one. */
@@ -458,7 +536,12 @@ public final class Exchange {
       case METADATA -> {
         // Prometheus: not a number is refused (by the shards), a negative one means no limit.
         try {
-          yield (int) Math.max(0, Math.min(Integer.MAX_VALUE, Long.parseLong(plan.calls().get(0).params().first("limit"))));
+          yield (int)
+              Math.max(
+                  0,
+                  Math.min(
+                      Integer.MAX_VALUE,
+                      Long.parseLong(plan.calls().get(0).params().first("limit"))));
         } catch (NumberFormatException noLimit) {
           yield 0;
         }
@@ -469,7 +552,8 @@ public final class Exchange {
 
   private ApiError classify(String shard, Throwable failure) {
     Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
       cause = cause.getCause();
     }
     if (cause instanceof ShardBody.ReadException read) {
@@ -484,17 +568,22 @@ public final class Exchange {
     if (cause instanceof ConnectException) {
       return ApiError.shardUnreachable(shard, "connection refused");
     }
-    if (cause instanceof UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+    if (cause instanceof UnresolvedAddressException
+        || cause instanceof java.net.UnknownHostException) {
       return ApiError.shardUnreachable(shard, "unknown host");
     }
     if (cause instanceof CancellationException) {
       return new ApiError(499, "canceled", "request to shard \"" + shard + "\" was canceled");
     }
     // Exception messages can carry the shard's address; only the kind of failure is shown.
-    return ApiError.shardUnreachable(shard, "connection failed (" + cause.getClass().getSimpleName() + ")");
+    return ApiError.shardUnreachable(
+        shard, "connection failed (" + cause.getClass().getSimpleName() + ")");
   }
 
-  /** Cancels what has not answered and closes what has, so no shard connection outlives the exchange. */
+  /**
+   * Cancels what has not answered and closes what has, so no shard connection outlives the
+   * exchange.
+   */
   private void releaseUpstream() {
     for (CompletableFuture<UpstreamResponse> future : futures) {
       if (!future.isDone()) {
@@ -506,7 +595,8 @@ public final class Exchange {
   }
 
   private void completeQuietly() {
-    response.complete(); // a transport whose container completed it after a client error ignores this
+    response
+        .complete(); // a transport whose container completed it after a client error ignores this
   }
 
   /** The exchange took longer than {@link Engine#answerTimeout()}. */

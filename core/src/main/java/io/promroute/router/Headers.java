@@ -11,7 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Which headers reach a shard: allow-listed client headers, never hop-by-hop ones, plus the target's own. */
+/**
+ * Which headers reach a shard: allow-listed client headers, never hop-by-hop ones, plus the
+ * target's own.
+ */
 final class Headers {
 
   // Hop-by-hop headers, plus those the router sets itself or that would change the body it has
@@ -20,7 +23,10 @@ final class Headers {
 
   private Headers() {}
 
-  /** The client's headers named in {@code allowed} (lower case), minus hop-by-hop ones and those named in Connection. */
+  /**
+   * The client's headers named in {@code allowed} (lower case), minus hop-by-hop ones and those
+   * named in Connection.
+   */
   static Map<String, List<String>> fromClient(ApiRequest request, Set<String> allowed) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     if (allowed.isEmpty()) {
@@ -34,21 +40,31 @@ final class Headers {
     }
     for (String name : request.headerNames()) {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (allowed.contains(lower) && !NEVER_FORWARDED.contains(lower) && !connectionNamed.contains(lower)) {
+      if (allowed.contains(lower)
+          && !NEVER_FORWARDED.contains(lower)
+          && !connectionNamed.contains(lower)) {
         headers.computeIfAbsent(lower, unused -> new ArrayList<>()).addAll(request.headers(name));
       }
     }
     return headers;
   }
 
-  /** Adds the target's extra headers and credentials; credentials replace any forwarded Authorization. */
-  static Map<String, List<String>> forTarget(Map<String, List<String>> fromClient, ShardTarget target, boolean formBody) {
+  /**
+   * Adds the target's extra headers and credentials; credentials replace any forwarded
+   * Authorization.
+   */
+  static Map<String, List<String>> forTarget(
+      Map<String, List<String>> fromClient, ShardTarget target, boolean formBody) {
     Map<String, List<String>> headers = new LinkedHashMap<>(fromClient);
-    target.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), List.of(value)));
+    target
+        .headers()
+        .forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), List.of(value)));
     if (target.basicAuthUsername() != null) {
       String password = target.basicAuthPassword() == null ? "" : target.basicAuthPassword();
-      String token = Base64.getEncoder().encodeToString(
-          (target.basicAuthUsername() + ":" + password).getBytes(StandardCharsets.UTF_8));
+      String token =
+          Base64.getEncoder()
+              .encodeToString(
+                  (target.basicAuthUsername() + ":" + password).getBytes(StandardCharsets.UTF_8));
       headers.put("authorization", List.of("Basic " + token));
     } else if (target.bearerToken() != null) {
       headers.put("authorization", List.of("Bearer " + target.bearerToken()));

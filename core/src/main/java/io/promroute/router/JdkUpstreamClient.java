@@ -4,12 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodySubscriber;
 import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -23,15 +23,15 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -49,9 +49,9 @@ final class JdkUpstreamClient implements UpstreamClient {
       Set.of("connection", "content-length", "expect", "host", "upgrade");
 
   /**
-   * Bodies announced (Content-Length) at most this long are read whole before the answer is
-   * given: the answer can then be written without waiting for the network. Longer or chunked
-   * bodies stream. Prometheus sends a Content-Length for answers under 2 KB.
+   * Bodies announced (Content-Length) at most this long are read whole before the answer is given:
+   * the answer can then be written without waiting for the network. Longer or chunked bodies
+   * stream. Prometheus sends a Content-Length for answers under 2 KB.
    */
   static final int BUFFERED_BODY_BYTES = 32 * 1024;
 
@@ -62,6 +62,7 @@ final class JdkUpstreamClient implements UpstreamClient {
   static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
 
   private static final AtomicInteger CLIENTS = new AtomicInteger();
+
   /**
    * Fires the deadlines of this client's exchanges: one thread, which only fails futures and
    * streams; stopped by {@link #close}, which also drops the deadlines still queued.
@@ -70,68 +71,81 @@ final class JdkUpstreamClient implements UpstreamClient {
 
   private final Duration connectTimeout;
   private final ConcurrentMap<ShardTarget.Tls, HttpClient> clients = new ConcurrentHashMap<>();
+
   /**
    * The clients' worker threads, ours so that {@link #close} can stop them (the JDK's default
    * executor cannot be reached).
    */
   private final ExecutorService executor;
 
-
   JdkUpstreamClient(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
     int id = CLIENTS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newCachedThreadPool(runnable -> {
-      Thread thread = new Thread(runnable, "promroute-http-" + id + "-" + threads.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.executor =
+        Executors.newCachedThreadPool(
+            runnable -> {
+              Thread thread =
+                  new Thread(runnable, "promroute-http-" + id + "-" + threads.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   @Override
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
     HttpClient client = clients.computeIfAbsent(request.target().tls(), this::newClient);
     HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(request.timeout());
-    request.headers().forEach(
-        (name, values) -> {
-          if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-            values.forEach(value -> builder.header(name, value));
-          }
-        });
+    request
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+                values.forEach(value -> builder.header(name, value));
+              }
+            });
     if (request.method().equals("POST")) {
       builder.POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
     } else {
       builder.GET();
     }
     HttpRequest built = builder.build();
-    Answer answer = new Answer(handler -> client.sendAsync(built, handler),
-        // The one retry goes on a new connection: the JDK's client cannot be asked for one but
-        // through a client of its own (rare: a shard closing idle connections as they are reused;
-        // the client and its connection go when the exchange is over).
-        handler -> newClient(request.target().tls()).sendAsync(built, handler));
+    Answer answer =
+        new Answer(
+            handler -> client.sendAsync(built, handler),
+            // The one retry goes on a new connection: the JDK's client cannot be asked for one but
+            // through a client of its own (rare: a shard closing idle connections as they are
+            // reused;
+            // the client and its connection go when the exchange is over).
+            handler -> newClient(request.target().tls()).sendAsync(built, handler));
     answer.deadline(deadlines, request.timeout());
     answer.attempt();
     return answer;
   }
 
   /**
-   * The caller's future, completed on the client's thread as soon as the answer can be read: at
-   * the headers for a streamed body, at the last byte for a small one. It is also the body
-   * handler of the exchange.
+   * The caller's future, completed on the client's thread as soon as the answer can be read: at the
+   * headers for a streamed body, at the last byte for a small one. It is also the body handler of
+   * the exchange.
    *
-   * <p>Why not wait for the future {@code sendAsync} returns: that one is completed through
-   * {@code CompletableFuture}'s default executor, which with 2 or fewer CPUs is a new thread per
-   * task (the common pool needs a parallelism of 2): one thread created and destroyed per shard
-   * request, about 200 µs of CPU each, and one more hand-off. Once this future has an answer it
-   * completes the exchange's future itself, so that the client has nothing left to hand off.
+   * <p>Why not wait for the future {@code sendAsync} returns: that one is completed through {@code
+   * CompletableFuture}'s default executor, which with 2 or fewer CPUs is a new thread per task (the
+   * common pool needs a parallelism of 2): one thread created and destroyed per shard request,
+   * about 200 µs of CPU each, and one more hand-off. Once this future has an answer it completes
+   * the exchange's future itself, so that the client has nothing left to hand off.
    *
    * <p>The request's timeout is a deadline for the whole exchange: the JDK's own request timeout
-   * only covers the headers, so a timer fails whatever is still missing when it passes, the
-   * headers or the rest of the body, and closes the connection.
+   * only covers the headers, so a timer fails whatever is still missing when it passes, the headers
+   * or the rest of the body, and closes the connection.
    */
-  private static final class Answer extends CompletableFuture<UpstreamResponse> implements BodyHandler<Void> {
-    private final java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender;
-    private final java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> retrySender;
+  private static final class Answer extends CompletableFuture<UpstreamResponse>
+      implements BodyHandler<Void> {
+    private final java.util.function.Function<
+            BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>>
+        sender;
+    private final java.util.function.Function<
+            BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>>
+        retrySender;
     private volatile CompletableFuture<HttpResponse<Void>> exchange;
     private volatile StreamedBody streamed;
     private volatile ScheduledFuture<?> timer;
@@ -139,8 +153,11 @@ final class JdkUpstreamClient implements UpstreamClient {
     private volatile boolean headersSeen;
     private int attempts;
 
-    Answer(java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> sender,
-        java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>> retrySender) {
+    Answer(
+        java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>>
+            sender,
+        java.util.function.Function<BodyHandler<Void>, CompletableFuture<HttpResponse<Void>>>
+            retrySender) {
       this.sender = sender;
       this.retrySender = retrySender;
     }
@@ -193,7 +210,8 @@ final class JdkUpstreamClient implements UpstreamClient {
     }
 
     private void expire(Duration timeout) {
-      HttpTimeoutException failure = new HttpTimeoutException("no complete answer within " + timeout);
+      HttpTimeoutException failure =
+          new HttpTimeoutException("no complete answer within " + timeout);
       if (completeExceptionally(failure)) {
         CompletableFuture<HttpResponse<Void>> started = exchange;
         if (started != null) {
@@ -230,12 +248,16 @@ final class JdkUpstreamClient implements UpstreamClient {
         return new WholeBody(info);
       }
       // Not detached: cancelling the exchange is what closes the connection of a body given up.
-      StreamedBody body = new StreamedBody(this::stopTimer, () -> {
-        CompletableFuture<HttpResponse<Void>> started = exchange;
-        if (started != null) {
-          started.cancel(true);
-        }
-      }, this::afterGrace);
+      StreamedBody body =
+          new StreamedBody(
+              this::stopTimer,
+              () -> {
+                CompletableFuture<HttpResponse<Void>> started = exchange;
+                if (started != null) {
+                  started.cancel(true);
+                }
+              },
+              this::afterGrace);
       streamed = body;
       if (!complete(UpstreamResponse.of(info.statusCode(), info.headers().map(), body))) {
         body.close();
@@ -244,25 +266,31 @@ final class JdkUpstreamClient implements UpstreamClient {
     }
 
     /**
-     * Reads a small body whole, then answers; only then tells the client the body is done, so
-     * that the answer (and {@link #detach}) comes before the client completes the exchange.
+     * Reads a small body whole, then answers; only then tells the client the body is done, so that
+     * the answer (and {@link #detach}) comes before the client completes the exchange.
      */
     private final class WholeBody implements BodySubscriber<Void> {
       private final BodySubscriber<byte[]> bytes = BodySubscribers.ofByteArray();
       private final CompletableFuture<Void> done = new CompletableFuture<>();
 
       WholeBody(HttpResponse.ResponseInfo info) {
-        bytes.getBody().whenComplete(
-            (body, failure) -> {
-              stopTimer();
-              if (failure != null) {
-                completeExceptionally(failure);
-                done.completeExceptionally(failure);
-              } else {
-                answer(UpstreamResponse.of(info.statusCode(), info.headers().map(), new ByteArrayInputStream(body)));
-                done.complete(null);
-              }
-            });
+        bytes
+            .getBody()
+            .whenComplete(
+                (body, failure) -> {
+                  stopTimer();
+                  if (failure != null) {
+                    completeExceptionally(failure);
+                    done.completeExceptionally(failure);
+                  } else {
+                    answer(
+                        UpstreamResponse.of(
+                            info.statusCode(),
+                            info.headers().map(),
+                            new ByteArrayInputStream(body)));
+                    done.complete(null);
+                  }
+                });
       }
 
       @Override
@@ -330,14 +358,15 @@ final class JdkUpstreamClient implements UpstreamClient {
   }
 
   /**
-   * A streamed body, read as an {@link InputStream}: the client's buffers are asked for one list
-   * at a time, the next when the previous one is read, so memory stays at one network read
-   * whatever the answer's size. A read waits for bytes, the end, a failure of the connection or
-   * the deadline ({@link #fail}), whichever comes first. Closing it before the end drops the
-   * connection, unless the end comes next ({@link #close}).
+   * A streamed body, read as an {@link InputStream}: the client's buffers are asked for one list at
+   * a time, the next when the previous one is read, so memory stays at one network read whatever
+   * the answer's size. A read waits for bytes, the end, a failure of the connection or the deadline
+   * ({@link #fail}), whichever comes first. Closing it before the end drops the connection, unless
+   * the end comes next ({@link #close}).
    */
   private static final class StreamedBody extends InputStream implements BodySubscriber<Void> {
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock lock =
+        new java.util.concurrent.locks.ReentrantLock();
     private final java.util.concurrent.locks.Condition changed = lock.newCondition();
     private final java.util.ArrayDeque<ByteBuffer> buffers = new java.util.ArrayDeque<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
@@ -495,7 +524,11 @@ final class JdkUpstreamClient implements UpstreamClient {
           } else if (complete) {
             return -1;
           }
-          if (buffers.isEmpty() && !requested && !complete && failure == null && subscription != null) {
+          if (buffers.isEmpty()
+              && !requested
+              && !complete
+              && failure == null
+              && subscription != null) {
             requested = true;
             ask = subscription; // the next bytes travel while these are used
           } else if (read < 0) {
@@ -530,11 +563,11 @@ final class JdkUpstreamClient implements UpstreamClient {
     /**
      * Closing before the end does not drop the connection at once, since that would race the
      * client: the last bytes and the end of a chunked body come in one read, and the client hands
-     * the connection back to its pool before it signals the end; cancelling the exchange in
-     * between closes a connection that another request may already be using (its answer then
-     * breaks off). So the next signal decides: the end (the connection is reused), more bytes
-     * (dropped in {@link #onNext}, before the client parses on), or nothing within {@link
-     * #CLOSE_GRACE} (a stalled body: dropped then). The reads fail at once in any case.
+     * the connection back to its pool before it signals the end; cancelling the exchange in between
+     * closes a connection that another request may already be using (its answer then breaks off).
+     * So the next signal decides: the end (the connection is reused), more bytes (dropped in {@link
+     * #onNext}, before the client parses on), or nothing within {@link #CLOSE_GRACE} (a stalled
+     * body: dropped then). The reads fail at once in any case.
      */
     @Override
     public void close() {
@@ -567,18 +600,19 @@ final class JdkUpstreamClient implements UpstreamClient {
   }
 
   /**
-   * Whether a request failed because its connection closed before any byte of the answer came:
-   * what a shard closing an idle keep-alive connection just as it is reused looks like. Every
-   * request of the Prometheus API the router sends is a read, safe to send again. (The JDK's
-   * client retries a GET on such a connection itself, but not a POST.) Timeouts, refused
-   * connections and a cancellation are not retried.
+   * Whether a request failed because its connection closed before any byte of the answer came: what
+   * a shard closing an idle keep-alive connection just as it is reused looks like. Every request of
+   * the Prometheus API the router sends is a read, safe to send again. (The JDK's client retries a
+   * GET on such a connection itself, but not a POST.) Timeouts, refused connections and a
+   * cancellation are not retried.
    */
   private static boolean diedBeforeAnswer(Throwable failure) {
     Throwable cause = failure;
     while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    if (cause instanceof HttpTimeoutException || cause instanceof java.net.ConnectException
+    if (cause instanceof HttpTimeoutException
+        || cause instanceof java.net.ConnectException
         || !(cause instanceof IOException)) {
       return false;
     }
@@ -592,12 +626,16 @@ final class JdkUpstreamClient implements UpstreamClient {
   }
 
   private static ScheduledThreadPoolExecutor timer() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "promroute-upstream-deadlines");
-      thread.setDaemon(true);
-      thread.setContextClassLoader(ClassLoader.getPlatformClassLoader()); // keeps no application's classes
-      return thread;
-    });
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "promroute-upstream-deadlines");
+              thread.setDaemon(true);
+              thread.setContextClassLoader(
+                  ClassLoader.getPlatformClassLoader()); // keeps no application's classes
+              return thread;
+            });
     timer.setRemoveOnCancelPolicy(true); // most deadlines are cancelled long before they pass
     return timer;
   }
@@ -627,8 +665,8 @@ final class JdkUpstreamClient implements UpstreamClient {
   }
 
   /**
-   * Stops the worker threads and lets go of the clients. Their selector threads end at once on
-   * Java 21 and later ({@code HttpClient.shutdownNow}), on Java 17 once the clients are collected.
+   * Stops the worker threads and lets go of the clients. Their selector threads end at once on Java
+   * 21 and later ({@code HttpClient.shutdownNow}), on Java 17 once the clients are collected.
    * Requests still running fail.
    */
   void close() {
@@ -660,11 +698,13 @@ final class JdkUpstreamClient implements UpstreamClient {
         store.load(null, null);
         try (InputStream in = Files.newInputStream(tls.caFile())) {
           int index = 0;
-          for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          for (Certificate certificate :
+              CertificateFactory.getInstance("X.509").generateCertificates(in)) {
             store.setCertificateEntry("ca-" + index++, certificate);
           }
         }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory factory =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);
         trustManagers = factory.getTrustManagers();
       }
@@ -672,7 +712,8 @@ final class JdkUpstreamClient implements UpstreamClient {
       context.init(null, trustManagers, null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS with CA file " + tls.caFile() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up TLS with CA file " + tls.caFile() + ": " + e.getMessage(), e);
     }
   }
 
@@ -685,15 +726,17 @@ final class JdkUpstreamClient implements UpstreamClient {
   }
 
   /**
-   * For {@code insecureSkipVerify}: an extended trust manager, so the JDK also skips its host
-   * name check (which it delegates to extended trust managers).
+   * For {@code insecureSkipVerify}: an extended trust manager, so the JDK also skips its host name
+   * check (which it delegates to extended trust managers).
    */
   private static final class TrustEverything extends X509ExtendedTrustManager {
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+    public void checkClientTrusted(
+        X509Certificate[] chain, String authType, java.net.Socket socket) {}
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket) {}
+    public void checkServerTrusted(
+        X509Certificate[] chain, String authType, java.net.Socket socket) {}
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}

@@ -8,11 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The values of a {@code multipart/form-data} body as Go's {@code Request.ParseMultipartForm}
- * reads them (Prometheus's {@code FormValue} calls it): every part whose {@code
- * Content-Disposition} is {@code form-data} with a {@code name} and no {@code filename}, in order;
- * files and unnamed parts are skipped. A body Go cannot read (no boundary, a part not closed by
- * the next boundary) gives no values at all, as Go then adds none to the form.
+ * The values of a {@code multipart/form-data} body as Go's {@code Request.ParseMultipartForm} reads
+ * them (Prometheus's {@code FormValue} calls it): every part whose {@code Content-Disposition} is
+ * {@code form-data} with a {@code name} and no {@code filename}, in order; files and unnamed parts
+ * are skipped. A body Go cannot read (no boundary, a part not closed by the next boundary) gives no
+ * values at all, as Go then adds none to the form.
  */
 final class MultipartForm {
 
@@ -71,7 +71,9 @@ final class MultipartForm {
         String name = parameters.getOrDefault("name", "");
         String filename = parameters.get("filename");
         if (!name.isEmpty() && (filename == null || filename.isEmpty())) {
-          values.add(new Params.Param(name, new String(body, position, contentEnd - position, StandardCharsets.UTF_8)));
+          values.add(
+              new Params.Param(
+                  name, new String(body, position, contentEnd - position, StandardCharsets.UTF_8)));
         }
       }
       position = afterDelimiter;
@@ -200,7 +202,9 @@ final class MultipartForm {
 
   private static String mediaType(String header) {
     int semicolon = header.indexOf(';');
-    return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    return (semicolon < 0 ? header : header.substring(0, semicolon))
+        .trim()
+        .toLowerCase(Locale.ROOT);
   }
 
   /** A header's {@code ; name=value} parameters (names lowercased, quoted values unquoted). */

@@ -30,9 +30,9 @@ final class Params {
   }
 
   /**
-   * Parses as Go's {@code ParseForm}: a pair Go cannot read (a bad escape, a semicolon) is
-   * dropped, the others are kept, and the error is remembered for the endpoints that check it
-   * ({@link #formError}); most Prometheus endpoints read what is left.
+   * Parses as Go's {@code ParseForm}: a pair Go cannot read (a bad escape, a semicolon) is dropped,
+   * the others are kept, and the error is remembered for the endpoints that check it ({@link
+   * #formError}); most Prometheus endpoints read what is left.
    */
   static Params of(String urlQuery, String formBody) {
     List<Param> params = new ArrayList<>();
@@ -83,10 +83,15 @@ final class Params {
     return error;
   }
 
-  /** Go's {@code url.EscapeError}: the first {@code %} not followed by two hex digits, up to 3 characters; or null. */
+  /**
+   * Go's {@code url.EscapeError}: the first {@code %} not followed by two hex digits, up to 3
+   * characters; or null.
+   */
   private static String badEscape(String encoded) {
     for (int i = encoded.indexOf('%'); i >= 0; i = encoded.indexOf('%', i + 1)) {
-      if (i + 2 >= encoded.length() || !isHex(encoded.charAt(i + 1)) || !isHex(encoded.charAt(i + 2))) {
+      if (i + 2 >= encoded.length()
+          || !isHex(encoded.charAt(i + 1))
+          || !isHex(encoded.charAt(i + 2))) {
         return encoded.substring(i, Math.min(i + 3, encoded.length()));
       }
       i += 2;
@@ -136,8 +141,8 @@ final class Params {
   }
 
   /**
-   * These parameters with every {@code name} removed and {@code replacements} put, in order,
-   * where the first {@code name} was (at the end if there was none).
+   * These parameters with every {@code name} removed and {@code replacements} put, in order, where
+   * the first {@code name} was (at the end if there was none).
    */
   Params replacing(String name, List<String> replacements) {
     List<Param> result = new ArrayList<>();

@@ -7,8 +7,8 @@ package io.promroute.router;
 public enum PromqlDialect {
   /**
    * What the shards accept, from the version each one reports at {@code /api/v1/status/buildinfo}
-   * (asked at start-up, and again while a shard has not answered): Prometheus 2's functions
-   * unless a shard runs Prometheus 3 or later.
+   * (asked at start-up, and again while a shard has not answered): Prometheus 2's functions unless
+   * a shard runs Prometheus 3 or later.
    */
   AUTO,
   /** Prometheus 2's functions accepted, whatever the shards run. */

@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  * replicas to one of them, and fails over to the next as {@link ReplicaPolicy} says. Requests for
  * shards with one URL, and requests it does not recognize, go to the client below unchanged.
  *
- * <p>It decides on response headers (and on bodies already in memory): an answer it has handed
- * up is relayed as it comes. Only a caller that consumes the whole body before it writes anything
- * (a merge, a cross-shard evaluation) may ask, when that body breaks off or stalls, for the same
+ * <p>It decides on response headers (and on bodies already in memory): an answer it has handed up
+ * is relayed as it comes. Only a caller that consumes the whole body before it writes anything (a
+ * merge, a cross-shard evaluation) may ask, when that body breaks off or stalls, for the same
  * request on the next replica ({@link #nextReplica}), within the same deadline.
  */
 public final class ReplicaClient implements UpstreamClient, AutoCloseable {
@@ -37,6 +37,7 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
   private final UpstreamClient delegate;
   private final ReplicaPolicy policy;
   private final Map<String, ShardReplicas> shards;
+
   /** Fires the first-byte timeouts and the probes; {@code null} when no shard has replicas. */
   private final ScheduledThreadPoolExecutor timer;
 
@@ -49,7 +50,8 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
    * @param policy how replicas are chosen
    * @return the client to send shard requests with
    */
-  public static UpstreamClient wrap(UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
+  public static UpstreamClient wrap(
+      UpstreamClient delegate, Map<String, ShardTarget> targets, ReplicaPolicy policy) {
     return targets.values().stream().anyMatch(target -> target.baseUrls().size() > 1)
         ? new ReplicaClient(delegate, targets, policy)
         : delegate;
@@ -64,17 +66,21 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     this.delegate = requireNonNull(delegate, "delegate is null");
     this.policy = requireNonNull(policy, "policy is null");
     Map<String, ShardReplicas> withReplicas = new LinkedHashMap<>();
-    targets.forEach((shard, target) -> {
-      if (target.baseUrls().size() > 1) {
-        withReplicas.put(shard, new ShardReplicas(shard, target));
-      }
-    });
+    targets.forEach(
+        (shard, target) -> {
+          if (target.baseUrls().size() > 1) {
+            withReplicas.put(shard, new ShardReplicas(shard, target));
+          }
+        });
     this.shards = java.util.Collections.unmodifiableMap(withReplicas);
-    this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "promroute-replicas");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "promroute-replicas");
+              thread.setDaemon(true);
+              return thread;
+            });
     timer.setRemoveOnCancelPolicy(true); // most first-byte timeouts are cancelled: do not keep them
     if (policy.probes()) {
       long interval = policy.probeInterval().toNanos();
@@ -125,7 +131,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
           probe(replicas, replica);
         } catch (RuntimeException e) {
           // A periodic task that throws is never run again: log, and probe again next time.
-          LOG.log(System.Logger.Level.WARNING, "probing replica " + replica.index + " of shard " + replicas.shard + " failed", e);
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "probing replica " + replica.index + " of shard " + replicas.shard + " failed",
+              e);
         }
       }
     }
@@ -133,26 +142,38 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
 
   private void probe(ShardReplicas replicas, Replica replica) {
     ShardTarget target = replicas.target.replica(replica.index);
-    Duration timeout = policy.probeInterval().compareTo(policy.firstByteTimeout()) < 0
-        ? policy.probeInterval() : policy.firstByteTimeout();
-    UpstreamRequest request = new UpstreamRequest(replicas.shard, target, "GET",
-        URI.create(replica.base + "/-/ready"), Headers.forTarget(Map.of(), target, false), new byte[0], timeout);
+    Duration timeout =
+        policy.probeInterval().compareTo(policy.firstByteTimeout()) < 0
+            ? policy.probeInterval()
+            : policy.firstByteTimeout();
+    UpstreamRequest request =
+        new UpstreamRequest(
+            replicas.shard,
+            target,
+            "GET",
+            URI.create(replica.base + "/-/ready"),
+            Headers.forTarget(Map.of(), target, false),
+            new byte[0],
+            timeout);
     CompletableFuture<UpstreamResponse> sent;
     try {
       sent = delegate.send(request);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
-    sent.whenComplete((response, failure) -> {
-      if (response != null) {
-        response.close();
-      }
-      if (failure == null && response.status() == 200) {
-        replica.succeeded();
-      } else {
-        replica.failed(System.nanoTime(), "probe " + (failure != null ? describe(failure) : "status " + response.status()));
-      }
-    });
+    sent.whenComplete(
+        (response, failure) -> {
+          if (response != null) {
+            response.close();
+          }
+          if (failure == null && response.status() == 200) {
+            replica.succeeded();
+          } else {
+            replica.failed(
+                System.nanoTime(),
+                "probe " + (failure != null ? describe(failure) : "status " + response.status()));
+          }
+        });
   }
 
   /**
@@ -170,14 +191,15 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
   /**
    * The same request as {@code broken}'s, sent to the shard's next replica within what is left of
    * its deadline, after reading {@code broken}'s body failed with {@code failure}: that replica
-   * counts as failed, as if it had failed before its headers. The future completes as {@link
-   * #send} does (a replica's answer, or the last failure when none is left); closing {@code
-   * broken} cancels it, or closes its answer.
+   * counts as failed, as if it had failed before its headers. The future completes as {@link #send}
+   * does (a replica's answer, or the last failure when none is left); closing {@code broken}
+   * cancels it, or closes its answer.
    *
-   * @return the future, or {@code null} when {@code broken} is not a replica's answer (a shard
-   *     with one URL), so no other replica can be asked
+   * @return the future, or {@code null} when {@code broken} is not a replica's answer (a shard with
+   *     one URL), so no other replica can be asked
    */
-  static CompletableFuture<UpstreamResponse> nextReplica(UpstreamResponse broken, java.io.IOException failure) {
+  static CompletableFuture<UpstreamResponse> nextReplica(
+      UpstreamResponse broken, java.io.IOException failure) {
     return broken instanceof Answer replicas ? replicas.next(failure) : null;
   }
 
@@ -192,17 +214,21 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     ANSWER,
     /** Not an answer from a healthy Prometheus: the next replica is asked. */
     FAILURE,
-    /** The request was cancelled by its caller, or lost to another replica: says nothing of the replica. */
+    /**
+     * The request was cancelled by its caller, or lost to another replica: says nothing of the
+     * replica.
+     */
     CANCELLED
   }
 
   /**
    * @param endpoint the endpoint asked, when it is one of the API's: a success answer already in
    *     memory (a small one) is then checked whole, as the router would check it, so that a 200
-   *     holding {@code "status":"error"}, cut-off JSON or the wrong kind of data fails over too
-   *     (a streamed answer is handed up as it comes, and checked as it is copied)
+   *     holding {@code "status":"error"}, cut-off JSON or the wrong kind of data fails over too (a
+   *     streamed answer is handed up as it comes, and checked as it is copied)
    */
-  static Outcome classify(UpstreamResponse response, io.promroute.api.Endpoint endpoint, String shard) {
+  static Outcome classify(
+      UpstreamResponse response, io.promroute.api.Endpoint endpoint, String shard) {
     int status = response.status();
     if (status >= 500 || (status >= 300 && status < 400)) {
       return Outcome.FAILURE; // a redirect could lead anywhere: never followed, never relayed
@@ -213,10 +239,15 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     if (type != null && !type.isEmpty() && !type.get(0).toLowerCase(Locale.ROOT).contains("json")) {
       return Outcome.FAILURE;
     }
-    if (endpoint != null && status / 100 == 2 && response.body() instanceof java.io.ByteArrayInputStream
-        && !response.headers().containsKey("content-encoding")) { // an encoded one is decoded, and judged, later
+    if (endpoint != null
+        && status / 100 == 2
+        && response.body() instanceof java.io.ByteArrayInputStream
+        && !response
+            .headers()
+            .containsKey("content-encoding")) { // an encoded one is decoded, and judged, later
       try {
-        if (ShardAnswers.problem(endpoint, shard, response, false) != null) { // reads and rewinds it
+        if (ShardAnswers.problem(endpoint, shard, response, false)
+            != null) { // reads and rewinds it
           return Outcome.FAILURE;
         }
       } catch (java.io.IOException e) {
@@ -227,8 +258,12 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
   }
 
   private static String describe(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    return cause.getClass().getSimpleName() + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    return cause.getClass().getSimpleName()
+        + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
   }
 
   /** A shard's replicas and health. */
@@ -247,7 +282,9 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       this.replicas = List.copyOf(list);
     }
 
-    /** The part of {@code uri} after the first replica's URL, or {@code null} if it is not under it. */
+    /**
+     * The part of {@code uri} after the first replica's URL, or {@code null} if it is not under it.
+     */
     String pathOf(URI uri) {
       String text = uri.toString();
       String base = replicas.get(0).base;
@@ -255,9 +292,9 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     }
 
     /**
-     * The order to try the replicas in: those in rotation in configuration order (the same
-     * replica answers every panel of a dashboard, so they agree with each other), then the others,
-     * the one due back first first: better a replica that failed a while ago than no answer.
+     * The order to try the replicas in: those in rotation in configuration order (the same replica
+     * answers every panel of a dashboard, so they agree with each other), then the others, the one
+     * due back first first: better a replica that failed a while ago than no answer.
      */
     List<Replica> order(long now) {
       List<Replica> inRotation = new ArrayList<>();
@@ -310,7 +347,12 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         failures = 0;
       }
       if (back) {
-        LOG.log(System.Logger.Level.INFO, "replica {0} of shard {1} ({2}) answers again", index, shard, base);
+        LOG.log(
+            System.Logger.Level.INFO,
+            "replica {0} of shard {1} ({2}) answers again",
+            index,
+            shard,
+            base);
       }
     }
 
@@ -319,12 +361,21 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       long backoff;
       synchronized (this) {
         count = ++failures;
-        backoff = policy.backoff().toNanos() * Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(count - 1, 30));
+        backoff =
+            policy.backoff().toNanos()
+                * Math.min(MAX_BACKOFF_FACTOR, 1L << Math.min(count - 1, 30));
         outUntil = now + backoff;
       }
       if (count == 1) {
-        LOG.log(System.Logger.Level.WARNING, "replica {0} of shard {1} ({2}) failed ({3}): out of rotation for {4} ms{5}",
-            index, shard, base, why, TimeUnit.NANOSECONDS.toMillis(backoff), policy.probes() ? " and until a probe passes" : "");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "replica {0} of shard {1} ({2}) failed ({3}): out of rotation for {4} ms{5}",
+            index,
+            shard,
+            base,
+            why,
+            TimeUnit.NANOSECONDS.toMillis(backoff),
+            policy.probes() ? " and until a probe passes" : "");
       }
     }
   }
@@ -339,8 +390,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     private final UpstreamResponse response;
     private final Failover failover;
     private final Replica replica;
+
     /** The body, watched unless it is already in memory (whose type says so to every reader). */
     private final java.io.InputStream body;
+
     private final Body watched;
     private CompletableFuture<UpstreamResponse> next; // guarded by this
     private ScheduledFuture<?> stallWatch; // guarded by this
@@ -350,7 +403,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       this.response = response;
       this.failover = failover;
       this.replica = replica;
-      this.watched = response.body() instanceof java.io.ByteArrayInputStream ? null : new Body(response.body());
+      this.watched =
+          response.body() instanceof java.io.ByteArrayInputStream
+              ? null
+              : new Body(response.body());
       this.body = watched != null ? watched : response.body();
     }
 
@@ -373,12 +429,14 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       if (watched == null) {
         return; // nothing left to wait for
       }
-      long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), policy.firstByteTimeout().toNanos() / 4);
+      long period =
+          Math.max(TimeUnit.MILLISECONDS.toNanos(10), policy.firstByteTimeout().toNanos() / 4);
       synchronized (this) {
         if (closed || stallWatch != null) {
           return;
         }
-        stallWatch = timer.scheduleWithFixedDelay(this::checkStall, period, period, TimeUnit.NANOSECONDS);
+        stallWatch =
+            timer.scheduleWithFixedDelay(this::checkStall, period, period, TimeUnit.NANOSECONDS);
       }
     }
 
@@ -406,7 +464,9 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       Failover resumed;
       synchronized (this) {
         if (closed || next != null) {
-          return closed ? CompletableFuture.failedFuture(new CancellationException("closed")) : next;
+          return closed
+              ? CompletableFuture.failedFuture(new CancellationException("closed"))
+              : next;
         }
         if (System.nanoTime() - failover.deadline >= 0) {
           // The request's deadline failed the read: no time for another replica, and no sign
@@ -415,12 +475,17 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         }
         java.util.Set<Replica> broken = new java.util.HashSet<>(failover.broken);
         broken.add(replica);
-        resumed = new Failover(failover.replicas, failover.request, failover.path, failover.deadline, broken);
+        resumed =
+            new Failover(
+                failover.replicas, failover.request, failover.path, failover.deadline, broken);
         next = resumed;
       }
       stopWatching();
       response.close(); // the broken connection, at once
-      replica.failed(System.nanoTime(), "its answer broke off: " + describe(failure.getCause() != null ? failure.getCause() : failure));
+      replica.failed(
+          System.nanoTime(),
+          "its answer broke off: "
+              + describe(failure.getCause() != null ? failure.getCause() : failure));
       return resumed.start();
     }
 
@@ -439,10 +504,14 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     }
   }
 
-  /** A replica's body that knows since when a read waits, and fails that read as a stall once it is stopped. */
+  /**
+   * A replica's body that knows since when a read waits, and fails that read as a stall once it is
+   * stopped.
+   */
   private static final class Body extends java.io.FilterInputStream {
     /** Since when (nanos) a read waits for bytes; 0 while none does. */
     volatile long waitingSince;
+
     volatile boolean stalled;
 
     Body(java.io.InputStream in) {
@@ -479,9 +548,9 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
   }
 
   /**
-   * One request: the attempts at the replicas, in {@link ShardReplicas#order}, each started when the
-   * one before failed or has not answered within the first-byte timeout. The first answer wins and
-   * the other attempts are cancelled; when every replica failed, the last failure is the answer
+   * One request: the attempts at the replicas, in {@link ShardReplicas#order}, each started when
+   * the one before failed or has not answered within the first-byte timeout. The first answer wins
+   * and the other attempts are cancelled; when every replica failed, the last failure is the answer
    * (a 5xx is relayed as it came, so the caller reports it as for a shard without replicas).
    * Cancelling it cancels every attempt.
    *
@@ -492,8 +561,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     private final ShardReplicas replicas;
     private final UpstreamRequest request;
     private final String path;
+
     /** The API endpoint asked, if it is one; null for another path. */
     private final io.promroute.api.Endpoint endpoint;
+
     private final List<Replica> order;
     private final long deadline;
     private final List<Attempt> attempts = new ArrayList<>();
@@ -504,22 +575,37 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     private ScheduledFuture<?> firstByteTimer;
 
     /** One replica asked, since {@code started} (nanos). */
-    private record Attempt(Replica replica, long started, CompletableFuture<UpstreamResponse> future) {}
+    private record Attempt(
+        Replica replica, long started, CompletableFuture<UpstreamResponse> future) {}
 
     /** Replicas whose answer's body broke off, never asked again for this request. */
     private final java.util.Set<Replica> broken;
 
     Failover(ShardReplicas replicas, UpstreamRequest request, String path) {
-      this(replicas, request, path, System.nanoTime() + request.timeout().toNanos(), java.util.Set.of());
+      this(
+          replicas,
+          request,
+          path,
+          System.nanoTime() + request.timeout().toNanos(),
+          java.util.Set.of());
     }
 
-    /** The same request from the replicas not in {@code broken}, until the first one's {@code deadline}. */
-    Failover(ShardReplicas replicas, UpstreamRequest request, String path, long deadline, java.util.Set<Replica> broken) {
+    /**
+     * The same request from the replicas not in {@code broken}, until the first one's {@code
+     * deadline}.
+     */
+    Failover(
+        ShardReplicas replicas,
+        UpstreamRequest request,
+        String path,
+        long deadline,
+        java.util.Set<Replica> broken) {
       this.replicas = replicas;
       this.request = request;
       this.path = path;
       int query = path.indexOf('?');
-      this.endpoint = io.promroute.api.Endpoint.of(query < 0 ? path : path.substring(0, query)).orElse(null);
+      this.endpoint =
+          io.promroute.api.Endpoint.of(query < 0 ? path : path.substring(0, query)).orElse(null);
       List<Replica> inOrder = new ArrayList<>(replicas.order(System.nanoTime()));
       inOrder.removeAll(broken);
       this.order = inOrder;
@@ -532,7 +618,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
       return this;
     }
 
-    /** Starts the next replica's attempt, if there is one and time left; gives up if nothing is left to wait for. */
+    /**
+     * Starts the next replica's attempt, if there is one and time left; gives up if nothing is left
+     * to wait for.
+     */
     private void attempt() {
       Replica replica;
       long remaining;
@@ -557,8 +646,15 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         return;
       }
       ShardTarget target = replicas.target.replica(replica.index);
-      UpstreamRequest attempt = new UpstreamRequest(request.shard(), target, request.method(),
-          URI.create(replica.base + path), request.headers(), request.body(), Duration.ofNanos(remaining));
+      UpstreamRequest attempt =
+          new UpstreamRequest(
+              request.shard(),
+              target,
+              request.method(),
+              URI.create(replica.base + path),
+              request.headers(),
+              request.body(),
+              Duration.ofNanos(remaining));
       CompletableFuture<UpstreamResponse> sent;
       try {
         sent = delegate.send(attempt);
@@ -587,10 +683,12 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     }
 
     private void settled(Replica replica, UpstreamResponse response, Throwable thrown) {
-      Outcome outcome = thrown != null
-          // Once the request is answered, the others' failures are most likely their cancellation.
-          ? (isDone() || cancellation(thrown) ? Outcome.CANCELLED : Outcome.FAILURE)
-          : classify(response, endpoint, request.shard());
+      Outcome outcome =
+          thrown != null
+              // Once the request is answered, the others' failures are most likely their
+              // cancellation.
+              ? (isDone() || cancellation(thrown) ? Outcome.CANCELLED : Outcome.FAILURE)
+              : classify(response, endpoint, request.shard());
       long now = System.nanoTime();
       switch (outcome) {
         case ANSWER -> {
@@ -606,7 +704,8 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
           }
           return;
         }
-        case FAILURE -> replica.failed(now, thrown != null ? describe(thrown) : "status " + response.status());
+        case FAILURE ->
+            replica.failed(now, thrown != null ? describe(thrown) : "status " + response.status());
         case CANCELLED -> {
           // says nothing about the replica
         }
@@ -643,8 +742,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         started = List.copyOf(attempts);
       }
       for (Attempt attempt : started) {
-        if (!attempt.future.isDone() && now - attempt.started >= policy.firstByteTimeout().toNanos()) {
-          attempt.replica.failed(now, "no response headers within " + policy.firstByteTimeout().toMillis() + " ms");
+        if (!attempt.future.isDone()
+            && now - attempt.started >= policy.firstByteTimeout().toNanos()) {
+          attempt.replica.failed(
+              now, "no response headers within " + policy.firstByteTimeout().toMillis() + " ms");
         }
       }
     }
@@ -662,10 +763,18 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
           last.close();
         }
       } else if (cause != null) {
-        completeExceptionally(cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause);
+        completeExceptionally(
+            cause instanceof CompletionException && cause.getCause() != null
+                ? cause.getCause()
+                : cause);
       } else {
-        completeExceptionally(new java.net.http.HttpTimeoutException(
-            "no replica of shard " + request.shard() + " answered within " + request.timeout().toMillis() + " ms"));
+        completeExceptionally(
+            new java.net.http.HttpTimeoutException(
+                "no replica of shard "
+                    + request.shard()
+                    + " answered within "
+                    + request.timeout().toMillis()
+                    + " ms"));
       }
       cancelAttempts();
     }
@@ -708,7 +817,10 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     }
 
     private static boolean cancellation(Throwable thrown) {
-      Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+      Throwable cause =
+          thrown instanceof CompletionException && thrown.getCause() != null
+              ? thrown.getCause()
+              : thrown;
       return cause instanceof CancellationException;
     }
   }

@@ -13,7 +13,8 @@ import java.net.URI;
  * @param inRotation whether requests go to it (it is skipped while it is backed off after failures)
  * @param consecutiveFailures its failures since its last success (requests and probes)
  */
-public record ReplicaStatus(String shard, int replica, URI baseUrl, boolean inRotation, int consecutiveFailures) {
+public record ReplicaStatus(
+    String shard, int replica, URI baseUrl, boolean inRotation, int consecutiveFailures) {
 
   /**
    * Checks the status.

@@ -16,29 +16,47 @@ import java.util.List;
  * @param combine how the shards' answers make the answer
  * @param warnings warnings to add to the answer
  * @param local the answer when no shard is asked (200, JSON), else {@code null}
- * @param crossShard for {@link Combine#CROSS_SHARD}: the plan the router evaluates, else {@code null}
- * @param fallbacks for a plan whose one call any shard can answer the same (build info, {@code 1+1}):
- *     the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
+ * @param crossShard for {@link Combine#CROSS_SHARD}: the plan the router evaluates, else {@code
+ *     null}
+ * @param fallbacks for a plan whose one call any shard can answer the same (build info, {@code
+ *     1+1}): the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
  */
 record Route(
-    Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
-    CrossShard crossShard, List<String> fallbacks) {
+    Endpoint endpoint,
+    String apiPath,
+    List<Call> calls,
+    Combine combine,
+    List<String> warnings,
+    Local local,
+    CrossShard crossShard,
+    List<String> fallbacks) {
 
-  Route(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local) {
+  Route(
+      Endpoint endpoint,
+      String apiPath,
+      List<Call> calls,
+      Combine combine,
+      List<String> warnings,
+      Local local) {
     this(endpoint, apiPath, calls, combine, warnings, local, null);
   }
 
-  Route(Endpoint endpoint, String apiPath, List<Call> calls, Combine combine, List<String> warnings, Local local,
+  Route(
+      Endpoint endpoint,
+      String apiPath,
+      List<Call> calls,
+      Combine combine,
+      List<String> warnings,
+      Local local,
       CrossShard crossShard) {
     this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
   }
 
   /**
-   * A query the router computes from the shards' answers to {@code plan}'s shard queries: the
-   * calls are every shard request (one per shard query, or chunks of a long subquery grid) for every
-   * shard, request-major, and every call carries the same
-   * evaluation times.
+   * A query the router computes from the shards' answers to {@code plan}'s shard queries: the calls
+   * are every shard request (one per shard query, or chunks of a long subquery grid) for every
+   * shard, request-major, and every call carries the same evaluation times.
    *
    * @param plan the cross-shard plan
    * @param range a range query (else instant, at {@code start})
@@ -46,13 +64,14 @@ record Route(
    * @param end the end of a range query, in ms
    * @param step the step of a range query, in ms
    */
-  record CrossShard(io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
+  record CrossShard(
+      io.promroute.plan.QueryPlan plan, boolean range, long start, long end, long step) {}
 
   /**
    * One request to one shard.
    *
-   * @param apiPath the path to request instead of the plan's, or {@code null} (a cross-shard
-   *     plan's subquery asks {@code /api/v1/query_range} for an instant query)
+   * @param apiPath the path to request instead of the plan's, or {@code null} (a cross-shard plan's
+   *     subquery asks {@code /api/v1/query_range} for an instant query)
    */
   record Call(String shard, Params params, boolean addShardLabel, String apiPath) {
     Call(String shard, Params params, boolean addShardLabel) {

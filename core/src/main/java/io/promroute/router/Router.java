@@ -12,17 +12,8 @@ import io.promroute.compat.GoQuote;
 import io.promroute.compat.LabelNames;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.PromQLParseException;
-import io.promroute.promql.ast.AggregateExpr;
-import io.promroute.promql.ast.BinaryExpr;
-import io.promroute.promql.ast.Call;
 import io.promroute.promql.ast.Expr;
-import io.promroute.promql.ast.ExprVisitor;
 import io.promroute.promql.ast.MatrixSelector;
-import io.promroute.promql.ast.NumberLiteral;
-import io.promroute.promql.ast.ParenExpr;
-import io.promroute.promql.ast.StringLiteral;
-import io.promroute.promql.ast.SubqueryExpr;
-import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorSelector;
 import io.promroute.shard.ShardRoutingException;
@@ -36,12 +27,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Maps an API request to a {@link Route}: validates its parameters, routes its PromQL through
- * core, and decides which shards to ask with which parameters. Pure: no I/O, no servlet types,
- * so every routing decision is testable in microseconds. Refusals are {@link ApiException}s.
+ * Maps an API request to a {@link Route}: validates its parameters, routes its PromQL through core,
+ * and decides which shards to ask with which parameters. Pure: no I/O, no servlet types, so every
+ * routing decision is testable in microseconds. Refusals are {@link ApiException}s.
  */
 public final class Router {
-
 
   private final Routing routing;
   private final String shardLabel;
@@ -56,7 +46,8 @@ public final class Router {
   /**
    * A router over the configured shards.
    *
-   * @param routing the PromQL decisions (usually {@link Routing#of(io.promroute.shard.ShardRewriter)})
+   * @param routing the PromQL decisions (usually {@link
+   *     Routing#of(io.promroute.shard.ShardRewriter)})
    * @param shardLabel the shard label's name, e.g. {@code cluster}
    * @param shards the shard keys, in configuration order: the order of concatenated answers
    * @param stripsShardLabel whether the shards store their series without the shard label (the
@@ -64,7 +55,12 @@ public final class Router {
    * @param exactSums cross-shard sum, avg, stddev and stdvar over every series in the router
    *     (bit-exact, cost growing with the series); false: per-shard partials
    */
-  public Router(Routing routing, String shardLabel, List<String> shards, boolean stripsShardLabel, boolean exactSums) {
+  public Router(
+      Routing routing,
+      String shardLabel,
+      List<String> shards,
+      boolean stripsShardLabel,
+      boolean exactSums) {
     this.routing = requireNonNull(routing, "routing is null");
     this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
     this.shards = List.copyOf(shards);
@@ -85,8 +81,22 @@ public final class Router {
       case QUERY, QUERY_RANGE, QUERY_EXEMPLARS -> query(endpoint, params);
       case SERIES, LABELS -> matchers(endpoint, endpoint.path(), params);
       case LABEL_VALUES -> labelValues(labelName, params);
-      case METADATA -> new Route(endpoint, endpoint.path(), allShards(params, false), Route.Combine.MERGE, List.of(), null);
-      case RULES, ALERTS -> new Route(endpoint, endpoint.path(), allShards(params, true), Route.Combine.MERGE, List.of(), null);
+      case METADATA ->
+          new Route(
+              endpoint,
+              endpoint.path(),
+              allShards(params, false),
+              Route.Combine.MERGE,
+              List.of(),
+              null);
+      case RULES, ALERTS ->
+          new Route(
+              endpoint,
+              endpoint.path(),
+              allShards(params, true),
+              Route.Combine.MERGE,
+              List.of(),
+              null);
       case BUILD_INFO -> firstShard(endpoint, params);
       case PARSE_QUERY -> parseQuery(params);
       case FORMAT_QUERY -> formatQuery(params);
@@ -101,8 +111,9 @@ public final class Router {
     } catch (PromQLParseException e) {
       // Prometheus wraps query and query_range parse errors (query_range only since 2.44);
       // query_exemplars answers them bare.
-      boolean bare = endpoint == Endpoint.QUERY_EXEMPLARS
-          || (endpoint == Endpoint.QUERY_RANGE && routing.bareRangeQueryParseErrors());
+      boolean bare =
+          endpoint == Endpoint.QUERY_EXEMPLARS
+              || (endpoint == Endpoint.QUERY_RANGE && routing.bareRangeQueryParseErrors());
       String message = bare ? e.getMessage() : "invalid parameter \"query\": " + e.getMessage();
       throw new ApiException(ApiError.badData(message));
     } catch (ShardRoutingException e) {
@@ -116,25 +127,50 @@ public final class Router {
       // Exemplars come with the labels of the raw series they belong to, whatever the query does
       // with them: those series carry the shard label in the global view (a shard that stores it
       // keeps its own).
-      routed = new ShardedQuery(routed.shardLabel(), routed.shards(), routed.expr(), routed.query(), true,
-          routed.execution(), routed.warnings(), routed.crossShardReason(), routed.selectorShards());
+      routed =
+          new ShardedQuery(
+              routed.shardLabel(),
+              routed.shards(),
+              routed.expr(),
+              routed.query(),
+              true,
+              routed.execution(),
+              routed.warnings(),
+              routed.crossShardReason(),
+              routed.selectorShards());
     }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
-      return new Route(endpoint, endpoint.path(), List.of(new Route.Call(shards.get(0), forwarded, false)),
-          Route.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
+      return new Route(
+              endpoint,
+              endpoint.path(),
+              List.of(new Route.Call(shards.get(0), forwarded, false)),
+              Route.Combine.SINGLE,
+              routed.warnings(),
+              null)
+          .answerableByAnyShard(shards);
     }
     switch (routed.execution()) {
       case NONE -> {
         // No known shard: one shard evaluates the query over no series (routed.query() matches
         // nothing there), because absent(), "or vector(0)" and scalar() make values of emptiness.
-        return new Route(endpoint, endpoint.path(), List.of(new Route.Call(shards.get(0), forwarded, false)),
-            Route.Combine.SINGLE, routed.warnings(), null).answerableByAnyShard(shards);
+        return new Route(
+                endpoint,
+                endpoint.path(),
+                List.of(new Route.Call(shards.get(0), forwarded, false)),
+                Route.Combine.SINGLE,
+                routed.warnings(),
+                null)
+            .answerableByAnyShard(shards);
       }
       case SINGLE_SHARD -> {
-        return new Route(endpoint, endpoint.path(),
+        return new Route(
+            endpoint,
+            endpoint.path(),
             List.of(new Route.Call(routed.shards().get(0), forwarded, routed.addShardLabel())),
-            Route.Combine.SINGLE, routed.warnings(), null);
+            Route.Combine.SINGLE,
+            routed.warnings(),
+            null);
       }
       case CONCATENATE -> {
         return fanOut(endpoint, routed, forwarded);
@@ -148,10 +184,16 @@ public final class Router {
               String part = PromQL.print(routed.selectorShards().forShard(routed.expr(), shard));
               calls.add(new Route.Call(shard, params.replacing("query", List.of(part)), true));
             }
-            return new Route(endpoint, endpoint.path(), calls,
-                calls.size() == 1 ? Route.Combine.SINGLE : Route.Combine.MERGE, routed.warnings(), null);
+            return new Route(
+                endpoint,
+                endpoint.path(),
+                calls,
+                calls.size() == 1 ? Route.Combine.SINGLE : Route.Combine.MERGE,
+                routed.warnings(),
+                null);
           }
-          return fanOut(endpoint, routed, forwarded); // exemplars belong to series: no merge of values
+          return fanOut(
+              endpoint, routed, forwarded); // exemplars belong to series: no merge of values
         }
         return crossShard(endpoint, routed, params, query);
       }
@@ -162,32 +204,52 @@ public final class Router {
   /**
    * The request parameter that asks for the plan instead of the answer: {@code explain=true} on
    * {@code /api/v1/query} and {@code /api/v1/query_range} answers {@code {"status":"success",
-   * "data":<plan>}} without asking any shard (see {@link io.promroute.plan.QueryPlan#explainJson()}).
+   * "data":<plan>}} without asking any shard (see {@link
+   * io.promroute.plan.QueryPlan#explainJson()}).
    */
   static final String EXPLAIN = "explain";
 
   private static final String EXPLAIN_VALUE = "true";
 
-  /** The plan of {@code routed}; its {@code query} is the client's, {@code asked}, in every case. */
+  /**
+   * The plan of {@code routed}; its {@code query} is the client's, {@code asked}, in every case.
+   */
   private Route explain(Endpoint endpoint, String asked, ShardedQuery routed) {
     String data;
     if (routed.shards().isEmpty()) {
-      data = "{\"query\":" + GoJson.quote(asked) + ",\"shardLabel\":" + GoJson.quote(routed.shardLabel())
-          + ",\"shards\":[" + GoJson.quote(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + GoJson.quote(routed.query())
-          + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
+      data =
+          "{\"query\":"
+              + GoJson.quote(asked)
+              + ",\"shardLabel\":"
+              + GoJson.quote(routed.shardLabel())
+              + ",\"shards\":["
+              + GoJson.quote(shards.get(0))
+              + "],\"shardQueries\":[{\"query\":"
+              + GoJson.quote(routed.query())
+              + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
     } else if (!hasSelector(routed.expr())) {
-      data = "{\"query\":" + GoJson.quote(asked) + ",\"shardLabel\":" + GoJson.quote(routed.shardLabel())
-          + ",\"shards\":[" + GoJson.quote(shards.get(0)) + "],\"shardQueries\":[{\"query\":" + GoJson.quote(routed.query())
-          + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
+      data =
+          "{\"query\":"
+              + GoJson.quote(asked)
+              + ",\"shardLabel\":"
+              + GoJson.quote(routed.shardLabel())
+              + ",\"shards\":["
+              + GoJson.quote(shards.get(0))
+              + "],\"shardQueries\":[{\"query\":"
+              + GoJson.quote(routed.query())
+              + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
     } else {
       try {
-        data = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums).explainJson(asked);
+        data =
+            io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums)
+                .explainJson(asked);
       } catch (ShardRoutingException e) {
         throw new ApiException(ApiError.badData(e.getMessage()));
       }
     }
     String body = "{\"status\":\"success\",\"data\":" + data + "}";
-    return Route.local(endpoint, out -> out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return Route.local(
+        endpoint, out -> out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   /**
@@ -197,26 +259,41 @@ public final class Router {
    */
   private Route crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
     ValueType type = routed.expr().type();
-    if (endpoint == Endpoint.QUERY_RANGE && type != ValueType.INSTANT_VECTOR && type != ValueType.SCALAR) {
+    if (endpoint == Endpoint.QUERY_RANGE
+        && type != ValueType.INSTANT_VECTOR
+        && type != ValueType.SCALAR) {
       // A shard refuses it itself; a plan the router evaluates must too, in Prometheus's words.
-      throw new ApiException(ApiError.badData("invalid expression type \"" + type.description()
-          + "\" for range query, must be Scalar or instant Vector"));
+      throw new ApiException(
+          ApiError.badData(
+              "invalid expression type \""
+                  + type.description()
+                  + "\" for range query, must be Scalar or instant Vector"));
     }
     io.promroute.plan.QueryPlan queryPlan;
     try {
       queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);
     } catch (ShardRoutingException e) {
-      throw new ApiException(ApiError.badData(
-          "query " + GoQuote.quote(query) + " combines series of several shards (" + String.join(", ", routed.shards()) + ") and "
-              + e.getMessage() + "; select one shard with a matcher on label " + GoQuote.quote(shardLabel)
-              + ", or keep the label in the result (e.g. by (" + shardLabel + "))"));
+      throw new ApiException(
+          ApiError.badData(
+              "query "
+                  + GoQuote.quote(query)
+                  + " combines series of several shards ("
+                  + String.join(", ", routed.shards())
+                  + ") and "
+                  + e.getMessage()
+                  + "; select one shard with a matcher on label "
+                  + GoQuote.quote(shardLabel)
+                  + ", or keep the label in the result (e.g. by ("
+                  + shardLabel
+                  + "))"));
     }
     Params base = params;
     Route.CrossShard crossShard;
     List<io.promroute.plan.QueryPlan.ShardRequest> requests;
     if (endpoint == Endpoint.QUERY) {
       String time = params.first("time");
-      long millis = time.isEmpty() ? System.currentTimeMillis() : ApiParameters.timestampMillis("time", time);
+      long millis =
+          time.isEmpty() ? System.currentTimeMillis() : ApiParameters.timestampMillis("time", time);
       if (time.isEmpty()) {
         base = base.replacing("time", List.of(secondsOf(millis)));
       }
@@ -233,28 +310,43 @@ public final class Router {
     for (io.promroute.plan.QueryPlan.ShardRequest request : requests) {
       Params forwarded = base.replacing("query", List.of(request.query()));
       String apiPath = null;
-      boolean ownGrid = request.range()
-          && (endpoint == Endpoint.QUERY || request.startMillis() != crossShard.start()
-              || request.endMillis() != crossShard.end() || request.stepMillis() != crossShard.step());
+      boolean ownGrid =
+          request.range()
+              && (endpoint == Endpoint.QUERY
+                  || request.startMillis() != crossShard.start()
+                  || request.endMillis() != crossShard.end()
+                  || request.stepMillis() != crossShard.step());
       if (ownGrid) {
         // A subquery over merged values: its inner query is a range query on the subquery's grid.
         apiPath = Endpoint.QUERY_RANGE.path();
-        forwarded = forwarded.replacing("start", List.of(secondsOf(request.startMillis())))
-            .replacing("end", List.of(secondsOf(request.endMillis())))
-            .replacing("step", List.of(secondsOf(request.stepMillis())));
-      } else if (!request.range() && (endpoint == Endpoint.QUERY_RANGE || request.startMillis() != crossShard.start())) {
+        forwarded =
+            forwarded
+                .replacing("start", List.of(secondsOf(request.startMillis())))
+                .replacing("end", List.of(secondsOf(request.endMillis())))
+                .replacing("step", List.of(secondsOf(request.stepMillis())));
+      } else if (!request.range()
+          && (endpoint == Endpoint.QUERY_RANGE || request.startMillis() != crossShard.start())) {
         // Raw samples of a range argument: an instant query at the last step the router evaluates.
         apiPath = Endpoint.QUERY.path();
         forwarded = forwarded.replacing("time", List.of(secondsOf(request.startMillis())));
       }
       for (int shard = 0; shard < queryPlan.shards().size(); shard++) {
         // The selectors of a query may read different shards: then each shard gets its own query.
-        Params shardParams = request.shardQueries() == null ? forwarded
-            : forwarded.replacing("query", List.of(request.queryFor(shard)));
+        Params shardParams =
+            request.shardQueries() == null
+                ? forwarded
+                : forwarded.replacing("query", List.of(request.queryFor(shard)));
         calls.add(new Route.Call(queryPlan.shards().get(shard), shardParams, false, apiPath));
       }
     }
-    return new Route(endpoint, endpoint.path(), calls, Route.Combine.CROSS_SHARD, routed.warnings(), null, crossShard);
+    return new Route(
+        endpoint,
+        endpoint.path(),
+        calls,
+        Route.Combine.CROSS_SHARD,
+        routed.warnings(),
+        null,
+        crossShard);
   }
 
   private static String secondsOf(long millis) {
@@ -262,7 +354,9 @@ public final class Router {
   }
 
   private Route fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {
-    if (endpoint == Endpoint.QUERY && routed.shards().size() > 1 && forwarded.first("time").isEmpty()) {
+    if (endpoint == Endpoint.QUERY
+        && routed.shards().size() > 1
+        && forwarded.first("time").isEmpty()) {
       // One Prometheus evaluates the whole query at one instant; shards left to pick their own
       // "now" would each stamp their samples with a different time.
       forwarded = forwarded.replacing("time", List.of(secondsOf(System.currentTimeMillis())));
@@ -279,7 +373,13 @@ public final class Router {
   private Route matchers(Endpoint endpoint, String apiPath, Params params) {
     List<String> matches = params.values("match[]");
     if (matches.isEmpty()) {
-      return new Route(endpoint, apiPath, allShards(params, true), combineFor(endpoint, shards.size()), List.of(), null);
+      return new Route(
+          endpoint,
+          apiPath,
+          allShards(params, true),
+          combineFor(endpoint, shards.size()),
+          List.of(),
+          null);
     }
     Map<String, List<String>> selectorsByShard = new LinkedHashMap<>();
     Map<String, Boolean> addLabel = new LinkedHashMap<>();
@@ -297,7 +397,8 @@ public final class Router {
     }
     for (VectorSelector selector : parsed) {
       if (!PromQL.hasNonEmptyMatcher(selector)) {
-        throw new ApiException(ApiError.badData(prefix + "match[] must contain at least one non-empty matcher"));
+        throw new ApiException(
+            ApiError.badData(prefix + "match[] must contain at least one non-empty matcher"));
       }
     }
     for (String match : matches) {
@@ -319,26 +420,34 @@ public final class Router {
       }
     }
     List<Route.Call> calls = new ArrayList<>();
-    selectorsByShard.forEach((shard, selectors) -> {
-      if (!selectors.isEmpty()) {
-        calls.add(new Route.Call(shard, params.replacing("match[]", selectors), addLabel.get(shard)));
-      }
-    });
+    selectorsByShard.forEach(
+        (shard, selectors) -> {
+          if (!selectors.isEmpty()) {
+            calls.add(
+                new Route.Call(shard, params.replacing("match[]", selectors), addLabel.get(shard)));
+          }
+        });
     if (calls.isEmpty()) {
       List<String> allWarnings = List.copyOf(warnings);
-      return Route.local(endpoint, out -> ResponseTransformer.emptyResult(endpoint, "vector", Instant.now(), out, allWarnings));
+      return Route.local(
+          endpoint,
+          out ->
+              ResponseTransformer.emptyResult(endpoint, "vector", Instant.now(), out, allWarnings));
     }
     return new Route(endpoint, apiPath, calls, combineFor(endpoint, calls.size()), warnings, null);
   }
 
   private static Route.Combine combineFor(Endpoint endpoint, int shardCount) {
     // labels always merges: the shard label's name must join the union.
-    return shardCount == 1 && endpoint != Endpoint.LABELS ? Route.Combine.SINGLE : Route.Combine.MERGE;
+    return shardCount == 1 && endpoint != Endpoint.LABELS
+        ? Route.Combine.SINGLE
+        : Route.Combine.MERGE;
   }
 
   private Route labelValues(String name, Params params) {
     if (name == null || !LabelNames.isLegacy(name)) {
-      throw new ApiException(ApiError.badData("invalid label name: " + GoQuote.quote(name == null ? "" : name)));
+      throw new ApiException(
+          ApiError.badData("invalid label name: " + GoQuote.quote(name == null ? "" : name)));
     }
     if (!name.equals(shardLabel)) {
       return matchers(Endpoint.LABEL_VALUES, "/api/v1/label/" + name + "/values", params);
@@ -346,20 +455,38 @@ public final class Router {
     if (params.values("match[]").isEmpty()) {
       if (params.first("start").isEmpty() && params.first("end").isEmpty()) {
         List<String> keys = shards;
-        return Route.local(Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
+        return Route.local(
+            Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
       }
       // Bounded in time, Prometheus answers the values of the series it holds in that time: a
       // shard with no series there has no key in the answer (the data ended, or not begun).
-      return new Route(Endpoint.LABEL_VALUES, Endpoint.LABELS.path(), allShards(params, true), Route.Combine.SHARD_KEYS,
-          List.of(), null);
+      return new Route(
+          Endpoint.LABEL_VALUES,
+          Endpoint.LABELS.path(),
+          allShards(params, true),
+          Route.Combine.SHARD_KEYS,
+          List.of(),
+          null);
     }
-    // The shard keys that have series matching match[]: ask each selected shard for its label names.
+    // The shard keys that have series matching match[]: ask each selected shard for its label
+    // names.
     Route names = matchers(Endpoint.LABELS, Endpoint.LABELS.path(), params);
     if (names.local() != null) {
-      return new Route(Endpoint.LABEL_VALUES, names.apiPath(), List.of(), Route.Combine.SINGLE, names.warnings(),
+      return new Route(
+          Endpoint.LABEL_VALUES,
+          names.apiPath(),
+          List.of(),
+          Route.Combine.SINGLE,
+          names.warnings(),
           out -> ResponseTransformer.stringList(List.of(), out, names.warnings()));
     }
-    return new Route(Endpoint.LABEL_VALUES, Endpoint.LABELS.path(), names.calls(), Route.Combine.SHARD_KEYS, names.warnings(), null);
+    return new Route(
+        Endpoint.LABEL_VALUES,
+        Endpoint.LABELS.path(),
+        names.calls(),
+        Route.Combine.SHARD_KEYS,
+        names.warnings(),
+        null);
   }
 
   private List<Route.Call> allShards(Params params, boolean addShardLabel) {
@@ -371,8 +498,14 @@ public final class Router {
   }
 
   private Route firstShard(Endpoint endpoint, Params params) {
-    return new Route(endpoint, endpoint.path(), List.of(new Route.Call(shards.get(0), params, false)),
-        Route.Combine.PASS_THROUGH, List.of(), null).answerableByAnyShard(shards);
+    return new Route(
+            endpoint,
+            endpoint.path(),
+            List.of(new Route.Call(shards.get(0), params, false)),
+            Route.Combine.PASS_THROUGH,
+            List.of(),
+            null)
+        .answerableByAnyShard(shards);
   }
 
   private Route formatQuery(Params params) {
@@ -383,7 +516,8 @@ public final class Router {
     } catch (PromQLParseException e) {
       throw new ApiException(ApiError.badData("invalid parameter \"query\": " + e.getMessage()));
     } catch (UnsupportedOperationException notYetBuilt) {
-      // Until core's printer exists, a shard formats it: the query is not rewritten, so the answer is the same.
+      // Until core's printer exists, a shard formats it: the query is not rewritten, so the answer
+      // is the same.
       return firstShard(Endpoint.FORMAT_QUERY, params);
     }
     return Route.local(Endpoint.FORMAT_QUERY, out -> writeStringData(formatted, out));
@@ -396,13 +530,16 @@ public final class Router {
     } catch (PromQLParseException e) {
       throw new ApiException(ApiError.badData("invalid parameter \"query\": " + e.getMessage()));
     } catch (UnsupportedOperationException notAvailable) {
-      return firstShard(Endpoint.PARSE_QUERY, params); // a shard parses the unchanged query the same way
+      return firstShard(
+          Endpoint.PARSE_QUERY, params); // a shard parses the unchanged query the same way
     }
-    return Route.local(Endpoint.PARSE_QUERY, out -> ResponseTransformer.parseQueryAnswer(expr, out));
+    return Route.local(
+        Endpoint.PARSE_QUERY, out -> ResponseTransformer.parseQueryAnswer(expr, out));
   }
 
   private static void writeStringData(String data, OutputStream out) throws IOException {
-    // {"status":"success","data":"..."} with Prometheus's escapes, through the shared generator setup.
+    // {"status":"success","data":"..."} with Prometheus's escapes, through the shared generator
+    // setup.
     ResponseTransformer.stringData(data, out);
   }
 

@@ -9,8 +9,8 @@ import io.promroute.shard.ShardedQuery;
 import java.util.function.BooleanSupplier;
 
 /**
- * The PromQL decisions the filter needs: the seam between the filter and {@link ShardRewriter},
- * so the filter's tests can run with a hand-written routing.
+ * The PromQL decisions the filter needs: the seam between the filter and {@link ShardRewriter}, so
+ * the filter's tests can run with a hand-written routing.
  */
 public interface Routing {
 
@@ -54,9 +54,9 @@ public interface Routing {
   Expr parse(String query);
 
   /**
-   * Whether {@code /api/v1/query_range} answers a query that does not parse with the parser's
-   * error alone, without {@code invalid parameter "query": } before it, as Prometheus did before
-   * 2.44 ({@code /api/v1/query} always had it).
+   * Whether {@code /api/v1/query_range} answers a query that does not parse with the parser's error
+   * alone, without {@code invalid parameter "query": } before it, as Prometheus did before 2.44
+   * ({@code /api/v1/query} always had it).
    *
    * @return {@code false} unless the routing follows shards that all run such a version
    */
@@ -76,7 +76,8 @@ public interface Routing {
    * @return the routing, caching each rewriter's results as {@link #of(ShardRewriter)} does
    * @throws NullPointerException if an argument is null
    */
-  static Routing following(ShardRewriter rewriter, ShardRewriter prometheus2, BooleanSupplier acceptPrometheus2) {
+  static Routing following(
+      ShardRewriter rewriter, ShardRewriter prometheus2, BooleanSupplier acceptPrometheus2) {
     return following(rewriter, prometheus2, acceptPrometheus2, () -> false);
   }
 
@@ -134,7 +135,8 @@ public interface Routing {
    * the same queries at every refresh): queries up to 16 Ki characters long, a quarter of a million
    * characters of them at most; failures are not remembered.
    *
-   * @param rewriter the rewriter, whose parser options also parse selectors and {@code format_query}
+   * @param rewriter the rewriter, whose parser options also parse selectors and {@code
+   *     format_query}
    * @return the routing, thread-safe
    * @throws NullPointerException if {@code rewriter} is null
    */

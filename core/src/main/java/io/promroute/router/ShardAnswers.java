@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Whether a shard's HTTP answer can be used, before anything of it is merged or relayed: a 2xx
- * with a JSON body (checked whole when it is already in memory, else while it is copied), or a
+ * Whether a shard's HTTP answer can be used, before anything of it is merged or relayed: a 2xx with
+ * a JSON body (checked whole when it is already in memory, else while it is copied), or a
  * Prometheus error envelope. A redirect, a proxy's HTML page, an encoding nobody asked for, a
- * {@code "status":"error"} in a 200 are errors of that shard, named in the router's answer
- * (never with its address).
+ * {@code "status":"error"} in a 200 are errors of that shard, named in the router's answer (never
+ * with its address).
  */
 final class ShardAnswers {
 
@@ -26,54 +26,79 @@ final class ShardAnswers {
   private ShardAnswers() {}
 
   /**
-   * The answer with its body decoded: a gzip body nobody asked for (the router sends no
-   * {@code Accept-Encoding}, but a proxy in front of a shard may compress anyway) is inflated, read
-   * whole when it was in memory; any other encoding is left for {@link #problem} to refuse.
+   * The answer with its body decoded: a gzip body nobody asked for (the router sends no {@code
+   * Accept-Encoding}, but a proxy in front of a shard may compress anyway) is inflated, read whole
+   * when it was in memory; any other encoding is left for {@link #problem} to refuse.
    */
   static UpstreamResponse decoded(UpstreamResponse upstream) throws IOException {
     String encoding = header(upstream, "content-encoding");
     if (encoding == null || !encoding.trim().equalsIgnoreCase("gzip")) {
       return upstream;
     }
-    InputStream body = upstream.body() instanceof ByteArrayInputStream whole
-        ? new ByteArrayInputStream(new GZIPInputStream(whole).readAllBytes())
-        : new LazyGzip(upstream.body());
+    InputStream body =
+        upstream.body() instanceof ByteArrayInputStream whole
+            ? new ByteArrayInputStream(new GZIPInputStream(whole).readAllBytes())
+            : new LazyGzip(upstream.body());
     return new Decoded(upstream, body);
   }
 
   /**
-   * Why {@code upstream} (already {@link #decoded}) cannot be used as a success answer of
-   * {@code endpoint}, as the error to answer; null when it can (a 2xx whose body, if not in
-   * memory, is checked as it is copied). A body in memory is read and rewound.
+   * Why {@code upstream} (already {@link #decoded}) cannot be used as a success answer of {@code
+   * endpoint}, as the error to answer; null when it can (a 2xx whose body, if not in memory, is
+   * checked as it is copied). A body in memory is read and rewound.
    *
-   * @param named whether the shard's own error message gets {@code shard "<key>": } before it
-   *     (with several shards); a single shard's errors pass as it gave them
+   * @param named whether the shard's own error message gets {@code shard "<key>": } before it (with
+   *     several shards); a single shard's errors pass as it gave them
    */
-  static ApiError problem(Endpoint endpoint, String shard, UpstreamResponse upstream, boolean named) throws IOException {
+  static ApiError problem(Endpoint endpoint, String shard, UpstreamResponse upstream, boolean named)
+      throws IOException {
     int status = upstream.status();
     String name = "shard \"" + shard + "\"";
     if (status / 100 == 3) {
-      return new ApiError(502, "unavailable", name + " answered a redirect (HTTP " + status + "), which is not followed");
+      return new ApiError(
+          502,
+          "unavailable",
+          name + " answered a redirect (HTTP " + status + "), which is not followed");
     }
     if (status / 100 != 2) {
       InputStream in = upstream.body();
-      in.mark(MAX_ERROR_BYTES); // a body in memory can be judged again (build info's fall-back judges it first)
+      in.mark(
+          MAX_ERROR_BYTES); // a body in memory can be judged again (build info's fall-back judges
+      // it first)
       byte[] body = in.readNBytes(MAX_ERROR_BYTES);
       if (in instanceof ByteArrayInputStream) {
         in.reset();
       }
-      // A 400 is the request's fault, found the same by every shard: it passes as the shard gave it.
-      ApiError own = isJson(upstream) ? ApiError.fromShard(status, body, named && status != 400 ? name + ": " : "") : null;
-      return own != null ? own
-          : new ApiError(502, "unavailable", name + " answered HTTP " + status + " that is not a Prometheus API answer");
+      // A 400 is the request's fault, found the same by every shard: it passes as the shard gave
+      // it.
+      ApiError own =
+          isJson(upstream)
+              ? ApiError.fromShard(status, body, named && status != 400 ? name + ": " : "")
+              : null;
+      return own != null
+          ? own
+          : new ApiError(
+              502,
+              "unavailable",
+              name + " answered HTTP " + status + " that is not a Prometheus API answer");
     }
     String encoding = header(upstream, "content-encoding");
     if (encoding != null && !encoding.trim().equalsIgnoreCase("identity")) {
-      return new ApiError(502, "unavailable", name + " answered with Content-Encoding " + encoding + ", which was not asked for");
+      return new ApiError(
+          502,
+          "unavailable",
+          name + " answered with Content-Encoding " + encoding + ", which was not asked for");
     }
     if (!isJson(upstream)) {
-      return new ApiError(502, "unavailable",
-          name + " answered HTTP " + status + " with Content-Type " + header(upstream, "content-type") + ", not JSON");
+      return new ApiError(
+          502,
+          "unavailable",
+          name
+              + " answered HTTP "
+              + status
+              + " with Content-Type "
+              + header(upstream, "content-type")
+              + ", not JSON");
     }
     if (upstream.body() instanceof ByteArrayInputStream whole) {
       whole.mark(0);
@@ -98,22 +123,29 @@ final class ShardAnswers {
    *
    * @throws IOException when reading fails (a {@link ShardBody.ReadException}: the shard's fault)
    */
-  static UpstreamResponse buffered(String shard, UpstreamResponse upstream, int limit) throws IOException {
+  static UpstreamResponse buffered(String shard, UpstreamResponse upstream, int limit)
+      throws IOException {
     return buffered(shard, upstream, limit, null);
   }
 
-  /** What {@link #buffered(String, UpstreamResponse, int, MemoryBudget.Lease)} reads and reserves at a time. */
+  /**
+   * What {@link #buffered(String, UpstreamResponse, int, MemoryBudget.Lease)} reads and reserves at
+   * a time.
+   */
   private static final int BUFFER_CHUNK_BYTES = 64 << 10;
 
   /**
-   * {@link #buffered(String, UpstreamResponse, int)}, reserving what it buffers from {@code
-   * memory} (twice: the chunks read, then the body made of them) as it reads: when the budget has
-   * no room for more, what was read is followed by the rest, still streaming, as for a long answer.
+   * {@link #buffered(String, UpstreamResponse, int)}, reserving what it buffers from {@code memory}
+   * (twice: the chunks read, then the body made of them) as it reads: when the budget has no room
+   * for more, what was read is followed by the rest, still streaming, as for a long answer.
    *
    * @param memory the request's share of the router's memory budget; null for none
    */
   static UpstreamResponse buffered(
-      String shard, UpstreamResponse upstream, int limit, io.promroute.api.MemoryBudget.Lease memory)
+      String shard,
+      UpstreamResponse upstream,
+      int limit,
+      io.promroute.api.MemoryBudget.Lease memory)
       throws IOException {
     if (upstream.body() instanceof ByteArrayInputStream) {
       return upstream;
@@ -158,7 +190,8 @@ final class ShardAnswers {
       at += chunk.length;
     }
     InputStream read = new ByteArrayInputStream(start);
-    return new Decoded(upstream, ended ? read : new java.io.SequenceInputStream(read, upstream.body()));
+    return new Decoded(
+        upstream, ended ? read : new java.io.SequenceInputStream(read, upstream.body()));
   }
 
   /**
@@ -171,23 +204,25 @@ final class ShardAnswers {
 
   /**
    * After reading the body of {@code broken} (a shard's answer, maybe {@link #decoded}) failed,
-   * before anything of it was used: the same request's answer from the shard's next replica,
-   * {@link #decoded}, waited for (so only on a thread that may block), its body being {@link
-   * #consuming consumed} too; closing {@code broken} closes it. It can be an error answer, for
-   * {@link #problem} to judge.
+   * before anything of it was used: the same request's answer from the shard's next replica, {@link
+   * #decoded}, waited for (so only on a thread that may block), its body being {@link #consuming
+   * consumed} too; closing {@code broken} closes it. It can be an error answer, for {@link
+   * #problem} to judge.
    *
    * @return the answer, or {@code null} when the shard has no other replica to ask, or none
    *     answered within the request's deadline
    */
   static UpstreamResponse nextReplica(UpstreamResponse broken, ShardBody.ReadException failure) {
-    java.util.concurrent.CompletableFuture<UpstreamResponse> next = ReplicaClient.nextReplica(unwrapped(broken), failure);
+    java.util.concurrent.CompletableFuture<UpstreamResponse> next =
+        ReplicaClient.nextReplica(unwrapped(broken), failure);
     if (next == null) {
       return null;
     }
     UpstreamResponse answer;
     try {
       answer = next.join();
-    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+    } catch (java.util.concurrent.CompletionException
+        | java.util.concurrent.CancellationException e) {
       return null;
     }
     try {
@@ -200,12 +235,18 @@ final class ShardAnswers {
     }
   }
 
-  /** Whether {@code upstream} is the answer of a shard with other replicas, which {@link #nextReplica} can ask. */
+  /**
+   * Whether {@code upstream} is the answer of a shard with other replicas, which {@link
+   * #nextReplica} can ask.
+   */
   static boolean hasReplicas(UpstreamResponse upstream) {
     return ReplicaClient.isReplicaAnswer(unwrapped(upstream));
   }
 
-  /** The answer as its client gave it, under what {@link #decoded} and {@link #buffered} wrapped around it. */
+  /**
+   * The answer as its client gave it, under what {@link #decoded} and {@link #buffered} wrapped
+   * around it.
+   */
   private static UpstreamResponse unwrapped(UpstreamResponse upstream) {
     UpstreamResponse response = upstream;
     while (response instanceof Decoded decoded) {
@@ -214,7 +255,9 @@ final class ShardAnswers {
     return response;
   }
 
-  /** The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection. */
+  /**
+   * The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection.
+   */
   static ApiError readFailure(String shard, IOException failure, java.time.Duration timeout) {
     return failure.getCause() instanceof java.net.http.HttpTimeoutException
         ? ApiError.shardTimeout(shard, timeout)
@@ -273,7 +316,9 @@ final class ShardAnswers {
     }
   }
 
-  /** Inflates a streamed body from its first read, so that nothing blocks before the copy starts. */
+  /**
+   * Inflates a streamed body from its first read, so that nothing blocks before the copy starts.
+   */
   private static final class LazyGzip extends InputStream {
     private final InputStream compressed;
     private InputStream inflated;

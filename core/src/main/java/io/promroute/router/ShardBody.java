@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * A shard's response body that tells its read failures apart from the client's write failures:
- * a lost shard connection is the shard's fault (502), a lost client is nobody's to answer.
+ * A shard's response body that tells its read failures apart from the client's write failures: a
+ * lost shard connection is the shard's fault (502), a lost client is nobody's to answer.
  */
 final class ShardBody extends FilterInputStream {
 

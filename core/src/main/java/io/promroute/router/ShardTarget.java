@@ -78,9 +78,18 @@ public record ShardTarget(
    * @throws IllegalArgumentException if both basic auth and a bearer token are given
    */
   public ShardTarget(
-      URI baseUrl, String basicAuthUsername, String basicAuthPassword, String bearerToken, Map<String, String> headers,
+      URI baseUrl,
+      String basicAuthUsername,
+      String basicAuthPassword,
+      String bearerToken,
+      Map<String, String> headers,
       Tls tls) {
-    this(List.of(requireNonNull(baseUrl, "baseUrl is null")), basicAuthUsername, basicAuthPassword, bearerToken, headers,
+    this(
+        List.of(requireNonNull(baseUrl, "baseUrl is null")),
+        basicAuthUsername,
+        basicAuthPassword,
+        bearerToken,
+        headers,
         tls);
   }
 
@@ -103,7 +112,8 @@ public record ShardTarget(
   public ShardTarget replica(int index) {
     return baseUrls.size() == 1 && index == 0
         ? this
-        : new ShardTarget(baseUrls.get(index), basicAuthUsername, basicAuthPassword, bearerToken, headers, tls);
+        : new ShardTarget(
+            baseUrls.get(index), basicAuthUsername, basicAuthPassword, bearerToken, headers, tls);
   }
 
   /**
@@ -127,17 +137,23 @@ public record ShardTarget(
   public static ShardTarget of(String... hostPortsOrUrls) {
     List<URI> urls = new java.util.ArrayList<>();
     for (String hostPortOrUrl : hostPortsOrUrls) {
-      urls.add(URI.create(hostPortOrUrl.contains("://") ? hostPortOrUrl : "http://" + hostPortOrUrl));
+      urls.add(
+          URI.create(hostPortOrUrl.contains("://") ? hostPortOrUrl : "http://" + hostPortOrUrl));
     }
     return new ShardTarget(urls, null, null, null, Map.of(), Tls.DEFAULT);
   }
 
-  /**
-   * Hides the credentials: a target is printed in logs and assertion messages.
-   */
+  /** Hides the credentials: a target is printed in logs and assertion messages. */
   @Override
   public String toString() {
-    return "ShardTarget[baseUrls=" + baseUrls + (basicAuthUsername != null ? ", basic auth " + basicAuthUsername : "")
-        + (bearerToken != null ? ", bearer token" : "") + ", headers=" + headers.keySet() + ", tls=" + tls + "]";
+    return "ShardTarget[baseUrls="
+        + baseUrls
+        + (basicAuthUsername != null ? ", basic auth " + basicAuthUsername : "")
+        + (bearerToken != null ? ", bearer token" : "")
+        + ", headers="
+        + headers.keySet()
+        + ", tls="
+        + tls
+        + "]";
   }
 }

@@ -14,8 +14,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Prometheus version of each shard, read from its {@code /api/v1/status/buildinfo}: asked
- * when the router starts (or reloads, which builds a new one), and asked again, at most every 10
+ * The Prometheus version of each shard, read from its {@code /api/v1/status/buildinfo}: asked when
+ * the router starts (or reloads, which builds a new one), and asked again, at most every 10
  * seconds, while a shard has not answered (it was down). Never blocks a request: a shard not read
  * yet counts as accepting what the others accept.
  */
@@ -30,6 +30,7 @@ public final class ShardVersions {
   private final UpstreamClient client;
   private final Duration timeout;
   private final Map<String, String> versions = new ConcurrentHashMap<>();
+
   /** For shards not read yet: when they were last asked (System.nanoTime). */
   private final Map<String, Long> asked = new ConcurrentHashMap<>();
 
@@ -48,7 +49,10 @@ public final class ShardVersions {
     this.timeout = requireNonNull(timeout, "timeout is null");
   }
 
-  /** Asks every shard whose version is not known, unless it was asked in the last 10 seconds; returns at once. */
+  /**
+   * Asks every shard whose version is not known, unless it was asked in the last 10 seconds;
+   * returns at once.
+   */
   public void refresh() {
     long now = System.nanoTime();
     for (Map.Entry<String, ShardTarget> shard : targets.entrySet()) {
@@ -100,24 +104,42 @@ public final class ShardVersions {
     if (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
     }
-    UpstreamRequest request = new UpstreamRequest(key, target, "GET", URI.create(base + "/api/v1/status/buildinfo"),
-        Headers.forTarget(Map.of(), target, false), new byte[0], timeout);
+    UpstreamRequest request =
+        new UpstreamRequest(
+            key,
+            target,
+            "GET",
+            URI.create(base + "/api/v1/status/buildinfo"),
+            Headers.forTarget(Map.of(), target, false),
+            new byte[0],
+            timeout);
     try {
-      client.send(request).whenCompleteAsync((response, failure) -> {
-        if (failure != null) {
-          LOG.log(System.Logger.Level.DEBUG, "shard {0}: build info not read: {1}", key, failure.toString());
-          return;
-        }
-        try (response) {
-          String version = response.status() == 200 ? version(response.body()) : null;
-          if (version != null) {
-            versions.put(key, version);
-            asked.remove(key);
-          }
-        } catch (IOException | RuntimeException e) {
-          LOG.log(System.Logger.Level.DEBUG, "shard {0}: build info not read: {1}", key, e.toString());
-        }
-      });
+      client
+          .send(request)
+          .whenCompleteAsync(
+              (response, failure) -> {
+                if (failure != null) {
+                  LOG.log(
+                      System.Logger.Level.DEBUG,
+                      "shard {0}: build info not read: {1}",
+                      key,
+                      failure.toString());
+                  return;
+                }
+                try (response) {
+                  String version = response.status() == 200 ? version(response.body()) : null;
+                  if (version != null) {
+                    versions.put(key, version);
+                    asked.remove(key);
+                  }
+                } catch (IOException | RuntimeException e) {
+                  LOG.log(
+                      System.Logger.Level.DEBUG,
+                      "shard {0}: build info not read: {1}",
+                      key,
+                      e.toString());
+                }
+              });
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, "shard {0}: build info not asked: {1}", key, e.toString());
     }

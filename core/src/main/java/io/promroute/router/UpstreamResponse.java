@@ -27,8 +27,8 @@ public interface UpstreamResponse extends Closeable {
   Map<String, List<String>> headers();
 
   /**
-   * The body, read as it arrives; reads fail with an {@link java.io.IOException} once the
-   * request's deadline has passed.
+   * The body, read as it arrives; reads fail with an {@link java.io.IOException} once the request's
+   * deadline has passed.
    *
    * @return the body's stream
    */
@@ -39,19 +39,22 @@ public interface UpstreamResponse extends Closeable {
   void close();
 
   /**
-   * A response whose headers are known and whose body streams; closing it closes the body (for
-   * the clients, closing a body before its end aborts the exchange and releases the connection).
+   * A response whose headers are known and whose body streams; closing it closes the body (for the
+   * clients, closing a body before its end aborts the exchange and releases the connection).
    *
    * @param status the HTTP status
-   * @param headers the headers as the client gives them, names in any case; values of names
-   *     that differ only in case are joined
+   * @param headers the headers as the client gives them, names in any case; values of names that
+   *     differ only in case are joined
    * @param body the body's stream
    * @return the response
    */
   static UpstreamResponse of(int status, Map<String, List<String>> headers, InputStream body) {
     Map<String, List<String>> lower = new TreeMap<>();
-    headers.forEach((name, values) ->
-        lower.computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>()).addAll(values));
+    headers.forEach(
+        (name, values) ->
+            lower
+                .computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>())
+                .addAll(values));
     lower.replaceAll((name, values) -> List.copyOf(values));
     Map<String, List<String>> copied = Map.copyOf(lower);
     return new UpstreamResponse() {

@@ -19,14 +19,14 @@ import java.util.Map;
  * order the selector's matchers are printed in.
  *
  * <p>Prometheus 2.42 derives them from the matchers in the order written: the first equality
- * matcher of a label sets it, and every other matcher of that label met later deletes it, so
- * {@code absent(up{job=~"nod.*", job="missing"})} answers {@code {job="missing"}} and {@code
- * absent(up{job="missing", job=~"nod.*"})} answers {@code {}}. A query the router sends to a
- * shard is printed, and the printer sorts matchers (as Prometheus's does), which would change
- * those labels. So where the sorted order gives other labels than the written one, the matchers
- * of that label are replaced by equivalent ones whose sorted order gives the written answer.
- * Sorted, a label's matchers come {@code !=}, {@code !~}, {@code =}, {@code =~}, so the label is
- * kept exactly when it has one {@code =} and no {@code =~} matcher.
+ * matcher of a label sets it, and every other matcher of that label met later deletes it, so {@code
+ * absent(up{job=~"nod.*", job="missing"})} answers {@code {job="missing"}} and {@code
+ * absent(up{job="missing", job=~"nod.*"})} answers {@code {}}. A query the router sends to a shard
+ * is printed, and the printer sorts matchers (as Prometheus's does), which would change those
+ * labels. So where the sorted order gives other labels than the written one, the matchers of that
+ * label are replaced by equivalent ones whose sorted order gives the written answer. Sorted, a
+ * label's matchers come {@code !=}, {@code !~}, {@code =}, {@code =~}, so the label is kept exactly
+ * when it has one {@code =} and no {@code =~} matcher.
  */
 final class AbsentMatcherOrder extends ExprRewriter {
 
@@ -99,7 +99,10 @@ final class AbsentMatcherOrder extends ExprRewriter {
     return selector.withMatchers(out);
   }
 
-  /** 2.42's rule on the written order: the first {@code =} sets the label, anything later deletes it. */
+  /**
+   * 2.42's rule on the written order: the first {@code =} sets the label, anything later deletes
+   * it.
+   */
   private static boolean keptInWrittenOrder(List<LabelMatcher> matchers) {
     boolean seen = false;
     boolean kept = false;
@@ -126,7 +129,8 @@ final class AbsentMatcherOrder extends ExprRewriter {
    * selected series has its value {@code v}: the others reduce to whether they accept {@code v}.
    */
   private static List<LabelMatcher> equivalent(List<LabelMatcher> matchers, boolean kept) {
-    LabelMatcher first = matchers.stream().filter(m -> m.op() == MatchOp.EQUAL).findFirst().orElseThrow();
+    LabelMatcher first =
+        matchers.stream().filter(m -> m.op() == MatchOp.EQUAL).findFirst().orElseThrow();
     String value = first.value();
     boolean satisfiable = matchers.stream().allMatch(m -> accepts(m, value));
     List<LabelMatcher> out = new ArrayList<>();

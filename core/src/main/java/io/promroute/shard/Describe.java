@@ -6,8 +6,8 @@ import io.promroute.promql.ast.LabelMatcher;
 import io.promroute.promql.ast.VectorSelector;
 
 /**
- * Short PromQL spellings of matchers and selectors for error messages. Independent of the
- * printer on purpose: a message must not fail, and source order reads better than canonical order.
+ * Short PromQL spellings of matchers and selectors for error messages. Independent of the printer
+ * on purpose: a message must not fail, and source order reads better than canonical order.
  */
 final class Describe {
 
@@ -15,7 +15,9 @@ final class Describe {
 
   /** {@code cluster=~"a|b"}. */
   static String matcher(LabelMatcher matcher) {
-    return LabelNames.print(matcher.name()) + matcher.op().symbol() + GoQuote.quote(matcher.value());
+    return LabelNames.print(matcher.name())
+        + matcher.op().symbol()
+        + GoQuote.quote(matcher.value());
   }
 
   /** {@code up{job="api",cluster="a"}}, {@code {cluster="a"}}. */

@@ -11,19 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The query to evaluate for a query whose shard matchers select no known shard: every selector
- * made to match nothing on a shard, so that any one shard evaluates the query over no series, as
- * the global view does. An empty answer is not enough: {@code absent(x{cluster="z"})}, {@code
+ * The query to evaluate for a query whose shard matchers select no known shard: every selector made
+ * to match nothing on a shard, so that any one shard evaluates the query over no series, as the
+ * global view does. An empty answer is not enough: {@code absent(x{cluster="z"})}, {@code
  * x{cluster="z"} or vector(0)} and {@code scalar(x{cluster="z"})} turn emptiness into a value, and
  * {@code absent} takes its labels from the equality matchers, {@code cluster="z"} included.
  *
  * <p>Shard matchers that reject the empty value are kept: a shard's series lack the label (strip
  * mode) or carry a key the matcher rejects (keep mode), so they match nothing and {@code absent}
- * sees them as Prometheus does. In strip mode a shard matcher that accepts the empty value
- * ({@code cluster=~"z|"}) would match every series of the shard: it becomes {@code cluster!~""},
- * which no series of the shard has and which {@code absent} ignores. A selector without a shard
- * matcher reads the selected shards (policy INHERIT), that is none: it gets the matcher that no
- * series of a shard matches.
+ * sees them as Prometheus does. In strip mode a shard matcher that accepts the empty value ({@code
+ * cluster=~"z|"}) would match every series of the shard: it becomes {@code cluster!~""}, which no
+ * series of the shard has and which {@code absent} ignores. A selector without a shard matcher
+ * reads the selected shards (policy INHERIT), that is none: it gets the matcher that no series of a
+ * shard matches.
  */
 final class NoShardQuery extends ExprRewriter {
 
@@ -49,13 +49,14 @@ final class NoShardQuery extends ExprRewriter {
    * {@code node} made to match no series of a shard, with the equality matchers {@code absent}
    * reads kept where they already match nothing there.
    *
-   * @param unlabeledMatchesNothing whether a selector without a shard matcher gets one that
-   *     matches nothing (else it is returned unchanged: it reads the shard)
+   * @param unlabeledMatchesNothing whether a selector without a shard matcher gets one that matches
+   *     nothing (else it is returned unchanged: it reads the shard)
    */
   static VectorSelector matchingNothing(
       VectorSelector node, String shardLabel, boolean strip, boolean unlabeledMatchesNothing) {
     // Strip: no series of a shard has the label. Keep: every series of a shard has it.
-    LabelMatcher nothing = new LabelMatcher(shardLabel, strip ? MatchOp.NOT_REGEX : MatchOp.EQUAL, "");
+    LabelMatcher nothing =
+        new LabelMatcher(shardLabel, strip ? MatchOp.NOT_REGEX : MatchOp.EQUAL, "");
     List<LabelMatcher> matchers = new ArrayList<>();
     boolean labeled = false;
     boolean changed = false;

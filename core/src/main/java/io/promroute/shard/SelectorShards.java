@@ -13,12 +13,12 @@ import java.util.List;
 /**
  * The shards each selector of a query reads, in the global view: those its own matchers on the
  * shard label select, every shard for a selector without one. A selector whose matchers select no
- * known shard (an unknown value, or {@code cluster="b", cluster="c"}) reads none and is empty,
- * as it is in one Prometheus holding every shard.
+ * known shard (an unknown value, or {@code cluster="b", cluster="c"}) reads none and is empty, as
+ * it is in one Prometheus holding every shard.
  *
  * <p>A part of a query is evaluated on a shard as {@link #forShard}: the selectors that read the
- * shard lose their shard matchers (the shard's series lack the label), the others are made to
- * match nothing there. Immutable and thread-safe.
+ * shard lose their shard matchers (the shard's series lack the label), the others are made to match
+ * nothing there. Immutable and thread-safe.
  */
 public final class SelectorShards {
 
@@ -27,7 +27,8 @@ public final class SelectorShards {
   private final ShardMatcherSets matcherSets;
   private final boolean strip;
 
-  SelectorShards(String shardLabel, List<String> shards, ShardMatcherSets matcherSets, boolean strip) {
+  SelectorShards(
+      String shardLabel, List<String> shards, ShardMatcherSets matcherSets, boolean strip) {
     this.shardLabel = requireNonNull(shardLabel, "shardLabel is null");
     this.shards = List.copyOf(shards);
     this.matcherSets = requireNonNull(matcherSets, "matcherSets is null");
@@ -68,10 +69,10 @@ public final class SelectorShards {
   }
 
   /**
-   * {@code expr} as shard {@code shard} evaluates its part of the global view: each selector
-   * that reads the shard without its shard matchers, each other selector matching nothing there
-   * (keeping the equality matchers {@code absent} takes its labels from). When the shards store
-   * the label themselves, {@code expr} unchanged: their own series decide.
+   * {@code expr} as shard {@code shard} evaluates its part of the global view: each selector that
+   * reads the shard without its shard matchers, each other selector matching nothing there (keeping
+   * the equality matchers {@code absent} takes its labels from). When the shards store the label
+   * themselves, {@code expr} unchanged: their own series decide.
    *
    * @param expr a part of the routed query (or the whole), with its shard matchers
    * @param shard the shard's key

@@ -24,26 +24,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One pass over a query that (in strip mode) removes the shard matchers and, bottom-up, works
- * out how each node's result on a shard relates to the global view.
+ * One pass over a query that (in strip mode) removes the shard matchers and, bottom-up, works out
+ * how each node's result on a shard relates to the global view.
  *
- * <p>The model: in the global view every series of shard {@code s} carries {@code C="s"} ({@code
- * C} the shard label); in strip mode the shard's own series lack {@code C}. So a shard computes
- * the global answer restricted to its series exactly, except where the query observes {@code C}:
- * output labels (the label must be added back: {@link Presence}), grouping and vector matching on
- * {@code C}, and functions that read label values. Each of those is handled here: either it is
- * provably the same on the shard (every input series of the operation carries the same value, so
- * comparing or grouping by it changes nothing), or the query is rewritten so that the shard sees
- * the value, or it is refused as {@link ShardRoutingException.Reason#NOT_SHARDABLE}.
+ * <p>The model: in the global view every series of shard {@code s} carries {@code C="s"} ({@code C}
+ * the shard label); in strip mode the shard's own series lack {@code C}. So a shard computes the
+ * global answer restricted to its series exactly, except where the query observes {@code C}: output
+ * labels (the label must be added back: {@link Presence}), grouping and vector matching on {@code
+ * C}, and functions that read label values. Each of those is handled here: either it is provably
+ * the same on the shard (every input series of the operation carries the same value, so comparing
+ * or grouping by it changes nothing), or the query is rewritten so that the shard sees the value,
+ * or it is refused as {@link ShardRoutingException.Reason#NOT_SHARDABLE}.
  *
  * <p>{@code C} in {@code by}, {@code without}, {@code on} and {@code ignoring} is left as written:
  * on a shard the label is absent from every series, which is what grouping or matching by a label
  * with one value for all series does. That is only equal to the global view when all the series
  * involved carry {@code C} there (one shard, one value) or none do; {@link Presence} tracks which,
  * and the mixed cases are refused. Example: {@code x{cluster="a"} * on (cluster) y} on shard a
- * matches everything as one group, and so does the global view, whose series of both sides all
- * have {@code cluster="a"}; {@code sum by (cluster, job) (x) / sum by (job) (y)} never matches in
- * the global view but would on the shard, so it is refused.
+ * matches everything as one group, and so does the global view, whose series of both sides all have
+ * {@code cluster="a"}; {@code sum by (cluster, job) (x) / sum by (job) (y)} never matches in the
+ * global view but would on the shard, so it is refused.
  *
  * <p>For several shards a node is <em>local</em> (class L of CROSS-SHARD.md) when each output
  * series is computed from one shard's series and keeps {@code C}: then concatenating the shards'
@@ -84,7 +84,9 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
    */
   record Node(Expr expr, Presence presence, boolean local, boolean constant) {}
 
-  /** {@code {__name__=~".+"}}: selects every series, as {@code {}} would if Prometheus allowed it. */
+  /**
+   * {@code {__name__=~".+"}}: selects every series, as {@code {}} would if Prometheus allowed it.
+   */
   static final LabelMatcher ANY_METRIC_NAME =
       new LabelMatcher(LabelMatcher.METRIC_NAME, MatchOp.REGEX, ".+");
 
@@ -118,8 +120,8 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   /**
-   * Why no shard can compute the query as it is, while the router can from the shards' answers
-   * to its parts (e.g. {@code x or vector(0)} over several shards: on a shard the series lack the
+   * Why no shard can compute the query as it is, while the router can from the shards' answers to
+   * its parts (e.g. {@code x or vector(0)} over several shards: on a shard the series lack the
    * label and would match {@code vector(0)}); {@code null} when the shards can.
    */
   String routerReason() {
@@ -205,7 +207,10 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     // the global view alike, so the original C is never read.
     boolean writesShardLabel =
         op == AggregateOp.COUNT_VALUES && shardLabel.equals(stringValue(node.param()));
-    if (strip && groupsByShardLabel && !writesShardLabel && inner.presence() == Presence.SOME_SERIES) {
+    if (strip
+        && groupsByShardLabel
+        && !writesShardLabel
+        && inner.presence() == Presence.SOME_SERIES) {
       // The router, which sees the label, aggregates the shards' answers (io.promroute.plan).
       routerOnly(
           op.keyword()
@@ -217,10 +222,14 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     // limitk keeps the first series of a group in label order, limit_ratio those whose label set
     // hashes low: in the global view both see the shard label, which the shards do not store.
     boolean readsWholeLabelSet = op == AggregateOp.LIMITK || op == AggregateOp.LIMIT_RATIO;
-    if (strip && readsWholeLabelSet && inner.presence() == Presence.EVERY_SERIES && canMaterialize()) {
+    if (strip
+        && readsWholeLabelSet
+        && inner.presence() == Presence.EVERY_SERIES
+        && canMaterialize()) {
       // One shard: it sees the label set of the global view.
       inner = materialize(inner);
-      rewritten = new AggregateExpr(op, inner.expr(), param.expr(), node.without(), node.grouping());
+      rewritten =
+          new AggregateExpr(op, inner.expr(), param.expr(), node.without(), node.grouping());
     }
     // Otherwise the router picks from the shards' series, label added (io.promroute.plan).
     boolean pickedByRouter = strip && readsWholeLabelSet && inner.presence() != Presence.NO_SERIES;
@@ -233,14 +242,12 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     }
     Presence presence =
         switch (op) {
-            // These select input series and keep all their labels.
+          // These select input series and keep all their labels.
           case TOPK, BOTTOMK, LIMITK, LIMIT_RATIO -> inner.presence();
-          case COUNT_VALUES -> writesShardLabel || !groupsByShardLabel
-              ? Presence.NO_SERIES
-              : inner.presence();
-          case SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR, QUANTILE -> groupsByShardLabel
-              ? inner.presence()
-              : Presence.NO_SERIES;
+          case COUNT_VALUES ->
+              writesShardLabel || !groupsByShardLabel ? Presence.NO_SERIES : inner.presence();
+          case SUM, AVG, COUNT, MIN, MAX, GROUP, STDDEV, STDVAR, QUANTILE ->
+              groupsByShardLabel ? inner.presence() : Presence.NO_SERIES;
         };
     boolean paramConstant = param == null || param.constant();
     boolean constant = inner.constant() && paramConstant;
@@ -303,14 +310,14 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     // Whether the series' signatures compare C: on (L) with C in L, or ignoring (L) without it
     // (the default is ignoring ()).
     boolean matchesOnShardLabel = matching.on() == matching.labels().contains(shardLabel);
-    boolean mismatched =
-        lhs.presence() != rhs.presence() || lhs.presence() == Presence.SOME_SERIES;
+    boolean mismatched = lhs.presence() != rhs.presence() || lhs.presence() == Presence.SOME_SERIES;
     // Global view: a side that carries C="s" never matches one that lacks C. On the shard
     // neither side has C, so they would match. When both sides carry it (or both lack it), every
     // series of one shard has the same value and matching on it changes nothing. And "or" of a
     // side that carries C with one that does not leaves some output series with C, some without.
     if (strip && mismatched && (matchesOnShardLabel || op == BinaryOp.OR)) {
-      if (!canMaterialize() || lhs.presence() == Presence.SOME_SERIES
+      if (!canMaterialize()
+          || lhs.presence() == Presence.SOME_SERIES
           || rhs.presence() == Presence.SOME_SERIES) {
         if (!matchesOnShardLabel) {
           // "or" without C in the matching, over several shards: refused at the root.
@@ -347,10 +354,10 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
       List<String> include = matching.include();
       presence =
           switch (matching.cardinality()) {
-              // on (L) keeps only L, ignoring (L) drops L.
+            // on (L) keeps only L, ignoring (L) drops L.
             case ONE_TO_ONE -> matchesOnShardLabel ? lhs.presence() : Presence.NO_SERIES;
-              // group_left keeps the left labels; included labels are copied from the right side
-              // (and deleted where it lacks them). group_right mirrors it.
+            // group_left keeps the left labels; included labels are copied from the right side
+            // (and deleted where it lacks them). group_right mirrors it.
             case MANY_TO_ONE -> include.contains(shardLabel) ? rhs.presence() : lhs.presence();
             case ONE_TO_MANY -> include.contains(shardLabel) ? lhs.presence() : rhs.presence();
           };
@@ -407,20 +414,22 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
         vectorArgument == null ? Presence.NO_SERIES : vectorArgument.presence();
     KnownFunction.LabelArguments labelArguments = function.labelArguments();
     return switch (function.shape()) {
-        // Prometheus builds the output labels from the equality matchers of a selector argument;
-        // the shard, whose selector lost C="s", builds them without it: add it back.
-      case ABSENCE -> nonLocal(
-          rewritten,
-          absentPresence(node.args().get(0)),
-          constant,
-          argumentsLocal,
-          name + "() is true only when no shard has the series");
-      case NO_OUTPUT_LABELS -> nonLocal(
-          rewritten,
-          Presence.NO_SERIES,
-          constant,
-          argumentsLocal,
-          name + "() needs the series of every shard together");
+      // Prometheus builds the output labels from the equality matchers of a selector argument;
+      // the shard, whose selector lost C="s", builds them without it: add it back.
+      case ABSENCE ->
+          nonLocal(
+              rewritten,
+              absentPresence(node.args().get(0)),
+              constant,
+              argumentsLocal,
+              name + "() is true only when no shard has the series");
+      case NO_OUTPUT_LABELS ->
+          nonLocal(
+              rewritten,
+              Presence.NO_SERIES,
+              constant,
+              argumentsLocal,
+              name + "() needs the series of every shard together");
       case ORDERS -> {
         // A label absent on the shard sorts every series as a tie, exactly like a label with
         // the same value on every series: so "cluster" among the labels is harmless when every
@@ -441,11 +450,12 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
             argumentsLocal,
             name + "() orders the series of several shards");
       }
-      case WRITES_LABEL -> labelFunction(
-          node,
-          args,
-          stringValue(node.args(), labelArguments.written()),
-          readsShardLabel(node, labelArguments));
+      case WRITES_LABEL ->
+          labelFunction(
+              node,
+              args,
+              stringValue(node.args(), labelArguments.written()),
+              readsShardLabel(node, labelArguments));
       case JOINS_OTHER_SERIES -> throw new IllegalStateException(name + "() is visited above");
       case PER_SERIES -> {
         boolean local = argumentPresence == Presence.EVERY_SERIES && argumentsLocal;
@@ -533,12 +543,12 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
 
   /**
    * Makes the shard see the value the global view reads: {@code f(v, ...)} becomes {@code
-   * label_replace(f(label_replace(v, "C", "<key>", "", ""), ...), "C", "", "", "")}. The inner
-   * call sets {@code C} to the shard's key on every input series (its empty regex matches the
-   * empty source value), the outer one deletes it again (an empty replacement deletes the
-   * label) so that the answer looks like every other shard answer and gets the label added back.
-   * Exact for any source list, separator, regex and template, because the function then runs on
-   * exactly the global view's input.
+   * label_replace(f(label_replace(v, "C", "<key>", "", ""), ...), "C", "", "", "")}. The inner call
+   * sets {@code C} to the shard's key on every input series (its empty regex matches the empty
+   * source value), the outer one deletes it again (an empty replacement deletes the label) so that
+   * the answer looks like every other shard answer and gets the label added back. Exact for any
+   * source list, separator, regex and template, because the function then runs on exactly the
+   * global view's input.
    */
   private Expr readShardLabel(Call call, Presence inputPresence) {
     String name = call.function().name();
@@ -559,7 +569,9 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
               + "; select one shard");
     }
     Function labelReplace =
-        call.function().known() == KnownFunction.LABEL_REPLACE ? call.function() : labelReplaceFunction();
+        call.function().known() == KnownFunction.LABEL_REPLACE
+            ? call.function()
+            : labelReplaceFunction();
     String template = shards.get(0).replace("$", "$$");
     Expr withKey =
         new Call(
@@ -592,10 +604,10 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   /**
    * Gives the shard's series of a node the shard label, as the global view has them: {@code
    * label_replace(e, "C", "<key>", "", "")} (the empty regex matches the empty source value on
-   * every series). Afterwards the shard computes what the global view computes, label included,
-   * so the node's output needs no add-back ({@link Presence#NO_SERIES}). Used where the shard
-   * would otherwise compare or rewrite a label it lacks. Only for one shard and for an input
-   * whose series all carry the label.
+   * every series). Afterwards the shard computes what the global view computes, label included, so
+   * the node's output needs no add-back ({@link Presence#NO_SERIES}). Used where the shard would
+   * otherwise compare or rewrite a label it lacks. Only for one shard and for an input whose series
+   * all carry the label.
    */
   private Node materialize(Node node) {
     if (node.presence() != Presence.EVERY_SERIES) {

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Routes PromQL to shards: finds the shard(s) a query selects through the shard label, removes
- * the shard matchers from every selector, and says how to turn the shards' answers into the
- * global answer. Immutable and thread-safe; build once with {@link #builder()}.
+ * Routes PromQL to shards: finds the shard(s) a query selects through the shard label, removes the
+ * shard matchers from every selector, and says how to turn the shards' answers into the global
+ * answer. Immutable and thread-safe; build once with {@link #builder()}.
  *
  * <p>The reference for every decision is the "global view": one Prometheus holding every shard's
  * series, each carrying {@code shardLabel="<key>"}. A query is routed only when the shards'
@@ -26,12 +26,12 @@ import java.util.Set;
  * global answer; otherwise it fails with a {@link ShardRoutingException} that says why.
  *
  * <p>By default ({@link UnlabeledSelectorPolicy#GLOBAL_VIEW}) every selector reads the shards its
- * own shard matchers select, and every shard without one; selectors that read different shards
- * are combined by the router ({@link ShardedQuery#selectorShards()}). Under the compatibility
- * policy {@link UnlabeledSelectorPolicy#INHERIT} a query runs on the intersection of the shards
- * its selectors name (a selector naming more gets a warning in {@link ShardedQuery#warnings()}),
- * and a selector without the label reads the chosen shards only: exact only when every selector
- * names the same shards, as Grafana's {@code cluster=~"$cluster"} does.
+ * own shard matchers select, and every shard without one; selectors that read different shards are
+ * combined by the router ({@link ShardedQuery#selectorShards()}). Under the compatibility policy
+ * {@link UnlabeledSelectorPolicy#INHERIT} a query runs on the intersection of the shards its
+ * selectors name (a selector naming more gets a warning in {@link ShardedQuery#warnings()}), and a
+ * selector without the label reads the chosen shards only: exact only when every selector names the
+ * same shards, as Grafana's {@code cluster=~"$cluster"} does.
  */
 public final class ShardRewriter {
 
@@ -170,8 +170,8 @@ public final class ShardRewriter {
      * @param shardKeys the keys, at least one
      * @return this builder
      * @throws NullPointerException if the list or a key is null
-     * @throws IllegalArgumentException if the list is empty, a key is empty (a series cannot
-     *     carry an empty label value) or a key is listed twice
+     * @throws IllegalArgumentException if the list is empty, a key is empty (a series cannot carry
+     *     an empty label value) or a key is listed twice
      */
     public Builder shards(List<String> shardKeys) {
       requireNonNull(shardKeys, "shardKeys is null");
@@ -211,8 +211,8 @@ public final class ShardRewriter {
     /**
      * Sets {@link MissingShardMatcherPolicy#DEFAULT_SHARD} with this shard.
      *
-     * @param shardKey the shard to send queries without a shard matcher to; {@link #build()}
-     *     checks that it is configured
+     * @param shardKey the shard to send queries without a shard matcher to; {@link #build()} checks
+     *     that it is configured
      * @return this builder
      * @throws NullPointerException if {@code shardKey} is null
      */
@@ -329,15 +329,16 @@ public final class ShardRewriter {
    * @throws ShardRoutingException if the query cannot be routed
    * @throws io.promroute.promql.PromQLParseException if the tree is nested too deeply to walk even
    *     on a large stack
-   * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only
-   *     a hand-built tree can have one; the parser rejects it)
+   * @throws IllegalArgumentException if a regex matcher on the shard label is not valid RE2 (only a
+   *     hand-built tree can have one; the parser rejects it)
    */
   public ShardedQuery rewrite(Expr written) {
     requireNonNull(written, "query is null");
     // The analysis and the rewriting recurse over the tree: see DeepStack.
     return io.promroute.internal.DeepStack.call(
         () -> rewriteOnce(written),
-        () -> new io.promroute.promql.PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
+        () ->
+            new io.promroute.promql.PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
   }
 
   private ShardedQuery rewriteOnce(Expr written) {
@@ -352,11 +353,12 @@ public final class ShardRewriter {
   }
 
   /**
-   * The global view: each selector reads the shards its own matchers select. When they all read
-   * the same shards, the query is routed to those as a whole; otherwise the router combines the
-   * shards' answers to its parts.
+   * The global view: each selector reads the shards its own matchers select. When they all read the
+   * same shards, the query is routed to those as a whole; otherwise the router combines the shards'
+   * answers to its parts.
    */
-  private ShardedQuery routePerSelector(Expr query, ShardSelection selection, List<String> warnings) {
+  private ShardedQuery routePerSelector(
+      Expr query, ShardSelection selection, List<String> warnings) {
     if (!selection.unknownMatchers().isEmpty() && unknownShard == UnknownShardPolicy.REJECT) {
       throw unknownShard(selection.unknownMatchers().get(0));
     }
@@ -380,7 +382,11 @@ public final class ShardRewriter {
     }
     if (same) {
       for (LabelMatcher matcher : selection.unknownMatchers()) {
-        warnings.add(describeUnknown(matcher) + " (known shards: " + knownShards() + "); the result is empty");
+        warnings.add(
+            describeUnknown(matcher)
+                + " (known shards: "
+                + knownShards()
+                + "); the result is empty");
       }
       return route(query, selectorShards.keys(union), warnings);
     }
@@ -473,10 +479,7 @@ public final class ShardRewriter {
       }
       for (LabelMatcher matcher : selection.unknownMatchers()) {
         warnings.add(
-            describeUnknown(matcher)
-                + " (known shards: "
-                + known
-                + "); the result is empty");
+            describeUnknown(matcher) + " (known shards: " + known + "); the result is empty");
       }
       return List.of();
     }
@@ -499,13 +502,14 @@ public final class ShardRewriter {
       return switch (missingShardMatcher) {
         case ALL_SHARDS -> shards;
         case DEFAULT_SHARD -> List.of(defaultShard);
-        case REJECT -> throw new ShardRoutingException(
-            ShardRoutingException.Reason.NO_SHARD_MATCHER,
-            "query selects no shard: add a matcher on label \""
-                + shardLabel
-                + "\" (known shards: "
-                + knownShards()
-                + ")");
+        case REJECT ->
+            throw new ShardRoutingException(
+                ShardRoutingException.Reason.NO_SHARD_MATCHER,
+                "query selects no shard: add a matcher on label \""
+                    + shardLabel
+                    + "\" (known shards: "
+                    + knownShards()
+                    + ")");
       };
     }
     if (selection.firstUnlabeledSelector() != null
@@ -519,7 +523,11 @@ public final class ShardRewriter {
   private ShardRoutingException unknownShard(LabelMatcher matcher) {
     return new ShardRoutingException(
         ShardRoutingException.Reason.UNKNOWN_SHARD,
-        "query selects an unknown shard: " + describeUnknown(matcher) + " (known shards: " + knownShards() + ")");
+        "query selects an unknown shard: "
+            + describeUnknown(matcher)
+            + " (known shards: "
+            + knownShards()
+            + ")");
   }
 
   private ShardRoutingException unlabeledSelector(VectorSelector selector) {
@@ -536,10 +544,7 @@ public final class ShardRewriter {
 
   private String describeUnknown(LabelMatcher matcher) {
     if (matcher.op() == MatchOp.EQUAL) {
-      return "unknown shard "
-          + GoQuote.quote(matcher.value())
-          + " in "
-          + Describe.matcher(matcher);
+      return "unknown shard " + GoQuote.quote(matcher.value()) + " in " + Describe.matcher(matcher);
     }
     return "shard matcher " + Describe.matcher(matcher) + " selects no known shard";
   }

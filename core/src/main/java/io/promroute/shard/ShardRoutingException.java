@@ -3,8 +3,8 @@ package io.promroute.shard;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A query that cannot be routed to shards, with a message a Grafana user understands, e.g.
- * {@code query selects no shard: add a matcher on label "cluster" (known shards: a, b, c)}.
+ * A query that cannot be routed to shards, with a message a Grafana user understands, e.g. {@code
+ * query selects no shard: add a matcher on label "cluster" (known shards: a, b, c)}.
  */
 public final class ShardRoutingException extends RuntimeException {
 
@@ -18,7 +18,9 @@ public final class ShardRoutingException extends RuntimeException {
     CONFLICTING_SHARDS,
     /** The query names the shard label nowhere and the policy requires it. */
     NO_SHARD_MATCHER,
-    /** A selector without a shard matcher, in a query where others have one, under policy REJECT. */
+    /**
+     * A selector without a shard matcher, in a query where others have one, under policy REJECT.
+     */
     UNLABELED_SELECTOR,
     /** The query reads the shard label's value in a way a shard cannot reproduce. */
     NOT_SHARDABLE,
@@ -32,8 +34,8 @@ public final class ShardRoutingException extends RuntimeException {
    * A routing failure.
    *
    * @param reason why routing failed
-   * @param message the message for the user, naming the shard label and, where it helps, the
-   *     known shards
+   * @param message the message for the user, naming the shard label and, where it helps, the known
+   *     shards
    * @throws NullPointerException if {@code reason} is null
    */
   public ShardRoutingException(Reason reason, String message) {

@@ -63,8 +63,8 @@ final class ShardSelection {
   }
 
   /**
-   * Selectors that name more shards than the query runs on (the intersection), with the shards
-   * they lose, for a warning: one Prometheus holding every shard would read those too.
+   * Selectors that name more shards than the query runs on (the intersection), with the shards they
+   * lose, for a warning: one Prometheus holding every shard would read those too.
    */
   List<String> widerSelectors(ShardMatcherSets matcherSets) {
     List<String> wider = new ArrayList<>();

@@ -43,12 +43,11 @@ public record ShardedQuery(
   /** How the answers of the selected shards make the global answer. */
   public enum Execution {
     /**
-     * The query selects no known shard, so no shard's series count: {@link #shards()} is empty
-     * and {@link #query()} is the query with every selector made to match nothing on a shard.
-     * Any one shard's answer to it, with no label added, is the global answer: empty for nearly
-     * every query, but not for those that turn emptiness into a value ({@code
-     * absent(x{cluster="zzz"})} is {@code {cluster="zzz"} 1}, {@code ... or vector(0)}, {@code
-     * scalar(...)} is NaN).
+     * The query selects no known shard, so no shard's series count: {@link #shards()} is empty and
+     * {@link #query()} is the query with every selector made to match nothing on a shard. Any one
+     * shard's answer to it, with no label added, is the global answer: empty for nearly every
+     * query, but not for those that turn emptiness into a value ({@code absent(x{cluster="zzz"})}
+     * is {@code {cluster="zzz"} 1}, {@code ... or vector(0)}, {@code scalar(...)} is NaN).
      */
     NONE,
     /** Exactly one shard is asked; its answer, with the label added back, is the answer. */
@@ -60,9 +59,9 @@ public record ShardedQuery(
     CONCATENATE,
     /**
      * The shards' answers must be combined across shards (a cross-shard merge), or, even for one
-     * shard, the router must compute part of the query from the shards' answers because the
-     * shards do not store the shard label the query compares (as in {@code x{cluster="a"} or
-     * vector(0)}): see {@code io.promroute.plan.QueryPlanner}.
+     * shard, the router must compute part of the query from the shards' answers because the shards
+     * do not store the shard label the query compares (as in {@code x{cluster="a"} or vector(0)}):
+     * see {@code io.promroute.plan.QueryPlanner}.
      */
     CROSS_SHARD_MERGE
   }
@@ -78,11 +77,11 @@ public record ShardedQuery(
    * @param execution how the shards' answers combine
    * @param warnings warnings for the answer
    * @param crossShardReason why the query combines series of different shards, or empty
-   * @param selectorShards the shards each selector reads, or {@code null} when every selector
-   *     reads all of {@code shards}
+   * @param selectorShards the shards each selector reads, or {@code null} when every selector reads
+   *     all of {@code shards}
    * @throws NullPointerException if an argument but {@code selectorShards} is null
-   * @throws IllegalArgumentException if {@code selectorShards} is given for an execution other
-   *     than {@link Execution#CROSS_SHARD_MERGE}
+   * @throws IllegalArgumentException if {@code selectorShards} is given for an execution other than
+   *     {@link Execution#CROSS_SHARD_MERGE}
    */
   public ShardedQuery {
     requireNonNull(shardLabel, "shardLabel is null");
@@ -93,7 +92,8 @@ public record ShardedQuery(
     warnings = List.copyOf(requireNonNull(warnings, "warnings is null"));
     requireNonNull(crossShardReason, "crossShardReason is null");
     if (selectorShards != null && execution != Execution.CROSS_SHARD_MERGE) {
-      throw new IllegalArgumentException("selectors with shards of their own need a cross-shard merge");
+      throw new IllegalArgumentException(
+          "selectors with shards of their own need a cross-shard merge");
     }
   }
 
@@ -118,7 +118,16 @@ public record ShardedQuery(
       Execution execution,
       List<String> warnings,
       String crossShardReason) {
-    this(shardLabel, shards, expr, query, addShardLabel, execution, warnings, crossShardReason, null);
+    this(
+        shardLabel,
+        shards,
+        expr,
+        query,
+        addShardLabel,
+        execution,
+        warnings,
+        crossShardReason,
+        null);
   }
 
   /**
@@ -145,8 +154,8 @@ public record ShardedQuery(
 
   /**
    * The type of an instant query's answer ({@code /api/v1/query}), as Prometheus's {@code
-   * resultType} names it via {@link ValueType#resultType()}. A range query ({@code /api/v1/query_range}) always answers a
-   * matrix.
+   * resultType} names it via {@link ValueType#resultType()}. A range query ({@code
+   * /api/v1/query_range}) always answers a matrix.
    *
    * @return the type of the rewritten expression
    */

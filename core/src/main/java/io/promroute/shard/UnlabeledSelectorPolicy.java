@@ -1,8 +1,8 @@
 package io.promroute.shard;
 
 /**
- * Which shards the selectors of a query read, in particular those that do not name the shard
- * label in a query where others do.
+ * Which shards the selectors of a query read, in particular those that do not name the shard label
+ * in a query where others do.
  */
 public enum UnlabeledSelectorPolicy {
   /**

@@ -36,10 +36,18 @@ class MemoryBudgetTest {
 
     try (MemoryBudget.Lease request = budget.lease()) {
       assertThatThrownBy(() -> request.reserve((1 << 20) + 1))
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error()).isEqualTo(new ApiError(422, "execution",
-              "query processing would hold more memory than the router's budget of 1048576 bytes (limits.max_memory)")));
+          .isInstanceOfSatisfying(
+              ApiException.class,
+              e ->
+                  assertThat(e.error())
+                      .isEqualTo(
+                          new ApiError(
+                              422,
+                              "execution",
+                              "query processing would hold more memory than the router's budget of 1048576 bytes (limits.max_memory)")));
       assertThatThrownBy(() -> request.reserve((1 << 19) + 1))
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
       assertThat(request.held()).isZero();
     }
     crowd.close();
@@ -53,26 +61,30 @@ class MemoryBudgetTest {
     MemoryBudget.Lease second = budget.lease();
     first.reserve(1 << 19);
     second.reserve(1 << 19);
-    java.util.concurrent.CompletableFuture<Long> firstWaits = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      long started = System.nanoTime();
-      try {
-        first.reserve(1 << 18); // waits for second
-      } finally {
-        first.close();
-      }
-      return System.nanoTime() - started;
-    });
+    java.util.concurrent.CompletableFuture<Long> firstWaits =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              long started = System.nanoTime();
+              try {
+                first.reserve(1 << 18); // waits for second
+              } finally {
+                first.close();
+              }
+              return System.nanoTime() - started;
+            });
     Thread.sleep(100); // first now waits
 
     long started = System.nanoTime();
     // second completes the circle: refused at once, not after the 2 s of patience.
     assertThatThrownBy(() -> second.reserve(1 << 18))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
     long refusedAfter = System.nanoTime() - started;
     second.close();
 
     assertThat(refusedAfter).isLessThan(MemoryBudget.CONTENTION_WAIT_NANOS / 2);
-    assertThat(firstWaits.get(10, java.util.concurrent.TimeUnit.SECONDS)).isLessThan(MemoryBudget.CONTENTION_WAIT_NANOS);
+    assertThat(firstWaits.get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .isLessThan(MemoryBudget.CONTENTION_WAIT_NANOS);
     assertThat(budget.reservedBytes()).isZero();
   }
 
@@ -92,9 +104,14 @@ class MemoryBudgetTest {
 
   @Test
   void aShardAnswerReadForTheRouterReservesItsSamplesAndLabels() throws Exception {
-    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    StringBuilder json =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
     for (int i = 0; i < 100; i++) {
-      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"i\":\"").append(i).append("\"},\"values\":[");
+      json.append(i == 0 ? "" : ",")
+          .append("{\"metric\":{\"i\":\"")
+          .append(i)
+          .append("\"},\"values\":[");
       for (int t = 0; t < 10; t++) {
         json.append(t == 0 ? "" : ",").append("[").append(t).append(",\"1\"]");
       }
@@ -103,16 +120,22 @@ class MemoryBudgetTest {
     json.append("]}}");
     MemoryBudget budget = MemoryBudget.of(1 << 30);
     try (MemoryBudget.Lease request = budget.lease()) {
-      QueryResult.read(new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)),
+      QueryResult.read(
+          new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)),
           SampleLimit.of(1_000_000, request));
 
-      assertThat(request.held()).isGreaterThanOrEqualTo(1_000 * MemoryBudget.SAMPLE_BYTES + 100 * (64 + 8 + 56 + 1));
+      assertThat(request.held())
+          .isGreaterThanOrEqualTo(1_000 * MemoryBudget.SAMPLE_BYTES + 100 * (64 + 8 + 56 + 1));
     }
     MemoryBudget tooSmall = MemoryBudget.of(10_000);
     try (MemoryBudget.Lease request = tooSmall.lease()) {
-      assertThatThrownBy(() -> QueryResult.read(
-              new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)), SampleLimit.of(1_000_000, request)))
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422));
+      assertThatThrownBy(
+              () ->
+                  QueryResult.read(
+                      new ByteArrayInputStream(json.toString().getBytes(StandardCharsets.UTF_8)),
+                      SampleLimit.of(1_000_000, request)))
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422));
     }
     assertThat(tooSmall.reservedBytes()).isZero();
   }

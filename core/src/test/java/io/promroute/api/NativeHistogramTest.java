@@ -17,16 +17,21 @@ class NativeHistogramTest {
   private static final String SUFFIX = "]}]}}";
 
   private static NativeHistogram read(String histogramJson) throws IOException {
-    QueryResult result = QueryResult.read(
-        new ByteArrayInputStream((PREFIX + histogramJson + SUFFIX).getBytes(StandardCharsets.UTF_8)));
+    QueryResult result =
+        QueryResult.read(
+            new ByteArrayInputStream(
+                (PREFIX + histogramJson + SUFFIX).getBytes(StandardCharsets.UTF_8)));
     return result.series().get(0).points().get(0).histogram();
   }
 
   private static String write(NativeHistogram histogram) throws IOException {
-    QueryResult result = new QueryResult(
-        QueryResult.Type.VECTOR,
-        List.of(new QueryResult.Series(List.of("__name__", "h"), List.of(new QueryResult.Point(1000, 0, histogram)))),
-        List.of());
+    QueryResult result =
+        new QueryResult(
+            QueryResult.Type.VECTOR,
+            List.of(
+                new QueryResult.Series(
+                    List.of("__name__", "h"), List.of(new QueryResult.Point(1000, 0, histogram)))),
+            List.of());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     result.write(out, List.of());
     String json = out.toString(StandardCharsets.UTF_8);
@@ -34,12 +39,14 @@ class NativeHistogramTest {
   }
 
   @Test
-  void aHistogramOfSchema3WithNegativeAndZeroBucketsIsWrittenBackAsPrometheusWroteIt() throws IOException {
-    String json = "{\"count\":\"10\",\"sum\":\"3.25\",\"buckets\":["
-        + "[1,\"-1.189207115002721\",\"-1.0905077326652577\",\"2\"],"
-        + "[3,\"-0.001\",\"0.001\",\"1\"],"
-        + "[0,\"1\",\"1.0905077326652577\",\"3\"],"
-        + "[0,\"1.189207115002721\",\"1.2968395546510096\",\"4\"]]}";
+  void aHistogramOfSchema3WithNegativeAndZeroBucketsIsWrittenBackAsPrometheusWroteIt()
+      throws IOException {
+    String json =
+        "{\"count\":\"10\",\"sum\":\"3.25\",\"buckets\":["
+            + "[1,\"-1.189207115002721\",\"-1.0905077326652577\",\"2\"],"
+            + "[3,\"-0.001\",\"0.001\",\"1\"],"
+            + "[0,\"1\",\"1.0905077326652577\",\"3\"],"
+            + "[0,\"1.189207115002721\",\"1.2968395546510096\",\"4\"]]}";
 
     NativeHistogram histogram = read(json);
 
@@ -50,7 +57,8 @@ class NativeHistogramTest {
 
   @Test
   void aBucketCutByTheZeroThresholdRevealsTheThreshold() throws IOException {
-    String json = "{\"count\":\"3\",\"sum\":\"1\",\"buckets\":[[0,\"0.3\",\"0.5\",\"1\"],[0,\"0.5\",\"1\",\"2\"]]}";
+    String json =
+        "{\"count\":\"3\",\"sum\":\"1\",\"buckets\":[[0,\"0.3\",\"0.5\",\"1\"],[0,\"0.5\",\"1\",\"2\"]]}";
 
     NativeHistogram histogram = read(json);
 
@@ -61,35 +69,47 @@ class NativeHistogramTest {
 
   @Test
   void theSumTakesTheLowerSchemaAndTheWiderZeroBucket() throws IOException {
-    NativeHistogram schema0 = read("{\"count\":\"4\",\"sum\":\"7\",\"buckets\":["
-        + "[3,\"-0.001\",\"0.001\",\"1\"],[0,\"1\",\"2\",\"1\"],[0,\"2\",\"4\",\"2\"]]}");
-    NativeHistogram schemaMinus1 = read("{\"count\":\"4\",\"sum\":\"20\",\"buckets\":["
-        + "[0,\"1\",\"4\",\"3\"],[0,\"4\",\"16\",\"1\"]]}");
+    NativeHistogram schema0 =
+        read(
+            "{\"count\":\"4\",\"sum\":\"7\",\"buckets\":["
+                + "[3,\"-0.001\",\"0.001\",\"1\"],[0,\"1\",\"2\",\"1\"],[0,\"2\",\"4\",\"2\"]]}");
+    NativeHistogram schemaMinus1 =
+        read(
+            "{\"count\":\"4\",\"sum\":\"20\",\"buckets\":["
+                + "[0,\"1\",\"4\",\"3\"],[0,\"4\",\"16\",\"1\"]]}");
 
-    String expected = "{\"count\":\"8\",\"sum\":\"27\",\"buckets\":["
-        + "[3,\"-0.001\",\"0.001\",\"1\"],[0,\"1\",\"4\",\"6\"],[0,\"4\",\"16\",\"1\"]]}";
+    String expected =
+        "{\"count\":\"8\",\"sum\":\"27\",\"buckets\":["
+            + "[3,\"-0.001\",\"0.001\",\"1\"],[0,\"1\",\"4\",\"6\"],[0,\"4\",\"16\",\"1\"]]}";
     assertThat(write(schema0.plus(schemaMinus1))).isEqualTo(expected);
     assertThat(write(schemaMinus1.plus(schema0))).isEqualTo(expected);
   }
 
   @Test
   void widerZeroThresholdSwallowsTheBucketsBelowIt() throws IOException {
-    NativeHistogram narrow = read("{\"count\":\"3\",\"sum\":\"1\",\"buckets\":["
-        + "[0,\"0.25\",\"0.5\",\"1\"],[0,\"0.5\",\"1\",\"2\"]]}");
-    NativeHistogram wide = read("{\"count\":\"1\",\"sum\":\"0\",\"buckets\":[[3,\"-0.5\",\"0.5\",\"1\"]]}");
+    NativeHistogram narrow =
+        read(
+            "{\"count\":\"3\",\"sum\":\"1\",\"buckets\":["
+                + "[0,\"0.25\",\"0.5\",\"1\"],[0,\"0.5\",\"1\",\"2\"]]}");
+    NativeHistogram wide =
+        read("{\"count\":\"1\",\"sum\":\"0\",\"buckets\":[[3,\"-0.5\",\"0.5\",\"1\"]]}");
 
     assertThat(write(narrow.plus(wide)))
-        .isEqualTo("{\"count\":\"4\",\"sum\":\"1\",\"buckets\":[[3,\"-0.5\",\"0.5\",\"2\"],[0,\"0.5\",\"1\",\"2\"]]}");
+        .isEqualTo(
+            "{\"count\":\"4\",\"sum\":\"1\",\"buckets\":[[3,\"-0.5\",\"0.5\",\"2\"],[0,\"0.5\",\"1\",\"2\"]]}");
   }
 
   @Test
-  void aSeriesWithFloatsAndHistogramsIsReadInTimeOrderAndWrittenAsPrometheusWritesIt() throws IOException {
-    String json = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
-        + "\"values\":[[1,\"5\"],[3,\"6\"]],"
-        + "\"histograms\":[[2,{\"count\":\"1\",\"sum\":\"0.75\",\"buckets\":[[0,\"0.5\",\"1\",\"1\"]]}],"
-        + "[4,{\"count\":\"0\",\"sum\":\"0\"}]]}]}}";
+  void aSeriesWithFloatsAndHistogramsIsReadInTimeOrderAndWrittenAsPrometheusWritesIt()
+      throws IOException {
+    String json =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},"
+            + "\"values\":[[1,\"5\"],[3,\"6\"]],"
+            + "\"histograms\":[[2,{\"count\":\"1\",\"sum\":\"0.75\",\"buckets\":[[0,\"0.5\",\"1\",\"1\"]]}],"
+            + "[4,{\"count\":\"0\",\"sum\":\"0\"}]]}]}}";
 
-    QueryResult result = QueryResult.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    QueryResult result =
+        QueryResult.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
 
     assertThat(result.series().get(0).points())
         .extracting(QueryResult.Point::timestampMillis)
@@ -103,14 +123,22 @@ class NativeHistogramTest {
 
   @Test
   void theSampleLimitCountsAHistogramAsOneSample() {
-    String json = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + "{\"metric\":{\"a\":\"1\"},\"histogram\":[1,{\"count\":\"1\",\"sum\":\"1\",\"buckets\":[[0,\"0.5\",\"1\",\"1\"]]}]},"
-        + "{\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"]}]}}";
+    String json =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"a\":\"1\"},\"histogram\":[1,{\"count\":\"1\",\"sum\":\"1\",\"buckets\":[[0,\"0.5\",\"1\",\"1\"]]}]},"
+            + "{\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"]}]}}";
 
-    org.assertj.core.api.Assertions.assertThatNoException().isThrownBy(() -> QueryResult.read(
-        new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), SampleLimit.of(2)));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> QueryResult.read(
-            new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), SampleLimit.of(1)))
+    org.assertj.core.api.Assertions.assertThatNoException()
+        .isThrownBy(
+            () ->
+                QueryResult.read(
+                    new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+                    SampleLimit.of(2)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                QueryResult.read(
+                    new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+                    SampleLimit.of(1)))
         .isInstanceOf(ApiException.class);
   }
 
@@ -118,10 +146,13 @@ class NativeHistogramTest {
   void boundsAreConsistentAcrossSchemasAndWithinAnUlpOfThePower() {
     for (int schema = 1; schema <= BucketBounds.MAX_SCHEMA; schema++) {
       for (int index = -600; index <= 600; index++) {
-        assertThat(BucketBounds.bound(2 * index, schema)).isEqualTo(BucketBounds.bound(index, schema - 1));
+        assertThat(BucketBounds.bound(2 * index, schema))
+            .isEqualTo(BucketBounds.bound(index, schema - 1));
         double power = Math.pow(2, index / (double) (1 << schema));
-        assertThat(Math.abs(BucketBounds.bound(index, schema) - power)).isLessThanOrEqualTo(Math.ulp(power));
-        assertThat(BucketBounds.indexOf(BucketBounds.bound(index, schema), schema)).isEqualTo(index);
+        assertThat(Math.abs(BucketBounds.bound(index, schema) - power))
+            .isLessThanOrEqualTo(Math.ulp(power));
+        assertThat(BucketBounds.indexOf(BucketBounds.bound(index, schema), schema))
+            .isEqualTo(index);
       }
     }
     assertThat(BucketBounds.bound(1, 3)).isEqualTo(1.0905077326652577);

@@ -31,14 +31,25 @@ class QueryResultTest {
     SampleLimit enough = SampleLimit.of(3);
     SampleLimit tooFew = SampleLimit.of(2);
 
-    ApiException error = org.assertj.core.api.Assertions.catchThrowableOfType(ApiException.class,
-        () -> QueryResult.read(new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), tooFew));
+    ApiException error =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            ApiException.class,
+            () ->
+                QueryResult.read(
+                    new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), tooFew));
 
     assertThat(error).isNotNull();
-    assertThat(error.error()).isEqualTo(new ApiError(422, "execution",
-        "query processing would load too many samples into memory in query execution"));
-    assertThat(org.assertj.core.api.Assertions.catchThrowable(
-            () -> QueryResult.read(new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), enough)))
+    assertThat(error.error())
+        .isEqualTo(
+            new ApiError(
+                422,
+                "execution",
+                "query processing would load too many samples into memory in query execution"));
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(
+                () ->
+                    QueryResult.read(
+                        new ByteArrayInputStream(answer.getBytes(StandardCharsets.UTF_8)), enough)))
         .isNull();
     assertThat(enough.held()).isEqualTo(3);
   }
@@ -84,7 +95,8 @@ class QueryResultTest {
 
   @Test
   void scalarsRoundTrip() throws IOException {
-    String json = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[12.345,\"-0.5\"]}}";
+    String json =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[12.345,\"-0.5\"]}}";
 
     assertThat(write(read(json))).isEqualTo(json);
   }

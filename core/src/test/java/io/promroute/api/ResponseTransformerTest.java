@@ -15,8 +15,7 @@ class ResponseTransformerTest {
   private static String addLabel(Endpoint endpoint, String json, String value, String... warnings)
       throws IOException {
     var out = new ByteArrayOutputStream();
-    ResponseTransformer.addShardLabel(
-        endpoint, in(json), out, "cluster", value, List.of(warnings));
+    ResponseTransformer.addShardLabel(endpoint, in(json), out, "cluster", value, List.of(warnings));
     return out.toString(StandardCharsets.UTF_8);
   }
 
@@ -53,7 +52,8 @@ class ResponseTransformerTest {
     String shard =
         "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
             + "{\"metric\":{\"a\":\"1\",\"B\":\"2\"},\"values\":[[1,\"1\"],[2.5,\"2\"]]}]}}";
-    // "B" sorts before "a" in byte order but the shard wrote them in this order; "zone" > "cluster".
+    // "B" sorts before "a" in byte order but the shard wrote them in this order; "zone" >
+    // "cluster".
     assertThat(addLabel(Endpoint.QUERY_RANGE, shard.replace("\"B\"", "\"zone\""), "a"))
         .isEqualTo(
             "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
@@ -141,7 +141,11 @@ class ResponseTransformerTest {
     String b =
         "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"job\":\"y\"},\"value\":[1,\"2\"]}]},\"warnings\":[\"w\",\"v\"]}";
     String empty = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
-    assertThat(merge(Endpoint.QUERY, List.of(answer("a", a), answer("b", b), answer("c", empty)), "extra"))
+    assertThat(
+            merge(
+                Endpoint.QUERY,
+                List.of(answer("a", a), answer("b", b), answer("c", empty)),
+                "extra"))
         .isEqualTo(
             "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
                 + "{\"metric\":{\"cluster\":\"a\",\"job\":\"x\"},\"value\":[1,\"1\"]},"
@@ -150,7 +154,8 @@ class ResponseTransformerTest {
   }
 
   @Test
-  void rangeMatricesOfSeveralShardsAreMergedSortedByLabelSetAsPrometheusSortsThem() throws IOException {
+  void rangeMatricesOfSeveralShardsAreMergedSortedByLabelSetAsPrometheusSortsThem()
+      throws IOException {
     String a =
         "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
             + "{\"metric\":{\"__name__\":\"up\",\"job\":\"x\"},\"values\":[[1,\"1\"]]}]},\"warnings\":[\"wa\"]}";
@@ -171,13 +176,16 @@ class ResponseTransformerTest {
   }
 
   @Test
-  void rangeMergeKeepsEscapesAndSamplesAsTheShardsWroteThemAndSortsByDecodedLabels() throws IOException {
+  void rangeMergeKeepsEscapesAndSamplesAsTheShardsWroteThemAndSortsByDecodedLabels()
+      throws IOException {
     // "\u0062" is "b": it sorts with the decoded text, and is written back as the shard wrote it.
-    String a = "{ \"status\" : \"success\", \"data\" : { \"resultType\" : \"matrix\", \"result\" : [ "
-        + "{ \"metric\" : { \"job\" : \"\\u0062\" } , \"values\" : [ [ 1 , \"1e-7\" ] ] } ] } }";
-    String b = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
-        + "{\"metric\":{\"job\":\"a\\\"]}\"},\"values\":[[1,\"NaN\"]]},"
-        + "{\"metric\":{\"job\":\"c\"},\"values\":[]}]},\"warnings\":[],\"infos\":[\"i\"]}";
+    String a =
+        "{ \"status\" : \"success\", \"data\" : { \"resultType\" : \"matrix\", \"result\" : [ "
+            + "{ \"metric\" : { \"job\" : \"\\u0062\" } , \"values\" : [ [ 1 , \"1e-7\" ] ] } ] } }";
+    String b =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            + "{\"metric\":{\"job\":\"a\\\"]}\"},\"values\":[[1,\"NaN\"]]},"
+            + "{\"metric\":{\"job\":\"c\"},\"values\":[]}]},\"warnings\":[],\"infos\":[\"i\"]}";
     assertThat(merge(Endpoint.QUERY_RANGE, List.of(answer("a", a), answer("b", b))))
         .isEqualTo(
             "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
@@ -190,7 +198,8 @@ class ResponseTransformerTest {
   @Test
   void aRangeAnswerCutShortInAMergeNamesTheShard() {
     String good = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
-    String cut = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,";
+    String cut =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,";
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> merge(Endpoint.QUERY_RANGE, List.of(answer("a", good), answer("b", cut))))
         .isInstanceOf(IOException.class)
@@ -215,8 +224,10 @@ class ResponseTransformerTest {
 
   @Test
   void seriesAreUnionedDedupedAndSortedAsPrometheusSortsLabelSets() throws IOException {
-    String a = "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"x\"},{\"__name__\":\"zz\"}]}";
-    String b = "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"x\"},{\"__name__\":\"aa\"}]}";
+    String a =
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"x\"},{\"__name__\":\"zz\"}]}";
+    String b =
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"x\"},{\"__name__\":\"aa\"}]}";
     assertThat(merge(Endpoint.SERIES, List.of(answer("b", b), answer("a", a))))
         .isEqualTo(
             "{\"status\":\"success\",\"data\":["
@@ -231,17 +242,26 @@ class ResponseTransformerTest {
     String a = "{\"status\":\"success\",\"data\":[\"__name__\",\"job\"]}";
     String b = "{\"status\":\"success\",\"data\":[\"__name__\",\"instance\"]}";
     assertThat(merge(Endpoint.LABELS, List.of(answer("a", a), answer("b", b))))
-        .isEqualTo("{\"status\":\"success\",\"data\":[\"__name__\",\"cluster\",\"instance\",\"job\"]}");
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":[\"__name__\",\"cluster\",\"instance\",\"job\"]}");
   }
 
   @Test
   void unionLongerThanTheLimitIsCutWhenAShardCutItsOwnAnswer() throws IOException {
-    String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"],\"warnings\":[\"results truncated due to limit\"]}";
+    String a =
+        "{\"status\":\"success\",\"data\":[\"x\",\"z\"],\"warnings\":[\"results truncated due to limit\"]}";
     String b = "{\"status\":\"success\",\"data\":[\"y\"]}";
     var out = new ByteArrayOutputStream();
-    ResponseTransformer.merge(Endpoint.LABEL_VALUES, List.of(answer("a", a), answer("b", b)), out, "cluster", List.of(), 2);
+    ResponseTransformer.merge(
+        Endpoint.LABEL_VALUES,
+        List.of(answer("a", a), answer("b", b)),
+        out,
+        "cluster",
+        List.of(),
+        2);
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\"],\"warnings\":[\"results truncated due to limit\"]}");
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":[\"x\",\"y\"],\"warnings\":[\"results truncated due to limit\"]}");
   }
 
   @Test
@@ -249,8 +269,15 @@ class ResponseTransformerTest {
     String a = "{\"status\":\"success\",\"data\":[\"x\",\"z\"]}";
     String b = "{\"status\":\"success\",\"data\":[\"y\"]}";
     var out = new ByteArrayOutputStream();
-    ResponseTransformer.merge(Endpoint.LABEL_VALUES, List.of(answer("a", a), answer("b", b)), out, "cluster", List.of(), 2);
-    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\",\"z\"]}");
+    ResponseTransformer.merge(
+        Endpoint.LABEL_VALUES,
+        List.of(answer("a", a), answer("b", b)),
+        out,
+        "cluster",
+        List.of(),
+        2);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":[\"x\",\"y\",\"z\"]}");
   }
 
   @Test
@@ -283,18 +310,23 @@ class ResponseTransformerTest {
 
   @Test
   void metadataUnionKeepsAtMostLimitMetrics() throws IOException {
-    String a = "{\"status\":\"success\",\"data\":{\"b\":[{\"type\":\"gauge\",\"help\":\"B\",\"unit\":\"\"}]}}";
-    String c = "{\"status\":\"success\",\"data\":{\"a\":[{\"type\":\"counter\",\"help\":\"A\",\"unit\":\"\"}]}}";
+    String a =
+        "{\"status\":\"success\",\"data\":{\"b\":[{\"type\":\"gauge\",\"help\":\"B\",\"unit\":\"\"}]}}";
+    String c =
+        "{\"status\":\"success\",\"data\":{\"a\":[{\"type\":\"counter\",\"help\":\"A\",\"unit\":\"\"}]}}";
     var out = new ByteArrayOutputStream();
-    ResponseTransformer.merge(Endpoint.METADATA, List.of(answer("a", a), answer("c", c)), out, "cluster", List.of(), 1);
+    ResponseTransformer.merge(
+        Endpoint.METADATA, List.of(answer("a", a), answer("c", c)), out, "cluster", List.of(), 1);
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"status\":\"success\",\"data\":{\"a\":[{\"type\":\"counter\",\"help\":\"A\",\"unit\":\"\"}]}}");
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"a\":[{\"type\":\"counter\",\"help\":\"A\",\"unit\":\"\"}]}}");
   }
 
   @Test
   void rulesGroupsAreConcatenated() throws IOException {
     String a = "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"ga\",\"rules\":[]}]}}";
-    String b = "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"gb\",\"rules\":[{\"labels\":{},\"type\":\"alerting\"}]}]}}";
+    String b =
+        "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"gb\",\"rules\":[{\"labels\":{},\"type\":\"alerting\"}]}]}}";
     assertThat(merge(Endpoint.RULES, List.of(answer("a", a), answer("b", b))))
         .isEqualTo(
             "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"ga\",\"rules\":[]},"
@@ -304,43 +336,55 @@ class ResponseTransformerTest {
   @Test
   void emptyResultsHaveTheTypeOneEmptyPrometheusAnswers() throws IOException {
     var vector = new ByteArrayOutputStream();
-    ResponseTransformer.emptyResult(Endpoint.QUERY, "vector", Instant.ofEpochMilli(1_500), vector, List.of("w"));
+    ResponseTransformer.emptyResult(
+        Endpoint.QUERY, "vector", Instant.ofEpochMilli(1_500), vector, List.of("w"));
     assertThat(vector.toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]},\"warnings\":[\"w\"]}");
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]},\"warnings\":[\"w\"]}");
     var scalar = new ByteArrayOutputStream();
-    ResponseTransformer.emptyResult(Endpoint.QUERY, "scalar", Instant.ofEpochMilli(1_500), scalar, List.of());
+    ResponseTransformer.emptyResult(
+        Endpoint.QUERY, "scalar", Instant.ofEpochMilli(1_500), scalar, List.of());
     assertThat(scalar.toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1.5,\"NaN\"]}}");
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1.5,\"NaN\"]}}");
     var series = new ByteArrayOutputStream();
     ResponseTransformer.emptyResult(Endpoint.SERIES, "vector", Instant.EPOCH, series, List.of());
-    assertThat(series.toString(StandardCharsets.UTF_8)).isEqualTo("{\"status\":\"success\",\"data\":[]}");
+    assertThat(series.toString(StandardCharsets.UTF_8))
+        .isEqualTo("{\"status\":\"success\",\"data\":[]}");
   }
 
   @Test
   void parseQueryAnswersTheTreeInPrometheusShapeWithSortedKeys() throws IOException {
-    var selector = new io.promroute.promql.ast.VectorSelector("up",
-        List.of(io.promroute.promql.ast.LabelMatcher.equal("job", "x")));
-    var sum = new io.promroute.promql.ast.AggregateExpr(
-        io.promroute.promql.ast.AggregateOp.SUM, selector, null, false, List.of("job"));
+    var selector =
+        new io.promroute.promql.ast.VectorSelector(
+            "up", List.of(io.promroute.promql.ast.LabelMatcher.equal("job", "x")));
+    var sum =
+        new io.promroute.promql.ast.AggregateExpr(
+            io.promroute.promql.ast.AggregateOp.SUM, selector, null, false, List.of("job"));
     var out = new ByteArrayOutputStream();
     ResponseTransformer.parseQueryAnswer(sum, out);
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .isEqualTo("{\"status\":\"success\",\"data\":{\"expr\":{\"anchored\":false,\"matchers\":["
-            + "{\"name\":\"job\",\"type\":\"=\",\"value\":\"x\"},{\"name\":\"__name__\",\"type\":\"=\",\"value\":\"up\"}],"
-            + "\"name\":\"up\",\"offset\":0,\"smoothed\":false,\"startOrEnd\":null,\"timestamp\":null,\"type\":\"vectorSelector\"},"
-            + "\"grouping\":[\"job\"],\"op\":\"sum\",\"param\":null,\"type\":\"aggregation\",\"without\":false}}");
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"expr\":{\"anchored\":false,\"matchers\":["
+                + "{\"name\":\"job\",\"type\":\"=\",\"value\":\"x\"},{\"name\":\"__name__\",\"type\":\"=\",\"value\":\"up\"}],"
+                + "\"name\":\"up\",\"offset\":0,\"smoothed\":false,\"startOrEnd\":null,\"timestamp\":null,\"type\":\"vectorSelector\"},"
+                + "\"grouping\":[\"job\"],\"op\":\"sum\",\"param\":null,\"type\":\"aggregation\",\"without\":false}}");
   }
 
   @Test
   void timestampsAreSpelledAsPrometheusSpellsThem() {
-    assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451781L))).isEqualTo("1435781451.781");
-    assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451050L))).isEqualTo("1435781451.05");
-    assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451000L))).isEqualTo("1435781451");
+    assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451781L)))
+        .isEqualTo("1435781451.781");
+    assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451050L)))
+        .isEqualTo("1435781451.05");
+    assertThat(ResponseTransformer.timestamp(Instant.ofEpochMilli(1435781451000L)))
+        .isEqualTo("1435781451");
   }
 
   @Test
   void errorEnvelopeHasPrometheusFieldOrder() {
     assertThat(ApiError.badData("invalid parameter \"time\": x").toJson())
-        .isEqualTo("{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"time\\\": x\"}");
+        .isEqualTo(
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"time\\\": x\"}");
   }
 }

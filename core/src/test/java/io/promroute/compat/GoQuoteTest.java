@@ -23,7 +23,8 @@ class GoQuoteTest {
   @Test
   void quoteEscapesEverySpaceButTheAsciiSpaceAsStrconvIsPrintDoes() {
     // strconv.Quote("\u00a0\u2028\u3000 \u1680") == `"\u00a0\u2028\u3000 \u1680"`
-    assertThat(GoQuote.quote("\u00a0\u2028\u3000 \u1680")).isEqualTo("\"\\u00a0\\u2028\\u3000 \\u1680\"");
+    assertThat(GoQuote.quote("\u00a0\u2028\u3000 \u1680"))
+        .isEqualTo("\"\\u00a0\\u2028\\u3000 \\u1680\"");
   }
 
   @Test
@@ -36,7 +37,8 @@ class GoQuoteTest {
   @Test
   void quoteKeepsCombiningMarksSymbolsAndPunctuation() {
     // strconv.Quote("e\u0301 \u263a \u20ac \u00ab\u00bb") keeps them all.
-    assertThat(GoQuote.quote("e\u0301 \u263a \u20ac \u00ab\u00bb")).isEqualTo("\"e\u0301 \u263a \u20ac \u00ab\u00bb\"");
+    assertThat(GoQuote.quote("e\u0301 \u263a \u20ac \u00ab\u00bb"))
+        .isEqualTo("\"e\u0301 \u263a \u20ac \u00ab\u00bb\"");
   }
 
   @Test

@@ -15,5 +15,4 @@ class GoStringsTest {
     assertThat(GoStrings.compare("ab", "ab")).isZero();
     assertThat(GoStrings.compare("b", "ab")).isPositive();
   }
-
 }

@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hand-written shard answers for a plan: {@code put(shardQuery, shard, time, "{job=\"a\"} 3", ...)};
- * anything not put is an empty answer. A hand-written fake, no mocks.
+ * Hand-written shard answers for a plan: {@code put(shardQuery, shard, time, "{job=\"a\"} 3",
+ * ...)}; anything not put is an empty answer. A hand-written fake, no mocks.
  */
 final class Answers {
 
@@ -33,12 +33,16 @@ final class Answers {
     assertThat(plan.shardQueries()).as("shard queries of %s", plan).contains(query);
     assertThat(plan.shards()).contains(shard);
     Map<List<String>, List<QueryResult.Point>> series =
-        answers.computeIfAbsent(query, unused -> new HashMap<>()).computeIfAbsent(shard, unused -> new java.util.LinkedHashMap<>());
+        answers
+            .computeIfAbsent(query, unused -> new HashMap<>())
+            .computeIfAbsent(shard, unused -> new java.util.LinkedHashMap<>());
     for (String sample : samples) {
       int space = sample.lastIndexOf(' ');
       List<String> labels = labels(sample.substring(0, space));
       double value = parse(sample.substring(space + 1));
-      series.computeIfAbsent(labels, unused -> new ArrayList<>()).add(new QueryResult.Point(time, value));
+      series
+          .computeIfAbsent(labels, unused -> new ArrayList<>())
+          .add(new QueryResult.Point(time, value));
     }
     return this;
   }
@@ -97,14 +101,18 @@ final class Answers {
             answers.getOrDefault(query, Map.of()).getOrDefault(shard, Map.of());
         List<QueryResult.Series> list = new ArrayList<>();
         series.forEach((labels, points) -> list.add(new QueryResult.Series(labels, points)));
-        perShard.add(new QueryResult(range ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR, list, List.of()));
+        perShard.add(
+            new QueryResult(
+                range ? QueryResult.Type.MATRIX : QueryResult.Type.VECTOR, list, List.of()));
       }
       all.add(perShard);
     }
     return all;
   }
 
-  /** A result as lines {@code {labels} value} (vector, scalar) or {@code {labels} t:v t:v} (matrix). */
+  /**
+   * A result as lines {@code {labels} value} (vector, scalar) or {@code {labels} t:v t:v} (matrix).
+   */
   static List<String> lines(QueryResult result) {
     List<String> lines = new ArrayList<>();
     for (QueryResult.Series series : result.series()) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every eval query of Prometheus 2.42's engine tests, over shards a, b and c, is routed to one
- * shard, concatenated, or planned across shards: none is refused. (Whether the answers equal
- * one Prometheus's is the promqltest harness's job, which replays them against real servers.)
+ * shard, concatenated, or planned across shards: none is refused. (Whether the answers equal one
+ * Prometheus's is the promqltest harness's job, which replays them against real servers.)
  */
 class ConformanceQueriesPlanTest {
 

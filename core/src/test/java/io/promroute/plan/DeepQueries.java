@@ -24,7 +24,8 @@ public final class DeepQueries {
   }
 
   public static void main(String[] args) {
-    ShardRewriter rewriter = ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b", "c")).build();
+    ShardRewriter rewriter =
+        ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b", "c")).build();
     for (String query : queries()) {
       System.out.println(outcome(rewriter, query));
     }
@@ -43,7 +44,11 @@ public final class DeepQueries {
         answers.add(perShard);
       }
       QueryResult result = plan.evaluateInstant(1_000, answers);
-      return "answer " + plan.shardQueries().size() + " shard queries, " + result.series().size() + " series";
+      return "answer "
+          + plan.shardQueries().size()
+          + " shard queries, "
+          + result.series().size()
+          + " series";
     } catch (RuntimeException e) {
       return "error " + e.getMessage();
     } catch (StackOverflowError e) {

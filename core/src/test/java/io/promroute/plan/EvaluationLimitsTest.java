@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class EvaluationLimitsTest {
 
   /**
-   * A subquery over a merged sum, one grid point per second over 3 hours, at every millisecond
-   * of a minute: tens of billions of point evaluations, far more than a test can wait for.
+   * A subquery over a merged sum, one grid point per second over 3 hours, at every millisecond of a
+   * minute: tens of billions of point evaluations, far more than a test can wait for.
    */
   private static QueryPlan endless() {
     return QueryPlannerTest.plan("max_over_time(sum(x)[3h:1s])");
@@ -39,8 +39,10 @@ class EvaluationLimitsTest {
     Cancellation deadline = Cancellation.until(System.nanoTime() + 200_000_000L, () -> false);
 
     long start = System.nanoTime();
-    ApiException error = catchThrowableOfType(ApiException.class,
-        () -> plan.evaluateRange(0, 60_000, 1, answers, deadline, SampleLimit.unlimited()));
+    ApiException error =
+        catchThrowableOfType(
+            ApiException.class,
+            () -> plan.evaluateRange(0, 60_000, 1, answers, deadline, SampleLimit.unlimited()));
     long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
     assertThat(error).isNotNull();
@@ -56,14 +58,17 @@ class EvaluationLimitsTest {
     List<List<io.promroute.api.QueryResult>> answers = someAnswers(plan);
     AtomicBoolean gone = new AtomicBoolean();
     Cancellation cancellation = Cancellation.until(System.nanoTime() + 60_000_000_000L, gone::get);
-    java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
-    Thread evaluation = new Thread(() -> {
-      try {
-        plan.evaluateRange(0, 60_000, 1, answers, cancellation, SampleLimit.unlimited());
-      } catch (Throwable t) {
-        outcome.set(t);
-      }
-    });
+    java.util.concurrent.atomic.AtomicReference<Throwable> outcome =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread evaluation =
+        new Thread(
+            () -> {
+              try {
+                plan.evaluateRange(0, 60_000, 1, answers, cancellation, SampleLimit.unlimited());
+              } catch (Throwable t) {
+                outcome.set(t);
+              }
+            });
     evaluation.start();
     Thread.sleep(100);
     long left = System.nanoTime();
@@ -85,15 +90,21 @@ class EvaluationLimitsTest {
     List<List<io.promroute.api.QueryResult>> answers = someAnswers(plan);
 
     // One step's subquery holds 61 points (one per second of the answers): over a limit of 50.
-    ApiException error = catchThrowableOfType(ApiException.class,
-        () -> plan.evaluateRange(60_000, 60_000, 1, answers, Cancellation.none(), SampleLimit.of(50)));
+    ApiException error =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                plan.evaluateRange(
+                    60_000, 60_000, 1, answers, Cancellation.none(), SampleLimit.of(50)));
 
     assertThat(error).isNotNull();
     assertThat(error.error().status()).isEqualTo(422);
     assertThat(error.error().errorType()).isEqualTo("execution");
     assertThat(error.error().message())
         .isEqualTo("query processing would load too many samples into memory in query execution");
-    assertThat(plan.evaluateRange(60_000, 60_000, 1, answers, Cancellation.none(), SampleLimit.of(100)).series())
+    assertThat(
+            plan.evaluateRange(60_000, 60_000, 1, answers, Cancellation.none(), SampleLimit.of(100))
+                .series())
         .hasSize(1);
   }
 
@@ -105,13 +116,21 @@ class EvaluationLimitsTest {
       answers.put("sum(x)", "a", t, "{} 1");
     }
 
-    ApiException error = catchThrowableOfType(ApiException.class,
-        () -> plan.evaluateRange(0, 10_000, 1_000, answers.build(), Cancellation.none(), SampleLimit.of(10)));
+    ApiException error =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                plan.evaluateRange(
+                    0, 10_000, 1_000, answers.build(), Cancellation.none(), SampleLimit.of(10)));
 
     assertThat(error).isNotNull();
     assertThat(error.error().status()).isEqualTo(422);
-    assertThat(plan.evaluateRange(0, 10_000, 1_000, answers.build(), Cancellation.none(), SampleLimit.of(11))
-            .series().get(0).points())
+    assertThat(
+            plan.evaluateRange(
+                    0, 10_000, 1_000, answers.build(), Cancellation.none(), SampleLimit.of(11))
+                .series()
+                .get(0)
+                .points())
         .hasSize(11);
   }
 }

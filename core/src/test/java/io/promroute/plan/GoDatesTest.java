@@ -7,8 +7,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Date functions of values beyond what {@code java.time} represents answer what Prometheus 2.42
- * (amd64) answers; every expected value below is a real answer of {@code prometheus} 2.42 to
- * {@code <function>(vector(<value>))}.
+ * (amd64) answers; every expected value below is a real answer of {@code prometheus} 2.42 to {@code
+ * <function>(vector(<value>))}.
  */
 class GoDatesTest {
 

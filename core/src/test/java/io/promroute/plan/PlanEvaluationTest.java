@@ -78,7 +78,8 @@ class PlanEvaluationTest {
             .put("avg(x)", "b", T, "{} " + big)
             .put("count(x)", "b", T, "{} 2");
 
-    assertThat(instant(plan, same).series().get(0).points().get(0).value()).isEqualTo(9.988465674311579e+307);
+    assertThat(instant(plan, same).series().get(0).points().get(0).value())
+        .isEqualTo(9.988465674311579e+307);
     assertThat(lines(instant(plan, opposite))).containsExactly("{} 0");
   }
 
@@ -112,7 +113,8 @@ class PlanEvaluationTest {
   void varianceMergesEachShardsCountMeanAndVariance() {
     QueryPlan plan = QueryPlannerTest.plan("stdvar by (job) (x)");
     // The series of the test above: shard a (1, 2, 3) answers count 3, mean 2 and its Welford
-    // variance 2/3; shard b (10) count 1, mean 10, variance 0. The merge must reach the global 12.5.
+    // variance 2/3; shard b (10) count 1, mean 10, variance 0. The merge must reach the global
+    // 12.5.
     Answers answers =
         new Answers(plan)
             .put("avg by (job) (x)", "a", T, "{job=\"api\"} 2")
@@ -123,7 +125,8 @@ class PlanEvaluationTest {
             .put("stdvar by (job) (x)", "b", T, "{job=\"api\"} 0", "{job=\"db\"} 0");
 
     // n = 4, mean 4; 3 * 2/3 + 3 * (2 - 4)^2 + 1 * (10 - 4)^2 = 2 + 12 + 36 = 50; 50 / 4.
-    assertThat(lines(instant(plan, answers))).containsExactly("{job=\"api\"} 12.5", "{job=\"db\"} 0");
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{job=\"api\"} 12.5", "{job=\"db\"} 0");
   }
 
   @Test
@@ -161,8 +164,7 @@ class PlanEvaluationTest {
   @Test
   void twoMinusMaxSubtractsFromTheGlobalMaximum() {
     QueryPlan plan = QueryPlannerTest.plan("2 - max(x)");
-    Answers answers =
-        new Answers(plan).put("max(x)", "a", T, "{} 3").put("max(x)", "b", T, "{} 7");
+    Answers answers = new Answers(plan).put("max(x)", "a", T, "{} 3").put("max(x)", "b", T, "{} 7");
 
     // Pushing "2 -" below the merge would give max(2 - 3, 2 - 7) = -1.
     assertThat(lines(instant(plan, answers))).containsExactly("{} -5");
@@ -171,8 +173,7 @@ class PlanEvaluationTest {
   @Test
   void comparisonFiltersTheGlobalMaximum() {
     QueryPlan plan = QueryPlannerTest.plan("max(x) < 5");
-    Answers answers =
-        new Answers(plan).put("max(x)", "a", T, "{} 3").put("max(x)", "b", T, "{} 7");
+    Answers answers = new Answers(plan).put("max(x)", "a", T, "{} 3").put("max(x)", "b", T, "{} 7");
 
     // The global max is 7, which is not < 5: nothing. Filtering per shard would answer 3.
     assertThat(lines(instant(plan, answers))).isEmpty();
@@ -216,7 +217,8 @@ class PlanEvaluationTest {
     Answers answers = new Answers(plan).put("x", "a", T, "{__name__=\"x\"} 1");
 
     // Globally x carries cluster="a", so its signature is not {} and vector(0) is added too.
-    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"a\"} 1", "{} 0");
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{__name__=\"x\", cluster=\"a\"} 1", "{} 0");
   }
 
   @Test
@@ -231,7 +233,9 @@ class PlanEvaluationTest {
 
     QueryPlan two = QueryPlannerTest.plan("scalar(x)");
     Answers twoSeries =
-        new Answers(two).put("x", "a", T, "{__name__=\"x\"} 1").put("x", "b", T, "{__name__=\"x\"} 2");
+        new Answers(two)
+            .put("x", "a", T, "{__name__=\"x\"} 1")
+            .put("x", "b", T, "{__name__=\"x\"} 2");
     assertThat(lines(two.evaluateInstant(T, twoSeries.build()))).containsExactly("{} NaN");
   }
 
@@ -291,11 +295,20 @@ class PlanEvaluationTest {
     QueryPlan plan = QueryPlannerTest.plan("absent(x{job=\"z\"})");
     String shardQuery = "absent(x{job=\"z\"})";
     Answers twoOfThree =
-        new Answers(plan).put(shardQuery, "a", T, "{job=\"z\"} 1").put(shardQuery, "b", T, "{job=\"z\"} 1");
+        new Answers(plan)
+            .put(shardQuery, "a", T, "{job=\"z\"} 1")
+            .put(shardQuery, "b", T, "{job=\"z\"} 1");
     Answers all = twoOfThree.put(shardQuery, "c", T, "{job=\"z\"} 1");
 
-    assertThat(lines(plan.evaluateInstant(T, new Answers(plan)
-        .put(shardQuery, "a", T, "{job=\"z\"} 1").put(shardQuery, "b", T, "{job=\"z\"} 1").build()))).isEmpty();
+    assertThat(
+            lines(
+                plan.evaluateInstant(
+                    T,
+                    new Answers(plan)
+                        .put(shardQuery, "a", T, "{job=\"z\"} 1")
+                        .put(shardQuery, "b", T, "{job=\"z\"} 1")
+                        .build())))
+        .isEmpty();
     assertThat(lines(instant(plan, all))).containsExactly("{job=\"z\"} 1");
   }
 
@@ -315,7 +328,8 @@ class PlanEvaluationTest {
               assertThat(e.error().status()).isEqualTo(422);
               assertThat(e.error().errorType()).isEqualTo("execution");
             })
-        .hasMessage("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+        .hasMessage(
+            "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
   }
 
   @Test
@@ -365,7 +379,8 @@ class PlanEvaluationTest {
             .put("group by (cluster) (y)", "a", T, "{} 1");
 
     // Only shard a has y: its x matches on cluster="a"; vector(0)'s {} matches no cluster.
-    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", cluster=\"a\", job=\"j\"} 1");
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{__name__=\"x\", cluster=\"a\", job=\"j\"} 1");
   }
 
   @Test
@@ -402,7 +417,8 @@ class PlanEvaluationTest {
             .put("sum by (instance) (x)", "b", T, "{instance=\"i\"} 3");
 
     assertThat(lines(instant(plan, answers)))
-        .containsExactly("{cluster=\"a\", instance=\"i\"} 0.25", "{cluster=\"b\", instance=\"i\"} 0.75");
+        .containsExactly(
+            "{cluster=\"a\", instance=\"i\"} 0.25", "{cluster=\"b\", instance=\"i\"} 0.75");
   }
 
   @Test
@@ -439,8 +455,7 @@ class PlanEvaluationTest {
   void functionsOfMergedValuesDropTheMetricNameAndRoundHalfUp() {
     QueryPlan plan = QueryPlannerTest.plan("round(sort_desc(max by (job) (x)))");
     Answers answers =
-        new Answers(plan)
-            .put("max by (job) (x)", "a", T, "{job=\"a\"} 2.5", "{job=\"b\"} -2.5");
+        new Answers(plan).put("max by (job) (x)", "a", T, "{job=\"a\"} 2.5", "{job=\"b\"} -2.5");
 
     assertThat(lines(instant(plan, answers)))
         .containsExactlyInAnyOrder("{job=\"a\"} 3", "{job=\"b\"} -2");
@@ -467,7 +482,8 @@ class PlanEvaluationTest {
     QueryPlan instant = QueryPlannerTest.plan("max_over_time(sum(x @ start())[2m:1m])");
     // The shard query is a range query on the grid, 900s to 1000s: "start()" there would be 900s.
     assertThat(instant.instantRequests(T))
-        .containsExactly(new QueryPlan.ShardRequest("sum(x @ 1000.000)", true, 900_000, 1_000_000, 60_000));
+        .containsExactly(
+            new QueryPlan.ShardRequest("sum(x @ 1000.000)", true, 900_000, 1_000_000, 60_000));
 
     QueryPlan range = QueryPlannerTest.plan("max_over_time(sum(x @ end() offset 1m)[2m:1m])");
     assertThat(range.rangeRequests(T, 2 * T, 60_000))
@@ -488,8 +504,13 @@ class PlanEvaluationTest {
     QueryResult result = plan.evaluateInstant(T, answers.build());
 
     assertThat(result.type()).isEqualTo(QueryResult.Type.MATRIX);
-    assertThat(result.series()).singleElement().satisfies(series -> assertThat(series.points())
-        .containsExactly(new QueryResult.Point(900_000, 3), new QueryResult.Point(960_000, 5)));
+    assertThat(result.series())
+        .singleElement()
+        .satisfies(
+            series ->
+                assertThat(series.points())
+                    .containsExactly(
+                        new QueryResult.Point(900_000, 3), new QueryResult.Point(960_000, 5)));
   }
 
   @Test
@@ -503,7 +524,8 @@ class PlanEvaluationTest {
             .put("sum(x)", "a", 960_000, "{} 5");
 
     // 3 at 900s and 5 at 960s: slope 1/30 per second; the line is 6.33 at 1000s, 8.33 a minute on.
-    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 8.333333333333334");
+    assertThat(lines(plan.evaluateInstant(T, answers.build())))
+        .containsExactly("{} 8.333333333333334");
   }
 
   @Test
@@ -518,7 +540,8 @@ class PlanEvaluationTest {
 
     // Increase 2 over 60s sampled; 20s to the window's start and 40s to its end are both under
     // 1.1 * 60s, so it extrapolates to the whole 120s: 2 * 120 / 60 = 4, per second 4 / 120.
-    assertThat(lines(plan.evaluateInstant(T, answers.build()))).containsExactly("{} 0.03333333333333333");
+    assertThat(lines(plan.evaluateInstant(T, answers.build())))
+        .containsExactly("{} 0.03333333333333333");
   }
 
   @Test
@@ -560,8 +583,8 @@ class PlanEvaluationTest {
   }
 
   /**
-   * {@code count_over_time(sum(x)[3h10m:1s])}: 11,401 grid points, more than a shard answers in
-   * one range query (11,000): asked for in two chunks, joined before the window is read.
+   * {@code count_over_time(sum(x)[3h10m:1s])}: 11,401 grid points, more than a shard answers in one
+   * range query (11,000): asked for in two chunks, joined before the window is read.
    */
   @Test
   void aSubqueryGridLongerThanOneShardAnswerIsAskedForInChunksAndJoined() {
@@ -571,7 +594,8 @@ class PlanEvaluationTest {
 
     assertThat(requests).hasSize(2);
     assertThat(requests.get(0).startMillis()).isEqualTo(t - 11_400_000);
-    assertThat((requests.get(0).endMillis() - requests.get(0).startMillis()) / 1000 + 1).isEqualTo(10_000);
+    assertThat((requests.get(0).endMillis() - requests.get(0).startMillis()) / 1000 + 1)
+        .isEqualTo(10_000);
     assertThat(requests.get(1).startMillis()).isEqualTo(requests.get(0).endMillis() + 1000);
     assertThat(requests.get(1).endMillis()).isEqualTo(t);
     List<List<QueryResult>> answers = new java.util.ArrayList<>();
@@ -579,17 +603,24 @@ class PlanEvaluationTest {
       List<QueryResult> perShard = new java.util.ArrayList<>();
       for (String shard : plan.shards()) {
         List<QueryResult.Point> points = new java.util.ArrayList<>();
-        for (long time = request.startMillis(); time <= request.endMillis(); time += request.stepMillis()) {
+        for (long time = request.startMillis();
+            time <= request.endMillis();
+            time += request.stepMillis()) {
           points.add(new QueryResult.Point(time, 1));
         }
-        perShard.add(new QueryResult(QueryResult.Type.MATRIX, List.of(new QueryResult.Series(List.of(), points)), List.of()));
+        perShard.add(
+            new QueryResult(
+                QueryResult.Type.MATRIX,
+                List.of(new QueryResult.Series(List.of(), points)),
+                List.of()));
       }
       answers.add(perShard);
     }
 
     QueryResult result = plan.evaluateInstant(t, answers);
 
-    assertThat(result.series()).singleElement()
+    assertThat(result.series())
+        .singleElement()
         .satisfies(series -> assertThat(series.points().get(0).value()).isEqualTo(11_401.0));
   }
 
@@ -600,7 +631,9 @@ class PlanEvaluationTest {
             .shardLabel("cluster")
             .shards(List.of("a", "b", "c"))
             .parserOptions(
-                io.promroute.promql.ParserOptions.allFeatures().toBuilder().prometheus2Functions(true).build())
+                io.promroute.promql.ParserOptions.allFeatures().toBuilder()
+                    .prometheus2Functions(true)
+                    .build())
             .build();
     return QueryPlanner.plan(rewriter.rewrite(query));
   }
@@ -623,14 +656,16 @@ class PlanEvaluationTest {
     // Level 1, slope 3; then level 0.5 * 4 + 0.5 * (1 + 3) = 4; the slope stays 3 at the first
     // step, then 0.5 * (4 - 1) + 0.5 * 3 = 3 and level 0.5 * 4 + 0.5 * 7 = 5.5; then slope
     // 0.5 * 1.5 + 0.5 * 3 = 2.25 and level 2 + 0.5 * 7.75 = 5.875.
-    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 5.875");
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build())))
+        .containsExactly("{} 5.875");
   }
 
   @Test
   void doubleExponentialSmoothingIsHoltWintersUnderItsPrometheus3Name() {
     QueryPlan plan = QueryPlannerTest.plan("double_exponential_smoothing(sum(x)[4m:1m], 0.5, 0.5)");
 
-    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 5.875");
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build())))
+        .containsExactly("{} 5.875");
   }
 
   @Test
@@ -639,7 +674,8 @@ class PlanEvaluationTest {
     QueryPlan trend = planPrometheus2("holt_winters(sum(x)[4m:1m], 0.5, -0.25)");
 
     assertThatThrownBy(() -> plan.evaluateInstant(T, oneFourFourFour(plan).build()))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422))
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422))
         .hasMessageContaining("invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000");
     assertThatThrownBy(() -> trend.evaluateInstant(T, oneFourFourFour(trend).build()))
         .hasMessageContaining("invalid trend factor. Expected: 0 < tf < 1, got: -0.250000");
@@ -658,11 +694,15 @@ class PlanEvaluationTest {
             .put("max by (__name__) (x)", "a", 840_000, "{__name__=\"x\"} 2")
             .put("max by (__name__) (x)", "b", 900_000, "{__name__=\"x\"} 3");
 
-    assertThat(lines(first.evaluateInstant(T, names.build()))).containsExactly("{__name__=\"x\"} 2");
+    assertThat(lines(first.evaluateInstant(T, names.build())))
+        .containsExactly("{__name__=\"x\"} 2");
     // The maximum 4 is reached last at 960s; the minimum 1 only at 780s.
-    assertThat(lines(maxAt.evaluateInstant(T, oneFourFourFour(maxAt).build()))).containsExactly("{} 960");
-    assertThat(lines(minAt.evaluateInstant(T, oneFourFourFour(minAt).build()))).containsExactly("{} 780");
-    assertThat(lines(lastAt.evaluateInstant(T, oneFourFourFour(lastAt).build()))).containsExactly("{} 960");
+    assertThat(lines(maxAt.evaluateInstant(T, oneFourFourFour(maxAt).build())))
+        .containsExactly("{} 960");
+    assertThat(lines(minAt.evaluateInstant(T, oneFourFourFour(minAt).build())))
+        .containsExactly("{} 780");
+    assertThat(lines(lastAt.evaluateInstant(T, oneFourFourFour(lastAt).build())))
+        .containsExactly("{} 960");
   }
 
   @Test
@@ -670,7 +710,8 @@ class PlanEvaluationTest {
     QueryPlan plan = QueryPlannerTest.plan("mad_over_time(sum(x)[4m:1m])");
 
     // Median of 1, 4, 4, 4 is 4; distances 3, 0, 0, 0 have the median 0.
-    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build()))).containsExactly("{} 0");
+    assertThat(lines(plan.evaluateInstant(T, oneFourFourFour(plan).build())))
+        .containsExactly("{} 0");
   }
 
   @Test
@@ -683,7 +724,8 @@ class PlanEvaluationTest {
             .put("x", "a", T, "{__name__=\"x\"} 1", "{__name__=\"x\", branch=\"m\"} 2")
             .put("x", "b", T, "{__name__=\"x\"} 3");
 
-    assertThat(lines(instant(plan, answers))).containsExactly("{__name__=\"x\", branch=\"m\", cluster=\"a\"} 2");
+    assertThat(lines(instant(plan, answers)))
+        .containsExactly("{__name__=\"x\", branch=\"m\", cluster=\"a\"} 2");
   }
 
   @Test
@@ -720,19 +762,28 @@ class PlanEvaluationTest {
     for (int i = 0; i < series.length; i++) {
       series[i] = "{__name__=\"x\", i=\"" + i + "\"} " + i;
     }
-    List<String> keptLines = lines(instant(kept, new Answers(kept).put("x", "a", T, series).put("x", "b", T, series)));
+    List<String> keptLines =
+        lines(instant(kept, new Answers(kept).put("x", "a", T, series).put("x", "b", T, series)));
     List<String> complementLines =
-        lines(instant(complement, new Answers(complement).put("x", "a", T, series).put("x", "b", T, series)));
+        lines(
+            instant(
+                complement,
+                new Answers(complement).put("x", "a", T, series).put("x", "b", T, series)));
 
     // Every one of the 80 series is in exactly one of the two answers.
     assertThat(keptLines).doesNotContainAnyElementsOf(complementLines);
     assertThat(keptLines.size() + complementLines.size()).isEqualTo(80);
     assertThat(keptLines).isNotEmpty();
     assertThat(complementLines).isNotEmpty();
-    // The same series on two shards differ by the shard label, so by hash: some are kept on one only.
+    // The same series on two shards differ by the shard label, so by hash: some are kept on one
+    // only.
     long keptOnA = keptLines.stream().filter(line -> line.contains("cluster=\"a\"")).count();
     long keptOnB = keptLines.size() - keptOnA;
-    assertThat(keptLines.stream().map(line -> line.replaceAll("cluster=\"[ab]\", ", "")).distinct().count())
+    assertThat(
+            keptLines.stream()
+                .map(line -> line.replaceAll("cluster=\"[ab]\", ", ""))
+                .distinct()
+                .count())
         .isGreaterThan(Math.max(keptOnA, keptOnB));
   }
 
@@ -761,7 +812,11 @@ class PlanEvaluationTest {
             "{cluster=\"a\", instance=\"host9\"} 2",
             "{cluster=\"b\", instance=\"host9\"} 4",
             "{cluster=\"a\", instance=\"host10\"} 1");
-    assertThat(lines(instant(descending, new Answers(descending).put("x", "a", T, onA).put("x", "b", T, onB))))
+    assertThat(
+            lines(
+                instant(
+                    descending,
+                    new Answers(descending).put("x", "a", T, onA).put("x", "b", T, onB))))
         .containsExactly(
             "{cluster=\"a\", instance=\"host10\"} 1",
             "{cluster=\"b\", instance=\"host9\"} 4",
@@ -771,11 +826,16 @@ class PlanEvaluationTest {
 
   @Test
   void nativeHistogramFunctionsOfMergedFloatsAreEmptyAsPrometheusSkipsFloats() {
-    QueryPlan plan = QueryPlannerTest.plan("histogram_count(sum by (job) (x)) or histogram_sum(max(x))");
+    QueryPlan plan =
+        QueryPlannerTest.plan("histogram_count(sum by (job) (x)) or histogram_sum(max(x))");
 
-    assertThat(lines(instant(plan, new Answers(plan)
-        .put("sum by (job) (x)", "a", T, "{job=\"api\"} 3")
-        .put("max(x)", "a", T, "{} 3"))))
+    assertThat(
+            lines(
+                instant(
+                    plan,
+                    new Answers(plan)
+                        .put("sum by (job) (x)", "a", T, "{job=\"api\"} 3")
+                        .put("max(x)", "a", T, "{} 3"))))
         .isEmpty();
   }
 }

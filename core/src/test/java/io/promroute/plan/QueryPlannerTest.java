@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Query over shards a, b, c → printed plan. {@code shards(q)}: q is sent to every shard and the
  * answers concatenated; {@code shards+label(q)}: the same, each series getting {@code
- * cluster="<shard>"}; {@code every_shard(q)}: present where every shard answers; everything else
- * is computed by the router from its children's merged values.
+ * cluster="<shard>"}; {@code every_shard(q)}: present where every shard answers; everything else is
+ * computed by the router from its children's merged values.
  */
 class QueryPlannerTest {
 
@@ -119,11 +119,12 @@ class QueryPlannerTest {
   void shardLocalQueriesAreOneConcatenatedShardQuery() {
     QueryPlan plan = plan("histogram_quantile(0.9, sum by (le, cluster) (rate(b[5m])))");
 
-    assertThat(plan).hasToString(
-        "shards+label(histogram_quantile(0.9, sum by (le, cluster) (rate(b[5m]))))");
+    assertThat(plan)
+        .hasToString("shards+label(histogram_quantile(0.9, sum by (le, cluster) (rate(b[5m]))))");
     assertThat(plan.shardQueries())
         .containsExactly("histogram_quantile(0.9, sum by (le, cluster) (rate(b[5m])))");
-    assertThat(plan("sum without (instance) (x)")).hasToString("shards+label(sum without (instance) (x))");
+    assertThat(plan("sum without (instance) (x)"))
+        .hasToString("shards+label(sum without (instance) (x))");
   }
 
   @Test
@@ -142,16 +143,19 @@ class QueryPlannerTest {
             .shards(List.of("a", "b", "c"))
             .mode(io.promroute.shard.ShardLabelMode.KEEP)
             .build();
-    QueryPlan plan = QueryPlanner.plan(keep.rewrite("topk(2, x{cluster=~\"a|b\"}) / sum(x)"), false);
+    QueryPlan plan =
+        QueryPlanner.plan(keep.rewrite("topk(2, x{cluster=~\"a|b\"}) / sum(x)"), false);
 
     assertThat(keep.mode()).isEqualTo(io.promroute.shard.ShardLabelMode.KEEP);
-    assertThat(plan).hasToString("(topk(2, shards(topk(2, x{cluster=~\"a|b\"}))) / sum(shards(sum(x))))");
+    assertThat(plan)
+        .hasToString("(topk(2, shards(topk(2, x{cluster=~\"a|b\"}))) / sum(shards(sum(x))))");
   }
 
   @Test
   void exactFloatOrderAggregatesEverySeriesOfSumAvgAndStddevInTheRouter() {
     ShardedQuery routed =
-        REWRITER.rewrite("histogram_quantile(0.5, sum by (le) (rate(b[5m]))) + avg(x) + count(x) + stddev(x)");
+        REWRITER.rewrite(
+            "histogram_quantile(0.5, sum by (le) (rate(b[5m]))) + avg(x) + count(x) + stddev(x)");
 
     assertThat(QueryPlanner.plan(routed, true, true))
         .hasToString(
@@ -199,7 +203,9 @@ class QueryPlannerTest {
     assertThatThrownBy(() -> plan(query))
         .isInstanceOfSatisfying(
             ShardRoutingException.class,
-            e -> assertThat(e.reason()).isEqualTo(ShardRoutingException.Reason.CROSS_SHARD_NOT_SUPPORTED))
+            e ->
+                assertThat(e.reason())
+                    .isEqualTo(ShardRoutingException.Reason.CROSS_SHARD_NOT_SUPPORTED))
         .hasMessageContaining(message);
   }
 
@@ -219,9 +225,8 @@ class QueryPlannerTest {
   }
 
   /**
-   * Selectors that read different shards (the default global view): the plan is made of the
-   * same pieces, and every shard gets each shard query with the selectors it does not read made
-   * empty.
+   * Selectors that read different shards (the default global view): the plan is made of the same
+   * pieces, and every shard gets each shard query with the selectors it does not read made empty.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(
@@ -252,14 +257,17 @@ class QueryPlannerTest {
   void subqueriesOverMergedValuesWithAtOrNestedAskTheGridsTheyNeed() {
     QueryPlan at = plan("max_over_time(sum(rate(x[5m]))[1h:1m] @ 7200)");
     assertThat(at.toString())
-        .isEqualTo("max_over_time(subquery(sum(shards(sum(rate(x[5m])))@grid(range 3600000ms, step 60000ms,"
-            + " offset 0ms, @ 7200000ms)), range 3600000ms, step 60000ms, offset 0ms, @ 7200000ms))");
+        .isEqualTo(
+            "max_over_time(subquery(sum(shards(sum(rate(x[5m])))@grid(range 3600000ms, step 60000ms,"
+                + " offset 0ms, @ 7200000ms)), range 3600000ms, step 60000ms, offset 0ms, @ 7200000ms))");
     // Whatever the request's times, the window is the hour before the @ time.
     QueryPlan.ShardRequest request = at.rangeRequests(100_000_000, 200_000_000, 60_000).get(0);
     assertThat(List.of(request.startMillis(), request.endMillis(), request.stepMillis()))
         .containsExactly(3_600_000L, 7_200_000L, 60_000L);
-    QueryPlan.ShardRequest atEnd = plan("max_over_time(sum(x)[10m:1m] @ end())").rangeRequests(0, 1_200_000, 60_000).get(0);
-    assertThat(List.of(atEnd.startMillis(), atEnd.endMillis())).containsExactly(600_000L, 1_200_000L);
+    QueryPlan.ShardRequest atEnd =
+        plan("max_over_time(sum(x)[10m:1m] @ end())").rangeRequests(0, 1_200_000, 60_000).get(0);
+    assertThat(List.of(atEnd.startMillis(), atEnd.endMillis()))
+        .containsExactly(600_000L, 1_200_000L);
 
     QueryPlan nested = plan("max_over_time(max_over_time(sum(x)[5m:1m])[1h:5m] offset 10m)");
     QueryPlan.ShardRequest inner = nested.instantRequests(10_000_000).get(0);
@@ -268,15 +276,18 @@ class QueryPlannerTest {
         .containsExactly(6_000_000L - 300_000L, 9_400_000L, 60_000L);
 
     assertThat(plan("absent_over_time(sum(x)[5m:1m])").toString())
-        .isEqualTo("absent_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
-            + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms))");
+        .isEqualTo(
+            "absent_over_time(subquery(sum(shards(sum(x))@grid(range 300000ms, step 60000ms,"
+                + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms))");
   }
 
   @Test
   void explainShowsWhatEachShardGetsWhenTheSelectorsReadDifferentShards() {
     String json = plan("sum(x{cluster=\"b\"}) / sum(x)").explainJson();
 
-    assertThat(json).contains("\"perShard\":{\"a\":\"sum(x{cluster=\\\"b\\\"})\",\"b\":\"sum(x)\",\"c\":\"sum(x{cluster=\\\"b\\\"})\"}");
+    assertThat(json)
+        .contains(
+            "\"perShard\":{\"a\":\"sum(x{cluster=\\\"b\\\"})\",\"b\":\"sum(x)\",\"c\":\"sum(x{cluster=\\\"b\\\"})\"}");
   }
 
   @Test
@@ -286,7 +297,9 @@ class QueryPlannerTest {
     QueryPlan.ShardRequest share = plan.instantRequests(1000).get(0);
     assertThat(List.of(share.queryFor(0), share.queryFor(1), share.queryFor(2)))
         .containsExactly(
-            "sum(rate(x{cluster=\"b\"}[5m]))", "sum(rate(x[5m]))", "sum(rate(x{cluster=\"b\"}[5m]))");
+            "sum(rate(x{cluster=\"b\"}[5m]))",
+            "sum(rate(x[5m]))",
+            "sum(rate(x{cluster=\"b\"}[5m]))");
     QueryPlan.ShardRequest total = plan.rangeRequests(0, 60_000, 15_000).get(1);
     assertThat(List.of(total.queryFor(0), total.queryFor(1), total.queryFor(2)))
         .containsOnly("sum(rate(x[5m]))");

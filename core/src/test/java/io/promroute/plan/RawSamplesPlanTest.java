@@ -14,10 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A function over a range of raw samples whose other argument is computed across shards: the
- * shards send the raw samples of every step's window in one instant query per selector, and the
- * router applies the function step by step. Expected values are worked out by hand from the
- * global view (Prometheus 2.42's closed windows).
+ * A function over a range of raw samples whose other argument is computed across shards: the shards
+ * send the raw samples of every step's window in one instant query per selector, and the router
+ * applies the function step by step. Expected values are worked out by hand from the global view
+ * (Prometheus 2.42's closed windows).
  */
 class RawSamplesPlanTest {
 
@@ -35,7 +35,8 @@ class RawSamplesPlanTest {
           quantile_over_time(scalar(sum(y)), rate(x[1m])[5m:1m]) | quantile_over_time(scalar(sum(shards(sum(y)))), windows(shards+label(rate(x[1m])[5m:1m])))
           max_over_time(predict_linear(x[5m], scalar(sum(y)))[10m:1m]) | max_over_time(subquery(predict_linear(windows(shards+label(x[5m])@grid(range 600000ms, step 60000ms, offset 0ms)), scalar(sum(shards(sum(y))@grid(range 600000ms, step 60000ms, offset 0ms)))), range 600000ms, step 60000ms, offset 0ms))
           """)
-  void theRangeArgumentIsReadAsRawSamplesAndTheFunctionComputedInTheRouter(String query, String expected) {
+  void theRangeArgumentIsReadAsRawSamplesAndTheFunctionComputedInTheRouter(
+      String query, String expected) {
     assertThat(QueryPlannerTest.plan(query)).hasToString(expected);
   }
 
@@ -60,9 +61,10 @@ class RawSamplesPlanTest {
   void theShardsAreAskedOnceForEverySampleOfEveryWindow(
       String query, long startSeconds, long endSeconds, String shardQuery, long atSeconds) {
     QueryPlan plan = QueryPlannerTest.plan(query);
-    List<QueryPlan.ShardRequest> requests = startSeconds == endSeconds
-        ? plan.instantRequests(startSeconds * 1000)
-        : plan.rangeRequests(startSeconds * 1000, endSeconds * 1000, MINUTE);
+    List<QueryPlan.ShardRequest> requests =
+        startSeconds == endSeconds
+            ? plan.instantRequests(startSeconds * 1000)
+            : plan.rangeRequests(startSeconds * 1000, endSeconds * 1000, MINUTE);
 
     QueryPlan.ShardRequest raw = requests.get(requests.size() - 1);
     assertThat(raw.query()).isEqualTo(shardQuery);
@@ -71,27 +73,32 @@ class RawSamplesPlanTest {
   }
 
   /**
-   * Shard a has x at 0, 60, 120, 180 s (1, 2, 3, 4), shard b at 60 and 150 s (10, 20); the
-   * quantile comes from sum(y), 0 then 1 then 0.5. Windows [t - 2m, t], both ends included.
+   * Shard a has x at 0, 60, 120, 180 s (1, 2, 3, 4), shard b at 60 and 150 s (10, 20); the quantile
+   * comes from sum(y), 0 then 1 then 0.5. Windows [t - 2m, t], both ends included.
    */
   @Test
   void eachStepReadsItsOwnClosedWindowWithThatStepsParameter() {
     QueryPlan plan = QueryPlannerTest.plan("quantile_over_time(scalar(sum(y)), x[2m])");
     Answers answers = new Answers(plan).range();
-    answers.put("sum(y)", "a", 120_000, "{} 0").put("sum(y)", "a", 180_000, "{} 1")
+    answers
+        .put("sum(y)", "a", 120_000, "{} 0")
+        .put("sum(y)", "a", 180_000, "{} 1")
         .put("sum(y)", "a", 240_000, "{} 0.5");
     for (long t = 0; t <= 180_000; t += 60_000) {
       answers.put("x[2m]", "a", t, "{__name__=\"x\",job=\"j\"} " + (t / 60_000 + 1));
     }
-    answers.put("x[2m]", "b", 60_000, "{__name__=\"x\",job=\"j\"} 10").put("x[2m]", "b", 150_000, "{__name__=\"x\",job=\"j\"} 20");
+    answers
+        .put("x[2m]", "b", 60_000, "{__name__=\"x\",job=\"j\"} 10")
+        .put("x[2m]", "b", 150_000, "{__name__=\"x\",job=\"j\"} 20");
 
     QueryResult result = plan.evaluateRange(120_000, 240_000, MINUTE, answers.build());
 
     // a: [0,2m] = 1,2,3 → min 1; [1m,3m] = 2,3,4 → max 4; [2m,4m] = 3,4 → median 3.5.
     // b: [0,2m] = 10 → 10; [1m,3m] = 10,20 → 20; [2m,4m] = 20 → 20.
-    assertThat(lines(result)).containsExactly(
-        "{cluster=\"a\", job=\"j\"} 120:1 180:4 240:3.5",
-        "{cluster=\"b\", job=\"j\"} 120:10 180:20 240:20");
+    assertThat(lines(result))
+        .containsExactly(
+            "{cluster=\"a\", job=\"j\"} 120:1 180:4 240:3.5",
+            "{cluster=\"b\", job=\"j\"} 120:10 180:20 240:20");
   }
 
   @Test
@@ -114,13 +121,16 @@ class RawSamplesPlanTest {
     QueryPlan plan = QueryPlannerTest.plan("quantile_over_time(scalar(sum(y)), x[1m] @ 60)");
     Answers answers = new Answers(plan).range();
     answers.put("sum(y)", "a", 120_000, "{} 1").put("sum(y)", "a", 180_000, "{} 1");
-    answers.put("x[1m] @ 60.000", "a", 60_000, "{__name__=\"x\"} 1").put("x[1m] @ 60.000", "a", 120_000, "{__name__=\"x\"} 7");
+    answers
+        .put("x[1m] @ 60.000", "a", 60_000, "{__name__=\"x\"} 1")
+        .put("x[1m] @ 60.000", "a", 120_000, "{__name__=\"x\"} 7");
     answers.put("x[1m] @ 60.000", "b", 30_000, "{__name__=\"x\"} 5");
 
     QueryResult result = plan.evaluateRange(120_000, 180_000, MINUTE, answers.build());
 
     // Step 120 s: [0, 60 s]; step 180 s: [60 s, 60 s] (2.42: from @ + (t - start) - range to @).
-    assertThat(lines(result)).containsExactly("{cluster=\"a\"} 120:1 180:1", "{cluster=\"b\"} 120:5");
+    assertThat(lines(result))
+        .containsExactly("{cluster=\"a\"} 120:1 180:1", "{cluster=\"b\"} 120:5");
   }
 
   @Test
@@ -132,14 +142,21 @@ class RawSamplesPlanTest {
       answers.put("x[10m]", "a", t, "{} 1");
     }
 
-    ApiException error = catchThrowableOfType(ApiException.class,
-        () -> plan.evaluateInstant(600_000, answers.build(), Cancellation.none(), SampleLimit.of(40)));
+    ApiException error =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                plan.evaluateInstant(
+                    600_000, answers.build(), Cancellation.none(), SampleLimit.of(40)));
 
     assertThat(error).isNotNull();
     assertThat(error.error().status()).isEqualTo(422);
-    assertThat(error.error().message()).isEqualTo(
-        "query processing would load too many samples into memory in query execution");
-    assertThat(lines(plan.evaluateInstant(600_000, answers.build(), Cancellation.none(), SampleLimit.of(100))))
+    assertThat(error.error().message())
+        .isEqualTo("query processing would load too many samples into memory in query execution");
+    assertThat(
+            lines(
+                plan.evaluateInstant(
+                    600_000, answers.build(), Cancellation.none(), SampleLimit.of(100))))
         .containsExactly("{cluster=\"a\"} 1");
   }
 
@@ -149,9 +166,17 @@ class RawSamplesPlanTest {
     Answers answers = new Answers(plan).range();
     answers.put("x[10m]", "a", 0, "{} 1");
 
-    ApiException error = catchThrowableOfType(ApiException.class,
-        () -> plan.evaluateRange(0, 3_600_000, 1_000, answers.build(),
-            Cancellation.until(System.nanoTime() + 60_000_000_000L, () -> true), SampleLimit.unlimited()));
+    ApiException error =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                plan.evaluateRange(
+                    0,
+                    3_600_000,
+                    1_000,
+                    answers.build(),
+                    Cancellation.until(System.nanoTime() + 60_000_000_000L, () -> true),
+                    SampleLimit.unlimited()));
 
     assertThat(error).isNotNull();
     assertThat(error.error().errorType()).isEqualTo("canceled");

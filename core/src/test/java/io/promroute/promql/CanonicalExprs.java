@@ -11,9 +11,9 @@ import java.util.List;
 /**
  * Trees as the printer canonicalises them, for comparing a tree with {@code parse(print(tree))}.
  *
- * <p>The parser keeps matchers in source order; the printer, like Prometheus's, sorts them by
- * their printed form. That order is the only thing a print loses, so a parsed tree equals the
- * reparse of its printed form once its matchers are sorted the same way.
+ * <p>The parser keeps matchers in source order; the printer, like Prometheus's, sorts them by their
+ * printed form. That order is the only thing a print loses, so a parsed tree equals the reparse of
+ * its printed form once its matchers are sorted the same way.
  */
 public final class CanonicalExprs {
 

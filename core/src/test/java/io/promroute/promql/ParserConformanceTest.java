@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Replays the conformance corpus extracted from Prometheus's own tests (see
- * {@code shared/conformance/README.md}): every must-parse input parses, every must-fail input
- * fails at the position Prometheus reports, every engine-test query parses. The corpus directory
- * comes from the system property {@code promql.conformance.dir}; the test fails when the property
- * names a missing directory, or when it is absent in CI.
+ * Replays the conformance corpus extracted from Prometheus's own tests (see {@code
+ * shared/conformance/README.md}): every must-parse input parses, every must-fail input fails at the
+ * position Prometheus reports, every engine-test query parses. The corpus directory comes from the
+ * system property {@code promql.conformance.dir}; the test fails when the property names a missing
+ * directory, or when it is absent in CI.
  *
  * <p>Cases skipped on purpose are listed, with their reason, in {@code conformance-skips.txt}.
  */
@@ -153,7 +153,10 @@ class ParserConformanceTest {
         matching++;
       } else {
         different.add(
-            abbreviate(input) + "\n    expected: " + entry.get("error").asText() + "\n    actual:   "
+            abbreviate(input)
+                + "\n    expected: "
+                + entry.get("error").asText()
+                + "\n    actual:   "
                 + (exception == null ? "(parsed)" : exception.reason()));
       }
     }
@@ -166,8 +169,8 @@ class ParserConformanceTest {
   }
 
   /**
-   * The 2.42 corpus gives a fragment of the message (Go's test used {@code Contains}); 3.x
-   * reworded some messages, so this counts how many still contain it and keeps that from dropping.
+   * The 2.42 corpus gives a fragment of the message (Go's test used {@code Contains}); 3.x reworded
+   * some messages, so this counts how many still contain it and keeps that from dropping.
    */
   @Test
   void prometheus2InvalidInputMessagesContainTheExpectedText() {
@@ -178,7 +181,9 @@ class ParserConformanceTest {
     for (JsonNode entry : cases) {
       String input = input(entry);
       JsonNode expected = entry.get("error_contains");
-      if (expected == null || expected.isNull() || isSkipped("v2.42.0/parse_invalid.jsonl", input)) {
+      if (expected == null
+          || expected.isNull()
+          || isSkipped("v2.42.0/parse_invalid.jsonl", input)) {
         continue;
       }
       withText++;
@@ -187,7 +192,10 @@ class ParserConformanceTest {
         containing++;
       } else {
         different.add(
-            abbreviate(input) + "\n    expected to contain: " + expected.asText() + "\n    actual: "
+            abbreviate(input)
+                + "\n    expected to contain: "
+                + expected.asText()
+                + "\n    actual: "
                 + (exception == null ? "(parsed)" : exception.getMessage()));
       }
     }
@@ -309,8 +317,8 @@ class ParserConformanceTest {
 
   /**
    * Reads {@code conformance-skips.txt}: lines of {@code file<TAB>input<TAB>reason}, where the
-   * input is a JSON string, or {@code sha256:<hex>} of its UTF-8 bytes for very long inputs;
-   * {@code #} starts a comment.
+   * input is a JSON string, or {@code sha256:<hex>} of its UTF-8 bytes for very long inputs; {@code
+   * #} starts a comment.
    */
   private static Map<String, Set<String>> readSkips() {
     Map<String, Set<String>> skips = new HashMap<>();

@@ -2,7 +2,6 @@ package io.promroute.promql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.promroute.promql.internal.grammar.PromQLLexer;
 import io.promroute.promql.internal.grammar.PromQLParser;
 import java.io.IOException;
@@ -19,8 +18,8 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The grammar stays cheap to predict: valid queries parse with SLL prediction alone, so the
- * slower full-LL second stage only ever runs for invalid input.
+ * The grammar stays cheap to predict: valid queries parse with SLL prediction alone, so the slower
+ * full-LL second stage only ever runs for invalid input.
  */
 class ParserPredictionTest {
 

@@ -128,7 +128,8 @@ class ParserRobustnessTest {
     assertThatThrownBy(() -> PromQL.parse(digits))
         .isInstanceOf(PromQLParseException.class)
         .hasMessageEndingWith("value out of range");
-    assertThat(PromQL.parse("0".repeat(HUGE) + "7")).isEqualTo(new io.promroute.promql.ast.NumberLiteral(7));
+    assertThat(PromQL.parse("0".repeat(HUGE) + "7"))
+        .isEqualTo(new io.promroute.promql.ast.NumberLiteral(7));
   }
 
   @Test
@@ -146,7 +147,8 @@ class ParserRobustnessTest {
         catchThrowableOfType(PromQLParseException.class, () -> PromQL.parse(query));
 
     assertThat(failure).isNotNull();
-    assertThat(failure.reason()).isEqualTo("vector selector must contain at least one non-empty matcher");
+    assertThat(failure.reason())
+        .isEqualTo("vector selector must contain at least one non-empty matcher");
     assertThat(failure.startOffset()).isEqualTo(2);
     assertThat(failure.endOffset()).isEqualTo(4);
   }
@@ -157,7 +159,8 @@ class ParserRobustnessTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      for (String query : new String[] {"foo{", "sum by (", "1 +* 2", "a b c", "foo[5m", ")", "\"\\q\""}) {
+      for (String query :
+          new String[] {"foo{", "sum by (", "1 +* 2", "a b c", "foo[5m", ")", "\"\\q\""}) {
         assertThatThrownBy(() -> PromQL.parse(query)).isInstanceOf(PromQLParseException.class);
       }
     } finally {

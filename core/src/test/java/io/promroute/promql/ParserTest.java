@@ -95,7 +95,11 @@ class ParserTest {
       assertThat(parse("sum{by=\"x\", on=\"y\", bool=\"z\", offset=\"w\"}"))
           .isEqualTo(
               selector(
-                  "sum", equal("by", "x"), equal("on", "y"), equal("bool", "z"), equal("offset", "w")));
+                  "sum",
+                  equal("by", "x"),
+                  equal("on", "y"),
+                  equal("bool", "z"),
+                  equal("offset", "w")));
       assertThat(parse("offset")).isEqualTo(selector("offset"));
       assertThat(parse("and")).isEqualTo(selector("and"));
     }
@@ -120,8 +124,7 @@ class ParserTest {
 
     @Test
     void compoundDurations() {
-      assertThat(parse("foo[1h30m]"))
-          .isEqualTo(new MatrixSelector(selector("foo"), minutes(90)));
+      assertThat(parse("foo[1h30m]")).isEqualTo(new MatrixSelector(selector("foo"), minutes(90)));
       assertThat(parse("foo[1y2w3d4h5m6s7ms]"))
           .isEqualTo(
               new MatrixSelector(
@@ -134,7 +137,8 @@ class ParserTest {
     void offsetAndAtLiveOnTheSelector() {
       assertThat(parse("foo offset 5m @ 10"))
           .isEqualTo(
-              new VectorSelector("foo", List.of(), minutes(5), AtModifier.at(10_000), RangeSmoothing.NONE));
+              new VectorSelector(
+                  "foo", List.of(), minutes(5), AtModifier.at(10_000), RangeSmoothing.NONE));
       assertThat(parse("foo @ 10 offset 5m")).isEqualTo(parse("foo offset 5m @ 10"));
     }
 
@@ -154,7 +158,8 @@ class ParserTest {
       assertThat(parse("foo[5m] @ end() offset 1m"))
           .isEqualTo(
               new MatrixSelector(
-                  new VectorSelector("foo", List.of(), minutes(1), AtModifier.end(), RangeSmoothing.NONE),
+                  new VectorSelector(
+                      "foo", List.of(), minutes(1), AtModifier.end(), RangeSmoothing.NONE),
                   minutes(5)));
     }
 
@@ -170,8 +175,10 @@ class ParserTest {
       assertThat(parse("foo[5m] anchored"))
           .isEqualTo(
               new MatrixSelector(
-                  new VectorSelector("foo", List.of(), null, null, RangeSmoothing.ANCHORED), minutes(5)));
-      assertThat(((VectorSelector) parse("foo smoothed")).smoothing()).isEqualTo(RangeSmoothing.SMOOTHED);
+                  new VectorSelector("foo", List.of(), null, null, RangeSmoothing.ANCHORED),
+                  minutes(5)));
+      assertThat(((VectorSelector) parse("foo smoothed")).smoothing())
+          .isEqualTo(RangeSmoothing.SMOOTHED);
     }
 
     @Test
@@ -185,7 +192,8 @@ class ParserTest {
       assertThat(PromQL.parseSelector("{}").matchers()).isEmpty();
       assertThat(PromQL.parseSelector("up{__name__=\"x\"}").matchers())
           .containsExactly(new LabelMatcher("__name__", MatchOp.EQUAL, "x"));
-      assertThatThrownBy(() -> PromQL.parseSelector("up[5m]")).isInstanceOf(PromQLParseException.class);
+      assertThatThrownBy(() -> PromQL.parseSelector("up[5m]"))
+          .isInstanceOf(PromQLParseException.class);
     }
 
     @Test
@@ -319,7 +327,9 @@ class ParserTest {
           .isEqualTo(
               new DurationNegation(
                   new DurationBinary(
-                      BinaryOp.POW, new DurationLiteral(2_000, true), new DurationLiteral(2_000, true))));
+                      BinaryOp.POW,
+                      new DurationLiteral(2_000, true),
+                      new DurationLiteral(2_000, true))));
       assertThat(((MatrixSelector) parse("foo[11s+10s-5*2^2]")).range())
           .isEqualTo(
               new DurationBinary(
@@ -367,7 +377,8 @@ class ParserTest {
     @Test
     void variadicAndZeroArgumentCalls() {
       assertThat(parse("time()")).isEqualTo(Call.of("time"));
-      assertThat(parse("round(foo, 5)")).isEqualTo(Call.of("round", selector("foo"), new NumberLiteral(5)));
+      assertThat(parse("round(foo, 5)"))
+          .isEqualTo(Call.of("round", selector("foo"), new NumberLiteral(5)));
       assertThat(parse("label_join(foo, \"d\", \",\", \"a\", \"b\")"))
           .isEqualTo(
               Call.of(
@@ -381,7 +392,8 @@ class ParserTest {
 
     @Test
     void groupingBeforeOrAfterTheBodyIsTheSame() {
-      AggregateExpr expected = new AggregateExpr(AggregateOp.SUM, selector("foo"), null, false, List.of("job", "env"));
+      AggregateExpr expected =
+          new AggregateExpr(AggregateOp.SUM, selector("foo"), null, false, List.of("job", "env"));
       assertThat(parse("sum by (job, env) (foo)")).isEqualTo(expected);
       assertThat(parse("sum(foo) by (job, env,)")).isEqualTo(expected);
     }
@@ -397,30 +409,51 @@ class ParserTest {
     @Test
     void parameterisedAggregations() {
       assertThat(parse("topk(5, foo)"))
-          .isEqualTo(new AggregateExpr(AggregateOp.TOPK, selector("foo"), new NumberLiteral(5), false, List.of()));
+          .isEqualTo(
+              new AggregateExpr(
+                  AggregateOp.TOPK, selector("foo"), new NumberLiteral(5), false, List.of()));
       assertThat(parse("count_values without (a) (\"value\", foo)"))
           .isEqualTo(
               new AggregateExpr(
-                  AggregateOp.COUNT_VALUES, selector("foo"), new StringLiteral("value"), true, List.of("a")));
+                  AggregateOp.COUNT_VALUES,
+                  selector("foo"),
+                  new StringLiteral("value"),
+                  true,
+                  List.of("a")));
       assertThat(parse("quantile(0.9, foo)"))
-          .isEqualTo(new AggregateExpr(AggregateOp.QUANTILE, selector("foo"), new NumberLiteral(0.9), false, List.of()));
+          .isEqualTo(
+              new AggregateExpr(
+                  AggregateOp.QUANTILE, selector("foo"), new NumberLiteral(0.9), false, List.of()));
       assertThat(parse("limitk(2, foo)"))
-          .isEqualTo(new AggregateExpr(AggregateOp.LIMITK, selector("foo"), new NumberLiteral(2), false, List.of()));
+          .isEqualTo(
+              new AggregateExpr(
+                  AggregateOp.LIMITK, selector("foo"), new NumberLiteral(2), false, List.of()));
       assertThat(parse("limit_ratio(0.5, foo)"))
           .isEqualTo(
-              new AggregateExpr(AggregateOp.LIMIT_RATIO, selector("foo"), new NumberLiteral(0.5), false, List.of()));
+              new AggregateExpr(
+                  AggregateOp.LIMIT_RATIO,
+                  selector("foo"),
+                  new NumberLiteral(0.5),
+                  false,
+                  List.of()));
     }
 
     @Test
     void groupingLabelsMayBeKeywordsOrQuoted() {
       assertThat(parse("sum by (on, offset, \"a.b\", a:b) (foo)"))
           .isEqualTo(
-              new AggregateExpr(AggregateOp.SUM, selector("foo"), null, false, List.of("on", "offset", "a.b", "a:b")));
+              new AggregateExpr(
+                  AggregateOp.SUM,
+                  selector("foo"),
+                  null,
+                  false,
+                  List.of("on", "offset", "a.b", "a:b")));
     }
 
     @Test
     void keywordsAreCaseInsensitive() {
-      assertThat(parse("SUM BY (job) (foo OFFSET 5m)")).isEqualTo(parse("sum by (job) (foo offset 5m)"));
+      assertThat(parse("SUM BY (job) (foo OFFSET 5m)"))
+          .isEqualTo(parse("sum by (job) (foo offset 5m)"));
       assertThat(parse("foo AND bar")).isEqualTo(parse("foo and bar"));
     }
   }
@@ -433,7 +466,9 @@ class ParserTest {
       assertThat(parse("a + b * c"))
           .isEqualTo(
               new BinaryExpr(
-                  BinaryOp.ADD, selector("a"), new BinaryExpr(BinaryOp.MUL, selector("b"), selector("c"))));
+                  BinaryOp.ADD,
+                  selector("a"),
+                  new BinaryExpr(BinaryOp.MUL, selector("b"), selector("c"))));
     }
 
     @Test
@@ -441,7 +476,9 @@ class ParserTest {
       assertThat(parse("a - b - c"))
           .isEqualTo(
               new BinaryExpr(
-                  BinaryOp.SUB, new BinaryExpr(BinaryOp.SUB, selector("a"), selector("b")), selector("c")));
+                  BinaryOp.SUB,
+                  new BinaryExpr(BinaryOp.SUB, selector("a"), selector("b")),
+                  selector("c")));
     }
 
     @Test
@@ -449,15 +486,19 @@ class ParserTest {
       assertThat(parse("a ^ b ^ c"))
           .isEqualTo(
               new BinaryExpr(
-                  BinaryOp.POW, selector("a"), new BinaryExpr(BinaryOp.POW, selector("b"), selector("c"))));
+                  BinaryOp.POW,
+                  selector("a"),
+                  new BinaryExpr(BinaryOp.POW, selector("b"), selector("c"))));
     }
 
     @Test
     void unaryMinusBindsLooserThanPowerAndAsTightAsMultiplication() {
       assertThat(parse("-a ^ b"))
-          .isEqualTo(new UnaryExpr(true, new BinaryExpr(BinaryOp.POW, selector("a"), selector("b"))));
+          .isEqualTo(
+              new UnaryExpr(true, new BinaryExpr(BinaryOp.POW, selector("a"), selector("b"))));
       assertThat(parse("-a * b"))
-          .isEqualTo(new BinaryExpr(BinaryOp.MUL, new UnaryExpr(true, selector("a")), selector("b")));
+          .isEqualTo(
+              new BinaryExpr(BinaryOp.MUL, new UnaryExpr(true, selector("a")), selector("b")));
       assertThat(parse("2 ^ -1"))
           .isEqualTo(new BinaryExpr(BinaryOp.POW, new NumberLiteral(2), new NumberLiteral(-1)));
     }
@@ -485,19 +526,23 @@ class ParserTest {
                   new VectorSelector("b", List.of(), minutes(5), null, RangeSmoothing.NONE)));
       assertThat(parse("-foo offset 5m"))
           .isEqualTo(
-              new UnaryExpr(true, new VectorSelector("foo", List.of(), minutes(5), null, RangeSmoothing.NONE)));
+              new UnaryExpr(
+                  true,
+                  new VectorSelector("foo", List.of(), minutes(5), null, RangeSmoothing.NONE)));
     }
 
     @Test
     void signsFollowPrometheusPrecedence() {
       assertThat(parse("-1^2"))
           .isEqualTo(
-              new UnaryExpr(true, new BinaryExpr(BinaryOp.POW, new NumberLiteral(1), new NumberLiteral(2))));
+              new UnaryExpr(
+                  true, new BinaryExpr(BinaryOp.POW, new NumberLiteral(1), new NumberLiteral(2))));
       assertThat(parse("-1*2"))
           .isEqualTo(new BinaryExpr(BinaryOp.MUL, new NumberLiteral(-1), new NumberLiteral(2)));
       assertThat(parse("-1^-2"))
           .isEqualTo(
-              new UnaryExpr(true, new BinaryExpr(BinaryOp.POW, new NumberLiteral(1), new NumberLiteral(-2))));
+              new UnaryExpr(
+                  true, new BinaryExpr(BinaryOp.POW, new NumberLiteral(1), new NumberLiteral(-2))));
       assertThat(parse("+1 + -2 * 1"))
           .isEqualTo(
               new BinaryExpr(
@@ -521,7 +566,9 @@ class ParserTest {
     @Test
     void boolModifier() {
       assertThat(parse("a > bool 1"))
-          .isEqualTo(new BinaryExpr(BinaryOp.GTR, selector("a"), new NumberLiteral(1), true, VectorMatching.DEFAULT));
+          .isEqualTo(
+              new BinaryExpr(
+                  BinaryOp.GTR, selector("a"), new NumberLiteral(1), true, VectorMatching.DEFAULT));
     }
 
     @Test
@@ -533,7 +580,8 @@ class ParserTest {
                   selector("a"),
                   selector("b"),
                   false,
-                  VectorMatching.on(List.of("x")).withGroup(Cardinality.MANY_TO_ONE, List.of("y", "z"))));
+                  VectorMatching.on(List.of("x"))
+                      .withGroup(Cardinality.MANY_TO_ONE, List.of("y", "z"))));
     }
 
     @Test
@@ -545,7 +593,8 @@ class ParserTest {
                   selector("a"),
                   new ParenExpr(selector("c")),
                   false,
-                  VectorMatching.ignoring(List.of("x")).withGroup(Cardinality.ONE_TO_MANY, List.of("b"))));
+                  VectorMatching.ignoring(List.of("x"))
+                      .withGroup(Cardinality.ONE_TO_MANY, List.of("b"))));
       assertThat(parse("a * on (x) group_left b"))
           .isEqualTo(
               new BinaryExpr(
@@ -558,8 +607,10 @@ class ParserTest {
 
     @Test
     void emptyIgnoringIsTheDefaultMatching() {
-      assertThat(parse("a and ignoring () b")).isEqualTo(new BinaryExpr(BinaryOp.AND, selector("a"), selector("b")));
-      assertThat(((BinaryExpr) parse("a and on () b")).matching()).isEqualTo(VectorMatching.on(List.of()));
+      assertThat(parse("a and ignoring () b"))
+          .isEqualTo(new BinaryExpr(BinaryOp.AND, selector("a"), selector("b")));
+      assertThat(((BinaryExpr) parse("a and on () b")).matching())
+          .isEqualTo(VectorMatching.on(List.of()));
     }
 
     @Test
@@ -573,9 +624,12 @@ class ParserTest {
 
     @Test
     void trimOperatorsAndAtan2() {
-      assertThat(parse("a </ b")).isEqualTo(new BinaryExpr(BinaryOp.TRIM_UPPER, selector("a"), selector("b")));
-      assertThat(parse("a >/ b")).isEqualTo(new BinaryExpr(BinaryOp.TRIM_LOWER, selector("a"), selector("b")));
-      assertThat(parse("a atan2 b")).isEqualTo(new BinaryExpr(BinaryOp.ATAN2, selector("a"), selector("b")));
+      assertThat(parse("a </ b"))
+          .isEqualTo(new BinaryExpr(BinaryOp.TRIM_UPPER, selector("a"), selector("b")));
+      assertThat(parse("a >/ b"))
+          .isEqualTo(new BinaryExpr(BinaryOp.TRIM_LOWER, selector("a"), selector("b")));
+      assertThat(parse("a atan2 b"))
+          .isEqualTo(new BinaryExpr(BinaryOp.ATAN2, selector("a"), selector("b")));
     }
 
     @Test
@@ -627,12 +681,17 @@ class ParserTest {
     @Test
     void escapedBytesThatAreNotUtf8AreKeptAsGoKeepsThem() {
       // Go's "\xff" is the byte 0xff, not U+FFFD; printed back (to a shard) it must stay \xff.
-      for (String query : List.of("up{job=\"\\xff\"}", "label_replace(up, \"a\", \"a\\xe2\\x82b\\377\", \"\", \"\")")) {
+      for (String query :
+          List.of(
+              "up{job=\"\\xff\"}", "label_replace(up, \"a\", \"a\\xe2\\x82b\\377\", \"\", \"\")")) {
         Expr parsed = PromQL.parse(query);
         assertThat(PromQL.print(parsed)).isEqualTo(query.replace("\\377", "\\xff"));
-        assertThat(parsed).isNotEqualTo(PromQL.parse(query.replace("\\xff", "\\ufffd").replace("\\377", "\\ufffd")));
+        assertThat(parsed)
+            .isNotEqualTo(
+                PromQL.parse(query.replace("\\xff", "\\ufffd").replace("\\377", "\\ufffd")));
       }
-      assertThat(PromQL.print(PromQL.parse("\"\\xe2\\x82\\xac\\xef\\xbf\\xbd\""))).isEqualTo("\"€\\ufffd\"");
+      assertThat(PromQL.print(PromQL.parse("\"\\xe2\\x82\\xac\\xef\\xbf\\xbd\"")))
+          .isEqualTo("\"€\\ufffd\"");
     }
 
     @Test

@@ -51,7 +51,12 @@ class PrettyPrinterTest {
         10,
         "sum without (job, foo) (\n  task:errors:rate10s{job=\"s\"}\n)");
     assertPretty(
-        new AggregateExpr(AggregateOp.TOPK, selector("ask:errors:rate10s", LabelMatcher.equal("job", "s")), number(10), false, List.of()),
+        new AggregateExpr(
+            AggregateOp.TOPK,
+            selector("ask:errors:rate10s", LabelMatcher.equal("job", "s")),
+            number(10),
+            false,
+            List.of()),
         10,
         "topk(\n  10,\n  ask:errors:rate10s{job=\"s\"}\n)");
   }
@@ -85,7 +90,10 @@ class PrettyPrinterTest {
     assertPretty(
         call(
             "label_replace",
-            selector("up", LabelMatcher.equal("job", "api-server"), LabelMatcher.equal("service", "a:c")),
+            selector(
+                "up",
+                LabelMatcher.equal("job", "api-server"),
+                LabelMatcher.equal("service", "a:c")),
             new StringLiteral("foo"),
             new StringLiteral("$1")),
         10,
@@ -96,15 +104,16 @@ class PrettyPrinterTest {
   void parenthesesSplitOnlyWhenTooLong() {
     assertPretty(new ParenExpr(selector("foo")), 10, "(foo)");
     assertPretty(new ParenExpr(selector("_foo_long_")), 10, "(\n  _foo_long_\n)");
-    assertPretty(
-        new ParenExpr(new ParenExpr(selector("foo_long"))), 10, "(\n  (foo_long)\n)");
+    assertPretty(new ParenExpr(new ParenExpr(selector("foo_long"))), 10, "(\n  (foo_long)\n)");
   }
 
   @Test
   void unaryKeepsItsSignBeforeTheSplitOperand() {
     assertPretty(new UnaryExpr(true, selector("vector_selector")), 10, "-vector_selector");
     assertPretty(
-        new UnaryExpr(true, call("histogram_quantile", number(0.9), call("rate", range(selector("foo"), MINUTE)))),
+        new UnaryExpr(
+            true,
+            call("histogram_quantile", number(0.9), call("rate", range(selector("foo"), MINUTE)))),
         10,
         "-histogram_quantile(\n  0.9,\n  rate(\n    foo[1m]\n  )\n)");
     assertPretty(
@@ -117,7 +126,12 @@ class PrettyPrinterTest {
   void splitSubqueryPrintsItsExpressionThenItsSuffix() {
     Expr inner = call("rate", range(selector("demo_api_request_duration_seconds_count"), MINUTE));
     Expr subquery =
-        new SubqueryExpr(inner, PrinterTest.duration(MINUTE), null, PrinterTest.duration(MINUTE), AtModifier.start());
+        new SubqueryExpr(
+            inner,
+            PrinterTest.duration(MINUTE),
+            null,
+            PrinterTest.duration(MINUTE),
+            AtModifier.start());
     assertPretty(
         call("max_over_time", subquery),
         10,

@@ -7,11 +7,11 @@ import io.promroute.promql.ast.Expr;
 import org.junit.jupiter.api.Test;
 
 /**
- * For thousands of random parser-shaped trees ({@link RandomExprs}): {@code parse(print(e))}
- * equals {@code e}, and so does parsing the pretty form. Seeded, so a failure reproduces; the seed
- * and the count can be changed with {@code -Dpromql.property.seed} and {@code
- * -Dpromql.property.trees}. A time budget keeps a slow machine from stalling the build, but at
- * least {@link #MINIMUM_TREES} trees are always checked.
+ * For thousands of random parser-shaped trees ({@link RandomExprs}): {@code parse(print(e))} equals
+ * {@code e}, and so does parsing the pretty form. Seeded, so a failure reproduces; the seed and the
+ * count can be changed with {@code -Dpromql.property.seed} and {@code -Dpromql.property.trees}. A
+ * time budget keeps a slow machine from stalling the build, but at least {@link #MINIMUM_TREES}
+ * trees are always checked.
  */
 class PrintRoundTripPropertyTest {
 
@@ -52,8 +52,17 @@ class PrintRoundTripPropertyTest {
     try {
       parsed = PromQL.parse(text, options);
     } catch (PromQLParseException exception) {
-      fail("tree #" + index + " (seed " + SEED + ") printed as\n" + text + "\ndoes not parse: "
-          + exception.getMessage() + "\ntree: " + tree);
+      fail(
+          "tree #"
+              + index
+              + " (seed "
+              + SEED
+              + ") printed as\n"
+              + text
+              + "\ndoes not parse: "
+              + exception.getMessage()
+              + "\ntree: "
+              + tree);
       return;
     }
     assertThat(parsed)

@@ -31,9 +31,9 @@ import org.opentest4j.TestAbortedException;
  *
  * <p>The directory comes from the system property {@code promql.conformance.dir} (set by the core
  * pom's profile when the directory exists). The tests fail, not skip, when the property names a
- * missing directory, and when {@code CI=true} and the property is missing. Cases skipped on
- * purpose are listed with their reason in {@code printer-skips.txt}; an entry there that matches
- * no case fails the test, so the list cannot rot.
+ * missing directory, and when {@code CI=true} and the property is missing. Cases skipped on purpose
+ * are listed with their reason in {@code printer-skips.txt}; an entry there that matches no case
+ * fails the test, so the list cannot rot.
  */
 class PrinterConformanceTest {
 
@@ -111,7 +111,8 @@ class PrinterConformanceTest {
 
   static Map<String, Skip> readSkips() {
     Map<String, Skip> skips = new LinkedHashMap<>();
-    try (InputStream stream = PrinterConformanceTest.class.getResourceAsStream("/printer-skips.txt")) {
+    try (InputStream stream =
+        PrinterConformanceTest.class.getResourceAsStream("/printer-skips.txt")) {
       if (stream == null) {
         fail("printer-skips.txt is missing from the test resources");
       }
@@ -123,7 +124,8 @@ class PrinterConformanceTest {
         }
         JsonNode node = JSON.readTree(line);
         Skip skip =
-            new Skip(node.get("file").asText(), node.get("in").asText(), node.get("reason").asText());
+            new Skip(
+                node.get("file").asText(), node.get("in").asText(), node.get("reason").asText());
         assertThat(skip.reason()).as("a skip needs a reason: " + line).isNotBlank();
         skips.put(skip.file() + "\u0000" + skip.input(), skip);
       }
@@ -166,7 +168,10 @@ class PrinterConformanceTest {
       passed++;
     }
 
-    /** A case that differs for a documented reason that is not a printer fault; listed in the output. */
+    /**
+     * A case that differs for a documented reason that is not a printer fault; listed in the
+     * output.
+     */
     void explain(String input, String reason) {
       cases++;
       explained.merge(reason, 1, Integer::sum);
@@ -190,13 +195,20 @@ class PrinterConformanceTest {
 
     void assertAllPassed(String file) {
       StringBuilder summary = new StringBuilder();
-      summary.append("[conformance] ").append(name).append(": ").append(passed).append(" / ")
-          .append(cases).append(" passed");
+      summary
+          .append("[conformance] ")
+          .append(name)
+          .append(": ")
+          .append(passed)
+          .append(" / ")
+          .append(cases)
+          .append(" passed");
       if (skipped > 0) {
         summary.append(", ").append(skipped).append(" skipped (printer-skips.txt)");
       }
       explained.forEach(
-          (reason, count) -> summary.append(", ").append(count).append(" explained: ").append(reason));
+          (reason, count) ->
+              summary.append(", ").append(count).append(" explained: ").append(reason));
       if (!failures.isEmpty()) {
         summary.append(", ").append(failures.size()).append(" FAILED");
       }
@@ -213,7 +225,8 @@ class PrinterConformanceTest {
         fail(
             summary
                 + "\n"
-                + String.join("\n", failures.subList(0, Math.min(FAILURES_SHOWN, failures.size()))));
+                + String.join(
+                    "\n", failures.subList(0, Math.min(FAILURES_SHOWN, failures.size()))));
       }
     }
   }
@@ -247,7 +260,12 @@ class PrinterConformanceTest {
             if (printed.equals(expected)) {
               tally.pass();
             } else {
-              tally.failed(input, "printed " + JSON.valueToTree(printed) + ", expected " + JSON.valueToTree(expected));
+              tally.failed(
+                  input,
+                  "printed "
+                      + JSON.valueToTree(printed)
+                      + ", expected "
+                      + JSON.valueToTree(expected));
             }
           });
     }
@@ -291,8 +309,8 @@ class PrinterConformanceTest {
 
   /**
    * parse(print(e)) equals e up to the order of matchers (which the printer sorts, as Prometheus
-   * does), print is idempotent, and the pretty form (at Prometheus's width and at a narrow one
-   * that splits nearly everything) parses back to the same tree.
+   * does), print is idempotent, and the pretty form (at Prometheus's width and at a narrow one that
+   * splits nearly everything) parses back to the same tree.
    */
   private static void roundTrip(String file, ParserOptions options) {
     Path directory = conformanceDirectory();
@@ -316,7 +334,8 @@ class PrinterConformanceTest {
             // The printer sorts matchers, as Prometheus's does; nothing else may change.
             Expr expected = CanonicalExprs.withSortedMatchers(parsed);
             if (!reparsed.equals(expected)) {
-              tally.failed(input, "print " + JSON.valueToTree(printed) + " parses to a different tree");
+              tally.failed(
+                  input, "print " + JSON.valueToTree(printed) + " parses to a different tree");
               return;
             }
             String reprinted = PromQL.print(reparsed);
@@ -327,7 +346,8 @@ class PrinterConformanceTest {
             for (int width : new int[] {100, 10}) {
               String pretty = PromQL.prettyPrint(parsed, width);
               if (!PromQL.parse(pretty, options).equals(expected)) {
-                tally.failed(input, "prettyPrint at " + width + " parses to a different tree:\n" + pretty);
+                tally.failed(
+                    input, "prettyPrint at " + width + " parses to a different tree:\n" + pretty);
                 return;
               }
             }

@@ -198,7 +198,8 @@ class PrinterTest {
   @Test
   void subqueryPrintsRangeStepAtAndOffset() {
     assertPrints(
-        new SubqueryExpr(selector("a"), duration(HOUR), duration(5 * MINUTE), duration(MINUTE), null),
+        new SubqueryExpr(
+            selector("a"), duration(HOUR), duration(5 * MINUTE), duration(MINUTE), null),
         "a[1h:5m] offset 1m");
     assertPrints(
         new SubqueryExpr(
@@ -220,7 +221,10 @@ class PrinterTest {
         new MatrixSelector(selector("foo"), new DurationNegation(new DurationParen(step))),
         "foo[-(step())]");
     assertPrints(
-        selector("foo").withOffset(new DurationParen(new DurationBinary(BinaryOp.MUL, numberDuration(5), numberDuration(2)))),
+        selector("foo")
+            .withOffset(
+                new DurationParen(
+                    new DurationBinary(BinaryOp.MUL, numberDuration(5), numberDuration(2)))),
         "foo offset (5 * 2)");
     DurationExpr minOf =
         new DurationCall(
@@ -235,7 +239,8 @@ class PrinterTest {
     assertPrints(
         new MatrixSelector(
             selector("foo"),
-            new DurationCall(DurationCall.Function.MAX_OF, List.of(rangeCall, duration(5 * SECOND)))),
+            new DurationCall(
+                DurationCall.Function.MAX_OF, List.of(rangeCall, duration(5 * SECOND)))),
         "foo[max_of(range(), 5s)]");
   }
 
@@ -309,7 +314,8 @@ class PrinterTest {
   void fillModifiersFoldEqualSidesAndUseGoDefaultFloatFormat() {
     BinaryExpr plus = binary(selector("a"), BinaryOp.ADD, selector("b"));
     assertPrints(
-        plus.withMatching(VectorMatching.DEFAULT.withFill(new FillModifier(number(-23), number(-23)))),
+        plus.withMatching(
+            VectorMatching.DEFAULT.withFill(new FillModifier(number(-23), number(-23)))),
         "a + fill (-23) b");
     assertPrints(
         plus.withMatching(VectorMatching.DEFAULT.withFill(new FillModifier(number(-23), null))),
@@ -318,7 +324,8 @@ class PrinterTest {
         plus.withMatching(VectorMatching.DEFAULT.withFill(new FillModifier(null, number(42)))),
         "a + fill_right (42) b");
     assertPrints(
-        plus.withMatching(VectorMatching.DEFAULT.withFill(new FillModifier(number(-23), number(42)))),
+        plus.withMatching(
+            VectorMatching.DEFAULT.withFill(new FillModifier(number(-23), number(42)))),
         "a + fill_left (-23) fill_right (42) b");
     assertPrints(
         plus.withMatching(
@@ -339,8 +346,13 @@ class PrinterTest {
     assertPrints(new UnaryExpr(false, selector("foo")), "+foo");
     assertPrints(new ParenExpr(binary(number(1), BinaryOp.ADD, number(2))), "(1 + 2)");
     assertPrints(
-        call("label_replace", selector("up"), new StringLiteral("foo"), new StringLiteral("$1"),
-            new StringLiteral("service"), new StringLiteral("(.*):.*")),
+        call(
+            "label_replace",
+            selector("up"),
+            new StringLiteral("foo"),
+            new StringLiteral("$1"),
+            new StringLiteral("service"),
+            new StringLiteral("(.*):.*")),
         "label_replace(up, \"foo\", \"$1\", \"service\", \"(.*):.*\")");
     assertPrints(call("time"), "time()");
   }

@@ -36,9 +36,9 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * A seeded generator of random, well-typed PromQL trees, shaped exactly as the parser shapes
- * them, so that {@code PromQL.parse(PromQL.print(tree))} must give the tree back. A test utility
- * for anyone who needs many realistic trees (printer, parser, shard rewriter).
+ * A seeded generator of random, well-typed PromQL trees, shaped exactly as the parser shapes them,
+ * so that {@code PromQL.parse(PromQL.print(tree))} must give the tree back. A test utility for
+ * anyone who needs many realistic trees (printer, parser, shard rewriter).
  *
  * <p>What "shaped as the parser shapes them" means, and is enforced here:
  *
@@ -46,16 +46,16 @@ import java.util.Set;
  *   <li>a sign in front of a number is folded into the literal, so there is never a {@link
  *       UnaryExpr} directly on a {@link NumberLiteral}, and a negative literal never stands where
  *       the sign would bind differently (the left side of {@code ^});
- *   <li>{@link ParenExpr} wherever precedence or associativity needs parentheses, around a
- *       binary operand of a unary operator (unless {@code ^}), around a binary or unary subquery
- *       body; extra parentheses elsewhere at random, since the parser keeps them;
- *   <li>the semantic checks hold: types of operands and arguments, {@code bool} only on
- *       comparisons and always between scalars, vector matching and {@code fill} only between
- *       instant vectors, set operators many-to-many without {@code fill}, no label both in
- *       {@code on} and in a group modifier, a selector without a name has a matcher that does not
- *       match the empty string, ranges and steps positive, offsets non-zero;
- *   <li>matchers in the printer's order (sorted by printed form), since that is the order a
- *       parse of the printed form keeps;
+ *   <li>{@link ParenExpr} wherever precedence or associativity needs parentheses, around a binary
+ *       operand of a unary operator (unless {@code ^}), around a binary or unary subquery body;
+ *       extra parentheses elsewhere at random, since the parser keeps them;
+ *   <li>the semantic checks hold: types of operands and arguments, {@code bool} only on comparisons
+ *       and always between scalars, vector matching and {@code fill} only between instant vectors,
+ *       set operators many-to-many without {@code fill}, no label both in {@code on} and in a group
+ *       modifier, a selector without a name has a matcher that does not match the empty string,
+ *       ranges and steps positive, offsets non-zero;
+ *   <li>matchers in the printer's order (sorted by printed form), since that is the order a parse
+ *       of the printed form keeps;
  *   <li>optional syntax only when the {@link ParserOptions} given enable it.
  * </ul>
  *
@@ -77,26 +77,77 @@ public final class RandomExprs {
   // Grouping and matching labels: never a keyword, because keyword handling in label lists is
   // the parser's business and a printer round trip should not depend on it.
   private static final List<String> GROUPING_LABELS =
-      List.of("job", "instance", "le", "cluster", "mode", "__name__", "_x", "a1", "foo.bar", "üüü", "0");
+      List.of(
+          "job",
+          "instance",
+          "le",
+          "cluster",
+          "mode",
+          "__name__",
+          "_x",
+          "a1",
+          "foo.bar",
+          "üüü",
+          "0");
 
   private static final List<String> MATCHER_LABELS =
       List.of(
-          "job", "instance", "cluster", "code", "on", "by", "offset", "bool", "__name__x", "a.b",
-          "ö", "0", "with space", "");
+          "job",
+          "instance",
+          "cluster",
+          "code",
+          "on",
+          "by",
+          "offset",
+          "bool",
+          "__name__x",
+          "a.b",
+          "ö",
+          "0",
+          "with space",
+          "");
 
   private static final List<String> PLAIN_VALUES =
-      List.of("", "a", "node", "api-server", "5..", "x\"y", "back\\slash", "new\nline", "tab\t",
-          "üüü", "日本", "😀", "\u0000\u007f", "\u00a0", "a:c", "$1");
+      List.of(
+          "",
+          "a",
+          "node",
+          "api-server",
+          "5..",
+          "x\"y",
+          "back\\slash",
+          "new\nline",
+          "tab\t",
+          "üüü",
+          "日本",
+          "😀",
+          "\u0000\u007f",
+          "\u00a0",
+          "a:c",
+          "$1");
 
   private static final List<String> REGEX_VALUES =
       List.of("a.*", "x|y", ".+", "", ".*", "api-.*", "foo\\d+", "(a|b)c?", "[a-z]+");
 
   // Strings that are valid as label names and regexes wherever a function takes a string.
-  private static final List<String> SAFE_STRINGS = List.of("a", "job", "le", "instance", "$1", "(.*)", "dst");
+  private static final List<String> SAFE_STRINGS =
+      List.of("a", "job", "le", "instance", "$1", "(.*)", "dst");
 
   private static final long[] COMMON_DURATIONS = {
-    1, 1500, 15_000, 30_000, 60_000, 300_000, 600_000, 3_600_000, 5_400_000, 86_400_000L,
-    604_800_000L, 1_209_600_000L, 31_536_000_000L, 7_776_000_000L
+    1,
+    1500,
+    15_000,
+    30_000,
+    60_000,
+    300_000,
+    600_000,
+    3_600_000,
+    5_400_000,
+    86_400_000L,
+    604_800_000L,
+    1_209_600_000L,
+    31_536_000_000L,
+    7_776_000_000L
   };
 
   private static final BinaryOp[] BINARY_OPS = BinaryOp.values();
@@ -202,10 +253,12 @@ public final class RandomExprs {
     if (shape < 7) {
       name = METRIC_NAMES.get(random.nextInt(METRIC_NAMES.size()));
     } else if (shape < 8) {
-      matchers.add(LabelMatcher.equal(LabelMatcher.METRIC_NAME, random.nextBoolean() ? "a.b" : "up"));
+      matchers.add(
+          LabelMatcher.equal(LabelMatcher.METRIC_NAME, random.nextBoolean() ? "a.b" : "up"));
     } else {
       // Without a name, one matcher must not match the empty string.
-      matchers.add(LabelMatcher.equal(MATCHER_LABELS.get(random.nextInt(MATCHER_LABELS.size())), "x"));
+      matchers.add(
+          LabelMatcher.equal(MATCHER_LABELS.get(random.nextInt(MATCHER_LABELS.size())), "x"));
     }
     int extra = random.nextInt(4);
     for (int index = 0; index < extra; index++) {
@@ -428,7 +481,8 @@ public final class RandomExprs {
       op = BINARY_OPS[random.nextInt(BINARY_OPS.length)];
     } while (op.isSetOperator() || isTrim(op));
     // Prometheus requires bool on a comparison between two scalars.
-    return binary(op, scalar(depth - 1), scalar(depth - 1), op.isComparison(), VectorMatching.DEFAULT);
+    return binary(
+        op, scalar(depth - 1), scalar(depth - 1), op.isComparison(), VectorMatching.DEFAULT);
   }
 
   // ---- range vectors ----
@@ -482,7 +536,8 @@ public final class RandomExprs {
       case 2 ->
           new DurationCall(
               random.nextBoolean() ? DurationCall.Function.MIN_OF : DurationCall.Function.MAX_OF,
-              List.of(positiveDurationExpression(depth - 1), positiveDurationExpression(depth - 1)));
+              List.of(
+                  positiveDurationExpression(depth - 1), positiveDurationExpression(depth - 1)));
       case 3 ->
           new DurationBinary(
               BinaryOp.ADD,
@@ -564,8 +619,10 @@ public final class RandomExprs {
     return new UnaryExpr(random.nextInt(4) != 0, wrapped);
   }
 
-  private Expr binary(BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, VectorMatching matching) {
-    return new BinaryExpr(op, operand(lhs, op, true), operand(rhs, op, false), returnBool, matching);
+  private Expr binary(
+      BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, VectorMatching matching) {
+    return new BinaryExpr(
+        op, operand(lhs, op, true), operand(rhs, op, false), returnBool, matching);
   }
 
   /** Wraps an operand in parentheses where printing it bare would parse differently. */

@@ -12,16 +12,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 20,000-term operator chains and 1,000-deep nestings sent through the whole engine in a freshly
- * started JVM with the default thread stack, each on a new thread: every one gets its answer or
- * its positioned parse error, never a StackOverflowError.
+ * started JVM with the default thread stack, each on a new thread: every one gets its answer or its
+ * positioned parse error, never a StackOverflowError.
  */
 class ColdJvmDeepRequestTest {
 
   @Test
-  void longChainsAndDeepNestingsGetTheirAnswerOrTheirPositionedErrorOnAColdJvm() throws IOException, InterruptedException {
+  void longChainsAndDeepNestingsGetTheirAnswerOrTheirPositionedErrorOnAColdJvm()
+      throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process process =
-        new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        new ProcessBuilder(
+                java.toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
                 DeepRequests.class.getName())
             .redirectErrorStream(true)
             .start();
@@ -30,14 +35,17 @@ class ColdJvmDeepRequestTest {
 
     List<String> lines = output.lines().toList();
     int requests = 0;
-    for (Map.Entry<String, Map.Entry<String, List<String>>> query : DeepRequests.queries().entrySet()) {
+    for (Map.Entry<String, Map.Entry<String, List<String>>> query :
+        DeepRequests.queries().entrySet()) {
       for (String endpoint : query.getValue().getValue()) {
         String prefix = query.getKey() + " " + endpoint + " ";
         assertThat(lines).as(output).element(requests).asString().startsWith(prefix);
         String outcome = lines.get(requests).substring(prefix.length());
         if (query.getKey().equals("too-deep")) {
-          assertThat(outcome).startsWith("400 {\"status\":\"error\",\"errorType\":\"bad_data\","
-              + "\"error\":\"invalid parameter \\\"query\\\": 1:4004: parse error: query is nested too deeply");
+          assertThat(outcome)
+              .startsWith(
+                  "400 {\"status\":\"error\",\"errorType\":\"bad_data\","
+                      + "\"error\":\"invalid parameter \\\"query\\\": 1:4004: parse error: query is nested too deeply");
         } else {
           assertThat(outcome).as(prefix).startsWith("200 {\"status\":\"success\",\"data\":");
         }

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** A shard's JSON answer held in memory, for upstream clients written as fakes; each {@link #body()} reads it from the start. */
+/**
+ * A shard's JSON answer held in memory, for upstream clients written as fakes; each {@link #body()}
+ * reads it from the start.
+ */
 public record InMemoryResponse(int status, String json) implements UpstreamResponse {
 
   @Override

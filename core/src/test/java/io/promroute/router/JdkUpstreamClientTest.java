@@ -8,7 +8,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,23 +19,37 @@ class JdkUpstreamClientTest {
   void cancellingTheFutureClosesTheShardConnection() throws Exception {
     AtomicInteger closed = new AtomicInteger();
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try (Socket socket = server.accept()) {
-          while (socket.getInputStream().read() >= 0) {
-            // read the request, never answer
-          }
-          closed.incrementAndGet();
-        } catch (IOException e) {
-          closed.incrementAndGet();
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try (Socket socket = server.accept()) {
+                  while (socket.getInputStream().read() >= 0) {
+                    // read the request, never answer
+                  }
+                  closed.incrementAndGet();
+                } catch (IOException e) {
+                  closed.incrementAndGet();
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
       URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
       UpstreamClient client = UpstreamClient.jdk();
-      java.util.concurrent.atomic.AtomicReference<CompletableFuture<UpstreamResponse>> ref = new java.util.concurrent.atomic.AtomicReference<>();
-      Thread sender = new Thread(() -> ref.set(client.send(new UpstreamRequest(
-          "a", ShardTarget.of(uri), "GET", uri.resolve("/api/v1/query?query=up"), Map.of(), new byte[0], Duration.ofSeconds(60)))));
+      java.util.concurrent.atomic.AtomicReference<CompletableFuture<UpstreamResponse>> ref =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread sender =
+          new Thread(
+              () ->
+                  ref.set(
+                      client.send(
+                          new UpstreamRequest(
+                              "a",
+                              ShardTarget.of(uri),
+                              "GET",
+                              uri.resolve("/api/v1/query?query=up"),
+                              Map.of(),
+                              new byte[0],
+                              Duration.ofSeconds(60)))));
       sender.start();
       sender.join();
       CompletableFuture<UpstreamResponse> future = ref.get();
@@ -57,28 +70,44 @@ class JdkUpstreamClientTest {
   void aGetWithAQueryOfHundredsOfKilobytesReachesTheShardWhole() throws Exception {
     String query = "up" + " or up".repeat(50_000);
     String small = "{\"status\":\"success\",\"data\":[]}";
-    java.util.concurrent.atomic.AtomicReference<String> requestLine = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<String> requestLine =
+        new java.util.concurrent.atomic.AtomicReference<>();
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread shard = new Thread(() -> {
-        try (Socket socket = server.accept()) {
-          java.io.BufferedReader in = new java.io.BufferedReader(
-              new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
-          requestLine.set(in.readLine());
-          for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-            // the request's headers
-          }
-          socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + small.length() + "\r\n\r\n" + small)
-              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-          // the test fails on its own assertions
-        }
-      });
+      Thread shard =
+          new Thread(
+              () -> {
+                try (Socket socket = server.accept()) {
+                  java.io.BufferedReader in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              socket.getInputStream(),
+                              java.nio.charset.StandardCharsets.ISO_8859_1));
+                  requestLine.set(in.readLine());
+                  for (String line = in.readLine();
+                      line != null && !line.isEmpty();
+                      line = in.readLine()) {
+                    // the request's headers
+                  }
+                  socket
+                      .getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Length: "
+                                  + small.length()
+                                  + "\r\n\r\n"
+                                  + small)
+                              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                  // the test fails on its own assertions
+                }
+              });
       shard.setDaemon(true);
       shard.start();
       String encoded = java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8);
 
-      try (UpstreamResponse response = UpstreamClient.jdk().send(get(server, "/api/v1/query?query=" + encoded))
-          .get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      try (UpstreamResponse response =
+          UpstreamClient.jdk()
+              .send(get(server, "/api/v1/query?query=" + encoded))
+              .get(10, java.util.concurrent.TimeUnit.SECONDS)) {
         assertThat(response.status()).isEqualTo(200);
       }
       assertThat(requestLine.get()).isEqualTo("GET /api/v1/query?query=" + encoded + " HTTP/1.1");
@@ -89,40 +118,59 @@ class JdkUpstreamClientTest {
   void aSmallAnswerComesWholeAndAChunkedOneStreams() throws Exception {
     String small = "{\"status\":\"success\",\"data\":[]}";
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread shard = new Thread(() -> {
-        try (Socket socket = server.accept()) {
-          java.io.BufferedReader in = new java.io.BufferedReader(
-              new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
-          java.io.OutputStream out = socket.getOutputStream();
-          for (int request = 0; request < 2; request++) {
-            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-              // the request's headers
-            }
-            String answer = request == 0
-                ? "HTTP/1.1 200 OK\r\nContent-Length: " + small.length() + "\r\n\r\n" + small
-                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + Integer.toHexString(small.length()) + "\r\n" + small + "\r\n0\r\n\r\n";
-            out.write(answer.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            out.flush();
-          }
-        } catch (IOException e) {
-          // the test fails on its own assertions
-        }
-      });
+      Thread shard =
+          new Thread(
+              () -> {
+                try (Socket socket = server.accept()) {
+                  java.io.BufferedReader in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              socket.getInputStream(),
+                              java.nio.charset.StandardCharsets.ISO_8859_1));
+                  java.io.OutputStream out = socket.getOutputStream();
+                  for (int request = 0; request < 2; request++) {
+                    for (String line = in.readLine();
+                        line != null && !line.isEmpty();
+                        line = in.readLine()) {
+                      // the request's headers
+                    }
+                    String answer =
+                        request == 0
+                            ? "HTTP/1.1 200 OK\r\nContent-Length: "
+                                + small.length()
+                                + "\r\n\r\n"
+                                + small
+                            : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                + Integer.toHexString(small.length())
+                                + "\r\n"
+                                + small
+                                + "\r\n0\r\n\r\n";
+                    out.write(answer.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    out.flush();
+                  }
+                } catch (IOException e) {
+                  // the test fails on its own assertions
+                }
+              });
       shard.setDaemon(true);
       shard.start();
       UpstreamClient client = UpstreamClient.jdk();
       UpstreamRequest request = get(server, "/api/v1/query?query=up");
 
-      try (UpstreamResponse whole = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      try (UpstreamResponse whole =
+          client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
         assertThat(whole.status()).isEqualTo(200);
         assertThat(whole.body()).isInstanceOf(java.io.ByteArrayInputStream.class);
-        assertThat(new String(whole.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(small);
+        assertThat(new String(whole.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo(small);
       }
-      try (UpstreamResponse streamed = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      try (UpstreamResponse streamed =
+          client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
         assertThat(streamed.status()).isEqualTo(200);
         assertThat(streamed.body()).isNotInstanceOf(java.io.ByteArrayInputStream.class);
-        assertThat(new String(streamed.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(small);
+        assertThat(
+                new String(streamed.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo(small);
       }
     }
   }
@@ -137,38 +185,54 @@ class JdkUpstreamClientTest {
     String rest = "\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
     java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread shard = new Thread(() -> {
-        try (Socket socket = server.accept()) {
-          java.io.BufferedReader in = new java.io.BufferedReader(
-              new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
-          for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-            // the request's headers
-          }
-          java.io.OutputStream out = socket.getOutputStream();
-          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-              + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-          out.flush();
-          cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS);
-          out.write((Integer.toHexString(rest.length()) + "\r\n" + rest + "\r\n0\r\n\r\n")
-              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-          out.flush();
-          while (socket.getInputStream().read() >= 0) {
-            // until the client closes
-          }
-        } catch (IOException | InterruptedException e) {
-          // the test fails on its own assertions
-        }
-      });
+      Thread shard =
+          new Thread(
+              () -> {
+                try (Socket socket = server.accept()) {
+                  java.io.BufferedReader in =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              socket.getInputStream(),
+                              java.nio.charset.StandardCharsets.ISO_8859_1));
+                  for (String line = in.readLine();
+                      line != null && !line.isEmpty();
+                      line = in.readLine()) {
+                    // the request's headers
+                  }
+                  java.io.OutputStream out = socket.getOutputStream();
+                  out.write(
+                      ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                              + Integer.toHexString(first.length())
+                              + "\r\n"
+                              + first
+                              + "\r\n")
+                          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                  out.flush();
+                  cancelled.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                  out.write(
+                      (Integer.toHexString(rest.length()) + "\r\n" + rest + "\r\n0\r\n\r\n")
+                          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                  out.flush();
+                  while (socket.getInputStream().read() >= 0) {
+                    // until the client closes
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // the test fails on its own assertions
+                }
+              });
       shard.setDaemon(true);
       shard.start();
       UpstreamClient client = UpstreamClient.jdk();
-      CompletableFuture<UpstreamResponse> future = client.send(get(server, "/api/v1/query?query=up"));
+      CompletableFuture<UpstreamResponse> future =
+          client.send(get(server, "/api/v1/query?query=up"));
       try (UpstreamResponse response = future.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
 
         assertThat(future.cancel(true)).isFalse();
         cancelled.countDown();
 
-        assertThat(new String(response.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(first + rest);
+        assertThat(
+                new String(response.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo(first + rest);
       }
     }
   }
@@ -184,46 +248,66 @@ class JdkUpstreamClientTest {
     String json = "{\"status\":\"success\",\"data\":[]}";
     AtomicInteger connections = new AtomicInteger();
     java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch closedByTheClient = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch closedByTheClient =
+        new java.util.concurrent.CountDownLatch(1);
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread shard = new Thread(() -> {
-        while (!server.isClosed()) {
-          try {
-            Socket socket = server.accept();
-            connections.incrementAndGet();
-            Thread serving = new Thread(() -> serve(socket, json, closedByTheClient, ended));
-            serving.setDaemon(true);
-            serving.start();
-          } catch (IOException e) {
-            return;
-          }
-        }
-      });
+      Thread shard =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    Socket socket = server.accept();
+                    connections.incrementAndGet();
+                    Thread serving =
+                        new Thread(() -> serve(socket, json, closedByTheClient, ended));
+                    serving.setDaemon(true);
+                    serving.start();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
       shard.setDaemon(true);
       shard.start();
       UpstreamClient client = UpstreamClient.jdk();
       UpstreamRequest request = get(server, "/api/v1/labels");
 
-      try (UpstreamResponse first = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        assertThat(new String(first.body().readNBytes(json.length()), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(json);
+      try (UpstreamResponse first =
+          client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        assertThat(
+                new String(
+                    first.body().readNBytes(json.length()),
+                    java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo(json);
       } // closed before the end of the chunked body arrived
       closedByTheClient.countDown();
       assertThat(ended.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       Thread.sleep(300); // the end reaches the client, which puts the connection back in its pool
 
-      try (UpstreamResponse second = client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        assertThat(new String(second.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(json);
+      try (UpstreamResponse second =
+          client.send(request).get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        assertThat(
+                new String(second.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo(json);
       }
       assertThat(connections.get()).as("connections opened").isEqualTo(1);
     }
   }
 
-  /** Answers each request on {@code socket} with {@code json} chunked; the first answer's end only once the client closed its body. */
-  private static void serve(Socket socket, String json, java.util.concurrent.CountDownLatch closedByTheClient,
+  /**
+   * Answers each request on {@code socket} with {@code json} chunked; the first answer's end only
+   * once the client closed its body.
+   */
+  private static void serve(
+      Socket socket,
+      String json,
+      java.util.concurrent.CountDownLatch closedByTheClient,
       java.util.concurrent.CountDownLatch ended) {
     try (socket) {
-      java.io.BufferedReader in = new java.io.BufferedReader(
-          new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
       java.io.OutputStream out = socket.getOutputStream();
       for (int request = 0; ; request++) {
         String line = in.readLine();
@@ -233,8 +317,13 @@ class JdkUpstreamClientTest {
         while (line != null && !line.isEmpty()) {
           line = in.readLine(); // the request's headers
         }
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + Integer.toHexString(json.length()) + "\r\n" + json + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.write(
+            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(json.length())
+                    + "\r\n"
+                    + json
+                    + "\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         out.flush();
         if (request == 0) {
           closedByTheClient.await(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -251,6 +340,13 @@ class JdkUpstreamClientTest {
   /** A GET of {@code path} from the shard listening on {@code server}, with a deadline of 10 s. */
   private static UpstreamRequest get(ServerSocket server, String path) {
     URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
-    return new UpstreamRequest("a", ShardTarget.of(uri), "GET", uri.resolve(path), Map.of(), new byte[0], Duration.ofSeconds(10));
+    return new UpstreamRequest(
+        "a",
+        ShardTarget.of(uri),
+        "GET",
+        uri.resolve(path),
+        Map.of(),
+        new byte[0],
+        Duration.ofSeconds(10));
   }
 }

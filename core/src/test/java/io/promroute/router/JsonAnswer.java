@@ -9,12 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** A shard's JSON answer whose body streams, for hand-written upstream clients ({@link InMemoryResponse} holds one in memory). */
+/**
+ * A shard's JSON answer whose body streams, for hand-written upstream clients ({@link
+ * InMemoryResponse} holds one in memory).
+ */
 record JsonAnswer(int status, InputStream body) implements UpstreamResponse {
 
   /** The answer with a body that streams (not in memory), as a client passes on a large answer. */
   static JsonAnswer streamed(int status, String json) {
-    return new JsonAnswer(status, new FilterInputStream(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {});
+    return new JsonAnswer(
+        status,
+        new FilterInputStream(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {});
   }
 
   @Override

@@ -3,17 +3,13 @@ package io.promroute.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promroute.shard.ShardRewriter;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,13 +38,23 @@ class MemoryBudgetReleaseTest {
     executor.shutdownNow();
   }
 
-  /** A vector of {@code series} series of metric x, each with a label value of {@code padding} characters. */
+  /**
+   * A vector of {@code series} series of metric x, each with a label value of {@code padding}
+   * characters.
+   */
   private static String vector(String shard, int series, int padding) {
-    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+    StringBuilder json =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
     String pad = "p".repeat(padding);
     for (int i = 0; i < series; i++) {
-      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"x\",\"i\":\"").append(shard).append(i)
-          .append("\",\"pad\":\"").append(pad).append("\"},\"value\":[1700000000,\"1\"]}");
+      json.append(i == 0 ? "" : ",")
+          .append("{\"metric\":{\"__name__\":\"x\",\"i\":\"")
+          .append(shard)
+          .append(i)
+          .append("\",\"pad\":\"")
+          .append(pad)
+          .append("\"},\"value\":[1700000000,\"1\"]}");
     }
     return json.append("]}}").toString();
   }
@@ -56,32 +62,66 @@ class MemoryBudgetReleaseTest {
   private static String series(String shard, int series) {
     StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":[");
     for (int i = 0; i < series; i++) {
-      json.append(i == 0 ? "" : ",").append("{\"__name__\":\"x\",\"i\":\"").append(shard).append(i).append("\"}");
+      json.append(i == 0 ? "" : ",")
+          .append("{\"__name__\":\"x\",\"i\":\"")
+          .append(shard)
+          .append(i)
+          .append("\"}");
     }
     return json.append("]}").toString();
   }
 
-  private static Engine engine(long maxMemoryBytes, boolean partial, long maxSamples, int maxSeries,
-      ExecutorService executor, Function<UpstreamRequest, UpstreamResponse> shards) {
-    ShardRewriter rewriter = ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
+  private static Engine engine(
+      long maxMemoryBytes,
+      boolean partial,
+      long maxSamples,
+      int maxSeries,
+      ExecutorService executor,
+      Function<UpstreamRequest, UpstreamResponse> shards) {
+    ShardRewriter rewriter =
+        ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
     Router router = new Router(Routing.of(rewriter), "cluster", List.of("a", "b"), true, true);
-    UpstreamClient client = request -> CompletableFuture.supplyAsync(() -> shards.apply(request), executor);
-    return new Engine(router, "cluster",
-        Map.of("a", ShardTarget.of(URI.create("http://a.invalid")), "b", ShardTarget.of(URI.create("http://b.invalid"))),
-        client, "", Duration.ofSeconds(30), partial, Set.of(), 1 << 20, executor, false, maxSamples, maxSeries, false,
-        Map::of, maxMemoryBytes);
+    UpstreamClient client =
+        request -> CompletableFuture.supplyAsync(() -> shards.apply(request), executor);
+    return new Engine(
+        router,
+        "cluster",
+        Map.of(
+            "a",
+            ShardTarget.of(URI.create("http://a.invalid")),
+            "b",
+            ShardTarget.of(URI.create("http://b.invalid"))),
+        client,
+        "",
+        Duration.ofSeconds(30),
+        partial,
+        Set.of(),
+        1 << 20,
+        executor,
+        false,
+        maxSamples,
+        maxSeries,
+        false,
+        Map::of,
+        maxMemoryBytes);
   }
 
   private Engine engine(long maxMemoryBytes, Function<UpstreamRequest, UpstreamResponse> shards) {
     return engine(maxMemoryBytes, false, 50_000_000, 1_000_000, executor, shards);
   }
 
-
-  private static RecordedResponse run(Engine engine, String path, String query, RecordedResponse response) throws InterruptedException {
-    Exchange exchange = engine.exchange(
-        TestRequest.get(path, "query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&time=1700000000&match[]="
-            + URLEncoder.encode(query, StandardCharsets.UTF_8)),
-        response);
+  private static RecordedResponse run(
+      Engine engine, String path, String query, RecordedResponse response)
+      throws InterruptedException {
+    Exchange exchange =
+        engine.exchange(
+            TestRequest.get(
+                path,
+                "query="
+                    + URLEncoder.encode(query, StandardCharsets.UTF_8)
+                    + "&time=1700000000&match[]="
+                    + URLEncoder.encode(query, StandardCharsets.UTF_8)),
+            response);
     exchange.start();
     assertThat(response.ended.await(30, TimeUnit.SECONDS)).isTrue();
     return response;
@@ -96,23 +136,29 @@ class MemoryBudgetReleaseTest {
   }
 
   @Test
-  void aCrossShardQueryHoldsItsSamplesWhileEvaluatedAndGivesThemBackWhenAnswered() throws Exception {
+  void aCrossShardQueryHoldsItsSamplesWhileEvaluatedAndGivesThemBackWhenAnswered()
+      throws Exception {
     AtomicLong heldWhileReading = new AtomicLong();
     Engine[] engine = new Engine[1];
-    engine[0] = engine(64 * MIB, request -> {
-      InputStream body = JsonAnswer.streamed(200, vector(shardOf(request), 1_000, 10)).body();
-      if (shardOf(request).equals("b")) {
-        // Read after a's answer: a's series are held by then.
-        body = new FilterInputStream(body) {
-          @Override
-          public int read(byte[] bytes, int offset, int length) throws IOException {
-            heldWhileReading.compareAndSet(0, engine[0].memoryHeldBytes());
-            return super.read(bytes, offset, length);
-          }
-        };
-      }
-      return new JsonAnswer(200, body);
-    });
+    engine[0] =
+        engine(
+            64 * MIB,
+            request -> {
+              InputStream body =
+                  JsonAnswer.streamed(200, vector(shardOf(request), 1_000, 10)).body();
+              if (shardOf(request).equals("b")) {
+                // Read after a's answer: a's series are held by then.
+                body =
+                    new FilterInputStream(body) {
+                      @Override
+                      public int read(byte[] bytes, int offset, int length) throws IOException {
+                        heldWhileReading.compareAndSet(0, engine[0].memoryHeldBytes());
+                        return super.read(bytes, offset, length);
+                      }
+                    };
+              }
+              return new JsonAnswer(200, body);
+            });
 
     RecordedResponse response = query(engine[0], "sum(x)");
 
@@ -124,19 +170,24 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aQueryThatAloneNeedsMoreThanTheBudgetIs422AndHoldsNothingAfterwards() throws Exception {
-    Engine engine = engine(256 << 10, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 5_000, 10))));
+    Engine engine =
+        engine(
+            256 << 10, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 5_000, 10))));
 
     RecordedResponse response = query(engine, "sum(x)");
 
     assertThat(response.status).isEqualTo(422);
-    assertThat(response.text()).isEqualTo("{\"status\":\"error\",\"errorType\":\"execution\",\"error\":"
-        + "\"query processing would hold more memory than the router's budget of 262144 bytes (limits.max_memory)\"}");
+    assertThat(response.text())
+        .isEqualTo(
+            "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":"
+                + "\"query processing would hold more memory than the router's budget of 262144 bytes (limits.max_memory)\"}");
     assertThat(engine.memoryHeldBytes()).isZero();
   }
 
   @Test
   void aQueryThatFindsTheBudgetHeldByOthersIs503AndSucceedsOnceTheyAreDone() throws Exception {
-    Engine engine = engine(4 * MIB, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 2_000, 10))));
+    Engine engine =
+        engine(4 * MIB, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 2_000, 10))));
     io.promroute.api.MemoryBudget.Lease other = engine.memory.lease();
     other.reserve(4 * MIB - (64 << 10));
 
@@ -146,8 +197,10 @@ class MemoryBudgetReleaseTest {
     RecordedResponse next = query(engine, "sum(x)");
 
     assertThat(refused.status).isEqualTo(503);
-    assertThat(refused.text()).isEqualTo("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":"
-        + "\"the router's memory budget (limits.max_memory) is held by other queries; try again later\"}");
+    assertThat(refused.text())
+        .isEqualTo(
+            "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":"
+                + "\"the router's memory budget (limits.max_memory) is held by other queries; try again later\"}");
     assertThat(heldByOther).isEqualTo(4 * MIB - (64 << 10));
     assertThat(next.status).as(next.text()).isEqualTo(200);
     assertThat(engine.memoryHeldBytes()).isZero();
@@ -155,10 +208,22 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void theSampleLimitAndTheSeriesLimitGiveTheBudgetBack() throws Exception {
-    Engine samples = engine(64 * MIB, false, 1_500, 1_000_000, executor,
-        request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
-    Engine series = engine(64 * MIB, false, 50_000_000, 1_500, executor,
-        request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
+    Engine samples =
+        engine(
+            64 * MIB,
+            false,
+            1_500,
+            1_000_000,
+            executor,
+            request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
+    Engine series =
+        engine(
+            64 * MIB,
+            false,
+            50_000_000,
+            1_500,
+            executor,
+            request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
 
     RecordedResponse tooManySamples = query(samples, "sum(x)");
     RecordedResponse tooManySeries = run(series, "/api/v1/series", "x", new RecordedResponse());
@@ -173,8 +238,10 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aSeriesUnionHoldsItsLabelSetsAndGivesThemBackWhenAnswered() throws Exception {
-    Engine small = engine(64 << 10, request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
-    Engine large = engine(64 * MIB, request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
+    Engine small =
+        engine(64 << 10, request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
+    Engine large =
+        engine(64 * MIB, request -> JsonAnswer.streamed(200, (series(shardOf(request), 1_000))));
 
     RecordedResponse refused = run(small, "/api/v1/series", "x", new RecordedResponse());
     RecordedResponse answered = run(large, "/api/v1/series", "x", new RecordedResponse());
@@ -189,7 +256,9 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aClientGoneWhileTheAnswerIsWrittenGivesTheBudgetBack() throws Exception {
-    Engine engine = engine(64 * MIB, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
+    Engine engine =
+        engine(
+            64 * MIB, request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
     RecordedResponse gone = new RecordedResponse();
     gone.clientGone = true;
 
@@ -203,26 +272,32 @@ class MemoryBudgetReleaseTest {
   void aQueryCancelledWhileItsAnswersAreReadGivesTheBudgetBack() throws Exception {
     Exchange[] exchange = new Exchange[1];
     CountDownLatch started = new CountDownLatch(1);
-    Engine engine = engine(64 * MIB, request -> {
-      InputStream body = JsonAnswer.streamed(200, vector(shardOf(request), 2_000, 10)).body();
-      if (shardOf(request).equals("b")) {
-        body = new FilterInputStream(body) {
-          @Override
-          public int read(byte[] bytes, int offset, int length) throws IOException {
-            try {
-              started.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            exchange[0].onError(); // the client leaves while the router reads
-            return super.read(bytes, offset, length);
-          }
-        };
-      }
-      return new JsonAnswer(200, body);
-    });
+    Engine engine =
+        engine(
+            64 * MIB,
+            request -> {
+              InputStream body =
+                  JsonAnswer.streamed(200, vector(shardOf(request), 2_000, 10)).body();
+              if (shardOf(request).equals("b")) {
+                body =
+                    new FilterInputStream(body) {
+                      @Override
+                      public int read(byte[] bytes, int offset, int length) throws IOException {
+                        try {
+                          started.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        exchange[0].onError(); // the client leaves while the router reads
+                        return super.read(bytes, offset, length);
+                      }
+                    };
+              }
+              return new JsonAnswer(200, body);
+            });
     RecordedResponse response = new RecordedResponse();
-    exchange[0] = engine.exchange(TestRequest.get("/api/v1/query", "query=sum(x)&time=1700000000"), response);
+    exchange[0] =
+        engine.exchange(TestRequest.get("/api/v1/query", "query=sum(x)&time=1700000000"), response);
     started.countDown();
 
     exchange[0].start();
@@ -234,11 +309,23 @@ class MemoryBudgetReleaseTest {
 
   @Test
   void aShardFailureAndAPartialAnswerGiveTheBudgetBack() throws Exception {
-    Engine strict = engine(64 * MIB, request -> shardOf(request).equals("b")
-        ? JsonAnswer.streamed(503, ("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"down\"}"))
-        : JsonAnswer.streamed(200, (vector("a", 1_000, 10))));
-    Engine partial = engine(64 * MIB, true, 50_000_000, 1_000_000, executor,
-        request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
+    Engine strict =
+        engine(
+            64 * MIB,
+            request ->
+                shardOf(request).equals("b")
+                    ? JsonAnswer.streamed(
+                        503,
+                        ("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"down\"}"))
+                    : JsonAnswer.streamed(200, (vector("a", 1_000, 10))));
+    Engine partial =
+        engine(
+            64 * MIB,
+            true,
+            50_000_000,
+            1_000_000,
+            executor,
+            request -> JsonAnswer.streamed(200, (vector(shardOf(request), 1_000, 10))));
 
     RecordedResponse failed = query(strict, "sum(x)");
     RecordedResponse buffered = query(partial, "x");

@@ -6,7 +6,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 
-/** What a client got from an exchange; {@link #clientGone} makes writes fail once the status line is out. */
+/**
+ * What a client got from an exchange; {@link #clientGone} makes writes fail once the status line is
+ * out.
+ */
 final class RecordedResponse implements AsyncResponse {
   final ByteArrayOutputStream body = new ByteArrayOutputStream();
   final CountDownLatch ended = new CountDownLatch(1);

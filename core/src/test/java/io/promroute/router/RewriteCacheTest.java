@@ -31,10 +31,15 @@ class RewriteCacheTest {
     RewriteCache<String> cache = new RewriteCache<>(1000, 100);
     AtomicInteger failures = new AtomicInteger();
     for (int i = 0; i < 2; i++) {
-      assertThatThrownBy(() -> cache.get("sum(", query -> {
-        failures.incrementAndGet();
-        throw new IllegalArgumentException("bad");
-      })).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(
+              () ->
+                  cache.get(
+                      "sum(",
+                      query -> {
+                        failures.incrementAndGet();
+                        throw new IllegalArgumentException("bad");
+                      }))
+          .isInstanceOf(IllegalArgumentException.class);
     }
     assertThat(failures).hasValue(2);
     assertThat(cache.size()).isZero();
@@ -64,7 +69,12 @@ class RewriteCacheTest {
 
   @Test
   void routingAnswersTheSameRewriteForTheSameQueryAndStillRejectsBadOnes() {
-    Routing routing = Routing.of(ShardRewriter.builder().shardLabel("cluster").shards(java.util.List.of("a", "b")).build());
+    Routing routing =
+        Routing.of(
+            ShardRewriter.builder()
+                .shardLabel("cluster")
+                .shards(java.util.List.of("a", "b"))
+                .build());
     ShardedQuery first = routing.rewrite("sum(rate(x{cluster=\"a\"}[5m]))");
     assertThat(routing.rewrite("sum(rate(x{cluster=\"a\"}[5m]))")).isSameAs(first);
     assertThat(first.query()).isEqualTo("sum(rate(x[5m]))");

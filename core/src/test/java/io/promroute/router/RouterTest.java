@@ -74,10 +74,12 @@ class RouterTest {
 
     assertThat(plan.combine()).isEqualTo(Route.Combine.CROSS_SHARD);
     assertThat(plan.calls()).extracting(Route.Call::shard).containsExactly("a", "b");
-    assertThat(plan.calls()).extracting(call -> call.params().encode())
+    assertThat(plan.calls())
+        .extracting(call -> call.params().encode())
         .containsOnly("query=sum%28up%29&start=10&end=70&step=30");
     assertThat(plan.crossShard().plan()).hasToString("sum(shards(sum(up)))");
-    assertThat(plan.crossShard()).isEqualTo(new Route.CrossShard(plan.crossShard().plan(), true, 10_000, 70_000, 30_000));
+    assertThat(plan.crossShard())
+        .isEqualTo(new Route.CrossShard(plan.crossShard().plan(), true, 10_000, 70_000, 30_000));
   }
 
   @Test
@@ -103,7 +105,8 @@ class RouterTest {
   void aMatchWithoutANonEmptyMatcherIsRefusedWithPrometheusMessageAfterEveryMatchParsed() {
     assertThatThrownBy(() -> plan(Endpoint.SERIES, "match[]=%7Bjob%3D~%22.*%22%7D"))
         .isInstanceOf(ApiException.class)
-        .hasMessage("invalid parameter \"match[]\": match[] must contain at least one non-empty matcher");
+        .hasMessage(
+            "invalid parameter \"match[]\": match[] must contain at least one non-empty matcher");
     assertThatThrownBy(() -> plan(Endpoint.LABELS, "match[]=%7B%7D&match[]=up"))
         .isInstanceOf(ApiException.class)
         .hasMessage("match[] must contain at least one non-empty matcher");
@@ -131,38 +134,60 @@ class RouterTest {
     Router experimental = routerWith(ParserOptions.builder().experimentalFunctions(true).build());
     Router defaults = routerWith(ParserOptions.defaults());
 
-    assertThat(experimental.route(Endpoint.QUERY, null, Params.of(query, null)).calls()).isNotEmpty();
+    assertThat(experimental.route(Endpoint.QUERY, null, Params.of(query, null)).calls())
+        .isNotEmpty();
     java.io.ByteArrayOutputStream formatted = new java.io.ByteArrayOutputStream();
-    experimental.route(Endpoint.FORMAT_QUERY, null, Params.of(query, null)).local().write(formatted);
+    experimental
+        .route(Endpoint.FORMAT_QUERY, null, Params.of(query, null))
+        .local()
+        .write(formatted);
     assertThat(formatted.toString(java.nio.charset.StandardCharsets.UTF_8))
-        .isEqualTo("{\"status\":\"success\",\"data\":\"mad_over_time(up{cluster=\\\"a\\\"}[5m])\"}");
-    assertThat(experimental.route(Endpoint.PARSE_QUERY, null, Params.of(query, null)).local()).isNotNull();
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":\"mad_over_time(up{cluster=\\\"a\\\"}[5m])\"}");
+    assertThat(experimental.route(Endpoint.PARSE_QUERY, null, Params.of(query, null)).local())
+        .isNotNull();
 
     for (Endpoint endpoint : List.of(Endpoint.FORMAT_QUERY, Endpoint.PARSE_QUERY)) {
       assertThatThrownBy(() -> defaults.route(endpoint, null, Params.of(query, null)))
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
           .hasMessageContaining("function \"mad_over_time\" is not enabled");
     }
   }
 
   private static Router routerWith(ParserOptions options) {
     ShardRewriter rewriter =
-        ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).parserOptions(options).build();
+        ShardRewriter.builder()
+            .shardLabel("cluster")
+            .shards(List.of("a", "b"))
+            .parserOptions(options)
+            .build();
     return new Router(Routing.of(rewriter), "cluster", List.of("a", "b"));
   }
 
   @Test
   void aRangeQueryOfARangeVectorMergedByTheRouterIsRefusedAsPrometheusRefusesIt() {
-    Router real = new Router(
-        Routing.of(ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build()),
-        "cluster", List.of("a", "b"));
+    Router real =
+        new Router(
+            Routing.of(
+                ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build()),
+            "cluster",
+            List.of("a", "b"));
 
-    assertThatThrownBy(() -> real.route(Endpoint.QUERY_RANGE, null,
-            Params.of("query=sum(up)%5B5m%3A1m%5D&start=1&end=61&step=15", null)))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
-        .hasMessage("invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
+    assertThatThrownBy(
+            () ->
+                real.route(
+                    Endpoint.QUERY_RANGE,
+                    null,
+                    Params.of("query=sum(up)%5B5m%3A1m%5D&start=1&end=61&step=15", null)))
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.error().status()).isEqualTo(400))
+        .hasMessage(
+            "invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
     // The same query is an instant query's matrix.
-    assertThat(real.route(Endpoint.QUERY, null, Params.of("query=sum(up)%5B5m%3A1m%5D&time=61", null)).calls())
+    assertThat(
+            real.route(Endpoint.QUERY, null, Params.of("query=sum(up)%5B5m%3A1m%5D&time=61", null))
+                .calls())
         .isNotEmpty();
   }
 

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code promql.dialect: auto}: the router accepts Prometheus 2's functions unless a shard says,
- * at {@code /api/v1/status/buildinfo}, that it runs Prometheus 3. Shards here are a hand-written
+ * {@code promql.dialect: auto}: the router accepts Prometheus 2's functions unless a shard says, at
+ * {@code /api/v1/status/buildinfo}, that it runs Prometheus 3. Shards here are a hand-written
  * client answering build info as Prometheus does.
  */
 class ShardVersionsTest {
@@ -36,8 +36,10 @@ class ShardVersionsTest {
       if (version == null) {
         return CompletableFuture.failedFuture(new IOException("connection refused"));
       }
-      String body = "{\"status\":\"success\",\"data\":{\"branch\":\"HEAD\",\"version\":\"" + version
-          + "\",\"revision\":\"x\",\"goVersion\":\"go1.19.8\"}}";
+      String body =
+          "{\"status\":\"success\",\"data\":{\"branch\":\"HEAD\",\"version\":\""
+              + version
+              + "\",\"revision\":\"x\",\"goVersion\":\"go1.19.8\"}}";
       return CompletableFuture.completedFuture(new InMemoryResponse(200, body));
     }
   }
@@ -46,7 +48,8 @@ class ShardVersionsTest {
       Map.of("a", ShardTarget.of("127.0.0.1:1"), "b", ShardTarget.of("127.0.0.1:2"));
 
   /** The versions of {@code shards} once {@code count} of them are read. */
-  private static ShardVersions versionsRead(BuildInfoShards shards, int count) throws InterruptedException {
+  private static ShardVersions versionsRead(BuildInfoShards shards, int count)
+      throws InterruptedException {
     ShardVersions versions = new ShardVersions(TARGETS, shards, Duration.ofSeconds(1));
     versions.refresh();
     awaitVersions(versions, count);
@@ -73,7 +76,8 @@ class ShardVersionsTest {
   }
 
   @Test
-  void rangeQueryParseErrorsAreBareOnlyWhileEveryShardReadRunsAPrometheusBefore244() throws Exception {
+  void rangeQueryParseErrorsAreBareOnlyWhileEveryShardReadRunsAPrometheusBefore244()
+      throws Exception {
     BuildInfoShards shards = new BuildInfoShards();
     shards.versions.put("a", "2.42.0+ds");
     shards.versions.put("b", "2.43.1");
@@ -85,8 +89,12 @@ class ShardVersionsTest {
     shards.versions.put("b", "3.5.0");
     assertThat(versionsRead(shards, 2).bareRangeQueryParseErrors()).isFalse();
 
-    assertThat(new ShardVersions(java.util.Map.of(), UpstreamClient.jdk(), java.time.Duration.ofSeconds(1))
-        .bareRangeQueryParseErrors()).as("no version read yet").isFalse();
+    assertThat(
+            new ShardVersions(
+                    java.util.Map.of(), UpstreamClient.jdk(), java.time.Duration.ofSeconds(1))
+                .bareRangeQueryParseErrors())
+        .as("no version read yet")
+        .isFalse();
   }
 
   @Test
@@ -95,10 +103,13 @@ class ShardVersionsTest {
     shards.versions.put("a", "2.42.0");
     shards.versions.put("b", "3.5.0");
     ShardVersions versions = versionsRead(shards, 2);
-    ShardRewriter rewriter = ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
-    ShardRewriter prometheus2 = rewriter.withParserOptions(
-        rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
-    Routing routing = Routing.following(rewriter, prometheus2, versions::acceptPrometheus2Functions);
+    ShardRewriter rewriter =
+        ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
+    ShardRewriter prometheus2 =
+        rewriter.withParserOptions(
+            rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
+    Routing routing =
+        Routing.following(rewriter, prometheus2, versions::acceptPrometheus2Functions);
 
     assertThat(versions.acceptPrometheus2Functions()).isFalse();
     assertThatThrownBy(() -> routing.rewrite("holt_winters(x{cluster=\"a\"}[5m], 0.5, 0.5)"))
@@ -130,8 +141,11 @@ class ShardVersionsTest {
     assertThat(ShardVersions.major("2.42.0+ds")).isEqualTo(2);
     assertThat(ShardVersions.major("3.0.0-rc.1")).isEqualTo(3);
     assertThat(ShardVersions.major("devel")).isZero();
-    assertThat(ShardVersions.version(new ByteArrayInputStream(
-        "{\"status\":\"success\",\"data\":{\"nested\":{\"version\":\"9\"},\"version\":\"2.42.0\"}}".getBytes(StandardCharsets.UTF_8))))
+    assertThat(
+            ShardVersions.version(
+                new ByteArrayInputStream(
+                    "{\"status\":\"success\",\"data\":{\"nested\":{\"version\":\"9\"},\"version\":\"2.42.0\"}}"
+                        .getBytes(StandardCharsets.UTF_8))))
         .isEqualTo("2.42.0");
   }
 }

@@ -29,11 +29,15 @@ record TestRequest(String method, String path, String query, String form) implem
 
   @Override
   public List<String> headers(String name) {
-    return form != null && name.equalsIgnoreCase("content-type") ? List.of(contentType()) : List.of();
+    return form != null && name.equalsIgnoreCase("content-type")
+        ? List.of(contentType())
+        : List.of();
   }
 
   @Override
   public InputStream body() {
-    return form == null ? InputStream.nullInputStream() : new ByteArrayInputStream(form.getBytes(StandardCharsets.UTF_8));
+    return form == null
+        ? InputStream.nullInputStream()
+        : new ByteArrayInputStream(form.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Shard queries print matchers sorted; the matchers of an absent() argument are rewritten where
- * that order would change the labels Prometheus 2.42 derives from the written order (compared
- * with the global Prometheus in ExactnessVsGlobalTest).
+ * that order would change the labels Prometheus 2.42 derives from the written order (compared with
+ * the global Prometheus in ExactnessVsGlobalTest).
  */
 class AbsentMatcherOrderTest {
 
@@ -18,7 +18,10 @@ class AbsentMatcherOrderTest {
       ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build();
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       # written                                          | sent to the shards
       absent(up{job=~"nod.*", job="missing"})            | absent(up{job!="missing",job="missing"})
       absent(up{job=~"mis.*", job="missing"})            | absent(up{job="missing"})

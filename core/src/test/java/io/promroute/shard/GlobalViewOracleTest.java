@@ -42,11 +42,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * addShardLabel} says so, concatenated.
  *
  * <p>Selectors without the shard label, in a query where others have it, run on the chosen shard
- * (policy {@link UnlabeledSelectorPolicy#INHERIT}): that is prome-route's behaviour, not the
- * global view, so the queries here name the shard in every selector unless the two agree.
+ * (policy {@link UnlabeledSelectorPolicy#INHERIT}): that is prome-route's behaviour, not the global
+ * view, so the queries here name the shard in every selector unless the two agree.
  *
- * <p>Skipped when {@code prometheus} and {@code promtool} are not installed, except in CI
- * ({@code CI=true}), where that is a failure.
+ * <p>Skipped when {@code prometheus} and {@code promtool} are not installed, except in CI ({@code
+ * CI=true}), where that is a failure.
  */
 class GlobalViewOracleTest {
 
@@ -62,8 +62,11 @@ class GlobalViewOracleTest {
   private static final Map<String, Integer> ports = new TreeMap<>();
 
   private static final ShardRewriter REWRITER =
-      ShardRewriter.builder().shardLabel("cluster").shards(SHARDS)
-          .unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT).build();
+      ShardRewriter.builder()
+          .shardLabel("cluster")
+          .shards(SHARDS)
+          .unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT)
+          .build();
 
   @BeforeAll
   static void startServers() throws Exception {
@@ -84,16 +87,22 @@ class GlobalViewOracleTest {
       int factor = shard.equals("a") ? 1 : 3;
       List<String[]> series = new ArrayList<>();
       series.add(new String[] {"x_total", "job=\"api\",instance=\"i1\"", "counter", "" + factor});
-      series.add(new String[] {"x_total", "job=\"api\",instance=\"i2\"", "counter", "" + 2 * factor});
-      series.add(new String[] {"x_total", "job=\"db\",instance=\"i1\"", "counter", "" + 5 * factor});
+      series.add(
+          new String[] {"x_total", "job=\"api\",instance=\"i2\"", "counter", "" + 2 * factor});
+      series.add(
+          new String[] {"x_total", "job=\"db\",instance=\"i1\"", "counter", "" + 5 * factor});
       series.add(new String[] {"y", "job=\"api\",instance=\"i1\"", "gauge", "" + 10 * factor});
       series.add(new String[] {"y", "job=\"api\",instance=\"i2\"", "gauge", "" + 7 * factor});
       series.add(new String[] {"y", "job=\"db\",instance=\"i1\"", "gauge", "" + 4 * factor});
       series.add(new String[] {"up", "job=\"api\",instance=\"i1\"", "gauge", "1"});
-      series.add(new String[] {"up", "job=\"db\",instance=\"i1\"", "gauge", shard.equals("a") ? "1" : "0"});
+      series.add(
+          new String[] {
+            "up", "job=\"db\",instance=\"i1\"", "gauge", shard.equals("a") ? "1" : "0"
+          });
       series.add(new String[] {"req_bucket", "job=\"api\",le=\"0.1\"", "counter", "" + factor});
       series.add(new String[] {"req_bucket", "job=\"api\",le=\"1\"", "counter", "" + 4 * factor});
-      series.add(new String[] {"req_bucket", "job=\"api\",le=\"+Inf\"", "counter", "" + 5 * factor});
+      series.add(
+          new String[] {"req_bucket", "job=\"api\",le=\"+Inf\"", "counter", "" + 5 * factor});
       if (shard.equals("a")) {
         series.add(new String[] {"only_a", "job=\"api\"", "gauge", "1"});
       }
@@ -101,16 +110,20 @@ class GlobalViewOracleTest {
         for (long t = evaluationTime - 600; t <= evaluationTime; t += 15) {
           long step = (t - evaluationTime + 600) / 15;
           String value =
-              one[2].equals("counter")
-                  ? String.valueOf(Long.parseLong(one[3]) * step)
-                  : one[3];
+              one[2].equals("counter") ? String.valueOf(Long.parseLong(one[3]) * step) : one[3];
           String labeled =
               one[0] + "{cluster=\"" + shard + "\"," + one[1] + "} " + value + " " + t + "\n";
           data.get("global").append(labeled);
           data.get("keep-" + shard).append(labeled);
           data.get(shard)
-              .append(one[0]).append('{').append(one[1]).append("} ").append(value)
-              .append(' ').append(t).append('\n');
+              .append(one[0])
+              .append('{')
+              .append(one[1])
+              .append("} ")
+              .append(value)
+              .append(' ')
+              .append(t)
+              .append('\n');
         }
       }
     }
@@ -122,7 +135,13 @@ class GlobalViewOracleTest {
       // OpenMetrics wants the samples of a series together and in time order.
       Files.writeString(input, sortedBySeries(entry.getValue().toString()) + "# EOF\n");
       Path tsdb = directory.resolve(server + "-tsdb");
-      run("promtool", "tsdb", "create-blocks-from", "openmetrics", input.toString(), tsdb.toString());
+      run(
+          "promtool",
+          "tsdb",
+          "create-blocks-from",
+          "openmetrics",
+          input.toString(),
+          tsdb.toString());
       int port = freePort();
       ports.put(server, port);
       Process process =
@@ -315,7 +334,9 @@ class GlobalViewOracleTest {
           actual = errorOf(shard, routed.query());
         }
       }
-      assertThat(actual != null).as("%s errs as %s, routed %s: %s", global, expected, routed.query(), actual).isEqualTo(expected != null);
+      assertThat(actual != null)
+          .as("%s errs as %s, routed %s: %s", global, expected, routed.query(), actual)
+          .isEqualTo(expected != null);
       if (expected == null) {
         shardAnswersMakeTheGlobalAnswer(global);
         compared++;
@@ -331,7 +352,11 @@ class GlobalViewOracleTest {
   @Test
   void randomQueriesRoutedInKeepModeGiveTheGlobalAnswer() throws Exception {
     ShardRewriter keep =
-        ShardRewriter.builder().shardLabel("cluster").shards(SHARDS).mode(ShardLabelMode.KEEP).build();
+        ShardRewriter.builder()
+            .shardLabel("cluster")
+            .shards(SHARDS)
+            .mode(ShardLabelMode.KEEP)
+            .build();
     Random random = new Random(Long.getLong("oracle.seed", 43));
     int compared = 0;
     for (int i = 0; i < Integer.getInteger("oracle.trees", 600); i++) {
@@ -390,7 +415,8 @@ class GlobalViewOracleTest {
             + "&query="
             + URLEncoder.encode(query, StandardCharsets.UTF_8);
     HttpResponse<String> response =
-        HTTP.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(response.body());
   }
 
@@ -398,7 +424,9 @@ class GlobalViewOracleTest {
   private static Map<String, Double> answer(String server, String query, String addShard)
       throws Exception {
     JsonNode body = query(server, query);
-    assertThat(body.path("status").asText()).as("%s on %s: %s", query, server, body).isEqualTo("success");
+    assertThat(body.path("status").asText())
+        .as("%s on %s: %s", query, server, body)
+        .isEqualTo("success");
     JsonNode data = body.path("data");
     Map<String, Double> series = new TreeMap<>();
     String type = data.path("resultType").asText();
@@ -455,7 +483,8 @@ class GlobalViewOracleTest {
     while (System.nanoTime() < deadline) {
       try {
         HttpResponse<Void> response =
-            HTTP.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding());
+            HTTP.send(
+                HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return;
         }
@@ -465,7 +494,9 @@ class GlobalViewOracleTest {
       Thread.sleep(100);
     }
     throw new IllegalStateException(
-        server + " prometheus did not start: " + Files.readString(directory.resolve(server + ".log")));
+        server
+            + " prometheus did not start: "
+            + Files.readString(directory.resolve(server + ".log")));
   }
 
   private static void run(String... command) throws Exception {
@@ -477,7 +508,8 @@ class GlobalViewOracleTest {
   }
 
   private static boolean onPath(String program) {
-    for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String entry :
+        System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       if (Files.isExecutable(Path.of(entry, program))) {
         return true;
       }

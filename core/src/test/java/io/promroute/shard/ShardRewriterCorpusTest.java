@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every query of Prometheus's own evaluation tests, with {@code job} as the shard label: the
- * rewrite either routes it to a valid query without shard matchers, or refuses it with a
- * routing exception; nothing else escapes. The corpus lives beside the checkout (see core's pom).
+ * rewrite either routes it to a valid query without shard matchers, or refuses it with a routing
+ * exception; nothing else escapes. The corpus lives beside the checkout (see core's pom).
  */
 class ShardRewriterCorpusTest {
 
@@ -55,7 +55,8 @@ class ShardRewriterCorpusTest {
           ShardedQuery result = rewriter.rewrite(parsed);
           Expr reparsed = PromQL.parse(result.query(), options);
           assertThat(PromQL.print(reparsed)).as(query).isEqualTo(result.query());
-          if (rewriter == strip && result.execution() != ShardedQuery.Execution.NONE
+          if (rewriter == strip
+              && result.execution() != ShardedQuery.Execution.NONE
               && result.selectorShards() == null) {
             assertThat(ShardStripPropertyTest.shardMatcherCount(result.expr(), "job"))
                 .as(query)

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Query → shards, rewritten canonical query, add-back flag and execution, against the global
- * view: one Prometheus holding the series of shards a, b and c, each with {@code cluster="<key>"}.
+ * Query → shards, rewritten canonical query, add-back flag and execution, against the global view:
+ * one Prometheus holding the series of shards a, b and c, each with {@code cluster="<key>"}.
  */
 class ShardRewriterTest {
 
@@ -76,7 +76,8 @@ class ShardRewriterTest {
     }
   }
 
-  private static void assertRefused(ShardRewriter rewriter, String query, Reason reason, String... messageParts) {
+  private static void assertRefused(
+      ShardRewriter rewriter, String query, Reason reason, String... messageParts) {
     assertThatThrownBy(() -> rewriter.rewrite(query))
         .isInstanceOfSatisfying(
             ShardRoutingException.class, e -> assertThat(e.reason()).isEqualTo(reason))
@@ -159,8 +160,7 @@ class ShardRewriterTest {
         .isEqualTo(
             new Call(
                 Function.byName("info").orElseThrow(),
-                List.of(
-                    new VectorSelector("x", List.of()), new VectorSelector(null, List.of()))));
+                List.of(new VectorSelector("x", List.of()), new VectorSelector(null, List.of()))));
     assertThat(result.addShardLabel()).isTrue();
   }
 
@@ -192,7 +192,8 @@ class ShardRewriterTest {
   void keepModeClassifiesLikeStripMode(String query, Execution execution) {
     ShardRewriter keep = rewriter(builder -> builder.mode(ShardLabelMode.KEEP));
     ShardedQuery result = keep.rewrite(query);
-    assertThat(result.query()).isEqualTo(PromQL.print(PromQL.parse(query, ParserOptions.allFeatures())));
+    assertThat(result.query())
+        .isEqualTo(PromQL.print(PromQL.parse(query, ParserOptions.allFeatures())));
     assertThat(result.addShardLabel()).isFalse();
     assertThat(result.execution()).isEqualTo(execution);
   }
@@ -445,8 +446,8 @@ class ShardRewriterTest {
   }
 
   /**
-   * No shard can compute these, but the router can from the shards' answers to their parts (it
-   * sees the label): they go to the cross-shard planner (io.promroute.plan).
+   * No shard can compute these, but the router can from the shards' answers to their parts (it sees
+   * the label): they go to the cross-shard planner (io.promroute.plan).
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(
@@ -497,9 +498,9 @@ class ShardRewriterTest {
 
   /**
    * The default, the global view: each selector reads the shards its own shard matchers select
-   * (every shard without one). Selectors that all read the same shards route the query as a
-   * whole; otherwise the query keeps its matchers and the router combines the shards' answers to
-   * its parts, each shard getting them with the selectors it does not read made empty.
+   * (every shard without one). Selectors that all read the same shards route the query as a whole;
+   * otherwise the query keeps its matchers and the router combines the shards' answers to its
+   * parts, each shard getting them with the selectors it does not read made empty.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(
@@ -518,13 +519,16 @@ class ShardRewriterTest {
           x{cluster=~".*"} / y                                    | a b c | CONCATENATE
           x{cluster!="c"} / y{cluster=~"a|b"}                     | a b   | CONCATENATE
           """)
-  void eachSelectorReadsItsOwnShardsInTheGlobalView(String query, String shards, Execution execution) {
+  void eachSelectorReadsItsOwnShardsInTheGlobalView(
+      String query, String shards, Execution execution) {
     ShardedQuery routed = STRIP.rewrite(query);
     assertThat(routed.shards()).as("shards").isEqualTo(Arrays.asList(shards.split(" ")));
     assertThat(routed.execution()).as("execution").isEqualTo(execution);
     if (execution == CROSS_SHARD_MERGE) {
       assertThat(routed.selectorShards()).isNotNull();
-      assertThat(routed.expr()).as("the query keeps its shard matchers").isEqualTo(PromQL.parse(query));
+      assertThat(routed.expr())
+          .as("the query keeps its shard matchers")
+          .isEqualTo(PromQL.parse(query));
     } else {
       assertThat(routed.selectorShards()).isNull();
       assertThat(ShardStripPropertyTest.shardMatcherCount(routed.expr())).isZero();
@@ -543,7 +547,8 @@ class ShardRewriterTest {
           up{cluster="b",cluster="c"} or up{cluster="a"}    | a | up{cluster="b",cluster="c"} or up
           absent(up{cluster="zzz",job="j"}) or up{cluster="a"} | a | absent(up{cluster="zzz",job="j"}) or up
           """)
-  void eachShardGetsItsPartWithTheSelectorsItDoesNotReadMadeEmpty(String query, String shard, String part) {
+  void eachShardGetsItsPartWithTheSelectorsItDoesNotReadMadeEmpty(
+      String query, String shard, String part) {
     ShardedQuery routed = STRIP.rewrite(query);
     assertThat(routed.selectorShards()).isNotNull();
     assertThat(PromQL.print(routed.selectorShards().forShard(routed.expr(), shard)))
@@ -561,7 +566,11 @@ class ShardRewriterTest {
   void anUnknownShardEmptiesOnlyItsSelectorWithAWarning() {
     ShardedQuery routed = STRIP.rewrite("up{cluster=\"zzz\"} or up");
     assertThat(routed.shards()).containsExactly("a", "b", "c");
-    assertThat(routed.warnings()).singleElement().asString().contains("\"zzz\"").contains("match nothing");
+    assertThat(routed.warnings())
+        .singleElement()
+        .asString()
+        .contains("\"zzz\"")
+        .contains("match nothing");
   }
 
   @Test
@@ -620,7 +629,8 @@ class ShardRewriterTest {
   void unknownShardQueryMatchesNothingOnAShardSoAbsentAndOrVectorStillAnswer() {
     // absent() takes its labels from equality matchers: cluster="zzz" stays, and matches nothing
     // on a shard, whose series lack the label.
-    assertThat(STRIP.rewrite("absent(up{cluster=\"zzz\"})").query()).isEqualTo("absent(up{cluster=\"zzz\"})");
+    assertThat(STRIP.rewrite("absent(up{cluster=\"zzz\"})").query())
+        .isEqualTo("absent(up{cluster=\"zzz\"})");
     assertThat(STRIP.rewrite("absent_over_time(up{cluster=~\"z.*\"}[2m])").query())
         .isEqualTo("absent_over_time(up{cluster=~\"z.*\"}[2m])");
     // A shard matcher that accepts the empty value would match every series of a shard.
@@ -635,7 +645,8 @@ class ShardRewriterTest {
   @Test
   void unknownShardQueryInKeepModeMatchesNothingThroughTheShardsOwnLabel() {
     ShardRewriter keep = rewriter(builder -> builder.mode(ShardLabelMode.KEEP));
-    assertThat(keep.rewrite("absent(up{cluster=~\"z|\"})").query()).isEqualTo("absent(up{cluster=~\"z|\"})");
+    assertThat(keep.rewrite("absent(up{cluster=~\"z|\"})").query())
+        .isEqualTo("absent(up{cluster=~\"z|\"})");
   }
 
   @Test

@@ -45,8 +45,11 @@ class ShardStripPropertyTest {
   // such a query keeps its matchers for the cross-shard planner; this property is about the
   // whole-query strip, which the compatibility policy always does.
   private final ShardRewriter rewriter =
-      ShardRewriter.builder().shardLabel(LABEL).shards(List.of("a", "b", "c"))
-          .unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT).build();
+      ShardRewriter.builder()
+          .shardLabel(LABEL)
+          .shards(List.of("a", "b", "c"))
+          .unlabeledSelectors(UnlabeledSelectorPolicy.INHERIT)
+          .build();
 
   @Test
   void strippingInsertedShardMatchersGivesBackTheTreeWithoutThem() {
@@ -161,8 +164,15 @@ class ShardStripPropertyTest {
   private String outcome(Expr query) {
     try {
       ShardedQuery result = rewriter.rewrite(query);
-      return result.query() + " " + result.shards() + " " + result.addShardLabel() + " "
-          + result.execution() + " " + result.warnings();
+      return result.query()
+          + " "
+          + result.shards()
+          + " "
+          + result.addShardLabel()
+          + " "
+          + result.execution()
+          + " "
+          + result.warnings();
     } catch (ShardRoutingException e) {
       return e.reason() + ": " + e.getMessage();
     }
@@ -232,12 +242,19 @@ class ShardStripPropertyTest {
   /** Random, well-typed instant vector expressions whose selectors always stay valid. */
   static final class Generator {
     private static final Function RATE =
-        new Function("rate", List.of(ValueType.RANGE_VECTOR), 0, ValueType.INSTANT_VECTOR, false, false);
+        new Function(
+            "rate", List.of(ValueType.RANGE_VECTOR), 0, ValueType.INSTANT_VECTOR, false, false);
     private static final Function ABS =
-        new Function("abs", List.of(ValueType.INSTANT_VECTOR), 0, ValueType.INSTANT_VECTOR, false, false);
+        new Function(
+            "abs", List.of(ValueType.INSTANT_VECTOR), 0, ValueType.INSTANT_VECTOR, false, false);
     private static final Function MAX_OVER_TIME =
         new Function(
-            "max_over_time", List.of(ValueType.RANGE_VECTOR), 0, ValueType.INSTANT_VECTOR, false, false);
+            "max_over_time",
+            List.of(ValueType.RANGE_VECTOR),
+            0,
+            ValueType.INSTANT_VECTOR,
+            false,
+            false);
     private static final Function HISTOGRAM_QUANTILE =
         new Function(
             "histogram_quantile",
@@ -278,9 +295,9 @@ class ShardStripPropertyTest {
     }
 
     /**
-     * @param rich also operations that observe the shard label (count_values into it,
-     *     label_replace from it, absent, group modifiers, or with vector(0), ...), whose rewrite is
-     *     more than removing matchers
+     * @param rich also operations that observe the shard label (count_values into it, label_replace
+     *     from it, absent, group modifiers, or with vector(0), ...), whose rewrite is more than
+     *     removing matchers
      */
     Generator(Random random, List<String> names, List<LabelMatcher> matchers, boolean rich) {
       this.random = random;
@@ -306,19 +323,21 @@ class ShardStripPropertyTest {
         case 5 -> new BinaryExpr(BinaryOp.MUL, instantVector(depth - 1), new NumberLiteral(2));
         case 6 -> new Call(ABS, List.of(instantVector(depth - 1)));
         case 7 -> new ParenExpr(instantVector(depth - 1));
-        case 8 -> new Call(
-            MAX_OVER_TIME,
-            List.of(
-                new SubqueryExpr(
-                    instantVector(depth - 1),
-                    DurationLiteral.ofSeconds(3600),
-                    DurationLiteral.ofSeconds(60),
-                    null,
-                    null)));
-        default -> random.nextBoolean()
-            ? new UnaryExpr(true, instantVector(depth - 1))
-            : new Call(
-                HISTOGRAM_QUANTILE, List.of(new NumberLiteral(0.9), instantVector(depth - 1)));
+        case 8 ->
+            new Call(
+                MAX_OVER_TIME,
+                List.of(
+                    new SubqueryExpr(
+                        instantVector(depth - 1),
+                        DurationLiteral.ofSeconds(3600),
+                        DurationLiteral.ofSeconds(60),
+                        null,
+                        null)));
+        default ->
+            random.nextBoolean()
+                ? new UnaryExpr(true, instantVector(depth - 1))
+                : new Call(
+                    HISTOGRAM_QUANTILE, List.of(new NumberLiteral(0.9), instantVector(depth - 1)));
       };
     }
 
@@ -337,43 +356,70 @@ class ShardStripPropertyTest {
     private Expr richVector(int depth) {
       Expr inner = instantVector(depth - 1);
       return switch (random.nextInt(12)) {
-        case 0 -> new AggregateExpr(
-            AggregateOp.COUNT_VALUES,
-            inner,
-            string(random.nextBoolean() ? LABEL : "v"),
-            random.nextInt(3) == 0,
-            labels());
-        case 1 -> call(
-            "label_replace", inner, string(someLabel()), string("x-$1"), string(someLabel()), string("(.*)"));
-        case 2 -> call("label_join", inner, string("dst"), string("-"), string(someLabel()), string(someLabel()));
+        case 0 ->
+            new AggregateExpr(
+                AggregateOp.COUNT_VALUES,
+                inner,
+                string(random.nextBoolean() ? LABEL : "v"),
+                random.nextInt(3) == 0,
+                labels());
+        case 1 ->
+            call(
+                "label_replace",
+                inner,
+                string(someLabel()),
+                string("x-$1"),
+                string(someLabel()),
+                string("(.*)"));
+        case 2 ->
+            call(
+                "label_join",
+                inner,
+                string("dst"),
+                string("-"),
+                string(someLabel()),
+                string(someLabel()));
         case 3 -> call("absent", random.nextBoolean() ? selector() : inner);
-        case 4 -> new AggregateExpr(
-            random.nextBoolean() ? AggregateOp.TOPK : AggregateOp.BOTTOMK,
-            inner,
-            new NumberLiteral(1),
-            random.nextInt(3) == 0,
-            labels());
-        case 5 -> new BinaryExpr(
-            BinaryOp.OR, inner, call("vector", new NumberLiteral(0)), false,
-            random.nextBoolean() ? VectorMatching.DEFAULT : VectorMatching.on(labels()));
-        case 6 -> new BinaryExpr(
-            BinaryOp.MUL,
-            inner,
-            instantVector(depth - 1),
-            false,
-            new VectorMatching(
-                random.nextBoolean(),
-                labels(),
-                random.nextBoolean()
-                    ? VectorMatching.Cardinality.MANY_TO_ONE
-                    : VectorMatching.Cardinality.ONE_TO_MANY,
-                random.nextBoolean() ? List.of(LABEL) : List.of(),
-                null));
-        case 7 -> new BinaryExpr(BinaryOp.GTR, inner, new NumberLiteral(5), true, VectorMatching.DEFAULT);
+        case 4 ->
+            new AggregateExpr(
+                random.nextBoolean() ? AggregateOp.TOPK : AggregateOp.BOTTOMK,
+                inner,
+                new NumberLiteral(1),
+                random.nextInt(3) == 0,
+                labels());
+        case 5 ->
+            new BinaryExpr(
+                BinaryOp.OR,
+                inner,
+                call("vector", new NumberLiteral(0)),
+                false,
+                random.nextBoolean() ? VectorMatching.DEFAULT : VectorMatching.on(labels()));
+        case 6 ->
+            new BinaryExpr(
+                BinaryOp.MUL,
+                inner,
+                instantVector(depth - 1),
+                false,
+                new VectorMatching(
+                    random.nextBoolean(),
+                    labels(),
+                    random.nextBoolean()
+                        ? VectorMatching.Cardinality.MANY_TO_ONE
+                        : VectorMatching.Cardinality.ONE_TO_MANY,
+                    random.nextBoolean() ? List.of(LABEL) : List.of(),
+                    null));
+        case 7 ->
+            new BinaryExpr(BinaryOp.GTR, inner, new NumberLiteral(5), true, VectorMatching.DEFAULT);
         case 8 -> call("sort_desc", inner);
-        case 9 -> new BinaryExpr(
-            BinaryOp.MUL, inner, call("scalar", instantVector(depth - 1)), false, VectorMatching.DEFAULT);
-        case 10 -> new AggregateExpr(AggregateOp.QUANTILE, inner, new NumberLiteral(0.5), false, labels());
+        case 9 ->
+            new BinaryExpr(
+                BinaryOp.MUL,
+                inner,
+                call("scalar", instantVector(depth - 1)),
+                false,
+                VectorMatching.DEFAULT);
+        case 10 ->
+            new AggregateExpr(AggregateOp.QUANTILE, inner, new NumberLiteral(0.5), false, labels());
         default -> call("absent_over_time", matrix());
       };
     }

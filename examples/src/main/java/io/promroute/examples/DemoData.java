@@ -14,9 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes what {@code bin/promroute-demo} needs: one OpenMetrics file of generated samples per
- * shard (for {@code promtool tsdb create-blocks-from openmetrics}), a Prometheus configuration for
- * the shard servers, and the router's configuration.
+ * Writes what {@code bin/promroute-demo} needs: one OpenMetrics file of generated samples per shard
+ * (for {@code promtool tsdb create-blocks-from openmetrics}), a Prometheus configuration for the
+ * shard servers, and the router's configuration.
  *
  * <pre>
  * java -cp promroute-standalone.jar io.promroute.examples.DemoData --out DIR
@@ -49,14 +49,16 @@ public final class DemoData {
       options.put(args[i].substring(2), args[i + 1]);
     }
     if (args.length % 2 != 0 || !options.containsKey("out")) {
-      System.err.println("usage: DemoData --out DIR [--shards a,b,c] [--first-port 9191] [--router-port 9097] [--instances 3]");
+      System.err.println(
+          "usage: DemoData --out DIR [--shards a,b,c] [--first-port 9191] [--router-port 9097] [--instances 3]");
       System.exit(2);
     }
     Path out = Path.of(options.get("out"));
     List<String> shards = List.of(options.getOrDefault("shards", "a,b,c").split(","));
     int firstPort = Integer.parseInt(options.getOrDefault("first-port", "9191"));
     int routerPort = Integer.parseInt(options.getOrDefault("router-port", "9097"));
-    int instances = Integer.parseInt(options.getOrDefault("instances", Integer.toString(DEFAULT_INSTANCES)));
+    int instances =
+        Integer.parseInt(options.getOrDefault("instances", Integer.toString(DEFAULT_INSTANCES)));
     Files.createDirectories(out);
     Instant now = Instant.now();
     for (String shard : shards) {
@@ -82,8 +84,12 @@ public final class DemoData {
     return writeOpenMetrics(file, shard, now, DEFAULT_INSTANCES);
   }
 
-  /** {@link #writeOpenMetrics(Path, String, Instant)} with {@code instances} instances (12 series each). */
-  static long writeOpenMetrics(Path file, String shard, Instant now, int instances) throws IOException {
+  /**
+   * {@link #writeOpenMetrics(Path, String, Instant)} with {@code instances} instances (12 series
+   * each).
+   */
+  static long writeOpenMetrics(Path file, String shard, Instant now, int instances)
+      throws IOException {
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= instances; i++) {
       names.add("node-" + i);
@@ -98,28 +104,69 @@ public final class DemoData {
     double busy = 0.5 + (Math.floorMod(shard.hashCode(), 7)) / 10.0;
     long samples = 0;
     try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      samples += family(writer, "up", "gauge", "1 if the target answered its last scrape.",
-          series(names, "up", "job", "node"), start, end, (series, i) -> 1);
-      samples += family(writer, "node_cpu_seconds", "counter", "Seconds the CPUs spent in each mode.",
-          cpuSeries(names), start, end, (series, i) -> {
-            double rate = switch (series.labels().get("mode")) {
-              case "user" -> 0.20 * busy;
-              case "system" -> 0.05 * busy;
-              default -> 1 - 0.25 * busy;
-            };
-            // A wave on top of a steady rate; its slope stays below the rate, so the counter only grows.
-            return Math.round((i * step * rate + 200 * rate * (1 - Math.cos(i / 40.0 + series.index()))) * 100) / 100.0;
-          });
-      samples += family(writer, "node_memory_MemAvailable_bytes", "gauge", "Memory available, in bytes.",
-          series(names, "node_memory_MemAvailable_bytes", "job", "node"), start, end,
-          (series, i) -> Math.round((4e9 + 1e9 * Math.sin(i / 120.0 + series.index())) * scale / 4096) * 4096.0);
-      samples += family(writer, "http_requests", "counter", "HTTP requests served.",
-          httpSeries(names), start, end, (series, i) -> {
-            double perSecond = scale * (series.labels().get("code").equals("200") ? 10 : 0.5)
-                * (series.labels().get("method").equals("GET") ? 3 : 1);
-            // A slow daily-looking wave, summed up, keeps the counter increasing.
-            return Math.floor(i * step * perSecond + 50 * perSecond * (1 - Math.cos(i / 200.0)));
-          });
+      samples +=
+          family(
+              writer,
+              "up",
+              "gauge",
+              "1 if the target answered its last scrape.",
+              series(names, "up", "job", "node"),
+              start,
+              end,
+              (series, i) -> 1);
+      samples +=
+          family(
+              writer,
+              "node_cpu_seconds",
+              "counter",
+              "Seconds the CPUs spent in each mode.",
+              cpuSeries(names),
+              start,
+              end,
+              (series, i) -> {
+                double rate =
+                    switch (series.labels().get("mode")) {
+                      case "user" -> 0.20 * busy;
+                      case "system" -> 0.05 * busy;
+                      default -> 1 - 0.25 * busy;
+                    };
+                // A wave on top of a steady rate; its slope stays below the rate, so the counter
+                // only grows.
+                return Math.round(
+                        (i * step * rate + 200 * rate * (1 - Math.cos(i / 40.0 + series.index())))
+                            * 100)
+                    / 100.0;
+              });
+      samples +=
+          family(
+              writer,
+              "node_memory_MemAvailable_bytes",
+              "gauge",
+              "Memory available, in bytes.",
+              series(names, "node_memory_MemAvailable_bytes", "job", "node"),
+              start,
+              end,
+              (series, i) ->
+                  Math.round((4e9 + 1e9 * Math.sin(i / 120.0 + series.index())) * scale / 4096)
+                      * 4096.0);
+      samples +=
+          family(
+              writer,
+              "http_requests",
+              "counter",
+              "HTTP requests served.",
+              httpSeries(names),
+              start,
+              end,
+              (series, i) -> {
+                double perSecond =
+                    scale
+                        * (series.labels().get("code").equals("200") ? 10 : 0.5)
+                        * (series.labels().get("method").equals("GET") ? 3 : 1);
+                // A slow daily-looking wave, summed up, keeps the counter increasing.
+                return Math.floor(
+                    i * step * perSecond + 50 * perSecond * (1 - Math.cos(i / 200.0)));
+              });
       writer.write("# EOF\n");
     }
     return samples;
@@ -133,7 +180,8 @@ public final class DemoData {
     double at(Series series, long sampleIndex);
   }
 
-  private static List<Series> series(List<String> instances, String name, String labelName, String labelValue) {
+  private static List<Series> series(
+      List<String> instances, String name, String labelName, String labelValue) {
     List<Series> series = new ArrayList<>();
     for (String instance : instances) {
       Map<String, String> labels = new LinkedHashMap<>();
@@ -178,20 +226,30 @@ public final class DemoData {
     return series;
   }
 
-  private static long family(BufferedWriter writer, String family, String type, String help, List<Series> series,
-      long start, long end, Value value) throws IOException {
+  private static long family(
+      BufferedWriter writer,
+      String family,
+      String type,
+      String help,
+      List<Series> series,
+      long start,
+      long end,
+      Value value)
+      throws IOException {
     writer.write("# TYPE " + family + " " + type + "\n");
     writer.write("# HELP " + family + " " + help + "\n");
     long samples = 0;
     long step = STEP.toSeconds();
     for (Series one : series) {
       StringBuilder labels = new StringBuilder(one.name()).append('{');
-      one.labels().forEach((name, labelValue) -> {
-        if (labels.charAt(labels.length() - 1) != '{') {
-          labels.append(',');
-        }
-        labels.append(name).append("=\"").append(labelValue).append('"');
-      });
+      one.labels()
+          .forEach(
+              (name, labelValue) -> {
+                if (labels.charAt(labels.length() - 1) != '{') {
+                  labels.append(',');
+                }
+                labels.append(name).append("=\"").append(labelValue).append('"');
+              });
       String prefix = labels.append("} ").toString();
       for (long t = start, i = 0; t <= end; t += step, i++) {
         writer.write(prefix);
@@ -222,15 +280,23 @@ public final class DemoData {
 
   /** The router's configuration, in prome-route's format. */
   static String routerConfig(List<String> shards, int firstPort, int routerPort) {
-    StringBuilder yaml = new StringBuilder()
-        .append("# Written by DemoData for bin/promroute-demo: prome-route's format, plus extensions.\n")
-        .append("replace_label_name: cluster\n")
-        .append("prome_servers:\n");
+    StringBuilder yaml =
+        new StringBuilder()
+            .append(
+                "# Written by DemoData for bin/promroute-demo: prome-route's format, plus extensions.\n")
+            .append("replace_label_name: cluster\n")
+            .append("prome_servers:\n");
     for (int i = 0; i < shards.size(); i++) {
-      yaml.append("  ").append(shards.get(i)).append(": 127.0.0.1:").append(firstPort + i).append('\n');
+      yaml.append("  ")
+          .append(shards.get(i))
+          .append(": 127.0.0.1:")
+          .append(firstPort + i)
+          .append('\n');
     }
     return yaml.append("http:\n")
-        .append("  listen_addr: 127.0.0.1:").append(routerPort).append('\n')
+        .append("  listen_addr: 127.0.0.1:")
+        .append(routerPort)
+        .append('\n')
         .append("upstream:\n")
         .append("  timeout: 30s\n")
         .toString();

@@ -1,7 +1,7 @@
 package io.promroute.examples;
 
-import io.promroute.servlet.PromRouteFilter;
 import io.promroute.router.ShardTarget;
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -24,10 +24,10 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The filter in an existing web application, registered the portable way, with
- * {@link ServletContext#addFilter} when the application starts: the same code works in Tomcat,
- * Undertow or any Servlet 6 container. The application keeps its own pages; Grafana gets the
- * Prometheus API under {@code /prometheus}.
+ * The filter in an existing web application, registered the portable way, with {@link
+ * ServletContext#addFilter} when the application starts: the same code works in Tomcat, Undertow or
+ * any Servlet 6 container. The application keeps its own pages; Grafana gets the Prometheus API
+ * under {@code /prometheus}.
  *
  * <pre>
  * java -cp promroute-standalone.jar io.promroute.examples.ServletContainerExample 8080 a=127.0.0.1:9191 b=127.0.0.1:9192
@@ -61,22 +61,26 @@ public final class ServletContainerExample {
     context.addServlet(application, "/");
 
     // What a ServletContainerInitializer or a framework's start-up hook would do.
-    context.addEventListener(new ServletContextListener() {
-      @Override
-      public void contextInitialized(ServletContextEvent event) {
-        PromRouteFilter.Builder filter = PromRouteFilter.builder()
-            .rewriter(ShardRewriter.builder()
-                .shardLabel("cluster")
-                .shards(List.copyOf(shards.keySet()))
-                .build())
-            .pathPrefix("/prometheus");
-        shards.forEach((key, address) -> filter.shard(key, ShardTarget.of(address)));
+    context.addEventListener(
+        new ServletContextListener() {
+          @Override
+          public void contextInitialized(ServletContextEvent event) {
+            PromRouteFilter.Builder filter =
+                PromRouteFilter.builder()
+                    .rewriter(
+                        ShardRewriter.builder()
+                            .shardLabel("cluster")
+                            .shards(List.copyOf(shards.keySet()))
+                            .build())
+                    .pathPrefix("/prometheus");
+            shards.forEach((key, address) -> filter.shard(key, ShardTarget.of(address)));
 
-        FilterRegistration.Dynamic registration = event.getServletContext().addFilter("promroute", filter.build());
-        registration.setAsyncSupported(true);
-        registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-      }
-    });
+            FilterRegistration.Dynamic registration =
+                event.getServletContext().addFilter("promroute", filter.build());
+            registration.setAsyncSupported(true);
+            registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+          }
+        });
 
     server.setHandler(context);
     server.start();
@@ -91,7 +95,8 @@ public final class ServletContainerExample {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
       response.setContentType("text/plain; charset=utf-8");
       response.getWriter().println("hello from the application at " + request.getRequestURI());
     }

@@ -8,16 +8,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How an access log line is written: {@code logfmt} (Prometheus's default log format) or one
- * JSON object per line. Every value that comes from the client (path, query, error text) is
- * quoted and escaped, so that no request can start a line of its own or forge a field.
+ * How an access log line is written: {@code logfmt} (Prometheus's default log format) or one JSON
+ * object per line. Every value that comes from the client (path, query, error text) is quoted and
+ * escaped, so that no request can start a line of its own or forge a field.
  */
 enum AccessLogFormat {
   LOGFMT,
   JSON;
 
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   /**
    * One request, as the access log reports it.
@@ -28,19 +28,32 @@ enum AccessLogFormat {
    * @param bytes the response body's length before compression
    * @param error the error message of a response that is not a success, {@code null} otherwise
    */
-  record Entry(Instant time, String remote, String method, String path, String query, List<String> shards,
-      int status, double seconds, long bytes, String error) {}
+  record Entry(
+      Instant time,
+      String remote,
+      String method,
+      String path,
+      String query,
+      List<String> shards,
+      int status,
+      double seconds,
+      long bytes,
+      String error) {}
 
   /** {@code logfmt} or {@code json}, as the command line spells it. */
   static AccessLogFormat parse(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "logfmt" -> LOGFMT;
       case "json" -> JSON;
-      default -> throw new IllegalArgumentException("\"" + name + "\" is not an access log format (logfmt, json)");
+      default ->
+          throw new IllegalArgumentException(
+              "\"" + name + "\" is not an access log format (logfmt, json)");
     };
   }
 
-  /** The line, without a line separator. Built by hand: String.format costs more than the request. */
+  /**
+   * The line, without a line separator. Built by hand: String.format costs more than the request.
+   */
   String line(Entry entry) {
     Line line = new Line(this);
     line.text("ts", TIME.format(entry.time()), false)
@@ -54,7 +67,9 @@ enum AccessLogFormat {
         .number("status", Integer.toString(entry.status()));
     long micros = Math.round(entry.seconds() * 1_000_000);
     long fraction = micros % 1000;
-    line.number("duration_ms", (micros / 1000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction)
+    line.number(
+            "duration_ms",
+            (micros / 1000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction)
         .number("bytes", Long.toString(entry.bytes()));
     if (entry.error() != null) {
       line.text("error", entry.error(), true);

@@ -9,11 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The router's own endpoints, with Prometheus's paths and answers: {@code /-/healthy},
- * {@code /-/ready} ({@code ?shards=all}: and every shard's own {@code /-/ready} answers 200; then
- * also one line per shard with the Prometheus version it reported),
- * {@code POST|PUT /-/reload} and {@code /-/quit} (with {@code --web.enable-lifecycle}, 403
- * otherwise); and a short index at {@code /}.
+ * The router's own endpoints, with Prometheus's paths and answers: {@code /-/healthy}, {@code
+ * /-/ready} ({@code ?shards=all}: and every shard's own {@code /-/ready} answers 200; then also one
+ * line per shard with the Prometheus version it reported), {@code POST|PUT /-/reload} and {@code
+ * /-/quit} (with {@code --web.enable-lifecycle}, 403 otherwise); and a short index at {@code /}.
  */
 final class AdminServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -25,7 +24,8 @@ final class AdminServlet extends HttpServlet {
   }
 
   @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
     String path = request.getRequestURI();
     String method = request.getMethod();
     boolean read = method.equals("GET") || method.equals("HEAD");
@@ -51,7 +51,8 @@ final class AdminServlet extends HttpServlet {
           if (unready.isEmpty()) {
             text(response, 200, "PromRoute is Ready.\n" + versions);
           } else {
-            text(response, 503, "shards not ready: " + String.join(", ", unready) + "\n" + versions);
+            text(
+                response, 503, "shards not ready: " + String.join(", ", unready) + "\n" + versions);
           }
         }
       }
@@ -91,7 +92,8 @@ final class AdminServlet extends HttpServlet {
     text(response, 405, "Method Not Allowed\n");
   }
 
-  private static void text(HttpServletResponse response, int status, String body) throws IOException {
+  private static void text(HttpServletResponse response, int status, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);
     response.setContentType("text/plain; charset=utf-8");

@@ -22,10 +22,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Serves the Prometheus API paths of an {@link Engine} with Jetty 12's own handler API, no servlet
- * layer in between; every other request goes to the wrapped handler (the router's admin pages
- * and {@code /metrics}). No thread waits: a form body is read as it arrives ({@link
- * FormBodyReader}), the shards are asked asynchronously, and the answer is written by the
- * engine's threads.
+ * layer in between; every other request goes to the wrapped handler (the router's admin pages and
+ * {@code /metrics}). No thread waits: a form body is read as it arrives ({@link FormBodyReader}),
+ * the shards are asked asynchronously, and the answer is written by the engine's threads.
  *
  * <p>The engine is asked for on every request, so that a reload can replace it while requests of
  * the old one finish.
@@ -33,9 +32,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
 public final class ApiHandler extends Handler.Wrapper {
 
   /**
-   * Told about each API request as its exchange starts, on the starting thread: the exchange
-   * routes the request and sends its shard requests before {@code start} returns, so an observer
-   * that notes shard requests per thread (metrics, access log) wraps it.
+   * Told about each API request as its exchange starts, on the starting thread: the exchange routes
+   * the request and sends its shard requests before {@code start} returns, so an observer that
+   * notes shard requests per thread (metrics, access log) wraps it.
    */
   @FunctionalInterface
   public interface StartListener {
@@ -44,8 +43,8 @@ public final class ApiHandler extends Handler.Wrapper {
 
   /**
    * The request attribute holding the form body of an API {@code POST} once it has been read (a
-   * {@code byte[]}, at most the engine's limit plus one byte), for observers: the access log
-   * shows the query Grafana POSTs.
+   * {@code byte[]}, at most the engine's limit plus one byte), for observers: the access log shows
+   * the query Grafana POSTs.
    */
   public static final String FORM_BODY_ATTRIBUTE = ApiHandler.class.getName() + ".formBody";
 
@@ -80,67 +79,86 @@ public final class ApiHandler extends Handler.Wrapper {
     Exchange exchange = current.exchange(apiRequest, answer);
     AtomicInteger state = new AtomicInteger(READING);
 
-    Scheduler.Task timeout = request.getComponents().getScheduler().schedule(() -> {
-      if (state.compareAndSet(READING, ENDED)) {
-        // The client did not finish sending its body in the time a whole answer may take.
-        writeError(answer, new ApiError(408, "bad_data", "the request body did not arrive in time"));
-      } else {
-        exchange.onTimeout();
-      }
-    }, current.answerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    Request.addCompletionListener(request, failure -> {
-      timeout.cancel();
-      exchange.onComplete();
-    });
+    Scheduler.Task timeout =
+        request
+            .getComponents()
+            .getScheduler()
+            .schedule(
+                () -> {
+                  if (state.compareAndSet(READING, ENDED)) {
+                    // The client did not finish sending its body in the time a whole answer may
+                    // take.
+                    writeError(
+                        answer,
+                        new ApiError(408, "bad_data", "the request body did not arrive in time"));
+                  } else {
+                    exchange.onTimeout();
+                  }
+                },
+                current.answerTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    Request.addCompletionListener(
+        request,
+        failure -> {
+          timeout.cancel();
+          exchange.onComplete();
+        });
     // The connector's idle timeout is for a client that stops sending its request. Once the
     // exchange runs, the client waits on the router (a cross-shard query may compute for longer
     // than the idle timeout, writing nothing): the answer deadline bounds that, so the idle timeout
     // is ignored then, instead of failing the request and leaving the client an empty 200. A
     // write the client does not read still times out (Jetty fails pending writes itself).
     request.addIdleTimeoutListener(idle -> state.get() == READING);
-    request.addFailureListener(failure -> {
-      if (state.compareAndSet(READING, ENDED)) {
-        answer.abort(failure);
-      } else {
-        exchange.onError();
-      }
-    });
+    request.addFailureListener(
+        failure -> {
+          if (state.compareAndSet(READING, ENDED)) {
+            answer.abort(failure);
+          } else {
+            exchange.onError();
+          }
+        });
 
     // While the shards are asked, nothing reads the connection: the watch notices a client that
     // closes it, so that its shard requests are cancelled at once instead of at the deadline.
-    Runnable clientGone = () -> {
-      answer.abort(new org.eclipse.jetty.io.EofException("the client closed its connection"));
-      exchange.onError();
-    };
-    java.util.function.Consumer<Boolean> start = bodyRead -> {
-      if (state.compareAndSet(READING, STARTED)) {
-        ClientCloseWatch watch = ClientCloseWatch.of(request, bodyRead, clientGone);
-        if (watch != null && !answer.beforeEnd(watch::stop)) {
-          watch = null; // answered meanwhile (a reload's race): nothing to watch
-        }
-        listener.starting(request, exchange::start);
-        if (watch != null) {
-          watch.start(); // after start(): most requests are answered or refused there, unwatched
-        }
-        // For observers, as the servlet filter does: how the request was planned.
-        String kind = exchange.routeKind();
-        if (kind != null) {
-          request.setAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE, kind);
-        }
-      }
-    };
-    if (hasForm(request)) {
-      new FormBodyReader(request, current.maxRequestBodyBytes() + 1,
-          (body, ended) -> {
-            apiRequest.body(body);
-            request.setAttribute(FORM_BODY_ATTRIBUTE, body);
-            start.accept(ended);
-          },
-          failure -> {
-            if (state.compareAndSet(READING, ENDED)) {
-              answer.abort(failure); // the client is gone or idle too long: nobody to answer
+    Runnable clientGone =
+        () -> {
+          answer.abort(new org.eclipse.jetty.io.EofException("the client closed its connection"));
+          exchange.onError();
+        };
+    java.util.function.Consumer<Boolean> start =
+        bodyRead -> {
+          if (state.compareAndSet(READING, STARTED)) {
+            ClientCloseWatch watch = ClientCloseWatch.of(request, bodyRead, clientGone);
+            if (watch != null && !answer.beforeEnd(watch::stop)) {
+              watch = null; // answered meanwhile (a reload's race): nothing to watch
             }
-          }).run();
+            listener.starting(request, exchange::start);
+            if (watch != null) {
+              watch
+                  .start(); // after start(): most requests are answered or refused there, unwatched
+            }
+            // For observers, as the servlet filter does: how the request was planned.
+            String kind = exchange.routeKind();
+            if (kind != null) {
+              request.setAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE, kind);
+            }
+          }
+        };
+    if (hasForm(request)) {
+      new FormBodyReader(
+              request,
+              current.maxRequestBodyBytes() + 1,
+              (body, ended) -> {
+                apiRequest.body(body);
+                request.setAttribute(FORM_BODY_ATTRIBUTE, body);
+                start.accept(ended);
+              },
+              failure -> {
+                if (state.compareAndSet(READING, ENDED)) {
+                  answer.abort(failure); // the client is gone or idle too long: nobody to answer
+                }
+              })
+          .run();
     } else {
       start.accept(false); // Prometheus reads no parameters from other bodies; Jetty discards them
     }
@@ -149,7 +167,8 @@ public final class ApiHandler extends Handler.Wrapper {
 
   private static boolean hasForm(Request request) {
     String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    return request.getMethod().equals("POST") && type != null
+    return request.getMethod().equals("POST")
+        && type != null
         && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
   }
 
@@ -159,7 +178,8 @@ public final class ApiHandler extends Handler.Wrapper {
     try {
       answer.getOutputStream().write(error.toJson().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // cannot happen: a small body stays in memory until complete()
+      throw new UncheckedIOException(
+          e); // cannot happen: a small body stays in memory until complete()
     }
     answer.complete();
   }

@@ -27,8 +27,10 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
   static final Duration INTERVAL = Duration.ofMillis(50);
 
   private final Queue<String> queue = new ConcurrentLinkedQueue<>();
+
   /** Lines in the queue; a line is refused when this reaches the capacity. */
   private final AtomicInteger queued = new AtomicInteger();
+
   private final int capacity;
   private final Consumer<String> sink;
   private final AtomicLong dropped = new AtomicLong();
@@ -37,7 +39,9 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
 
   private final AccessLogFormat format;
 
-  /** @param format how the log's own notices (lines dropped) are written, as the lines around them */
+  /**
+   * @param format how the log's own notices (lines dropped) are written, as the lines around them
+   */
   AsyncAccessLog(Consumer<String> sink, int capacity, AccessLogFormat format) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
@@ -79,8 +83,12 @@ final class AsyncAccessLog implements Consumer<String>, AutoCloseable {
       }
       long lost = dropped.get();
       if (lost != reported) {
-        sink.accept(format.notice(java.time.Instant.now(),
-            "access log: " + (lost - reported) + " line(s) dropped, the log could not keep up"));
+        sink.accept(
+            format.notice(
+                java.time.Instant.now(),
+                "access log: "
+                    + (lost - reported)
+                    + " line(s) dropped, the log could not keep up"));
         reported = lost;
         wrote = true;
       }

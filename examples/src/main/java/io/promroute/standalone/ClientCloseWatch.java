@@ -12,19 +12,19 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Notices an HTTP/1.1 client closing its connection while its request waits for the shards, as
- * Go's HTTP server does: once the request has been read whole, it asks the connection to call
- * back when it becomes readable, and reads one byte. The end of the stream means the client is
- * gone; a byte is the start of a pipelined next request, handed back to the connection (ahead of
- * anything Jetty reads later) and the watch ends.
+ * Notices an HTTP/1.1 client closing its connection while its request waits for the shards, as Go's
+ * HTTP server does: once the request has been read whole, it asks the connection to call back when
+ * it becomes readable, and reads one byte. The end of the stream means the client is gone; a byte
+ * is the start of a pipelined next request, handed back to the connection (ahead of anything Jetty
+ * reads later) and the watch ends.
  *
  * <p>Jetty itself reads an HTTP/1.1 connection again only once the response has ended (its fill
  * interest during a request serves the request's own body), so a client that closes its socket
  * while the router writes nothing would otherwise go unnoticed until the deadline
  * (jetty/jetty.project#824). The watch must be {@link #stop() stopped} before the response ends:
  * Jetty breaks off a connection that still has a read pending when its response completes. The
- * connection's internal class is used for what the API does not offer: whether bytes of a
- * pipelined request are already buffered (then nothing is watched), and handing one back.
+ * connection's internal class is used for what the API does not offer: whether bytes of a pipelined
+ * request are already buffered (then nothing is watched), and handing one back.
  */
 final class ClientCloseWatch implements Callback {
 
@@ -54,8 +54,9 @@ final class ClientCloseWatch implements Callback {
     if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
       return null; // HTTP/2 and 3 report a reset stream as a failure of the request
     }
-    if (!bodyRead && (request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
-        || request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > 0)) {
+    if (!bodyRead
+        && (request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
+            || request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH) > 0)) {
       return null;
     }
     if (!(request.getConnectionMetaData().getConnection() instanceof HttpConnection http)
@@ -77,9 +78,9 @@ final class ClientCloseWatch implements Callback {
   }
 
   /**
-   * Ends the watch, before the response ends: a read interest of ours still registered is
-   * withdrawn (its callback, called here, does nothing), so that Jetty finds none when the
-   * response completes, and nothing of the connection is read by the watch afterwards.
+   * Ends the watch, before the response ends: a read interest of ours still registered is withdrawn
+   * (its callback, called here, does nothing), so that Jetty finds none when the response
+   * completes, and nothing of the connection is read by the watch afterwards.
    */
   void stop() {
     synchronized (this) {
@@ -117,7 +118,8 @@ final class ClientCloseWatch implements Callback {
       }
       stopped = true;
       if (filled > 0) {
-        // The first byte of a pipelined request: the connection parses it before anything it reads later.
+        // The first byte of a pipelined request: the connection parses it before anything it reads
+        // later.
         connection.onUpgradeTo(one);
         return;
       }
@@ -141,7 +143,9 @@ final class ClientCloseWatch implements Callback {
     }
   }
 
-  /** The callback reads without blocking, but may end the exchange: not on the selector's thread. */
+  /**
+   * The callback reads without blocking, but may end the exchange: not on the selector's thread.
+   */
   @Override
   public InvocationType getInvocationType() {
     return InvocationType.BLOCKING;

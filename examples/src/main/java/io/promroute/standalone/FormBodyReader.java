@@ -8,10 +8,10 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /**
- * Reads a request body as it arrives without holding a thread while the client is slow: each
- * round takes what Jetty has received and asks Jetty ({@link Request#demand}) to call back when
- * more comes. A client trickling its POST body costs a connection and a small buffer, not one of
- * the server's threads.
+ * Reads a request body as it arrives without holding a thread while the client is slow: each round
+ * takes what Jetty has received and asks Jetty ({@link Request#demand}) to call back when more
+ * comes. A client trickling its POST body costs a connection and a small buffer, not one of the
+ * server's threads.
  *
  * <p>Keeps the first {@code keep} bytes (the engine's limit plus one, enough for it to refuse a
  * larger body with its 400) and drops the rest, up to 64 MiB, as the engine would: a client still
@@ -31,9 +31,11 @@ final class FormBodyReader implements Runnable {
   /**
    * @param done called once with the kept bytes when the body has ended, and whether it was read to
    *     its end (not when more than 64 MiB were dropped)
-   * @param failed called once instead when reading failed (the client went away, or was idle too long)
+   * @param failed called once instead when reading failed (the client went away, or was idle too
+   *     long)
    */
-  FormBodyReader(Request request, int keep, BiConsumer<byte[], Boolean> done, Consumer<Throwable> failed) {
+  FormBodyReader(
+      Request request, int keep, BiConsumer<byte[], Boolean> done, Consumer<Throwable> failed) {
     this.request = request;
     this.keep = keep;
     this.done = done;

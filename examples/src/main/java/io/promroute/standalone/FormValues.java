@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads values out of a URL-encoded form, for the access log: the query of a GET URL or a POSTed body. */
+/**
+ * Reads values out of a URL-encoded form, for the access log: the query of a GET URL or a POSTed
+ * body.
+ */
 final class FormValues {
 
   private FormValues() {}

@@ -8,9 +8,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * A Jetty {@link Response} and the {@link Callback} that ends it, as the engine answers: the
- * engine ends it once, normally ({@link #complete()}: the last write completes the callback) or
- * not ({@link #abort}: the callback fails, and Jetty breaks the connection off, so a client whose
+ * A Jetty {@link Response} and the {@link Callback} that ends it, as the engine answers: the engine
+ * ends it once, normally ({@link #complete()}: the last write completes the callback) or not
+ * ({@link #abort}: the callback fails, and Jetty breaks the connection off, so a client whose
  * answer was already under way sees a transport error, never an answer that looks whole).
  */
 final class JettyAsyncResponse implements AsyncResponse {

@@ -47,11 +47,11 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * {@link UpstreamClient} on Jetty 12's {@code HttpClient}, the standalone router's default
- * ({@code -Dpromroute.upstream.client=jdk} gives the JDK's instead; see {@link #fromSystemProperty}):
- * it spends 30 to 50 % less CPU per shard request (benchmarks/PROXY.md). HTTP/1.1, no
- * redirects, no {@code Accept-Encoding} or {@code User-Agent} of its own, one client per distinct
- * TLS setting (CA file or insecureSkipVerify).
+ * {@link UpstreamClient} on Jetty 12's {@code HttpClient}, the standalone router's default ({@code
+ * -Dpromroute.upstream.client=jdk} gives the JDK's instead; see {@link #fromSystemProperty}): it
+ * spends 30 to 50 % less CPU per shard request (benchmarks/PROXY.md). HTTP/1.1, no redirects, no
+ * {@code Accept-Encoding} or {@code User-Agent} of its own, one client per distinct TLS setting (CA
+ * file or insecureSkipVerify).
  *
  * <p>The body streams through {@link InputStreamResponseListener}, whose buffer is bounded by the
  * connection's flow (Jetty reads the next chunk only when the previous one is consumed), so large
@@ -59,8 +59,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * for an answer of at most 32 KiB with a Content-Length, once it is all in memory.
  *
  * <p>Failures are given as the filter classifies the JDK client's: no complete answer within the
- * request's timeout is an {@link HttpTimeoutException} (504), a connect timeout an
- * {@link HttpConnectTimeoutException}, a refused connection Jetty's {@code ConnectException} (502).
+ * request's timeout is an {@link HttpTimeoutException} (504), a connect timeout an {@link
+ * HttpConnectTimeoutException}, a refused connection Jetty's {@code ConnectException} (502).
  */
 final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
 
@@ -105,8 +105,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   }
 
   /**
-   * The client named by {@code -Dpromroute.upstream.client}: {@code jetty} (the default) or
-   * {@code jdk}.
+   * The client named by {@code -Dpromroute.upstream.client}: {@code jetty} (the default) or {@code
+   * jdk}.
    *
    * @throws IllegalArgumentException for another value
    */
@@ -119,7 +119,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       case "":
         return new JettyUpstreamClient(Duration.ofSeconds(10));
       default:
-        throw new IllegalArgumentException("-D" + PROPERTY + "=" + name + ": expected jdk or jetty");
+        throw new IllegalArgumentException(
+            "-D" + PROPERTY + "=" + name + ": expected jdk or jetty");
     }
   }
 
@@ -127,14 +128,23 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   public CompletableFuture<UpstreamResponse> send(UpstreamRequest upstream) {
     HttpClient client;
     try {
-      int buffer = requestHeadBytes(upstream) <= REQUEST_BUFFER_BYTES ? REQUEST_BUFFER_BYTES : LARGE_REQUEST_BUFFER_BYTES;
-      client = clients.computeIfAbsent(new ClientKey(upstream.target().tls(), buffer), this::newClient);
+      int buffer =
+          requestHeadBytes(upstream) <= REQUEST_BUFFER_BYTES
+              ? REQUEST_BUFFER_BYTES
+              : LARGE_REQUEST_BUFFER_BYTES;
+      client =
+          clients.computeIfAbsent(new ClientKey(upstream.target().tls(), buffer), this::newClient);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
     Answer answer = new Answer(client, () -> newRequest(client, upstream));
-    answer.timer = client.getScheduler().schedule(
-        () -> answer.expire(upstream.timeout()), upstream.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    answer.timer =
+        client
+            .getScheduler()
+            .schedule(
+                () -> answer.expire(upstream.timeout()),
+                upstream.timeout().toNanos(),
+                TimeUnit.NANOSECONDS);
     answer.attempt();
     return answer;
   }
@@ -149,7 +159,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
 
   /** An upper bound of the request line and headers Jetty writes for {@code upstream}, in bytes. */
   static int requestHeadBytes(UpstreamRequest upstream) {
-    long bytes = 512 + upstream.uri().toString().length(); // method, version, Host, Content-Length...
+    long bytes =
+        512 + upstream.uri().toString().length(); // method, version, Host, Content-Length...
     for (Map.Entry<String, List<String>> header : upstream.headers().entrySet()) {
       for (String value : header.getValue()) {
         // Jetty writes a header's UTF-8 bytes: up to three per char.
@@ -160,28 +171,40 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   }
 
   private static Request newRequest(HttpClient client, UpstreamRequest upstream) {
-    Request request = client.newRequest(upstream.uri())
-        .method(upstream.method().equals("POST") ? HttpMethod.POST : HttpMethod.GET)
-        .idleTimeout(upstream.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    request.headers(headers -> upstream.headers().forEach((name, values) -> {
-      if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-        values.forEach(value -> headers.add(name, value));
-      }
-    }));
+    Request request =
+        client
+            .newRequest(upstream.uri())
+            .method(upstream.method().equals("POST") ? HttpMethod.POST : HttpMethod.GET)
+            .idleTimeout(upstream.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    request.headers(
+        headers ->
+            upstream
+                .headers()
+                .forEach(
+                    (name, values) -> {
+                      if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+                        values.forEach(value -> headers.add(name, value));
+                      }
+                    }));
     if (upstream.method().equals("POST")) {
-      String type = upstream.headers().entrySet().stream()
-          .filter(entry -> entry.getKey().equalsIgnoreCase("content-type") && !entry.getValue().isEmpty())
-          .map(entry -> entry.getValue().get(0))
-          .findFirst().orElse("application/x-www-form-urlencoded");
+      String type =
+          upstream.headers().entrySet().stream()
+              .filter(
+                  entry ->
+                      entry.getKey().equalsIgnoreCase("content-type")
+                          && !entry.getValue().isEmpty())
+              .map(entry -> entry.getValue().get(0))
+              .findFirst()
+              .orElse("application/x-www-form-urlencoded");
       request.body(new BytesRequestContent(type, upstream.body()));
     }
     return request;
   }
 
   /**
-   * The caller's future; cancelling it aborts the exchange. The request's timeout is a deadline
-   * for the whole exchange, headers and body: when it passes, whatever is still missing fails
-   * (the future, or the reads of the body) and the connection is closed.
+   * The caller's future; cancelling it aborts the exchange. The request's timeout is a deadline for
+   * the whole exchange, headers and body: when it passes, whatever is still missing fails (the
+   * future, or the reads of the body) and the connection is closed.
    */
   private static final class Answer extends CompletableFuture<UpstreamResponse> {
     private final HttpClient client;
@@ -209,15 +232,19 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
         return;
       }
       // Again, on a connection of its own: the pool may hold more connections the shard closed.
-      client.resolveDestination(next).newConnection().whenComplete((connection, failure) -> {
-        if (failure != null) {
-          stopTimer();
-          completeExceptionally(translate(failure));
-        } else {
-          fresh = connection;
-          connection.send(next, new Listener());
-        }
-      });
+      client
+          .resolveDestination(next)
+          .newConnection()
+          .whenComplete(
+              (connection, failure) -> {
+                if (failure != null) {
+                  stopTimer();
+                  completeExceptionally(translate(failure));
+                } else {
+                  fresh = connection;
+                  connection.send(next, new Listener());
+                }
+              });
     }
 
     private void closeFresh() {
@@ -228,7 +255,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
     }
 
     void expire(Duration timeout) {
-      HttpTimeoutException failure = new HttpTimeoutException("no complete answer within " + timeout);
+      HttpTimeoutException failure =
+          new HttpTimeoutException("no complete answer within " + timeout);
       completeExceptionally(failure);
       request.abort(failure); // fails the reads of a body that is streaming
     }
@@ -282,7 +310,8 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
           return;
         }
         ByteBuffer bytes = chunk.getByteBuffer().duplicate();
-        int count = Math.min(bytes.remaining(), buffer.length - length); // never past the declared length
+        int count =
+            Math.min(bytes.remaining(), buffer.length - length); // never past the declared length
         bytes.get(buffer, length, count);
         length += count;
         demander.run();
@@ -326,26 +355,30 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
   }
 
   /**
-   * Whether a request failed because its connection closed before any byte of the answer came:
-   * what a shard closing an idle keep-alive connection just as it is reused looks like. Every
-   * request of the Prometheus API the router sends is a read, safe to send again; timeouts,
-   * refused connections and cancellations are not retried.
+   * Whether a request failed because its connection closed before any byte of the answer came: what
+   * a shard closing an idle keep-alive connection just as it is reused looks like. Every request of
+   * the Prometheus API the router sends is a read, safe to send again; timeouts, refused
+   * connections and cancellations are not retried.
    */
   private static boolean diedBeforeAnswer(Throwable failure) {
     return failure instanceof java.io.EOFException
         || failure instanceof java.nio.channels.ClosedChannelException
-        || (failure instanceof IOException && !(failure instanceof HttpTimeoutException)
+        || (failure instanceof IOException
+            && !(failure instanceof HttpTimeoutException)
             && String.valueOf(failure.getMessage()).contains("Connection reset"));
   }
 
   private static Throwable translate(Throwable failure) {
     if (failure instanceof org.eclipse.jetty.client.HttpResponseException) {
-      // Not HTTP, or HTTP Jetty refuses; the message names addresses, which must not reach a client.
-      java.net.ProtocolException protocol = new java.net.ProtocolException("the shard's answer is not valid HTTP");
+      // Not HTTP, or HTTP Jetty refuses; the message names addresses, which must not reach a
+      // client.
+      java.net.ProtocolException protocol =
+          new java.net.ProtocolException("the shard's answer is not valid HTTP");
       protocol.initCause(failure);
       return protocol;
     }
-    if (failure instanceof SocketTimeoutException && String.valueOf(failure.getMessage()).contains("Connect")) {
+    if (failure instanceof SocketTimeoutException
+        && String.valueOf(failure.getMessage()).contains("Connect")) {
       HttpConnectTimeoutException timeout = new HttpConnectTimeoutException("connect timed out");
       timeout.initCause(failure);
       return timeout;
@@ -400,13 +433,15 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       store.load(null, null);
       try (InputStream in = Files.newInputStream(tls.caFile())) {
         int index = 0;
-        for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        for (Certificate certificate :
+            CertificateFactory.getInstance("X.509").generateCertificates(in)) {
           store.setCertificateEntry("ca-" + index++, certificate);
         }
       }
       return store;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS with CA file " + tls.caFile() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up TLS with CA file " + tls.caFile() + ": " + e.getMessage(), e);
     }
   }
 
@@ -424,6 +459,4 @@ final class JettyUpstreamClient implements UpstreamClient, AutoCloseable {
       }
     }
   }
-
-
 }

@@ -26,8 +26,11 @@ final class MeteredUpstreamClient implements UpstreamClient {
   private final RouterMetrics metrics;
   private final Supplier<RouterConfig> config;
 
-  /** @param config the configuration being served, for the replica numbers */
-  MeteredUpstreamClient(UpstreamClient delegate, RouterMetrics metrics, Supplier<RouterConfig> config) {
+  /**
+   * @param config the configuration being served, for the replica numbers
+   */
+  MeteredUpstreamClient(
+      UpstreamClient delegate, RouterMetrics metrics, Supplier<RouterConfig> config) {
     this.delegate = requireNonNull(delegate, "delegate is null");
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.config = requireNonNull(config, "config is null");
@@ -43,25 +46,29 @@ final class MeteredUpstreamClient implements UpstreamClient {
     long start = System.nanoTime();
     CompletableFuture<UpstreamResponse> upstream = delegate.send(request);
     CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
-    upstream.whenComplete((response, failure) -> {
-      String outcome = failure == null ? Integer.toString(response.status()) : outcome(failure);
-      if (calls != null) {
-        calls.answered(failure == null && response.status() / 100 == 2);
-      }
-      metrics.upstreamDuration.labelValues(request.shard(), replica, outcome)
-          .observe((System.nanoTime() - start) / 1e9);
-      if (failure != null) {
-        result.completeExceptionally(failure);
-      } else if (!result.complete(response)) {
-        response.close(); // the caller cancelled meanwhile: release the connection
-      }
-    });
+    upstream.whenComplete(
+        (response, failure) -> {
+          String outcome = failure == null ? Integer.toString(response.status()) : outcome(failure);
+          if (calls != null) {
+            calls.answered(failure == null && response.status() / 100 == 2);
+          }
+          metrics
+              .upstreamDuration
+              .labelValues(request.shard(), replica, outcome)
+              .observe((System.nanoTime() - start) / 1e9);
+          if (failure != null) {
+            result.completeExceptionally(failure);
+          } else if (!result.complete(response)) {
+            response.close(); // the caller cancelled meanwhile: release the connection
+          }
+        });
     // The contract says cancelling the returned future aborts the exchange: pass it on.
-    result.whenComplete((response, failure) -> {
-      if (result.isCancelled()) {
-        upstream.cancel(true);
-      }
-    });
+    result.whenComplete(
+        (response, failure) -> {
+          if (result.isCancelled()) {
+            upstream.cancel(true);
+          }
+        });
     return result;
   }
 
@@ -72,12 +79,16 @@ final class MeteredUpstreamClient implements UpstreamClient {
   private String replica(UpstreamRequest request) {
     ShardTarget target = config.get().shards().get(request.shard());
     int index = target == null ? -1 : target.baseUrls().indexOf(request.target().baseUrl());
-    return index < 0 ? "unknown" : Integer.toString(index); // unknown: a request of a configuration just replaced
+    return index < 0
+        ? "unknown"
+        : Integer.toString(index); // unknown: a request of a configuration just replaced
   }
 
   private static String outcome(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return "timeout";
     }

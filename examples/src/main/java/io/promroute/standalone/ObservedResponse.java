@@ -9,8 +9,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * A response that keeps the start of an error answer, so that the access log can say why a
- * request failed. (How many bytes went out Jetty counts itself.)
+ * A response that keeps the start of an error answer, so that the access log can say why a request
+ * failed. (How many bytes went out Jetty counts itself.)
  */
 final class ObservedResponse extends Response.Wrapper {
 

@@ -23,15 +23,22 @@ import org.eclipse.jetty.util.Callback;
  */
 final class ObservingHandler extends Handler.Wrapper {
 
-  /** The request being handled on this thread; the metered client notes its shard requests in it. */
+  /**
+   * The request being handled on this thread; the metered client notes its shard requests in it.
+   */
   private static final ThreadLocal<ShardCalls> CURRENT = new ThreadLocal<>();
-  /** The request attribute holding the same calls, for code that continues a request on another thread. */
+
+  /**
+   * The request attribute holding the same calls, for code that continues a request on another
+   * thread.
+   */
   private static final String CALLS_ATTRIBUTE = ObservingHandler.class.getName() + ".calls";
 
   /** What one request asked of the shards, noted by the metered client as its calls go and come. */
   static final class ShardCalls {
     /** Sorted, so that the same fan-out always reads the same. */
     final Set<String> shards = new ConcurrentSkipListSet<>();
+
     private volatile boolean failed;
     private volatile long lastAnswerNanos;
 
@@ -54,8 +61,13 @@ final class ObservingHandler extends Handler.Wrapper {
    * @param accessLog where access log lines go
    * @param maxLoggedQuery the longest query written to the access log; longer ones are cut
    */
-  ObservingHandler(RouterMetrics metrics, Supplier<String> pathPrefix, Consumer<String> accessLog,
-      AccessLogFormat format, int maxLoggedQuery, Handler next) {
+  ObservingHandler(
+      RouterMetrics metrics,
+      Supplier<String> pathPrefix,
+      Consumer<String> accessLog,
+      AccessLogFormat format,
+      int maxLoggedQuery,
+      Handler next) {
     super(next);
     this.metrics = requireNonNull(metrics, "metrics is null");
     this.pathPrefix = requireNonNull(pathPrefix, "pathPrefix is null");
@@ -95,9 +107,17 @@ final class ObservingHandler extends Handler.Wrapper {
     AtomicBoolean recorded = new AtomicBoolean();
     metrics.inFlight.inc();
     // Completion comes after the answer is written, whichever thread ends it.
-    Request.addCompletionListener(request,
-        failure -> finish(request, response, observed, failure == null ? response.getStatus() : 500, calls, start,
-            recorded));
+    Request.addCompletionListener(
+        request,
+        failure ->
+            finish(
+                request,
+                response,
+                observed,
+                failure == null ? response.getStatus() : 500,
+                calls,
+                start,
+                recorded));
     ShardCalls outer = CURRENT.get();
     CURRENT.set(calls);
     try {
@@ -107,8 +127,14 @@ final class ObservingHandler extends Handler.Wrapper {
     }
   }
 
-  private void finish(Request request, Response response, ObservedResponse observed, int status, ShardCalls calls,
-      long start, AtomicBoolean recorded) {
+  private void finish(
+      Request request,
+      Response response,
+      ObservedResponse observed,
+      int status,
+      ShardCalls calls,
+      long start,
+      AtomicBoolean recorded) {
     if (!recorded.compareAndSet(false, true)) {
       return;
     }
@@ -116,21 +142,36 @@ final class ObservingHandler extends Handler.Wrapper {
     double seconds = (end - start) / 1e9;
     String path = request.getHttpURI().getPath();
     String prefix = pathPrefix.get();
-    String apiPath = !prefix.isEmpty() && path.startsWith(prefix + "/") ? path.substring(prefix.length()) : path;
+    String apiPath =
+        !prefix.isEmpty() && path.startsWith(prefix + "/") ? path.substring(prefix.length()) : path;
     String endpoint = RouterMetrics.endpoint(apiPath);
     metrics.inFlight.dec();
     metrics.requests.labelValues(endpoint, Integer.toString(status)).inc();
     metrics.requestDuration.labelValues(endpoint).observe(seconds);
     countPlan(request, endpoint, status, calls, end);
-    if (endpoint.equals("/metrics") || endpoint.equals("/-/healthy") || endpoint.equals("/-/ready")) {
+    if (endpoint.equals("/metrics")
+        || endpoint.equals("/-/healthy")
+        || endpoint.equals("/-/ready")) {
       return; // scrapes and probes would drown the lines that matter
     }
-    accessLog.accept(format.line(new AccessLogFormat.Entry(Instant.now(), Request.getRemoteAddr(request),
-        request.getMethod(), path, loggedQuery(request), List.copyOf(calls.shards), status, seconds,
-        Response.getContentBytesWritten(response), observed.error(status))));
+    accessLog.accept(
+        format.line(
+            new AccessLogFormat.Entry(
+                Instant.now(),
+                Request.getRemoteAddr(request),
+                request.getMethod(),
+                path,
+                loggedQuery(request),
+                List.copyOf(calls.shards),
+                status,
+                seconds,
+                Response.getContentBytesWritten(response),
+                observed.error(status))));
   }
 
-  /** How the API handler answered, whether a shard's data is missing, how long the router computed. */
+  /**
+   * How the API handler answered, whether a shard's data is missing, how long the router computed.
+   */
   private void countPlan(Request request, String endpoint, int status, ShardCalls calls, long end) {
     if (!(request.getAttribute(PromRouteFilter.PLAN_KIND_ATTRIBUTE) instanceof String kind)) {
       return; // not an API request, or refused before it was planned
@@ -138,7 +179,10 @@ final class ObservingHandler extends Handler.Wrapper {
     metrics.plans.labelValues(kind).inc();
     // A single-shard plan that failed over to the next shard (build info) lacks nothing.
     if (status == 200 && calls.failed && !kind.equals("single") && !kind.equals("pass_through")) {
-      metrics.partialAnswers.labelValues(endpoint).inc(); // answered without the failed shard's data
+      metrics
+          .partialAnswers
+          .labelValues(endpoint)
+          .inc(); // answered without the failed shard's data
     }
     if (kind.equals("cross_shard") && status == 200 && calls.lastAnswerNanos != 0) {
       metrics.crossShardEvaluation.observe((end - calls.lastAnswerNanos) / 1e9);
@@ -146,12 +190,13 @@ final class ObservingHandler extends Handler.Wrapper {
   }
 
   /**
-   * The PromQL of the request, from the URL or the form body: {@code query}, or the
-   * {@code match[]} selectors of the series endpoints; cut to the configured length.
+   * The PromQL of the request, from the URL or the form body: {@code query}, or the {@code match[]}
+   * selectors of the series endpoints; cut to the configured length.
    */
   private String loggedQuery(Request request) {
     List<String> values = FormValues.of(request.getHttpURI().getQuery(), "query", "match[]");
-    if (values.isEmpty() && request.getAttribute(ApiHandler.FORM_BODY_ATTRIBUTE) instanceof byte[] body) {
+    if (values.isEmpty()
+        && request.getAttribute(ApiHandler.FORM_BODY_ATTRIBUTE) instanceof byte[] body) {
       values = FormValues.of(new String(body, StandardCharsets.UTF_8), "query", "match[]");
     }
     if (values.isEmpty()) {

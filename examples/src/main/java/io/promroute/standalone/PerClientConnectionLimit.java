@@ -19,7 +19,9 @@ public final class PerClientConnectionLimit implements Connection.Listener {
   // Each connection's client, noted when it opens: a closed socket no longer knows its peer.
   private final ConcurrentHashMap<Connection, InetAddress> clients = new ConcurrentHashMap<>();
 
-  /** @param limit the most connections one client address may hold open; positive */
+  /**
+   * @param limit the most connections one client address may hold open; positive
+   */
   public PerClientConnectionLimit(int limit) {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);

@@ -72,7 +72,9 @@ final class ResponseBody extends OutputStream {
     count = 0;
   }
 
-  /** Sends what is left as the last write; {@code callback} learns when the response is complete. */
+  /**
+   * Sends what is left as the last write; {@code callback} learns when the response is complete.
+   */
   void finish(Callback callback) {
     if (!streaming && !response.isCommitted()) {
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, count);

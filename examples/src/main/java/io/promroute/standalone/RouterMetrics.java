@@ -37,37 +37,48 @@ final class RouterMetrics {
   Counter plans;
   Histogram crossShardEvaluation;
 
-  /** Metrics in a registry of their own, with the JVM's; {@code jvm} is off in tests that run many routers. */
+  /**
+   * Metrics in a registry of their own, with the JVM's; {@code jvm} is off in tests that run many
+   * routers.
+   */
   RouterMetrics(boolean jvm) {
     registry = new PrometheusRegistry();
-    requests = Counter.builder()
-        .name("promroute_requests_total")
-        .help("Requests served, by endpoint and HTTP status; per shard, see promroute_upstream_request_duration_seconds")
-        .labelNames("endpoint", "status")
-        .register(registry);
-    requestDuration = Histogram.builder()
-        .name("promroute_request_duration_seconds")
-        .help("Time from receiving a request to finishing its response, by endpoint")
-        .unit(Unit.SECONDS)
-        .classicUpperBounds(LATENCY_BUCKETS)
-        .labelNames("endpoint")
-        .register(registry);
-    upstreamDuration = Histogram.builder()
-        .name("promroute_upstream_request_duration_seconds")
-        .help("Time from sending a request to a shard to receiving its response headers, by shard, replica (its position in the shard's list, 0 for a shard with one URL) and outcome (HTTP status, \"timeout\", \"error\" or \"canceled\"); a fan-out counts once on each shard it asks")
-        .unit(Unit.SECONDS)
-        .classicUpperBounds(LATENCY_BUCKETS)
-        .labelNames("shard", "replica", "outcome")
-        .register(registry);
-    reloads = Counter.builder()
-        .name("promroute_config_reloads_total")
-        .help("Configuration reloads, by result (success or failure)")
-        .labelNames("result")
-        .register(registry);
-    lastReloadSuccessful = Gauge.builder()
-        .name("promroute_config_last_reload_successful")
-        .help("1 if the last configuration (re)load succeeded, 0 if the router still serves an older configuration")
-        .register(registry);
+    requests =
+        Counter.builder()
+            .name("promroute_requests_total")
+            .help(
+                "Requests served, by endpoint and HTTP status; per shard, see promroute_upstream_request_duration_seconds")
+            .labelNames("endpoint", "status")
+            .register(registry);
+    requestDuration =
+        Histogram.builder()
+            .name("promroute_request_duration_seconds")
+            .help("Time from receiving a request to finishing its response, by endpoint")
+            .unit(Unit.SECONDS)
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .labelNames("endpoint")
+            .register(registry);
+    upstreamDuration =
+        Histogram.builder()
+            .name("promroute_upstream_request_duration_seconds")
+            .help(
+                "Time from sending a request to a shard to receiving its response headers, by shard, replica (its position in the shard's list, 0 for a shard with one URL) and outcome (HTTP status, \"timeout\", \"error\" or \"canceled\"); a fan-out counts once on each shard it asks")
+            .unit(Unit.SECONDS)
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .labelNames("shard", "replica", "outcome")
+            .register(registry);
+    reloads =
+        Counter.builder()
+            .name("promroute_config_reloads_total")
+            .help("Configuration reloads, by result (success or failure)")
+            .labelNames("result")
+            .register(registry);
+    lastReloadSuccessful =
+        Gauge.builder()
+            .name("promroute_config_last_reload_successful")
+            .help(
+                "1 if the last configuration (re)load succeeded, 0 if the router still serves an older configuration")
+            .register(registry);
     lastReloadSuccessful.set(1);
     operationMetrics();
     if (jvm) {
@@ -76,26 +87,33 @@ final class RouterMetrics {
   }
 
   private void operationMetrics() {
-    inFlight = Gauge.builder()
-        .name("promroute_requests_in_flight")
-        .help("Requests being served now")
-        .register(registry);
-    partialAnswers = Counter.builder()
-        .name("promroute_partial_answers_total")
-        .help("Successful answers that lack a failed shard's data (upstream.partial_response), by endpoint")
-        .labelNames("endpoint")
-        .register(registry);
-    plans = Counter.builder()
-        .name("promroute_plans_total")
-        .help("API requests routed, by how they were answered: local, single, pass_through, merge, shard_keys or cross_shard")
-        .labelNames("kind")
-        .register(registry);
-    crossShardEvaluation = Histogram.builder()
-        .name("promroute_cross_shard_evaluation_seconds")
-        .help("For queries the router computes from several shards' answers: time from the last shard's response headers to the end of the answer (reading the shards' bodies, evaluating, writing)")
-        .unit(Unit.SECONDS)
-        .classicUpperBounds(LATENCY_BUCKETS)
-        .register(registry);
+    inFlight =
+        Gauge.builder()
+            .name("promroute_requests_in_flight")
+            .help("Requests being served now")
+            .register(registry);
+    partialAnswers =
+        Counter.builder()
+            .name("promroute_partial_answers_total")
+            .help(
+                "Successful answers that lack a failed shard's data (upstream.partial_response), by endpoint")
+            .labelNames("endpoint")
+            .register(registry);
+    plans =
+        Counter.builder()
+            .name("promroute_plans_total")
+            .help(
+                "API requests routed, by how they were answered: local, single, pass_through, merge, shard_keys or cross_shard")
+            .labelNames("kind")
+            .register(registry);
+    crossShardEvaluation =
+        Histogram.builder()
+            .name("promroute_cross_shard_evaluation_seconds")
+            .help(
+                "For queries the router computes from several shards' answers: time from the last shard's response headers to the end of the answer (reading the shards' bodies, evaluating, writing)")
+            .unit(Unit.SECONDS)
+            .classicUpperBounds(LATENCY_BUCKETS)
+            .register(registry);
   }
 
   /**
@@ -107,29 +125,37 @@ final class RouterMetrics {
   void watchReplicas(Supplier<List<ReplicaStatus>> replicas) {
     GaugeWithCallback.builder()
         .name("promroute_replica_up")
-        .help("1 while a replica of a shard with several is in rotation, 0 while it is skipped after failures (until its back-off ends or, with probes, a probe passes); by shard and replica (its position in the shard's list)")
+        .help(
+            "1 while a replica of a shard with several is in rotation, 0 while it is skipped after failures (until its back-off ends or, with probes, a probe passes); by shard and replica (its position in the shard's list)")
         .labelNames("shard", "replica")
-        .callback(callback -> {
-          for (ReplicaStatus status : replicas.get()) {
-            callback.call(status.inRotation() ? 1 : 0, status.shard(), Integer.toString(status.replica()));
-          }
-        })
+        .callback(
+            callback -> {
+              for (ReplicaStatus status : replicas.get()) {
+                callback.call(
+                    status.inRotation() ? 1 : 0,
+                    status.shard(),
+                    Integer.toString(status.replica()));
+              }
+            })
         .register(registry);
   }
 
   /**
    * Exports the Prometheus version each shard reported (promql.dialect: auto reads them), read at
-   * each scrape, as an info gauge: the shard's key and its version, never its address. Called
-   * once, by the router that owns these metrics.
+   * each scrape, as an info gauge: the shard's key and its version, never its address. Called once,
+   * by the router that owns these metrics.
    *
    * @param versions the current engine's shard versions, by shard key
    */
   void watchShardVersions(Supplier<Map<String, String>> versions) {
     GaugeWithCallback.builder()
         .name("promroute_shard_prometheus_info")
-        .help("1 for each shard whose Prometheus version the router has read at its /api/v1/status/buildinfo (promql.dialect: auto follows these versions; none are read when the dialect is pinned), by shard and version")
+        .help(
+            "1 for each shard whose Prometheus version the router has read at its /api/v1/status/buildinfo (promql.dialect: auto follows these versions; none are read when the dialect is pinned), by shard and version")
         .labelNames("shard", "version")
-        .callback(callback -> versions.get().forEach((shard, version) -> callback.call(1, shard, version)))
+        .callback(
+            callback ->
+                versions.get().forEach((shard, version) -> callback.call(1, shard, version)))
         .register(registry);
   }
 
@@ -139,10 +165,24 @@ final class RouterMetrics {
    */
   static String endpoint(String path) {
     return switch (path) {
-      case "/api/v1/query", "/api/v1/query_range", "/api/v1/query_exemplars", "/api/v1/series",
-          "/api/v1/labels", "/api/v1/metadata", "/api/v1/rules", "/api/v1/alerts",
-          "/api/v1/status/buildinfo", "/api/v1/format_query", "/api/v1/parse_query",
-          "/-/healthy", "/-/ready", "/-/reload", "/-/quit", "/metrics", "/" -> path;
+      case "/api/v1/query",
+          "/api/v1/query_range",
+          "/api/v1/query_exemplars",
+          "/api/v1/series",
+          "/api/v1/labels",
+          "/api/v1/metadata",
+          "/api/v1/rules",
+          "/api/v1/alerts",
+          "/api/v1/status/buildinfo",
+          "/api/v1/format_query",
+          "/api/v1/parse_query",
+          "/-/healthy",
+          "/-/ready",
+          "/-/reload",
+          "/-/quit",
+          "/metrics",
+          "/" ->
+          path;
       default -> {
         if (LABEL_VALUES.matcher(path).matches()) {
           yield "/api/v1/label/:name/values";

@@ -16,8 +16,12 @@ import java.time.Duration;
  * @param accessLogFormat logfmt or JSON
  * @param maxLoggedQuery the longest query written to the access log; longer ones are cut
  */
-record RouterOptions(boolean stopAtShutdown, boolean enableLifecycle, Duration drainPeriod,
-    AccessLogFormat accessLogFormat, int maxLoggedQuery) {
+record RouterOptions(
+    boolean stopAtShutdown,
+    boolean enableLifecycle,
+    Duration drainPeriod,
+    AccessLogFormat accessLogFormat,
+    int maxLoggedQuery) {
 
   static final Duration DEFAULT_DRAIN_PERIOD = Duration.ofSeconds(5);
   static final int DEFAULT_MAX_LOGGED_QUERY = 1000;
@@ -35,7 +39,8 @@ record RouterOptions(boolean stopAtShutdown, boolean enableLifecycle, Duration d
 
   /** For tests and embedding: no shutdown hook, lifecycle endpoints on, no drain, logfmt. */
   static RouterOptions forTests() {
-    return new RouterOptions(false, true, Duration.ZERO, AccessLogFormat.LOGFMT, DEFAULT_MAX_LOGGED_QUERY);
+    return new RouterOptions(
+        false, true, Duration.ZERO, AccessLogFormat.LOGFMT, DEFAULT_MAX_LOGGED_QUERY);
   }
 
   RouterOptions withLifecycle(boolean enabled) {
@@ -43,7 +48,8 @@ record RouterOptions(boolean stopAtShutdown, boolean enableLifecycle, Duration d
   }
 
   RouterOptions withDrainPeriod(Duration period) {
-    return new RouterOptions(stopAtShutdown, enableLifecycle, period, accessLogFormat, maxLoggedQuery);
+    return new RouterOptions(
+        stopAtShutdown, enableLifecycle, period, accessLogFormat, maxLoggedQuery);
   }
 
   RouterOptions withAccessLog(AccessLogFormat format, int maxQuery) {

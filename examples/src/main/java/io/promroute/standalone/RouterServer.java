@@ -3,17 +3,17 @@ package io.promroute.standalone;
 import static java.util.Objects.requireNonNull;
 
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.promroute.servlet.RouterConfig;
 import io.promroute.router.Engine;
 import io.promroute.router.UpstreamClient;
+import io.promroute.servlet.RouterConfig;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +24,8 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.gzip.GzipHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.gzip.GzipHandler;
 
 /**
  * The standalone router: an embedded Jetty serving the router engine of the current configuration
@@ -34,19 +34,23 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 final class RouterServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(RouterServer.class.getName());
+
   /** How long a stop waits for requests in flight. */
   static final long STOP_TIMEOUT_MILLIS = 30_000;
 
   private final Path configFile;
   private final RouterEngines.Factory factory;
+
   /** Answers smaller than this go uncompressed even to clients that accept gzip. */
   static final int GZIP_MIN_BYTES = 1024;
 
   private final UpstreamClient client;
   private final UpstreamClient probeClient;
   private final RouterMetrics metrics;
+
   /** The engine new API requests are served by; a reload replaces it. */
   private final AtomicReference<Engine> engine;
+
   private final Server server;
   private final ServerConnector connector;
   private final AtomicBoolean ready = new AtomicBoolean();
@@ -63,8 +67,14 @@ final class RouterServer implements AutoCloseable {
    * @param accessLog where access log lines go; closed after the server, when it is closeable
    * @throws RuntimeException when the factory refuses the configuration
    */
-  RouterServer(Path configFile, RouterConfig config, RouterEngines.Factory factory, UpstreamClient upstream,
-      RouterMetrics metrics, Consumer<String> accessLog, RouterOptions options) {
+  RouterServer(
+      Path configFile,
+      RouterConfig config,
+      RouterEngines.Factory factory,
+      UpstreamClient upstream,
+      RouterMetrics metrics,
+      Consumer<String> accessLog,
+      RouterOptions options) {
     this.configFile = requireNonNull(configFile, "configFile is null");
     this.config = requireNonNull(config, "config is null");
     this.factory = requireNonNull(factory, "factory is null");
@@ -76,11 +86,13 @@ final class RouterServer implements AutoCloseable {
     this.engine = new AtomicReference<>(factory.create(config, client));
     metrics.watchReplicas(() -> engine.get().replicaStatus());
     metrics.watchShardVersions(() -> engine.get().shardVersions());
-    this.retirer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "promroute-retire-engine");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.retirer =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "promroute-retire-engine");
+              thread.setDaemon(true);
+              return thread;
+            });
 
     server = new Server();
     connector = RouterConnectors.create(server);
@@ -92,7 +104,8 @@ final class RouterServer implements AutoCloseable {
     // The API is served by the engine through Jetty's own handler API (no servlet layer on the
     // hot path); the servlets behind it answer the router's own pages and /metrics.
     ServletContextHandler context = new ServletContextHandler("/");
-    ServletHolder metricsServlet = new ServletHolder(new PrometheusMetricsServlet(metrics.registry));
+    ServletHolder metricsServlet =
+        new ServletHolder(new PrometheusMetricsServlet(metrics.registry));
     metricsServlet.setAsyncSupported(true);
     context.addServlet(metricsServlet, "/metrics");
     ServletHolder admin = new ServletHolder(new AdminServlet(this));
@@ -109,9 +122,15 @@ final class RouterServer implements AutoCloseable {
     GzipHandler gzip = new GzipHandler(api);
     gzip.setMinGzipSize(GZIP_MIN_BYTES);
     gzip.setIncludedMethods("GET", "POST");
-    server.setHandler(new GracefulHandler(
-        new ObservingHandler(metrics, () -> this.config.pathPrefix(), accessLog, options.accessLogFormat(),
-            options.maxLoggedQuery(), gzip)));
+    server.setHandler(
+        new GracefulHandler(
+            new ObservingHandler(
+                metrics,
+                () -> this.config.pathPrefix(),
+                accessLog,
+                options.accessLogFormat(),
+                options.maxLoggedQuery(),
+                gzip)));
     server.setErrorHandler(new PrometheusErrorHandler());
     server.setStopTimeout(STOP_TIMEOUT_MILLIS);
   }
@@ -124,7 +143,12 @@ final class RouterServer implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
     ready.set(true);
-    LOG.log(Level.INFO, "PromRoute {0} listening on {1}, {2}", StandaloneRouter.version(), baseUri(), summary(config));
+    LOG.log(
+        Level.INFO,
+        "PromRoute {0} listening on {1}, {2}",
+        StandaloneRouter.version(),
+        baseUri(),
+        summary(config));
   }
 
   /** Where the router listens, e.g. {@code http://127.0.0.1:9097}. */
@@ -162,19 +186,23 @@ final class RouterServer implements AutoCloseable {
    */
   List<String> unreadyShards() {
     Map<String, List<CompletableFuture<Boolean>>> probes = new LinkedHashMap<>();
-    config.shards().forEach((key, target) -> {
-      List<CompletableFuture<Boolean>> replicas = new ArrayList<>();
-      for (int i = 0; i < target.baseUrls().size(); i++) {
-        replicas.add(ShardProbe.ready(key, target.replica(i), probeClient));
-      }
-      probes.put(key, replicas);
-    });
+    config
+        .shards()
+        .forEach(
+            (key, target) -> {
+              List<CompletableFuture<Boolean>> replicas = new ArrayList<>();
+              for (int i = 0; i < target.baseUrls().size(); i++) {
+                replicas.add(ShardProbe.ready(key, target.replica(i), probeClient));
+              }
+              probes.put(key, replicas);
+            });
     List<String> unready = new ArrayList<>();
-    probes.forEach((key, replicas) -> {
-      if (replicas.stream().noneMatch(CompletableFuture::join)) {
-        unready.add(key);
-      }
-    });
+    probes.forEach(
+        (key, replicas) -> {
+          if (replicas.stream().noneMatch(CompletableFuture::join)) {
+            unready.add(key);
+          }
+        });
     return unready;
   }
 
@@ -188,14 +216,18 @@ final class RouterServer implements AutoCloseable {
     List<String> lines = new ArrayList<>();
     for (String shard : config.shardKeys()) {
       String version = versions.get(shard);
-      lines.add("shard " + shard + ": " + (version != null ? "Prometheus " + version : "Prometheus version not read"));
+      lines.add(
+          "shard "
+              + shard
+              + ": "
+              + (version != null ? "Prometheus " + version : "Prometheus version not read"));
     }
     return lines;
   }
 
   /**
-   * Reads the configuration file again and serves it. A configuration that cannot be read or
-   * served is refused and the current one keeps serving.
+   * Reads the configuration file again and serves it. A configuration that cannot be read or served
+   * is refused and the current one keeps serving.
    *
    * @return a one-line description of what is now served
    * @throws RuntimeException naming the problem, when the new configuration is refused
@@ -209,45 +241,64 @@ final class RouterServer implements AutoCloseable {
     } catch (RuntimeException e) {
       metrics.reloads.labelValues("failure").inc();
       metrics.lastReloadSuccessful.set(0);
-      LOG.log(Level.ERROR, "configuration reload refused, still serving the previous one: {0}", e.getMessage());
+      LOG.log(
+          Level.ERROR,
+          "configuration reload refused, still serving the previous one: {0}",
+          e.getMessage());
       throw e;
     }
     RouterConfig previous = config;
     if (!next.listenAddress().equals(previous.listenAddress())) {
       // Rebinding would drop the connections in flight; a restart is the honest way.
-      LOG.log(Level.WARNING, "http.listen_addr changed from {0} to {1}: restart the router to apply it",
-          previous.listenAddress(), next.listenAddress());
+      LOG.log(
+          Level.WARNING,
+          "http.listen_addr changed from {0} to {1}: restart the router to apply it",
+          previous.listenAddress(),
+          next.listenAddress());
     }
     config = next;
     metrics.reloads.labelValues("success").inc();
     metrics.lastReloadSuccessful.set(1);
     // Requests that started with the old engine may still be streaming; give them the old
     // configuration's upstream timeout before releasing its resources.
-    retirer.schedule(retired::shutdown, previous.upstreamTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    retirer.schedule(
+        retired::shutdown, previous.upstreamTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
     String message = "configuration reloaded from " + configFile + ": " + summary(next);
     LOG.log(Level.INFO, message);
     return message;
   }
 
   /**
-   * The text at {@code /}. It names the shard keys, which every client sees in the answers
-   * anyway, but not the shards' addresses nor the configuration file: the index is open to
-   * anyone who can reach the router.
+   * The text at {@code /}. It names the shard keys, which every client sees in the answers anyway,
+   * but not the shards' addresses nor the configuration file: the index is open to anyone who can
+   * reach the router.
    */
   String describe() {
     RouterConfig current = config;
     String api = current.pathPrefix();
-    return "PromRoute " + StandaloneRouter.version() + ": one Prometheus API over sharded Prometheus servers\n\n"
-        + "shard label: " + current.shardLabel() + "\n"
-        + "shards: " + String.join(", ", current.shardKeys()) + "\n\n"
-        + "Prometheus API: " + api + "/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n"
+    return "PromRoute "
+        + StandaloneRouter.version()
+        + ": one Prometheus API over sharded Prometheus servers\n\n"
+        + "shard label: "
+        + current.shardLabel()
+        + "\n"
+        + "shards: "
+        + String.join(", ", current.shardKeys())
+        + "\n\n"
+        + "Prometheus API: "
+        + api
+        + "/api/v1/{query,query_range,series,labels,label/<name>/values,metadata,rules,...}\n"
         + "router: /-/healthy /-/ready (?shards=all: and every shard is ready) /metrics"
-        + (options.enableLifecycle() ? " /-/reload /-/quit (POST)" : "") + "\n";
+        + (options.enableLifecycle() ? " /-/reload /-/quit (POST)" : "")
+        + "\n";
   }
 
   static String summary(RouterConfig config) {
-    return config.shards().size() + " shard(s) " + String.join(", ", config.shardKeys())
-        + " by label " + config.shardLabel();
+    return config.shards().size()
+        + " shard(s) "
+        + String.join(", ", config.shardKeys())
+        + " by label "
+        + config.shardLabel();
   }
 
   /** Waits until the server has stopped. */
@@ -256,9 +307,9 @@ final class RouterServer implements AutoCloseable {
   }
 
   /**
-   * Stops: {@code /-/ready} answers 503 for the drain period while everything is still served,
-   * then the listener closes and requests in flight get up to {@link #STOP_TIMEOUT_MILLIS} to
-   * finish. Safe to call more than once and from a shutdown hook.
+   * Stops: {@code /-/ready} answers 503 for the drain period while everything is still served, then
+   * the listener closes and requests in flight get up to {@link #STOP_TIMEOUT_MILLIS} to finish.
+   * Safe to call more than once and from a shutdown hook.
    */
   @Override
   public void close() {
@@ -268,7 +319,9 @@ final class RouterServer implements AutoCloseable {
     boolean wasReady = ready.getAndSet(false);
     try {
       if (wasReady && !options.drainPeriod().isZero()) {
-        LOG.log(Level.INFO, "stopping: /-/ready answers 503 for {0} ms before the listener closes",
+        LOG.log(
+            Level.INFO,
+            "stopping: /-/ready answers 503 for {0} ms before the listener closes",
             Long.toString(options.drainPeriod().toMillis()));
         Thread.sleep(options.drainPeriod().toMillis());
       }

@@ -1,7 +1,7 @@
 package io.promroute.standalone;
 
-import io.promroute.servlet.RouterConfig;
 import io.promroute.router.UpstreamClient;
+import io.promroute.servlet.RouterConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -27,16 +27,17 @@ import java.util.Set;
  * --version             print the version and exit
  * </pre>
  *
- * <p>The shard requests go through Jetty's {@code HttpClient} ({@link JettyUpstreamClient});
- * {@code -Dpromroute.upstream.client=jdk} uses the JDK's {@code HttpClient} instead.
+ * <p>The shard requests go through Jetty's {@code HttpClient} ({@link JettyUpstreamClient}); {@code
+ * -Dpromroute.upstream.client=jdk} uses the JDK's {@code HttpClient} instead.
  *
- * <p>SIGTERM or Ctrl-C stops it gracefully; SIGHUP reloads the configuration (a configuration
- * that does not load is refused and the old one keeps serving).
+ * <p>SIGTERM or Ctrl-C stops it gracefully; SIGHUP reloads the configuration (a configuration that
+ * does not load is refused and the old one keeps serving).
  */
 public final class StandaloneRouter {
 
   static final String DEFAULT_CONFIG = "prome-route.yml"; // prome-route's default
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: promroute [--config FILE] [--check-config [--probe]] [--web.enable-lifecycle]
                        [--shutdown.drain-period DURATION] [--access-log.format logfmt|json]
                        [--access-log.max-query-length N] [--version]
@@ -78,15 +79,25 @@ public final class StandaloneRouter {
     Path configFile = Path.of(DEFAULT_CONFIG);
     boolean check = false;
     boolean probe = false;
-    RouterOptions options = new RouterOptions(true, false, RouterOptions.DEFAULT_DRAIN_PERIOD,
-        AccessLogFormat.LOGFMT, RouterOptions.DEFAULT_MAX_LOGGED_QUERY);
+    RouterOptions options =
+        new RouterOptions(
+            true,
+            false,
+            RouterOptions.DEFAULT_DRAIN_PERIOD,
+            AccessLogFormat.LOGFMT,
+            RouterOptions.DEFAULT_MAX_LOGGED_QUERY);
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       int equals = arg.indexOf('=');
       String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
       String value = null;
-      if (Set.of("--config", "--config.file", "--shutdown.drain-period", "--access-log.format",
-          "--access-log.max-query-length").contains(name)) {
+      if (Set.of(
+              "--config",
+              "--config.file",
+              "--shutdown.drain-period",
+              "--access-log.format",
+              "--access-log.max-query-length")
+          .contains(name)) {
         if (equals > 0) {
           value = arg.substring(equals + 1);
         } else if (i + 1 < args.length) {
@@ -113,12 +124,14 @@ public final class StandaloneRouter {
           case "--shutdown.drain-period" -> {
             java.time.Duration drain = RouterConfig.parseDuration(value);
             if (drain == null && !value.equals("0")) {
-              throw new IllegalArgumentException("\"" + value + "\" is not a duration (e.g. 5s, 500ms, 0s)");
+              throw new IllegalArgumentException(
+                  "\"" + value + "\" is not a duration (e.g. 5s, 500ms, 0s)");
             }
             options = options.withDrainPeriod(drain == null ? java.time.Duration.ZERO : drain);
           }
           case "--access-log.format" ->
-              options = options.withAccessLog(AccessLogFormat.parse(value), options.maxLoggedQuery());
+              options =
+                  options.withAccessLog(AccessLogFormat.parse(value), options.maxLoggedQuery());
           case "--access-log.max-query-length" ->
               options = options.withAccessLog(options.accessLogFormat(), positive(value));
           default -> {
@@ -162,8 +175,12 @@ public final class StandaloneRouter {
       err.println(configFile + ": invalid");
       return 1;
     }
-    out.println(configFile + ": valid: " + RouterServer.summary(config) + ", listening on "
-        + config.listenAddress());
+    out.println(
+        configFile
+            + ": valid: "
+            + RouterServer.summary(config)
+            + ", listening on "
+            + config.listenAddress());
     if (!probe) {
       return 0;
     }
@@ -177,14 +194,23 @@ public final class StandaloneRouter {
     }
   }
 
-  private static int serve(Path configFile, RouterOptions options, PrintStream err) throws Exception {
+  private static int serve(Path configFile, RouterOptions options, PrintStream err)
+      throws Exception {
     RouterConfig config;
     RouterServer server;
     try {
       config = RouterConfig.load(configFile);
-      AsyncAccessLog accessLog = new AsyncAccessLog(accessLogSink(), 10_000, options.accessLogFormat());
-      server = new RouterServer(configFile, config, RouterEngines::create, JettyUpstreamClient.fromSystemProperty(),
-          new RouterMetrics(true), accessLog, options);
+      AsyncAccessLog accessLog =
+          new AsyncAccessLog(accessLogSink(), 10_000, options.accessLogFormat());
+      server =
+          new RouterServer(
+              configFile,
+              config,
+              RouterEngines::create,
+              JettyUpstreamClient.fromSystemProperty(),
+              new RouterMetrics(true),
+              accessLog,
+              options);
     } catch (RuntimeException e) {
       err.println("promroute: cannot start: " + e.getMessage());
       return 1;
@@ -202,11 +228,11 @@ public final class StandaloneRouter {
   }
 
   /**
-   * Where access log lines go. With java.util.logging configured by the user, to the logger
-   * {@code io.promroute.access} (its source given: otherwise java.util.logging walks the stack to
-   * find the caller of every line). Without, the line as it is (it has its own time stamp), on
-   * stderr by {@link StderrLines}: java.util.logging's formatter and its flush per line cost about
-   * a tenth of the router's CPU on small queries.
+   * Where access log lines go. With java.util.logging configured by the user, to the logger {@code
+   * io.promroute.access} (its source given: otherwise java.util.logging walks the stack to find the
+   * caller of every line). Without, the line as it is (it has its own time stamp), on stderr by
+   * {@link StderrLines}: java.util.logging's formatter and its flush per line cost about a tenth of
+   * the router's CPU on small queries.
    */
   private static java.util.function.Consumer<String> accessLogSink() {
     java.util.logging.Logger access = java.util.logging.Logger.getLogger("io.promroute.access");
@@ -224,39 +250,48 @@ public final class StandaloneRouter {
    * Reloads on SIGHUP, as Prometheus does. {@code sun.misc.Signal} is reached by reflection: it is
    * not part of the Java SE API and may be missing; then only {@code POST /-/reload} reloads.
    */
-  /** @return whether SIGHUP now reloads */
+  /**
+   * @return whether SIGHUP now reloads
+   */
   static boolean onSighup(RouterServer server) {
     System.Logger log = System.getLogger(StandaloneRouter.class.getName());
     try {
       Class<?> signalClass = Class.forName("sun.misc.Signal");
       Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-      Object handler = Proxy.newProxyInstance(StandaloneRouter.class.getClassLoader(), new Class<?>[] {handlerClass},
-          (proxy, method, arguments) -> {
-            if (method.getName().equals("handle")) {
-              try {
-                server.reload();
-              } catch (RuntimeException e) {
-                // reload() has logged it; the old configuration keeps serving.
-              }
-              return null;
-            }
-            return switch (method.getName()) {
-              case "hashCode" -> System.identityHashCode(proxy);
-              case "equals" -> proxy == arguments[0];
-              default -> "SIGHUP handler";
-            };
-          });
+      Object handler =
+          Proxy.newProxyInstance(
+              StandaloneRouter.class.getClassLoader(),
+              new Class<?>[] {handlerClass},
+              (proxy, method, arguments) -> {
+                if (method.getName().equals("handle")) {
+                  try {
+                    server.reload();
+                  } catch (RuntimeException e) {
+                    // reload() has logged it; the old configuration keeps serving.
+                  }
+                  return null;
+                }
+                return switch (method.getName()) {
+                  case "hashCode" -> System.identityHashCode(proxy);
+                  case "equals" -> proxy == arguments[0];
+                  default -> "SIGHUP handler";
+                };
+              });
       Object hup = signalClass.getConstructor(String.class).newInstance("HUP");
-      Object previous = signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
+      Object previous =
+          signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, hup, handler);
       if (previous == handlerClass.getField("SIG_IGN").get(null)) {
         // The JVM installs nothing for a signal ignored at start-up (nohup): say so.
-        log.log(Level.WARNING, "SIGHUP is ignored in this process (started with nohup?); reload with POST /-/reload");
+        log.log(
+            Level.WARNING,
+            "SIGHUP is ignored in this process (started with nohup?); reload with POST /-/reload");
         return false;
       }
       return true;
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
       Throwable cause = e instanceof InvocationTargetException target ? target.getCause() : e;
-      log.log(Level.WARNING, "SIGHUP cannot be handled here ({0}); reload with POST /-/reload", cause);
+      log.log(
+          Level.WARNING, "SIGHUP cannot be handled here ({0}); reload with POST /-/reload", cause);
       return false;
     }
   }
@@ -286,7 +321,8 @@ public final class StandaloneRouter {
         && System.getProperty("java.util.logging.config.file") == null
         && System.getProperty("java.util.logging.config.class") == null) {
       defaultLogging = true;
-      System.setProperty("java.util.logging.SimpleFormatter.format",
+      System.setProperty(
+          "java.util.logging.SimpleFormatter.format",
           "%1$tFT%1$tT.%1$tL%1$tz %4$s %3$s: %5$s%6$s%n");
       // Jetty logs through SLF4J into java.util.logging (slf4j-jdk14): its warnings, not its
       // start-up chatter. After the format is set: the first logger reads it.

@@ -9,8 +9,8 @@ import java.nio.charset.Charset;
 import java.util.function.Consumer;
 
 /**
- * Access log lines on stderr, as they are: each line carries its own time stamp. Buffered:
- * {@link AsyncAccessLog} flushes once per batch of lines. Used by its writer thread only.
+ * Access log lines on stderr, as they are: each line carries its own time stamp. Buffered: {@link
+ * AsyncAccessLog} flushes once per batch of lines. Used by its writer thread only.
  */
 final class StderrLines implements Consumer<String>, Flushable {
 

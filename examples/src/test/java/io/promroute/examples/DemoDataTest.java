@@ -3,8 +3,8 @@ package io.promroute.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.promroute.servlet.RouterConfig;
 import io.promroute.router.ShardTarget;
+import io.promroute.servlet.RouterConfig;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +33,11 @@ class DemoDataTest {
     long samples = DemoData.writeOpenMetrics(file, "a", NOW);
 
     List<String> lines = Files.readAllLines(file);
-    List<Long> upTimestamps = lines.stream()
-        .filter(line -> line.startsWith("up{instance=\"node-1:9100\""))
-        .map(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)))
-        .toList();
+    List<Long> upTimestamps =
+        lines.stream()
+            .filter(line -> line.startsWith("up{instance=\"node-1:9100\""))
+            .map(line -> Long.parseLong(line.substring(line.lastIndexOf(' ') + 1)))
+            .toList();
     long end = NOW.getEpochSecond() + 3 * 3600;
     end -= end % 15;
     assertThat(upTimestamps.get(upTimestamps.size() - 1)).isEqualTo(end);
@@ -62,8 +63,10 @@ class DemoDataTest {
     DemoData.writeOpenMetrics(directory.resolve("two.om"), "c", NOW);
     DemoData.writeOpenMetrics(directory.resolve("other.om"), "a", NOW);
 
-    assertThat(Files.readString(directory.resolve("one.om"))).isEqualTo(Files.readString(directory.resolve("two.om")));
-    assertThat(Files.readString(directory.resolve("one.om"))).isNotEqualTo(Files.readString(directory.resolve("other.om")));
+    assertThat(Files.readString(directory.resolve("one.om")))
+        .isEqualTo(Files.readString(directory.resolve("two.om")));
+    assertThat(Files.readString(directory.resolve("one.om")))
+        .isNotEqualTo(Files.readString(directory.resolve("other.om")));
   }
 
   @Test
@@ -87,36 +90,56 @@ class DemoDataTest {
 
   @Test
   void writesARouterConfigInPromeRouteFormatForTheDemoPorts() throws Exception {
-    DemoData.main(new String[] {"--out", directory.toString(), "--shards", "a,b,c", "--first-port", "9191",
-        "--router-port", "9097"});
+    DemoData.main(
+        new String[] {
+          "--out",
+          directory.toString(),
+          "--shards",
+          "a,b,c",
+          "--first-port",
+          "9191",
+          "--router-port",
+          "9097"
+        });
 
     RouterConfig config = RouterConfig.load(directory.resolve("promroute.yml"));
 
     assertThat(config.shardLabel()).isEqualTo("cluster");
-    assertThat(config.shards()).containsExactly(
-        Map.entry("a", ShardTarget.of("127.0.0.1:9191")),
-        Map.entry("b", ShardTarget.of("127.0.0.1:9192")),
-        Map.entry("c", ShardTarget.of("127.0.0.1:9193")));
+    assertThat(config.shards())
+        .containsExactly(
+            Map.entry("a", ShardTarget.of("127.0.0.1:9191")),
+            Map.entry("b", ShardTarget.of("127.0.0.1:9192")),
+            Map.entry("c", ShardTarget.of("127.0.0.1:9193")));
     assertThat(config.listenAddress()).isEqualTo("127.0.0.1:9097");
     assertThat(directory.resolve("a.om")).exists();
     assertThat(directory.resolve("c.om")).exists();
-    assertThat(Files.readString(directory.resolve("prometheus.yml"))).contains("scrape_interval: 1m");
+    assertThat(Files.readString(directory.resolve("prometheus.yml")))
+        .contains("scrape_interval: 1m");
   }
 
   @Test
   void promtoolLoadsTheGeneratedData() throws Exception {
-    assumeTrue(onPath("promtool"), "promtool is not installed (Debian: apt-get install prometheus)");
+    assumeTrue(
+        onPath("promtool"), "promtool is not installed (Debian: apt-get install prometheus)");
     Path file = directory.resolve("a.om");
     DemoData.writeOpenMetrics(file, "a", Instant.now());
 
-    Process promtool = new ProcessBuilder("promtool", "tsdb", "create-blocks-from", "openmetrics",
-        file.toString(), directory.resolve("data").toString())
-        .redirectErrorStream(true)
-        .redirectOutput(directory.resolve("promtool.log").toFile())
-        .start();
+    Process promtool =
+        new ProcessBuilder(
+                "promtool",
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                file.toString(),
+                directory.resolve("data").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(directory.resolve("promtool.log").toFile())
+            .start();
 
     assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(promtool.exitValue()).as(Files.readString(directory.resolve("promtool.log"))).isZero();
+    assertThat(promtool.exitValue())
+        .as(Files.readString(directory.resolve("promtool.log")))
+        .isZero();
     try (var blocks = Files.list(directory.resolve("data"))) {
       assertThat(blocks.filter(Files::isDirectory).count()).isGreaterThanOrEqualTo(5);
     }

@@ -39,12 +39,16 @@ class ExamplesTest {
   void programmaticApiExamplePrintsTheShardAndTheQueryToSendIt() {
     String output = captureOutput(() -> ProgrammaticApiExample.main(new String[0]));
 
-    assertThat(output).startsWith("""
+    assertThat(output)
+        .startsWith(
+            """
         shards: [b]
         send:   sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))
         put cluster back on the answer: false
         sum(up): CROSS_SHARD_MERGE over [a, b, c]:\s""");
-    assertThat(output).endsWith("""
+    assertThat(output)
+        .endsWith(
+            """
         share of b: CROSS_SHARD_MERGE over [a, b, c]: (sum(shards(sum(rate(http_requests_total{cluster="b"}[5m])))) \
         / sum(shards(sum(rate(http_requests_total[5m])))))
         refused (UNKNOWN_SHARD): query selects an unknown shard: unknown shard "zzz" in cluster="zzz" (known shards: a, b, c)
@@ -53,24 +57,36 @@ class ExamplesTest {
 
   @Test
   void servletContainerExampleRoutesGrafanaQueriesAndLeavesTheApplicationAlone() throws Exception {
-    try (FakePrometheus a = new FakePrometheus("node-a:9100"); FakePrometheus b = new FakePrometheus("node-b:9100")) {
+    try (FakePrometheus a = new FakePrometheus("node-a:9100");
+        FakePrometheus b = new FakePrometheus("node-b:9100")) {
       Map<String, String> shards = new LinkedHashMap<>();
       shards.put("a", a.address());
       shards.put("b", b.address());
       ByteArrayOutputStream printed = new ByteArrayOutputStream();
-      Server server = ServletContainerExample.start(0, shards, new PrintStream(printed, true, StandardCharsets.UTF_8));
+      Server server =
+          ServletContainerExample.start(
+              0, shards, new PrintStream(printed, true, StandardCharsets.UTF_8));
       try {
-        URI base = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        URI base =
+            URI.create(
+                "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
 
         HttpResponse<String> page = get(base.resolve("/hello"));
-        HttpResponse<String> query = get(base.resolve("/prometheus/api/v1/query?query="
-            + URLEncoder.encode("up{cluster=\"b\"}", StandardCharsets.UTF_8)));
+        HttpResponse<String> query =
+            get(
+                base.resolve(
+                    "/prometheus/api/v1/query?query="
+                        + URLEncoder.encode("up{cluster=\"b\"}", StandardCharsets.UTF_8)));
 
         assertThat(printed.toString(StandardCharsets.UTF_8))
-            .isEqualTo("application: " + base + "/\nGrafana data source URL: " + base + "/prometheus\n");
+            .isEqualTo(
+                "application: " + base + "/\nGrafana data source URL: " + base + "/prometheus\n");
         assertThat(page.body()).isEqualTo("hello from the application at /hello\n");
         assertThat(query.statusCode()).isEqualTo(200);
-        assertThat(query.body()).contains("\"cluster\":\"b\"").contains("node-b:9100").doesNotContain("node-a");
+        assertThat(query.body())
+            .contains("\"cluster\":\"b\"")
+            .contains("node-b:9100")
+            .doesNotContain("node-a");
         assertThat(b.queries).containsExactly("up");
         assertThat(a.queries).isEmpty();
       } finally {
@@ -90,11 +106,13 @@ class ExamplesTest {
   }
 
   @Test
-  void theFilterConfiguredAsInWebXmlServesFromItsYamlFile(@TempDir Path directory) throws Exception {
+  void theFilterConfiguredAsInWebXmlServesFromItsYamlFile(@TempDir Path directory)
+      throws Exception {
     Element declared = webXmlFilter();
     try (FakePrometheus a = new FakePrometheus("node-a:9100")) {
       Path config = directory.resolve("prome-route.yml");
-      Files.writeString(config, "prome_servers:\n  a: " + a.address() + "\nhttp:\n  path_prefix: /prometheus\n");
+      Files.writeString(
+          config, "prome_servers:\n  a: " + a.address() + "\nhttp:\n  path_prefix: /prometheus\n");
       // What a container does with the web.xml declaration: instantiate the class by name, give it
       // its init-param, async-supported.
       FilterHolder holder = new FilterHolder();
@@ -110,10 +128,15 @@ class ExamplesTest {
       server.setHandler(context);
       server.start();
       try {
-        URI base = URI.create("http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        URI base =
+            URI.create(
+                "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
 
-        HttpResponse<String> query = get(base.resolve("/prometheus/api/v1/query?query="
-            + URLEncoder.encode("up{cluster=\"a\"}", StandardCharsets.UTF_8)));
+        HttpResponse<String> query =
+            get(
+                base.resolve(
+                    "/prometheus/api/v1/query?query="
+                        + URLEncoder.encode("up{cluster=\"a\"}", StandardCharsets.UTF_8)));
 
         assertThat(query.statusCode()).isEqualTo(200);
         assertThat(query.body()).contains("\"cluster\":\"a\"").contains("node-a:9100");
@@ -131,7 +154,8 @@ class ExamplesTest {
   private static Element webXmlFilter() throws Exception {
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
     factory.setNamespaceAware(true);
-    Document document = factory.newDocumentBuilder().parse(Path.of("src/main/webapp/WEB-INF/web.xml").toFile());
+    Document document =
+        factory.newDocumentBuilder().parse(Path.of("src/main/webapp/WEB-INF/web.xml").toFile());
     return (Element) document.getElementsByTagNameNS("*", "filter").item(0);
   }
 

@@ -25,14 +25,18 @@ class AsyncAccessLogTest {
   void dropsAndReportsLinesWhenTheWriterCannotKeepUp() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     List<String> written = new CopyOnWriteArrayList<>();
-    AsyncAccessLog log = new AsyncAccessLog(line -> {
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      written.add(line);
-    }, 2, AccessLogFormat.JSON);
+    AsyncAccessLog log =
+        new AsyncAccessLog(
+            line -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              written.add(line);
+            },
+            2,
+            AccessLogFormat.JSON);
 
     for (int i = 0; i < 10; i++) {
       log.accept("line " + i);
@@ -44,8 +48,13 @@ class AsyncAccessLogTest {
     // The writer holds one line, the queue two: at least 7 of 10 cannot be kept.
     assertThat(dropped).isGreaterThanOrEqualTo(7);
     // The notice is a line of the log's own format, so that a JSON reader can read it too.
-    assertThat(written).anyMatch(line -> line.matches("\\{\"ts\":\"[^\"]+\",\"msg\":\"access log: " + dropped
-        + " line\\(s\\) dropped, the log could not keep up\"}"));
+    assertThat(written)
+        .anyMatch(
+            line ->
+                line.matches(
+                    "\\{\"ts\":\"[^\"]+\",\"msg\":\"access log: "
+                        + dropped
+                        + " line\\(s\\) dropped, the log could not keep up\"}"));
     assertThat(written).hasSize((int) (10 - dropped + 1));
   }
 }

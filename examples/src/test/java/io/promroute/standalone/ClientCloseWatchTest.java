@@ -5,7 +5,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@link ClientCloseCases} for the standalone router (Jetty's core handler API, {@link ClientCloseWatch}). */
+/**
+ * {@link ClientCloseCases} for the standalone router (Jetty's core handler API, {@link
+ * ClientCloseWatch}).
+ */
 class ClientCloseWatchTest extends ClientCloseCases {
 
   private StandaloneTestRouter router;

@@ -1,6 +1,5 @@
 package io.promroute.standalone;
 
-import io.promroute.servlet.it.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.promroute.examples.DemoData;
 import io.promroute.router.UpstreamClient;
 import io.promroute.servlet.RouterConfig;
+import io.promroute.servlet.it.Eventually;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.PrometheusServer;
 import java.net.URLEncoder;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What {@code bin/promroute-demo} does, without the shell: the demo's data in three real
- * Prometheus servers, the standalone router in front, and the queries the demo prints.
+ * What {@code bin/promroute-demo} does, without the shell: the demo's data in three real Prometheus
+ * servers, the standalone router in front, and the queries the demo prints.
  */
 class DemoEndToEndTest {
 
@@ -50,16 +50,26 @@ class DemoEndToEndTest {
     List<Process> promtools = new ArrayList<>();
     for (String shard : List.of("a", "b", "c")) {
       DemoData.writeOpenMetrics(directory.resolve(shard + ".om"), shard, now);
-      promtools.add(new ProcessBuilder(binaries[1].toString(), "tsdb", "create-blocks-from", "openmetrics",
-          directory.resolve(shard + ".om").toString(), directory.resolve("data-" + shard).toString())
-          .redirectErrorStream(true).redirectOutput(directory.resolve("promtool-" + shard + ".log").toFile()).start());
+      promtools.add(
+          new ProcessBuilder(
+                  binaries[1].toString(),
+                  "tsdb",
+                  "create-blocks-from",
+                  "openmetrics",
+                  directory.resolve(shard + ".om").toString(),
+                  directory.resolve("data-" + shard).toString())
+              .redirectErrorStream(true)
+              .redirectOutput(directory.resolve("promtool-" + shard + ".log").toFile())
+              .start());
     }
     for (Process promtool : promtools) {
       assertThat(promtool.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(promtool.exitValue()).isZero();
     }
     for (String shard : List.of("a", "b", "c")) {
-      PrometheusServer server = PrometheusServer.start("shard-" + shard, binaries[0], directory.resolve("data-" + shard), directory);
+      PrometheusServer server =
+          PrometheusServer.start(
+              "shard-" + shard, binaries[0], directory.resolve("data-" + shard), directory);
       SHARDS.add(server);
       config.append("  ").append(shard).append(": ").append(server.hostPort()).append('\n');
     }
@@ -69,8 +79,15 @@ class DemoEndToEndTest {
     config.append("http:\n  listen_addr: 127.0.0.1:0\n");
     Path file = directory.resolve("promroute.yml");
     Files.writeString(file, config);
-    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create, UpstreamClient.jdk(),
-        new RouterMetrics(false), ACCESS_LOG::add, RouterOptions.forTests());
+    router =
+        new RouterServer(
+            file,
+            RouterConfig.load(file),
+            RouterEngines::create,
+            UpstreamClient.jdk(),
+            new RouterMetrics(false),
+            ACCESS_LOG::add,
+            RouterOptions.forTests());
     router.start();
   }
 
@@ -83,12 +100,14 @@ class DemoEndToEndTest {
   }
 
   private static HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(router.baseUri().resolve(pathAndQuery)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(router.baseUri().resolve(pathAndQuery)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static JsonNode query(String promql) throws Exception {
-    HttpResponse<String> response = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    HttpResponse<String> response =
+        get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body()).path("data").path("result");
   }
@@ -98,31 +117,45 @@ class DemoEndToEndTest {
     JsonNode result = query("up{cluster=\"b\"}");
 
     assertThat(result).hasSize(3);
-    result.forEach(series -> assertThat(series.path("metric").path("cluster").asText()).isEqualTo("b"));
-    Eventually.eventually(() -> assertThat(ACCESS_LOG)
-        .anyMatch(line -> line.contains("query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 ")));
+    result.forEach(
+        series -> assertThat(series.path("metric").path("cluster").asText()).isEqualTo("b"));
+    Eventually.eventually(
+        () ->
+            assertThat(ACCESS_LOG)
+                .anyMatch(
+                    line -> line.contains("query=\"up{cluster=\\\"b\\\"}\" shards=b status=200 ")));
   }
 
   @Test
   void aRegexOverTwoShardsKeepsEachShardsSeries() throws Exception {
-    JsonNode result = query("sum by (cluster, mode) (rate(node_cpu_seconds_total{cluster=~\"a|c\"}[5m]))");
+    JsonNode result =
+        query("sum by (cluster, mode) (rate(node_cpu_seconds_total{cluster=~\"a|c\"}[5m]))");
 
     List<String> keys = new ArrayList<>();
-    result.forEach(series -> keys.add(series.path("metric").path("cluster").asText() + "/" + series.path("metric").path("mode").asText()));
-    assertThat(keys).containsExactlyInAnyOrder("a/idle", "a/system", "a/user", "c/idle", "c/system", "c/user");
-    // 2 CPUs × 3 instances, idle 0.725 to 0.875 s/s by shard; the wave moves each rate by at most a third.
-    result.forEach(series -> {
-      if (series.path("metric").path("mode").asText().equals("idle")) {
-        assertThat(series.path("value").get(1).asDouble()).isBetween(2.8, 7.1);
-      }
-    });
+    result.forEach(
+        series ->
+            keys.add(
+                series.path("metric").path("cluster").asText()
+                    + "/"
+                    + series.path("metric").path("mode").asText()));
+    assertThat(keys)
+        .containsExactlyInAnyOrder("a/idle", "a/system", "a/user", "c/idle", "c/system", "c/user");
+    // 2 CPUs × 3 instances, idle 0.725 to 0.875 s/s by shard; the wave moves each rate by at most a
+    // third.
+    result.forEach(
+        series -> {
+          if (series.path("metric").path("mode").asText().equals("idle")) {
+            assertThat(series.path("value").get(1).asDouble()).isBetween(2.8, 7.1);
+          }
+        });
   }
 
   /** The version a shard's Prometheus reports about itself, asked directly. */
   private static String ownVersion(PrometheusServer shard) throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(shard.baseUri().resolve("/api/v1/status/buildinfo")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(shard.baseUri().resolve("/api/v1/status/buildinfo")).build(),
+            HttpResponse.BodyHandlers.ofString());
     String version = JSON.readTree(response.body()).path("data").path("version").asText();
     assertThat(version).isNotEmpty();
     return version;
@@ -133,23 +166,33 @@ class DemoEndToEndTest {
     StringBuilder expected = new StringBuilder("PromRoute is Ready.\n");
     List<String> keys = List.of("a", "b", "c");
     for (int i = 0; i < keys.size(); i++) {
-      expected.append("shard ").append(keys.get(i)).append(": Prometheus ").append(ownVersion(SHARDS.get(i))).append('\n');
+      expected
+          .append("shard ")
+          .append(keys.get(i))
+          .append(": Prometheus ")
+          .append(ownVersion(SHARDS.get(i)))
+          .append('\n');
     }
 
     // The versions are read in the background from start-up on.
-    Eventually.eventually(() -> {
-      HttpResponse<String> response = get("/-/ready?shards=all");
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body()).isEqualTo(expected.toString());
-    });
+    Eventually.eventually(
+        () -> {
+          HttpResponse<String> response = get("/-/ready?shards=all");
+          assertThat(response.statusCode()).isEqualTo(200);
+          assertThat(response.body()).isEqualTo(expected.toString());
+        });
   }
 
   @Test
   void theMetricsNameEachShardsPrometheusVersionButNotItsAddress() throws Exception {
     List<String> keys = List.of("a", "b", "c");
     for (int i = 0; i < keys.size(); i++) {
-      String series = "promroute_shard_prometheus_info{shard=\"" + keys.get(i) + "\",version=\""
-          + ownVersion(SHARDS.get(i)) + "\"} 1.0";
+      String series =
+          "promroute_shard_prometheus_info{shard=\""
+              + keys.get(i)
+              + "\",version=\""
+              + ownVersion(SHARDS.get(i))
+              + "\"} 1.0";
       Eventually.eventually(() -> assertThat(get("/metrics").body()).contains(series));
     }
     String metrics = get("/metrics").body();
@@ -162,7 +205,8 @@ class DemoEndToEndTest {
   void grafanasShardVariableListsTheShards() throws Exception {
     HttpResponse<String> response = get("/api/v1/label/cluster/values");
 
-    assertThat(JSON.readTree(response.body()).path("data").toString()).isEqualTo("[\"a\",\"b\",\"c\"]");
+    assertThat(JSON.readTree(response.body()).path("data").toString())
+        .isEqualTo("[\"a\",\"b\",\"c\"]");
   }
 
   @Test
@@ -178,15 +222,24 @@ class DemoEndToEndTest {
   @Test
   void aRangeQueryCoversTheLastHour() throws Exception {
     long end = Instant.now().getEpochSecond();
-    HttpResponse<String> response = get("/api/v1/query_range?query="
-        + URLEncoder.encode("rate(http_requests_total{cluster=\"a\",code=\"500\"}[5m])", StandardCharsets.UTF_8)
-        + "&start=" + (end - 3600) + "&end=" + end + "&step=60");
+    HttpResponse<String> response =
+        get(
+            "/api/v1/query_range?query="
+                + URLEncoder.encode(
+                    "rate(http_requests_total{cluster=\"a\",code=\"500\"}[5m])",
+                    StandardCharsets.UTF_8)
+                + "&start="
+                + (end - 3600)
+                + "&end="
+                + end
+                + "&step=60");
 
     JsonNode result = JSON.readTree(response.body()).path("data").path("result");
     assertThat(result).hasSize(6); // 3 instances × GET, POST
-    result.forEach(series -> {
-      assertThat(series.path("metric").path("cluster").asText()).isEqualTo("a");
-      assertThat(series.path("values")).hasSize(61);
-    });
+    result.forEach(
+        series -> {
+          assertThat(series.path("metric").path("cluster").asText()).isEqualTo("a");
+          assertThat(series.path("values")).hasSize(61);
+        });
   }
 }

@@ -1,10 +1,10 @@
 package io.promroute.standalone;
 
-import io.promroute.servlet.RouterConfig;
 import io.promroute.router.Engine;
 import io.promroute.router.UpstreamClient;
 import io.promroute.router.UpstreamRequest;
 import io.promroute.router.UpstreamResponse;
+import io.promroute.servlet.RouterConfig;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +28,12 @@ final class FakeShards {
   static final class OkClient implements UpstreamClient {
     @Override
     public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
-      Response empty = new Response(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+      Response empty =
+          new Response(
+              200, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
       if (request.uri().toString().contains("slow")) {
-        return CompletableFuture.supplyAsync(() -> empty,
+        return CompletableFuture.supplyAsync(
+            () -> empty,
             CompletableFuture.delayedExecutor(700, java.util.concurrent.TimeUnit.MILLISECONDS));
       }
       return CompletableFuture.completedFuture(empty);

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.promroute.servlet.RouterConfig;
 import io.promroute.router.ShardTarget;
 import io.promroute.router.UpstreamRequest;
 import io.promroute.router.UpstreamResponse;
+import io.promroute.servlet.RouterConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -33,14 +33,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The standalone router's filter and server with {@link JettyUpstreamClient} (its default
- * upstream client) against shards on 127.0.0.1: one that
- * answers, one that accepts and never answers, one port that refuses.
+ * The standalone router's filter and server with {@link JettyUpstreamClient} (its default upstream
+ * client) against shards on 127.0.0.1: one that answers, one that accepts and never answers, one
+ * port that refuses.
  */
 class JettyUpstreamClientTest {
 
   @TempDir Path directory;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<String> accessLog = new CopyOnWriteArrayList<>();
   private final List<Socket> hanging = new CopyOnWriteArrayList<>();
   private FakePrometheus answering;
@@ -70,15 +71,18 @@ class JettyUpstreamClientTest {
   private void start() throws Exception {
     answering = new FakePrometheus("node-1:9100");
     silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(() -> {
-      try {
-        while (true) {
-          hanging.add(silent.accept()); // read nothing, answer nothing
-        }
-      } catch (IOException closed) {
-        // the test is over
-      }
-    }, "silent-shard");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  hanging.add(silent.accept()); // read nothing, answer nothing
+                }
+              } catch (IOException closed) {
+                // the test is over
+              }
+            },
+            "silent-shard");
     acceptor.setDaemon(true);
     acceptor.start();
     int refused;
@@ -86,21 +90,31 @@ class JettyUpstreamClientTest {
       refused = free.getLocalPort();
     }
     large = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    large.createContext("/api/v1/query", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, 0); // chunked
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[".getBytes(StandardCharsets.UTF_8));
-        for (int i = 0; i < 20_000; i++) {
-          out.write(((i == 0 ? "" : ",") + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"node-" + i
-              + ":9100\"},\"value\":[1767268800,\"1\"]}").getBytes(StandardCharsets.UTF_8));
-        }
-        out.write("]}}".getBytes(StandardCharsets.UTF_8));
-      }
-    });
+    large.createContext(
+        "/api/v1/query",
+        exchange -> {
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, 0); // chunked
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    .getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 20_000; i++) {
+              out.write(
+                  ((i == 0 ? "" : ",")
+                          + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"node-"
+                          + i
+                          + ":9100\"},\"value\":[1767268800,\"1\"]}")
+                      .getBytes(StandardCharsets.UTF_8));
+            }
+            out.write("]}}".getBytes(StandardCharsets.UTF_8));
+          }
+        });
     large.start();
     Path file = directory.resolve("router.yml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         prome_servers:
           a: %s
           hang: 127.0.0.1:%d
@@ -110,15 +124,29 @@ class JettyUpstreamClientTest {
           listen_addr: 127.0.0.1:0
         upstream:
           timeout: 4s
-        """.formatted(answering.address(), silent.getLocalPort(), refused, large.getAddress().getPort()));
-    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
-        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), accessLog::add, RouterOptions.forTests());
+        """
+            .formatted(
+                answering.address(), silent.getLocalPort(), refused, large.getAddress().getPort()));
+    router =
+        new RouterServer(
+            file,
+            RouterConfig.load(file),
+            RouterEngines::create,
+            new JettyUpstreamClient(Duration.ofSeconds(5)),
+            new RouterMetrics(true),
+            accessLog::add,
+            RouterOptions.forTests());
     router.start();
   }
 
   private HttpResponse<String> query(String promql) throws IOException, InterruptedException {
-    URI uri = router.baseUri().resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    URI uri =
+        router
+            .baseUri()
+            .resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    return http.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -136,10 +164,17 @@ class JettyUpstreamClientTest {
   void postBodiesReachTheShard() throws Exception {
     start();
 
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("query=" + URLEncoder.encode("up{cluster=\"a\",job=\"node\"}", StandardCharsets.UTF_8)))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(router.baseUri().resolve("/api/v1/query"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "query="
+                            + URLEncoder.encode(
+                                "up{cluster=\"a\",job=\"node\"}", StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(answering.queries).containsExactly("up{job=\"node\"}");
@@ -171,7 +206,8 @@ class JettyUpstreamClientTest {
     HttpResponse<String> longOne = query(longQuery);
     HttpResponse<String> after = query("up{cluster=\"a\"}");
 
-    assertThat(List.of(first.statusCode(), longOne.statusCode(), after.statusCode())).containsExactly(200, 200, 200);
+    assertThat(List.of(first.statusCode(), longOne.statusCode(), after.statusCode()))
+        .containsExactly(200, 200, 200);
     assertThat(answering.queries).hasSize(3);
     assertThat(answering.queries.get(1)).isEqualTo("up" + " or up".repeat(2_000));
   }
@@ -210,73 +246,102 @@ class JettyUpstreamClientTest {
     assertThat(query("up{cluster=\"a\"}").statusCode()).isEqualTo(200);
   }
 
-  /** A shard on a raw socket that reads each request's head, writes {@code answer} and keeps the connection open. */
+  /**
+   * A shard on a raw socket that reads each request's head, writes {@code answer} and keeps the
+   * connection open.
+   */
   private int rawShard(String answer) throws IOException {
     return rawShard(answer, Duration.ZERO);
   }
 
   private int rawShard(String answer, Duration pause) throws IOException {
     silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(() -> {
-      try {
-        while (true) {
-          Socket socket = silent.accept();
-          hanging.add(socket);
-          // The request first: an answer the client has not asked for yet is not an answer.
-          java.io.InputStream in = socket.getInputStream();
-          for (int matched = 0, b; matched < 4 && (b = in.read()) >= 0; ) {
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
-          }
-          Thread.sleep(pause.toMillis());
-          socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
-          socket.getOutputStream().flush();
-        }
-      } catch (IOException | InterruptedException closed) {
-        // the test is over
-      }
-    }, "raw-shard");
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Socket socket = silent.accept();
+                  hanging.add(socket);
+                  // The request first: an answer the client has not asked for yet is not an answer.
+                  java.io.InputStream in = socket.getInputStream();
+                  for (int matched = 0, b; matched < 4 && (b = in.read()) >= 0; ) {
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                  }
+                  Thread.sleep(pause.toMillis());
+                  socket.getOutputStream().write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                  socket.getOutputStream().flush();
+                }
+              } catch (IOException | InterruptedException closed) {
+                // the test is over
+              }
+            },
+            "raw-shard");
     acceptor.setDaemon(true);
     acceptor.start();
     return silent.getLocalPort();
   }
 
   private static UpstreamRequest get(int port, Duration timeout) {
-    return new UpstreamRequest("a", ShardTarget.of("127.0.0.1:" + port), "GET",
-        URI.create("http://127.0.0.1:" + port + "/api/v1/query?query=up"), Map.of(), new byte[0], timeout);
+    return new UpstreamRequest(
+        "a",
+        ShardTarget.of("127.0.0.1:" + port),
+        "GET",
+        URI.create("http://127.0.0.1:" + port + "/api/v1/query?query=up"),
+        Map.of(),
+        new byte[0],
+        timeout);
   }
 
   @Test
   void aSmallAnswerWithAContentLengthArrivesWhole() throws Exception {
     String body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
-    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-        + "\r\n\r\n" + body);
+    int port =
+        rawShard(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body);
     try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5))) {
-      UpstreamResponse response = client.send(get(port, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+      UpstreamResponse response =
+          client.send(get(port, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
 
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.headers()).containsEntry("content-type", List.of("application/json"));
       // Already in memory: the filter answers without waiting on the network.
       assertThat(response.body()).isInstanceOf(java.io.ByteArrayInputStream.class);
-      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(body);
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo(body);
     }
   }
 
   @Test
-  void aShardThatComputesLongerThanTheIdleConnectionTimeoutIsWaitedForUntilTheDeadline() throws Exception {
+  void aShardThatComputesLongerThanTheIdleConnectionTimeoutIsWaitedForUntilTheDeadline()
+      throws Exception {
     String body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
-    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-        + "\r\n\r\n" + body, Duration.ofMillis(1500));
-    try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5), Duration.ofMillis(300))) {
-      UpstreamResponse response = client.send(get(port, Duration.ofSeconds(10))).get(20, TimeUnit.SECONDS);
+    int port =
+        rawShard(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body,
+            Duration.ofMillis(1500));
+    try (JettyUpstreamClient client =
+        new JettyUpstreamClient(Duration.ofSeconds(5), Duration.ofMillis(300))) {
+      UpstreamResponse response =
+          client.send(get(port, Duration.ofSeconds(10))).get(20, TimeUnit.SECONDS);
 
       assertThat(response.status()).isEqualTo(200);
-      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(body);
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo(body);
     }
   }
 
   @Test
   void aSmallAnswerWhoseBodyNeverComesTimesOut() throws Exception {
-    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"status\"");
+    int port =
+        rawShard(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"status\"");
     try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5))) {
       CompletableFuture<UpstreamResponse> future = client.send(get(port, Duration.ofMillis(500)));
 
@@ -288,9 +353,12 @@ class JettyUpstreamClientTest {
 
   @Test
   void aLargerAnswerStreamsAfterItsHeaders() throws Exception {
-    int port = rawShard("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n[1,");
+    int port =
+        rawShard(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n[1,");
     try (JettyUpstreamClient client = new JettyUpstreamClient(Duration.ofSeconds(5))) {
-      UpstreamResponse response = client.send(get(port, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
+      UpstreamResponse response =
+          client.send(get(port, Duration.ofSeconds(5))).get(10, TimeUnit.SECONDS);
 
       // The future completed at the headers, long before the body could be complete.
       assertThat(response.status()).isEqualTo(200);
@@ -307,11 +375,13 @@ class JettyUpstreamClientTest {
     String before = System.getProperty(JettyUpstreamClient.PROPERTY);
     try {
       System.clearProperty(JettyUpstreamClient.PROPERTY);
-      try (JettyUpstreamClient client = (JettyUpstreamClient) JettyUpstreamClient.fromSystemProperty()) {
+      try (JettyUpstreamClient client =
+          (JettyUpstreamClient) JettyUpstreamClient.fromSystemProperty()) {
         assertThat(client).isNotNull(); // the default
       }
       System.setProperty(JettyUpstreamClient.PROPERTY, "jdk");
-      assertThat(JettyUpstreamClient.fromSystemProperty()).isNotInstanceOf(JettyUpstreamClient.class);
+      assertThat(JettyUpstreamClient.fromSystemProperty())
+          .isNotInstanceOf(JettyUpstreamClient.class);
       System.setProperty(JettyUpstreamClient.PROPERTY, "apache");
       org.assertj.core.api.Assertions.assertThatThrownBy(JettyUpstreamClient::fromSystemProperty)
           .hasMessage("-Dpromroute.upstream.client=apache: expected jdk or jetty");

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class JettyUpstreamClientTlsTest {
 
   @TempDir Path directory;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<String> authorizations = new CopyOnWriteArrayList<>();
   private HttpsServer shard;
   private RouterServer router;
@@ -49,16 +50,43 @@ class JettyUpstreamClientTlsTest {
     List<String> command = new java.util.ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(output).isZero();
   }
 
   @Test
   void httpsShardsAnswerWithTheirTlsSettings() throws Exception {
-    keytool("-genkeypair", "-alias", "shard", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", "shard.p12", "-storepass", "secret1");
-    keytool("-exportcert", "-rfc", "-alias", "shard", "-keystore", "shard.p12", "-storepass", "secret1", "-file", "ca.pem");
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "shard",
+        "-keyalg",
+        "EC",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "SAN=ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        "shard.p12",
+        "-storepass",
+        "secret1");
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "shard",
+        "-keystore",
+        "shard.p12",
+        "-storepass",
+        "secret1",
+        "-file",
+        "ca.pem");
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(directory.resolve("shard.p12"))) {
       store.load(in, "secret1".toCharArray());
@@ -69,20 +97,27 @@ class JettyUpstreamClientTlsTest {
     context.init(keys.getKeyManagers(), null, null);
     shard = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     shard.setHttpsConfigurator(new HttpsConfigurator(context));
-    shard.createContext("/api/v1/query", exchange -> {
-      authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-      byte[] answer = ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-          + "{\"metric\":{\"__name__\":\"up\"},\"value\":[1767268800,\"1\"]}]}}").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, answer.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(answer);
-      }
-    });
+    shard.createContext(
+        "/api/v1/query",
+        exchange -> {
+          authorizations.add(
+              String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+          byte[] answer =
+              ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                      + "{\"metric\":{\"__name__\":\"up\"},\"value\":[1767268800,\"1\"]}]}}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, answer.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(answer);
+          }
+        });
     shard.start();
     String url = "https://127.0.0.1:" + shard.getAddress().getPort();
     Path file = directory.resolve("router.yml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         shards:
           skip:
             url: %1$s
@@ -97,9 +132,17 @@ class JettyUpstreamClientTlsTest {
           listen_addr: 127.0.0.1:0
         upstream:
           timeout: 5s
-        """.formatted(url, directory.resolve("ca.pem")));
-    router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create,
-        new JettyUpstreamClient(Duration.ofSeconds(5)), new RouterMetrics(true), line -> {}, RouterOptions.forTests());
+        """
+            .formatted(url, directory.resolve("ca.pem")));
+    router =
+        new RouterServer(
+            file,
+            RouterConfig.load(file),
+            RouterEngines::create,
+            new JettyUpstreamClient(Duration.ofSeconds(5)),
+            new RouterMetrics(true),
+            line -> {},
+            RouterOptions.forTests());
     router.start();
 
     assertThat(query("up{cluster=\"skip\"}").statusCode()).isEqualTo(200);
@@ -107,11 +150,17 @@ class JettyUpstreamClientTlsTest {
     HttpResponse<String> ca = query("up{cluster=\"ca\"}");
     assertThat(ca.statusCode()).isEqualTo(200);
     assertThat(ca.body()).contains("\"cluster\":\"ca\"");
-    assertThat(query("up{cluster=\"plain\"}").statusCode()).isEqualTo(502); // the JDK's CAs do not know it
+    assertThat(query("up{cluster=\"plain\"}").statusCode())
+        .isEqualTo(502); // the JDK's CAs do not know it
   }
 
   private HttpResponse<String> query(String promql) throws Exception {
-    URI uri = router.baseUri().resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    URI uri =
+        router
+            .baseUri()
+            .resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    return http.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Native histograms across shards against one global Prometheus: three shard Prometheus servers
  * (2.42, {@code --enable-feature=native-histograms}) each scrape an exporter of static native
  * histograms (different schemas, zero thresholds and observations per shard, negative and zero
- * observations included); a global Prometheus scrapes the same exporters with the shard label as
- * a target label. The router over the shards (per-shard partial sums, and exact sums) must answer
+ * observations included); a global Prometheus scrapes the same exporters with the shard label as a
+ * target label. The router over the shards (per-shard partial sums, and exact sums) must answer
  * what the global one answers, histograms bucket by bucket, within 1e-9.
  */
 class NativeHistogramsVsGlobalTest {
@@ -53,6 +53,7 @@ class NativeHistogramsVsGlobalTest {
   private static final List<RouterServer> ROUTERS = new ArrayList<>();
   private static final List<String> ACCESS_LOG = new CopyOnWriteArrayList<>();
   private static PrometheusServer global;
+
   /** Every server has scraped by then; the histograms do not change afterwards. */
   private static long readySeconds;
 
@@ -62,61 +63,96 @@ class NativeHistogramsVsGlobalTest {
   static void start() throws Exception {
     Path[] binaries = PrometheusFixture.requireBinaries();
     List<String> exporters = new ArrayList<>();
-    exporters.add(exporter(3, 1e-3, new double[][] {
-        {0.1, 0.5, 1.2, 3, 7, -0.4, 0, 0}, {0.25, 2, 2, 9}}));
+    exporters.add(
+        exporter(3, 1e-3, new double[][] {{0.1, 0.5, 1.2, 3, 7, -0.4, 0, 0}, {0.25, 2, 2, 9}}));
     // The API's JSON shows a zero threshold only with a populated zero bucket: the shard with the
     // widest one has observations in it (see NativeHistogram).
     exporters.add(exporter(1, 0.01, new double[][] {{0.005, 0.2, 2.5, 10, 100, -3}, {1, 0}}));
-    exporters.add(exporter(0, Math.scalb(1.0, -128), new double[][] {{0.3, 4, 50}, {0.7, 0.8, -0.001}}));
+    exporters.add(
+        exporter(0, Math.scalb(1.0, -128), new double[][] {{0.3, 4, 50}, {0.7, 0.8, -0.001}}));
     List<String> flags = List.of("--enable-feature=native-histograms");
-    StringBuilder globalConfig = new StringBuilder("global:\n  scrape_interval: 1s\nscrape_configs:\n");
+    StringBuilder globalConfig =
+        new StringBuilder("global:\n  scrape_interval: 1s\nscrape_configs:\n");
     StringBuilder routerConfig = new StringBuilder("replace_label_name: cluster\nprome_servers:\n");
     for (int s = 0; s < SHARDS.size(); s++) {
       String shard = SHARDS.get(s);
       // Shards a and b run job "api", c runs "web": sum by (job) mixes schemas.
       String job = s < 2 ? "api" : "web";
-      String scrape = "  - job_name: " + job + "\n    static_configs:\n      - targets: ['" + exporters.get(s) + "']\n";
-      PrometheusServer server = PrometheusServer.start("histogram-shard-" + shard, binaries[0],
-          directory.resolve("data-" + shard), directory, flags,
-          "global:\n  scrape_interval: 1s\nscrape_configs:\n" + scrape);
+      String scrape =
+          "  - job_name: "
+              + job
+              + "\n    static_configs:\n      - targets: ['"
+              + exporters.get(s)
+              + "']\n";
+      PrometheusServer server =
+          PrometheusServer.start(
+              "histogram-shard-" + shard,
+              binaries[0],
+              directory.resolve("data-" + shard),
+              directory,
+              flags,
+              "global:\n  scrape_interval: 1s\nscrape_configs:\n" + scrape);
       SERVERS.add(server);
-      globalConfig.append("  - job_name: ").append(job).append("-").append(shard)
-          .append("\n    static_configs:\n      - targets: ['").append(exporters.get(s))
-          .append("']\n        labels:\n          cluster: ").append(shard)
+      globalConfig
+          .append("  - job_name: ")
+          .append(job)
+          .append("-")
+          .append(shard)
+          .append("\n    static_configs:\n      - targets: ['")
+          .append(exporters.get(s))
+          .append("']\n        labels:\n          cluster: ")
+          .append(shard)
           // The job label as the shard's own scrape sets it.
-          .append("\n    relabel_configs:\n      - target_label: job\n        replacement: ").append(job).append('\n');
+          .append("\n    relabel_configs:\n      - target_label: job\n        replacement: ")
+          .append(job)
+          .append('\n');
       routerConfig.append("  ").append(shard).append(": ").append(server.hostPort()).append('\n');
     }
-    global = PrometheusServer.start("histogram-global", binaries[0], directory.resolve("data-global"), directory, flags,
-        globalConfig.toString());
+    global =
+        PrometheusServer.start(
+            "histogram-global",
+            binaries[0],
+            directory.resolve("data-global"),
+            directory,
+            flags,
+            globalConfig.toString());
     SERVERS.add(global);
     awaitScraped();
     routerConfig.append("http:\n  listen_addr: 127.0.0.1:0\n");
     for (String aggregation : List.of("partials", "exact")) {
       Path file = directory.resolve("promroute-" + aggregation + ".yml");
       Files.writeString(file, routerConfig + "cross_shard:\n  aggregation: " + aggregation + "\n");
-      RouterServer router = new RouterServer(file, RouterConfig.load(file), RouterEngines::create, UpstreamClient.jdk(),
-          new RouterMetrics(false), ACCESS_LOG::add, RouterOptions.forTests());
+      RouterServer router =
+          new RouterServer(
+              file,
+              RouterConfig.load(file),
+              RouterEngines::create,
+              UpstreamClient.jdk(),
+              new RouterMetrics(false),
+              ACCESS_LOG::add,
+              RouterOptions.forTests());
       router.start();
       ROUTERS.add(router);
     }
   }
 
   /**
-   * An exporter of one native histogram {@code h} with a label {@code handler}, one child per
-   * row of {@code observations}, observed once before any scrape.
+   * An exporter of one native histogram {@code h} with a label {@code handler}, one child per row
+   * of {@code observations}, observed once before any scrape.
    */
-  private static String exporter(int schema, double zeroThreshold, double[][] observations) throws Exception {
+  private static String exporter(int schema, double zeroThreshold, double[][] observations)
+      throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
-    Histogram histogram = Histogram.builder()
-        .name("h")
-        .help("static native histogram")
-        .labelNames("handler")
-        .nativeOnly()
-        .nativeInitialSchema(schema)
-        .nativeMinZeroThreshold(zeroThreshold)
-        .nativeMaxZeroThreshold(zeroThreshold)
-        .register(registry);
+    Histogram histogram =
+        Histogram.builder()
+            .name("h")
+            .help("static native histogram")
+            .labelNames("handler")
+            .nativeOnly()
+            .nativeInitialSchema(schema)
+            .nativeMinZeroThreshold(zeroThreshold)
+            .nativeMaxZeroThreshold(zeroThreshold)
+            .register(registry);
     for (int i = 0; i < observations.length; i++) {
       for (double value : observations[i]) {
         histogram.labelValues("/" + i).observe(value);
@@ -124,14 +160,17 @@ class NativeHistogramsVsGlobalTest {
     }
     ExpositionFormats formats = ExpositionFormats.init();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/metrics", exchange -> {
-      ExpositionFormatWriter writer = formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
-      exchange.getResponseHeaders().add("Content-Type", writer.getContentType());
-      exchange.sendResponseHeaders(200, 0);
-      try (OutputStream out = exchange.getResponseBody()) {
-        writer.write(out, registry.scrape());
-      }
-    });
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          ExpositionFormatWriter writer =
+              formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
+          exchange.getResponseHeaders().add("Content-Type", writer.getContentType());
+          exchange.sendResponseHeaders(200, 0);
+          try (OutputStream out = exchange.getResponseBody()) {
+            writer.write(out, registry.scrape());
+          }
+        });
     server.start();
     EXPORTERS.add(server);
     return "127.0.0.1:" + server.getAddress().getPort();
@@ -153,7 +192,8 @@ class NativeHistogramsVsGlobalTest {
           // retried below
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(server + " has not scraped its native histograms: " + server.logTail());
+          throw new IllegalStateException(
+              server + " has not scraped its native histograms: " + server.logTail());
         }
         Thread.sleep(200);
       }
@@ -171,43 +211,44 @@ class NativeHistogramsVsGlobalTest {
     EXPORTERS.forEach(exporter -> exporter.stop(0));
   }
 
-  private static final List<String> QUERIES = List.of(
-      "h",
-      "sum(h)",
-      "sum by (job) (h)",
-      "sum by (handler) (h)",
-      "sum without (instance) (h)",
-      "avg(h)",
-      "count(h)",
-      "count by (job) (h)",
-      "max(h)",
-      "group(h)",
-      "histogram_quantile(0.9, sum(h))",
-      "histogram_quantile(0.5, sum by (job) (h))",
-      "histogram_quantile(0.01, sum by (handler) (h))",
-      "histogram_quantile(0.9, h)",
-      "histogram_count(sum(h))",
-      "histogram_sum(sum by (job) (h))",
-      "histogram_sum(avg(h))",
-      "histogram_fraction(0, 1, sum(h))",
-      "histogram_fraction(-1, 0.5, sum by (job) (h))",
-      "sum(h{cluster=\"a\"}) + sum(h{cluster=\"b\"})",
-      "-sum(h)",
-      "sum(h) * 2",
-      "sum(h) - sum(h)",
-      "sum(h) + sum(h)",
-      "sum(h) / sum(h)",
-      "sum(h) >= 0",
-      "sum(h) > 0",
-      "sum by (job) (h) + 1",
-      "sum(h) and sum(h)",
-      "sort(sum by (job) (h))",
-      "label_replace(sum(h), \"x\", \"y\", \"\", \"\")",
-      "quantile(0.5, h)",
-      "stddev(h)",
-      "count_values(\"v\", h)",
-      "histogram_quantile(0.9, sum(h) + sum(h))",
-      "histogram_count(h)");
+  private static final List<String> QUERIES =
+      List.of(
+          "h",
+          "sum(h)",
+          "sum by (job) (h)",
+          "sum by (handler) (h)",
+          "sum without (instance) (h)",
+          "avg(h)",
+          "count(h)",
+          "count by (job) (h)",
+          "max(h)",
+          "group(h)",
+          "histogram_quantile(0.9, sum(h))",
+          "histogram_quantile(0.5, sum by (job) (h))",
+          "histogram_quantile(0.01, sum by (handler) (h))",
+          "histogram_quantile(0.9, h)",
+          "histogram_count(sum(h))",
+          "histogram_sum(sum by (job) (h))",
+          "histogram_sum(avg(h))",
+          "histogram_fraction(0, 1, sum(h))",
+          "histogram_fraction(-1, 0.5, sum by (job) (h))",
+          "sum(h{cluster=\"a\"}) + sum(h{cluster=\"b\"})",
+          "-sum(h)",
+          "sum(h) * 2",
+          "sum(h) - sum(h)",
+          "sum(h) + sum(h)",
+          "sum(h) / sum(h)",
+          "sum(h) >= 0",
+          "sum(h) > 0",
+          "sum by (job) (h) + 1",
+          "sum(h) and sum(h)",
+          "sort(sum by (job) (h))",
+          "label_replace(sum(h), \"x\", \"y\", \"\", \"\")",
+          "quantile(0.5, h)",
+          "stddev(h)",
+          "count_values(\"v\", h)",
+          "histogram_quantile(0.9, sum(h) + sum(h))",
+          "histogram_count(h)");
 
   @Test
   void instantQueriesOverNativeHistogramsEqualTheGlobalPrometheus() throws Exception {
@@ -246,22 +287,39 @@ class NativeHistogramsVsGlobalTest {
   }
 
   private static JsonNode query(URI base, String promql, long time) throws Exception {
-    return result(base.resolve("/api/v1/query?time=" + time + "&query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
+    return result(
+        base.resolve(
+            "/api/v1/query?time="
+                + time
+                + "&query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
   }
 
-  private static JsonNode queryRange(URI base, String promql, long start, long end) throws Exception {
-    return result(base.resolve("/api/v1/query_range?start=" + start + "&end=" + end + "&step=1&query="
-        + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
+  private static JsonNode queryRange(URI base, String promql, long start, long end)
+      throws Exception {
+    return result(
+        base.resolve(
+            "/api/v1/query_range?start="
+                + start
+                + "&end="
+                + end
+                + "&step=1&query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
   }
 
   private static JsonNode result(URI uri) throws Exception {
-    HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(uri + ": " + response.body()).isEqualTo(200);
     return JSON.readTree(response.body()).path("data").path("result");
   }
 
-  /** Same series (by labels), same points; numbers within 1e-9 (relative), histograms bucket by bucket. */
+  /**
+   * Same series (by labels), same points; numbers within 1e-9 (relative), histograms bucket by
+   * bucket.
+   */
   private static void assertSameResult(String promql, JsonNode actual, JsonNode expected) {
     assertSameResult(promql, actual, expected, false);
   }
@@ -270,10 +328,12 @@ class NativeHistogramsVsGlobalTest {
    * @param bitExact every value the same to the last bit, but bucket bounds no shard wrote (the
    *     router computes them an ulp at most from Prometheus's table, see BucketBounds)
    */
-  private static void assertSameResult(String promql, JsonNode actual, JsonNode expected, boolean bitExact) {
+  private static void assertSameResult(
+      String promql, JsonNode actual, JsonNode expected, boolean bitExact) {
     Map<String, JsonNode> actualSeries = byLabels(actual);
     Map<String, JsonNode> expectedSeries = byLabels(expected);
-    assertThat(actualSeries.keySet()).as(promql + ": series of " + actual + " vs " + expected)
+    assertThat(actualSeries.keySet())
+        .as(promql + ": series of " + actual + " vs " + expected)
         .isEqualTo(expectedSeries.keySet());
     for (Map.Entry<String, JsonNode> entry : expectedSeries.entrySet()) {
       JsonNode want = entry.getValue();
@@ -285,8 +345,12 @@ class NativeHistogramsVsGlobalTest {
       assertThat(gotFields).as(promql + ": fields of " + got + " vs " + want).isEqualTo(fields);
       for (String field : fields) {
         if (!field.equals("metric")) {
-          assertSameJson(promql + " " + entry.getKey() + ": " + got + " vs " + want, got.get(field), want.get(field),
-              bitExact, false);
+          assertSameJson(
+              promql + " " + entry.getKey() + ": " + got + " vs " + want,
+              got.get(field),
+              want.get(field),
+              bitExact,
+              false);
         }
       }
     }
@@ -296,26 +360,35 @@ class NativeHistogramsVsGlobalTest {
     Map<String, JsonNode> series = new TreeMap<>();
     for (JsonNode one : result) {
       Map<String, String> labels = new TreeMap<>();
-      one.path("metric").properties().forEach(label -> labels.put(label.getKey(), label.getValue().asText()));
+      one.path("metric")
+          .properties()
+          .forEach(label -> labels.put(label.getKey(), label.getValue().asText()));
       series.put(labels.toString(), one);
     }
     return series;
   }
 
-  private static void assertSameJson(String what, JsonNode got, JsonNode want, boolean bitExact, boolean bound) {
+  private static void assertSameJson(
+      String what, JsonNode got, JsonNode want, boolean bitExact, boolean bound) {
     if (want.isTextual() && got.isTextual()) {
       double x = Double.parseDouble(got.asText().replace("Inf", "Infinity"));
       double y = Double.parseDouble(want.asText().replace("Inf", "Infinity"));
       if (bitExact && bound) {
-        assertThat(Math.abs(x - y)).as(what + ": " + got + " vs " + want).isLessThanOrEqualTo(Math.ulp(y));
+        assertThat(Math.abs(x - y))
+            .as(what + ": " + got + " vs " + want)
+            .isLessThanOrEqualTo(Math.ulp(y));
       } else if (bitExact || Double.isNaN(y) || Double.isInfinite(y) || y == 0) {
         assertThat(got.asText()).as(what).isEqualTo(want.asText());
       } else {
-        assertThat(Math.abs(x - y)).as(what + ": " + got + " vs " + want).isLessThanOrEqualTo(1e-9 * Math.abs(y));
+        assertThat(Math.abs(x - y))
+            .as(what + ": " + got + " vs " + want)
+            .isLessThanOrEqualTo(1e-9 * Math.abs(y));
       }
       return;
     }
-    assertThat(got.getNodeType()).as(what + ": " + got + " vs " + want).isEqualTo(want.getNodeType());
+    assertThat(got.getNodeType())
+        .as(what + ": " + got + " vs " + want)
+        .isEqualTo(want.getNodeType());
     if (want.isObject() || want.isArray()) {
       assertThat(got.size()).as(what + ": " + got + " vs " + want).isEqualTo(want.size());
       if (want.isObject()) {

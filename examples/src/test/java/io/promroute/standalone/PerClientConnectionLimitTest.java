@@ -31,13 +31,14 @@ class PerClientConnectionLimitTest {
     connector.setPort(0);
     connector.addBean(limit);
     server.addConnector(connector);
-    server.setHandler(new Handler.Abstract() {
-      @Override
-      public boolean handle(Request request, Response response, Callback callback) {
-        Content.Sink.write(response, true, "ok", callback);
-        return true;
-      }
-    });
+    server.setHandler(
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(Request request, Response response, Callback callback) {
+            Content.Sink.write(response, true, "ok", callback);
+            return true;
+          }
+        });
     server.start();
     port = connector.getLocalPort();
   }
@@ -81,7 +82,9 @@ class PerClientConnectionLimitTest {
 
   private static String answer(Socket socket) throws IOException {
     socket.setSoTimeout(10_000);
-    socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    socket
+        .getOutputStream()
+        .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     socket.getOutputStream().flush();
     byte[] status = socket.getInputStream().readNBytes(12);
     return new String(status, StandardCharsets.US_ASCII);

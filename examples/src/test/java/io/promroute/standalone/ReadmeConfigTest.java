@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The configuration examples in the README load, so that the documentation cannot drift from the code. */
+/**
+ * The configuration examples in the README load, so that the documentation cannot drift from the
+ * code.
+ */
 class ReadmeConfigTest {
 
   private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL);
@@ -55,12 +58,14 @@ class ReadmeConfigTest {
     assertThat(complete.shards().get("c").bearerToken()).isEqualTo("token");
   }
 
-  private static final Pattern LOGFMT_FIELD = Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");
+  private static final Pattern LOGFMT_FIELD =
+      Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");
 
   @Test
   void theReadmesAccessLogLinesAreWhatTheRouterWrites() throws Exception {
     String readme = Files.readString(Path.of("../README.md"));
-    List<String> samples = readme.lines().map(String::strip).filter(line -> line.startsWith("ts=")).toList();
+    List<String> samples =
+        readme.lines().map(String::strip).filter(line -> line.startsWith("ts=")).toList();
 
     assertThat(samples).hasSizeGreaterThanOrEqualTo(2);
     for (String sample : samples) {
@@ -68,14 +73,25 @@ class ReadmeConfigTest {
       Matcher field = LOGFMT_FIELD.matcher(sample);
       while (field.find()) {
         String value = field.group(2);
-        fields.put(field.group(1), value.startsWith("\"")
-            ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(value, String.class) : value);
+        fields.put(
+            field.group(1),
+            value.startsWith("\"")
+                ? new com.fasterxml.jackson.databind.ObjectMapper().readValue(value, String.class)
+                : value);
       }
       String shards = fields.get("shards");
-      AccessLogFormat.Entry entry = new AccessLogFormat.Entry(java.time.Instant.parse(fields.get("ts")),
-          fields.get("remote"), fields.get("method"), fields.get("path"), fields.get("query"),
-          shards.isEmpty() ? List.of() : List.of(shards.split(",")), Integer.parseInt(fields.get("status")),
-          Double.parseDouble(fields.get("duration_ms")) / 1000, Long.parseLong(fields.get("bytes")), fields.get("error"));
+      AccessLogFormat.Entry entry =
+          new AccessLogFormat.Entry(
+              java.time.Instant.parse(fields.get("ts")),
+              fields.get("remote"),
+              fields.get("method"),
+              fields.get("path"),
+              fields.get("query"),
+              shards.isEmpty() ? List.of() : List.of(shards.split(",")),
+              Integer.parseInt(fields.get("status")),
+              Double.parseDouble(fields.get("duration_ms")) / 1000,
+              Long.parseLong(fields.get("bytes")),
+              fields.get("error"));
 
       assertThat(AccessLogFormat.LOGFMT.line(entry)).isEqualTo(sample);
     }
@@ -85,7 +101,8 @@ class ReadmeConfigTest {
   void theReadmesMetricsTableNamesEveryMetricOfTheRouterAndNoOther() throws Exception {
     String readme = Files.readString(Path.of("../README.md"));
     java.util.Set<String> documented = new java.util.TreeSet<>();
-    String table = readme.substring(readme.indexOf("| metric | labels |"), readme.indexOf("A systemd unit"));
+    String table =
+        readme.substring(readme.indexOf("| metric | labels |"), readme.indexOf("A systemd unit"));
     Matcher name = Pattern.compile("`(promroute_[a-z_]+)`").matcher(table);
     while (name.find()) {
       documented.add(name.group(1));
@@ -95,8 +112,16 @@ class ReadmeConfigTest {
     // The router registers the replicas' and the shard versions' gauges when it starts.
     metrics.watchReplicas(List::of);
     metrics.watchShardVersions(java.util.Map::of);
-    metrics.registry.scrape().forEach(snapshot -> registered.add(snapshot.getMetadata().getPrometheusName()
-        + (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot ? "_total" : "")));
+    metrics
+        .registry
+        .scrape()
+        .forEach(
+            snapshot ->
+                registered.add(
+                    snapshot.getMetadata().getPrometheusName()
+                        + (snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot
+                            ? "_total"
+                            : "")));
 
     assertThat(documented).isEqualTo(registered);
   }

@@ -5,7 +5,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@link FaultMatrix} for the standalone router, on Jetty's upstream client (its default), from a config file. */
+/**
+ * {@link FaultMatrix} for the standalone router, on Jetty's upstream client (its default), from a
+ * config file.
+ */
 class StandaloneFaultMatrixTest extends FaultMatrix {
 
   private StandaloneTestRouter router;

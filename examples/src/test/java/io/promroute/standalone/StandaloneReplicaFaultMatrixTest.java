@@ -20,6 +20,8 @@ class StandaloneReplicaFaultMatrixTest extends StandaloneFaultMatrixTest {
   /** A back-off of a millisecond: the sick replica is asked first by every request it can be. */
   @Override
   String moreUpstreamYaml() {
-    return "  replicas: {first_byte_timeout: " + FIRST_BYTE_TIMEOUT.toMillis() + "ms, backoff: 1ms}\n";
+    return "  replicas: {first_byte_timeout: "
+        + FIRST_BYTE_TIMEOUT.toMillis()
+        + "ms, backoff: 1ms}\n";
   }
 }

@@ -16,7 +16,9 @@ class StderrLinesTest {
     assertThat(out.toString()).isEmpty();
     lines.flush();
 
-    assertThat(out.toString()).isEqualTo("ts=2026-12-06T05:40:00.123Z remote=127.0.0.1 status=200" + System.lineSeparator());
+    assertThat(out.toString())
+        .isEqualTo(
+            "ts=2026-12-06T05:40:00.123Z remote=127.0.0.1 status=200" + System.lineSeparator());
   }
 
   @Test
@@ -28,6 +30,7 @@ class StderrLinesTest {
     log.accept("two");
     log.close();
 
-    assertThat(out.toString()).isEqualTo("one" + System.lineSeparator() + "two" + System.lineSeparator());
+    assertThat(out.toString())
+        .isEqualTo("one" + System.lineSeparator() + "two" + System.lineSeparator());
   }
 }

@@ -24,44 +24,51 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * Not a test: the process {@code benchmarks/transport-cpu.sh} loads with wrk. One JVM, one engine
  * configuration, two transports on two ports given as arguments: the servlet filter in a servlet
- * context (what the standalone router ran before) and {@link ApiHandler} on the router's
- * connector. The shards answer from memory (a 168-byte vector, as Prometheus answers
- * {@code up}), so the process's CPU per request is the transport's and the engine's, with no
- * upstream HTTP; loading the two ports in turn compares the transports in the same JIT and heap.
+ * context (what the standalone router ran before) and {@link ApiHandler} on the router's connector.
+ * The shards answer from memory (a 168-byte vector, as Prometheus answers {@code up}), so the
+ * process's CPU per request is the transport's and the engine's, with no upstream HTTP; loading the
+ * two ports in turn compares the transports in the same JIT and heap.
  */
 public final class TransportCpuBench {
 
-  private static final byte[] ANSWER = ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-      + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"localhost:9090\",\"job\":\"prometheus\"},"
-      + "\"value\":[1700000000,\"1\"]}]}}").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ANSWER =
+      ("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+              + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"localhost:9090\",\"job\":\"prometheus\"},"
+              + "\"value\":[1700000000,\"1\"]}]}}")
+          .getBytes(StandardCharsets.UTF_8);
 
   private TransportCpuBench() {}
 
   public static void main(String[] args) throws Exception {
-    UpstreamClient inMemory = request -> CompletableFuture.completedFuture(new UpstreamResponse() {
-      @Override
-      public int status() {
-        return 200;
-      }
+    UpstreamClient inMemory =
+        request ->
+            CompletableFuture.completedFuture(
+                new UpstreamResponse() {
+                  @Override
+                  public int status() {
+                    return 200;
+                  }
 
-      @Override
-      public Map<String, List<String>> headers() {
-        return Map.of("content-type", List.of("application/json"));
-      }
+                  @Override
+                  public Map<String, List<String>> headers() {
+                    return Map.of("content-type", List.of("application/json"));
+                  }
 
-      @Override
-      public InputStream body() {
-        return new ByteArrayInputStream(ANSWER);
-      }
+                  @Override
+                  public InputStream body() {
+                    return new ByteArrayInputStream(ANSWER);
+                  }
 
-      @Override
-      public void close() {}
-    });
-    PromRouteFilter.Builder builder = PromRouteFilter.builder()
-        .rewriter(ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build())
-        .shard("a", ShardTarget.of("127.0.0.1:1"))
-        .shard("b", ShardTarget.of("127.0.0.1:2"))
-        .upstreamClient(inMemory);
+                  @Override
+                  public void close() {}
+                });
+    PromRouteFilter.Builder builder =
+        PromRouteFilter.builder()
+            .rewriter(
+                ShardRewriter.builder().shardLabel("cluster").shards(List.of("a", "b")).build())
+            .shard("a", ShardTarget.of("127.0.0.1:1"))
+            .shard("b", ShardTarget.of("127.0.0.1:2"))
+            .upstreamClient(inMemory);
 
     Server servlet = new Server();
     ServerConnector servletConnector = new ServerConnector(servlet);
@@ -81,13 +88,16 @@ public final class TransportCpuBench {
     coreConnector.setHost("127.0.0.1");
     coreConnector.setPort(Integer.parseInt(args[1]));
     core.addConnector(coreConnector);
-    Handler notFound = new Handler.Abstract() {
-      @Override
-      public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-          org.eclipse.jetty.util.Callback callback) {
-        return false;
-      }
-    };
+    Handler notFound =
+        new Handler.Abstract() {
+          @Override
+          public boolean handle(
+              org.eclipse.jetty.server.Request request,
+              org.eclipse.jetty.server.Response response,
+              org.eclipse.jetty.util.Callback callback) {
+            return false;
+          }
+        };
     core.setHandler(new ApiHandler(() -> engine, (request, start) -> start.run(), notFound));
     core.setErrorHandler(new PrometheusErrorHandler());
     core.start();

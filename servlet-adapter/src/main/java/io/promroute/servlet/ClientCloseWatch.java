@@ -25,11 +25,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>Tomcat 10/11: the Coyote input buffer's {@code SocketWrapperBase.read(false, ...)}.
  * </ul>
  *
- * The end of the stream (or a failed read) means the client is gone; a byte read is the start of
- * a pipelined next request: it is handed back to the connection ({@code
- * HttpConnection.onUpgradeTo}, {@code SocketWrapperBase.unRead}), ahead of what the container
- * reads later, and the watch ends. It never reads once {@link #stop()} has returned, which the
- * response does before it ends. Elsewhere, and for HTTP/2, nothing is watched.
+ * The end of the stream (or a failed read) means the client is gone; a byte read is the start of a
+ * pipelined next request: it is handed back to the connection ({@code HttpConnection.onUpgradeTo},
+ * {@code SocketWrapperBase.unRead}), ahead of what the container reads later, and the watch ends.
+ * It never reads once {@link #stop()} has returned, which the response does before it ends.
+ * Elsewhere, and for HTTP/2, nothing is watched.
  */
 final class ClientCloseWatch {
 
@@ -40,7 +40,10 @@ final class ClientCloseWatch {
 
   /** One container's connection, as far as the watch reads it. */
   private interface Connection {
-    /** Reads at most one byte, without blocking, into {@code one} (empty, for writing): 1, 0, or -1 at the end of the stream. */
+    /**
+     * Reads at most one byte, without blocking, into {@code one} (empty, for writing): 1, 0, or -1
+     * at the end of the stream.
+     */
     int read(ByteBuffer one) throws IOException, ReflectiveOperationException;
 
     /** Puts {@code read} (flipped, for reading) back in front of what the connection reads next. */
@@ -60,8 +63,8 @@ final class ClientCloseWatch {
   /**
    * A watch that runs {@code gone} once when the client of {@code request} closes its connection,
    * not started yet; {@code null} when it cannot watch it: not HTTP/1.x, a body not read to its end
-   * (a read would take its bytes), bytes of a next request already buffered, or a container it
-   * does not know.
+   * (a read would take its bytes), bytes of a next request already buffered, or a container it does
+   * not know.
    */
   static ClientCloseWatch of(HttpServletRequest request, Runnable gone) {
     if (!"HTTP/1.1".equals(request.getProtocol()) && !"HTTP/1.0".equals(request.getProtocol())) {
@@ -81,7 +84,10 @@ final class ClientCloseWatch {
       }
       return connection == null ? null : new ClientCloseWatch(connection, gone);
     } catch (ReflectiveOperationException | RuntimeException | IOException e) {
-      LOG.log(System.Logger.Level.DEBUG, "cannot watch the connection of a request of " + inner.getClass().getName(), e);
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "cannot watch the connection of a request of " + inner.getClass().getName(),
+          e);
       return null;
     }
   }
@@ -97,12 +103,17 @@ final class ClientCloseWatch {
     }
   }
 
-  /** Starts reading every {@link #INTERVAL_MILLIS} ms on {@code timer}, unless {@link #stop()} came first. */
+  /**
+   * Starts reading every {@link #INTERVAL_MILLIS} ms on {@code timer}, unless {@link #stop()} came
+   * first.
+   */
   void start(ScheduledExecutorService timer) {
     synchronized (this) {
       if (!stopped) {
         try {
-          task = timer.scheduleWithFixedDelay(this::check, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+          task =
+              timer.scheduleWithFixedDelay(
+                  this::check, INTERVAL_MILLIS, INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException destroyed) {
           stopped = true; // the filter is being destroyed: the request ends with it
         }
@@ -146,7 +157,10 @@ final class ClientCloseWatch {
         try {
           connection.giveBack(one);
         } catch (ReflectiveOperationException | RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "could not hand a pipelined request's first byte back to the container", e);
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "could not hand a pipelined request's first byte back to the container",
+              e);
         }
       }
       closed = read < 0;
@@ -203,12 +217,14 @@ final class ClientCloseWatch {
       return null;
     }
     Object connectorRequest = field(request, "request");
-    Object coyote = connectorRequest.getClass().getMethod("getCoyoteRequest").invoke(connectorRequest);
+    Object coyote =
+        connectorRequest.getClass().getMethod("getCoyoteRequest").invoke(connectorRequest);
     Object inputBuffer = coyote.getClass().getMethod("getInputBuffer").invoke(coyote);
     if (!inputBuffer.getClass().getName().equals("org.apache.coyote.http11.Http11InputBuffer")) {
       return null; // HTTP/2, AJP
     }
-    ByteBuffer buffered = (ByteBuffer) inputBuffer.getClass().getMethod("getByteBuffer").invoke(inputBuffer);
+    ByteBuffer buffered =
+        (ByteBuffer) inputBuffer.getClass().getMethod("getByteBuffer").invoke(inputBuffer);
     if (buffered != null && buffered.hasRemaining()) {
       return null; // a pipelined request is already read
     }
@@ -228,8 +244,11 @@ final class ClientCloseWatch {
     };
   }
 
-  /** {@code name}'s public method as declared by a public class or interface of {@code target}'s. */
-  private static Method method(Object target, String name, Class<?>... parameters) throws NoSuchMethodException {
+  /**
+   * {@code name}'s public method as declared by a public class or interface of {@code target}'s.
+   */
+  private static Method method(Object target, String name, Class<?>... parameters)
+      throws NoSuchMethodException {
     Method method = target.getClass().getMethod(name, parameters);
     method.setAccessible(true); // declared public by a class that may not be
     return method;
@@ -249,7 +268,8 @@ final class ClientCloseWatch {
   }
 
   /** Calls {@code method}, rethrowing what it threw: an {@link IOException} is the connection's. */
-  private static Object invoke(Method method, Object target, Object... arguments) throws IOException, ReflectiveOperationException {
+  private static Object invoke(Method method, Object target, Object... arguments)
+      throws IOException, ReflectiveOperationException {
     try {
       return method.invoke(target, arguments);
     } catch (InvocationTargetException e) {

@@ -6,11 +6,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 
 /**
- * Breaks off a committed response so that the client sees a broken connection, never an answer
- * that ends normally. The Servlet API has no such call (completing a response cut short ends it
+ * Breaks off a committed response so that the client sees a broken connection, never an answer that
+ * ends normally. The Servlet API has no such call (completing a response cut short ends it
  * normally: a last chunk, or a connection closed after exactly what was written), so this asks the
- * containers we test with through their own API, found by reflection so that the filter depends
- * on none of them:
+ * containers we test with through their own API, found by reflection so that the filter depends on
+ * none of them:
  *
  * <ul>
  *   <li>Jetty 12 (ee10): {@code ServletApiResponse.getServletChannel().abort(cause)}, which fails
@@ -36,12 +36,14 @@ final class ContainerAbort {
     try {
       return jetty(inner, cause) || tomcat(inner, cause);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "cannot abort a response of " + inner.getClass().getName(), e);
+      LOG.log(
+          System.Logger.Level.DEBUG, "cannot abort a response of " + inner.getClass().getName(), e);
       return false;
     }
   }
 
-  private static boolean jetty(ServletResponse response, Throwable cause) throws ReflectiveOperationException {
+  private static boolean jetty(ServletResponse response, Throwable cause)
+      throws ReflectiveOperationException {
     if (!response.getClass().getName().startsWith("org.eclipse.jetty.")) {
       return false;
     }
@@ -50,14 +52,16 @@ final class ContainerAbort {
     return true;
   }
 
-  private static boolean tomcat(ServletResponse response, Throwable cause) throws ReflectiveOperationException {
+  private static boolean tomcat(ServletResponse response, Throwable cause)
+      throws ReflectiveOperationException {
     if (!response.getClass().getName().equals("org.apache.catalina.connector.ResponseFacade")) {
       return false;
     }
     Field field = response.getClass().getDeclaredField("response");
     field.setAccessible(true);
     Object connectorResponse = field.get(response);
-    Object coyote = connectorResponse.getClass().getMethod("getCoyoteResponse").invoke(connectorResponse);
+    Object coyote =
+        connectorResponse.getClass().getMethod("getCoyoteResponse").invoke(connectorResponse);
     ClassLoader loader = coyote.getClass().getClassLoader();
     Class<?> actionCode = Class.forName("org.apache.coyote.ActionCode", false, loader);
     Object closeNow = actionCode.getField("CLOSE_NOW").get(null);

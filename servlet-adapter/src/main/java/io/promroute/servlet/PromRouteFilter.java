@@ -37,14 +37,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves the Prometheus HTTP API ({@code /api/v1/query}, {@code query_range}, {@code series},
- * {@code labels}, ...) over sharded Prometheus servers, so that Grafana pointed at this
- * application sees one Prometheus. Every other request passes down the chain.
+ * {@code labels}, ...) over sharded Prometheus servers, so that Grafana pointed at this application
+ * sees one Prometheus. Every other request passes down the chain.
  *
  * <p>Configure it programmatically with {@link #builder()}, or in {@code web.xml} with the
- * init-param {@value #CONFIG_INIT_PARAM} naming a YAML configuration file (the standalone
- * router's format, see {@link RouterConfig}). The filter must be registered with
- * {@code asyncSupported=true}: it answers shard requests asynchronously, so no container thread
- * waits for a shard. In Jetty 12:
+ * init-param {@value #CONFIG_INIT_PARAM} naming a YAML configuration file (the standalone router's
+ * format, see {@link RouterConfig}). The filter must be registered with {@code
+ * asyncSupported=true}: it answers shard requests asynchronously, so no container thread waits for
+ * a shard. In Jetty 12:
  *
  * <pre>{@code
  * FilterHolder holder = new FilterHolder(filter);
@@ -53,9 +53,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Answers are copied from the shards on a small pool of daemon threads owned by the filter
- * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it, and the
- * default upstream client's threads when the filter made that client itself (a client given to
- * the builder is the caller's to stop).
+ * (Jackson's streaming parser reads blocking streams); {@link #destroy()} stops it, and the default
+ * upstream client's threads when the filter made that client itself (a client given to the builder
+ * is the caller's to stop).
  */
 public final class PromRouteFilter implements Filter {
 
@@ -63,28 +63,37 @@ public final class PromRouteFilter implements Filter {
   public static final String CONFIG_INIT_PARAM = "config";
 
   private volatile Engine engine;
+
   /**
    * Reads the connections of requests waiting for shards ({@link ClientCloseWatch}); one daemon
    * thread, started with the first watched request, stopped with the filter.
    */
   private final java.util.concurrent.ScheduledThreadPoolExecutor watches = watchTimer();
+
   /** The watches' thread, once started, for {@link #destroy()} to wait for. */
-  private final java.util.concurrent.atomic.AtomicReference<Thread> watchThread = new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicReference<Thread> watchThread =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private java.util.concurrent.ScheduledThreadPoolExecutor watchTimer() {
-    java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "promroute-client-watch");
-      thread.setDaemon(true);
-      // Started by a request's thread, it would keep the application's class loader.
-      thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-      watchThread.set(thread);
-      return thread;
-    });
+    java.util.concurrent.ScheduledThreadPoolExecutor timer =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "promroute-client-watch");
+              thread.setDaemon(true);
+              // Started by a request's thread, it would keep the application's class loader.
+              thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+              watchThread.set(thread);
+              return thread;
+            });
     timer.setRemoveOnCancelPolicy(true); // most watches end with their answer
     return timer;
   }
 
-  /** For containers that instantiate the filter from {@code web.xml}; reads its config in {@link #init}. */
+  /**
+   * For containers that instantiate the filter from {@code web.xml}; reads its config in {@link
+   * #init}.
+   */
   public PromRouteFilter() {}
 
   private PromRouteFilter(Engine engine) {
@@ -105,8 +114,8 @@ public final class PromRouteFilter implements Filter {
    *
    * @param config the configuration
    * @return a new filter, ready without {@link #init}
-   * @throws RouterConfigException if the configuration cannot be used (its settings contradict
-   *     each other), with the builder's message
+   * @throws RouterConfigException if the configuration cannot be used (its settings contradict each
+   *     other), with the builder's message
    */
   public static PromRouteFilter fromConfig(RouterConfig config) {
     Builder builder = builder(config);
@@ -136,7 +145,8 @@ public final class PromRouteFilter implements Filter {
             .unknownShard(config.unknownShard())
             .mode(config.mode())
             .parserOptions(config.parserOptions());
-    if (config.missingShardMatcher() == io.promroute.shard.MissingShardMatcherPolicy.DEFAULT_SHARD) {
+    if (config.missingShardMatcher()
+        == io.promroute.shard.MissingShardMatcherPolicy.DEFAULT_SHARD) {
       rewriter.defaultShard(config.defaultShard());
     } else {
       rewriter.missingShardMatcher(config.missingShardMatcher());
@@ -162,11 +172,11 @@ public final class PromRouteFilter implements Filter {
 
   /**
    * The request attribute in which the filter leaves how it answers an API request it routed, for
-   * the filters before it (metrics, logs): {@code local} (answered without a shard),
-   * {@code single} (one shard, streamed), {@code pass_through} (one shard, unchanged),
-   * {@code merge} (several shards' answers concatenated or united), {@code shard_keys}
-   * ({@code label/<shard label>/values}) or {@code cross_shard} (computed by the router from the
-   * shards' partial answers).
+   * the filters before it (metrics, logs): {@code local} (answered without a shard), {@code single}
+   * (one shard, streamed), {@code pass_through} (one shard, unchanged), {@code merge} (several
+   * shards' answers concatenated or united), {@code shard_keys} ({@code label/<shard
+   * label>/values}) or {@code cross_shard} (computed by the router from the shards' partial
+   * answers).
    */
   public static final String PLAN_KIND_ATTRIBUTE = "io.promroute.planKind";
 
@@ -178,7 +188,9 @@ public final class PromRouteFilter implements Filter {
     String file = filterConfig.getInitParameter(CONFIG_INIT_PARAM);
     if (file == null || file.isBlank()) {
       throw new ServletException(
-          "PromRouteFilter needs the init-param \"" + CONFIG_INIT_PARAM + "\" naming its YAML configuration file");
+          "PromRouteFilter needs the init-param \""
+              + CONFIG_INIT_PARAM
+              + "\" naming its YAML configuration file");
     }
     try {
       engine = fromConfig(RouterConfig.load(Path.of(file))).engine;
@@ -194,7 +206,8 @@ public final class PromRouteFilter implements Filter {
     if (current == null) {
       throw new ServletException("PromRouteFilter was not initialized");
     }
-    if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse httpResponse) {
+    if (request instanceof HttpServletRequest http
+        && response instanceof HttpServletResponse httpResponse) {
       handle(current, http, httpResponse, chain, watches);
     } else {
       chain.doFilter(request, response);
@@ -212,8 +225,13 @@ public final class PromRouteFilter implements Filter {
     return current != null ? current.replicaStatus() : java.util.List.of();
   }
 
-  private static void handle(Engine engine, HttpServletRequest request, HttpServletResponse response, FilterChain chain,
-      java.util.concurrent.ScheduledExecutorService watches) throws IOException, ServletException {
+  private static void handle(
+      Engine engine,
+      HttpServletRequest request,
+      HttpServletResponse response,
+      FilterChain chain,
+      java.util.concurrent.ScheduledExecutorService watches)
+      throws IOException, ServletException {
     String path = request.getRequestURI().substring(request.getContextPath().length());
     if (!engine.serves(path)) {
       chain.doFilter(request, response);
@@ -221,9 +239,10 @@ public final class PromRouteFilter implements Filter {
     }
     if (!request.isAsyncSupported()) {
       // Waiting for shards on a container thread is what this filter exists to avoid.
-      throw new ServletException("PromRouteFilter must be registered with asyncSupported=true"
-          + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
-          + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
+      throw new ServletException(
+          "PromRouteFilter must be registered with asyncSupported=true"
+              + " (FilterHolder.setAsyncSupported(true), <async-supported>true</async-supported>, or"
+              + " FilterRegistration.Dynamic.setAsyncSupported(true)), and so must the filters before it");
     }
     AsyncContext async = request.startAsync(request, response);
     async.setTimeout(engine.answerTimeout().toMillis());
@@ -234,10 +253,13 @@ public final class PromRouteFilter implements Filter {
     if (!answer.ended()) {
       // Waiting for shards, with nothing read or written: the container would not notice the
       // client leaving, the watch does, so that its shard requests are cancelled at once.
-      ClientCloseWatch watch = ClientCloseWatch.of(request, () -> {
-        answer.abort(new java.io.EOFException("the client closed its connection"));
-        exchange.onError();
-      });
+      ClientCloseWatch watch =
+          ClientCloseWatch.of(
+              request,
+              () -> {
+                answer.abort(new java.io.EOFException("the client closed its connection"));
+                exchange.onError();
+              });
       if (watch != null && answer.beforeEnd(watch::stop)) {
         watch.start(watches);
       }
@@ -329,8 +351,8 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * The shard label, e.g. {@code cluster}: added to {@code /api/v1/labels} and answered by
-     * {@code /api/v1/label/<label>/values}. Default: the rewriter's {@link ShardRewriter#shardLabel()}.
+     * The shard label, e.g. {@code cluster}: added to {@code /api/v1/labels} and answered by {@code
+     * /api/v1/label/<label>/values}. Default: the rewriter's {@link ShardRewriter#shardLabel()}.
      *
      * @param shardLabel the label's name
      * @return this builder
@@ -361,7 +383,8 @@ public final class PromRouteFilter implements Filter {
 
     /**
      * The client that sends requests to shards. Default {@link UpstreamClient#jdk()}, which the
-     * filter stops in {@link PromRouteFilter#destroy()}; a client given here is the caller's to stop.
+     * filter stops in {@link PromRouteFilter#destroy()}; a client given here is the caller's to
+     * stop.
      *
      * @param client the client
      * @return this builder
@@ -440,10 +463,10 @@ public final class PromRouteFilter implements Filter {
      * Cross-shard {@code sum}, {@code avg}, {@code stddev} and {@code stdvar} (YAML {@code
      * cross_shard.aggregation}): {@code false} (the default, {@code partials}) sends one partial
      * per output group to each shard and merges them, so the cost grows with the answer's groups
-     * and equals Prometheus's answer within rounding (relative 1e-9); {@code true} ({@code
-     * exact}) fetches every input series and aggregates them in the router in Prometheus's
-     * order, the same to the last bit, but its transfer, memory and time grow with the number of
-     * input series (tens of seconds at 150,000 series).
+     * and equals Prometheus's answer within rounding (relative 1e-9); {@code true} ({@code exact})
+     * fetches every input series and aggregates them in the router in Prometheus's order, the same
+     * to the last bit, but its transfer, memory and time grow with the number of input series (tens
+     * of seconds at 150,000 series).
      *
      * @param exact {@code true} for {@code exact}
      * @return this builder
@@ -472,10 +495,10 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * The most series in an answer the router holds to merge several shards' answers (a
-     * cross-shard query's result, a {@code /api/v1/series} union, which are sorted in memory);
-     * beyond it the request gets 422 {@code execution} before anything is written. Default
-     * 1,000,000. Concatenated fan-outs and range merges stream and are not limited.
+     * The most series in an answer the router holds to merge several shards' answers (a cross-shard
+     * query's result, a {@code /api/v1/series} union, which are sorted in memory); beyond it the
+     * request gets 422 {@code execution} before anything is written. Default 1,000,000.
+     * Concatenated fan-outs and range merges stream and are not limited.
      *
      * @param series the limit, positive
      * @return this builder
@@ -492,11 +515,11 @@ public final class PromRouteFilter implements Filter {
     /**
      * What all requests together may hold in the router's memory to merge and evaluate answers
      * (cross-shard queries' shard answers and results, series and label unions, partial answers'
-     * buffered shard bodies), estimated from what they read; a request that would pass it gets
-     * 503 {@code unavailable} (other requests hold the rest; retry) or, when it alone needs more
-     * than all of it, 422 {@code execution}, never an {@code OutOfMemoryError}. Default: half of
-     * the maximum heap ({@link io.promroute.api.MemoryBudget#DEFAULT_HEAP_FRACTION}). Answers
-     * that stream reserve nothing.
+     * buffered shard bodies), estimated from what they read; a request that would pass it gets 503
+     * {@code unavailable} (other requests hold the rest; retry) or, when it alone needs more than
+     * all of it, 422 {@code execution}, never an {@code OutOfMemoryError}. Default: half of the
+     * maximum heap ({@link io.promroute.api.MemoryBudget#DEFAULT_HEAP_FRACTION}). Answers that
+     * stream reserve nothing.
      *
      * @param bytes the budget in bytes, positive
      * @return this builder
@@ -523,8 +546,8 @@ public final class PromRouteFilter implements Filter {
     }
 
     /**
-     * The largest POST body accepted, in bytes; default 1 MiB. A larger form is answered 400
-     * {@code bad_data}.
+     * The largest POST body accepted, in bytes; default 1 MiB. A larger form is answered 400 {@code
+     * bad_data}.
      *
      * @param bytes the limit, positive
      * @return this builder
@@ -540,8 +563,8 @@ public final class PromRouteFilter implements Filter {
 
     /**
      * How many threads of the filter's copy pool stay ready to copy shards' answers (default 32).
-     * When all are busy more are started, so that copies waiting on a stalled shard (each until
-     * the upstream timeout at most) never make other requests wait in line.
+     * When all are busy more are started, so that copies waiting on a stalled shard (each until the
+     * upstream timeout at most) never make other requests wait in line.
      *
      * @param threads the pool's core size, positive
      * @return this builder
@@ -584,27 +607,61 @@ public final class PromRouteFilter implements Filter {
       if (rewriter != null) {
         for (String key : rewriter.shards()) {
           if (!shards.containsKey(key)) {
-            throw new IllegalStateException("shard \"" + key + "\" of the rewriter has no target: add shard(\"" + key + "\", ...)");
+            throw new IllegalStateException(
+                "shard \""
+                    + key
+                    + "\" of the rewriter has no target: add shard(\""
+                    + key
+                    + "\", ...)");
           }
         }
         for (String key : shards.keySet()) {
           if (!rewriter.shards().contains(key)) {
-            throw new IllegalStateException("shard \"" + key + "\" has a target but the rewriter does not know it (its shards: "
-                + String.join(", ", rewriter.shards()) + ")");
+            throw new IllegalStateException(
+                "shard \""
+                    + key
+                    + "\" has a target but the rewriter does not know it (its shards: "
+                    + String.join(", ", rewriter.shards())
+                    + ")");
           }
         }
       }
       String label = shardLabel != null ? shardLabel : labelOf(rewriter);
-      boolean strips = rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
-      UpstreamClient upstream = ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
-      // AUTO asks the shards' versions (and the engine reports them); a pinned dialect asks nothing.
-      ShardVersions versions = routing == null && !rewriter.parserOptions().prometheus2Functions()
-          && promqlDialect == PromqlDialect.AUTO ? new ShardVersions(shards, upstream, SHARD_VERSION_TIMEOUT) : null;
-      Router router = new Router(routing != null ? routing : routing(rewriter, versions), label,
-          java.util.List.copyOf(shards.keySet()), strips, exactCrossShardSums);
-      return new Engine(router, label, shards, upstream, pathPrefix, upstreamTimeout, partialResponse,
-          forwardedHeaders, maxRequestBodyBytes, copyPool(copyThreads), true, maxSamples, maxSeries,
-          client == null, versions == null ? java.util.Map::of : versions::versions,
+      boolean strips =
+          rewriter == null || rewriter.mode() == io.promroute.shard.ShardLabelMode.STRIP;
+      UpstreamClient upstream =
+          ReplicaClient.wrap(client != null ? client : UpstreamClient.jdk(), shards, replicaPolicy);
+      // AUTO asks the shards' versions (and the engine reports them); a pinned dialect asks
+      // nothing.
+      ShardVersions versions =
+          routing == null
+                  && !rewriter.parserOptions().prometheus2Functions()
+                  && promqlDialect == PromqlDialect.AUTO
+              ? new ShardVersions(shards, upstream, SHARD_VERSION_TIMEOUT)
+              : null;
+      Router router =
+          new Router(
+              routing != null ? routing : routing(rewriter, versions),
+              label,
+              java.util.List.copyOf(shards.keySet()),
+              strips,
+              exactCrossShardSums);
+      return new Engine(
+          router,
+          label,
+          shards,
+          upstream,
+          pathPrefix,
+          upstreamTimeout,
+          partialResponse,
+          forwardedHeaders,
+          maxRequestBodyBytes,
+          copyPool(copyThreads),
+          true,
+          maxSamples,
+          maxSeries,
+          client == null,
+          versions == null ? java.util.Map::of : versions::versions,
           maxMemoryBytes > 0 ? maxMemoryBytes : io.promroute.api.MemoryBudget.defaultBytes());
     }
 
@@ -613,17 +670,22 @@ public final class PromRouteFilter implements Filter {
      * starts asking them) when there are any.
      */
     private Routing routing(ShardRewriter rewriter, ShardVersions versions) {
-      if (rewriter.parserOptions().prometheus2Functions() || promqlDialect == PromqlDialect.PROMETHEUS_3) {
+      if (rewriter.parserOptions().prometheus2Functions()
+          || promqlDialect == PromqlDialect.PROMETHEUS_3) {
         return Routing.of(rewriter);
       }
-      ShardRewriter prometheus2 = rewriter.withParserOptions(
-          rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
+      ShardRewriter prometheus2 =
+          rewriter.withParserOptions(
+              rewriter.parserOptions().toBuilder().prometheus2Functions(true).build());
       if (versions == null) {
         return Routing.of(prometheus2); // PROMETHEUS_2
       }
       versions.refresh();
       return Routing.following(
-          rewriter, prometheus2, versions::acceptPrometheus2Functions, versions::bareRangeQueryParseErrors);
+          rewriter,
+          prometheus2,
+          versions::acceptPrometheus2Functions,
+          versions::bareRangeQueryParseErrors);
     }
 
     private static String labelOf(ShardRewriter rewriter) {
@@ -633,14 +695,22 @@ public final class PromRouteFilter implements Filter {
       return rewriter.shardLabel();
     }
 
-    /** A bound against runaway thread creation, far above what the copies of a deadline's worth of requests need. */
+    /**
+     * A bound against runaway thread creation, far above what the copies of a deadline's worth of
+     * requests need.
+     */
     private static final int MAX_COPY_THREADS = 4096;
 
     private static ExecutorService copyPool(int threads) {
       AtomicInteger count = new AtomicInteger();
       ThreadPoolExecutor pool =
           // No queue: a copy blocked on a stalled shard must not hold up a healthy one behind it.
-          new ThreadPoolExecutor(threads, MAX_COPY_THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+          new ThreadPoolExecutor(
+              threads,
+              MAX_COPY_THREADS,
+              30,
+              TimeUnit.SECONDS,
+              new SynchronousQueue<>(),
               runnable -> {
                 Thread thread = new Thread(runnable, "promroute-copy-" + count.incrementAndGet());
                 thread.setDaemon(true);

@@ -19,16 +19,17 @@ import java.util.Set;
 
 /**
  * The router's configuration, as read from a YAML file that prome-route's {@code prome-route.yml}
- * is a valid instance of ({@code replace_label_name}, {@code prome_servers},
- * {@code http.listen_addr}), plus PromRoute's extensions. Shared by the filter's init-param and
- * the standalone router.
+ * is a valid instance of ({@code replace_label_name}, {@code prome_servers}, {@code
+ * http.listen_addr}), plus PromRoute's extensions. Shared by the filter's init-param and the
+ * standalone router.
  *
  * @param shardLabel {@code replace_label_name}: the shard label, e.g. {@code cluster}
  * @param shards shard key to target, in file order ({@code prome_servers} plus per-shard details)
  * @param listenAddress {@code http.listen_addr}, e.g. {@code :9097} (standalone router only)
  * @param pathPrefix serve the API under this prefix ({@code ""} for none)
  * @param missingShardMatcher what to do with a query that names no shard
- * @param defaultShard the shard for {@link MissingShardMatcherPolicy#DEFAULT_SHARD}, or {@code null}
+ * @param defaultShard the shard for {@link MissingShardMatcherPolicy#DEFAULT_SHARD}, or {@code
+ *     null}
  * @param unlabeledSelectors what to do with selectors without a shard matcher
  * @param unknownShard what to do with a shard value no shard has
  * @param mode strip the shard matchers, or keep them (shards that store the label)
@@ -45,12 +46,12 @@ import java.util.Set;
  * @param replicaPolicy how shards with several replicas choose one and fail over
  * @param forwardedHeaders client headers forwarded to shards
  * @param maxRequestBodyBytes the largest POST body accepted
- * @param maxSamples {@code limits.max_samples}: the most samples one cross-shard query may hold
- *     in the router (Prometheus's {@code --query.max-samples})
+ * @param maxSamples {@code limits.max_samples}: the most samples one cross-shard query may hold in
+ *     the router (Prometheus's {@code --query.max-samples})
  * @param maxSeries {@code limits.max_series}: the most series in an answer merged by the router
  * @param maxMemoryBytes {@code limits.max_memory}: what all requests together may hold in the
- *     router's memory to merge and evaluate answers, in bytes (a percentage in the file is
- *     resolved against this JVM's maximum heap when the file is read)
+ *     router's memory to merge and evaluate answers, in bytes (a percentage in the file is resolved
+ *     against this JVM's maximum heap when the file is read)
  * @param source where the configuration was read from, for messages (file path or a name)
  */
 public record RouterConfig(
@@ -106,7 +107,9 @@ public record RouterConfig(
    */
   public RouterConfig {
     requireNonNull(shardLabel, "shardLabel is null");
-    shards = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(shards, "shards is null")));
+    shards =
+        java.util.Collections.unmodifiableMap(
+            new LinkedHashMap<>(requireNonNull(shards, "shards is null")));
     requireNonNull(listenAddress, "listenAddress is null");
     requireNonNull(pathPrefix, "pathPrefix is null");
     requireNonNull(missingShardMatcher, "missingShardMatcher is null");
@@ -125,9 +128,9 @@ public record RouterConfig(
   }
 
   /**
-   * Reads a configuration file. Relative paths in it ({@code password_file},
-   * {@code bearer_token_file}, {@code tls.ca_file}) start at the file's directory, and the files
-   * they name are read now.
+   * Reads a configuration file. Relative paths in it ({@code password_file}, {@code
+   * bearer_token_file}, {@code tls.ca_file}) start at the file's directory, and the files they name
+   * are read now.
    *
    * @param file the YAML file
    * @return the configuration
@@ -164,9 +167,8 @@ public record RouterConfig(
   }
 
   /**
-   * A duration as the file spells one, Prometheus's way ({@code 30s}, {@code 1m30s},
-   * {@code 500ms}); {@code null} when the text is not one. For command lines that take durations
-   * too.
+   * A duration as the file spells one, Prometheus's way ({@code 30s}, {@code 1m30s}, {@code
+   * 500ms}); {@code null} when the text is not one. For command lines that take durations too.
    *
    * @param text the duration's text
    * @return the duration, or {@code null} if {@code text} is not one

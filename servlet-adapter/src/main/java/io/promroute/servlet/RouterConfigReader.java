@@ -36,9 +36,9 @@ import java.util.regex.Pattern;
  * Turns a {@link YamlTree} into a {@link RouterConfig}, checking every key and value without the
  * network. A problem stops the configuration from being used (a router that starts with half its
  * configuration ignored is worse than one that does not start), but not the reading: the reader
- * goes on with the next setting, section or shard, and the exception names every problem found,
- * one per line, each {@code <source>:<line>: <dotted.key>: <problem>}, in line order. A problem
- * that leaves a setting unknown (a shard without a valid address) skips only what depends on it.
+ * goes on with the next setting, section or shard, and the exception names every problem found, one
+ * per line, each {@code <source>:<line>: <dotted.key>: <problem>}, in line order. A problem that
+ * leaves a setting unknown (a shard without a valid address) skips only what depends on it.
  */
 final class RouterConfigReader {
 
@@ -48,15 +48,24 @@ final class RouterConfigReader {
   static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-  /** A size: a number and a unit ({@code B}, {@code KB}/{@code KiB}, ..., none for bytes) or {@code %}. */
-  private static final Pattern MEMORY_SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(%|[KMGT]i?B|B|)", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * A size: a number and a unit ({@code B}, {@code KB}/{@code KiB}, ..., none for bytes) or {@code
+   * %}.
+   */
+  private static final Pattern MEMORY_SIZE =
+      Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(%|[KMGT]i?B|B|)", Pattern.CASE_INSENSITIVE);
+
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
-  private static final Pattern LISTEN_ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\s\\[\\]]*):(\\d{1,5})");
+  private static final Pattern LISTEN_ADDRESS =
+      Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\s\\[\\]]*):(\\d{1,5})");
 
   private final String source;
   private final Path baseDirectory;
+
   /** Every problem found so far, in the order found. */
   private final List<RouterConfigException> problems = new ArrayList<>();
+
   /** Shards that are named but could not be read: not reported again as unknown shards. */
   private final Set<String> brokenShards = new LinkedHashSet<>();
 
@@ -75,127 +84,260 @@ final class RouterConfigReader {
   RouterConfig read(Node root) {
     Section top = Section.root(this, root);
     top.allowOnly(
-        "replace_label_name", "prome_servers", "shards", "http", "routing", "cross_shard", "promql", "upstream", "limits");
+        "replace_label_name",
+        "prome_servers",
+        "shards",
+        "http",
+        "routing",
+        "cross_shard",
+        "promql",
+        "upstream",
+        "limits");
 
-    String shardLabel = attempt(() -> {
-      String label = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
-      if (!LabelNames.isLegacy(label) || label.startsWith("__")) {
-        throw error(top.scalarNode("replace_label_name"), "replace_label_name",
-            "\"" + label + "\" is not a label name (letters, digits and _, not starting with a digit or __)");
-      }
-      return label;
-    }, DEFAULT_SHARD_LABEL);
+    String shardLabel =
+        attempt(
+            () -> {
+              String label = top.string("replace_label_name").orElse(DEFAULT_SHARD_LABEL);
+              if (!LabelNames.isLegacy(label) || label.startsWith("__")) {
+                throw error(
+                    top.scalarNode("replace_label_name"),
+                    "replace_label_name",
+                    "\""
+                        + label
+                        + "\" is not a label name (letters, digits and _, not starting with a digit or __)");
+              }
+              return label;
+            },
+            DEFAULT_SHARD_LABEL);
 
     Map<String, ShardTarget> shards = attempt(() -> readShards(top), Map.of());
 
     Section http = attempt(() -> top.section("http"), Section.empty(this, "http", top.line()));
     http.allowOnly("listen_addr", "path_prefix");
-    String listenAddress = attempt(() -> {
-      String address = http.string("listen_addr").orElse(DEFAULT_LISTEN_ADDRESS).strip();
-      if (!LISTEN_ADDRESS.matcher(address).matches() || port(address) > 65535) {
-        throw error(http.scalarNode("listen_addr"), "http.listen_addr",
-            "\"" + address + "\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")");
-      }
-      return address;
-    }, DEFAULT_LISTEN_ADDRESS);
-    String pathPrefix = attempt(() -> {
-      String prefix = http.string("path_prefix").orElse("");
-      if (!prefix.isEmpty() && (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#"))) {
-        throw error(http.scalarNode("path_prefix"), "http.path_prefix",
-            "\"" + prefix + "\" must be a path starting with / (e.g. \"/prometheus\")");
-      }
-      while (prefix.endsWith("/")) {
-        prefix = prefix.substring(0, prefix.length() - 1);
-      }
-      return prefix;
-    }, "");
+    String listenAddress =
+        attempt(
+            () -> {
+              String address = http.string("listen_addr").orElse(DEFAULT_LISTEN_ADDRESS).strip();
+              if (!LISTEN_ADDRESS.matcher(address).matches() || port(address) > 65535) {
+                throw error(
+                    http.scalarNode("listen_addr"),
+                    "http.listen_addr",
+                    "\""
+                        + address
+                        + "\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")");
+              }
+              return address;
+            },
+            DEFAULT_LISTEN_ADDRESS);
+    String pathPrefix =
+        attempt(
+            () -> {
+              String prefix = http.string("path_prefix").orElse("");
+              if (!prefix.isEmpty()
+                  && (!prefix.startsWith("/") || prefix.contains("?") || prefix.contains("#"))) {
+                throw error(
+                    http.scalarNode("path_prefix"),
+                    "http.path_prefix",
+                    "\"" + prefix + "\" must be a path starting with / (e.g. \"/prometheus\")");
+              }
+              while (prefix.endsWith("/")) {
+                prefix = prefix.substring(0, prefix.length() - 1);
+              }
+              return prefix;
+            },
+            "");
 
-    Section routing = attempt(() -> top.section("routing"), Section.empty(this, "routing", top.line()));
-    routing.allowOnly("missing_shard_matcher", "default_shard", "unlabeled_selectors", "unknown_shard", "shard_label");
-    MissingShardMatcherPolicy configuredMissing = attempt(() -> routing.choice("missing_shard_matcher", Map.of(
-        "all_shards", MissingShardMatcherPolicy.ALL_SHARDS,
-        "reject", MissingShardMatcherPolicy.REJECT,
-        "default_shard", MissingShardMatcherPolicy.DEFAULT_SHARD), null), null);
+    Section routing =
+        attempt(() -> top.section("routing"), Section.empty(this, "routing", top.line()));
+    routing.allowOnly(
+        "missing_shard_matcher",
+        "default_shard",
+        "unlabeled_selectors",
+        "unknown_shard",
+        "shard_label");
+    MissingShardMatcherPolicy configuredMissing =
+        attempt(
+            () ->
+                routing.choice(
+                    "missing_shard_matcher",
+                    Map.of(
+                        "all_shards", MissingShardMatcherPolicy.ALL_SHARDS,
+                        "reject", MissingShardMatcherPolicy.REJECT,
+                        "default_shard", MissingShardMatcherPolicy.DEFAULT_SHARD),
+                    null),
+            null);
     String defaultShard = attempt(() -> routing.string("default_shard").orElse(null), null);
-    MissingShardMatcherPolicy missing = attempt(() -> missingShardMatcher(routing, configuredMissing, defaultShard, shards),
-        MissingShardMatcherPolicy.ALL_SHARDS);
-    UnlabeledSelectorPolicy unlabeled = attempt(() -> routing.choice("unlabeled_selectors", Map.of(
-        "global", UnlabeledSelectorPolicy.GLOBAL_VIEW,
-        "inherit", UnlabeledSelectorPolicy.INHERIT,
-        "reject", UnlabeledSelectorPolicy.REJECT), UnlabeledSelectorPolicy.GLOBAL_VIEW), UnlabeledSelectorPolicy.GLOBAL_VIEW);
-    UnknownShardPolicy unknown = attempt(() -> routing.choice("unknown_shard", Map.of(
-        "empty", UnknownShardPolicy.EMPTY_RESULT,
-        "reject", UnknownShardPolicy.REJECT), UnknownShardPolicy.EMPTY_RESULT), UnknownShardPolicy.EMPTY_RESULT);
-    ShardLabelMode mode = attempt(() -> routing.choice("shard_label", Map.of(
-        "strip", ShardLabelMode.STRIP,
-        "keep", ShardLabelMode.KEEP), ShardLabelMode.STRIP), ShardLabelMode.STRIP);
+    MissingShardMatcherPolicy missing =
+        attempt(
+            () -> missingShardMatcher(routing, configuredMissing, defaultShard, shards),
+            MissingShardMatcherPolicy.ALL_SHARDS);
+    UnlabeledSelectorPolicy unlabeled =
+        attempt(
+            () ->
+                routing.choice(
+                    "unlabeled_selectors",
+                    Map.of(
+                        "global", UnlabeledSelectorPolicy.GLOBAL_VIEW,
+                        "inherit", UnlabeledSelectorPolicy.INHERIT,
+                        "reject", UnlabeledSelectorPolicy.REJECT),
+                    UnlabeledSelectorPolicy.GLOBAL_VIEW),
+            UnlabeledSelectorPolicy.GLOBAL_VIEW);
+    UnknownShardPolicy unknown =
+        attempt(
+            () ->
+                routing.choice(
+                    "unknown_shard",
+                    Map.of(
+                        "empty", UnknownShardPolicy.EMPTY_RESULT,
+                        "reject", UnknownShardPolicy.REJECT),
+                    UnknownShardPolicy.EMPTY_RESULT),
+            UnknownShardPolicy.EMPTY_RESULT);
+    ShardLabelMode mode =
+        attempt(
+            () ->
+                routing.choice(
+                    "shard_label",
+                    Map.of(
+                        "strip", ShardLabelMode.STRIP,
+                        "keep", ShardLabelMode.KEEP),
+                    ShardLabelMode.STRIP),
+            ShardLabelMode.STRIP);
 
-    Section crossShard = attempt(() -> top.section("cross_shard"), Section.empty(this, "cross_shard", top.line()));
+    Section crossShard =
+        attempt(() -> top.section("cross_shard"), Section.empty(this, "cross_shard", top.line()));
     crossShard.allowOnly("aggregation");
-    boolean exactAggregation = attempt(() -> crossShard.choice("aggregation", Map.of(
-        "partials", Boolean.FALSE,
-        "exact", Boolean.TRUE), Boolean.FALSE), Boolean.FALSE);
+    boolean exactAggregation =
+        attempt(
+            () ->
+                crossShard.choice(
+                    "aggregation",
+                    Map.of(
+                        "partials", Boolean.FALSE,
+                        "exact", Boolean.TRUE),
+                    Boolean.FALSE),
+            Boolean.FALSE);
 
-    Section limits = attempt(() -> top.section("limits"), Section.empty(this, "limits", top.line()));
-    limits.allowOnly("max_query_length", "max_request_body_bytes", "max_samples", "max_series", "max_memory");
-    int maxQueryLength = attempt(() -> limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH),
-        ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
-    int maxBody = attempt(() -> limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES),
-        DEFAULT_MAX_REQUEST_BODY_BYTES);
-    int maxSamples = attempt(() -> limits.positiveInt("max_samples", (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES),
-        (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES);
-    int maxSeries = attempt(() -> limits.positiveInt("max_series", PromRouteFilter.DEFAULT_MAX_SERIES),
-        PromRouteFilter.DEFAULT_MAX_SERIES);
-    long maxMemory = attempt(() -> limits.memorySize("max_memory", io.promroute.api.MemoryBudget.defaultBytes()),
-        io.promroute.api.MemoryBudget.defaultBytes());
+    Section limits =
+        attempt(() -> top.section("limits"), Section.empty(this, "limits", top.line()));
+    limits.allowOnly(
+        "max_query_length", "max_request_body_bytes", "max_samples", "max_series", "max_memory");
+    int maxQueryLength =
+        attempt(
+            () -> limits.positiveInt("max_query_length", ParserOptions.DEFAULT_MAX_QUERY_LENGTH),
+            ParserOptions.DEFAULT_MAX_QUERY_LENGTH);
+    int maxBody =
+        attempt(
+            () -> limits.positiveInt("max_request_body_bytes", DEFAULT_MAX_REQUEST_BODY_BYTES),
+            DEFAULT_MAX_REQUEST_BODY_BYTES);
+    int maxSamples =
+        attempt(
+            () ->
+                limits.positiveInt(
+                    "max_samples", (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES),
+            (int) io.promroute.api.SampleLimit.DEFAULT_MAX_SAMPLES);
+    int maxSeries =
+        attempt(
+            () -> limits.positiveInt("max_series", PromRouteFilter.DEFAULT_MAX_SERIES),
+            PromRouteFilter.DEFAULT_MAX_SERIES);
+    long maxMemory =
+        attempt(
+            () -> limits.memorySize("max_memory", io.promroute.api.MemoryBudget.defaultBytes()),
+            io.promroute.api.MemoryBudget.defaultBytes());
 
-    Section promql = attempt(() -> top.section("promql"), Section.empty(this, "promql", top.line()));
-    promql.allowOnly("experimental_functions", "duration_expressions", "extended_range_selectors",
-        "binop_fill_modifiers", "prometheus2_functions", "dialect", "max_nesting_depth");
+    Section promql =
+        attempt(() -> top.section("promql"), Section.empty(this, "promql", top.line()));
+    promql.allowOnly(
+        "experimental_functions",
+        "duration_expressions",
+        "extended_range_selectors",
+        "binop_fill_modifiers",
+        "prometheus2_functions",
+        "dialect",
+        "max_nesting_depth");
     ParserOptions defaults = ParserOptions.defaults();
-    ParserOptions parserOptions = ParserOptions.builder()
-        .experimentalFunctions(attempt(() -> promql.bool("experimental_functions", defaults.experimentalFunctions()), defaults.experimentalFunctions()))
-        .durationExpressions(attempt(() -> promql.bool("duration_expressions", defaults.durationExpressions()), defaults.durationExpressions()))
-        .extendedRangeSelectors(attempt(() -> promql.bool("extended_range_selectors", defaults.extendedRangeSelectors()), defaults.extendedRangeSelectors()))
-        .binopFillModifiers(attempt(() -> promql.bool("binop_fill_modifiers", defaults.binopFillModifiers()), defaults.binopFillModifiers()))
-        .prometheus2Functions(attempt(() -> promql.bool("prometheus2_functions", defaults.prometheus2Functions()), defaults.prometheus2Functions()))
-        .maxNestingDepth(attempt(() -> promql.positiveInt("max_nesting_depth", defaults.maxNestingDepth()),
-            defaults.maxNestingDepth()))
-        .maxQueryLength(maxQueryLength)
-        .build();
+    ParserOptions parserOptions =
+        ParserOptions.builder()
+            .experimentalFunctions(
+                attempt(
+                    () -> promql.bool("experimental_functions", defaults.experimentalFunctions()),
+                    defaults.experimentalFunctions()))
+            .durationExpressions(
+                attempt(
+                    () -> promql.bool("duration_expressions", defaults.durationExpressions()),
+                    defaults.durationExpressions()))
+            .extendedRangeSelectors(
+                attempt(
+                    () ->
+                        promql.bool("extended_range_selectors", defaults.extendedRangeSelectors()),
+                    defaults.extendedRangeSelectors()))
+            .binopFillModifiers(
+                attempt(
+                    () -> promql.bool("binop_fill_modifiers", defaults.binopFillModifiers()),
+                    defaults.binopFillModifiers()))
+            .prometheus2Functions(
+                attempt(
+                    () -> promql.bool("prometheus2_functions", defaults.prometheus2Functions()),
+                    defaults.prometheus2Functions()))
+            .maxNestingDepth(
+                attempt(
+                    () -> promql.positiveInt("max_nesting_depth", defaults.maxNestingDepth()),
+                    defaults.maxNestingDepth()))
+            .maxQueryLength(maxQueryLength)
+            .build();
     // An explicit prometheus2_functions pins the dialect; otherwise it follows the shards.
-    PromqlDialect dialect = promql.has("prometheus2_functions")
-        ? (parserOptions.prometheus2Functions() ? PromqlDialect.PROMETHEUS_2 : PromqlDialect.PROMETHEUS_3)
-        : attempt(() -> promql.choice("dialect", Map.of(
-            "auto", PromqlDialect.AUTO,
-            "prometheus2", PromqlDialect.PROMETHEUS_2,
-            "prometheus3", PromqlDialect.PROMETHEUS_3), PromqlDialect.AUTO), PromqlDialect.AUTO);
+    PromqlDialect dialect =
+        promql.has("prometheus2_functions")
+            ? (parserOptions.prometheus2Functions()
+                ? PromqlDialect.PROMETHEUS_2
+                : PromqlDialect.PROMETHEUS_3)
+            : attempt(
+                () ->
+                    promql.choice(
+                        "dialect",
+                        Map.of(
+                            "auto", PromqlDialect.AUTO,
+                            "prometheus2", PromqlDialect.PROMETHEUS_2,
+                            "prometheus3", PromqlDialect.PROMETHEUS_3),
+                        PromqlDialect.AUTO),
+                PromqlDialect.AUTO);
 
-    Section upstream = attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
+    Section upstream =
+        attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
     upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
-    Duration timeout = attempt(() -> upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT), DEFAULT_UPSTREAM_TIMEOUT);
+    Duration timeout =
+        attempt(
+            () -> upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT), DEFAULT_UPSTREAM_TIMEOUT);
     boolean partialResponse = attempt(() -> upstream.bool("partial_response", true), true);
-    Section replicas = attempt(() -> upstream.section("replicas"), Section.empty(this, "upstream.replicas", upstream.line()));
+    Section replicas =
+        attempt(
+            () -> upstream.section("replicas"),
+            Section.empty(this, "upstream.replicas", upstream.line()));
     replicas.allowOnly("first_byte_timeout", "backoff", "probe_interval");
     ReplicaPolicy defaultPolicy = ReplicaPolicy.DEFAULT;
-    ReplicaPolicy replicaPolicy = attempt(() -> {
-      try {
-        return new ReplicaPolicy(
-            replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
-            replicas.duration("backoff", defaultPolicy.backoff()),
-            replicas.duration("probe_interval", defaultPolicy.probeInterval()));
-      } catch (IllegalArgumentException e) {
-        throw error(replicas.line(), "upstream.replicas", e.getMessage());
-      }
-    }, defaultPolicy);
+    ReplicaPolicy replicaPolicy =
+        attempt(
+            () -> {
+              try {
+                return new ReplicaPolicy(
+                    replicas.duration("first_byte_timeout", defaultPolicy.firstByteTimeout()),
+                    replicas.duration("backoff", defaultPolicy.backoff()),
+                    replicas.duration("probe_interval", defaultPolicy.probeInterval()));
+              } catch (IllegalArgumentException e) {
+                throw error(replicas.line(), "upstream.replicas", e.getMessage());
+              }
+            },
+            defaultPolicy);
     Set<String> forwardHeaders = new LinkedHashSet<>();
     for (Scalar header : attempt(() -> upstream.stringList("forward_headers"), List.<Scalar>of())) {
       String name = header.text();
       if (!HEADER_NAME.matcher(name).matches()) {
         problem(error(header, "upstream.forward_headers", "\"" + name + "\" is not a header name"));
       } else if (HopByHopHeaders.contains(name.toLowerCase(Locale.ROOT))) {
-        problem(error(header, "upstream.forward_headers",
-            "\"" + name + "\" is a hop-by-hop or framing header and is never forwarded"));
+        problem(
+            error(
+                header,
+                "upstream.forward_headers",
+                "\"" + name + "\" is a hop-by-hop or framing header and is never forwarded"));
       } else {
         forwardHeaders.add(name.toLowerCase(Locale.ROOT));
       }
@@ -229,24 +371,40 @@ final class RouterConfigReader {
   }
 
   /** The policy for a query without a shard matcher, checked against the default shard. */
-  private MissingShardMatcherPolicy missingShardMatcher(Section routing, MissingShardMatcherPolicy configured,
-      String defaultShard, Map<String, ShardTarget> shards) {
+  private MissingShardMatcherPolicy missingShardMatcher(
+      Section routing,
+      MissingShardMatcherPolicy configured,
+      String defaultShard,
+      Map<String, ShardTarget> shards) {
     MissingShardMatcherPolicy missing = configured;
     if (defaultShard != null) {
-      if (!shards.containsKey(defaultShard) && !shards.isEmpty() && !brokenShards.contains(defaultShard)) {
-        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
-            "\"" + defaultShard + "\" is not a configured shard (shards: " + String.join(", ", shards.keySet()) + ")");
+      if (!shards.containsKey(defaultShard)
+          && !shards.isEmpty()
+          && !brokenShards.contains(defaultShard)) {
+        throw error(
+            routing.scalarNode("default_shard"),
+            "routing.default_shard",
+            "\""
+                + defaultShard
+                + "\" is not a configured shard (shards: "
+                + String.join(", ", shards.keySet())
+                + ")");
       }
       if (missing == null) {
         missing = MissingShardMatcherPolicy.DEFAULT_SHARD; // naming a default shard means using it
       } else if (missing != MissingShardMatcherPolicy.DEFAULT_SHARD) {
-        throw error(routing.scalarNode("default_shard"), "routing.default_shard",
+        throw error(
+            routing.scalarNode("default_shard"),
+            "routing.default_shard",
             "only used with missing_shard_matcher: default_shard, but missing_shard_matcher is "
                 + missing.name().toLowerCase(Locale.ROOT));
       }
     } else if (missing == MissingShardMatcherPolicy.DEFAULT_SHARD) {
-      throw error(routing.scalarNode("missing_shard_matcher"), "routing.missing_shard_matcher",
-          "default_shard needs routing.default_shard naming one of: " + String.join(", ", shards.keySet()));
+      throw error(
+          routing.scalarNode("missing_shard_matcher"),
+          "routing.missing_shard_matcher",
+          "default_shard needs routing.default_shard naming one of: "
+              + String.join(", ", shards.keySet()));
     }
     return missing == null ? MissingShardMatcherPolicy.ALL_SHARDS : missing;
   }
@@ -295,23 +453,30 @@ final class RouterConfigReader {
     Map<String, List<Scalar>> addresses = new LinkedHashMap<>();
     Section servers = top.section("prome_servers");
     for (Entry entry : servers.entries()) {
-      List<Scalar> address = attempt(() -> {
-        checkShardKey(entry, "prome_servers");
-        return servers.addresses(entry);
-      }, null);
+      List<Scalar> address =
+          attempt(
+              () -> {
+                checkShardKey(entry, "prome_servers");
+                return servers.addresses(entry);
+              },
+              null);
       if (address != null) {
         addresses.put(entry.key(), address);
       } else {
         brokenShards.add(entry.key());
       }
     }
-    Section details = attempt(() -> top.section("shards"), Section.empty(this, "shards", top.line()));
+    Section details =
+        attempt(() -> top.section("shards"), Section.empty(this, "shards", top.line()));
     Map<String, Section> detailSections = new LinkedHashMap<>();
     for (Entry entry : details.entries()) {
-      Section detail = attempt(() -> {
-        checkShardKey(entry, "shards");
-        return details.section(entry.key());
-      }, null);
+      Section detail =
+          attempt(
+              () -> {
+                checkShardKey(entry, "shards");
+                return details.section(entry.key());
+              },
+              null);
       if (detail != null) {
         detailSections.put(entry.key(), detail);
       } else {
@@ -319,8 +484,12 @@ final class RouterConfigReader {
       }
     }
     if (addresses.isEmpty() && detailSections.isEmpty() && brokenShards.isEmpty()) {
-      throw new RouterConfigException(source + ":" + top.line() + ": prome_servers: no shard configured: "
-          + "list each shard key and its address, e.g.\nprome_servers:\n  a: 127.0.0.1:9090");
+      throw new RouterConfigException(
+          source
+              + ":"
+              + top.line()
+              + ": prome_servers: no shard configured: "
+              + "list each shard key and its address, e.g.\nprome_servers:\n  a: 127.0.0.1:9090");
     }
     Set<String> keys = new LinkedHashSet<>(addresses.keySet());
     keys.addAll(detailSections.keySet());
@@ -331,16 +500,32 @@ final class RouterConfigReader {
       // A problem in one shard is noted and the next shard is read.
       try {
         List<Scalar> address = addresses.get(key);
-        Section detail = detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
-        detail.allowOnly("url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
-        List<Scalar> url = detail.has("url") && detail.scalarOrList("url") ? detail.addresses(detail.entry("url")) : null;
+        Section detail =
+            detailSections.getOrDefault(key, Section.empty(this, "shards." + key, top.line()));
+        detail.allowOnly(
+            "url", "basic_auth", "bearer_token", "bearer_token_file", "headers", "tls");
+        List<Scalar> url =
+            detail.has("url") && detail.scalarOrList("url")
+                ? detail.addresses(detail.entry("url"))
+                : null;
         if (address != null && url != null) {
-          throw error(url.get(0), "shards." + key + ".url",
-              "shard \"" + key + "\" already has its address in prome_servers (line " + address.get(0).line() + ")");
+          throw error(
+              url.get(0),
+              "shards." + key + ".url",
+              "shard \""
+                  + key
+                  + "\" already has its address in prome_servers (line "
+                  + address.get(0).line()
+                  + ")");
         }
         if (address == null && url == null) {
-          throw new RouterConfigException(source + ":" + detail.line() + ": shards." + key
-              + ": no address: add url: http://host:port (or list it under prome_servers)");
+          throw new RouterConfigException(
+              source
+                  + ":"
+                  + detail.line()
+                  + ": shards."
+                  + key
+                  + ": no address: add url: http://host:port (or list it under prome_servers)");
         }
         List<Scalar> where = address != null ? address : url;
         String whereKey = address != null ? "prome_servers." + key : "shards." + key + ".url";
@@ -358,18 +543,40 @@ final class RouterConfigReader {
         Section basicAuth = detail.section("basic_auth");
         if (basicAuth.present()) {
           basicAuth.allowOnly("username", "password", "password_file");
-          user = basicAuth.string("username").orElseThrow(() -> new RouterConfigException(
-              source + ":" + basicAuth.line() + ": shards." + key + ".basic_auth.username: missing"));
-          password = secret(basicAuth, "password", "password_file", "shards." + key + ".basic_auth");
+          user =
+              basicAuth
+                  .string("username")
+                  .orElseThrow(
+                      () ->
+                          new RouterConfigException(
+                              source
+                                  + ":"
+                                  + basicAuth.line()
+                                  + ": shards."
+                                  + key
+                                  + ".basic_auth.username: missing"));
+          password =
+              secret(basicAuth, "password", "password_file", "shards." + key + ".basic_auth");
           if (password == null) {
-            throw new RouterConfigException(source + ":" + basicAuth.line() + ": shards." + key
-                + ".basic_auth: give password or password_file");
+            throw new RouterConfigException(
+                source
+                    + ":"
+                    + basicAuth.line()
+                    + ": shards."
+                    + key
+                    + ".basic_auth: give password or password_file");
           }
         }
         String token = secret(detail, "bearer_token", "bearer_token_file", "shards." + key);
         if (token != null && user != null) {
-          Scalar tokenNode = detail.scalarNode(detail.has("bearer_token") ? "bearer_token" : "bearer_token_file");
-          throw error(tokenNode, "shards." + key + "." + (detail.has("bearer_token") ? "bearer_token" : "bearer_token_file"),
+          Scalar tokenNode =
+              detail.scalarNode(detail.has("bearer_token") ? "bearer_token" : "bearer_token_file");
+          throw error(
+              tokenNode,
+              "shards."
+                  + key
+                  + "."
+                  + (detail.has("bearer_token") ? "bearer_token" : "bearer_token_file"),
               "a shard takes basic_auth or a bearer token, not both");
         }
 
@@ -387,7 +594,8 @@ final class RouterConfigReader {
             throw error(header.line(), headerKey, "a hop-by-hop or framing header cannot be set");
           }
           if (lower.equals("authorization") && (user != null || token != null)) {
-            throw error(header.line(), headerKey, "the shard already has basic_auth or a bearer token");
+            throw error(
+                header.line(), headerKey, "the shard already has basic_auth or a bearer token");
           }
           headers.put(name, value.text());
         }
@@ -406,7 +614,9 @@ final class RouterConfigReader {
           }
           tls = new ShardTarget.Tls(caFile, tlsSection.bool("insecure_skip_verify", false));
           if (tls.caFile() != null && tls.insecureSkipVerify()) {
-            throw error(tlsSection.scalarNode("insecure_skip_verify"), "shards." + key + ".tls.insecure_skip_verify",
+            throw error(
+                tlsSection.scalarNode("insecure_skip_verify"),
+                "shards." + key + ".tls.insecure_skip_verify",
                 "true trusts every certificate, so ca_file would be ignored: give one of the two");
           }
         }
@@ -428,7 +638,8 @@ final class RouterConfigReader {
   private URI baseUrl(Scalar node, String key) {
     String text = node.text().strip();
     if (text.chars().allMatch(Character::isDigit)) {
-      throw error(node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
+      throw error(
+          node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
     }
     String url = text.contains("://") ? text : "http://" + text;
     URI uri;
@@ -443,21 +654,30 @@ final class RouterConfigReader {
     }
     if (uri.getRawAuthority() != null && uri.getRawUserInfo() == null) {
       try {
-        uri.parseServerAuthority(); // a host name with, e.g., an underscore is no host at all to the client
+        uri.parseServerAuthority(); // a host name with, e.g., an underscore is no host at all to
+        // the client
       } catch (URISyntaxException e) {
         throw error(node, key, "\"" + text + "\": not a valid host and port: " + e.getReason());
       }
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw error(node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
+      throw error(
+          node, key, "\"" + text + "\" has no host (expected host:port or http://host:port)");
     }
     if (uri.getPort() == 0 || uri.getPort() > 65535) {
-      throw error(node, key, "\"" + text + "\": port " + uri.getPort() + " is not between 1 and 65535");
+      throw error(
+          node, key, "\"" + text + "\": port " + uri.getPort() + " is not between 1 and 65535");
     }
     if (!text.contains("://") && uri.getPort() < 0) {
       // prome-route's form is host:port; without a port the client would silently use 80.
-      throw error(node, key, "\"" + text + "\" has no port (expected host:port, or a URL such as http://"
-          + text + " to mean port 80)");
+      throw error(
+          node,
+          key,
+          "\""
+              + text
+              + "\" has no port (expected host:port, or a URL such as http://"
+              + text
+              + " to mean port 80)");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw error(node, key, "\"" + text + "\": a shard URL takes no query or fragment");
@@ -478,7 +698,8 @@ final class RouterConfigReader {
     Scalar inline = section.scalarNode(inlineKey);
     Scalar file = section.scalarNode(fileKey);
     if (inline != null && file != null) {
-      throw error(file, prefix + "." + fileKey, "give " + inlineKey + " or " + fileKey + ", not both");
+      throw error(
+          file, prefix + "." + fileKey, "give " + inlineKey + " or " + fileKey + ", not both");
     }
     if (inline != null) {
       return section.string(inlineKey).orElseThrow();
@@ -493,7 +714,10 @@ final class RouterConfigReader {
         }
         return secret;
       } catch (IOException e) {
-        throw error(file, prefix + "." + fileKey, "cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
+        throw error(
+            file,
+            prefix + "." + fileKey,
+            "cannot read " + path + " (" + e.getClass().getSimpleName() + ")");
       }
     }
     return null;
@@ -516,16 +740,18 @@ final class RouterConfigReader {
         return null;
       }
       long amount = Long.parseLong(matcher.group(1));
-      total = total.plus(switch (matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        case "d" -> Duration.ofDays(amount);
-        case "w" -> Duration.ofDays(7 * amount);
-        case "y" -> Duration.ofDays(365 * amount);
-        default -> throw new IllegalStateException(matcher.group(2));
-      });
+      total =
+          total.plus(
+              switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                case "d" -> Duration.ofDays(amount);
+                case "w" -> Duration.ofDays(7 * amount);
+                case "y" -> Duration.ofDays(365 * amount);
+                default -> throw new IllegalStateException(matcher.group(2));
+              });
       at = matcher.end();
     }
     return total;
@@ -562,9 +788,12 @@ final class RouterConfigReader {
         return empty(reader, "", 1);
       }
       if (!(root instanceof Mapping mapping)) {
-        throw new RouterConfigException(reader.source + ":" + root.line()
-            + ": the configuration must be a map of keys (replace_label_name, prome_servers, http, ...), found "
-            + root.kind());
+        throw new RouterConfigException(
+            reader.source
+                + ":"
+                + root.line()
+                + ": the configuration must be a map of keys (replace_label_name, prome_servers, http, ...), found "
+                + root.kind());
       }
       return new Section(reader, "", mapping, root.line());
     }
@@ -598,8 +827,11 @@ final class RouterConfigReader {
       Set<String> allowed = Set.of(known);
       for (Entry entry : entries()) {
         if (!allowed.contains(entry.key())) {
-          reader.problem(reader.error(entry.line(), key(entry.key()),
-              "unknown key (known here: " + String.join(", ", known) + ")"));
+          reader.problem(
+              reader.error(
+                  entry.line(),
+                  key(entry.key()),
+                  "unknown key (known here: " + String.join(", ", known) + ")"));
         }
       }
     }
@@ -610,7 +842,8 @@ final class RouterConfigReader {
         return empty(reader, key(key), entry == null ? line : entry.line());
       }
       if (!(entry.value() instanceof Mapping child)) {
-        throw reader.error(entry.value(), key(key), "expected a map, found " + entry.value().kind());
+        throw reader.error(
+            entry.value(), key(key), "expected a map, found " + entry.value().kind());
       }
       return new Section(reader, key(key), child, entry.line());
     }
@@ -636,21 +869,25 @@ final class RouterConfigReader {
     }
 
     /**
-     * A shard's address, or the addresses of its replicas: one value or a list of them, in order
-     * of preference.
+     * A shard's address, or the addresses of its replicas: one value or a list of them, in order of
+     * preference.
      */
     List<Scalar> addresses(Entry entry) {
-      List<Node> items = entry.value() instanceof Sequence sequence ? sequence.items() : List.of(entry.value());
+      List<Node> items =
+          entry.value() instanceof Sequence sequence ? sequence.items() : List.of(entry.value());
       if (items.isEmpty()) {
-        throw reader.error(entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
+        throw reader.error(
+            entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
       }
       List<Scalar> addresses = new java.util.ArrayList<>();
       for (Node item : items) {
         if (!(item instanceof Scalar scalar)) {
-          throw reader.error(item, key(entry.key()), "expected host:port or a URL, found " + item.kind());
+          throw reader.error(
+              item, key(entry.key()), "expected host:port or a URL, found " + item.kind());
         }
         if (scalar.isNull() || scalar.text().isBlank()) {
-          throw reader.error(entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
+          throw reader.error(
+              entry.line(), key(entry.key()), "no address (expected host:port or a URL)");
         }
         addresses.add(scalar);
       }
@@ -659,7 +896,8 @@ final class RouterConfigReader {
 
     Scalar requiredScalar(Entry entry) {
       if (!(entry.value() instanceof Scalar scalar)) {
-        throw reader.error(entry.value(), key(entry.key()), "expected a value, found " + entry.value().kind());
+        throw reader.error(
+            entry.value(), key(entry.key()), "expected a value, found " + entry.value().kind());
       }
       // An empty value may be YAML's null: optional keys treat it as absent, callers that need
       // a value say so.
@@ -679,7 +917,8 @@ final class RouterConfigReader {
       return switch (scalar.text().toLowerCase(Locale.ROOT)) {
         case "true" -> true;
         case "false" -> false;
-        default -> throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not true or false");
+        default ->
+            throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not true or false");
       };
     }
 
@@ -696,13 +935,19 @@ final class RouterConfigReader {
       } catch (NumberFormatException e) {
         // reported below, with the key
       }
-      throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not a positive whole number (at most "
-          + Integer.MAX_VALUE + ")");
+      throw reader.error(
+          scalar,
+          key(key),
+          "\""
+              + scalar.text()
+              + "\" is not a positive whole number (at most "
+              + Integer.MAX_VALUE
+              + ")");
     }
 
     /**
-     * A size in bytes: a whole number of bytes, or one with a unit ({@code KB}, {@code MB},
-     * {@code GB}, powers of 1024 as in Prometheus's {@code --storage.tsdb.retention.size}), or a
+     * A size in bytes: a whole number of bytes, or one with a unit ({@code KB}, {@code MB}, {@code
+     * GB}, powers of 1024 as in Prometheus's {@code --storage.tsdb.retention.size}), or a
      * percentage of this JVM's maximum heap ({@code 50%}).
      */
     long memorySize(String key, long fallback) {
@@ -719,13 +964,14 @@ final class RouterConfigReader {
               return io.promroute.api.MemoryBudget.heapFraction(percent / 100);
             }
           } else if (!matcher.group(1).contains(".")) {
-            int shift = switch (matcher.group(2).toUpperCase(Locale.ROOT)) {
-              case "KB", "KIB" -> 10;
-              case "MB", "MIB" -> 20;
-              case "GB", "GIB" -> 30;
-              case "TB", "TIB" -> 40;
-              default -> 0;
-            };
+            int shift =
+                switch (matcher.group(2).toUpperCase(Locale.ROOT)) {
+                  case "KB", "KIB" -> 10;
+                  case "MB", "MIB" -> 20;
+                  case "GB", "GIB" -> 30;
+                  case "TB", "TIB" -> 40;
+                  default -> 0;
+                };
             long value = Long.parseLong(matcher.group(1));
             if (value > 0 && value <= Long.MAX_VALUE >> shift) {
               return value << shift;
@@ -735,8 +981,12 @@ final class RouterConfigReader {
           // reported below, with the key
         }
       }
-      throw reader.error(scalar, key(key), "\"" + scalar.text()
-          + "\" is not a positive size (bytes, e.g. 268435456 or 256MB, or a share of the heap, e.g. 50%)");
+      throw reader.error(
+          scalar,
+          key(key),
+          "\""
+              + scalar.text()
+              + "\" is not a positive size (bytes, e.g. 268435456 or 256MB, or a share of the heap, e.g. 50%)");
     }
 
     Duration duration(String key, Duration fallback) {
@@ -746,8 +996,10 @@ final class RouterConfigReader {
       }
       Duration duration = parseDuration(scalar.text());
       if (duration == null || duration.isZero()) {
-        throw reader.error(scalar, key(key), "\"" + scalar.text()
-            + "\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)");
+        throw reader.error(
+            scalar,
+            key(key),
+            "\"" + scalar.text() + "\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)");
       }
       return duration;
     }
@@ -759,8 +1011,13 @@ final class RouterConfigReader {
       }
       E value = choices.get(scalar.text());
       if (value == null) {
-        throw reader.error(scalar, key(key), "\"" + scalar.text() + "\" is not one of "
-            + String.join(", ", new java.util.TreeSet<>(choices.keySet())));
+        throw reader.error(
+            scalar,
+            key(key),
+            "\""
+                + scalar.text()
+                + "\" is not one of "
+                + String.join(", ", new java.util.TreeSet<>(choices.keySet())));
       }
       return value;
     }
@@ -771,7 +1028,8 @@ final class RouterConfigReader {
         return List.of();
       }
       if (!(entry.value() instanceof Sequence sequence)) {
-        throw reader.error(entry.value(), key(key), "expected a list, found " + entry.value().kind());
+        throw reader.error(
+            entry.value(), key(key), "expected a list, found " + entry.value().kind());
       }
       for (Node item : sequence.items()) {
         if (!(item instanceof Scalar scalar) || scalar.isNull()) {

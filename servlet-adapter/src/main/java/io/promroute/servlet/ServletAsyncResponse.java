@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The response of a started {@link AsyncContext} as the engine writes it, and the container's
- * async events passed on to the engine's {@link Exchange}.
+ * The response of a started {@link AsyncContext} as the engine writes it, and the container's async
+ * events passed on to the engine's {@link Exchange}.
  */
 final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
 
@@ -20,8 +20,10 @@ final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
   private final AsyncContext async;
   private final HttpServletResponse response;
   private volatile Exchange exchange;
-  private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-  // Run as the response ends, before the container hears of it (the client-close watch must stop first).
+  private final java.util.concurrent.atomic.AtomicBoolean ended =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  // Run as the response ends, before the container hears of it (the client-close watch must stop
+  // first).
   private volatile Runnable beforeEnd;
 
   ServletAsyncResponse(AsyncContext async, HttpServletResponse response) {
@@ -102,9 +104,9 @@ final class ServletAsyncResponse implements AsyncResponse, AsyncListener {
   }
 
   /**
-   * Breaks the connection off through the container ({@link ContainerAbort}: Jetty and Tomcat);
-   * in another container the answer is completed as it stands, cut short, which a client parsing
-   * it sees as invalid JSON.
+   * Breaks the connection off through the container ({@link ContainerAbort}: Jetty and Tomcat); in
+   * another container the answer is completed as it stands, cut short, which a client parsing it
+   * sees as invalid JSON.
    */
   @Override
   public void abort(Throwable cause) {

@@ -29,7 +29,9 @@ final class YamlTree {
     String kind();
   }
 
-  /** A scalar; {@code text} is {@code null} for YAML's null ({@code ~}, {@code null} or nothing). */
+  /**
+   * A scalar; {@code text} is {@code null} for YAML's null ({@code ~}, {@code null} or nothing).
+   */
   record Scalar(String text, int line) implements Node {
     boolean isNull() {
       return text == null;
@@ -77,7 +79,10 @@ final class YamlTree {
       Node root = read(parser, source);
       if (parser.nextToken() != null) {
         throw new RouterConfigException(
-            source + ":" + line(parser.currentTokenLocation()) + ": expected one YAML document, found more");
+            source
+                + ":"
+                + line(parser.currentTokenLocation())
+                + ": expected one YAML document, found more");
       }
       return root;
     } catch (IOException e) {
@@ -100,13 +105,17 @@ final class YamlTree {
     while (mark.find()) {
       line = Integer.parseInt(mark.group(1));
     }
-    if (line == 0 && e instanceof com.fasterxml.jackson.core.JsonProcessingException processing
+    if (line == 0
+        && e instanceof com.fasterxml.jackson.core.JsonProcessingException processing
         && processing.getLocation() != null) {
       line = processing.getLocation().getLineNr();
     }
     StringBuilder text = new StringBuilder();
     for (String part : message.split("\n")) {
-      if (part.isBlank() || part.startsWith(" in '") || part.startsWith("    ") || part.startsWith(" at [Source")) {
+      if (part.isBlank()
+          || part.startsWith(" in '")
+          || part.startsWith("    ")
+          || part.startsWith(" at [Source")) {
         continue;
       }
       if (text.length() > 0) {
@@ -131,8 +140,14 @@ final class YamlTree {
           Entry previous = entries.put(key, new Entry(key, keyLine, value));
           if (previous != null) {
             throw new RouterConfigException(
-                source + ":" + keyLine + ": key \"" + key + "\" given twice (first at line "
-                    + previous.line() + ")");
+                source
+                    + ":"
+                    + keyLine
+                    + ": key \""
+                    + key
+                    + "\" given twice (first at line "
+                    + previous.line()
+                    + ")");
           }
         }
         return new Mapping(Collections.unmodifiableMap(entries), line);
@@ -150,8 +165,9 @@ final class YamlTree {
       case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> {
         return new Scalar(parser.getText(), line);
       }
-      default -> throw new RouterConfigException(
-          source + ":" + line + ": unexpected YAML content " + token);
+      default ->
+          throw new RouterConfigException(
+              source + ":" + line + ": unexpected YAML content " + token);
     }
   }
 

@@ -18,14 +18,14 @@
  * context.addServlet(new ServletHolder(new DefaultServlet()), "/"); // or the application's servlets
  * }</pre>
  *
- * <p>In {@code web.xml}: {@code <filter>} with {@code <async-supported>true</async-supported>}
- * and the init-param {@code config} naming the YAML file ({@link io.promroute.servlet.RouterConfig}).
+ * <p>In {@code web.xml}: {@code <filter>} with {@code <async-supported>true</async-supported>} and
+ * the init-param {@code config} naming the YAML file ({@link io.promroute.servlet.RouterConfig}).
  * With {@code ServletContext.addFilter}, call {@code setAsyncSupported(true)} on the registration.
  *
  * <p>How requests are answered: by core's transport-free engine, {@code io.promroute.router} (the
  * route table is in {@code Engine}; the pure request-to-route mapping in {@code Router}; the
  * asynchronous exchange with the shards in {@code Exchange}; the JSON transformations in core's
- * {@link io.promroute.api.ResponseTransformer}). This package adapts the Servlet API to it
- * ({@code ServletApiRequest}, {@code ServletAsyncResponse}) and reads the YAML configuration.
+ * {@link io.promroute.api.ResponseTransformer}). This package adapts the Servlet API to it ({@code
+ * ServletApiRequest}, {@code ServletAsyncResponse}) and reads the YAML configuration.
  */
 package io.promroute.servlet;

@@ -23,7 +23,8 @@ import org.eclipse.jetty.util.Callback;
 final class FakeShard implements AutoCloseable {
 
   /** A request as the shard saw it. */
-  record Received(String method, String path, String query, String body, Map<String, String> headers) {}
+  record Received(
+      String method, String path, String query, String body, Map<String, String> headers) {}
 
   private record Answer(int status, String json) {}
 
@@ -39,15 +40,23 @@ final class FakeShard implements AutoCloseable {
     server.setHandler(
         new Handler.Abstract() {
           @Override
-          public boolean handle(Request request, Response response, Callback callback) throws Exception {
+          public boolean handle(Request request, Response response, Callback callback)
+              throws Exception {
             String body = Content.Source.asString(request, StandardCharsets.UTF_8);
             Map<String, String> headers = new ConcurrentHashMap<>();
             for (HttpField field : request.getHeaders()) {
               headers.merge(field.getLowerCaseName(), field.getValue(), (a, b) -> a + "," + b);
             }
             String path = request.getHttpURI().getPath();
-            received.add(new Received(request.getMethod(), path, request.getHttpURI().getQuery(), body, headers));
-            Answer answer = answers.getOrDefault(path, new Answer(404, "{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"no answer\"}"));
+            received.add(
+                new Received(
+                    request.getMethod(), path, request.getHttpURI().getQuery(), body, headers));
+            Answer answer =
+                answers.getOrDefault(
+                    path,
+                    new Answer(
+                        404,
+                        "{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"no answer\"}"));
             response.setStatus(answer.status());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             Content.Sink.write(response, true, answer.json(), callback);

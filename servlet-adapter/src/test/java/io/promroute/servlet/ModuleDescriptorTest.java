@@ -18,7 +18,8 @@ class ModuleDescriptorTest {
   @Test
   void servletAdapterExportsOnlyItsFilterPackageAndPassesCoreAndServletOnToUsers()
       throws IOException, URISyntaxException {
-    Path classes = Path.of(PromRouteFilter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path classes =
+        Path.of(PromRouteFilter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     ModuleDescriptor servlet;
     try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
       servlet = ModuleDescriptor.read(in);
@@ -27,14 +28,16 @@ class ModuleDescriptorTest {
     assertThat(servlet.name()).isEqualTo("io.promroute.servlet");
     assertThat(servlet.exports())
         .singleElement()
-        .satisfies(export -> {
-          assertThat(export.source()).isEqualTo("io.promroute.servlet");
-          assertThat(export.isQualified()).isFalse();
-        });
-    assertThat(servlet.requires().stream()
-            .filter(requires -> requires.modifiers().contains(Requires.Modifier.TRANSITIVE))
-            .map(Requires::name)
-            .collect(Collectors.toSet()))
+        .satisfies(
+            export -> {
+              assertThat(export.source()).isEqualTo("io.promroute.servlet");
+              assertThat(export.isQualified()).isFalse();
+            });
+    assertThat(
+            servlet.requires().stream()
+                .filter(requires -> requires.modifiers().contains(Requires.Modifier.TRANSITIVE))
+                .map(Requires::name)
+                .collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("io.promroute.core", "jakarta.servlet");
   }
 }

@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -55,10 +54,13 @@ class PromRouteFilterTest {
 
   record Reply(int status, String body) {}
 
-  /** The idle timeout of the router's connector; a test may shorten it before starting the router. */
+  /**
+   * The idle timeout of the router's connector; a test may shorten it before starting the router.
+   */
   Duration connectionIdleTimeout = Duration.ofSeconds(30);
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   @BeforeEach
   void startShards() throws Exception {
@@ -85,13 +87,15 @@ class PromRouteFilterTest {
     startRouter(a.uri(), b.uri(), configure);
   }
 
-  void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure) throws Exception {
-    serve(configure.apply(
-        PromRouteFilter.builder()
-            .routing(new FakeRouting())
-            .shardLabel("cluster")
-            .shard("a", ShardTarget.of(shardA))
-            .shard("b", ShardTarget.of(shardB))));
+  void startRouter(URI shardA, URI shardB, UnaryOperator<PromRouteFilter.Builder> configure)
+      throws Exception {
+    serve(
+        configure.apply(
+            PromRouteFilter.builder()
+                .routing(new FakeRouting())
+                .shardLabel("cluster")
+                .shard("a", ShardTarget.of(shardA))
+                .shard("b", ShardTarget.of(shardB))));
   }
 
   /**
@@ -110,40 +114,50 @@ class PromRouteFilterTest {
     FilterHolder holder = new FilterHolder(filter);
     holder.setAsyncSupported(true);
     context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new HttpServlet() {
-      private static final long serialVersionUID = 1L;
+    context.addServlet(
+        new ServletHolder(
+            new HttpServlet() {
+              private static final long serialVersionUID = 1L;
 
-      @Override
-      protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setStatus(200);
-        response.getWriter().write("application:" + request.getRequestURI());
-      }
-    }), "/*");
+              @Override
+              protected void service(HttpServletRequest request, HttpServletResponse response)
+                  throws IOException {
+                response.setStatus(200);
+                response.getWriter().write("application:" + request.getRequestURI());
+              }
+            }),
+        "/*");
     router.setHandler(context);
     router.start();
   }
 
   URI routerUri(String pathAndQuery) {
-    return URI.create("http://127.0.0.1:" + ((ServerConnector) router.getConnectors()[0]).getLocalPort() + pathAndQuery);
+    return URI.create(
+        "http://127.0.0.1:"
+            + ((ServerConnector) router.getConnectors()[0]).getLocalPort()
+            + pathAndQuery);
   }
 
   Reply get(String pathAndQuery, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(routerUri(pathAndQuery)).timeout(Duration.ofSeconds(20));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(routerUri(pathAndQuery)).timeout(Duration.ofSeconds(20));
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
-    HttpResponse<String> response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), response.body());
   }
 
   Reply post(String pathAndQuery, String form) throws Exception {
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(routerUri(pathAndQuery))
-            .timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(form))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(routerUri(pathAndQuery))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return new Reply(response.statusCode(), response.body());
   }
 
@@ -156,12 +170,14 @@ class PromRouteFilterTest {
     a.answer("/api/v1/query", VECTOR_A);
     startRouter(builder -> builder);
 
-    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}") + "&time=1700000000&stats=all");
+    Reply reply =
+        get("/api/v1/query?query=" + enc("up{cluster=\"a\"}") + "&time=1700000000&stats=all");
 
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo(
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]}}");
+    assertThat(reply.body())
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]}}");
     FakeShard.Received received = a.only();
     assertThat(received.method()).isEqualTo("GET");
     assertThat(received.query()).isEqualTo("query=up&time=1700000000&stats=all");
@@ -170,19 +186,25 @@ class PromRouteFilterTest {
 
   @Test
   void postedFormIsForwardedAsAFormWithTheRewrittenQueryExactlyOnce() throws Exception {
-    a.answer("/api/v1/query_range", "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+    a.answer(
+        "/api/v1/query_range",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
     startRouter(builder -> builder);
 
-    Reply reply = post("/api/v1/query_range?timeout=30s",
-        "query=" + enc("up{cluster=\"a\"}") + "&start=1&end=61&step=15");
+    Reply reply =
+        post(
+            "/api/v1/query_range?timeout=30s",
+            "query=" + enc("up{cluster=\"a\"}") + "&start=1&end=61&step=15");
 
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+    assertThat(reply.body())
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
     FakeShard.Received received = a.only();
     assertThat(received.method()).isEqualTo("POST");
     assertThat(received.query()).isNull();
     assertThat(received.body()).isEqualTo("query=up&start=1&end=61&step=15&timeout=30s");
-    assertThat(received.headers()).containsEntry("content-type", "application/x-www-form-urlencoded");
+    assertThat(received.headers())
+        .containsEntry("content-type", "application/x-www-form-urlencoded");
   }
 
   @Test
@@ -190,7 +212,9 @@ class PromRouteFilterTest {
     a.answer("/api/v1/query", VECTOR_A);
     startRouter(builder -> builder);
 
-    Reply reply = post("/api/v1/query?query=" + enc("up{cluster=\"b\"}"), "query=" + enc("up{cluster=\"a\"}"));
+    Reply reply =
+        post(
+            "/api/v1/query?query=" + enc("up{cluster=\"b\"}"), "query=" + enc("up{cluster=\"a\"}"));
 
     assertThat(reply.status()).isEqualTo(200);
     assertThat(a.only().body()).isEqualTo("query=up");
@@ -206,52 +230,69 @@ class PromRouteFilterTest {
     Reply reply = get("/api/v1/query?query=up");
 
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo(
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]},"
-            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"db\"},\"value\":[1700000000,\"0\"]}]}}");
+    assertThat(reply.body())
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"db\"},\"value\":[1700000000,\"0\"]}]}}");
   }
 
   @Test
   void queryWithoutSelectorIsAnsweredByOneShardUnchanged() throws Exception {
-    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}");
+    a.answer(
+        "/api/v1/query",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}");
     startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/query?query=" + enc("1+1"));
 
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}");
+    assertThat(reply.body())
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}");
     assertThat(b.received).isEmpty();
   }
 
   @Test
   void seriesOfAllShardsAreUnionedAndSorted() throws Exception {
-    a.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
-    b.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
+    a.answer(
+        "/api/v1/series",
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
+    b.answer(
+        "/api/v1/series",
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
     startRouter(builder -> builder);
 
     Reply reply = post("/api/v1/series", "match[]=up&start=1&end=2");
 
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo(
-        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},"
-            + "{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"db\"}]}");
+    assertThat(reply.body())
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},"
+                + "{\"__name__\":\"up\",\"cluster\":\"b\",\"job\":\"db\"}]}");
     assertThat(a.only().body()).isEqualTo("match%5B%5D=up&start=1&end=2");
   }
 
   @Test
   void aSeriesUnionOverTheSeriesLimitIsRefusedAndTheRouterKeepsServing() throws Exception {
-    a.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
-    b.answer("/api/v1/series", "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
+    a.answer(
+        "/api/v1/series",
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"node\"}]}");
+    b.answer(
+        "/api/v1/series",
+        "{\"status\":\"success\",\"data\":[{\"__name__\":\"up\",\"job\":\"db\"}]}");
     startRouter(builder -> builder.maxSeries(1));
 
     Reply refused = post("/api/v1/series", "match[]=up&start=1&end=2");
     a.answer("/api/v1/query", VECTOR_A);
     Reply next = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
 
-    assertThat(refused).isEqualTo(new Reply(422,
-        "{\"status\":\"error\",\"errorType\":\"execution\","
-            + "\"error\":\"the merged answer has more than 1 series, the router's limit (limits.max_series)\"}"));
+    assertThat(refused)
+        .isEqualTo(
+            new Reply(
+                422,
+                "{\"status\":\"error\",\"errorType\":\"execution\","
+                    + "\"error\":\"the merged answer has more than 1 series, the router's limit (limits.max_series)\"}"));
     assertThat(next.status()).isEqualTo(200);
   }
 
@@ -261,7 +302,12 @@ class PromRouteFilterTest {
     b.answer("/api/v1/label/job/values", "{\"status\":\"success\",\"data\":[\"db\"]}");
     startRouter(builder -> builder);
 
-    Reply reply = get("/api/v1/label/job/values?match[]=" + enc("up{cluster=\"a\"}") + "&match[]=" + enc("up{cluster=\"b\"}"));
+    Reply reply =
+        get(
+            "/api/v1/label/job/values?match[]="
+                + enc("up{cluster=\"a\"}")
+                + "&match[]="
+                + enc("up{cluster=\"b\"}"));
 
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":[\"db\",\"node\"]}");
@@ -277,7 +323,9 @@ class PromRouteFilterTest {
 
     Reply reply = post("/api/v1/labels", "");
 
-    assertThat(reply.body()).isEqualTo("{\"status\":\"success\",\"data\":[\"__name__\",\"cluster\",\"instance\",\"job\"]}");
+    assertThat(reply.body())
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":[\"__name__\",\"cluster\",\"instance\",\"job\"]}");
   }
 
   @Test
@@ -305,22 +353,27 @@ class PromRouteFilterTest {
 
   @Test
   void rulesOfAllShardsAreConcatenatedWithTheLabelOnRulesAndAlerts() throws Exception {
-    a.answer("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"g\",\"rules\":[{\"labels\":{\"severity\":\"page\"},"
-        + "\"alerts\":[{\"labels\":{\"alertname\":\"Down\"}}]}]}]}}");
+    a.answer(
+        "/api/v1/rules",
+        "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"g\",\"rules\":[{\"labels\":{\"severity\":\"page\"},"
+            + "\"alerts\":[{\"labels\":{\"alertname\":\"Down\"}}]}]}]}}");
     b.answer("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[]}}");
     startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/rules");
 
-    assertThat(reply.body()).isEqualTo(
-        "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"g\",\"rules\":[{\"labels\":{\"cluster\":\"a\",\"severity\":\"page\"},"
-            + "\"alerts\":[{\"labels\":{\"alertname\":\"Down\",\"cluster\":\"a\"}}]}]}]}}");
+    assertThat(reply.body())
+        .isEqualTo(
+            "{\"status\":\"success\",\"data\":{\"groups\":[{\"name\":\"g\",\"rules\":[{\"labels\":{\"cluster\":\"a\",\"severity\":\"page\"},"
+                + "\"alerts\":[{\"labels\":{\"alertname\":\"Down\",\"cluster\":\"a\"}}]}]}]}}");
   }
 
   @Test
   void whatAnyShardCanAnswerIsAskedOfTheNextShardWhenTheFirstIsDown() throws Exception {
-    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
-    String two = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}";
+    String buildInfo =
+        "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
+    String two =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000,\"2\"]}}";
     b.answer("/api/v1/status/buildinfo", buildInfo);
     b.answer("/api/v1/query", two);
     startRouter(closedPort(), b.uri(), builder -> builder);
@@ -332,12 +385,19 @@ class PromRouteFilterTest {
 
   @Test
   void whatAnyShardCanAnswerIsAskedOfTheNextShardAfterA5xxButNotAfterA4xx() throws Exception {
-    a.answer("/api/v1/status/buildinfo", 503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"busy\"}");
+    a.answer(
+        "/api/v1/status/buildinfo",
+        503,
+        "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"busy\"}");
     b.answer("/api/v1/status/buildinfo", "{\"status\":\"success\",\"data\":{\"version\":\"b\"}}");
-    a.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    a.answer(
+        "/api/v1/query",
+        422,
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
     startRouter(builder -> builder);
 
-    assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":{\"version\":\"b\"}}"));
+    assertThat(get("/api/v1/status/buildinfo"))
+        .isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":{\"version\":\"b\"}}"));
     Reply query = get("/api/v1/query?query=" + enc("1+1"));
     assertThat(query.status()).isEqualTo(422);
     assertThat(b.received).noneMatch(received -> received.path().equals("/api/v1/query"));
@@ -355,7 +415,8 @@ class PromRouteFilterTest {
 
   @Test
   void buildInfoComesFromTheFirstShard() throws Exception {
-    String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
+    String buildInfo =
+        "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\",\"revision\":\"x\"}}";
     a.answer("/api/v1/status/buildinfo", buildInfo);
     startRouter(builder -> builder);
 
@@ -366,22 +427,34 @@ class PromRouteFilterTest {
   void formatQueryAndParseQueryAreAnsweredLocally() throws Exception {
     startRouter(builder -> builder);
 
-    assertThat(post("/api/v1/format_query", "query=" + enc("sum by(job)(rate(x{cluster=\"a\"}[5m]))")))
-        .isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{cluster=\\\"a\\\"}[5m]))\"}"));
+    assertThat(
+            post("/api/v1/format_query", "query=" + enc("sum by(job)(rate(x{cluster=\"a\"}[5m]))")))
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{cluster=\\\"a\\\"}[5m]))\"}"));
     Reply parsed = get("/api/v1/parse_query?query=" + enc("-1"));
-    assertThat(parsed).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":{\"type\":\"numberLiteral\",\"val\":\"-1\"}}"));
+    assertThat(parsed)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"type\":\"numberLiteral\",\"val\":\"-1\"}}"));
     assertThat(get("/api/v1/format_query?query=" + enc("sum(")).status()).isEqualTo(400);
     assertThat(a.received).isEmpty();
   }
 
   @Test
-  void invalidPromQLIsRefusedWithThePositionedParserMessageBeforeAnyShardIsAsked() throws Exception {
+  void invalidPromQLIsRefusedWithThePositionedParserMessageBeforeAnyShardIsAsked()
+      throws Exception {
     startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/query?query=" + enc("up{"));
 
-    assertThat(reply).isEqualTo(new Reply(400,
-        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\": 1:4: parse error: unexpected end of input inside braces\"}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                400,
+                "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"query\\\": 1:4: parse error: unexpected end of input inside braces\"}"));
     assertThat(a.received).isEmpty();
   }
 
@@ -396,33 +469,42 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void byDefaultACrossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum() throws Exception {
-    String partial = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + "{\"metric\":{},\"value\":[1700000000,\"%s\"]}]}}";
+  void byDefaultACrossShardSumAsksEveryShardForItsPartialSumAtOneTimeAndAnswersTheirSum()
+      throws Exception {
+    String partial =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"%s\"]}]}}";
     a.answer("/api/v1/query", String.format(partial, "2"));
     b.answer("/api/v1/query", String.format(partial, "3.5"));
     startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
-    assertThat(reply).isEqualTo(new Reply(200,
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-            + "{\"metric\":{},\"value\":[1700000000,\"5.5\"]}]}}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    + "{\"metric\":{},\"value\":[1700000000,\"5.5\"]}]}}"));
     assertThat(a.only().query()).contains("query=sum%28up%29", "time=1700000000");
     assertThat(b.only().query()).contains("query=sum%28up%29", "time=1700000000");
   }
 
   @Test
-  void crossShardAnswersHoldingMoreSamplesThanTheLimitArePrometheusTooManySamples() throws Exception {
+  void crossShardAnswersHoldingMoreSamplesThanTheLimitArePrometheusTooManySamples()
+      throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     b.answer("/api/v1/query", VECTOR_B);
     startRouter(builder -> builder.exactCrossShardSums(true).maxSamples(1));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
-    assertThat(reply).isEqualTo(new Reply(422,
-        "{\"status\":\"error\",\"errorType\":\"execution\","
-            + "\"error\":\"query processing would load too many samples into memory in query execution\"}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                422,
+                "{\"status\":\"error\",\"errorType\":\"execution\","
+                    + "\"error\":\"query processing would load too many samples into memory in query execution\"}"));
   }
 
   @Test
@@ -435,8 +517,10 @@ class PromRouteFilterTest {
     Reply reply = get("/api/v1/query?query=" + enc("sum by (job) (up)") + "&time=1700000000");
 
     assertThat(reply.status()).isEqualTo(422);
-    assertThat(reply.body()).contains("\"errorType\":\"execution\"",
-        "query result has 2 series, more than the router's limit of 1 (limits.max_series)");
+    assertThat(reply.body())
+        .contains(
+            "\"errorType\":\"execution\"",
+            "query result has 2 series, more than the router's limit of 1 (limits.max_series)");
   }
 
   @Test
@@ -456,8 +540,13 @@ class PromRouteFilterTest {
 
   @Test
   void crossShardErrorOfOneShardIsTheAnswerNamingTheShard() throws Exception {
-    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
-    b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    a.answer(
+        "/api/v1/query",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    b.answer(
+        "/api/v1/query",
+        422,
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
     startRouter(builder -> builder.exactCrossShardSums(false).partialResponse(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
@@ -468,21 +557,29 @@ class PromRouteFilterTest {
 
   @Test
   void crossShardWithPartialResponseCountsAnUnreachableShardAsEmptyAndWarns() throws Exception {
-    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]}}");
-    startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(true).exactCrossShardSums(false));
+    a.answer(
+        "/api/v1/query",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]}}");
+    startRouter(
+        a.uri(), closedPort(), builder -> builder.partialResponse(true).exactCrossShardSums(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
-    assertThat(reply).isEqualTo(new Reply(200,
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-            + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]},"
-            + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    + "{\"metric\":{},\"value\":[1700000000,\"2\"]}]},"
+                    + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
   }
 
   @Test
   void crossShardWithoutPartialResponseAnswersTheUnreachableShardsError() throws Exception {
-    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    a.answer(
+        "/api/v1/query",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     startRouter(a.uri(), closedPort(), builder -> builder.partialResponse(false));
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
@@ -499,9 +596,12 @@ class PromRouteFilterTest {
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
-    assertThat(reply).isEqualTo(new Reply(200,
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-            + "{\"metric\":{},\"value\":[1700000000,\"1\"]}]}}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    + "{\"metric\":{},\"value\":[1700000000,\"1\"]}]}}"));
     assertThat(a.only().query()).contains("query=up&", "time=1700000000");
   }
 
@@ -511,11 +611,14 @@ class PromRouteFilterTest {
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&explain=true");
 
-    assertThat(reply).isEqualTo(new Reply(200,
-        "{\"status\":\"success\",\"data\":{\"query\":\"sum(up)\",\"shardLabel\":\"cluster\",\"shards\":[\"a\",\"b\"],"
-            + "\"shardQueries\":[{\"query\":\"sum(up)\",\"addsShardLabel\":false}],\"router\":\"sum(shards(sum(up)))\","
-            + "\"plan\":{\"node\":\"router\",\"computes\":\"sum(shards(sum(up)))\",\"args\":[{\"node\":\"shards\","
-            + "\"shardQuery\":0,\"query\":\"sum(up)\",\"combine\":\"concatenate\"}]}}}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"query\":\"sum(up)\",\"shardLabel\":\"cluster\",\"shards\":[\"a\",\"b\"],"
+                    + "\"shardQueries\":[{\"query\":\"sum(up)\",\"addsShardLabel\":false}],\"router\":\"sum(shards(sum(up)))\","
+                    + "\"plan\":{\"node\":\"router\",\"computes\":\"sum(shards(sum(up)))\",\"args\":[{\"node\":\"shards\","
+                    + "\"shardQuery\":0,\"query\":\"sum(up)\",\"combine\":\"concatenate\"}]}}}"));
     assertThat(a.received).isEmpty();
     assertThat(b.received).isEmpty();
   }
@@ -524,28 +627,37 @@ class PromRouteFilterTest {
   void explainsQueryIsTheClientsQueryForOneShardAsForSeveral() throws Exception {
     startRouter(builder -> builder);
 
-    com.fasterxml.jackson.databind.JsonNode single = JSON.readTree(get("/api/v1/query?query=" + enc("up{cluster=\"b\"}") + "&explain=true").body());
+    com.fasterxml.jackson.databind.JsonNode single =
+        JSON.readTree(
+            get("/api/v1/query?query=" + enc("up{cluster=\"b\"}") + "&explain=true").body());
     Reply crossReply = get("/api/v1/query?query=" + enc("sum(up)") + "&explain=true");
     assertThat(crossReply.status()).as(crossReply.body()).isEqualTo(200);
     com.fasterxml.jackson.databind.JsonNode cross = JSON.readTree(crossReply.body());
 
     assertThat(single.path("data").path("query").asText()).isEqualTo("up{cluster=\"b\"}");
-    assertThat(single.path("data").path("shardQueries").get(0).path("query").asText()).isEqualTo("up");
+    assertThat(single.path("data").path("shardQueries").get(0).path("query").asText())
+        .isEqualTo("up");
     assertThat(cross.path("data").path("query").asText()).isEqualTo("sum(up)");
     // Per-shard partials (the default): each shard sums its own series.
-    assertThat(cross.path("data").path("shardQueries").get(0).path("query").asText()).isEqualTo("sum(up)");
+    assertThat(cross.path("data").path("shardQueries").get(0).path("query").asText())
+        .isEqualTo("sum(up)");
   }
 
   @Test
   void unknownShardIsAnsweredByOneShardOverNoSeriesWithAWarning() throws Exception {
-    a.answer("/api/v1/query", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    a.answer(
+        "/api/v1/query",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     startRouter(builder -> builder);
 
     Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"zzz\"}"));
 
-    assertThat(reply).isEqualTo(new Reply(200,
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]},"
-            + "\"warnings\":[\"no shard has cluster=\\\"zzz\\\" (known shards: a, b)\"]}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]},"
+                    + "\"warnings\":[\"no shard has cluster=\\\"zzz\\\" (known shards: a, b)\"]}"));
     // The query the rewriter made to match nothing on a shard, not a shard's own series.
     assertThat(a.only().query()).startsWith("query=up%7Bcluster%3D%22zzz%22%7D");
     assertThat(b.received).isEmpty();
@@ -557,8 +669,11 @@ class PromRouteFilterTest {
 
     Reply reply = get("/api/v1/query_range?query=up&end=2&step=1");
 
-    assertThat(reply).isEqualTo(new Reply(400,
-        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"start\\\": cannot parse \\\"\\\" to a valid timestamp\"}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                400,
+                "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter \\\"start\\\": cannot parse \\\"\\\" to a valid timestamp\"}"));
     assertThat(a.received).isEmpty();
   }
 
@@ -566,10 +681,14 @@ class PromRouteFilterTest {
   void bodyLargerThanTheLimitIsRefusedAndNotForwarded() throws Exception {
     startRouter(builder -> builder.maxRequestBodyBytes(100));
 
-    Reply reply = post("/api/v1/query", "query=" + enc("up{cluster=\"a\"}") + "&pad=" + "x".repeat(100_000));
+    Reply reply =
+        post("/api/v1/query", "query=" + enc("up{cluster=\"a\"}") + "&pad=" + "x".repeat(100_000));
 
-    assertThat(reply).isEqualTo(new Reply(400,
-        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"request body is larger than 100 bytes\"}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                400,
+                "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"request body is larger than 100 bytes\"}"));
     assertThat(a.received).isEmpty();
   }
 
@@ -582,21 +701,29 @@ class PromRouteFilterTest {
 
   @Test
   void shardErrorsPassThroughUnchanged() throws Exception {
-    String error = "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing would load too many samples\"}";
+    String error =
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"query processing would load too many samples\"}";
     a.answer("/api/v1/query", 422, error);
     startRouter(builder -> builder);
 
-    assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"))).isEqualTo(new Reply(422, error));
+    assertThat(get("/api/v1/query?query=" + enc("up{cluster=\"a\"}")))
+        .isEqualTo(new Reply(422, error));
   }
 
   @Test
   void shardErrorInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
-    b.answer("/api/v1/query", 422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
+    b.answer(
+        "/api/v1/query",
+        422,
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
     startRouter(builder -> builder.partialResponse(false));
 
-    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422,
-        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
+    assertThat(get("/api/v1/query?query=up"))
+        .isEqualTo(
+            new Reply(
+                422,
+                "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
   }
 
   @Test
@@ -608,7 +735,9 @@ class PromRouteFilterTest {
     Reply reply = get("/api/v1/query?query=up");
 
     assertThat(reply.status()).isEqualTo(502);
-    assertThat(reply.body()).startsWith("{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" answered invalid JSON");
+    assertThat(reply.body())
+        .startsWith(
+            "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" answered invalid JSON");
   }
 
   @Test
@@ -618,8 +747,11 @@ class PromRouteFilterTest {
 
     Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"b\"}"));
 
-    assertThat(reply).isEqualTo(new Reply(502,
-        "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" is unreachable: connection refused\"}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                502,
+                "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"shard \\\"b\\\" is unreachable: connection refused\"}"));
   }
 
   @Test
@@ -630,8 +762,11 @@ class PromRouteFilterTest {
     long start = System.nanoTime();
     Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
 
-    assertThat(reply).isEqualTo(new Reply(504,
-        "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"shard \\\"a\\\" did not answer within 500ms\"}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                504,
+                "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"shard \\\"a\\\" did not answer within 500ms\"}"));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
   }
 
@@ -643,8 +778,13 @@ class PromRouteFilterTest {
     startRouter(hanging.uri(), b.uri(), builder -> builder.upstreamTimeout(Duration.ofSeconds(2)));
 
     try (Socket client = new Socket("127.0.0.1", routerUri("/").getPort())) {
-      client.getOutputStream().write(("GET /api/v1/query?query=" + enc("up{cluster=\"a\"}")
-          + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      client
+          .getOutputStream()
+          .write(
+              ("GET /api/v1/query?query="
+                      + enc("up{cluster=\"a\"}")
+                      + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       client.getOutputStream().flush();
       await(() -> hanging.accepted() == 1, "the router connects to the shard");
       Thread.sleep(300);
@@ -658,12 +798,22 @@ class PromRouteFilterTest {
 
   @Test
   void largeAnswersStreamThroughWithTheLabelOnEverySeries() throws Exception {
-    StringBuilder json = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+    StringBuilder json =
+        new StringBuilder(
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
     int series = 2000;
     for (int i = 0; i < series; i++) {
-      json.append(i == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"m\",\"pod\":\"p").append(i).append("\"},\"values\":[");
+      json.append(i == 0 ? "" : ",")
+          .append("{\"metric\":{\"__name__\":\"m\",\"pod\":\"p")
+          .append(i)
+          .append("\"},\"values\":[");
       for (int t = 0; t < 300; t++) {
-        json.append(t == 0 ? "" : ",").append("[").append(1700000000 + t * 15).append(",\"").append(t).append(".5\"]");
+        json.append(t == 0 ? "" : ",")
+            .append("[")
+            .append(1700000000 + t * 15)
+            .append(",\"")
+            .append(t)
+            .append(".5\"]");
       }
       json.append("]}");
     }
@@ -671,14 +821,22 @@ class PromRouteFilterTest {
     a.answer("/api/v1/query_range", json.toString());
     startRouter(builder -> builder);
 
-    Reply reply = get("/api/v1/query_range?query=" + enc("up{cluster=\"a\"}") + "&start=1700000000&end=1700004500&step=15");
+    Reply reply =
+        get(
+            "/api/v1/query_range?query="
+                + enc("up{cluster=\"a\"}")
+                + "&start=1700000000&end=1700004500&step=15");
 
     assertThat(json.length()).isGreaterThan(10_000_000);
     assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo(json.toString().replace("{\"__name__\":\"m\",", "{\"__name__\":\"m\",\"cluster\":\"a\","));
+    assertThat(reply.body())
+        .isEqualTo(
+            json.toString()
+                .replace("{\"__name__\":\"m\",", "{\"__name__\":\"m\",\"cluster\":\"a\","));
   }
 
-  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+  private static void await(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -690,35 +848,42 @@ class PromRouteFilterTest {
 
   /** A socket that accepts connections, never answers, and counts connections its peer closed. */
   private static final class HangingShard implements AutoCloseable {
-    private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger closedByPeer = new java.util.concurrent.atomic.AtomicInteger();
+    private final ServerSocket server =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger accepted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger closedByPeer =
+        new java.util.concurrent.atomic.AtomicInteger();
     private final List<Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     HangingShard() throws IOException {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            Socket socket = server.accept();
-            sockets.add(socket);
-            accepted.incrementAndGet();
-            Thread reader = new Thread(() -> {
-              try {
-                while (socket.getInputStream().read() >= 0) {
-                  // drain the request, answer nothing
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    Socket socket = server.accept();
+                    sockets.add(socket);
+                    accepted.incrementAndGet();
+                    Thread reader =
+                        new Thread(
+                            () -> {
+                              try {
+                                while (socket.getInputStream().read() >= 0) {
+                                  // drain the request, answer nothing
+                                }
+                                closedByPeer.incrementAndGet();
+                              } catch (IOException e) {
+                                closedByPeer.incrementAndGet();
+                              }
+                            });
+                    reader.setDaemon(true);
+                    reader.start();
+                  }
+                } catch (IOException closed) {
+                  // test over
                 }
-                closedByPeer.incrementAndGet();
-              } catch (IOException e) {
-                closedByPeer.incrementAndGet();
-              }
-            });
-            reader.setDaemon(true);
-            reader.start();
-          }
-        } catch (IOException closed) {
-          // test over
-        }
-      });
+              });
       acceptor.setDaemon(true);
       acceptor.start();
     }
@@ -762,10 +927,13 @@ class PromRouteFilterTest {
 
     Reply reply = get("/api/v1/query?query=up");
 
-    assertThat(reply).isEqualTo(new Reply(200,
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-            + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]},"
-            + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                    + "{\"metric\":{\"__name__\":\"up\",\"cluster\":\"a\",\"job\":\"node\"},\"value\":[1700000000,\"1\"]}]},"
+                    + "\"warnings\":[\"shard \\\"b\\\" is unreachable: connection refused\"]}"));
   }
 
   @Test
@@ -773,8 +941,10 @@ class PromRouteFilterTest {
     a.answer("/api/v1/query", VECTOR_A);
     startRouter(builder -> builder.pathPrefix("/prometheus"));
 
-    assertThat(get("/prometheus/api/v1/query?query=" + enc("up{cluster=\"a\"}")).status()).isEqualTo(200);
-    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(200, "application:/api/v1/query"));
+    assertThat(get("/prometheus/api/v1/query?query=" + enc("up{cluster=\"a\"}")).status())
+        .isEqualTo(200);
+    assertThat(get("/api/v1/query?query=up"))
+        .isEqualTo(new Reply(200, "application:/api/v1/query"));
     assertThat(a.received).hasSize(1);
   }
 
@@ -790,10 +960,24 @@ class PromRouteFilterTest {
   void onlyAllowListedClientHeadersAndTheTargetsCredentialsReachTheShard() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     URI shardA = a.uri();
-    filterWithTarget(new ShardTarget(shardA, null, null, "s3cret", Map.of("X-Scope-OrgID", "tenant"), ShardTarget.Tls.DEFAULT));
+    filterWithTarget(
+        new ShardTarget(
+            shardA,
+            null,
+            null,
+            "s3cret",
+            Map.of("X-Scope-OrgID", "tenant"),
+            ShardTarget.Tls.DEFAULT));
 
-    Reply reply = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"),
-        "X-Grafana-User", "alice", "X-Other", "no", "Authorization", "Basic Z3JhZmFuYQ==");
+    Reply reply =
+        get(
+            "/api/v1/query?query=" + enc("up{cluster=\"a\"}"),
+            "X-Grafana-User",
+            "alice",
+            "X-Other",
+            "no",
+            "Authorization",
+            "Basic Z3JhZmFuYQ==");
 
     assertThat(reply.status()).isEqualTo(200);
     Map<String, String> headers = a.only().headers();
@@ -805,13 +989,19 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void webXmlStyleFilterReadsTheYamlFileNamedByItsInitParam(@org.junit.jupiter.api.io.TempDir java.nio.file.Path directory)
-      throws Exception {
+  void webXmlStyleFilterReadsTheYamlFileNamedByItsInitParam(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) throws Exception {
     String buildInfo = "{\"status\":\"success\",\"data\":{\"version\":\"2.42.0\"}}";
     a.answer("/api/v1/status/buildinfo", buildInfo);
     java.nio.file.Path config = directory.resolve("prome-route.yml");
-    java.nio.file.Files.writeString(config, "replace_label_name: region\nprome_servers:\n"
-        + "  eu: " + a.uri().getAuthority() + "\n  us: " + b.uri().getAuthority() + "\n");
+    java.nio.file.Files.writeString(
+        config,
+        "replace_label_name: region\nprome_servers:\n"
+            + "  eu: "
+            + a.uri().getAuthority()
+            + "\n  us: "
+            + b.uri().getAuthority()
+            + "\n");
     router = new Server();
     ServerConnector connector = new ServerConnector(router);
     connector.setHost("127.0.0.1");
@@ -825,28 +1015,37 @@ class PromRouteFilterTest {
     router.setHandler(context);
     router.start();
 
-    assertThat(get("/api/v1/label/region/values")).isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":[\"eu\",\"us\"]}"));
+    assertThat(get("/api/v1/label/region/values"))
+        .isEqualTo(new Reply(200, "{\"status\":\"success\",\"data\":[\"eu\",\"us\"]}"));
     assertThat(get("/api/v1/status/buildinfo")).isEqualTo(new Reply(200, buildInfo));
   }
 
   @Test
   void builderRefusesARewriterShardWithoutTarget() {
-    io.promroute.shard.ShardRewriter rewriter = io.promroute.shard.ShardRewriter.builder()
-        .shardLabel("cluster").shards(List.of("a", "b")).build();
+    io.promroute.shard.ShardRewriter rewriter =
+        io.promroute.shard.ShardRewriter.builder()
+            .shardLabel("cluster")
+            .shards(List.of("a", "b"))
+            .build();
 
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> PromRouteFilter.builder().rewriter(rewriter).shard("a", ShardTarget.of(a.uri())).build())
+            () ->
+                PromRouteFilter.builder()
+                    .rewriter(rewriter)
+                    .shard("a", ShardTarget.of(a.uri()))
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("shard \"b\" of the rewriter has no target: add shard(\"b\", ...)");
   }
 
   private void filterWithTarget(ShardTarget targetA) throws Exception {
-    serve(PromRouteFilter.builder()
-        .routing(new FakeRouting())
-        .shardLabel("cluster")
-        .shard("a", targetA)
-        .shard("b", ShardTarget.of(b.uri()))
-        .forwardedHeaders(Set.of("X-Grafana-User", "Authorization")));
+    serve(
+        PromRouteFilter.builder()
+            .routing(new FakeRouting())
+            .shardLabel("cluster")
+            .shard("a", targetA)
+            .shard("b", ShardTarget.of(b.uri()))
+            .forwardedHeaders(Set.of("X-Grafana-User", "Authorization")));
   }
 
   private static URI closedPort() throws IOException {
@@ -859,23 +1058,26 @@ class PromRouteFilterTest {
   private URI hangingShard() throws IOException {
     ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Thread acceptor = new Thread(() -> {
-      try {
-        while (true) {
-          accepted.add(server.accept());
-        }
-      } catch (IOException closed) {
-        // test over
-      }
-    });
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  accepted.add(server.accept());
+                }
+              } catch (IOException closed) {
+                // test over
+              }
+            });
     acceptor.setDaemon(true);
     acceptor.start();
-    closeables.add(() -> {
-      server.close();
-      for (Socket socket : accepted) {
-        socket.close();
-      }
-    });
+    closeables.add(
+        () -> {
+          server.close();
+          for (Socket socket : accepted) {
+            socket.close();
+          }
+        });
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
@@ -884,22 +1086,29 @@ class PromRouteFilterTest {
     // The idle timeout is for clients that stop sending their request; while the router works on
     // an answer (a long cross-shard query), only the answer deadline bounds the wait.
     connectionIdleTimeout = Duration.ofMillis(500);
-    try (OneConnectionShard slow = new OneConnectionShard((in, out) -> {
-      Thread.sleep(2000);
-      byte[] body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
-          .getBytes(StandardCharsets.US_ASCII);
-      out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
-      in.read(); // until the router closes the connection
-    })) {
+    try (OneConnectionShard slow =
+        new OneConnectionShard(
+            (in, out) -> {
+              Thread.sleep(2000);
+              byte[] body =
+                  "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"
+                      .getBytes(StandardCharsets.US_ASCII);
+              out.write(
+                  ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                          + body.length
+                          + "\r\n\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
+              out.write(body);
+              out.flush();
+              in.read(); // until the router closes the connection
+            })) {
       startRouter(slow.uri(), b.uri(), builder -> builder);
 
       Reply answer = get("/api/v1/query?query=" + enc("up{cluster=\"a\"}"));
 
       assertThat(answer.status()).isEqualTo(200);
-      assertThat(answer.body()).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+      assertThat(answer.body())
+          .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     }
   }
 }

@@ -30,10 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The replica layer over the JDK client and real loopback servers: dead, failing, hanging and healthy replicas. */
+/**
+ * The replica layer over the JDK client and real loopback servers: dead, failing, hanging and
+ * healthy replicas.
+ */
 class ReplicaClientTest {
 
-  private static final String OK = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+  private static final String OK =
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
   private static final String QUERY = "/api/v1/query?query=up";
 
   private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
@@ -56,22 +60,32 @@ class ReplicaClientTest {
     client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), dead, healthy.uri());
 
     for (int i = 0; i < 3; i++) {
-      try (UpstreamResponse response = send(dead, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+      try (UpstreamResponse response =
+          send(dead, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
         assertThat(response.status()).isEqualTo(200);
-        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
+        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+            .isEqualTo(OK);
       }
     }
 
     assertThat(healthy.received).hasSize(3);
-    assertThat(client.status()).extracting(ReplicaStatus::replica, ReplicaStatus::inRotation, ReplicaStatus::consecutiveFailures)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, false, 1), org.assertj.core.groups.Tuple.tuple(1, true, 0));
+    assertThat(client.status())
+        .extracting(
+            ReplicaStatus::replica, ReplicaStatus::inRotation, ReplicaStatus::consecutiveFailures)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(0, false, 1),
+            org.assertj.core.groups.Tuple.tuple(1, true, 0));
   }
 
   @Test
   void eachReplicaGetsTheRequestUnderItsOwnPathPrefix() throws Exception {
     URI dead = URI.create(deadPort() + "/prom-a");
     FakeShard healthy = shard().answer("/other/prefix/api/v1/query", OK);
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), dead, URI.create(healthy.uri() + "/other/prefix"));
+    client =
+        client(
+            policy(Duration.ofSeconds(10), Duration.ofMinutes(1)),
+            dead,
+            URI.create(healthy.uri() + "/other/prefix"));
 
     try (UpstreamResponse response = send(dead, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
@@ -85,11 +99,14 @@ class ReplicaClientTest {
     RawServer dropping = RawServer.start(socket -> socket.close());
     closing.add(dropping);
     FakeShard healthy = shard().answer("/api/v1/query", OK);
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), dropping.uri(), healthy.uri());
+    client =
+        client(
+            policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), dropping.uri(), healthy.uri());
 
     int afterFirst = 0;
     for (int i = 0; i < 5; i++) {
-      try (UpstreamResponse response = send(dropping.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+      try (UpstreamResponse response =
+          send(dropping.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
         assertThat(response.status()).isEqualTo(200);
       }
       if (i == 0) {
@@ -98,20 +115,33 @@ class ReplicaClientTest {
     }
 
     // The JDK client itself retries a GET once on a fresh connection, and the router's client sends
-    // a request whose connection died before any answer once more: up to four connections, then none.
+    // a request whose connection died before any answer once more: up to four connections, then
+    // none.
     assertThat(afterFirst).isBetween(1, 4);
     assertThat(dropping.accepted.get()).isEqualTo(afterFirst);
     assertThat(healthy.received).hasSize(5);
   }
 
   @Test
-  void aServerErrorOrARedirectFailsOverAndTheFailedReplicaReturnsAfterItsBackOff() throws Exception {
-    FakeShard failing = shard().answer("/api/v1/query", 503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"x\"}");
+  void aServerErrorOrARedirectFailsOverAndTheFailedReplicaReturnsAfterItsBackOff()
+      throws Exception {
+    FakeShard failing =
+        shard()
+            .answer(
+                "/api/v1/query",
+                503,
+                "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"x\"}");
     FakeShard redirecting = shard().answer("/api/v1/query", 302, "");
     FakeShard healthy = shard().answer("/api/v1/query", OK);
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMillis(300)), failing.uri(), redirecting.uri(), healthy.uri());
+    client =
+        client(
+            policy(Duration.ofSeconds(10), Duration.ofMillis(300)),
+            failing.uri(),
+            redirecting.uri(),
+            healthy.uri());
 
-    try (UpstreamResponse response = send(failing.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(failing.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
     }
     assertThat(failing.received).hasSize(1);
@@ -122,7 +152,8 @@ class ReplicaClientTest {
 
     failing.answer("/api/v1/query", OK); // it recovers
     Thread.sleep(400); // the back-off passes
-    try (UpstreamResponse response = send(failing.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(failing.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
     }
     // The first replica answers again: requests stick to the first one in rotation.
@@ -132,15 +163,37 @@ class ReplicaClientTest {
 
   @Test
   void aPostGoesToTheNextReplicaWithItsBodyAndHeaders() throws Exception {
-    FakeShard failing = shard().answer("/api/v1/query", 500, "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"x\"}");
+    FakeShard failing =
+        shard()
+            .answer(
+                "/api/v1/query",
+                500,
+                "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"x\"}");
     FakeShard healthy = shard().answer("/api/v1/query", OK);
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), failing.uri(), healthy.uri());
-    ShardTarget target = new ShardTarget(List.of(failing.uri(), healthy.uri()), null, null, "t0ken", Map.of(),
-        ShardTarget.Tls.DEFAULT);
+    client =
+        client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), failing.uri(), healthy.uri());
+    ShardTarget target =
+        new ShardTarget(
+            List.of(failing.uri(), healthy.uri()),
+            null,
+            null,
+            "t0ken",
+            Map.of(),
+            ShardTarget.Tls.DEFAULT);
     byte[] form = "query=sum(up)&time=1".getBytes(StandardCharsets.UTF_8);
-    UpstreamRequest post = new UpstreamRequest("a", target, "POST", URI.create(failing.uri() + "/api/v1/query"),
-        Map.of("authorization", List.of("Bearer t0ken"), "content-type", List.of("application/x-www-form-urlencoded")),
-        form, Duration.ofSeconds(10));
+    UpstreamRequest post =
+        new UpstreamRequest(
+            "a",
+            target,
+            "POST",
+            URI.create(failing.uri() + "/api/v1/query"),
+            Map.of(
+                "authorization",
+                List.of("Bearer t0ken"),
+                "content-type",
+                List.of("application/x-www-form-urlencoded")),
+            form,
+            Duration.ofSeconds(10));
 
     try (UpstreamResponse response = client.send(post).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
@@ -157,9 +210,11 @@ class ReplicaClientTest {
     String badData = "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error\"}";
     FakeShard first = shard().answer("/api/v1/query", 400, badData);
     FakeShard second = shard().answer("/api/v1/query", OK);
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), first.uri(), second.uri());
+    client =
+        client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), first.uri(), second.uri());
 
-    try (UpstreamResponse response = send(first.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(first.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(400);
     }
     assertThat(second.received).isEmpty();
@@ -175,14 +230,16 @@ class ReplicaClientTest {
     client = client(policy(firstByte, Duration.ofMinutes(1)), hanging.uri(), healthy.uri());
 
     long start = System.nanoTime();
-    try (UpstreamResponse response = send(hanging.uri(), Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(hanging.uri(), Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
     }
     long firstMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(firstMillis).isBetween(firstByte.toMillis(), firstByte.toMillis() + 3000);
 
     start = System.nanoTime();
-    try (UpstreamResponse response = send(hanging.uri(), Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(hanging.uri(), Duration.ofSeconds(20)).get(20, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
     }
     long secondMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -194,12 +251,25 @@ class ReplicaClientTest {
 
   @Test
   void whenEveryReplicaFailsTheLastFailureIsTheAnswer() throws Exception {
-    FakeShard first = shard().answer("/api/v1/query", 500, "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"one\"}");
-    FakeShard second = shard().answer("/api/v1/query", 503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"two\"}");
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), first.uri(), second.uri());
-    try (UpstreamResponse response = send(first.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+    FakeShard first =
+        shard()
+            .answer(
+                "/api/v1/query",
+                500,
+                "{\"status\":\"error\",\"errorType\":\"internal\",\"error\":\"one\"}");
+    FakeShard second =
+        shard()
+            .answer(
+                "/api/v1/query",
+                503,
+                "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"two\"}");
+    client =
+        client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), first.uri(), second.uri());
+    try (UpstreamResponse response =
+        send(first.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(503);
-      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).contains("two");
+      assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+          .contains("two");
     }
 
     URI deadOne = deadPort();
@@ -209,11 +279,16 @@ class ReplicaClientTest {
     CompletableFuture<UpstreamResponse> refused = send(deadOne, Duration.ofSeconds(10));
     assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(ConnectException.class);
+        .cause()
+        .isInstanceOf(ConnectException.class);
     // Both out of rotation, both still asked: better a replica that failed than no answer.
     CompletableFuture<UpstreamResponse> again = send(deadOne, Duration.ofSeconds(10));
-    assertThatThrownBy(() -> again.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectException.class);
-    assertThat(client.status()).extracting(ReplicaStatus::consecutiveFailures).containsExactly(2, 2);
+    assertThatThrownBy(() -> again.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(ConnectException.class);
+    assertThat(client.status())
+        .extracting(ReplicaStatus::consecutiveFailures)
+        .containsExactly(2, 2);
   }
 
   @Test
@@ -226,7 +301,9 @@ class ReplicaClientTest {
 
     long start = System.nanoTime();
     CompletableFuture<UpstreamResponse> answer = send(one.uri(), Duration.ofSeconds(1));
-    assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(HttpTimeoutException.class);
+    assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(HttpTimeoutException.class);
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertThat(millis).isBetween(900L, 2500L);
     assertThat(one.accepted.get()).isEqualTo(1);
@@ -252,17 +329,26 @@ class ReplicaClientTest {
 
   @Test
   void probesTakeAnUnreadyReplicaOutBeforeAnyRequestPaysAndBringItBack() throws Exception {
-    FakeShard starting = shard().answer("/-/ready", 503, "Service Unavailable").answer("/api/v1/query", OK);
-    FakeShard ready = shard().answer("/-/ready", 200, "Prometheus Server is Ready.").answer("/api/v1/query", OK);
-    client = client(new ReplicaPolicy(Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofMillis(100)),
-        starting.uri(), ready.uri());
+    FakeShard starting =
+        shard().answer("/-/ready", 503, "Service Unavailable").answer("/api/v1/query", OK);
+    FakeShard ready =
+        shard().answer("/-/ready", 200, "Prometheus Server is Ready.").answer("/api/v1/query", OK);
+    client =
+        client(
+            new ReplicaPolicy(
+                Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofMillis(100)),
+            starting.uri(),
+            ready.uri());
     Eventually.eventually(() -> assertThat(client.status().get(0).inRotation()).isFalse());
     Thread.sleep(200); // several back-offs: with probes, only a passing probe brings it back
 
-    try (UpstreamResponse response = send(starting.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(starting.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(response.status()).isEqualTo(200);
     }
-    assertThat(starting.received).extracting(FakeShard.Received::path).doesNotContain("/api/v1/query");
+    assertThat(starting.received)
+        .extracting(FakeShard.Received::path)
+        .doesNotContain("/api/v1/query");
     assertThat(ready.received).extracting(FakeShard.Received::path).contains("/api/v1/query");
 
     starting.answer("/-/ready", 200, "Prometheus Server is Ready.");
@@ -271,11 +357,17 @@ class ReplicaClientTest {
 
   @Test
   void aSmallSuccessAnswerThatIsNotOneFailsOver() throws Exception {
-    FakeShard broken = shard().answer("/api/v1/query", "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
+    FakeShard broken =
+        shard()
+            .answer(
+                "/api/v1/query",
+                "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}");
     FakeShard healthy = shard().answer("/api/v1/query", OK);
-    client = client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), broken.uri(), healthy.uri());
+    client =
+        client(policy(Duration.ofSeconds(10), Duration.ofMinutes(1)), broken.uri(), healthy.uri());
 
-    try (UpstreamResponse response = send(broken.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        send(broken.uri(), Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS)) {
       assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
     }
 
@@ -290,23 +382,46 @@ class ReplicaClientTest {
   @Test
   void aReplicaThatAnswersAtOnceIsNeverCancelled() throws Exception {
     AtomicInteger cancels = new AtomicInteger();
-    UpstreamClient answersAtOnce = request -> {
-      CompletableFuture<UpstreamResponse> answered = new CompletableFuture<>() {
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-          cancels.incrementAndGet();
-          return super.cancel(mayInterruptIfRunning);
-        }
-      };
-      answered.complete(new io.promroute.router.InMemoryResponse(200, OK));
-      return answered;
-    };
-    ShardTarget target = new ShardTarget(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2")),
-        null, null, null, Map.of(), ShardTarget.Tls.DEFAULT);
-    client = (ReplicaClient) ReplicaClient.wrap(answersAtOnce, Map.of("a", target), policy(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+    UpstreamClient answersAtOnce =
+        request -> {
+          CompletableFuture<UpstreamResponse> answered =
+              new CompletableFuture<>() {
+                @Override
+                public boolean cancel(boolean mayInterruptIfRunning) {
+                  cancels.incrementAndGet();
+                  return super.cancel(mayInterruptIfRunning);
+                }
+              };
+          answered.complete(new io.promroute.router.InMemoryResponse(200, OK));
+          return answered;
+        };
+    ShardTarget target =
+        new ShardTarget(
+            List.of(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2")),
+            null,
+            null,
+            null,
+            Map.of(),
+            ShardTarget.Tls.DEFAULT);
+    client =
+        (ReplicaClient)
+            ReplicaClient.wrap(
+                answersAtOnce,
+                Map.of("a", target),
+                policy(Duration.ofSeconds(10), Duration.ofMinutes(1)));
 
-    try (UpstreamResponse response = client.send(new UpstreamRequest("a", target, "GET",
-        URI.create("http://127.0.0.1:1" + QUERY), Map.of(), new byte[0], Duration.ofSeconds(10))).get(10, TimeUnit.SECONDS)) {
+    try (UpstreamResponse response =
+        client
+            .send(
+                new UpstreamRequest(
+                    "a",
+                    target,
+                    "GET",
+                    URI.create("http://127.0.0.1:1" + QUERY),
+                    Map.of(),
+                    new byte[0],
+                    Duration.ofSeconds(10)))
+            .get(10, TimeUnit.SECONDS)) {
       assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(OK);
     }
 
@@ -315,14 +430,17 @@ class ReplicaClientTest {
 
   @Test
   void aShardWithOneAddressGoesStraightToTheClientBelow() {
-    UpstreamClient below = request -> CompletableFuture.failedFuture(new IllegalStateException("below"));
-    assertThat(ReplicaClient.wrap(below, Map.of("a", ShardTarget.of("h:1")), ReplicaPolicy.DEFAULT)).isSameAs(below);
+    UpstreamClient below =
+        request -> CompletableFuture.failedFuture(new IllegalStateException("below"));
+    assertThat(ReplicaClient.wrap(below, Map.of("a", ShardTarget.of("h:1")), ReplicaPolicy.DEFAULT))
+        .isSameAs(below);
   }
 
   private ReplicaClient client(ReplicaPolicy policy, URI... replicas) {
     List<URI> urls = List.of(replicas);
     ShardTarget target = new ShardTarget(urls, null, null, null, Map.of(), ShardTarget.Tls.DEFAULT);
-    return (ReplicaClient) ReplicaClient.wrap(UpstreamClient.jdk(Duration.ofSeconds(2)), Map.of("a", target), policy);
+    return (ReplicaClient)
+        ReplicaClient.wrap(UpstreamClient.jdk(Duration.ofSeconds(2)), Map.of("a", target), policy);
   }
 
   private static ReplicaPolicy policy(Duration firstByte, Duration backoff) {
@@ -331,10 +449,18 @@ class ReplicaClientTest {
 
   /** A request as the engine builds it: for the first replica's URL, with the whole target. */
   private CompletableFuture<UpstreamResponse> send(URI first, Duration timeout) {
-    ShardTarget target = new ShardTarget(
-        client.status().stream().map(ReplicaStatus::baseUrl).toList(), null, null, null, Map.of(), ShardTarget.Tls.DEFAULT);
+    ShardTarget target =
+        new ShardTarget(
+            client.status().stream().map(ReplicaStatus::baseUrl).toList(),
+            null,
+            null,
+            null,
+            Map.of(),
+            ShardTarget.Tls.DEFAULT);
     assertThat(target.baseUrl()).isEqualTo(first);
-    return client.send(new UpstreamRequest("a", target, "GET", URI.create(first + QUERY), Map.of(), new byte[0], timeout));
+    return client.send(
+        new UpstreamRequest(
+            "a", target, "GET", URI.create(first + QUERY), Map.of(), new byte[0], timeout));
   }
 
   private FakeShard shard() throws Exception {
@@ -357,8 +483,10 @@ class ReplicaClientTest {
     }
 
     final AtomicInteger accepted = new AtomicInteger();
+
     /** Connections the client closed (the read reached the end). */
     final AtomicInteger closed = new AtomicInteger();
+
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -368,32 +496,36 @@ class ReplicaClientTest {
 
     static RawServer start(Handler handler) throws IOException {
       RawServer raw = new RawServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-      Thread acceptor = new Thread(() -> {
-        while (!raw.server.isClosed()) {
-          try {
-            Socket socket = raw.server.accept();
-            raw.accepted.incrementAndGet();
-            raw.sockets.add(socket);
-            handler.accepted(socket);
-            if (!socket.isClosed()) {
-              Thread reader = new Thread(() -> {
-                try {
-                  while (socket.getInputStream().read() >= 0) {
-                    // the request, then nothing: the client closes or the test ends
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!raw.server.isClosed()) {
+                  try {
+                    Socket socket = raw.server.accept();
+                    raw.accepted.incrementAndGet();
+                    raw.sockets.add(socket);
+                    handler.accepted(socket);
+                    if (!socket.isClosed()) {
+                      Thread reader =
+                          new Thread(
+                              () -> {
+                                try {
+                                  while (socket.getInputStream().read() >= 0) {
+                                    // the request, then nothing: the client closes or the test ends
+                                  }
+                                  raw.closed.incrementAndGet();
+                                } catch (IOException e) {
+                                  raw.closed.incrementAndGet();
+                                }
+                              });
+                      reader.setDaemon(true);
+                      reader.start();
+                    }
+                  } catch (IOException e) {
+                    return; // closed
                   }
-                  raw.closed.incrementAndGet();
-                } catch (IOException e) {
-                  raw.closed.incrementAndGet();
                 }
               });
-              reader.setDaemon(true);
-              reader.start();
-            }
-          } catch (IOException e) {
-            return; // closed
-          }
-        }
-      });
       acceptor.setDaemon(true);
       acceptor.start();
       return raw;

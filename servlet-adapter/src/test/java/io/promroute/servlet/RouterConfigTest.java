@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RouterConfigTest {
 
   /** prome-route's own example file, comments and blank lines included. */
-  private static final String PROME_ROUTE_YML = """
+  private static final String PROME_ROUTE_YML =
+      """
       replace_label_name: cluster # the label that tells shards apart
                                   # e.g. node_memory_MemFree_bytes{cluster="a"}
       prome_servers:
@@ -48,7 +49,8 @@ class RouterConfigTest {
 
     assertThat(config.shardLabel()).isEqualTo("cluster");
     assertThat(config.shardKeys()).containsExactly("a", "b");
-    assertThat(config.shards().get("a")).isEqualTo(ShardTarget.of(URI.create("http://1.1.1.1:9090")));
+    assertThat(config.shards().get("a"))
+        .isEqualTo(ShardTarget.of(URI.create("http://1.1.1.1:9090")));
     assertThat(config.shards().get("b").baseUrl()).isEqualTo(URI.create("http://2.2.2.2:9090"));
     assertThat(config.listenAddress()).isEqualTo(":9097");
     assertThat(config.source()).isEqualTo("prome-route.yml");
@@ -77,15 +79,21 @@ class RouterConfigTest {
     assertThat(config.maxSamples()).isEqualTo(50_000_000L);
     assertThat(config.maxSeries()).isEqualTo(1_000_000);
     assertThat(config.maxMemoryBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
-    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 25%", "t").maxMemoryBytes())
+    assertThat(
+            RouterConfig.parse("prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 25%", "t")
+                .maxMemoryBytes())
         .isEqualTo(Runtime.getRuntime().maxMemory() / 4);
-    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 1_000_000", "t").maxMemoryBytes())
+    assertThat(
+            RouterConfig.parse("prome_servers: {a: 'h:1'}\nlimits:\n  max_memory: 1_000_000", "t")
+                .maxMemoryBytes())
         .isEqualTo(1_000_000);
   }
 
   @Test
   void aShardMayListReplicasInPromeServersOrAsUrlsOfItsDetails() {
-    RouterConfig config = RouterConfig.parse("""
+    RouterConfig config =
+        RouterConfig.parse(
+            """
         prome_servers:
           a: [10.0.0.1:9090, 10.0.0.2:9090]
           b: 10.0.0.3:9090
@@ -95,25 +103,45 @@ class RouterConfigTest {
             bearer_token: t
         upstream:
           replicas: {first_byte_timeout: 5s, backoff: 30s, probe_interval: 2s}
-        """, "t");
+        """,
+            "t");
 
     assertThat(config.shards().get("a").baseUrls())
         .containsExactly(URI.create("http://10.0.0.1:9090"), URI.create("http://10.0.0.2:9090"));
     assertThat(config.shards().get("b")).isEqualTo(ShardTarget.of("10.0.0.3:9090"));
     ShardTarget c = config.shards().get("c");
-    assertThat(c.baseUrls()).containsExactly(URI.create("http://10.0.0.4:9090/prom"), URI.create("https://10.0.0.5/prom"));
+    assertThat(c.baseUrls())
+        .containsExactly(
+            URI.create("http://10.0.0.4:9090/prom"), URI.create("https://10.0.0.5/prom"));
     assertThat(c.bearerToken()).isEqualTo("t");
-    assertThat(c.replica(1)).isEqualTo(new ShardTarget(URI.create("https://10.0.0.5/prom"), null, null, "t", Map.of(),
-        ShardTarget.Tls.DEFAULT));
+    assertThat(c.replica(1))
+        .isEqualTo(
+            new ShardTarget(
+                URI.create("https://10.0.0.5/prom"),
+                null,
+                null,
+                "t",
+                Map.of(),
+                ShardTarget.Tls.DEFAULT));
     assertThat(config.replicaPolicy())
-        .isEqualTo(new ReplicaPolicy(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2)));
+        .isEqualTo(
+            new ReplicaPolicy(
+                Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2)));
   }
 
   @Test
   void aTargetIsPrintedWithoutItsCredentials() {
-    ShardTarget target = new ShardTarget(URI.create("http://h:1"), "grafana", "s3cret", null, Map.of("X-Token", "t0ken"),
-        ShardTarget.Tls.DEFAULT);
-    assertThat(target.toString()).contains("http://h:1", "grafana").doesNotContain("s3cret", "t0ken");
+    ShardTarget target =
+        new ShardTarget(
+            URI.create("http://h:1"),
+            "grafana",
+            "s3cret",
+            null,
+            Map.of("X-Token", "t0ken"),
+            ShardTarget.Tls.DEFAULT);
+    assertThat(target.toString())
+        .contains("http://h:1", "grafana")
+        .doesNotContain("s3cret", "t0ken");
   }
 
   @Test
@@ -122,7 +150,9 @@ class RouterConfigTest {
     Files.writeString(directory.resolve("c.token"), "tok-c\n");
     Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
     Path file = directory.resolve("router.yml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         replace_label_name: region
         prome_servers:
           a: 127.0.0.1:9191
@@ -172,14 +202,32 @@ class RouterConfigTest {
     assertThat(config.shardLabel()).isEqualTo("region");
     assertThat(config.shardKeys()).containsExactly("a", "b", "c");
     assertThat(config.shards().get("a"))
-        .isEqualTo(new ShardTarget(URI.create("http://127.0.0.1:9191"), null, null, null,
-            Map.of("X-Scope-OrgID", "team-a"), ShardTarget.Tls.DEFAULT));
+        .isEqualTo(
+            new ShardTarget(
+                URI.create("http://127.0.0.1:9191"),
+                null,
+                null,
+                null,
+                Map.of("X-Scope-OrgID", "team-a"),
+                ShardTarget.Tls.DEFAULT));
     assertThat(config.shards().get("b"))
-        .isEqualTo(new ShardTarget(URI.create("https://prom-b.example:443/prometheus"), "grafana", "s3cret", null,
-            Map.of(), new ShardTarget.Tls(directory.resolve("ca.pem"), false)));
+        .isEqualTo(
+            new ShardTarget(
+                URI.create("https://prom-b.example:443/prometheus"),
+                "grafana",
+                "s3cret",
+                null,
+                Map.of(),
+                new ShardTarget.Tls(directory.resolve("ca.pem"), false)));
     assertThat(config.shards().get("c"))
-        .isEqualTo(new ShardTarget(URI.create("http://127.0.0.1:9193"), null, null, "tok-c",
-            Map.of(), new ShardTarget.Tls(null, true)));
+        .isEqualTo(
+            new ShardTarget(
+                URI.create("http://127.0.0.1:9193"),
+                null,
+                null,
+                "tok-c",
+                Map.of(),
+                new ShardTarget.Tls(null, true)));
     assertThat(config.listenAddress()).isEqualTo("127.0.0.1:9097");
     assertThat(config.pathPrefix()).isEqualTo("/prometheus");
     assertThat(config.missingShardMatcher()).isEqualTo(MissingShardMatcherPolicy.DEFAULT_SHARD);
@@ -187,12 +235,18 @@ class RouterConfigTest {
     assertThat(config.unlabeledSelectors()).isEqualTo(UnlabeledSelectorPolicy.REJECT);
     assertThat(config.unknownShard()).isEqualTo(UnknownShardPolicy.REJECT);
     assertThat(config.mode()).isEqualTo(ShardLabelMode.KEEP);
-    assertThat(config.parserOptions()).isEqualTo(new ParserOptions(true, false, true, true, true, 4096, 50));
+    assertThat(config.parserOptions())
+        .isEqualTo(new ParserOptions(true, false, true, true, true, 4096, 50));
     // An explicit prometheus2_functions pins the dialect.
     assertThat(config.promqlDialect()).isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_2);
-    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\npromql:\n  dialect: prometheus3", "t").promqlDialect())
+    assertThat(
+            RouterConfig.parse("prome_servers: {a: 'h:1'}\npromql:\n  dialect: prometheus3", "t")
+                .promqlDialect())
         .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
-    assertThat(RouterConfig.parse("prome_servers: {a: 'h:1'}\npromql:\n  prometheus2_functions: false", "t").promqlDialect())
+    assertThat(
+            RouterConfig.parse(
+                    "prome_servers: {a: 'h:1'}\npromql:\n  prometheus2_functions: false", "t")
+                .promqlDialect())
         .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.partialResponse()).isFalse();
@@ -207,10 +261,13 @@ class RouterConfigTest {
 
   @Test
   void namingADefaultShardImpliesTheDefaultShardPolicy() {
-    RouterConfig config = RouterConfig.parse("""
+    RouterConfig config =
+        RouterConfig.parse(
+            """
         prome_servers: {a: 'h:1', b: 'h:2'}
         routing: {default_shard: b}
-        """, "t");
+        """,
+            "t");
 
     assertThat(config.missingShardMatcher()).isEqualTo(MissingShardMatcherPolicy.DEFAULT_SHARD);
     assertThat(config.defaultShard()).isEqualTo("b");
@@ -218,11 +275,14 @@ class RouterConfigTest {
 
   @Test
   void inlineSecretsAreReadAsGiven() {
-    RouterConfig config = RouterConfig.parse("""
+    RouterConfig config =
+        RouterConfig.parse(
+            """
         shards:
           a: {url: 'http://h:1', basic_auth: {username: u, password: p}}
           b: {url: 'http://h:2', bearer_token: t}
-        """, "t");
+        """,
+            "t");
 
     assertThat(config.shards().get("a").basicAuthUsername()).isEqualTo("u");
     assertThat(config.shards().get("a").basicAuthPassword()).isEqualTo("p");
@@ -231,14 +291,17 @@ class RouterConfigTest {
 
   @Test
   void emptySectionsReadAsDefaults() {
-    RouterConfig config = RouterConfig.parse("""
+    RouterConfig config =
+        RouterConfig.parse(
+            """
         prome_servers:
           a: h:1
         http:
         routing:
         upstream:
           forward_headers:
-        """, "t");
+        """,
+            "t");
 
     assertThat(config.listenAddress()).isEqualTo(":9097");
     assertThat(config.missingShardMatcher()).isEqualTo(MissingShardMatcherPolicy.ALL_SHARDS);
@@ -246,7 +309,10 @@ class RouterConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       30s    | PT30S
       2m     | PT2M
       1h30m  | PT1H30M
@@ -316,9 +382,7 @@ class RouterConfigTest {
         arguments(
             "prome_servers:\n  a: {url: 'h:1'}",
             "t:2: prome_servers.a: expected host:port or a URL, found a map"),
-        arguments(
-            "prome_servers: [a, b]",
-            "t:1: prome_servers: expected a map, found a list"),
+        arguments("prome_servers: [a, b]", "t:1: prome_servers: expected a map, found a list"),
         arguments(
             "http: {listen_addr: ':1'}",
             "t:1: prome_servers: no shard configured: list each shard key and its address, e.g.\nprome_servers:\n  a: 127.0.0.1:9090"),
@@ -450,16 +514,19 @@ class RouterConfigTest {
   @Test
   void aYamlErrorNamesTheLineOfTheProblemNotOfTheConstructAround() {
     assertThatThrownBy(() -> RouterConfig.parse("prome_servers:\n\ta: h:1\n", "tab.yml"))
-        .hasMessage("tab.yml:2: not valid YAML: while scanning for the next token: found character '\\t(TAB)' "
-            + "that cannot start any token. (Do not use \\t(TAB) for indentation)");
+        .hasMessage(
+            "tab.yml:2: not valid YAML: while scanning for the next token: found character '\\t(TAB)' "
+                + "that cannot start any token. (Do not use \\t(TAB) for indentation)");
     assertThatThrownBy(() -> RouterConfig.parse("prome_servers: {a: 'h:1'\nhttp: x\n", "flow.yml"))
-        .hasMessage("flow.yml:2: not valid YAML: while parsing a flow mapping: expected ',' or '}', but got <scalar>");
+        .hasMessage(
+            "flow.yml:2: not valid YAML: while parsing a flow mapping: expected ',' or '}', but got <scalar>");
   }
 
   @Test
   void aBarePortIsNotAnAddress() {
     assertThatThrownBy(() -> RouterConfig.parse("prome_servers:\n  a: 9090\n", "t"))
-        .hasMessage("t:2: prome_servers.a: \"9090\" has no host (expected host:port or http://host:port)");
+        .hasMessage(
+            "t:2: prome_servers.a: \"9090\" has no host (expected host:port or http://host:port)");
   }
 
   @Test
@@ -489,7 +556,9 @@ class RouterConfigTest {
   void everyProblemOfAFileIsReportedAtOnceInLineOrder(@TempDir Path directory) throws IOException {
     Files.writeString(directory.resolve("empty.token"), "\n");
     Path file = directory.resolve("router.yml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         prome_servers:
           a: 127.0.0.1:99999
           b: prom-b
@@ -514,14 +583,26 @@ class RouterConfigTest {
 
     assertThatThrownBy(() -> RouterConfig.load(file))
         .isInstanceOf(RouterConfigException.class)
-        .hasMessage(String.join("\n",
-            file + ":2: prome_servers.a: \"127.0.0.1:99999\": port 99999 is not between 1 and 65535",
-            file + ":3: prome_servers.b: \"prom-b\" has no port (expected host:port, or a URL such as http://prom-b to mean port 80)",
-            file + ":7: shards.c.bearer_token_file: " + directory.resolve("empty.token") + " is empty",
-            file + ":11: shards.d.tls.ca_file: cannot read " + directory.resolve("missing-ca.pem"),
-            file + ":13: http.listen_addr: \":70000\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")",
-            file + ":14: http.listen_adress: unknown key (known here: listen_addr, path_prefix)",
-            file + ":18: routing.unknown_shard: \"maybe\" is not one of empty, reject",
-            file + ":20: upstream.timeout: \"soon\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"));
+        .hasMessage(
+            String.join(
+                "\n",
+                file
+                    + ":2: prome_servers.a: \"127.0.0.1:99999\": port 99999 is not between 1 and 65535",
+                file
+                    + ":3: prome_servers.b: \"prom-b\" has no port (expected host:port, or a URL such as http://prom-b to mean port 80)",
+                file
+                    + ":7: shards.c.bearer_token_file: "
+                    + directory.resolve("empty.token")
+                    + " is empty",
+                file
+                    + ":11: shards.d.tls.ca_file: cannot read "
+                    + directory.resolve("missing-ca.pem"),
+                file
+                    + ":13: http.listen_addr: \":70000\" is not host:port or :port (e.g. \":9097\", \"127.0.0.1:9097\")",
+                file
+                    + ":14: http.listen_adress: unknown key (known here: listen_addr, path_prefix)",
+                file + ":18: routing.unknown_shard: \"maybe\" is not one of empty, reject",
+                file
+                    + ":20: upstream.timeout: \"soon\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"));
   }
 }

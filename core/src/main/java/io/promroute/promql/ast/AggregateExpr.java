@@ -18,8 +18,7 @@ import java.util.List;
  * @param grouping the labels of {@code by} / {@code without}
  */
 public record AggregateExpr(
-    AggregateOp op, Expr expr, Expr param, boolean without, List<String> grouping)
-    implements Expr {
+    AggregateOp op, Expr expr, Expr param, boolean without, List<String> grouping) implements Expr {
 
   /**
    * Checks the node and copies {@code grouping}.

@@ -29,11 +29,14 @@ public enum AggregateOp {
   COUNT_VALUES("count_values", ValueType.STRING),
   /** {@code quantile(q, ...)}: the q-quantile (0 &le; q &le; 1) of each group's values. */
   QUANTILE("quantile", ValueType.SCALAR),
-  /** {@code limitk(k, ...)}: some k series of each group, labels kept. Experimental (Prometheus 2.54). */
+  /**
+   * {@code limitk(k, ...)}: some k series of each group, labels kept. Experimental (Prometheus
+   * 2.54).
+   */
   LIMITK("limitk", ValueType.SCALAR),
   /**
-   * {@code limit_ratio(r, ...)}: a deterministic sample of about the ratio r of each group's series.
-   * Experimental (Prometheus 2.54).
+   * {@code limit_ratio(r, ...)}: a deterministic sample of about the ratio r of each group's
+   * series. Experimental (Prometheus 2.54).
    */
   LIMIT_RATIO("limit_ratio", ValueType.SCALAR);
 
@@ -57,8 +60,8 @@ public enum AggregateOp {
   /**
    * Whether the operator takes a parameter before the aggregated expression ({@code topk(5, x)}).
    *
-   * @return {@code true} for {@code topk}, {@code bottomk}, {@code count_values}, {@code
-   *     quantile}, {@code limitk} and {@code limit_ratio}
+   * @return {@code true} for {@code topk}, {@code bottomk}, {@code count_values}, {@code quantile},
+   *     {@code limitk} and {@code limit_ratio}
    */
   public boolean hasParameter() {
     return parameterType != null;

@@ -6,8 +6,8 @@ import static java.util.Objects.requireNonNull;
  * An {@code @} modifier: {@code @ 1609746000}, {@code @ start()} or {@code @ end()}.
  *
  * @param kind which form was written
- * @param timestampMillis for {@link Kind#TIMESTAMP}, the time in milliseconds since the epoch;
- *     0 otherwise
+ * @param timestampMillis for {@link Kind#TIMESTAMP}, the time in milliseconds since the epoch; 0
+ *     otherwise
  */
 public record AtModifier(Kind kind, long timestampMillis) {
 
@@ -40,8 +40,8 @@ public record AtModifier(Kind kind, long timestampMillis) {
   /**
    * {@code @ <timestamp>}.
    *
-   * @param timestampMillis the evaluation time in milliseconds since the epoch (PromQL writes it
-   *     in seconds)
+   * @param timestampMillis the evaluation time in milliseconds since the epoch (PromQL writes it in
+   *     seconds)
    * @return the modifier
    */
   public static AtModifier at(long timestampMillis) {

@@ -11,8 +11,8 @@ import static java.util.Objects.requireNonNull;
  * @param returnBool whether {@code bool} was written (comparisons only)
  * @param matching the vector matching modifiers; {@link VectorMatching#DEFAULT} when none
  */
-public record BinaryExpr(BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, VectorMatching matching)
-    implements Expr {
+public record BinaryExpr(
+    BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, VectorMatching matching) implements Expr {
 
   /**
    * Checks the node. Whether {@code bool} and the matching fit the operator and the operand types
@@ -23,7 +23,8 @@ public record BinaryExpr(BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, Ve
    * @param rhs the right operand
    * @param returnBool whether {@code bool} was written
    * @param matching the vector matching, {@link VectorMatching#DEFAULT} when none was written
-   * @throws NullPointerException if {@code op}, {@code lhs}, {@code rhs} or {@code matching} is null
+   * @throws NullPointerException if {@code op}, {@code lhs}, {@code rhs} or {@code matching} is
+   *     null
    */
   public BinaryExpr {
     requireNonNull(op, "op is null");
@@ -65,8 +66,8 @@ public record BinaryExpr(BinaryOp op, Expr lhs, Expr rhs, boolean returnBool, Ve
   }
 
   /**
-   * Scalar when both sides are scalars, otherwise instant vector, as Prometheus types it. Walks
-   * a left-associative chain in a loop, so its length costs no stack.
+   * Scalar when both sides are scalars, otherwise instant vector, as Prometheus types it. Walks a
+   * left-associative chain in a loop, so its length costs no stack.
    */
   @Override
   public ValueType type() {

@@ -45,7 +45,9 @@ public enum BinaryOp {
     ARITHMETIC,
     /** Filters (or, with {@code bool}, returns 0 or 1) by comparing both sides. */
     COMPARISON,
-    /** Selects whole series by their labels ({@code and}, {@code or}, {@code unless}); vectors only. */
+    /**
+     * Selects whole series by their labels ({@code and}, {@code or}, {@code unless}); vectors only.
+     */
     SET
   }
 
@@ -115,8 +117,8 @@ public enum BinaryOp {
   }
 
   /**
-   * Whether the operator is arithmetic. The trim operators count as comparisons for precedence
-   * but Prometheus's {@code IsComparisonOperator} excludes them; see {@link #acceptsBool()}.
+   * Whether the operator is arithmetic. The trim operators count as comparisons for precedence but
+   * Prometheus's {@code IsComparisonOperator} excludes them; see {@link #acceptsBool()}.
    *
    * @return {@code true} for {@link Kind#ARITHMETIC}
    */

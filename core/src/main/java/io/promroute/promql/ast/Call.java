@@ -25,8 +25,8 @@ public record Call(Function function, List<Expr> args) implements Expr {
   }
 
   /**
-   * A call of a known function by name; the arguments are not type-checked here (the parser
-   * does that).
+   * A call of a known function by name; the arguments are not type-checked here (the parser does
+   * that).
    *
    * @param functionName the function's name, e.g. {@code rate}
    * @param args the arguments, in order

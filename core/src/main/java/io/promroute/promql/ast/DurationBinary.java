@@ -9,7 +9,8 @@ import static java.util.Objects.requireNonNull;
  * @param lhs the left operand
  * @param rhs the right operand
  */
-public record DurationBinary(BinaryOp op, DurationExpr lhs, DurationExpr rhs) implements DurationExpr {
+public record DurationBinary(BinaryOp op, DurationExpr lhs, DurationExpr rhs)
+    implements DurationExpr {
 
   /**
    * Checks the node.

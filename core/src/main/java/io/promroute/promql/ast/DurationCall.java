@@ -64,7 +64,11 @@ public record DurationCall(Function function, List<DurationExpr> args) implement
     args = List.copyOf(requireNonNull(args, "args is null"));
     if (args.size() != function.arity()) {
       throw new IllegalArgumentException(
-          function.functionName() + " takes " + function.arity() + " arguments, got " + args.size());
+          function.functionName()
+              + " takes "
+              + function.arity()
+              + " arguments, got "
+              + args.size());
     }
   }
 }

@@ -3,8 +3,8 @@ package io.promroute.promql.ast;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A negated duration expression, e.g. {@code -step()}. A unary plus is dropped by the parser, as
- * in Prometheus.
+ * A negated duration expression, e.g. {@code -step()}. A unary plus is dropped by the parser, as in
+ * Prometheus.
  *
  * @param expr the negated expression
  */

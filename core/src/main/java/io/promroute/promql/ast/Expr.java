@@ -3,9 +3,9 @@ package io.promroute.promql.ast;
 /**
  * A PromQL expression: an immutable tree node with value equality.
  *
- * <p>Source positions are not part of a node, so a parsed tree equals a hand-built one. Every
- * node type is a record; {@link ExprVisitor} has one method per node type, so adding a node
- * breaks every visitor at compile time.
+ * <p>Source positions are not part of a node, so a parsed tree equals a hand-built one. Every node
+ * type is a record; {@link ExprVisitor} has one method per node type, so adding a node breaks every
+ * visitor at compile time.
  */
 public sealed interface Expr
     permits NumberLiteral,

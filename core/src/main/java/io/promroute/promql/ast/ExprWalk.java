@@ -51,60 +51,61 @@ public final class ExprWalk {
     return false;
   }
 
-  private static final ExprVisitor<List<Expr>> CHILDREN = new ExprVisitor<>() {
-    @Override
-    public List<Expr> visitNumberLiteral(NumberLiteral node) {
-      return List.of();
-    }
+  private static final ExprVisitor<List<Expr>> CHILDREN =
+      new ExprVisitor<>() {
+        @Override
+        public List<Expr> visitNumberLiteral(NumberLiteral node) {
+          return List.of();
+        }
 
-    @Override
-    public List<Expr> visitStringLiteral(StringLiteral node) {
-      return List.of();
-    }
+        @Override
+        public List<Expr> visitStringLiteral(StringLiteral node) {
+          return List.of();
+        }
 
-    @Override
-    public List<Expr> visitVectorSelector(VectorSelector node) {
-      return List.of();
-    }
+        @Override
+        public List<Expr> visitVectorSelector(VectorSelector node) {
+          return List.of();
+        }
 
-    @Override
-    public List<Expr> visitMatrixSelector(MatrixSelector node) {
-      return List.of(node.selector());
-    }
+        @Override
+        public List<Expr> visitMatrixSelector(MatrixSelector node) {
+          return List.of(node.selector());
+        }
 
-    @Override
-    public List<Expr> visitSubqueryExpr(SubqueryExpr node) {
-      return List.of(node.expr());
-    }
+        @Override
+        public List<Expr> visitSubqueryExpr(SubqueryExpr node) {
+          return List.of(node.expr());
+        }
 
-    @Override
-    public List<Expr> visitCall(Call node) {
-      return node.args();
-    }
+        @Override
+        public List<Expr> visitCall(Call node) {
+          return node.args();
+        }
 
-    @Override
-    public List<Expr> visitAggregateExpr(AggregateExpr node) {
-      List<Expr> children = new ArrayList<>(2);
-      if (node.param() != null) {
-        children.add(node.param());
-      }
-      children.add(node.expr());
-      return children;
-    }
+        @Override
+        public List<Expr> visitAggregateExpr(AggregateExpr node) {
+          List<Expr> children = new ArrayList<>(2);
+          if (node.param() != null) {
+            children.add(node.param());
+          }
+          children.add(node.expr());
+          return children;
+        }
 
-    @Override
-    public List<Expr> visitBinaryExpr(BinaryExpr node) {
-      return List.of(node.lhs(), node.rhs());
-    }
+        @Override
+        public List<Expr> visitBinaryExpr(BinaryExpr node) {
+          return List.of(node.lhs(), node.rhs());
+        }
 
-    @Override
-    public List<Expr> visitUnaryExpr(UnaryExpr node) {
-      return List.of(node.expr());
-    }
+        @Override
+        public List<Expr> visitUnaryExpr(UnaryExpr node) {
+          return List.of(node.expr());
+        }
 
-    @Override
-    public List<Expr> visitParenExpr(ParenExpr node) {
-      return List.of(node.expr());
-    }
-  };
+        @Override
+        public List<Expr> visitParenExpr(ParenExpr node) {
+          return List.of(node.expr());
+        }
+      };
 }

@@ -1,8 +1,8 @@
 package io.promroute.promql.ast;
 
 /**
- * The experimental binary operator fill modifiers (Prometheus 3.10): {@code fill (v)},
- * {@code fill_left (v)}, {@code fill_right (v)}. {@code fill (v)} sets both sides.
+ * The experimental binary operator fill modifiers (Prometheus 3.10): {@code fill (v)}, {@code
+ * fill_left (v)}, {@code fill_right (v)}. {@code fill (v)} sets both sides.
  *
  * @param left the value for missing left-hand series, or {@code null}
  * @param right the value for missing right-hand series, or {@code null}

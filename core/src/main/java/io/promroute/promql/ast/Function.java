@@ -12,12 +12,14 @@ import java.util.Optional;
  * @param name the name (case-sensitive)
  * @param argTypes the declared argument types; with {@code variadic} != 0 the last one repeats or
  *     is optional
- * @param variadic 0: exactly {@code argTypes}; -1: the last argument repeats any number of times;
- *     n &gt; 0: up to n more of the last type; for optional arguments (e.g. {@code round}) the
+ * @param variadic 0: exactly {@code argTypes}; -1: the last argument repeats any number of times; n
+ *     &gt; 0: up to n more of the last type; for optional arguments (e.g. {@code round}) the
  *     minimum is {@code argTypes.size() - 1}
  * @param returnType the type of the result
- * @param experimental whether Prometheus needs {@code --enable-feature=promql-experimental-functions}
- * @param removedInPrometheus3 whether the function exists only in Prometheus 2.x ({@code holt_winters})
+ * @param experimental whether Prometheus needs {@code
+ *     --enable-feature=promql-experimental-functions}
+ * @param removedInPrometheus3 whether the function exists only in Prometheus 2.x ({@code
+ *     holt_winters})
  */
 public record Function(
     String name,

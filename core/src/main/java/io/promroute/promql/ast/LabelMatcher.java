@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * One matcher of a selector, e.g. {@code job=~"api|web"}.
  *
- * <p>The value is unescaped. For regex operators it is the regex as Prometheus compiles it:
- * RE2 syntax, anchored at both ends.
+ * <p>The value is unescaped. For regex operators it is the regex as Prometheus compiles it: RE2
+ * syntax, anchored at both ends.
  *
  * @param name the label name (may be any UTF-8 string; non-legacy names print quoted)
  * @param op the operator

@@ -6,8 +6,8 @@ import static java.util.Objects.requireNonNull;
  * A range vector selector {@code selector[range]}.
  *
  * <p>As in Prometheus, {@code @}, {@code offset} and {@code anchored}/{@code smoothed} live on the
- * inner selector even though they are written (and printed) after the range:
- * {@code foo[5m] anchored @ 10 offset 1m}.
+ * inner selector even though they are written (and printed) after the range: {@code foo[5m]
+ * anchored @ 10 offset 1m}.
  *
  * @param selector the selector, carrying the modifiers
  * @param range the range, a literal or (Prometheus 3.4+) a duration expression

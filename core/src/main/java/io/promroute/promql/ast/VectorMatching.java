@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * How a binary operator between two instant vectors matches series: {@code on (labels)} or
- * {@code ignoring (labels)}, {@code group_left (include)} / {@code group_right (include)}, and
- * the experimental {@code fill} modifiers.
+ * How a binary operator between two instant vectors matches series: {@code on (labels)} or {@code
+ * ignoring (labels)}, {@code group_left (include)} / {@code group_right (include)}, and the
+ * experimental {@code fill} modifiers.
  *
  * <p>{@link #DEFAULT} is what nothing written means; {@code ignoring ()} without a group modifier
  * equals it, as Prometheus prints both the same.

@@ -24,12 +24,18 @@ class ExprWalkTest {
       chain = new BinaryExpr(BinaryOp.ADD, chain, new NumberLiteral(1, false));
     }
     Expr numbers = chain;
-    Expr withSelector = new BinaryExpr(BinaryOp.ADD, chain, new VectorSelector("x", java.util.List.of()));
+    Expr withSelector =
+        new BinaryExpr(BinaryOp.ADD, chain, new VectorSelector("x", java.util.List.of()));
     boolean[] found = new boolean[2];
-    Thread small = new Thread(null, () -> {
-      found[0] = ExprWalk.anyMatch(numbers, node -> node instanceof VectorSelector);
-      found[1] = ExprWalk.anyMatch(withSelector, node -> node instanceof VectorSelector);
-    }, "small-stack", 256 << 10);
+    Thread small =
+        new Thread(
+            null,
+            () -> {
+              found[0] = ExprWalk.anyMatch(numbers, node -> node instanceof VectorSelector);
+              found[1] = ExprWalk.anyMatch(withSelector, node -> node instanceof VectorSelector);
+            },
+            "small-stack",
+            256 << 10);
     small.start();
     small.join();
 

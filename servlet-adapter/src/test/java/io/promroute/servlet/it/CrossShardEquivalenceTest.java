@@ -43,17 +43,44 @@ class CrossShardEquivalenceTest {
     "rate(http_request_duration_seconds_bucket[5m])",
   };
   private static final String[] AGGREGATIONS = {
-    "sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk(2, ", "bottomk(2, ",
-    "quantile(0.3, ", "count_values(\"value\", ",
+    "sum",
+    "avg",
+    "count",
+    "min",
+    "max",
+    "group",
+    "stddev",
+    "stdvar",
+    "topk(2, ",
+    "bottomk(2, ",
+    "quantile(0.3, ",
+    "count_values(\"value\", ",
   };
   private static final String[] GROUPINGS = {
-    "", " by (job)", " by (instance)", " without (instance)", " by (cluster)",
-    " without (cluster, instance)", " by (le)", " by (job, cluster)",
+    "",
+    " by (job)",
+    " by (instance)",
+    " without (instance)",
+    " by (cluster)",
+    " without (cluster, instance)",
+    " by (le)",
+    " by (job, cluster)",
   };
   private static final String[] WRAPPERS = {
-    "%s", "2 * %s", "%s > 1", "%s - scalar(sum(up))", "sort_desc(%s)", "abs(%s)", "%s or vector(0)",
-    "-%s", "%s + %s", "max_over_time(%s[10m:1m])", "%s / on () group_left () sum(up)",
-    "histogram_quantile(0.9, %s)", "count(%s)", "sum by (job) (%s) / ignoring (x) sum by (job) (up)",
+    "%s",
+    "2 * %s",
+    "%s > 1",
+    "%s - scalar(sum(up))",
+    "sort_desc(%s)",
+    "abs(%s)",
+    "%s or vector(0)",
+    "-%s",
+    "%s + %s",
+    "max_over_time(%s[10m:1m])",
+    "%s / on () group_left () sum(up)",
+    "histogram_quantile(0.9, %s)",
+    "count(%s)",
+    "sum by (job) (%s) / ignoring (x) sum by (job) (up)",
   };
 
   private PrometheusFixture prometheus;
@@ -79,13 +106,20 @@ class CrossShardEquivalenceTest {
       String vector = VECTORS[random.nextInt(VECTORS.length)];
       String aggregation = AGGREGATIONS[random.nextInt(AGGREGATIONS.length)];
       String grouping = GROUPINGS[random.nextInt(GROUPINGS.length)];
-      String aggregated = aggregation.endsWith(" ")
-          ? aggregation.substring(0, aggregation.indexOf('(')) + grouping + " (" + aggregation.substring(aggregation.indexOf('(') + 1) + vector + ")"
-          : aggregation + grouping + " (" + vector + ")";
+      String aggregated =
+          aggregation.endsWith(" ")
+              ? aggregation.substring(0, aggregation.indexOf('('))
+                  + grouping
+                  + " ("
+                  + aggregation.substring(aggregation.indexOf('(') + 1)
+                  + vector
+                  + ")"
+              : aggregation + grouping + " (" + vector + ")";
       String wrapper = WRAPPERS[random.nextInt(WRAPPERS.length)];
       // Every selector names the same shards, as a dashboard's cluster=~"$cluster" does (a
       // selector without one would read only the chosen shards: the inherit policy).
-      java.util.regex.Matcher shardMatcher = java.util.regex.Pattern.compile("cluster[!=~]+\"[^\"]*\"").matcher(vector);
+      java.util.regex.Matcher shardMatcher =
+          java.util.regex.Pattern.compile("cluster[!=~]+\"[^\"]*\"").matcher(vector);
       if (shardMatcher.find()) {
         wrapper = wrapper.replace("(up)", "(up{" + shardMatcher.group() + "})");
       }
@@ -105,14 +139,24 @@ class CrossShardEquivalenceTest {
     for (int i = 0; i < queries.size(); i++) {
       String query = queries.get(i);
       boolean range = i % 3 == 0;
-      Params params = range
-          ? Params.of("query", query, "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "120")
-          : Params.of("query", query, "time", RouterVsGlobalTest.T);
+      Params params =
+          range
+              ? Params.of(
+                  "query",
+                  query,
+                  "start",
+                  RouterVsGlobalTest.RANGE_START,
+                  "end",
+                  RouterVsGlobalTest.END,
+                  "step",
+                  "120")
+              : Params.of("query", query, "time", RouterVsGlobalTest.T);
       String path = range ? "/api/v1/query_range" : "/api/v1/query";
       Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
       Answer actual = PromApi.get(router.baseUri(), path, params);
       String label = (range ? "range " : "instant ") + query;
-      if (actual.status() == 400 && actual.error().contains("cannot be answered across shards yet")) {
+      if (actual.status() == 400
+          && actual.error().contains("cannot be answered across shards yet")) {
         refused++;
         failures.add(label + ": refused: " + actual.error());
         continue;
@@ -156,7 +200,8 @@ class CrossShardEquivalenceTest {
         return "missing " + series.path("metric");
       }
       if (series.has("value")) {
-        String d = values(series.path("metric").toString(), series.path("value"), other.path("value"));
+        String d =
+            values(series.path("metric").toString(), series.path("value"), other.path("value"));
         if (d != null) {
           return d;
         }

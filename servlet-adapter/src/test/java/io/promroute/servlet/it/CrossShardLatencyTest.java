@@ -15,10 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A side-by-side latency measurement for the README: a cross-shard query through the router over
- * three shards versus the same query on the global Prometheus, sequential requests after a
- * warm-up, medians printed. Asserts only that the router's answers have the global answer's
- * series (values are compared in {@link CrossShardVsPrometheusTest}), not timings, which a shared
- * machine disturbs.
+ * three shards versus the same query on the global Prometheus, sequential requests after a warm-up,
+ * medians printed. Asserts only that the router's answers have the global answer's series (values
+ * are compared in {@link CrossShardVsPrometheusTest}), not timings, which a shared machine
+ * disturbs.
  */
 @ExtendWith(PrometheusExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,11 +44,13 @@ class CrossShardLatencyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "sum(rate(http_requests_total[5m]))",
-      "rate(http_requests_total{code=\"500\"}[5m])",
-      "topk(10, rate(http_requests_total[5m]))",
-      "topk(10, container_memory_working_set_bytes)"})
+  @ValueSource(
+      strings = {
+        "sum(rate(http_requests_total[5m]))",
+        "rate(http_requests_total{code=\"500\"}[5m])",
+        "topk(10, rate(http_requests_total[5m]))",
+        "topk(10, container_memory_working_set_bytes)"
+      })
   void routerVersusGlobal(String query) {
     Params params = Params.of("query", query, "time", RouterVsGlobalTest.T);
     Answer global = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);

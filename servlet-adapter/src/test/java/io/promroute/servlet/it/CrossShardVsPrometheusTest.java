@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * servers through a cross-shard plan, against the global Prometheus holding every shard's series
  * with {@code cluster="<shard>"}: instant and range, same series, same values. A relative float
  * tolerance of 1e-9 is allowed only where CROSS-SHARD.md says the last bits may differ (partial
- * sums of non-exact values added in another order, avg and stddev merges); elsewhere values must
- * be equal.
+ * sums of non-exact values added in another order, avg and stddev merges); elsewhere values must be
+ * equal.
  */
 @ExtendWith(PrometheusExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -96,9 +96,12 @@ class CrossShardVsPrometheusTest {
         exact("max(memory_usage_bytes) > 5"),
         exact("2 - max(memory_usage_bytes)"),
         exact("topk(1, memory_usage_bytes) * -1"),
-        approx("histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))"),
-        approx("histogram_quantile(0.5, sum by (le, job) (rate(http_request_duration_seconds_bucket[10m])))"),
-        approx("sum(rate(http_requests_total{code=\"500\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        approx(
+            "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))"),
+        approx(
+            "histogram_quantile(0.5, sum by (le, job) (rate(http_request_duration_seconds_bucket[10m])))"),
+        approx(
+            "sum(rate(http_requests_total{code=\"500\"}[5m])) / sum(rate(http_requests_total[5m]))"),
         exact("scalar(sum(up))"),
         exact("memory_usage_bytes / scalar(count(memory_usage_bytes))"),
         ordered("sort_desc(sum by (job, instance) (memory_usage_bytes))"),
@@ -115,7 +118,8 @@ class CrossShardVsPrometheusTest {
         exact("sum(up) or vector(0)"),
         exact("nonexistent_metric or vector(0)"),
         exact("queue_depth or vector(0)"),
-        exact("memory_usage_bytes / on (instance, job) group_left () max by (instance, job) (memory_usage_bytes)"),
+        exact(
+            "memory_usage_bytes / on (instance, job) group_left () max by (instance, job) (memory_usage_bytes)"),
         exact("abs(2 - max by (job) (memory_usage_bytes))"),
         exact("sum by (job) (up) > bool 1"),
         exact("-sum(memory_usage_bytes)"),
@@ -158,77 +162,117 @@ class CrossShardVsPrometheusTest {
         empty("histogram_sum(max(up)) or histogram_count(sum(rate(http_requests_total[5m])))"),
         empty("histogram_fraction(0, 1, sum(rate(http_requests_total[5m])))"),
         empty("absent_over_time(sum(up)[5m:1m])"),
-        // Each selector reads the shards its own matchers select, every shard without one (issue 12).
-        approx("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        // Each selector reads the shards its own matchers select, every shard without one (issue
+        // 12).
+        approx(
+            "sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
         exact("up{cluster=\"a\"} and on (instance) memory_usage_bytes > 0"),
         exact("sum(up{cluster=\"c\"}) / count(up{cluster=~\"a|c\"})"),
-        exact("sum by (cluster, job) (memory_usage_bytes{cluster=\"a\"}) / ignoring (cluster)"
-            + " sum by (cluster, job) (memory_usage_bytes{cluster=\"b\"})"),
+        exact(
+            "sum by (cluster, job) (memory_usage_bytes{cluster=\"a\"}) / ignoring (cluster)"
+                + " sum by (cluster, job) (memory_usage_bytes{cluster=\"b\"})"),
         empty("up{cluster=\"c\"} - up{cluster=\"b\"}"),
-        approx("sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
-            + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        approx(
+            "sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
+                + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
         empty("up{cluster=\"b\", cluster=\"c\"}"),
         exact("up{cluster=\"b\", cluster=\"c\"} or up{cluster=\"a\"}"),
         exact("up{cluster=\"zzz\"} or up"),
         exact("absent(up{cluster=\"zzz\"}) or up{cluster=\"a\"}"),
         exact("count(up{cluster!=\"a\"}) + count(up{cluster=~\"a|b\"})"),
-        exact("memory_usage_bytes{cluster=~\"a|b\"} * on (job, instance) group_left () up{cluster=~\"b|c\"}"),
-        exact("max by (cluster, job) (memory_usage_bytes{cluster=~\"a|b\"}) - ignoring (cluster) group_left ()"
-            + " max by (cluster, job) (memory_usage_bytes{cluster=\"c\"})"),
-        exact("max by (cluster) (memory_usage_bytes{cluster=\"a\"}) or max by (cluster) (memory_usage_bytes)"),
+        exact(
+            "memory_usage_bytes{cluster=~\"a|b\"} * on (job, instance) group_left () up{cluster=~\"b|c\"}"),
+        exact(
+            "max by (cluster, job) (memory_usage_bytes{cluster=~\"a|b\"}) - ignoring (cluster) group_left ()"
+                + " max by (cluster, job) (memory_usage_bytes{cluster=\"c\"})"),
+        exact(
+            "max by (cluster) (memory_usage_bytes{cluster=\"a\"}) or max by (cluster) (memory_usage_bytes)"),
         exact("topk(2, memory_usage_bytes{cluster=\"b\"} or queue_depth{cluster=~\"a|c\"})"),
         exact("memory_usage_bytes unless on (instance) up{cluster=\"b\"}"),
         exact("memory_usage_bytes{cluster=\"a\"} / memory_usage_bytes"),
-        exact("up{cluster=~\"a|b\"} * on (cluster, instance, job) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
-        approx("max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"),
+        exact(
+            "up{cluster=~\"a|b\"} * on (cluster, instance, job) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
+        approx(
+            "max_over_time((sum(rate(http_requests_total{cluster=\"a\"}[5m])) / sum(rate(http_requests_total[5m])))[20m:1m])"),
         // A function over raw samples whose parameter is computed across shards: the raw samples of
         // every step's window in one shard request per selector, the function in the router.
         // VARYING changes at every step (queue_depth's i % 10), count(up) / 24 is 0.5 throughout.
         exact("quantile_over_time(" + VARYING + ", memory_usage_bytes[5m])"),
-        exact("quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes{cluster=~\"a|b\"}[5m] offset 10m)"),
+        exact(
+            "quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes{cluster=~\"a|b\"}[5m] offset 10m)"),
         exact("quantile_over_time(" + VARYING + ", memory_usage_bytes[5m] @ " + T + ")"),
         exact("quantile_over_time(scalar(sum(up)) / 10, queue_depth{cluster=\"b\"}[3m] @ start())"),
-        exact("quantile_over_time(" + VARYING + ", rate(http_requests_total{code=\"500\"}[5m])[10m:1m])"),
-        exact("quantile_over_time(scalar(count(up)) / 24, max by (job) (queue_depth)[10m:1m] offset 2m)"
-            + " + on (job) group_left () max by (job) (quantile_over_time(" + VARYING + ", queue_depth{queue=\"default\"}[2m]))"),
+        exact(
+            "quantile_over_time("
+                + VARYING
+                + ", rate(http_requests_total{code=\"500\"}[5m])[10m:1m])"),
+        exact(
+            "quantile_over_time(scalar(count(up)) / 24, max by (job) (queue_depth)[10m:1m] offset 2m)"
+                + " + on (job) group_left () max by (job) (quantile_over_time("
+                + VARYING
+                + ", queue_depth{queue=\"default\"}[2m]))"),
         exact("predict_linear(http_requests_total{code=\"500\"}[10m], scalar(count(up)) * 60)"),
         exact("predict_linear(memory_usage_bytes{cluster=\"c\"}[15m], " + VARYING + " * 600)"),
-        exact("predict_linear(http_requests_total{method=\"GET\"}[10m] @ end() offset 5m, scalar(count(up)))"),
+        exact(
+            "predict_linear(http_requests_total{method=\"GET\"}[10m] @ end() offset 5m, scalar(count(up)))"),
         exact("predict_linear(queue_depth[5m] offset 1m, scalar(sum(up)))"),
         exact("holt_winters(memory_usage_bytes{cluster=\"b\"}[10m], scalar(count(up)) / 24, 0.5)"),
         exact("holt_winters(queue_depth[10m], " + VARYING + " + 0.05, 0.3)"),
         exact("holt_winters(queue_depth[10m] @ " + T + ", 0.5, " + VARYING + " + 0.05)"),
         // The selector reads other shards than the parameter: each shard gets its own query.
-        exact("quantile_over_time(scalar(count(up{cluster=\"a\"})) / 8, memory_usage_bytes{cluster=~\"b|c\"}[5m])"),
-        exact("predict_linear(queue_depth{cluster!=\"b\"}[10m] offset 3m, scalar(max(queue_depth{cluster=\"b\"})))"),
+        exact(
+            "quantile_over_time(scalar(count(up{cluster=\"a\"})) / 8, memory_usage_bytes{cluster=~\"b|c\"}[5m])"),
+        exact(
+            "predict_linear(queue_depth{cluster!=\"b\"}[10m] offset 3m, scalar(max(queue_depth{cluster=\"b\"})))"),
         // Inside a subquery over merged values: the raw samples of the subquery's grid.
-        exact("max_over_time(quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes[5m])[10m:1m])"),
-        exact("min_over_time(quantile_over_time(" + VARYING + ", queue_depth[3m] @ " + T + ")[10m:1m])"),
-        exact("max_over_time(predict_linear(http_requests_total{cluster=\"c\"}[5m] offset 1m, scalar(sum(up)))[10m:2m] @ end())"));
+        exact(
+            "max_over_time(quantile_over_time(scalar(count(up)) / 24, memory_usage_bytes[5m])[10m:1m])"),
+        exact(
+            "min_over_time(quantile_over_time("
+                + VARYING
+                + ", queue_depth[3m] @ "
+                + T
+                + ")[10m:1m])"),
+        exact(
+            "max_over_time(predict_linear(http_requests_total{cluster=\"c\"}[5m] offset 1m, scalar(sum(up)))[10m:2m] @ end())"));
   }
 
   /** A parameter computed across shards that differs from one step to the next, in [0, 0.9]. */
   private static final String VARYING = "scalar(max(queue_depth{queue=\"default\"})) % 10 / 10";
 
   Stream<Arguments> requests() {
-    return cases().stream().flatMap(c -> Stream.of(Arguments.of("instant", c), Arguments.of("range", c)));
+    return cases().stream()
+        .flatMap(c -> Stream.of(Arguments.of("instant", c), Arguments.of("range", c)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("requests")
   void answersAsTheGlobalPrometheus(String kind, Case c) {
     String path = kind.equals("instant") ? "/api/v1/query" : "/api/v1/query_range";
-    Params params = kind.equals("instant")
-        ? Params.of("query", c.query(), "time", T)
-        : Params.of("query", c.query(), "start", RouterVsGlobalTest.RANGE_START, "end", RouterVsGlobalTest.END, "step", "60");
+    Params params =
+        kind.equals("instant")
+            ? Params.of("query", c.query(), "time", T)
+            : Params.of(
+                "query",
+                c.query(),
+                "start",
+                RouterVsGlobalTest.RANGE_START,
+                "end",
+                RouterVsGlobalTest.END,
+                "step",
+                "60");
     Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
-    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(200);
+    assertThat(expected.status())
+        .as("the global Prometheus: %s", expected.summary())
+        .isEqualTo(200);
     Answer actual = PromApi.get(router.baseUri(), path, params);
     assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(200);
     JsonNode want = expected.json().path("data");
     JsonNode got = actual.json().path("data");
     if (!c.mayBeEmpty()) {
-      assertThat(want.path("result").isEmpty()).as("the global answer is empty, the case proves nothing").isFalse();
+      assertThat(want.path("result").isEmpty())
+          .as("the global answer is empty, the case proves nothing")
+          .isFalse();
     }
     assertThat(got.path("resultType").asText()).isEqualTo(want.path("resultType").asText());
     assertThat(difference(want.path("result"), got.path("result"), c))
@@ -240,8 +284,12 @@ class CrossShardVsPrometheusTest {
   @ParameterizedTest(name = "time fraction \"{0}\"")
   @org.junit.jupiter.params.provider.ValueSource(strings = {".5", ".125", ".001", ""})
   void timestampsAndValuesAreSpelledAsPrometheusSpellsThem(String fraction) {
-    Params params = Params.of("query", "sum(up) * 1e-7 or sum(up) * 1e22 or vector(-0)",
-        "time", FixtureData.MID.getEpochSecond() + fraction);
+    Params params =
+        Params.of(
+            "query",
+            "sum(up) * 1e-7 or sum(up) * 1e22 or vector(-0)",
+            "time",
+            FixtureData.MID.getEpochSecond() + fraction);
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
 
@@ -251,48 +299,72 @@ class CrossShardVsPrometheusTest {
 
   /** With exact sums, sums of non-integer rates equal Prometheus's to the last bit. */
   @ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {
-      "sum(rate(http_requests_total[5m]))",
-      "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
-      "avg by (job) (rate(http_requests_total[5m]))",
-      "stddev(memory_usage_bytes)",
-      "stdvar by (job) (rate(http_requests_total[5m]))"})
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "sum(rate(http_requests_total[5m]))",
+        "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
+        "avg by (job) (rate(http_requests_total[5m]))",
+        "stddev(memory_usage_bytes)",
+        "stdvar by (job) (rate(http_requests_total[5m]))"
+      })
   void exactSumsAreTheSameToTheLastBit(String query) throws Exception {
-    try (JettyRouter exact = JettyRouter.start(
-        TestRouters.filter(prometheus.shardHostPorts(), builder -> builder.exactCrossShardSums(true)))) {
+    try (JettyRouter exact =
+        JettyRouter.start(
+            TestRouters.filter(
+                prometheus.shardHostPorts(), builder -> builder.exactCrossShardSums(true)))) {
       Params params = Params.of("query", query, "time", T);
       Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
       Answer actual = PromApi.get(exact.baseUri(), "/api/v1/query", params);
 
       assertThat(expected.data().path("result").isEmpty()).isFalse();
-      assertThat(difference(expected.data().path("result"), actual.data().path("result"), exact(query)))
+      assertThat(
+              difference(
+                  expected.data().path("result"), actual.data().path("result"), exact(query)))
           .isNull();
     }
   }
 
   /**
    * A subquery over merged values whose grid has more points than a shard answers in one range
-   * query (11,000): a 30-day panel of a 1m grid, an instant {@code [3h10m:1s]}. The router asks
-   * for the grid in chunks.
+   * query (11,000): a 30-day panel of a 1m grid, an instant {@code [3h10m:1s]}. The router asks for
+   * the grid in chunks.
    */
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("longGrids")
   void subqueryGridsLongerThanOneShardAnswerAreAnswered(String path, Params params) {
     Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
-    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(200);
-    assertThat(expected.data().path("result").isEmpty()).as("global answer: %s", expected.summary()).isFalse();
+    assertThat(expected.status())
+        .as("the global Prometheus: %s", expected.summary())
+        .isEqualTo(200);
+    assertThat(expected.data().path("result").isEmpty())
+        .as("global answer: %s", expected.summary())
+        .isFalse();
     Answer actual = PromApi.get(router.baseUri(), path, params);
     assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(200);
-    assertThat(difference(expected.data().path("result"), actual.data().path("result"), approx(params.toString())))
+    assertThat(
+            difference(
+                expected.data().path("result"),
+                actual.data().path("result"),
+                approx(params.toString())))
         .isNull();
   }
 
   static Stream<Arguments> longGrids() {
     long end = FixtureData.END.getEpochSecond();
     return Stream.of(
-        Arguments.of("/api/v1/query_range", Params.of("query", "max_over_time(sum(rate(http_requests_total[5m]))[1h:])",
-            "start", Long.toString(end - 30 * 86_400), "end", Long.toString(end), "step", "10800")),
-        Arguments.of("/api/v1/query", Params.of("query", "count_over_time(sum(up)[3h10m:1s])", "time", T)));
+        Arguments.of(
+            "/api/v1/query_range",
+            Params.of(
+                "query",
+                "max_over_time(sum(rate(http_requests_total[5m]))[1h:])",
+                "start",
+                Long.toString(end - 30 * 86_400),
+                "end",
+                Long.toString(end),
+                "step",
+                "10800")),
+        Arguments.of(
+            "/api/v1/query", Params.of("query", "count_over_time(sum(up)[3h10m:1s])", "time", T)));
   }
 
   static Stream<Arguments> errors() {
@@ -300,17 +372,21 @@ class CrossShardVsPrometheusTest {
         // One-to-one matching where several shards' series share the matching labels.
         Arguments.of("memory_usage_bytes * on (job) sum by (job) (memory_usage_bytes)"),
         // The "one" side has duplicates once the shards' series meet.
-        Arguments.of("sum by (job) (memory_usage_bytes) / on (job) group_right () memory_usage_bytes / on (instance) up"),
+        Arguments.of(
+            "sum by (job) (memory_usage_bytes) / on (job) group_right () memory_usage_bytes / on (instance) up"),
         Arguments.of("sum by (job) (up) / on (job) memory_usage_bytes"),
         // Overwriting the shard label makes the shards' series collide (queue="default" is on
         // every shard with the same labels).
-        Arguments.of("sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"),
-        // A match across shards creates the duplicate: the right side's instances repeat on every shard.
+        Arguments.of(
+            "sum by (cluster) (label_replace(queue_depth{queue=\"default\"}, \"cluster\", \"all\", \"\", \"\"))"),
+        // A match across shards creates the duplicate: the right side's instances repeat on every
+        // shard.
         Arguments.of("rate(http_requests_total{cluster=\"b\"}[5m]) / on (instance) group_left up"),
         Arguments.of("up{cluster=\"a\"} * on (instance) up"),
         // Sides reading different shards, matched on the shard label: the duplicates of shard b's
         // right side count although its left side is empty there.
-        Arguments.of("up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
+        Arguments.of(
+            "up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
         // A subquery with @ in parentheses at the top: 2.42 evaluates it as a step-invariant
         // expression and wants one point per series.
         Arguments.of("(sum(up)[30m:7m] @ end())"),
@@ -333,7 +409,9 @@ class CrossShardVsPrometheusTest {
     assertThat(actual.error()).isEqualTo(expected.error());
   }
 
-  /** The first difference, or null: same series (by labels), same timestamps, values equal or close. */
+  /**
+   * The first difference, or null: same series (by labels), same timestamps, values equal or close.
+   */
   private static String difference(JsonNode expected, JsonNode actual, Case c) {
     if (expected.isArray() && expected.size() > 0 && !expected.get(0).isObject()) {
       return values("scalar", expected, actual, c.approximate());
@@ -372,7 +450,11 @@ class CrossShardVsPrometheusTest {
       return "labels " + expected.path("metric") + " vs " + actual.path("metric");
     }
     if (expected.has("value")) {
-      return values(expected.path("metric").toString(), expected.path("value"), actual.path("value"), c.approximate());
+      return values(
+          expected.path("metric").toString(),
+          expected.path("value"),
+          actual.path("value"),
+          c.approximate());
     }
     JsonNode want = expected.path("values");
     JsonNode got = actual.path("values");
@@ -380,7 +462,8 @@ class CrossShardVsPrometheusTest {
       return expected.path("metric") + ": " + want.size() + " points vs " + got.size();
     }
     for (int i = 0; i < want.size(); i++) {
-      String d = values(expected.path("metric").toString(), want.get(i), got.get(i), c.approximate());
+      String d =
+          values(expected.path("metric").toString(), want.get(i), got.get(i), c.approximate());
       if (d != null) {
         return d;
       }
@@ -388,7 +471,8 @@ class CrossShardVsPrometheusTest {
     return null;
   }
 
-  private static String values(String where, JsonNode expected, JsonNode actual, boolean approximate) {
+  private static String values(
+      String where, JsonNode expected, JsonNode actual, boolean approximate) {
     if (expected.get(0).asDouble() != actual.get(0).asDouble()) {
       return where + ": timestamp " + expected.get(0) + " vs " + actual.get(0);
     }
@@ -406,5 +490,4 @@ class CrossShardVsPrometheusTest {
     }
     return where + " at " + expected.get(0) + ": " + want + " vs " + got;
   }
-
 }

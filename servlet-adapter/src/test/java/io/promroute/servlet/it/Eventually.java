@@ -3,8 +3,8 @@ package io.promroute.servlet.it;
 import java.time.Duration;
 
 /**
- * Retries an assertion for a while: for what other threads do after the answer, e.g. the access
- * log and the request metrics, written when the container completes the request (which can be just
+ * Retries an assertion for a while: for what other threads do after the answer, e.g. the access log
+ * and the request metrics, written when the container completes the request (which can be just
  * after the client has read the answer), or a replica's health, changed on the client's threads.
  */
 public final class Eventually {

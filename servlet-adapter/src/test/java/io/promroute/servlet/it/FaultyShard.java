@@ -24,16 +24,16 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * A Prometheus shard on 127.0.0.1 that answers like a small healthy Prometheus until told to
- * misbehave in one of the ways real shards and the networks in front of them do ({@link Fault}).
- * It speaks HTTP/1.1 over raw sockets, so it can break the protocol where a real server library
- * would not let it (a reset in the middle of a body, a chunked body that never ends, bytes that
- * are not HTTP). It records what the router does to its connections: how many it opened, and how
- * many it closed while the shard was still answering (cancellation).
+ * misbehave in one of the ways real shards and the networks in front of them do ({@link Fault}). It
+ * speaks HTTP/1.1 over raw sockets, so it can break the protocol where a real server library would
+ * not let it (a reset in the middle of a body, a chunked body that never ends, bytes that are not
+ * HTTP). It records what the router does to its connections: how many it opened, and how many it
+ * closed while the shard was still answering (cancellation).
  *
- * <p>Healthy answers, per path: {@code query} a vector of two {@code up} series whose
- * {@code instance} starts with the shard's name, at the request's {@code time}; {@code query_range}
- * those series as a matrix on the request's grid; {@code series}, {@code labels},
- * {@code label/<name>/values}, {@code metadata}, {@code status/buildinfo} to match.
+ * <p>Healthy answers, per path: {@code query} a vector of two {@code up} series whose {@code
+ * instance} starts with the shard's name, at the request's {@code time}; {@code query_range} those
+ * series as a matrix on the request's grid; {@code series}, {@code labels}, {@code
+ * label/<name>/values}, {@code metadata}, {@code status/buildinfo} to match.
  */
 public final class FaultyShard implements AutoCloseable {
 
@@ -55,7 +55,9 @@ public final class FaultyShard implements AutoCloseable {
     RESET_MID_CHUNKED,
     /** Sends a chunked body's first half, then closes the connection normally (no last chunk). */
     TRUNCATED_CHUNKED,
-    /** Sends headers with a Content-Length and half the body, then closes the connection normally. */
+    /**
+     * Sends headers with a Content-Length and half the body, then closes the connection normally.
+     */
     CLOSE_MID_BODY,
     /** Sends the healthy answer one byte every {@link #TRICKLE_INTERVAL_MS} ms. */
     TRICKLE,
@@ -69,13 +71,18 @@ public final class FaultyShard implements AutoCloseable {
     TRUNCATED_JSON,
     /** HTTP 200 with {@code {"status":"error",...}}. */
     STATUS_ERROR,
-    /** A well-formed success answer of the wrong kind: a matrix for an instant query, objects for lists. */
+    /**
+     * A well-formed success answer of the wrong kind: a matrix for an instant query, objects for
+     * lists.
+     */
     WRONG_RESULT_TYPE,
     /** A 302 to a path of this shard that answers healthy (so following it would go unseen). */
     REDIRECT_302,
     /** A 307, the same way. */
     REDIRECT_307,
-    /** The healthy answer gzipped, with {@code Content-Encoding: gzip}, whether asked for or not. */
+    /**
+     * The healthy answer gzipped, with {@code Content-Encoding: gzip}, whether asked for or not.
+     */
     GZIP_UNASKED,
     /** A valid answer of about {@link #HUGE_SERIES} series, chunked. */
     HUGE_BODY,
@@ -92,9 +99,11 @@ public final class FaultyShard implements AutoCloseable {
     CLOSE_REUSED
   }
 
-  /** The faults after which a shard has not given a complete answer, read for as long as one waits. */
-  public static final Set<Fault> HANGING = Set.of(Fault.HANG_BEFORE_HEADERS, Fault.HANG_MID_BODY,
-      Fault.HANG_MID_CHUNKED, Fault.TRICKLE);
+  /**
+   * The faults after which a shard has not given a complete answer, read for as long as one waits.
+   */
+  public static final Set<Fault> HANGING =
+      Set.of(Fault.HANG_BEFORE_HEADERS, Fault.HANG_MID_BODY, Fault.HANG_MID_CHUNKED, Fault.TRICKLE);
 
   public static final int TRICKLE_INTERVAL_MS = 50;
   public static final int HUGE_SERIES = 100_000;
@@ -165,7 +174,9 @@ public final class FaultyShard implements AutoCloseable {
     return requests.get();
   }
 
-  /** Connections the router closed while this shard had not finished answering (a hanging fault). */
+  /**
+   * Connections the router closed while this shard had not finished answering (a hanging fault).
+   */
   public int closedByPeer() {
     return closedByPeer.get();
   }
@@ -215,7 +226,8 @@ public final class FaultyShard implements AutoCloseable {
 
   // ---- one connection ----
 
-  private record Request(String method, String path, Map<String, List<String>> params, Map<String, String> headers) {
+  private record Request(
+      String method, String path, Map<String, List<String>> params, Map<String, String> headers) {
     String param(String key) {
       List<String> values = params.get(key);
       return values == null || values.isEmpty() ? null : values.get(0);
@@ -251,7 +263,8 @@ public final class FaultyShard implements AutoCloseable {
   }
 
   /** Answers one request; false when the connection must not be used again. */
-  private boolean answer(Request request, Fault fault, Socket socket, InputStream in, OutputStream out)
+  private boolean answer(
+      Request request, Fault fault, Socket socket, InputStream in, OutputStream out)
       throws IOException {
     byte[] healthy = healthyBody(request);
     switch (fault) {
@@ -264,7 +277,11 @@ public final class FaultyShard implements AutoCloseable {
         return false;
       }
       case HANG_MID_BODY, RESET_MID_BODY, CLOSE_MID_BODY -> {
-        writeHead(out, 200, "application/json", Map.of("Content-Length", Integer.toString(healthy.length)));
+        writeHead(
+            out,
+            200,
+            "application/json",
+            Map.of("Content-Length", Integer.toString(healthy.length)));
         out.write(healthy, 0, healthy.length / 2);
         out.flush();
         endBroken(fault == Fault.HANG_MID_BODY, fault == Fault.RESET_MID_BODY, socket, in);
@@ -278,7 +295,11 @@ public final class FaultyShard implements AutoCloseable {
         return false;
       }
       case TRICKLE -> {
-        writeHead(out, 200, "application/json", Map.of("Content-Length", Integer.toString(healthy.length)));
+        writeHead(
+            out,
+            200,
+            "application/json",
+            Map.of("Content-Length", Integer.toString(healthy.length)));
         try {
           for (byte b : healthy) {
             out.write(b);
@@ -294,7 +315,9 @@ public final class FaultyShard implements AutoCloseable {
         return true;
       }
       case GARBAGE -> {
-        out.write("\u0016\u0003\u0001 this is not HTTP at all \u0000\u00ff\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.write(
+            "\u0016\u0003\u0001 this is not HTTP at all \u0000\u00ff\r\n\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         return false;
       }
@@ -307,12 +330,24 @@ public final class FaultyShard implements AutoCloseable {
         return true;
       }
       case TRUNCATED_JSON -> {
-        writeResponse(out, 200, "application/json", java.util.Arrays.copyOf(healthy, healthy.length / 2), Map.of());
+        writeResponse(
+            out,
+            200,
+            "application/json",
+            java.util.Arrays.copyOf(healthy, healthy.length / 2),
+            Map.of());
         return true;
       }
       case STATUS_ERROR -> {
-        writeResponse(out, 200, "application/json", utf8(
-            "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard " + name + " broke on purpose\"}"), Map.of());
+        writeResponse(
+            out,
+            200,
+            "application/json",
+            utf8(
+                "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard "
+                    + name
+                    + " broke on purpose\"}"),
+            Map.of());
         return true;
       }
       case WRONG_RESULT_TYPE -> {
@@ -329,7 +364,8 @@ public final class FaultyShard implements AutoCloseable {
         try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
           gzip.write(healthy);
         }
-        writeResponse(out, 200, "application/json", zipped.toByteArray(), Map.of("Content-Encoding", "gzip"));
+        writeResponse(
+            out, 200, "application/json", zipped.toByteArray(), Map.of("Content-Encoding", "gzip"));
         return true;
       }
       case HUGE_BODY -> {
@@ -351,7 +387,8 @@ public final class FaultyShard implements AutoCloseable {
   }
 
   /** After half an answer: wait for the router to give up, reset the connection, or close it. */
-  private void endBroken(boolean hang, boolean reset, Socket socket, InputStream in) throws IOException {
+  private void endBroken(boolean hang, boolean reset, Socket socket, InputStream in)
+      throws IOException {
     if (hang) {
       waitForPeerClose(in);
     } else if (reset) {
@@ -363,7 +400,9 @@ public final class FaultyShard implements AutoCloseable {
     }
   }
 
-  /** Reads until the router closes the connection, and counts that, unless this shard closed first. */
+  /**
+   * Reads until the router closes the connection, and counts that, unless this shard closed first.
+   */
   private void waitForPeerClose(InputStream in) {
     try {
       byte[] buffer = new byte[4096];
@@ -412,34 +451,44 @@ public final class FaultyShard implements AutoCloseable {
       data = "[\"__name__\",\"instance\",\"job\"]";
     } else if (path.startsWith("/api/v1/label/") && path.endsWith("/values")) {
       String label = path.substring("/api/v1/label/".length(), path.length() - "/values".length());
-      data = switch (label) {
-        case "__name__" -> "[\"up\"]";
-        case "job" -> "[\"node\"]";
-        case "instance" -> "[\"" + name + "-1\",\"" + name + "-2\"]";
-        default -> "[]";
-      };
+      data =
+          switch (label) {
+            case "__name__" -> "[\"up\"]";
+            case "job" -> "[\"node\"]";
+            case "instance" -> "[\"" + name + "-1\",\"" + name + "-2\"]";
+            default -> "[]";
+          };
     } else if (path.equals("/api/v1/metadata")) {
       data = "{\"up\":[{\"type\":\"gauge\",\"help\":\"Whether the target is up.\",\"unit\":\"\"}]}";
     } else if (path.equals("/api/v1/status/buildinfo")) {
-      data = "{\"version\":\"2.42.0\",\"revision\":\"" + name + "\",\"branch\":\"HEAD\",\"buildUser\":\"faulty\","
-          + "\"buildDate\":\"20230131\",\"goVersion\":\"go1.19.5\"}";
+      data =
+          "{\"version\":\"2.42.0\",\"revision\":\""
+              + name
+              + "\",\"branch\":\"HEAD\",\"buildUser\":\"faulty\","
+              + "\"buildDate\":\"20230131\",\"goVersion\":\"go1.19.5\"}";
     } else {
       return utf8("{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"no such path\"}");
     }
     return utf8("{\"status\":\"success\",\"data\":" + data + "}");
   }
 
-  /** A success answer of the wrong shape for the path: what a confused or foreign server might send. */
+  /**
+   * A success answer of the wrong shape for the path: what a confused or foreign server might send.
+   */
   private byte[] wrongBody(Request request) {
     String path = request.path();
     if (path.equals("/api/v1/query")) {
       // A matrix holding vector samples.
-      return utf8("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":"
-          + seriesJson(1) + ",\"value\":[1,\"1\"]}]}}");
+      return utf8(
+          "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":"
+              + seriesJson(1)
+              + ",\"value\":[1,\"1\"]}]}}");
     }
     if (path.equals("/api/v1/query_range")) {
-      return utf8("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
-          + seriesJson(1) + ",\"value\":[1,\"1\"]}]}}");
+      return utf8(
+          "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
+              + seriesJson(1)
+              + ",\"value\":[1,\"1\"]}]}}");
     }
     if (path.equals("/api/v1/status/buildinfo") || path.equals("/api/v1/metadata")) {
       return utf8("{\"status\":\"success\",\"data\":[\"not\",\"an\",\"object\"]}");
@@ -451,25 +500,45 @@ public final class FaultyShard implements AutoCloseable {
     return "{\"__name__\":\"up\",\"instance\":\"" + name + "-" + index + "\",\"job\":\"node\"}";
   }
 
-  /** {@code count} series of the healthy answer's kind, written as it goes; the answer ends only after {@link #HUGE_SERIES}. */
+  /**
+   * {@code count} series of the healthy answer's kind, written as it goes; the answer ends only
+   * after {@link #HUGE_SERIES}.
+   */
   private void writeHuge(Request request, OutputStream out, int count) throws IOException {
     String time = number(request.param("time"), Instant.now().getEpochSecond());
     boolean range = request.path().equals("/api/v1/query_range");
     boolean query = range || request.path().equals("/api/v1/query");
-    writeChunk(out, utf8(query
-        ? "{\"status\":\"success\",\"data\":{\"resultType\":\"" + (range ? "matrix" : "vector") + "\",\"result\":["
-        : "{\"status\":\"success\",\"data\":["));
+    writeChunk(
+        out,
+        utf8(
+            query
+                ? "{\"status\":\"success\",\"data\":{\"resultType\":\""
+                    + (range ? "matrix" : "vector")
+                    + "\",\"result\":["
+                : "{\"status\":\"success\",\"data\":["));
     StringBuilder batch = new StringBuilder();
     for (int i = 0; i < count; i++) {
-      String labels = "{\"__name__\":\"up\",\"instance\":\"" + name + "-" + i + "\",\"job\":\"node\"}";
+      String labels =
+          "{\"__name__\":\"up\",\"instance\":\"" + name + "-" + i + "\",\"job\":\"node\"}";
       batch.append(i == 0 ? "" : ",");
       if (!query) {
-        batch.append(request.path().equals("/api/v1/series") ? labels : "\"" + name + "-" + i + "\"");
+        batch.append(
+            request.path().equals("/api/v1/series") ? labels : "\"" + name + "-" + i + "\"");
       } else if (range) {
         String start = number(request.param("start"), 0);
-        batch.append("{\"metric\":").append(labels).append(",\"values\":[[").append(start).append(",\"1\"]]}");
+        batch
+            .append("{\"metric\":")
+            .append(labels)
+            .append(",\"values\":[[")
+            .append(start)
+            .append(",\"1\"]]}");
       } else {
-        batch.append("{\"metric\":").append(labels).append(",\"value\":[").append(time).append(",\"1\"]}");
+        batch
+            .append("{\"metric\":")
+            .append(labels)
+            .append(",\"value\":[")
+            .append(time)
+            .append(",\"1\"]}");
       }
       if (batch.length() > 16_000) {
         writeChunk(out, utf8(batch.toString()));
@@ -483,7 +552,12 @@ public final class FaultyShard implements AutoCloseable {
   }
 
   private static byte[] html(String title) {
-    return utf8("<html><head><title>" + title + "</title></head><body><h1>" + title + "</h1></body></html>\n");
+    return utf8(
+        "<html><head><title>"
+            + title
+            + "</title></head><body><h1>"
+            + title
+            + "</h1></body></html>\n");
   }
 
   // ---- HTTP ----
@@ -505,7 +579,9 @@ public final class FaultyShard implements AutoCloseable {
     for (String header = readLine(in); header != null && !header.isEmpty(); header = readLine(in)) {
       int colon = header.indexOf(':');
       if (colon > 0) {
-        headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+        headers.put(
+            header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            header.substring(colon + 1).trim());
       }
     }
     String target = parts[1];
@@ -528,8 +604,10 @@ public final class FaultyShard implements AutoCloseable {
         continue;
       }
       int equals = pair.indexOf('=');
-      String key = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-      String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+      String key =
+          URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+      String value =
+          equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
       into.computeIfAbsent(key, unused -> new ArrayList<>()).add(value);
     }
   }
@@ -547,8 +625,9 @@ public final class FaultyShard implements AutoCloseable {
     return null;
   }
 
-  private static void writeResponse(OutputStream out, int status, String contentType, byte[] body,
-      Map<String, String> headers) throws IOException {
+  private static void writeResponse(
+      OutputStream out, int status, String contentType, byte[] body, Map<String, String> headers)
+      throws IOException {
     Map<String, String> all = new LinkedHashMap<>(headers);
     all.put("Content-Length", Integer.toString(body.length));
     writeHead(out, status, contentType, all);
@@ -556,9 +635,15 @@ public final class FaultyShard implements AutoCloseable {
     out.flush();
   }
 
-  private static void writeHead(OutputStream out, int status, String contentType, Map<String, String> headers)
+  private static void writeHead(
+      OutputStream out, int status, String contentType, Map<String, String> headers)
       throws IOException {
-    StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason(status)).append("\r\n");
+    StringBuilder head =
+        new StringBuilder("HTTP/1.1 ")
+            .append(status)
+            .append(' ')
+            .append(reason(status))
+            .append("\r\n");
     head.append("Content-Type: ").append(contentType).append("\r\n");
     head.append("Date: Sun, 06 Dec 2026 05:00:00 GMT\r\n");
     headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
@@ -570,7 +655,8 @@ public final class FaultyShard implements AutoCloseable {
     writeChunk(out, bytes, 0, bytes.length);
   }
 
-  private static void writeChunk(OutputStream out, byte[] bytes, int offset, int length) throws IOException {
+  private static void writeChunk(OutputStream out, byte[] bytes, int offset, int length)
+      throws IOException {
     if (length == 0) {
       return;
     }

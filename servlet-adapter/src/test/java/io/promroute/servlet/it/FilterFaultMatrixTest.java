@@ -4,14 +4,18 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@link FaultMatrix} for the servlet filter in Jetty 12, on the JDK's upstream client (its default). */
+/**
+ * {@link FaultMatrix} for the servlet filter in Jetty 12, on the JDK's upstream client (its
+ * default).
+ */
 class FilterFaultMatrixTest extends FaultMatrix {
 
   private JettyRouter router;
 
   @Override
   protected URI startRouter(Map<String, String> targets, Duration timeout) throws Exception {
-    router = JettyRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(timeout)));
+    router =
+        JettyRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(timeout)));
     return router.baseUri();
   }
 

@@ -11,7 +11,8 @@ class FilterJettyClientCloseTest extends ClientCloseCases {
 
   @Override
   protected URI startRouter(Map<String, String> targets, Duration timeout) throws Exception {
-    router = JettyRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(timeout)));
+    router =
+        JettyRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(timeout)));
     return router.baseUri();
   }
 

@@ -11,7 +11,9 @@ class FilterTomcatClientCloseTest extends ClientCloseCases {
 
   @Override
   protected URI startRouter(Map<String, String> targets, Duration timeout) throws Exception {
-    router = TomcatRouter.start(TestRouters.filter(targets, builder -> builder.upstreamTimeout(timeout)));
+    router =
+        TomcatRouter.start(
+            TestRouters.filter(targets, builder -> builder.upstreamTimeout(timeout)));
     return router.baseUri();
   }
 

@@ -26,18 +26,18 @@ import java.util.function.IntToDoubleFunction;
  *
  * <p>Two hours of samples, every 15 seconds, from {@link #START} (a 2-hour block boundary, so
  * promtool writes one block per data set). Values depend on the shard's number (1-based position of
- * its key), so that an answer from the wrong shard shows. Every value is an integer or a multiple of
- * 1/8, so sums are exact whatever the order of addition. Instances are named after their shard
+ * its key), so that an answer from the wrong shard shows. Every value is an integer or a multiple
+ * of 1/8, so sums are exact whatever the order of addition. Instances are named after their shard
  * ({@code 10.0.<shard number>.<n>:9100}), so series lists differ per shard too.
  *
  * <p>Metrics, per shard:
  *
  * <ul>
  *   <li>{@code http_requests_total{code,instance,job,method}}: counter, 16 series;
- *   <li>{@code http_request_duration_seconds_bucket{instance,job,le}}, {@code _count}, {@code _sum}:
- *       classic histogram, 4 label sets;
- *   <li>{@code memory_usage_bytes{instance,job}} and {@code up{instance,job}}: gauges, 4 series each
- *       ({@code up} is 0 for {@code shardNumber - 1} of them);
+ *   <li>{@code http_request_duration_seconds_bucket{instance,job,le}}, {@code _count}, {@code
+ *       _sum}: classic histogram, 4 label sets;
+ *   <li>{@code memory_usage_bytes{instance,job}} and {@code up{instance,job}}: gauges, 4 series
+ *       each ({@code up} is 0 for {@code shardNumber - 1} of them);
  *   <li>{@code queue_depth{job="worker",queue}}: {@code queue="default"} on every shard, {@code
  *       queue="priority"} only on shard number 2;
  *   <li>{@code batch_last_success_timestamp_seconds{job="batch"}}: only on shard number 3;
@@ -113,7 +113,8 @@ public final class FixtureData {
    *
    * @return file name key ({@code shard-<key>} or {@code global}) to the file written
    */
-  public static Map<String, Path> writeFiles(Path directory, String shardLabel, List<String> shardKeys) throws IOException {
+  public static Map<String, Path> writeFiles(
+      Path directory, String shardLabel, List<String> shardKeys) throws IOException {
     Map<String, Path> files = new LinkedHashMap<>();
     for (int i = 0; i < shardKeys.size(); i++) {
       Path file = directory.resolve("shard-" + shardKeys.get(i) + ".om");
@@ -141,14 +142,22 @@ public final class FixtureData {
       System.exit(2);
     }
     String label = args.length > 1 ? args[1] : "cluster";
-    List<String> keys = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("a", "b", "c");
+    List<String> keys =
+        args.length > 2 ? List.of(args).subList(2, args.length) : List.of("a", "b", "c");
     Path directory = Files.createDirectories(Path.of(args[0]));
     for (Map.Entry<String, Path> file : writeFiles(directory, label, keys).entrySet()) {
-      System.out.println("promtool tsdb create-blocks-from openmetrics " + file.getValue() + " "
-          + directory.resolve(file.getKey() + "-data"));
+      System.out.println(
+          "promtool tsdb create-blocks-from openmetrics "
+              + file.getValue()
+              + " "
+              + directory.resolve(file.getKey() + "-data"));
     }
-    System.out.println("# then: prometheus --storage.tsdb.path=<dir> --storage.tsdb.retention.time=100y ...;"
-        + " data from " + START + " to " + END);
+    System.out.println(
+        "# then: prometheus --storage.tsdb.path=<dir> --storage.tsdb.retention.time=100y ...;"
+            + " data from "
+            + START
+            + " to "
+            + END);
   }
 
   private record ShardData(String label, String key, int number) {}
@@ -173,12 +182,18 @@ public final class FixtureData {
             if (shard.label() != null) {
               labels.put(shard.label(), shard.key());
             }
-            points.computeIfAbsent(family.name(), name -> new ArrayList<>()).add(new Point(labels, point.samples()));
+            points
+                .computeIfAbsent(family.name(), name -> new ArrayList<>())
+                .add(new Point(labels, point.samples()));
           }
         }
       }
       for (Map.Entry<String, List<Point>> family : points.entrySet()) {
-        out.append("# TYPE ").append(family.getKey()).append(' ').append(types.get(family.getKey())).append('\n');
+        out.append("# TYPE ")
+            .append(family.getKey())
+            .append(' ')
+            .append(types.get(family.getKey()))
+            .append('\n');
         for (Point point : family.getValue()) {
           List<String> prefixes = new ArrayList<>();
           for (Sample sample : point.samples()) {
@@ -191,7 +206,11 @@ public final class FixtureData {
           for (int i = 0; i < SAMPLES; i++) {
             String timestamp = Long.toString(START.getEpochSecond() + i * INTERVAL.getSeconds());
             for (int j = 0; j < prefixes.size(); j++) {
-              out.append(prefixes.get(j)).append(format(point.samples().get(j).value().applyAsDouble(i))).append(' ').append(timestamp).append('\n');
+              out.append(prefixes.get(j))
+                  .append(format(point.samples().get(j).value().applyAsDouble(i)))
+                  .append(' ')
+                  .append(timestamp)
+                  .append('\n');
             }
           }
         }
@@ -212,9 +231,10 @@ public final class FixtureData {
         for (String code : CODES) {
           for (String method : METHODS) {
             int increase = k * (s + 1) * (code.equals("500") ? 1 : 7);
-            requests.add(point(
-                Map.of("job", job, "instance", instance, "code", code, "method", method),
-                new Sample("http_requests_total", Map.of(), i -> (double) increase * i)));
+            requests.add(
+                point(
+                    Map.of("job", job, "instance", instance, "code", code, "method", method),
+                    new Sample("http_requests_total", Map.of(), i -> (double) increase * i)));
             s++;
           }
         }
@@ -237,15 +257,29 @@ public final class FixtureData {
         for (int b = 0; b < BUCKETS.length; b++) {
           cumulative += perBucket[b];
           int count = cumulative;
-          samples.add(new Sample("http_request_duration_seconds_bucket", Map.of("le", BUCKETS[b]), i -> (double) count * i));
+          samples.add(
+              new Sample(
+                  "http_request_duration_seconds_bucket",
+                  Map.of("le", BUCKETS[b]),
+                  i -> (double) count * i));
         }
         int total = cumulative;
-        samples.add(new Sample("http_request_duration_seconds_count", Map.of(), i -> (double) total * i));
-        samples.add(new Sample("http_request_duration_seconds_sum", Map.of(), i -> 0.125 * (k + series) * total * i));
+        samples.add(
+            new Sample("http_request_duration_seconds_count", Map.of(), i -> (double) total * i));
+        samples.add(
+            new Sample(
+                "http_request_duration_seconds_sum",
+                Map.of(),
+                i -> 0.125 * (k + series) * total * i));
         durations.add(new Point(labels, samples));
 
-        memory.add(point(labels, new Sample("memory_usage_bytes", Map.of(),
-            i -> 1_000_000.0 * k + 10_000.0 * series + 512.0 * (i % 8))));
+        memory.add(
+            point(
+                labels,
+                new Sample(
+                    "memory_usage_bytes",
+                    Map.of(),
+                    i -> 1_000_000.0 * k + 10_000.0 * series + 512.0 * (i % 8))));
         // Shard number k has k - 1 targets down (at most 3).
         up.add(point(labels, new Sample("up", Map.of(), i -> series < Math.min(k - 1, 3) ? 0 : 1)));
         s++;
@@ -256,26 +290,42 @@ public final class FixtureData {
     families.add(new Family("up", "gauge", up));
 
     List<Point> queues = new ArrayList<>();
-    queues.add(point(Map.of("job", "worker", "queue", "default"),
-        new Sample("queue_depth", Map.of(), i -> 10.0 * k + i % 10)));
+    queues.add(
+        point(
+            Map.of("job", "worker", "queue", "default"),
+            new Sample("queue_depth", Map.of(), i -> 10.0 * k + i % 10)));
     if (k == 2) {
-      queues.add(point(Map.of("job", "worker", "queue", "priority"),
-          new Sample("queue_depth", Map.of(), i -> 7.0 + i % 3)));
+      queues.add(
+          point(
+              Map.of("job", "worker", "queue", "priority"),
+              new Sample("queue_depth", Map.of(), i -> 7.0 + i % 3)));
     }
     families.add(new Family("queue_depth", "gauge", queues));
 
     if (k == 3) {
-      families.add(new Family("batch_last_success_timestamp_seconds", "gauge", List.of(point(Map.of("job", "batch"),
-          new Sample("batch_last_success_timestamp_seconds", Map.of(),
-              i -> START.getEpochSecond() + 60.0 * (i / 4))))));
+      families.add(
+          new Family(
+              "batch_last_success_timestamp_seconds",
+              "gauge",
+              List.of(
+                  point(
+                      Map.of("job", "batch"),
+                      new Sample(
+                          "batch_last_success_timestamp_seconds",
+                          Map.of(),
+                          i -> START.getEpochSecond() + 60.0 * (i / 4))))));
     }
 
     List<Point> pods = new ArrayList<>();
     for (int p = 0; p < LARGE_SERIES; p++) {
       int pod = p;
-      pods.add(point(Map.of("namespace", "default", "pod", String.format("pod-%03d", p)),
-          new Sample("container_memory_working_set_bytes", Map.of(),
-              i -> 100_000_000.0 * k + 1_000_000.0 * pod + 4096.0 * (i % 16))));
+      pods.add(
+          point(
+              Map.of("namespace", "default", "pod", String.format("pod-%03d", p)),
+              new Sample(
+                  "container_memory_working_set_bytes",
+                  Map.of(),
+                  i -> 100_000_000.0 * k + 1_000_000.0 * pod + 4096.0 * (i % 16))));
     }
     families.add(new Family("container_memory_working_set_bytes", "gauge", pods));
     return families;

@@ -23,20 +23,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What one sick shard must not do to the router: hold up requests to healthy shards, leave a
- * client with an answer that looks whole, or keep shard connections open after the client left.
- * In Jetty 12 and Tomcat 11, with the filter on the JDK's upstream client.
+ * What one sick shard must not do to the router: hold up requests to healthy shards, leave a client
+ * with an answer that looks whole, or keep shard connections open after the client left. In Jetty
+ * 12 and Tomcat 11, with the filter on the JDK's upstream client.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class IsolationTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(6);
-  private static final String SICK = "/api/v1/query?query=" + URLEncoder.encode("up{cluster=\"b\"}", StandardCharsets.UTF_8);
-  /** A range query whose answer (about 300 KB) streams, so that it is copied on the filter's copy pool. */
-  private static final String HEALTHY = "/api/v1/query_range?query=" + URLEncoder.encode("up{cluster=\"a\"}", StandardCharsets.UTF_8)
-      + "&start=0&end=600000&step=60";
+  private static final String SICK =
+      "/api/v1/query?query=" + URLEncoder.encode("up{cluster=\"b\"}", StandardCharsets.UTF_8);
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * A range query whose answer (about 300 KB) streams, so that it is copied on the filter's copy
+   * pool.
+   */
+  private static final String HEALTHY =
+      "/api/v1/query_range?query="
+          + URLEncoder.encode("up{cluster=\"a\"}", StandardCharsets.UTF_8)
+          + "&start=0&end=600000&step=60";
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private FaultyShard sick;
   private FaultyShard healthy;
   private Map<String, String> targets;
@@ -59,12 +67,18 @@ class IsolationTest {
   private jakarta.servlet.Filter filter() {
     // The dialect pinned: the router asks the shards nothing of its own (a build info request
     // hanging on the sick shard would count as the request measured).
-    return TestRouters.filter(targets, builder -> builder.upstreamTimeout(TIMEOUT)
-        .promqlDialect(io.promroute.router.PromqlDialect.PROMETHEUS_2));
+    return TestRouters.filter(
+        targets,
+        builder ->
+            builder
+                .upstreamTimeout(TIMEOUT)
+                .promqlDialect(io.promroute.router.PromqlDialect.PROMETHEUS_2));
   }
 
-  private HttpResponse<String> get(URI router, String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(router.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+  private HttpResponse<String> get(URI router, String path)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(router.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -87,9 +101,12 @@ class IsolationTest {
     sick.fault(Fault.RESET_AFTER_MEGABYTES);
 
     CompletableFuture<HttpResponse<String>> answer =
-        http.sendAsync(HttpRequest.newBuilder(router.resolve(SICK)).build(), HttpResponse.BodyHandlers.ofString());
+        http.sendAsync(
+            HttpRequest.newBuilder(router.resolve(SICK)).build(),
+            HttpResponse.BodyHandlers.ofString());
 
-    assertThat(answer).failsWithin(Duration.ofSeconds(30))
+    assertThat(answer)
+        .failsWithin(Duration.ofSeconds(30))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withCauseInstanceOf(IOException.class);
   }
@@ -105,18 +122,23 @@ class IsolationTest {
       sick.fault(Fault.HANG_MID_CHUNKED);
       List<CompletableFuture<HttpResponse<String>>> stalled = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
-        stalled.add(http.sendAsync(HttpRequest.newBuilder(router.baseUri().resolve(SICK + "&n=" + i)).build(),
-            HttpResponse.BodyHandlers.ofString()));
+        stalled.add(
+            http.sendAsync(
+                HttpRequest.newBuilder(router.baseUri().resolve(SICK + "&n=" + i)).build(),
+                HttpResponse.BodyHandlers.ofString()));
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (sick.requests() < 40 && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      assertThat(sick.requests()).as("requests stalled on the sick shard").isGreaterThanOrEqualTo(40);
+      assertThat(sick.requests())
+          .as("requests stalled on the sick shard")
+          .isGreaterThanOrEqualTo(40);
 
       Duration during = medianLatency(router.baseUri(), 20);
 
-      System.out.printf("healthy-shard query, median of 20: %.2f ms alone, %.2f ms while 40 requests stall on another shard%n",
+      System.out.printf(
+          "healthy-shard query, median of 20: %.2f ms alone, %.2f ms while 40 requests stall on another shard%n",
           before.toNanos() / 1e6, during.toNanos() / 1e6);
       assertThat(during).isLessThan(Duration.ofMillis(500));
       for (CompletableFuture<HttpResponse<String>> request : stalled) {

@@ -15,8 +15,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * A filter (the router) in a real Jetty 12 server on 127.0.0.1 and an ephemeral port, in front of
- * a servlet that answers every request the filter passes down the chain with status 200 and {@link
+ * A filter (the router) in a real Jetty 12 server on 127.0.0.1 and an ephemeral port, in front of a
+ * servlet that answers every request the filter passes down the chain with status 200 and {@link
  * #FALLTHROUGH} followed by the request path.
  */
 public final class JettyRouter implements AutoCloseable {
@@ -76,7 +76,8 @@ public final class JettyRouter implements AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
       response.setStatus(200);
       response.setContentType("text/plain;charset=utf-8");
       response.getWriter().print(FALLTHROUGH + request.getRequestURI());

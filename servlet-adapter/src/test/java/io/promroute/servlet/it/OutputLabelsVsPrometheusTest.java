@@ -84,7 +84,8 @@ class OutputLabelsVsPrometheusTest {
         "max_over_time(memory_usage_bytes{cluster=\"b\"}[10m])",
         "avg_over_time(rate(http_requests_total{cluster=\"b\"}[5m])[30m:5m])",
         "memory_usage_bytes{cluster=\"b\"} offset 5m",
-        "memory_usage_bytes{cluster=\"b\"} @ " + FixtureData.START.plusSeconds(600).getEpochSecond(),
+        "memory_usage_bytes{cluster=\"b\"} @ "
+            + FixtureData.START.plusSeconds(600).getEpochSecond(),
         "-memory_usage_bytes{cluster=\"b\"}",
         "memory_usage_bytes{cluster=\"b\"} > bool 1500000",
         "rate(http_requests_total{cluster=\"b\"}[5m]) > 1",
@@ -135,11 +136,17 @@ class OutputLabelsVsPrometheusTest {
         continue;
       }
 
-      Answer global = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", Params.of("query", query, "time", T));
-      assertThat(global.status()).as("global Prometheus, %s: %s", query, global.summary()).isEqualTo(200);
+      Answer global =
+          PromApi.get(
+              prometheus.global().baseUri(), "/api/v1/query", Params.of("query", query, "time", T));
+      assertThat(global.status())
+          .as("global Prometheus, %s: %s", query, global.summary())
+          .isEqualTo(200);
       JsonNode series = global.data().get("result");
       assertThat(series.isArray() && !series.isEmpty() && series.get(0).has("metric"))
-          .as("the global answer to %s has series (an empty answer proves nothing): %s", query, global.summary())
+          .as(
+              "the global answer to %s has series (an empty answer proves nothing): %s",
+              query, global.summary())
           .isTrue();
 
       if (!writesShardLabel) {
@@ -147,20 +154,32 @@ class OutputLabelsVsPrometheusTest {
         for (JsonNode element : series) {
           boolean hasLabel = element.get("metric").has(SHARD_LABEL);
           if (hasLabel != routed.addShardLabel()) {
-            mismatches.add(query + ": addShardLabel=" + routed.addShardLabel() + " but the global answer has "
-                + element.get("metric") + " (execution " + routed.execution() + ")");
+            mismatches.add(
+                query
+                    + ": addShardLabel="
+                    + routed.addShardLabel()
+                    + " but the global answer has "
+                    + element.get("metric")
+                    + " (execution "
+                    + routed.execution()
+                    + ")");
             break;
           }
         }
       }
 
-      if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD || routed.execution() == ShardedQuery.Execution.CONCATENATE) {
+      if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD
+          || routed.execution() == ShardedQuery.Execution.CONCATENATE) {
         answerChecks++;
         List<String> expected = new ArrayList<>();
         series.forEach(element -> expected.add(describe(element)));
         List<String> actual = new ArrayList<>();
         for (String shard : routed.shards()) {
-          Answer answer = PromApi.get(prometheus.shard(shard).baseUri(), "/api/v1/query", Params.of("query", routed.query(), "time", T));
+          Answer answer =
+              PromApi.get(
+                  prometheus.shard(shard).baseUri(),
+                  "/api/v1/query",
+                  Params.of("query", routed.query(), "time", T));
           if (answer.status() != 200) {
             actual.add("shard " + shard + " answered " + answer.summary());
             continue;
@@ -176,16 +195,29 @@ class OutputLabelsVsPrometheusTest {
         expected.sort(null);
         actual.sort(null);
         if (!expected.equals(actual)) {
-          mismatches.add(query + ": running " + routed.query() + " on " + routed.shards() + " (addShardLabel="
-              + routed.addShardLabel() + ") gives " + abbreviate(actual) + ", the global answer is " + abbreviate(expected));
+          mismatches.add(
+              query
+                  + ": running "
+                  + routed.query()
+                  + " on "
+                  + routed.shards()
+                  + " (addShardLabel="
+                  + routed.addShardLabel()
+                  + ") gives "
+                  + abbreviate(actual)
+                  + ", the global answer is "
+                  + abbreviate(expected));
         }
       }
     }
-    System.err.printf("OutputLabelsVsPrometheusTest: %d queries, %d label checks, %d answer checks, %d rejected by the rewriter: %s%n",
+    System.err.printf(
+        "OutputLabelsVsPrometheusTest: %d queries, %d label checks, %d answer checks, %d rejected by the rewriter: %s%n",
         queries().size(), labelChecks, answerChecks, rejected.size(), rejected);
 
     assertThat(mismatches)
-        .as("output label analysis vs the global Prometheus (queries the rewriter rejected: %s)", rejected)
+        .as(
+            "output label analysis vs the global Prometheus (queries the rewriter rejected: %s)",
+            rejected)
         .isEmpty();
     assertThat(labelChecks)
         .as("queries checked; the rewriter rejected %s", rejected)
@@ -208,11 +240,13 @@ class OutputLabelsVsPrometheusTest {
       } catch (ShardRoutingException e) {
         continue;
       }
-      if (routed.execution() != ShardedQuery.Execution.SINGLE_SHARD && routed.execution() != ShardedQuery.Execution.CONCATENATE) {
+      if (routed.execution() != ShardedQuery.Execution.SINGLE_SHARD
+          && routed.execution() != ShardedQuery.Execution.CONCATENATE) {
         continue;
       }
       Params global = Params.of("query", query, "start", start, "end", T, "step", "300");
-      Answer expectedAnswer = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", global);
+      Answer expectedAnswer =
+          PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", global);
       if (expectedAnswer.status() != 200) {
         continue; // a range vector at the top: no range query in Prometheus either
       }
@@ -224,8 +258,11 @@ class OutputLabelsVsPrometheusTest {
       checked++;
       List<String> actual = new ArrayList<>();
       for (String shard : routed.shards()) {
-        Answer answer = PromApi.get(prometheus.shard(shard).baseUri(), "/api/v1/query_range",
-            Params.of("query", routed.query(), "start", start, "end", T, "step", "300"));
+        Answer answer =
+            PromApi.get(
+                prometheus.shard(shard).baseUri(),
+                "/api/v1/query_range",
+                Params.of("query", routed.query(), "start", start, "end", T, "step", "300"));
         if (answer.status() != 200) {
           actual.add("shard " + shard + " answered " + answer.summary());
           continue;
@@ -241,8 +278,18 @@ class OutputLabelsVsPrometheusTest {
       expected.sort(null);
       actual.sort(null);
       if (!expected.equals(actual)) {
-        mismatches.add(query + ": running " + routed.query() + " on " + routed.shards() + " (addShardLabel="
-            + routed.addShardLabel() + ") gives " + abbreviate(actual) + ", the global answer is " + abbreviate(expected));
+        mismatches.add(
+            query
+                + ": running "
+                + routed.query()
+                + " on "
+                + routed.shards()
+                + " (addShardLabel="
+                + routed.addShardLabel()
+                + ") gives "
+                + abbreviate(actual)
+                + ", the global answer is "
+                + abbreviate(expected));
       }
     }
     assertThat(mismatches).as("range answers of the rewrite vs the global Prometheus").isEmpty();
@@ -256,6 +303,8 @@ class OutputLabelsVsPrometheusTest {
 
   private static String abbreviate(List<String> lines) {
     String text = lines.toString();
-    return text.length() > 800 ? text.substring(0, 800) + "... (" + lines.size() + " series)" : text;
+    return text.length() > 800
+        ? text.substring(0, 800) + "... (" + lines.size() + " series)"
+        : text;
   }
 }

@@ -28,20 +28,22 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A small client of the Prometheus HTTP API for tests: sends the same request (GET with the
- * parameters in the URL, or POST with a form body) to a router and to a real Prometheus, and
- * parses answers so they compare exactly (numbers as written, values are strings anyway).
+ * parameters in the URL, or POST with a form body) to a router and to a real Prometheus, and parses
+ * answers so they compare exactly (numbers as written, values are strings anyway).
  */
 public final class PromApi {
 
   /** Exact numbers: {@code 1772323200.5} stays as written. */
-  public static final ObjectMapper JSON = new ObjectMapper()
-      .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  public static final ObjectMapper JSON =
+      new ObjectMapper()
+          .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private PromApi() {}
 
@@ -125,9 +127,11 @@ public final class PromApi {
   }
 
   public static Answer post(URI base, String path, Params params) {
-    return send(HttpRequest.newBuilder(base.resolve(path))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(params.encoded(), StandardCharsets.UTF_8)), Duration.ofSeconds(60));
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(params.encoded(), StandardCharsets.UTF_8)),
+        Duration.ofSeconds(60));
   }
 
   /**
@@ -135,13 +139,16 @@ public final class PromApi {
    * with {@code contentType} non-null a POST of {@code rawBody}'s bytes (else a GET). For the odd
    * encodings {@link Params} would normalise away.
    */
-  public static Answer raw(URI base, String path, String rawQuery, String contentType, byte[] rawBody) {
+  public static Answer raw(
+      URI base, String path, String rawQuery, String contentType, byte[] rawBody) {
     URI uri = URI.create(base.resolve(path) + (rawQuery == null ? "" : "?" + rawQuery));
     HttpRequest.Builder request = HttpRequest.newBuilder(uri);
     if (contentType == null) {
       request.GET();
     } else {
-      request.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(rawBody));
+      request
+          .header("Content-Type", contentType)
+          .POST(HttpRequest.BodyPublishers.ofByteArray(rawBody));
     }
     return send(request, Duration.ofSeconds(60));
   }
@@ -155,7 +162,9 @@ public final class PromApi {
     };
   }
 
-  /** The whole exchange, body included, is bounded by {@code timeout}: a hung answer fails the test. */
+  /**
+   * The whole exchange, body included, is bounded by {@code timeout}: a hung answer fails the test.
+   */
   private static Answer send(HttpRequest.Builder request, Duration timeout) {
     CompletableFuture<HttpResponse<byte[]>> exchange =
         CLIENT.sendAsync(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -164,9 +173,11 @@ public final class PromApi {
       response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       exchange.cancel(true);
-      throw new AssertionError("no complete answer (status, headers and body) within " + timeout, e);
+      throw new AssertionError(
+          "no complete answer (status, headers and body) within " + timeout, e);
     } catch (ExecutionException e) {
-      throw new UncheckedIOException("request failed: " + e.getCause(),
+      throw new UncheckedIOException(
+          "request failed: " + e.getCause(),
           e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
     } catch (InterruptedException e) {
       exchange.cancel(true);
@@ -188,8 +199,8 @@ public final class PromApi {
 
   /**
    * The answer's JSON for comparison: with {@code keepOrder} false, the series of a vector or
-   * matrix result and of a {@code /series} answer are sorted by label set (Prometheus does not
-   * sort the result of most queries; a router may concatenate shards in any order).
+   * matrix result and of a {@code /series} answer are sorted by label set (Prometheus does not sort
+   * the result of most queries; a router may concatenate shards in any order).
    */
   public static JsonNode comparable(JsonNode json, boolean keepOrder) {
     if (json == null || keepOrder) {
@@ -197,7 +208,8 @@ public final class PromApi {
     }
     JsonNode copy = json.deepCopy();
     JsonNode data = copy.get("data");
-    if (data instanceof ObjectNode dataObject && dataObject.get("result") instanceof ArrayNode result) {
+    if (data instanceof ObjectNode dataObject
+        && dataObject.get("result") instanceof ArrayNode result) {
       dataObject.set("result", sorted(result, element -> element.get("metric")));
     }
     return copy;
@@ -220,29 +232,40 @@ public final class PromApi {
     return firstDifference("$", expected, actual, tolerance);
   }
 
-  private static boolean closeSampleValues(String path, JsonNode expected, JsonNode actual, double tolerance) {
-    if (tolerance == 0 || !expected.isTextual() || !actual.isTextual()
+  private static boolean closeSampleValues(
+      String path, JsonNode expected, JsonNode actual, double tolerance) {
+    if (tolerance == 0
+        || !expected.isTextual()
+        || !actual.isTextual()
         || !(path.endsWith("[1]") && (path.contains(".value[") || path.contains(".values[")))) {
       return false;
     }
     try {
       double w = Double.parseDouble(expected.asText().replace("Inf", "Infinity"));
       double g = Double.parseDouble(actual.asText().replace("Inf", "Infinity"));
-      return Double.isFinite(w) && Double.isFinite(g)
+      return Double.isFinite(w)
+          && Double.isFinite(g)
           && Math.abs(w - g) <= tolerance * Math.max(Math.abs(w), Math.abs(g));
     } catch (NumberFormatException e) {
       return false;
     }
   }
 
-  private static String firstDifference(String path, JsonNode expected, JsonNode actual, double tolerance) {
+  private static String firstDifference(
+      String path, JsonNode expected, JsonNode actual, double tolerance) {
     if (expected == null || actual == null) {
-      return expected == actual ? null : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
+      return expected == actual
+          ? null
+          : path + ": expected " + shorten(expected) + ", got " + shorten(actual);
     }
     if (expected.isObject() && actual.isObject()) {
       for (Map.Entry<String, JsonNode> field : expected.properties()) {
         String difference =
-            firstDifference(path + "." + field.getKey(), field.getValue(), actual.get(field.getKey()), tolerance);
+            firstDifference(
+                path + "." + field.getKey(),
+                field.getValue(),
+                actual.get(field.getKey()),
+                tolerance);
         if (difference != null) {
           return difference;
         }
@@ -256,13 +279,20 @@ public final class PromApi {
     }
     if (expected.isArray() && actual.isArray()) {
       for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
-        String difference = firstDifference(path + "[" + i + "]", expected.get(i), actual.get(i), tolerance);
+        String difference =
+            firstDifference(path + "[" + i + "]", expected.get(i), actual.get(i), tolerance);
         if (difference != null) {
           return difference;
         }
       }
       if (expected.size() != actual.size()) {
-        return path + ": expected " + expected.size() + " elements, got " + actual.size() + ": " + shorten(actual);
+        return path
+            + ": expected "
+            + expected.size()
+            + " elements, got "
+            + actual.size()
+            + ": "
+            + shorten(actual);
       }
       return null;
     }
@@ -276,7 +306,8 @@ public final class PromApi {
     return text.length() > 300 ? text.substring(0, 300) + "..." : text;
   }
 
-  private static ArrayNode sorted(ArrayNode array, java.util.function.Function<JsonNode, JsonNode> labelsOf) {
+  private static ArrayNode sorted(
+      ArrayNode array, java.util.function.Function<JsonNode, JsonNode> labelsOf) {
     List<JsonNode> elements = new ArrayList<>();
     array.forEach(elements::add);
     elements.sort(Comparator.comparing(element -> labelKey(labelsOf.apply(element))));

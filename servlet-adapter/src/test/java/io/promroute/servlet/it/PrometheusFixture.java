@@ -50,7 +50,11 @@ public final class PrometheusFixture implements AutoCloseable {
   private final Thread shutdownHook = new Thread(this::stopServers, "PrometheusFixture-shutdown");
 
   private PrometheusFixture(
-      Path directory, Map<String, PrometheusServer> shards, PrometheusServer global, Duration startupTime, String timings) {
+      Path directory,
+      Map<String, PrometheusServer> shards,
+      PrometheusServer global,
+      Duration startupTime,
+      String timings) {
     this.directory = directory;
     this.shards = shards;
     this.global = global;
@@ -65,13 +69,15 @@ public final class PrometheusFixture implements AutoCloseable {
    * fails instead.
    */
   public static Path[] requireBinaries() {
-    return binaries().orElseGet(() -> {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true and " + INSTALL_HINT);
-      }
-      org.junit.jupiter.api.Assumptions.abort("skipped: " + INSTALL_HINT);
-      throw new AssertionError("unreachable");
-    });
+    return binaries()
+        .orElseGet(
+            () -> {
+              if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new IllegalStateException("CI=true and " + INSTALL_HINT);
+              }
+              org.junit.jupiter.api.Assumptions.abort("skipped: " + INSTALL_HINT);
+              throw new AssertionError("unreachable");
+            });
   }
 
   /** The {@code prometheus} and {@code promtool} executables, or empty if one is missing. */
@@ -112,30 +118,48 @@ public final class PrometheusFixture implements AutoCloseable {
       Map<String, Process> promtools = new LinkedHashMap<>();
       for (Map.Entry<String, Path> entry : inputs.entrySet()) {
         Path data = directory.resolve(entry.getKey() + "-data");
-        promtools.put(entry.getKey(), new ProcessBuilder(
-                binaries[1].toString(), "tsdb", "create-blocks-from", "openmetrics", "--quiet",
-                entry.getValue().toString(), data.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(directory.resolve(entry.getKey() + "-promtool.log").toFile())
-            .start());
+        promtools.put(
+            entry.getKey(),
+            new ProcessBuilder(
+                    binaries[1].toString(),
+                    "tsdb",
+                    "create-blocks-from",
+                    "openmetrics",
+                    "--quiet",
+                    entry.getValue().toString(),
+                    data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(directory.resolve(entry.getKey() + "-promtool.log").toFile())
+                .start());
       }
       for (Map.Entry<String, Process> entry : promtools.entrySet()) {
         Process process = entry.getValue();
         if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
           process.destroyForcibly();
-          throw new IllegalStateException("promtool tsdb create-blocks-from openmetrics failed for " + entry.getKey() + ": "
-              + Files.readString(directory.resolve(entry.getKey() + "-promtool.log"), StandardCharsets.UTF_8));
+          throw new IllegalStateException(
+              "promtool tsdb create-blocks-from openmetrics failed for "
+                  + entry.getKey()
+                  + ": "
+                  + Files.readString(
+                      directory.resolve(entry.getKey() + "-promtool.log"), StandardCharsets.UTF_8));
         }
       }
       long blocks = System.nanoTime();
 
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(2))
+              .build();
       String probe = "count(up)";
       long probeTime = FixtureData.MID.getEpochSecond();
       List<String> names = new ArrayList<>(inputs.keySet());
       Map<String, PrometheusServer> servers = new LinkedHashMap<>();
       for (String name : names) {
-        servers.put(name, PrometheusServer.start(name, binaries[0], directory.resolve(name + "-data"), directory));
+        servers.put(
+            name,
+            PrometheusServer.start(
+                name, binaries[0], directory.resolve(name + "-data"), directory));
         started.add(servers.get(name));
       }
       for (String name : names) {
@@ -150,7 +174,9 @@ public final class PrometheusFixture implements AutoCloseable {
               throw e;
             }
             server.close();
-            server = PrometheusServer.start(name, binaries[0], directory.resolve(name + "-data"), directory);
+            server =
+                PrometheusServer.start(
+                    name, binaries[0], directory.resolve(name + "-data"), directory);
             started.add(server);
             servers.put(name, server);
           }
@@ -161,12 +187,18 @@ public final class PrometheusFixture implements AutoCloseable {
       for (String key : SHARDS) {
         shards.put(key, servers.get("shard-" + key));
       }
-      String timings = String.format(
-          "data %d ms, promtool %d ms, prometheus ready with data %d ms",
-          TimeUnit.NANOSECONDS.toMillis(generated - begin),
-          TimeUnit.NANOSECONDS.toMillis(blocks - generated),
-          TimeUnit.NANOSECONDS.toMillis(ready - blocks));
-      return new PrometheusFixture(directory, Map.copyOf(shards), servers.get("global"), Duration.ofNanos(ready - begin), timings);
+      String timings =
+          String.format(
+              "data %d ms, promtool %d ms, prometheus ready with data %d ms",
+              TimeUnit.NANOSECONDS.toMillis(generated - begin),
+              TimeUnit.NANOSECONDS.toMillis(blocks - generated),
+              TimeUnit.NANOSECONDS.toMillis(ready - blocks));
+      return new PrometheusFixture(
+          directory,
+          Map.copyOf(shards),
+          servers.get("global"),
+          Duration.ofNanos(ready - begin),
+          timings);
     } catch (IOException | RuntimeException | Error e) {
       started.forEach(PrometheusServer::close);
       deleteRecursively(directory);
@@ -198,9 +230,11 @@ public final class PrometheusFixture implements AutoCloseable {
     Path[] binaries = binaries().orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
     Path source = directory.resolve("shard-" + key + "-data");
     Path copy = Files.createTempDirectory(directory, "shard-" + key + "-replica-");
-    // Only the blocks (directories with a meta.json): the lock file, WAL and head are the running server's.
+    // Only the blocks (directories with a meta.json): the lock file, WAL and head are the running
+    // server's.
     try (Stream<Path> blocks = Files.list(source)) {
-      for (Path block : blocks.filter(path -> Files.isRegularFile(path.resolve("meta.json"))).toList()) {
+      for (Path block :
+          blocks.filter(path -> Files.isRegularFile(path.resolve("meta.json"))).toList()) {
         try (Stream<Path> files = Files.walk(block)) {
           for (Path file : files.toList()) {
             Path target = copy.resolve(source.relativize(file).toString());
@@ -216,7 +250,11 @@ public final class PrometheusFixture implements AutoCloseable {
     String name = copy.getFileName().toString();
     PrometheusServer replica = PrometheusServer.start(name, binaries[0], copy, directory);
     try {
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(2))
+              .build();
       replica.awaitReady(client, READY_TIMEOUT, "count(up)", FixtureData.MID.getEpochSecond());
       return replica;
     } catch (RuntimeException e) {
@@ -271,13 +309,16 @@ public final class PrometheusFixture implements AutoCloseable {
       return;
     }
     try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       System.err.println("PrometheusFixture: could not delete " + directory + ": " + e);
     }

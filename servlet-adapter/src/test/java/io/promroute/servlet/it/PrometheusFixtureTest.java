@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The fixture itself: the global server holds exactly the shards' series, each with its shard label. */
+/**
+ * The fixture itself: the global server holds exactly the shards' series, each with its shard
+ * label.
+ */
 @ExtendWith(PrometheusExtension.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PrometheusFixtureTest {
@@ -36,19 +39,25 @@ class PrometheusFixtureTest {
     for (String shard : SHARDS) {
       List<String> fromShard = new ArrayList<>();
       for (JsonNode series : instant(prometheus.shard(shard).baseUri(), "{__name__=~\".+\"}")) {
-        assertThat(series.path("metric").has(SHARD_LABEL)).as("shard %s: %s", shard, series).isFalse();
+        assertThat(series.path("metric").has(SHARD_LABEL))
+            .as("shard %s: %s", shard, series)
+            .isFalse();
         ObjectNode labelled = (ObjectNode) series.deepCopy();
         ((ObjectNode) labelled.get("metric")).put(SHARD_LABEL, shard);
         fromShard.add(PromApi.labelKey(labelled.get("metric")) + labelled.get("value"));
       }
       List<String> fromGlobal = new ArrayList<>();
-      for (JsonNode series : instant(prometheus.global().baseUri(), "{" + SHARD_LABEL + "=\"" + shard + "\"}")) {
+      for (JsonNode series :
+          instant(prometheus.global().baseUri(), "{" + SHARD_LABEL + "=\"" + shard + "\"}")) {
         fromGlobal.add(PromApi.labelKey(series.get("metric")) + series.get("value"));
       }
       assertThat(fromShard).as("shard %s", shard).hasSizeGreaterThan(FixtureData.LARGE_SERIES);
-      assertThat(fromGlobal).as("global, %s=\"%s\"", SHARD_LABEL, shard).containsExactlyInAnyOrderElementsOf(fromShard);
+      assertThat(fromGlobal)
+          .as("global, %s=\"%s\"", SHARD_LABEL, shard)
+          .containsExactlyInAnyOrderElementsOf(fromShard);
     }
-    assertThat(instant(prometheus.global().baseUri(), "{__name__=~\".+\", " + SHARD_LABEL + "=\"\"}"))
+    assertThat(
+            instant(prometheus.global().baseUri(), "{__name__=~\".+\", " + SHARD_LABEL + "=\"\"}"))
         .as("global series without the shard label")
         .isEmpty();
   }
@@ -57,7 +66,8 @@ class PrometheusFixtureTest {
   void valuesDifferPerShard() {
     Set<String> sums = new HashSet<>();
     for (String shard : SHARDS) {
-      JsonNode result = instant(prometheus.shard(shard).baseUri(), "sum(rate(http_requests_total[5m]))");
+      JsonNode result =
+          instant(prometheus.shard(shard).baseUri(), "sum(rate(http_requests_total[5m]))");
       assertThat(result).as("shard %s", shard).hasSize(1);
       sums.add(result.get(0).get("value").get(1).asText());
     }
@@ -66,20 +76,31 @@ class PrometheusFixtureTest {
 
   @Test
   void someSeriesAreOnOneShardOnly() {
-    assertThat(instant(prometheus.global().baseUri(), "count by (cluster) (queue_depth{queue=\"priority\"})"))
+    assertThat(
+            instant(
+                prometheus.global().baseUri(),
+                "count by (cluster) (queue_depth{queue=\"priority\"})"))
         .extracting(series -> series.get("metric").get(SHARD_LABEL).asText())
         .containsExactly("b");
-    assertThat(instant(prometheus.global().baseUri(), "count by (cluster) (batch_last_success_timestamp_seconds)"))
+    assertThat(
+            instant(
+                prometheus.global().baseUri(),
+                "count by (cluster) (batch_last_success_timestamp_seconds)"))
         .extracting(series -> series.get("metric").get(SHARD_LABEL).asText())
         .containsExactly("c");
   }
 
   @Test
   void dataCoversTheWholeWindow() {
-    JsonNode result = instant(prometheus.global().baseUri(),
-        "count_over_time(up{cluster=\"a\"}[3h] @ " + FixtureData.END.getEpochSecond() + ")");
+    JsonNode result =
+        instant(
+            prometheus.global().baseUri(),
+            "count_over_time(up{cluster=\"a\"}[3h] @ " + FixtureData.END.getEpochSecond() + ")");
     assertThat(result).hasSize(4);
-    result.forEach(series -> assertThat(series.get("value").get(1).asText()).isEqualTo(Integer.toString(FixtureData.SAMPLES)));
+    result.forEach(
+        series ->
+            assertThat(series.get("value").get(1).asText())
+                .isEqualTo(Integer.toString(FixtureData.SAMPLES)));
   }
 
   @Test

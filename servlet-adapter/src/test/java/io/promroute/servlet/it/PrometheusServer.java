@@ -40,7 +40,8 @@ public final class PrometheusServer implements AutoCloseable {
    *
    * @param workDir where the configuration file and the log go
    */
-  public static PrometheusServer start(String name, Path prometheus, Path dataDir, Path workDir) throws IOException {
+  public static PrometheusServer start(String name, Path prometheus, Path dataDir, Path workDir)
+      throws IOException {
     return start(name, prometheus, dataDir, workDir, List.of());
   }
 
@@ -48,9 +49,11 @@ public final class PrometheusServer implements AutoCloseable {
    * {@link #start(String, Path, Path, Path)} with more command-line flags, e.g. {@code
    * --web.enable-remote-write-receiver}.
    */
-  public static PrometheusServer start(String name, Path prometheus, Path dataDir, Path workDir, List<String> moreFlags)
+  public static PrometheusServer start(
+      String name, Path prometheus, Path dataDir, Path workDir, List<String> moreFlags)
       throws IOException {
-    return start(name, prometheus, dataDir, workDir, moreFlags, "global:\n  evaluation_interval: 1m\n");
+    return start(
+        name, prometheus, dataDir, workDir, moreFlags, "global:\n  evaluation_interval: 1m\n");
   }
 
   /**
@@ -58,7 +61,12 @@ public final class PrometheusServer implements AutoCloseable {
    * file, e.g. scrape jobs.
    */
   public static PrometheusServer start(
-      String name, Path prometheus, Path dataDir, Path workDir, List<String> moreFlags, String configYaml)
+      String name,
+      Path prometheus,
+      Path dataDir,
+      Path workDir,
+      List<String> moreFlags,
+      String configYaml)
       throws IOException {
     Path config = workDir.resolve(name + ".yml");
     Files.writeString(config, configYaml, StandardCharsets.UTF_8);
@@ -67,20 +75,24 @@ public final class PrometheusServer implements AutoCloseable {
     // the same machine): a start that fails to bind is retried on another port.
     for (int attempt = 1; ; attempt++) {
       int port = freePort();
-      List<String> command = new java.util.ArrayList<>(List.of(
-          prometheus.toString(),
-          "--config.file=" + config,
-          "--storage.tsdb.path=" + dataDir,
-          "--storage.tsdb.retention.time=100y",
-          "--web.listen-address=127.0.0.1:" + port,
-          "--web.enable-lifecycle",
-          "--log.level=warn"));
+      List<String> command =
+          new java.util.ArrayList<>(
+              List.of(
+                  prometheus.toString(),
+                  "--config.file=" + config,
+                  "--storage.tsdb.path=" + dataDir,
+                  "--storage.tsdb.retention.time=100y",
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--web.enable-lifecycle",
+                  "--log.level=warn"));
       command.addAll(moreFlags);
-      Process process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      PrometheusServer server = new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log, dataDir);
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      PrometheusServer server =
+          new PrometheusServer(name, process, URI.create("http://127.0.0.1:" + port), log, dataDir);
       if (attempt == 5 || !server.failedToBind(port)) {
         return server;
       }
@@ -118,7 +130,8 @@ public final class PrometheusServer implements AutoCloseable {
     boolean ready = false;
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + ": prometheus exited with " + process.exitValue() + ": " + logTail());
+        throw new IllegalStateException(
+            name + ": prometheus exited with " + process.exitValue() + ": " + logTail());
       }
       try {
         if (!ready) {
@@ -126,12 +139,18 @@ public final class PrometheusServer implements AutoCloseable {
           if (ready && !servesOwnData(client)) {
             // Another process took the port first and answers there: this one is not ours.
             close();
-            throw new IllegalStateException(name + ": prometheus exited: its port is served by another process");
+            throw new IllegalStateException(
+                name + ": prometheus exited: its port is served by another process");
           }
         }
         if (ready) {
-          HttpResponse<String> probe = get(client, "/api/v1/query?time=" + time + "&query="
-              + java.net.URLEncoder.encode(probeQuery, StandardCharsets.UTF_8));
+          HttpResponse<String> probe =
+              get(
+                  client,
+                  "/api/v1/query?time="
+                      + time
+                      + "&query="
+                      + java.net.URLEncoder.encode(probeQuery, StandardCharsets.UTF_8));
           if (probe.statusCode() == 200 && probe.body().contains("\"metric\"")) {
             return;
           }
@@ -143,7 +162,8 @@ public final class PrometheusServer implements AutoCloseable {
         throw new IllegalStateException(name + ": interrupted while waiting for prometheus", e);
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(name + ": prometheus not ready with data after " + timeout + ": " + logTail());
+        throw new IllegalStateException(
+            name + ": prometheus not ready with data after " + timeout + ": " + logTail());
       }
       try {
         Thread.sleep(25);
@@ -158,12 +178,17 @@ public final class PrometheusServer implements AutoCloseable {
   private boolean servesOwnData(HttpClient client) throws IOException, InterruptedException {
     HttpResponse<String> flags = get(client, "/api/v1/status/flags");
     String path = dataDir.toString().replace("\\", "\\\\").replace("\"", "\\\"");
-    return process.isAlive() && flags.statusCode() == 200 && flags.body().contains("\"storage.tsdb.path\":\"" + path + "\"");
+    return process.isAlive()
+        && flags.statusCode() == 200
+        && flags.body().contains("\"storage.tsdb.path\":\"" + path + "\"");
   }
 
-  private HttpResponse<String> get(HttpClient client, String pathAndQuery) throws IOException, InterruptedException {
+  private HttpResponse<String> get(HttpClient client, String pathAndQuery)
+      throws IOException, InterruptedException {
     return client.send(
-        HttpRequest.newBuilder(baseUri.resolve(pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
+        HttpRequest.newBuilder(baseUri.resolve(pathAndQuery))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

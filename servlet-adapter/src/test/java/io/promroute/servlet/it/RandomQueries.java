@@ -8,39 +8,45 @@ import java.util.Random;
  * Generates random, mostly well-typed PromQL over {@link FixtureData}'s metrics and labels, from a
  * seed: the same seed gives the same queries, so a failure names a query that can be replayed.
  *
- * <p>By default every selector of one query carries the same shard matcher (or none), as
- * Grafana's {@code cluster=~"$cluster"} does. {@linkplain #perSelector() Per selector}, each
- * selector gets its own: none, one naming other, overlapping or disjoint shards, an unknown one,
- * or two that contradict each other.
+ * <p>By default every selector of one query carries the same shard matcher (or none), as Grafana's
+ * {@code cluster=~"$cluster"} does. {@linkplain #perSelector() Per selector}, each selector gets
+ * its own: none, one naming other, overlapping or disjoint shards, an unknown one, or two that
+ * contradict each other.
  */
 final class RandomQueries {
 
   /** Shard matchers a query's selectors may carry; {@code ""} is none (every shard). */
-  static final List<String> SHARD_MATCHERS = List.of(
-      "",
-      "",
-      "cluster=\"a\"",
-      "cluster=\"b\"",
-      "cluster=\"c\"",
-      "cluster!=\"a\"",
-      "cluster=~\"a|b\"",
-      "cluster=~\"b|c|z\"",
-      "cluster=~\".*\"",
-      "cluster=~\".+\"",
-      "cluster!~\"b\"",
-      "cluster!~\"a|c\"",
-      "cluster=~\"[ab]\"",
-      "cluster=\"z\"",
-      "cluster=~\"z.*\"");
+  static final List<String> SHARD_MATCHERS =
+      List.of(
+          "",
+          "",
+          "cluster=\"a\"",
+          "cluster=\"b\"",
+          "cluster=\"c\"",
+          "cluster!=\"a\"",
+          "cluster=~\"a|b\"",
+          "cluster=~\"b|c|z\"",
+          "cluster=~\".*\"",
+          "cluster=~\".+\"",
+          "cluster!~\"b\"",
+          "cluster!~\"a|c\"",
+          "cluster=~\"[ab]\"",
+          "cluster=\"z\"",
+          "cluster=~\"z.*\"");
 
-  /** What a selector may carry when each picks its own: {@link #SHARD_MATCHERS} and pairs of them. */
-  static final List<String> SELECTOR_SHARD_MATCHERS = concat(SHARD_MATCHERS, List.of(
-      "",
-      "",
-      "cluster=\"b\", cluster=\"c\"",
-      "cluster=~\"a|b\", cluster!=\"a\"",
-      "cluster=\"zzz\"",
-      "cluster!~\"a|b|c\""));
+  /**
+   * What a selector may carry when each picks its own: {@link #SHARD_MATCHERS} and pairs of them.
+   */
+  static final List<String> SELECTOR_SHARD_MATCHERS =
+      concat(
+          SHARD_MATCHERS,
+          List.of(
+              "",
+              "",
+              "cluster=\"b\", cluster=\"c\"",
+              "cluster=~\"a|b\", cluster!=\"a\"",
+              "cluster=\"zzz\"",
+              "cluster!~\"a|b|c\""));
 
   private static List<String> concat(List<String> first, List<String> second) {
     List<String> all = new ArrayList<>(first);
@@ -50,32 +56,70 @@ final class RandomQueries {
 
   private record Metric(String name, List<String> labels, List<String> extraMatchers) {}
 
-  private static final List<Metric> METRICS = List.of(
-      new Metric("http_requests_total", List.of("code", "instance", "job", "method"),
-          List.of("code=\"500\"", "method!=\"GET\"", "job=\"api\"", "job=~\"w.*\"", "instance=~\"10.0.2.*\"")),
-      new Metric("memory_usage_bytes", List.of("instance", "job"),
-          List.of("job=\"web\"", "instance!~\"10.0.1.*\"", "job=~\"api|web\"")),
-      new Metric("up", List.of("instance", "job"), List.of("job=\"api\"", "instance=~\".*:9100\"")),
-      new Metric("queue_depth", List.of("job", "queue"), List.of("queue=\"priority\"", "queue=\"default\"")),
-      new Metric("batch_last_success_timestamp_seconds", List.of("job"), List.of("job=\"batch\"")),
-      new Metric("http_request_duration_seconds_bucket", List.of("instance", "job", "le"),
-          List.of("le=\"+Inf\"", "le=~\"0.1|1.0\"", "job=\"web\"")),
-      new Metric("http_request_duration_seconds_count", List.of("instance", "job"), List.of("job=\"api\"")),
-      new Metric("http_request_duration_seconds_sum", List.of("instance", "job"), List.of("job=\"web\"")),
-      new Metric("nonexistent_metric", List.of("job"), List.of("job=\"x\"")));
+  private static final List<Metric> METRICS =
+      List.of(
+          new Metric(
+              "http_requests_total",
+              List.of("code", "instance", "job", "method"),
+              List.of(
+                  "code=\"500\"",
+                  "method!=\"GET\"",
+                  "job=\"api\"",
+                  "job=~\"w.*\"",
+                  "instance=~\"10.0.2.*\"")),
+          new Metric(
+              "memory_usage_bytes",
+              List.of("instance", "job"),
+              List.of("job=\"web\"", "instance!~\"10.0.1.*\"", "job=~\"api|web\"")),
+          new Metric(
+              "up", List.of("instance", "job"), List.of("job=\"api\"", "instance=~\".*:9100\"")),
+          new Metric(
+              "queue_depth",
+              List.of("job", "queue"),
+              List.of("queue=\"priority\"", "queue=\"default\"")),
+          new Metric(
+              "batch_last_success_timestamp_seconds", List.of("job"), List.of("job=\"batch\"")),
+          new Metric(
+              "http_request_duration_seconds_bucket",
+              List.of("instance", "job", "le"),
+              List.of("le=\"+Inf\"", "le=~\"0.1|1.0\"", "job=\"web\"")),
+          new Metric(
+              "http_request_duration_seconds_count",
+              List.of("instance", "job"),
+              List.of("job=\"api\"")),
+          new Metric(
+              "http_request_duration_seconds_sum",
+              List.of("instance", "job"),
+              List.of("job=\"web\"")),
+          new Metric("nonexistent_metric", List.of("job"), List.of("job=\"x\"")));
 
-  private static final List<String> GROUPING_LABELS = List.of("job", "instance", "code", "method", "le", "queue");
+  private static final List<String> GROUPING_LABELS =
+      List.of("job", "instance", "code", "method", "le", "queue");
 
-  private static final List<String> RANGE_FUNCTIONS = List.of(
-      "rate", "irate", "increase", "delta", "idelta", "deriv", "changes", "resets", "avg_over_time",
-      "min_over_time", "max_over_time", "sum_over_time", "count_over_time", "last_over_time",
-      "stddev_over_time", "present_over_time");
+  private static final List<String> RANGE_FUNCTIONS =
+      List.of(
+          "rate",
+          "irate",
+          "increase",
+          "delta",
+          "idelta",
+          "deriv",
+          "changes",
+          "resets",
+          "avg_over_time",
+          "min_over_time",
+          "max_over_time",
+          "sum_over_time",
+          "count_over_time",
+          "last_over_time",
+          "stddev_over_time",
+          "present_over_time");
 
-  private static final List<String> SIMPLE_AGGREGATIONS = List.of(
-      "sum", "avg", "min", "max", "count", "stddev", "stdvar", "group");
+  private static final List<String> SIMPLE_AGGREGATIONS =
+      List.of("sum", "avg", "min", "max", "count", "stddev", "stdvar", "group");
 
-  private static final List<String> INSTANT_FUNCTIONS = List.of(
-      "abs", "ceil", "floor", "sgn", "sqrt", "exp", "ln", "timestamp");
+  private static final List<String> INSTANT_FUNCTIONS =
+      List.of("abs", "ceil", "floor", "sgn", "sqrt", "exp", "ln", "timestamp");
 
   private static final List<String> BINARY_ARITHMETIC = List.of("+", "-", "*", "/", "%", "^");
   private static final List<String> COMPARISONS = List.of("==", "!=", ">", "<", ">=", "<=");
@@ -102,7 +146,9 @@ final class RandomQueries {
     return this;
   }
 
-  /** A query returning an instant vector (or, rarely, a scalar), with one shard matcher throughout. */
+  /**
+   * A query returning an instant vector (or, rarely, a scalar), with one shard matcher throughout.
+   */
   String next() {
     shardMatcher = pick(SHARD_MATCHERS);
     if (random.nextInt(12) == 0) {
@@ -112,7 +158,13 @@ final class RandomQueries {
       // A range vector: valid as an instant query only (a range query must be refused alike).
       return random.nextBoolean()
           ? selector(pick(METRICS)) + "[" + pick(RANGES) + "]" + modifiers()
-          : "(" + vector(random.nextInt(3)) + ")[" + pick(List.of("5m", "10m")) + ":" + pick(List.of("1m", "2m", "")) + "]"
+          : "("
+              + vector(random.nextInt(3))
+              + ")["
+              + pick(List.of("5m", "10m"))
+              + ":"
+              + pick(List.of("1m", "2m", ""))
+              + "]"
               + pick(List.of("", " offset 1m", " @ end()"));
     }
     return vector(random.nextInt(7));
@@ -126,9 +178,14 @@ final class RandomQueries {
       shardMatcher = pick(SHARD_MATCHERS);
       if (random.nextInt(6) == 0) {
         // No metric name: a label matcher alone, which must not match the empty string.
-        matchers.add(shardMatcher.isEmpty() || random.nextBoolean()
-            ? "{job=~\"" + pick(List.of("api", "batch", "worker", "w.*")) + "\"" + (shardMatcher.isEmpty() ? "" : ", " + shardMatcher) + "}"
-            : "{" + shardMatcher + "}");
+        matchers.add(
+            shardMatcher.isEmpty() || random.nextBoolean()
+                ? "{job=~\""
+                    + pick(List.of("api", "batch", "worker", "w.*"))
+                    + "\""
+                    + (shardMatcher.isEmpty() ? "" : ", " + shardMatcher)
+                    + "}"
+                : "{" + shardMatcher + "}");
       } else {
         matchers.add(selector(pick(METRICS)));
       }
@@ -146,37 +203,93 @@ final class RandomQueries {
     int d = depth - 1;
     return switch (random.nextInt(30)) {
       case 22 -> joinOfAggregations(d);
-      case 23 -> "(" + vector(d) + ") or " + pick(List.of("vector(0)", "on () vector(1)", "(" + vector(d) + ")"));
-      case 24 -> "(" + vector(d) + ") " + pick(BINARY_ARITHMETIC) + " scalar(" + aggregationOf(selector(pick(METRICS))) + ")";
-      case 25 -> pick(List.of("topk", "bottomk")) + grouping() + "(scalar(count(" + selector(pick(METRICS)) + ")) - 10, " + vector(d) + ")";
-      case 26 -> "quantile" + grouping() + "(scalar(" + pick(List.of("min", "max")) + "(" + selector(pick(METRICS)) + ") > bool 0) / 2, " + vector(d) + ")";
+      case 23 ->
+          "("
+              + vector(d)
+              + ") or "
+              + pick(List.of("vector(0)", "on () vector(1)", "(" + vector(d) + ")"));
+      case 24 ->
+          "("
+              + vector(d)
+              + ") "
+              + pick(BINARY_ARITHMETIC)
+              + " scalar("
+              + aggregationOf(selector(pick(METRICS)))
+              + ")";
+      case 25 ->
+          pick(List.of("topk", "bottomk"))
+              + grouping()
+              + "(scalar(count("
+              + selector(pick(METRICS))
+              + ")) - 10, "
+              + vector(d)
+              + ")";
+      case 26 ->
+          "quantile"
+              + grouping()
+              + "(scalar("
+              + pick(List.of("min", "max"))
+              + "("
+              + selector(pick(METRICS))
+              + ") > bool 0) / 2, "
+              + vector(d)
+              + ")";
       case 27 -> {
-        String matrix = random.nextBoolean() ? "(" + vector(d) + ")[10m:1m]" : selector(pick(METRICS)) + "[10m]" + modifiers();
+        String matrix =
+            random.nextBoolean()
+                ? "(" + vector(d) + ")[10m:1m]"
+                : selector(pick(METRICS)) + "[10m]" + modifiers();
         yield switch (random.nextInt(3)) {
           case 0 -> "predict_linear(" + matrix + ", " + parameter("600", " * 60") + ")";
           case 1 -> "holt_winters(" + matrix + ", " + parameter("0.5", " / 10 + 0.05") + ", 0.5)";
           default -> "quantile_over_time(" + parameter("0.5", " / 10") + ", " + matrix + ")";
         };
       }
-      case 28 -> pick(List.of("hour", "minute", "day_of_month", "days_in_month", "month", "year", "day_of_week"))
-          + "(" + pick(List.of("timestamp(" + vector(d) + ")", vector(d))) + ")";
+      case 28 ->
+          pick(
+                  List.of(
+                      "hour",
+                      "minute",
+                      "day_of_month",
+                      "days_in_month",
+                      "month",
+                      "year",
+                      "day_of_week"))
+              + "("
+              + pick(List.of("timestamp(" + vector(d) + ")", vector(d)))
+              + ")";
       case 29 -> "time() - timestamp(" + vector(d) + ")";
       case 0, 1, 2 -> aggregation(d);
       case 3 -> "topk" + grouping() + "(" + (1 + random.nextInt(3)) + ", " + vector(d) + ")";
       case 4 -> "bottomk" + grouping() + "(" + (1 + random.nextInt(3)) + ", " + vector(d) + ")";
-      case 5 -> "quantile" + grouping() + "(" + pick(List.of("0", "0.5", "0.9", "1")) + ", " + vector(d) + ")";
+      case 5 ->
+          "quantile"
+              + grouping()
+              + "("
+              + pick(List.of("0", "0.5", "0.9", "1"))
+              + ", "
+              + vector(d)
+              + ")";
       case 6 -> countValues(d);
       case 7, 8 -> binary(d);
-      case 9 -> vector(d) + " " + pick(COMPARISONS) + (random.nextBoolean() ? " bool " : " ") + scalar(0);
+      case 9 ->
+          vector(d) + " " + pick(COMPARISONS) + (random.nextBoolean() ? " bool " : " ") + scalar(0);
       case 10 -> scalar(0) + " " + pick(BINARY_ARITHMETIC) + " " + vector(d);
       case 11 -> pick(INSTANT_FUNCTIONS) + "(" + vector(d) + ")";
-      case 12 -> pick(List.of("clamp_min", "clamp_max")) + "(" + vector(d) + ", " + pick(List.of("0", "5", "1e6")) + ")";
+      case 12 ->
+          pick(List.of("clamp_min", "clamp_max"))
+              + "("
+              + vector(d)
+              + ", "
+              + pick(List.of("0", "5", "1e6"))
+              + ")";
       case 13 -> labelReplace(d);
       case 14 -> pick(List.of("sort", "sort_desc")) + "(" + vector(d) + ")";
       case 15 -> histogramQuantile();
-      case 16 -> random.nextBoolean()
-          ? "absent(" + vector(d) + ")"
-          : "absent_over_time(" + selector(pick(METRICS)) + "[" + pick(RANGES) + "])";
+      case 16 ->
+          random.nextBoolean()
+              ? "absent(" + vector(d) + ")"
+              : "absent_over_time(" + selector(pick(METRICS)) + "[" + pick(RANGES) + "])";
       case 17 -> "vector(" + scalar(d) + ")";
       case 18 -> subquery(d);
       case 19 -> "-(" + vector(d) + ")";
@@ -187,8 +300,8 @@ final class RandomQueries {
 
   /**
    * A function's parameter: {@code literal}, or a scalar computed across shards, {@code scale}d: a
-   * count that holds still, or a last digit that changes from step to step (NaN where the vector
-   * is not one sample, as Prometheus's scalar() gives).
+   * count that holds still, or a last digit that changes from step to step (NaN where the vector is
+   * not one sample, as Prometheus's scalar() gives).
    */
   private String parameter(String literal, String scale) {
     return switch (random.nextInt(3)) {
@@ -234,8 +347,18 @@ final class RandomQueries {
     List<String> labels = labels();
     String by = " by (" + String.join(", ", labels) + ") ";
     String matching = random.nextBoolean() ? " on (" + String.join(", ", labels) + ") " : " ";
-    return pick(SIMPLE_AGGREGATIONS) + by + "(" + vector(depth) + ") " + pick(BINARY_ARITHMETIC) + matching
-        + pick(SIMPLE_AGGREGATIONS) + by + "(" + vector(depth) + ")";
+    return pick(SIMPLE_AGGREGATIONS)
+        + by
+        + "("
+        + vector(depth)
+        + ") "
+        + pick(BINARY_ARITHMETIC)
+        + matching
+        + pick(SIMPLE_AGGREGATIONS)
+        + by
+        + "("
+        + vector(depth)
+        + ")";
   }
 
   private String aggregationOf(String argument) {
@@ -273,20 +396,24 @@ final class RandomQueries {
   private String binary(int depth) {
     String left = vector(depth);
     String right = vector(depth);
-    String op = switch (random.nextInt(6)) {
-      case 0 -> pick(COMPARISONS) + (random.nextBoolean() ? " bool" : "");
-      case 1 -> pick(List.of("and", "or", "unless"));
-      default -> pick(BINARY_ARITHMETIC);
-    };
+    String op =
+        switch (random.nextInt(6)) {
+          case 0 -> pick(COMPARISONS) + (random.nextBoolean() ? " bool" : "");
+          case 1 -> pick(List.of("and", "or", "unless"));
+          default -> pick(BINARY_ARITHMETIC);
+        };
     boolean set = op.equals("and") || op.equals("or") || op.equals("unless");
-    String matching = switch (random.nextInt(6)) {
-      case 0, 1 -> "";
-      case 2, 3 -> " on (" + String.join(", ", labels()) + ")";
-      default -> " ignoring (" + String.join(", ", labels()) + ")";
-    };
+    String matching =
+        switch (random.nextInt(6)) {
+          case 0, 1 -> "";
+          case 2, 3 -> " on (" + String.join(", ", labels()) + ")";
+          default -> " ignoring (" + String.join(", ", labels()) + ")";
+        };
     if (!set && !matching.isEmpty() && random.nextInt(3) == 0) {
-      matching += " " + pick(List.of("group_left", "group_right"))
-          + (random.nextBoolean() ? "" : " (" + String.join(", ", labels()) + ")");
+      matching +=
+          " "
+              + pick(List.of("group_left", "group_right"))
+              + (random.nextBoolean() ? "" : " (" + String.join(", ", labels()) + ")");
     }
     return "(" + left + ") " + op + matching + " (" + right + ")";
   }
@@ -294,12 +421,29 @@ final class RandomQueries {
   private String labelReplace(int depth) {
     String dst = pick(List.of("cluster", "host", "job", "shard"));
     if (random.nextBoolean()) {
-      return "label_replace(" + vector(depth) + ", \"" + dst + "\", \"" + pick(List.of("$1", "x-$1", "$1$1", "fixed"))
-          + "\", \"" + pick(List.of("cluster", "instance", "job", "nonexistent")) + "\", \""
-          + pick(List.of("(.*)", "(a|b)", "([^:]*):.*", "(.)")) + "\")";
+      return "label_replace("
+          + vector(depth)
+          + ", \""
+          + dst
+          + "\", \""
+          + pick(List.of("$1", "x-$1", "$1$1", "fixed"))
+          + "\", \""
+          + pick(List.of("cluster", "instance", "job", "nonexistent"))
+          + "\", \""
+          + pick(List.of("(.*)", "(a|b)", "([^:]*):.*", "(.)"))
+          + "\")";
     }
-    return "label_join(" + vector(depth) + ", \"" + dst + "\", \"" + pick(List.of("-", "", "/"))
-        + "\", \"" + pick(List.of("cluster", "job")) + "\", \"" + pick(List.of("instance", "cluster", "nonexistent")) + "\")";
+    return "label_join("
+        + vector(depth)
+        + ", \""
+        + dst
+        + "\", \""
+        + pick(List.of("-", "", "/"))
+        + "\", \""
+        + pick(List.of("cluster", "job"))
+        + "\", \""
+        + pick(List.of("instance", "cluster", "nonexistent"))
+        + "\")";
   }
 
   private String histogramQuantile() {
@@ -314,15 +458,26 @@ final class RandomQueries {
   }
 
   private String subquery(int depth) {
-    String function = pick(List.of("max_over_time", "min_over_time", "avg_over_time", "sum_over_time",
-        "count_over_time", "rate", "deriv", "last_over_time", "changes"));
+    String function =
+        pick(
+            List.of(
+                "max_over_time",
+                "min_over_time",
+                "avg_over_time",
+                "sum_over_time",
+                "count_over_time",
+                "rate",
+                "deriv",
+                "last_over_time",
+                "changes"));
     String step = pick(List.of("1m", "30s", "", "2m"));
     String range = pick(List.of("5m", "10m", "15m"));
-    String offset = switch (random.nextInt(6)) {
-      case 0 -> " offset " + pick(List.of("1m", "5m"));
-      case 1 -> " @ " + pick(List.of("start()", "end()", Long.toString(time - 600)));
-      default -> "";
-    };
+    String offset =
+        switch (random.nextInt(6)) {
+          case 0 -> " offset " + pick(List.of("1m", "5m"));
+          case 1 -> " @ " + pick(List.of("start()", "end()", Long.toString(time - 600)));
+          default -> "";
+        };
     return function + "((" + vector(depth) + ")[" + range + ":" + step + "]" + offset + ")";
   }
 

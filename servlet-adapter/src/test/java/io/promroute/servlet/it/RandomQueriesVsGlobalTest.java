@@ -29,11 +29,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Differential test: random PromQL ({@link RandomQueries}, fixed seeds) sent as instant and range
  * queries to the router in front of the three shard servers and to the global Prometheus must get
- * the same answer: same status and error type; for success the same result type and the same
- * series with the same values, in any order but where {@code sort} and {@code sort_desc} order
- * them. Values may differ by a relative 1e-9, the last bits that merged sums and means are allowed
- * to differ by (CROSS-SHARD.md). The same for random {@code match[]} on the series, labels and
- * label values endpoints.
+ * the same answer: same status and error type; for success the same result type and the same series
+ * with the same values, in any order but where {@code sort} and {@code sort_desc} order them.
+ * Values may differ by a relative 1e-9, the last bits that merged sums and means are allowed to
+ * differ by (CROSS-SHARD.md). The same for random {@code match[]} on the series, labels and label
+ * values endpoints.
  *
  * <p>Differences allowed, each counted and printed per seed:
  *
@@ -70,13 +70,16 @@ class RandomQueriesVsGlobalTest {
   void startRouter(PrometheusFixture prometheus) throws Exception {
     this.prometheus = prometheus;
     // The shards and the global server are Prometheus 2.42: holt_winters is a function there.
-    ShardRewriter rewriter = ShardRewriter.builder()
-        .shardLabel(PrometheusFixture.SHARD_LABEL)
-        .shards(List.copyOf(prometheus.shardHostPorts().keySet()))
-        .parserOptions(ParserOptions.defaults().toBuilder().prometheus2Functions(true).build())
-        .build();
+    ShardRewriter rewriter =
+        ShardRewriter.builder()
+            .shardLabel(PrometheusFixture.SHARD_LABEL)
+            .shards(List.copyOf(prometheus.shardHostPorts().keySet()))
+            .parserOptions(ParserOptions.defaults().toBuilder().prometheus2Functions(true).build())
+            .build();
     PromRouteFilter.Builder filter = PromRouteFilter.builder().rewriter(rewriter);
-    prometheus.shardHostPorts().forEach((key, hostPort) -> filter.shard(key, ShardTarget.of(hostPort)));
+    prometheus
+        .shardHostPorts()
+        .forEach((key, hostPort) -> filter.shard(key, ShardTarget.of(hostPort)));
     router = JettyRouter.start(filter.build());
   }
 
@@ -125,21 +128,43 @@ class RandomQueriesVsGlobalTest {
       String time = Long.toString(times[parameters.nextInt(times.length)]);
       compare(tally, "/api/v1/query", Params.of("query", query, "time", time), isSorted(query));
       String step = new String[] {"60", "45", "300"}[parameters.nextInt(3)];
-      compare(tally, "/api/v1/query_range", Params.of("query", query,
-          "start", Long.toString(T - 1800), "end", Long.toString(T + 1800), "step", step), false);
+      compare(
+          tally,
+          "/api/v1/query_range",
+          Params.of(
+              "query",
+              query,
+              "start",
+              Long.toString(T - 1800),
+              "end",
+              Long.toString(T + 1800),
+              "step",
+              step),
+          false);
     }
-    System.err.printf("RandomQueriesVsGlobalTest seed %d: %d requests, %d non-empty, %d refused, %d errors alike,"
-        + " %d not reproducible by Prometheus itself, %d topk/bottomk tie choices, %d wrong%n",
-        seed, tally.requests, tally.nonEmpty, tally.refused, tally.errorsAlike, tally.unstable, tally.ties,
+    System.err.printf(
+        "RandomQueriesVsGlobalTest seed %d: %d requests, %d non-empty, %d refused, %d errors alike,"
+            + " %d not reproducible by Prometheus itself, %d topk/bottomk tie choices, %d wrong%n",
+        seed,
+        tally.requests,
+        tally.nonEmpty,
+        tally.refused,
+        tally.errorsAlike,
+        tally.unstable,
+        tally.ties,
         tally.failures.size());
     tally.refusals.forEach(reason -> System.err.println("  refused: " + reason));
     assertThat(tally.failures).as("wrong answers for seed %d", seed).isEmpty();
     // Nothing the generator writes is refused any more (holt_winters over merged values was).
     assertThat(tally.refusals).as("refused queries of seed %d", seed).isEmpty();
     // The allowances must stay exceptions, or they would hide what they excuse.
-    assertThat(tally.unstable + tally.ties).as("answers compared loosely").isLessThan(tally.requests / 20);
+    assertThat(tally.unstable + tally.ties)
+        .as("answers compared loosely")
+        .isLessThan(tally.requests / 20);
     // Else the generator drifted into queries that prove nothing.
-    assertThat(tally.nonEmpty).as("non-empty answers of %d", tally.requests).isGreaterThan(tally.requests / 3);
+    assertThat(tally.nonEmpty)
+        .as("non-empty answers of %d", tally.requests)
+        .isGreaterThan(tally.requests / 3);
   }
 
   @ParameterizedTest(name = "seed {0}")
@@ -148,7 +173,8 @@ class RandomQueriesVsGlobalTest {
     RandomQueries queries = new RandomQueries(seed, T);
     Random parameters = new Random(~seed);
     Tally tally = new Tally();
-    List<String> labelNames = List.of("job", "instance", "cluster", "__name__", "queue", "le", "code");
+    List<String> labelNames =
+        List.of("job", "instance", "cluster", "__name__", "queue", "le", "code");
     for (int i = 0; i < MATCHERS_PER_SEED; i++) {
       List<String> params = new ArrayList<>();
       for (String matcher : queries.nextMatchers()) {
@@ -156,21 +182,35 @@ class RandomQueriesVsGlobalTest {
         params.add(matcher);
       }
       if (parameters.nextBoolean()) {
-        params.addAll(List.of("start", Long.toString(FixtureData.START.getEpochSecond()), "end", Long.toString(T)));
+        params.addAll(
+            List.of(
+                "start",
+                Long.toString(FixtureData.START.getEpochSecond()),
+                "end",
+                Long.toString(T)));
       }
       Params withMatchers = Params.of(params.toArray(String[]::new));
       compare(tally, "/api/v1/series", withMatchers, false);
       compare(tally, "/api/v1/labels", withMatchers, true);
-      compare(tally, "/api/v1/label/" + labelNames.get(parameters.nextInt(labelNames.size())) + "/values", withMatchers, true);
+      compare(
+          tally,
+          "/api/v1/label/" + labelNames.get(parameters.nextInt(labelNames.size())) + "/values",
+          withMatchers,
+          true);
     }
-    System.err.printf("RandomQueriesVsGlobalTest metadata seed %d: %d requests, %d non-empty, %d wrong%n",
+    System.err.printf(
+        "RandomQueriesVsGlobalTest metadata seed %d: %d requests, %d non-empty, %d wrong%n",
         seed, tally.requests, tally.nonEmpty, tally.failures.size());
     assertThat(tally.failures).as("wrong answers for seed %d", seed).isEmpty();
     assertThat(tally.refused).as("refused metadata requests").isZero();
-    assertThat(tally.nonEmpty).as("non-empty answers of %d", tally.requests).isGreaterThan(tally.requests / 2);
+    assertThat(tally.nonEmpty)
+        .as("non-empty answers of %d", tally.requests)
+        .isGreaterThan(tally.requests / 2);
   }
 
-  /** Whether Prometheus orders the query's answer: a {@code sort} or {@code sort_desc} at the top. */
+  /**
+   * Whether Prometheus orders the query's answer: a {@code sort} or {@code sort_desc} at the top.
+   */
   private static boolean isSorted(String query) {
     return query.startsWith("sort(") || query.startsWith("sort_desc(");
   }
@@ -195,9 +235,12 @@ class RandomQueriesVsGlobalTest {
       }
     }
     String query = params.entries().get(0).getValue();
-    if (path.startsWith("/api/v1/query") && (query.contains("topk") || query.contains("bottomk"))
-        && expected.status() == 200 && actual.status() == 200
-        && valuesPerStep(expected.data().path("result")).equals(valuesPerStep(actual.data().path("result")))) {
+    if (path.startsWith("/api/v1/query")
+        && (query.contains("topk") || query.contains("bottomk"))
+        && expected.status() == 200
+        && actual.status() == 200
+        && valuesPerStep(expected.data().path("result"))
+            .equals(valuesPerStep(actual.data().path("result")))) {
       // Among series with equal values at the k-th place, the router keeps those first in label
       // order, Prometheus those first in its input order, which after a merged aggregation or
       // sort() is not label order (CROSS-SHARD.md: "flips in tie order"). The values kept must
@@ -210,8 +253,10 @@ class RandomQueriesVsGlobalTest {
 
   private static String difference(Tally tally, Answer expected, Answer actual, boolean ordered) {
     // Whatever the global server answers: a refusal names the construct, it is never wrong.
-    if (actual.status() == 400 && "bad_data".equals(actual.errorType())
-        && actual.error() != null && actual.error().contains("across shards")) {
+    if (actual.status() == 400
+        && "bad_data".equals(actual.errorType())
+        && actual.error() != null
+        && actual.error().contains("across shards")) {
       tally.refused++;
       String error = actual.error();
       int reason = error.indexOf("across shards yet: ");
@@ -232,7 +277,8 @@ class RandomQueriesVsGlobalTest {
       // global server may meet another one first (a duplicate on one shard's right side before a
       // many-to-one match on another's), so only a single source of errors must say the same.
       boolean fromOneOfSeveralShards = String.valueOf(actual.error()).startsWith("shard \"");
-      if (expected.status() == 422 && !fromOneOfSeveralShards
+      if (expected.status() == 422
+          && !fromOneOfSeveralShards
           && !withoutSeries(expected.error()).equals(withoutSeries(actual.error()))) {
         return "error " + actual.summary() + ", global " + expected.summary();
       }
@@ -251,7 +297,8 @@ class RandomQueriesVsGlobalTest {
       if (!result.isEmpty()) {
         tally.nonEmpty++;
       }
-      if (want.path("resultType").asText().equals("scalar") || want.path("resultType").asText().equals("string")) {
+      if (want.path("resultType").asText().equals("scalar")
+          || want.path("resultType").asText().equals("string")) {
         return point("", result, got.path("result"));
       }
       return series(result, got.path("result"), ordered);
@@ -259,17 +306,18 @@ class RandomQueriesVsGlobalTest {
     if (!want.isEmpty()) {
       tally.nonEmpty++;
     }
-    // Series, labels, label values: series in any order, names and values sorted as Prometheus does.
+    // Series, labels, label values: series in any order, names and values sorted as Prometheus
+    // does.
     return PromApi.firstDifference(
         ordered ? want : sortedByLabels(want), ordered ? got : sortedByLabels(got));
   }
 
   /**
-   * An evaluation error without the label sets it names. Which series a duplicate-series or many-to-one error names is the first pair
-   * Prometheus meets, in the order of its input, which after an aggregation or {@code
-   * histogram_quantile} is Go's map order (the global server names different pairs from one
-   * request to the next), and a shard names them without the label it does not store. The kind of
-   * error and the side it is on must still be the same.
+   * An evaluation error without the label sets it names. Which series a duplicate-series or
+   * many-to-one error names is the first pair Prometheus meets, in the order of its input, which
+   * after an aggregation or {@code histogram_quantile} is Go's map order (the global server names
+   * different pairs from one request to the next), and a shard names them without the label it does
+   * not store. The kind of error and the side it is on must still be the same.
    */
   private static String withoutSeries(String error) {
     return String.valueOf(error).replaceAll("\\{[^}]*\\}", "{...}");
@@ -277,13 +325,21 @@ class RandomQueriesVsGlobalTest {
 
   private static JsonNode sortedByLabels(JsonNode array) {
     Map<String, JsonNode> byLabels = new TreeMap<>();
-    array.forEach(element -> byLabels.put(PromApi.labelKey(element) + "#" + byLabels.size(), element));
+    array.forEach(
+        element -> byLabels.put(PromApi.labelKey(element) + "#" + byLabels.size(), element));
     return PromApi.JSON.valueToTree(byLabels.values());
   }
 
   private static String series(JsonNode expected, JsonNode actual, boolean ordered) {
     if (expected.size() != actual.size()) {
-      return "expected " + expected.size() + " series, got " + actual.size() + ": " + shorten(actual) + "; global " + shorten(expected);
+      return "expected "
+          + expected.size()
+          + " series, got "
+          + actual.size()
+          + ": "
+          + shorten(actual)
+          + "; global "
+          + shorten(expected);
     }
     Map<String, JsonNode> byLabels = new TreeMap<>();
     for (JsonNode series : actual) {
@@ -313,7 +369,15 @@ class RandomQueriesVsGlobalTest {
       JsonNode wantValues = want.path("values");
       JsonNode gotValues = got.path("values");
       if (wantValues.size() != gotValues.size()) {
-        return where + ": " + wantValues.size() + " points, got " + gotValues.size() + ": " + shorten(gotValues) + "; global " + shorten(wantValues);
+        return where
+            + ": "
+            + wantValues.size()
+            + " points, got "
+            + gotValues.size()
+            + ": "
+            + shorten(gotValues)
+            + "; global "
+            + shorten(wantValues);
       }
       for (int j = 0; j < wantValues.size(); j++) {
         String d = point(where, wantValues.get(j), gotValues.get(j));
@@ -340,7 +404,9 @@ class RandomQueriesVsGlobalTest {
         series.path("values").forEach(points::add);
       }
       for (JsonNode point : points) {
-        values.computeIfAbsent(point.path(0).asText(), time -> new ArrayList<>()).add(point.path(1).asText());
+        values
+            .computeIfAbsent(point.path(0).asText(), time -> new ArrayList<>())
+            .add(point.path(1).asText());
       }
     }
     values.values().forEach(Collections::sort);
@@ -366,7 +432,8 @@ class RandomQueriesVsGlobalTest {
       double g = Double.parseDouble(got.replace("Inf", "Infinity"));
       // Relative, and absolute near zero: a merged stddev of equal values may be 1e-16 instead of
       // Prometheus's 1.3e-16, rounding noise of either algorithm.
-      return Math.abs(w - g) <= TOLERANCE * Math.max(Math.abs(w), Math.abs(g)) || Math.abs(w - g) <= ABSOLUTE_TOLERANCE;
+      return Math.abs(w - g) <= TOLERANCE * Math.max(Math.abs(w), Math.abs(g))
+          || Math.abs(w - g) <= ABSOLUTE_TOLERANCE;
     } catch (NumberFormatException e) {
       return false;
     }

@@ -83,7 +83,12 @@ class RouterVsGlobalTest {
   }
 
   static Case range(String query) {
-    return new Case("/api/v1/query_range", Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP), false, false, true);
+    return new Case(
+        "/api/v1/query_range",
+        Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP),
+        false,
+        false,
+        true);
   }
 
   static Case get(String path, String... params) {
@@ -117,13 +122,17 @@ class RouterVsGlobalTest {
         query("sum by (job) (rate(http_requests_total{cluster=\"b\"}[5m]))"),
         query("sum without (instance) (rate(http_requests_total{cluster=\"a\"}[5m]))"),
         query("count(up{cluster=\"c\"})"),
-        query("histogram_quantile(0.9, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"c\"}[10m])))"),
-        query("histogram_quantile(0.5, rate(http_request_duration_seconds_bucket{cluster=~\"a|b\"}[5m]))"),
+        query(
+            "histogram_quantile(0.9, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"c\"}[10m])))"),
+        query(
+            "histogram_quantile(0.5, rate(http_request_duration_seconds_bucket{cluster=~\"a|b\"}[5m]))"),
         query("memory_usage_bytes{cluster=\"b\"} offset 30m"),
         query("memory_usage_bytes{cluster=\"a\"} @ " + at),
-        query("max_over_time(rate(http_requests_total{cluster=\"a\", method=\"GET\"}[5m])[30m:1m])"),
+        query(
+            "max_over_time(rate(http_requests_total{cluster=\"a\", method=\"GET\"}[5m])[30m:1m])"),
         query("label_replace(up{cluster=\"b\"}, \"host\", \"$1\", \"instance\", \"(.*):.*\")"),
-        query("memory_usage_bytes{cluster=\"b\"} / on (job, instance) group_left up{cluster=\"b\"}"),
+        query(
+            "memory_usage_bytes{cluster=\"b\"} / on (job, instance) group_left up{cluster=\"b\"}"),
         query("scalar(sum(up{cluster=\"b\"}))"),
         query("absent(batch_last_success_timestamp_seconds{cluster=\"a\"})"),
         query("http_requests_total{cluster=\"b\", code=\"500\"}[2m]"),
@@ -131,11 +140,14 @@ class RouterVsGlobalTest {
         query("up{cluster=\"a\"}", "time", FixtureData.MID.getEpochSecond() + ".5"),
         // Each selector reads its own shards (issue 12): b's share of the total, overlapping and
         // disjoint sets, contradictory matchers in one selector.
-        query("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
-        range("sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        query(
+            "sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
+        range(
+            "sum(rate(http_requests_total{cluster=\"b\"}[5m])) / sum(rate(http_requests_total[5m]))"),
         query("sum(up{cluster=\"c\"}) / count(up{cluster=~\"a|c\"})"),
-        range("sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
-            + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
+        range(
+            "sum by (job) (rate(http_requests_total{cluster=\"c\"}[5m])) / ignoring (job) group_left ()"
+                + " sum(rate(http_requests_total{cluster=\"b\"}[5m]))"),
         maybeEmpty(query("up{cluster=\"c\"} - up{cluster=\"b\"}")),
         maybeEmpty(query("up{cluster=\"b\", cluster=\"c\"}")),
         query("up{cluster=\"b\", cluster=\"c\"} or up{cluster=\"a\"}"),
@@ -145,74 +157,229 @@ class RouterVsGlobalTest {
         range("rate(http_requests_total{cluster=\"b\"}[5m])"),
         range("sum by (cluster) (rate(http_requests_total{cluster=~\"a|b|c\"}[5m]))"),
         range("1+1"),
-        range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
+        range(
+            "histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
         range("memory_usage_bytes{cluster!=\"a\"}"),
         range("sum by (job) (memory_usage_bytes{cluster=\"a\"} offset 10m)"),
-        new Case("/api/v1/query_range", Params.of("query", "rate(http_requests_total{cluster=\"c\", code=\"500\"}[5m])",
-            "start", RANGE_START + ".25", "end", END + ".75", "step", "15"), false, false, true),
-        new Case("/api/v1/query_range", Params.of("query", "up{cluster=\"c\"}",
-            "start", "2026-03-01T00:30:00Z", "end", "2026-03-01T01:30:00Z", "step", "5m"), false, false, true),
+        new Case(
+            "/api/v1/query_range",
+            Params.of(
+                "query",
+                "rate(http_requests_total{cluster=\"c\", code=\"500\"}[5m])",
+                "start",
+                RANGE_START + ".25",
+                "end",
+                END + ".75",
+                "step",
+                "15"),
+            false,
+            false,
+            true),
+        new Case(
+            "/api/v1/query_range",
+            Params.of(
+                "query",
+                "up{cluster=\"c\"}",
+                "start",
+                "2026-03-01T00:30:00Z",
+                "end",
+                "2026-03-01T01:30:00Z",
+                "step",
+                "5m"),
+            false,
+            false,
+            true),
         // Series.
         getOrPost("/api/v1/series", "match[]", "up{cluster=\"b\"}", "start", START, "end", END),
         getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END),
         getOrPost("/api/v1/series", "match[]", "up{cluster=\"b\"}"),
-        getOrPost("/api/v1/series", "match[]", "http_requests_total{cluster=~\"a|c\", code=\"500\"}", "start", START, "end", END),
+        getOrPost(
+            "/api/v1/series",
+            "match[]",
+            "http_requests_total{cluster=~\"a|c\", code=\"500\"}",
+            "start",
+            START,
+            "end",
+            END),
         getOrPost("/api/v1/series", "match[]", "queue_depth", "start", START, "end", END),
-        getOrPost("/api/v1/series", "match[]", "{cluster=\"c\", job=\"batch\"}", "start", START, "end", END),
-        getOrPost("/api/v1/series", "match[]", "up{cluster=\"a\"}", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
+        getOrPost(
+            "/api/v1/series",
+            "match[]",
+            "{cluster=\"c\", job=\"batch\"}",
+            "start",
+            START,
+            "end",
+            END),
+        getOrPost(
+            "/api/v1/series",
+            "match[]",
+            "up{cluster=\"a\"}",
+            "match[]",
+            "queue_depth{cluster=\"b\"}",
+            "start",
+            START,
+            "end",
+            END),
         // Label names.
         getOrPost("/api/v1/labels"),
         getOrPost("/api/v1/labels", "start", START, "end", END),
         getOrPost("/api/v1/labels", "match[]", "up{cluster=\"b\"}", "start", START, "end", END),
         getOrPost("/api/v1/labels", "match[]", "queue_depth", "start", START, "end", END),
-        getOrPost("/api/v1/labels", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
-        getOrPost("/api/v1/series", "match[]", "{__name__=~\"queue.*|batch.*\"}", "start", START, "end", END),
+        getOrPost(
+            "/api/v1/labels",
+            "match[]",
+            "batch_last_success_timestamp_seconds",
+            "start",
+            START,
+            "end",
+            END),
+        getOrPost(
+            "/api/v1/series",
+            "match[]",
+            "{__name__=~\"queue.*|batch.*\"}",
+            "start",
+            START,
+            "end",
+            END),
         // Label values (GET only, as in Prometheus).
         get("/api/v1/label/job/values"),
-        get("/api/v1/label/job/values", "match[]", "queue_depth{cluster=\"b\"}", "start", START, "end", END),
+        get(
+            "/api/v1/label/job/values",
+            "match[]",
+            "queue_depth{cluster=\"b\"}",
+            "start",
+            START,
+            "end",
+            END),
         get("/api/v1/label/queue/values", "match[]", "queue_depth", "start", START, "end", END),
         get("/api/v1/label/cluster/values"),
-        // Bounded in time: only the shards with series in that time (here none, before or after the data).
-        maybeEmpty(get("/api/v1/label/cluster/values", "start", Long.toString(FixtureData.END.getEpochSecond() + 1),
-            "end", Long.toString(FixtureData.END.getEpochSecond() + 9000))),
-        maybeEmpty(get("/api/v1/label/cluster/values", "start", "2026-02-28T00:00:00Z", "end", Long.toString(FixtureData.START.getEpochSecond() - 1))),
-        get("/api/v1/label/cluster/values", "start", Long.toString(FixtureData.END.getEpochSecond() - 1)),
-        get("/api/v1/label/cluster/values", "match[]", "batch_last_success_timestamp_seconds", "start", START, "end", END),
-        get("/api/v1/label/cluster/values", "match[]", "queue_depth{queue=\"priority\"}", "start", START, "end", END),
+        // Bounded in time: only the shards with series in that time (here none, before or after the
+        // data).
+        maybeEmpty(
+            get(
+                "/api/v1/label/cluster/values",
+                "start",
+                Long.toString(FixtureData.END.getEpochSecond() + 1),
+                "end",
+                Long.toString(FixtureData.END.getEpochSecond() + 9000))),
+        maybeEmpty(
+            get(
+                "/api/v1/label/cluster/values",
+                "start",
+                "2026-02-28T00:00:00Z",
+                "end",
+                Long.toString(FixtureData.START.getEpochSecond() - 1))),
+        get(
+            "/api/v1/label/cluster/values",
+            "start",
+            Long.toString(FixtureData.END.getEpochSecond() - 1)),
+        get(
+            "/api/v1/label/cluster/values",
+            "match[]",
+            "batch_last_success_timestamp_seconds",
+            "start",
+            START,
+            "end",
+            END),
+        get(
+            "/api/v1/label/cluster/values",
+            "match[]",
+            "queue_depth{queue=\"priority\"}",
+            "start",
+            START,
+            "end",
+            END),
         get("/api/v1/label/__name__/values"),
-        get("/api/v1/label/instance/values", "match[]", "up{cluster=~\"(a|c)\"}", "start", START, "end", END),
-        get("/api/v1/label/__name__/values", "match[]", "{cluster=\"c\", job=\"batch\"}", "start", START, "end", END),
+        get(
+            "/api/v1/label/instance/values",
+            "match[]",
+            "up{cluster=~\"(a|c)\"}",
+            "start",
+            START,
+            "end",
+            END),
+        get(
+            "/api/v1/label/__name__/values",
+            "match[]",
+            "{cluster=\"c\", job=\"batch\"}",
+            "start",
+            START,
+            "end",
+            END),
         // What Grafana reads besides queries.
         maybeEmpty(get("/api/v1/metadata")),
         maybeEmpty(get("/api/v1/metadata", "metric", "up")),
-        maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}", "start", START, "end", END)),
-        maybeEmpty(getOrPost("/api/v1/query_exemplars", "query", "http_requests_total{cluster=\"b\"}",
-            "start", START + "000", "end", END + "000")),
-        maybeEmpty(getOrPost("/api/v1/query_exemplars", "query",
-            "http_requests_total{cluster=\"b\"} / ignoring (cluster) http_requests_total{cluster=~\"a|c\"}", "start", START, "end", END)),
+        maybeEmpty(
+            getOrPost(
+                "/api/v1/query_exemplars",
+                "query",
+                "http_requests_total{cluster=\"b\"}",
+                "start",
+                START,
+                "end",
+                END)),
+        maybeEmpty(
+            getOrPost(
+                "/api/v1/query_exemplars",
+                "query",
+                "http_requests_total{cluster=\"b\"}",
+                "start",
+                START + "000",
+                "end",
+                END + "000")),
+        maybeEmpty(
+            getOrPost(
+                "/api/v1/query_exemplars",
+                "query",
+                "http_requests_total{cluster=\"b\"} / ignoring (cluster) http_requests_total{cluster=~\"a|c\"}",
+                "start",
+                START,
+                "end",
+                END)),
         get("/api/v1/status/buildinfo"),
-        // limit: Prometheus 2 ignores it on series and labels (3 cuts and warns; the shards say which they do).
+        // limit: Prometheus 2 ignores it on series and labels (3 cuts and warns; the shards say
+        // which they do).
         getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END, "limit", "2"),
         getOrPost("/api/v1/labels", "limit", "x"),
         maybeEmpty(get("/api/v1/metadata", "limit", "-1")),
-        // A match[] that sets the metric name twice parses, as Prometheus's ParseMetricSelector, and matches nothing.
-        maybeEmpty(getOrPost("/api/v1/series", "match[]", "up{__name__=\"queue_depth\"}", "start", START, "end", END)),
+        // A match[] that sets the metric name twice parses, as Prometheus's ParseMetricSelector,
+        // and matches nothing.
+        maybeEmpty(
+            getOrPost(
+                "/api/v1/series",
+                "match[]",
+                "up{__name__=\"queue_depth\"}",
+                "start",
+                START,
+                "end",
+                END)),
         maybeEmpty(get("/api/v1/rules")),
-        getOrPost("/api/v1/format_query", "query", "sum by(job)(rate(http_requests_total{cluster=\"b\",code=\"500\"}[5m]))"));
+        getOrPost(
+            "/api/v1/format_query",
+            "query",
+            "sum by(job)(rate(http_requests_total{cluster=\"b\",code=\"500\"}[5m]))"));
   }
 
   Stream<Arguments> requests() {
     return cases().stream()
-        .flatMap(c -> c.post() ? Stream.of(Arguments.of("GET", c), Arguments.of("POST", c)) : Stream.of(Arguments.of("GET", c)));
+        .flatMap(
+            c ->
+                c.post()
+                    ? Stream.of(Arguments.of("GET", c), Arguments.of("POST", c))
+                    : Stream.of(Arguments.of("GET", c)));
   }
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("requests")
   void answersAsTheGlobalPrometheus(String method, Case c) {
     Answer expected = PromApi.send(method, prometheus.global().baseUri(), c.path(), c.params());
-    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(200);
+    assertThat(expected.status())
+        .as("the global Prometheus: %s", expected.summary())
+        .isEqualTo(200);
     if (!c.mayBeEmpty()) {
-      assertThat(isEmpty(expected.data())).as("the global answer is empty, the case proves nothing: %s", expected.summary()).isFalse();
+      assertThat(isEmpty(expected.data()))
+          .as("the global answer is empty, the case proves nothing: %s", expected.summary())
+          .isFalse();
     }
 
     Answer actual = PromApi.send(method, router.baseUri(), c.path(), c.params());
@@ -221,7 +388,11 @@ class RouterVsGlobalTest {
     assertThat(actual.contentType()).as("router Content-Type").startsWith("application/json");
     // Cross-shard sums are per-shard partials by default: the last bits may differ (relative 1e-9;
     // ExactnessVsGlobalTest holds what the router computes to the bit).
-    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), c.ordered()), PromApi.comparable(actual.json(), c.ordered()), 1e-9))
+    assertThat(
+            PromApi.firstDifference(
+                PromApi.comparable(expected.json(), c.ordered()),
+                PromApi.comparable(actual.json(), c.ordered()),
+                1e-9))
         .as("router answer vs global answer for %s %s", method, c)
         .isNull();
   }
@@ -243,12 +414,16 @@ class RouterVsGlobalTest {
   @MethodSource("refusedRequests")
   void refusesAsTheGlobalPrometheus(String path, Params params) {
     Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
-    assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(400);
+    assertThat(expected.status())
+        .as("the global Prometheus: %s", expected.summary())
+        .isEqualTo(400);
 
     Answer actual = PromApi.get(router.baseUri(), path, params);
 
     assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
-    assertThat(actual.errorType()).as("router: %s", actual.summary()).isEqualTo(expected.errorType());
+    assertThat(actual.errorType())
+        .as("router: %s", actual.summary())
+        .isEqualTo(expected.errorType());
     assertThat(actual.error()).as("router: %s", actual.summary()).isEqualTo(expected.error());
   }
 
@@ -259,24 +434,50 @@ class RouterVsGlobalTest {
    * wait).
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"sum(", "sum(up) @ 100", "limitk(2, up)", "mad_over_time(up[5m])", "up{cluster=\"b\"} +",
-      "{\"up\"}", "up{\"cluster\"=\"a\"}", "1_000", "sum(up) * 1_000",
-      "sum by (\"job\") (up)", "up + on (job) group_left (\"x\") up", "sum(up) * 1h",
-      "max_over_time(up[300])", "max_over_time(up[300:60])", "max_over_time(up[5m:60])", "up offset 1.5",
-      "up offset 0s", "up @ 100m", "sum(up) @ 1h"})
+  @ValueSource(
+      strings = {
+        "sum(",
+        "sum(up) @ 100",
+        "limitk(2, up)",
+        "mad_over_time(up[5m])",
+        "up{cluster=\"b\"} +",
+        "{\"up\"}",
+        "up{\"cluster\"=\"a\"}",
+        "1_000",
+        "sum(up) * 1_000",
+        "sum by (\"job\") (up)",
+        "up + on (job) group_left (\"x\") up",
+        "sum(up) * 1h",
+        "max_over_time(up[300])",
+        "max_over_time(up[300:60])",
+        "max_over_time(up[5m:60])",
+        "up offset 1.5",
+        "up offset 0s",
+        "up @ 100m",
+        "sum(up) @ 1h"
+      })
   void parseErrorsAreWordedAsTheGlobalPrometheusWordsThem(String query) throws Exception {
     for (boolean instant : List.of(true, false)) {
       String path = instant ? "/api/v1/query" : "/api/v1/query_range";
-      Params params = instant ? Params.of("query", query, "time", T)
-          : Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP);
+      Params params =
+          instant
+              ? Params.of("query", query, "time", T)
+              : Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP);
       Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
-      assertThat(expected.status()).as("the global Prometheus: %s", expected.summary()).isEqualTo(400);
-      Eventually.eventually(() -> {
-        Answer actual = PromApi.get(router.baseUri(), path, params);
-        assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(400);
-        assertThat(actual.errorType()).as("router: %s", actual.summary()).isEqualTo(expected.errorType());
-        assertThat(actual.error()).as("router: %s %s", path, actual.summary()).isEqualTo(expected.error());
-      });
+      assertThat(expected.status())
+          .as("the global Prometheus: %s", expected.summary())
+          .isEqualTo(400);
+      Eventually.eventually(
+          () -> {
+            Answer actual = PromApi.get(router.baseUri(), path, params);
+            assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(400);
+            assertThat(actual.errorType())
+                .as("router: %s", actual.summary())
+                .isEqualTo(expected.errorType());
+            assertThat(actual.error())
+                .as("router: %s %s", path, actual.summary())
+                .isEqualTo(expected.error());
+          });
     }
   }
 
@@ -294,7 +495,16 @@ class RouterVsGlobalTest {
   /** A 29 MB answer passes through unchanged but for the label put back. */
   @Test
   void largeRangeQueryPassesThrough() {
-    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=\"b\"}", "start", START, "end", END, "step", "1");
+    Params params =
+        Params.of(
+            "query",
+            "container_memory_working_set_bytes{cluster=\"b\"}",
+            "start",
+            START,
+            "end",
+            END,
+            "step",
+            "1");
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
     assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
     assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
@@ -302,22 +512,28 @@ class RouterVsGlobalTest {
     long begin = System.nanoTime();
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", params);
     long millis = (System.nanoTime() - begin) / 1_000_000;
-    System.err.printf("RouterVsGlobalTest: large range query through the router: %d bytes in %d ms%n", actual.bytes(), millis);
+    System.err.printf(
+        "RouterVsGlobalTest: large range query through the router: %d bytes in %d ms%n",
+        actual.bytes(), millis);
 
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
-    assertThat(PromApi.firstDifference(expected.json(), actual.json())).as("router vs global").isNull();
+    assertThat(PromApi.firstDifference(expected.json(), actual.json()))
+        .as("router vs global")
+        .isNull();
   }
 
   /** Many requests at once, on several shards, by GET and POST: every answer is right. */
   @Test
   void concurrentRequestsAreAnsweredCorrectly() throws Exception {
-    List<Case> mix = List.of(
-        query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
-        query("sum by (cluster, job) (rate(http_requests_total{cluster=~\"a|c\"}[5m]))"),
-        range("histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
-        range("memory_usage_bytes{cluster!=\"a\"}"),
-        getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END),
-        get("/api/v1/label/cluster/values"));
+    List<Case> mix =
+        List.of(
+            query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
+            query("sum by (cluster, job) (rate(http_requests_total{cluster=~\"a|c\"}[5m]))"),
+            range(
+                "histogram_quantile(0.5, sum by (le, cluster) (rate(http_request_duration_seconds_bucket{cluster=\"a\"}[5m])))"),
+            range("memory_usage_bytes{cluster!=\"a\"}"),
+            getOrPost("/api/v1/series", "match[]", "up", "start", START, "end", END),
+            get("/api/v1/label/cluster/values"));
     List<JsonNode> expected = new ArrayList<>();
     for (Case c : mix) {
       Answer answer = PromApi.get(prometheus.global().baseUri(), c.path(), c.params());
@@ -330,15 +546,19 @@ class RouterVsGlobalTest {
       for (int i = 0; i < 192; i++) {
         int index = i % mix.size();
         String method = (i / mix.size()) % 2 == 0 || !mix.get(index).post() ? "GET" : "POST";
-        results.add(clients.submit(() -> {
-          Case c = mix.get(index);
-          Answer answer = PromApi.send(method, router.baseUri(), c.path(), c.params());
-          if (answer.status() != 200) {
-            return method + " " + c + ": " + answer.summary();
-          }
-          String difference = PromApi.firstDifference(expected.get(index), PromApi.comparable(answer.json(), c.ordered()));
-          return difference == null ? null : method + " " + c + ": " + difference;
-        }));
+        results.add(
+            clients.submit(
+                () -> {
+                  Case c = mix.get(index);
+                  Answer answer = PromApi.send(method, router.baseUri(), c.path(), c.params());
+                  if (answer.status() != 200) {
+                    return method + " " + c + ": " + answer.summary();
+                  }
+                  String difference =
+                      PromApi.firstDifference(
+                          expected.get(index), PromApi.comparable(answer.json(), c.ordered()));
+                  return difference == null ? null : method + " " + c + ": " + difference;
+                }));
       }
       List<String> failures = new ArrayList<>();
       for (Future<String> result : results) {
@@ -356,28 +576,42 @@ class RouterVsGlobalTest {
   /** Two shards' large answers, concatenated with the label put back on each: 27 MB. */
   @Test
   void largeFanOutPassesThrough() {
-    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=~\"a|c\"}", "start", START, "end", END, "step", "2");
+    Params params =
+        Params.of(
+            "query",
+            "container_memory_working_set_bytes{cluster=~\"a|c\"}",
+            "start",
+            START,
+            "end",
+            END,
+            "step",
+            "2");
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
     assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
     assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
     Answer actual = PromApi.post(router.baseUri(), "/api/v1/query_range", params);
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
-    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false)))
+    assertThat(
+            PromApi.firstDifference(
+                PromApi.comparable(expected.json(), false),
+                PromApi.comparable(actual.json(), false)))
         .as("router vs global")
         .isNull();
   }
 
   /**
-   * A query whose answer needs series of several shards combined is answered through a
-   * cross-shard plan, by GET and POST, with the global answer's series (values are compared in
-   * {@link CrossShardVsPrometheusTest}).
+   * A query whose answer needs series of several shards combined is answered through a cross-shard
+   * plan, by GET and POST, with the global answer's series (values are compared in {@link
+   * CrossShardVsPrometheusTest}).
    */
   @ParameterizedTest
   @MethodSource("crossShardQueries")
   void answersQueriesThatNeedACrossShardMerge(String query) {
     Params params = Params.of("query", query, "time", T);
     Answer global = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
-    assertThat(global.status()).as("the global Prometheus answers it: %s", global.summary()).isEqualTo(200);
+    assertThat(global.status())
+        .as("the global Prometheus answers it: %s", global.summary())
+        .isEqualTo(200);
     assertThat(isEmpty(global.data())).as("global answer: %s", global.summary()).isFalse();
 
     for (String method : List.of("GET", "POST")) {
@@ -410,33 +644,54 @@ class RouterVsGlobalTest {
     assertThat(actual.json().path("warnings").toString()).as(actual.summary()).contains("zzz");
   }
 
-  /** Under a path prefix, the API answers there; the same path without the prefix is not the router's. */
+  /**
+   * Under a path prefix, the API answers there; the same path without the prefix is not the
+   * router's.
+   */
   @Test
   void answersUnderAPathPrefix() throws Exception {
-    try (JettyRouter prefixed = JettyRouter.start(
-        TestRouters.filter(prometheus.shardHostPorts(), builder -> builder.pathPrefix("/prometheus")))) {
-      for (Case c : List.of(
-          query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
-          getOrPost("/api/v1/series", "match[]", "queue_depth", "start", START, "end", END),
-          get("/api/v1/label/cluster/values"))) {
+    try (JettyRouter prefixed =
+        JettyRouter.start(
+            TestRouters.filter(
+                prometheus.shardHostPorts(), builder -> builder.pathPrefix("/prometheus")))) {
+      for (Case c :
+          List.of(
+              query("rate(http_requests_total{cluster=~\"a|b\"}[5m])"),
+              getOrPost("/api/v1/series", "match[]", "queue_depth", "start", START, "end", END),
+              get("/api/v1/label/cluster/values"))) {
         Answer expected = PromApi.get(prometheus.global().baseUri(), c.path(), c.params());
         Answer actual = PromApi.get(prefixed.baseUri(), "/prometheus" + c.path(), c.params());
         assertThat(actual.status()).as("%s: %s", c, actual.summary()).isEqualTo(200);
-        // Cross-shard sums are per-shard partials by default: the last bits may differ (relative 1e-9;
-    // ExactnessVsGlobalTest holds what the router computes to the bit).
-    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), c.ordered()), PromApi.comparable(actual.json(), c.ordered()), 1e-9))
+        // Cross-shard sums are per-shard partials by default: the last bits may differ (relative
+        // 1e-9;
+        // ExactnessVsGlobalTest holds what the router computes to the bit).
+        assertThat(
+                PromApi.firstDifference(
+                    PromApi.comparable(expected.json(), c.ordered()),
+                    PromApi.comparable(actual.json(), c.ordered()),
+                    1e-9))
             .as("router under /prometheus vs global, %s", c)
             .isNull();
       }
-      Answer unprefixed = PromApi.get(prefixed.baseUri(), "/api/v1/query", Params.of("query", "up{cluster=\"a\"}", "time", T));
-      assertThat(unprefixed.text()).as(unprefixed.summary()).isEqualTo(JettyRouter.FALLTHROUGH + "/api/v1/query");
+      Answer unprefixed =
+          PromApi.get(
+              prefixed.baseUri(),
+              "/api/v1/query",
+              Params.of("query", "up{cluster=\"a\"}", "time", T));
+      assertThat(unprefixed.text())
+          .as(unprefixed.summary())
+          .isEqualTo(JettyRouter.FALLTHROUGH + "/api/v1/query");
     }
   }
 
-  /** {@code stats=all}: the shard's statistics pass through (their timings differ from run to run). */
+  /**
+   * {@code stats=all}: the shard's statistics pass through (their timings differ from run to run).
+   */
   @Test
   void statisticsPassThrough() {
-    Params params = Params.of("query", "rate(http_requests_total{cluster=\"b\"}[5m])", "time", T, "stats", "all");
+    Params params =
+        Params.of(
+            "query", "rate(http_requests_total{cluster=\"b\"}[5m])", "time", T, "stats", "all");
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
@@ -445,10 +700,16 @@ class RouterVsGlobalTest {
     assertThat(expectedStats).as("global answer with stats: %s", expected.summary()).isNotNull();
     assertThat(actualStats).as("router answer with stats: %s", actual.summary()).isNotNull();
     assertThat(fieldNames(actualStats)).isEqualTo(fieldNames(expectedStats));
-    assertThat(actualStats.path("samples")).as("sample statistics").isEqualTo(expectedStats.path("samples"));
+    assertThat(actualStats.path("samples"))
+        .as("sample statistics")
+        .isEqualTo(expectedStats.path("samples"));
     ((ObjectNode) expected.data()).remove("stats");
     ((ObjectNode) actual.data()).remove("stats");
-    assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false))).isNull();
+    assertThat(
+            PromApi.firstDifference(
+                PromApi.comparable(expected.json(), false),
+                PromApi.comparable(actual.json(), false)))
+        .isNull();
   }
 
   private static List<String> fieldNames(JsonNode node) {
@@ -463,13 +724,19 @@ class RouterVsGlobalTest {
   void getOnlyEndpointsRefusePostsAsPrometheusDoes(String path) {
     Params params = Params.of("match[]", "up{cluster=\"a\"}");
     Answer expected = PromApi.post(prometheus.global().baseUri(), path, params);
-    assertThat(expected.status()).as("global Prometheus: %s", expected.summary()).isBetween(400, 499);
+    assertThat(expected.status())
+        .as("global Prometheus: %s", expected.summary())
+        .isBetween(400, 499);
     Answer actual = PromApi.post(router.baseUri(), path, params);
     assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(expected.status());
   }
 
   static Stream<String> getOnlyPaths() {
-    return Stream.of("/api/v1/label/job/values", "/api/v1/label/cluster/values", "/api/v1/metadata", "/api/v1/rules",
+    return Stream.of(
+        "/api/v1/label/job/values",
+        "/api/v1/label/cluster/values",
+        "/api/v1/metadata",
+        "/api/v1/rules",
         "/api/v1/status/buildinfo");
   }
 

@@ -1,7 +1,7 @@
 package io.promroute.servlet.it;
 
-import io.promroute.servlet.PromRouteFilter;
 import io.promroute.router.ShardTarget;
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.shard.ShardRewriter;
 import jakarta.servlet.Filter;
 import java.util.List;
@@ -21,37 +21,49 @@ public final class TestRouters {
   }
 
   /** The rewriter of the fixture with default policies changed by {@code routing}. */
-  public static ShardRewriter rewriter(List<String> shardKeys, Consumer<ShardRewriter.Builder> routing) {
-    return implemented(() -> {
-      ShardRewriter.Builder builder = ShardRewriter.builder()
-          .shardLabel(PrometheusFixture.SHARD_LABEL)
-          .shards(shardKeys);
-      routing.accept(builder);
-      return builder.build();
-    });
+  public static ShardRewriter rewriter(
+      List<String> shardKeys, Consumer<ShardRewriter.Builder> routing) {
+    return implemented(
+        () -> {
+          ShardRewriter.Builder builder =
+              ShardRewriter.builder().shardLabel(PrometheusFixture.SHARD_LABEL).shards(shardKeys);
+          routing.accept(builder);
+          return builder.build();
+        });
   }
 
   /**
    * A filter routing to {@code targets} (shard key to {@code host:port}, or several separated by
-   * commas: the shard's replicas), with default settings
-   * changed by {@code settings}.
+   * commas: the shard's replicas), with default settings changed by {@code settings}.
    */
-  public static Filter filter(Map<String, String> targets, Consumer<PromRouteFilter.Builder> settings) {
+  public static Filter filter(
+      Map<String, String> targets, Consumer<PromRouteFilter.Builder> settings) {
     return filter(targets, routing -> {}, settings);
   }
 
   /** As {@link #filter(Map, Consumer)}, with the rewriter's policies changed by {@code routing}. */
   public static Filter filter(
-      Map<String, String> targets, Consumer<ShardRewriter.Builder> routing, Consumer<PromRouteFilter.Builder> settings) {
+      Map<String, String> targets,
+      Consumer<ShardRewriter.Builder> routing,
+      Consumer<PromRouteFilter.Builder> settings) {
     ShardRewriter rewriter = rewriter(List.copyOf(targets.keySet()), routing);
     // The filter needs the parser too: skip while it is a stub.
-    implemented(() -> rewriter.rewrite("up{" + PrometheusFixture.SHARD_LABEL + "=\"" + targets.keySet().iterator().next() + "\"}"));
-    return implemented(() -> {
-      PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
-      targets.forEach((key, hostPorts) -> builder.shard(key, ShardTarget.of(hostPorts.split(","))));
-      settings.accept(builder);
-      return builder.build();
-    });
+    implemented(
+        () ->
+            rewriter.rewrite(
+                "up{"
+                    + PrometheusFixture.SHARD_LABEL
+                    + "=\""
+                    + targets.keySet().iterator().next()
+                    + "\"}"));
+    return implemented(
+        () -> {
+          PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
+          targets.forEach(
+              (key, hostPorts) -> builder.shard(key, ShardTarget.of(hostPorts.split(","))));
+          settings.accept(builder);
+          return builder.build();
+        });
   }
 
   /**
@@ -64,7 +76,8 @@ public final class TestRouters {
     } catch (UnsupportedOperationException e) {
       if (e.getMessage() != null && e.getMessage().startsWith("TODO(")) {
         System.err.println("WARNING: skipping, not implemented yet: " + e.getMessage());
-        Assumptions.abort("skipped: not implemented yet: " + e.getMessage() + " at " + e.getStackTrace()[0]);
+        Assumptions.abort(
+            "skipped: not implemented yet: " + e.getMessage() + " at " + e.getStackTrace()[0]);
       }
       throw e;
     }

@@ -15,7 +15,10 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
-/** A filter (the router) in embedded Tomcat 11 on 127.0.0.1 and an ephemeral port, as {@link JettyRouter} does in Jetty. */
+/**
+ * A filter (the router) in embedded Tomcat 11 on 127.0.0.1 and an ephemeral port, as {@link
+ * JettyRouter} does in Jetty.
+ */
 public final class TomcatRouter implements AutoCloseable {
 
   private final Tomcat tomcat;
@@ -41,7 +44,8 @@ public final class TomcatRouter implements AutoCloseable {
     filterDef.setFilter(filter);
     addContext(tomcat, "", baseDir, filterDef);
     tomcat.start();
-    return new TomcatRouter(tomcat, baseDir, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
+    return new TomcatRouter(
+        tomcat, baseDir, URI.create("http://127.0.0.1:" + connector.getLocalPort()));
   }
 
   /**
@@ -50,7 +54,8 @@ public final class TomcatRouter implements AutoCloseable {
    */
   static Context addContext(Tomcat tomcat, String path, Path docBase, FilterDef filterDef) {
     Context context = tomcat.addContext(path, docBase.toString());
-    Wrapper servlet = Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
+    Wrapper servlet =
+        Tomcat.addServlet(context, "fallthrough", new JettyRouter.FallthroughServlet());
     servlet.setAsyncSupported(true);
     context.addServletMapping("/", "fallthrough");
     filterDef.setFilterName("promroute");
@@ -72,13 +77,16 @@ public final class TomcatRouter implements AutoCloseable {
     tomcat.stop();
     tomcat.destroy();
     try (Stream<Path> paths = Files.walk(baseDir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 }

@@ -36,7 +36,10 @@ class TomcatRouterTest {
   private Path baseDir;
   private URI baseUri;
 
-  /** An embedded Tomcat, not started, with its files in {@code baseDir} and a connector on a free loopback port. */
+  /**
+   * An embedded Tomcat, not started, with its files in {@code baseDir} and a connector on a free
+   * loopback port.
+   */
   static Tomcat onLoopback(Path baseDir) {
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(baseDir.toString());
@@ -63,7 +66,11 @@ class TomcatRouterTest {
 
     // A second application: the filter as web.xml declares it, by class name and its YAML config.
     StringBuilder yaml = new StringBuilder("replace_label_name: cluster\nprome_servers:\n");
-    prometheus.shardHostPorts().forEach((key, hostPort) -> yaml.append("  ").append(key).append(": ").append(hostPort).append('\n'));
+    prometheus
+        .shardHostPorts()
+        .forEach(
+            (key, hostPort) ->
+                yaml.append("  ").append(key).append(": ").append(hostPort).append('\n'));
     Path config = baseDir.resolve("promroute.yml");
     Files.writeString(config, yaml);
     Path yamlDocBase = Files.createDirectories(baseDir.resolve("yaml-app"));
@@ -76,17 +83,26 @@ class TomcatRouterTest {
     baseUri = URI.create("http://127.0.0.1:" + connector.getLocalPort());
   }
 
-  /** The filter declared by class name with its YAML configuration file, in a context "/yaml-app". */
+  /**
+   * The filter declared by class name with its YAML configuration file, in a context "/yaml-app".
+   */
   @Test
   void filterConfiguredByInitParamAnswersAsTheGlobalPrometheus() {
-    Params params = Params.of("query", "sum by (cluster, job) (rate(http_requests_total{cluster=~\"b|c\"}[5m]))",
-        "time", Long.toString(FixtureData.MID.getEpochSecond()));
+    Params params =
+        Params.of(
+            "query",
+            "sum by (cluster, job) (rate(http_requests_total{cluster=~\"b|c\"}[5m]))",
+            "time",
+            Long.toString(FixtureData.MID.getEpochSecond()));
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
     assertThat(expected.status()).as(expected.summary()).isEqualTo(200);
     for (String method : List.of("GET", "POST")) {
       Answer actual = PromApi.send(method, baseUri, "/yaml-app/api/v1/query", params);
       assertThat(actual.status()).as("%s: %s", method, actual.summary()).isEqualTo(200);
-      assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), false), PromApi.comparable(actual.json(), false)))
+      assertThat(
+              PromApi.firstDifference(
+                  PromApi.comparable(expected.json(), false),
+                  PromApi.comparable(actual.json(), false)))
           .as("Tomcat, filter from its YAML config, vs global (%s)", method)
           .isNull();
     }
@@ -100,24 +116,42 @@ class TomcatRouterTest {
     }
     if (baseDir != null) {
       try (Stream<Path> paths = Files.walk(baseDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-          try {
-            Files.deleteIfExists(path);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        paths
+            .sorted(Comparator.reverseOrder())
+            .forEach(
+                path -> {
+                  try {
+                    Files.deleteIfExists(path);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
       }
     }
   }
 
   @Test
   void answersAsTheGlobalPrometheus() {
-    List<Object[]> requests = List.of(
-        new Object[] {"/api/v1/query", Params.of("query", "rate(http_requests_total{cluster=~\"a|b\"}[5m])",
-            "time", Long.toString(FixtureData.MID.getEpochSecond()))},
-        new Object[] {"/api/v1/series", Params.of("match[]", "queue_depth",
-            "start", Long.toString(FixtureData.START.getEpochSecond()), "end", Long.toString(FixtureData.END.getEpochSecond()))});
+    List<Object[]> requests =
+        List.of(
+            new Object[] {
+              "/api/v1/query",
+              Params.of(
+                  "query",
+                  "rate(http_requests_total{cluster=~\"a|b\"}[5m])",
+                  "time",
+                  Long.toString(FixtureData.MID.getEpochSecond()))
+            },
+            new Object[] {
+              "/api/v1/series",
+              Params.of(
+                  "match[]",
+                  "queue_depth",
+                  "start",
+                  Long.toString(FixtureData.START.getEpochSecond()),
+                  "end",
+                  Long.toString(FixtureData.END.getEpochSecond()))
+            });
     for (Object[] request : requests) {
       String path = (String) request[0];
       Params params = (Params) request[1];
@@ -127,7 +161,10 @@ class TomcatRouterTest {
         Answer actual = PromApi.send(method, baseUri, path, params);
         assertThat(actual.status()).as("%s %s: %s", method, path, actual.summary()).isEqualTo(200);
         boolean ordered = !path.endsWith("/query");
-        assertThat(PromApi.firstDifference(PromApi.comparable(expected.json(), ordered), PromApi.comparable(actual.json(), ordered)))
+        assertThat(
+                PromApi.firstDifference(
+                    PromApi.comparable(expected.json(), ordered),
+                    PromApi.comparable(actual.json(), ordered)))
             .as("Tomcat router vs global, %s %s %s", method, path, params)
             .isNull();
       }
@@ -137,13 +174,23 @@ class TomcatRouterTest {
   /** A 27 MB answer streams through Tomcat too, with the label put back. */
   @Test
   void largeRangeQueryPassesThrough() {
-    Params params = Params.of("query", "container_memory_working_set_bytes{cluster=\"c\"}",
-        "start", Long.toString(FixtureData.START.getEpochSecond()), "end", Long.toString(FixtureData.END.getEpochSecond()), "step", "1");
+    Params params =
+        Params.of(
+            "query",
+            "container_memory_working_set_bytes{cluster=\"c\"}",
+            "start",
+            Long.toString(FixtureData.START.getEpochSecond()),
+            "end",
+            Long.toString(FixtureData.END.getEpochSecond()),
+            "step",
+            "1");
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
     assertThat(expected.bytes()).as("size of the global answer").isGreaterThan(20_000_000L);
     Answer actual = PromApi.get(baseUri, "/api/v1/query_range", params);
     assertThat(actual.status()).as(actual.summary()).isEqualTo(200);
-    assertThat(PromApi.firstDifference(expected.json(), actual.json())).as("Tomcat router vs global").isNull();
+    assertThat(PromApi.firstDifference(expected.json(), actual.json()))
+        .as("Tomcat router vs global")
+        .isNull();
   }
 
   @Test

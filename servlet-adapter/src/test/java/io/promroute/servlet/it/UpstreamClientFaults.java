@@ -25,16 +25,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What every {@link UpstreamClient} must do with a shard that misbehaves ({@link FaultyShard}):
- * one deadline over the whole exchange, a broken body that fails its reads (never a normal end),
- * no redirect followed, and a request that met a dead keep-alive connection sent again. Each
- * client's test extends this with {@link #client()}.
+ * What every {@link UpstreamClient} must do with a shard that misbehaves ({@link FaultyShard}): one
+ * deadline over the whole exchange, a broken body that fails its reads (never a normal end), no
+ * redirect followed, and a request that met a dead keep-alive connection sent again. Each client's
+ * test extends this with {@link #client()}.
  */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 public abstract class UpstreamClientFaults {
 
   /** The deadline given to every request here. */
   protected static final Duration TIMEOUT = Duration.ofMillis(1500);
+
   /** How much later than the deadline a failure may come (a loaded CI machine). */
   protected static final Duration MARGIN = Duration.ofMillis(1500);
 
@@ -50,10 +51,21 @@ public abstract class UpstreamClientFaults {
   void start() throws Exception {
     shard = new FaultyShard("a");
     client = client();
-    // A client's first request pays for its start (Jetty's sets up TLS), which is not what is measured.
+    // A client's first request pays for its start (Jetty's sets up TLS), which is not what is
+    // measured.
     URI base = URI.create("http://" + shard.hostPort());
-    try (UpstreamResponse warmUp = client.send(new UpstreamRequest("a", ShardTarget.of(base), "GET",
-        base.resolve("/api/v1/labels"), Map.of(), new byte[0], Duration.ofSeconds(30))).get(30, TimeUnit.SECONDS)) {
+    try (UpstreamResponse warmUp =
+        client
+            .send(
+                new UpstreamRequest(
+                    "a",
+                    ShardTarget.of(base),
+                    "GET",
+                    base.resolve("/api/v1/labels"),
+                    Map.of(),
+                    new byte[0],
+                    Duration.ofSeconds(30)))
+            .get(30, TimeUnit.SECONDS)) {
       assertThat(warmUp.body().readAllBytes()).isNotEmpty();
     }
     requestsBefore = shard.requests();
@@ -70,13 +82,21 @@ public abstract class UpstreamClientFaults {
 
   private UpstreamRequest request(String pathAndQuery) {
     URI base = URI.create("http://" + shard.hostPort());
-    return new UpstreamRequest("a", ShardTarget.of(base), "GET", base.resolve(pathAndQuery), Map.of(), new byte[0], TIMEOUT);
+    return new UpstreamRequest(
+        "a",
+        ShardTarget.of(base),
+        "GET",
+        base.resolve(pathAndQuery),
+        Map.of(),
+        new byte[0],
+        TIMEOUT);
   }
 
   /** The whole answer, or the exception the exchange or the body's reads failed with. */
   private Object exchange(String pathAndQuery) throws InterruptedException {
     CompletableFuture<UpstreamResponse> future = client.send(request(pathAndQuery));
-    try (UpstreamResponse response = future.get(TIMEOUT.plus(MARGIN).toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+    try (UpstreamResponse response =
+        future.get(TIMEOUT.plus(MARGIN).toMillis() + 5000, TimeUnit.MILLISECONDS)) {
       try (InputStream body = response.body()) {
         return response.status() + " " + new String(body.readAllBytes(), StandardCharsets.UTF_8);
       }
@@ -93,15 +113,23 @@ public abstract class UpstreamClientFaults {
   void aHealthyShardsAnswerArrivesWhole() throws Exception {
     Object answer = exchange("/api/v1/query?query=up&time=100");
 
-    assertThat(answer).isEqualTo("200 {\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
-        + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"a-1\",\"job\":\"node\"},\"value\":[100,\"1\"]},"
-        + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"a-2\",\"job\":\"node\"},\"value\":[100,\"1\"]}]}}");
+    assertThat(answer)
+        .isEqualTo(
+            "200 {\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"a-1\",\"job\":\"node\"},\"value\":[100,\"1\"]},"
+                + "{\"metric\":{\"__name__\":\"up\",\"instance\":\"a-2\",\"job\":\"node\"},\"value\":[100,\"1\"]}]}}");
   }
 
-  /** Headers late, a body that stalls or trickles: all fail at the one deadline, and the connection is closed. */
+  /**
+   * Headers late, a body that stalls or trickles: all fail at the one deadline, and the connection
+   * is closed.
+   */
   @ParameterizedTest
-  @EnumSource(value = Fault.class, names = {"HANG_BEFORE_HEADERS", "HANG_MID_BODY", "HANG_MID_CHUNKED", "TRICKLE"})
-  void anAnswerNotCompleteAtTheDeadlineFailsThenAndItsConnectionIsClosed(Fault fault) throws Exception {
+  @EnumSource(
+      value = Fault.class,
+      names = {"HANG_BEFORE_HEADERS", "HANG_MID_BODY", "HANG_MID_CHUNKED", "TRICKLE"})
+  void anAnswerNotCompleteAtTheDeadlineFailsThenAndItsConnectionIsClosed(Fault fault)
+      throws Exception {
     shard.fault(fault);
     long start = System.nanoTime();
 
@@ -114,9 +142,14 @@ public abstract class UpstreamClientFaults {
     awaitClosedConnection();
   }
 
-  /** A body cut by a reset or a close, with a Content-Length or chunked: the reads fail, never a normal end. */
+  /**
+   * A body cut by a reset or a close, with a Content-Length or chunked: the reads fail, never a
+   * normal end.
+   */
   @ParameterizedTest
-  @EnumSource(value = Fault.class, names = {"RESET_MID_BODY", "RESET_MID_CHUNKED", "TRUNCATED_CHUNKED", "CLOSE_MID_BODY"})
+  @EnumSource(
+      value = Fault.class,
+      names = {"RESET_MID_BODY", "RESET_MID_CHUNKED", "TRUNCATED_CHUNKED", "CLOSE_MID_BODY"})
   void aBodyCutShortFailsItsReads(Fault fault) throws Exception {
     shard.fault(fault);
     long start = System.nanoTime();
@@ -135,13 +168,17 @@ public abstract class UpstreamClientFaults {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Fault.class, names = {"REDIRECT_302", "REDIRECT_307"})
+  @EnumSource(
+      value = Fault.class,
+      names = {"REDIRECT_302", "REDIRECT_307"})
   void aRedirectIsGivenAsItCameNeverFollowed(Fault fault) throws Exception {
     shard.fault(fault);
 
     Object answer = exchange("/api/v1/query?query=up");
 
-    assertThat(answer).asString().startsWith((fault == Fault.REDIRECT_302 ? "302" : "307") + " <html>");
+    assertThat(answer)
+        .asString()
+        .startsWith((fault == Fault.REDIRECT_302 ? "302" : "307") + " <html>");
     assertThat(shard.requests() - requestsBefore).isEqualTo(1);
   }
 
@@ -167,12 +204,19 @@ public abstract class UpstreamClientFaults {
     URI base = URI.create("http://" + shard.hostPort());
 
     for (int i = 0; i < 10; i++) {
-      UpstreamRequest post = new UpstreamRequest("a", ShardTarget.of(base), "POST", base.resolve("/api/v1/query"),
-          Map.of("Content-Type", java.util.List.of("application/x-www-form-urlencoded")),
-          ("query=up&time=" + i).getBytes(StandardCharsets.UTF_8), TIMEOUT);
+      UpstreamRequest post =
+          new UpstreamRequest(
+              "a",
+              ShardTarget.of(base),
+              "POST",
+              base.resolve("/api/v1/query"),
+              Map.of("Content-Type", java.util.List.of("application/x-www-form-urlencoded")),
+              ("query=up&time=" + i).getBytes(StandardCharsets.UTF_8),
+              TIMEOUT);
       try (UpstreamResponse response = client.send(post).get(10, TimeUnit.SECONDS)) {
         assertThat(response.status()).isEqualTo(200);
-        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8)).contains("[" + i + ",\"1\"]");
+        assertThat(new String(response.body().readAllBytes(), StandardCharsets.UTF_8))
+            .contains("[" + i + ",\"1\"]");
       }
     }
   }
@@ -184,7 +228,10 @@ public abstract class UpstreamClientFaults {
 
     Object answer = exchange("/api/v1/query?query=up");
 
-    assertThat(answer).as("requests the shard answered before and after: %d, %d", requestsBefore, shard.requests())
+    assertThat(answer)
+        .as(
+            "requests the shard answered before and after: %d, %d",
+            requestsBefore, shard.requests())
         .isInstanceOf(java.net.ConnectException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT);
   }
@@ -192,7 +239,8 @@ public abstract class UpstreamClientFaults {
   @Test
   void givingUpAStalledBodyFailsItsReadsAtOnceAndClosesItsConnection() throws Exception {
     shard.fault(Fault.HANG_MID_CHUNKED);
-    CompletableFuture<UpstreamResponse> future = client.send(request("/api/v1/query_range?query=up&start=0&end=3000&step=60"));
+    CompletableFuture<UpstreamResponse> future =
+        client.send(request("/api/v1/query_range?query=up&start=0&end=3000&step=60"));
     UpstreamResponse response = future.get(5, TimeUnit.SECONDS);
     long start = System.nanoTime();
 

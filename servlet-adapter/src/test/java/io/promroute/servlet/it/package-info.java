@@ -1,6 +1,6 @@
 /**
- * Integration tests against real Prometheus servers, and the fixture they share with the
- * examples' tests (this module's test-jar).
+ * Integration tests against real Prometheus servers, and the fixture they share with the examples'
+ * tests (this module's test-jar).
  *
  * <ul>
  *   <li>{@link io.promroute.servlet.it.PrometheusExtension} starts, once per JVM, three shard

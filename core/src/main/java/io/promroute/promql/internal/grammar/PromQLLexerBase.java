@@ -12,8 +12,8 @@ import org.antlr.v4.runtime.misc.Interval;
 import org.antlr.v4.runtime.misc.Pair;
 
 /**
- * The generated lexer's superclass: the parts of Prometheus's lexer that are context-sensitive
- * or character-exact, written in Java and called from the grammar's actions.
+ * The generated lexer's superclass: the parts of Prometheus's lexer that are context-sensitive or
+ * character-exact, written in Java and called from the grammar's actions.
  *
  * <p>A lexical error produces one {@code ERROR} token and then only {@code EOF}, as Prometheus's
  * lexer stops at its first error. {@link #errorMessage()} and {@link #errorOffset()} say what and
@@ -74,6 +74,7 @@ public abstract class PromQLLexerBase extends Lexer {
   }
 
   private int parenDepth;
+
   /** Inside brackets before the first number (and again after the colon): lexDurationExpr. */
   private boolean durationExpressionState;
 
@@ -100,7 +101,8 @@ public abstract class PromQLLexerBase extends Lexer {
     if (stopped) {
       int index = _input.index();
       CommonToken eof =
-          new CommonToken(new Pair<>(this, _input), Token.EOF, Token.DEFAULT_CHANNEL, index, index - 1);
+          new CommonToken(
+              new Pair<>(this, _input), Token.EOF, Token.DEFAULT_CHANNEL, index, index - 1);
       eof.setText("<EOF>");
       return eof;
     }
@@ -157,7 +159,8 @@ public abstract class PromQLLexerBase extends Lexer {
     errorMessage = message;
     errorOffset = end;
     CommonToken error =
-        new CommonToken(new Pair<>(this, _input), PromQLLexer.ERROR, Token.DEFAULT_CHANNEL, end, end - 1);
+        new CommonToken(
+            new Pair<>(this, _input), PromQLLexer.ERROR, Token.DEFAULT_CHANNEL, end, end - 1);
     error.setText("");
     emit(error);
     return error;
@@ -209,7 +212,9 @@ public abstract class PromQLLexerBase extends Lexer {
       return;
     }
     int type = keyword;
-    if ((type == PromQLLexer.FILL || type == PromQLLexer.FILL_LEFT || type == PromQLLexer.FILL_RIGHT)
+    if ((type == PromQLLexer.FILL
+            || type == PromQLLexer.FILL_LEFT
+            || type == PromQLLexer.FILL_RIGHT)
         && !followedByLeftParen()) {
       // fill is a keyword only in front of its parenthesis, so `fill + fill` stays valid.
       return;
@@ -251,7 +256,8 @@ public abstract class PromQLLexerBase extends Lexer {
       return;
     }
     boolean danglingBackslash = endsWithOddBackslashes(text);
-    String problem = checkQuotedContent(text, quote, danglingBackslash ? text.length() - 1 : text.length());
+    String problem =
+        checkQuotedContent(text, quote, danglingBackslash ? text.length() - 1 : text.length());
     if (problem != null) {
       error(problem);
     } else if (danglingBackslash) {

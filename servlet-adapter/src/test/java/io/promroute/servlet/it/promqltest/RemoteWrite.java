@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * Pushes series into a Prometheus started with {@code --web.enable-remote-write-receiver}: the way
- * in for stale markers, which promtool's OpenMetrics import cannot write. A remote-write 1.0 request
- * is a protobuf {@code WriteRequest} in snappy's block format; both are small enough to write by
- * hand (the snappy block holds one literal: valid, uncompressed).
+ * in for stale markers, which promtool's OpenMetrics import cannot write. A remote-write 1.0
+ * request is a protobuf {@code WriteRequest} in snappy's block format; both are small enough to
+ * write by hand (the snappy block holds one literal: valid, uncompressed).
  */
 final class RemoteWrite {
 
@@ -25,23 +25,30 @@ final class RemoteWrite {
   static final long STALE_NAN_BITS = 0x7ff0000000000002L;
 
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private RemoteWrite() {}
 
-  /** Writes the series (each one's samples in time order) to {@code base}'s {@code /api/v1/write}. */
+  /**
+   * Writes the series (each one's samples in time order) to {@code base}'s {@code /api/v1/write}.
+   */
   static void write(URI base, List<Series> series) throws IOException, InterruptedException {
-    HttpResponse<String> response = CLIENT.send(
-        HttpRequest.newBuilder(base.resolve("/api/v1/write"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/x-protobuf")
-            .header("Content-Encoding", "snappy")
-            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(snappyLiteral(writeRequest(series))))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        CLIENT.send(
+            HttpRequest.newBuilder(base.resolve("/api/v1/write"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy")
+                .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(snappyLiteral(writeRequest(series))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
-      throw new IllegalStateException("remote write to " + base + " failed: " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(
+          "remote write to " + base + " failed: " + response.statusCode() + " " + response.body());
     }
   }
 
@@ -55,9 +62,9 @@ final class RemoteWrite {
   }
 
   /**
-   * {@code TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }}, labels sorted by
-   * name; {@code Label { string name = 1; string value = 2; }}; {@code Sample { double value = 1;
-   * int64 timestamp = 2; }}.
+   * {@code TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; }}, labels sorted
+   * by name; {@code Label { string name = 1; string value = 2; }}; {@code Sample { double value =
+   * 1; int64 timestamp = 2; }}.
    */
   private static byte[] timeSeries(Series series) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -107,7 +114,10 @@ final class RemoteWrite {
     if (lengthMinusOne < 60) {
       out.write((int) (lengthMinusOne << 2));
     } else {
-      int bytes = lengthMinusOne < 1 << 8 ? 1 : lengthMinusOne < 1 << 16 ? 2 : lengthMinusOne < 1 << 24 ? 3 : 4;
+      int bytes =
+          lengthMinusOne < 1 << 8
+              ? 1
+              : lengthMinusOne < 1 << 16 ? 2 : lengthMinusOne < 1 << 24 ? 3 : 4;
       out.write((59 + bytes) << 2);
       for (int i = 0; i < bytes; i++) {
         out.write((int) (lengthMinusOne >>> (8 * i)) & 0xff);

@@ -1,7 +1,7 @@
 package io.promroute.servlet.it.promqltest;
 
-import io.promroute.servlet.PromRouteFilter;
 import io.promroute.router.ShardTarget;
+import io.promroute.servlet.PromRouteFilter;
 import io.promroute.servlet.it.JettyRouter;
 import io.promroute.servlet.it.PrometheusFixture;
 import io.promroute.servlet.it.PrometheusServer;
@@ -32,8 +32,8 @@ import java.util.zip.CRC32;
 
 /**
  * The servers of one segment: three shard Prometheus servers ({@code a}, {@code b}, {@code c}),
- * each holding the series that a stable hash of the label set gives it (without the shard label),
- * a global Prometheus holding every series with {@code cluster="<shard>"}, and the router
+ * each holding the series that a stable hash of the label set gives it (without the shard label), a
+ * global Prometheus holding every series with {@code cluster="<shard>"}, and the router
  * (PromRouteFilter in Jetty 12, default policies) in front of the shards.
  *
  * <p>Data goes in through OpenMetrics files and {@code promtool tsdb create-blocks-from
@@ -44,14 +44,18 @@ final class SegmentServers implements AutoCloseable {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final HttpClient CLIENT =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
 
   private final Path directory;
   private final List<PrometheusServer> servers;
   private final PrometheusServer global;
   private final JettyRouter router;
 
-  private SegmentServers(Path directory, List<PrometheusServer> servers, PrometheusServer global, JettyRouter router) {
+  private SegmentServers(
+      Path directory, List<PrometheusServer> servers, PrometheusServer global, JettyRouter router) {
     this.directory = directory;
     this.servers = servers;
     this.global = global;
@@ -61,21 +65,23 @@ final class SegmentServers implements AutoCloseable {
   /** The shard of a series: CRC32 of its sorted label set, modulo the number of shards. */
   static String shardOf(SortedMap<String, String> labels) {
     CRC32 crc = new CRC32();
-    labels.forEach((name, value) -> {
-      crc.update(name.getBytes(StandardCharsets.UTF_8));
-      crc.update(0);
-      crc.update(value.getBytes(StandardCharsets.UTF_8));
-      crc.update(0);
-    });
+    labels.forEach(
+        (name, value) -> {
+          crc.update(name.getBytes(StandardCharsets.UTF_8));
+          crc.update(0);
+          crc.update(value.getBytes(StandardCharsets.UTF_8));
+          crc.update(0);
+        });
     return PrometheusFixture.SHARDS.get((int) (crc.getValue() % PrometheusFixture.SHARDS.size()));
   }
 
   /**
-   * Whether the segment's data goes in by remote write: stale markers (which promtool's
-   * OpenMetrics import cannot write) and series without a name (which OpenMetrics cannot write).
+   * Whether the segment's data goes in by remote write: stale markers (which promtool's OpenMetrics
+   * import cannot write) and series without a name (which OpenMetrics cannot write).
    */
   static boolean needsRemoteWrite(Segment segment) {
-    return segment.series().stream().anyMatch(series -> series.hasStaleMarker() || !series.labels().containsKey("__name__"));
+    return segment.series().stream()
+        .anyMatch(series -> series.hasStaleMarker() || !series.labels().containsKey("__name__"));
   }
 
   /** Writes the data, builds the blocks, starts the four servers and the router. */
@@ -96,7 +102,8 @@ final class SegmentServers implements AutoCloseable {
       }
       Map<String, PrometheusServer> byName = new LinkedHashMap<>();
       for (Map.Entry<String, Path> entry : dataDirectories.entrySet()) {
-        PrometheusServer server = PrometheusServer.start(entry.getKey(), prometheus, entry.getValue(), directory, flags);
+        PrometheusServer server =
+            PrometheusServer.start(entry.getKey(), prometheus, entry.getValue(), directory, flags);
         started.add(server);
         byName.put(entry.getKey(), server);
       }
@@ -104,7 +111,8 @@ final class SegmentServers implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
           PrometheusServer server = byName.get(name);
           try {
-            // /-/ready is 200 once the TSDB is open with its blocks; vector(1) proves the engine answers.
+            // /-/ready is 200 once the TSDB is open with its blocks; vector(1) proves the engine
+            // answers.
             server.awaitReady(CLIENT, READY_TIMEOUT, "vector(1)", 0);
             break;
           } catch (IllegalStateException e) {
@@ -113,7 +121,9 @@ final class SegmentServers implements AutoCloseable {
               throw e;
             }
             server.close();
-            server = PrometheusServer.start(name, prometheus, dataDirectories.get(name), directory, flags);
+            server =
+                PrometheusServer.start(
+                    name, prometheus, dataDirectories.get(name), directory, flags);
             started.add(server);
             byName.put(name, server);
           }
@@ -131,7 +141,8 @@ final class SegmentServers implements AutoCloseable {
         shards.put(key, byName.get("shard-" + key).hostPort());
       }
       router = JettyRouter.start(routerFilter(shards));
-      return new SegmentServers(directory, List.copyOf(byName.values()), byName.get("global"), router);
+      return new SegmentServers(
+          directory, List.copyOf(byName.values()), byName.get("global"), router);
     } catch (Exception | Error e) {
       if (router != null) {
         closeRouter(router);
@@ -144,14 +155,15 @@ final class SegmentServers implements AutoCloseable {
 
   /**
    * The router: shard label {@code cluster}, shards a, b, c, default settings; it accepts
-   * Prometheus 2's functions ({@code holt_winters}) because the shards run 2.42 (the default
-   * PromQL dialect follows the shards).
+   * Prometheus 2's functions ({@code holt_winters}) because the shards run 2.42 (the default PromQL
+   * dialect follows the shards).
    */
   static Filter routerFilter(Map<String, String> shards) {
-    ShardRewriter rewriter = ShardRewriter.builder()
-        .shardLabel(PrometheusFixture.SHARD_LABEL)
-        .shards(List.copyOf(shards.keySet()))
-        .build();
+    ShardRewriter rewriter =
+        ShardRewriter.builder()
+            .shardLabel(PrometheusFixture.SHARD_LABEL)
+            .shards(List.copyOf(shards.keySet()))
+            .build();
     PromRouteFilter.Builder builder = PromRouteFilter.builder().rewriter(rewriter);
     shards.forEach((key, hostPort) -> builder.shard(key, ShardTarget.of(hostPort)));
     return builder.build();
@@ -166,21 +178,25 @@ final class SegmentServers implements AutoCloseable {
     }
     Map<String, List<Series>> seriesByServer = new LinkedHashMap<>();
     List<Series> global = new ArrayList<>();
-    seriesByShard.forEach((key, series) -> {
-      seriesByServer.put("shard-" + key, series);
-      for (Series one : series) {
-        TreeMap<String, String> labels = new TreeMap<>(one.labels());
-        labels.put(PrometheusFixture.SHARD_LABEL, key);
-        global.add(new Series(labels, one.samples()));
-      }
-    });
+    seriesByShard.forEach(
+        (key, series) -> {
+          seriesByServer.put("shard-" + key, series);
+          for (Series one : series) {
+            TreeMap<String, String> labels = new TreeMap<>(one.labels());
+            labels.put(PrometheusFixture.SHARD_LABEL, key);
+            global.add(new Series(labels, one.samples()));
+          }
+        });
     seriesByServer.put("global", global);
     return seriesByServer;
   }
 
   /** Writes one OpenMetrics file per server and runs promtool on each (in parallel). */
   private static void writeBlocks(
-      Map<String, List<Series>> seriesByServer, Map<String, Path> dataDirectories, Path directory, Path promtool)
+      Map<String, List<Series>> seriesByServer,
+      Map<String, Path> dataDirectories,
+      Path directory,
+      Path promtool)
       throws IOException, InterruptedException {
     Map<String, Process> promtools = new LinkedHashMap<>();
     for (Map.Entry<String, List<Series>> entry : seriesByServer.entrySet()) {
@@ -193,18 +209,30 @@ final class SegmentServers implements AutoCloseable {
       try (Writer out = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
         writeOpenMetrics(out, entry.getValue());
       }
-      promtools.put(name, new ProcessBuilder(
-              promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", "--quiet", input.toString(), data.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(directory.resolve(name + "-promtool.log").toFile())
-          .start());
+      promtools.put(
+          name,
+          new ProcessBuilder(
+                  promtool.toString(),
+                  "tsdb",
+                  "create-blocks-from",
+                  "openmetrics",
+                  "--quiet",
+                  input.toString(),
+                  data.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(directory.resolve(name + "-promtool.log").toFile())
+              .start());
     }
     for (Map.Entry<String, Process> entry : promtools.entrySet()) {
       Process process = entry.getValue();
       if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
         process.destroyForcibly();
-        throw new IllegalStateException("promtool tsdb create-blocks-from openmetrics failed for " + entry.getKey() + ": "
-            + Files.readString(directory.resolve(entry.getKey() + "-promtool.log"), StandardCharsets.UTF_8));
+        throw new IllegalStateException(
+            "promtool tsdb create-blocks-from openmetrics failed for "
+                + entry.getKey()
+                + ": "
+                + Files.readString(
+                    directory.resolve(entry.getKey() + "-promtool.log"), StandardCharsets.UTF_8));
       }
     }
   }
@@ -233,7 +261,11 @@ final class SegmentServers implements AutoCloseable {
       }
       prefix.append("} ");
       for (Sample sample : one.samples()) {
-        out.append(prefix).append(format(sample.value())).append(' ').append(seconds(sample.timeMillis())).append('\n');
+        out.append(prefix)
+            .append(format(sample.value()))
+            .append(' ')
+            .append(seconds(sample.timeMillis()))
+            .append('\n');
       }
     }
     out.append("# EOF\n");
@@ -264,7 +296,8 @@ final class SegmentServers implements AutoCloseable {
 
   /** Milliseconds as seconds with three decimals, the API's and OpenMetrics's time notation. */
   static String seconds(long millis) {
-    return String.format("%s%d.%03d", millis < 0 ? "-" : "", Math.abs(millis) / 1000, Math.abs(millis) % 1000);
+    return String.format(
+        "%s%d.%03d", millis < 0 ? "-" : "", Math.abs(millis) / 1000, Math.abs(millis) % 1000);
   }
 
   URI router() {
@@ -304,13 +337,16 @@ final class SegmentServers implements AutoCloseable {
 
   private static void deleteRecursively(Path directory) {
     try (Stream<Path> paths = Files.walk(directory)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException | UncheckedIOException e) {
       System.err.println("SegmentServers: could not delete " + directory + ": " + e);
     }

@@ -32,13 +32,16 @@ final class TestScript {
   private static final Pattern EVAL =
       Pattern.compile("^eval(?:_(fail|ordered))?\\s+instant\\s+at\\s+(\\S+)\\s+(.+)$");
   private static final Pattern LOAD = Pattern.compile("^load\\s+(\\S+)$");
-  private static final Pattern DURATION = Pattern.compile(
-      "^(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?$");
+  private static final Pattern DURATION =
+      Pattern.compile(
+          "^(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?$");
   private static final String NUMBER =
       "(?:[iI][nN][fF]|[nN][aA][nN]|\\d+\\.?\\d*(?:[eE][+-]?\\d+)?|\\.\\d+(?:[eE][+-]?\\d+)?)";
+
   /** {@code value}, {@code valuexN}, {@code value+incrementxN}, {@code value-incrementxN}. */
   private static final Pattern ITEM =
       Pattern.compile("^([+-]?" + NUMBER + ")(?:([+-]" + NUMBER + ")?x(\\d+))?$");
+
   private static final Pattern BLANKS = Pattern.compile("^_(?:x(\\d+))?$");
 
   private TestScript() {}
@@ -68,7 +71,10 @@ final class TestScript {
     }
   }
 
-  /** One expected series of an eval (the value at the eval's time), or a scalar ({@code labels} null). */
+  /**
+   * One expected series of an eval (the value at the eval's time), or a scalar ({@code labels}
+   * null).
+   */
   record Expected(SortedMap<String, String> labels, double value) {}
 
   /**
@@ -77,7 +83,8 @@ final class TestScript {
    * @param id {@code <file>:<line>}, the key of the known-gaps file
    * @param timeMillis the evaluation time, from t=0
    */
-  record Eval(String id, int line, Kind kind, long timeMillis, String query, List<Expected> expected) {
+  record Eval(
+      String id, int line, Kind kind, long timeMillis, String query, List<Expected> expected) {
     Eval {
       requireNonNull(id, "id is null");
       requireNonNull(query, "query is null");
@@ -99,7 +106,13 @@ final class TestScript {
    * @param line the line of its first eval
    * @param unreachable why its data cannot be loaded into Prometheus, or {@code null}
    */
-  record Segment(String file, int number, int line, List<Series> series, List<Eval> evals, String unreachable) {
+  record Segment(
+      String file,
+      int number,
+      int line,
+      List<Series> series,
+      List<Eval> evals,
+      String unreachable) {
     Segment {
       series = List.copyOf(series);
       evals = List.copyOf(evals);
@@ -116,7 +129,16 @@ final class TestScript {
 
     @Override
     public String toString() {
-      return file + " segment " + number + " (line " + line + ", " + series.size() + " series, " + evals.size() + " evals)";
+      return file
+          + " segment "
+          + number
+          + " (line "
+          + line
+          + ", "
+          + series.size()
+          + " series, "
+          + evals.size()
+          + " evals)";
     }
   }
 
@@ -169,7 +191,10 @@ final class TestScript {
         while (i < lines.size() && !lines.get(i).isEmpty()) {
           if (lines.get(i).contains("{{")) {
             // Native histogram samples (later versions' notation): no way into Prometheus here.
-            unreachable.add("native histogram samples (line " + (i + 1) + "): neither OpenMetrics text nor remote write 1.0 carries them");
+            unreachable.add(
+                "native histogram samples (line "
+                    + (i + 1)
+                    + "): neither OpenMetrics text nor remote write 1.0 carries them");
           } else {
             addSeries(loaded, lines.get(i), interval, file, i + 1);
           }
@@ -179,7 +204,10 @@ final class TestScript {
       }
       Matcher eval = EVAL.matcher(line);
       if (eval.matches()) {
-        Kind kind = eval.group(1) == null ? Kind.INSTANT : eval.group(1).equals("fail") ? Kind.FAIL : Kind.ORDERED;
+        Kind kind =
+            eval.group(1) == null
+                ? Kind.INSTANT
+                : eval.group(1).equals("fail") ? Kind.FAIL : Kind.ORDERED;
         long time = durationMillis(eval.group(2), file, lineNumber);
         List<Expected> expected = new ArrayList<>();
         i++;
@@ -191,13 +219,16 @@ final class TestScript {
           } else {
             SeriesLine parsed = seriesLine(expectedLine, 0, file, i + 1);
             if (parsed.samples().size() != 1) {
-              throw new ScriptException(file, i + 1, "an expected series has one value, got " + parsed.samples().size());
+              throw new ScriptException(
+                  file, i + 1, "an expected series has one value, got " + parsed.samples().size());
             }
             expected.add(new Expected(parsed.labels(), parsed.samples().get(0).value()));
           }
           i++;
         }
-        evals.add(new Eval(file + ":" + lineNumber, lineNumber, kind, time, eval.group(3).strip(), expected));
+        evals.add(
+            new Eval(
+                file + ":" + lineNumber, lineNumber, kind, time, eval.group(3).strip(), expected));
         continue;
       }
       throw new ScriptException(file, lineNumber, "not a command: " + line);
@@ -216,17 +247,29 @@ final class TestScript {
       return;
     }
     List<Series> series = new ArrayList<>();
-    loaded.forEach((labels, samples) -> series.add(new Series(labels, new ArrayList<>(samples.values()))));
-    segments.add(new Segment(file, segments.size() + 1, evals.get(0).line(), series, evals,
-        unreachable.isEmpty() ? null : unreachable.get(0)));
+    loaded.forEach(
+        (labels, samples) -> series.add(new Series(labels, new ArrayList<>(samples.values()))));
+    segments.add(
+        new Segment(
+            file,
+            segments.size() + 1,
+            evals.get(0).line(),
+            series,
+            evals,
+            unreachable.isEmpty() ? null : unreachable.get(0)));
     evals.clear();
   }
 
   private static void addSeries(
-      Map<SortedMap<String, String>, TreeMap<Long, Sample>> loaded, String line, long interval, String file, int lineNumber) {
+      Map<SortedMap<String, String>, TreeMap<Long, Sample>> loaded,
+      String line,
+      long interval,
+      String file,
+      int lineNumber) {
     SeriesLine parsed = seriesLine(line, interval, file, lineNumber);
     // The same label set loaded again adds samples; one at an existing time replaces it.
-    TreeMap<Long, Sample> samples = loaded.computeIfAbsent(parsed.labels(), labels -> new TreeMap<>());
+    TreeMap<Long, Sample> samples =
+        loaded.computeIfAbsent(parsed.labels(), labels -> new TreeMap<>());
     for (Sample sample : parsed.samples()) {
       samples.put(sample.timeMillis(), sample);
     }
@@ -316,7 +359,9 @@ final class TestScript {
     if (text.isEmpty() || !matcher.matches()) {
       throw new ScriptException(file, lineNumber, "not a duration: " + text);
     }
-    long[] unitMillis = {365L * 24 * 3600_000, 7L * 24 * 3600_000, 24L * 3600_000, 3600_000, 60_000, 1000, 1};
+    long[] unitMillis = {
+      365L * 24 * 3600_000, 7L * 24 * 3600_000, 24L * 3600_000, 3600_000, 60_000, 1000, 1
+    };
     long total = 0;
     for (int group = 1; group <= unitMillis.length; group++) {
       if (matcher.group(group) != null) {
@@ -357,7 +402,11 @@ final class TestScript {
       int start = position;
       while (position < text.length()) {
         char c = text.charAt(position);
-        boolean valid = c == '_' || c == ':' || Character.isLetter(c) || (position > start && Character.isDigit(c));
+        boolean valid =
+            c == '_'
+                || c == ':'
+                || Character.isLetter(c)
+                || (position > start && Character.isDigit(c));
         if (!valid || c > 127) {
           break;
         }
@@ -427,7 +476,8 @@ final class TestScript {
     }
 
     private ScriptException error(String expected) {
-      return new ScriptException(file, lineNumber, "expected " + expected + " at column " + (position + 1) + ": " + text);
+      return new ScriptException(
+          file, lineNumber, "expected " + expected + " at column " + (position + 1) + ": " + text);
     }
   }
 }

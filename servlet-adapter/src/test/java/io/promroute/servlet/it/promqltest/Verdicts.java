@@ -27,7 +27,8 @@ final class Verdicts {
   /** The detail of a pass on an empty result (it proves less). */
   static final String EMPTY = "empty result";
 
-  private static final Pattern REFUSAL_REASON = Pattern.compile("combines series of several shards \\([^)]*\\)(?:: (.*?))?; merging");
+  private static final Pattern REFUSAL_REASON =
+      Pattern.compile("combines series of several shards \\([^)]*\\)(?:: (.*?))?; merging");
 
   private Verdicts() {}
 
@@ -49,8 +50,8 @@ final class Verdicts {
   record Verdict(String mode, Status status, String detail) {}
 
   /**
-   * Compares the two answers to one request: equal status and, on success, equal {@code status}
-   * and {@code data} (series sorted by labels unless {@code ordered}); on failure, equal HTTP status
+   * Compares the two answers to one request: equal status and, on success, equal {@code status} and
+   * {@code data} (series sorted by labels unless {@code ordered}); on failure, equal HTTP status
    * and {@code errorType}. A deliberate refusal by the router is its own verdict.
    */
   static Verdict compare(String mode, Answer global, Answer router, boolean ordered) {
@@ -59,23 +60,30 @@ final class Verdicts {
       return new Verdict(mode, Status.REFUSED, refusal);
     }
     if (global.status() != 200 || router.status() != 200) {
-      if (global.status() == router.status() && Objects.equals(global.errorType(), router.errorType())) {
+      if (global.status() == router.status()
+          && Objects.equals(global.errorType(), router.errorType())) {
         return new Verdict(mode, Status.PASSED, "both fail: " + global.errorType());
       }
-      return new Verdict(mode, Status.MISMATCHED, "global: " + global.summary() + "\n    router: " + router.summary());
+      return new Verdict(
+          mode,
+          Status.MISMATCHED,
+          "global: " + global.summary() + "\n    router: " + router.summary());
     }
     JsonNode expected = PromApi.comparable(global.json(), ordered);
     JsonNode actual = PromApi.comparable(router.json(), ordered);
     String difference = PromApi.firstDifference(expected.get("status"), actual.get("status"));
     if (difference == null) {
       // The router merges per-shard partial aggregates (its default): the last bits may differ.
-      difference = PromApi.firstDifference(expected.get("data"), actual.get("data"), PARTIALS_TOLERANCE);
+      difference =
+          PromApi.firstDifference(expected.get("data"), actual.get("data"), PARTIALS_TOLERANCE);
     }
     if (difference == null) {
       JsonNode result = expected.path("data").path("result");
       return new Verdict(mode, Status.PASSED, result.isArray() && result.isEmpty() ? EMPTY : "");
     }
-    return new Verdict(mode, Status.MISMATCHED,
+    return new Verdict(
+        mode,
+        Status.MISMATCHED,
         difference + "\n    global: " + global.summary() + "\n    router: " + router.summary());
   }
 
@@ -106,15 +114,17 @@ final class Verdicts {
   }
 
   /**
-   * Whether the global server's instant answer, without the shard label, is what the script
-   * expects (Go harness rules: labels exact, values within a relative 1e-6). Information only: a
-   * global server with the shard label legitimately differs for queries that group by every
-   * label ({@code sum without (instance)}) or count series per label set. Returns {@code null} when
-   * they agree, else the difference.
+   * Whether the global server's instant answer, without the shard label, is what the script expects
+   * (Go harness rules: labels exact, values within a relative 1e-6). Information only: a global
+   * server with the shard label legitimately differs for queries that group by every label ({@code
+   * sum without (instance)}) or count series per label set. Returns {@code null} when they agree,
+   * else the difference.
    */
   static String globalVersusScript(Eval eval, Answer global) {
     if (eval.kind() == Kind.FAIL) {
-      return global.status() == 200 ? "the script expects a failure, the global server answers " + global.summary() : null;
+      return global.status() == 200
+          ? "the script expects a failure, the global server answers " + global.summary()
+          : null;
     }
     if (global.status() != 200) {
       return "the global server fails: " + global.summary();
@@ -126,23 +136,35 @@ final class Verdicts {
         return "expected a scalar, got " + resultType;
       }
       double value = value(data.path("result").get(1).asText());
-      return almostEqual(eval.expectedScalar().getAsDouble(), value) ? null
+      return almostEqual(eval.expectedScalar().getAsDouble(), value)
+          ? null
           : "expected " + eval.expectedScalar().getAsDouble() + ", got " + value;
     }
     if (!resultType.equals("vector")) {
-      return eval.expected().isEmpty() && resultType.equals("matrix") && data.path("result").isEmpty()
-          ? null : "expected a vector, got " + resultType;
+      return eval.expected().isEmpty()
+              && resultType.equals("matrix")
+              && data.path("result").isEmpty()
+          ? null
+          : "expected a vector, got " + resultType;
     }
     List<Map.Entry<SortedMap<String, String>, Double>> actual = new ArrayList<>();
     for (JsonNode element : data.path("result")) {
       SortedMap<String, String> labels = new TreeMap<>();
-      element.path("metric").properties().forEach(label -> labels.put(label.getKey(), label.getValue().asText()));
+      element
+          .path("metric")
+          .properties()
+          .forEach(label -> labels.put(label.getKey(), label.getValue().asText()));
       labels.remove(io.promroute.servlet.it.PrometheusFixture.SHARD_LABEL);
       actual.add(Map.entry(labels, value(element.path("value").get(1).asText())));
     }
     List<Expected> expected = eval.expected();
     if (actual.size() != expected.size()) {
-      return "expected " + expected.size() + " series, got " + actual.size() + ": " + global.summary();
+      return "expected "
+          + expected.size()
+          + " series, got "
+          + actual.size()
+          + ": "
+          + global.summary();
     }
     List<Map.Entry<SortedMap<String, String>, Double>> unmatched = new ArrayList<>(actual);
     for (int i = 0; i < expected.size(); i++) {
@@ -150,13 +172,23 @@ final class Verdicts {
       if (eval.kind() == Kind.ORDERED) {
         Map.Entry<SortedMap<String, String>, Double> got = actual.get(i);
         if (!got.getKey().equals(one.labels()) || !almostEqual(one.value(), got.getValue())) {
-          return "series " + i + ": expected " + one.labels() + " " + one.value() + ", got " + got.getKey() + " " + got.getValue();
+          return "series "
+              + i
+              + ": expected "
+              + one.labels()
+              + " "
+              + one.value()
+              + ", got "
+              + got.getKey()
+              + " "
+              + got.getValue();
         }
         continue;
       }
       boolean found = false;
       for (int j = 0; j < unmatched.size(); j++) {
-        if (unmatched.get(j).getKey().equals(one.labels()) && almostEqual(one.value(), unmatched.get(j).getValue())) {
+        if (unmatched.get(j).getKey().equals(one.labels())
+            && almostEqual(one.value(), unmatched.get(j).getValue())) {
           unmatched.remove(j);
           found = true;
           break;
