@@ -646,6 +646,37 @@ sealed interface PlanNode {
   }
 
   /** Unary minus over a global value: negates and, for vectors, drops the metric name. */
+  /**
+   * A parenthesised range vector with {@code @} at the top of an instant query, computed by the
+   * router: Prometheus 2.42 evaluates it as a step-invariant expression that is neither a matrix
+   * selector nor a subquery (it does not look inside the parentheses), which must have one point
+   * per series, and answers 422 {@code unexpected number of samples} for any other number.
+   */
+  record OnePointPerSeries(PlanNode expr) implements PlanNode {
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      Value value = expr.evaluate(context, time);
+      if (value instanceof Value.Matrix matrix) {
+        for (Value.Series series : matrix.series()) {
+          if (series.times().length != 1) {
+            throw Errors.execution("unexpected number of samples");
+          }
+        }
+      }
+      return value;
+    }
+
+    @Override
+    public String print() {
+      return "onePointPerSeries(" + expr.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
+    }
+  }
+
   record Negate(PlanNode expr) implements PlanNode {
     @Override
     public Value evaluate(EvalContext context, long time) {

@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.promroute.internal.DeepStack;
 import io.promroute.promql.PromQLParseException;
+import io.promroute.promql.ast.Expr;
+import io.promroute.promql.ast.MatrixSelector;
+import io.promroute.promql.ast.ParenExpr;
+import io.promroute.promql.ast.SubqueryExpr;
 import io.promroute.shard.ShardedQuery;
 
 /**
@@ -80,8 +84,31 @@ public final class QueryPlanner {
                   query.shards(),
                   query.selectorShards());
           PlanNode root = planning.plan(query.expr());
+          // Sent whole, the shards (Prometheus themselves) raise the error.
+          if (!(root instanceof PlanNode.Fetch)
+              && isParenthesisedStepInvariantRange(query.expr())) {
+            root = new PlanNode.OnePointPerSeries(root);
+          }
           return new QueryPlan(query, root, planning.fetches());
         },
         () -> new PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
+  }
+
+  /**
+   * Whether the query is a subquery or range selector with {@code @} in parentheses, which
+   * Prometheus 2.42's engine wraps whole as a step-invariant expression ({@link
+   * PlanNode.OnePointPerSeries}). Elsewhere in a query such a range vector is a function's
+   * argument, whose parentheses the engine removes.
+   */
+  private static boolean isParenthesisedStepInvariantRange(Expr expr) {
+    if (!(expr instanceof ParenExpr)) {
+      return false;
+    }
+    Expr inner = expr;
+    while (inner instanceof ParenExpr paren) {
+      inner = paren.expr();
+    }
+    return (inner instanceof SubqueryExpr subquery && subquery.at() != null)
+        || (inner instanceof MatrixSelector matrix && matrix.selector().at() != null);
   }
 }

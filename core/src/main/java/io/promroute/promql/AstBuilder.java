@@ -169,6 +169,13 @@ final class AstBuilder {
       return binary(binary);
     }
     if (context instanceof NumberContext number) {
+      if (number.literal.getType() == PromQLLexer.DURATION && options.prometheus2Functions()) {
+        // A duration as a number came with Prometheus 3.
+        throw source.error(
+            "unexpected duration " + GoQuote.quote(number.literal.getText()),
+            number.literal.getStartIndex(),
+            number.literal.getStopIndex() + 1);
+      }
       return numberLiteral(number.literal, 1, number.literal);
     }
     if (context instanceof CallContext call) {
@@ -225,6 +232,19 @@ final class AstBuilder {
   }
 
   private LabelMatcher labelMatcher(LabelMatcherContext context) {
+    Token quoted =
+        context.quotedName != null
+            ? context.quotedName
+            : context.labelName.getType() == PromQLLexer.STRING ? context.labelName : null;
+    if (quoted != null && options.prometheus2Functions()) {
+      // Quoted names (UTF-8 names) came with Prometheus 3.0: 2.x expects an identifier there.
+      throw source.error(
+          "unexpected string "
+              + GoQuote.quote(quoted.getText())
+              + " in label matching, expected identifier or \"}\"",
+          quoted.getStartIndex(),
+          quoted.getStopIndex() + 1);
+    }
     if (context.quotedName != null) {
       return LabelMatcher.equal(
           LabelMatcher.METRIC_NAME, Literals.unquote(context.quotedName.getText()));
@@ -253,6 +273,7 @@ final class AstBuilder {
 
   private Expr matrixSelector(MatrixSelectorContext context) {
     Expr inner = build(context.expr());
+    prometheus2Duration(context.range, "missing unit character in duration");
     DurationExpr range = positiveDuration(context.range);
     String problem = null;
     if (!(inner instanceof VectorSelector selector)) {
@@ -278,6 +299,15 @@ final class AstBuilder {
 
   private Expr subquery(SubqueryContext context) {
     Expr inner = build(context.expr());
+    prometheus2Duration(context.range, "missing unit character in duration");
+    if (context.step instanceof DurationLiteralContext step
+        && step.literal.getType() == PromQLLexer.NUMBER) {
+      prometheus2Duration(
+          context.step,
+          "unexpected number "
+              + GoQuote.quote(step.literal.getText())
+              + " in subquery selector, expected duration or \"]\"");
+    }
     DurationExpr range = positiveDuration(context.range);
     DurationExpr step = context.step == null ? null : positiveDuration(context.step);
     return new SubqueryExpr(inner, range, step, null, null);
@@ -325,9 +355,20 @@ final class AstBuilder {
   }
 
   private Expr at(AtContext context) {
+    PromQLParser.AtModifierContext modifier = context.atModifier();
+    if (modifier.literal != null
+        && modifier.literal.getType() == PromQLLexer.DURATION
+        && options.prometheus2Functions()) {
+      // 2.x's parser wants a number there, before it looks at what @ follows.
+      throw source.error(
+          "unexpected duration "
+              + GoQuote.quote(modifier.literal.getText())
+              + " in @, expected timestamp",
+          modifier.literal.getStartIndex(),
+          modifier.literal.getStopIndex() + 1);
+    }
     Expr target = build(context.expr());
     Span targetSpan = span(context.expr());
-    PromQLParser.AtModifierContext modifier = context.atModifier();
     AtModifier at;
     if (modifier.preprocessor != null) {
       at =
@@ -554,6 +595,15 @@ final class AstBuilder {
     for (GroupingLabelContext label : written) {
       if (label.STRING() != null) {
         Token token = label.STRING().getSymbol();
+        if (options.prometheus2Functions()) {
+          // Quoted names came with Prometheus 3.0.
+          throw source.error(
+              "unexpected string "
+                  + GoQuote.quote(token.getText())
+                  + " in grouping opts, expected label",
+              token.getStartIndex(),
+              token.getStopIndex() + 1);
+        }
         String value = Literals.unquote(token.getText());
         if (value.isEmpty()) {
           throw source.error(
@@ -705,6 +755,15 @@ final class AstBuilder {
       if (token.getType() == PromQLLexer.DURATION) {
         return Literals.durationNanos(token.getText()) / 1e9;
       }
+      int underscore = token.getText().indexOf('_');
+      if (underscore >= 0 && options.prometheus2Functions()) {
+        // Underscores between digits came with Prometheus 3: 2.x's lexer stops at one.
+        throw source.error(
+            "bad number or duration syntax: "
+                + GoQuote.quote(token.getText().substring(0, underscore)),
+            token.getStartIndex(),
+            token.getStartIndex() + underscore);
+      }
       return Literals.number(token.getText());
     } catch (LiteralException e) {
       throw source.error(e.getMessage(), token.getStartIndex(), token.getStopIndex() + 1);
@@ -712,6 +771,19 @@ final class AstBuilder {
   }
 
   // ---- durations ----
+
+  /**
+   * A number where Prometheus 2.x wants a duration (a range, a subquery's step, an offset): 3.0
+   * reads it as seconds, 2.x's lexer or parser refuses it, saying {@code reason}.
+   */
+  private void prometheus2Duration(DurationExprContext context, String reason) {
+    if (options.prometheus2Functions()
+        && context instanceof DurationLiteralContext literal
+        && literal.literal.getType() == PromQLLexer.NUMBER) {
+      throw source.error(
+          reason, literal.literal.getStartIndex(), literal.literal.getStopIndex() + 1);
+    }
+  }
 
   private DurationExpr positiveDuration(DurationExprContext context) {
     Duration duration = duration(context);
@@ -735,7 +807,23 @@ final class AstBuilder {
     Token sign;
     if (context instanceof OffsetLiteralContext literal) {
       sign = literal.sign;
+      if (literal.literal.getType() == PromQLLexer.NUMBER && options.prometheus2Functions()) {
+        throw source.error(
+            "unexpected number "
+                + GoQuote.quote(literal.literal.getText())
+                + " in offset, expected duration",
+            literal.literal.getStartIndex(),
+            literal.literal.getStopIndex() + 1);
+      }
       duration = literalDuration(literal.literal);
+      if (duration.isLiteral() && duration.seconds() == 0 && options.prometheus2Functions()) {
+        // 2.x reads every duration literal as it reads a range: zero is no duration (3.0 allows
+        // offset 0s).
+        throw source.error(
+            "duration must be greater than 0",
+            literal.literal.getStartIndex(),
+            literal.literal.getStopIndex() + 1);
+      }
     } else if (context instanceof OffsetFunctionContext function) {
       sign = function.sign;
       duration = durationFunction(function.durationFunction());

@@ -453,9 +453,20 @@ public final class Router {
       return matchers(Endpoint.LABEL_VALUES, "/api/v1/label/" + name + "/values", params);
     }
     if (params.values("match[]").isEmpty()) {
-      List<String> keys = shards;
-      return Route.local(
-          Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
+      if (params.first("start").isEmpty() && params.first("end").isEmpty()) {
+        List<String> keys = shards;
+        return Route.local(
+            Endpoint.LABEL_VALUES, out -> ResponseTransformer.stringList(keys, out, List.of()));
+      }
+      // Bounded in time, Prometheus answers the values of the series it holds in that time: a
+      // shard with no series there has no key in the answer (the data ended, or not begun).
+      return new Route(
+          Endpoint.LABEL_VALUES,
+          Endpoint.LABELS.path(),
+          allShards(params, true),
+          Route.Combine.SHARD_KEYS,
+          List.of(),
+          null);
     }
     // The shard keys that have series matching match[]: ask each selected shard for its label
     // names.

@@ -289,6 +289,58 @@ class ParserErrorTest {
             "mad_over_time(x[5m])",
             "1:1: parse error: unknown function with name \"mad_over_time\"",
             0),
+        // Quoted label names and underscores in numbers came with Prometheus 3.
+        row(
+            PROMETHEUS_2,
+            "{\"up\"}",
+            "1:2: parse error: unexpected string \"\\\"up\\\"\" in label matching, expected identifier or \"}\"",
+            1),
+        row(
+            PROMETHEUS_2,
+            "up{\"cluster\"=\"a\"}",
+            "1:4: parse error: unexpected string \"\\\"cluster\\\"\" in label matching, expected identifier or \"}\"",
+            3),
+        row(
+            PROMETHEUS_2,
+            "sum(up) * 1_000",
+            "1:11: parse error: bad number or duration syntax: \"1\"",
+            10),
+        row(
+            PROMETHEUS_2,
+            "sum(up) by (\"job\")",
+            "1:13: parse error: unexpected string \"\\\"job\\\"\" in grouping opts, expected label",
+            12),
+        row(
+            PROMETHEUS_2,
+            "up + ignoring (\"x\") up",
+            "1:16: parse error: unexpected string \"\\\"x\\\"\" in grouping opts, expected label",
+            15),
+        row(PROMETHEUS_2, "sum(up) * 1h", "1:11: parse error: unexpected duration \"1h\"", 10),
+        row(
+            PROMETHEUS_2,
+            "max_over_time(up[300])",
+            "1:18: parse error: missing unit character in duration",
+            17),
+        row(
+            PROMETHEUS_2,
+            "up[5m:60]",
+            "1:7: parse error: unexpected number \"60\" in subquery selector, expected duration or \"]\"",
+            6),
+        row(
+            PROMETHEUS_2,
+            "up[5m] offset 0s",
+            "1:15: parse error: duration must be greater than 0",
+            14),
+        row(
+            PROMETHEUS_2,
+            "sum(up) @ 1h",
+            "1:11: parse error: unexpected duration \"1h\" in @, expected timestamp",
+            10),
+        row(
+            PROMETHEUS_2,
+            "up offset -120",
+            "1:12: parse error: unexpected number \"120\" in offset, expected duration",
+            11),
         row(
             DEFAULTS,
             "x[5m] anchored",

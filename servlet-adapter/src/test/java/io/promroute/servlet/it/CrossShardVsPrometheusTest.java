@@ -387,6 +387,10 @@ class CrossShardVsPrometheusTest {
         // right side count although its left side is empty there.
         Arguments.of(
             "up{cluster=~\"a|b\"} * on (cluster, instance) group_left () memory_usage_bytes{cluster=~\"b|c\"}"),
+        // A subquery with @ in parentheses at the top: 2.42 evaluates it as a step-invariant
+        // expression and wants one point per series.
+        Arguments.of("(sum(up)[30m:7m] @ end())"),
+        Arguments.of("((max_over_time(sum by (job) (up)[5m:])[30m:7m] @ " + T + "))"),
         // holt_winters over merged values checks its factors as 2.42 does, spelled with Go's %f.
         Arguments.of("holt_winters(max(memory_usage_bytes)[10m:1m], 1, 0.5)"),
         Arguments.of("holt_winters(max(memory_usage_bytes)[10m:1m], 0.5, -0.0000005)"));

@@ -253,6 +253,26 @@ class RouterVsGlobalTest {
             END),
         get("/api/v1/label/queue/values", "match[]", "queue_depth", "start", START, "end", END),
         get("/api/v1/label/cluster/values"),
+        // Bounded in time: only the shards with series in that time (here none, before or after the
+        // data).
+        maybeEmpty(
+            get(
+                "/api/v1/label/cluster/values",
+                "start",
+                Long.toString(FixtureData.END.getEpochSecond() + 1),
+                "end",
+                Long.toString(FixtureData.END.getEpochSecond() + 9000))),
+        maybeEmpty(
+            get(
+                "/api/v1/label/cluster/values",
+                "start",
+                "2026-02-28T00:00:00Z",
+                "end",
+                Long.toString(FixtureData.START.getEpochSecond() - 1))),
+        get(
+            "/api/v1/label/cluster/values",
+            "start",
+            Long.toString(FixtureData.END.getEpochSecond() - 1)),
         get(
             "/api/v1/label/cluster/values",
             "match[]",
@@ -420,7 +440,21 @@ class RouterVsGlobalTest {
         "sum(up) @ 100",
         "limitk(2, up)",
         "mad_over_time(up[5m])",
-        "up{cluster=\"b\"} +"
+        "up{cluster=\"b\"} +",
+        "{\"up\"}",
+        "up{\"cluster\"=\"a\"}",
+        "1_000",
+        "sum(up) * 1_000",
+        "sum by (\"job\") (up)",
+        "up + on (job) group_left (\"x\") up",
+        "sum(up) * 1h",
+        "max_over_time(up[300])",
+        "max_over_time(up[300:60])",
+        "max_over_time(up[5m:60])",
+        "up offset 1.5",
+        "up offset 0s",
+        "up @ 100m",
+        "sum(up) @ 1h"
       })
   void parseErrorsAreWordedAsTheGlobalPrometheusWordsThem(String query) throws Exception {
     for (boolean instant : List.of(true, false)) {
