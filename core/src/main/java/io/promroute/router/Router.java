@@ -211,6 +211,21 @@ public final class Router {
 
   private static final String EXPLAIN_VALUE = "true";
 
+  /** The plan of a query any one shard answers alone, sent as {@code routed.query()}. */
+  private String oneShardExplanation(String asked, ShardedQuery routed, String router) {
+    return "{\"query\":"
+        + GoJson.quote(asked)
+        + ",\"shardLabel\":"
+        + GoJson.quote(routed.shardLabel())
+        + ",\"shards\":["
+        + GoJson.quote(shards.get(0))
+        + "],\"shardQueries\":[{\"query\":"
+        + GoJson.quote(routed.query())
+        + ",\"addsShardLabel\":false}],\"router\":"
+        + GoJson.quote(router)
+        + "}";
+  }
+
   /**
    * The plan of {@code routed}; its {@code query} is the client's, {@code asked}, in every case.
    */
@@ -218,26 +233,13 @@ public final class Router {
     String data;
     if (routed.shards().isEmpty()) {
       data =
-          "{\"query\":"
-              + GoJson.quote(asked)
-              + ",\"shardLabel\":"
-              + GoJson.quote(routed.shardLabel())
-              + ",\"shards\":["
-              + GoJson.quote(shards.get(0))
-              + "],\"shardQueries\":[{\"query\":"
-              + GoJson.quote(routed.query())
-              + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard over no series: the query selects no known shard\"}";
+          oneShardExplanation(
+              asked,
+              routed,
+              "the answer of one shard over no series: the query selects no known shard");
     } else if (!hasSelector(routed.expr())) {
       data =
-          "{\"query\":"
-              + GoJson.quote(asked)
-              + ",\"shardLabel\":"
-              + GoJson.quote(routed.shardLabel())
-              + ",\"shards\":["
-              + GoJson.quote(shards.get(0))
-              + "],\"shardQueries\":[{\"query\":"
-              + GoJson.quote(routed.query())
-              + ",\"addsShardLabel\":false}],\"router\":\"the answer of one shard: the query reads no series\"}";
+          oneShardExplanation(asked, routed, "the answer of one shard: the query reads no series");
     } else {
       try {
         data =

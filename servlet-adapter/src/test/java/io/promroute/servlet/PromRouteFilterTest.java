@@ -644,6 +644,20 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void explainNamesTheOneShardThatAnswersAQueryOfNoKnownShard() throws Exception {
+    startRouter(builder -> builder);
+
+    Reply noShard = get("/api/v1/query?query=" + enc("up{cluster=\"zzz\"}") + "&explain=true");
+
+    assertThat(noShard.status()).as(noShard.body()).isEqualTo(200);
+    assertThat(JSON.readTree(noShard.body()).path("data").path("router").asText())
+        .isEqualTo("the answer of one shard over no series: the query selects no known shard");
+    assertThat(JSON.readTree(noShard.body()).path("data").path("shards").toString())
+        .isEqualTo("[\"a\"]");
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
   void unknownShardIsAnsweredByOneShardOverNoSeriesWithAWarning() throws Exception {
     a.answer(
         "/api/v1/query",
