@@ -169,7 +169,7 @@ final class AstBuilder {
       return binary(binary);
     }
     if (context instanceof NumberContext number) {
-      if (number.literal.getType() == PromQLLexer.DURATION && options.prometheus2Functions()) {
+      if (number.literal.getType() == PromQLLexer.DURATION && prometheus2()) {
         // A duration as a number came with Prometheus 3.
         throw source.error(
             "unexpected duration " + GoQuote.quote(number.literal.getText()),
@@ -236,7 +236,7 @@ final class AstBuilder {
         context.quotedName != null
             ? context.quotedName
             : context.labelName.getType() == PromQLLexer.STRING ? context.labelName : null;
-    if (quoted != null && options.prometheus2Functions()) {
+    if (quoted != null && prometheus2()) {
       // Quoted names (UTF-8 names) came with Prometheus 3.0: 2.x expects an identifier there.
       throw source.error(
           "unexpected string "
@@ -358,7 +358,7 @@ final class AstBuilder {
     PromQLParser.AtModifierContext modifier = context.atModifier();
     if (modifier.literal != null
         && modifier.literal.getType() == PromQLLexer.DURATION
-        && options.prometheus2Functions()) {
+        && prometheus2()) {
       // 2.x's parser wants a number there, before it looks at what @ follows.
       throw source.error(
           "unexpected duration "
@@ -595,7 +595,7 @@ final class AstBuilder {
     for (GroupingLabelContext label : written) {
       if (label.STRING() != null) {
         Token token = label.STRING().getSymbol();
-        if (options.prometheus2Functions()) {
+        if (prometheus2()) {
           // Quoted names came with Prometheus 3.0.
           throw source.error(
               "unexpected string "
@@ -646,10 +646,10 @@ final class AstBuilder {
         function != null
             && function.experimental()
             && !options.experimentalFunctions()
-            && options.prometheus2Functions();
+            && prometheus2();
     if (function == null
         || unknownToPrometheus2
-        || (function.removedInPrometheus3() && !options.prometheus2Functions())) {
+        || (function.removedInPrometheus3() && !prometheus2())) {
       throw source.error(
           "unknown function with name " + GoQuote.quote(name),
           nameToken.getStartIndex(),
@@ -684,9 +684,7 @@ final class AstBuilder {
     }
     int expected = 1;
     if (op.hasParameter()) {
-      if (op.isExperimental()
-          && !options.experimentalFunctions()
-          && options.prometheus2Functions()) {
+      if (op.isExperimental() && !options.experimentalFunctions() && prometheus2()) {
         // Prometheus 2 has no such keyword: limitk( is a call of a function it does not know.
         Token keyword = context.aggregateOp().start;
         throw source.error(
@@ -756,7 +754,7 @@ final class AstBuilder {
         return Literals.durationNanos(token.getText()) / 1e9;
       }
       int underscore = token.getText().indexOf('_');
-      if (underscore >= 0 && options.prometheus2Functions()) {
+      if (underscore >= 0 && prometheus2()) {
         // Underscores between digits came with Prometheus 3: 2.x's lexer stops at one.
         throw source.error(
             "bad number or duration syntax: "
@@ -770,6 +768,14 @@ final class AstBuilder {
     }
   }
 
+  /**
+   * Whether the query is read as Prometheus 2.x reads it ({@link
+   * ParserOptions#prometheus2Functions()}): its functions, and none of 3.x's syntax.
+   */
+  private boolean prometheus2() {
+    return options.prometheus2Functions();
+  }
+
   // ---- durations ----
 
   /**
@@ -777,7 +783,7 @@ final class AstBuilder {
    * reads it as seconds, 2.x's lexer or parser refuses it, saying {@code reason}.
    */
   private void prometheus2Duration(DurationExprContext context, String reason) {
-    if (options.prometheus2Functions()
+    if (prometheus2()
         && context instanceof DurationLiteralContext literal
         && literal.literal.getType() == PromQLLexer.NUMBER) {
       throw source.error(
@@ -807,7 +813,7 @@ final class AstBuilder {
     Token sign;
     if (context instanceof OffsetLiteralContext literal) {
       sign = literal.sign;
-      if (literal.literal.getType() == PromQLLexer.NUMBER && options.prometheus2Functions()) {
+      if (literal.literal.getType() == PromQLLexer.NUMBER && prometheus2()) {
         throw source.error(
             "unexpected number "
                 + GoQuote.quote(literal.literal.getText())
@@ -816,7 +822,7 @@ final class AstBuilder {
             literal.literal.getStopIndex() + 1);
       }
       duration = literalDuration(literal.literal);
-      if (duration.isLiteral() && duration.seconds() == 0 && options.prometheus2Functions()) {
+      if (duration.isLiteral() && duration.seconds() == 0 && prometheus2()) {
         // 2.x reads every duration literal as it reads a range: zero is no duration (3.0 allows
         // offset 0s).
         throw source.error(

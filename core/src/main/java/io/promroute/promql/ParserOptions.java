@@ -16,8 +16,10 @@ package io.promroute.promql;
  *     smoothed}
  * @param binopFillModifiers {@code promql-binop-fill-modifiers}: {@code fill}, {@code fill_left},
  *     {@code fill_right}
- * @param prometheus2Functions functions that Prometheus 3 removed ({@code holt_winters}), for
- *     shards that still run 2.x
+ * @param prometheus2Functions Prometheus 2.x's PromQL, for shards that still run 2.x: the functions
+ *     3.0 removed ({@code holt_winters}) are accepted, and what 2.x does not have is refused in
+ *     2.x's words (experimental functions, {@code limitk}, quoted label names, numbers as durations
+ *     and durations as numbers, {@code _} in numbers, {@code offset 0s})
  * @param maxQueryLength the longest query accepted, in characters
  * @param maxNestingDepth the deepest nesting of expressions accepted
  */
@@ -55,7 +57,8 @@ public record ParserOptions(
    * @param durationExpressions whether duration expressions are accepted
    * @param extendedRangeSelectors whether {@code anchored} and {@code smoothed} are accepted
    * @param binopFillModifiers whether the {@code fill} modifiers are accepted
-   * @param prometheus2Functions whether functions that only Prometheus 2.x has are accepted
+   * @param prometheus2Functions whether the query is read as Prometheus 2.x reads it: its functions
+   *     accepted, the syntax it does not have refused
    * @param maxQueryLength the longest query accepted, in characters
    * @param maxNestingDepth the deepest nesting accepted
    * @throws IllegalArgumentException if a limit is not positive
