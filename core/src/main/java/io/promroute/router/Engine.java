@@ -31,6 +31,10 @@ public final class Engine {
   final String shardLabel;
   final Map<String, ShardTarget> targets;
   final UpstreamClient client;
+
+  /** The client below {@link #client} that chooses replicas, or {@code null} when none has any. */
+  private final ReplicaClient replicas;
+
   final String pathPrefix;
   final Duration upstreamTimeout;
   final boolean partialResponse;
@@ -89,6 +93,10 @@ public final class Engine {
    *     promql.dialect: auto}); an empty map when the dialect is pinned
    * @param maxMemoryBytes what all requests together may hold in memory to merge and evaluate
    *     answers ({@code limits.max_memory}), in bytes
+   * @param silenceProbe how long a request to a shard with one URL waits for response headers
+   *     before the shard's {@code /-/ready} is asked, with as long again to answer; a shard whose
+   *     probe gets no answer is silent, and its requests fail at once until a probe answers ({@code
+   *     upstream.silence_probe}); {@link Duration#ZERO} for never
    */
   public Engine(
       Router router,
@@ -106,11 +114,13 @@ public final class Engine {
       int maxSeries,
       boolean ownsClient,
       Supplier<Map<String, String>> shardVersions,
-      long maxMemoryBytes) {
+      long maxMemoryBytes,
+      Duration silenceProbe) {
     this.router = router;
     this.shardLabel = shardLabel;
     this.targets = Map.copyOf(targets);
-    this.client = client;
+    this.replicas = client instanceof ReplicaClient replicaClient ? replicaClient : null;
+    this.client = SilentShards.wrap(client, targets, silenceProbe);
     this.pathPrefix = pathPrefix;
     this.upstreamTimeout = upstreamTimeout;
     this.partialResponse = partialResponse;
@@ -391,7 +401,17 @@ public final class Engine {
    * @return empty when no shard has replicas
    */
   public List<ReplicaStatus> replicaStatus() {
-    return client instanceof ReplicaClient replicas ? replicas.status() : List.of();
+    return replicas != null ? replicas.status() : List.of();
+  }
+
+  /**
+   * The shards with one URL found silent now (see {@code upstream.silence_probe}): their requests
+   * fail at once until their {@code /-/ready} answers again.
+   *
+   * @return why each is silent, by shard key; empty when every shard answers
+   */
+  public Map<String, String> silentShards() {
+    return client instanceof SilentShards silent ? silent.silent() : Map.of();
   }
 
   /**
@@ -405,9 +425,13 @@ public final class Engine {
       executor.shutdownNow();
     }
     UpstreamClient sender = client;
-    if (client instanceof ReplicaClient replicas) {
-      replicas.close(); // its timer thread
-      sender = replicas.delegate();
+    if (sender instanceof SilentShards silent) {
+      silent.close(); // its probe timer
+      sender = silent.delegate();
+    }
+    if (sender instanceof ReplicaClient replicaClient) {
+      replicaClient.close(); // its timer thread
+      sender = replicaClient.delegate();
     }
     if (ownsClient && sender instanceof JdkUpstreamClient jdk) {
       jdk.close();

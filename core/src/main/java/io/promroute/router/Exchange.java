@@ -562,6 +562,9 @@ public final class Exchange {
     if (cause instanceof HttpConnectTimeoutException) {
       return ApiError.shardUnreachable(shard, "connect timed out");
     }
+    if (cause instanceof SilentShards.SilentShardException silent) {
+      return new ApiError(504, "timeout", silent.getMessage());
+    }
     if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return ApiError.shardTimeout(shard, engine.upstreamTimeout);
     }

@@ -91,7 +91,8 @@ public final class DeepRequests {
             1_000_000,
             false,
             Map::of,
-            64L << 20);
+            64L << 20,
+            java.time.Duration.ZERO);
     for (Map.Entry<String, Map.Entry<String, List<String>>> query : queries().entrySet()) {
       for (String endpoint : query.getValue().getValue()) {
         System.out.println(

@@ -103,7 +103,8 @@ class MemoryBudgetReleaseTest {
         maxSeries,
         false,
         Map::of,
-        maxMemoryBytes);
+        maxMemoryBytes,
+        java.time.Duration.ZERO);
   }
 
   private Engine engine(long maxMemoryBytes, Function<UpstreamRequest, UpstreamResponse> shards) {

@@ -141,6 +141,30 @@ final class RouterMetrics {
   }
 
   /**
+   * Exports which shards with one address are silent ({@code upstream.silence_probe}): 1 while
+   * their requests fail at once because their {@code /-/ready} got no answer, 0 otherwise; read at
+   * each scrape. Called once, by the router that owns these metrics.
+   *
+   * @param watched the shards with one address of the current configuration, by key
+   * @param silent the current engine's silent shards, by key
+   */
+  void watchSilentShards(Supplier<List<String>> watched, Supplier<Map<String, String>> silent) {
+    GaugeWithCallback.builder()
+        .name("promroute_shard_silent")
+        .help(
+            "1 while a shard with one address is silent: its /-/ready got no answer within upstream.silence_probe, and its requests fail at once until a probe answers; 0 otherwise; by shard")
+        .labelNames("shard")
+        .callback(
+            callback -> {
+              Map<String, String> now = silent.get();
+              for (String shard : watched.get()) {
+                callback.call(now.containsKey(shard) ? 1 : 0, shard);
+              }
+            })
+        .register(registry);
+  }
+
+  /**
    * Exports the Prometheus version each shard reported (promql.dialect: auto reads them), read at
    * each scrape, as an info gauge: the shard's key and its version, never its address. Called once,
    * by the router that owns these metrics.

@@ -86,6 +86,13 @@ final class RouterServer implements AutoCloseable {
     this.engine = new AtomicReference<>(factory.create(config, client));
     metrics.watchReplicas(() -> engine.get().replicaStatus());
     metrics.watchShardVersions(() -> engine.get().shardVersions());
+    metrics.watchSilentShards(
+        () ->
+            this.config.shards().entrySet().stream()
+                .filter(shard -> shard.getValue().baseUrls().size() == 1)
+                .map(Map.Entry::getKey)
+                .toList(),
+        () -> engine.get().silentShards());
     this.retirer =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {

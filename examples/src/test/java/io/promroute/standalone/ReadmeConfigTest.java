@@ -109,9 +109,11 @@ class ReadmeConfigTest {
     }
     java.util.Set<String> registered = new java.util.TreeSet<>();
     RouterMetrics metrics = new RouterMetrics(false);
-    // The router registers the replicas' and the shard versions' gauges when it starts.
+    // The router registers the replicas', the shard versions' and the silent shards' gauges when it
+    // starts.
     metrics.watchReplicas(List::of);
     metrics.watchShardVersions(java.util.Map::of);
+    metrics.watchSilentShards(List::of, java.util.Map::of);
     metrics
         .registry
         .scrape()

@@ -159,6 +159,7 @@ public final class PromRouteFilter implements Filter {
             .pathPrefix(config.pathPrefix())
             .upstreamTimeout(config.upstreamTimeout())
             .partialResponse(config.partialResponse())
+            .silenceProbe(config.silenceProbe())
             .exactCrossShardSums(config.exactCrossShardAggregation())
             .replicaPolicy(config.replicaPolicy())
             .forwardedHeaders(config.forwardedHeaders())
@@ -293,6 +294,9 @@ public final class PromRouteFilter implements Filter {
   /** The default {@link Builder#maxSeries}. */
   public static final int DEFAULT_MAX_SERIES = 1_000_000;
 
+  /** The default of {@link Builder#silenceProbe}: 5 seconds. */
+  public static final Duration DEFAULT_SILENCE_PROBE = Duration.ofSeconds(5);
+
   /** Builds a {@link PromRouteFilter}. Required: a rewriter and a target for each of its shards. */
   public static final class Builder {
     private static final Duration SHARD_VERSION_TIMEOUT = Duration.ofSeconds(5);
@@ -304,6 +308,7 @@ public final class PromRouteFilter implements Filter {
     private UpstreamClient client;
     private String pathPrefix = "";
     private Duration upstreamTimeout = Duration.ofMinutes(2);
+    private Duration silenceProbe = DEFAULT_SILENCE_PROBE;
     private boolean partialResponse = true;
     private ReplicaPolicy replicaPolicy = ReplicaPolicy.DEFAULT;
     private boolean exactCrossShardSums;
@@ -430,6 +435,30 @@ public final class PromRouteFilter implements Filter {
         throw new IllegalArgumentException("upstreamTimeout must be positive: " + timeout);
       }
       this.upstreamTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long a request to a shard with one URL waits for its response headers before the shard's
+     * {@code /-/ready} is asked, with as long again for the probe to answer (default 5 seconds). A
+     * shard whose probe gets no answer is silent: its waiting requests fail at once (504 {@code
+     * timeout}, or a warning in a fan-out with partial answers), and so do new ones, without being
+     * sent, until a probe, sent as often while it is silent, answers. So a stopped or unreachable
+     * shard delays the other shards' answers by about twice this, not by {@link #upstreamTimeout}.
+     * A slow query does not make a shard silent: Prometheus answers {@code /-/ready} at once
+     * however busy it is. Shards with replicas fail over instead ({@link #replicaPolicy}).
+     *
+     * @param probe the wait, or {@link Duration#ZERO} to never probe
+     * @return this builder
+     * @throws NullPointerException if {@code probe} is null
+     * @throws IllegalArgumentException if it is negative or longer than a day
+     */
+    public Builder silenceProbe(Duration probe) {
+      requireNonNull(probe, "probe is null");
+      if (probe.isNegative() || probe.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("silenceProbe must be 0 to 24h: " + probe);
+      }
+      this.silenceProbe = probe;
       return this;
     }
 
@@ -662,7 +691,8 @@ public final class PromRouteFilter implements Filter {
           maxSeries,
           client == null,
           versions == null ? java.util.Map::of : versions::versions,
-          maxMemoryBytes > 0 ? maxMemoryBytes : io.promroute.api.MemoryBudget.defaultBytes());
+          maxMemoryBytes > 0 ? maxMemoryBytes : io.promroute.api.MemoryBudget.defaultBytes(),
+          silenceProbe);
     }
 
     /**

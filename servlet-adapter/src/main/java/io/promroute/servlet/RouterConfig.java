@@ -39,6 +39,10 @@ import java.util.Set;
  * @param upstreamTimeout how long a shard may take
  * @param partialResponse answer with the other shards' data and a warning when one of several fails
  *     (default); else that shard's error
+ * @param silenceProbe {@code upstream.silence_probe}: how long a request to a shard waits for
+ *     response headers before the shard's {@code /-/ready} is asked (and how long that probe may
+ *     take); a shard whose probe gets no answer fails its requests at once until a probe answers;
+ *     zero for never
  * @param exactCrossShardAggregation {@code cross_shard.aggregation: exact}: cross-shard {@code
  *     sum}, {@code avg}, {@code stddev} and {@code stdvar} fetch every input series and aggregate
  *     them in the router in Prometheus's order (the same to the last bit, cost growing with the
@@ -68,6 +72,7 @@ public record RouterConfig(
     PromqlDialect promqlDialect,
     Duration upstreamTimeout,
     boolean partialResponse,
+    Duration silenceProbe,
     boolean exactCrossShardAggregation,
     ReplicaPolicy replicaPolicy,
     Set<String> forwardedHeaders,
@@ -94,6 +99,7 @@ public record RouterConfig(
    * @param promqlDialect whose PromQL is accepted where Prometheus versions differ
    * @param upstreamTimeout how long a shard may take
    * @param partialResponse whether a failing shard of several becomes a warning
+   * @param silenceProbe when a shard is probed, and how long the probe may take; zero for never
    * @param exactCrossShardAggregation whether cross-shard sums are computed from every input series
    * @param replicaPolicy how replicas are chosen and failed over
    * @param forwardedHeaders client headers forwarded to shards
@@ -119,6 +125,7 @@ public record RouterConfig(
     requireNonNull(parserOptions, "parserOptions is null");
     requireNonNull(promqlDialect, "promqlDialect is null");
     requireNonNull(upstreamTimeout, "upstreamTimeout is null");
+    requireNonNull(silenceProbe, "silenceProbe is null");
     requireNonNull(replicaPolicy, "replicaPolicy is null");
     forwardedHeaders = Set.copyOf(requireNonNull(forwardedHeaders, "forwardedHeaders is null"));
     requireNonNull(source, "source is null");

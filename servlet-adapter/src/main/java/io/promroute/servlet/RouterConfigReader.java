@@ -45,6 +45,8 @@ final class RouterConfigReader {
   static final String DEFAULT_SHARD_LABEL = "cluster"; // prome-route's default
   static final String DEFAULT_LISTEN_ADDRESS = ":9097"; // prome-route's documented port
   static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofMinutes(2);
+
+  static final Duration DEFAULT_SILENCE_PROBE = PromRouteFilter.DEFAULT_SILENCE_PROBE;
   static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 1 << 20;
 
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -303,11 +305,16 @@ final class RouterConfigReader {
 
     Section upstream =
         attempt(() -> top.section("upstream"), Section.empty(this, "upstream", top.line()));
-    upstream.allowOnly("timeout", "forward_headers", "partial_response", "replicas");
+    upstream.allowOnly(
+        "timeout", "forward_headers", "partial_response", "silence_probe", "replicas");
     Duration timeout =
         attempt(
             () -> upstream.duration("timeout", DEFAULT_UPSTREAM_TIMEOUT), DEFAULT_UPSTREAM_TIMEOUT);
     boolean partialResponse = attempt(() -> upstream.bool("partial_response", true), true);
+    Duration silenceProbe =
+        attempt(
+            () -> upstream.duration("silence_probe", DEFAULT_SILENCE_PROBE, true),
+            DEFAULT_SILENCE_PROBE);
     Section replicas =
         attempt(
             () -> upstream.section("replicas"),
@@ -360,6 +367,7 @@ final class RouterConfigReader {
         dialect,
         timeout,
         partialResponse,
+        silenceProbe,
         exactAggregation,
         replicaPolicy,
         forwardHeaders,
@@ -990,11 +998,25 @@ final class RouterConfigReader {
     }
 
     Duration duration(String key, Duration fallback) {
+      return duration(key, fallback, false);
+    }
+
+    /** {@code zeroIsOff}: {@code 0s} is accepted, and means the feature is off. */
+    Duration duration(String key, Duration fallback, boolean zeroIsOff) {
       Scalar scalar = scalarNode(key);
       if (scalar == null) {
         return fallback;
       }
       Duration duration = parseDuration(scalar.text());
+      if (zeroIsOff && (duration == null || duration.compareTo(Duration.ofDays(1)) > 0)) {
+        throw reader.error(
+            scalar,
+            key(key),
+            "\"" + scalar.text() + "\" is not a duration up to 24h (e.g. 5s, 500ms; 0s for never)");
+      }
+      if (duration != null && duration.isZero() && zeroIsOff) {
+        return duration;
+      }
       if (duration == null || duration.isZero()) {
         throw reader.error(
             scalar,

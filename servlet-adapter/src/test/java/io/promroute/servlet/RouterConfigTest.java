@@ -72,6 +72,7 @@ class RouterConfigTest {
     assertThat(config.promqlDialect()).isEqualTo(io.promroute.router.PromqlDialect.AUTO);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(config.partialResponse()).isTrue();
+    assertThat(config.silenceProbe()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.exactCrossShardAggregation()).isFalse();
     assertThat(config.replicaPolicy()).isEqualTo(ReplicaPolicy.DEFAULT);
     assertThat(config.forwardedHeaders()).isEmpty();
@@ -189,6 +190,7 @@ class RouterConfigTest {
           timeout: 1m30s
           forward_headers: [X-Grafana-User, X-Dashboard-Uid]
           partial_response: false
+          silence_probe: 1500ms
         limits:
           max_query_length: 4096
           max_request_body_bytes: 65536
@@ -250,6 +252,12 @@ class RouterConfigTest {
         .isEqualTo(io.promroute.router.PromqlDialect.PROMETHEUS_3);
     assertThat(config.upstreamTimeout()).isEqualTo(Duration.ofSeconds(90));
     assertThat(config.partialResponse()).isFalse();
+    assertThat(config.silenceProbe()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(
+            RouterConfig.parse("prome_servers: {a: 'h:1'}\nupstream:\n  silence_probe: 0s", "t")
+                .silenceProbe())
+        .as("0s: never probe")
+        .isZero();
     assertThat(config.exactCrossShardAggregation()).isTrue();
     assertThat(config.forwardedHeaders()).isEqualTo(Set.of("x-grafana-user", "x-dashboard-uid"));
     assertThat(config.maxRequestBodyBytes()).isEqualTo(65536);
@@ -440,6 +448,9 @@ class RouterConfigTest {
         arguments(
             "prome_servers: {a: 'h:1'}\nupstream:\n  timeout: 0s",
             "t:3: upstream.timeout: \"0s\" is not a positive duration (e.g. 30s, 2m, 1h30m, 500ms)"),
+        arguments(
+            "prome_servers: {a: 'h:1'}\nupstream:\n  silence_probe: soon",
+            "t:3: upstream.silence_probe: \"soon\" is not a duration up to 24h (e.g. 5s, 500ms; 0s for never)"),
         arguments(
             "prome_servers: {a: 'h:1'}\nupstream:\n  forward_headers: X-User",
             "t:3: upstream.forward_headers: expected a list, found a value"),

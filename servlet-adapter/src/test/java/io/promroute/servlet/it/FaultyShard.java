@@ -45,6 +45,11 @@ public final class FaultyShard implements AutoCloseable {
     REFUSE,
     /** Reads the request and never answers. */
     HANG_BEFORE_HEADERS,
+    /**
+     * Never answers an API request, as {@link #HANG_BEFORE_HEADERS}, but answers {@code /-/ready}:
+     * a live server whose queries are slow.
+     */
+    HANG_QUERIES,
     /** Sends headers with a Content-Length and half the body, then waits. */
     HANG_MID_BODY,
     /** Sends a chunked body's first half, then waits. */
@@ -118,6 +123,7 @@ public final class FaultyShard implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger apiRequests = new AtomicInteger();
   private final AtomicInteger closedByPeer = new AtomicInteger();
 
   /**
@@ -172,6 +178,11 @@ public final class FaultyShard implements AutoCloseable {
   /** Requests read so far. */
   public int requests() {
     return requests.get();
+  }
+
+  /** Requests read so far for the Prometheus API ({@code /api/...}), not counting probes. */
+  public int apiRequests() {
+    return apiRequests.get();
   }
 
   /**
@@ -246,7 +257,13 @@ public final class FaultyShard implements AutoCloseable {
           return; // the router closed an idle connection
         }
         requests.incrementAndGet();
+        if (request.path().startsWith("/api/")) {
+          apiRequests.incrementAndGet();
+        }
         Fault current = request.path().equals(REDIRECTED) ? Fault.NONE : fault;
+        if (current == Fault.HANG_QUERIES) {
+          current = request.path().startsWith("/api/") ? Fault.HANG_BEFORE_HEADERS : Fault.NONE;
+        }
         if (current == Fault.CLOSE_REUSED && served > 0 || current == Fault.REFUSE) {
           return; // REFUSE: a connection accepted just before the port closed gets nothing either
         }
@@ -268,7 +285,7 @@ public final class FaultyShard implements AutoCloseable {
       throws IOException {
     byte[] healthy = healthyBody(request);
     switch (fault) {
-      case NONE, CLOSE_REUSED, REFUSE -> { // (REFUSE never gets here)
+      case NONE, CLOSE_REUSED, REFUSE, HANG_QUERIES -> { // (REFUSE, HANG_QUERIES never get here)
         writeResponse(out, 200, "application/json", healthy, Map.of());
         return true;
       }

@@ -1,0 +1,268 @@
+package io.promroute.router;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An {@link UpstreamClient} in front of another that finds out, in seconds rather than at a
+ * request's deadline, that a shard with one URL has stopped answering altogether (a stopped
+ * process, a host gone from the network): the requests that wait for it then fail at once, so that
+ * a fan-out answers the other shards' data (with a warning) instead of waiting for the deadline
+ * with them.
+ *
+ * <p>A request that has no response headers after the probe time has the shard's {@code /-/ready}
+ * asked, with the probe time as its timeout. A slow query says nothing of the server: Prometheus
+ * answers {@code /-/ready} at once however busy its queries are. Only when the probe gets no answer
+ * either is the shard <em>silent</em>: every request that waits for its headers fails with {@link
+ * SilentShardException}, and so does every new one without being sent, until a probe (sent every
+ * probe time while it is silent) gets an answer. A refused connection, a 503 while it starts and
+ * any other answer fail or answer fast on their own, so they never make a shard silent. Shards with
+ * replicas are {@link ReplicaClient}'s, which asks the next replica instead; their requests, and
+ * requests it does not recognize, go to the client below unchanged.
+ */
+final class SilentShards implements UpstreamClient, AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(SilentShards.class.getName());
+
+  private final UpstreamClient delegate;
+  private final Duration probeTime;
+  private final Map<String, Shard> shards;
+  private final ScheduledThreadPoolExecutor timer;
+
+  /**
+   * {@code delegate} itself when {@code probeTime} is zero or every shard has replicas, else a
+   * client that watches the shards with one URL.
+   */
+  static UpstreamClient wrap(
+      UpstreamClient delegate, Map<String, ShardTarget> targets, Duration probeTime) {
+    return probeTime.isZero()
+            || targets.values().stream().allMatch(target -> target.baseUrls().size() > 1)
+        ? delegate
+        : new SilentShards(delegate, targets, probeTime);
+  }
+
+  private SilentShards(
+      UpstreamClient delegate, Map<String, ShardTarget> targets, Duration probeTime) {
+    this.delegate = requireNonNull(delegate, "delegate is null");
+    this.probeTime = probeTime;
+    Map<String, Shard> single = new LinkedHashMap<>();
+    targets.forEach(
+        (key, target) -> {
+          if (target.baseUrls().size() == 1) {
+            single.put(key, new Shard(key, target));
+          }
+        });
+    this.shards = Map.copyOf(single);
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "promroute-silent-shards");
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.setRemoveOnCancelPolicy(true); // most probe timers are cancelled: do not keep them
+  }
+
+  /** The client below, for its owner to stop. */
+  UpstreamClient delegate() {
+    return delegate;
+  }
+
+  @Override
+  public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
+    Shard shard = shards.get(request.shard());
+    if (shard == null || !shard.target.baseUrls().equals(request.target().baseUrls())) {
+      return delegate.send(request);
+    }
+    String silence = shard.silence;
+    if (silence != null) {
+      return CompletableFuture.failedFuture(new SilentShardException(shard.key, silence));
+    }
+    CompletableFuture<UpstreamResponse> sent;
+    try {
+      sent = delegate.send(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (sent.isDone()) {
+      return sent;
+    }
+    Waiting waiting = new Waiting(sent);
+    shard.waiting.add(waiting);
+    java.util.concurrent.Future<?> check;
+    try {
+      check = timer.schedule(shard::probe, probeTime.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      check = CompletableFuture.completedFuture(null); // the client is closed: nothing to watch
+    }
+    java.util.concurrent.Future<?> probeTimer = check;
+    sent.whenComplete(
+        (response, failure) -> {
+          probeTimer.cancel(false);
+          shard.waiting.remove(waiting);
+          if (failure != null) {
+            waiting.completeExceptionally(failure);
+          } else if (!waiting.complete(response)) {
+            response.close(); // the caller has given up on it
+          }
+        });
+    return waiting;
+  }
+
+  /**
+   * The shards found silent now, with why.
+   *
+   * @return by shard key; empty when every shard answers
+   */
+  Map<String, String> silent() {
+    Map<String, String> silent = new LinkedHashMap<>();
+    shards.forEach(
+        (key, shard) -> {
+          String silence = shard.silence;
+          if (silence != null) {
+            silent.put(key, silence);
+          }
+        });
+    return silent;
+  }
+
+  /** Stops the probes. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+
+  /** A request waiting for a watched shard's headers; cancelling it cancels the request below. */
+  private static final class Waiting extends CompletableFuture<UpstreamResponse> {
+    private final CompletableFuture<UpstreamResponse> sent;
+
+    Waiting(CompletableFuture<UpstreamResponse> sent) {
+      this.sent = sent;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      sent.cancel(mayInterruptIfRunning);
+      return cancelled;
+    }
+
+    /** The shard is silent: the caller hears it now, and the request below is abandoned. */
+    void silenced(SilentShardException silence) {
+      completeExceptionally(silence);
+      sent.cancel(true);
+    }
+  }
+
+  /** One shard with one URL: whether it is silent, and the requests that wait for it. */
+  private final class Shard {
+    final String key;
+    final ShardTarget target;
+    final URI ready;
+    final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean probing = new AtomicBoolean();
+
+    /** Why the shard is silent, or {@code null} while it answers. */
+    volatile String silence;
+
+    Shard(String key, ShardTarget target) {
+      this.key = key;
+      this.target = target;
+      String base = target.baseUrls().get(0).toString();
+      this.ready = URI.create((base.endsWith("/") ? base : base + "/") + "-/ready");
+    }
+
+    /** Asks {@code /-/ready}, unless a probe is out already. */
+    void probe() {
+      if (!probing.compareAndSet(false, true)) {
+        return;
+      }
+      UpstreamRequest request =
+          new UpstreamRequest(
+              key,
+              target,
+              "GET",
+              ready,
+              Headers.forTarget(Map.of(), target, false),
+              new byte[0],
+              probeTime);
+      CompletableFuture<UpstreamResponse> sent;
+      try {
+        sent = delegate.send(request);
+      } catch (RuntimeException e) {
+        sent = CompletableFuture.failedFuture(e);
+      }
+      sent.whenComplete(
+          (response, failure) -> {
+            if (response != null) {
+              response.close();
+            }
+            probing.set(false);
+            if (isTimeout(failure)) {
+              silenced();
+            } else {
+              answered();
+            }
+          });
+    }
+
+    private void silenced() {
+      String why =
+          "its /-/ready got no answer within "
+              + io.promroute.compat.GoFormat.formatDuration(probeTime.toMillis());
+      if (silence == null) {
+        LOG.log(System.Logger.Level.WARNING, "shard \"" + key + "\" is silent: " + why);
+      }
+      silence = why;
+      SilentShardException exception = new SilentShardException(key, why);
+      for (Waiting request : waiting) {
+        request.silenced(exception);
+      }
+      try {
+        timer.schedule(this::probe, probeTime.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // the client is closed: nothing to watch any more
+      }
+    }
+
+    private void answered() {
+      if (silence != null) {
+        LOG.log(System.Logger.Level.INFO, "shard \"" + key + "\" answers again");
+        silence = null;
+      }
+    }
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof HttpTimeoutException || cause instanceof TimeoutException;
+  }
+
+  /**
+   * Why a request to a silent shard failed without waiting for its deadline: a timeout (the
+   * router's {@code 504 timeout}), with its own message.
+   */
+  static final class SilentShardException extends HttpTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    SilentShardException(String shard, String why) {
+      super("shard \"" + shard + "\" is not answering: " + why);
+    }
+  }
+}
