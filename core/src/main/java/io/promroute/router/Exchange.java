@@ -563,7 +563,7 @@ public final class Exchange {
       return ApiError.shardUnreachable(shard, "connect timed out");
     }
     if (cause instanceof SilentShards.SilentShardException silent) {
-      return new ApiError(504, "timeout", silent.getMessage());
+      return silent.error();
     }
     if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return ApiError.shardTimeout(shard, engine.upstreamTimeout);

@@ -256,9 +256,13 @@ final class ShardAnswers {
   }
 
   /**
-   * The error for a failed read of a shard's answer: a timeout (the deadline) or a lost connection.
+   * The error for a failed read of a shard's answer: a timeout (the deadline, or its shard found
+   * silent) or a lost connection.
    */
   static ApiError readFailure(String shard, IOException failure, java.time.Duration timeout) {
+    if (failure.getCause() instanceof SilentShards.SilentShardException silent) {
+      return silent.error();
+    }
     return failure.getCause() instanceof java.net.http.HttpTimeoutException
         ? ApiError.shardTimeout(shard, timeout)
         : ApiError.shardUnreachable(shard, "connection lost while reading its answer");

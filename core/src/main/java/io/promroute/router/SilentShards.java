@@ -2,10 +2,13 @@ package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,10 +30,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answers {@code /-/ready} at once however busy its queries are. Only when the probe gets no answer
  * either is the shard <em>silent</em>: every request that waits for its headers fails with {@link
  * SilentShardException}, and so does every new one without being sent, until a probe (sent every
- * probe time while it is silent) gets an answer. A refused connection, a 503 while it starts and
- * any other answer fail or answer fast on their own, so they never make a shard silent. Shards with
- * replicas are {@link ReplicaClient}'s, which asks the next replica instead; their requests, and
- * requests it does not recognize, go to the client below unchanged.
+ * probe time while it is silent) gets an answer. An answer whose body streams and gets no byte for
+ * the probe time has the shard probed the same way, and a silent shard's streaming answers fail
+ * their reads at once. A refused connection, a 503 while it starts and any other answer fail or
+ * answer fast on their own, so they never make a shard silent. Shards with replicas are {@link
+ * ReplicaClient}'s, which asks the next replica instead; their requests, and requests it does not
+ * recognize, go to the client below unchanged.
  */
 final class SilentShards implements UpstreamClient, AutoCloseable {
 
@@ -115,8 +120,15 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
           shard.waiting.remove(waiting);
           if (failure != null) {
             waiting.completeExceptionally(failure);
-          } else if (!waiting.complete(response)) {
-            response.close(); // the caller has given up on it
+            return;
+          }
+          // A body already in memory cannot stall; one that streams is watched until it ends.
+          UpstreamResponse delivered =
+              response.body() instanceof java.io.ByteArrayInputStream
+                  ? response
+                  : shard.watch(response);
+          if (!waiting.complete(delivered)) {
+            delivered.close(); // the caller has given up on it
           }
         });
     return waiting;
@@ -173,6 +185,7 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
     final ShardTarget target;
     final URI ready;
     final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
+    final Set<Streaming> streaming = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
 
     /** Why the shard is silent, or {@code null} while it answers. */
@@ -183,6 +196,36 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
       this.target = target;
       String base = target.baseUrls().get(0).toString();
       this.ready = URI.create((base.endsWith("/") ? base : base + "/") + "-/ready");
+    }
+
+    /**
+     * {@code response}, whose body streams, watched: a body that gets no byte for the probe time
+     * has the shard probed, and a shard found silent fails its reads at once.
+     */
+    UpstreamResponse watch(UpstreamResponse response) {
+      Streaming answer = new Streaming(response, probeTime.toNanos());
+      streaming.add(answer);
+      answer.onClose(() -> streaming.remove(answer));
+      try {
+        var check =
+            timer.scheduleWithFixedDelay(
+                () -> {
+                  if (answer.stalled(System.nanoTime())) {
+                    probe();
+                  }
+                },
+                probeTime.toNanos(),
+                probeTime.toNanos(),
+                TimeUnit.NANOSECONDS);
+        answer.onClose(() -> check.cancel(false));
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // the client is closed: nothing to watch any more
+      }
+      String why = silence;
+      if (why != null) { // found silent while the headers were on their way
+        answer.silenced(new SilentShardException(key, why));
+      }
+      return answer;
     }
 
     /** Asks {@code /-/ready}, unless a probe is out already. */
@@ -231,6 +274,9 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
       for (Waiting request : waiting) {
         request.silenced(exception);
       }
+      for (Streaming answer : streaming) {
+        answer.silenced(exception);
+      }
       try {
         timer.schedule(this::probe, probeTime.toNanos(), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -242,6 +288,110 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
       if (silence != null) {
         LOG.log(System.Logger.Level.INFO, "shard \"" + key + "\" answers again");
         silence = null;
+      }
+    }
+  }
+
+  /**
+   * A watched answer whose body streams: it knows when a byte last came, and fails its reads with
+   * {@link SilentShardException} once its shard is found silent.
+   */
+  private static final class Streaming implements UpstreamResponse {
+    private final UpstreamResponse response;
+    private final long stallNanos;
+    private final InputStream body;
+    private final List<Runnable> onClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long lastProgress = System.nanoTime();
+    private volatile boolean ended;
+    private volatile SilentShardException silence;
+
+    Streaming(UpstreamResponse response, long stallNanos) {
+      this.response = response;
+      this.stallNanos = stallNanos;
+      this.body = new Progress(response.body());
+    }
+
+    void onClose(Runnable action) {
+      onClose.add(action);
+      if (closed.get()) {
+        action.run();
+      }
+    }
+
+    /** Whether the body is not read to its end and no byte came for the stall time. */
+    boolean stalled(long now) {
+      return !ended && !closed.get() && now - lastProgress >= stallNanos;
+    }
+
+    void silenced(SilentShardException exception) {
+      silence = exception;
+      response.close(); // the reads fail at once
+    }
+
+    @Override
+    public int status() {
+      return response.status();
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+      return response.headers();
+    }
+
+    @Override
+    public InputStream body() {
+      return body;
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        onClose.forEach(Runnable::run);
+        response.close();
+      }
+    }
+
+    private final class Progress extends java.io.FilterInputStream {
+      Progress(InputStream in) {
+        super(in);
+      }
+
+      @Override
+      public int read() throws IOException {
+        try {
+          return progressed(super.read());
+        } catch (IOException e) {
+          throw failure(e);
+        }
+      }
+
+      @Override
+      public int read(byte[] buffer, int offset, int length) throws IOException {
+        try {
+          return progressed(super.read(buffer, offset, length));
+        } catch (IOException e) {
+          throw failure(e);
+        }
+      }
+
+      private int progressed(int read) {
+        if (read < 0) {
+          ended = true;
+        } else {
+          lastProgress = System.nanoTime();
+        }
+        return read;
+      }
+
+      private IOException failure(IOException e) {
+        SilentShardException silent = silence;
+        if (silent == null) {
+          return e;
+        }
+        SilentShardException failure = new SilentShardException(silent.getMessage());
+        failure.initCause(e);
+        return failure;
       }
     }
   }
@@ -262,7 +412,16 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
     private static final long serialVersionUID = 1L;
 
     SilentShardException(String shard, String why) {
-      super("shard \"" + shard + "\" is not answering: " + why);
+      this("shard \"" + shard + "\" is not answering: " + why);
+    }
+
+    private SilentShardException(String message) {
+      super(message);
+    }
+
+    /** The router's answer for it: 504 {@code timeout}, with this message. */
+    io.promroute.api.ApiError error() {
+      return new io.promroute.api.ApiError(504, "timeout", getMessage());
     }
   }
 }

@@ -50,6 +50,12 @@ public final class FaultyShard implements AutoCloseable {
      * a live server whose queries are slow.
      */
     HANG_QUERIES,
+    /**
+     * Sends an API answer's headers and the first half of its chunked body, then nothing more;
+     * every other request ({@code /-/ready}) hangs before its headers: a process that froze
+     * mid-answer.
+     */
+    FREEZE_MID_BODY,
     /** Sends headers with a Content-Length and half the body, then waits. */
     HANG_MID_BODY,
     /** Sends a chunked body's first half, then waits. */
@@ -263,6 +269,11 @@ public final class FaultyShard implements AutoCloseable {
         Fault current = request.path().equals(REDIRECTED) ? Fault.NONE : fault;
         if (current == Fault.HANG_QUERIES) {
           current = request.path().startsWith("/api/") ? Fault.HANG_BEFORE_HEADERS : Fault.NONE;
+        } else if (current == Fault.FREEZE_MID_BODY) {
+          current =
+              request.path().startsWith("/api/")
+                  ? Fault.HANG_MID_CHUNKED
+                  : Fault.HANG_BEFORE_HEADERS;
         }
         if (current == Fault.CLOSE_REUSED && served > 0 || current == Fault.REFUSE) {
           return; // REFUSE: a connection accepted just before the port closed gets nothing either
@@ -285,7 +296,8 @@ public final class FaultyShard implements AutoCloseable {
       throws IOException {
     byte[] healthy = healthyBody(request);
     switch (fault) {
-      case NONE, CLOSE_REUSED, REFUSE, HANG_QUERIES -> { // (REFUSE, HANG_QUERIES never get here)
+      // (REFUSE, HANG_QUERIES and FREEZE_MID_BODY never get here)
+      case NONE, CLOSE_REUSED, REFUSE, HANG_QUERIES, FREEZE_MID_BODY -> {
         writeResponse(out, 200, "application/json", healthy, Map.of());
         return true;
       }

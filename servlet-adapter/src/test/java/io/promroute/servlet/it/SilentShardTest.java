@@ -95,6 +95,19 @@ class SilentShardTest {
   }
 
   @Test
+  void aShardThatFreezesMidAnswerIsLeftOutSoon() throws Exception {
+    startRouter(DEADLINE, builder -> {});
+    sick.fault(Fault.FREEZE_MID_BODY);
+
+    Answer answer = timed(FAN_OUT, FOUND_OUT);
+
+    assertThat(answer.status()).as(answer.summary()).isEqualTo(200);
+    assertThat(answer.data().toString()).contains("a-1").doesNotContain("b-1");
+    assertThat(answer.json().path("warnings").toString())
+        .contains("shard \\\"b\\\" is not answering: its /-/ready got no answer within 300ms");
+  }
+
+  @Test
   void aSilentShardIsNotAskedAgainUntilItsProbeAnswers() throws Exception {
     startRouter(DEADLINE, builder -> {});
     sick.fault(Fault.HANG_BEFORE_HEADERS);
