@@ -18,6 +18,7 @@ import io.promroute.promql.ast.UnaryExpr;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorMatching;
 import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.EmptySideGuard;
 import io.promroute.shard.SelectorShards;
 import io.promroute.shard.ShardRoutingException;
 import java.util.ArrayList;
@@ -61,6 +62,9 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   private final List<String> shards;
   private final SelectorShards selectorShards;
   private final Map<String, PlanNode.Fetch> fetches = new LinkedHashMap<>();
+  private final boolean routerMatching;
+  // Whether a shard query got an EmptySideGuard.
+  private boolean guarded;
   // The subquery grid the shard queries being planned are evaluated on; null: the request's times.
   private PlanNode.Grid grid;
 
@@ -90,6 +94,23 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       boolean exactFloatOrder,
       List<String> shards,
       SelectorShards selectorShards) {
+    this(shardLabel, addShardLabel, exactFloatOrder, shards, selectorShards, false);
+  }
+
+  /**
+   * @param routerMatching {@code true}: every arithmetic or comparison between vectors whose
+   *     selectors read several shards is matched by the router (the plan after a guarded shard
+   *     query failed with a one-side duplicate, see {@link EmptySideGuard}); {@code false}: the
+   *     shards match where that is exact, their queries guarded
+   */
+  Planning(
+      String shardLabel,
+      boolean addShardLabel,
+      boolean exactFloatOrder,
+      List<String> shards,
+      SelectorShards selectorShards,
+      boolean routerMatching) {
+    this.routerMatching = routerMatching;
     this.shardLabel = shardLabel;
     this.addShardLabel = addShardLabel;
     this.exactFloatOrder = exactFloatOrder;
@@ -105,6 +126,23 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     return List.copyOf(fetches.values());
   }
 
+  /** Whether a shard query of the plan is guarded ({@link EmptySideGuard}). */
+  boolean guarded() {
+    return guarded;
+  }
+
+  /** {@code expr} guarded ({@link EmptySideGuard}) when several shards evaluate it. */
+  private Expr guard(Expr expr) {
+    if (shards.size() < 2) {
+      return expr;
+    }
+    Expr guarded = EmptySideGuard.apply(expr, shardLabel);
+    if (guarded != expr) {
+      this.guarded = true;
+    }
+    return guarded;
+  }
+
   private PlanNode materialize(Planned planned) {
     return switch (planned.kind()) {
       case LOCAL -> fetch(planned.expr(), addShardLabel);
@@ -112,7 +150,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     };
   }
 
-  private PlanNode.Fetch fetch(Expr expr, boolean addsLabel) {
+  private PlanNode.Fetch fetch(Expr unguarded, boolean addsLabel) {
+    Expr expr = guard(unguarded);
     String query = PromQL.print(expr);
     String key = (addsLabel ? "+" : "-") + query;
     String gridKey = grid == null ? "" : grid.toString();
@@ -132,7 +171,8 @@ final class Planning implements ExprVisitor<Planning.Planned> {
   /**
    * The raw samples of a local range argument, for the steps the enclosing plan is evaluated at.
    */
-  private PlanNode.Fetch fetchRaw(Expr expr, RawSamples raw) {
+  private PlanNode.Fetch fetchRaw(Expr unguarded, RawSamples raw) {
+    Expr expr = guard(unguarded);
     String query = PromQL.print(expr);
     String gridKey = grid == null ? "" : grid.toString();
     return fetches.computeIfAbsent(
@@ -415,7 +455,10 @@ final class Planning implements ExprVisitor<Planning.Planned> {
       // which Prometheus does over every series of both sides once neither is empty: per shard
       // that is the same only where both sides read the same shards (else a shard where one side
       // reads nothing would skip the check); otherwise the router matches them.
-      if (node.op().isSetOperator() || (keepsShardLabel && sameShards(node.lhs(), node.rhs()))) {
+      if (node.op().isSetOperator()
+          || (keepsShardLabel
+              && sameShards(node.lhs(), node.rhs())
+              && !(routerMatching && readsSeveralShards(node)))) {
         return local(node);
       }
     }
@@ -440,6 +483,11 @@ final class Planning implements ExprVisitor<Planning.Planned> {
                       groupsByShardLabel)));
     }
     return new Planned(Kind.GLOBAL, node, () -> router(node, lhs, rhs));
+  }
+
+  /** Whether the selectors of {@code expr} read more than one shard. */
+  private boolean readsSeveralShards(Expr expr) {
+    return (selectorShards == null ? shards.size() : selectorShards.shardsOf(expr).size()) > 1;
   }
 
   /** Whether the selectors of both expressions read the same shards. */

@@ -39,10 +39,24 @@ public final class QueryPlan {
   private final PlanNode root;
   private final List<PlanNode.Fetch> fetches;
 
-  QueryPlan(ShardedQuery query, PlanNode root, List<PlanNode.Fetch> fetches) {
+  private final boolean guarded;
+
+  QueryPlan(ShardedQuery query, PlanNode root, List<PlanNode.Fetch> fetches, boolean guarded) {
     this.query = query;
     this.root = root;
     this.fetches = List.copyOf(fetches);
+    this.guarded = guarded;
+  }
+
+  /**
+   * Whether a shard query is guarded ({@link io.promroute.shard.EmptySideGuard}): a one-side
+   * duplicate error from a shard then calls for the plan that matches in the router ({@link
+   * QueryPlanner#plan(ShardedQuery, boolean, boolean, boolean)}), not for answering it.
+   *
+   * @return {@code true} when some shard query got a guard
+   */
+  public boolean guarded() {
+    return guarded;
   }
 
   /** The shards to ask, in order: the answers of {@link #evaluateInstant} are in this order. */

@@ -69,6 +69,31 @@ public final class QueryPlanner {
    */
   public static QueryPlan plan(
       ShardedQuery query, boolean shardsStripShardLabel, boolean exactFloatOrder) {
+    return plan(query, shardsStripShardLabel, exactFloatOrder, false);
+  }
+
+  /**
+   * Plans a routed query, optionally with every operation between vectors of several shards matched
+   * by the router: the plan to use when a guarded shard query of the usual plan ({@link
+   * QueryPlan#guarded()}) failed with a one-side duplicate ({@link
+   * io.promroute.shard.EmptySideGuard}), which one Prometheus holding every shard's series raises
+   * only at steps where the other side is not empty on every shard.
+   *
+   * @param query a query routed to at least one shard
+   * @param shardsStripShardLabel {@code true} when the shards' series lack the shard label
+   * @param exactFloatOrder {@code true}: bit-exact {@code sum} and {@code avg}
+   * @param routerMatching {@code true}: the router matches every arithmetic or comparison between
+   *     vectors whose selectors read several shards
+   * @return the plan
+   * @throws io.promroute.shard.ShardRoutingException when a part of the query cannot be answered
+   *     exactly yet
+   * @throws IllegalArgumentException if the query selects no shard
+   */
+  public static QueryPlan plan(
+      ShardedQuery query,
+      boolean shardsStripShardLabel,
+      boolean exactFloatOrder,
+      boolean routerMatching) {
     requireNonNull(query, "query is null");
     if (query.shards().isEmpty()) {
       throw new IllegalArgumentException("the query selects no shard: nothing to plan");
@@ -82,14 +107,15 @@ public final class QueryPlanner {
                   shardsStripShardLabel,
                   exactFloatOrder,
                   query.shards(),
-                  query.selectorShards());
+                  query.selectorShards(),
+                  routerMatching);
           PlanNode root = planning.plan(query.expr());
           // Sent whole, the shards (Prometheus themselves) raise the error.
           if (!(root instanceof PlanNode.Fetch)
               && isParenthesisedStepInvariantRange(query.expr())) {
             root = new PlanNode.OnePointPerSeries(root);
           }
-          return new QueryPlan(query, root, planning.fetches());
+          return new QueryPlan(query, root, planning.fetches(), planning.guarded());
         },
         () -> new PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
   }

@@ -127,7 +127,7 @@ final class CrossShardAnswer {
           if (error.status() / 100 == 4) {
             // The shard's own 4xx: an error of the query, which the global view gives too; not a
             // sick shard.
-            Engine.writeError(response, error);
+            Exchange.answerShardError(plan, response, error);
             return;
           }
           failure = failure == null ? error : failure;

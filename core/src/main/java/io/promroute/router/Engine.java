@@ -217,13 +217,30 @@ public final class Engine {
    * A routed request.
    *
    * @param partial whether a failing shard of several becomes a warning instead of the answer
+   * @param params the request's parameters as routed, for routing it again ({@link
+   *     #routeWithRouterMatching})
    */
-  record Routed(Route route, boolean partial) {}
+  record Routed(Route route, boolean partial, Params params) {}
 
   /**
    * Thanos's parameter that overrides {@link #partialResponse} per request; never sent to shards.
    */
   static final String PARTIAL_RESPONSE = "partial_response";
+
+  /**
+   * The query of a guarded route planned again with the router matching the operations between
+   * vectors of several shards ({@link Router#routeWithRouterMatching}), on a large stack if need
+   * be.
+   *
+   * @throws RuntimeException when it cannot be planned so
+   */
+  Route routeWithRouterMatching(Endpoint endpoint, Params params) {
+    return io.promroute.internal.DeepStack.call(
+        () -> router.routeWithRouterMatching(endpoint, params),
+        () ->
+            new ApiException(
+                ApiError.badData("invalid parameter \"query\": query is nested too deeply")));
+  }
 
   /** Routes {@code request}; the route, or {@code null} when an error was answered. */
   Routed route(ApiRequest request, AsyncResponse response) throws IOException {
@@ -251,7 +268,7 @@ public final class Engine {
               () ->
                   new ApiException(
                       ApiError.badData("invalid parameter \"query\": query is nested too deeply")));
-      return new Routed(route, partial);
+      return new Routed(route, partial, routedParams);
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;

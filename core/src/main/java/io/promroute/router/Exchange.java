@@ -41,6 +41,8 @@ public final class Exchange {
   private final Engine engine;
   // Written in start() before any future exists; read by the client threads after theirs completed.
   private volatile Route plan;
+  // The request's parameters as routed, for routing it again (see reroute).
+  private volatile Params params;
   // Whether a failing shard of several becomes a warning (the request's partial_response, else the
   // engine's).
   private volatile boolean partial;
@@ -96,6 +98,7 @@ public final class Exchange {
     try {
       Engine.Routed routed = engine.route(request, response);
       plan = routed == null ? null : routed.route();
+      params = routed == null ? null : routed.params();
       partial = routed != null && routed.partial();
       if (plan != null && plan.local() != null) {
         response.setStatus(200);
@@ -116,6 +119,14 @@ public final class Exchange {
       }
       return;
     }
+    sendCalls(false);
+  }
+
+  /**
+   * Sends the plan's calls; {@code claimed}: the exchange is claimed already (a route sent again),
+   * so its answer is written by {@link #answerClaimed} on the executor.
+   */
+  private void sendCalls(boolean claimed) {
     Map<String, List<String>> clientHeaders = Headers.fromClient(request, engine.forwardedHeaders);
     for (Route.Call call : plan.calls()) {
       futures.add(
@@ -131,18 +142,70 @@ public final class Exchange {
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete(
             (ignored, failure) -> {
-              if (failure == null && smallInMemory()) {
+              if (!claimed && failure == null && smallInMemory()) {
                 respond(); // nothing left to wait for: answer on this thread, without a hand-off
                 return;
               }
               try {
-                engine.executor.execute(this::respond);
+                engine.executor.execute(claimed ? this::answerClaimed : this::respond);
               } catch (RejectedExecutionException e) {
-                if (claim()) {
+                if (claimed || claim()) {
                   finish(ApiError.internal("PromRoute is shutting down"));
                 }
               }
             });
+  }
+
+  /**
+   * A guarded shard query ({@link io.promroute.shard.EmptySideGuard}) failed with a one-side
+   * duplicate, which one Prometheus holding every shard's series raises only at steps where the
+   * other side is not empty on every shard: only the router, matching the sides itself, can tell.
+   * Thrown before anything of the answer is written.
+   */
+  static final class RouterMatchingNeeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient ApiError shardError;
+
+    RouterMatchingNeeded(ApiError shardError) {
+      super(shardError.message(), null, false, false);
+      this.shardError = shardError;
+    }
+  }
+
+  /**
+   * Answers a shard's own 4xx, an error of the query which one Prometheus holding every shard's
+   * series answers too; except a guarded query's one-side duplicate ({@link RouterMatchingNeeded}).
+   */
+  static void answerShardError(Route plan, AsyncResponse response, ApiError error) {
+    if (plan.guarded()
+        && error.status() == 422
+        && io.promroute.shard.EmptySideGuard.isOneSideDuplicate(error.message())) {
+      throw new RouterMatchingNeeded(error);
+    }
+    Engine.writeError(response, error);
+  }
+
+  /**
+   * Sends the query again as the router-matching route; its answer follows. {@code false} when it
+   * cannot be planned so, with the shard's error answered.
+   */
+  private boolean reroute(RouterMatchingNeeded needed) {
+    Route exact;
+    try {
+      exact = engine.routeWithRouterMatching(plan.endpoint(), params);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "no router-matching plan", e);
+      Engine.writeError(response, needed.shardError);
+      return false;
+    }
+    releaseUpstream();
+    futures.clear();
+    plan = exact;
+    sendCalls(true);
+    if (abandoned) {
+      releaseUpstream(); // the transport gave up meanwhile
+    }
+    return true;
   }
 
   private CompletableFuture<UpstreamResponse> send(
@@ -308,8 +371,16 @@ public final class Exchange {
       releaseUpstream();
       return;
     }
+    answerClaimed();
+  }
+
+  /** Answers, once the exchange is claimed; then ends it, unless it was sent again. */
+  private void answerClaimed() {
+    boolean sentAgain = false;
     try {
       answer();
+    } catch (RouterMatchingNeeded needed) {
+      sentAgain = reroute(needed);
     } catch (io.promroute.api.ApiException e) {
       // A limit, found before anything was written.
       Engine.writeError(response, e.error());
@@ -343,8 +414,10 @@ public final class Exchange {
       LOG.log(System.Logger.Level.WARNING, "answer failed", e);
       fail(e, ApiError.internal("PromRoute failed: " + e));
     } finally {
-      releaseUpstream();
-      completeQuietly();
+      if (!sentAgain) {
+        releaseUpstream();
+        completeQuietly();
+      }
     }
   }
 
@@ -440,7 +513,7 @@ public final class Exchange {
       if (!partial || single || error.status() / 100 == 4) {
         // Strict, or one shard, or a shard's own 4xx: the request's fault (a 400) or an error of
         // evaluating it (a 422), which one Prometheus holding every shard's data would answer too.
-        Engine.writeError(response, error);
+        answerShardError(plan, response, error);
         return;
       }
       warnings.add(error.message());

@@ -21,6 +21,9 @@ import java.util.List;
  * @param fallbacks for a plan whose one call any shard can answer the same (build info, {@code
  *     1+1}): the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
+ * @param guarded whether a shard query is guarded ({@link io.promroute.shard.EmptySideGuard}): a
+ *     shard's one-side duplicate error then calls for {@link Router#routeWithRouterMatching}, not
+ *     for answering it
  */
 record Route(
     Endpoint endpoint,
@@ -30,7 +33,8 @@ record Route(
     List<String> warnings,
     Local local,
     CrossShard crossShard,
-    List<String> fallbacks) {
+    List<String> fallbacks,
+    boolean guarded) {
 
   Route(
       Endpoint endpoint,
@@ -50,7 +54,7 @@ record Route(
       List<String> warnings,
       Local local,
       CrossShard crossShard) {
-    this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
+    this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of(), false);
   }
 
   /**
@@ -105,14 +109,22 @@ record Route(
   }
 
   Route withWarnings(List<String> newWarnings) {
-    return new Route(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
+    return new Route(
+        endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks, guarded);
   }
 
   /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
   Route answerableByAnyShard(List<String> shards) {
     List<String> others = new java.util.ArrayList<>(shards);
     others.remove(calls.get(0).shard());
-    return new Route(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
+    return new Route(
+        endpoint, apiPath, calls, combine, warnings, local, crossShard, others, guarded);
+  }
+
+  /** This plan, its shard queries guarded ({@link io.promroute.shard.EmptySideGuard}). */
+  Route asGuarded() {
+    return new Route(
+        endpoint, apiPath, calls, combine, warnings, local, crossShard, fallbacks, true);
   }
 
   static Route local(Endpoint endpoint, Local local) {

@@ -16,6 +16,7 @@ import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.MatrixSelector;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorSelector;
+import io.promroute.shard.EmptySideGuard;
 import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
 import java.io.IOException;
@@ -260,6 +261,27 @@ public final class Router {
    * time} gets one fixed time for all shards.
    */
   private Route crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
+    return crossShard(endpoint, routed, params, query, false);
+  }
+
+  /**
+   * The request's query planned with every operation between vectors of several shards matched by
+   * the router: the route to take when a guarded shard query ({@link Route#guarded()}) failed with
+   * a one-side duplicate, which only the router can tell from the global evaluation's.
+   *
+   * @param endpoint {@code query} or {@code query_range}
+   * @param params the request's parameters
+   * @return the route, never guarded
+   * @throws ApiException when the query cannot be planned so (answer the shard's error then)
+   */
+  Route routeWithRouterMatching(Endpoint endpoint, Params params) {
+    String query = params.first("query");
+    ShardedQuery routed = routing.rewrite(query);
+    return crossShard(endpoint, routed, params, query, true);
+  }
+
+  private Route crossShard(
+      Endpoint endpoint, ShardedQuery routed, Params params, String query, boolean routerMatching) {
     ValueType type = routed.expr().type();
     if (endpoint == Endpoint.QUERY_RANGE
         && type != ValueType.INSTANT_VECTOR
@@ -273,7 +295,8 @@ public final class Router {
     }
     io.promroute.plan.QueryPlan queryPlan;
     try {
-      queryPlan = io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums);
+      queryPlan =
+          io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums, routerMatching);
     } catch (ShardRoutingException e) {
       throw new ApiException(
           ApiError.badData(
@@ -341,14 +364,16 @@ public final class Router {
         calls.add(new Route.Call(queryPlan.shards().get(shard), shardParams, false, apiPath));
       }
     }
-    return new Route(
-        endpoint,
-        endpoint.path(),
-        calls,
-        Route.Combine.CROSS_SHARD,
-        routed.warnings(),
-        null,
-        crossShard);
+    Route route =
+        new Route(
+            endpoint,
+            endpoint.path(),
+            calls,
+            Route.Combine.CROSS_SHARD,
+            routed.warnings(),
+            null,
+            crossShard);
+    return queryPlan.guarded() ? route.asGuarded() : route;
   }
 
   private static String secondsOf(long millis) {
@@ -363,12 +388,22 @@ public final class Router {
       // "now" would each stamp their samples with a different time.
       forwarded = forwarded.replacing("time", List.of(secondsOf(System.currentTimeMillis())));
     }
+    boolean guarded = false;
+    if (endpoint != Endpoint.QUERY_EXEMPLARS && routed.shards().size() > 1) {
+      // Every shard evaluates the whole query over its own series: see EmptySideGuard.
+      Expr guardedQuery = EmptySideGuard.apply(routed.expr(), shardLabel);
+      if (guardedQuery != routed.expr()) {
+        forwarded = forwarded.replacing("query", List.of(PromQL.print(guardedQuery)));
+        guarded = true;
+      }
+    }
     List<Route.Call> calls = new ArrayList<>();
     for (String shard : routed.shards()) {
       calls.add(new Route.Call(shard, forwarded, routed.addShardLabel()));
     }
     Route.Combine combine = calls.size() == 1 ? Route.Combine.SINGLE : Route.Combine.MERGE;
-    return new Route(endpoint, endpoint.path(), calls, combine, routed.warnings(), null);
+    Route route = new Route(endpoint, endpoint.path(), calls, combine, routed.warnings(), null);
+    return guarded ? route.asGuarded() : route;
   }
 
   /** series, labels, label values: each match[] goes to the shards it selects. */
