@@ -226,7 +226,8 @@ class QueryPlannerTest {
 
   /**
    * Selectors that read different shards (the default global view): the plan is made of the same
-   * pieces, and every shard gets each shard query with the selectors it does not read made empty.
+   * pieces, and every shard gets each shard query with the selectors it does not read made empty
+   * (and the many side of an operation guarded, see EmptySideGuard).
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(
@@ -238,7 +239,7 @@ class QueryPlannerTest {
           x{cluster="a"} / ignoring (cluster) x{cluster="b"} | (shards+label(x{cluster="a"}) / ignoring (cluster) shards+label(x{cluster="b"}))
           up{cluster="c"} - up{cluster="b"}                | (shards+label(up{cluster="c"}) - shards+label(up{cluster="b"}))
           x{cluster="a"} / x                               | (shards+label(x{cluster="a"}) / shards+label(x))
-          `x{cluster=~"a|b"} / y{cluster!="c"}`              | `shards+label(x / y)`
+          `x{cluster=~"a|b"} / y{cluster!="c"}`              | `shards+label((x or on () label_replace(vector(0), "__promroute_empty_side__", "promroute:empty-side", "", "")) / y)`
           x{cluster="a"} and y                             | shards+label(x{cluster="a"} and y)
           x{cluster="a"} or y{cluster="b"}                 | shards+label(x{cluster="a"} or y{cluster="b"})
           rate(x{cluster="b"}[5m]) / on (instance) group_left () up | (shards+label(rate(x{cluster="b"}[5m])) / on (instance) group_left () shards+label(up))
