@@ -404,7 +404,9 @@ public final class Exchange {
       UpstreamResponse upstream = null;
       try {
         upstream = ShardAnswers.decoded(futures.get(i).join());
-        error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, !single);
+        error =
+            ShardAnswers.problem(
+                endpointOf(call), call.shard(), upstream, !single, plan.evaluationErrors());
       } catch (CompletionException | CancellationException e) {
         error = classify(call.shard(), e);
         if (isCancellation(e)) {
@@ -423,7 +425,9 @@ public final class Exchange {
         // replica: nothing of the merge is written yet.
         try {
           upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES, memory);
-          error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, true);
+          error =
+              ShardAnswers.problem(
+                  endpointOf(call), call.shard(), upstream, true, plan.evaluationErrors());
         } catch (ShardBody.ReadException e) {
           error = ShardAnswers.readFailure(call.shard(), e, engine.upstreamTimeout);
         }

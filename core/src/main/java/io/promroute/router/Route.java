@@ -21,6 +21,8 @@ import java.util.List;
  * @param fallbacks for a plan whose one call any shard can answer the same (build info, {@code
  *     1+1}): the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
+ * @param evaluationErrors how a shard's own error from evaluating the query (a 4xx) reads in the
+ *     global view
  */
 record Route(
     Endpoint endpoint,
@@ -30,7 +32,8 @@ record Route(
     List<String> warnings,
     Local local,
     CrossShard crossShard,
-    List<String> fallbacks) {
+    List<String> fallbacks,
+    EvaluationErrors evaluationErrors) {
 
   Route(
       Endpoint endpoint,
@@ -51,6 +54,38 @@ record Route(
       Local local,
       CrossShard crossShard) {
     this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
+  }
+
+  Route(
+      Endpoint endpoint,
+      String apiPath,
+      List<Call> calls,
+      Combine combine,
+      List<String> warnings,
+      Local local,
+      CrossShard crossShard,
+      List<String> fallbacks) {
+    this(
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        warnings,
+        local,
+        crossShard,
+        fallbacks,
+        EvaluationErrors.AS_ANSWERED);
+  }
+
+  /**
+   * Rewords the message of a shard's own error from evaluating its query as one Prometheus holding
+   * every shard's series words it (see {@link Routing#evaluationError}).
+   */
+  interface EvaluationErrors {
+    /** The shards' messages as they are: the shards see the series as the global view does. */
+    EvaluationErrors AS_ANSWERED = (shard, message) -> message;
+
+    String reword(String shard, String message);
   }
 
   /**
@@ -102,17 +137,33 @@ record Route(
     calls = List.copyOf(calls);
     warnings = List.copyOf(warnings);
     fallbacks = List.copyOf(fallbacks);
+    requireNonNull(evaluationErrors, "evaluationErrors is null");
   }
 
   Route withWarnings(List<String> newWarnings) {
-    return new Route(endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks);
+    return new Route(
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        newWarnings,
+        local,
+        crossShard,
+        fallbacks,
+        evaluationErrors);
+  }
+
+  Route withEvaluationErrors(EvaluationErrors reworded) {
+    return new Route(
+        endpoint, apiPath, calls, combine, warnings, local, crossShard, fallbacks, reworded);
   }
 
   /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
   Route answerableByAnyShard(List<String> shards) {
     List<String> others = new java.util.ArrayList<>(shards);
     others.remove(calls.get(0).shard());
-    return new Route(endpoint, apiPath, calls, combine, warnings, local, crossShard, others);
+    return new Route(
+        endpoint, apiPath, calls, combine, warnings, local, crossShard, others, evaluationErrors);
   }
 
   static Route local(Endpoint endpoint, Local local) {

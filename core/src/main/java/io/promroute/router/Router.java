@@ -105,6 +105,18 @@ public final class Router {
 
   private Route query(Endpoint endpoint, Params params) {
     String query = params.first("query");
+    ShardedQuery routed = routed(endpoint, query);
+    Route route = query(endpoint, params, query, routed);
+    if (!stripsShardLabel || routed.shards().isEmpty()) {
+      return route;
+    }
+    // The shards' series lack the shard label: their evaluation errors print label sets without it.
+    List<String> routedShards = routed.shards();
+    return route.withEvaluationErrors(
+        (shard, message) -> routing.evaluationError(query, routedShards, shard, message));
+  }
+
+  private ShardedQuery routed(Endpoint endpoint, String query) {
     ShardedQuery routed;
     try {
       routed = routing.rewrite(query);
@@ -119,6 +131,10 @@ public final class Router {
     } catch (ShardRoutingException e) {
       throw new ApiException(ApiError.badData(e.getMessage()));
     }
+    return routed;
+  }
+
+  private Route query(Endpoint endpoint, Params params, String query, ShardedQuery routed) {
     if (endpoint != Endpoint.QUERY_EXEMPLARS && EXPLAIN_VALUE.equals(params.first(EXPLAIN))) {
       return explain(endpoint, query, routed);
     }
