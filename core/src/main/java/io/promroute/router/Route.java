@@ -53,18 +53,6 @@ record Route(
       List<String> warnings,
       Local local,
       CrossShard crossShard) {
-    this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of());
-  }
-
-  Route(
-      Endpoint endpoint,
-      String apiPath,
-      List<Call> calls,
-      Combine combine,
-      List<String> warnings,
-      Local local,
-      CrossShard crossShard,
-      List<String> fallbacks) {
     this(
         endpoint,
         apiPath,
@@ -73,7 +61,7 @@ record Route(
         warnings,
         local,
         crossShard,
-        fallbacks,
+        List.of(),
         EvaluationErrors.AS_ANSWERED);
   }
 

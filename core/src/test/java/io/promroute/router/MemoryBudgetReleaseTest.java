@@ -337,65 +337,12 @@ class MemoryBudgetReleaseTest {
     assertThat(partial.memoryHeldBytes()).isZero();
   }
 
-  /**
-   * A POST of a form body of {@code bytes} bytes ({@code sum(x)} and a comment that pads it), whose
-   * stream calls {@code halfway} once, when half of it has been read.
-   */
-  private static ApiRequest post(int bytes, Runnable halfway) {
+  /** A POST of a form body of {@code bytes} bytes: {@code sum(x)} and a comment that pads it. */
+  private static ApiRequest post(int bytes) {
     String start = "query=sum(x)%20%23%20";
     String time = "&time=1700000000";
-    String form = start + "p".repeat(bytes - start.length() - time.length()) + time;
-    TestRequest request = TestRequest.post("/api/v1/query", form);
-    return new ApiRequest() {
-      @Override
-      public String method() {
-        return request.method();
-      }
-
-      @Override
-      public String path() {
-        return request.path();
-      }
-
-      @Override
-      public String query() {
-        return request.query();
-      }
-
-      @Override
-      public String contentType() {
-        return request.contentType();
-      }
-
-      @Override
-      public java.util.Collection<String> headerNames() {
-        return request.headerNames();
-      }
-
-      @Override
-      public List<String> headers(String name) {
-        return request.headers(name);
-      }
-
-      @Override
-      public InputStream body() {
-        return new FilterInputStream(request.body()) {
-          private int read;
-          private boolean called;
-
-          @Override
-          public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (!called && read >= bytes / 2) {
-              called = true;
-              halfway.run();
-            }
-            int n = super.read(buffer, offset, Math.min(length, 4096));
-            read += Math.max(n, 0);
-            return n;
-          }
-        };
-      }
-    };
+    return TestRequest.post(
+        "/api/v1/query", start + "p".repeat(bytes - start.length() - time.length()) + time);
   }
 
   /** Runs {@code request} to its end, as the transport ends it ({@link Exchange#onComplete}). */
@@ -410,37 +357,39 @@ class MemoryBudgetReleaseTest {
   }
 
   @Test
-  void aPostBodyHoldsTheBudgetWhileItIsReadAndGivesItBackWhenTheRequestEnds() throws Exception {
-    AtomicLong heldHalfway = new AtomicLong();
+  void aPostBodyHoldsTheBudgetUntilTheRequestEnds() throws Exception {
+    AtomicLong heldWhileShardsAsked = new AtomicLong();
     Engine[] engine = new Engine[1];
     engine[0] =
-        engine(64 * MIB, request -> JsonAnswer.streamed(200, vector(shardOf(request), 10, 1)));
+        engine(
+            64 * MIB,
+            request -> {
+              heldWhileShardsAsked.compareAndSet(0, engine[0].memoryHeldBytes());
+              return JsonAnswer.streamed(200, vector(shardOf(request), 10, 1));
+            });
 
-    RecordedResponse response =
-        complete(engine[0], post(400_000, () -> heldHalfway.set(engine[0].memoryHeldBytes())));
+    RecordedResponse response = complete(engine[0], post(400_000));
 
     assertThat(response.status).as(response.text()).isEqualTo(200);
-    // Four bytes a byte read: the buffer that grows to hold it, its copy, the text.
-    assertThat(heldHalfway.get()).isGreaterThanOrEqualTo(4 * 200_000L);
+    // Four bytes a byte read: the buffer that grows to hold it, its copy, the text, the parameters.
+    assertThat(heldWhileShardsAsked.get()).isGreaterThanOrEqualTo(4 * 400_000L);
     assertThat(engine[0].memoryHeldBytes()).isZero();
   }
 
   @Test
-  void
-      postBodiesFindingTheBudgetHeldAre503WhileAGetAnswersAndPassOnceItIsGivenBackOr422WhenTooLarge()
-          throws Exception {
+  void aPostBodyFindingTheBudgetHeldIs503WhileAGetAnswersOr422WhenTooLarge() throws Exception {
     Engine engine =
         engine(3 * MIB, request -> JsonAnswer.streamed(200, vector(shardOf(request), 10, 1)));
     io.promroute.api.MemoryBudget.Lease other = engine.memory.lease();
     other.reserve(2 * MIB);
 
-    RecordedResponse refused = complete(engine, post(400_000, () -> {}));
+    RecordedResponse refused = complete(engine, post(400_000));
     RecordedResponse get = query(engine, "sum(x)");
     long heldMeanwhile = engine.memoryHeldBytes();
     other.close();
-    RecordedResponse passed = complete(engine, post(400_000, () -> {}));
+    RecordedResponse passed = complete(engine, post(400_000));
     // Alone, a body that needs more than the whole budget: retrying cannot help.
-    RecordedResponse tooLarge = complete(engine, post(1_000_000, () -> {}));
+    RecordedResponse tooLarge = complete(engine, post(1_000_000));
 
     assertThat(refused.status).as(refused.text()).isEqualTo(503);
     assertThat(refused.text()).contains("\"errorType\":\"unavailable\"", "limits.max_memory");

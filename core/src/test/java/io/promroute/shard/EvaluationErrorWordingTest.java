@@ -32,6 +32,14 @@ class EvaluationErrorWordingTest {
         + "];many-to-many matching not allowed: matching labels must be unique on one side";
   }
 
+  /** A shard's message: two series of one instance on the right, grouped by instance. */
+  private static final String ON_INSTANCE =
+      duplicate(
+          "{instance=\"i\"}",
+          "right",
+          "{instance=\"i\", job=\"j2\"}",
+          "{instance=\"i\", job=\"j1\"}");
+
   private static String reworded(String query, String shard, String message) {
     return STRIP.evaluationError(query, STRIP.rewrite(query).shards(), shard, message);
   }
@@ -55,30 +63,20 @@ class EvaluationErrorWordingTest {
 
   @Test
   void aGroupGetsTheShardLabelWhenOnListsItOrIgnoringDoesNot() {
-    String onBoth =
+    String global =
         duplicate(
-            "{instance=\"i\"}",
+            "{cluster=\"c\", instance=\"i\"}",
             "right",
-            "{instance=\"i\", job=\"j2\"}",
-            "{instance=\"i\", job=\"j1\"}");
+            "{cluster=\"c\", instance=\"i\", job=\"j2\"}",
+            "{cluster=\"c\", instance=\"i\", job=\"j1\"}");
     assertThat(
             reworded(
                 "rate(x{cluster=\"c\"}[5m]) / on (instance, cluster) rate(y{cluster=\"c\"}[5m])",
                 "c",
-                onBoth))
-        .isEqualTo(
-            duplicate(
-                "{cluster=\"c\", instance=\"i\"}",
-                "right",
-                "{cluster=\"c\", instance=\"i\", job=\"j2\"}",
-                "{cluster=\"c\", instance=\"i\", job=\"j1\"}"));
-    assertThat(reworded("x{cluster=\"c\"} - ignoring (job) y{cluster=\"c\"}", "c", onBoth))
-        .isEqualTo(
-            duplicate(
-                "{cluster=\"c\", instance=\"i\"}",
-                "right",
-                "{cluster=\"c\", instance=\"i\", job=\"j2\"}",
-                "{cluster=\"c\", instance=\"i\", job=\"j1\"}"));
+                ON_INSTANCE))
+        .isEqualTo(global);
+    assertThat(reworded("x{cluster=\"c\"} - ignoring (job) y{cluster=\"c\"}", "c", ON_INSTANCE))
+        .isEqualTo(global);
   }
 
   @Test
@@ -103,12 +101,7 @@ class EvaluationErrorWordingTest {
 
   @Test
   void aSideWhoseSeriesLackTheLabelInTheGlobalViewStaysAsItIs() {
-    String shardMessage =
-        duplicate(
-            "{instance=\"i\"}",
-            "right",
-            "{instance=\"i\", job=\"j2\"}",
-            "{instance=\"i\", job=\"j1\"}");
+    String shardMessage = ON_INSTANCE;
     assertThat(
             reworded(
                 "x{cluster=\"b\"} / on (instance) sum by (instance, job) (y{cluster=\"b\"})",
@@ -119,12 +112,7 @@ class EvaluationErrorWordingTest {
 
   @Test
   void operatorsThatDisagreeAboutTheLabelLeaveTheMessageAsItIs() {
-    String shardMessage =
-        duplicate(
-            "{instance=\"i\"}",
-            "right",
-            "{instance=\"i\", job=\"j2\"}",
-            "{instance=\"i\", job=\"j1\"}");
+    String shardMessage = ON_INSTANCE;
     String query =
         "(x{cluster=\"b\"} / on (instance) y{cluster=\"b\"})"
             + " + on (instance) sum by (instance, job) (z{cluster=\"b\"})";

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.promroute.servlet.it.PromApi.Answer;
 import io.promroute.servlet.it.PromApi.Params;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,17 +52,17 @@ class FilterBodyMemoryTest {
               .encoded()
               .getBytes(StandardCharsets.US_ASCII);
       int sent = 200_000;
-      List<Socket> holders = new ArrayList<>();
+      List<HalfSentPost> holders = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        holders.add(postStarted(base, held, sent));
+        holders.add(HalfSentPost.start(base, "/api/v1/query", held, sent));
       }
       Thread.sleep(1000); // the filter reads what they sent
 
       Answer refused = PromApi.post(base, "/api/v1/query", large);
       Answer small = PromApi.get(base, "/api/v1/query", Params.of("query", "up", "time", T));
       List<String> holderAnswers = new ArrayList<>();
-      for (Socket holder : holders) {
-        holderAnswers.add(finish(holder, held, sent));
+      for (HalfSentPost holder : holders) {
+        holderAnswers.add(holder.finish());
       }
       Answer later = PromApi.post(base, "/api/v1/query", large);
 
@@ -82,31 +79,5 @@ class FilterBodyMemoryTest {
     targets.put("a", hostPort);
     targets.put("b", hostPort);
     return targets;
-  }
-
-  /** Sends the headers of a form POST of {@code body} and its first {@code sent} bytes. */
-  private static Socket postStarted(URI base, byte[] body, int sent) throws IOException {
-    Socket socket = new Socket(base.getHost(), base.getPort());
-    socket.setSoTimeout(30_000);
-    OutputStream out = socket.getOutputStream();
-    out.write(
-        ("POST /api/v1/query HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
-                + body.length
-                + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    out.write(body, 0, sent);
-    out.flush();
-    return socket;
-  }
-
-  /** Sends the rest of the body; the answer's status line. */
-  private static String finish(Socket socket, byte[] body, int sent) throws IOException {
-    try (socket) {
-      socket.getOutputStream().write(body, sent, body.length - sent);
-      socket.getOutputStream().flush();
-      String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return text.substring(0, text.indexOf("\r\n"));
-    }
   }
 }
