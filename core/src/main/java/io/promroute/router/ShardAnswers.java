@@ -47,8 +47,9 @@ final class ShardAnswers {
    * endpoint}, as the error to answer; null when it can (a 2xx whose body, if not in memory, is
    * checked as it is copied). A body in memory is read and rewound.
    *
-   * @param named whether the shard's error message gets {@code shard "<key>": } before it (with
-   *     several shards); a single shard's errors pass as it gave them
+   * @param named whether an error that is the shard's failure (not a 400 or 422, which are the
+   *     query's) gets {@code shard "<key>": } before its message (with several shards); a single
+   *     shard's errors pass as it gave them
    */
   static ApiError problem(Endpoint endpoint, String shard, UpstreamResponse upstream, boolean named)
       throws IOException {
