@@ -6,11 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The router's one memory budget, shared by all its requests: what a request holds in memory to
  * merge or evaluate answers (a cross-shard query's shard answers and what is computed from them, a
- * series or label union, a partial answer's buffered shard bodies) is reserved from it first and
- * given back when the request ends, however it ends. Per-request limits ({@link SampleLimit},
- * {@code limits.max_series}) bound one request; this bounds them all together, so that twenty
- * requests each under its limit cannot fill the heap between them. Answers that stream (one shard's
- * answer, a concatenated fan-out, a range merge) hold a bounded buffer and reserve nothing.
+ * series or label union, a partial answer's buffered shard bodies) and its POST body while it is
+ * read and kept is reserved from it first and given back when the request ends, however it ends.
+ * Per-request limits ({@link SampleLimit}, {@code limits.max_series}) bound one request; this
+ * bounds them all together, so that twenty requests each under its limit cannot fill the heap
+ * between them. Answers that stream (one shard's answer, a concatenated fan-out, a range merge)
+ * hold a bounded buffer and reserve nothing.
  *
  * <p>What a request holds is estimated from what it reads (samples, label sets, strings), with the
  * sizes of the objects that hold them on a 64-bit JVM; the estimate is reserved before the objects

@@ -1,7 +1,7 @@
 package io.promroute.plan;
 
-import io.promroute.compat.GoQuote;
 import io.promroute.compat.GoStrings;
+import io.promroute.compat.LabelSets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -162,14 +162,6 @@ final class Labels implements Comparable<Labels> {
   /** Prometheus's {@code Labels.String()}: {@code {a="1", b="x\"y"}}, values Go-quoted. */
   @Override
   public String toString() {
-    StringBuilder builder = new StringBuilder("{");
-    for (int i = 0; i < pairs.length; i += 2) {
-      if (i > 0) {
-        builder.append(", ");
-      }
-      builder.append(pairs[i]).append('=');
-      GoQuote.appendQuoted(builder, pairs[i + 1]);
-    }
-    return builder.append('}').toString();
+    return LabelSets.print(toList());
   }
 }

@@ -118,7 +118,8 @@ final class CrossShardAnswer {
         ApiError error;
         try {
           upstream = ShardAnswers.decoded(upstream);
-          error = ShardAnswers.problem(endpointOf(i), shard, upstream, true);
+          error =
+              ShardAnswers.problem(endpointOf(i), shard, upstream, true, plan.evaluationErrors());
         } catch (IOException e) {
           error = ShardAnswers.malformed(shard, "answered a body that does not inflate as gzip");
         }
@@ -285,7 +286,8 @@ final class CrossShardAnswer {
         throw e;
       }
       samples.release(samples.held() - held);
-      ApiError problem = ShardAnswers.problem(endpointOf(call), shard, next, true);
+      ApiError problem =
+          ShardAnswers.problem(endpointOf(call), shard, next, true, plan.evaluationErrors());
       if (problem != null) {
         next.close();
         throw new NextReplicaProblem(problem);

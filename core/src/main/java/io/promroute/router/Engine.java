@@ -243,7 +243,9 @@ public final class Engine {
   }
 
   /** Routes {@code request}; the route, or {@code null} when an error was answered. */
-  Routed route(ApiRequest request, AsyncResponse response) throws IOException {
+  Routed route(
+      ApiRequest request, AsyncResponse response, java.util.function.LongConsumer bodyMemory)
+      throws IOException {
     String apiPath = request.path().substring(pathPrefix.length());
     Optional<Endpoint> endpoint = Endpoint.of(apiPath);
     try {
@@ -252,7 +254,7 @@ public final class Engine {
         throw new ApiException(ApiError.methodNotAllowed(method, apiPath));
       }
       String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
-      Params params = params(request, endpoint.get());
+      Params params = params(request, endpoint.get(), bodyMemory);
       boolean partial = partialResponse;
       if (!params.values(PARTIAL_RESPONSE).isEmpty()) {
         partial = parseBool(params.first(PARTIAL_RESPONSE));
@@ -286,22 +288,33 @@ public final class Engine {
    * multipart form's after the URL's (Go's {@code ParseMultipartForm} appends them), except on
    * {@code /series}, whose handler calls {@code ParseForm}, which does not read multipart bodies.
    */
-  private Params params(ApiRequest request, Endpoint endpoint) throws IOException {
+  private Params params(
+      ApiRequest request, Endpoint endpoint, java.util.function.LongConsumer bodyMemory)
+      throws IOException {
     String contentType = request.contentType();
     if (!request.method().equals("POST") || contentType == null) {
       return Params.of(request.query(), null);
     }
     if (contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      return Params.of(request.query(), new String(body(request), StandardCharsets.UTF_8));
+      return Params.of(
+          request.query(), new String(body(request, bodyMemory), StandardCharsets.UTF_8));
     }
     if (endpoint != Endpoint.SERIES && MultipartForm.isMultipartForm(contentType)) {
       return Params.of(request.query(), null)
-          .appending(MultipartForm.values(contentType, body(request)));
+          .appending(MultipartForm.values(contentType, body(request, bodyMemory)));
     }
     return Params.of(request.query(), null); // Prometheus reads no parameters from other bodies
   }
 
-  private byte[] body(ApiRequest request) throws IOException {
+  /**
+   * What one byte of a form body costs while the engine reads it and keeps what it makes of it: the
+   * buffer that grows to hold it (up to twice its size), the copy taken of that, the text decoded
+   * from it; the parameters parsed from the text, held until the request ends, cost less than that.
+   */
+  static final int BODY_BYTE_COST = 4;
+
+  private byte[] body(ApiRequest request, java.util.function.LongConsumer bodyMemory)
+      throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (InputStream in = request.body()) {
@@ -312,6 +325,14 @@ public final class Engine {
           // a broken connection instead of the 400.
           discard(in, buffer);
           throw tooLarge();
+        }
+        // Counted before it is kept (the budget's lease takes it in chunks): a budget held by
+        // other requests refuses it with 503, one smaller than the body with 422.
+        try {
+          bodyMemory.accept((long) BODY_BYTE_COST * read);
+        } catch (ApiException e) {
+          discard(in, buffer);
+          throw e;
         }
         body.write(buffer, 0, read);
       }

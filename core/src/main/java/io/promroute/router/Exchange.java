@@ -66,6 +66,13 @@ public final class Exchange {
   private volatile boolean abandoned;
   private volatile long deadlineNanos;
 
+  // The request body's share of the memory budget, from its first bytes read until the request
+  // ends (see reserveBody); guarded by bodyLock, so that the end never closes it mid-reservation.
+  private final Object bodyLock = new Object();
+  private io.promroute.api.MemoryBudget.Lease bodyMemory;
+  private boolean bodyReserving;
+  private boolean ended;
+
   Exchange(Engine engine, ApiRequest request, AsyncResponse response) {
     this.engine = engine;
     this.request = request;
@@ -96,7 +103,7 @@ public final class Exchange {
     // A router-side evaluation stops 5 s before the transport's answer timeout, with a JSON 503.
     deadlineNanos = System.nanoTime() + engine.answerTimeout().minusSeconds(5).toNanos();
     try {
-      Engine.Routed routed = engine.route(request, response);
+      Engine.Routed routed = engine.route(request, response, this::reserveBody);
       plan = routed == null ? null : routed.route();
       params = routed == null ? null : routed.params();
       partial = routed != null && routed.partial();
@@ -206,6 +213,52 @@ public final class Exchange {
       releaseUpstream(); // the transport gave up meanwhile
     }
     return true;
+  }
+
+  /**
+   * Counts {@code bytes} more that the request's body holds in memory (the bytes read and what is
+   * made of them) against the router's memory budget ({@code limits.max_memory}), until the request
+   * ends. The engine counts what it reads; a transport that reads the body before {@link #start()}
+   * counts its own copy. Nothing is counted once the request has ended.
+   *
+   * @param bytes the bytes (the budget is taken in chunks of 256 KiB: counting as bytes are read
+   *     costs no contention)
+   * @throws io.promroute.api.ApiException 422 {@code execution} when the body alone needs more than
+   *     the whole budget, 503 {@code unavailable} when other requests hold it (after waiting up to
+   *     2 s for them to give some back), as for any other reservation
+   */
+  public void reserveBody(long bytes) {
+    io.promroute.api.MemoryBudget.Lease lease;
+    synchronized (bodyLock) {
+      if (ended) {
+        return;
+      }
+      if (bodyMemory == null) {
+        bodyMemory = engine.memory.lease();
+      }
+      lease = bodyMemory;
+      bodyReserving = true;
+    }
+    try {
+      lease.reserve(bytes);
+    } finally {
+      synchronized (bodyLock) {
+        bodyReserving = false;
+        if (ended) {
+          lease.close();
+        }
+      }
+    }
+  }
+
+  /** Gives the body's share of the memory budget back, now or as its reservation under way ends. */
+  private void releaseBody() {
+    synchronized (bodyLock) {
+      ended = true;
+      if (bodyMemory != null && !bodyReserving) {
+        bodyMemory.close();
+      }
+    }
   }
 
   private CompletableFuture<UpstreamResponse> send(
@@ -477,7 +530,9 @@ public final class Exchange {
       UpstreamResponse upstream = null;
       try {
         upstream = ShardAnswers.decoded(futures.get(i).join());
-        error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, !single);
+        error =
+            ShardAnswers.problem(
+                endpointOf(call), call.shard(), upstream, !single, plan.evaluationErrors());
       } catch (CompletionException | CancellationException e) {
         error = classify(call.shard(), e);
         if (isCancellation(e)) {
@@ -496,7 +551,9 @@ public final class Exchange {
         // replica: nothing of the merge is written yet.
         try {
           upstream = ShardAnswers.buffered(call.shard(), upstream, PARTIAL_BUFFER_BYTES, memory);
-          error = ShardAnswers.problem(endpointOf(call), call.shard(), upstream, true);
+          error =
+              ShardAnswers.problem(
+                  endpointOf(call), call.shard(), upstream, true, plan.evaluationErrors());
         } catch (ShardBody.ReadException e) {
           error = ShardAnswers.readFailure(call.shard(), e, engine.upstreamTimeout);
         }
@@ -705,5 +762,6 @@ public final class Exchange {
   public void onComplete() {
     abandoned = true;
     releaseUpstream();
+    releaseBody();
   }
 }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param fallbacks for a plan whose one call any shard can answer the same (build info, {@code
  *     1+1}): the shards to ask next, in order, while a shard cannot be reached or fails with a 5xx;
  *     else empty
+ * @param evaluationErrors how a shard's own error from evaluating the query (a 4xx) reads in the
+ *     global view
  * @param guarded whether a shard query is guarded ({@link io.promroute.shard.EmptySideGuard}): a
  *     shard's one-side duplicate error then calls for {@link Router#routeWithRouterMatching}, not
  *     for answering it
@@ -34,6 +36,7 @@ record Route(
     Local local,
     CrossShard crossShard,
     List<String> fallbacks,
+    EvaluationErrors evaluationErrors,
     boolean guarded) {
 
   Route(
@@ -54,7 +57,28 @@ record Route(
       List<String> warnings,
       Local local,
       CrossShard crossShard) {
-    this(endpoint, apiPath, calls, combine, warnings, local, crossShard, List.of(), false);
+    this(
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        warnings,
+        local,
+        crossShard,
+        List.of(),
+        EvaluationErrors.AS_ANSWERED,
+        false);
+  }
+
+  /**
+   * Rewords the message of a shard's own error from evaluating its query as one Prometheus holding
+   * every shard's series words it (see {@link Routing#evaluationError}).
+   */
+  interface EvaluationErrors {
+    /** The shards' messages as they are: the shards see the series as the global view does. */
+    EvaluationErrors AS_ANSWERED = (shard, message) -> message;
+
+    String reword(String shard, String message);
   }
 
   /**
@@ -106,11 +130,35 @@ record Route(
     calls = List.copyOf(calls);
     warnings = List.copyOf(warnings);
     fallbacks = List.copyOf(fallbacks);
+    requireNonNull(evaluationErrors, "evaluationErrors is null");
   }
 
   Route withWarnings(List<String> newWarnings) {
     return new Route(
-        endpoint, apiPath, calls, combine, newWarnings, local, crossShard, fallbacks, guarded);
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        newWarnings,
+        local,
+        crossShard,
+        fallbacks,
+        evaluationErrors,
+        guarded);
+  }
+
+  Route withEvaluationErrors(EvaluationErrors reworded) {
+    return new Route(
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        warnings,
+        local,
+        crossShard,
+        fallbacks,
+        reworded,
+        guarded);
   }
 
   /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
@@ -118,13 +166,31 @@ record Route(
     List<String> others = new java.util.ArrayList<>(shards);
     others.remove(calls.get(0).shard());
     return new Route(
-        endpoint, apiPath, calls, combine, warnings, local, crossShard, others, guarded);
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        warnings,
+        local,
+        crossShard,
+        others,
+        evaluationErrors,
+        guarded);
   }
 
   /** This plan, its shard queries guarded ({@link io.promroute.shard.EmptySideGuard}). */
   Route asGuarded() {
     return new Route(
-        endpoint, apiPath, calls, combine, warnings, local, crossShard, fallbacks, true);
+        endpoint,
+        apiPath,
+        calls,
+        combine,
+        warnings,
+        local,
+        crossShard,
+        fallbacks,
+        evaluationErrors,
+        true);
   }
 
   static Route local(Endpoint endpoint, Local local) {

@@ -106,6 +106,22 @@ public final class Router {
 
   private Route query(Endpoint endpoint, Params params) {
     String query = params.first("query");
+    ShardedQuery routed = routed(endpoint, query);
+    return withEvaluationErrors(query(endpoint, params, query, routed), query, routed);
+  }
+
+  /** {@code route}, its shards' evaluation errors worded as the global view words them. */
+  private Route withEvaluationErrors(Route route, String query, ShardedQuery routed) {
+    if (!stripsShardLabel || routed.shards().isEmpty()) {
+      return route;
+    }
+    // The shards' series lack the shard label: their evaluation errors print label sets without it.
+    List<String> routedShards = routed.shards();
+    return route.withEvaluationErrors(
+        (shard, message) -> routing.evaluationError(query, routedShards, shard, message));
+  }
+
+  private ShardedQuery routed(Endpoint endpoint, String query) {
     ShardedQuery routed;
     try {
       routed = routing.rewrite(query);
@@ -120,6 +136,10 @@ public final class Router {
     } catch (ShardRoutingException e) {
       throw new ApiException(ApiError.badData(e.getMessage()));
     }
+    return routed;
+  }
+
+  private Route query(Endpoint endpoint, Params params, String query, ShardedQuery routed) {
     if (endpoint != Endpoint.QUERY_EXEMPLARS && EXPLAIN_VALUE.equals(params.first(EXPLAIN))) {
       return explain(endpoint, query, routed);
     }
@@ -277,7 +297,7 @@ public final class Router {
   Route routeWithRouterMatching(Endpoint endpoint, Params params) {
     String query = params.first("query");
     ShardedQuery routed = routing.rewrite(query);
-    return crossShard(endpoint, routed, params, query, true);
+    return withEvaluationErrors(crossShard(endpoint, routed, params, query, true), query, routed);
   }
 
   private Route crossShard(

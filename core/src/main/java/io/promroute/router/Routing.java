@@ -35,6 +35,22 @@ public interface Routing {
   ShardedQuery rewriteSelector(String matchSelector);
 
   /**
+   * A shard's error from evaluating its part of a query, worded as the global view words it: see
+   * {@link ShardRewriter#evaluationError}.
+   *
+   * @param query the {@code query} parameter, which {@link #rewrite} routed
+   * @param shards the shards it was routed to
+   * @param shard the shard that answered {@code message}
+   * @param message the shard's error message
+   * @return the message as one Prometheus holding every shard's series words it; by default {@code
+   *     message}
+   */
+  default String evaluationError(
+      String query, java.util.List<String> shards, String shard, String message) {
+    return message;
+  }
+
+  /**
    * Parses a {@code match[]} series selector (syntax only, as Prometheus).
    *
    * @param matchSelector one {@code match[]} value
@@ -114,6 +130,13 @@ public interface Routing {
       }
 
       @Override
+      public String evaluationError(
+          String query, java.util.List<String> shards, String shard, String message) {
+        return (acceptPrometheus2.getAsBoolean() ? lenient : strict)
+            .evaluationError(query, shards, shard, message);
+      }
+
+      @Override
       public VectorSelector parseSelector(String matchSelector) {
         return strict.parseSelector(matchSelector);
       }
@@ -155,6 +178,12 @@ public interface Routing {
       @Override
       public ShardedQuery rewriteSelector(String matchSelector) {
         return selectors.get(matchSelector, rewriter::rewriteSelector);
+      }
+
+      @Override
+      public String evaluationError(
+          String query, java.util.List<String> shards, String shard, String message) {
+        return rewriter.evaluationError(query, shards, shard, message);
       }
 
       @Override

@@ -47,10 +47,27 @@ final class ShardAnswers {
    * endpoint}, as the error to answer; null when it can (a 2xx whose body, if not in memory, is
    * checked as it is copied). A body in memory is read and rewound.
    *
-   * @param named whether the shard's own error message gets {@code shard "<key>": } before it (with
-   *     several shards); a single shard's errors pass as it gave them
+   * @param named whether an error that is the shard's failure (not a 400 or 422, which are the
+   *     query's) gets {@code shard "<key>": } before its message (with several shards); a single
+   *     shard's errors pass as it gave them
    */
   static ApiError problem(Endpoint endpoint, String shard, UpstreamResponse upstream, boolean named)
+      throws IOException {
+    return problem(endpoint, shard, upstream, named, Route.EvaluationErrors.AS_ANSWERED);
+  }
+
+  /**
+   * {@link #problem(Endpoint, String, UpstreamResponse, boolean)}, with a shard's error of the
+   * query itself (400 {@code bad_data}, 422 {@code execution}: what one Prometheus holding every
+   * shard's series answers too) {@code reworded} as the global view words it and never named: it is
+   * not the shard's failure.
+   */
+  static ApiError problem(
+      Endpoint endpoint,
+      String shard,
+      UpstreamResponse upstream,
+      boolean named,
+      Route.EvaluationErrors reworded)
       throws IOException {
     int status = upstream.status();
     String name = "shard \"" + shard + "\"";
@@ -69,12 +86,16 @@ final class ShardAnswers {
       if (in instanceof ByteArrayInputStream) {
         in.reset();
       }
-      // A 400 is the request's fault, found the same by every shard: it passes as the shard gave
-      // it.
+      // A 400 is the request's fault, found the same by every shard, a 422 an error of evaluating
+      // it that the global view has too: neither is named. Other errors are the shard's failure.
+      boolean ofQuery = status == 400 || status == 422;
       ApiError own =
           isJson(upstream)
-              ? ApiError.fromShard(status, body, named && status != 400 ? name + ": " : "")
+              ? ApiError.fromShard(status, body, named && !ofQuery ? name + ": " : "")
               : null;
+      if (own != null && ofQuery) {
+        own = new ApiError(own.status(), own.errorType(), reworded.reword(shard, own.message()));
+      }
       return own != null
           ? own
           : new ApiError(

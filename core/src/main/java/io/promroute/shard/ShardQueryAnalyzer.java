@@ -85,6 +85,16 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   record Node(Expr expr, Presence presence, boolean local, boolean constant) {}
 
   /**
+   * The matching of one vector operator a shard evaluates, and what its sides' series carry in the
+   * global view regarding the shard label.
+   *
+   * @param matching the operator's vector matching
+   * @param lhs its left side
+   * @param rhs its right side
+   */
+  record ShardMatching(VectorMatching matching, Presence lhs, Presence rhs) {}
+
+  /**
    * {@code {__name__=~".+"}}: selects every series, as {@code {}} would if Prometheus allowed it.
    */
   static final LabelMatcher ANY_METRIC_NAME =
@@ -95,6 +105,7 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   private final boolean strip;
   private String crossShardReason;
   private String routerReason;
+  private final List<ShardMatching> matchings = new ArrayList<>();
 
   /**
    * @param shardLabel the shard label
@@ -132,6 +143,15 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
     if (routerReason == null) {
       routerReason = reason;
     }
+  }
+
+  /**
+   * The vector matchings of the arithmetic and comparison operators a shard evaluates (not those
+   * only the router can), in the order they were visited, with what their sides carry after the
+   * rewriting: where a shard's "duplicate series" error comes from.
+   */
+  List<ShardMatching> matchings() {
+    return List.copyOf(matchings);
   }
 
   /** Why the query is not {@link Node#local()}, for the first (innermost) node that breaks it. */
@@ -342,6 +362,9 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
       lhs = materialize(lhs);
       rhs = materialize(rhs);
       rewritten = node.withOperands(lhs.expr(), rhs.expr());
+    }
+    if (!op.isSetOperator()) {
+      matchings.add(new ShardMatching(matching, lhs.presence(), rhs.presence()));
     }
     Presence presence;
     if (op.isSetOperator()) {

@@ -341,6 +341,39 @@ public final class ShardRewriter {
             new io.promroute.promql.PromQLParseException("query is nested too deeply", 1, 1, 0, 0));
   }
 
+  /**
+   * A shard's error from evaluating its part of {@code query}, worded as one Prometheus holding
+   * every shard's series (with the shard label) words it: in {@link ShardLabelMode#STRIP} the shard
+   * label is put back into the label sets the message prints (a "found duplicate series" error's
+   * match group and series) where the global evaluation's series carry it, in Prometheus's label
+   * order. Other messages, and any in {@link ShardLabelMode#KEEP}, come back unchanged, as does one
+   * whose operator cannot be told (two operators of the query that could have raised it disagree
+   * about the label).
+   *
+   * @param query the query as the client wrote it, which {@link #rewrite(String)} routed
+   * @param shards the shards it was routed to, {@link ShardedQuery#shards()}
+   * @param shard the key of the shard that answered {@code message}
+   * @param message the shard's error message
+   * @return the message as the global view words it
+   */
+  public String evaluationError(String query, List<String> shards, String shard, String message) {
+    requireNonNull(message, "message is null");
+    if (mode != ShardLabelMode.STRIP || shards.isEmpty() || !message.startsWith("found ")) {
+      return message;
+    }
+    List<ShardQueryAnalyzer.ShardMatching> matchings;
+    try {
+      ShardQueryAnalyzer analyzer = new ShardQueryAnalyzer(shardLabel, shards, true);
+      // The analysis that routed the query, done again: errors are rare, routing is not.
+      analyzer.analyze(AbsentMatcherOrder.normalize(PromQL.parse(query, parserOptions)));
+      matchings = analyzer.matchings();
+    } catch (RuntimeException | StackOverflowError e) {
+      // Not routable as a whole (selectors reading different shards), or too deep: as it is.
+      return message;
+    }
+    return EvaluationErrors.inGlobalView(message, shardLabel, shard, matchings);
+  }
+
   private ShardedQuery rewriteOnce(Expr written) {
     // Shard queries are printed with sorted matchers: absent()'s labels must not depend on it.
     Expr query = AbsentMatcherOrder.normalize(written);

@@ -337,4 +337,68 @@ class MemoryBudgetReleaseTest {
     assertThat(buffered.text()).contains("\"i\":\"a999\"", "\"i\":\"b999\"");
     assertThat(partial.memoryHeldBytes()).isZero();
   }
+
+  /** A POST of a form body of {@code bytes} bytes: {@code sum(x)} and a comment that pads it. */
+  private static ApiRequest post(int bytes) {
+    String start = "query=sum(x)%20%23%20";
+    String time = "&time=1700000000";
+    return TestRequest.post(
+        "/api/v1/query", start + "p".repeat(bytes - start.length() - time.length()) + time);
+  }
+
+  /** Runs {@code request} to its end, as the transport ends it ({@link Exchange#onComplete}). */
+  private static RecordedResponse complete(Engine engine, ApiRequest request)
+      throws InterruptedException {
+    RecordedResponse response = new RecordedResponse();
+    Exchange exchange = engine.exchange(request, response);
+    exchange.start();
+    assertThat(response.ended.await(30, TimeUnit.SECONDS)).isTrue();
+    exchange.onComplete();
+    return response;
+  }
+
+  @Test
+  void aPostBodyHoldsTheBudgetUntilTheRequestEnds() throws Exception {
+    AtomicLong heldWhileShardsAsked = new AtomicLong();
+    Engine[] engine = new Engine[1];
+    engine[0] =
+        engine(
+            64 * MIB,
+            request -> {
+              heldWhileShardsAsked.compareAndSet(0, engine[0].memoryHeldBytes());
+              return JsonAnswer.streamed(200, vector(shardOf(request), 10, 1));
+            });
+
+    RecordedResponse response = complete(engine[0], post(400_000));
+
+    assertThat(response.status).as(response.text()).isEqualTo(200);
+    // Four bytes a byte read: the buffer that grows to hold it, its copy, the text, the parameters.
+    assertThat(heldWhileShardsAsked.get()).isGreaterThanOrEqualTo(4 * 400_000L);
+    assertThat(engine[0].memoryHeldBytes()).isZero();
+  }
+
+  @Test
+  void aPostBodyFindingTheBudgetHeldIs503WhileAGetAnswersOr422WhenTooLarge() throws Exception {
+    Engine engine =
+        engine(3 * MIB, request -> JsonAnswer.streamed(200, vector(shardOf(request), 10, 1)));
+    io.promroute.api.MemoryBudget.Lease other = engine.memory.lease();
+    other.reserve(2 * MIB);
+
+    RecordedResponse refused = complete(engine, post(400_000));
+    RecordedResponse get = query(engine, "sum(x)");
+    long heldMeanwhile = engine.memoryHeldBytes();
+    other.close();
+    RecordedResponse passed = complete(engine, post(400_000));
+    // Alone, a body that needs more than the whole budget: retrying cannot help.
+    RecordedResponse tooLarge = complete(engine, post(1_000_000));
+
+    assertThat(refused.status).as(refused.text()).isEqualTo(503);
+    assertThat(refused.text()).contains("\"errorType\":\"unavailable\"", "limits.max_memory");
+    assertThat(get.status).as(get.text()).isEqualTo(200);
+    assertThat(heldMeanwhile).isEqualTo(2 * MIB);
+    assertThat(tooLarge.status).as(tooLarge.text()).isEqualTo(422);
+    assertThat(tooLarge.text()).contains("\"errorType\":\"execution\"", "limits.max_memory");
+    assertThat(passed.status).as(passed.text()).isEqualTo(200);
+    assertThat(engine.memoryHeldBytes()).isZero();
+  }
 }

@@ -148,10 +148,16 @@ public final class ApiHandler extends Handler.Wrapper {
       new FormBodyReader(
               request,
               current.maxRequestBodyBytes() + 1,
+              exchange::reserveBody,
               (body, ended) -> {
                 apiRequest.body(body);
                 request.setAttribute(FORM_BODY_ATTRIBUTE, body);
                 start.accept(ended);
+              },
+              refusal -> {
+                if (state.compareAndSet(READING, ENDED)) {
+                  writeError(answer, refusal); // the memory budget has no room for the body
+                }
               },
               failure -> {
                 if (state.compareAndSet(READING, ENDED)) {

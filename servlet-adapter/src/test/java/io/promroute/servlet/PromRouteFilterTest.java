@@ -539,7 +539,7 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void crossShardErrorOfOneShardIsTheAnswerNamingTheShard() throws Exception {
+  void crossShardEvaluationErrorOfOneShardIsTheAnswerAsTheGlobalViewWordsIt() throws Exception {
     a.answer(
         "/api/v1/query",
         "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
@@ -551,8 +551,11 @@ class PromRouteFilterTest {
 
     Reply reply = get("/api/v1/query?query=" + enc("sum(up)") + "&time=1700000000");
 
-    assertThat(reply.status()).isEqualTo(422);
-    assertThat(reply.body()).contains("\"errorType\":\"execution\"", "shard \\\"b\\\"", "boom");
+    // The query's own error, which one Prometheus holding every shard's series answers too.
+    assertThat(reply)
+        .isEqualTo(
+            new Reply(
+                422, "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"boom\"}"));
   }
 
   @Test
@@ -725,19 +728,30 @@ class PromRouteFilterTest {
   }
 
   @Test
-  void shardErrorInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
+  void shardFailureInAFanOutKeepsStatusAndTypeAndNamesTheShard() throws Exception {
     a.answer("/api/v1/query", VECTOR_A);
     b.answer(
         "/api/v1/query",
-        422,
-        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}");
+        503,
+        "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"query timed out\"}");
     startRouter(builder -> builder.partialResponse(false));
 
     assertThat(get("/api/v1/query?query=up"))
         .isEqualTo(
             new Reply(
-                422,
-                "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"shard \\\"b\\\": too many samples\"}"));
+                503,
+                "{\"status\":\"error\",\"errorType\":\"timeout\",\"error\":\"shard \\\"b\\\": query timed out\"}"));
+  }
+
+  @Test
+  void shardEvaluationErrorInAFanOutIsTheAnswerUnnamedEvenWithPartialAnswers() throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    String error =
+        "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"too many samples\"}";
+    b.answer("/api/v1/query", 422, error);
+    startRouter(builder -> builder.partialResponse(true));
+
+    assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422, error));
   }
 
   @Test

@@ -481,6 +481,69 @@ class RouterVsGlobalTest {
     }
   }
 
+  /**
+   * Queries a shard evaluates whole (one shard, or each shard of a fan-out for its own series) that
+   * Prometheus fails while evaluating them: {shards asked, query}. Each prints the same series pair
+   * on the shard and in the global view (the first duplicate in label order, within one shard).
+   */
+  static Stream<Arguments> evaluationErrors() {
+    return Stream.of(
+        // Duplicates on the right, a match group from on (...) without the shard label.
+        Arguments.of(1, "memory_usage_bytes{cluster=\"b\"} / on (job) up{cluster=\"b\"}"),
+        // ignoring (...) keeps the shard label in the match group; group_right looks left.
+        Arguments.of(
+            1, "memory_usage_bytes{cluster=\"c\"} - ignoring (instance) up{cluster=\"c\"}"),
+        Arguments.of(
+            1,
+            "up{cluster=\"a\"} * on (cluster, job) group_right memory_usage_bytes{cluster=\"a\"}"),
+        Arguments.of(
+            2, "memory_usage_bytes{cluster=~\"a|b\"} / ignoring (instance) up{cluster=~\"a|b\"}"),
+        // Only shard b has two queue_depth series of one job: one shard of three fails.
+        Arguments.of(3, "queue_depth / ignoring (queue) queue_depth"),
+        Arguments.of(
+            2,
+            "up{cluster=~\"a|c\"} / ignoring (instance)"
+                + " sum by (cluster, job) (memory_usage_bytes{cluster=~\"a|c\"})"),
+        Arguments.of(2, "label_replace(up{cluster=~\"b|c\"}, \"instance\", \"\", \"\", \"\")"),
+        Arguments.of(1, "label_replace(up{cluster=\"b\"}, \"instance\", \"\", \"\", \"\")"));
+  }
+
+  /**
+   * A shard's own evaluation error (422 {@code execution}) is the answer, also in a fan-out with
+   * partial answers on (the global Prometheus fails the query too), worded as the global Prometheus
+   * words it: no shard name, the shard label in the label sets it prints.
+   */
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("evaluationErrors")
+  void evaluationErrorsOfAShardAreWordedAsTheGlobalPrometheusWordsThem(int shards, String query) {
+    Params params = Params.of("query", query, "time", T);
+    Answer plan =
+        PromApi.get(
+            router.baseUri(), "/api/v1/query", Params.of("query", query, "explain", "true"));
+    assertThat(plan.status()).as(plan.summary()).isEqualTo(200);
+    assertThat(plan.data().get("shards")).as(plan.summary()).hasSize(shards);
+    if (shards > 1) {
+      // (One shard always gets the whole query, whatever the explanation's plan shows.)
+      assertThat(plan.data().get("plan").get("node").asText())
+          .as("the shards evaluate the whole query: %s", plan.summary())
+          .isEqualTo("shards");
+    }
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
+    assertThat(expected.status())
+        .as("the global Prometheus: %s", expected.summary())
+        .isEqualTo(422);
+
+    for (String method : List.of("GET", "POST")) {
+      Answer actual = PromApi.send(method, router.baseUri(), "/api/v1/query", params);
+
+      assertThat(actual.status()).as("router: %s", actual.summary()).isEqualTo(422);
+      assertThat(actual.errorType())
+          .as("router: %s", actual.summary())
+          .isEqualTo(expected.errorType());
+      assertThat(actual.error()).as("router (%s)", method).isEqualTo(expected.error());
+    }
+  }
+
   private static boolean isEmpty(JsonNode data) {
     if (data == null) {
       return true;
