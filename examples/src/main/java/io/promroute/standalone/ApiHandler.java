@@ -171,11 +171,18 @@ public final class ApiHandler extends Handler.Wrapper {
     return true;
   }
 
+  /**
+   * Whether the request's body holds parameters the engine reads: a URL-encoded form, or a
+   * multipart form (Prometheus's handlers read both).
+   */
   private static boolean hasForm(Request request) {
     String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    return request.getMethod().equals("POST")
-        && type != null
-        && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    if (!request.getMethod().equals("POST") || type == null) {
+      return false;
+    }
+    String lower = type.toLowerCase(Locale.ROOT).trim();
+    return lower.startsWith("application/x-www-form-urlencoded")
+        || lower.startsWith("multipart/form-data");
   }
 
   private static void writeError(JettyAsyncResponse answer, ApiError error) {
