@@ -125,8 +125,9 @@ final class CrossShardAnswer {
         }
         if (error != null) {
           upstream.close();
-          if (error.status() / 100 == 4) {
-            // The shard's own 4xx: an error of the query, which the global view gives too; not a
+          if (ShardAnswers.isQueryError(error.status())) {
+            // The shard's own 400 or 422: an error of the query, which the global view gives too;
+            // not a
             // sick shard.
             Exchange.answerShardError(plan, response, error);
             return;

@@ -180,8 +180,9 @@ public final class Exchange {
   }
 
   /**
-   * Answers a shard's own 4xx, an error of the query which one Prometheus holding every shard's
-   * series answers too; except a guarded query's one-side duplicate ({@link RouterMatchingNeeded}).
+   * Answers a shard's own 400 or 422, an error of the query which one Prometheus holding every
+   * shard's series answers too; except a guarded query's one-side duplicate ({@link
+   * RouterMatchingNeeded}).
    */
   static void answerShardError(Route plan, AsyncResponse response, ApiError error) {
     if (plan.guarded()
@@ -290,8 +291,8 @@ public final class Exchange {
    * The one call of a plan any shard answers the same (build info, {@code 1+1}), sent to the plan's
    * fallbacks in turn, within the request's one deadline, while a shard fails in any way
    * (unreachable, a timeout, a 5xx, a redirect, a malformed answer, {@code "status":"error"} in a
-   * 200) but a Prometheus 4xx: Grafana's "Save & test" must not fail because the first shard is
-   * down. Cancelling it cancels the attempt under way.
+   * 200, a 4xx of a proxy) but a Prometheus 400 or 422: Grafana's "Save & test" must not fail
+   * because the first shard is down. Cancelling it cancels the attempt under way.
    */
   private final class AnyShard extends CompletableFuture<UpstreamResponse> {
     private final Route.Call call;
@@ -352,10 +353,11 @@ public final class Exchange {
           ApiError problem =
               ShardAnswers.problem(
                   endpointOf(call), shard, usable, false); // rewinds a body in memory
-          // A Prometheus 4xx is the request's fault, which the next shard would find too.
+          // A Prometheus 400 or 422 is the request's fault, which the next shard would find too.
           failed =
               problem != null
-                  && !(usable.status() / 100 == 4 && problem.status() == usable.status());
+                  && !(ShardAnswers.isQueryError(usable.status())
+                      && problem.status() == usable.status());
         } catch (IOException e) {
           failed = true;
           failure = e;
@@ -567,8 +569,9 @@ public final class Exchange {
       if (upstream != null) {
         upstream.close();
       }
-      if (!partial || single || error.status() / 100 == 4) {
-        // Strict, or one shard, or a shard's own 4xx: the request's fault (a 400) or an error of
+      if (!partial || single || ShardAnswers.isQueryError(error.status())) {
+        // Strict, or one shard, or a shard's own 400 or 422: the request's fault (a 400) or an
+        // error of
         // evaluating it (a 422), which one Prometheus holding every shard's data would answer too.
         answerShardError(plan, response, error);
         return;

@@ -234,15 +234,22 @@ public final class Router {
 
   /** The plan of a query any one shard answers alone, sent as {@code routed.query()}. */
   private String oneShardExplanation(String asked, ShardedQuery routed, String router) {
+    return oneShardExplanation(asked, routed, shards.get(0), false, router);
+  }
+
+  private static String oneShardExplanation(
+      String asked, ShardedQuery routed, String shard, boolean addsShardLabel, String router) {
     return "{\"query\":"
         + GoJson.quote(asked)
         + ",\"shardLabel\":"
         + GoJson.quote(routed.shardLabel())
         + ",\"shards\":["
-        + GoJson.quote(shards.get(0))
+        + GoJson.quote(shard)
         + "],\"shardQueries\":[{\"query\":"
         + GoJson.quote(routed.query())
-        + ",\"addsShardLabel\":false}],\"router\":"
+        + ",\"addsShardLabel\":"
+        + addsShardLabel
+        + "}],\"router\":"
         + GoJson.quote(router)
         + "}";
   }
@@ -261,6 +268,14 @@ public final class Router {
     } else if (!hasSelector(routed.expr())) {
       data =
           oneShardExplanation(asked, routed, "the answer of one shard: the query reads no series");
+    } else if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD) {
+      data =
+          oneShardExplanation(
+              asked,
+              routed,
+              routed.shards().get(0),
+              routed.addShardLabel(),
+              "the answer of the one shard the query reads, which evaluates it whole");
     } else {
       try {
         data =

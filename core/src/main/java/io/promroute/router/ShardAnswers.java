@@ -88,7 +88,7 @@ final class ShardAnswers {
       }
       // A 400 is the request's fault, found the same by every shard, a 422 an error of evaluating
       // it that the global view has too: neither is named. Other errors are the shard's failure.
-      boolean ofQuery = status == 400 || status == 422;
+      boolean ofQuery = isQueryError(status);
       ApiError own =
           isJson(upstream)
               ? ApiError.fromShard(status, body, named && !ofQuery ? name + ": " : "")
@@ -287,6 +287,17 @@ final class ShardAnswers {
     return failure.getCause() instanceof java.net.http.HttpTimeoutException
         ? ApiError.shardTimeout(shard, timeout)
         : ApiError.shardUnreachable(shard, "connection lost while reading its answer");
+  }
+
+  /**
+   * Whether a shard's error status is the query's fault rather than the shard's: Prometheus's own
+   * 400 {@code bad_data} (the request, which every shard finds the same) and 422 {@code execution}
+   * (an error of evaluating it, which one Prometheus holding every shard's series raises too).
+   * Prometheus answers no other 4xx to the API requests the router sends: a 401, 403 or 429 is a
+   * proxy's in front of that shard, a failure of the shard like a 5xx.
+   */
+  static boolean isQueryError(int status) {
+    return status == 400 || status == 422;
   }
 
   /** The error for a shard's answer found malformed: {@code problem} follows the shard's name. */

@@ -32,6 +32,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PromRouteFilterTest {
 
@@ -752,6 +754,28 @@ class PromRouteFilterTest {
     startRouter(builder -> builder.partialResponse(true));
 
     assertThat(get("/api/v1/query?query=up")).isEqualTo(new Reply(422, error));
+  }
+
+  /**
+   * Prometheus answers no 401, 403 or 429 to the API: one comes from a proxy in front of the shard,
+   * and is that shard's failure, left out with a warning like a 5xx, not the query's answer.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {401, 403, 429})
+  void aProxysRefusalOfOneShardInAFanOutIsAWarning(int status) throws Exception {
+    a.answer("/api/v1/query", VECTOR_A);
+    b.answer(
+        "/api/v1/query",
+        status,
+        "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"go away\"}");
+    startRouter(builder -> builder.partialResponse(true));
+
+    Reply reply = get("/api/v1/query?query=up");
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    assertThat(reply.body())
+        .contains("\"cluster\":\"a\"")
+        .contains("\"warnings\":[\"shard \\\"b\\\": go away\"]");
   }
 
   @Test

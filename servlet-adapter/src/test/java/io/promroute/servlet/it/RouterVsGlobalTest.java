@@ -523,7 +523,7 @@ class RouterVsGlobalTest {
     assertThat(plan.status()).as(plan.summary()).isEqualTo(200);
     assertThat(plan.data().get("shards")).as(plan.summary()).hasSize(shards);
     if (shards > 1) {
-      // (One shard always gets the whole query, whatever the explanation's plan shows.)
+      // (One shard gets the whole query, as its explanation says.)
       assertThat(plan.data().get("plan").get("node").asText())
           .as("the shards evaluate the whole query: %s", plan.summary())
           .isEqualTo("shards");
@@ -556,6 +556,27 @@ class RouterVsGlobalTest {
   }
 
   /** A 29 MB answer passes through unchanged but for the label put back. */
+  /** A query of one shard is sent whole to it, and its explanation says so. */
+  @Test
+  void explainOfAQueryOfOneShardIsThatShardEvaluatingItWhole() {
+    Answer plan =
+        PromApi.get(
+            router.baseUri(),
+            "/api/v1/query",
+            Params.of(
+                "query",
+                "memory_usage_bytes{cluster=\"b\"} / on (job) group_left up{cluster=\"b\"}",
+                "explain",
+                "true"));
+
+    assertThat(plan.status()).as(plan.summary()).isEqualTo(200);
+    assertThat(plan.data().path("shards").toString()).isEqualTo("[\"b\"]");
+    assertThat(plan.data().path("shardQueries").get(0).path("query").asText())
+        .isEqualTo("memory_usage_bytes / on (job) group_left () up");
+    assertThat(plan.data().path("router").asText())
+        .isEqualTo("the answer of the one shard the query reads, which evaluates it whole");
+  }
+
   @Test
   void largeRangeQueryPassesThrough() {
     Params params =
