@@ -146,34 +146,17 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
         policy.probeInterval().compareTo(policy.firstByteTimeout()) < 0
             ? policy.probeInterval()
             : policy.firstByteTimeout();
-    UpstreamRequest request =
-        new UpstreamRequest(
-            replicas.shard,
-            target,
-            "GET",
-            URI.create(replica.base + "/-/ready"),
-            Headers.forTarget(Map.of(), target, false),
-            new byte[0],
-            timeout);
-    CompletableFuture<UpstreamResponse> sent;
-    try {
-      sent = delegate.send(request);
-    } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
-    }
-    sent.whenComplete(
-        (response, failure) -> {
-          if (response != null) {
-            response.close();
-          }
-          if (failure == null && response.status() == 200) {
-            replica.succeeded();
-          } else {
-            replica.failed(
-                System.nanoTime(),
-                "probe " + (failure != null ? describe(failure) : "status " + response.status()));
-          }
-        });
+    ReadyProbe.send(delegate, replicas.shard, target, replica.base, timeout)
+        .whenComplete(
+            (status, failure) -> {
+              if (failure == null && status == 200) {
+                replica.succeeded();
+              } else {
+                replica.failed(
+                    System.nanoTime(),
+                    "probe " + (failure != null ? describe(failure) : "status " + status));
+              }
+            });
   }
 
   /**
@@ -308,7 +291,8 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
     }
   }
 
-  private static String withoutSlash(URI uri) {
+  /** {@code uri} as a base URL to append paths to: without a trailing {@code /}. */
+  static String withoutSlash(URI uri) {
     String text = uri.toString();
     return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
   }

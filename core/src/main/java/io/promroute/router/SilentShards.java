@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -183,7 +182,7 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
   private final class Shard {
     final String key;
     final ShardTarget target;
-    final URI ready;
+    final String base;
     final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
     final Set<Streaming> streaming = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean probing = new AtomicBoolean();
@@ -194,8 +193,7 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
     Shard(String key, ShardTarget target) {
       this.key = key;
       this.target = target;
-      String base = target.baseUrls().get(0).toString();
-      this.ready = URI.create((base.endsWith("/") ? base : base + "/") + "-/ready");
+      this.base = ReplicaClient.withoutSlash(target.baseUrls().get(0));
     }
 
     /**
@@ -233,33 +231,16 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
       if (!probing.compareAndSet(false, true)) {
         return;
       }
-      UpstreamRequest request =
-          new UpstreamRequest(
-              key,
-              target,
-              "GET",
-              ready,
-              Headers.forTarget(Map.of(), target, false),
-              new byte[0],
-              probeTime);
-      CompletableFuture<UpstreamResponse> sent;
-      try {
-        sent = delegate.send(request);
-      } catch (RuntimeException e) {
-        sent = CompletableFuture.failedFuture(e);
-      }
-      sent.whenComplete(
-          (response, failure) -> {
-            if (response != null) {
-              response.close();
-            }
-            probing.set(false);
-            if (isTimeout(failure)) {
-              silenced();
-            } else {
-              answered();
-            }
-          });
+      ReadyProbe.send(delegate, key, target, base, probeTime)
+          .whenComplete(
+              (status, failure) -> {
+                probing.set(false);
+                if (isTimeout(failure)) {
+                  silenced();
+                } else {
+                  answered();
+                }
+              });
     }
 
     private void silenced() {

@@ -81,13 +81,7 @@ class SilentShardTest {
     return answer;
   }
 
-  @Test
-  void aFanOutAnswersTheHealthyShardSoonAfterAnotherFallsSilent() throws Exception {
-    startRouter(DEADLINE, builder -> {});
-    sick.fault(Fault.HANG_BEFORE_HEADERS);
-
-    Answer answer = timed(FAN_OUT, FOUND_OUT);
-
+  private static void assertTheHealthyShardsAnswerWithAWarning(Answer answer) {
     assertThat(answer.status()).as(answer.summary()).isEqualTo(200);
     assertThat(answer.data().toString()).contains("a-1").doesNotContain("b-1");
     assertThat(answer.json().path("warnings").toString())
@@ -95,16 +89,19 @@ class SilentShardTest {
   }
 
   @Test
+  void aFanOutAnswersTheHealthyShardSoonAfterAnotherFallsSilent() throws Exception {
+    startRouter(DEADLINE, builder -> {});
+    sick.fault(Fault.HANG_BEFORE_HEADERS);
+
+    assertTheHealthyShardsAnswerWithAWarning(timed(FAN_OUT, FOUND_OUT));
+  }
+
+  @Test
   void aShardThatFreezesMidAnswerIsLeftOutSoon() throws Exception {
     startRouter(DEADLINE, builder -> {});
     sick.fault(Fault.FREEZE_MID_BODY);
 
-    Answer answer = timed(FAN_OUT, FOUND_OUT);
-
-    assertThat(answer.status()).as(answer.summary()).isEqualTo(200);
-    assertThat(answer.data().toString()).contains("a-1").doesNotContain("b-1");
-    assertThat(answer.json().path("warnings").toString())
-        .contains("shard \\\"b\\\" is not answering: its /-/ready got no answer within 300ms");
+    assertTheHealthyShardsAnswerWithAWarning(timed(FAN_OUT, FOUND_OUT));
   }
 
   @Test
