@@ -18,12 +18,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -51,11 +53,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>A failure lists every query of the seed that went wrong; {@code new RandomQueries(seed,
  * time).next()} replays them in order.
+ *
+ * <p>The seeds are fixed, so that the build is repeatable. To hunt for differences with new ones,
+ * set the system property {@value #SEEDS_PROPERTY} to a list of seeds and ranges, e.g. {@code
+ * -Drandom.seeds=100-160,999}: both query tests then run those seeds instead (the metadata test
+ * keeps its own). Surefire passes {@code -D} properties of the Maven command line to the tests.
  */
 @ExtendWith(PrometheusExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RandomQueriesVsGlobalTest {
+
+  /** The system property that replaces the fixed seeds of the query tests, if set. */
+  static final String SEEDS_PROPERTY = "random.seeds";
 
   private static final long T = FixtureData.MID.getEpochSecond();
   private static final int QUERIES_PER_SEED = 75;
@@ -102,8 +112,35 @@ class RandomQueriesVsGlobalTest {
     final Set<String> refusals = new TreeSet<>();
   }
 
+  /**
+   * The seeds of {@link #SEEDS_PROPERTY} (comma-separated seeds and {@code from-to} ranges), else
+   * {@code fixed}.
+   */
+  private static LongStream seeds(LongStream fixed) {
+    String property = System.getProperty(SEEDS_PROPERTY, "").trim();
+    if (property.isEmpty()) {
+      return fixed;
+    }
+    LongStream.Builder seeds = LongStream.builder();
+    for (String part : property.split(",")) {
+      String[] bounds = part.trim().split("-", 2);
+      long from = Long.parseLong(bounds[0].trim());
+      long to = bounds.length == 1 ? from : Long.parseLong(bounds[1].trim());
+      LongStream.rangeClosed(from, to).forEach(seeds::add);
+    }
+    return seeds.build();
+  }
+
+  static LongStream sameShardSeeds() {
+    return seeds(LongStream.rangeClosed(1, 12));
+  }
+
+  static LongStream perSelectorSeeds() {
+    return seeds(LongStream.rangeClosed(101, 108));
+  }
+
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  @MethodSource("sameShardSeeds")
   void randomQueriesAnswerAsTheGlobalPrometheus(long seed) {
     compareQueries(seed, new RandomQueries(seed, T));
   }
@@ -113,7 +150,7 @@ class RandomQueriesVsGlobalTest {
    * contradictory shards, or none (every shard), all read as one Prometheus reads them.
    */
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {101, 102, 103, 104, 105, 106, 107, 108})
+  @MethodSource("perSelectorSeeds")
   void randomQueriesWhoseSelectorsReadDifferentShardsAnswerAsTheGlobalPrometheus(long seed) {
     compareQueries(seed, new RandomQueries(seed, T).perSelector());
   }
