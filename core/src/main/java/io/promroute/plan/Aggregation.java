@@ -239,7 +239,7 @@ final class Aggregation {
    * Prometheus 2.42's {@code topk} ({@code top}) or {@code bottomk} step over one sample: its heap
    * ({@code vectorByValueHeap}, or {@code vectorByReverseValueHeap} for bottomk, in Go's {@code
    * container/heap} layout) takes the sample while it holds fewer than k; after that the sample
-   * replaces the heap's root, the worst kept, when it beats it (or the root is NaN), by a pop and a
+   * replaces the heap's root, the worst kept, when it beats it or the root is NaN, by a pop and a
    * push. Which of several equal values stay depends on that layout, so it is kept as Go keeps it:
    * against the global Prometheus, over generated sequences with ties and NaNs, this keeps exactly
    * the series it keeps, where "the worst, the later among equals" did not.
@@ -251,7 +251,8 @@ final class Aggregation {
     }
     double worst = heap.get(0).value();
     double v = sample.value();
-    boolean enters = (top ? worst < v : worst > v) || (Double.isNaN(worst) && !Double.isNaN(v));
+    // A NaN root gives way to any sample, NaN too, as in 2.42.
+    boolean enters = (top ? worst < v : worst > v) || Double.isNaN(worst);
     if (enters) {
       int last = heap.size() - 1;
       swap(heap, 0, last);
