@@ -235,14 +235,13 @@ public final class QueryPlan {
       List<List<QueryResult>> answers,
       Cancellation cancellation,
       SampleLimit samples) {
-    EvalContext context =
-        context(
-            requests(false, timeMillis, timeMillis, 0),
-            answers,
-            timeMillis,
-            timeMillis,
-            cancellation,
-            samples);
+    List<Request> requests = requests(false, timeMillis, timeMillis, 0);
+    if (root instanceof PlanNode.Fetch fetch && resultType() == ValueType.RANGE_VECTOR) {
+      // A range vector sent whole (a subquery whose selectors read different shards): the shards'
+      // matrices, whose points are not at the query's time, concatenated.
+      return shardMatrices(fetch, requests, answers, samples);
+    }
+    EvalContext context = context(requests, answers, timeMillis, timeMillis, cancellation, samples);
     Value value;
     try {
       value = root.evaluate(context, timeMillis);
@@ -450,6 +449,31 @@ public final class QueryPlan {
       }
     }
     return new EvalContext(byQuery, cancellation, samples, startMillis, endMillis, raw);
+  }
+
+  /** The shards' answers to {@code fetch}, a range vector, concatenated in shard key order. */
+  private QueryResult shardMatrices(
+      PlanNode.Fetch fetch,
+      List<Request> requests,
+      List<List<QueryResult>> answers,
+      SampleLimit samples) {
+    List<QueryResult.Series> series = new ArrayList<>();
+    for (int r = 0; r < requests.size(); r++) {
+      if (requests.get(r).fetch() != fetch.index()) {
+        continue;
+      }
+      for (int s : shardsInKeyOrder()) {
+        for (QueryResult.Series one : answers.get(r).get(s).series()) {
+          samples.add(one.points().size());
+          Labels labels = Labels.of(one.labels());
+          if (fetch.addsShardLabel()) {
+            labels = labels.with(query.shardLabel(), shards().get(s));
+          }
+          series.add(new QueryResult.Series(labels.toList(), one.points()));
+        }
+      }
+    }
+    return new QueryResult(QueryResult.Type.MATRIX, series, warnings(answers));
   }
 
   /**

@@ -171,6 +171,11 @@ class RouterVsGlobalTest {
         // single value); a group on one shard is that shard's stddev, not a merge of Inf - Inf
         // (seed 438).
         query("stddev by (instance) (time() ^ http_request_duration_seconds_count{job=\"api\"})"),
+        // A subquery at the top whose selectors read different shards: the shards' matrices, not
+        // an empty vector (seed 410).
+        query(
+            "(year(memory_usage_bytes{cluster=~\"a|b\"} or memory_usage_bytes{cluster=\"c\"}))"
+                + "[5m:2m]"),
         // Range queries.
         range("rate(http_requests_total{cluster=\"b\"}[5m])"),
         range("sum by (cluster) (rate(http_requests_total{cluster=~\"a|b|c\"}[5m]))"),
