@@ -57,6 +57,9 @@ final class ErrorOrder {
         points.add(point);
       }
       check(subquery.expr(), context, points);
+    } else if (node instanceof PlanNode.AtFirstStep first) {
+      // Evaluated at its first step only.
+      check(first.expr(), context, List.of(first.firstStep(context)));
     } else {
       List<PlanNode> children = new ArrayList<>(node.children());
       if (node instanceof PlanNode.Function) {

@@ -648,6 +648,37 @@ sealed interface PlanNode {
     }
   }
 
+  /**
+   * A step-invariant aggregation whose parameter is not ({@link StepInvariance}): Prometheus 2.42
+   * evaluates it once, at the first step of its evaluation (the request's start, or the first point
+   * of the subquery grid it is in), parameter included, and repeats that value at every step.
+   *
+   * @param grid the subquery grid it is evaluated on, or null: the request's times
+   */
+  record AtFirstStep(PlanNode expr, Grid grid) implements PlanNode {
+    /** The time it is evaluated at, whatever the step. */
+    long firstStep(EvalContext context) {
+      return grid == null
+          ? context.startMillis()
+          : grid.start(context.startMillis(), context.endMillis());
+    }
+
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      return expr.evaluate(context, firstStep(context));
+    }
+
+    @Override
+    public String print() {
+      return "atFirstStep(" + expr.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
+    }
+  }
+
   /** Unary minus over a global value: negates and, for vectors, drops the metric name. */
   /**
    * A parenthesised range vector with {@code @} at the top of an instant query, computed by the

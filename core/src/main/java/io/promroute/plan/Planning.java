@@ -295,6 +295,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   @Override
   public Planned visitAggregateExpr(AggregateExpr node) {
+    Planned planned = aggregate(node);
+    if (planned.kind() == Kind.LOCAL
+        || node.param() == null
+        || StepInvariance.isStepInvariant(node.param())
+        || !StepInvariance.isStepInvariant(node.expr())) {
+      return planned;
+    }
+    // Prometheus 2.42 evaluates it at the first step only, its parameter too (sent whole, the
+    // shards do the same).
+    return new Planned(
+        planned.kind(), node, () -> new PlanNode.AtFirstStep(planned.node().get(), grid));
+  }
+
+  private Planned aggregate(AggregateExpr node) {
     AggregateOp op = node.op();
     Planned param = node.param() == null ? null : node.param().accept(this);
     Planned inner = node.expr().accept(this);
