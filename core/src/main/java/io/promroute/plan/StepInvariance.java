@@ -16,16 +16,20 @@ import java.util.Set;
 /**
  * Which expressions Prometheus 2.42 evaluates once, at the evaluation's first step, and repeats at
  * every other step: those its {@code PreprocessExpr} finds step-invariant. Selectors and subqueries
- * with {@code @}, literals, and functions (but those that read the evaluation time) and operators
- * over such expressions. An aggregation is judged by its argument alone, its parameter left out:
- * {@code topk(scalar(count(x)) - 10, y @ t)} over a range uses the parameter's value at the first
- * step at every step (and fails there, and only there, if it is NaN).
+ * with {@code @}, literals, and functions (but those that read the evaluation time or the samples'
+ * timestamps) and operators over such expressions. An aggregation is judged by its argument alone,
+ * its parameter left out: {@code topk(scalar(count(x)) - 10, y @ t)} over a range uses the
+ * parameter's value at the first step at every step (and fails there, and only there, if it is
+ * NaN).
  */
 final class StepInvariance {
 
   private StepInvariance() {}
 
-  /** Prometheus 2.42's {@code AtModifierUnsafeFunctions}: they read the evaluation time. */
+  /**
+   * Prometheus 2.42's {@code AtModifierUnsafeFunctions}: they read the evaluation time, or the
+   * samples' timestamps ({@code timestamp}).
+   */
   private static final Set<String> READ_THE_TIME =
       Set.of(
           "days_in_month",
@@ -37,7 +41,8 @@ final class StepInvariance {
           "month",
           "year",
           "predict_linear",
-          "time");
+          "time",
+          "timestamp");
 
   static boolean isStepInvariant(Expr expr) {
     if (expr instanceof NumberLiteral || expr instanceof StringLiteral) {

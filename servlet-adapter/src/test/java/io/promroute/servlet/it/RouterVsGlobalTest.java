@@ -181,6 +181,25 @@ class RouterVsGlobalTest {
         // 606, 607, 615 and others, over ranges where a count in the parameter changes).
         range("quantile((time() > bool " + T + ") / 2 + 0.25, memory_usage_bytes @ " + T + ")"),
         range("topk(1 + (time() > bool " + T + "), memory_usage_bytes @ " + T + ")"),
+        // But timestamp() reads the samples' times: each step's φ, NaN before the data starts
+        // (seed 627).
+        new Case(
+            "/api/v1/query_range",
+            Params.of(
+                "query",
+                "quantile(scalar(min(http_requests_total) > bool 0) / 2,"
+                    + " timestamp(http_request_duration_seconds_sum @ "
+                    + T
+                    + "))",
+                "start",
+                Long.toString(FixtureData.START.getEpochSecond() - 900),
+                "end",
+                Long.toString(FixtureData.START.getEpochSecond() + 900),
+                "step",
+                STEP),
+            false,
+            false,
+            true),
         // Range queries.
         range("rate(http_requests_total{cluster=\"b\"}[5m])"),
         range("sum by (cluster) (rate(http_requests_total{cluster=~\"a|b|c\"}[5m]))"),
