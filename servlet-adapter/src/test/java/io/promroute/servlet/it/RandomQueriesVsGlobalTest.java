@@ -30,12 +30,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Differential test: random PromQL ({@link RandomQueries}, fixed seeds) sent as instant and range
- * queries to the router in front of the three shard servers and to the global Prometheus must get
- * the same answer: same status and error type; for success the same result type and the same series
- * with the same values, in any order but where {@code sort} and {@code sort_desc} order them.
- * Values may differ by a relative 1e-9, the last bits that merged sums and means are allowed to
- * differ by (CROSS-SHARD.md). The same for random {@code match[]} on the series, labels and label
- * values endpoints.
+ * queries (ranges inside the data, over its start or its end, steps that do not divide them) to the
+ * router in front of the three shard servers and to the global Prometheus must get the same answer:
+ * same status and error type; for success the same result type and the same series with the same
+ * values, in any order but where {@code sort} and {@code sort_desc} order them. Values may differ
+ * by a relative 1e-9, the last bits that merged sums and means are allowed to differ by
+ * (CROSS-SHARD.md). The same for random {@code match[]} on the series, labels and label values
+ * endpoints.
  *
  * <p>Differences allowed, each counted and printed per seed:
  *
@@ -164,7 +165,20 @@ class RandomQueriesVsGlobalTest {
       long[] times = {T, T + 7, FixtureData.END.getEpochSecond() + 200};
       String time = Long.toString(times[parameters.nextInt(times.length)]);
       compare(tally, "/api/v1/query", Params.of("query", query, "time", time), isSorted(query));
-      String step = new String[] {"60", "45", "300"}[parameters.nextInt(3)];
+      String step = new String[] {"60", "45", "300", "17"}[parameters.nextInt(4)];
+      // Mostly inside the data, sometimes over its start or its end, or not on a step multiple.
+      long[] range =
+          new long[][] {
+                {T - 1800, T + 1800},
+                {T - 1800, T + 1800},
+                {T - 1800, T + 1800},
+                {
+                  FixtureData.START.getEpochSecond() - 900, FixtureData.START.getEpochSecond() + 900
+                },
+                {FixtureData.END.getEpochSecond() - 900, FixtureData.END.getEpochSecond() + 900},
+                {T - 1213, T + 607}
+              }
+              [parameters.nextInt(6)];
       compare(
           tally,
           "/api/v1/query_range",
@@ -172,9 +186,9 @@ class RandomQueriesVsGlobalTest {
               "query",
               query,
               "start",
-              Long.toString(T - 1800),
+              Long.toString(range[0]),
               "end",
-              Long.toString(T + 1800),
+              Long.toString(range[1]),
               "step",
               step),
           false);
