@@ -161,8 +161,11 @@ class RandomQueriesVsGlobalTest {
     Tally tally = new Tally();
     for (int i = 0; i < QUERIES_PER_SEED; i++) {
       String query = queries.next();
-      // At a sample, between samples, and past the data (lookback and staleness at the end).
-      long[] times = {T, T + 7, FixtureData.END.getEpochSecond() + 200};
+      // At a sample, between samples, past the data (lookback and staleness at the end), and just
+      // after it starts (windows and subqueries that reach before it).
+      long[] times = {
+        T, T + 7, FixtureData.END.getEpochSecond() + 200, FixtureData.START.getEpochSecond() + 100
+      };
       String time = Long.toString(times[parameters.nextInt(times.length)]);
       compare(tally, "/api/v1/query", Params.of("query", query, "time", time), isSorted(query));
       String step = new String[] {"60", "45", "300", "17"}[parameters.nextInt(4)];
