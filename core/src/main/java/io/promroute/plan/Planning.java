@@ -599,11 +599,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if (!RouterFunctions.supports(function)) {
       throw refuse(function.functionName() + "() over a value merged across shards");
     }
-    List<PlanNode> nodes = new ArrayList<>(args.size());
-    for (Planned arg : args) {
-      nodes.add(materialize(arg));
+    boolean outer = exactFloatOrder;
+    // changes() and resets() compare each value with the one before: a merged sum or mean whose
+    // last bit differs from Prometheus's at one point is a change there, so what they read is
+    // aggregated in Prometheus's own order, as under count_values.
+    exactFloatOrder |= function == KnownFunction.CHANGES || function == KnownFunction.RESETS;
+    try {
+      List<PlanNode> nodes = new ArrayList<>(args.size());
+      for (Planned arg : args) {
+        nodes.add(materialize(arg));
+      }
+      return new PlanNode.Function(function, nodes, Labels.EMPTY);
+    } finally {
+      exactFloatOrder = outer;
     }
-    return new PlanNode.Function(function, nodes, Labels.EMPTY);
   }
 
   /**
