@@ -6,7 +6,6 @@ import io.promroute.compat.LabelNames;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.AggregateOp;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,8 +171,8 @@ final class Aggregation {
           group.mean += delta / group.count;
           group.value += delta * (v - group.mean);
         }
-        case TOPK -> offer(group, new Sample(metric, v), k, true);
-        case BOTTOMK -> offer(group, new Sample(metric, v), k, false);
+        case TOPK -> offer(group.heap, new Sample(metric, v), k, true);
+        case BOTTOMK -> offer(group.heap, new Sample(metric, v), k, false);
         case QUANTILE -> group.heap.add(new Sample(metric, v));
         // The first k of each group in input order (kept in a heap by value, as Prometheus).
         case LIMITK -> {
@@ -196,18 +195,8 @@ final class Aggregation {
         case COUNT, COUNT_VALUES -> value = group.count;
         case STDVAR -> value = group.value / group.count;
         case STDDEV -> value = Math.sqrt(group.value / group.count);
-        case TOPK -> {
-          // Highest first; among equal values the earlier input first (Go's heap order is
-          // unspecified there, this is the closest deterministic choice).
-          List<Sample> sorted = new ArrayList<>(group.heap);
-          sorted.sort(Comparator.comparingDouble(Aggregation::nanLowest).reversed());
-          out.addAll(sorted);
-          continue;
-        }
-        case BOTTOMK -> {
-          List<Sample> sorted = new ArrayList<>(group.heap);
-          sorted.sort(Comparator.comparingDouble(Aggregation::nanHighest));
-          out.addAll(sorted);
+        case TOPK, BOTTOMK -> {
+          out.addAll(reversed(group.heap, op == AggregateOp.TOPK));
           continue;
         }
         case QUANTILE -> value = quantile((Double) param, group.heap);
@@ -246,51 +235,92 @@ final class Aggregation {
     }
   }
 
-  private static double nanLowest(Sample sample) {
-    return Double.isNaN(sample.value()) ? Double.NEGATIVE_INFINITY : sample.value();
+  /**
+   * Prometheus 2.42's {@code topk} ({@code top}) or {@code bottomk} step over one sample: its heap
+   * ({@code vectorByValueHeap}, or {@code vectorByReverseValueHeap} for bottomk, in Go's {@code
+   * container/heap} layout) takes the sample while it holds fewer than k; after that the sample
+   * replaces the heap's root, the worst kept, when it beats it or the root is NaN, by a pop and a
+   * push. Which of several equal values stay depends on that layout, so it is kept as Go keeps it:
+   * against the global Prometheus, over generated sequences with ties and NaNs, this keeps exactly
+   * the series it keeps, where "the worst, the later among equals" did not.
+   */
+  private static void offer(List<Sample> heap, Sample sample, long k, boolean top) {
+    if (heap.size() < k) {
+      push(heap, sample, top);
+      return;
+    }
+    double worst = heap.get(0).value();
+    double v = sample.value();
+    // A NaN root gives way to any sample, NaN too, as in 2.42.
+    boolean enters = (top ? worst < v : worst > v) || Double.isNaN(worst);
+    if (enters) {
+      int last = heap.size() - 1;
+      swap(heap, 0, last);
+      down(heap, 0, last, top);
+      heap.remove(last);
+      push(heap, sample, top);
+    }
   }
 
-  private static double nanHighest(Sample sample) {
-    return Double.isNaN(sample.value()) ? Double.POSITIVE_INFINITY : sample.value();
+  /** The heap's {@code Less}: NaN first, then ascending ({@code top}) or descending. */
+  private static boolean less(Sample a, Sample b, boolean top) {
+    if (Double.isNaN(a.value())) {
+      return true;
+    }
+    return top ? a.value() < b.value() : a.value() > b.value();
+  }
+
+  /** Go's {@code heap.Push}. */
+  private static void push(List<Sample> heap, Sample sample, boolean top) {
+    heap.add(sample);
+    int child = heap.size() - 1;
+    while (child > 0) {
+      int parent = (child - 1) / 2;
+      if (!less(heap.get(child), heap.get(parent), top)) {
+        break;
+      }
+      swap(heap, parent, child);
+      child = parent;
+    }
+  }
+
+  /** Go's {@code container/heap} {@code down} over the first {@code n} elements. */
+  private static void down(List<Sample> heap, int from, int n, boolean top) {
+    int i = from;
+    while (true) {
+      int left = 2 * i + 1;
+      if (left >= n) {
+        return;
+      }
+      int j = left;
+      if (left + 1 < n && less(heap.get(left + 1), heap.get(left), top)) {
+        j = left + 1;
+      }
+      if (!less(heap.get(j), heap.get(i), top)) {
+        return;
+      }
+      swap(heap, i, j);
+      i = j;
+    }
+  }
+
+  private static void swap(List<Sample> heap, int i, int j) {
+    heap.set(i, heap.set(j, heap.get(i)));
   }
 
   /**
-   * Keeps the k best samples: a new sample enters when there is room, or it beats the worst kept
-   * one, or the worst kept one is NaN (Prometheus's heap rule). Ties with the worst keep the
-   * earlier sample.
+   * The kept series in the order Prometheus answers them: {@code sort.Sort(sort.Reverse(heap))},
+   * best first. Go sorts fewer than 13 elements by insertion, which keeps equal values in heap
+   * order; so does this for any k (Go's pdqsort may order ties otherwise above 12).
    */
-  private static void offer(Group group, Sample sample, long k, boolean top) {
-    List<Sample> heap = group.heap;
-    if (heap.size() < k) {
-      heap.add(sample);
-      return;
-    }
-    int worst = 0;
-    for (int i = 1; i < heap.size(); i++) {
-      if (worse(heap.get(i), heap.get(worst), top)) {
-        worst = i;
+  private static List<Sample> reversed(List<Sample> heap, boolean top) {
+    List<Sample> sorted = new ArrayList<>(heap);
+    for (int i = 1; i < sorted.size(); i++) {
+      for (int j = i; j > 0 && less(sorted.get(j - 1), sorted.get(j), top); j--) {
+        swap(sorted, j, j - 1);
       }
     }
-    double w = heap.get(worst).value();
-    double v = sample.value();
-    boolean enters = top ? (w < v || Double.isNaN(w)) : (w > v || Double.isNaN(w));
-    if (enters) {
-      heap.remove(worst);
-      heap.add(sample);
-    }
-  }
-
-  /** Whether a is a worse candidate than b: NaN is worst; among equals, the later one. */
-  private static boolean worse(Sample a, Sample b, boolean top) {
-    double x = a.value();
-    double y = b.value();
-    if (Double.isNaN(x) != Double.isNaN(y)) {
-      return Double.isNaN(x);
-    }
-    if (Double.isNaN(x)) {
-      return true;
-    }
-    return top ? x <= y : x >= y;
+    return sorted;
   }
 
   /** Prometheus 2.42's {@code quantile}: linear interpolation between closest ranks, NaN lowest. */

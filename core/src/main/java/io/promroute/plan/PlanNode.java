@@ -545,8 +545,8 @@ sealed interface PlanNode {
    * parallel combination): n = Σnᵢ, the mean as {@link AverageMerge}, and the sum of squared
    * deviations Σnᵢvᵢ + Σnᵢ(μᵢ - μ)². It equals Prometheus's Welford over every series within
    * rounding (relative 1e-9 and far better in practice), from one triple per group and shard. A NaN
-   * or infinite value on any shard makes that shard's variance NaN, and so the result, as Welford's
-   * does.
+   * or infinite value on a shard makes that shard's variance NaN (but for a single series, 0), and
+   * with other shards the result, as Welford's does.
    */
   record VarianceMerge(
       boolean standardDeviation,
@@ -572,7 +572,10 @@ sealed interface PlanNode {
           // A shard whose means equal the global mean adds no spread: keep 0 * Inf out of it.
           squares += shard[1] * shard[2] + (deviation == 0 ? 0 : shard[1] * deviation * deviation);
         }
-        double variance = squares / n;
+        // A group on one shard is that shard's own Welford, which is Prometheus's over the same
+        // series in the same order: exact, and 0 for one series even if it is infinite or NaN
+        // (Welford never updates a single value), where the combination would make Inf - Inf.
+        double variance = shards.size() == 1 ? shards.iterator().next()[2] : squares / n;
         out.add(new Sample(group.getKey(), standardDeviation ? Math.sqrt(variance) : variance));
       }
       out.sort((a, b) -> a.labels().compareTo(b.labels()));
@@ -642,6 +645,37 @@ sealed interface PlanNode {
     @Override
     public List<PlanNode> children() {
       return List.of(lhs, rhs);
+    }
+  }
+
+  /**
+   * A step-invariant aggregation whose parameter is not ({@link StepInvariance}): Prometheus 2.42
+   * evaluates it once, at the first step of its evaluation (the request's start, or the first point
+   * of the subquery grid it is in), parameter included, and repeats that value at every step.
+   *
+   * @param grid the subquery grid it is evaluated on, or null: the request's times
+   */
+  record AtFirstStep(PlanNode expr, Grid grid) implements PlanNode {
+    /** The time it is evaluated at, whatever the step. */
+    long firstStep(EvalContext context) {
+      return grid == null
+          ? context.startMillis()
+          : grid.start(context.startMillis(), context.endMillis());
+    }
+
+    @Override
+    public Value evaluate(EvalContext context, long time) {
+      return expr.evaluate(context, firstStep(context));
+    }
+
+    @Override
+    public String print() {
+      return "atFirstStep(" + expr.print() + ")";
+    }
+
+    @Override
+    public List<PlanNode> children() {
+      return List.of(expr);
     }
   }
 

@@ -295,6 +295,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
 
   @Override
   public Planned visitAggregateExpr(AggregateExpr node) {
+    Planned planned = aggregate(node);
+    if (planned.kind() == Kind.LOCAL
+        || node.param() == null
+        || StepInvariance.isStepInvariant(node.param())
+        || !StepInvariance.isStepInvariant(node.expr())) {
+      return planned;
+    }
+    // Prometheus 2.42 evaluates it at the first step only, its parameter too (sent whole, the
+    // shards do the same).
+    return new Planned(
+        planned.kind(), node, () -> new PlanNode.AtFirstStep(planned.node().get(), grid));
+  }
+
+  private Planned aggregate(AggregateExpr node) {
     AggregateOp op = node.op();
     Planned param = node.param() == null ? null : node.param().accept(this);
     Planned inner = node.expr().accept(this);
@@ -585,11 +599,20 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     if (!RouterFunctions.supports(function)) {
       throw refuse(function.functionName() + "() over a value merged across shards");
     }
-    List<PlanNode> nodes = new ArrayList<>(args.size());
-    for (Planned arg : args) {
-      nodes.add(materialize(arg));
+    boolean outer = exactFloatOrder;
+    // changes() and resets() compare each value with the one before: a merged sum or mean whose
+    // last bit differs from Prometheus's at one point is a change there, so what they read is
+    // aggregated in Prometheus's own order, as under count_values.
+    exactFloatOrder |= function == KnownFunction.CHANGES || function == KnownFunction.RESETS;
+    try {
+      List<PlanNode> nodes = new ArrayList<>(args.size());
+      for (Planned arg : args) {
+        nodes.add(materialize(arg));
+      }
+      return new PlanNode.Function(function, nodes, Labels.EMPTY);
+    } finally {
+      exactFloatOrder = outer;
     }
-    return new PlanNode.Function(function, nodes, Labels.EMPTY);
   }
 
   /**

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.promroute.api.ApiException;
 import io.promroute.api.Cancellation;
 import io.promroute.api.QueryResult;
 import io.promroute.api.SampleLimit;
@@ -192,8 +193,8 @@ public final class QueryPlan {
    *     {@code instantRequests(timeMillis).get(r)} (one request per shard query of {@link
    *     #shardQueries()}, in order, unless a long subquery grid is asked for in chunks)
    * @return the global answer
-   * @throws io.promroute.api.ApiException with a 422 {@code execution} error where Prometheus
-   *     raises one (many-to-many matching, duplicate series, ...)
+   * @throws ApiException with a 422 {@code execution} error where Prometheus raises one
+   *     (many-to-many matching, duplicate series, ...)
    */
   public QueryResult evaluateInstant(long timeMillis, List<List<QueryResult>> answers) {
     return evaluateInstant(timeMillis, answers, Cancellation.none(), SampleLimit.unlimited());
@@ -203,8 +204,8 @@ public final class QueryPlan {
    * {@link #evaluateInstant(long, List)}, stopping when {@code cancellation} says so and counting
    * the samples the evaluation holds against {@code samples}.
    *
-   * @throws io.promroute.api.ApiException also 503 {@code timeout} or 499 {@code canceled} from
-   *     {@link Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
+   * @throws ApiException also 503 {@code timeout} or 499 {@code canceled} from {@link
+   *     Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
    */
   public QueryResult evaluateInstant(
       long timeMillis,
@@ -224,7 +225,7 @@ public final class QueryPlan {
           return evaluation.get();
         },
         () ->
-            new io.promroute.api.ApiException(
+            new ApiException(
                 new io.promroute.api.ApiError(
                     422, "execution", "query is nested too deeply to evaluate")));
   }
@@ -234,15 +235,19 @@ public final class QueryPlan {
       List<List<QueryResult>> answers,
       Cancellation cancellation,
       SampleLimit samples) {
-    EvalContext context =
-        context(
-            requests(false, timeMillis, timeMillis, 0),
-            answers,
-            timeMillis,
-            timeMillis,
-            cancellation,
-            samples);
-    Value value = root.evaluate(context, timeMillis);
+    List<Request> requests = requests(false, timeMillis, timeMillis, 0);
+    if (root instanceof PlanNode.Fetch fetch && resultType() == ValueType.RANGE_VECTOR) {
+      // A range vector sent whole (a subquery whose selectors read different shards): the shards'
+      // matrices, whose points are not at the query's time, concatenated.
+      return shardMatrices(fetch, requests, answers, samples);
+    }
+    EvalContext context = context(requests, answers, timeMillis, timeMillis, cancellation, samples);
+    Value value;
+    try {
+      value = root.evaluate(context, timeMillis);
+    } catch (ApiException e) {
+      throw inPrometheusOrder(e, context, List.of(timeMillis));
+    }
     List<String> warnings = warnings(answers);
     if (value instanceof Value.Scalar scalar) {
       return new QueryResult(
@@ -294,8 +299,8 @@ public final class QueryPlan {
    * {@link #evaluateRange(long, long, long, List)}, checking {@code cancellation} at every step and
    * counting the answer's samples against {@code samples}.
    *
-   * @throws io.promroute.api.ApiException also 503 {@code timeout} or 499 {@code canceled} from
-   *     {@link Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
+   * @throws ApiException also 503 {@code timeout} or 499 {@code canceled} from {@link
+   *     Cancellation#check()}, 422 {@code execution} from {@link SampleLimit#add}
    */
   public QueryResult evaluateRange(
       long startMillis,
@@ -329,7 +334,16 @@ public final class QueryPlan {
     Map<Labels, List<QueryResult.Point>> series = new HashMap<>();
     for (long time = startMillis; time <= endMillis; time += stepMillis) {
       cancellation.check();
-      Value value = root.evaluate(context, time);
+      Value value;
+      try {
+        value = root.evaluate(context, time);
+      } catch (ApiException e) {
+        List<Long> times = new ArrayList<>();
+        for (long t = startMillis; t <= endMillis; t += stepMillis) {
+          times.add(t);
+        }
+        throw inPrometheusOrder(e, context, times);
+      }
       if (value instanceof Value.Scalar scalar) {
         samples.add(1);
         series
@@ -352,6 +366,14 @@ public final class QueryPlan {
       matrix.add(new QueryResult.Series(labels.toList(), series.get(labels)));
     }
     return new QueryResult(QueryResult.Type.MATRIX, matrix, warnings(answers));
+  }
+
+  /** {@code raised}, or the evaluation error Prometheus raises before it ({@link ErrorOrder}). */
+  private ApiException inPrometheusOrder(
+      ApiException raised, EvalContext context, List<Long> times) {
+    return ErrorOrder.isEvaluationError(raised)
+        ? ErrorOrder.prometheusFirst(raised, root, context, times)
+        : raised;
   }
 
   private static QueryResult.Point point(long time, Sample sample) {
@@ -427,6 +449,31 @@ public final class QueryPlan {
       }
     }
     return new EvalContext(byQuery, cancellation, samples, startMillis, endMillis, raw);
+  }
+
+  /** The shards' answers to {@code fetch}, a range vector, concatenated in shard key order. */
+  private QueryResult shardMatrices(
+      PlanNode.Fetch fetch,
+      List<Request> requests,
+      List<List<QueryResult>> answers,
+      SampleLimit samples) {
+    List<QueryResult.Series> series = new ArrayList<>();
+    for (int r = 0; r < requests.size(); r++) {
+      if (requests.get(r).fetch() != fetch.index()) {
+        continue;
+      }
+      for (int s : shardsInKeyOrder()) {
+        for (QueryResult.Series one : answers.get(r).get(s).series()) {
+          samples.add(one.points().size());
+          Labels labels = Labels.of(one.labels());
+          if (fetch.addsShardLabel()) {
+            labels = labels.with(query.shardLabel(), shards().get(s));
+          }
+          series.add(new QueryResult.Series(labels.toList(), one.points()));
+        }
+      }
+    }
+    return new QueryResult(QueryResult.Type.MATRIX, series, warnings(answers));
   }
 
   /**

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Queries that combine series of several shards, answered by the router from the three shard
@@ -402,6 +403,40 @@ class CrossShardVsPrometheusTest {
     Params params = Params.of("query", query, "time", T);
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query", params);
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query", params);
+
+    assertThat(expected.status()).as(expected.summary()).isEqualTo(422);
+    assertThat(actual.status()).as(actual.summary()).isEqualTo(422);
+    assertThat(actual.errorType()).isEqualTo(expected.errorType());
+    assertThat(actual.error()).isEqualTo(expected.error());
+  }
+
+  /**
+   * A range query with two errors at different steps answers the one Prometheus meets first: it
+   * evaluates a node over every step before the node above it, so an error deep in the query at a
+   * late step comes before its parent's error at the first step.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        // Before the data (the first half of the range) the inner match is empty and topk's NaN
+        // parameter fails; Prometheus fails first on the duplicates the match meets later.
+        "topk(scalar(count(nonexistent_metric)) - 10, up * on (job) memory_usage_bytes)",
+        "sum(up * on (job) memory_usage_bytes) + on () group_left topk(scalar(count(nonexistent_metric)), up)"
+      })
+  void rangeEvaluationErrorsAreThoseOfPrometheus(String query) {
+    long start = FixtureData.START.getEpochSecond();
+    Params params =
+        Params.of(
+            "query",
+            query,
+            "start",
+            Long.toString(start - 1800),
+            "end",
+            Long.toString(start + 1800),
+            "step",
+            "60");
+    Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", params);
+    Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", params);
 
     assertThat(expected.status()).as(expected.summary()).isEqualTo(422);
     assertThat(actual.status()).as(actual.summary()).isEqualTo(422);

@@ -12,6 +12,12 @@ import java.util.Random;
  * {@code cluster=~"$cluster"} does. {@linkplain #perSelector() Per selector}, each selector gets
  * its own: none, one naming other, overlapping or disjoint shards, an unknown one, or two that
  * contradict each other.
+ *
+ * <p>Besides dashboard-like queries it writes what a fuzzer would: subqueries nested in subqueries
+ * with offsets and {@code @} (also {@code start()} and {@code end()}), aggregations with their
+ * grouping after the argument, two selectors of one metric over different shards matched on or
+ * ignoring the shard label, {@code label_join} of the shard label, {@code count_values} and {@code
+ * sort} over merged values, and more of the math, trigonometric and date functions.
  */
 final class RandomQueries {
 
@@ -113,6 +119,7 @@ final class RandomQueries {
           "count_over_time",
           "last_over_time",
           "stddev_over_time",
+          "stdvar_over_time",
           "present_over_time");
 
   private static final List<String> SIMPLE_AGGREGATIONS =
@@ -120,6 +127,20 @@ final class RandomQueries {
 
   private static final List<String> INSTANT_FUNCTIONS =
       List.of("abs", "ceil", "floor", "sgn", "sqrt", "exp", "ln", "timestamp");
+
+  private static final List<String> MORE_INSTANT_FUNCTIONS =
+      List.of(
+          "log2",
+          "log10",
+          "sin",
+          "cos",
+          "atan",
+          "tanh",
+          "asinh",
+          "deg",
+          "rad",
+          "minute",
+          "days_in_month");
 
   private static final List<String> BINARY_ARITHMETIC = List.of("+", "-", "*", "/", "%", "^");
   private static final List<String> COMPARISONS = List.of("==", "!=", ">", "<", ">=", "<=");
@@ -158,14 +179,10 @@ final class RandomQueries {
       // A range vector: valid as an instant query only (a range query must be refused alike).
       return random.nextBoolean()
           ? selector(pick(METRICS)) + "[" + pick(RANGES) + "]" + modifiers()
-          : "("
-              + vector(random.nextInt(3))
-              + ")["
-              + pick(List.of("5m", "10m"))
-              + ":"
-              + pick(List.of("1m", "2m", ""))
-              + "]"
-              + pick(List.of("", " offset 1m", " @ end()"));
+          : subqueryOf(
+              vector(random.nextInt(3)),
+              pick(List.of("5m", "10m")) + ":" + pick(List.of("1m", "2m", "")),
+              pick(List.of("", " offset 1m", " @ end()")));
     }
     return vector(random.nextInt(7));
   }
@@ -201,7 +218,67 @@ final class RandomQueries {
       };
     }
     int d = depth - 1;
-    return switch (random.nextInt(30)) {
+    return switch (random.nextInt(42)) {
+      case 30 -> pick(MORE_INSTANT_FUNCTIONS) + "(" + vector(d) + ")";
+      case 31 ->
+          "clamp("
+              + vector(d)
+              + ", "
+              + pick(List.of("0", "-1", "2", "NaN"))
+              + ", "
+              + pick(List.of("1", "100", "-Inf", "1e9"))
+              + ")";
+      case 32 -> nestedSubquery(d);
+      case 33 ->
+          "absent_over_time("
+              + subqueryOf(
+                  vector(d),
+                  pick(List.of("5m", "10m")) + ":" + pick(List.of("1m", "")),
+                  subqueryModifiers())
+              + ")";
+      case 34 -> trailingAggregation(d);
+      case 35 -> binaryOfShards(d);
+      case 36 -> "+(" + vector(d) + ")";
+      case 37 ->
+          pick(List.of("sort", "sort_desc"))
+              + "("
+              + pick(SIMPLE_AGGREGATIONS)
+              + grouping()
+              + "("
+              + vector(d)
+              + "))";
+      case 38 ->
+          "label_join("
+              + vector(d)
+              + ", \""
+              + pick(List.of("cluster", "joined", "job"))
+              + "\", \""
+              + pick(List.of(",", ""))
+              + "\", "
+              + String.join(
+                  ", ",
+                  pick(
+                      List.of(
+                          List.of("\"cluster\"", "\"job\""),
+                          List.of("\"job\"", "\"cluster\"", "\"instance\""),
+                          List.of("\"cluster\", \"cluster\""))))
+              + ")";
+      case 39 -> "scalar(" + vector(d) + ") " + pick(COMPARISONS) + " bool " + scalar(0);
+      case 40 ->
+          "count_values"
+              + pick(List.of("", " by (cluster) ", " without (instance) "))
+              + "(\"v\", "
+              + pick(List.of("round(", "floor(", "sgn("))
+              + vector(d)
+              + "))";
+      case 41 ->
+          pick(List.of("timestamp", "day_of_week", "hour"))
+              + "("
+              + selector(pick(METRICS))
+              + " @ "
+              + pick(List.of("start()", "end()", Long.toString(time - 300)))
+              + pick(List.of("", " offset 5m", " offset -2m"))
+              + ")";
       case 22 -> joinOfAggregations(d);
       case 23 ->
           "("
@@ -478,7 +555,95 @@ final class RandomQueries {
           case 1 -> " @ " + pick(List.of("start()", "end()", Long.toString(time - 600)));
           default -> "";
         };
-    return function + "((" + vector(depth) + ")[" + range + ":" + step + "]" + offset + ")";
+    return function + "(" + subqueryOf(vector(depth), range + ":" + step, offset) + ")";
+  }
+
+  /**
+   * {@code (inner)[range]modifiers}, without the {@code @} of {@code modifiers} when {@code inner}
+   * has an {@code @} of its own: Prometheus 2.42 evaluates an {@code @} inside a subquery with
+   * {@code @} at a wrong time when the request's time is not the subquery's (its offset arithmetic
+   * assumes the outer subquery is evaluated at its {@code @} time, and its storage query then reads
+   * no data there): the answer of {@code sum_over_time((max without (job, cluster) (x @
+   * t1))[20m:] @ t2)} changes with the request's time and is empty at {@code t1}, a bug of
+   * Prometheus, not a global view to reproduce.
+   */
+  private static String subqueryOf(String inner, String range, String modifiers) {
+    String kept = modifiers;
+    if (inner.contains("@ ") && modifiers.contains("@")) {
+      kept = modifiers.replaceAll(" @ [^ ]+", "");
+    }
+    return "(" + inner + ")[" + range + "]" + kept;
+  }
+
+  /** A subquery with offset and {@code @} around another subquery. */
+  private String nestedSubquery(int depth) {
+    String inner =
+        pick(List.of("max_over_time", "rate", "avg_over_time", "count_over_time", "last_over_time"))
+            + "("
+            + subqueryOf(
+                vector(depth),
+                pick(List.of("5m", "10m")) + ":" + pick(List.of("1m", "", "30s")),
+                subqueryModifiers())
+            + ")";
+    return pick(List.of("min_over_time", "sum_over_time", "deriv", "changes", "stddev_over_time"))
+        + "("
+        + subqueryOf(
+            inner,
+            pick(List.of("10m", "15m", "20m")) + ":" + pick(List.of("2m", "", "5m")),
+            subqueryModifiers())
+        + ")";
+  }
+
+  private String subqueryModifiers() {
+    return switch (random.nextInt(6)) {
+      case 0 -> " offset " + pick(List.of("1m", "5m", "-3m"));
+      case 1 -> " @ " + pick(List.of("start()", "end()", Long.toString(time - 600)));
+      case 2 -> " @ " + pick(List.of("start()", "end()", Long.toString(time + 300))) + " offset 2m";
+      default -> "";
+    };
+  }
+
+  /** An aggregation with its grouping after the argument: {@code sum(x) by (job)}. */
+  private String trailingAggregation(int depth) {
+    return pick(SIMPLE_AGGREGATIONS)
+        + "("
+        + vector(depth)
+        + ") "
+        + pick(List.of("by", "without"))
+        + " ("
+        + String.join(", ", labels())
+        + ")";
+  }
+
+  /**
+   * Two selectors of one metric over different shards matched on, or ignoring, the shard label: a
+   * dashboard that compares clusters.
+   */
+  private String binaryOfShards(int depth) {
+    Metric metric = pick(METRICS.subList(0, 4));
+    String left = metric.name() + "{" + pick(SELECTOR_SHARD_MATCHERS.subList(2, 13)) + "}";
+    String right = metric.name() + "{" + pick(SELECTOR_SHARD_MATCHERS.subList(2, 13)) + "}";
+    if (random.nextBoolean()) {
+      left = pick(RANGE_FUNCTIONS.subList(0, 3)) + "(" + left + "[5m])";
+      right = pick(RANGE_FUNCTIONS.subList(0, 3)) + "(" + right + "[5m])";
+    }
+    String matching =
+        pick(
+            List.of(
+                " ignoring (cluster) ",
+                " on (instance) ",
+                " on (job, instance) group_left ",
+                " ignoring (cluster) group_right (cluster) ",
+                " on (cluster, job) group_left ",
+                " ",
+                " ignoring (cluster, instance) group_left "));
+    String op = pick(List.of("/", "-", ">", "and", "unless", "or", "> bool"));
+    if (op.equals("and") || op.equals("unless") || op.equals("or")) {
+      matching = pick(List.of(" ignoring (cluster) ", " on (instance) ", " on (job) ", " "));
+    }
+    return depth > 0 && random.nextBoolean()
+        ? pick(SIMPLE_AGGREGATIONS) + grouping() + "(" + left + " " + op + matching + right + ")"
+        : left + " " + op + matching + right;
   }
 
   private String rangeFunction(Metric metric) {

@@ -18,22 +18,25 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Differential test: random PromQL ({@link RandomQueries}, fixed seeds) sent as instant and range
- * queries to the router in front of the three shard servers and to the global Prometheus must get
- * the same answer: same status and error type; for success the same result type and the same series
- * with the same values, in any order but where {@code sort} and {@code sort_desc} order them.
- * Values may differ by a relative 1e-9, the last bits that merged sums and means are allowed to
- * differ by (CROSS-SHARD.md). The same for random {@code match[]} on the series, labels and label
- * values endpoints.
+ * queries (ranges inside the data, over its start or its end, steps that do not divide them) to the
+ * router in front of the three shard servers and to the global Prometheus must get the same answer:
+ * same status and error type; for success the same result type and the same series with the same
+ * values, in any order but where {@code sort} and {@code sort_desc} order them. Values may differ
+ * by a relative 1e-9, the last bits that merged sums and means are allowed to differ by
+ * (CROSS-SHARD.md). The same for random {@code match[]} on the series, labels and label values
+ * endpoints.
  *
  * <p>Differences allowed, each counted and printed per seed:
  *
@@ -51,11 +54,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>A failure lists every query of the seed that went wrong; {@code new RandomQueries(seed,
  * time).next()} replays them in order.
+ *
+ * <p>The seeds are fixed, so that the build is repeatable. To hunt for differences with new ones,
+ * set the system property {@value #SEEDS_PROPERTY} to a list of seeds and ranges, e.g. {@code
+ * -Drandom.seeds=100-160,999}: both query tests then run those seeds instead (the metadata test
+ * keeps its own). Surefire passes {@code -D} properties of the Maven command line to the tests.
  */
 @ExtendWith(PrometheusExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RandomQueriesVsGlobalTest {
+
+  /** The system property that replaces the fixed seeds of the query tests, if set. */
+  static final String SEEDS_PROPERTY = "random.seeds";
 
   private static final long T = FixtureData.MID.getEpochSecond();
   private static final int QUERIES_PER_SEED = 75;
@@ -102,8 +113,35 @@ class RandomQueriesVsGlobalTest {
     final Set<String> refusals = new TreeSet<>();
   }
 
+  /**
+   * The seeds of {@link #SEEDS_PROPERTY} (comma-separated seeds and {@code from-to} ranges), else
+   * {@code fixed}.
+   */
+  private static LongStream seeds(LongStream fixed) {
+    String property = System.getProperty(SEEDS_PROPERTY, "").trim();
+    if (property.isEmpty()) {
+      return fixed;
+    }
+    LongStream.Builder seeds = LongStream.builder();
+    for (String part : property.split(",")) {
+      String[] bounds = part.trim().split("-", 2);
+      long from = Long.parseLong(bounds[0].trim());
+      long to = bounds.length == 1 ? from : Long.parseLong(bounds[1].trim());
+      LongStream.rangeClosed(from, to).forEach(seeds::add);
+    }
+    return seeds.build();
+  }
+
+  static LongStream sameShardSeeds() {
+    return seeds(LongStream.rangeClosed(1, 12));
+  }
+
+  static LongStream perSelectorSeeds() {
+    return seeds(LongStream.rangeClosed(101, 108));
+  }
+
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  @MethodSource("sameShardSeeds")
   void randomQueriesAnswerAsTheGlobalPrometheus(long seed) {
     compareQueries(seed, new RandomQueries(seed, T));
   }
@@ -113,7 +151,7 @@ class RandomQueriesVsGlobalTest {
    * contradictory shards, or none (every shard), all read as one Prometheus reads them.
    */
   @ParameterizedTest(name = "seed {0}")
-  @ValueSource(longs = {101, 102, 103, 104, 105, 106, 107, 108})
+  @MethodSource("perSelectorSeeds")
   void randomQueriesWhoseSelectorsReadDifferentShardsAnswerAsTheGlobalPrometheus(long seed) {
     compareQueries(seed, new RandomQueries(seed, T).perSelector());
   }
@@ -123,11 +161,27 @@ class RandomQueriesVsGlobalTest {
     Tally tally = new Tally();
     for (int i = 0; i < QUERIES_PER_SEED; i++) {
       String query = queries.next();
-      // At a sample, between samples, and past the data (lookback and staleness at the end).
-      long[] times = {T, T + 7, FixtureData.END.getEpochSecond() + 200};
+      // At a sample, between samples, past the data (lookback and staleness at the end), and just
+      // after it starts (windows and subqueries that reach before it).
+      long[] times = {
+        T, T + 7, FixtureData.END.getEpochSecond() + 200, FixtureData.START.getEpochSecond() + 100
+      };
       String time = Long.toString(times[parameters.nextInt(times.length)]);
       compare(tally, "/api/v1/query", Params.of("query", query, "time", time), isSorted(query));
-      String step = new String[] {"60", "45", "300"}[parameters.nextInt(3)];
+      String step = new String[] {"60", "45", "300", "17"}[parameters.nextInt(4)];
+      // Mostly inside the data, sometimes over its start or its end, or not on a step multiple.
+      long[] range =
+          new long[][] {
+                {T - 1800, T + 1800},
+                {T - 1800, T + 1800},
+                {T - 1800, T + 1800},
+                {
+                  FixtureData.START.getEpochSecond() - 900, FixtureData.START.getEpochSecond() + 900
+                },
+                {FixtureData.END.getEpochSecond() - 900, FixtureData.END.getEpochSecond() + 900},
+                {T - 1213, T + 607}
+              }
+              [parameters.nextInt(6)];
       compare(
           tally,
           "/api/v1/query_range",
@@ -135,9 +189,9 @@ class RandomQueriesVsGlobalTest {
               "query",
               query,
               "start",
-              Long.toString(T - 1800),
+              Long.toString(range[0]),
               "end",
-              Long.toString(T + 1800),
+              Long.toString(range[1]),
               "step",
               step),
           false);

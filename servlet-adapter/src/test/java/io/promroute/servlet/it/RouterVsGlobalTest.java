@@ -153,6 +153,58 @@ class RouterVsGlobalTest {
         query("up{cluster=\"b\", cluster=\"c\"} or up{cluster=\"a\"}"),
         sortedQuery("sort_desc(memory_usage_bytes{cluster=\"b\"})"),
         sortedQuery("sort(rate(http_requests_total{cluster=\"c\", job=\"web\"}[5m]))"),
+        // topk and bottomk over equal values keep the series Prometheus 2.42's heap keeps, and
+        // answer them in its order (deriv of the fixture's counters ties across shards); the
+        // router kept "the earlier among equals" and answered b's series where Prometheus answers
+        // c's (RandomQueriesVsGlobalTest seed 314).
+        sortedQuery(
+            "topk by (le) (2, max without (instance)"
+                + " (deriv(http_request_duration_seconds_bucket{le=\"0.1\"}[10m])))"),
+        sortedQuery(
+            "bottomk by (le) (3, min without (instance)"
+                + " (deriv(http_request_duration_seconds_bucket[10m])))"),
+        // A NaN at the heap's root gives way to the next sample, NaN too: of 24 NaNs, Prometheus
+        // keeps the first and the last (RandomQueriesVsGlobalTest seed 407).
+        sortedQuery(
+            "bottomk(2, quantile without (cluster) (NaN, http_requests_total{method!=\"GET\"}))"),
+        // One series per group, infinite: Prometheus's stddev is 0 (Welford never updates a
+        // single value); a group on one shard is that shard's stddev, not a merge of Inf - Inf
+        // (seed 438).
+        query("stddev by (instance) (time() ^ http_request_duration_seconds_count{job=\"api\"})"),
+        // A subquery at the top whose selectors read different shards: the shards' matrices, not
+        // an empty vector (seed 410).
+        query(
+            "(year(memory_usage_bytes{cluster=~\"a|b\"} or memory_usage_bytes{cluster=\"c\"}))"
+                + "[5m:2m]"),
+        // An aggregation over a step-invariant argument is evaluated by Prometheus 2.42 at the
+        // first step only, its parameter too: φ stays 0.25 after T (RandomQueriesVsGlobalTest seeds
+        // 606, 607, 615 and others, over ranges where a count in the parameter changes).
+        range("quantile((time() > bool " + T + ") / 2 + 0.25, memory_usage_bytes @ " + T + ")"),
+        range("topk(1 + (time() > bool " + T + "), memory_usage_bytes @ " + T + ")"),
+        // But timestamp() reads the samples' times: each step's φ, NaN before the data starts
+        // (seed 627).
+        new Case(
+            "/api/v1/query_range",
+            Params.of(
+                "query",
+                "quantile(scalar(min(http_requests_total) > bool 0) / 2,"
+                    + " timestamp(http_request_duration_seconds_sum @ "
+                    + T
+                    + "))",
+                "start",
+                Long.toString(FixtureData.START.getEpochSecond() - 900),
+                "end",
+                Long.toString(FixtureData.START.getEpochSecond() + 900),
+                "step",
+                STEP),
+            false,
+            false,
+            true),
+        // changes() over a merged mean counts last-bit differences as changes: the mean is
+        // computed in Prometheus's order under it (RandomQueriesVsGlobalTest seed 934).
+        query(
+            "changes((rate((avg by (queue, method) (quantile_over_time(0.5,"
+                + " http_request_duration_seconds_sum[10m])))[10m:1m]))[15m:2m])"),
         // Range queries.
         range("rate(http_requests_total{cluster=\"b\"}[5m])"),
         range("sum by (cluster) (rate(http_requests_total{cluster=~\"a|b|c\"}[5m]))"),
