@@ -122,7 +122,7 @@ public abstract class ClientCloseCases {
   }
 
   /**
-   * A request that waited with the watch on (its shard trickled its answer for about two seconds)
+   * A request that waited with the watch on (its shard trickled its answer for about four seconds)
    * leaves the connection usable: the container finds no read of the watch's pending when the
    * answer completes, and the next request on the kept-alive connection is answered.
    */
@@ -176,7 +176,7 @@ public abstract class ClientCloseCases {
 
   /**
    * Shard b's values of {@code job}: with {@link Fault#TRICKLE}, its 37 bytes come one every
-   * {@value FaultyShard#TRICKLE_INTERVAL_MS} ms, so the request waits about two seconds with
+   * {@value FaultyShard#TRICKLE_INTERVAL_MS} ms, so the request waits about four seconds with
    * nothing read or written, then is answered.
    */
   private static final String SLOW_B =
