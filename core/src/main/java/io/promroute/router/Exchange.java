@@ -500,7 +500,12 @@ public final class Exchange {
    * however it does.
    */
   private void answer() throws IOException {
-    try (io.promroute.api.MemoryBudget.Lease memory = engine.memory.lease()) {
+    io.promroute.api.MemoryBudget.Lease body;
+    synchronized (bodyLock) {
+      body = bodyMemory;
+    }
+    try (io.promroute.api.MemoryBudget.Lease memory =
+        body == null ? engine.memory.lease() : engine.memory.lease(body)) {
       answer(memory);
     }
   }
