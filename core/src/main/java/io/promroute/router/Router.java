@@ -166,27 +166,13 @@ public final class Router {
     }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
-      return new Route(
-              endpoint,
-              endpoint.path(),
-              List.of(new Route.Call(shards.get(0), forwarded, false)),
-              Route.Combine.SINGLE,
-              routed.warnings(),
-              null)
-          .answerableByAnyShard(shards);
+      return anyOneShard(endpoint, forwarded, Route.Combine.SINGLE, routed.warnings());
     }
     switch (routed.execution()) {
       case NONE -> {
         // No known shard: one shard evaluates the query over no series (routed.query() matches
         // nothing there), because absent(), "or vector(0)" and scalar() make values of emptiness.
-        return new Route(
-                endpoint,
-                endpoint.path(),
-                List.of(new Route.Call(shards.get(0), forwarded, false)),
-                Route.Combine.SINGLE,
-                routed.warnings(),
-                null)
-            .answerableByAnyShard(shards);
+        return anyOneShard(endpoint, forwarded, Route.Combine.SINGLE, routed.warnings());
       }
       case SINGLE_SHARD -> {
         return new Route(
@@ -580,12 +566,21 @@ public final class Router {
   }
 
   private Route firstShard(Endpoint endpoint, Params params) {
+    return anyOneShard(endpoint, params, Route.Combine.PASS_THROUGH, List.of());
+  }
+
+  /**
+   * One call, without the shard label, to the first shard, and to the others in turn while it
+   * fails: the request is one that every shard answers the same.
+   */
+  private Route anyOneShard(
+      Endpoint endpoint, Params params, Route.Combine combine, List<String> warnings) {
     return new Route(
             endpoint,
             endpoint.path(),
             List.of(new Route.Call(shards.get(0), params, false)),
-            Route.Combine.PASS_THROUGH,
-            List.of(),
+            combine,
+            warnings,
             null)
         .answerableByAnyShard(shards);
   }
