@@ -274,9 +274,10 @@ public final class Engine {
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
-    } catch (RuntimeException e) {
-      // A bug in routing must still answer in Prometheus's envelope, not the container's error
-      // page.
+    } catch (RuntimeException | Error e) {
+      // A bug in routing, even one that throws an Error (an AssertionError, a class that failed to
+      // load), must still answer in Prometheus's envelope: not the container's error page, and
+      // never an empty 200.
       LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
       writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
       return null;

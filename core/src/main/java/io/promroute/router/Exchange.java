@@ -465,8 +465,10 @@ public final class Exchange {
               e.getMessage() != null
                   ? e.getMessage()
                   : "answering failed (" + e.getClass().getSimpleName() + ")"));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "answer failed", e);
+    } catch (RuntimeException | Error e) {
+      // A bug, even one that throws an Error (an AssertionError, a class that failed to load):
+      // never a 200 completed as if whole.
+      LOG.log(System.Logger.Level.ERROR, "answer failed", e);
       fail(e, ApiError.internal("PromRoute failed: " + e));
     } finally {
       if (!sentAgain) {

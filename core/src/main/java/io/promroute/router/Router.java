@@ -186,6 +186,12 @@ public final class Router {
       case CONCATENATE -> {
         return fanOut(endpoint, routed, forwarded, asked);
       }
+      case CONCATENATE_IF_RANGE -> {
+        // Exemplars belong to series, whatever their order: no merge of values either.
+        return endpoint == Endpoint.QUERY
+            ? crossShard(endpoint, routed, params, query)
+            : fanOut(endpoint, routed, forwarded, asked);
+      }
       case CROSS_SHARD_MERGE -> {
         if (endpoint == Endpoint.QUERY_EXEMPLARS) {
           if (routed.selectorShards() != null) {
@@ -224,17 +230,28 @@ public final class Router {
 
   /** The plan of a query any one shard answers alone, sent as {@code routed.query()}. */
   private String oneShardExplanation(String asked, ShardedQuery routed, String router) {
-    return oneShardExplanation(asked, routed, shards.get(0), false, router);
+    return wholeQueryExplanation(asked, routed, List.of(shards.get(0)), false, router);
   }
 
-  private static String oneShardExplanation(
-      String asked, ShardedQuery routed, String shard, boolean addsShardLabel, String router) {
+  /**
+   * The plan of a query that each of {@code asked} evaluates whole, sent as {@code routed.query()}.
+   */
+  private static String wholeQueryExplanation(
+      String asked,
+      ShardedQuery routed,
+      List<String> shards,
+      boolean addsShardLabel,
+      String router) {
+    StringBuilder quoted = new StringBuilder();
+    for (String shard : shards) {
+      quoted.append(quoted.length() == 0 ? "" : ",").append(GoJson.quote(shard));
+    }
     return "{\"query\":"
         + GoJson.quote(asked)
         + ",\"shardLabel\":"
         + GoJson.quote(routed.shardLabel())
         + ",\"shards\":["
-        + GoJson.quote(shard)
+        + quoted
         + "],\"shardQueries\":[{\"query\":"
         + GoJson.quote(routed.query())
         + ",\"addsShardLabel\":"
@@ -260,12 +277,22 @@ public final class Router {
           oneShardExplanation(asked, routed, "the answer of one shard: the query reads no series");
     } else if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD) {
       data =
-          oneShardExplanation(
+          wholeQueryExplanation(
               asked,
               routed,
-              routed.shards().get(0),
+              routed.shards(),
               routed.addShardLabel(),
               "the answer of the one shard the query reads, which evaluates it whole");
+    } else if (routed.execution() == ShardedQuery.Execution.CONCATENATE_IF_RANGE
+        && endpoint == Endpoint.QUERY_RANGE) {
+      data =
+          wholeQueryExplanation(
+              asked,
+              routed,
+              routed.shards(),
+              routed.addShardLabel(),
+              "the shards' answers merged series by series as they stream: a range query's result"
+                  + " is ordered by labels, whatever the query's sort says");
     } else {
       try {
         data =
