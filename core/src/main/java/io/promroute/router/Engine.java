@@ -461,7 +461,7 @@ public final class Engine {
    */
   public void shutdown() {
     if (ownsExecutor) {
-      executor.shutdownNow();
+      executor.shutdownNow(); // waited for below, while the others stop
     }
     UpstreamClient sender = client;
     if (sender instanceof SilentShards silent) {
@@ -476,11 +476,7 @@ public final class Engine {
       jdk.close();
     }
     if (ownsExecutor) {
-      try {
-        executor.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ThreadStop.stop(executor);
     }
   }
 }
