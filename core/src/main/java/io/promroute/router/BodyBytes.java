@@ -19,9 +19,6 @@ public final class BodyBytes {
 
   static final int BLOCK_BYTES = 8 << 10;
 
-  /** An array's header. */
-  private static final int ARRAY_BYTES = 16;
-
   private final int keep;
   private final BodyMemory memory;
   private final List<byte[]> blocks = new ArrayList<>();
@@ -54,9 +51,9 @@ public final class BodyBytes {
     while (length > 0) {
       if (free == 0) {
         int block = Math.min(BLOCK_BYTES, keep - size);
-        memory.reserve(ARRAY_BYTES + block); // before the block exists
+        memory.reserve(HeapArrays.bytes(block)); // before the block exists
         blocks.add(new byte[block]);
-        blockBytes += ARRAY_BYTES + block;
+        blockBytes += HeapArrays.bytes(block);
         free = block;
       }
       byte[] last = blocks.get(blocks.size() - 1);
@@ -79,15 +76,16 @@ public final class BodyBytes {
 
   /**
    * The body in one array of its size: gathered from the blocks the first time (the copy is counted
-   * first: for a moment the body is held twice), the blocks then dropped and given back to the
-   * request's share; later calls return the same array, which must not be changed.
+   * first, at what it takes in the heap: for a moment the body is held twice), the blocks then
+   * dropped and given back to the request's share; later calls return the same array, which must
+   * not be changed.
    *
    * @return the bytes kept
    * @throws io.promroute.api.ApiException when the budget has no room for the copy
    */
   public byte[] bytes() {
     if (gathered == null) {
-      memory.reserve(ARRAY_BYTES + size);
+      memory.reserve(HeapArrays.bytes(size));
       byte[] bytes = new byte[size];
       int at = 0;
       for (byte[] block : blocks) {

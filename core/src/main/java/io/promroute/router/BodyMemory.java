@@ -22,8 +22,8 @@ interface BodyMemory {
         public void release(long bytes) {}
       };
 
-  /** What a string costs besides its characters: the object and its array's header. */
-  long STRING_BYTES = 40;
+  /** A string object, besides its array. */
+  long STRING_BYTES = 24;
 
   /**
    * Counts {@code bytes} more held.
@@ -42,7 +42,11 @@ interface BodyMemory {
    * the string keeps stays counted.
    */
   default String text(byte[] bytes, int from, int length) {
-    long decoding = STRING_BYTES + (isAscii(bytes, from, length) ? length : 4L * length);
+    long decoding =
+        STRING_BYTES
+            + (isAscii(bytes, from, length)
+                ? HeapArrays.bytes(length)
+                : 2 * HeapArrays.bytes(2L * length));
     reserve(decoding);
     String text = new String(bytes, from, length, StandardCharsets.UTF_8);
     release(decoding - held(text));
@@ -50,16 +54,16 @@ interface BodyMemory {
   }
 
   /**
-   * What a string holds: one byte a character when every character is Latin-1 (the JVM's compact
-   * strings), else two.
+   * What a string holds in the heap: one byte a character when every character is Latin-1 (the
+   * JVM's compact strings), else two.
    */
   static long held(String text) {
     for (int i = 0; i < text.length(); i++) {
       if (text.charAt(i) > 0xFF) {
-        return STRING_BYTES + 2L * text.length();
+        return STRING_BYTES + HeapArrays.bytes(2L * text.length());
       }
     }
-    return STRING_BYTES + text.length();
+    return STRING_BYTES + HeapArrays.bytes(text.length());
   }
 
   private static boolean isAscii(byte[] bytes, int from, int length) {

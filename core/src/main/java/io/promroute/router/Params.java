@@ -156,7 +156,7 @@ final class Params {
       return memory.text(encoded, from, to - from);
     }
     int length = to - from - 2 * escapes;
-    memory.reserve(length);
+    memory.reserve(HeapArrays.bytes(length));
     byte[] bytes = new byte[length];
     for (int i = from, at = 0; i < to; i++, at++) {
       byte b = encoded[i];
@@ -169,7 +169,7 @@ final class Params {
       }
     }
     String text = memory.text(bytes, 0, length);
-    memory.release(length);
+    memory.release(HeapArrays.bytes(length));
     return text;
   }
 

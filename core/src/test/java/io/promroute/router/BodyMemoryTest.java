@@ -63,7 +63,7 @@ class BodyMemoryTest {
     // One byte a byte in 8 KiB blocks (with their headers), not a buffer that doubles.
     assertThat(whileRead).isBetween(100_000L, 100_000L + BodyBytes.BLOCK_BYTES + 13 * 16);
     // Gathered: the array alone, after both for a moment.
-    assertThat(memory.held).isEqualTo(100_000L + 16);
+    assertThat(memory.held).isEqualTo(HeapArrays.bytes(100_000));
     assertThat(memory.peak).isEqualTo(whileRead + memory.held);
   }
 
@@ -121,7 +121,8 @@ class BodyMemoryTest {
     Params params = Params.of(null, form, memory);
 
     assertThat(params.first("q")).isEqualTo(value);
-    assertThat(BodyMemory.held(value)).isEqualTo(BodyMemory.STRING_BYTES + 2 * 2000);
+    assertThat(BodyMemory.held(value))
+        .isEqualTo(BodyMemory.STRING_BYTES + HeapArrays.HEADER_BYTES + 2 * 2000);
     assertThat(memory.held)
         .isEqualTo(BodyMemory.held("q") + BodyMemory.held(value) + Params.PARAM_BYTES);
     assertThat(memory.peak).isGreaterThanOrEqualTo(memory.held - BodyMemory.held(value) + 4 * 4000);
@@ -152,5 +153,16 @@ class BodyMemoryTest {
     assertThat(values).containsExactly(new Params.Param("query", value));
     assertThat(memory.held).isGreaterThanOrEqualTo(BodyMemory.held(value) + Params.PARAM_BYTES);
     assertThat(memory.held).isLessThan(BodyMemory.held(value) + Params.PARAM_BYTES + 500);
+  }
+
+  @Test
+  void anArrayOfHalfAG1RegionOrMoreIsCountedAtTheWholeRegionsItTakes() {
+    long region = HeapArrays.regionBytes();
+    assertThat(HeapArrays.bytes(1000)).isEqualTo(1016);
+    if (region > 0) { // G1, the default collector
+      assertThat(HeapArrays.bytes(region / 2 - 17)).isEqualTo(region / 2 - 1);
+      assertThat(HeapArrays.bytes(region / 2)).isEqualTo(region);
+      assertThat(HeapArrays.bytes(region)).isEqualTo(2 * region);
+    }
   }
 }
