@@ -242,7 +242,9 @@ public final class Exchange {
    *     room
    */
   public BodyBytes bodyBuffer() {
-    BodyBytes buffer = new BodyBytes(engine.maxRequestBodyBytes + 1, bodyCounter);
+    BodyBytes buffer =
+        new BodyBytes(
+            (int) Math.min(Integer.MAX_VALUE, engine.maxRequestBodyBytes + 1L), bodyCounter);
     keptBody = buffer;
     return buffer;
   }
