@@ -2,6 +2,8 @@ package io.promroute.router;
 
 import static java.util.Objects.requireNonNull;
 
+import io.promroute.plan.QueryPlan;
+import io.promroute.plan.QueryPlanner;
 import io.promroute.promql.PromQL;
 import io.promroute.promql.ast.Expr;
 import io.promroute.shard.EmptySideGuard;
@@ -10,7 +12,7 @@ import io.promroute.shard.ShardedQuery;
 /**
  * A routed query and what the router derives from it alone, remembered with it: a {@link
  * CachedRouting} keeps one per query text, so a repeated query (a dashboard's refresh) neither
- * walks its syntax tree for the guard nor prints it again.
+ * walks its syntax tree for the guard nor prints it again, nor plans it again.
  */
 final class RoutedQuery {
 
@@ -22,6 +24,12 @@ final class RoutedQuery {
   private volatile Guarded guarded;
 
   private record Guarded(String shardLabel, String query) {}
+
+  // The same for the cross-shard plan (immutable, evaluated with each request's times), with the
+  // settings it was made for.
+  private volatile Planned planned;
+
+  private record Planned(boolean stripsShardLabel, boolean exactSums, QueryPlan plan) {}
 
   RoutedQuery(ShardedQuery sharded) {
     this.sharded = requireNonNull(sharded, "sharded is null");
@@ -44,5 +52,23 @@ final class RoutedQuery {
       guarded = known;
     }
     return known.query();
+  }
+
+  /**
+   * The query's cross-shard plan ({@link QueryPlanner#plan(ShardedQuery, boolean, boolean)}).
+   *
+   * @throws io.promroute.shard.ShardRoutingException when it cannot be planned (not remembered)
+   */
+  QueryPlan plan(boolean stripsShardLabel, boolean exactSums) {
+    Planned known = planned;
+    if (known == null
+        || known.stripsShardLabel() != stripsShardLabel
+        || known.exactSums() != exactSums) {
+      known =
+          new Planned(
+              stripsShardLabel, exactSums, QueryPlanner.plan(sharded, stripsShardLabel, exactSums));
+      planned = known;
+    }
+    return known.plan();
   }
 }

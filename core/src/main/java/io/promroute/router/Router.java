@@ -189,7 +189,7 @@ public final class Router {
       case CONCATENATE_IF_RANGE -> {
         // Exemplars belong to series, whatever their order: no merge of values either.
         return endpoint == Endpoint.QUERY
-            ? crossShard(endpoint, routed, params, query)
+            ? crossShard(endpoint, asked, params, query)
             : fanOut(endpoint, routed, forwarded, asked);
       }
       case CROSS_SHARD_MERGE -> {
@@ -212,7 +212,7 @@ public final class Router {
           return fanOut(
               endpoint, routed, forwarded, asked); // exemplars belong to series: no merge of values
         }
-        return crossShard(endpoint, routed, params, query);
+        return crossShard(endpoint, asked, params, query);
       }
     }
     throw new IllegalStateException("unreachable");
@@ -312,8 +312,9 @@ public final class Router {
    * goes to every selected shard with the same evaluation times; an instant query without {@code
    * time} gets one fixed time for all shards.
    */
-  private Route crossShard(Endpoint endpoint, ShardedQuery routed, Params params, String query) {
-    return crossShard(endpoint, routed, params, query, false);
+  private Route crossShard(Endpoint endpoint, RoutedQuery asked, Params params, String query) {
+    return crossShard(
+        endpoint, asked.sharded(), params, query, () -> asked.plan(stripsShardLabel, exactSums));
   }
 
   /**
@@ -329,11 +330,28 @@ public final class Router {
   Route routeWithRouterMatching(Endpoint endpoint, Params params) {
     String query = params.first("query");
     ShardedQuery routed = routing.rewrite(query);
-    return withEvaluationErrors(crossShard(endpoint, routed, params, query, true), query, routed);
+    return withEvaluationErrors(
+        crossShard(
+            endpoint,
+            routed,
+            params,
+            query,
+            () -> io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums, true)),
+        query,
+        routed);
   }
 
+  /**
+   * The route of a query the router computes from its shards' answers, by {@code plan}.
+   *
+   * @param plan plans the query, or throws {@link ShardRoutingException} when it cannot be
+   */
   private Route crossShard(
-      Endpoint endpoint, ShardedQuery routed, Params params, String query, boolean routerMatching) {
+      Endpoint endpoint,
+      ShardedQuery routed,
+      Params params,
+      String query,
+      java.util.function.Supplier<io.promroute.plan.QueryPlan> plan) {
     ValueType type = routed.expr().type();
     if (endpoint == Endpoint.QUERY_RANGE
         && type != ValueType.INSTANT_VECTOR
@@ -347,8 +365,7 @@ public final class Router {
     }
     io.promroute.plan.QueryPlan queryPlan;
     try {
-      queryPlan =
-          io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums, routerMatching);
+      queryPlan = plan.get();
     } catch (ShardRoutingException e) {
       throw new ApiException(
           ApiError.badData(
