@@ -312,7 +312,12 @@ public final class Router {
   Route routeWithRouterMatching(Endpoint endpoint, Params params) {
     String query = params.first("query");
     ShardedQuery routed = routing.rewrite(query);
-    return withEvaluationErrors(crossShard(endpoint, routed, params, query, true), query, routed);
+    Route route = crossShard(endpoint, routed, params, query, true);
+    if (route.guarded()) {
+      // Its guarded query's duplicate error would ask for this route again, and again.
+      throw new IllegalStateException("the router-matching plan of " + query + " is guarded");
+    }
+    return withEvaluationErrors(route, query, routed);
   }
 
   private Route crossShard(
