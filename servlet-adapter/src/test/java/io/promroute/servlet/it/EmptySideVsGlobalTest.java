@@ -68,6 +68,11 @@ class EmptySideVsGlobalTest {
                 + " - scalar(sum(memory_usage_bytes))",
             "sum by (cluster) (memory_usage_bytes{cluster=\"b\"} / on (cluster) group_left"
                 + " queue_depth{cluster=\"b\"}) + on (cluster) group_left count(up)",
+            // One shard fails matching (a: many series per cluster on the left), another on its
+            // right side's duplicates (b): Prometheus checks the right side first, over every
+            // shard's series.
+            "memory_usage_bytes{cluster=~\"a|b\"} > on (cluster) queue_depth{cluster=~\"a|b\"}",
+            "memory_usage_bytes > on (cluster) queue_depth",
             // The other side is empty everywhere: no error, no series.
             "batch_last_success_timestamp_seconds{job=\"none\"} * on (cluster) group_left"
                 + " queue_depth",
