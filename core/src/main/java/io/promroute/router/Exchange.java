@@ -250,7 +250,13 @@ public final class Exchange {
     try {
       exact = engine.routeWithRouterMatching(plan.endpoint(), params);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "no router-matching plan", e);
+      // A refusal (ApiException) is expected; anything else is a bug of the planner.
+      LOG.log(
+          e instanceof io.promroute.api.ApiException
+              ? System.Logger.Level.DEBUG
+              : System.Logger.Level.WARNING,
+          "no router-matching plan",
+          e);
       Engine.writeError(response, needed.shardError);
       return false;
     }
