@@ -15,6 +15,8 @@ module io.promroute.core {
   requires com.fasterxml.jackson.core;
   requires re2j;
   requires java.net.http;
+  // To read G1's region size (HeapArrays); optional: without it, arrays are counted at their bytes.
+  requires static jdk.management;
 
   exports io.promroute.promql;
   exports io.promroute.promql.ast;

@@ -105,7 +105,22 @@ public final class MemoryBudget {
 
   /** A new request's share, empty; close it when the request ends. */
   public Lease lease() {
-    return new Lease();
+    return new Lease(null);
+  }
+
+  /**
+   * Another share of the request that holds {@code sibling} (e.g. its answer's, next to its POST
+   * body's), empty: whether the request alone needs more than the whole budget counts what both
+   * hold, so that the request is refused with 422 at once rather than waiting for itself and
+   * answering 503 "held by other queries". Close it when that part of the request ends.
+   *
+   * @param sibling a lease of this budget, open or closed
+   */
+  public Lease lease(Lease sibling) {
+    if (sibling.budget() != this) {
+      throw new IllegalArgumentException("the sibling lease is of another budget");
+    }
+    return new Lease(sibling);
   }
 
   /**
@@ -153,11 +168,19 @@ public final class MemoryBudget {
    * back by {@link #close()}.
    */
   public final class Lease implements AutoCloseable {
+    private final Lease sibling;
     private long held;
-    private long granted;
+    // Read by a sibling's thread when it is refused.
+    private volatile long granted;
     private boolean closed;
 
-    private Lease() {}
+    private Lease(Lease sibling) {
+      this.sibling = sibling;
+    }
+
+    private MemoryBudget budget() {
+      return MemoryBudget.this;
+    }
 
     /**
      * Counts {@code bytes} more held by the request.
@@ -169,7 +192,8 @@ public final class MemoryBudget {
       if (tryReserve(bytes)) {
         return;
       }
-      if (held + bytes > maxBytes || held + bytes < 0) {
+      long request = held + bytes + (sibling == null ? 0 : sibling.granted);
+      if (request > maxBytes || request < 0) {
         throw new ApiException(
             new ApiError(
                 422,

@@ -57,7 +57,8 @@ public interface ApiRequest {
   List<String> headers(String name);
 
   /**
-   * The body, read once, as it arrives.
+   * The body, read once, as it arrives; not read when the transport kept the body in the exchange's
+   * buffer ({@link Exchange#bodyBuffer()}) before the exchange started.
    *
    * @return the body's stream, which the engine closes
    * @throws IOException if the body cannot be read (the client is gone)

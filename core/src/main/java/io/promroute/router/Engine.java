@@ -3,7 +3,6 @@ package io.promroute.router;
 import io.promroute.api.ApiError;
 import io.promroute.api.ApiException;
 import io.promroute.api.Endpoint;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -244,7 +243,7 @@ public final class Engine {
 
   /** Routes {@code request}; the route, or {@code null} when an error was answered. */
   Routed route(
-      ApiRequest request, AsyncResponse response, java.util.function.LongConsumer bodyMemory)
+      ApiRequest request, AsyncResponse response, BodyMemory bodyMemory, BodyBytes keptBody)
       throws IOException {
     String apiPath = request.path().substring(pathPrefix.length());
     Optional<Endpoint> endpoint = Endpoint.of(apiPath);
@@ -254,7 +253,7 @@ public final class Engine {
         throw new ApiException(ApiError.methodNotAllowed(method, apiPath));
       }
       String labelName = Endpoint.labelName(apiPath).map(Engine::decodePath).orElse(null);
-      Params params = params(request, endpoint.get(), bodyMemory);
+      Params params = params(request, endpoint.get(), bodyMemory, keptBody);
       boolean partial = partialResponse;
       if (!params.values(PARTIAL_RESPONSE).isEmpty()) {
         partial = parseBool(params.first(PARTIAL_RESPONSE));
@@ -274,9 +273,10 @@ public final class Engine {
     } catch (ApiException e) {
       writeError(response, e.error());
       return null;
-    } catch (RuntimeException e) {
-      // A bug in routing must still answer in Prometheus's envelope, not the container's error
-      // page.
+    } catch (RuntimeException | Error e) {
+      // A bug in routing, even one that throws an Error (an AssertionError, a class that failed to
+      // load), must still answer in Prometheus's envelope: not the container's error page, and
+      // never an empty 200.
       LOG.log(System.Logger.Level.ERROR, "routing failed for " + apiPath, e);
       writeError(response, ApiError.internal("PromRoute could not route the request: " + e));
       return null;
@@ -287,35 +287,40 @@ public final class Engine {
    * The request's parameters as Prometheus's handler reads them: a form body's before the URL's; a
    * multipart form's after the URL's (Go's {@code ParseMultipartForm} appends them), except on
    * {@code /series}, whose handler calls {@code ParseForm}, which does not read multipart bodies.
+   * The body is the one the transport kept ({@code keptBody}), or else read from the request.
    */
   private Params params(
-      ApiRequest request, Endpoint endpoint, java.util.function.LongConsumer bodyMemory)
+      ApiRequest request, Endpoint endpoint, BodyMemory bodyMemory, BodyBytes keptBody)
       throws IOException {
     String contentType = request.contentType();
     if (!request.method().equals("POST") || contentType == null) {
       return Params.of(request.query(), null);
     }
     if (contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-      return Params.of(
-          request.query(), new String(body(request, bodyMemory), StandardCharsets.UTF_8));
+      return Params.of(request.query(), body(request, bodyMemory, keptBody), bodyMemory);
     }
     if (endpoint != Endpoint.SERIES && MultipartForm.isMultipartForm(contentType)) {
       return Params.of(request.query(), null)
-          .appending(MultipartForm.values(contentType, body(request, bodyMemory)));
+          .appending(
+              MultipartForm.values(contentType, body(request, bodyMemory, keptBody), bodyMemory));
     }
     return Params.of(request.query(), null); // Prometheus reads no parameters from other bodies
   }
 
   /**
-   * What one byte of a form body costs while the engine reads it and keeps what it makes of it: the
-   * buffer that grows to hold it (up to twice its size), the copy taken of that, the text decoded
-   * from it; the parameters parsed from the text, held until the request ends, cost less than that.
+   * The form body's bytes, in one array of its size that is parsed without another copy: the
+   * transport's, or read here into blocks as it arrives. Each copy is counted in {@code bodyMemory}
+   * before it is made (see {@link BodyBytes}); the array stays counted until the request ends.
    */
-  static final int BODY_BYTE_COST = 4;
-
-  private byte[] body(ApiRequest request, java.util.function.LongConsumer bodyMemory)
+  private byte[] body(ApiRequest request, BodyMemory bodyMemory, BodyBytes keptBody)
       throws IOException {
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    if (keptBody != null) {
+      if (keptBody.size() > maxRequestBodyBytes) {
+        throw tooLarge(); // the transport read and dropped the rest
+      }
+      return keptBody.bytes();
+    }
+    BodyBytes body = new BodyBytes(maxRequestBodyBytes, bodyMemory);
     byte[] buffer = new byte[8192];
     try (InputStream in = request.body()) {
       int read;
@@ -326,18 +331,17 @@ public final class Engine {
           discard(in, buffer);
           throw tooLarge();
         }
-        // Counted before it is kept (the budget's lease takes it in chunks): a budget held by
-        // other requests refuses it with 503, one smaller than the body with 422.
+        // Counted before it is kept: a budget held by other requests refuses it with 503, one
+        // smaller than the body with 422.
         try {
-          bodyMemory.accept((long) BODY_BYTE_COST * read);
+          body.add(java.nio.ByteBuffer.wrap(buffer, 0, read));
         } catch (ApiException e) {
           discard(in, buffer);
           throw e;
         }
-        body.write(buffer, 0, read);
       }
     }
-    return body.toByteArray();
+    return body.bytes(); // the body is read whole: a refusal now needs no more reading
   }
 
   // Up to 64 MiB more are read and dropped; a larger body loses its connection with the answer.
@@ -460,7 +464,7 @@ public final class Engine {
    */
   public void shutdown() {
     if (ownsExecutor) {
-      executor.shutdownNow();
+      executor.shutdownNow(); // waited for below, while the others stop
     }
     UpstreamClient sender = client;
     if (sender instanceof SilentShards silent) {
@@ -475,11 +479,7 @@ public final class Engine {
       jdk.close();
     }
     if (ownsExecutor) {
-      try {
-        executor.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ThreadStop.stop(executor);
     }
   }
 }

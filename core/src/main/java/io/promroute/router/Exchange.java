@@ -67,11 +67,25 @@ public final class Exchange {
   private volatile long deadlineNanos;
 
   // The request body's share of the memory budget, from its first bytes read until the request
-  // ends (see reserveBody); guarded by bodyLock, so that the end never closes it mid-reservation.
+  // ends (see BodyMemory); guarded by bodyLock, so that the end never closes it mid-reservation.
   private final Object bodyLock = new Object();
   private io.promroute.api.MemoryBudget.Lease bodyMemory;
   private boolean bodyReserving;
   private boolean ended;
+  // The body a transport read before start(), if it did (see bodyBuffer).
+  private volatile BodyBytes keptBody;
+  private final BodyMemory bodyCounter =
+      new BodyMemory() {
+        @Override
+        public void reserve(long bytes) {
+          reserveBody(bytes);
+        }
+
+        @Override
+        public void release(long bytes) {
+          releaseBody(bytes);
+        }
+      };
 
   Exchange(Engine engine, ApiRequest request, AsyncResponse response) {
     this.engine = engine;
@@ -103,7 +117,7 @@ public final class Exchange {
     // A router-side evaluation stops 5 s before the transport's answer timeout, with a JSON 503.
     deadlineNanos = System.nanoTime() + engine.answerTimeout().minusSeconds(5).toNanos();
     try {
-      Engine.Routed routed = engine.route(request, response, this::reserveBody);
+      Engine.Routed routed = engine.route(request, response, bodyCounter, keptBody);
       plan = routed == null ? null : routed.route();
       params = routed == null ? null : routed.params();
       partial = routed != null && routed.partial();
@@ -271,18 +285,33 @@ public final class Exchange {
   }
 
   /**
-   * Counts {@code bytes} more that the request's body holds in memory (the bytes read and what is
-   * made of them) against the router's memory budget ({@code limits.max_memory}), until the request
-   * ends. The engine counts what it reads; a transport that reads the body before {@link #start()}
-   * counts its own copy. Nothing is counted once the request has ended.
+   * A buffer for the request's form body, for a transport that reads the body before {@link
+   * #start()} without a thread waiting while it arrives: it keeps up to one byte more than the
+   * engine's limit (so that the engine answers a larger body with its 400), each byte counted
+   * against the router's memory budget ({@code limits.max_memory}) before it is kept, until the
+   * request ends. {@link #start()} then parses what it kept instead of reading {@link
+   * ApiRequest#body()}; the transport drops the rest of a longer body itself.
    *
-   * @param bytes the bytes (the budget is taken in chunks of 256 KiB: counting as bytes are read
-   *     costs no contention)
+   * @return the buffer; its {@link BodyBytes#add} throws the budget's 422 or 503 when it has no
+   *     room
+   */
+  public BodyBytes bodyBuffer() {
+    BodyBytes buffer =
+        new BodyBytes(
+            (int) Math.min(Integer.MAX_VALUE, engine.maxRequestBodyBytes + 1L), bodyCounter);
+    keptBody = buffer;
+    return buffer;
+  }
+
+  /**
+   * Counts {@code bytes} more that the request's body holds in memory against the router's memory
+   * budget, until the request ends; nothing once it has ended.
+   *
    * @throws io.promroute.api.ApiException 422 {@code execution} when the body alone needs more than
    *     the whole budget, 503 {@code unavailable} when other requests hold it (after waiting up to
    *     2 s for them to give some back), as for any other reservation
    */
-  public void reserveBody(long bytes) {
+  private void reserveBody(long bytes) {
     io.promroute.api.MemoryBudget.Lease lease;
     synchronized (bodyLock) {
       if (ended) {
@@ -306,8 +335,20 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Counts {@code bytes} the body no longer holds: the lease keeps them from the budget for the
+   * body's next copies (the body's share is the most it held at once, given back at the end).
+   */
+  private void releaseBody(long bytes) {
+    synchronized (bodyLock) {
+      if (!ended && bodyMemory != null) {
+        bodyMemory.release(bytes);
+      }
+    }
+  }
+
   /** Gives the body's share of the memory budget back, now or as its reservation under way ends. */
-  private void releaseBody() {
+  private void endBody() {
     synchronized (bodyLock) {
       ended = true;
       if (bodyMemory != null && !bodyReserving) {
@@ -519,8 +560,10 @@ public final class Exchange {
               e.getMessage() != null
                   ? e.getMessage()
                   : "answering failed (" + e.getClass().getSimpleName() + ")"));
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "answer failed", e);
+    } catch (RuntimeException | Error e) {
+      // A bug, even one that throws an Error (an AssertionError, a class that failed to load):
+      // never a 200 completed as if whole.
+      LOG.log(System.Logger.Level.ERROR, "answer failed", e);
       fail(e, ApiError.internal("PromRoute failed: " + e));
     } finally {
       if (!sentAgain) {
@@ -554,7 +597,12 @@ public final class Exchange {
    * however it does.
    */
   private void answer() throws IOException {
-    try (io.promroute.api.MemoryBudget.Lease memory = engine.memory.lease()) {
+    io.promroute.api.MemoryBudget.Lease body;
+    synchronized (bodyLock) {
+      body = bodyMemory;
+    }
+    try (io.promroute.api.MemoryBudget.Lease memory =
+        body == null ? engine.memory.lease() : engine.memory.lease(body)) {
       answer(memory);
     }
   }
@@ -824,6 +872,6 @@ public final class Exchange {
   public void onComplete() {
     abandoned = true;
     releaseUpstream();
-    releaseBody();
+    endBody();
   }
 }

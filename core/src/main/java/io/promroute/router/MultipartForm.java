@@ -23,8 +23,12 @@ final class MultipartForm {
     return contentType != null && mediaType(contentType).equals("multipart/form-data");
   }
 
-  /** The form's values, or an empty list if the body cannot be read. */
-  static List<Params.Param> values(String contentType, byte[] body) {
+  /**
+   * The form's values, or an empty list if the body cannot be read; what they keep is counted in
+   * {@code memory} before it is made, and so are the parts' header lines (short, and counted until
+   * the request ends although they are dropped sooner: a little more than is held, never less).
+   */
+  static List<Params.Param> values(String contentType, byte[] body, BodyMemory memory) {
     String boundary = parameters(contentType).get("boundary");
     if (boundary == null || boundary.isEmpty()) {
       return List.of();
@@ -47,7 +51,7 @@ final class MultipartForm {
     byte[] delimiter = (newline + "--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     while (true) {
       Map<String, String> headers = new LinkedHashMap<>();
-      position = readHeaders(body, position, headers);
+      position = readHeaders(body, position, headers, memory);
       if (position < 0) {
         return List.of();
       }
@@ -71,9 +75,8 @@ final class MultipartForm {
         String name = parameters.getOrDefault("name", "");
         String filename = parameters.get("filename");
         if (!name.isEmpty() && (filename == null || filename.isEmpty())) {
-          values.add(
-              new Params.Param(
-                  name, new String(body, position, contentEnd - position, StandardCharsets.UTF_8)));
+          memory.reserve(Params.PARAM_BYTES);
+          values.add(new Params.Param(name, memory.text(body, position, contentEnd - position)));
         }
       }
       position = afterDelimiter;
@@ -94,14 +97,15 @@ final class MultipartForm {
   }
 
   /** Reads a part's header lines into {@code headers}; the position after them, or -1. */
-  private static int readHeaders(byte[] body, int position, Map<String, String> headers) {
+  private static int readHeaders(
+      byte[] body, int position, Map<String, String> headers, BodyMemory memory) {
     String name = null;
     while (true) {
       int end = lineEnd(body, position);
       if (end < 0) {
         return -1;
       }
-      String line = new String(body, position, end - position, StandardCharsets.UTF_8);
+      String line = memory.text(body, position, end - position);
       position = end + 1;
       if (line.endsWith("\r")) {
         line = line.substring(0, line.length() - 1);

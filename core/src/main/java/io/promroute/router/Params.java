@@ -1,7 +1,6 @@
 package io.promroute.router;
 
 import io.promroute.compat.GoQuote;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,9 +34,24 @@ final class Params {
    * #formError}); most Prometheus endpoints read what is left.
    */
   static Params of(String urlQuery, String formBody) {
+    return of(
+        urlQuery,
+        formBody == null ? null : formBody.getBytes(StandardCharsets.UTF_8),
+        BodyMemory.NONE);
+  }
+
+  /**
+   * Parses as {@link #of(String, String)}, the form body from its bytes, without decoding it whole
+   * first: what the parameters keep (and, for a moment, the bytes a value is unescaped into) is
+   * counted in {@code memory} before it is made.
+   */
+  static Params of(String urlQuery, byte[] formBody, BodyMemory memory) {
     List<Param> params = new ArrayList<>();
-    String bodyError = parse(formBody, params);
-    String urlError = parse(urlQuery, params);
+    String bodyError = parse(formBody, params, memory);
+    String urlError =
+        urlQuery == null
+            ? null
+            : parse(urlQuery.getBytes(StandardCharsets.UTF_8), params, BodyMemory.NONE);
     return new Params(params, bodyError != null ? bodyError : urlError);
   }
 
@@ -52,35 +66,111 @@ final class Params {
     return new Params(params);
   }
 
+  /**
+   * What a parameter costs besides its name's and value's strings: the pair and its places in the
+   * lists that hold it.
+   */
+  static final long PARAM_BYTES = 48;
+
   // Go's url.ParseQuery (Go 1.17+), with its error precedence: a semicolon's error replaces any
-  // earlier one, an escape's error is kept only if there is none yet.
-  private static String parse(String encoded, List<Param> into) {
-    if (encoded == null || encoded.isEmpty()) {
+  // earlier one, an escape's error is kept only if there is none yet. Over bytes, as Go reads them:
+  // '&', ';', '=' and '%' are ASCII, which no UTF-8 sequence contains.
+  private static String parse(byte[] encoded, List<Param> into, BodyMemory memory) {
+    if (encoded == null) {
       return null;
     }
     String error = null;
-    for (String pair : encoded.split("&", -1)) {
-      if (pair.indexOf(';') >= 0) {
+    for (int start = 0, end; start <= encoded.length; start = end + 1) {
+      end = indexOf(encoded, '&', start, encoded.length);
+      if (indexOf(encoded, ';', start, end) < end) {
         error = "invalid semicolon separator in query";
         continue;
       }
-      if (pair.isEmpty()) {
+      if (start == end) {
         continue;
       }
-      int equals = pair.indexOf('=');
-      String name = equals < 0 ? pair : pair.substring(0, equals);
-      String value = equals < 0 ? "" : pair.substring(equals + 1);
-      String badName = badEscape(name);
-      String badValue = badName == null ? badEscape(value) : null;
-      if (badName != null || badValue != null) {
-        if (error == null) {
-          error = "invalid URL escape " + GoQuote.quote(badName != null ? badName : badValue);
-        }
-        continue;
+      int equals = indexOf(encoded, '=', start, end);
+      int valueStart = Math.min(equals + 1, end);
+      if (isEscaped(encoded, start, equals) && isEscaped(encoded, valueStart, end)) {
+        memory.reserve(PARAM_BYTES);
+        into.add(
+            new Param(
+                unescape(encoded, start, equals, memory),
+                unescape(encoded, valueStart, end, memory)));
+      } else if (error == null) {
+        // Rare: the pair's text, uncounted, for the message.
+        String name = new String(encoded, start, equals - start, StandardCharsets.UTF_8);
+        String badName = badEscape(name);
+        error =
+            "invalid URL escape "
+                + GoQuote.quote(
+                    badName != null
+                        ? badName
+                        : badEscape(
+                            new String(
+                                encoded, valueStart, end - valueStart, StandardCharsets.UTF_8)));
       }
-      into.add(new Param(decode(name), decode(value)));
     }
     return error;
+  }
+
+  /** The index of {@code b} in {@code [from, to)}, or {@code to}. */
+  private static int indexOf(byte[] bytes, char b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == b) {
+        return i;
+      }
+    }
+    return to;
+  }
+
+  /** Whether every {@code %} in {@code [from, to)} is followed by two hex digits. */
+  private static boolean isEscaped(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == '%') {
+        if (i + 2 >= to || !isHex((char) bytes[i + 1]) || !isHex((char) bytes[i + 2])) {
+          return false;
+        }
+        i += 2;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Go's {@code QueryUnescape} of {@code [from, to)}, whose escapes are valid: each {@code %XX} to
+   * its byte, {@code +} to a space, the bytes then read as UTF-8, counted in {@code memory}.
+   */
+  private static String unescape(byte[] encoded, int from, int to, BodyMemory memory) {
+    int escapes = 0;
+    boolean plus = false;
+    for (int i = from; i < to; i++) {
+      if (encoded[i] == '%') {
+        escapes++;
+        i += 2;
+      } else if (encoded[i] == '+') {
+        plus = true;
+      }
+    }
+    if (escapes == 0 && !plus) {
+      return memory.text(encoded, from, to - from);
+    }
+    int length = to - from - 2 * escapes;
+    memory.reserve(HeapArrays.bytes(length));
+    byte[] bytes = new byte[length];
+    for (int i = from, at = 0; i < to; i++, at++) {
+      byte b = encoded[i];
+      if (b == '%') {
+        bytes[at] =
+            (byte) (Character.digit(encoded[i + 1], 16) << 4 | Character.digit(encoded[i + 2], 16));
+        i += 2;
+      } else {
+        bytes[at] = b == '+' ? (byte) ' ' : b;
+      }
+    }
+    String text = memory.text(bytes, 0, length);
+    memory.release(HeapArrays.bytes(length));
+    return text;
   }
 
   /**
@@ -101,10 +191,6 @@ final class Params {
 
   private static boolean isHex(char c) {
     return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
-  }
-
-  private static String decode(String encoded) {
-    return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
   }
 
   /**

@@ -121,7 +121,7 @@ public final class ReplicaClient implements UpstreamClient, AutoCloseable {
   /** Stops the probes and the first-byte timers. */
   @Override
   public void close() {
-    timer.shutdownNow();
+    ThreadStop.stop(timer);
   }
 
   private void probeAll() {

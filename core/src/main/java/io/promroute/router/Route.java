@@ -134,6 +134,34 @@ record Route(
   }
 
   Route withWarnings(List<String> newWarnings) {
+    return copy(newWarnings, fallbacks, evaluationErrors, guarded);
+  }
+
+  Route withEvaluationErrors(EvaluationErrors reworded) {
+    return copy(warnings, fallbacks, reworded, guarded);
+  }
+
+  /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
+  Route answerableByAnyShard(List<String> shards) {
+    List<String> others = new java.util.ArrayList<>(shards);
+    others.remove(calls.get(0).shard());
+    return copy(warnings, others, evaluationErrors, guarded);
+  }
+
+  /** This plan, its shard queries guarded ({@link io.promroute.shard.EmptySideGuard}). */
+  Route asGuarded() {
+    return copy(warnings, fallbacks, evaluationErrors, true);
+  }
+
+  /**
+   * This plan with the components the methods above change: the one place a copy names every
+   * component, so that a new one is carried over by all of them.
+   */
+  private Route copy(
+      List<String> newWarnings,
+      List<String> newFallbacks,
+      EvaluationErrors newEvaluationErrors,
+      boolean newGuarded) {
     return new Route(
         endpoint,
         apiPath,
@@ -142,55 +170,9 @@ record Route(
         newWarnings,
         local,
         crossShard,
-        fallbacks,
-        evaluationErrors,
-        guarded);
-  }
-
-  Route withEvaluationErrors(EvaluationErrors reworded) {
-    return new Route(
-        endpoint,
-        apiPath,
-        calls,
-        combine,
-        warnings,
-        local,
-        crossShard,
-        fallbacks,
-        reworded,
-        guarded);
-  }
-
-  /** This plan, its one call answerable by any shard: the others are asked in turn if it fails. */
-  Route answerableByAnyShard(List<String> shards) {
-    List<String> others = new java.util.ArrayList<>(shards);
-    others.remove(calls.get(0).shard());
-    return new Route(
-        endpoint,
-        apiPath,
-        calls,
-        combine,
-        warnings,
-        local,
-        crossShard,
-        others,
-        evaluationErrors,
-        guarded);
-  }
-
-  /** This plan, its shard queries guarded ({@link io.promroute.shard.EmptySideGuard}). */
-  Route asGuarded() {
-    return new Route(
-        endpoint,
-        apiPath,
-        calls,
-        combine,
-        warnings,
-        local,
-        crossShard,
-        fallbacks,
-        evaluationErrors,
-        true);
+        newFallbacks,
+        newEvaluationErrors,
+        newGuarded);
   }
 
   static Route local(Endpoint endpoint, Local local) {

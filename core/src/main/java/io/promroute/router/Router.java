@@ -16,7 +16,6 @@ import io.promroute.promql.ast.Expr;
 import io.promroute.promql.ast.MatrixSelector;
 import io.promroute.promql.ast.ValueType;
 import io.promroute.promql.ast.VectorSelector;
-import io.promroute.shard.EmptySideGuard;
 import io.promroute.shard.ShardRoutingException;
 import io.promroute.shard.ShardedQuery;
 import java.io.IOException;
@@ -106,8 +105,8 @@ public final class Router {
 
   private Route query(Endpoint endpoint, Params params) {
     String query = params.first("query");
-    ShardedQuery routed = routed(endpoint, query);
-    return withEvaluationErrors(query(endpoint, params, query, routed), query, routed);
+    RoutedQuery routed = routed(endpoint, query);
+    return withEvaluationErrors(query(endpoint, params, query, routed), query, routed.sharded());
   }
 
   /** {@code route}, its shards' evaluation errors worded as the global view words them. */
@@ -121,10 +120,14 @@ public final class Router {
         (shard, message) -> routing.evaluationError(query, routedShards, shard, message));
   }
 
-  private ShardedQuery routed(Endpoint endpoint, String query) {
-    ShardedQuery routed;
+  private RoutedQuery routed(Endpoint endpoint, String query) {
+    RoutedQuery routed;
     try {
-      routed = routing.rewrite(query);
+      // A routing that remembers each query's routing remembers the router's work on it too.
+      routed =
+          routing instanceof CachedRouting cached
+              ? cached.routed(query)
+              : new RoutedQuery(routing.rewrite(query));
     } catch (PromQLParseException e) {
       // Prometheus wraps query and query_range parse errors (query_range only since 2.44);
       // query_exemplars answers them bare.
@@ -139,7 +142,8 @@ public final class Router {
     return routed;
   }
 
-  private Route query(Endpoint endpoint, Params params, String query, ShardedQuery routed) {
+  private Route query(Endpoint endpoint, Params params, String query, RoutedQuery asked) {
+    ShardedQuery routed = asked.sharded();
     if (endpoint != Endpoint.QUERY_EXEMPLARS && EXPLAIN_VALUE.equals(params.first(EXPLAIN))) {
       return explain(endpoint, query, routed);
     }
@@ -162,27 +166,13 @@ public final class Router {
     }
     if (!hasSelector(routed.expr())) {
       // 1+1, time(), vector(1): every shard answers the same, and no series carries a shard.
-      return new Route(
-              endpoint,
-              endpoint.path(),
-              List.of(new Route.Call(shards.get(0), forwarded, false)),
-              Route.Combine.SINGLE,
-              routed.warnings(),
-              null)
-          .answerableByAnyShard(shards);
+      return anyOneShard(endpoint, forwarded, Route.Combine.SINGLE, routed.warnings());
     }
     switch (routed.execution()) {
       case NONE -> {
         // No known shard: one shard evaluates the query over no series (routed.query() matches
         // nothing there), because absent(), "or vector(0)" and scalar() make values of emptiness.
-        return new Route(
-                endpoint,
-                endpoint.path(),
-                List.of(new Route.Call(shards.get(0), forwarded, false)),
-                Route.Combine.SINGLE,
-                routed.warnings(),
-                null)
-            .answerableByAnyShard(shards);
+        return anyOneShard(endpoint, forwarded, Route.Combine.SINGLE, routed.warnings());
       }
       case SINGLE_SHARD -> {
         return new Route(
@@ -194,7 +184,13 @@ public final class Router {
             null);
       }
       case CONCATENATE -> {
-        return fanOut(endpoint, routed, forwarded);
+        return fanOut(endpoint, routed, forwarded, asked);
+      }
+      case CONCATENATE_IF_RANGE -> {
+        // Exemplars belong to series, whatever their order: no merge of values either.
+        return endpoint == Endpoint.QUERY
+            ? crossShard(endpoint, routed, params, query)
+            : fanOut(endpoint, routed, forwarded, asked);
       }
       case CROSS_SHARD_MERGE -> {
         if (endpoint == Endpoint.QUERY_EXEMPLARS) {
@@ -214,7 +210,7 @@ public final class Router {
                 null);
           }
           return fanOut(
-              endpoint, routed, forwarded); // exemplars belong to series: no merge of values
+              endpoint, routed, forwarded, asked); // exemplars belong to series: no merge of values
         }
         return crossShard(endpoint, routed, params, query);
       }
@@ -234,17 +230,28 @@ public final class Router {
 
   /** The plan of a query any one shard answers alone, sent as {@code routed.query()}. */
   private String oneShardExplanation(String asked, ShardedQuery routed, String router) {
-    return oneShardExplanation(asked, routed, shards.get(0), false, router);
+    return wholeQueryExplanation(asked, routed, List.of(shards.get(0)), false, router);
   }
 
-  private static String oneShardExplanation(
-      String asked, ShardedQuery routed, String shard, boolean addsShardLabel, String router) {
+  /**
+   * The plan of a query that each of {@code asked} evaluates whole, sent as {@code routed.query()}.
+   */
+  private static String wholeQueryExplanation(
+      String asked,
+      ShardedQuery routed,
+      List<String> shards,
+      boolean addsShardLabel,
+      String router) {
+    StringBuilder quoted = new StringBuilder();
+    for (String shard : shards) {
+      quoted.append(quoted.length() == 0 ? "" : ",").append(GoJson.quote(shard));
+    }
     return "{\"query\":"
         + GoJson.quote(asked)
         + ",\"shardLabel\":"
         + GoJson.quote(routed.shardLabel())
         + ",\"shards\":["
-        + GoJson.quote(shard)
+        + quoted
         + "],\"shardQueries\":[{\"query\":"
         + GoJson.quote(routed.query())
         + ",\"addsShardLabel\":"
@@ -270,12 +277,22 @@ public final class Router {
           oneShardExplanation(asked, routed, "the answer of one shard: the query reads no series");
     } else if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD) {
       data =
-          oneShardExplanation(
+          wholeQueryExplanation(
               asked,
               routed,
-              routed.shards().get(0),
+              routed.shards(),
               routed.addShardLabel(),
               "the answer of the one shard the query reads, which evaluates it whole");
+    } else if (routed.execution() == ShardedQuery.Execution.CONCATENATE_IF_RANGE
+        && endpoint == Endpoint.QUERY_RANGE) {
+      data =
+          wholeQueryExplanation(
+              asked,
+              routed,
+              routed.shards(),
+              routed.addShardLabel(),
+              "the shards' answers merged series by series as they stream: a range query's result"
+                  + " is ordered by labels, whatever the query's sort says");
     } else {
       try {
         data =
@@ -420,7 +437,13 @@ public final class Router {
     return Math.floorDiv(millis, 1000) + "." + String.format("%03d", Math.floorMod(millis, 1000));
   }
 
-  private Route fanOut(Endpoint endpoint, ShardedQuery routed, Params forwarded) {
+  /**
+   * Each shard evaluates {@code routed} over its own series.
+   *
+   * @param asked the routing of the request's query, which remembers its guarded shard query
+   */
+  private Route fanOut(
+      Endpoint endpoint, ShardedQuery routed, Params forwarded, RoutedQuery asked) {
     if (endpoint == Endpoint.QUERY
         && routed.shards().size() > 1
         && forwarded.first("time").isEmpty()) {
@@ -431,9 +454,9 @@ public final class Router {
     boolean guarded = false;
     if (endpoint != Endpoint.QUERY_EXEMPLARS && routed.shards().size() > 1) {
       // Every shard evaluates the whole query over its own series: see EmptySideGuard.
-      Expr guardedQuery = EmptySideGuard.apply(routed.expr(), shardLabel);
-      if (guardedQuery != routed.expr()) {
-        forwarded = forwarded.replacing("query", List.of(PromQL.print(guardedQuery)));
+      String guardedQuery = asked.guardedQuery(shardLabel);
+      if (guardedQuery != null) {
+        forwarded = forwarded.replacing("query", List.of(guardedQuery));
         guarded = true;
       }
     }
@@ -575,12 +598,21 @@ public final class Router {
   }
 
   private Route firstShard(Endpoint endpoint, Params params) {
+    return anyOneShard(endpoint, params, Route.Combine.PASS_THROUGH, List.of());
+  }
+
+  /**
+   * One call, without the shard label, to the first shard, and to the others in turn while it
+   * fails: the request is one that every shard answers the same.
+   */
+  private Route anyOneShard(
+      Endpoint endpoint, Params params, Route.Combine combine, List<String> warnings) {
     return new Route(
             endpoint,
             endpoint.path(),
             List.of(new Route.Call(shards.get(0), params, false)),
-            Route.Combine.PASS_THROUGH,
-            List.of(),
+            combine,
+            warnings,
             null)
         .answerableByAnyShard(shards);
   }

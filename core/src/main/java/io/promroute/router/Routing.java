@@ -116,12 +116,12 @@ public interface Routing {
       BooleanSupplier bareRangeQueryParseErrors) {
     requireNonNull(acceptPrometheus2, "acceptPrometheus2 is null");
     requireNonNull(bareRangeQueryParseErrors, "bareRangeQueryParseErrors is null");
-    Routing strict = of(rewriter);
-    Routing lenient = of(prometheus2);
-    return new Routing() {
+    CachedRouting strict = cached(rewriter);
+    CachedRouting lenient = cached(prometheus2);
+    return new CachedRouting() {
       @Override
-      public ShardedQuery rewrite(String query) {
-        return (acceptPrometheus2.getAsBoolean() ? lenient : strict).rewrite(query);
+      public RoutedQuery routed(String query) {
+        return (acceptPrometheus2.getAsBoolean() ? lenient : strict).routed(query);
       }
 
       @Override
@@ -164,15 +164,19 @@ public interface Routing {
    * @throws NullPointerException if {@code rewriter} is null
    */
   static Routing of(ShardRewriter rewriter) {
+    return cached(rewriter);
+  }
+
+  private static CachedRouting cached(ShardRewriter rewriter) {
     requireNonNull(rewriter, "rewriter is null");
     // A quarter of a million characters of query text: a thousand or more dashboard queries, and at
-    // worst some MB of syntax trees.
-    RewriteCache<ShardedQuery> queries = new RewriteCache<>(1 << 18, 16 * 1024);
+    // worst some MB of syntax trees (and of guarded shard queries, a small multiple of the text).
+    RewriteCache<RoutedQuery> queries = new RewriteCache<>(1 << 18, 16 * 1024);
     RewriteCache<ShardedQuery> selectors = new RewriteCache<>(1 << 16, 16 * 1024);
-    return new Routing() {
+    return new CachedRouting() {
       @Override
-      public ShardedQuery rewrite(String query) {
-        return queries.get(query, rewriter::rewrite);
+      public RoutedQuery routed(String query) {
+        return queries.get(query, text -> new RoutedQuery(rewriter.rewrite(text)));
       }
 
       @Override

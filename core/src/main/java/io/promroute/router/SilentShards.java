@@ -153,7 +153,7 @@ final class SilentShards implements UpstreamClient, AutoCloseable {
   /** Stops the probes. */
   @Override
   public void close() {
-    timer.shutdownNow();
+    ThreadStop.stop(timer);
   }
 
   /** A request waiting for a watched shard's headers; cancelling it cancels the request below. */

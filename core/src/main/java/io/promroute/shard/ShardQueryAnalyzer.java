@@ -106,6 +106,10 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   private String crossShardReason;
   private String routerReason;
   private final List<ShardMatching> matchings = new ArrayList<>();
+  // The ordering calls (sort, sort_desc, ...) over arguments each shard evaluates for its own
+  // series: by identity, the rewritten call.
+  private final java.util.Set<Expr> orderingsOfLocalArguments =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   /**
    * @param shardLabel the shard label
@@ -155,6 +159,18 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
   }
 
   /** Why the query is not {@link Node#local()}, for the first (innermost) node that breaks it. */
+  /**
+   * Whether {@code root} (under parentheses) orders the series of an argument that each shard
+   * evaluates for its own series ({@code sort_desc(rate(x[5m]))}): only its order crosses shards.
+   */
+  boolean ordersLocalSeriesAtTop(Node root) {
+    Expr top = root.expr();
+    while (top instanceof ParenExpr paren) {
+      top = paren.expr();
+    }
+    return orderingsOfLocalArguments.contains(top);
+  }
+
   String crossShardReason(Node root) {
     if (crossShardReason != null) {
       return crossShardReason;
@@ -465,6 +481,9 @@ final class ShardQueryAnalyzer implements ExprVisitor<ShardQueryAnalyzer.Node> {
                   + "() sorts by label \""
                   + shardLabel
                   + "\", which only some of its input series carry in the global view");
+        }
+        if (argumentsLocal && !constant) {
+          orderingsOfLocalArguments.add(rewritten);
         }
         yield nonLocal(
             rewritten,

@@ -474,6 +474,9 @@ public final class ShardRewriter {
       execution = ShardedQuery.Execution.SINGLE_SHARD;
     } else if (root.local()) {
       execution = ShardedQuery.Execution.CONCATENATE;
+    } else if (analyzer.ordersLocalSeriesAtTop(root)) {
+      execution = ShardedQuery.Execution.CONCATENATE_IF_RANGE;
+      crossShardReason = analyzer.crossShardReason(root);
     } else {
       execution = ShardedQuery.Execution.CROSS_SHARD_MERGE;
       crossShardReason = analyzer.crossShardReason(root);

@@ -21,8 +21,9 @@ import java.util.List;
  * @param execution how the shards' answers combine
  * @param warnings warnings to add to the answer (Prometheus's {@code warnings} array), e.g. an
  *     unknown shard value
- * @param crossShardReason for {@link Execution#CROSS_SHARD_MERGE}, which part of the query combines
- *     series of different shards, in words a Grafana user understands; empty otherwise
+ * @param crossShardReason for {@link Execution#CROSS_SHARD_MERGE} (and {@link
+ *     Execution#CONCATENATE_IF_RANGE}), which part of the query combines series of different
+ *     shards, in words a Grafana user understands; empty otherwise
  * @param selectorShards when the selectors read different shards (each the shards its own shard
  *     matchers select): which each reads, and how a part of {@code expr} is rewritten for one
  *     shard; {@code expr} then still has its shard matchers, and the execution is {@link
@@ -63,7 +64,16 @@ public record ShardedQuery(
      * do not store the shard label the query compares (as in {@code x{cluster="a"} or vector(0)}):
      * see {@code io.promroute.plan.QueryPlanner}.
      */
-    CROSS_SHARD_MERGE
+    CROSS_SHARD_MERGE,
+    /**
+     * {@link #CONCATENATE} for a range query, {@link #CROSS_SHARD_MERGE} for an instant one: the
+     * query orders its result at the top ({@code sort}, {@code sort_desc}, {@code sort_by_label},
+     * {@code sort_by_label_desc}) over an argument each shard evaluates for its own series.
+     * Prometheus orders a range query's result by labels, whatever the query says, so there each
+     * shard's answer to the whole query is its part of the global one; an instant query's order is
+     * across shards.
+     */
+    CONCATENATE_IF_RANGE
   }
 
   /**

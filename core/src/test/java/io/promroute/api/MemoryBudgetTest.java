@@ -55,6 +55,46 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void aRequestWhoseBodyAndAnswerTogetherExceedTheBudgetIs422AtOnceNot503AfterWaitingForItself() {
+    MemoryBudget budget = MemoryBudget.of(1 << 20);
+    MemoryBudget.Lease body = budget.lease();
+    body.reserve(1 << 10); // takes a whole chunk of the budget
+    MemoryBudget.Lease other = budget.lease();
+    other.reserve(1 << 10);
+    long started = System.nanoTime();
+
+    try (MemoryBudget.Lease answer = budget.lease(body)) {
+      answer.reserve(1 << 18);
+      // Fits the budget alone, but not with what the request's body holds.
+      assertThatThrownBy(() -> answer.reserve((1 << 20) - (1 << 18) - MemoryBudget.CHUNK_BYTES + 1))
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.error().status()).isEqualTo(422));
+    }
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+    // A lease without the sibling waits for the body's chunk and is refused as crowded out.
+    try (MemoryBudget.Lease unrelated = budget.lease()) {
+      unrelated.reserve(1 << 18);
+      assertThatThrownBy(
+              () -> unrelated.reserve((1 << 20) - (1 << 18) - MemoryBudget.CHUNK_BYTES + 1))
+          .isInstanceOfSatisfying(
+              ApiException.class, e -> assertThat(e.error().status()).isEqualTo(503));
+    }
+    body.close();
+    other.close();
+
+    assertThat(waitedMillis).isLessThan(MemoryBudget.CONTENTION_WAIT_NANOS / 1_000_000);
+    assertThat(budget.reservedBytes()).isZero();
+  }
+
+  @Test
+  void aSiblingLeaseMustBeOfTheSameBudget() {
+    MemoryBudget.Lease foreign = MemoryBudget.of(1 << 20).lease();
+
+    assertThatThrownBy(() -> MemoryBudget.of(1 << 20).lease(foreign))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void requestsThatEachWaitForWhatTheOthersHoldDoNotAllWaitOutTheirPatience() throws Exception {
     MemoryBudget budget = MemoryBudget.of(1 << 20);
     MemoryBudget.Lease first = budget.lease();

@@ -51,6 +51,15 @@ public final class FakeRouting implements Routing {
                 false,
                 Execution.CROSS_SHARD_MERGE));
     table.put(
+        "sort_desc(rate(up[5m]))",
+        () ->
+            routed(
+                List.of("a", "b"),
+                io.promroute.promql.PromQL.parse("sort_desc(rate(up[5m]))"),
+                "sort_desc(rate(up[5m]))",
+                true,
+                Execution.CONCATENATE_IF_RANGE));
+    table.put(
         "1+1",
         () ->
             routed(

@@ -69,7 +69,7 @@ class ShardRewriterTest {
     // The rewritten query is valid PromQL and prints back to itself.
     assertThat(PromQL.print(PromQL.parse(result.query(), ParserOptions.allFeatures())))
         .isEqualTo(result.query());
-    if (execution == CROSS_SHARD_MERGE) {
+    if (execution == CROSS_SHARD_MERGE || execution == Execution.CONCATENATE_IF_RANGE) {
       assertThat(result.crossShardReason()).isNotEmpty();
     } else {
       assertThat(result.crossShardReason()).isEmpty();
@@ -381,9 +381,13 @@ class ShardRewriterTest {
           limit_ratio(0.5, x)                                     | true  | CROSS_SHARD_MERGE
           count_values("v", x)                                    | false | CROSS_SHARD_MERGE
           count_values("cluster", x)                              | false | CROSS_SHARD_MERGE
-          sort(x)                                                 | true  | CROSS_SHARD_MERGE
-          sort_desc(x)                                            | true  | CROSS_SHARD_MERGE
-          sort_by_label(x, "job")                                 | true  | CROSS_SHARD_MERGE
+          sort(x)                                                 | true  | CONCATENATE_IF_RANGE
+          sort_desc(x)                                            | true  | CONCATENATE_IF_RANGE
+          (sort_desc(rate(x[5m]) * 2))                            | true  | CONCATENATE_IF_RANGE
+          sort_by_label(x, "job")                                 | true  | CONCATENATE_IF_RANGE
+          sort_desc(sum by (job) (x))                             | false | CROSS_SHARD_MERGE
+          sort(x) + 1                                             | true  | CROSS_SHARD_MERGE
+          sort(x / on (job) group_left () y)                      | true  | CROSS_SHARD_MERGE
           absent(x)                                               | false | CROSS_SHARD_MERGE
           scalar(x)                                               | false | CROSS_SHARD_MERGE
           vector(scalar(x))                                       | false | CROSS_SHARD_MERGE

@@ -44,7 +44,8 @@ public final class ApiHandler extends Handler.Wrapper {
   /**
    * The request attribute holding the form body of an API {@code POST} once it has been read (a
    * {@code byte[]}, at most the engine's limit plus one byte), for observers: the access log shows
-   * the query Grafana POSTs.
+   * the query Grafana POSTs. It is the array the engine parses, counted against the memory budget
+   * until the request ends: read it, never change it.
    */
   public static final String FORM_BODY_ATTRIBUTE = ApiHandler.class.getName() + ".formBody";
 
@@ -147,11 +148,9 @@ public final class ApiHandler extends Handler.Wrapper {
     if (hasForm(request)) {
       new FormBodyReader(
               request,
-              current.maxRequestBodyBytes() + 1,
-              exchange::reserveBody,
+              exchange.bodyBuffer(), // the exchange parses what it keeps, without another copy
               (body, ended) -> {
-                apiRequest.body(body);
-                request.setAttribute(FORM_BODY_ATTRIBUTE, body);
+                request.setAttribute(FORM_BODY_ATTRIBUTE, body); // the same array, not a copy
                 start.accept(ended);
               },
               refusal -> {

@@ -11,6 +11,12 @@ import java.util.List;
  */
 final class FormValues {
 
+  /**
+   * The most bytes one character takes in a URL-encoded form: three bytes of UTF-8, each escaped (a
+   * character outside the BMP is two Java characters of twelve bytes).
+   */
+  private static final int MAX_ENCODED_CHAR_BYTES = 9;
+
   private FormValues() {}
 
   /**
@@ -21,14 +27,37 @@ final class FormValues {
     if (form == null || form.isEmpty()) {
       return List.of();
     }
+    return of(form.getBytes(StandardCharsets.UTF_8), Integer.MAX_VALUE, names);
+  }
+
+  /**
+   * As {@link #of(String, String...)}, from a form's bytes, each value decoded only as far as its
+   * first {@code maxChars} characters and one more: logging a large body's query decodes what the
+   * log shows, not the whole body again.
+   */
+  static List<String> of(byte[] form, int maxChars, String... names) {
+    long keep = MAX_ENCODED_CHAR_BYTES * ((long) maxChars + 1);
+    int longestName = 0;
+    for (String name : names) {
+      longestName = Math.max(longestName, name.length());
+    }
     for (String name : names) {
       List<String> values = new ArrayList<>();
-      for (String pair : form.split("&")) {
-        int equals = pair.indexOf('=');
-        String key = decode(equals < 0 ? pair : pair.substring(0, equals));
-        if (key.equals(name)) {
-          values.add(equals < 0 ? "" : decode(pair.substring(equals + 1)));
+      for (int start = 0, end; start < form.length; start = end + 1) {
+        end = indexOf(form, '&', start);
+        int equals = Math.min(indexOf(form, '=', start), end);
+        if (equals - start > MAX_ENCODED_CHAR_BYTES * longestName
+            || !decode(form, start, equals).equals(name)) {
+          continue;
         }
+        int valueStart = Math.min(equals + 1, end);
+        int valueEnd = (int) Math.min(end, valueStart + keep);
+        if (valueEnd < end) {
+          // Not within an escape, which would not decode.
+          int percent = indexOf(form, '%', Math.max(valueStart, valueEnd - 2));
+          valueEnd = Math.min(valueEnd, percent);
+        }
+        values.add(decode(form, valueStart, valueEnd));
       }
       if (!values.isEmpty()) {
         return values;
@@ -37,7 +66,18 @@ final class FormValues {
     return List.of();
   }
 
-  private static String decode(String text) {
+  /** The index of {@code b} at or after {@code from}, or the form's length. */
+  private static int indexOf(byte[] form, char b, int from) {
+    for (int i = from; i < form.length; i++) {
+      if (form[i] == b) {
+        return i;
+      }
+    }
+    return form.length;
+  }
+
+  private static String decode(byte[] form, int from, int to) {
+    String text = new String(form, from, to - from, StandardCharsets.UTF_8);
     try {
       return URLDecoder.decode(text, StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {

@@ -1,7 +1,6 @@
 package io.promroute.standalone;
 
 import io.promroute.router.ApiRequest;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
@@ -9,22 +8,16 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 
 /**
- * A Jetty request as the engine reads it. The body was read before the exchange started, without
- * holding a thread while it arrived ({@link FormBodyReader}), so {@link #body()} never blocks.
+ * A Jetty request as the engine reads it. A form body was read into the exchange's buffer before
+ * the exchange started, without holding a thread while it arrived ({@link FormBodyReader}), and the
+ * engine parses it from there: it never reads {@link #body()}, which is empty.
  */
 final class JettyApiRequest implements ApiRequest {
 
-  private static final byte[] NO_BODY = new byte[0];
-
   private final Request request;
-  private volatile byte[] body = NO_BODY;
 
   JettyApiRequest(Request request) {
     this.request = request;
-  }
-
-  void body(byte[] bytes) {
-    this.body = bytes;
   }
 
   @Override
@@ -60,6 +53,6 @@ final class JettyApiRequest implements ApiRequest {
 
   @Override
   public InputStream body() {
-    return new ByteArrayInputStream(body);
+    return InputStream.nullInputStream();
   }
 }

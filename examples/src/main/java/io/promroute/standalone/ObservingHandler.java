@@ -3,7 +3,6 @@ package io.promroute.standalone;
 import static java.util.Objects.requireNonNull;
 
 import io.promroute.servlet.PromRouteFilter;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -197,7 +196,7 @@ final class ObservingHandler extends Handler.Wrapper {
     List<String> values = FormValues.of(request.getHttpURI().getQuery(), "query", "match[]");
     if (values.isEmpty()
         && request.getAttribute(ApiHandler.FORM_BODY_ATTRIBUTE) instanceof byte[] body) {
-      values = FormValues.of(new String(body, StandardCharsets.UTF_8), "query", "match[]");
+      values = FormValues.of(body, maxLoggedQuery, "query", "match[]");
     }
     if (values.isEmpty()) {
       return null;

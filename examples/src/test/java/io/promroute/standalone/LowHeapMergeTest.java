@@ -194,6 +194,16 @@ class LowHeapMergeTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> post(URI base, String form) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(base.resolve("/api/v1/query"))
+            .timeout(Duration.ofMinutes(2))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static String query(String promql) {
     return "/api/v1/query?time=1700000000&query="
         + URLEncoder.encode(promql, StandardCharsets.UTF_8);
@@ -233,6 +243,9 @@ class LowHeapMergeTest {
       clients.shutdownNow();
     }
     HttpResponse<String> tooBig = get(base, query("sum(big)"));
+    // Its POST body's share of the budget is the same request's: too big, not "held by other
+    // queries" (it hit the budget at the body's chunk, which it waited for in vain).
+    HttpResponse<String> tooBigPosted = post(base, "time=1700000000&query=sum%28big%29");
     HttpResponse<String> after = get(base, query("sum(x)"));
     HttpResponse<String> seriesAfter = get(base, "/api/v1/series?match[]=x&start=1&end=2");
 
@@ -260,6 +273,8 @@ class LowHeapMergeTest {
     assertThat(outcomes.keySet()).anyMatch(outcome -> outcome.endsWith(" 200"));
     assertThat(tooBig.statusCode()).isEqualTo(422);
     assertThat(tooBig.body()).contains("\"errorType\":\"execution\"", "limits.max_memory");
+    assertThat(tooBigPosted.statusCode()).as(tooBigPosted.body()).isEqualTo(422);
+    assertThat(tooBigPosted.body()).isEqualTo(tooBig.body());
     assertThat(after.statusCode()).isEqualTo(200);
     assertThat(after.body()).isEqualTo(SUM);
     assertThat(seriesAfter.statusCode()).isEqualTo(200);

@@ -649,6 +649,44 @@ class PromRouteFilterTest {
   }
 
   @Test
+  void explainOfARangeQuerySortedAtTheTopShowsTheShardsAnsweringItWholeAndTheInstantOneTheSort()
+      throws Exception {
+    startRouter(builder -> builder);
+    String query = enc("sort_desc(rate(up[5m]))");
+
+    Reply range =
+        get("/api/v1/query_range?query=" + query + "&start=1&end=100&step=10&explain=true");
+    Reply instant = get("/api/v1/query?query=" + query + "&explain=true");
+
+    assertThat(range)
+        .isEqualTo(
+            new Reply(
+                200,
+                "{\"status\":\"success\",\"data\":{\"query\":\"sort_desc(rate(up[5m]))\","
+                    + "\"shardLabel\":\"cluster\",\"shards\":[\"a\",\"b\"],\"shardQueries\":"
+                    + "[{\"query\":\"sort_desc(rate(up[5m]))\",\"addsShardLabel\":true}],\"router\":"
+                    + "\"the shards' answers merged series by series as they stream: a range query's"
+                    + " result is ordered by labels, whatever the query's sort says\"}}"));
+    assertThat(JSON.readTree(instant.body()).path("data").path("router").asText())
+        .isEqualTo("sort_desc(shards+label(rate(up[5m])))");
+    assertThat(a.received).isEmpty();
+  }
+
+  @Test
+  void anErrorThrownWhileRoutingIsA500InPrometheusFormatNotAnEmpty200() throws Exception {
+    startRouter(builder -> builder); // FakeRouting throws an AssertionError for an unknown query
+
+    Reply reply = get("/api/v1/query?query=" + enc("no_entry_in_the_fake_routing"));
+    Reply next = get("/api/v1/query?query=" + enc("sum(up)") + "&explain=true");
+
+    assertThat(reply.status()).isEqualTo(500);
+    assertThat(reply.body())
+        .startsWith("{\"status\":\"error\",\"errorType\":\"internal\",")
+        .contains("FakeRouting has no entry for no_entry_in_the_fake_routing");
+    assertThat(next.status()).isEqualTo(200);
+  }
+
+  @Test
   void explainNamesTheOneShardThatAnswersAQueryOfNoKnownShard() throws Exception {
     startRouter(builder -> builder);
 

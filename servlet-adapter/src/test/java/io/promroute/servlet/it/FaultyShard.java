@@ -28,7 +28,7 @@ import java.util.zip.GZIPOutputStream;
  * speaks HTTP/1.1 over raw sockets, so it can break the protocol where a real server library would
  * not let it (a reset in the middle of a body, a chunked body that never ends, bytes that are not
  * HTTP). It records what the router does to its connections: how many it opened, and how many it
- * closed while the shard was still answering (cancellation).
+ * closed while the shard was still answering (cancellation), and when an answer has stalled.
  *
  * <p>Healthy answers, per path: {@code query} a vector of two {@code up} series whose {@code
  * instance} starts with the shard's name, at the request's {@code time}; {@code query_range} those
@@ -136,6 +136,7 @@ public final class FaultyShard implements AutoCloseable {
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger apiRequests = new AtomicInteger();
   private final AtomicInteger closedByPeer = new AtomicInteger();
+  private final AtomicInteger stalled = new AtomicInteger();
 
   /**
    * @param name the shard's name, at the start of its series' {@code instance} label
@@ -197,10 +198,20 @@ public final class FaultyShard implements AutoCloseable {
   }
 
   /**
-   * Connections the router closed while this shard had not finished answering (a hanging fault).
+   * Connections the router closed while this shard had not finished answering (a hanging fault), or
+   * was still writing its answer: a close seen by a read that ends or a write that fails.
    */
   public int closedByPeer() {
     return closedByPeer.get();
+  }
+
+  /**
+   * Answers that stopped partway ({@link Fault#HANG_MID_BODY}, {@link Fault#HANG_MID_CHUNKED},
+   * {@link Fault#FREEZE_MID_BODY}): counted once their first part is sent, so that nothing more
+   * comes after it.
+   */
+  public int stalled() {
+    return stalled.get();
   }
 
   /** Closes every open connection (as a restart of the shard would), keeps listening. */
@@ -283,7 +294,18 @@ public final class FaultyShard implements AutoCloseable {
         if (current == Fault.CLOSE_REUSED && served > 0 || current == Fault.REFUSE) {
           return; // REFUSE: a connection accepted just before the port closed gets nothing either
         }
-        if (!answer(request, current, socket, in, out)) {
+        boolean reusable;
+        try {
+          reusable = answer(request, current, socket, in, out);
+        } catch (IOException e) {
+          if (!socket.isClosed()) {
+            // A write failed: the router dropped the connection while the answer was on its way
+            // (a body given up as it arrives). Not when this shard closed the socket itself.
+            closedByPeer.incrementAndGet();
+          }
+          return;
+        }
+        if (!reusable) {
           return;
         }
         served++;
@@ -334,17 +356,10 @@ public final class FaultyShard implements AutoCloseable {
             200,
             "application/json",
             Map.of("Content-Length", Integer.toString(healthy.length)));
-        try {
-          for (byte b : healthy) {
-            out.write(b);
-            out.flush();
-            sleep(TRICKLE_INTERVAL_MS);
-          }
-        } catch (IOException e) {
-          if (!closed) {
-            closedByPeer.incrementAndGet();
-          }
-          return false;
+        for (byte b : healthy) {
+          out.write(b);
+          out.flush();
+          sleep(TRICKLE_INTERVAL_MS);
         }
         return true;
       }
@@ -424,6 +439,7 @@ public final class FaultyShard implements AutoCloseable {
   private void endBroken(boolean hang, boolean reset, Socket socket, InputStream in)
       throws IOException {
     if (hang) {
+      stalled.incrementAndGet();
       waitForPeerClose(in);
     } else if (reset) {
       socket.setSoLinger(true, 0); // close() sends a RST

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The filter in Jetty 12 counts POST bodies against its memory budget ({@code limits.max_memory})
  * while it reads and keeps them, and gives the bytes back when the request ends (the container's
- * {@code AsyncListener.onComplete}): clients holding half-sent bodies fill a 3 MiB budget, another
- * large body gets the budget's 503 while a GET answers, and once they are done a large body passes.
+ * {@code AsyncListener.onComplete}): clients holding half-sent bodies fill part of a 4 MiB budget,
+ * so that another large body (three bytes a byte at its peak: its bytes, their unescaped copy, the
+ * text) gets the budget's 503 while a GET answers, and once they are done it passes.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class FilterBodyMemoryTest {
@@ -38,20 +39,20 @@ class FilterBodyMemoryTest {
             JettyRouter.start(
                 TestRouters.filter(
                     shardsAt(targets, shards.hostPort()),
-                    builder -> builder.maxMemoryBytes(3L << 20)))) {
+                    builder -> builder.maxMemoryBytes(4L << 20)))) {
       URI base = router.baseUri();
-      Params large = Params.of("query", paddedQuery(400_000), "time", T);
+      Params large = Params.of("query", paddedQuery(1_000_000), "time", T);
       assertThat(PromApi.post(base, "/api/v1/query", large).status())
           .as("a large body alone")
           .isEqualTo(200);
 
-      // Two clients stop near the end of their bodies: 4 bytes a byte read, in 256 KiB chunks,
-      // hold 2 MiB of the 3.
+      // Two clients stop near the end of their bodies: one byte a byte read, in 256 KiB chunks,
+      // holds 1.5 MiB of the 4, so that the 3 MiB the large body needs are not there.
       byte[] held =
-          Params.of("query", paddedQuery(230_000), "time", T)
+          Params.of("query", paddedQuery(750_000), "time", T)
               .encoded()
               .getBytes(StandardCharsets.US_ASCII);
-      int sent = 200_000;
+      int sent = 700_000;
       List<HalfSentPost> holders = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         holders.add(HalfSentPost.start(base, "/api/v1/query", held, sent));
@@ -60,6 +61,7 @@ class FilterBodyMemoryTest {
 
       Answer refused = PromApi.post(base, "/api/v1/query", large);
       Answer small = PromApi.get(base, "/api/v1/query", Params.of("query", "up", "time", T));
+      // One after the other, each has room for its 2.25 MiB beside the other's 0.75.
       List<String> holderAnswers = new ArrayList<>();
       for (HalfSentPost holder : holders) {
         holderAnswers.add(holder.finish());

@@ -242,6 +242,9 @@ public abstract class UpstreamClientFaults {
     CompletableFuture<UpstreamResponse> future =
         client.send(request("/api/v1/query_range?query=up&start=0&end=3000&step=60"));
     UpstreamResponse response = future.get(5, TimeUnit.SECONDS);
+    // The answer comes with the headers, maybe before the shard has sent its half of the body:
+    // given up then, the body is still arriving (the next case), not stalled.
+    awaitStalled();
     long start = System.nanoTime();
 
     response.close();
@@ -249,6 +252,33 @@ public abstract class UpstreamClientFaults {
     assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT);
     awaitClosedConnection();
+  }
+
+  /**
+   * A body given up while the shard is still sending it: its connection is closed too (the shard
+   * sees it as a write that fails).
+   */
+  @Test
+  void givingUpABodyStillArrivingFailsItsReadsAndClosesItsConnection() throws Exception {
+    shard.fault(Fault.HUGE_BODY);
+    UpstreamResponse response =
+        client
+            .send(request("/api/v1/query_range?query=up&start=0&end=3000&step=60"))
+            .get(5, TimeUnit.SECONDS);
+    assertThat(response.body().readNBytes(4096)).hasSize(4096);
+
+    response.close();
+
+    assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
+    awaitClosedConnection();
+  }
+
+  private void awaitStalled() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (shard.stalled() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(shard.stalled()).as("answers the shard stopped sending partway").isEqualTo(1);
   }
 
   private void awaitClosedConnection() throws InterruptedException {
