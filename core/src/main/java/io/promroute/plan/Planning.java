@@ -131,9 +131,14 @@ final class Planning implements ExprVisitor<Planning.Planned> {
     return guarded;
   }
 
-  /** {@code expr} guarded ({@link EmptySideGuard}) when several shards evaluate it. */
+  /**
+   * {@code expr} guarded ({@link EmptySideGuard}) when its selectors read several shards. Where
+   * they read one, that shard evaluates it over every series the global view has (the others over
+   * none), its errors are the global evaluation's, and a guard would only turn them into a request
+   * for the router to match the sides, which leaves the operation to that one shard again.
+   */
   private Expr guard(Expr expr) {
-    if (shards.size() < 2) {
+    if (!readsSeveralShards(expr)) {
       return expr;
     }
     Expr guarded = EmptySideGuard.apply(expr, shardLabel);

@@ -68,13 +68,17 @@ final class CrossShardAnswer {
 
   /**
    * Without partial responses one failure decides the answer: cancel the requests still running as
-   * soon as one fails, so the error is answered without waiting for the slowest shard.
+   * soon as one fails, so the error is answered without waiting for the slowest shard. Not on a 422
+   * of a guarded route: another shard's one-side duplicate may decide the answer (see {@link
+   * Exchange#answerShardError}).
    */
-  static void cancelRestOnFailure(List<CompletableFuture<UpstreamResponse>> futures) {
+  static void cancelRestOnFailure(
+      List<CompletableFuture<UpstreamResponse>> futures, boolean guarded) {
     for (CompletableFuture<UpstreamResponse> future : futures) {
       future.whenComplete(
           (upstream, failure) -> {
-            if (failure != null || upstream.status() / 100 != 2) {
+            if (failure != null
+                || upstream.status() / 100 != 2 && !(guarded && upstream.status() == 422)) {
               for (CompletableFuture<UpstreamResponse> other : futures) {
                 if (other != future && !other.isDone()) {
                   other.cancel(true);
@@ -129,7 +133,7 @@ final class CrossShardAnswer {
             // The shard's own 400 or 422: an error of the query, which the global view gives too;
             // not a
             // sick shard.
-            Exchange.answerShardError(plan, response, error);
+            Exchange.answerShardError(plan, response, error, futures, i);
             return;
           }
           failure = failure == null ? error : failure;
@@ -298,11 +302,7 @@ final class CrossShardAnswer {
   }
 
   private io.promroute.api.Endpoint endpointOf(int call) {
-    String path =
-        plan.calls().get(call).apiPath() != null
-            ? plan.calls().get(call).apiPath()
-            : plan.apiPath();
-    return io.promroute.api.Endpoint.of(path).orElse(plan.endpoint());
+    return Exchange.endpointOf(plan, plan.calls().get(call));
   }
 
   /** The answer of a shard's next replica, asked after the first one's broke off, is an error. */

@@ -158,7 +158,7 @@ public final class Exchange {
     if (!partial && plan.fallbacks().isEmpty()) {
       // Strict: the first failure is the answer, whatever the kind of request; nothing else is
       // awaited.
-      CrossShardAnswer.cancelRestOnFailure(futures);
+      CrossShardAnswer.cancelRestOnFailure(futures, plan.guarded());
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .whenComplete(
@@ -195,16 +195,64 @@ public final class Exchange {
 
   /**
    * Answers a shard's own 400 or 422, an error of the query which one Prometheus holding every
-   * shard's series answers too; except a guarded query's one-side duplicate ({@link
-   * RouterMatchingNeeded}).
+   * shard's series answers too; except a guarded query's one-side duplicate, from this shard or a
+   * later one ({@link RouterMatchingNeeded}).
+   *
+   * @param futures the shard answers of the route's calls
+   * @param answered the call whose shard answered {@code error}
    */
-  static void answerShardError(Route plan, AsyncResponse response, ApiError error) {
+  static void answerShardError(
+      Route plan,
+      AsyncResponse response,
+      ApiError error,
+      List<CompletableFuture<UpstreamResponse>> futures,
+      int answered) {
     if (plan.guarded()
         && error.status() == 422
-        && io.promroute.shard.EmptySideGuard.isOneSideDuplicate(error.message())) {
+        && (io.promroute.shard.EmptySideGuard.isOneSideDuplicate(error.message())
+            || laterOneSideDuplicate(plan, futures, answered))) {
       throw new RouterMatchingNeeded(error);
     }
     Engine.writeError(response, error);
+  }
+
+  /**
+   * Whether a call after {@code answered} got a one-side duplicate error. Prometheus checks the one
+   * side of an operation over every shard's series before it matches the other side's, so where one
+   * shard's guarded query fails matching ("multiple matches for labels") and a later one's on its
+   * one side, the global evaluation fails on the one side: only the router, matching the sides
+   * itself, meets the errors in Prometheus's order.
+   */
+  private static boolean laterOneSideDuplicate(
+      Route plan, List<CompletableFuture<UpstreamResponse>> futures, int answered) {
+    for (int i = answered + 1; i < futures.size(); i++) {
+      UpstreamResponse other;
+      try {
+        other = futures.get(i).join();
+      } catch (CompletionException | CancellationException e) {
+        continue; // failed: not an error of the query
+      }
+      if (other.status() != 422) {
+        continue;
+      }
+      Route.Call call = plan.calls().get(i);
+      try {
+        ApiError problem =
+            ShardAnswers.problem(
+                endpointOf(plan, call),
+                call.shard(),
+                ShardAnswers.decoded(other),
+                true,
+                plan.evaluationErrors());
+        if (problem != null
+            && io.promroute.shard.EmptySideGuard.isOneSideDuplicate(problem.message())) {
+          return true;
+        }
+      } catch (IOException e) {
+        // An unreadable error is no duplicate; the answer is the first error.
+      }
+    }
+    return false;
   }
 
   /**
@@ -216,7 +264,13 @@ public final class Exchange {
     try {
       exact = engine.routeWithRouterMatching(plan.endpoint(), params);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "no router-matching plan", e);
+      // A refusal (ApiException) is expected; anything else is a bug of the planner.
+      LOG.log(
+          e instanceof io.promroute.api.ApiException
+              ? System.Logger.Level.DEBUG
+              : System.Logger.Level.WARNING,
+          "no router-matching plan",
+          e);
       Engine.writeError(response, needed.shardError);
       return false;
     }
@@ -621,7 +675,7 @@ public final class Exchange {
         // Strict, or one shard, or a shard's own 400 or 422: the request's fault (a 400) or an
         // error of
         // evaluating it (a 422), which one Prometheus holding every shard's data would answer too.
-        answerShardError(plan, response, error);
+        answerShardError(plan, response, error, futures, i);
         return;
       }
       warnings.add(error.message());
@@ -695,6 +749,11 @@ public final class Exchange {
    * labels).
    */
   private io.promroute.api.Endpoint endpointOf(Route.Call call) {
+    return endpointOf(plan, call);
+  }
+
+  /** The endpoint {@code call} asks its shard: its own, or the route's. */
+  static io.promroute.api.Endpoint endpointOf(Route plan, Route.Call call) {
     return io.promroute.api.Endpoint.of(call.apiPath() != null ? call.apiPath() : plan.apiPath())
         .orElse(plan.endpoint());
   }

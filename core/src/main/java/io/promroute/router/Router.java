@@ -330,15 +330,18 @@ public final class Router {
   Route routeWithRouterMatching(Endpoint endpoint, Params params) {
     String query = params.first("query");
     ShardedQuery routed = routing.rewrite(query);
-    return withEvaluationErrors(
+    Route route =
         crossShard(
             endpoint,
             routed,
             params,
             query,
-            () -> io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums, true)),
-        query,
-        routed);
+            () -> io.promroute.plan.QueryPlanner.plan(routed, stripsShardLabel, exactSums, true));
+    if (route.guarded()) {
+      // Its guarded query's duplicate error would ask for this route again, and again.
+      throw new IllegalStateException("the router-matching plan of " + query + " is guarded");
+    }
+    return withEvaluationErrors(route, query, routed);
   }
 
   /**

@@ -283,6 +283,40 @@ class QueryPlannerTest {
                 + " offset 0ms)), range 300000ms, step 60000ms, offset 0ms))");
   }
 
+  /**
+   * An operation whose selectors all read one shard, inside a plan over several: that shard
+   * evaluates it over every series the global view has, so its duplicate error is the global
+   * evaluation's. Guarded, the error asked for the router-matching plan, which left the operation
+   * to the same shard, guarded again: the router sent the query again and again until its deadline
+   * (RandomQueriesVsGlobalTest seed 2029).
+   */
+  @Test
+  void anOperationWhoseSelectorsReadOneShardIsNotGuardedInAPlanOverSeveral() {
+    ShardedQuery routed =
+        REWRITER.rewrite("(x{cluster=\"b\"} % on (cluster) y{cluster=\"b\"}) - scalar(sum(z))");
+
+    QueryPlan usual = QueryPlanner.plan(routed, true, false, false);
+    QueryPlan routerMatching = QueryPlanner.plan(routed, true, false, true);
+
+    assertThat(usual.shards()).containsExactly("a", "b", "c");
+    assertThat(usual.toString())
+        .isEqualTo(
+            "(shards+label((x{cluster=\"b\"} % on (cluster) y{cluster=\"b\"}))"
+                + " - scalar(sum(shards(sum(z)))))");
+    assertThat(usual.guarded()).isFalse();
+    assertThat(routerMatching.guarded()).isFalse();
+    // Over several shards the guard stays.
+    assertThat(
+            QueryPlanner.plan(
+                    REWRITER.rewrite(
+                        "(x{cluster=~\"a|b\"} % on (cluster) y{cluster=~\"a|b\"}) - scalar(sum(z))"),
+                    true,
+                    false,
+                    false)
+                .guarded())
+        .isTrue();
+  }
+
   @Test
   void explainShowsWhatEachShardGetsWhenTheSelectorsReadDifferentShards() {
     String json = plan("sum(x{cluster=\"b\"}) / sum(x)").explainJson();

@@ -61,6 +61,18 @@ class EmptySideVsGlobalTest {
             "sum(batch_last_success_timestamp_seconds * on (cluster) group_left queue_depth)",
             "max by (cluster) (batch_last_success_timestamp_seconds - on (cluster) group_left"
                 + " queue_depth)",
+            // One shard's operation inside a plan over every shard: that shard's error is the
+            // global one (guarded, it asked the router to match the sides, which left the
+            // operation to the same shard, guarded again, until the deadline).
+            "(memory_usage_bytes{cluster=\"b\"} % on (cluster) queue_depth{cluster=\"b\"})"
+                + " - scalar(sum(memory_usage_bytes))",
+            "sum by (cluster) (memory_usage_bytes{cluster=\"b\"} / on (cluster) group_left"
+                + " queue_depth{cluster=\"b\"}) + on (cluster) group_left count(up)",
+            // One shard fails matching (a: many series per cluster on the left), another on its
+            // right side's duplicates (b): Prometheus checks the right side first, over every
+            // shard's series.
+            "memory_usage_bytes{cluster=~\"a|b\"} > on (cluster) queue_depth{cluster=~\"a|b\"}",
+            "memory_usage_bytes > on (cluster) queue_depth",
             // The other side is empty everywhere: no error, no series.
             "batch_last_success_timestamp_seconds{job=\"none\"} * on (cluster) group_left"
                 + " queue_depth",
