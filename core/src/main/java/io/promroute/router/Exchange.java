@@ -579,10 +579,16 @@ public final class Exchange {
    * whole.
    */
   private void fail(Throwable cause, ApiError error) {
-    if (response.isCommitted()) {
-      response.abort(cause);
-    } else {
-      Engine.writeError(response, error);
+    try {
+      if (response.isCommitted()) {
+        response.abort(cause);
+      } else {
+        Engine.writeError(response, error);
+      }
+    } catch (IllegalStateException recycled) {
+      // The container ended the response itself (its async timeout, the client gone) and has
+      // recycled it: there is nobody left to answer.
+      LOG.log(System.Logger.Level.DEBUG, "answer failed after the response ended", cause);
     }
   }
 
