@@ -275,24 +275,19 @@ public final class Router {
     } else if (!hasSelector(routed.expr())) {
       data =
           oneShardExplanation(asked, routed, "the answer of one shard: the query reads no series");
-    } else if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD) {
+    } else if (routed.execution() == ShardedQuery.Execution.SINGLE_SHARD
+        || routed.execution() == ShardedQuery.Execution.CONCATENATE_IF_RANGE
+            && endpoint == Endpoint.QUERY_RANGE) {
       data =
           wholeQueryExplanation(
               asked,
               routed,
               routed.shards(),
               routed.addShardLabel(),
-              "the answer of the one shard the query reads, which evaluates it whole");
-    } else if (routed.execution() == ShardedQuery.Execution.CONCATENATE_IF_RANGE
-        && endpoint == Endpoint.QUERY_RANGE) {
-      data =
-          wholeQueryExplanation(
-              asked,
-              routed,
-              routed.shards(),
-              routed.addShardLabel(),
-              "the shards' answers merged series by series as they stream: a range query's result"
-                  + " is ordered by labels, whatever the query's sort says");
+              routed.execution() == ShardedQuery.Execution.SINGLE_SHARD
+                  ? "the answer of the one shard the query reads, which evaluates it whole"
+                  : "the shards' answers merged series by series as they stream: a range query's"
+                      + " result is ordered by labels, whatever the query's sort says");
     } else {
       try {
         data =

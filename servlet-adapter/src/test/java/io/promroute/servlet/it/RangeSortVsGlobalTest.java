@@ -44,6 +44,18 @@ class RangeSortVsGlobalTest {
     }
   }
 
+  private static Params range(String query) {
+    return Params.of(
+        "query",
+        query,
+        "start",
+        RouterVsGlobalTest.RANGE_START,
+        "end",
+        RouterVsGlobalTest.END,
+        "step",
+        RouterVsGlobalTest.STEP);
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {
@@ -53,16 +65,7 @@ class RangeSortVsGlobalTest {
         "sort_desc(http_requests_total{cluster=~\"a|b\"} * 2)"
       })
   void aRangeQuerySortedAtTheTopStreamsAsItsArgumentAndAnswersAsTheGlobalPrometheus(String query) {
-    Params range =
-        Params.of(
-            "query",
-            query,
-            "start",
-            RouterVsGlobalTest.RANGE_START,
-            "end",
-            RouterVsGlobalTest.END,
-            "step",
-            RouterVsGlobalTest.STEP);
+    Params range = range(query);
 
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", range);
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", range);
@@ -88,16 +91,7 @@ class RangeSortVsGlobalTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sort_desc(sum by (job) (http_requests_total))", "sort(x) + 1"})
   void aSortOverSeriesMergedAcrossShardsOrBelowTheTopIsStillHeld(String query) {
-    Params range =
-        Params.of(
-            "query",
-            query.replace("x", "http_requests_total"),
-            "start",
-            RouterVsGlobalTest.RANGE_START,
-            "end",
-            RouterVsGlobalTest.END,
-            "step",
-            RouterVsGlobalTest.STEP);
+    Params range = range(query.replace("x", "http_requests_total"));
 
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", range);
 
