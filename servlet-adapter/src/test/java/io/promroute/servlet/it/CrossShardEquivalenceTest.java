@@ -141,15 +141,7 @@ class CrossShardEquivalenceTest {
       boolean range = i % 3 == 0;
       Params params =
           range
-              ? Params.of(
-                  "query",
-                  query,
-                  "start",
-                  RouterVsGlobalTest.RANGE_START,
-                  "end",
-                  RouterVsGlobalTest.END,
-                  "step",
-                  "120")
+              ? RouterVsGlobalTest.range(query, "120")
               : Params.of("query", query, "time", RouterVsGlobalTest.T);
       String path = range ? "/api/v1/query_range" : "/api/v1/query";
       Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);

@@ -253,15 +253,7 @@ class CrossShardVsPrometheusTest {
     Params params =
         kind.equals("instant")
             ? Params.of("query", c.query(), "time", T)
-            : Params.of(
-                "query",
-                c.query(),
-                "start",
-                RouterVsGlobalTest.RANGE_START,
-                "end",
-                RouterVsGlobalTest.END,
-                "step",
-                "60");
+            : RouterVsGlobalTest.range(c.query(), "60");
     Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
     assertThat(expected.status())
         .as("the global Prometheus: %s", expected.summary())

@@ -100,15 +100,7 @@ class EmptySideVsGlobalTest {
   void answersAsTheGlobalPrometheus(String query, boolean range) {
     Params params =
         range
-            ? Params.of(
-                "query",
-                query,
-                "start",
-                RouterVsGlobalTest.RANGE_START,
-                "end",
-                RouterVsGlobalTest.END,
-                "step",
-                RouterVsGlobalTest.STEP)
+            ? RouterVsGlobalTest.range(query, RouterVsGlobalTest.STEP)
             : Params.of("query", query, "time", RouterVsGlobalTest.T);
     String path = range ? "/api/v1/query_range" : "/api/v1/query";
 

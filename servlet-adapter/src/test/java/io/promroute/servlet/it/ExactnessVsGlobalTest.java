@@ -75,15 +75,8 @@ class ExactnessVsGlobalTest {
   void functionsOfMergedValuesAreBitExact(String function, String scale) {
     assertSameAnswer(
         "/api/v1/query_range",
-        Params.of(
-            "query",
-            function + "(" + MERGED_ZERO + " + (time() - " + T + ") * " + scale + ")",
-            "start",
-            RouterVsGlobalTest.RANGE_START,
-            "end",
-            RouterVsGlobalTest.END,
-            "step",
-            "3.7"));
+        RouterVsGlobalTest.range(
+            function + "(" + MERGED_ZERO + " + (time() - " + T + ") * " + scale + ")", "3.7"));
   }
 
   /** Arguments at the edges of Go's algorithms: subnormals, overflow, reduction thresholds. */
@@ -137,17 +130,7 @@ class ExactnessVsGlobalTest {
         "(" + MERGED_ZERO + " + 1.0001) ^ (" + MERGED_ZERO + " + (time() - 1772326800) * 3.3)",
       })
   void operatorsOfMergedValuesAreBitExact(String query) {
-    assertSameAnswer(
-        "/api/v1/query_range",
-        Params.of(
-            "query",
-            query,
-            "start",
-            RouterVsGlobalTest.RANGE_START,
-            "end",
-            RouterVsGlobalTest.END,
-            "step",
-            "7.1"));
+    assertSameAnswer("/api/v1/query_range", RouterVsGlobalTest.range(query, "7.1"));
   }
 
   /**
@@ -253,17 +236,7 @@ class ExactnessVsGlobalTest {
 
   private void assertSameInstantAndRangeAnswers(String query, String step) {
     assertSameAnswer("/api/v1/query", Params.of("query", query, "time", T));
-    assertSameAnswer(
-        "/api/v1/query_range",
-        Params.of(
-            "query",
-            query,
-            "start",
-            RouterVsGlobalTest.RANGE_START,
-            "end",
-            RouterVsGlobalTest.END,
-            "step",
-            step));
+    assertSameAnswer("/api/v1/query_range", RouterVsGlobalTest.range(query, step));
   }
 
   /** The router's answer has the global answer's text: same series, same order, same bits. */

@@ -44,18 +44,6 @@ class RangeSortVsGlobalTest {
     }
   }
 
-  private static Params range(String query) {
-    return Params.of(
-        "query",
-        query,
-        "start",
-        RouterVsGlobalTest.RANGE_START,
-        "end",
-        RouterVsGlobalTest.END,
-        "step",
-        RouterVsGlobalTest.STEP);
-  }
-
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {
@@ -65,7 +53,7 @@ class RangeSortVsGlobalTest {
         "sort_desc(http_requests_total{cluster=~\"a|b\"} * 2)"
       })
   void aRangeQuerySortedAtTheTopStreamsAsItsArgumentAndAnswersAsTheGlobalPrometheus(String query) {
-    Params range = range(query);
+    Params range = RouterVsGlobalTest.range(query, RouterVsGlobalTest.STEP);
 
     Answer expected = PromApi.get(prometheus.global().baseUri(), "/api/v1/query_range", range);
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", range);
@@ -91,7 +79,9 @@ class RangeSortVsGlobalTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sort_desc(sum by (job) (http_requests_total))", "sort(x) + 1"})
   void aSortOverSeriesMergedAcrossShardsOrBelowTheTopIsStillHeld(String query) {
-    Params range = range(query.replace("x", "http_requests_total"));
+    Params range =
+        RouterVsGlobalTest.range(
+            query.replace("x", "http_requests_total"), RouterVsGlobalTest.STEP);
 
     Answer actual = PromApi.get(router.baseUri(), "/api/v1/query_range", range);
 

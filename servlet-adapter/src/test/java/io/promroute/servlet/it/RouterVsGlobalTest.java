@@ -39,6 +39,11 @@ class RouterVsGlobalTest {
   static final String RANGE_START = Long.toString(FixtureData.START.getEpochSecond() + 600);
   static final String STEP = "60";
 
+  /** A range query over the data, from {@link #RANGE_START} to {@link #END} every {@code step}. */
+  static Params range(String query, String step) {
+    return Params.of("query", query, "start", RANGE_START, "end", END, "step", step);
+  }
+
   private PrometheusFixture prometheus;
   private JettyRouter router;
 
@@ -83,12 +88,7 @@ class RouterVsGlobalTest {
   }
 
   static Case range(String query) {
-    return new Case(
-        "/api/v1/query_range",
-        Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP),
-        false,
-        false,
-        true);
+    return new Case("/api/v1/query_range", range(query, STEP), false, false, true);
   }
 
   static Case get(String path, String... params) {
@@ -511,10 +511,7 @@ class RouterVsGlobalTest {
   void parseErrorsAreWordedAsTheGlobalPrometheusWordsThem(String query) throws Exception {
     for (boolean instant : List.of(true, false)) {
       String path = instant ? "/api/v1/query" : "/api/v1/query_range";
-      Params params =
-          instant
-              ? Params.of("query", query, "time", T)
-              : Params.of("query", query, "start", RANGE_START, "end", END, "step", STEP);
+      Params params = instant ? Params.of("query", query, "time", T) : range(query, STEP);
       Answer expected = PromApi.get(prometheus.global().baseUri(), path, params);
       assertThat(expected.status())
           .as("the global Prometheus: %s", expected.summary())
